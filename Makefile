@@ -1,0 +1,171 @@
+# tpc: build, test, run, bench, report, install, deps.
+#
+#   make deps          install missing Debian packages (as root), else print the command
+#   make / make all    build/tpc, build/libtpc.a, build/libtpc.so
+#   make test          unit tests (Criterion) and command tests
+#   make SANITIZE=1 test   the same under AddressSanitizer + UBSan (in build-san/)
+#   make run           the main job on db/tpc.sqlite
+#   make bench, make report, make install PREFIX=..., make clean
+
+VERSION  := 0.1.0
+PREFIX   ?= /usr/local
+CC       ?= gcc
+ifeq ($(CC),cc)
+CC := gcc
+endif
+
+DEPS_DEB := gcc make pkg-config libgsl-dev libopenblas-dev libcriterion-dev \
+            libsqlite3-dev zlib1g-dev gnuplot-nox
+
+ifeq ($(SANITIZE),1)
+BUILD    ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+OPT      ?= -O1
+else
+BUILD    ?= build
+SANFLAGS :=
+OPT      ?= -O2
+endif
+
+# -ffp-contract=off: no fused multiply-add behind our back, so the client's and
+# the server's arithmetic (wire/msg.h) and every thread count agree bit for bit.
+WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion
+CFLAGS   ?= $(OPT) -g
+ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(CFLAGS) \
+              $(WARN) -ffp-contract=off -fPIC -fopenmp $(SANFLAGS) \
+              -Isrc -I. -I$(BUILD)/gen $(shell pkg-config --cflags gsl sqlite3 2>/dev/null)
+# GSL's CBLAS calls go to OpenBLAS instead of the reference gslcblas.
+LIBS     := -lgsl $(shell pkg-config --libs openblas 2>/dev/null || echo -lopenblas) \
+            $(shell pkg-config --libs sqlite3 zlib 2>/dev/null || echo -lsqlite3 -lz) -lm
+LDFLAGS_ALL := -fopenmp $(SANFLAGS) $(LDFLAGS)
+
+# The library: src/ without the command; X_source.c files are templates
+# included by their wrappers, never compiled alone.
+LIB_SRC  := $(shell find src -name '*.c' ! -path 'src/cli/*' ! -name '*_source.c' | sort)
+CLI_SRC  := $(shell find src/cli -name '*.c' | sort)
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+MIGRATIONS := $(sort $(wildcard db/[0-9]*.sql))
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
+
+.PHONY: all deps test unit e2e run bench report install uninstall clean check-deps FORCE
+
+all: $(BUILD)/tpc $(BUILD)/libtpc.a $(BUILD)/libtpc.so
+
+# ---- dependencies ---------------------------------------------------------
+deps:
+	@missing=""; for p in $(DEPS_DEB); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "deps: all present"; exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "deps: installing$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	else \
+	  echo "deps: missing$$missing; run:"; echo "  sudo apt-get install -y$$missing"; exit 1; \
+	fi
+
+# ---- build ----------------------------------------------------------------
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+# Migrations are embedded as C strings: {version, name, sql} in file order.
+$(BUILD)/gen/migrations.c: $(MIGRATIONS) Makefile
+	@mkdir -p $(dir $@)
+	@{ echo '/* generated from the db/ migrations by the Makefile: do not edit */'; \
+	   echo '#include "store/migrations.h"'; \
+	   echo 'const tpc_migration tpc_migrations[] = {'; \
+	   for f in $(MIGRATIONS); do \
+	     v=$$(basename $$f | sed 's/^0*\([0-9][0-9]*\).*/\1/'); \
+	     printf '  {%s, "%s",\n' "$$v" "$$(basename $$f)"; \
+	     sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/   "/' -e 's/$$/\\n"/' $$f; \
+	     echo '  },'; \
+	   done; \
+	   echo '  {0, 0, 0}};'; } > $@
+
+# Build provenance for runs rows; rewritten only when it changes.
+$(BUILD)/gen/buildinfo_gen.h: FORCE
+	@mkdir -p $(dir $@)
+	@c=$$(git rev-parse --verify -q HEAD 2>/dev/null || echo unknown); \
+	 d=$$(git status --porcelain 2>/dev/null | grep -qv '^??' && echo 1 || echo 0); \
+	 { echo "#define TPC_VERSION \"$(VERSION)\""; \
+	   echo "#define TPC_GIT_COMMIT \"$$c\""; \
+	   echo "#define TPC_GIT_DIRTY $$d"; \
+	   echo "#define TPC_COMPILER \"$$($(CC) --version | head -1)\""; \
+	   echo "#define TPC_CFLAGS \"$(strip $(CFLAGS) $(SANFLAGS))\""; } > $@.tmp; \
+	 cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+$(BUILD)/obj/src/core/buildinfo.o: $(BUILD)/gen/buildinfo_gen.h
+
+$(BUILD)/libtpc.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libtpc.so: $(LIB_OBJ)
+	$(CC) -shared -o $@ $^ $(LDFLAGS_ALL) $(LIBS)
+
+$(BUILD)/tpc: $(CLI_OBJ) $(BUILD)/libtpc.a
+	$(CC) -o $@ $(CLI_OBJ) $(BUILD)/libtpc.a $(LDFLAGS_ALL) $(LIBS)
+
+# ---- tests ----------------------------------------------------------------
+# One Criterion binary with every suite (one summary line), and one per file
+# for working on a module: make build/tests/test_rng && build/tests/test_rng
+$(BUILD)/tests/unit: $(TEST_OBJ) $(BUILD)/libtpc.a
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $(TEST_OBJ) $(BUILD)/libtpc.a $(LDFLAGS_ALL) -lcriterion $(LIBS)
+
+$(BUILD)/tests/test_%: $(BUILD)/obj/tests/test_%.o $(BUILD)/libtpc.a
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $< $(BUILD)/libtpc.a $(LDFLAGS_ALL) -lcriterion $(LIBS)
+
+unit: $(BUILD)/tests/unit
+	$(BUILD)/tests/unit --jobs 2
+
+e2e: $(BUILD)/tpc
+	TPC=$(BUILD)/tpc sh tests/e2e.sh
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory e2e
+
+# ---- the jobs -------------------------------------------------------------
+run: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/run.sh $(BUILD)/tpc
+
+bench: all
+	@echo "bench: the kernel timing harness is issue 5 and does not exist yet."
+
+report: all
+	@echo "report: report generation is issue 6 and does not exist yet."
+
+# ---- install ----------------------------------------------------------------
+HEADERS := $(shell find src -name '*.h' ! -path 'src/cli/*' | sort)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/tpc
+	install -m 755 $(BUILD)/tpc $(DESTDIR)$(PREFIX)/bin/tpc
+	install -m 644 $(BUILD)/libtpc.a $(DESTDIR)$(PREFIX)/lib/libtpc.a
+	install -m 755 $(BUILD)/libtpc.so $(DESTDIR)$(PREFIX)/lib/libtpc.so
+	for h in $(HEADERS); do \
+	  install -D -m 644 $$h $(DESTDIR)$(PREFIX)/include/tpc/$${h#src/}; done
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' tpc.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/tpc.pc
+
+uninstall:
+	rm -rf $(DESTDIR)$(PREFIX)/bin/tpc $(DESTDIR)$(PREFIX)/lib/libtpc.a \
+	  $(DESTDIR)$(PREFIX)/lib/libtpc.so $(DESTDIR)$(PREFIX)/include/tpc \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/tpc.pc
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,120 @@
+/*
+** Compressors (THEORY.md T1, T2): the vtable, the declared constants, and the
+** instance that a spec string builds.
+**
+** A compressor instance is bound to a dimension d (and a client count n, for
+** PermK) when it is allocated: tpc_comp_alloc validates the parameters against
+** d, allocates every buffer the kernel needs once, and the kernels then
+** allocate nothing per call.  An instance is not thread-safe (it owns its
+** workspace); threads allocate one each.  Randomness comes only from the
+** context passed to each call, so a result is fixed by the streams the caller
+** derived (rng/pcg.h), never by the instance's history.
+**
+** Kernels exist once, type-generic over float and double (core/templates_on.h),
+** and always fill both the dense output and the message that decodes to it.
+*/
+#ifndef TPC_COMP_H
+#define TPC_COMP_H
+
+#include <gsl/gsl_rng.h>
+#include <stddef.h>
+
+#include "spec/spec.h"
+#include "wire/msg.h"
+
+/* Class of a compressor (T1).  BOTH means it is in B(alpha) and U(omega). */
+typedef enum {
+  TPC_CLASS_NONE = 0,
+  TPC_CLASS_CONTRACTIVE = 1,
+  TPC_CLASS_UNBIASED = 2,
+  TPC_CLASS_BOTH = 3
+} tpc_class;
+
+/* Declared constants.  alpha is meaningful when cls has CONTRACTIVE, omega
+** when it has UNBIASED; the *_src strings name the THEORY.md item ("T2",
+** "T1 scaled", "T1 composition"). */
+typedef struct tpc_comp_consts {
+  tpc_class cls;
+  double alpha;
+  double omega;
+  int deterministic;
+  const char *alpha_src;
+  const char *omega_src;
+} tpc_comp_consts;
+
+/* Everything a call may need besides the vectors.  `rng` is this client's
+** private stream for this call; `shared` a stream every client of the round
+** holds in the same state (PermK's permutation, MARINA's coin).  Callers
+** derive both with tpc_rng_stream so results do not depend on thread count. */
+typedef struct tpc_ctx {
+  gsl_rng *rng;
+  gsl_rng *shared;
+  size_t client;   /* 0 <= client < n */
+} tpc_ctx;
+
+typedef struct tpc_comp tpc_comp;
+
+typedef struct tpc_comp_type {
+  const char *name;       /* spec name: "topk" */
+  const char *synopsis;   /* "topk(k=INT | ratio=REAL)" */
+  const char *summary;    /* one line for `tpc list` */
+  const char *declared;   /* the constants in symbols: "B(k/d)" */
+  const char *theory;     /* "T2" */
+  const char *const *keys;/* NULL-terminated parameter keys in canonical order
+                             (NULL pointer: none) */
+  unsigned nsub;          /* nested compressors: 0, 1 (scaled) or 2 (compose) */
+  size_t work_size;       /* bytes of type-private state in c->priv */
+  /* Read and validate parameters (c->d, c->n and c->sub are set), allocate
+  ** workspace.  Returns TPC_OK or TPC_EINPUT/TPC_ENOMEM with a message. */
+  int (*init)(tpc_comp *c, const tpc_spec *s);
+  void (*destroy)(tpc_comp *c);   /* frees what init allocated; may be NULL */
+  void (*consts)(const tpc_comp *c, tpc_comp_consts *out);
+  /* out = C(x), and exactly one part appended to msg (absolute = 0) such that
+  ** coef * decode(part) equals out (up to the sign of zeros).  x and out do
+  ** not alias.  x must be finite (callers check their inputs). */
+  void (*compress_f32)(tpc_comp *c, const float *x, float *out,
+                       tpc_msg *msg, const tpc_ctx *ctx);
+  void (*compress_f64)(tpc_comp *c, const double *x, double *out,
+                       tpc_msg *msg, const tpc_ctx *ctx);
+} tpc_comp_type;
+
+struct tpc_comp {
+  const tpc_comp_type *type;
+  size_t d;
+  size_t n;
+  tpc_comp *sub[2];
+  double par[4];   /* parameters as the type's init stored them */
+  size_t k;        /* integer size parameter where the type has one */
+  void *priv;      /* work_size bytes, zeroed, owned by the instance */
+};
+
+struct tpc_registry;
+
+/* Build a compressor from a spec for dimension d and n clients.  Returns NULL
+** with a message (tpc_error_msg) and *status = TPC_EINPUT for an unknown name,
+** a wrong number of nested compressors, an unknown or missing parameter, or a
+** value out of range; TPC_ENOMEM when allocation fails. */
+tpc_comp *tpc_comp_alloc(const struct tpc_registry *reg, const tpc_spec *s,
+                         size_t d, size_t n, int *status);
+
+void tpc_comp_free(tpc_comp *c);
+
+void tpc_comp_consts_get(const tpc_comp *c, tpc_comp_consts *out);
+
+static inline void tpc_comp_compress_f32(tpc_comp *c, const float *x,
+                                         float *out, tpc_msg *msg,
+                                         const tpc_ctx *ctx) {
+  c->type->compress_f32(c, x, out, msg, ctx);
+}
+
+static inline void tpc_comp_compress_f64(tpc_comp *c, const double *x,
+                                         double *out, tpc_msg *msg,
+                                         const tpc_ctx *ctx) {
+  c->type->compress_f64(c, x, out, msg, ctx);
+}
+
+/* Allocation helper for init callbacks: zeroed, 64-byte aligned memory, freed
+** with free(); NULL and an error message when out of memory. */
+void *tpc_calloc_aligned(size_t count, size_t size);
+
+#endif

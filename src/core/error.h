@@ -1,0 +1,41 @@
+/*
+** Status codes and the per-thread error message of the tpc library.
+**
+** Every library call that can fail returns one of the TPC_E* codes (0 is
+** success) and, on failure, leaves a human-readable message that names the
+** problem in a thread-local buffer, read back with tpc_error_msg().  The codes
+** map one to one onto the command's exit codes (DESIGN.md): TPC_EINPUT is bad
+** input or usage (exit 2), everything else is an internal or environment
+** error (exit 4).  The library never prints and never aborts.
+*/
+#ifndef TPC_ERROR_H
+#define TPC_ERROR_H
+
+enum {
+  TPC_OK = 0,
+  TPC_EINPUT = 2,   /* bad input: malformed spec, k > d, NaN, bad file */
+  TPC_ENOMEM = 10,  /* allocation failed */
+  TPC_EIO = 11,     /* file or system call failed */
+  TPC_ESTORE = 12,  /* the SQLite store failed or refused the database */
+  TPC_EINTERNAL = 13
+};
+
+#if defined(__GNUC__)
+#define TPC_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define TPC_PRINTF(a, b)
+#endif
+
+/* Record a message for the calling thread and return `code`, so that error
+** paths read `return tpc_error(TPC_EINPUT, "k = %zu exceeds d = %zu", k, d);`. */
+int tpc_error(int code, const char *fmt, ...) TPC_PRINTF(2, 3);
+
+/* Prefix the current message with more context ("topk: " + message). */
+int tpc_error_prefix(int code, const char *fmt, ...) TPC_PRINTF(2, 3);
+
+/* The last message recorded by this thread; "" when none. */
+const char *tpc_error_msg(void);
+
+void tpc_error_clear(void);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+** The registry: every compressor and mechanism type by spec name.
+**
+** tpc_registry_alloc() returns a registry holding the built-in types of
+** THEORY.md T2 and T3; plugins add theirs with tpc_registry_add_comp/_mech
+** (see tpc_plugin.h).  Names are one namespace: a mechanism and a compressor
+** cannot share a name.  The registry is read-only after set-up and may then be
+** shared by threads.
+*/
+#ifndef TPC_REGISTRY_H
+#define TPC_REGISTRY_H
+
+#include <stddef.h>
+
+#include "comp/comp.h"
+#include "mech/mech.h"
+#include "spec/spec.h"
+
+typedef struct tpc_registry tpc_registry;
+
+tpc_registry *tpc_registry_alloc(void);
+void tpc_registry_free(tpc_registry *r);
+
+/* Add a type; TPC_EINPUT when the name is taken or not a valid spec name.
+** The type must outlive the registry (static storage, or a loaded plugin). */
+int tpc_registry_add_comp(tpc_registry *r, const tpc_comp_type *t);
+int tpc_registry_add_mech(tpc_registry *r, const tpc_mech_type *t);
+
+const tpc_comp_type *tpc_registry_comp(const tpc_registry *r, const char *name);
+const tpc_mech_type *tpc_registry_mech(const tpc_registry *r, const char *name);
+
+/* Iteration in registration order; NULL past the end. */
+const tpc_comp_type *tpc_registry_comp_at(const tpc_registry *r, size_t i);
+const tpc_mech_type *tpc_registry_mech_at(const tpc_registry *r, size_t i);
+
+/* What a spec names. */
+typedef enum { TPC_KIND_NONE = 0, TPC_KIND_COMP, TPC_KIND_MECH } tpc_kind;
+tpc_kind tpc_registry_kind(const tpc_registry *r, const char *name);
+
+/* Check names, argument kinds and counts, and parameter keys of a whole spec
+** tree without instantiating it (no d needed), then write its canonical form:
+** parameters in each type's declared order.  TPC_EINPUT with a message that
+** names the column for an unknown name, unknown key, or wrong arguments. */
+int tpc_spec_check(const tpc_registry *r, const tpc_spec *s);
+int tpc_spec_canonical(const tpc_registry *r, const tpc_spec *s, char *buf,
+                       size_t size);
+
+/* The built-in type tables (comp/builtin.c, mech/builtin.c). */
+extern const tpc_comp_type *const tpc_builtin_comps[];
+extern const tpc_mech_type *const tpc_builtin_mechs[];
+
+#endif

@@ -1,0 +1,66 @@
+/*
+** Spec strings: the names of compressors and mechanisms (DESIGN.md).
+**
+**   spec   := NAME [ '(' item { ',' item } ')' ]
+**   item   := spec | KEY '=' NUMBER
+**   NAME   := [A-Za-z0-9_]+ starting with a letter or digit ("3pcv2")
+**   KEY    := [A-Za-z_][A-Za-z0-9_]*
+**   NUMBER := a decimal floating-point literal as strtod reads it (no inf/nan,
+**             no hexadecimal)
+**
+** Blanks between tokens are ignored.  Positional items (nested specs) come in
+** order; keyword items (parameters) are kept in the order written, each key at
+** most once.  Examples: "topk(k=10)", "clag(topk(k=10),zeta=2)",
+** "adacgd(topk(k=1),topk(k=10),zeta=4)".
+**
+** This module only knows the syntax.  Which names exist, which parameters they
+** take and their canonical order belong to the registry (core/registry.h).
+*/
+#ifndef TPC_SPEC_H
+#define TPC_SPEC_H
+
+#include <stddef.h>
+
+typedef struct tpc_spec_param {
+  char *key;
+  double value;
+} tpc_spec_param;
+
+typedef struct tpc_spec {
+  char *name;
+  size_t nargs;             /* nested specs, in order */
+  struct tpc_spec **args;
+  size_t nparams;           /* key=value parameters, in the order written */
+  tpc_spec_param *params;
+  size_t pos;               /* byte offset of the name in the parsed text */
+} tpc_spec;
+
+/* Parse `text`.  On success returns TPC_OK and a tree in *out (free with
+** tpc_spec_free).  On a syntax error returns TPC_EINPUT, *out = NULL, and the
+** error message names the 1-based column and what was expected, e.g.
+** "spec 'topk(k=)', column 8: expected a number after 'k='". */
+int tpc_spec_parse(const char *text, tpc_spec **out);
+
+void tpc_spec_free(tpc_spec *s);
+
+/* Deep copy; NULL when out of memory. */
+tpc_spec *tpc_spec_copy(const tpc_spec *s);
+
+/* Structural equality: names, args in order, params in order with equal keys
+** and bit-equal values. */
+int tpc_spec_equal(const tpc_spec *a, const tpc_spec *b);
+
+/* Write the spec without blanks, numbers in the shortest form that strtod
+** reads back to the same double (integers without a decimal point), into
+** buf (always NUL-terminated when size > 0).  Returns the length the full text
+** needs, like snprintf; parse(print(x)) equals x. */
+size_t tpc_spec_print(const tpc_spec *s, char *buf, size_t size);
+
+/* The value of parameter `key`, or NULL when absent. */
+const tpc_spec_param *tpc_spec_param_find(const tpc_spec *s, const char *key);
+
+/* Shortest decimal text of v that strtod reads back to v ("10", "0.01",
+** "1e-300"); returns the length like snprintf. */
+size_t tpc_format_double(double v, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+** The SQLite store (DESIGN.md "Database"): opening, migrating, and the runs
+** table every result row references.
+**
+** tpc_store_open creates the file if needed, sets WAL mode and a busy timeout
+** (two tpc processes may write at once), and runs the embedded migrations of
+** db/ up to TPC_STORE_VERSION inside transactions.  A database written by a
+** newer tpc (PRAGMA user_version greater than this binary's) is refused with
+** a message, never modified.  Table and column names are documented in
+** db/README.md.
+*/
+#ifndef TPC_STORE_H
+#define TPC_STORE_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+typedef struct tpc_store tpc_store;
+
+/* Provenance of a run: what the runs row records.  Fields left NULL are
+** filled from the build and the machine (git commit and dirty flag, compiler
+** and flags, host name, CPU model). */
+typedef struct tpc_run_info {
+  const char *command;     /* "bounds", "rate", ... */
+  const char *argv;        /* the whole command line, shell-quoted */
+  uint64_t seed;
+  int threads;
+} tpc_run_info;
+
+typedef enum {
+  TPC_RUN_RUNNING = 0,     /* stored as 'running' */
+  TPC_RUN_OK,              /* 'ok': finished, every check passed */
+  TPC_RUN_FAILED,          /* 'failed': finished, a check failed (exit 1) */
+  TPC_RUN_INCONCLUSIVE,    /* 'inconclusive' (exit 3) */
+  TPC_RUN_ERROR,           /* 'error': stopped by an internal error (exit 4) */
+  TPC_RUN_INTERRUPTED      /* 'interrupted': did not finish */
+} tpc_run_status;
+
+/* Open (creating and migrating) the database at path.  TPC_ESTORE with a
+** message when it cannot be opened, is not a tpc database, or is newer than
+** this binary; TPC_EIO when its directory cannot be created. */
+int tpc_store_open(const char *path, tpc_store **out);
+void tpc_store_close(tpc_store *st);
+
+/* The schema version this binary writes, and the one found on open. */
+int tpc_store_version(void);
+int tpc_store_db_version(const tpc_store *st);
+
+/* The connection, for the layers that add their own rows. */
+sqlite3 *tpc_store_db(tpc_store *st);
+
+/* Insert a runs row with status 'running' and the start time; its id in *id. */
+int tpc_store_run_begin(tpc_store *st, const tpc_run_info *info, int64_t *id);
+
+/* Set the end time and final status of run id. */
+int tpc_store_run_end(tpc_store *st, int64_t id, tpc_run_status status);
+
+/* Delete run id and every row that references it (ON DELETE CASCADE): used
+** when a run ends with bad input, so nothing half-written stays. */
+int tpc_store_run_discard(tpc_store *st, int64_t id);
+
+/* Transactions for grouping a check's rows (BEGIN IMMEDIATE / COMMIT /
+** ROLLBACK). */
+int tpc_store_begin(tpc_store *st);
+int tpc_store_commit(tpc_store *st);
+int tpc_store_rollback(tpc_store *st);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+** The wire format: messages (msg.h) to bytes and back (THEORY.md T7).
+**
+** Encoding is exact: decode(encode(m)) reproduces every part's kind, flags,
+** coefficient and values bit for bit, so the server adds exactly what the
+** client computed.  The bit count a message reports is the length of its
+** encoding; the papers' values-only count (32 or 64 bits per transmitted
+** value, no indices, nothing for a skip) is a second figure.
+**
+** Layout (all integers little-endian, fields bit-packed LSB first):
+**   see wire.c's header comment for the exact table.
+*/
+#ifndef TPC_WIRE_H
+#define TPC_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire/msg.h"
+
+/* How a SPARSE part is laid out: AUTO picks the shorter of an index list
+** (ceil(log2 d) bits per index) and a d-bit bitmap. */
+typedef enum { TPC_WIRE_AUTO = 0, TPC_WIRE_INDEX, TPC_WIRE_BITMAP } tpc_wire_sparse;
+
+/* Exact number of bits encode will write for m. */
+uint64_t tpc_wire_bits(const tpc_msg *m, tpc_wire_sparse layout);
+
+/* The papers' count: value width times the number of values sent. */
+uint64_t tpc_wire_paper_bits(const tpc_msg *m);
+
+/* Bytes needed by encode: ceil(tpc_wire_bits / 8). */
+size_t tpc_wire_size(const tpc_msg *m, tpc_wire_sparse layout);
+
+/* Encode m into buf (size bytes).  Returns TPC_OK and the bytes written in
+** *len, or TPC_EINPUT when buf is too small or a part is malformed (indices
+** not increasing or >= d, a QUANT level out of range, a POW2 value that is
+** not 0 or +-2^e, a non-finite value). */
+int tpc_wire_encode(const tpc_msg *m, tpc_wire_sparse layout, uint8_t *buf,
+                    size_t size, size_t *len);
+
+/* A decoded message owns its buffers. */
+typedef struct tpc_wire_decoded {
+  tpc_msg msg;
+  void *mem;
+} tpc_wire_decoded;
+
+/* Decode len bytes into out.  TPC_EINPUT with a message naming the problem
+** for a truncated or corrupt buffer (never reads past len).  Free with
+** tpc_wire_decoded_free. */
+int tpc_wire_decode(const uint8_t *buf, size_t len, tpc_wire_decoded *out);
+
+void tpc_wire_decoded_free(tpc_wire_decoded *dm);
+
+#endif
