@@ -17,9 +17,10 @@
 
 typedef struct tpc_store tpc_store;
 
-/* Provenance of a run: what the runs row records.  Fields left NULL are
-** filled from the build and the machine (git commit and dirty flag, compiler
-** and flags, host name, CPU model). */
+/* What the caller knows of a run.  The rest of the runs row (git commit and
+** dirty flag, compiler and flags, tpc version, host name, CPU model, cores)
+** is filled from the build (core/buildinfo.h) and the machine
+** (core/sysinfo.h). */
 typedef struct tpc_run_info {
   const char *command;     /* "bounds", "rate", ... */
   const char *argv;        /* the whole command line, shell-quoted */
@@ -42,7 +43,8 @@ typedef enum {
 int tpc_store_open(const char *path, tpc_store **out);
 void tpc_store_close(tpc_store *st);
 
-/* The schema version this binary writes, and the one found on open. */
+/* The schema version this binary writes, and the one the file had when it
+** was opened, before migrating (0 for a new file). */
 int tpc_store_version(void);
 int tpc_store_db_version(const tpc_store *st);
 
