@@ -58,6 +58,8 @@ typedef struct tpc_mech_type {
   /* Validate parameters and the classes of the parts (m->comp, m->inner are
   ** built), allocate workspace.  TPC_OK, or TPC_EINPUT/TPC_ENOMEM. */
   int (*init)(tpc_mech *m, const tpc_spec *s);
+  /* Frees what init allocated; may be NULL.  Also called after a failed
+  ** init, so it must accept a partly initialized instance (zeroed start). */
   void (*destroy)(tpc_mech *m);
   void (*consts)(const tpc_mech *m, tpc_mech_consts *out);
   /* out = C_{h,y}(x) and msg (reset by the callee) such that applying msg to
@@ -109,8 +111,13 @@ static inline void tpc_mech_apply_f64(tpc_mech *m, const double *h,
 /* 1 - sqrt(1 - a) without cancellation for small a (a in [0, 1]). */
 double tpc_one_minus_sqrt1m(double a);
 
-/* EF21's pair (T3) for a contraction 1 - alpha = q in [0, 1):
-** A = 1 - sqrt(q), B = q / (1 - sqrt(q)). */
+/* EF21's pair (T3) for a contractive alpha in (0, 1]: A = 1 - sqrt(1 - alpha),
+** B = (1 - alpha)/A, without cancellation.  Use this form when alpha is the
+** exact quantity (k/d): rounding q = 1 - alpha first costs ~25 ulps at 0.01. */
+void tpc_ef21_constants_alpha(double alpha, double *A, double *B);
+
+/* The same pair from the contraction q = 1 - alpha in [0, 1) when q is the
+** exact quantity (a shift constant c = omega): A = 1 - sqrt(q), B = q/A. */
 void tpc_ef21_constants(double q, double *A, double *B);
 
 #endif
