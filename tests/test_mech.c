@@ -674,6 +674,7 @@ static void FUNCTION(check, server)(const char *spec, size_t t,
   cr_assert(eq(int, tpc_wire_decode(buf, len, &dm), TPC_OK), "%s: decode: %s",
             spec, tpc_error_msg());
   cr_assert(eq(sz, dm.msg.nparts, msg->nparts));
+  cr_assert(tpc_msg_fits(&dm.msg, D, DTYPE), "%s: decoded parts of another shape", spec);
   memcpy(v, h, D * sizeof(BASE));
   FUNCTION(tpc_msg, apply)(&dm.msg, v);
   cr_assert(eq(int, memcmp(v, out, D * sizeof(BASE)), 0),

@@ -26,6 +26,12 @@ void tpc_msg_append(tpc_msg *dst, const tpc_msg *src) {
     dst->part[dst->nparts++] = src->part[i];
 }
 
+int tpc_msg_fits(const tpc_msg *m, size_t d, tpc_dtype dtype) {
+  for (size_t i = 0; i < m->nparts; i++)
+    if (m->part[i].d != d || m->part[i].dtype != dtype) return 0;
+  return 1;
+}
+
 #define TPC_BASE_F32
 #include "core/templates_on.h"
 #include "wire/msg_source.c"

@@ -84,6 +84,9 @@ tpc_msg_part *tpc_msg_add(tpc_msg *m, tpc_msg_kind kind, tpc_dtype dtype, size_t
 /* Append every part of `src` to `dst` (for nested mechanisms). */
 void tpc_msg_append(tpc_msg *dst, const tpc_msg *src);
 
+/* Whether every part of m has dimension d and element type dtype. */
+int tpc_msg_fits(const tpc_msg *m, size_t d, tpc_dtype dtype);
+
 /* The server's side: apply the message to v (length d, element type of the
 ** message) in place, as described above. */
 void tpc_msg_apply_f32(const tpc_msg *m, float *v);

@@ -25,7 +25,10 @@ typedef enum { TPC_WIRE_AUTO = 0, TPC_WIRE_INDEX, TPC_WIRE_BITMAP } tpc_wire_spa
 /* Exact number of bits encode will write for m. */
 uint64_t tpc_wire_bits(const tpc_msg *m, tpc_wire_sparse layout);
 
-/* The papers' count: value width times the number of values sent. */
+/* The papers' values-only count (T7): DENSE d and SPARSE nnz values of 32 or
+** 64 bits, nothing for SKIP, no index or bitmap bits; for SIGN, QUANT and POW2
+** the bits that carry the values (the scale, then 1, ceil(log2(2s+1)) or the
+** sign-and-exponent bits per coordinate). */
 uint64_t tpc_wire_paper_bits(const tpc_msg *m);
 
 /* Bytes needed by encode: ceil(tpc_wire_bits / 8). */
@@ -44,7 +47,9 @@ typedef struct tpc_wire_decoded {
   void *mem;
 } tpc_wire_decoded;
 
-/* Decode len bytes into out.  TPC_EINPUT with a message naming the problem
+/* Decode len bytes into out.  Each decoded part carries its own d and dtype:
+** a server must check them against its vector (tpc_msg_fits) before applying
+** the message, or a corrupt buffer could make it write out of bounds.  TPC_EINPUT with a message naming the problem
 ** for a truncated or corrupt buffer (never reads past len).  Free with
 ** tpc_wire_decoded_free. */
 int tpc_wire_decode(const uint8_t *buf, size_t len, tpc_wire_decoded *out);

@@ -1,0 +1,801 @@
+/*
+** The wire format (wire.h): messages (msg.h) to a bit-packed byte buffer and
+** back, exactly.  The experiments report tpc_wire_bits as the honest cost of
+** a round; the tests decode what was encoded and check that the server adds
+** the same bits as the client.
+**
+** Bits are written LSB first: field bit j goes to bit (p mod 8) of byte p/8,
+** where p is the running bit position, so a field may straddle bytes.  Values
+** are the IEEE bit patterns of the element type, copied with memcpy, so
+** decode(encode(m)) is exact for -0.0 and subnormals too.  w below is the
+** value width: 32 for a float32 part, 64 for a float64 part.
+**
+**   field        bits               meaning
+**   ------------ ------------------ -----------------------------------------
+**   message
+**   nparts       4                  0..8 parts follow
+**   part[]       see below
+**   padding      0..7               zero bits to the byte boundary; the buffer
+**                                   ends there (len = ceil(bits / 8))
+**
+**   part header
+**   kind         3                  0 SKIP 1 DENSE 2 SPARSE 3 SIGN 4 QUANT
+**                                   5 POW2 (6 and 7 are refused)
+**   absolute     1                  1: the part replaces v
+**   dtype        1                  0 float32, 1 float64
+**   unit         1                  1: coef == 1; 0: coef follows
+**   coef         64 if unit == 0    IEEE double, finite and != 1
+**   d            varint             vector length
+**
+**   payload by kind
+**   SKIP         -
+**   DENSE        d * w              val[0..d)
+**   SPARSE       varint             nnz <= d
+**                1                  layout: 0 index list, 1 bitmap
+**                nnz * b  (list)    idx[j], b = ceil(log2 d) bits (0 if d = 1),
+**                                   strictly increasing, < d
+**                d        (bitmap)  bit i set iff i is an index; nnz bits set
+**                nnz * w            val[0..nnz)
+**   SIGN         w                  scale (as the element type)
+**                d                  bit i: 1 means -scale, 0 means +scale
+**   QUANT        w                  scale (as the element type)
+**                varint             s = levels, at most 2^32 - 1
+**                d * c              level[i] + s in [0, 2s], c = max(1,
+**                                   ceil(log2(2s + 1))) bits
+**   POW2         d * (1 + e)        per value: sign bit, then an exponent
+**                                   code of e bits: 0 for zero, else the
+**                                   power 2^k as k + 150 (float32, k in
+**                                   [-149, 127], codes 1..277, e = 9) or
+**                                   k + 1075 (float64, k in [-1074, 1023],
+**                                   codes 1..2098, e = 12)
+**
+**   varint: 8-bit groups, each 7 value bits (low first) and a continuation
+**   bit on top; at most 10 groups; minimal (no trailing zero group).
+**
+** Why these choices.  POW2: every power of two of the type, subnormals
+** included, plus zero: 277 + 1 = 278 codes fit 9 bits (10 with the sign) for
+** float32, 2098 + 1 = 2099 fit 12 bits (13) for float64; the sign bit of a
+** zero code keeps -0.0.  QUANT: c is at least 1 so that every coordinate of
+** every kind but SKIP costs at least one bit, which bounds what a decoder
+** allocates by the size of its input.  SIGN and QUANT send the scale in the
+** element type because that is all msg.h's apply uses: for a float32 part the
+** decoded scale is (double)(float)scale.  The sparse layout that AUTO picks is
+** the index list when nnz * b <= d, else the bitmap.
+**
+** Decoding checks every field (kinds, varint form, sizes against the bits
+** left, index order, bitmap count, code ranges, finite values, zero padding,
+** no trailing bytes) and never reads past len.  It does not know the
+** receiver's d or dtype: a caller applies a decoded message only after
+** checking each part's d and dtype against its own vector.
+**
+** The papers' count (tpc_wire_paper_bits) counts values only: SKIP 0, DENSE
+** d * w, SPARSE nnz * w, and for the kinds whose values are not floats the
+** payload that carries them: SIGN w + d (scale and signs), QUANT w + d * c
+** (scale and levels), POW2 d * (1 + e).  No headers, indices, nnz or coef.
+*/
+#include "wire/wire.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+
+#define WIRE_NPARTS_BITS 4
+#define WIRE_KIND_BITS 3
+#define WIRE_COEF_BITS 64
+#define WIRE_VARINT_GROUPS 10
+#define WIRE_MAX_LEVELS UINT32_MAX
+
+/* ---- bit writer and reader ------------------------------------------------ */
+
+typedef struct bit_writer {
+  uint8_t *buf; /* zeroed beforehand, large enough (checked by the caller) */
+  uint64_t pos;
+} bit_writer;
+
+/* Write the n <= 64 low bits of v. */
+static void bw_put(bit_writer *w, uint64_t v, unsigned n) {
+  if (n < 64) v &= (UINT64_C(1) << n) - 1;
+  while (n > 0) {
+    unsigned off = (unsigned)(w->pos & 7);
+    unsigned take = 8 - off < n ? 8 - off : n;
+    w->buf[w->pos >> 3] |= (uint8_t)((v & ((1u << take) - 1)) << off);
+    v >>= take;
+    w->pos += take;
+    n -= take;
+  }
+}
+
+static void bw_varint(bit_writer *w, uint64_t v) {
+  do {
+    uint64_t group = v & 0x7f;
+    v >>= 7;
+    bw_put(w, group | (v != 0 ? 0x80 : 0), 8);
+  } while (v != 0);
+}
+
+typedef struct bit_reader {
+  const uint8_t *buf;
+  uint64_t nbits;
+  uint64_t pos;
+} bit_reader;
+
+static uint64_t br_left(const bit_reader *r) { return r->nbits - r->pos; }
+
+/* Read n <= 64 bits; the caller has checked n <= br_left(r). */
+static uint64_t br_get(bit_reader *r, unsigned n) {
+  uint64_t v = 0;
+  unsigned got = 0;
+  while (got < n) {
+    unsigned off = (unsigned)(r->pos & 7);
+    unsigned take = 8 - off < n - got ? 8 - off : n - got;
+    uint64_t bits = (uint64_t)(r->buf[r->pos >> 3] >> off) & ((1u << take) - 1);
+    v |= bits << got;
+    got += take;
+    r->pos += take;
+  }
+  return v;
+}
+
+/* Checked read of a header field named `what` of part `ip`. */
+static int br_read(bit_reader *r, unsigned n, uint64_t *v, size_t ip,
+                   const char *what) {
+  if (n > br_left(r))
+    return tpc_error(TPC_EINPUT, "wire: truncated in part %zu: %s needs %u "
+                     "bits, %llu left", ip, what, n,
+                     (unsigned long long)br_left(r));
+  *v = br_get(r, n);
+  return TPC_OK;
+}
+
+static int br_varint(bit_reader *r, uint64_t *v, size_t ip, const char *what) {
+  uint64_t acc = 0;
+  for (unsigned g = 0; g < WIRE_VARINT_GROUPS; g++) {
+    uint64_t group = 0;
+    int rc = br_read(r, 8, &group, ip, what);
+    if (rc != TPC_OK) return rc;
+    uint64_t low = group & 0x7f;
+    if (g == WIRE_VARINT_GROUPS - 1 && (group & ~UINT64_C(1)) != 0) break;
+    acc |= low << (7 * g);
+    if ((group & 0x80) == 0) {
+      if (g > 0 && low == 0)
+        return tpc_error(TPC_EINPUT, "wire: part %zu: %s is not minimally "
+                         "encoded", ip, what);
+      *v = acc;
+      return TPC_OK;
+    }
+  }
+  return tpc_error(TPC_EINPUT, "wire: part %zu: %s does not fit 64 bits", ip,
+                   what);
+}
+
+/* ---- sizes ------------------------------------------------------------------ */
+
+static unsigned bit_length(uint64_t v) {
+  unsigned n = 0;
+  for (; v != 0; v >>= 1) n++;
+  return n;
+}
+
+static uint64_t varint_bits(uint64_t v) {
+  unsigned n = bit_length(v);
+  return 8 * (uint64_t)(n == 0 ? 1 : (n + 6) / 7);
+}
+
+static unsigned value_bits(tpc_dtype t) { return t == TPC_F32 ? 32 : 64; }
+
+/* Bits of one sparse index: ceil(log2 d). */
+static unsigned index_bits(uint64_t d) { return d <= 1 ? 0 : bit_length(d - 1); }
+
+/* Bits of one QUANT level code: codes 0..2s, at least one bit. */
+static unsigned level_bits(uint64_t s) {
+  unsigned n = bit_length(2 * s);
+  return n == 0 ? 1 : n;
+}
+
+/* Bits of the POW2 exponent code, without the sign bit. */
+static unsigned pow2_bits(tpc_dtype t) { return t == TPC_F32 ? 9 : 12; }
+
+/* Whether a SPARSE part goes as a bitmap under `layout`. */
+static int use_bitmap(uint64_t d, uint64_t nnz, tpc_wire_sparse layout) {
+  if (layout != TPC_WIRE_AUTO) return layout == TPC_WIRE_BITMAP;
+  return nnz * index_bits(d) > d;
+}
+
+static uint64_t part_bits(const tpc_msg_part *p, tpc_wire_sparse layout) {
+  uint64_t w = value_bits(p->dtype), d = p->d;
+  uint64_t bits = WIRE_KIND_BITS + 3 + (p->coef == 1.0 ? 0 : WIRE_COEF_BITS) +
+                  varint_bits(d);
+  switch (p->kind) {
+    case TPC_MSG_DENSE:
+      return bits + d * w;
+    case TPC_MSG_SPARSE:
+      bits += varint_bits(p->nnz) + 1 + p->nnz * w;
+      return bits + (use_bitmap(d, p->nnz, layout) ? d : p->nnz * index_bits(d));
+    case TPC_MSG_SIGN:
+      return bits + w + d;
+    case TPC_MSG_QUANT:
+      return bits + w + varint_bits(p->levels) + d * level_bits(p->levels);
+    case TPC_MSG_POW2:
+      return bits + d * (1 + pow2_bits(p->dtype));
+    default:
+      return bits;
+  }
+}
+
+uint64_t tpc_wire_bits(const tpc_msg *m, tpc_wire_sparse layout) {
+  uint64_t bits = WIRE_NPARTS_BITS;
+  for (size_t i = 0; i < m->nparts && i < TPC_MSG_MAXPARTS; i++)
+    bits += part_bits(&m->part[i], layout);
+  return bits;
+}
+
+size_t tpc_wire_size(const tpc_msg *m, tpc_wire_sparse layout) {
+  return (size_t)((tpc_wire_bits(m, layout) + 7) / 8);
+}
+
+uint64_t tpc_wire_paper_bits(const tpc_msg *m) {
+  uint64_t bits = 0;
+  for (size_t i = 0; i < m->nparts && i < TPC_MSG_MAXPARTS; i++) {
+    const tpc_msg_part *p = &m->part[i];
+    uint64_t w = value_bits(p->dtype), d = p->d;
+    switch (p->kind) {
+      case TPC_MSG_DENSE: bits += d * w; break;
+      case TPC_MSG_SPARSE: bits += p->nnz * w; break;
+      case TPC_MSG_SIGN: bits += w + d; break;
+      case TPC_MSG_QUANT: bits += w + d * level_bits(p->levels); break;
+      case TPC_MSG_POW2: bits += d * (1 + pow2_bits(p->dtype)); break;
+      default: break;
+    }
+  }
+  return bits;
+}
+
+/* ---- values ----------------------------------------------------------------- */
+
+/* The IEEE pattern of value i of a float or double array. */
+static uint64_t value_pattern(const void *val, tpc_dtype t, size_t i) {
+  if (t == TPC_F32) {
+    uint32_t u;
+    memcpy(&u, (const float *)val + i, sizeof u);
+    return u;
+  }
+  uint64_t u;
+  memcpy(&u, (const double *)val + i, sizeof u);
+  return u;
+}
+
+static void store_pattern(void *val, tpc_dtype t, size_t i, uint64_t u) {
+  if (t == TPC_F32) {
+    uint32_t v = (uint32_t)u;
+    memcpy((float *)val + i, &v, sizeof v);
+  } else {
+    memcpy((double *)val + i, &u, sizeof u);
+  }
+}
+
+/* Exponent field all ones: inf or nan. */
+static int pattern_finite(uint64_t u, tpc_dtype t) {
+  return t == TPC_F32 ? ((u >> 23) & 0xff) != 0xff
+                      : ((u >> 52) & 0x7ff) != 0x7ff;
+}
+
+static unsigned trailing_zeros(uint64_t v) {
+  unsigned n = 0;
+  for (; (v & 1) == 0 && n < 64; v >>= 1) n++;
+  return n;
+}
+
+/* The POW2 exponent code of pattern u, or -1 when u is not 0 or +-2^k.
+** Subnormal 2^k has one mantissa bit: code 1 + its position; a normal one has
+** mantissa 0: code = exponent field + mantissa width (see the file comment). */
+static long pow2_code(uint64_t u, tpc_dtype t) {
+  unsigned mbits = t == TPC_F32 ? 23 : 52;
+  uint64_t exmax = t == TPC_F32 ? 0xff : 0x7ff;
+  uint64_t man = u & ((UINT64_C(1) << mbits) - 1);
+  uint64_t ex = (u >> mbits) & exmax;
+  if (ex == 0) {
+    if (man == 0) return 0;
+    if ((man & (man - 1)) != 0) return -1;
+    return 1 + (long)trailing_zeros(man);
+  }
+  if (ex == exmax || man != 0) return -1;
+  return (long)(ex + mbits);
+}
+
+/* The pattern of POW2 code `code` with sign bit `neg`; 0 when the code is out
+** of range (a zero code yields +-0 through the sign alone). */
+static int pow2_pattern(uint64_t code, uint64_t neg, tpc_dtype t, uint64_t *u) {
+  unsigned mbits = t == TPC_F32 ? 23 : 52;
+  uint64_t exmax = t == TPC_F32 ? 0xff : 0x7ff;
+  uint64_t sign = neg << (t == TPC_F32 ? 31 : 63);
+  if (code == 0)
+    *u = sign;
+  else if (code <= mbits)
+    *u = sign | (UINT64_C(1) << (code - 1));
+  else if (code - mbits < exmax)
+    *u = sign | ((code - mbits) << mbits);
+  else
+    return 0;
+  return 1;
+}
+
+/* The scale as sent: its pattern in the element type, refused when it is not
+** finite there. */
+static int scale_pattern(double scale, tpc_dtype t, size_t ip, uint64_t *u) {
+  if (!isfinite(scale) || (t == TPC_F32 && fabs(scale) > (double)FLT_MAX))
+    return tpc_error(TPC_EINPUT, "wire: part %zu: scale %g is not finite in "
+                     "the element type", ip, scale);
+  if (t == TPC_F32) {
+    float f = (float)scale;
+    *u = value_pattern(&f, t, 0);
+  } else {
+    *u = value_pattern(&scale, t, 0);
+  }
+  return TPC_OK;
+}
+
+/* ---- encoding ----------------------------------------------------------------- */
+
+static int put_values(bit_writer *w, const tpc_msg_part *p, size_t n,
+                      size_t ip) {
+  unsigned vb = value_bits(p->dtype);
+  for (size_t i = 0; i < n; i++) {
+    uint64_t u = value_pattern(p->val, p->dtype, i);
+    if (!pattern_finite(u, p->dtype))
+      return tpc_error(TPC_EINPUT, "wire: part %zu: value %zu is not finite",
+                       ip, i);
+    bw_put(w, u, vb);
+  }
+  return TPC_OK;
+}
+
+static int put_sparse(bit_writer *w, const tpc_msg_part *p,
+                      tpc_wire_sparse layout, size_t ip) {
+  if (p->nnz > p->d)
+    return tpc_error(TPC_EINPUT, "wire: part %zu: nnz = %zu exceeds d = %zu",
+                     ip, p->nnz, p->d);
+  for (size_t j = 0; j < p->nnz; j++)
+    if (p->idx[j] >= p->d || (j > 0 && p->idx[j] <= p->idx[j - 1]))
+      return tpc_error(TPC_EINPUT, "wire: part %zu: index %zu (%u) is not "
+                       "below d = %zu and above the previous one", ip, j,
+                       (unsigned)p->idx[j], p->d);
+  int bitmap = use_bitmap(p->d, p->nnz, layout);
+  bw_varint(w, p->nnz);
+  bw_put(w, (uint64_t)bitmap, 1);
+  if (bitmap) {
+    uint64_t start = w->pos; /* the buffer is zeroed: set the index bits */
+    for (size_t j = 0; j < p->nnz; j++) {
+      uint64_t at = start + p->idx[j];
+      w->buf[at >> 3] |= (uint8_t)(1u << (at & 7));
+    }
+    w->pos = start + p->d;
+  } else {
+    unsigned b = index_bits(p->d);
+    for (size_t j = 0; j < p->nnz; j++) bw_put(w, p->idx[j], b);
+  }
+  return put_values(w, p, p->nnz, ip);
+}
+
+static int put_quant(bit_writer *w, const tpc_msg_part *p, size_t ip) {
+  int64_t s = (int64_t)p->levels;
+  unsigned c = level_bits(p->levels);
+  bw_varint(w, p->levels);
+  for (size_t i = 0; i < p->d; i++) {
+    int64_t l = p->level[i];
+    if (l < -s || l > s)
+      return tpc_error(TPC_EINPUT, "wire: part %zu: level[%zu] = %lld is "
+                       "outside [-%lld, %lld]", ip, i, (long long)l,
+                       (long long)s, (long long)s);
+    bw_put(w, (uint64_t)(l + s), c);
+  }
+  return TPC_OK;
+}
+
+static int put_pow2(bit_writer *w, const tpc_msg_part *p, size_t ip) {
+  unsigned e = pow2_bits(p->dtype), signbit = p->dtype == TPC_F32 ? 31 : 63;
+  for (size_t i = 0; i < p->d; i++) {
+    uint64_t u = value_pattern(p->val, p->dtype, i);
+    long code = pow2_code(u, p->dtype);
+    if (code < 0)
+      return tpc_error(TPC_EINPUT, "wire: part %zu: POW2 value %zu is not 0 "
+                       "or a power of two", ip, i);
+    bw_put(w, (u >> signbit) | ((uint64_t)code << 1), 1 + e);
+  }
+  return TPC_OK;
+}
+
+static void put_signs(bit_writer *w, const tpc_msg_part *p) {
+  for (size_t i = 0; i < p->d; i += 64) {
+    size_t n = p->d - i < 64 ? p->d - i : 64;
+    bw_put(w, p->bits[i / 64], (unsigned)n);
+  }
+}
+
+static int put_header(bit_writer *w, const tpc_msg_part *p, size_t ip) {
+  if ((unsigned)p->kind > TPC_MSG_POW2 || (p->absolute != 0 && p->absolute != 1) ||
+      (p->dtype != TPC_F32 && p->dtype != TPC_F64) || !isfinite(p->coef))
+    return tpc_error(TPC_EINPUT, "wire: part %zu: bad kind %d, absolute %d, "
+                     "dtype %d or coef %g", ip, (int)p->kind, p->absolute,
+                     (int)p->dtype, p->coef);
+  int unit = p->coef == 1.0;
+  uint64_t coef;
+  memcpy(&coef, &p->coef, sizeof coef);
+  bw_put(w, (uint64_t)p->kind, WIRE_KIND_BITS);
+  bw_put(w, (uint64_t)p->absolute, 1);
+  bw_put(w, (uint64_t)p->dtype, 1);
+  bw_put(w, (uint64_t)unit, 1);
+  if (!unit) bw_put(w, coef, WIRE_COEF_BITS);
+  bw_varint(w, p->d);
+  return TPC_OK;
+}
+
+static int put_part(bit_writer *w, const tpc_msg_part *p,
+                    tpc_wire_sparse layout, size_t ip) {
+  int rc = put_header(w, p, ip);
+  if (rc != TPC_OK) return rc;
+  uint64_t scale = 0;
+  switch (p->kind) {
+    case TPC_MSG_DENSE:
+      return put_values(w, p, p->d, ip);
+    case TPC_MSG_SPARSE:
+      return put_sparse(w, p, layout, ip);
+    case TPC_MSG_SIGN:
+    case TPC_MSG_QUANT:
+      rc = scale_pattern(p->scale, p->dtype, ip, &scale);
+      if (rc != TPC_OK) return rc;
+      bw_put(w, scale, value_bits(p->dtype));
+      if (p->kind == TPC_MSG_QUANT) return put_quant(w, p, ip);
+      put_signs(w, p);
+      return TPC_OK;
+    case TPC_MSG_POW2:
+      return put_pow2(w, p, ip);
+    default:
+      return TPC_OK;
+  }
+}
+
+int tpc_wire_encode(const tpc_msg *m, tpc_wire_sparse layout, uint8_t *buf,
+                    size_t size, size_t *len) {
+  *len = 0;
+  if (m->nparts > TPC_MSG_MAXPARTS)
+    return tpc_error(TPC_EINPUT, "wire: %zu parts (at most %d)", m->nparts,
+                     TPC_MSG_MAXPARTS);
+  if ((unsigned)layout > TPC_WIRE_BITMAP)
+    return tpc_error(TPC_EINPUT, "wire: unknown sparse layout %d", (int)layout);
+  size_t need = tpc_wire_size(m, layout);
+  if (size < need)
+    return tpc_error(TPC_EINPUT, "wire: buffer of %zu bytes, %zu needed", size,
+                     need);
+  memset(buf, 0, need);
+  bit_writer w = {buf, 0};
+  bw_put(&w, m->nparts, WIRE_NPARTS_BITS);
+  for (size_t i = 0; i < m->nparts; i++) {
+    int rc = put_part(&w, &m->part[i], layout, i);
+    if (rc != TPC_OK) return rc;
+  }
+  *len = need;
+  return TPC_OK;
+}
+
+/* ---- decoding ----------------------------------------------------------------- */
+
+/* What a part's header says beyond the tpc_msg_part fields. */
+typedef struct part_head {
+  int bitmap;          /* SPARSE layout */
+  uint64_t body_bits;  /* bits of the arrays after the header */
+} part_head;
+
+/* Whether count * width + extra <= left, without overflow. */
+static int fits(uint64_t count, uint64_t width, uint64_t extra, uint64_t left) {
+  if (extra > left) return 0;
+  return width == 0 || count <= (left - extra) / width;
+}
+
+static int read_scale(bit_reader *r, tpc_msg_part *p, size_t ip) {
+  uint64_t u = 0;
+  int rc = br_read(r, value_bits(p->dtype), &u, ip, "scale");
+  if (rc != TPC_OK) return rc;
+  if (!pattern_finite(u, p->dtype))
+    return tpc_error(TPC_EINPUT, "wire: part %zu: scale is not finite", ip);
+  if (p->dtype == TPC_F32) {
+    float f;
+    store_pattern(&f, p->dtype, 0, u);
+    p->scale = (double)f;
+  } else {
+    store_pattern(&p->scale, p->dtype, 0, u);
+  }
+  return TPC_OK;
+}
+
+/* The fields common to all kinds: kind, flags, coef, d. */
+static int read_common(bit_reader *r, tpc_msg_part *p, size_t ip) {
+  uint64_t kind = 0, absolute = 0, dtype = 0, unit = 0, d = 0;
+  int rc = br_read(r, WIRE_KIND_BITS, &kind, ip, "kind");
+  if (rc != TPC_OK) return rc;
+  if (kind > TPC_MSG_POW2)
+    return tpc_error(TPC_EINPUT, "wire: part %zu: unknown kind %llu", ip,
+                     (unsigned long long)kind);
+  rc = br_read(r, 1, &absolute, ip, "absolute flag");
+  if (rc == TPC_OK) rc = br_read(r, 1, &dtype, ip, "dtype");
+  if (rc == TPC_OK) rc = br_read(r, 1, &unit, ip, "coef flag");
+  if (rc != TPC_OK) return rc;
+  memset(p, 0, sizeof *p);
+  p->kind = (tpc_msg_kind)kind;
+  p->absolute = (int)absolute;
+  p->dtype = (tpc_dtype)dtype;
+  p->coef = 1.0;
+  if (!unit) {
+    uint64_t c = 0;
+    rc = br_read(r, WIRE_COEF_BITS, &c, ip, "coef");
+    if (rc != TPC_OK) return rc;
+    memcpy(&p->coef, &c, sizeof c);
+    if (!isfinite(p->coef) || p->coef == 1.0)
+      return tpc_error(TPC_EINPUT, "wire: part %zu: coef %g sent explicitly "
+                       "is not finite or is 1", ip, p->coef);
+  }
+  rc = br_varint(r, &d, ip, "d");
+  if (rc != TPC_OK) return rc;
+#if SIZE_MAX < UINT64_MAX
+  if (d > SIZE_MAX)
+    return tpc_error(TPC_EINPUT, "wire: part %zu: d too large", ip);
+#endif
+  p->d = (size_t)d;
+  return TPC_OK;
+}
+
+/* The kind-specific header fields: the scale of SIGN and QUANT, nnz and the
+** layout bit of SPARSE, s of QUANT. */
+static int read_kind_fields(bit_reader *r, tpc_msg_part *p, part_head *h,
+                            size_t ip) {
+  uint64_t v = 0;
+  int rc = TPC_OK;
+  if (p->kind == TPC_MSG_SIGN || p->kind == TPC_MSG_QUANT)
+    rc = read_scale(r, p, ip);
+  if (rc == TPC_OK && p->kind == TPC_MSG_SPARSE) {
+    rc = br_varint(r, &v, ip, "nnz");
+    if (rc == TPC_OK && v > p->d)
+      rc = tpc_error(TPC_EINPUT, "wire: part %zu: nnz = %llu exceeds d = %zu",
+                     ip, (unsigned long long)v, p->d);
+    p->nnz = (size_t)v;
+    if (rc == TPC_OK) rc = br_read(r, 1, &v, ip, "sparse layout");
+    h->bitmap = (int)v;
+  }
+  if (rc == TPC_OK && p->kind == TPC_MSG_QUANT) {
+    rc = br_varint(r, &v, ip, "levels");
+    if (rc == TPC_OK && v > WIRE_MAX_LEVELS)
+      rc = tpc_error(TPC_EINPUT, "wire: part %zu: %llu levels", ip,
+                     (unsigned long long)v);
+    p->levels = (uint32_t)v;
+  }
+  return rc;
+}
+
+/* Size the arrays that follow the head into h->body_bits; 0 when they need
+** more than the `left` bits there are (nothing is multiplied before that
+** check, so absurd counts cannot overflow). */
+static int size_body(const tpc_msg_part *p, part_head *h, uint64_t left) {
+  uint64_t d = p->d, count = d, per = 0, extra = 0;
+  switch (p->kind) {
+    case TPC_MSG_DENSE: per = value_bits(p->dtype); break;
+    case TPC_MSG_SIGN: per = 1; break;
+    case TPC_MSG_QUANT: per = level_bits(p->levels); break;
+    case TPC_MSG_POW2: per = 1 + pow2_bits(p->dtype); break;
+    case TPC_MSG_SPARSE:
+      count = p->nnz;
+      per = value_bits(p->dtype) + (h->bitmap ? 0 : index_bits(d));
+      extra = h->bitmap ? d : 0;
+      break;
+    default: count = 0; break;
+  }
+  if (!fits(count, per, extra, left)) return 0;
+  h->body_bits = extra + count * per;
+  return 1;
+}
+
+static int read_head(bit_reader *r, tpc_msg_part *p, part_head *h, size_t ip) {
+  int rc = read_common(r, p, ip);
+  if (rc == TPC_OK) rc = read_kind_fields(r, p, h, ip);
+  if (rc != TPC_OK) return rc;
+  if (!size_body(p, h, br_left(r)))
+    return tpc_error(TPC_EINPUT, "wire: truncated in part %zu: d = %zu, nnz "
+                     "= %zu need more than the %llu bits left", ip, p->d,
+                     p->nnz, (unsigned long long)br_left(r));
+  return TPC_OK;
+}
+
+/* Bytes of the arrays a part decodes into, each rounded up to 8 so that
+** doubles stay aligned in the shared block. */
+static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+static size_t part_mem(const tpc_msg_part *p) {
+  size_t vb = value_bits(p->dtype) / 8;
+  switch (p->kind) {
+    case TPC_MSG_DENSE:
+    case TPC_MSG_POW2: return round8(p->d * vb);
+    case TPC_MSG_SPARSE: return round8(p->nnz * 4) + round8(p->nnz * vb);
+    case TPC_MSG_SIGN: return ((p->d + 63) / 64) * 8;
+    case TPC_MSG_QUANT: return round8(p->d * 4);
+    default: return 0;
+  }
+}
+
+typedef struct arena {
+  uint8_t *base;
+  size_t used;
+} arena;
+
+static void *arena_take(arena *a, size_t bytes) {
+  if (bytes == 0) return NULL;
+  void *p = a->base + a->used;
+  a->used += round8(bytes);
+  return p;
+}
+
+static int get_values(bit_reader *r, tpc_msg_part *p, size_t n, size_t ip) {
+  unsigned vb = value_bits(p->dtype);
+  for (size_t i = 0; i < n; i++) {
+    uint64_t u = br_get(r, vb);
+    if (!pattern_finite(u, p->dtype))
+      return tpc_error(TPC_EINPUT, "wire: part %zu: value %zu is not finite",
+                       ip, i);
+    store_pattern(p->val, p->dtype, i, u);
+  }
+  return TPC_OK;
+}
+
+static int get_index_list(bit_reader *r, tpc_msg_part *p, size_t ip) {
+  unsigned b = index_bits(p->d);
+  for (size_t j = 0; j < p->nnz; j++) {
+    uint64_t i = br_get(r, b);
+    if (i >= p->d || i > UINT32_MAX || (j > 0 && i <= p->idx[j - 1]))
+      return tpc_error(TPC_EINPUT, "wire: part %zu: index %zu (%llu) is not "
+                       "below d and above the previous one", ip, j,
+                       (unsigned long long)i);
+    p->idx[j] = (uint32_t)i;
+  }
+  return TPC_OK;
+}
+
+static int get_bitmap(bit_reader *r, tpc_msg_part *p, size_t ip) {
+  size_t n = 0;
+  for (size_t i = 0; i < p->d; i += 64) {
+    unsigned chunk = (unsigned)(p->d - i < 64 ? p->d - i : 64);
+    for (uint64_t word = br_get(r, chunk); word != 0; word &= word - 1) {
+      uint64_t at = i + trailing_zeros(word);
+      if (n == p->nnz || at > UINT32_MAX)
+        return tpc_error(TPC_EINPUT, "wire: part %zu: bitmap has more than "
+                         "nnz = %zu bits set, or one above 2^32", ip, p->nnz);
+      p->idx[n++] = (uint32_t)at;
+    }
+  }
+  if (n != p->nnz)
+    return tpc_error(TPC_EINPUT, "wire: part %zu: bitmap has %zu bits set, "
+                     "nnz = %zu", ip, n, p->nnz);
+  return TPC_OK;
+}
+
+static int get_levels(bit_reader *r, tpc_msg_part *p, size_t ip) {
+  unsigned c = level_bits(p->levels);
+  int64_t s = (int64_t)p->levels;
+  for (size_t i = 0; i < p->d; i++) {
+    int64_t l = (int64_t)br_get(r, c) - s;
+    if (l > s || l < INT32_MIN || l > INT32_MAX)
+      return tpc_error(TPC_EINPUT, "wire: part %zu: level %zu = %lld outside "
+                       "[-%lld, %lld]", ip, i, (long long)l, (long long)s,
+                       (long long)s);
+    p->level[i] = (int32_t)l;
+  }
+  return TPC_OK;
+}
+
+static int get_pow2(bit_reader *r, tpc_msg_part *p, size_t ip) {
+  unsigned e = pow2_bits(p->dtype);
+  for (size_t i = 0; i < p->d; i++) {
+    uint64_t field = br_get(r, 1 + e), u = 0;
+    if (!pow2_pattern(field >> 1, field & 1, p->dtype, &u))
+      return tpc_error(TPC_EINPUT, "wire: part %zu: POW2 code %llu of value "
+                       "%zu out of range", ip, (unsigned long long)(field >> 1),
+                       i);
+    store_pattern(p->val, p->dtype, i, u);
+  }
+  return TPC_OK;
+}
+
+static void get_signs(bit_reader *r, tpc_msg_part *p) {
+  for (size_t i = 0; i < p->d; i += 64) {
+    size_t n = p->d - i < 64 ? p->d - i : 64;
+    p->bits[i / 64] = br_get(r, (unsigned)n);
+  }
+}
+
+/* The arrays of a part whose head has been read and sized (read_head). */
+static int read_body(bit_reader *r, tpc_msg_part *p, const part_head *h,
+                     arena *a, size_t ip) {
+  size_t vb = value_bits(p->dtype) / 8;
+  switch (p->kind) {
+    case TPC_MSG_DENSE:
+      p->val = arena_take(a, p->d * vb);
+      return get_values(r, p, p->d, ip);
+    case TPC_MSG_SPARSE: {
+      p->idx = arena_take(a, p->nnz * 4);
+      p->val = arena_take(a, p->nnz * vb);
+      int rc = h->bitmap ? get_bitmap(r, p, ip) : get_index_list(r, p, ip);
+      return rc != TPC_OK ? rc : get_values(r, p, p->nnz, ip);
+    }
+    case TPC_MSG_SIGN:
+      p->bits = arena_take(a, ((p->d + 63) / 64) * 8);
+      get_signs(r, p);
+      return TPC_OK;
+    case TPC_MSG_QUANT:
+      p->level = arena_take(a, p->d * 4);
+      return get_levels(r, p, ip);
+    case TPC_MSG_POW2:
+      p->val = arena_take(a, p->d * vb);
+      return get_pow2(r, p, ip);
+    default:
+      return TPC_OK;
+  }
+}
+
+/* First pass: read every head, skip the bodies, check the padding and the
+** length, and total the memory the bodies need. */
+static int scan_message(const uint8_t *buf, size_t len, size_t *nparts,
+                        size_t *mem) {
+  bit_reader r = {buf, (uint64_t)len * 8, 0};
+  uint64_t n = 0;
+  *mem = 0;
+  if (len == 0) return tpc_error(TPC_EINPUT, "wire: empty buffer");
+  n = br_get(&r, WIRE_NPARTS_BITS);
+  if (n > TPC_MSG_MAXPARTS)
+    return tpc_error(TPC_EINPUT, "wire: %llu parts (at most %d)",
+                     (unsigned long long)n, TPC_MSG_MAXPARTS);
+  for (size_t i = 0; i < n; i++) {
+    tpc_msg_part p;
+    part_head h;
+    int rc = read_head(&r, &p, &h, i);
+    if (rc != TPC_OK) return rc;
+    r.pos += h.body_bits;
+    *mem += part_mem(&p);
+  }
+  if (br_left(&r) >= 8)
+    return tpc_error(TPC_EINPUT, "wire: %llu trailing bytes after the message",
+                     (unsigned long long)(br_left(&r) / 8));
+  if (br_get(&r, (unsigned)br_left(&r)) != 0)
+    return tpc_error(TPC_EINPUT, "wire: nonzero padding bits");
+  *nparts = (size_t)n;
+  return TPC_OK;
+}
+
+int tpc_wire_decode(const uint8_t *buf, size_t len, tpc_wire_decoded *out) {
+  size_t nparts = 0, mem = 0;
+  memset(out, 0, sizeof *out);
+  int rc = scan_message(buf, len, &nparts, &mem);
+  if (rc != TPC_OK) return rc;
+  arena a = {NULL, 0};
+  if (mem > 0 && (a.base = malloc(mem)) == NULL)
+    return tpc_error(TPC_ENOMEM, "wire: out of memory for %zu bytes", mem);
+  out->mem = a.base;
+  bit_reader r = {buf, (uint64_t)len * 8, WIRE_NPARTS_BITS};
+  for (size_t i = 0; i < nparts; i++) {
+    tpc_msg_part *p = &out->msg.part[i];
+    part_head h;
+    rc = read_head(&r, p, &h, i);
+    if (rc == TPC_OK) rc = read_body(&r, p, &h, &a, i);
+    if (rc != TPC_OK) {
+      tpc_wire_decoded_free(out);
+      return rc;
+    }
+    out->msg.nparts = i + 1;
+  }
+  return TPC_OK;
+}
+
+void tpc_wire_decoded_free(tpc_wire_decoded *dm) {
+  if (dm == NULL) return;
+  free(dm->mem);
+  dm->mem = NULL;
+  dm->msg.nparts = 0;
+}
