@@ -67,7 +67,10 @@ typedef struct tpc_comp_type {
   /* Read and validate parameters (c->d, c->n and c->sub are set), allocate
   ** workspace.  Returns TPC_OK or TPC_EINPUT/TPC_ENOMEM with a message. */
   int (*init)(tpc_comp *c, const tpc_spec *s);
-  void (*destroy)(tpc_comp *c);   /* frees what init allocated; may be NULL */
+  /* Frees what init allocated; may be NULL.  Also called after a failed
+  ** init, so it must accept a partly initialized instance (unset pointers are
+  ** NULL: the instance starts zeroed). */
+  void (*destroy)(tpc_comp *c);
   void (*consts)(const tpc_comp *c, tpc_comp_consts *out);
   /* out = C(x), and exactly one part appended to msg (absolute = 0) such that
   ** coef * decode(part) equals out (up to the sign of zeros).  x and out do

@@ -7,7 +7,7 @@
 **
 **   BASE            the element type (float or double)
 **   FUNCTION(a, b)  the name a_b_f32 or a_b_f64
-**   DTYPE           TPC_F32 or TPC_F64 (see tpc_types.h)
+**   DTYPE           TPC_F32 or TPC_F64 (wire/msg.h)
 **   BASE_EPSILON    FLT_EPSILON or DBL_EPSILON
 **   BASE_SQRT, BASE_FABS, BASE_LDEXP, BASE_FREXP   the libm function of that type
 **

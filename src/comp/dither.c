@@ -1,0 +1,58 @@
+/*
+** dither(s=INT): random dithering, QSGD with s levels and the 2-norm
+** (Alistarh et al. 2017; THEORY.md T2, U(min(d/s^2, sqrt(d)/s))).
+** level_i = sign(x_i) xi_i with xi_i the unbiased stochastic rounding of
+** r_i = s|x_i|/||x|| to floor(r_i) or floor(r_i) + 1, and
+** C(x)_i = (||x||/s) level_i, sent as a QUANT part.  ||x|| is computed in
+** double after dividing by max|x_i|, so extreme scales neither overflow nor
+** underflow; r_i <= s holds exactly.  In float, ||x||/s above FLT_MAX (inputs
+** near FLT_MAX) cannot be represented by the part's scale.
+*/
+#include "comp/kernels.h"
+
+#include <gsl/gsl_rng.h>
+#include <math.h>
+
+static const char *const dither_keys[] = {"s", NULL};
+
+static int dither_init(tpc_comp *c, const tpc_spec *s) {
+  int status = tpc_comp_param_real(s, "s", 1.0, 0, (double)INT32_MAX, 1,
+                                   &c->par[0]);
+  if (status != TPC_OK) return status;
+  c->k = (size_t)c->par[0];
+  return tpc_work_alloc(c, 0, c->d * sizeof(int32_t));
+}
+
+static void dither_consts(const tpc_comp *c, tpc_comp_consts *out) {
+  double d = (double)c->d, s = c->par[0];
+  double omega = fmin(d / (s * s), sqrt(d) / s);
+  *out = (tpc_comp_consts){TPC_CLASS_UNBIASED, 0.0, omega, 0, NULL, "T2"};
+}
+
+#define TPC_BASE_F32
+#include "core/templates_on.h"
+#include "comp/dither_source.c"
+#include "core/templates_off.h"
+#undef TPC_BASE_F32
+
+#define TPC_BASE_F64
+#include "core/templates_on.h"
+#include "comp/dither_source.c"
+#include "core/templates_off.h"
+#undef TPC_BASE_F64
+
+const tpc_comp_type tpc_comp_dither = {
+    .name = "dither",
+    .synopsis = "dither(s=INT)",
+    .summary = "random dithering (QSGD) with s levels and the 2-norm",
+    .declared = "U(min(d/s^2, sqrt(d)/s))",
+    .theory = "T2",
+    .keys = dither_keys,
+    .nsub = 0,
+    .work_size = sizeof(tpc_work),
+    .init = dither_init,
+    .destroy = tpc_work_destroy,
+    .consts = dither_consts,
+    .compress_f32 = dither_compress_f32,
+    .compress_f64 = dither_compress_f64,
+};

@@ -1,0 +1,32 @@
+/* Template body of dither.c. */
+
+/* ||x|| / max|x_i| in double, and max|x_i| in *m (0 for x = 0). */
+static double FUNCTION(dither, relnorm)(const BASE *x, size_t d, double *m) {
+  double mx = 0, sum = 0;
+  for (size_t i = 0; i < d; i++) mx = fmax(mx, (double)BASE_FABS(x[i]));
+  for (size_t i = 0; mx > 0 && i < d; i++) {
+    double t = (double)BASE_FABS(x[i]) / mx;
+    sum += t * t;
+  }
+  *m = mx;
+  return sqrt(sum);
+}
+
+static void FUNCTION(dither, compress)(tpc_comp *c, const BASE *x, BASE *out,
+                                       tpc_msg *msg, const tpc_ctx *ctx) {
+  tpc_work *w = c->priv;
+  int32_t *level = w->aux;
+  double mx, rel = FUNCTION(dither, relnorm)(x, c->d, &mx), s = c->par[0];
+  tpc_msg_part *p = tpc_msg_add(msg, TPC_MSG_QUANT, DTYPE, c->d);
+  p->scale = mx * rel / s;
+  p->level = level;
+  p->levels = (uint32_t)c->k;
+  const BASE scale = (BASE)p->scale;
+  for (size_t i = 0; i < c->d; i++) {
+    double r = mx > 0 ? s * ((double)BASE_FABS(x[i]) / mx) / rel : 0.0;
+    double f = floor(r);
+    if (r > f && gsl_rng_uniform(ctx->rng) < r - f) f += 1;
+    level[i] = x[i] < 0 ? -(int32_t)f : (int32_t)f;
+    out[i] = scale * (BASE)level[i];
+  }
+}

@@ -1,0 +1,45 @@
+/*
+** identity: C(x) = x (THEORY.md T2), in B(1) and U(0).  The reference point of
+** every comparison (GD is EF21 with identity) and a DENSE part.
+*/
+#include "comp/kernels.h"
+
+#include <string.h>
+
+static int identity_init(tpc_comp *c, const tpc_spec *s) {
+  (void)s;
+  return tpc_work_alloc(c, TPC_WORK_VAL, 0);
+}
+
+static void identity_consts(const tpc_comp *c, tpc_comp_consts *out) {
+  (void)c;
+  *out = (tpc_comp_consts){TPC_CLASS_BOTH, 1.0, 0.0, 1, "T2", "T2"};
+}
+
+#define TPC_BASE_F32
+#include "core/templates_on.h"
+#include "comp/identity_source.c"
+#include "core/templates_off.h"
+#undef TPC_BASE_F32
+
+#define TPC_BASE_F64
+#include "core/templates_on.h"
+#include "comp/identity_source.c"
+#include "core/templates_off.h"
+#undef TPC_BASE_F64
+
+const tpc_comp_type tpc_comp_identity = {
+    .name = "identity",
+    .synopsis = "identity",
+    .summary = "no compression: C(x) = x",
+    .declared = "B(1), U(0)",
+    .theory = "T2",
+    .keys = NULL,
+    .nsub = 0,
+    .work_size = sizeof(tpc_work),
+    .init = identity_init,
+    .destroy = tpc_work_destroy,
+    .consts = identity_consts,
+    .compress_f32 = identity_compress_f32,
+    .compress_f64 = identity_compress_f64,
+};

@@ -1,0 +1,92 @@
+/*
+** Shared pieces of the built-in compressors (THEORY.md T2, T1): the built-in
+** type objects, the workspace every built-in instance keeps in c->priv, the
+** parameter readers, and the type-generic helpers that more than one kernel
+** uses (selecting the k largest magnitudes, emitting a sorted SPARSE part
+** from marked coordinates, emitting a DENSE part).  Internal to src/comp:
+** plugins see only comp/comp.h.
+*/
+#ifndef TPC_COMP_KERNELS_H
+#define TPC_COMP_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "comp/comp.h"
+#include "core/error.h"
+
+/* The built-in types, listed in comp/builtin.c. */
+extern const tpc_comp_type tpc_comp_identity;
+extern const tpc_comp_type tpc_comp_topk;
+extern const tpc_comp_type tpc_comp_randk;
+extern const tpc_comp_type tpc_comp_urandk;
+extern const tpc_comp_type tpc_comp_permk;
+extern const tpc_comp_type tpc_comp_bernoulli;
+extern const tpc_comp_type tpc_comp_natural;
+extern const tpc_comp_type tpc_comp_dither;
+extern const tpc_comp_type tpc_comp_sign;
+extern const tpc_comp_type tpc_comp_threshold;
+extern const tpc_comp_type tpc_comp_scaled;
+extern const tpc_comp_type tpc_comp_compose;
+
+/* Workspace of a built-in instance (c->priv, work_size = sizeof(tpc_work)).
+** Buffers a message part points into live here, so a part stays valid until
+** the instance's next call whatever the caller does with `out`.  Sized for
+** double, so one instance serves both element types. */
+typedef struct tpc_work {
+  void *val;            /* d values: DENSE, SPARSE or POW2 part values */
+  uint32_t *idx;        /* d indices of a SPARSE part */
+  unsigned char *mark;  /* d flags, all zero between calls */
+  void *aux;            /* type-specific scratch of aux_bytes */
+} tpc_work;
+
+enum { TPC_WORK_VAL = 1, TPC_WORK_SPARSE = 2 };
+
+/* Allocate c->priv's buffers: val when `what` has TPC_WORK_VAL, idx, val and
+** mark when it has TPC_WORK_SPARSE (which needs d <= UINT32_MAX), and aux when
+** aux_bytes > 0.  On failure frees what it allocated and returns TPC_ENOMEM
+** or TPC_EINPUT with a message. */
+int tpc_work_alloc(tpc_comp *c, unsigned what, size_t aux_bytes);
+
+/* The destroy callback of every built-in type: frees tpc_work_alloc's buffers
+** (safe on a zeroed or partly built workspace). */
+void tpc_work_destroy(tpc_comp *c);
+
+/* Size parameter of topk, randk, urandk: exactly one of k (integer 1..d) or
+** ratio (in (0, 1], k = max(1, round(ratio d))).  Sets c->k and c->par[0] = k.
+** TPC_EINPUT with a message naming the parameter and its range. */
+int tpc_comp_param_k(tpc_comp *c, const tpc_spec *s);
+
+/* Required real parameter `key` in [lo, hi] (open at lo when lo_open), or an
+** integer there when integer != 0; stored in *v. */
+int tpc_comp_param_real(const tpc_spec *s, const char *key, double lo,
+                        int lo_open, double hi, int integer, double *v);
+
+/* The k-th largest of |x_0| .. |x_{d-1}| (1 <= k <= d), in O(d) expected
+** time: introselect on a copy of the magnitudes in `mag` (d elements), with
+** a three-way partition so that equal magnitudes cost no extra passes. */
+float tpc_kern_kth_abs_f32(const float *x, size_t d, size_t k, float *mag);
+double tpc_kern_kth_abs_f64(const double *x, size_t d, size_t k, double *mag);
+
+/* The same with an explicit number of partition rounds before the remaining
+** range is sorted (kth_abs uses 2 log2(d) + 8); exposed so that tests reach
+** the sorting fallback, which only adversarial orders trigger otherwise. */
+float tpc_kern_select_abs_f32(const float *x, size_t d, size_t k, float *mag,
+                              size_t rounds);
+double tpc_kern_select_abs_f64(const double *x, size_t d, size_t k,
+                               double *mag, size_t rounds);
+
+/* Emit the marked coordinates of x, each multiplied by scale, as one SPARSE
+** part in increasing index order (values in w->val, indices in w->idx),
+** write the same values into out (zero elsewhere), and clear the marks. */
+void tpc_kern_sparse_f32(tpc_work *w, const float *x, float scale, size_t d,
+                         float *out, tpc_msg *msg);
+void tpc_kern_sparse_f64(tpc_work *w, const double *x, double scale, size_t d,
+                         double *out, tpc_msg *msg);
+
+/* Emit w->val (d values, already computed) as one DENSE part and copy it into
+** out. */
+void tpc_kern_dense_f32(tpc_work *w, size_t d, float *out, tpc_msg *msg);
+void tpc_kern_dense_f64(tpc_work *w, size_t d, double *out, tpc_msg *msg);
+
+#endif

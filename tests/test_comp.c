@@ -1,0 +1,868 @@
+/*
+** The built-in compressors (THEORY.md T1, T2), each for float and double:
+** exact properties (TopK against a sort reference, the scaled-sign identity,
+** PermK's exact average, decode(message) == output for every type, history
+** independence, the combinators' arithmetic and constants, parameter errors)
+** and statistical ones (RandK, unbiased RandK, Bernoulli, natural
+** compression, dithering) as two-sided bounds with a fixed seed.
+**
+** Statistical bounds: a mean of N draws is compared with its expected value
+** within Z = 5 standard errors (two-sided normal tail 5.7e-7 per check, so
+** the few hundred checks here fail by chance with probability < 1e-3 for an
+** arbitrary seed; the seed is fixed, so the tests are deterministic).
+*/
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <criterion/parameterized.h>
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "comp/kernels.h"
+#include "core/error.h"
+#include "core/registry.h"
+#include "rng/pcg.h"
+
+#define SEED 20240611u
+#define DMAX 1024
+#define Z 5.0
+
+static tpc_registry *reg;
+static gsl_rng *rng, *shared, *data;
+static tpc_ctx ctx;
+
+static void setup(void) {
+  reg = tpc_registry_alloc();
+  rng = tpc_rng_alloc_stream(SEED, TPC_PURPOSE_TEST, 0);
+  shared = tpc_rng_alloc_stream(SEED, TPC_PURPOSE_TEST, 1);
+  data = tpc_rng_alloc_stream(SEED, TPC_PURPOSE_TEST, 2);
+  cr_assert(reg && rng && shared && data, "%s", tpc_error_msg());
+  ctx = (tpc_ctx){rng, shared, 0};
+}
+
+static void teardown(void) {
+  gsl_rng_free(data);
+  gsl_rng_free(shared);
+  gsl_rng_free(rng);
+  tpc_registry_free(reg);
+}
+
+TestSuite(comp, .init = setup, .fini = teardown);
+TestSuite(comp_stat, .init = setup, .fini = teardown);
+
+/* Both element types for a ParameterizedTest of suite `suite`. */
+#define DTYPES(suite, name)                                   \
+  ParameterizedTestParameters(suite, name) {                  \
+    static tpc_dtype types[] = {TPC_F32, TPC_F64};            \
+    return cr_make_param_array(tpc_dtype, types, 2);          \
+  }
+
+static const char *dname(tpc_dtype dt) { return dt == TPC_F32 ? "f32" : "f64"; }
+
+/* Unit roundoff of the element type. */
+static double ueps(tpc_dtype dt) {
+  return dt == TPC_F32 ? FLT_EPSILON / 2 : DBL_EPSILON / 2;
+}
+
+static int build_status(const char *text, size_t d, size_t n, tpc_comp **out) {
+  tpc_spec *s = NULL;
+  cr_assert(eq(int, tpc_spec_parse(text, &s), TPC_OK), "parse %s: %s", text,
+            tpc_error_msg());
+  int rc = TPC_OK;
+  tpc_comp *c = tpc_comp_alloc(reg, s, d, n, &rc);
+  tpc_spec_free(s);
+  if (out)
+    *out = c;
+  else
+    tpc_comp_free(c);
+  return rc;
+}
+
+static tpc_comp *build(const char *text, size_t d, size_t n) {
+  tpc_comp *c = NULL;
+  int rc = build_status(text, d, n, &c);
+  cr_assert(eq(int, rc, TPC_OK), "%s (d = %zu, n = %zu): %s", text, d, n,
+            tpc_error_msg());
+  return c;
+}
+
+/* Put both private and shared streams in state `index` (a "round"). */
+static void streams(uint64_t index) {
+  cr_assert(eq(int, tpc_rng_stream(rng, SEED, TPC_PURPOSE_TEST, 100 + index), TPC_OK));
+  cr_assert(eq(int, tpc_rng_stream(shared, SEED, TPC_PURPOSE_SHARED, index), TPC_OK));
+}
+
+/* Round x to the element type, so that references see the kernel's input. */
+static void to_dtype(tpc_dtype dt, double *x, size_t d) {
+  if (dt == TPC_F32)
+    for (size_t i = 0; i < d; i++) x[i] = (double)(float)x[i];
+}
+
+static void gauss(tpc_dtype dt, double *x, size_t d, double sigma) {
+  for (size_t i = 0; i < d; i++) x[i] = gsl_ran_gaussian(data, sigma);
+  to_dtype(dt, x, d);
+}
+
+/* Compress x with the kernel of element type dt; out (double) holds the
+** kernel's output and *msg its message.  Every call checks the message
+** contract: one relative part of type dt, and applying it to a zero vector
+** with the server's function gives out exactly (== : -0 equals +0). */
+static void run(tpc_comp *c, tpc_dtype dt, const double *x, double *out,
+                tpc_msg *msg) {
+  static float xf[DMAX], of[DMAX], vf[DMAX];
+  static double vd[DMAX];
+  size_t d = c->d;
+  cr_assert(le(sz, d, DMAX));
+  tpc_msg_reset(msg);
+  if (dt == TPC_F32) {
+    for (size_t i = 0; i < d; i++) xf[i] = (float)x[i];
+    tpc_comp_compress_f32(c, xf, of, msg, &ctx);
+    memset(vf, 0, sizeof vf);
+    tpc_msg_apply_f32(msg, vf);
+    for (size_t i = 0; i < d; i++) {
+      cr_assert(of[i] == vf[i], "%s f32: out[%zu] = %a, decoded %a",
+                c->type->name, i, (double)of[i], (double)vf[i]);
+      out[i] = of[i];
+    }
+  } else {
+    tpc_comp_compress_f64(c, x, out, msg, &ctx);
+    memset(vd, 0, sizeof vd);
+    tpc_msg_apply_f64(msg, vd);
+    for (size_t i = 0; i < d; i++)
+      cr_assert(out[i] == vd[i], "%s f64: out[%zu] = %a, decoded %a",
+                c->type->name, i, out[i], vd[i]);
+  }
+  cr_assert(eq(sz, msg->nparts, 1), "%s: one part per call", c->type->name);
+  cr_assert(eq(int, msg->part[0].absolute, 0));
+  cr_assert(eq(int, (int)msg->part[0].dtype, (int)dt));
+  cr_assert(eq(sz, msg->part[0].d, d));
+}
+
+static double norm2(const double *x, size_t d) {
+  double s = 0;
+  for (size_t i = 0; i < d; i++) s += x[i] * x[i];
+  return s;
+}
+
+static double dist2(const double *a, const double *b, size_t d) {
+  double s = 0;
+  for (size_t i = 0; i < d; i++) s += (a[i] - b[i]) * (a[i] - b[i]);
+  return s;
+}
+
+/* Running mean and variance (Welford). */
+typedef struct { double n, mean, m2; } stat;
+
+static void stat_add(stat *s, double v) {
+  s->n += 1;
+  double delta = v - s->mean;
+  s->mean += delta / s->n;
+  s->m2 += delta * (v - s->mean);
+}
+
+/* |mean - target| <= Z * standard error + tol, with the standard error from
+** the known standard deviation sd of one draw, or the sample's when sd < 0. */
+static void assert_mean(const stat *s, double target, double sd, double tol,
+                        const char *what, size_t i) {
+  if (sd < 0) sd = sqrt(s->m2 / (s->n - 1));
+  double bound = Z * sd / sqrt(s->n) + tol;
+  cr_assert(le(dbl, fabs(s->mean - target), bound),
+            "%s[%zu]: mean %.10g, expected %.10g +- %.3g", what, i, s->mean,
+            target, bound);
+}
+
+/* ---- TopK ------------------------------------------------------------ */
+
+static const double *ref_x;
+
+static int ref_cmp(const void *pa, const void *pb) {
+  size_t i = *(const size_t *)pa, j = *(const size_t *)pb;
+  double a = fabs(ref_x[i]), b = fabs(ref_x[j]);
+  if (a != b) return a > b ? -1 : 1;
+  return (i > j) - (i < j);
+}
+
+static int idx_cmp(const void *pa, const void *pb) {
+  size_t i = *(const size_t *)pa, j = *(const size_t *)pb;
+  return (i > j) - (i < j);
+}
+
+/* Reference TopK by a full sort on (-|x_i|, i): the k kept indices in
+** increasing order in keep[0..k). */
+static void topk_reference(const double *x, size_t d, size_t k, size_t *keep) {
+  static size_t order[DMAX];
+  for (size_t i = 0; i < d; i++) order[i] = i;
+  ref_x = x;
+  qsort(order, d, sizeof *order, ref_cmp);
+  memcpy(keep, order, k * sizeof *keep);
+  qsort(keep, k, sizeof *keep, idx_cmp);
+}
+
+/* Input families for TopK: Gaussian, few distinct values (many ties), all
+** magnitudes equal, all zero, sorted up, sorted down, organ pipe. */
+static void topk_input(tpc_dtype dt, int family, double *x, size_t d) {
+  for (size_t i = 0; i < d; i++) {
+    double sgn = gsl_rng_uniform(data) < 0.5 ? -1.0 : 1.0;
+    switch (family) {
+      case 0: x[i] = gsl_ran_gaussian(data, 1.0); break;
+      case 1: x[i] = (double)gsl_rng_uniform_int(data, 9) - 4.0; break;
+      case 2: x[i] = sgn * 3.0; break;
+      case 3: x[i] = 0.0; break;
+      case 4: x[i] = sgn * (double)i; break;
+      case 5: x[i] = sgn * (double)(d - i); break;
+      default: x[i] = sgn * (double)(i < d / 2 ? i : d - i); break;
+    }
+  }
+  to_dtype(dt, x, d);
+}
+
+DTYPES(comp, topk_matches_sort_reference)
+ParameterizedTest(tpc_dtype *dt, comp, topk_matches_sort_reference) {
+  static const size_t dims[] = {1, 7, 301, 1000};
+  static double x[DMAX], out[DMAX];
+  static size_t keep[DMAX];
+  char spec[64];
+  tpc_msg msg;
+  for (size_t di = 0; di < sizeof dims / sizeof *dims; di++) {
+    size_t d = dims[di];
+    size_t ks[] = {1, 2, d / 3, d / 2, d - 1, d};
+    for (int family = 0; family < 7; family++) {
+      topk_input(*dt, family, x, d);
+      for (size_t ki = 0; ki < sizeof ks / sizeof *ks; ki++) {
+        size_t k = ks[ki];
+        if (k < 1 || k > d) continue;
+        snprintf(spec, sizeof spec, "topk(k=%zu)", k);
+        tpc_comp *c = build(spec, d, 1);
+        run(c, *dt, x, out, &msg);
+        topk_reference(x, d, k, keep);
+        const tpc_msg_part *p = &msg.part[0];
+        cr_assert(eq(int, p->kind, TPC_MSG_SPARSE));
+        cr_assert(eq(sz, p->nnz, k), "%s d=%zu family %d", spec, d, family);
+        for (size_t j = 0; j < k; j++)
+          cr_assert(eq(sz, p->idx[j], keep[j]), "%s %s d=%zu family %d: "
+                    "position %zu", dname(*dt), spec, d, family, j);
+        for (size_t j = 0, i = 0; i < d; i++) {
+          int kept = j < k && keep[j] == i;
+          cr_assert(out[i] == (kept ? x[i] : 0.0));
+          j += (size_t)kept;
+        }
+        tpc_comp_free(c);
+      }
+    }
+  }
+}
+
+/* The selection's sorting fallback (reached only by adversarial orders with
+** the default budget) and its partition path agree with a full sort for
+** every rank. */
+Test(comp, topk_selection_fallback_matches_sort) {
+  static double x[DMAX], mag[DMAX];
+  static float xf[DMAX], magf[DMAX];
+  size_t d = 200;
+  for (int family = 0; family < 7; family++) {
+    topk_input(TPC_F32, family, x, d);
+    for (size_t i = 0; i < d; i++) xf[i] = (float)x[i];
+    for (size_t k = 1; k <= d; k += 13) {
+      static size_t order[DMAX];
+      ref_x = x;
+      for (size_t i = 0; i < d; i++) order[i] = i;
+      qsort(order, d, sizeof *order, ref_cmp);
+      double want = fabs(x[order[k - 1]]);
+      for (size_t rounds = 0; rounds < 4; rounds++) {
+        cr_assert(eq(dbl, tpc_kern_select_abs_f64(x, d, k, mag, rounds), want));
+        cr_assert(eq(flt, tpc_kern_select_abs_f32(xf, d, k, magf, rounds),
+                     (float)want));
+      }
+      cr_assert(eq(dbl, tpc_kern_kth_abs_f64(x, d, k, mag), want));
+    }
+  }
+}
+
+/* ---- RandK, unbiased RandK, PermK, Bernoulli ---------------------------- */
+
+/* T2: E||C(x) - x||^2 = (1 - k/d)||x||^2 exactly, and every coordinate is
+** kept with probability k/d (its count is Binomial(N, k/d)). */
+DTYPES(comp_stat, randk_error_and_frequency)
+ParameterizedTest(tpc_dtype *dt, comp_stat, randk_error_and_frequency) {
+  const size_t d = 20, k = 5, N = 20000;
+  double x[20], out[20], count[20] = {0};
+  tpc_msg msg;
+  gauss(*dt, x, d, 1.0);
+  tpc_comp *c = build("randk(k=5)", d, 1);
+  stat err = {0};
+  for (size_t t = 0; t < N; t++) {
+    run(c, *dt, x, out, &msg);
+    cr_assert(eq(sz, msg.part[0].nnz, k));
+    for (size_t i = 0; i < d; i++) cr_assert(out[i] == 0 || out[i] == x[i]);
+    for (size_t j = 0; j < k; j++) count[msg.part[0].idx[j]] += 1;
+    stat_add(&err, dist2(out, x, d) / norm2(x, d));
+  }
+  assert_mean(&err, 1.0 - (double)k / (double)d, -1, 0, "randk error", 0);
+  double p = (double)k / (double)d;
+  for (size_t i = 0; i < d; i++) {
+    stat s = {(double)N, count[i] / (double)N, 0};
+    assert_mean(&s, p, sqrt(p * (1 - p)), 0, "randk frequency", i);
+  }
+  tpc_comp_free(c);
+}
+
+/* T2: E||Q(x)||^2 = (d/k)||x||^2 exactly, and E Q(x)_i = x_i. */
+DTYPES(comp_stat, urandk_second_moment_and_unbiased)
+ParameterizedTest(tpc_dtype *dt, comp_stat, urandk_second_moment_and_unbiased) {
+  const size_t d = 16, k = 4, N = 20000;
+  double x[16], out[16];
+  stat mom = {0}, mean[16] = {{0}};
+  tpc_msg msg;
+  gauss(*dt, x, d, 1.0);
+  tpc_comp *c = build("urandk(k=4)", d, 1);
+  const double scale = (double)d / (double)k;
+  for (size_t t = 0; t < N; t++) {
+    run(c, *dt, x, out, &msg);
+    for (size_t i = 0; i < d; i++) {
+      cr_assert(out[i] == 0 || out[i] == scale * x[i]);
+      stat_add(&mean[i], out[i]);
+    }
+    stat_add(&mom, norm2(out, d) / norm2(x, d));
+  }
+  assert_mean(&mom, scale, -1, 0, "urandk E||Q||^2/||x||^2", 0);
+  double p = 1.0 / scale;
+  for (size_t i = 0; i < d; i++)
+    assert_mean(&mean[i], x[i], scale * fabs(x[i]) * sqrt(p * (1 - p)), 0,
+                "urandk mean", i);
+  tpc_comp_free(c);
+}
+
+/* T2: Bernoulli sends with probability p, and E||Q(x) - x||^2 equals
+** (1/p - 1)||x||^2: one draw is (1/p - 1)^2 with probability p and 1
+** otherwise (relative to ||x||^2), standard deviation known. */
+DTYPES(comp_stat, bernoulli_exact_omega_and_unbiased)
+ParameterizedTest(tpc_dtype *dt, comp_stat, bernoulli_exact_omega_and_unbiased) {
+  const size_t d = 8, N = 20000;
+  const double p = 0.3, a = (1 / p - 1) * (1 / p - 1);
+  double x[8], out[8];
+  stat err = {0}, mean[8] = {{0}};
+  tpc_msg msg;
+  gauss(*dt, x, d, 1.0);
+  tpc_comp *c = build("bernoulli(p=0.3)", d, 1);
+  const double pb = *dt == TPC_F32 ? (double)(float)p : p;
+  for (size_t t = 0; t < N; t++) {
+    run(c, *dt, x, out, &msg);
+    int sent = msg.part[0].kind == TPC_MSG_DENSE;
+    cr_assert(sent || msg.part[0].kind == TPC_MSG_SKIP);
+    for (size_t i = 0; i < d; i++) {
+      double want = sent ? x[i] / pb : 0.0;
+      if (*dt == TPC_F32) want = (double)(float)want;
+      cr_assert(out[i] == want);
+      stat_add(&mean[i], out[i]);
+    }
+    stat_add(&err, dist2(out, x, d) / norm2(x, d));
+  }
+  /* tol: float rounds x/p, a relative error of the element type's unit
+  ** roundoff on each coordinate, 3 u relative on the squared error */
+  assert_mean(&err, 1 / p - 1, sqrt(p * (1 - p)) * fabs(a - 1),
+              3 * ueps(*dt) * a, "bernoulli omega", 0);
+  for (size_t i = 0; i < d; i++)
+    assert_mean(&mean[i], x[i], fabs(x[i]) * sqrt((1 - p) / p),
+                2 * ueps(*dt) * fabs(x[i]) / p, "bernoulli mean", i);
+  tpc_comp_free(c);
+}
+
+/* T2: the n clients, each drawing the permutation from the shared stream in
+** the same state, keep disjoint blocks that cover 0..d-1, each value scaled by
+** n, so (1/n) sum_i Q_i(x) = x; exactly when n is a power of two, otherwise
+** within the two roundings of n x_i (element type) and of the division by n. */
+DTYPES(comp, permk_average_is_exact)
+ParameterizedTest(tpc_dtype *dt, comp, permk_average_is_exact) {
+  static const size_t ns[] = {1, 3, 4, 12};
+  const size_t d = 12;
+  double x[12], out[12];
+  tpc_msg msg;
+  gauss(*dt, x, d, 1.0);
+  for (size_t ni = 0; ni < 4; ni++) {
+    size_t n = ns[ni];
+    for (uint64_t round = 0; round < 20; round++) {
+      double avg[12] = {0};
+      int owner[12] = {0};
+      tpc_comp *c = build("permk", d, n);
+      for (size_t client = 0; client < n; client++) {
+        streams(round);
+        ctx.client = client;
+        run(c, *dt, x, out, &msg);
+        cr_assert(eq(sz, msg.part[0].nnz, d / n));
+        for (size_t j = 0; j < d / n; j++) owner[msg.part[0].idx[j]]++;
+        for (size_t i = 0; i < d; i++) avg[i] += out[i] / (double)n;
+      }
+      for (size_t i = 0; i < d; i++) {
+        cr_assert(eq(int, owner[i], 1), "n = %zu: coordinate %zu", n, i);
+        if ((n & (n - 1)) == 0)
+          cr_assert(avg[i] == x[i]);
+        else
+          cr_assert(le(dbl, fabs(avg[i] - x[i]), 2 * ueps(*dt) * fabs(x[i])));
+      }
+      tpc_comp_free(c);
+    }
+  }
+}
+
+/* ---- natural compression and dithering --------------------------------- */
+
+/* The two powers of two around |v| (v not 0 and not a power of two). */
+static void pow2_around(double v, double *lo, double *hi) {
+  int e;
+  frexp(fabs(v), &e);
+  *lo = ldexp(1.0, e - 1);
+  *hi = ldexp(1.0, e);
+}
+
+/* T2: each output is sign(x_i) times a neighbouring power of two, zeros and
+** powers of two are kept, and E Q(x)_i = x_i (per coordinate, the variance of
+** one draw known: (hi - |x|)(|x| - lo)), including subnormals. */
+DTYPES(comp_stat, natural_unbiased)
+ParameterizedTest(tpc_dtype *dt, comp_stat, natural_unbiased) {
+  const size_t N = 20000;
+  const double tiny = *dt == TPC_F32 ? 0x1p-148 : 0x1p-1073; /* subnormal */
+  double x[] = {0.0, -0.0, 1.0, -0.25, 0.3, -1.7, 3.0, 1e3, -5e-3,
+                3 * tiny, -5 * tiny, 0x1.8p-3};
+  const size_t d = sizeof x / sizeof *x;
+  double out[sizeof x / sizeof *x];
+  stat mean[sizeof x / sizeof *x] = {{0}};
+  tpc_msg msg;
+  to_dtype(*dt, x, d);
+  tpc_comp *c = build("natural", d, 1);
+  for (size_t t = 0; t < N; t++) {
+    run(c, *dt, x, out, &msg);
+    cr_assert(eq(int, msg.part[0].kind, TPC_MSG_POW2));
+    for (size_t i = 0; i < d; i++) {
+      int e;
+      double m = frexp(fabs(x[i]), &e);
+      if (x[i] == 0 || m == 0.5) {
+        cr_assert(out[i] == x[i], "zeros and powers of two are kept");
+      } else {
+        double lo, hi;
+        pow2_around(x[i], &lo, &hi);
+        cr_assert(fabs(out[i]) == lo || fabs(out[i]) == hi);
+        cr_assert(eq(int, out[i] < 0, x[i] < 0));
+      }
+      if (x[i] != 0) stat_add(&mean[i], out[i] / fabs(x[i]));
+    }
+  }
+  /* Means relative to |x_i| (so subnormal samples keep their precision). */
+  for (size_t i = 0; i < d; i++) {
+    double sd = 0, lo, hi, a = fabs(x[i]);
+    int e;
+    if (a == 0) continue;
+    if (frexp(a, &e) != 0.5) {
+      pow2_around(x[i], &lo, &hi);
+      sd = sqrt((hi / a - 1) * (1 - lo / a));
+    }
+    assert_mean(&mean[i], x[i] / a, sd, 0, "natural mean", i);
+  }
+  tpc_comp_free(c);
+}
+
+/* Exact expected error of natural compression: sum (hi - |x|)(|x| - lo). */
+static double natural_expected_error(const double *x, size_t d) {
+  double e = 0, lo, hi;
+  int ex;
+  for (size_t i = 0; i < d; i++)
+    if (x[i] != 0 && frexp(fabs(x[i]), &ex) != 0.5) {
+      pow2_around(x[i], &lo, &hi);
+      e += (hi - fabs(x[i])) * (fabs(x[i]) - lo);
+    }
+  return e;
+}
+
+/* T2: natural's omega = 1/8, attained at |x_i| = (4/3) 2^a: there the exact
+** expected error is within 1e-6 of ||x||^2/8 (the float rounding of 4/3
+** moves it by second order only), and the sampled mean matches it; for random
+** x the exact value stays below ||x||^2/8 and the sampled mean matches it. */
+DTYPES(comp_stat, natural_variance_bound_attained)
+ParameterizedTest(tpc_dtype *dt, comp_stat, natural_variance_bound_attained) {
+  const size_t N = 20000, d = 6;
+  double x[6], out[6];
+  tpc_msg msg;
+  for (int family = 0; family < 2; family++) {
+    for (size_t i = 0; i < d; i++)
+      x[i] = family == 0 ? ldexp((i % 2 ? -4.0 : 4.0) / 3.0, (int)i * 3 - 7)
+                         : gsl_ran_gaussian(data, 10.0);
+    to_dtype(*dt, x, d);
+    double want = natural_expected_error(x, d) / norm2(x, d);
+    cr_assert(le(dbl, want, 0.125 * (1 + 1e-12)));
+    if (family == 0) cr_assert(epsilon_eq(dbl, want, 0.125, 1e-6));
+    tpc_comp *c = build("natural", d, 1);
+    stat err = {0};
+    for (size_t t = 0; t < N; t++) {
+      run(c, *dt, x, out, &msg);
+      stat_add(&err, dist2(out, x, d) / norm2(x, d));
+    }
+    assert_mean(&err, want, -1, 0, "natural error", (size_t)family);
+    tpc_comp_free(c);
+  }
+}
+
+/* Float: |x| >= 2^127 always rounds down (documented bias; 2^128 overflows). */
+Test(comp, natural_top_of_float_range_rounds_down) {
+  tpc_comp *c = build("natural", 2, 1);
+  float x[2] = {0x1.8p127f, -0x1.fffffep127f}, out[2];
+  tpc_msg msg;
+  for (int t = 0; t < 50; t++) {
+    tpc_msg_reset(&msg);
+    tpc_comp_compress_f32(c, x, out, &msg, &ctx);
+    cr_assert(eq(flt, out[0], 0x1p127f));
+    cr_assert(eq(flt, out[1], -0x1p127f));
+  }
+  tpc_comp_free(c);
+}
+
+/* The levels of dither(s) for x: level_i = out_i / scale. */
+static void dither_levels(const tpc_msg *msg, size_t d, int32_t *lev) {
+  cr_assert(eq(int, msg->part[0].kind, TPC_MSG_QUANT));
+  memcpy(lev, msg->part[0].level, d * sizeof *lev);
+}
+
+/* T2: dithering is unbiased per coordinate (5 sample standard errors, plus
+** the element type's rounding of scale * level), |level| <= s, and the exact
+** expected error sum scale^2 f_i (1 - f_i) (f_i the fractional part of
+** s|x_i|/||x||) stays below omega ||x||^2 and matches the sampled mean. */
+DTYPES(comp_stat, dither_unbiased)
+ParameterizedTest(tpc_dtype *dt, comp_stat, dither_unbiased) {
+  static const unsigned levels[] = {1, 4};
+  const size_t d = 16, N = 20000;
+  double x[16], out[16];
+  int32_t lev[16];
+  tpc_msg msg;
+  for (size_t li = 0; li < 2; li++) {
+    char spec[32];
+    double s = levels[li];
+    snprintf(spec, sizeof spec, "dither(s=%u)", levels[li]);
+    gauss(*dt, x, d, 2.0);
+    x[3] = 0;
+    tpc_comp *c = build(spec, d, 1);
+    tpc_comp_consts k;
+    tpc_comp_consts_get(c, &k);
+    double nx = sqrt(norm2(x, d)), want = 0;
+    for (size_t i = 0; i < d; i++) {
+      double r = s * fabs(x[i]) / nx, f = r - floor(r);
+      want += (nx / s) * (nx / s) * f * (1 - f);
+    }
+    want /= nx * nx;
+    cr_assert(le(dbl, want, k.omega));
+    stat mean[16] = {{0}}, err = {0};
+    for (size_t t = 0; t < N; t++) {
+      run(c, *dt, x, out, &msg);
+      dither_levels(&msg, d, lev);
+      cr_assert(eq(u32, msg.part[0].levels, levels[li]));
+      for (size_t i = 0; i < d; i++) {
+        cr_assert(le(i32, abs(lev[i]), (int32_t)levels[li]));
+        stat_add(&mean[i], out[i]);
+      }
+      stat_add(&err, dist2(out, x, d) / (nx * nx));
+    }
+    for (size_t i = 0; i < d; i++)
+      assert_mean(&mean[i], x[i], -1, 4 * ueps(*dt) * nx, "dither mean", i);
+    assert_mean(&err, want, -1, 8 * ueps(*dt), "dither error", li);
+    tpc_comp_free(c);
+  }
+}
+
+/* Dithering at extreme scales: multiplying x by a power of two gives the same
+** levels from the same stream (the norm is taken relative to max|x_i|, so
+** nothing overflows or underflows), and x = 0 gives zero levels. */
+DTYPES(comp, dither_extreme_scales)
+ParameterizedTest(tpc_dtype *dt, comp, dither_extreme_scales) {
+  const size_t d = 64;
+  static const int f32_shift[] = {100, -100}, f64_shift[] = {900, -900};
+  double x[64], y[64], out[64];
+  int32_t base[64], lev[64];
+  tpc_msg msg;
+  gauss(*dt, x, d, 1.0);
+  tpc_comp *c = build("dither(s=7)", d, 1);
+  streams(5);
+  run(c, *dt, x, out, &msg);
+  dither_levels(&msg, d, base);
+  for (int j = 0; j < 2; j++) {
+    int sh = *dt == TPC_F32 ? f32_shift[j] : f64_shift[j];
+    for (size_t i = 0; i < d; i++) y[i] = ldexp(x[i], sh);
+    streams(5);
+    run(c, *dt, y, out, &msg);
+    dither_levels(&msg, d, lev);
+    for (size_t i = 0; i < d; i++) {
+      cr_assert(eq(i32, lev[i], base[i]), "shift %d, coordinate %zu", sh, i);
+      cr_assert(isfinite(out[i]));
+    }
+  }
+  memset(y, 0, sizeof y);
+  run(c, *dt, y, out, &msg);
+  dither_levels(&msg, d, lev);
+  for (size_t i = 0; i < d; i++) cr_assert(eq(i32, lev[i], 0));
+  tpc_comp_free(c);
+}
+
+/* ---- scaled sign, threshold, identity ---------------------------------- */
+
+/* T2: ||C(x) - x||^2 = ||x||^2 - ||x||_1^2/d for every x.  The scale's
+** rounding to the element type enters only at second order (d s^2 delta^2),
+** so the identity holds up to the double sums' rounding: tolerance
+** 4 d DBL_EPSILON ||x||^2.  sign(0) = +1, and -0 counts as 0. */
+DTYPES(comp, sign_identity_exact)
+ParameterizedTest(tpc_dtype *dt, comp, sign_identity_exact) {
+  const size_t d = 100;
+  double x[100], out[100];
+  tpc_msg msg;
+  tpc_comp *c = build("sign", d, 1);
+  for (int family = 0; family < 4; family++) {
+    gauss(*dt, x, d, family == 2 ? 1e30 : 1.0);
+    if (family == 1)
+      for (size_t i = 0; i < d; i++) x[i] = i == 17 ? -2.5 : (i % 2 ? 0.0 : -0.0);
+    if (family == 3)
+      for (size_t i = 0; i < d; i++) x[i] = i % 3 ? -1.0 : 1.0;
+    run(c, *dt, x, out, &msg);
+    double l1 = 0;
+    for (size_t i = 0; i < d; i++) l1 += fabs(x[i]);
+    double lhs = dist2(out, x, d), rhs = norm2(x, d) - l1 * l1 / (double)d;
+    cr_assert(le(dbl, fabs(lhs - rhs), 4 * (double)d * DBL_EPSILON * norm2(x, d)),
+              "family %d: %.17g vs %.17g", family, lhs, rhs);
+    for (size_t i = 0; i < d; i++)
+      cr_assert(out[i] == (x[i] < 0 ? -1 : 1) * fabs(out[0]));
+  }
+  tpc_comp_free(c);
+}
+
+DTYPES(comp, threshold_and_identity_keep_exactly)
+ParameterizedTest(tpc_dtype *dt, comp, threshold_and_identity_keep_exactly) {
+  const size_t d = 50;
+  double x[50], out[50];
+  tpc_msg msg;
+  gauss(*dt, x, d, 1.0);
+  x[4] = 0.5;
+  x[5] = -0.5;
+  static const char *const specs[] = {"threshold(lambda=0.5)", "threshold(lambda=0)",
+                                      "identity"};
+  static const double lambda[] = {0.5, 0.0, 0.0};
+  for (size_t s = 0; s < 3; s++) {
+    tpc_comp *c = build(specs[s], d, 1);
+    run(c, *dt, x, out, &msg);
+    for (size_t i = 0; i < d; i++)
+      cr_assert(out[i] == (fabs(x[i]) >= lambda[s] ? x[i] : 0.0), "%s", specs[s]);
+    tpc_comp_free(c);
+  }
+}
+
+/* ---- every type: decoding, history independence ------------------------ */
+
+static const char *const all_specs[] = {
+    "identity",        "topk(k=7)",           "topk(ratio=0.25)",
+    "randk(k=7)",      "urandk(k=7)",         "permk",
+    "bernoulli(p=0.5)", "natural",            "dither(s=3)",
+    "sign",            "threshold(lambda=0.5)", "scaled(urandk(k=5))",
+    "scaled(natural)", "compose(urandk(k=8),permk)",
+    "compose(natural,dither(s=2))", "compose(topk(k=3),randk(k=10))",
+    "scaled(compose(urandk(k=16),bernoulli(p=0.25)))"};
+#define NSPECS (sizeof all_specs / sizeof *all_specs)
+
+/* Inputs: Gaussian, sparse with signed zeros, huge, subnormal, mixed. */
+static void family_input(tpc_dtype dt, int family, double *x, size_t d) {
+  double big = dt == TPC_F32 ? 1e30 : 1e300;
+  double small = dt == TPC_F32 ? 1e-41 : 1e-310;
+  gauss(dt, x, d, 1.0);
+  for (size_t i = 0; i < d; i++) {
+    if (family == 1) x[i] = i % 3 ? (i % 2 ? 0.0 : -0.0) : x[i];
+    if (family == 2) x[i] *= big;
+    if (family == 3) x[i] *= small;
+    if (family == 4) x[i] *= i % 2 ? big : small;
+  }
+  to_dtype(dt, x, d);
+}
+
+/* The decode check lives in run(): here every type meets every input family
+** and many rounds (so both Bernoulli branches and many subsets occur). */
+DTYPES(comp, decode_equals_output_for_every_type)
+ParameterizedTest(tpc_dtype *dt, comp, decode_equals_output_for_every_type) {
+  const size_t d = 32;
+  double x[32], out[32];
+  tpc_msg msg;
+  for (size_t s = 0; s < NSPECS; s++) {
+    tpc_comp *c = build(all_specs[s], d, 4);
+    for (int family = 0; family < 5; family++) {
+      family_input(*dt, family, x, d);
+      for (uint64_t round = 0; round < 8; round++) {
+        streams(round);
+        ctx.client = round % 4;
+        run(c, *dt, x, out, &msg);
+        for (size_t i = 0; i < d; i++)
+          cr_assert(not(isnan(out[i])), "%s family %d", all_specs[s], family);
+      }
+    }
+    tpc_comp_free(c);
+  }
+}
+
+/* A result depends on the streams only: the same streams give the same output
+** after the instance compressed something else, and in a fresh instance. */
+DTYPES(comp, history_independence)
+ParameterizedTest(tpc_dtype *dt, comp, history_independence) {
+  const size_t d = 32;
+  double x[32], y[32], a[32], b[32], f[32];
+  tpc_msg msg;
+  gauss(*dt, x, d, 1.0);
+  gauss(*dt, y, d, 3.0);
+  for (size_t s = 0; s < NSPECS; s++) {
+    tpc_comp *c = build(all_specs[s], d, 4);
+    tpc_comp *fresh = build(all_specs[s], d, 4);
+    for (uint64_t round = 0; round < 6; round++) {
+      ctx.client = 1;
+      streams(round);
+      run(c, *dt, x, a, &msg);
+      streams(round + 1000);
+      run(c, *dt, y, b, &msg);
+      streams(round);
+      run(c, *dt, x, b, &msg);
+      streams(round);
+      run(fresh, *dt, x, f, &msg);
+      for (size_t i = 0; i < d; i++) {
+        cr_assert(a[i] == f[i], "%s fresh: coordinate %zu", all_specs[s], i);
+      }
+      cr_assert(memcmp(a, b, sizeof a) == 0, "%s: bitwise equal", all_specs[s]);
+    }
+    tpc_comp_free(fresh);
+    tpc_comp_free(c);
+  }
+}
+
+/* ---- combinators -------------------------------------------------------- */
+
+/* T1: scaled(Q)(x) is (BASE)(1/(omega+1)) times Q(x) from the same stream, and
+** compose(Q1, Q2)(x) is Q1(Q2(x)) with Q2 drawing first. */
+DTYPES(comp, combinators_compute_their_definition)
+ParameterizedTest(tpc_dtype *dt, comp, combinators_compute_their_definition) {
+  const size_t d = 24;
+  double x[24], q[24], mid[24], want[24], out[24];
+  tpc_msg msg;
+  gauss(*dt, x, d, 1.0);
+  tpc_comp *sc = build("scaled(urandk(k=6))", d, 1), *q1 = build("urandk(k=6)", d, 1);
+  tpc_comp *co = build("compose(natural,urandk(k=12))", d, 1);
+  tpc_comp *n1 = build("natural", d, 1), *u2 = build("urandk(k=12)", d, 1);
+  for (uint64_t round = 0; round < 10; round++) {
+    streams(round);
+    run(q1, *dt, x, q, &msg);
+    streams(round);
+    run(sc, *dt, x, out, &msg);
+    cr_assert(eq(dbl, msg.part[0].coef, 0.25));
+    for (size_t i = 0; i < d; i++) cr_assert(out[i] == 0.25 * q[i]);
+    streams(round);
+    run(u2, *dt, x, mid, &msg);
+    run(n1, *dt, mid, want, &msg);
+    streams(round);
+    run(co, *dt, x, out, &msg);
+    cr_assert(eq(int, msg.part[0].kind, TPC_MSG_POW2), "the message is Q1's");
+    for (size_t i = 0; i < d; i++) cr_assert(out[i] == want[i]);
+  }
+  tpc_comp_free(sc);
+  tpc_comp_free(q1);
+  tpc_comp_free(co);
+  tpc_comp_free(n1);
+  tpc_comp_free(u2);
+}
+
+typedef struct {
+  const char *spec;
+  size_t d, n;
+  tpc_class cls;
+  double alpha, omega;
+  int det;
+  const char *src;
+} consts_case;
+
+/* Declared constants (T2 table, T1 rules), computed for concrete d, n. */
+Test(comp, declared_constants) {
+  static const consts_case cases[] = {
+      {"identity", 10, 1, TPC_CLASS_BOTH, 1, 0, 1, "T2"},
+      {"topk(k=3)", 12, 1, TPC_CLASS_CONTRACTIVE, 0.25, 0, 1, "T2"},
+      {"topk(ratio=0.1)", 25, 1, TPC_CLASS_CONTRACTIVE, 3.0 / 25, 0, 1, "T2"},
+      {"topk(ratio=0.001)", 25, 1, TPC_CLASS_CONTRACTIVE, 1.0 / 25, 0, 1, "T2"},
+      {"randk(k=5)", 20, 1, TPC_CLASS_CONTRACTIVE, 0.25, 0, 0, "T2"},
+      {"urandk(k=5)", 20, 1, TPC_CLASS_UNBIASED, 0, 3, 0, "T2"},
+      {"permk", 20, 4, TPC_CLASS_UNBIASED, 0, 3, 0, "T2"},
+      {"bernoulli(p=0.25)", 20, 1, TPC_CLASS_UNBIASED, 0, 3, 0, "T2"},
+      {"natural", 20, 1, TPC_CLASS_UNBIASED, 0, 0.125, 0, "T2"},
+      {"dither(s=2)", 100, 1, TPC_CLASS_UNBIASED, 0, 5, 0, "T2"},
+      {"dither(s=20)", 100, 1, TPC_CLASS_UNBIASED, 0, 0.25, 0, "T2"},
+      {"sign", 8, 1, TPC_CLASS_CONTRACTIVE, 0.125, 0, 1, "T2"},
+      {"threshold(lambda=1)", 8, 1, TPC_CLASS_NONE, 0, 0, 1, NULL},
+      {"scaled(urandk(k=5))", 20, 1, TPC_CLASS_CONTRACTIVE, 0.25, 0, 0, "T1 scaled"},
+      {"scaled(identity)", 20, 1, TPC_CLASS_CONTRACTIVE, 1, 0, 1, "T1 scaled"},
+      {"compose(urandk(k=5),bernoulli(p=0.5))", 20, 1, TPC_CLASS_UNBIASED, 0, 7,
+       0, "T1 composition"},
+      {"compose(identity,natural)", 20, 1, TPC_CLASS_UNBIASED, 0, 0.125, 0,
+       "T1 composition"},
+      {"compose(topk(k=2),urandk(k=5))", 20, 1, TPC_CLASS_NONE, 0, 0, 0, NULL},
+      {"compose(topk(k=2),sign)", 20, 1, TPC_CLASS_NONE, 0, 0, 1, NULL},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    const consts_case *e = &cases[i];
+    tpc_comp *c = build(e->spec, e->d, e->n);
+    tpc_comp_consts k;
+    tpc_comp_consts_get(c, &k);
+    cr_assert(eq(int, k.cls, e->cls), "%s", e->spec);
+    cr_assert(eq(int, k.deterministic, e->det), "%s", e->spec);
+    if (e->cls & TPC_CLASS_CONTRACTIVE) {
+      cr_assert(ieee_ulp_eq(dbl, k.alpha, e->alpha, 2), "%s", e->spec);
+      cr_assert(eq(str, (char *)k.alpha_src, (char *)e->src), "%s", e->spec);
+    }
+    if (e->cls & TPC_CLASS_UNBIASED) {
+      cr_assert(ieee_ulp_eq(dbl, k.omega, e->omega, 2), "%s", e->spec);
+      cr_assert(eq(str, (char *)k.omega_src, (char *)e->src), "%s", e->spec);
+    }
+    tpc_comp_free(c);
+  }
+}
+
+Test(comp, every_type_documents_itself) {
+  for (size_t i = 0; tpc_builtin_comps[i]; i++) {
+    const tpc_comp_type *t = tpc_builtin_comps[i];
+    cr_assert(t->name && t->synopsis && t->summary && t->declared && t->theory);
+    cr_assert(strncmp(t->synopsis, t->name, strlen(t->name)) == 0, "%s", t->name);
+    cr_assert(t->init && t->consts && t->compress_f32 && t->compress_f64);
+  }
+}
+
+/* ---- parameter errors --------------------------------------------------- */
+
+Test(comp, parameter_errors_name_the_problem) {
+  static const struct {
+    const char *spec;
+    size_t d, n;
+    const char *fragment;
+  } cases[] = {
+      {"topk(k=200)", 100, 1, "topk: k = 200 exceeds d = 100"},
+      {"topk(k=0)", 100, 1, "topk: k = 0"},
+      {"topk(k=2.5)", 100, 1, "k = 2.5"},
+      {"topk(k=2,ratio=0.5)", 100, 1, "exactly one of k and ratio"},
+      {"topk", 100, 1, "exactly one of k and ratio"},
+      {"topk(ratio=0)", 100, 1, "ratio = 0 is outside (0, 1]"},
+      {"topk(ratio=1.5)", 100, 1, "ratio = 1.5"},
+      {"randk(k=0)", 10, 1, "randk: k = 0"},
+      {"urandk(k=11)", 10, 1, "urandk: k = 11 exceeds d = 10"},
+      {"bernoulli(p=0)", 10, 1, "bernoulli: p = 0 is outside (0, 1]"},
+      {"bernoulli(p=1.5)", 10, 1, "p = 1.5"},
+      {"bernoulli", 10, 1, "missing parameter p"},
+      {"dither(s=0)", 10, 1, "dither: s = 0 is outside [1,"},
+      {"dither(s=1.5)", 10, 1, "s = 1.5 is not an integer"},
+      {"threshold(lambda=-1)", 10, 1, "lambda = -1"},
+      {"scaled(topk(k=1))", 10, 1, "scaled: the argument topk is not unbiased"},
+      {"scaled(compose(topk(k=1),natural))", 10, 1, "not unbiased"},
+      {"permk", 100, 3, "permk: n = 3 must divide d = 100"},
+      {"permk", 100, 0, "n = 0"},
+      {"permk", 2, 4, "n = 4 must divide d = 2"},
+      {"compose(urandk(k=20),identity)", 10, 1, "k = 20 exceeds d = 10"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    tpc_error_clear();
+    int rc = build_status(cases[i].spec, cases[i].d, cases[i].n, NULL);
+    cr_assert(eq(int, rc, TPC_EINPUT), "%s", cases[i].spec);
+    cr_assert(strstr(tpc_error_msg(), cases[i].fragment) != NULL,
+              "%s: message '%s' lacks '%s'", cases[i].spec, tpc_error_msg(),
+              cases[i].fragment);
+  }
+}
