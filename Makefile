@@ -29,6 +29,8 @@ endif
 
 # -ffp-contract=off: no fused multiply-add behind our back, so the client's and
 # the server's arithmetic (wire/msg.h) and every thread count agree bit for bit.
+# -Wno-sign-conversion: size_t indices meet int loop counters and GSL's
+# unsigned long everywhere; -Wconversion still reports every narrowing.
 WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion
 CFLAGS   ?= $(OPT) -g
 ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(CFLAGS) \
@@ -115,6 +117,10 @@ $(BUILD)/tpc: $(CLI_OBJ) $(BUILD)/libtpc.a
 	$(CC) -o $@ $(CLI_OBJ) $(BUILD)/libtpc.a $(LDFLAGS_ALL) $(LIBS)
 
 # ---- tests ----------------------------------------------------------------
+# Criterion's Test() macro expands to a 1-bit bit-field initialised from an
+# int, which -Wconversion flags at every test: not a finding in our code.
+$(BUILD)/obj/tests/%.o: ALL_CFLAGS += -Wno-conversion
+
 # One Criterion binary with every suite (one summary line), and one per file
 # for working on a module: make build/tests/test_rng && build/tests/test_rng
 $(BUILD)/tests/unit: $(TEST_OBJ) $(BUILD)/libtpc.a
@@ -137,9 +143,22 @@ test: deps
 	@$(MAKE) --no-print-directory e2e
 
 # ---- the jobs -------------------------------------------------------------
+# One setting of every built-in compressor and mechanism (T2, T3) at d = 100.
+RUN_SPECS := identity 'topk(k=10)' 'randk(k=10)' 'urandk(k=10)' permk 'bernoulli(p=0.5)' \
+  natural 'dither(s=4)' sign 'threshold(lambda=0.5)' 'scaled(urandk(k=10))' \
+  'compose(urandk(k=10),permk)' gd 'ef21(topk(k=10))' 'lag(zeta=4)' 'clag(topk(k=10),zeta=2)' \
+  '3pcv1(topk(k=10))' '3pcv2(urandk(k=5),topk(k=5))' '3pcv3(lag(zeta=4),topk(k=10))' \
+  '3pcv4(topk(k=5),topk(k=5))' '3pcv5(topk(k=10),p=0.1)' \
+  'adacgd(topk(k=1),topk(k=10),topk(k=100),zeta=4)' 'marina(urandk(k=10),p=0.1)' \
+  'shifted(urandk(k=50))' 'diana(urandk(k=10),beta=0.1)'
+
 run: deps
 	@$(MAKE) --no-print-directory all
-	@sh tests/run.sh $(BUILD)/tpc
+	$(BUILD)/tpc list
+	@for s in $(RUN_SPECS); do echo; echo "== tpc describe '$$s' --d 100 --n 4"; \
+	  $(BUILD)/tpc describe "$$s" --d 100 --n 4 || exit 1; done
+	@echo; echo "run: declared constants shown above.  Not yet built: tpc bounds (issue 3),"; \
+	 echo "     tpc rate (issue 4), tpc bench (issue 5), tpc report (issue 6)."
 
 bench: all
 	@echo "bench: the kernel timing harness is issue 5 and does not exist yet."

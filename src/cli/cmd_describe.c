@@ -1,0 +1,169 @@
+/*
+** tpc describe SPEC [--d D] [--n N]: the declared constants of one compressor
+** or mechanism at dimension d and n clients, each with the THEORY.md item it
+** comes from, and the Theorem 1 step size they imply.
+**
+** For a compressor the 3PC pair of EF21 with it is shown too, since that is
+** how a contractive compressor enters Theorem 1.
+*/
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/error.h"
+
+static const char *num(double v, char *buf) {
+  tpc_format_double(v, buf, 32);
+  return buf;
+}
+
+static const char *class_name(tpc_class c) {
+  static const char *const names[] = {"no class (not contractive, not unbiased)",
+                                      "contractive", "unbiased",
+                                      "contractive and unbiased"};
+  return names[c & 3];
+}
+
+/* The 3PC pair with its ratio and the Theorem 1 factor 1/(1 + sqrt(B/A)):
+** the largest step size relative to 1/L- when L- = L+ (T5). */
+static void print_pair(double A, double B, const char *src) {
+  char a[32], b[32], r[32], f[32];
+  printf("  %-13s %-24s [%s]\n", "A", num(A, a), src);
+  printf("  %-13s %-24s [%s]\n", "B", num(B, b), src);
+  printf("  %-13s %s\n", "B/A", num(B / A, r));
+  printf("  %-13s %-24s [T5 Theorem 1: gamma <= 1/(L- + L+ sqrt(B/A)), times L when L- = L+ = L]\n",
+         "step factor", num(1.0 / (1.0 + sqrt(B / A)), f));
+}
+
+static void print_comp_line(const tpc_comp *c, const char *name, int indent) {
+  tpc_comp_consts k;
+  char a[32], w[32];
+  tpc_comp_consts_get(c, &k);
+  printf("%*s%s: %s", indent, "", name, class_name(k.cls));
+  if (k.cls & TPC_CLASS_CONTRACTIVE) printf(", alpha = %s [%s]", num(k.alpha, a), k.alpha_src);
+  if (k.cls & TPC_CLASS_UNBIASED) printf(", omega = %s [%s]", num(k.omega, w), k.omega_src);
+  printf(", %s\n", k.deterministic ? "deterministic" : "randomized");
+}
+
+static int describe_comp(const tpc_comp *c, const tpc_spec *s) {
+  tpc_comp_consts k;
+  char buf[32];
+  tpc_comp_consts_get(c, &k);
+  printf("  %-13s compressor [%s]\n", "object", c->type->theory);
+  printf("  %-13s %s, %s\n", "class", class_name(k.cls),
+         k.deterministic ? "deterministic" : "randomized");
+  printf("  %-13s %-24s [%s]\n", "alpha",
+         (k.cls & TPC_CLASS_CONTRACTIVE) ? num(k.alpha, buf) : "-",
+         (k.cls & TPC_CLASS_CONTRACTIVE) ? k.alpha_src : "not contractive");
+  printf("  %-13s %-24s [%s]\n", "omega",
+         (k.cls & TPC_CLASS_UNBIASED) ? num(k.omega, buf) : "-",
+         (k.cls & TPC_CLASS_UNBIASED) ? k.omega_src : "not unbiased");
+  if (k.cls & TPC_CLASS_CONTRACTIVE) {
+    double A, B;
+    tpc_ef21_constants_alpha(k.alpha, &A, &B);
+    printf("  as the compressor of ef21 (EF21's pair):\n");
+    print_pair(A, B, "T3 EF21");
+  }
+  if (c->type->nsub) printf("  parts:\n");
+  for (size_t i = 0; i < c->type->nsub; i++) {
+    char text[512];
+    tpc_spec_print(s->args[i], text, sizeof text);
+    print_comp_line(c->sub[i], text, 4);
+  }
+  return TPC_EXIT_OK;
+}
+
+static void describe_parts(const tpc_mech *m, const tpc_spec *s, int indent) {
+  size_t ci = 0;
+  for (size_t i = 0; i < s->nargs; i++) {
+    char text[512];
+    tpc_spec_print(s->args[i], text, sizeof text);
+    if (m->inner && i == 0 && strchr(m->type->args, 'M')) {
+      tpc_mech_consts k;
+      char a[32], b[32];
+      tpc_mech_consts_get(m->inner, &k);
+      printf("%*s%s: mechanism, A = %s, B = %s [%s]\n", indent, "", text, num(k.A, a),
+             num(k.B, b), k.src);
+      describe_parts(m->inner, s->args[i], indent + 2);
+    } else if (ci < m->ncomp) {
+      print_comp_line(m->comp[ci++], text, indent);
+    }
+  }
+}
+
+static int describe_mech(const tpc_mech *m, const tpc_spec *s) {
+  tpc_mech_consts k;
+  char c[32];
+  tpc_mech_consts_get(m, &k);
+  static const char *const ineq[] = {
+      "3PC inequality per client: E|C(x)-x|^2 <= (1-A)|h-y|^2 + B|x-y|^2",
+      "3PC inequality for the average over the n clients (shared coin)",
+      "shift inequality: E|C_h(x)-x|^2 <= c |x-h|^2"};
+  printf("  %-13s mechanism [%s]\n", "object", k.src);
+  printf("  %-13s %s\n", "inequality", ineq[k.ineq]);
+  if (k.ineq == TPC_INEQ_SHIFT) {
+    printf("  %-13s %-24s [%s]\n", "c", num(k.shift_c, c), k.src);
+    if (k.unbiased) printf("  %-13s E C_h(x) = x [%s]\n", "unbiased", k.src);
+  }
+  if (k.has_AB)
+    print_pair(k.A, k.B, k.ineq == TPC_INEQ_SHIFT ? "T3 EF21 family with 1-alpha = c" : k.src);
+  else
+    printf("  %-13s none (c >= 1: no 3PC pair follows)\n", "A, B");
+  printf("  %-13s %s\n", "randomness", k.deterministic ? "deterministic" : "randomized");
+  printf("  parts:\n");
+  describe_parts(m, s, 4);
+  return TPC_EXIT_OK;
+}
+
+static int usage(FILE *out, int code) {
+  fprintf(out,
+          "usage: tpc describe SPEC [--d D] [--n N]\n\n"
+          "Declared constants of a compressor or mechanism spec at dimension D\n"
+          "(default 100) with N clients (default 1), each with its THEORY.md item.\n"
+          "Example: tpc describe 'clag(topk(k=10),zeta=2)' --d 100\n");
+  return code;
+}
+
+int cmd_describe(int argc, char **argv) {
+  static const struct option opts[] = {{"d", required_argument, 0, 'd'},
+                                       {"n", required_argument, 0, 'n'},
+                                       {"help", no_argument, 0, 'h'},
+                                       {0, 0, 0, 0}};
+  size_t d = 100, n = 1;
+  int c, rc;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    if (c == 'h') return usage(stdout, TPC_EXIT_OK);
+    if (c == 'd' && (rc = tpc_cli_size("--d", optarg, &d))) return rc;
+    if (c == 'n' && (rc = tpc_cli_size("--n", optarg, &n))) return rc;
+    if (c == '?') return usage(stderr, TPC_EXIT_USAGE);
+  }
+  if (argc - optind != 1) {
+    fprintf(stderr, "tpc describe: expected exactly one SPEC\n");
+    return usage(stderr, TPC_EXIT_USAGE);
+  }
+  tpc_registry *reg = tpc_cli_registry();
+  if (!reg) return TPC_EXIT_INTERNAL;
+  int code = TPC_EXIT_OK;
+  tpc_spec *s = tpc_cli_spec(reg, argv[optind], &code);
+  if (s) {
+    int is_comp = tpc_registry_kind(reg, s->name) == TPC_KIND_COMP;
+    tpc_comp *cp = is_comp ? tpc_comp_alloc(reg, s, d, n, &rc) : NULL;
+    tpc_mech *m = is_comp ? NULL : tpc_mech_alloc(reg, s, d, n, &rc);
+    if (cp || m) {
+      char canon[1024];
+      tpc_spec_canonical(reg, s, canon, sizeof canon);
+      printf("  %-13s %s\n  %-13s d = %zu, n = %zu\n", "spec", canon, "at", d, n);
+      code = cp ? describe_comp(cp, s) : describe_mech(m, s);
+    } else {
+      code = tpc_cli_fail(rc);
+    }
+    tpc_comp_free(cp);
+    tpc_mech_free(m);
+  }
+  tpc_spec_free(s);
+  tpc_registry_free(reg);
+  return code;
+}

@@ -1,0 +1,68 @@
+/*
+** tpc: entry point and the table of subcommands (git's command table).
+**
+** `tpc CMD ARGS...` dispatches to cmd_CMD(argc, argv) with argv[0] = CMD.
+** Each subcommand parses its own flags and answers `tpc CMD --help`.
+*/
+#include <gsl/gsl_errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/buildinfo.h"
+
+static const tpc_cli_cmd commands[] = {
+    {"list", cmd_list, "list",
+     "every compressor and mechanism, its parameters and declared constants"},
+    {"describe", cmd_describe, "describe SPEC [--d D] [--n N]",
+     "A, B, B/A, alpha, omega of one spec and the THEORY.md item of each"},
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "usage: tpc [--help | --version] COMMAND [ARGS]\n\n"
+          "tpc implements gradient compressors and three-point compressors (3PC)\n"
+          "and checks their declared constants against THEORY.md.\n\n"
+          "commands:\n");
+  for (size_t i = 0; i < NCOMMANDS; i++)
+    fprintf(out, "  %-34s %s\n", commands[i].synopsis, commands[i].summary);
+  fprintf(out,
+          "\n`tpc COMMAND --help` describes a command.  Exit codes: 0 pass, 1 a check\n"
+          "failed, 2 bad input or usage, 3 inconclusive, 4 internal error.\n");
+}
+
+static void version(void) {
+  printf("tpc %s (commit %.12s%s)\n%s\nflags: %s\n", tpc_build_version(),
+         tpc_build_commit(), tpc_build_dirty() ? ", modified" : "",
+         tpc_build_compiler(), tpc_build_cflags());
+}
+
+int main(int argc, char **argv) {
+  /* GSL's default handler aborts; every GSL status is checked instead. */
+  gsl_set_error_handler_off();
+  if (argc < 2) {
+    usage(stderr);
+    return TPC_EXIT_USAGE;
+  }
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+    if (argc > 2 && strcmp(cmd, "help") == 0) {
+      char help[] = "--help";
+      char *sub[] = {argv[2], help, NULL};
+      for (size_t i = 0; i < NCOMMANDS; i++)
+        if (!strcmp(commands[i].name, argv[2])) return commands[i].run(2, sub);
+    }
+    usage(stdout);
+    return TPC_EXIT_OK;
+  }
+  if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+    version();
+    return TPC_EXIT_OK;
+  }
+  for (size_t i = 0; i < NCOMMANDS; i++)
+    if (!strcmp(commands[i].name, cmd)) return commands[i].run(argc - 1, argv + 1);
+  fprintf(stderr, "tpc: '%s' is not a tpc command; see `tpc --help`\n", cmd);
+  return TPC_EXIT_USAGE;
+}

@@ -1,0 +1,398 @@
+/*
+** The registry of compressor and mechanism types, and the builders that turn
+** a spec tree into bound instances.
+**
+** Building is generic: look the name up, build the nested arguments the type
+** asks for (compressors for 'C', a mechanism for 'M'), check that every
+** parameter key is one the type knows, then hand over to the type's init for
+** values and ranges.  So each type only validates what is its own, and the
+** messages for unknown names, keys and argument counts are the same
+** everywhere.  The same walk without instantiation (tpc_spec_check) serves
+** `tpc list`-level validation where d is not known yet.
+*/
+#include "core/registry.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+
+#define REGISTRY_MAX 256
+
+struct tpc_registry {
+  size_t ncomp, nmech;
+  const tpc_comp_type *comp[REGISTRY_MAX];
+  const tpc_mech_type *mech[REGISTRY_MAX];
+};
+
+void *tpc_calloc_aligned(size_t count, size_t size) {
+  if (size != 0 && count > SIZE_MAX / size) {
+    tpc_error(TPC_ENOMEM, "allocation of %zu x %zu bytes overflows", count, size);
+    return NULL;
+  }
+  size_t bytes = count * size;
+  bytes = (bytes + 63) / 64 * 64;
+  if (bytes == 0) bytes = 64;
+  void *p = aligned_alloc(64, bytes);
+  if (!p) {
+    tpc_error(TPC_ENOMEM, "out of memory allocating %zu bytes", bytes);
+    return NULL;
+  }
+  memset(p, 0, bytes);
+  return p;
+}
+
+/* ---- the table ---------------------------------------------------------- */
+
+static int valid_name(const char *name) {
+  if (!name || !*name) return 0;
+  for (const char *c = name; *c; c++)
+    if (!(*c == '_' || (*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z') ||
+          (*c >= 'A' && *c <= 'Z')))
+      return 0;
+  return 1;
+}
+
+static int check_new_name(const tpc_registry *r, const char *name) {
+  if (!valid_name(name))
+    return tpc_error(TPC_EINPUT, "'%s' is not a valid spec name", name ? name : "");
+  if (tpc_registry_kind(r, name) != TPC_KIND_NONE)
+    return tpc_error(TPC_EINPUT, "the spec name '%s' is already registered", name);
+  return TPC_OK;
+}
+
+int tpc_registry_add_comp(tpc_registry *r, const tpc_comp_type *t) {
+  int rc = check_new_name(r, t->name);
+  if (rc) return rc;
+  if (r->ncomp == REGISTRY_MAX)
+    return tpc_error(TPC_EINPUT, "too many compressor types (at most %d)", REGISTRY_MAX);
+  r->comp[r->ncomp++] = t;
+  return TPC_OK;
+}
+
+int tpc_registry_add_mech(tpc_registry *r, const tpc_mech_type *t) {
+  int rc = check_new_name(r, t->name);
+  if (rc) return rc;
+  if (r->nmech == REGISTRY_MAX)
+    return tpc_error(TPC_EINPUT, "too many mechanism types (at most %d)", REGISTRY_MAX);
+  r->mech[r->nmech++] = t;
+  return TPC_OK;
+}
+
+tpc_registry *tpc_registry_alloc(void) {
+  tpc_registry *r = calloc(1, sizeof *r);
+  if (!r) {
+    tpc_error(TPC_ENOMEM, "out of memory allocating the registry");
+    return NULL;
+  }
+  for (size_t i = 0; tpc_builtin_comps[i]; i++)
+    if (tpc_registry_add_comp(r, tpc_builtin_comps[i])) goto fail;
+  for (size_t i = 0; tpc_builtin_mechs[i]; i++)
+    if (tpc_registry_add_mech(r, tpc_builtin_mechs[i])) goto fail;
+  return r;
+fail:
+  free(r);
+  return NULL;
+}
+
+void tpc_registry_free(tpc_registry *r) { free(r); }
+
+const tpc_comp_type *tpc_registry_comp(const tpc_registry *r, const char *name) {
+  for (size_t i = 0; i < r->ncomp; i++)
+    if (strcmp(r->comp[i]->name, name) == 0) return r->comp[i];
+  return NULL;
+}
+
+const tpc_mech_type *tpc_registry_mech(const tpc_registry *r, const char *name) {
+  for (size_t i = 0; i < r->nmech; i++)
+    if (strcmp(r->mech[i]->name, name) == 0) return r->mech[i];
+  return NULL;
+}
+
+const tpc_comp_type *tpc_registry_comp_at(const tpc_registry *r, size_t i) {
+  return i < r->ncomp ? r->comp[i] : NULL;
+}
+
+const tpc_mech_type *tpc_registry_mech_at(const tpc_registry *r, size_t i) {
+  return i < r->nmech ? r->mech[i] : NULL;
+}
+
+tpc_kind tpc_registry_kind(const tpc_registry *r, const char *name) {
+  if (tpc_registry_comp(r, name)) return TPC_KIND_COMP;
+  if (tpc_registry_mech(r, name)) return TPC_KIND_MECH;
+  return TPC_KIND_NONE;
+}
+
+/* ---- shape checks shared by the builders and tpc_spec_check ------------- */
+
+/* Column (1-based) of a spec node in the text it was parsed from. */
+static size_t col(const tpc_spec *s) { return s->pos + 1; }
+
+static int key_known(const char *const *keys, const char *key) {
+  for (size_t i = 0; keys && keys[i]; i++)
+    if (strcmp(keys[i], key) == 0) return 1;
+  return 0;
+}
+
+static int check_keys(const tpc_spec *s, const char *const *keys) {
+  for (size_t i = 0; i < s->nparams; i++) {
+    if (key_known(keys, s->params[i].key)) continue;
+    if (!keys || !keys[0])
+      return tpc_error(TPC_EINPUT, "column %zu: '%s' takes no parameters, got '%s'",
+                       col(s), s->name, s->params[i].key);
+    char list[256] = "";
+    for (size_t k = 0; keys[k]; k++) {
+      size_t len = strlen(list);
+      snprintf(list + len, sizeof list - len, "%s%s", k ? ", " : "", keys[k]);
+    }
+    return tpc_error(TPC_EINPUT, "column %zu: '%s' has no parameter '%s' (it takes: %s)",
+                     col(s), s->name, s->params[i].key, list);
+  }
+  return TPC_OK;
+}
+
+/* The argument kind ('C' or 'M') expected at position i of a mechanism whose
+** signature is `args`, or 0 when there is no position i. */
+static char arg_kind(const char *args, size_t i) {
+  size_t len = strlen(args);
+  if (len && args[len - 1] == '+') {
+    if (i < len - 2) return args[i];
+    return args[len - 2];
+  }
+  return i < len ? args[i] : 0;
+}
+
+static size_t min_args(const char *args) {
+  size_t len = strlen(args);
+  return (len && args[len - 1] == '+') ? len - 1 : len;
+}
+
+static const char *arity_text(const char *args) {
+  static const char *const names[] = {"no arguments", "one argument", "two arguments",
+                                      "three arguments"};
+  size_t len = strlen(args);
+  if (len && args[len - 1] == '+') return "one or more compressors";
+  return len < 4 ? names[len] : "several arguments";
+}
+
+static int check_arity(const tpc_spec *s, const char *args) {
+  size_t len = strlen(args);
+  int variadic = len && args[len - 1] == '+';
+  if (s->nargs < min_args(args) || (!variadic && s->nargs > len))
+    return tpc_error(TPC_EINPUT, "column %zu: '%s' takes %s, got %zu", col(s), s->name,
+                     arity_text(args), s->nargs);
+  return TPC_OK;
+}
+
+static int check_arg_kind(const tpc_registry *r, const tpc_spec *parent,
+                          const tpc_spec *arg, char want) {
+  tpc_kind got = tpc_registry_kind(r, arg->name);
+  if (got == TPC_KIND_NONE)
+    return tpc_error(TPC_EINPUT, "column %zu: unknown compressor or mechanism '%s'",
+                     col(arg), arg->name);
+  if (want == 'C' && got != TPC_KIND_COMP)
+    return tpc_error(TPC_EINPUT, "column %zu: '%s' expects a compressor here, '%s' is a mechanism",
+                     col(arg), parent->name, arg->name);
+  if (want == 'M' && got != TPC_KIND_MECH)
+    return tpc_error(TPC_EINPUT, "column %zu: '%s' expects a mechanism here, '%s' is a compressor",
+                     col(arg), parent->name, arg->name);
+  return TPC_OK;
+}
+
+/* Argument signature of a compressor type: nsub compressors. */
+static const char *comp_args(const tpc_comp_type *t) {
+  static const char *const sig[] = {"", "C", "CC"};
+  return t->nsub < 3 ? sig[t->nsub] : "CC";
+}
+
+static int check_shape(const tpc_registry *r, const tpc_spec *s, const char **args,
+                       const char *const **keys) {
+  const tpc_comp_type *ct = tpc_registry_comp(r, s->name);
+  const tpc_mech_type *mt = ct ? NULL : tpc_registry_mech(r, s->name);
+  if (!ct && !mt)
+    return tpc_error(TPC_EINPUT, "column %zu: unknown compressor or mechanism '%s' (see `tpc list`)",
+                     col(s), s->name);
+  *args = ct ? comp_args(ct) : mt->args;
+  *keys = ct ? ct->keys : mt->keys;
+  int rc = check_arity(s, *args);
+  if (!rc) rc = check_keys(s, *keys);
+  for (size_t i = 0; !rc && i < s->nargs; i++)
+    rc = check_arg_kind(r, s, s->args[i], arg_kind(*args, i));
+  return rc;
+}
+
+int tpc_spec_check(const tpc_registry *r, const tpc_spec *s) {
+  const char *args;
+  const char *const *keys;
+  int rc = check_shape(r, s, &args, &keys);
+  for (size_t i = 0; !rc && i < s->nargs; i++) rc = tpc_spec_check(r, s->args[i]);
+  return rc;
+}
+
+/* ---- canonical text ----------------------------------------------------- */
+
+/* Rebuild a tree with each node's parameters in its type's key order. */
+static tpc_spec *canonical_tree(const tpc_registry *r, const tpc_spec *s) {
+  tpc_spec *c = tpc_spec_copy(s);
+  if (!c) return NULL;
+  const char *args;
+  const char *const *keys;
+  if (check_shape(r, c, &args, &keys)) {
+    tpc_spec_free(c);
+    return NULL;
+  }
+  size_t out = 0;
+  for (size_t k = 0; keys && keys[k]; k++)
+    for (size_t i = out; i < c->nparams; i++)
+      if (strcmp(c->params[i].key, keys[k]) == 0) {
+        tpc_spec_param tmp = c->params[out];
+        c->params[out++] = c->params[i];
+        c->params[i] = tmp;
+        break;
+      }
+  for (size_t i = 0; i < c->nargs; i++) {
+    tpc_spec *sub = canonical_tree(r, c->args[i]);
+    if (!sub) {
+      tpc_spec_free(c);
+      return NULL;
+    }
+    tpc_spec_free(c->args[i]);
+    c->args[i] = sub;
+  }
+  return c;
+}
+
+int tpc_spec_canonical(const tpc_registry *r, const tpc_spec *s, char *buf, size_t size) {
+  int rc = tpc_spec_check(r, s);
+  if (rc) return rc;
+  tpc_spec *c = canonical_tree(r, s);
+  if (!c) return tpc_error(TPC_ENOMEM, "out of memory writing a canonical spec");
+  tpc_spec_print(c, buf, size);
+  tpc_spec_free(c);
+  return TPC_OK;
+}
+
+/* ---- compressors -------------------------------------------------------- */
+
+void tpc_comp_free(tpc_comp *c) {
+  if (!c) return;
+  if (c->type && c->type->destroy) c->type->destroy(c);
+  for (size_t i = 0; i < 2; i++) tpc_comp_free(c->sub[i]);
+  free(c->priv);
+  free(c);
+}
+
+void tpc_comp_consts_get(const tpc_comp *c, tpc_comp_consts *out) {
+  memset(out, 0, sizeof *out);
+  c->type->consts(c, out);
+}
+
+tpc_comp *tpc_comp_alloc(const tpc_registry *r, const tpc_spec *s, size_t d,
+                         size_t n, int *status) {
+  int rc = TPC_OK;
+  tpc_comp *c = NULL;
+  const tpc_comp_type *t = tpc_registry_comp(r, s->name);
+  const char *args;
+  const char *const *keys;
+  if (d == 0) {
+    rc = tpc_error(TPC_EINPUT, "the dimension d must be at least 1");
+    goto done;
+  }
+  if ((rc = check_shape(r, s, &args, &keys))) goto done;
+  if (!t) {
+    rc = tpc_error(TPC_EINPUT, "column %zu: '%s' is a mechanism, a compressor is needed here",
+                   col(s), s->name);
+    goto done;
+  }
+  c = calloc(1, sizeof *c);
+  if (!c) {
+    rc = tpc_error(TPC_ENOMEM, "out of memory building '%s'", s->name);
+    goto done;
+  }
+  c->d = d;
+  c->n = n;
+  for (size_t i = 0; i < s->nargs; i++)
+    if (!(c->sub[i] = tpc_comp_alloc(r, s->args[i], d, n, &rc))) goto done;
+  if (t->work_size && !(c->priv = tpc_calloc_aligned(1, t->work_size))) {
+    rc = TPC_ENOMEM;
+    goto done;
+  }
+  c->type = t;
+  rc = t->init(c, s);
+done:
+  if (rc) {
+    tpc_comp_free(c);
+    c = NULL;
+  }
+  if (status) *status = rc;
+  return c;
+}
+
+/* ---- mechanisms --------------------------------------------------------- */
+
+void tpc_mech_free(tpc_mech *m) {
+  if (!m) return;
+  if (m->type && m->type->destroy) m->type->destroy(m);
+  tpc_mech_free(m->inner);
+  for (size_t i = 0; i < m->ncomp; i++) tpc_comp_free(m->comp[i]);
+  free(m->comp);
+  free(m);
+}
+
+void tpc_mech_consts_get(const tpc_mech *m, tpc_mech_consts *out) {
+  memset(out, 0, sizeof *out);
+  m->type->consts(m, out);
+}
+
+/* Build the positional arguments of a mechanism spec into m. */
+static int mech_build_args(const tpc_registry *r, tpc_mech *m, const tpc_spec *s,
+                           const char *args) {
+  int rc = TPC_OK;
+  m->comp = calloc(s->nargs ? s->nargs : 1, sizeof *m->comp);
+  if (!m->comp) return tpc_error(TPC_ENOMEM, "out of memory building '%s'", s->name);
+  for (size_t i = 0; i < s->nargs; i++) {
+    if (arg_kind(args, i) == 'M') {
+      if (!(m->inner = tpc_mech_alloc(r, s->args[i], m->d, m->n, &rc))) return rc;
+    } else {
+      tpc_comp *c = tpc_comp_alloc(r, s->args[i], m->d, m->n, &rc);
+      if (!c) return rc;
+      m->comp[m->ncomp++] = c;
+    }
+  }
+  return TPC_OK;
+}
+
+tpc_mech *tpc_mech_alloc(const tpc_registry *r, const tpc_spec *s, size_t d,
+                         size_t n, int *status) {
+  int rc = TPC_OK;
+  tpc_mech *m = NULL;
+  const tpc_mech_type *t = tpc_registry_mech(r, s->name);
+  const char *args;
+  const char *const *keys;
+  if (d == 0) {
+    rc = tpc_error(TPC_EINPUT, "the dimension d must be at least 1");
+    goto done;
+  }
+  if ((rc = check_shape(r, s, &args, &keys))) goto done;
+  if (!t) {
+    rc = tpc_error(TPC_EINPUT, "column %zu: '%s' is a compressor, a mechanism is needed here",
+                   col(s), s->name);
+    goto done;
+  }
+  if (!(m = calloc(1, sizeof *m))) {
+    rc = tpc_error(TPC_ENOMEM, "out of memory building '%s'", s->name);
+    goto done;
+  }
+  m->d = d;
+  m->n = n;
+  if ((rc = mech_build_args(r, m, s, args))) goto done;
+  m->type = t;
+  rc = t->init(m, s);
+done:
+  if (rc) {
+    tpc_mech_free(m);
+    m = NULL;
+  }
+  if (status) *status = rc;
+  return m;
+}
