@@ -72,11 +72,13 @@ deps:
 # ---- build ----------------------------------------------------------------
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC $<"
+	@$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC $<"
+	@$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 # Migrations are embedded as C strings: {version, name, sql} in file order.
 $(BUILD)/gen/migrations.c: $(MIGRATIONS) Makefile
@@ -108,13 +110,16 @@ $(BUILD)/obj/src/core/buildinfo.o: $(BUILD)/gen/buildinfo_gen.h
 
 $(BUILD)/libtpc.a: $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@echo "  AR $@"
+	@ar rcs $@ $^
 
 $(BUILD)/libtpc.so: $(LIB_OBJ)
-	$(CC) -shared -o $@ $^ $(LDFLAGS_ALL) $(LIBS)
+	@echo "  LD $@"
+	@$(CC) -shared -o $@ $^ $(LDFLAGS_ALL) $(LIBS)
 
 $(BUILD)/tpc: $(CLI_OBJ) $(BUILD)/libtpc.a
-	$(CC) -o $@ $(CLI_OBJ) $(BUILD)/libtpc.a $(LDFLAGS_ALL) $(LIBS)
+	@echo "  LD $@"
+	@$(CC) -o $@ $(CLI_OBJ) $(BUILD)/libtpc.a $(LDFLAGS_ALL) $(LIBS)
 
 # ---- tests ----------------------------------------------------------------
 # Criterion's Test() macro expands to a 1-bit bit-field initialised from an
@@ -125,11 +130,13 @@ $(BUILD)/obj/tests/%.o: ALL_CFLAGS += -Wno-conversion
 # for working on a module: make build/tests/test_rng && build/tests/test_rng
 $(BUILD)/tests/unit: $(TEST_OBJ) $(BUILD)/libtpc.a
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $(TEST_OBJ) $(BUILD)/libtpc.a $(LDFLAGS_ALL) -lcriterion $(LIBS)
+	@echo "  LD $@"
+	@$(CC) -o $@ $(TEST_OBJ) $(BUILD)/libtpc.a $(LDFLAGS_ALL) -lcriterion $(LIBS)
 
 $(BUILD)/tests/test_%: $(BUILD)/obj/tests/test_%.o $(BUILD)/libtpc.a
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $< $(BUILD)/libtpc.a $(LDFLAGS_ALL) -lcriterion $(LIBS)
+	@echo "  LD $@"
+	@$(CC) -o $@ $< $(BUILD)/libtpc.a $(LDFLAGS_ALL) -lcriterion $(LIBS)
 
 unit: $(BUILD)/tests/unit
 	$(BUILD)/tests/unit --jobs 2

@@ -38,10 +38,6 @@
 #include "wire/msg.h"
 #include "wire/wire.h"
 
-/* Criterion 2.4's cr_assert stores the result in a 1-bit field, which
-** -Wconversion reports at every use: silence that one warning here. */
-#pragma GCC diagnostic ignored "-Wconversion"
-
 /* The expected constants are the naive T3 formulas in long double: with at
 ** least 64 bits of mantissa, 1 - sqrt(1 - a) loses ~log2(1/a) of them to
 ** cancellation and keeps more than 53 for every a >= 2^-10 used here. */

@@ -14,10 +14,6 @@
 #include <math.h>
 #include <string.h>
 
-/* Criterion 2.4's cr_assert stores the result in a 1-bit field, which
-** -Wconversion reports at every use: silence that one warning here. */
-#pragma GCC diagnostic ignored "-Wconversion"
-
 /* ---- known answers -------------------------------------------------------- */
 
 /* The reference check programs (test-high/check-base.c) print, per round, 6

@@ -17,10 +17,6 @@
 #include "rng/pcg.h"
 #include "spec/spec.h"
 
-/* Criterion 2.4's cr_assert stores the result in a 1-bit field, which
-** -Wconversion reports at every use: silence that one warning here. */
-#pragma GCC diagnostic ignored "-Wconversion"
-
 /* Every example of DESIGN.md and every spec name of THEORY.md T2/T3, written
 ** in printed form (no blanks, args before params). */
 static const char *const canonical[] = {

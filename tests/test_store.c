@@ -26,10 +26,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Criterion 2.4's cr_assert stores the result in a 1-bit field, which
-** -Wconversion reports at every use: silence that one warning here. */
-#pragma GCC diagnostic ignored "-Wconversion"
-
 static char tmp_dir[64];
 static char db_path[128]; /* tmp_dir/db/tpc.sqlite; tmp_dir/db does not exist yet */
 

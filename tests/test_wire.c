@@ -18,10 +18,6 @@
 #include "wire/msg.h"
 #include "wire/wire.h"
 
-/* Criterion 2.4's cr_assert stores the result in a 1-bit field, which
-** -Wconversion reports at every use: silence that one warning here. */
-#pragma GCC diagnostic ignored "-Wconversion"
-
 /* ---- helpers -------------------------------------------------------------- */
 
 /* Arrays behind hand-built messages, freed after each test. */
