@@ -274,6 +274,21 @@ int tpc_spec_canonical(const tpc_registry *r, const tpc_spec *s, char *buf, size
 
 /* ---- compressors -------------------------------------------------------- */
 
+/* What both builders check first: a dimension, a valid shape, and a name of
+** the wanted kind.  The signature of the type goes to *args. */
+static int check_build(const tpc_registry *r, const tpc_spec *s, size_t d,
+                       tpc_kind want, const char **args) {
+  const char *const *keys;
+  if (d == 0) return tpc_error(TPC_EINPUT, "the dimension d must be at least 1");
+  int rc = check_shape(r, s, args, &keys);
+  if (rc) return rc;
+  if (tpc_registry_kind(r, s->name) != want)
+    return tpc_error(TPC_EINPUT, "column %zu: '%s' is a %s, a %s is needed here", col(s),
+                     s->name, want == TPC_KIND_COMP ? "mechanism" : "compressor",
+                     want == TPC_KIND_COMP ? "compressor" : "mechanism");
+  return TPC_OK;
+}
+
 void tpc_comp_free(tpc_comp *c) {
   if (!c) return;
   if (c->type && c->type->destroy) c->type->destroy(c);
@@ -289,21 +304,11 @@ void tpc_comp_consts_get(const tpc_comp *c, tpc_comp_consts *out) {
 
 tpc_comp *tpc_comp_alloc(const tpc_registry *r, const tpc_spec *s, size_t d,
                          size_t n, int *status) {
-  int rc = TPC_OK;
   tpc_comp *c = NULL;
   const tpc_comp_type *t = tpc_registry_comp(r, s->name);
   const char *args;
-  const char *const *keys;
-  if (d == 0) {
-    rc = tpc_error(TPC_EINPUT, "the dimension d must be at least 1");
-    goto done;
-  }
-  if ((rc = check_shape(r, s, &args, &keys))) goto done;
-  if (!t) {
-    rc = tpc_error(TPC_EINPUT, "column %zu: '%s' is a mechanism, a compressor is needed here",
-                   col(s), s->name);
-    goto done;
-  }
+  int rc = check_build(r, s, d, TPC_KIND_COMP, &args);
+  if (rc) goto done;
   c = calloc(1, sizeof *c);
   if (!c) {
     rc = tpc_error(TPC_ENOMEM, "out of memory building '%s'", s->name);
@@ -364,21 +369,11 @@ static int mech_build_args(const tpc_registry *r, tpc_mech *m, const tpc_spec *s
 
 tpc_mech *tpc_mech_alloc(const tpc_registry *r, const tpc_spec *s, size_t d,
                          size_t n, int *status) {
-  int rc = TPC_OK;
   tpc_mech *m = NULL;
   const tpc_mech_type *t = tpc_registry_mech(r, s->name);
   const char *args;
-  const char *const *keys;
-  if (d == 0) {
-    rc = tpc_error(TPC_EINPUT, "the dimension d must be at least 1");
-    goto done;
-  }
-  if ((rc = check_shape(r, s, &args, &keys))) goto done;
-  if (!t) {
-    rc = tpc_error(TPC_EINPUT, "column %zu: '%s' is a compressor, a mechanism is needed here",
-                   col(s), s->name);
-    goto done;
-  }
+  int rc = check_build(r, s, d, TPC_KIND_MECH, &args);
+  if (rc) goto done;
   if (!(m = calloc(1, sizeof *m))) {
     rc = tpc_error(TPC_ENOMEM, "out of memory building '%s'", s->name);
     goto done;
