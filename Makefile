@@ -38,18 +38,23 @@ ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(CFLAGS) \
               -Isrc -I. -I$(BUILD)/gen $(shell pkg-config --cflags gsl sqlite3 2>/dev/null)
 # GSL's CBLAS calls go to OpenBLAS instead of the reference gslcblas.
 LIBS     := -lgsl $(shell pkg-config --libs openblas 2>/dev/null || echo -lopenblas) \
-            $(shell pkg-config --libs sqlite3 zlib 2>/dev/null || echo -lsqlite3 -lz) -lm
+            $(shell pkg-config --libs sqlite3 zlib 2>/dev/null || echo -lsqlite3 -lz) -ldl -lm
 LDFLAGS_ALL := -fopenmp $(SANFLAGS) $(LDFLAGS)
 
 # The library: src/ without the command; X_source.c files are templates
 # included by their wrappers, never compiled alone.
 LIB_SRC  := $(shell find src -name '*.c' ! -path 'src/cli/*' ! -name '*_source.c' | sort)
 CLI_SRC  := $(shell find src/cli -name '*.c' | sort)
+# The layers above the library (DESIGN.md): linked into the command and the
+# tests, not into libtpc.  An example/ folder holds code built on its own.
+LAYER_SRC := $(shell find bounds bench reports -name '*.c' ! -name '*_source.c' \
+               ! -path '*/example/*' 2>/dev/null | sort)
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 MIGRATIONS := $(sort $(wildcard db/[0-9]*.sql))
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+EXTRA_OBJ := $(LAYER_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all deps test unit e2e install-check run bench report install uninstall clean check-deps FORCE
@@ -74,6 +79,11 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC $<"
 	@$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+# Per-ISA kernels (BLIS-style dispatch): only these files get the ISA flags;
+# the caller picks them at run time from the CPU's features.
+$(BUILD)/obj/%_avx2.o: ALL_CFLAGS += -mavx2 -mfma -mbmi2
+$(BUILD)/obj/%_avx512.o: ALL_CFLAGS += -mavx512f -mavx512vl -mavx512bw -mavx512dq -mbmi2
 
 $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(dir $@)
@@ -117,9 +127,12 @@ $(BUILD)/libtpc.so: $(LIB_OBJ)
 	@echo "  LD $@"
 	@$(CC) -shared -o $@ $^ $(LDFLAGS_ALL) $(LIBS)
 
-$(BUILD)/tpc: $(CLI_OBJ) $(BUILD)/libtpc.a
+# The binary carries the whole library and exports it (-rdynamic), so that a
+# plugin resolves any tpc function it calls from the program that loads it.
+$(BUILD)/tpc: $(CLI_OBJ) $(EXTRA_OBJ) $(BUILD)/libtpc.a
 	@echo "  LD $@"
-	@$(CC) -o $@ $(CLI_OBJ) $(BUILD)/libtpc.a $(LDFLAGS_ALL) $(LIBS)
+	@$(CC) -o $@ $(CLI_OBJ) $(EXTRA_OBJ) -rdynamic -Wl,--whole-archive $(BUILD)/libtpc.a \
+	  -Wl,--no-whole-archive $(LDFLAGS_ALL) $(LIBS)
 
 # ---- tests ----------------------------------------------------------------
 # Criterion's Test() macro expands to a 1-bit bit-field initialised from an
@@ -128,21 +141,22 @@ $(BUILD)/obj/tests/%.o: ALL_CFLAGS += -Wno-conversion
 
 # One Criterion binary with every suite (one summary line), and one per file
 # for working on a module: make build/tests/test_rng && build/tests/test_rng
-$(BUILD)/tests/unit: $(TEST_OBJ) $(BUILD)/libtpc.a
+$(BUILD)/tests/unit: $(TEST_OBJ) $(EXTRA_OBJ) $(BUILD)/libtpc.a
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"
-	@$(CC) -o $@ $(TEST_OBJ) $(BUILD)/libtpc.a $(LDFLAGS_ALL) -lcriterion $(LIBS)
+	@$(CC) -o $@ $(TEST_OBJ) $(EXTRA_OBJ) -rdynamic -Wl,--whole-archive $(BUILD)/libtpc.a -Wl,--no-whole-archive $(LDFLAGS_ALL) -lcriterion $(LIBS)
 
-$(BUILD)/tests/test_%: $(BUILD)/obj/tests/test_%.o $(BUILD)/libtpc.a
+$(BUILD)/tests/test_%: $(BUILD)/obj/tests/test_%.o $(EXTRA_OBJ) $(BUILD)/libtpc.a
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"
-	@$(CC) -o $@ $< $(BUILD)/libtpc.a $(LDFLAGS_ALL) -lcriterion $(LIBS)
+	@$(CC) -o $@ $< $(EXTRA_OBJ) -rdynamic -Wl,--whole-archive $(BUILD)/libtpc.a -Wl,--no-whole-archive $(LDFLAGS_ALL) -lcriterion $(LIBS)
 
 unit: $(BUILD)/tests/unit
 	$(BUILD)/tests/unit --jobs 2
 
+# Command tests: every tests/e2e*.sh, each ending in "N passed, N failed".
 e2e: $(BUILD)/tpc
-	TPC=$(BUILD)/tpc sh tests/e2e.sh
+	@for t in tests/e2e*.sh; do TPC=$(BUILD)/tpc sh $$t || exit 1; done
 
 # make install into a temporary prefix and build a program with pkg-config tpc.
 install-check: all

@@ -15,6 +15,7 @@
 #include "comp/comp.h"
 #include "mech/mech.h"
 #include "core/registry.h"
+#include "core/plugin.h"
 #include "store/store.h"
 
 #endif

@@ -9,6 +9,8 @@
 #define TPC_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <getopt.h>
 
 #include "core/registry.h"
 #include "spec/spec.h"
@@ -48,5 +50,98 @@ int tpc_cli_size(const char *opt, const char *text, size_t *out);
 
 /* The registry with the built-ins, or NULL after printing why. */
 tpc_registry *tpc_cli_registry(void);
+
+/* ---- flags every result-producing command takes (DESIGN.md) ------------ */
+
+#define TPC_CLI_MAXPLUGINS 16
+
+typedef struct tpc_cli_common {
+  const char *db;        /* --db PATH, default db/tpc.sqlite */
+  uint64_t seed;         /* --seed N, default 1 */
+  int threads;           /* --threads N, default: the processors available */
+  int quiet;             /* --quiet: no progress bar, no summary table */
+  size_t nplugins;       /* --plugin FILE.so, repeatable */
+  const char *plugins[TPC_CLI_MAXPLUGINS];
+} tpc_cli_common;
+
+enum {
+  TPC_OPT_DB = 0x100,
+  TPC_OPT_SEED,
+  TPC_OPT_THREADS,
+  TPC_OPT_QUIET,
+  TPC_OPT_PLUGIN,
+  TPC_OPT_FIRST_FREE = 0x120 /* commands number their own long options from here */
+};
+
+/* Splice into a command's struct option table. */
+#define TPC_CLI_COMMON_OPTIONS                                  \
+  {"db", required_argument, 0, TPC_OPT_DB},                     \
+      {"seed", required_argument, 0, TPC_OPT_SEED},             \
+      {"threads", required_argument, 0, TPC_OPT_THREADS},       \
+      {"quiet", no_argument, 0, TPC_OPT_QUIET},                 \
+  {                                                             \
+    "plugin", required_argument, 0, TPC_OPT_PLUGIN              \
+  }
+
+/* Usage lines for the common flags, for a command's --help. */
+#define TPC_CLI_COMMON_HELP                                                      \
+  "  --db PATH        database (default db/tpc.sqlite; created and migrated)\n"  \
+  "  --seed N         run seed: fixes every result, whatever the thread count\n" \
+  "  --threads N      worker threads (default: all processors)\n"               \
+  "  --plugin FILE    load compressors/mechanisms from a plugin (repeatable)\n"  \
+  "  --quiet          no progress bar or table\n"
+
+void tpc_cli_common_init(tpc_cli_common *o);
+
+/* Apply a common option returned by getopt_long.  Returns 1 when `code` was
+** one (and its value good), 0 when it is not a common option, and -1 after
+** printing a message when the value is bad (the command exits 2). */
+int tpc_cli_common_opt(tpc_cli_common *o, int code, const char *arg);
+
+/* The registry with the built-ins and every --plugin, or NULL after printing
+** why (*exit_code = 2 for a plugin that cannot be loaded, 4 otherwise). */
+tpc_registry *tpc_cli_registry_plugins(const tpc_cli_common *o, int *exit_code);
+
+/* ---- a run in the database ---------------------------------------------- */
+
+struct tpc_store;
+
+typedef struct tpc_cli_run {
+  struct tpc_store *store;
+  int64_t id;
+} tpc_cli_run;
+
+/* Open the database and insert the runs row ('running') with the command
+** line, seed and threads.  Installs SIGINT/SIGTERM handlers that set the flag
+** tpc_cli_interrupted() reads.  Returns an exit code: 0; 2 after printing
+** why when the database cannot be opened (not a tpc database, newer schema);
+** 4 when the runs row cannot be written. */
+int tpc_cli_run_begin(tpc_cli_run *run, const tpc_cli_common *o, const char *command,
+                      int argc, char **argv);
+
+/* Finish the run with the status for exit_code (0 ok, 1 failed,
+** 3 inconclusive, 4 error; 'interrupted' when the flag is set) and close the
+** store.  Exit code 2 deletes the run and every row that references it:
+** nothing is stored for bad input.  Returns the exit code to use. */
+int tpc_cli_run_end(tpc_cli_run *run, int exit_code);
+
+/* Set by SIGINT or SIGTERM after tpc_cli_run_begin: long loops stop at the
+** next unit of work, keep what finished, and end the run. */
+int tpc_cli_interrupted(void);
+
+/* ---- progress ------------------------------------------------------------ */
+
+/* A progress callback for the layers below (bounds, rate, bench): draws a bar
+** on stderr when it is a terminal and --quiet is off, else does nothing.
+** ctx is the tpc_cli_progress; thread-safe. */
+typedef struct tpc_cli_progress {
+  const char *label;
+  int enabled;
+  int last_percent;
+} tpc_cli_progress;
+
+void tpc_cli_progress_init(tpc_cli_progress *p, const char *label, const tpc_cli_common *o);
+void tpc_cli_progress_cb(void *ctx, size_t done, size_t total);
+void tpc_cli_progress_end(tpc_cli_progress *p);
 
 #endif

@@ -1,15 +1,21 @@
 /*
 ** Helpers shared by the subcommands: reporting library errors with the right
-** exit code, reading specs with a caret under the error, reading numbers.
+** exit code, reading specs with a caret under the error, reading numbers,
+** the common flags, the life of a runs row, and the progress bar.
 */
 #include <errno.h>
 #include <inttypes.h>
+#include <omp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/error.h"
+#include "core/plugin.h"
+#include "store/store.h"
 
 int tpc_cli_exit_code(int status) {
   return status == TPC_EINPUT ? TPC_EXIT_USAGE : TPC_EXIT_INTERNAL;
@@ -63,4 +69,196 @@ tpc_registry *tpc_cli_registry(void) {
   tpc_registry *r = tpc_registry_alloc();
   if (!r) tpc_cli_fail(TPC_ENOMEM);
   return r;
+}
+
+/* ---- common flags ---------------------------------------------------------- */
+
+void tpc_cli_common_init(tpc_cli_common *o) {
+  memset(o, 0, sizeof *o);
+  o->db = "db/tpc.sqlite";
+  o->seed = 1;
+  o->threads = omp_get_num_procs();
+}
+
+static int parse_u64(const char *opt, const char *text, uint64_t *out) {
+  char *end;
+  errno = 0;
+  uintmax_t v = strtoumax(text, &end, 0);
+  if (errno || end == text || *end || text[0] == '-' || v > UINT64_MAX) {
+    fprintf(stderr, "tpc: %s expects a non-negative integer, got '%s'\n", opt, text);
+    return -1;
+  }
+  *out = (uint64_t)v;
+  return 1;
+}
+
+int tpc_cli_common_opt(tpc_cli_common *o, int code, const char *arg) {
+  size_t n;
+  switch (code) {
+    case TPC_OPT_DB:
+      if (!*arg) {
+        fprintf(stderr, "tpc: --db expects a path\n");
+        return -1;
+      }
+      o->db = arg;
+      return 1;
+    case TPC_OPT_SEED:
+      return parse_u64("--seed", arg, &o->seed);
+    case TPC_OPT_THREADS:
+      if (tpc_cli_size("--threads", arg, &n)) return -1;
+      if (n > 1024) {
+        fprintf(stderr, "tpc: --threads %zu is more than 1024\n", n);
+        return -1;
+      }
+      o->threads = (int)n;
+      return 1;
+    case TPC_OPT_QUIET:
+      o->quiet = 1;
+      return 1;
+    case TPC_OPT_PLUGIN:
+      if (o->nplugins == TPC_CLI_MAXPLUGINS) {
+        fprintf(stderr, "tpc: at most %d --plugin options\n", TPC_CLI_MAXPLUGINS);
+        return -1;
+      }
+      o->plugins[o->nplugins++] = arg;
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+tpc_registry *tpc_cli_registry_plugins(const tpc_cli_common *o, int *exit_code) {
+  tpc_registry *r = tpc_cli_registry();
+  if (!r) {
+    *exit_code = TPC_EXIT_INTERNAL;
+    return NULL;
+  }
+  for (size_t i = 0; i < o->nplugins; i++) {
+    int rc = tpc_plugin_load(r, o->plugins[i]);
+    if (rc) {
+      *exit_code = tpc_cli_fail(rc);
+      tpc_registry_free(r);
+      return NULL;
+    }
+  }
+  return r;
+}
+
+/* ---- runs ------------------------------------------------------------------ */
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig) {
+  (void)sig;
+  interrupted = 1;
+}
+
+int tpc_cli_interrupted(void) { return interrupted != 0; }
+
+/* The command line as one shell-quoted string, for the runs row. */
+static char *join_argv(int argc, char **argv) {
+  size_t len = 4;
+  for (int i = 0; i < argc; i++) len += 4 * strlen(argv[i]) + 3;
+  char *s = malloc(len), *p = s;
+  if (!s) return NULL;
+  p += sprintf(p, "tpc");
+  for (int i = 0; i < argc; i++) {
+    int plain = strpbrk(argv[i], " \t\n'\"\\$`*?()[]{}<>|&;!#~") == NULL && *argv[i];
+    *p++ = ' ';
+    if (plain) {
+      p += sprintf(p, "%s", argv[i]);
+      continue;
+    }
+    *p++ = '\'';
+    for (const char *c = argv[i]; *c; c++) {
+      if (*c == '\'') p += sprintf(p, "'\\''");
+      else *p++ = *c;
+    }
+    *p++ = '\'';
+  }
+  *p = '\0';
+  return s;
+}
+
+int tpc_cli_run_begin(tpc_cli_run *run, const tpc_cli_common *o, const char *command,
+                      int argc, char **argv) {
+  run->store = NULL;
+  run->id = 0;
+  int rc = tpc_store_open(o->db, &run->store);
+  if (rc) {
+    /* A --db that is not a tpc database, or a newer one, is the user's
+    ** input: exit 2 like any other bad file. */
+    tpc_cli_fail(rc);
+    return TPC_EXIT_USAGE;
+  }
+  char *line = join_argv(argc, argv);
+  tpc_run_info info = {.command = command, .argv = line, .seed = o->seed,
+                       .threads = o->threads};
+  rc = line ? tpc_store_run_begin(run->store, &info, &run->id)
+            : tpc_error(TPC_ENOMEM, "out of memory");
+  free(line);
+  if (rc) {
+    tpc_store_close(run->store);
+    run->store = NULL;
+    tpc_cli_fail(rc);
+    return TPC_EXIT_INTERNAL;
+  }
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  return TPC_EXIT_OK;
+}
+
+int tpc_cli_run_end(tpc_cli_run *run, int exit_code) {
+  if (!run->store) return exit_code;
+  int rc;
+  if (exit_code == TPC_EXIT_USAGE) {
+    rc = tpc_store_run_discard(run->store, run->id);
+  } else {
+    tpc_run_status st = interrupted                          ? TPC_RUN_INTERRUPTED
+                        : exit_code == TPC_EXIT_OK           ? TPC_RUN_OK
+                        : exit_code == TPC_EXIT_FAIL         ? TPC_RUN_FAILED
+                        : exit_code == TPC_EXIT_INCONCLUSIVE ? TPC_RUN_INCONCLUSIVE
+                                                             : TPC_RUN_ERROR;
+    rc = tpc_store_run_end(run->store, run->id, st);
+    if (interrupted && exit_code == TPC_EXIT_OK) {
+      fprintf(stderr, "tpc: interrupted; the finished checks are stored\n");
+      exit_code = TPC_EXIT_INTERNAL;
+    }
+  }
+  if (rc) {
+    tpc_cli_fail(rc);
+    exit_code = TPC_EXIT_INTERNAL;
+  }
+  tpc_store_close(run->store);
+  run->store = NULL;
+  return exit_code;
+}
+
+/* ---- progress -------------------------------------------------------------- */
+
+void tpc_cli_progress_init(tpc_cli_progress *p, const char *label, const tpc_cli_common *o) {
+  p->label = label;
+  p->enabled = !o->quiet && isatty(STDERR_FILENO);
+  p->last_percent = -1;
+}
+
+void tpc_cli_progress_cb(void *ctx, size_t done, size_t total) {
+  tpc_cli_progress *p = ctx;
+  if (!p->enabled || total == 0) return;
+  int percent = (int)(100.0 * (double)done / (double)total);
+#pragma omp critical(tpc_cli_progress)
+  if (percent != p->last_percent) {
+    p->last_percent = percent;
+    int bar = percent * 30 / 100;
+    fprintf(stderr, "\r%-16.16s [%.*s%*s] %3d%%", p->label, bar,
+            "##############################", 30 - bar, "", percent);
+    fflush(stderr);
+  }
+}
+
+void tpc_cli_progress_end(tpc_cli_progress *p) {
+  if (p->enabled && p->last_percent >= 0) fprintf(stderr, "\r%*s\r", 56, "");
 }
