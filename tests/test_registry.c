@@ -55,6 +55,7 @@ Test(registry, shape_errors_name_the_column) {
   expect_error("topk(q=3)", "has no parameter 'q'");
   expect_error("natural(s=3)", "takes no parameters");
   expect_error("adacgd(zeta=1)", "one or more compressors");
+  expect_error("topk(k=ten)", "expects a number for 'k', got 'ten'");
 }
 
 Test(registry, valid_nestings_pass) {

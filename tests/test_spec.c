@@ -376,3 +376,66 @@ Test(spec, fuzz_never_crashes) {
   }
   gsl_rng_free(r);
 }
+
+/* Text values: bare words and quoted texts round-trip; the printer quotes
+** exactly what a bare word cannot carry. */
+Test(spec, text_values_round_trip) {
+  static const struct {
+    const char *in, *out;
+  } cases[] = {
+      {"logreg(file=phishing,n=20)", "logreg(file=phishing,n=20)"},
+      {"logreg(file=\"../shared/datasets/a9a.txt.gz\")",
+       "logreg(file=\"../shared/datasets/a9a.txt.gz\")"},
+      {"p(f = \"a b\" )", "p(f=\"a b\")"},
+      {"p(f=\"\")", "p(f=\"\")"},
+      {"p(f=\"inf\")", "p(f=\"inf\")"},
+      {"p(f=\"x9\")", "p(f=x9)"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    tpc_spec *s = NULL, *t = NULL;
+    char buf[128];
+    cr_assert(eq(int, tpc_spec_parse(cases[i].in, &s), TPC_OK), "%s: %s", cases[i].in,
+              tpc_error_msg());
+    tpc_spec_print(s, buf, sizeof buf);
+    cr_assert(eq(str, buf, (char *)cases[i].out));
+    cr_assert(eq(int, tpc_spec_parse(buf, &t), TPC_OK));
+    cr_assert(tpc_spec_equal(s, t), "%s", buf);
+    cr_assert(s->params[0].text != NULL);
+    tpc_spec_free(s);
+    tpc_spec_free(t);
+  }
+}
+
+Test(spec, text_value_errors) {
+  static const struct {
+    const char *in;
+    size_t col;
+    const char *what;
+  } cases[] = {
+      {"p(f=\"abc)", 10, "'\"' to close the text after 'f='"},
+      {"p(f=\"a\tb\")", 7, "'\"' to close the text"},
+      {"p(f=Infinity)", 5, "expected a number after 'f='"},
+      {"p(f=NaN)", 5, "expected a number after 'f='"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    tpc_spec *s = NULL;
+    char col[32];
+    cr_assert(eq(int, tpc_spec_parse(cases[i].in, &s), TPC_EINPUT), "%s", cases[i].in);
+    snprintf(col, sizeof col, "column %zu:", cases[i].col);
+    cr_assert(strstr(tpc_error_msg(), col) != NULL, "%s: %s", cases[i].in, tpc_error_msg());
+    cr_assert(strstr(tpc_error_msg(), cases[i].what) != NULL, "%s: %s", cases[i].in,
+              tpc_error_msg());
+  }
+}
+
+Test(spec, equal_tells_texts_from_numbers) {
+  tpc_spec *a = NULL, *b = NULL;
+  cr_assert(eq(int, tpc_spec_parse("p(f=x)", &a), TPC_OK));
+  cr_assert(eq(int, tpc_spec_parse("p(f=\"y\")", &b), TPC_OK));
+  cr_assert(not(tpc_spec_equal(a, b)));
+  tpc_spec *c = tpc_spec_copy(a);
+  cr_assert(tpc_spec_equal(a, c));
+  tpc_spec_free(a);
+  tpc_spec_free(b);
+  tpc_spec_free(c);
+}

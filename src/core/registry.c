@@ -136,7 +136,12 @@ static int key_known(const char *const *keys, const char *key) {
 
 static int check_keys(const tpc_spec *s, const char *const *keys) {
   for (size_t i = 0; i < s->nparams; i++) {
-    if (key_known(keys, s->params[i].key)) continue;
+    if (key_known(keys, s->params[i].key)) {
+      if (s->params[i].text)
+        return tpc_error(TPC_EINPUT, "column %zu: '%s' expects a number for '%s', got '%s'",
+                         col(s), s->name, s->params[i].key, s->params[i].text);
+      continue;
+    }
     if (!keys || !keys[0])
       return tpc_error(TPC_EINPUT, "column %zu: '%s' takes no parameters, got '%s'",
                        col(s), s->name, s->params[i].key);

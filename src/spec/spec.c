@@ -15,6 +15,9 @@
 **     reads them: [+-] digits [. digits] [(e|E) [+-] digits], at least one
 **     mantissa digit; hexadecimal, inf, nan, a value that overflows (1e999)
 **     and a nonzero literal that underflows to 0 (1e-400) are refused;
+**   - a text value is a bare word starting with a letter (not inf, infinity
+**     or nan, in any case) or '"'-quoted printable bytes without '"'; the
+**     printer quotes exactly the texts that are not such a word;
 **   - nesting deeper than SPEC_MAX_DEPTH is refused, so hostile input cannot
 **     exhaust the stack.
 */
@@ -27,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/error.h"
 
@@ -136,15 +140,17 @@ static int add_arg(tpc_spec *s, tpc_spec *arg) {
   return TPC_OK;
 }
 
-/* Takes ownership of key. */
-static int add_param(tpc_spec *s, char *key, double value) {
+/* Takes ownership of key and text (NULL for a number). */
+static int add_param(tpc_spec *s, char *key, double value, char *text) {
   int rc = grow((void **)&s->params, s->nparams, sizeof *s->params);
   if (rc != TPC_OK) {
     free(key);
+    free(text);
     return rc;
   }
   s->params[s->nparams].key = key;
   s->params[s->nparams].value = value;
+  s->params[s->nparams].text = text;
   s->nparams++;
   return TPC_OK;
 }
@@ -152,7 +158,10 @@ static int add_param(tpc_spec *s, char *key, double value) {
 void tpc_spec_free(tpc_spec *s) {
   if (s == NULL) return;
   for (size_t i = 0; i < s->nargs; i++) tpc_spec_free(s->args[i]);
-  for (size_t i = 0; i < s->nparams; i++) free(s->params[i].key);
+  for (size_t i = 0; i < s->nparams; i++) {
+    free(s->params[i].key);
+    free(s->params[i].text);
+  }
   free(s->args);
   free(s->params);
   free(s->name);
@@ -210,7 +219,45 @@ static int parse_number(spec_parser *p, const char *key, double *out) {
   return TPC_OK;
 }
 
-/* KEY '=' NUMBER; p->pos is at the key, which spans klen bytes and is
+/* Whether a bare word would be read as a non-finite number by strtod, which
+** the grammar refuses rather than take as text. */
+static int is_nonfinite_word(const char *w, size_t n) {
+  static const char *const words[] = {"inf", "infinity", "nan"};
+  for (size_t i = 0; i < 3; i++)
+    if (strlen(words[i]) == n && strncasecmp(w, words[i], n) == 0) return 1;
+  return 0;
+}
+
+/* TEXT after "key=": a bare word, or '"' any printable bytes but '"' '"'.
+** *out gets a new string. */
+static int parse_text(spec_parser *p, const char *key, char **out) {
+  const char *start = p->text + p->pos;
+  size_t n = 0;
+  if (*start == '"') {
+    for (n = 1; start[n] != '"'; n++)
+      if ((unsigned char)start[n] < 0x20) {
+        p->pos += n;
+        char what[96];
+        snprintf(what, sizeof what, "'\"' to close the text after '%.40s='", key);
+        return expected_error(p, what);
+      }
+    *out = dup_n(start + 1, n - 1);
+    n++;
+  } else {
+    while (is_word(start[n])) n++;
+    if (is_nonfinite_word(start, n)) {
+      char what[96];
+      snprintf(what, sizeof what, "a number after '%.40s=' (no inf or nan)", key);
+      return expected_error(p, what);
+    }
+    *out = dup_n(start, n);
+  }
+  if (*out == NULL) return tpc_error(TPC_ENOMEM, "spec: out of memory");
+  p->pos += n;
+  return TPC_OK;
+}
+
+/* KEY '=' VALUE; p->pos is at the key, which spans klen bytes and is
 ** followed (after blanks) by '='. */
 static int parse_param(spec_parser *p, tpc_spec *s, size_t klen) {
   size_t kpos = p->pos;
@@ -230,12 +277,14 @@ static int parse_param(spec_parser *p, tpc_spec *s, size_t klen) {
   p->pos++; /* the '=' the caller saw */
   skip_blanks(p);
   double v = 0;
-  int rc = parse_number(p, k, &v);
+  char *text = NULL;
+  char c = p->text[p->pos];
+  int rc = (c == '"' || is_alpha(c)) ? parse_text(p, k, &text) : parse_number(p, k, &v);
   if (rc != TPC_OK) {
     free(k);
     return rc;
   }
-  return add_param(s, k, v);
+  return add_param(s, k, v, text);
 }
 
 /* One item of a parenthesised list: a nested spec or KEY '=' NUMBER.  Sets
@@ -358,8 +407,15 @@ tpc_spec *tpc_spec_copy(const tpc_spec *s) {
     }
   }
   for (size_t i = 0; i < s->nparams; i++) {
-    char *k = dup_n(s->params[i].key, strlen(s->params[i].key));
-    if (k == NULL || add_param(c, k, s->params[i].value) != TPC_OK) goto fail;
+    const tpc_spec_param *q = &s->params[i];
+    char *k = dup_n(q->key, strlen(q->key));
+    char *t = q->text ? dup_n(q->text, strlen(q->text)) : NULL;
+    if (k == NULL || (q->text && t == NULL)) {
+      free(k);
+      free(t);
+      goto fail;
+    }
+    if (add_param(c, k, q->value, t) != TPC_OK) goto fail;
   }
   return c;
 fail:
@@ -375,7 +431,9 @@ int tpc_spec_equal(const tpc_spec *a, const tpc_spec *b) {
   for (size_t i = 0; i < a->nargs; i++)
     if (!tpc_spec_equal(a->args[i], b->args[i])) return 0;
   for (size_t i = 0; i < a->nparams; i++) {
+    const char *ta = a->params[i].text, *tb = b->params[i].text;
     if (strcmp(a->params[i].key, b->params[i].key) != 0) return 0;
+    if ((ta == NULL) != (tb == NULL) || (ta && strcmp(ta, tb) != 0)) return 0;
     if (memcmp(&a->params[i].value, &b->params[i].value, sizeof(double)) != 0)
       return 0;
   }
@@ -455,7 +513,17 @@ static void print_spec(const tpc_spec *s, spec_writer *w) {
     if (i > 0 || s->nargs > 0) put(w, ",", 1);
     put(w, s->params[i].key, strlen(s->params[i].key));
     put(w, "=", 1);
-    put(w, num, tpc_format_double(s->params[i].value, num, sizeof num));
+    const char *t = s->params[i].text;
+    if (t == NULL) {
+      put(w, num, tpc_format_double(s->params[i].value, num, sizeof num));
+    } else {
+      size_t n = 0;
+      while (is_word(t[n])) n++;
+      int bare = n > 0 && t[n] == '\0' && is_alpha(t[0]) && !is_nonfinite_word(t, n);
+      if (!bare) put(w, "\"", 1);
+      put(w, t, strlen(t));
+      if (!bare) put(w, "\"", 1);
+    }
   }
   put(w, ")", 1);
 }

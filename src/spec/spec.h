@@ -2,11 +2,15 @@
 ** Spec strings: the names of compressors and mechanisms (DESIGN.md).
 **
 **   spec   := NAME [ '(' item { ',' item } ')' ]
-**   item   := spec | KEY '=' NUMBER
+**   item   := spec | KEY '=' VALUE
+**   VALUE  := NUMBER | WORD | '"' printable bytes except '"' '"'
 **   NAME   := [A-Za-z0-9_]+ starting with a letter or digit ("3pcv2")
 **   KEY    := [A-Za-z_][A-Za-z0-9_]*
 **   NUMBER := a decimal floating-point literal as strtod reads it (no inf/nan,
 **             no hexadecimal)
+**   WORD   := a letter, then [A-Za-z0-9_]* (not inf, infinity or nan)
+**
+** Text values serve parameters such as file names: logreg(file="a9a.txt.gz").
 **
 ** Blanks between tokens are ignored.  Positional items (nested specs) come in
 ** order; keyword items (parameters) are kept in the order written, each key at
@@ -23,7 +27,8 @@
 
 typedef struct tpc_spec_param {
   char *key;
-  double value;
+  double value;   /* the number; 0 for a text value */
+  char *text;     /* the text value without quotes; NULL for a number */
 } tpc_spec_param;
 
 typedef struct tpc_spec {
@@ -47,7 +52,7 @@ void tpc_spec_free(tpc_spec *s);
 tpc_spec *tpc_spec_copy(const tpc_spec *s);
 
 /* Structural equality: names, args in order, params in order with equal keys
-** and bit-equal values. */
+** and bit-equal numbers or equal texts. */
 int tpc_spec_equal(const tpc_spec *a, const tpc_spec *b);
 
 /* Write the spec without blanks, numbers in the shortest form that strtod
