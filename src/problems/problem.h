@@ -1,0 +1,84 @@
+/*
+** Optimization problems for Algorithm 1 (THEORY.md T4-T7): f = (1/n) sum f_i
+** with local gradients, and the smoothness constants Theorem 1 and the PL
+** theorem need, each marked exact or a bound.
+**
+** Problems are named by spec strings like compressors:
+**   quad(d=1000,n=100,s=0,seed=1)     the paper's generator (T6), banded A_i
+**   quadfile(file="q.txt")            a general quadratic from a file
+**   logreg(file="a9a.txt.gz",n=20,lambda=0.1)   LibSVM, .gz read directly
+**   autoenc(file="train-images-idx3-ubyte.gz",n=100,de=16,samples=60000)
+** tpc_problem_alloc reads the data or generates it, checks it (bad files are
+** TPC_EINPUT with the line or byte at fault), and computes the constants.
+**
+** Gradients are in double.  grad and value are thread-safe for distinct
+** `work` buffers (work_size bytes each), so clients can run in parallel.
+*/
+#ifndef TPC_PROBLEM_H
+#define TPC_PROBLEM_H
+
+#include <stddef.h>
+
+#include "spec/spec.h"
+
+/* How a constant is known.  For L-, L+, L+-: BOUND is an upper bound; for mu
+** and f_inf: a lower bound.  UNKNOWN: not available (autoencoder). */
+typedef enum { TPC_CONST_UNKNOWN = 0, TPC_CONST_EXACT, TPC_CONST_BOUND } tpc_const_kind;
+
+typedef struct tpc_const {
+  double value;
+  tpc_const_kind kind;
+} tpc_const;
+
+typedef struct tpc_problem_consts {
+  tpc_const Lminus;  /* f is L- smooth */
+  tpc_const Lplus;   /* (1/n) sum |grad f_i(x) - grad f_i(y)|^2 <= L+^2 |x - y|^2 */
+  tpc_const Lpm;     /* Hessian variance L+- (T5) */
+  tpc_const mu;      /* PL constant (0 / UNKNOWN when not PL) */
+  tpc_const finf;    /* inf f */
+} tpc_problem_consts;
+
+typedef struct tpc_problem tpc_problem;
+
+typedef struct tpc_problem_type {
+  const char *name;
+  const char *synopsis;    /* "logreg(file=PATH, n=INT, lambda=REAL)" */
+  const char *summary;
+  const char *const *keys; /* NULL-terminated parameter keys, canonical order */
+  size_t (*work_size)(const tpc_problem *p);
+  /* Generate or load (p->d, p->n unset), fill d, n, consts, x0, data_bytes.
+  ** TPC_EINPUT with a message for bad input; TPC_ENOMEM, TPC_EIO. */
+  int (*init)(tpc_problem *p, const tpc_spec *s);
+  void (*destroy)(tpc_problem *p);   /* accepts a partly initialized problem */
+  /* g = grad f_i(x); returns f_i(x). */
+  double (*grad)(const tpc_problem *p, size_t i, const double *x, double *g, void *work);
+  /* f_i(x). */
+  double (*value)(const tpc_problem *p, size_t i, const double *x, void *work);
+} tpc_problem_type;
+
+struct tpc_problem {
+  const tpc_problem_type *type;
+  size_t d;                 /* dimension of x */
+  size_t n;                 /* clients */
+  tpc_problem_consts c;
+  double *x0;               /* the problem's own starting point (d values) */
+  size_t data_bytes;        /* bytes one pass over all clients' data reads */
+  void *priv;
+};
+
+/* Build a problem from its spec; NULL with *status and a message on error. */
+tpc_problem *tpc_problem_alloc(const tpc_spec *s, int *status);
+void tpc_problem_free(tpc_problem *p);
+
+/* The built-in problem types, NULL-terminated, and look-up by name. */
+extern const tpc_problem_type *const tpc_builtin_problems[];
+const tpc_problem_type *tpc_problem_type_find(const char *name);
+
+size_t tpc_problem_work_size(const tpc_problem *p);
+
+/* grad f(x) = (1/n) sum grad f_i(x) into g (d values); returns f(x). work as
+** for grad; gtmp holds d doubles. Sequential over clients (deterministic). */
+double tpc_problem_full_grad(const tpc_problem *p, const double *x, double *g,
+                             double *gtmp, void *work);
+
+#endif
