@@ -19,7 +19,10 @@ DEPS_DEB := gcc make pkg-config libgsl-dev libopenblas-dev libcriterion-dev \
 
 ifeq ($(SANITIZE),1)
 BUILD    ?= build-san
-SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+# float-cast-overflow is not part of GCC's "undefined": a NaN cast to an
+# integer level would otherwise pass unseen.
+SANFLAGS := -fsanitize=address,undefined,float-cast-overflow \
+            -fno-sanitize-recover=undefined,float-cast-overflow -fno-omit-frame-pointer
 OPT      ?= -O1
 else
 BUILD    ?= build
@@ -198,7 +201,6 @@ HEADERS := src/tpc.h $(shell sed -n 's/^\#include "\(.*\)"/src\/\1/p' src/tpc.h)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/tpc
-	test -z "$(DESTDIR)" && command -v ldconfig >/dev/null && ldconfig || true
 	install -m 755 $(BUILD)/tpc $(DESTDIR)$(PREFIX)/bin/tpc
 	install -m 644 $(BUILD)/libtpc.a $(DESTDIR)$(PREFIX)/lib/libtpc.a
 	install -m 755 $(BUILD)/libtpc.so $(DESTDIR)$(PREFIX)/lib/libtpc.so
@@ -206,6 +208,7 @@ install: all
 	  install -D -m 644 $$h $(DESTDIR)$(PREFIX)/include/tpc/$${h#src/}; done
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' tpc.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/tpc.pc
+	test -z "$(DESTDIR)" && command -v ldconfig >/dev/null && ldconfig || true
 
 uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/bin/tpc $(DESTDIR)$(PREFIX)/lib/libtpc.a \

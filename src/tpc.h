@@ -6,6 +6,7 @@
 #define TPC_H
 
 #include "core/error.h"
+#include "core/alloc.h"
 #include "core/buildinfo.h"
 #include "core/vec.h"
 #include "rng/pcg.h"

@@ -19,6 +19,7 @@
 #include <gsl/gsl_rng.h>
 #include <stddef.h>
 
+#include "core/alloc.h"
 #include "spec/spec.h"
 #include "wire/msg.h"
 
@@ -116,8 +117,5 @@ static inline void tpc_comp_compress_f64(tpc_comp *c, const double *x,
   c->type->compress_f64(c, x, out, msg, ctx);
 }
 
-/* Allocation helper for init callbacks: zeroed, 64-byte aligned memory, freed
-** with free(); NULL and an error message when out of memory. */
-void *tpc_calloc_aligned(size_t count, size_t size);
 
 #endif
