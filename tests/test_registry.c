@@ -99,9 +99,16 @@ static void half_consts(const tpc_comp *c, tpc_comp_consts *k) {
   k->deterministic = 1;
   k->alpha_src = "plugin";
 }
+static void half_f32(tpc_comp *c, const float *x, float *out, tpc_msg *m, const tpc_ctx *ctx) {
+  (void)c, (void)x, (void)out, (void)m, (void)ctx;
+}
+static void half_f64(tpc_comp *c, const double *x, double *out, tpc_msg *m, const tpc_ctx *ctx) {
+  (void)c, (void)x, (void)out, (void)m, (void)ctx;
+}
 static const tpc_comp_type half = {.name = "half", .synopsis = "half", .summary = "x/2",
                                    .declared = "B(3/4)", .theory = "T1",
-                                   .init = half_init, .consts = half_consts};
+                                   .init = half_init, .consts = half_consts,
+                                   .compress_f32 = half_f32, .compress_f64 = half_f64};
 
 Test(registry, new_types_register_once_and_build) {
   cr_assert(eq(int, tpc_registry_add_comp(reg, &half), TPC_OK));
@@ -118,4 +125,40 @@ Test(registry, new_types_register_once_and_build) {
   cr_assert(ieee_ulp_eq(dbl, k.B, 0.5, 1));
   tpc_mech_free(m);
   tpc_spec_free(s);
+}
+
+/* What registration refuses: a plugin's type must be complete and readable. */
+Test(registry, incomplete_types_are_refused) {
+  tpc_comp_type no_kernel = half, bad_name = half, deep = half, no_text = half;
+  no_kernel.name = "nokernel";
+  no_kernel.compress_f64 = NULL;
+  cr_assert(eq(int, tpc_registry_add_comp(reg, &no_kernel), TPC_EINPUT));
+  bad_name.name = "_hidden";
+  cr_assert(eq(int, tpc_registry_add_comp(reg, &bad_name), TPC_EINPUT));
+  deep.name = "deep";
+  deep.nsub = 3;
+  cr_assert(eq(int, tpc_registry_add_comp(reg, &deep), TPC_EINPUT));
+  no_text.name = "notext";
+  no_text.summary = NULL;
+  cr_assert(eq(int, tpc_registry_add_comp(reg, &no_text), TPC_EINPUT));
+  tpc_mech_type m = *tpc_registry_mech(reg, "3pcv3");
+  static const char *const bad_args[] = {"MM", "C+C", "+", "X", "M+"};
+  for (size_t i = 0; i < sizeof bad_args / sizeof *bad_args; i++) {
+    m.name = "wrapped";
+    m.args = bad_args[i];
+    cr_assert(eq(int, tpc_registry_add_mech(reg, &m), TPC_EINPUT), "%s", bad_args[i]);
+    cr_assert(strstr(tpc_error_msg(), "signature") != NULL);
+  }
+  m.args = "MC";
+  cr_assert(eq(int, tpc_registry_add_mech(reg, &m), TPC_OK));
+}
+
+Test(registry, errors_record_their_column) {
+  cr_assert(eq(int, check("ef21(topq(k=1))"), TPC_EINPUT));
+  cr_assert(eq(sz, tpc_error_column(), 6));
+  tpc_spec *s = NULL;
+  cr_assert(eq(int, tpc_spec_parse("topk(k=)", &s), TPC_EINPUT));
+  cr_assert(eq(sz, tpc_error_column(), 8));
+  tpc_error(TPC_EINPUT, "no column");
+  cr_assert(eq(sz, tpc_error_column(), 0));
 }

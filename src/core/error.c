@@ -11,14 +11,27 @@
 #define TPC_ERROR_MAX 1024
 
 static _Thread_local char error_buf[TPC_ERROR_MAX];
+static _Thread_local size_t error_column;
 
 int tpc_error(int code, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(error_buf, sizeof error_buf, fmt, ap);
   va_end(ap);
+  error_column = 0;
   return code;
 }
+
+int tpc_error_at(int code, size_t column, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(error_buf, sizeof error_buf, fmt, ap);
+  va_end(ap);
+  error_column = column;
+  return code;
+}
+
+size_t tpc_error_column(void) { return error_column; }
 
 int tpc_error_prefix(int code, const char *fmt, ...) {
   char old[TPC_ERROR_MAX];
@@ -34,4 +47,7 @@ int tpc_error_prefix(int code, const char *fmt, ...) {
 
 const char *tpc_error_msg(void) { return error_buf; }
 
-void tpc_error_clear(void) { error_buf[0] = '\0'; }
+void tpc_error_clear(void) {
+  error_buf[0] = '\0';
+  error_column = 0;
+}

@@ -11,6 +11,8 @@
 #ifndef TPC_ERROR_H
 #define TPC_ERROR_H
 
+#include <stddef.h>
+
 enum {
   TPC_OK = 0,
   TPC_EINPUT = 2,   /* bad input: malformed spec, k > d, NaN, bad file */
@@ -30,7 +32,15 @@ enum {
 ** paths read `return tpc_error(TPC_EINPUT, "k = %zu exceeds d = %zu", k, d);`. */
 int tpc_error(int code, const char *fmt, ...) TPC_PRINTF(2, 3);
 
-/* Prefix the current message with more context ("topk: " + message). */
+/* tpc_error for input text: also records the 1-based column of the text at
+** fault, which tpc_error_column() returns (a caret can then point at it). */
+int tpc_error_at(int code, size_t column, const char *fmt, ...) TPC_PRINTF(3, 4);
+
+/* The column recorded with the last message (0: none; tpc_error clears it). */
+size_t tpc_error_column(void);
+
+/* Prefix the current message with more context ("topk: " + message); the
+** column stays. */
 int tpc_error_prefix(int code, const char *fmt, ...) TPC_PRINTF(2, 3);
 
 /* The last message recorded by this thread; "" when none. */

@@ -12,9 +12,12 @@
 */
 #include "core/registry.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/error.h"
 
 #define REGISTRY_MAX 256
@@ -25,27 +28,10 @@ struct tpc_registry {
   const tpc_mech_type *mech[REGISTRY_MAX];
 };
 
-void *tpc_calloc_aligned(size_t count, size_t size) {
-  if (size != 0 && count > SIZE_MAX / size) {
-    tpc_error(TPC_ENOMEM, "allocation of %zu x %zu bytes overflows", count, size);
-    return NULL;
-  }
-  size_t bytes = count * size;
-  bytes = (bytes + 63) / 64 * 64;
-  if (bytes == 0) bytes = 64;
-  void *p = aligned_alloc(64, bytes);
-  if (!p) {
-    tpc_error(TPC_ENOMEM, "out of memory allocating %zu bytes", bytes);
-    return NULL;
-  }
-  memset(p, 0, bytes);
-  return p;
-}
-
 /* ---- the table ---------------------------------------------------------- */
 
 static int valid_name(const char *name) {
-  if (!name || !*name) return 0;
+  if (!name || !*name || *name == '_') return 0;
   for (const char *c = name; *c; c++)
     if (!(*c == '_' || (*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z') ||
           (*c >= 'A' && *c <= 'Z')))
@@ -61,9 +47,39 @@ static int check_new_name(const tpc_registry *r, const char *name) {
   return TPC_OK;
 }
 
+/* The descriptive strings every type must have (`tpc list` prints them). */
+static int check_texts(const char *name, const char *synopsis, const char *summary,
+                       const char *declared, const char *theory) {
+  if (!synopsis || !summary || !declared || !theory)
+    return tpc_error(TPC_EINPUT, "type '%s' lacks its synopsis, summary, declared "
+                     "constants or theory item", name);
+  return TPC_OK;
+}
+
+/* A mechanism's argument signature: C and M letters, at most one M, and an
+** optional '+' after a final C. */
+static int valid_args(const char *args) {
+  size_t len = args ? strlen(args) : 0, nm = 0;
+  if (!args) return 0;
+  for (size_t i = 0; i < len; i++) {
+    if (args[i] == 'M') nm++;
+    else if (args[i] == '+') {
+      if (i != len - 1 || i == 0 || args[i - 1] != 'C') return 0;
+    } else if (args[i] != 'C') return 0;
+  }
+  return nm <= 1;
+}
+
 int tpc_registry_add_comp(tpc_registry *r, const tpc_comp_type *t) {
   int rc = check_new_name(r, t->name);
   if (rc) return rc;
+  if ((rc = check_texts(t->name, t->synopsis, t->summary, t->declared, t->theory))) return rc;
+  if (!t->init || !t->consts || !t->compress_f32 || !t->compress_f64)
+    return tpc_error(TPC_EINPUT, "compressor '%s' lacks init, consts or a compress kernel",
+                     t->name);
+  if (t->nsub > 2)
+    return tpc_error(TPC_EINPUT, "compressor '%s' nests %u compressors (at most 2)", t->name,
+                     t->nsub);
   if (r->ncomp == REGISTRY_MAX)
     return tpc_error(TPC_EINPUT, "too many compressor types (at most %d)", REGISTRY_MAX);
   r->comp[r->ncomp++] = t;
@@ -73,6 +89,14 @@ int tpc_registry_add_comp(tpc_registry *r, const tpc_comp_type *t) {
 int tpc_registry_add_mech(tpc_registry *r, const tpc_mech_type *t) {
   int rc = check_new_name(r, t->name);
   if (rc) return rc;
+  if ((rc = check_texts(t->name, t->synopsis, t->summary, t->declared, t->theory))) return rc;
+  if (!t->init || !t->consts || !t->apply_f32 || !t->apply_f64)
+    return tpc_error(TPC_EINPUT, "mechanism '%s' lacks init, consts or an apply kernel",
+                     t->name);
+  if (!valid_args(t->args))
+    return tpc_error(TPC_EINPUT, "mechanism '%s' has the argument signature '%s' (letters "
+                     "C and M, at most one M, an optional final C+)",
+                     t->name, t->args ? t->args : "(null)");
   if (r->nmech == REGISTRY_MAX)
     return tpc_error(TPC_EINPUT, "too many mechanism types (at most %d)", REGISTRY_MAX);
   r->mech[r->nmech++] = t;
@@ -125,8 +149,17 @@ tpc_kind tpc_registry_kind(const tpc_registry *r, const char *name) {
 
 /* ---- shape checks shared by the builders and tpc_spec_check ------------- */
 
-/* Column (1-based) of a spec node in the text it was parsed from. */
-static size_t col(const tpc_spec *s) { return s->pos + 1; }
+/* TPC_EINPUT with "column N: " + message, N the 1-based column of node s in
+** the text it was parsed from (recorded for the caret, tpc_error_column). */
+TPC_PRINTF(2, 3)
+static int spec_error(const tpc_spec *s, const char *fmt, ...) {
+  char what[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof what, fmt, ap);
+  va_end(ap);
+  return tpc_error_at(TPC_EINPUT, s->pos + 1, "column %zu: %s", s->pos + 1, what);
+}
 
 static int key_known(const char *const *keys, const char *key) {
   for (size_t i = 0; keys && keys[i]; i++)
@@ -138,20 +171,20 @@ static int check_keys(const tpc_spec *s, const char *const *keys) {
   for (size_t i = 0; i < s->nparams; i++) {
     if (key_known(keys, s->params[i].key)) {
       if (s->params[i].text)
-        return tpc_error(TPC_EINPUT, "column %zu: '%s' expects a number for '%s', got '%s'",
-                         col(s), s->name, s->params[i].key, s->params[i].text);
+        return spec_error(s, "'%s' expects a number for '%s', got '%s'", s->name,
+                          s->params[i].key, s->params[i].text);
       continue;
     }
     if (!keys || !keys[0])
-      return tpc_error(TPC_EINPUT, "column %zu: '%s' takes no parameters, got '%s'",
-                       col(s), s->name, s->params[i].key);
+      return spec_error(s, "'%s' takes no parameters, got '%s'", s->name,
+                        s->params[i].key);
     char list[256] = "";
     for (size_t k = 0; keys[k]; k++) {
       size_t len = strlen(list);
       snprintf(list + len, sizeof list - len, "%s%s", k ? ", " : "", keys[k]);
     }
-    return tpc_error(TPC_EINPUT, "column %zu: '%s' has no parameter '%s' (it takes: %s)",
-                     col(s), s->name, s->params[i].key, list);
+    return spec_error(s, "'%s' has no parameter '%s' (it takes: %s)", s->name,
+                      s->params[i].key, list);
   }
   return TPC_OK;
 }
@@ -184,7 +217,7 @@ static int check_arity(const tpc_spec *s, const char *args) {
   size_t len = strlen(args);
   int variadic = len && args[len - 1] == '+';
   if (s->nargs < min_args(args) || (!variadic && s->nargs > len))
-    return tpc_error(TPC_EINPUT, "column %zu: '%s' takes %s, got %zu", col(s), s->name,
+    return spec_error(s, "'%s' takes %s, got %zu", s->name,
                      arity_text(args), s->nargs);
   return TPC_OK;
 }
@@ -193,21 +226,21 @@ static int check_arg_kind(const tpc_registry *r, const tpc_spec *parent,
                           const tpc_spec *arg, char want) {
   tpc_kind got = tpc_registry_kind(r, arg->name);
   if (got == TPC_KIND_NONE)
-    return tpc_error(TPC_EINPUT, "column %zu: unknown compressor or mechanism '%s'",
-                     col(arg), arg->name);
+    return spec_error(arg, "unknown compressor or mechanism '%s'", arg->name);
   if (want == 'C' && got != TPC_KIND_COMP)
-    return tpc_error(TPC_EINPUT, "column %zu: '%s' expects a compressor here, '%s' is a mechanism",
-                     col(arg), parent->name, arg->name);
+    return spec_error(arg, "'%s' expects a compressor here, '%s' is a mechanism",
+                      parent->name, arg->name);
   if (want == 'M' && got != TPC_KIND_MECH)
-    return tpc_error(TPC_EINPUT, "column %zu: '%s' expects a mechanism here, '%s' is a compressor",
-                     col(arg), parent->name, arg->name);
+    return spec_error(arg, "'%s' expects a mechanism here, '%s' is a compressor",
+                      parent->name, arg->name);
   return TPC_OK;
 }
 
-/* Argument signature of a compressor type: nsub compressors. */
+/* Argument signature of a compressor type: nsub (<= 2, checked on
+** registration) compressors. */
 static const char *comp_args(const tpc_comp_type *t) {
   static const char *const sig[] = {"", "C", "CC"};
-  return t->nsub < 3 ? sig[t->nsub] : "CC";
+  return sig[t->nsub];
 }
 
 static int check_shape(const tpc_registry *r, const tpc_spec *s, const char **args,
@@ -215,8 +248,7 @@ static int check_shape(const tpc_registry *r, const tpc_spec *s, const char **ar
   const tpc_comp_type *ct = tpc_registry_comp(r, s->name);
   const tpc_mech_type *mt = ct ? NULL : tpc_registry_mech(r, s->name);
   if (!ct && !mt)
-    return tpc_error(TPC_EINPUT, "column %zu: unknown compressor or mechanism '%s' (see `tpc list`)",
-                     col(s), s->name);
+    return spec_error(s, "unknown compressor or mechanism '%s' (see `tpc list`)", s->name);
   *args = ct ? comp_args(ct) : mt->args;
   *keys = ct ? ct->keys : mt->keys;
   int rc = check_arity(s, *args);
@@ -288,7 +320,7 @@ static int check_build(const tpc_registry *r, const tpc_spec *s, size_t d,
   int rc = check_shape(r, s, args, &keys);
   if (rc) return rc;
   if (tpc_registry_kind(r, s->name) != want)
-    return tpc_error(TPC_EINPUT, "column %zu: '%s' is a %s, a %s is needed here", col(s),
+    return spec_error(s, "'%s' is a %s, a %s is needed here",
                      s->name, want == TPC_KIND_COMP ? "mechanism" : "compressor",
                      want == TPC_KIND_COMP ? "compressor" : "mechanism");
   return TPC_OK;

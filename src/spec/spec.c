@@ -100,8 +100,8 @@ static int syntax_error(const spec_parser *p, size_t at, const char *fmt, ...) {
   vsnprintf(what, sizeof what, fmt, ap);
   va_end(ap);
   quote_text(p->text, quoted, sizeof quoted);
-  return tpc_error(TPC_EINPUT, "spec '%s', column %zu: %s", quoted, at + 1,
-                   what);
+  return tpc_error_at(TPC_EINPUT, at + 1, "spec '%s', column %zu: %s", quoted, at + 1,
+                      what);
 }
 
 /* "expected <what>, found <whatever is at p->pos>". */
@@ -301,7 +301,9 @@ static int parse_item(spec_parser *p, tpc_spec *s, int *bare) {
   int rc = parse_spec(p, &arg);
   if (rc != TPC_OK) return rc;
   *bare = arg->nargs == 0 && arg->nparams == 0;
-  return add_arg(s, arg);
+  rc = add_arg(s, arg);
+  if (rc != TPC_OK) tpc_spec_free(arg);
+  return rc;
 }
 
 /* '(' item { ',' item } ')', with p->pos on the '('. */
