@@ -236,7 +236,7 @@ Test(store, refuses_a_newer_schema_untouched) {
   char *before = slurp(db_path, &len);
 
   tpc_store *st = (tpc_store *)&st; /* must be reset to NULL */
-  cr_assert(eq(int, tpc_store_open(db_path, &st), TPC_ESTORE));
+  cr_assert(eq(int, tpc_store_open(db_path, &st), TPC_EINPUT));
   cr_assert(eq(ptr, st, NULL));
   cr_assert(ne(ptr, strstr(tpc_error_msg(), "newer"), NULL), "%s", tpc_error_msg());
   cr_assert(ne(ptr, strstr(tpc_error_msg(), db_path), NULL), "%s", tpc_error_msg());
@@ -256,7 +256,7 @@ Test(store, refuses_a_text_file_untouched) {
   char *before = slurp(db_path, &len);
 
   tpc_store *st = NULL;
-  cr_assert(eq(int, tpc_store_open(db_path, &st), TPC_ESTORE));
+  cr_assert(eq(int, tpc_store_open(db_path, &st), TPC_EINPUT));
   cr_assert(eq(ptr, st, NULL));
   char want[256];
   snprintf(want, sizeof want, "%s: file is not a database", db_path);
@@ -271,7 +271,7 @@ Test(store, refuses_a_foreign_database) {
   size_t len = 0;
   char *before = slurp(db_path, &len);
   tpc_store *st = NULL;
-  cr_assert(eq(int, tpc_store_open(db_path, &st), TPC_ESTORE));
+  cr_assert(eq(int, tpc_store_open(db_path, &st), TPC_EINPUT));
   cr_assert(eq(ptr, st, NULL));
   cr_assert(ne(ptr, strstr(tpc_error_msg(), "not a tpc database"), NULL), "%s",
             tpc_error_msg());
@@ -289,7 +289,7 @@ Test(store, refuses_a_foreign_database_with_a_version) {
   make_db_dir();
   raw_exec(db_path, "CREATE TABLE notes (x TEXT); PRAGMA user_version = 1;");
   tpc_store *st = NULL;
-  cr_assert(eq(int, tpc_store_open(db_path, &st), TPC_ESTORE));
+  cr_assert(eq(int, tpc_store_open(db_path, &st), TPC_EINPUT));
   cr_assert(ne(ptr, strstr(tpc_error_msg(), "not a tpc database"), NULL), "%s",
             tpc_error_msg());
 }

@@ -46,11 +46,11 @@ static const char *const store_status_names[] = {
     "running", "ok", "failed", "inconclusive", "error", "interrupted"};
 
 /* Record the connection's last error, naming the file and what was being
-** done.  SQLITE_NOTADB gets a message of its own, since it is the user's
-** mistake (a wrong --db) rather than a failed operation. */
+** done.  SQLITE_NOTADB gets a message of its own and TPC_EINPUT, since it is
+** the user's mistake (a wrong --db) rather than a failed operation. */
 static int store_fail(const tpc_store *st, const char *what) {
   if (sqlite3_errcode(st->db) == SQLITE_NOTADB)
-    return tpc_error(TPC_ESTORE, "%s: file is not a database", st->path);
+    return tpc_error(TPC_EINPUT, "%s: file is not a database", st->path);
   return tpc_error(TPC_ESTORE, "%s: %s: %s", st->path, what,
                    sqlite3_errmsg(st->db));
 }
@@ -150,17 +150,17 @@ static int store_check(tpc_store *st) {
   if (rc != TPC_OK)
     return rc;
   if (version > tpc_store_version())
-    return tpc_error(TPC_ESTORE,
+    return tpc_error(TPC_EINPUT,
                      "%s has schema version %lld, newer than this tpc (%d); "
                      "use a newer tpc or another --db",
                      st->path, (long long)version, tpc_store_version());
   if (version == 0 && objects > 0)
-    return tpc_error(TPC_ESTORE,
+    return tpc_error(TPC_EINPUT,
                      "%s is not a tpc database: it holds %lld tables, views or "
                      "indexes but no tpc schema version; use another --db",
                      st->path, (long long)objects);
   if (version < 0 || (version > 0 && runs == 0))
-    return tpc_error(TPC_ESTORE,
+    return tpc_error(TPC_EINPUT,
                      "%s is not a tpc database: schema version %lld without a "
                      "runs table; use another --db",
                      st->path, (long long)version);

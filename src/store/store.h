@@ -37,9 +37,11 @@ typedef enum {
   TPC_RUN_INTERRUPTED      /* 'interrupted': did not finish */
 } tpc_run_status;
 
-/* Open (creating and migrating) the database at path.  TPC_ESTORE with a
-** message when it cannot be opened, is not a tpc database, or is newer than
-** this binary; TPC_EIO when its directory cannot be created. */
+/* Open (creating and migrating) the database at path.  TPC_EINPUT with a
+** message when the file is not a tpc database or is newer than this binary
+** (the user's input: another --db is needed); TPC_ESTORE when SQLite fails
+** (locked, I/O, a failed migration); TPC_EIO when its directory cannot be
+** created. */
 int tpc_store_open(const char *path, tpc_store **out);
 void tpc_store_close(tpc_store *st);
 
