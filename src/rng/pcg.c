@@ -29,9 +29,7 @@ __extension__ typedef unsigned __int128 pcg_u128;
 
 /* Reference constants (imneme/pcg-c include/pcg_variants.h). */
 #define PCG_MULT_64 6364136223846793005ULL
-#define PCG_INC_64 1442695040888963407ULL /* PCG_DEFAULT_INCREMENT_64 */
 #define PCG_MULT_128 PCG_U128(2549297995355413924ULL, 4865540595714422341ULL)
-#define PCG_INC_128 PCG_U128(6364136223846793005ULL, 1442695040888963407ULL)
 
 typedef struct {
   uint64_t state;
@@ -64,10 +62,11 @@ static void pcg32_seed_inc(pcg32_state *s, uint64_t initstate, uint64_t inc) {
   (void)pcg32_next(s);
 }
 
-/* gsl_rng_set: the reference's default stream, so gsl_rng_set(r, s) gives the
-** outputs of pcg-c's pcg32s_srandom_r(s) (check-pcg32s). */
+/* gsl_rng_set: the seed picks the state and the stream, as the reference's
+** pcg32_srandom_r(seed, seed), so two seeds never walk the same cycle
+** (STYLE.md). */
 static void pcg32_set(void *vstate, unsigned long seed) {
-  pcg32_seed_inc(vstate, (uint64_t)seed, PCG_INC_64);
+  pcg32_seed_inc(vstate, (uint64_t)seed, ((uint64_t)seed << 1) | 1u);
 }
 
 static unsigned long pcg32_get(void *vstate) { return pcg32_next(vstate); }
@@ -101,9 +100,9 @@ static void pcg64_seed_inc(pcg64_state *s, pcg_u128 initstate, pcg_u128 inc) {
   (void)pcg64_next(s);
 }
 
-/* gsl_rng_set: pcg-c's pcg64s_srandom_r(seed) (check-pcg64s). */
+/* gsl_rng_set: pcg64_srandom_r(seed, seed), as for pcg32. */
 static void pcg64_set(void *vstate, unsigned long seed) {
-  pcg64_seed_inc(vstate, (pcg_u128)seed, PCG_INC_128);
+  pcg64_seed_inc(vstate, (pcg_u128)seed, ((pcg_u128)seed << 1) | 1u);
 }
 
 static unsigned long pcg64_get(void *vstate) { return pcg64_next(vstate); }
