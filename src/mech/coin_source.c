@@ -10,9 +10,7 @@ static void FUNCTION(coin, apply)(tpc_mech *m, gsl_rng *coin, const BASE *h,
   if (p >= 1 || gsl_rng_uniform(coin) < p) {
     FUNCTION(tpc_mech, dense)(m, x, 0, msg);
   } else {
-    BASE *e = tpc_mech_buf(m, 0), *q = tpc_mech_buf(m, 1);
-    FUNCTION(tpc_mech, sub)(x, y, e, m->d);
-    FUNCTION(tpc_comp, compress)(m->comp[0], e, q, msg, ctx);
+    FUNCTION(tpc_mech, compress_diff)(m, m->comp[0], x, y, 0, msg, ctx);
   }
   FUNCTION(tpc_mech, finish)(m, h, msg, out);
 }

@@ -79,7 +79,11 @@ size_t tpc_mech_maxparts(const tpc_mech *m);
 **   finish: out = h, then msg applied to out (tpc_msg_apply)
 **   dense:  copy v into workspace vector `slot` and append it as a DENSE
 **           absolute part (the server replaces its copy with v)
-**   skip:   append a SKIP part (the server keeps h) */
+**   skip:   append a SKIP part (the server keeps h)
+**   compress_diff: append the part of c(a - b), with a - b in workspace
+**           vector `slot` and c's output in slot + 1; returns the part
+**   triggered: the LAG trigger ||x - h||^2 > zeta ||x - y||^2 (T3), one
+**           definition for LAG, CLAG and AdaCGD so their tie rule agrees */
 void tpc_mech_sub_f32(const float *a, const float *b, float *out, size_t d);
 void tpc_mech_sub_f64(const double *a, const double *b, double *out, size_t d);
 double tpc_mech_dist2_f32(const float *a, const float *b, size_t d);
@@ -94,5 +98,15 @@ void tpc_mech_dense_f64(tpc_mech *m, const double *v, size_t slot,
                         tpc_msg *msg);
 void tpc_mech_skip_f32(const tpc_mech *m, tpc_msg *msg);
 void tpc_mech_skip_f64(const tpc_mech *m, tpc_msg *msg);
+tpc_msg_part *tpc_mech_compress_diff_f32(tpc_mech *m, tpc_comp *c, const float *a,
+                                         const float *b, size_t slot, tpc_msg *msg,
+                                         const tpc_ctx *ctx);
+tpc_msg_part *tpc_mech_compress_diff_f64(tpc_mech *m, tpc_comp *c, const double *a,
+                                         const double *b, size_t slot, tpc_msg *msg,
+                                         const tpc_ctx *ctx);
+int tpc_mech_triggered_f32(const float *h, const float *y, const float *x, double zeta,
+                           size_t d);
+int tpc_mech_triggered_f64(const double *h, const double *y, const double *x, double zeta,
+                           size_t d);
 
 #endif

@@ -32,3 +32,17 @@ void FUNCTION(tpc_mech, dense)(tpc_mech *m, const BASE *v, size_t slot,
 void FUNCTION(tpc_mech, skip)(const tpc_mech *m, tpc_msg *msg) {
   tpc_msg_add(msg, TPC_MSG_SKIP, DTYPE, m->d);
 }
+
+tpc_msg_part *FUNCTION(tpc_mech, compress_diff)(tpc_mech *m, tpc_comp *c, const BASE *a,
+                                                const BASE *b, size_t slot, tpc_msg *msg,
+                                                const tpc_ctx *ctx) {
+  BASE *e = tpc_mech_buf(m, slot), *q = tpc_mech_buf(m, slot + 1);
+  FUNCTION(tpc_mech, sub)(a, b, e, m->d);
+  FUNCTION(tpc_comp, compress)(c, e, q, msg, ctx);
+  return &msg->part[msg->nparts - 1];
+}
+
+int FUNCTION(tpc_mech, triggered)(const BASE *h, const BASE *y, const BASE *x, double zeta,
+                                  size_t d) {
+  return FUNCTION(tpc_mech, dist2)(x, h, d) > zeta * FUNCTION(tpc_mech, dist2)(x, y, d);
+}

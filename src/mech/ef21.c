@@ -92,15 +92,19 @@ static int shifted_init(tpc_mech *m, const tpc_spec *s) {
 }
 
 /* Unbiased Q gives c = omega and an unbiased output; a contractive C gives
-** c = 1 - alpha.  An unbiased one takes precedence: it also declares E out = x. */
+** c = 1 - alpha; a compressor of both classes satisfies both, so the smaller
+** holds.  A and B come from c by the EF21 family, in the form exact for the
+** quantity c was computed from. */
 static void shifted_consts(const tpc_mech *m, tpc_mech_consts *out) {
   tpc_comp_consts k;
   tpc_comp_consts_get(m->comp[0], &k);
+  int by_omega = (k.cls & TPC_CLASS_UNBIASED) &&
+                 !((k.cls & TPC_CLASS_CONTRACTIVE) && 1.0 - k.alpha < k.omega);
   out->ineq = TPC_INEQ_SHIFT;
   out->unbiased = (k.cls & TPC_CLASS_UNBIASED) != 0;
-  out->shift_c = out->unbiased ? k.omega : 1.0 - k.alpha;
+  out->shift_c = by_omega ? k.omega : 1.0 - k.alpha;
   out->has_AB = out->shift_c < 1;
-  if (out->has_AB && out->unbiased)
+  if (out->has_AB && by_omega)
     tpc_ef21_constants(k.omega, &out->A, &out->B);
   else if (out->has_AB)
     tpc_ef21_constants_alpha(k.alpha, &out->A, &out->B);

@@ -14,10 +14,8 @@ static void FUNCTION(lag, apply)(tpc_mech *m, const BASE *h, const BASE *y,
                                  const BASE *x, BASE *out, tpc_msg *msg,
                                  const tpc_ctx *ctx) {
   (void)ctx;
-  double zeta = m->par[0];
   tpc_msg_reset(msg);
-  if (FUNCTION(tpc_mech, dist2)(x, h, m->d) >
-      zeta * FUNCTION(tpc_mech, dist2)(x, y, m->d))
+  if (FUNCTION(tpc_mech, triggered)(h, y, x, m->par[0], m->d))
     FUNCTION(tpc_mech, dense)(m, x, 0, msg);
   else
     FUNCTION(tpc_mech, skip)(m, msg);
