@@ -1,10 +1,11 @@
 /*
 ** scaled(Q): Q(x)/(omega+1) for an unbiased Q in U(omega), which is in
-** B(1/(omega+1)) (THEORY.md T1, "scaled").  The message is Q's part with
-** coef = 1/(omega+1), and out_i = (BASE)coef * Q(x)_i, the operation the
-** server performs, so decoding stays exact.  Q's part has coef 1 (every
-** unbiased compressor here sends one), so Q(x) is decode(part).
+** B(1/(omega+1)) (THEORY.md T1, "scaled").  The message is Q's part with its
+** coefficient multiplied by 1/(omega+1), and out is rebuilt from that part
+** by the server's own apply, so decoding stays exact.
 */
+#include <string.h>
+
 #include "comp/kernels.h"
 
 static int scaled_init(tpc_comp *c, const tpc_spec *s) {

@@ -21,11 +21,6 @@ tpc_msg_part *tpc_msg_add(tpc_msg *m, tpc_msg_kind kind, tpc_dtype dtype,
   return p;
 }
 
-void tpc_msg_append(tpc_msg *dst, const tpc_msg *src) {
-  for (size_t i = 0; i < src->nparts && dst->nparts < TPC_MSG_MAXPARTS; i++)
-    dst->part[dst->nparts++] = src->part[i];
-}
-
 int tpc_msg_fits(const tpc_msg *m, size_t d, tpc_dtype dtype) {
   for (size_t i = 0; i < m->nparts; i++)
     if (m->part[i].d != d || m->part[i].dtype != dtype) return 0;

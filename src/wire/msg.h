@@ -81,9 +81,6 @@ static inline void tpc_msg_reset(tpc_msg *m) { m->nparts = 0; }
 ** kernels may treat NULL as impossible). */
 tpc_msg_part *tpc_msg_add(tpc_msg *m, tpc_msg_kind kind, tpc_dtype dtype, size_t d);
 
-/* Append every part of `src` to `dst` (for nested mechanisms). */
-void tpc_msg_append(tpc_msg *dst, const tpc_msg *src);
-
 /* Whether every part of m has dimension d and element type dtype. */
 int tpc_msg_fits(const tpc_msg *m, size_t d, tpc_dtype dtype);
 
