@@ -15,7 +15,7 @@ CC := gcc
 endif
 
 DEPS_DEB := gcc make pkg-config libgsl-dev libopenblas-dev libcriterion-dev \
-            libsqlite3-dev zlib1g-dev gnuplot-nox
+            libsqlite3-dev zlib1g-dev gnuplot-nox dataset-fashion-mnist
 
 ifeq ($(SANITIZE),1)
 BUILD    ?= build-san

@@ -1,0 +1,78 @@
+/*
+** Private helpers shared by the problem types (the .c files of src/problems): reading
+** spec parameters with range checks, finding data files, reading text lines
+** from plain or gzip files, the built-in type descriptors, and the rigorous
+** upper bound on the largest eigenvalue of a symmetric matrix that the
+** logistic-regression bounds need.  Not installed; not part of the API.
+*/
+#ifndef TPC_PROBLEMS_INTERNAL_H
+#define TPC_PROBLEMS_INTERNAL_H
+
+#include <stddef.h>
+#include <zlib.h>
+
+#include "problems/problem.h"
+
+extern const tpc_problem_type tpc_problem_quad;
+extern const tpc_problem_type tpc_problem_quadfile;
+extern const tpc_problem_type tpc_problem_logreg;
+extern const tpc_problem_type tpc_problem_autoenc;
+
+/* Integer parameter `key` of spec s in [lo, hi], `def` when absent.  The
+** value must be integral.  TPC_EINPUT naming the spec's column otherwise. */
+int tpc_problem_param_int(const tpc_spec *s, const char *key, long def, long lo,
+                          long hi, long *out);
+
+/* Real parameter (finite by the spec grammar) in [lo, hi], `def` when absent. */
+int tpc_problem_param_real(const tpc_spec *s, const char *key, double def,
+                           double lo, double hi, double *out);
+
+/* Text parameter; TPC_EINPUT "parameter 'key' is required" when absent. */
+int tpc_problem_param_text(const tpc_spec *s, const char *key, const char **out);
+
+/* Resolve a data file name.  A name that exists as given is used as is.  A
+** name without '/' that does not exist is tried in each of `dirs` (NULL-
+** terminated), each with every suffix of `suffixes` (NULL-terminated; "" for
+** the bare name).  On success *out is a malloc'd path.  TPC_EINPUT naming the
+** places tried when nothing exists; TPC_ENOMEM. */
+int tpc_problem_find_file(const char *name, const char *const *dirs,
+                          const char *const *suffixes, char **out);
+
+/* A text reader over gzopen (which reads plain files too) that returns whole
+** lines of any length and counts them. */
+typedef struct tpc_lines {
+  gzFile f;
+  const char *path;
+  char *buf;
+  size_t cap;
+  size_t lineno;    /* 1-based number of the line last returned */
+  void *state;      /* the block buffer (files.c) */
+} tpc_lines;
+
+/* TPC_EINPUT when the file cannot be opened; TPC_ENOMEM.  `path` must
+** outlive the reader.  Close even after a failed open. */
+int tpc_lines_open(tpc_lines *r, const char *path);
+/* Next line without its end-of-line characters ("\n" or "\r\n") into r->buf:
+** 1, 0 at end of file, or a negated status: -TPC_EINPUT for a read error, a
+** corrupt or truncated gzip stream or a NUL byte, -TPC_ENOMEM; the message
+** names the file and the line. */
+int tpc_lines_next(tpc_lines *r);
+void tpc_lines_close(tpc_lines *r);
+
+/* Upper bound on lambda_max of the symmetric d x d matrix a (row major,
+** destroyed), valid despite rounding: an estimate from gsl_eigen_symm,
+** certified by a Cholesky factorization of t I - a (see eigbound.c).  Returns
+** TPC_OK, TPC_ENOMEM or TPC_EINTERNAL. */
+int tpc_problem_lambda_max_bound(double *a, size_t d, double *bound);
+
+/* In-place lower Cholesky factor L (A = L L^T, in the lower half) of the
+** row-major symmetric d x d matrix b, unblocked, in plain IEEE arithmetic.
+** Returns 1, or 0 when a pivot is not positive (not positive definite to
+** working precision; b is then partly overwritten). */
+int tpc_problem_cholesky(double *b, size_t d);
+
+/* gamma_k = k u / (1 - k u) (Higham), u the unit roundoff of double: the
+** relative error bound of a k-term floating-point sum or product. */
+double tpc_problem_gamma(double k);
+
+#endif

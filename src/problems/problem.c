@@ -1,0 +1,166 @@
+/*
+** The problem API (problems/problem.h): the table of built-in types, building
+** a problem from its spec, the full gradient, and the parameter readers the
+** types share.
+**
+** tpc_problem_alloc checks the spec's shape the way the registry checks a
+** compressor's (core/registry.c): a known name, no nested specs, only known
+** keys, and a text value exactly for the keys that take text (`file`), so
+** every type's init sees well-formed parameters and only checks ranges.
+*/
+#include "problems/problem.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "problems/internal.h"
+
+const tpc_problem_type *const tpc_builtin_problems[] = {
+    &tpc_problem_quad, &tpc_problem_quadfile, &tpc_problem_logreg, &tpc_problem_autoenc,
+    NULL};
+
+/* Keys whose values are text; every other key takes a number. */
+static const char *const text_keys[] = {"file", NULL};
+
+const tpc_problem_type *tpc_problem_type_find(const char *name) {
+  for (size_t i = 0; name && tpc_builtin_problems[i]; i++)
+    if (strcmp(tpc_builtin_problems[i]->name, name) == 0) return tpc_builtin_problems[i];
+  return NULL;
+}
+
+static int in_list(const char *const *list, const char *key) {
+  for (size_t i = 0; list && list[i]; i++)
+    if (strcmp(list[i], key) == 0) return 1;
+  return 0;
+}
+
+static void join(const char *const *list, char *buf, size_t size) {
+  buf[0] = '\0';
+  for (size_t k = 0; list && list[k]; k++) {
+    size_t len = strlen(buf);
+    snprintf(buf + len, size - len, "%s%s", k ? ", " : "", list[k]);
+  }
+}
+
+/* Name, nesting, keys and value kinds; the messages match the registry's. */
+static int check_shape(const tpc_spec *s, const tpc_problem_type **type) {
+  size_t col = s->pos + 1;
+  char list[256];
+  *type = tpc_problem_type_find(s->name);
+  if (!*type) {
+    const char *names[8] = {NULL};
+    for (size_t i = 0; i < 7 && tpc_builtin_problems[i]; i++)
+      names[i] = tpc_builtin_problems[i]->name;
+    join(names, list, sizeof list);
+    return tpc_error(TPC_EINPUT, "column %zu: unknown problem '%s' (known: %s)", col,
+                     s->name, list);
+  }
+  if (s->nargs)
+    return tpc_error(TPC_EINPUT, "column %zu: '%s' takes no nested specs, got %zu", col,
+                     s->name, s->nargs);
+  for (size_t i = 0; i < s->nparams; i++) {
+    const tpc_spec_param *p = &s->params[i];
+    if (!in_list((*type)->keys, p->key)) {
+      join((*type)->keys, list, sizeof list);
+      return tpc_error(TPC_EINPUT, "column %zu: '%s' has no parameter '%s' (it takes: %s)",
+                       col, s->name, p->key, list);
+    }
+    int want_text = in_list(text_keys, p->key);
+    if (want_text && !p->text)
+      return tpc_error(TPC_EINPUT, "column %zu: '%s' expects a text for '%s', got %g", col,
+                       s->name, p->key, p->value);
+    if (!want_text && p->text)
+      return tpc_error(TPC_EINPUT, "column %zu: '%s' expects a number for '%s', got '%s'",
+                       col, s->name, p->key, p->text);
+  }
+  return TPC_OK;
+}
+
+tpc_problem *tpc_problem_alloc(const tpc_spec *s, int *status) {
+  const tpc_problem_type *type = NULL;
+  int rc = s ? check_shape(s, &type) : tpc_error(TPC_EINPUT, "no problem spec");
+  tpc_problem *p = NULL;
+  if (!rc) {
+    p = calloc(1, sizeof *p);
+    if (!p) rc = tpc_error(TPC_ENOMEM, "out of memory allocating a problem");
+  }
+  if (!rc) {
+    p->type = type;
+    rc = type->init(p, s);
+    if (rc) tpc_error_prefix(rc, "%s: ", type->name);   /* "logreg: ..." */
+  }
+  if (rc) {
+    tpc_problem_free(p);
+    p = NULL;
+  }
+  if (status) *status = rc;
+  return p;
+}
+
+void tpc_problem_free(tpc_problem *p) {
+  if (!p) return;
+  if (p->type && p->type->destroy) p->type->destroy(p);
+  free(p->x0);
+  free(p);
+}
+
+/* Never 0, so that a caller's malloc(work_size) is a real buffer. */
+size_t tpc_problem_work_size(const tpc_problem *p) {
+  size_t w = p->type->work_size ? p->type->work_size(p) : 0;
+  return w ? w : sizeof(double);
+}
+
+double tpc_problem_full_grad(const tpc_problem *p, const double *x, double *g,
+                             double *gtmp, void *work) {
+  double f = 0.0;
+  memset(g, 0, p->d * sizeof *g);
+  for (size_t i = 0; i < p->n; i++) {
+    f += p->type->grad(p, i, x, gtmp, work);
+    for (size_t j = 0; j < p->d; j++) g[j] += gtmp[j];
+  }
+  double inv = 1.0 / (double)p->n;
+  for (size_t j = 0; j < p->d; j++) g[j] *= inv;
+  return f * inv;
+}
+
+/* ---- parameters ---------------------------------------------------------- */
+
+int tpc_problem_param_int(const tpc_spec *s, const char *key, long def, long lo,
+                          long hi, long *out) {
+  const tpc_spec_param *p = tpc_spec_param_find(s, key);
+  if (!p) {
+    *out = def;
+    return TPC_OK;
+  }
+  if (p->value != floor(p->value) || p->value < (double)lo || p->value > (double)hi)
+    return tpc_error(TPC_EINPUT, "column %zu: %s must be an integer in [%ld, %ld], got %g",
+                     s->pos + 1, key, lo, hi, p->value);
+  *out = (long)p->value;
+  return TPC_OK;
+}
+
+int tpc_problem_param_real(const tpc_spec *s, const char *key, double def,
+                           double lo, double hi, double *out) {
+  const tpc_spec_param *p = tpc_spec_param_find(s, key);
+  if (!p) {
+    *out = def;
+    return TPC_OK;
+  }
+  if (!(p->value >= lo && p->value <= hi))
+    return tpc_error(TPC_EINPUT, "column %zu: %s must be in [%g, %g], got %g",
+                     s->pos + 1, key, lo, hi, p->value);
+  *out = p->value;
+  return TPC_OK;
+}
+
+int tpc_problem_param_text(const tpc_spec *s, const char *key, const char **out) {
+  const tpc_spec_param *p = tpc_spec_param_find(s, key);
+  if (!p || !p->text || !p->text[0])
+    return tpc_error(TPC_EINPUT, "column %zu: the parameter %s=... is required",
+                     s->pos + 1, key);
+  *out = p->text;
+  return TPC_OK;
+}

@@ -1,0 +1,961 @@
+/*
+** Problems (src/problems): gradients against central differences, the exact
+** quadratic constants against dense GSL eigen-solvers and the closed forms,
+** f(x*) = f_inf, the logistic-regression bounds against power iteration,
+** LibSVM and IDX loading (plain and gzip, written by the tests into a
+** temporary folder), and every bad-input case with the line or byte at fault.
+*/
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <float.h>
+#include <gsl/gsl_eigen.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_sort_vector.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "core/error.h"
+#include "problems/problem.h"
+#include "rng/pcg.h"
+#include "spec/spec.h"
+
+/* ---- helpers ------------------------------------------------------------- */
+
+/* Build a problem from spec text; NULL with *status on failure. */
+static tpc_problem *build(const char *text, int *status) {
+  tpc_spec *s = NULL;
+  int rc = tpc_spec_parse(text, &s);
+  cr_assert(eq(int, rc, TPC_OK), "spec '%s': %s", text, tpc_error_msg());
+  tpc_problem *p = tpc_problem_alloc(s, status);
+  tpc_spec_free(s);
+  return p;
+}
+
+static tpc_problem *build_ok(const char *text) {
+  int st = -1;
+  tpc_problem *p = build(text, &st);
+  cr_assert(p != NULL && st == TPC_OK, "'%s' failed: %s", text, tpc_error_msg());
+  return p;
+}
+
+/* Expect TPC_EINPUT and a message containing `want`. */
+static void expect_einput(const char *text, const char *want) {
+  int st = -1;
+  tpc_problem *p = build(text, &st);
+  cr_assert(p == NULL, "'%s' should fail", text);
+  cr_assert(eq(int, st, TPC_EINPUT), "'%s': status %d: %s", text, st, tpc_error_msg());
+  cr_assert(strstr(tpc_error_msg(), want) != NULL, "'%s': message '%s' lacks '%s'", text,
+            tpc_error_msg(), want);
+}
+
+static void *work_alloc(const tpc_problem *p) {
+  void *w = malloc(tpc_problem_work_size(p));
+  cr_assert(w != NULL);
+  return w;
+}
+
+/* Compare grad f_i at x with central differences along `ncoord` coordinates
+** (all when ncoord >= d).  |error| <= tol * (1 + |g_j|). */
+static void check_grad_fd(const tpc_problem *p, size_t i, const double *x, double h,
+                          double tol, size_t ncoord) {
+  size_t d = p->d;
+  double *g = malloc(d * sizeof *g), *y = malloc(d * sizeof *y);
+  void *w = work_alloc(p);
+  double f = p->type->grad(p, i, x, g, w);
+  cr_assert(ieee_ulp_eq(dbl, f, p->type->value(p, i, x, w), 0),
+            "grad and value return the same f_i");
+  memcpy(y, x, d * sizeof *y);
+  size_t step = ncoord >= d ? 1 : d / ncoord;
+  for (size_t j = 0; j < d; j += step) {
+    y[j] = x[j] + h;
+    double fp = p->type->value(p, i, y, w);
+    y[j] = x[j] - h;
+    double fm = p->type->value(p, i, y, w);
+    y[j] = x[j];
+    double fd = (fp - fm) / (2 * h);
+    cr_assert(le(dbl, fabs(fd - g[j]), tol * (1 + fabs(g[j]))),
+              "client %zu coordinate %zu: grad %.12g, central difference %.12g", i, j, g[j],
+              fd);
+  }
+  free(g);
+  free(y);
+  free(w);
+}
+
+/* The dense A_i of a quadratic from its gradients: column j = grad(e_j) - grad(0). */
+static double *dense_hessian(const tpc_problem *p, size_t i) {
+  size_t d = p->d;
+  double *a = malloc(d * d * sizeof *a), *x = calloc(d, sizeof *x);
+  double *g0 = malloc(d * sizeof *g0), *g = malloc(d * sizeof *g);
+  void *w = work_alloc(p);
+  p->type->grad(p, i, x, g0, w);
+  for (size_t j = 0; j < d; j++) {
+    x[j] = 1;
+    p->type->grad(p, i, x, g, w);
+    x[j] = 0;
+    for (size_t k = 0; k < d; k++) a[k * d + j] = g[k] - g0[k];
+  }
+  free(x);
+  free(g0);
+  free(g);
+  free(w);
+  return a;
+}
+
+/* Eigenvalues of the symmetric d x d matrix a (copied), ascending. */
+static void eigvals(const double *a, size_t d, double *ev) {
+  gsl_matrix *m = gsl_matrix_alloc(d, d);
+  memcpy(m->data, a, d * d * sizeof *a);
+  gsl_vector_view v = gsl_vector_view_array(ev, d);
+  gsl_eigen_symm_workspace *ws = gsl_eigen_symm_alloc(d);
+  cr_assert(eq(int, gsl_eigen_symm(m, &v.vector, ws), 0));
+  gsl_sort_vector(&v.vector);
+  gsl_eigen_symm_free(ws);
+  gsl_matrix_free(m);
+}
+
+static void matmul(const double *a, const double *b, double *c, size_t d) {
+  for (size_t i = 0; i < d; i++)
+    for (size_t j = 0; j < d; j++) {
+      double s = 0;
+      for (size_t k = 0; k < d; k++) s += a[i * d + k] * b[k * d + j];
+      c[i * d + j] = s;
+    }
+}
+
+/* The T6 constants of any quadratic problem from dense matrices: L-, L+, L+-,
+** lambda_min(Abar), and Abar, bbar for solving. */
+typedef struct dense_consts {
+  double lminus, lplus, lpm, lmin;
+  double *abar, *bbar;
+} dense_consts;
+
+static dense_consts dense_quad_consts(const tpc_problem *p) {
+  size_t d = p->d, n = p->n, dd = d * d;
+  double *abar = calloc(dd, sizeof *abar), *m2 = calloc(dd, sizeof *m2);
+  double *sq = malloc(dd * sizeof *sq), *ev = malloc(d * sizeof *ev);
+  double *bbar = calloc(d, sizeof *bbar), *x = calloc(d, sizeof *x), *g = malloc(d * sizeof *g);
+  void *w = work_alloc(p);
+  for (size_t i = 0; i < n; i++) {
+    double *a = dense_hessian(p, i);
+    matmul(a, a, sq, d);
+    for (size_t k = 0; k < dd; k++) {
+      abar[k] += a[k] / (double)n;
+      m2[k] += sq[k] / (double)n;
+    }
+    p->type->grad(p, i, x, g, w);   /* grad f_i(0) = -b_i */
+    for (size_t k = 0; k < d; k++) bbar[k] -= g[k] / (double)n;
+    free(a);
+  }
+  dense_consts c = {.abar = abar, .bbar = bbar};
+  eigvals(abar, d, ev);
+  c.lminus = fmax(fabs(ev[0]), fabs(ev[d - 1]));
+  c.lmin = ev[0];
+  eigvals(m2, d, ev);
+  c.lplus = sqrt(ev[d - 1]);
+  matmul(abar, abar, sq, d);
+  for (size_t k = 0; k < dd; k++) m2[k] -= sq[k];
+  eigvals(m2, d, ev);
+  c.lpm = sqrt(fmax(ev[d - 1], 0));
+  free(m2);
+  free(sq);
+  free(ev);
+  free(x);
+  free(g);
+  free(w);
+  return c;
+}
+
+/* x* = Abar^{-1} bbar by Cholesky (Abar positive definite). */
+static double *dense_solve(const dense_consts *c, size_t d) {
+  gsl_matrix *m = gsl_matrix_alloc(d, d);
+  memcpy(m->data, c->abar, d * d * sizeof(double));
+  double *xs = malloc(d * sizeof *xs);
+  gsl_vector_view b = gsl_vector_view_array(c->bbar, d), x = gsl_vector_view_array(xs, d);
+  cr_assert(eq(int, gsl_linalg_cholesky_decomp1(m), 0));
+  cr_assert(eq(int, gsl_linalg_cholesky_solve(m, &b.vector, &x.vector), 0));
+  gsl_matrix_free(m);
+  return xs;
+}
+
+static double norm2(const double *x, size_t d) {
+  double s = 0;
+  for (size_t j = 0; j < d; j++) s += x[j] * x[j];
+  return sqrt(s);
+}
+
+/* ---- quad ---------------------------------------------------------------- */
+
+Test(problems_quad, gradient_matches_central_differences) {
+  tpc_problem *p = build_ok("quad(d=40,n=3,s=2,seed=5)");
+  gsl_rng *r = tpc_rng_alloc_stream(1, TPC_PURPOSE_TEST, 0);
+  double x[40];
+  for (size_t j = 0; j < 40; j++) x[j] = gsl_ran_gaussian(r, 2.0);
+  /* f_i is quadratic, so the central difference has no truncation error; its
+  ** rounding error is about eps |f_i| / h ~ 1e-16 * 100 / 1e-3 = 1e-11. */
+  for (size_t i = 0; i < p->n; i++) check_grad_fd(p, i, x, 1e-3, 1e-8, 40);
+  gsl_rng_free(r);
+  tpc_problem_free(p);
+}
+
+Test(problems_quad, constants_match_dense_eigen_solvers) {
+  const char *specs[] = {"quad(d=12,n=5,s=3,seed=7)", "quad(d=9,n=4,s=0.5,seed=2)",
+                         "quad(d=15,n=6,s=20,seed=3)", "quad(d=1,n=3,s=1)"};
+  for (size_t t = 0; t < sizeof specs / sizeof *specs; t++) {
+    tpc_problem *p = build_ok(specs[t]);
+    dense_consts c = dense_quad_consts(p);
+    /* Dense symmetric eigenvalues carry an absolute error of a few d eps
+    ** ||M||; with ||M|| <= 400 (s = 20) that is < 1e-11. */
+    double scale = 1 + p->c.Lplus.value * p->c.Lplus.value;
+    cr_assert(epsilon_eq(dbl, p->c.Lminus.value, c.lminus, 1e-12 * scale), "%s L-", specs[t]);
+    cr_assert(epsilon_eq(dbl, p->c.Lplus.value, c.lplus, 1e-12 * scale), "%s L+", specs[t]);
+    /* L+- = sqrt(lambda_max(M2 - Abar^2)): the square root amplifies the
+    ** subtraction's ~d eps ||M2|| error near 0, hence sqrt(1e-12 scale). */
+    cr_assert(epsilon_eq(dbl, p->c.Lpm.value, c.lpm, sqrt(1e-12 * scale)), "%s L+-", specs[t]);
+    cr_assert(epsilon_eq(dbl, p->c.mu.value, c.lmin, 1e-12 * scale), "%s mu", specs[t]);
+    cr_assert(epsilon_eq(dbl, p->c.mu.value, 1e-6, 1e-12 * scale),
+              "%s: the shift puts lambda_min(Abar) at 1e-6", specs[t]);
+    cr_assert(eq(int, p->c.Lminus.kind, TPC_CONST_EXACT));
+    cr_assert(eq(int, p->c.Lplus.kind, TPC_CONST_EXACT));
+    cr_assert(eq(int, p->c.Lpm.kind, TPC_CONST_EXACT));
+    cr_assert(eq(int, p->c.mu.kind, TPC_CONST_EXACT));
+    cr_assert(eq(int, p->c.finf.kind, TPC_CONST_EXACT));
+    free(c.abar);
+    free(c.bbar);
+    tpc_problem_free(p);
+  }
+}
+
+Test(problems_quad, finf_is_attained_at_the_solution) {
+  tpc_problem *p = build_ok("quad(d=200,n=10,s=3,seed=4)");
+  size_t d = p->d;
+  dense_consts c = dense_quad_consts(p);
+  double *xs = dense_solve(&c, d), *g = malloc(d * sizeof *g), *gt = malloc(d * sizeof *gt);
+  void *w = work_alloc(p);
+  double f = tpc_problem_full_grad(p, xs, g, gt, w);
+  /* Cholesky is backward stable: the residual is ~ d eps ||Abar|| ||x*|| and
+  ** ||x*|| <= ||bbar|| / mu = 1e6 ||bbar||, so ||grad f(x*)|| <~ 1e-7 ||bbar||. */
+  cr_assert(le(dbl, norm2(g, d), 1e-6 * norm2(c.bbar, d)), "|grad f(x*)| = %g",
+            norm2(g, d));
+  /* f(x̂) - f* = 1/2 r^T Abar^{-1} r is negligible; evaluating f at |x| ~ 1e6
+  ** loses ~ d eps |x^T A x| relative to |f*| = 1/2 |x^T A x|. */
+  cr_assert(epsilon_eq(dbl, f, p->c.finf.value, 1e-9 * fabs(p->c.finf.value)),
+            "f(x*) = %.15g, f_inf = %.15g", f, p->c.finf.value);
+  double f0 = tpc_problem_full_grad(p, p->x0, g, gt, w);
+  cr_assert(gt(dbl, f0, p->c.finf.value), "f_inf is below f(x0)");
+  free(xs);
+  free(g);
+  free(gt);
+  free(w);
+  free(c.abar);
+  free(c.bbar);
+  tpc_problem_free(p);
+}
+
+Test(problems_quad, defaults_and_the_homogeneous_case) {
+  tpc_problem *p = build_ok("quad");
+  cr_assert(eq(sz, p->d, 1000));
+  cr_assert(eq(sz, p->n, 100));
+  cr_assert(ieee_ulp_eq(dbl, p->x0[0], sqrt(1000.0), 0), "x0 = sqrt(d) e_1");
+  for (size_t j = 1; j < p->d; j++) cr_assert(eq(dbl, p->x0[j], 0.0));
+  /* s = 0: all A_i equal, so L+- = 0 and L+ = L-; L- = t_d/4 + c with
+  ** t_d/4 = cos^2(pi/(2d+2)) = 1 - 2.5e-6 and c = 1e-6 - sin^2(pi/(2d+2)). */
+  cr_assert(eq(dbl, p->c.Lpm.value, 0.0));
+  cr_assert(ieee_ulp_eq(dbl, p->c.Lplus.value, p->c.Lminus.value, 4));
+  double sn = sin(M_PI / 2002.0), cs = cos(M_PI / 2002.0);
+  cr_assert(epsilon_eq(dbl, p->c.Lminus.value, cs * cs + 1e-6 - sn * sn, 1e-14));
+  cr_assert(epsilon_eq(dbl, p->c.mu.value, 1e-6, 1e-15));
+  cr_assert(eq(sz, p->data_bytes, (2 * 100 + 1) * sizeof(double)));
+  tpc_problem_free(p);
+}
+
+Test(problems_quad, closed_forms_at_d_1000) {
+  /* The closed forms against their definitions at the paper's size: L+- =
+  ** sqrt(var nu) t_d / 4, where var nu is recomputed here from the gradients
+  ** (grad f_i(e_2) - grad f_i(0) has entry 2 equal to nu_i/2 + c). */
+  tpc_problem *p = build_ok("quad(d=1000,n=100,s=6.475,seed=377)");
+  double *x = calloc(p->d, sizeof *x), *g = malloc(p->d * sizeof *g);
+  double *g0 = malloc(p->d * sizeof *g0), nu[100], mean = 0, var = 0;
+  void *w = work_alloc(p);
+  for (size_t i = 0; i < 100; i++) {
+    x[1] = 0;
+    p->type->grad(p, i, x, g0, w);
+    x[1] = 1;
+    p->type->grad(p, i, x, g, w);
+    /* -(g[0] - g0[0]) = nu_i/4: the off-diagonal entry, free of the shift. */
+    nu[i] = -4 * (g[0] - g0[0]);
+    mean += nu[i] / 100;
+  }
+  for (size_t i = 0; i < 100; i++) var += (nu[i] - mean) * (nu[i] - mean) / 100;
+  double td = 4 * pow(sin(1000 * M_PI / 2002.0), 2);
+  cr_assert(epsilon_eq(dbl, p->c.Lpm.value, sqrt(var) * td / 4, 1e-12 * p->c.Lpm.value));
+  /* The paper's second panel (T6): L+- ~ 6.58 and L- ~ 0.77 at n = 100. */
+  cr_assert(epsilon_eq(dbl, p->c.Lpm.value, 6.58, 0.005), "L+- = %g", p->c.Lpm.value);
+  cr_assert(epsilon_eq(dbl, p->c.Lminus.value, 0.77, 0.005), "L- = %g", p->c.Lminus.value);
+  cr_assert(le(dbl, p->c.Lminus.value, p->c.Lplus.value), "L- <= L+ (T5)");
+  free(x);
+  free(g);
+  free(g0);
+  free(w);
+  tpc_problem_free(p);
+}
+
+Test(problems_quad, same_spec_same_problem_and_full_grad_is_the_mean) {
+  tpc_problem *a = build_ok("quad(d=30,n=4,s=1.5,seed=9)");
+  tpc_problem *b = build_ok("quad(seed=9,s=1.5,n=4,d=30)");
+  tpc_problem *c = build_ok("quad(d=30,n=4,s=1.5,seed=10)");
+  double x[30], g[30], gb[30], gt[30], gi[30], mean[30] = {0}, fmean = 0;
+  for (size_t j = 0; j < 30; j++) x[j] = cos((double)j);
+  void *w = work_alloc(a);
+  double fa = tpc_problem_full_grad(a, x, g, gt, w);
+  double fb = tpc_problem_full_grad(b, x, gb, gt, w);
+  cr_assert(eq(int, memcmp(g, gb, sizeof g), 0), "bit-identical for the same spec");
+  cr_assert(ieee_ulp_eq(dbl, fa, fb, 0));
+  cr_assert(not(ieee_ulp_eq(dbl, fa, tpc_problem_full_grad(c, x, gb, gt, w), 0)),
+            "another seed, another problem");
+  for (size_t i = 0; i < 4; i++) {
+    fmean += a->type->grad(a, i, x, gi, w) / 4;
+    for (size_t j = 0; j < 30; j++) mean[j] += gi[j] / 4;
+  }
+  /* The same sums in a different association: a few ulps. */
+  cr_assert(epsilon_eq(dbl, fa, fmean, 1e-13 * (1 + fabs(fa))));
+  for (size_t j = 0; j < 30; j++)
+    cr_assert(epsilon_eq(dbl, g[j], mean[j], 1e-13 * (1 + fabs(g[j]))));
+  free(w);
+  tpc_problem_free(a);
+  tpc_problem_free(b);
+  tpc_problem_free(c);
+}
+
+/* ---- spec checks ----------------------------------------------------------- */
+
+Test(problems_spec, bad_specs_name_the_column) {
+  expect_einput("nosuch(d=3)", "column 1: unknown problem 'nosuch'");
+  expect_einput("quad(e=3)", "has no parameter 'e' (it takes: d, n, s, seed)");
+  expect_einput("quad(d=\"big\")", "expects a number for 'd'");
+  expect_einput("quad(d=0)", "d must be an integer in [1, ");
+  expect_einput("quad(n=2.5)", "n must be an integer");
+  expect_einput("quad(s=-1)", "s must be in [0, ");
+  expect_einput("quad(topk(k=1))", "takes no nested specs");
+  cr_assert(eq(ptr, (void *)tpc_problem_type_find("nosuch"), NULL));
+  cr_assert(eq(str, (char *)tpc_problem_type_find("quad")->name, "quad"));
+  for (size_t i = 0; tpc_builtin_problems[i]; i++)
+    cr_assert(eq(ptr, (void *)tpc_problem_type_find(tpc_builtin_problems[i]->name),
+                 (void *)tpc_builtin_problems[i]));
+}
+
+/* ---- temporary files ------------------------------------------------------ */
+
+static char tmpdir[64];
+
+static void tmp_setup(void) {
+  strcpy(tmpdir, "/tmp/tpc_problems_XXXXXX");
+  cr_assert(mkdtemp(tmpdir) != NULL);
+}
+
+static void tmp_teardown(void) {
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+  cr_assert(eq(int, system(cmd), 0));
+}
+
+/* Write `len` bytes to tmpdir/name, gzip-compressed when gz; returns the path
+** (static buffer per slot). */
+static const char *write_bytes(const char *name, const void *data, size_t len, int gz) {
+  static char paths[8][128];
+  static int slot;
+  char *path = paths[slot++ % 8];
+  snprintf(path, 128, "%s/%s", tmpdir, name);
+  if (gz) {
+    gzFile f = gzopen(path, "wb");
+    cr_assert(f != NULL);
+    cr_assert(eq(int, gzwrite(f, data, (unsigned)len), (int)len));
+    cr_assert(eq(int, gzclose(f), Z_OK));
+  } else {
+    FILE *f = fopen(path, "wb");
+    cr_assert(f != NULL);
+    cr_assert(eq(sz, fwrite(data, 1, len, f), len));
+    cr_assert(eq(int, fclose(f), 0));
+  }
+  return path;
+}
+
+static const char *write_text(const char *name, const char *text, int gz) {
+  return write_bytes(name, text, strlen(text), gz);
+}
+
+/* Build "type(file="path"extra)". */
+static tpc_problem *build_file(const char *type, const char *path, const char *extra,
+                               int *status) {
+  char spec[512];
+  snprintf(spec, sizeof spec, "%s(file=\"%s\"%s)", type, path, extra);
+  return build(spec, status);
+}
+
+static tpc_problem *build_file_ok(const char *type, const char *path, const char *extra) {
+  int st = -1;
+  tpc_problem *p = build_file(type, path, extra, &st);
+  cr_assert(p != NULL, "%s(%s%s): %s", type, path, extra, tpc_error_msg());
+  return p;
+}
+
+/* `type` on a file with `text` must fail with TPC_EINPUT mentioning `want`. */
+static void expect_file_einput(const char *type, const char *text, const char *extra,
+                               const char *want) {
+  const char *path = write_text("bad.txt", text, 0);
+  int st = -1;
+  tpc_problem *p = build_file(type, path, extra, &st);
+  cr_assert(p == NULL, "should fail: %s", text);
+  cr_assert(eq(int, st, TPC_EINPUT), "status %d: %s", st, tpc_error_msg());
+  cr_assert(strstr(tpc_error_msg(), want) != NULL, "message '%s' lacks '%s'", tpc_error_msg(),
+            want);
+}
+
+/* ---- quadfile -------------------------------------------------------------- */
+
+/* A random symmetric banded quadratic file (bandwidth w; w = d - 1 dense),
+** written in both storages when both is set; returns the text. */
+static char *quad_text(size_t d, size_t n, size_t w, int dense, double shift, uint64_t seed) {
+  gsl_rng *r = tpc_rng_alloc_stream(seed, TPC_PURPOSE_TEST, 1);
+  size_t cap = 64 + n * (d * d + d + 2) * 26;
+  char *t = malloc(cap), *e = t;
+  if (dense) e += sprintf(e, "quadfile d=%zu n=%zu storage=dense\n", d, n);
+  else e += sprintf(e, "# test\nquadfile d=%zu n=%zu storage=banded bandwidth=%zu\n", d, n, w);
+  double *a = malloc(d * d * sizeof *a);
+  for (size_t i = 0; i < n; i++) {
+    for (size_t j = 0; j < d; j++)
+      for (size_t k = j; k < d; k++) {
+        double v = k - j <= w ? gsl_ran_gaussian(r, 1.0) : 0.0;
+        if (k == j) v += shift;
+        a[j * d + k] = a[k * d + j] = v;
+      }
+    e += sprintf(e, "client %zu\n", i + 1);
+    for (size_t j = 0; j < d; j++) {
+      size_t lo = dense ? 0 : (j > w ? j - w : 0), hi = dense ? d - 1 : (j + w < d ? j + w : d - 1);
+      for (size_t k = lo; k <= hi; k++) e += sprintf(e, "%s%.17g", k > lo ? " " : "", a[j * d + k]);
+      e += sprintf(e, "  # row %zu\n", j + 1);
+    }
+    for (size_t j = 0; j < d; j++) e += sprintf(e, "%.17g ", gsl_ran_gaussian(r, 1.0));
+    e += sprintf(e, "\n\n");
+  }
+  free(a);
+  gsl_rng_free(r);
+  return t;
+}
+
+static void check_quadfile_consts(const tpc_problem *p) {
+  dense_consts c = dense_quad_consts(p);
+  double scale = 1 + p->c.Lplus.value * p->c.Lplus.value;
+  cr_assert(epsilon_eq(dbl, p->c.Lminus.value, c.lminus, 1e-11 * scale));
+  cr_assert(epsilon_eq(dbl, p->c.Lplus.value, c.lplus, 1e-11 * scale));
+  cr_assert(epsilon_eq(dbl, p->c.Lpm.value, c.lpm, sqrt(1e-11 * scale)));
+  if (p->c.mu.kind == TPC_CONST_EXACT) {
+    cr_assert(epsilon_eq(dbl, p->c.mu.value, c.lmin, 1e-11 * scale));
+    double *xs = dense_solve(&c, p->d), *g = malloc(p->d * 8), *gt = malloc(p->d * 8);
+    void *w = work_alloc(p);
+    double f = tpc_problem_full_grad(p, xs, g, gt, w);
+    /* Well-conditioned here (shifted to lambda_min >= 1): a few ulps of |f|. */
+    cr_assert(epsilon_eq(dbl, f, p->c.finf.value, 1e-10 * (1 + fabs(f))));
+    cr_assert(le(dbl, norm2(g, p->d), 1e-9 * (1 + norm2(c.bbar, p->d))));
+    free(xs);
+    free(g);
+    free(gt);
+    free(w);
+  }
+  free(c.abar);
+  free(c.bbar);
+}
+
+Test(problems_quadfile, banded_and_dense_agree_with_dense_eigen, .init = tmp_setup,
+     .fini = tmp_teardown) {
+  /* w = 1 at d = 30 takes the band-product path, w = 3 at d = 9 the BLAS path. */
+  size_t cases[][3] = {{30, 3, 1}, {9, 4, 3}};
+  for (size_t t = 0; t < 2; t++) {
+    size_t d = cases[t][0], n = cases[t][1], w = cases[t][2];
+    /* Shift 2w + 4 > the Gershgorin radius of most draws: Abar positive definite. */
+    char *tb = quad_text(d, n, w, 0, 2.0 * (double)w + 4, 11 + t);
+    char *td = quad_text(d, n, w, 1, 2.0 * (double)w + 4, 11 + t);
+    tpc_problem *pb = build_file_ok("quadfile", write_text("b.txt", tb, 0), "");
+    tpc_problem *pd = build_file_ok("quadfile", write_text("d.txt.gz", td, 1), "");
+    cr_assert(eq(sz, pb->d, d));
+    cr_assert(eq(sz, pb->n, n));
+    cr_assert(eq(int, pb->c.mu.kind, TPC_CONST_EXACT), "Abar is positive definite");
+    check_quadfile_consts(pb);
+    check_quadfile_consts(pd);
+    double x[30], gb[30], gd[30];
+    for (size_t j = 0; j < d; j++) x[j] = sin((double)j + 1);
+    for (size_t i = 0; i < n; i++) {
+      double fb = pb->type->grad(pb, i, x, gb, NULL), fd = pd->type->grad(pd, i, x, gd, NULL);
+      /* The dense rows add exact zeros to the same sums: identical values. */
+      cr_assert(ieee_ulp_eq(dbl, fb, fd, 0));
+      for (size_t j = 0; j < d; j++) cr_assert(ieee_ulp_eq(dbl, gb[j] + 0.0, gd[j] + 0.0, 0));
+      check_grad_fd(pb, i, x, 1e-3, 1e-8, d);
+    }
+    cr_assert(eq(sz, pd->data_bytes, n * (d * d + d) * sizeof(double)));
+    free(tb);
+    free(td);
+    tpc_problem_free(pb);
+    tpc_problem_free(pd);
+  }
+}
+
+Test(problems_quadfile, indefinite_clients_and_singular_mean, .init = tmp_setup,
+     .fini = tmp_teardown) {
+  /* A_1 = diag(1, -1), A_2 = diag(3, 5): clients indefinite, Abar = diag(2, 2):
+  ** L- = 2, L+^2 = max((1+9)/2, (1+25)/2) = 13, L+-^2 = max(5-4, 13-4) = 9. */
+  tpc_problem *p = build_file_ok("quadfile",
+                                 write_text("q.txt",
+                                            "quadfile d=2 n=2 storage=banded bandwidth=0\n"
+                                            "client 1\n1\n-1\n1 1\nclient 2\n3\n5\n-1 3\n",
+                                            0),
+                                 "");
+  cr_assert(ieee_ulp_eq(dbl, p->c.Lminus.value, 2.0, 4));
+  cr_assert(ieee_ulp_eq(dbl, p->c.Lplus.value, sqrt(13.0), 4));
+  cr_assert(ieee_ulp_eq(dbl, p->c.Lpm.value, 3.0, 4));
+  cr_assert(ieee_ulp_eq(dbl, p->c.mu.value, 2.0, 4));
+  /* bbar = (0, 2): x* = (0, 1), f_inf = -1/2 bbar^T x* = -1. */
+  cr_assert(ieee_ulp_eq(dbl, p->c.finf.value, -1.0, 4));
+  tpc_problem_free(p);
+  /* Abar = diag(1, 0): singular, so mu and f_inf are unknown. */
+  p = build_file_ok("quadfile",
+                    write_text("s.txt", "quadfile d=2 n=1 storage=dense\nclient 1\n1 0\n0 0\n1 0\n",
+                               0),
+                    "");
+  cr_assert(eq(int, p->c.mu.kind, TPC_CONST_UNKNOWN));
+  cr_assert(eq(int, p->c.finf.kind, TPC_CONST_UNKNOWN));
+  cr_assert(eq(int, p->c.Lminus.kind, TPC_CONST_EXACT));
+  cr_assert(ieee_ulp_eq(dbl, p->c.Lminus.value, 1.0, 4));
+  tpc_problem_free(p);
+}
+
+Test(problems_quadfile, bad_files_name_the_line, .init = tmp_setup, .fini = tmp_teardown) {
+  const char *hd = "quadfile d=2 n=1 storage=dense\n";
+  char t[512];
+  expect_file_einput("quadfile", "", "", "is empty");
+  expect_file_einput("quadfile", "# only a comment\n\n", "", "is empty");
+  expect_file_einput("quadfile", "quad d=2 n=1 storage=dense\n", "", "line 1: expected 'quadfile");
+  expect_file_einput("quadfile", "quadfile d=2 n=1\n", "", "line 1: the header needs");
+  expect_file_einput("quadfile", "quadfile d=2 n=1 storage=banded\n", "", "line 1: the header");
+  expect_file_einput("quadfile", "quadfile d=0 n=1 storage=dense\n", "", "line 1: d must be");
+  expect_file_einput("quadfile", "quadfile d=2 n=1 storage=dense foo=1\n", "",
+                     "line 1: unknown header item 'foo=1'");
+  expect_file_einput("quadfile", "quadfile d=2 n=1 storage=banded bandwidth=2\n", "",
+                     "bandwidth 2 must be below d = 2");
+  snprintf(t, sizeof t, "%sclient 2\n", hd);
+  expect_file_einput("quadfile", t, "", "line 2: expected 'client 1'");
+  snprintf(t, sizeof t, "%sclient 1\n1 0\n0 x1\n", hd);
+  expect_file_einput("quadfile", t, "", "line 4: bad number 'x1' in row 2 of A_1");
+  snprintf(t, sizeof t, "%sclient 1\n1 0\n0 1 2\n", hd);
+  expect_file_einput("quadfile", t, "", "line 4: row 2 of A_1 needs 2 numbers, got 3");
+  snprintf(t, sizeof t, "%sclient 1\n1 nan\n0 1\n", hd);
+  expect_file_einput("quadfile", t, "", "line 3: number 2 of row 1 of A_1 is not finite");
+  snprintf(t, sizeof t, "%sclient 1\n1 inf\n0 1\n", hd);
+  expect_file_einput("quadfile", t, "", "line 3: number 2 of row 1 of A_1 is not finite");
+  snprintf(t, sizeof t, "%sclient 1\n1 0.5\n\n# c\n0.25 1\n1 1\n", hd);
+  expect_file_einput("quadfile", t, "", "line 6: A_1 is not symmetric: A[1][2] = 0.5");
+  snprintf(t, sizeof t, "%sclient 1\n1 0\n0 1\n", hd);
+  expect_file_einput("quadfile", t, "", "ends after line 4: expected b_1");
+  snprintf(t, sizeof t, "%sclient 1\n1 0\n0 1\n1 1\nclient 2\n", hd);
+  expect_file_einput("quadfile", t, "", "line 6: content after the last client");
+  snprintf(t, sizeof t, "%sclient 1\n1 0\n0 -1\n1 1\n", hd);
+  expect_file_einput("quadfile", t, "", "f is unbounded below");
+  expect_einput("quadfile(file=\"/nonexistent/q.txt\")", "cannot open '/nonexistent/q.txt'");
+  expect_einput("quadfile(file=3)", "expects a text for 'file'");
+  expect_einput("quadfile", "file=... is required");
+}
+
+/* ---- logreg ------------------------------------------------------------------ */
+
+/* Seven rows, d = 4, labels 0/1 (0 -> -1); with n = 3 the blocks are rows
+** {0,1}, {2,3}, {4,5,6} (remainder to the last client). */
+#define LR_ROWS 7
+static const char *lr_text =
+    "1 1:0.5 3:-1.2\n"
+    "0 2:1 4:0.3\n"
+    "\n"
+    "1 1:-0.7 2:0.4 4:1.5\r\n"
+    "0\t3:2   \n"
+    "1 1:1 2:1 3:1 4:1\n"
+    "0 1:-0.3 4:-0.9\n"
+    "1 2:0.8\n";
+static const double lr_a[LR_ROWS][4] = {{0.5, 0, -1.2, 0}, {0, 1, 0, 0.3}, {-0.7, 0.4, 0, 1.5},
+                                        {0, 0, 2, 0},      {1, 1, 1, 1},   {-0.3, 0, 0, -0.9},
+                                        {0, 0.8, 0, 0}};
+static const double lr_y[LR_ROWS] = {1, -1, 1, -1, 1, -1, 1};
+
+/* f_i by the definition, in long double. */
+static double lr_expected(size_t r0, size_t r1, const double *x, double lambda) {
+  long double loss = 0, reg = 0;
+  for (size_t r = r0; r < r1; r++) {
+    long double z = 0;
+    for (size_t k = 0; k < 4; k++) z += (long double)lr_a[r][k] * x[k];
+    loss += log1pl(expl(-lr_y[r] * z));
+  }
+  for (size_t k = 0; k < 4; k++) reg += (long double)x[k] * x[k] / (1 + (long double)x[k] * x[k]);
+  return (double)(loss / (long double)(r1 - r0) + lambda * reg);
+}
+
+Test(problems_logreg, values_labels_and_split, .init = tmp_setup, .fini = tmp_teardown) {
+  tpc_problem *p = build_file_ok("logreg", write_text("t.txt", lr_text, 0), ",n=3,lambda=0.25");
+  tpc_problem *pz = build_file_ok("logreg", write_text("t.txt.gz", lr_text, 1), ",n=3,lambda=0.25");
+  /* The same rows with labels -1/+1 and 1/2: the smaller value is -1. */
+  char alt[512], alt2[512];
+  const char *src = lr_text;
+  char *e = alt, *e2 = alt2;
+  for (int bol = 1; *src; src++) {
+    if (bol && *src == '0') {
+      e += sprintf(e, "-1");
+      *e2++ = '1';
+    } else if (bol && *src == '1') {
+      e += sprintf(e, "+1");
+      *e2++ = '2';
+    } else {
+      *e++ = *src;
+      *e2++ = *src;
+    }
+    bol = *src == '\n';
+  }
+  *e = *e2 = '\0';
+  tpc_problem *pa = build_file_ok("logreg", write_text("a.txt", alt, 0), ",n=3,lambda=0.25");
+  tpc_problem *pb = build_file_ok("logreg", write_text("b.txt", alt2, 0), ",n=3,lambda=0.25");
+  cr_assert(eq(sz, p->d, 4));
+  cr_assert(eq(sz, p->n, 3));
+  size_t blocks[4] = {0, 2, 4, 7};
+  double x[4] = {0.3, -1.1, 0.7, 2.0}, g[4];
+  for (size_t i = 0; i < 3; i++) {
+    double want = lr_expected(blocks[i], blocks[i + 1], x, 0.25);
+    double f = p->type->grad(p, i, x, g, NULL);
+    /* A handful of roundings on O(1) terms. */
+    cr_assert(epsilon_eq(dbl, f, want, 1e-14), "client %zu: %.17g vs %.17g", i, f, want);
+    cr_assert(ieee_ulp_eq(dbl, pz->type->value(pz, i, x, NULL), f, 0), "gzip reads the same");
+    cr_assert(ieee_ulp_eq(dbl, pa->type->value(pa, i, x, NULL), f, 0), "-1/+1 labels");
+    cr_assert(ieee_ulp_eq(dbl, pb->type->value(pb, i, x, NULL), f, 0), "1/2 labels");
+    /* Smooth: central differences with h = 1e-5 err by h^2 |f'''|/6 + eps|f|/h ~ 1e-10. */
+    check_grad_fd(p, i, x, 1e-5, 1e-8, 4);
+  }
+  for (size_t j = 0; j < 4; j++) cr_assert(eq(dbl, p->x0[j], 0.0), "x0 = 0");
+  cr_assert(eq(int, p->c.finf.kind, TPC_CONST_BOUND));
+  cr_assert(eq(dbl, p->c.finf.value, 0.0));
+  cr_assert(eq(int, p->c.mu.kind, TPC_CONST_UNKNOWN));
+  /* 15 stored entries (4-byte index + 8-byte value), 8 row offsets, 7 labels. */
+  cr_assert(eq(sz, p->data_bytes, 15 * 12 + 8 * sizeof(size_t) + 7));
+  tpc_problem_free(p);
+  tpc_problem_free(pz);
+  tpc_problem_free(pa);
+  tpc_problem_free(pb);
+}
+
+/* lambda_max of the symmetric d x d matrix a (copied). */
+static double eig_max(const double *a, size_t d) {
+  double ev[16];
+  eigvals(a, d, ev);
+  return fmax(fabs(ev[0]), fabs(ev[d - 1]));
+}
+
+/* ||H v|| by power iteration on central-difference Hessian-vector products
+** of client i (or of f when i == n) at x. */
+static double power_hessian(const tpc_problem *p, size_t i, const double *x) {
+  size_t d = p->d;
+  double v[16], xp[16], xm[16], gp[16], gm[16], gt[16], est = 0, h = 1e-4;
+  for (size_t j = 0; j < d; j++) v[j] = 1 / sqrt((double)d) * (j % 2 ? 1 : -1.5);
+  for (int it = 0; it < 300; it++) {
+    double nv = norm2(v, d);
+    for (size_t j = 0; j < d; j++) {
+      v[j] /= nv;
+      xp[j] = x[j] + h * v[j];
+      xm[j] = x[j] - h * v[j];
+    }
+    if (i < p->n) {
+      p->type->grad(p, i, xp, gp, NULL);
+      p->type->grad(p, i, xm, gm, NULL);
+    } else {
+      tpc_problem_full_grad(p, xp, gp, gt, NULL);
+      tpc_problem_full_grad(p, xm, gm, gt, NULL);
+    }
+    for (size_t j = 0; j < d; j++) v[j] = (gp[j] - gm[j]) / (2 * h);
+    est = norm2(v, d);
+  }
+  return est;
+}
+
+Test(problems_logreg, bounds_hold_and_are_tight_at_zero, .init = tmp_setup,
+     .fini = tmp_teardown) {
+  const double lambda = 0.25;
+  tpc_problem *p = build_file_ok("logreg", write_text("t.txt", lr_text, 0), ",n=3,lambda=0.25");
+  size_t blocks[4] = {0, 2, 4, 7}, d = 4;
+  double h[3][16], hbar[16] = {0}, m2[16] = {0}, sq[16], Li[3], li[3], mean_L2 = 0, mean_l2 = 0;
+  /* At x = 0 the Hessian of f_i is exactly A_i^T A_i / (4 m_i) + 2 lambda I. */
+  for (size_t i = 0; i < 3; i++) {
+    double m = (double)(blocks[i + 1] - blocks[i]);
+    for (size_t a = 0; a < d; a++)
+      for (size_t b = 0; b < d; b++) {
+        double s = 0;
+        for (size_t r = blocks[i]; r < blocks[i + 1]; r++) s += lr_a[r][a] * lr_a[r][b];
+        h[i][a * d + b] = s / (4 * m);
+      }
+    li[i] = eig_max(h[i], d);
+    for (size_t a = 0; a < d; a++) h[i][a * d + a] += 2 * lambda;
+    Li[i] = eig_max(h[i], d);
+    mean_L2 += Li[i] * Li[i] / 3;
+    mean_l2 += li[i] * li[i] / 3;
+    matmul(h[i], h[i], sq, d);
+    for (size_t k = 0; k < 16; k++) {
+      hbar[k] += h[i][k] / 3;
+      m2[k] += sq[k] / 3;
+    }
+  }
+  matmul(hbar, hbar, sq, d);
+  for (size_t k = 0; k < 16; k++) m2[k] -= sq[k];
+  double lm0 = eig_max(hbar, d), lpm0 = sqrt(eig_max(m2, d));
+  /* Bounds: never below the attained values, and tight: the same formulas
+  ** plus the certification's 1e-12 relative step and rounding margins. */
+  cr_assert(le(dbl, lm0, p->c.Lminus.value));
+  cr_assert(le(dbl, p->c.Lminus.value, lm0 * (1 + 1e-11)), "L- bound %.17g vs %.17g",
+            p->c.Lminus.value, lm0);
+  /* The certification (eigbound.c) adds 1e-12 relative before its margins. */
+  cr_assert(le(dbl, sqrt(mean_L2), p->c.Lplus.value));
+  cr_assert(le(dbl, p->c.Lplus.value, sqrt(mean_L2) * (1 + 1e-11)), "L+ = sqrt(mean L_i^2)");
+  cr_assert(le(dbl, sqrt(mean_l2), p->c.Lpm.value));
+  cr_assert(le(dbl, p->c.Lpm.value, sqrt(mean_l2) * (1 + 1e-11)));
+  cr_assert(le(dbl, lpm0, p->c.Lpm.value), "Hessian variance at 0: %g", lpm0);
+  cr_assert(eq(int, p->c.Lminus.kind, TPC_CONST_BOUND));
+  cr_assert(eq(int, p->c.Lplus.kind, TPC_CONST_BOUND));
+  cr_assert(eq(int, p->c.Lpm.kind, TPC_CONST_BOUND));
+  /* Away from 0, power iteration on difference Hessians (error ~ h^2 f'''' ~
+  ** 1e-8) stays below L_i <= L+ sqrt(n) and L-. */
+  double xs[3][4] = {{0, 0, 0, 0}, {0.3, -1.1, 0.7, 2.0}, {0.05, 0.1, -0.05, 0}};
+  for (size_t t = 0; t < 3; t++) {
+    for (size_t i = 0; i < 3; i++)
+      cr_assert(le(dbl, power_hessian(p, i, xs[t]), Li[i] * (1 + 1e-12) + 1e-6),
+                "client %zu at point %zu", i, t);
+    cr_assert(le(dbl, power_hessian(p, 3, xs[t]), p->c.Lminus.value + 1e-6));
+  }
+  /* Power iteration at 0 finds the bound: it is attained (to 1e-6). */
+  cr_assert(epsilon_eq(dbl, power_hessian(p, 3, xs[0]), lm0, 1e-6));
+  tpc_problem_free(p);
+}
+
+Test(problems_logreg, bad_files_name_the_line, .init = tmp_setup, .fini = tmp_teardown) {
+  const char *ok2 = "1 1:1\n0 2:1\n";
+  char t[256];
+  snprintf(t, sizeof t, "%s1 1:0.5 x\n", ok2);
+  expect_file_einput("logreg", t, ",n=1", "line 3: bad feature 'x' (expected INDEX:VALUE)");
+  snprintf(t, sizeof t, "%s1 1:0.5 2:\n", ok2);
+  expect_file_einput("logreg", t, ",n=1", "line 3: bad feature '2:'");
+  snprintf(t, sizeof t, "%s1 1:0.5 -2:1\n", ok2);
+  expect_file_einput("logreg", t, ",n=1", "line 3: bad feature '-2:1'");
+  snprintf(t, sizeof t, "%sa 1:1\n", ok2);
+  expect_file_einput("logreg", t, ",n=1", "line 3: bad label 'a'");
+  snprintf(t, sizeof t, "%snan 1:1\n", ok2);
+  expect_file_einput("logreg", t, ",n=1", "line 3: bad label 'nan'");
+  snprintf(t, sizeof t, "%s1 0:1\n", ok2);
+  expect_file_einput("logreg", t, ",n=1", "line 3: feature index 0 (indices start at 1)");
+  snprintf(t, sizeof t, "%s1 3:nan\n", ok2);
+  expect_file_einput("logreg", t, ",n=1", "line 3: feature 3 has the non-finite value 'nan'");
+  snprintf(t, sizeof t, "%s1 3:-inf\n", ok2);
+  expect_file_einput("logreg", t, ",n=1", "line 3: feature 3 has the non-finite value '-inf'");
+  snprintf(t, sizeof t, "%s1 3:1 2:1\n", ok2);
+  expect_file_einput("logreg", t, ",n=1", "line 3: feature index 2 after 3");
+  snprintf(t, sizeof t, "%s\n1 2:1 2:1\n", ok2);
+  expect_file_einput("logreg", t, ",n=1", "line 4: feature index 2 after 2");
+  snprintf(t, sizeof t, "%s1 5000:1\n", ok2);
+  expect_file_einput("logreg", t, ",n=1", "line 3: feature index 5000 exceeds 4096");
+  snprintf(t, sizeof t, "%s5 1:1\n", ok2);
+  expect_file_einput("logreg", t, ",n=1",
+                     "line 3: a third label value 5 (after 1 and 0): labels must be binary");
+  expect_file_einput("logreg", "1 1:1\n1 2:3\n", ",n=1", "every row has the label 1");
+  expect_file_einput("logreg", ok2, ",n=3", "n = 3 exceeds the 2 rows");
+  expect_file_einput("logreg", "", "", "has no data rows");
+  expect_file_einput("logreg", "\n  \n", "", "has no data rows");
+  const char nul[] = "1 1:1\n0 2:1\n1 1\0:1\n";
+  const char *np = write_bytes("nul.txt", nul, sizeof nul - 1, 0);
+  int st = -1;
+  cr_assert(eq(ptr, build_file("logreg", np, ",n=1", &st), NULL));
+  cr_assert(strstr(tpc_error_msg(), "line 3: NUL byte") != NULL, "%s", tpc_error_msg());
+  expect_einput("logreg(file=\"nosuch_dataset\")", "file 'nosuch_dataset' not found");
+  expect_einput("logreg(file=\"a9a\",lambda=\"x\")", "expects a number for 'lambda'");
+  expect_einput("logreg(n=2)", "file=... is required");
+}
+
+Test(problems_logreg, corrupt_gzip_is_bad_input, .init = tmp_setup, .fini = tmp_teardown) {
+  /* 4000 lines compress to a few KB; cutting the file in half leaves a
+  ** truncated stream, and flipping bytes in the middle a corrupt one. */
+  size_t cap = 4000 * 40;
+  char *text = malloc(cap), *e = text;
+  for (int r = 0; r < 4000; r++) e += sprintf(e, "%d 1:%d 2:0.%d 7:1\n", r % 2, r, r * 7 % 1000);
+  const char *path = write_text("big.txt.gz", text, 1);
+  tpc_problem *p = build_file_ok("logreg", path, "");
+  cr_assert(eq(sz, p->d, 7));
+  tpc_problem_free(p);
+  FILE *f = fopen(path, "rb");
+  unsigned char buf[65536];
+  size_t len = fread(buf, 1, sizeof buf, f);
+  fclose(f);
+  cr_assert(gt(sz, len, 1000));
+  int st = -1;
+  p = build_file("logreg", write_bytes("cut.gz", buf, len / 2, 0), "", &st);
+  cr_assert(eq(int, st, TPC_EINPUT), "%s", tpc_error_msg());
+  cr_assert(strstr(tpc_error_msg(), "unreadable or corrupt") != NULL, "%s", tpc_error_msg());
+  /* zlib decodes ahead, so the line is where the damage was detected: past
+  ** the start, before the end of the 4000 lines. */
+  const char *ln = strstr(tpc_error_msg(), " line ");
+  cr_assert(ln != NULL, "%s", tpc_error_msg());
+  long line = strtol(ln + 6, NULL, 10);
+  cr_assert(gt(long, line, 100));
+  cr_assert(lt(long, line, 4000));
+  for (size_t k = len / 3; k < len / 3 + 16; k++) buf[k] ^= 0x5a;
+  p = build_file("logreg", write_bytes("flip.gz", buf, len, 0), "", &st);
+  cr_assert(eq(int, st, TPC_EINPUT), "%s", tpc_error_msg());
+  free(text);
+}
+
+/* The shipped data sets (shared/datasets/README.md): rows and d. */
+static int have_dataset(const char *name) {
+  char a[128], b[128];
+  snprintf(a, sizeof a, "../shared/datasets/%s.txt.gz", name);
+  snprintf(b, sizeof b, "/work/shared/datasets/%s.txt.gz", name);
+  return access(a, R_OK) == 0 || access(b, R_OK) == 0;
+}
+
+Test(problems_logreg, shipped_phishing_and_a9a_load) {
+  if (!have_dataset("phishing") || !have_dataset("a9a")) cr_skip_test("no shared/datasets");
+  tpc_problem *p = build_ok("logreg(file=\"phishing\")");
+  cr_assert(eq(sz, p->d, 68));
+  cr_assert(eq(sz, p->n, 20));
+  /* Labels are 0/1 here: at x0 = 0 every f_i is log 2 whatever the labels. */
+  void *w = work_alloc(p);
+  double *g = malloc(68 * 8), *gt = malloc(68 * 8);
+  /* Each f_i sums m_i ~ 550 equal terms: relative error <= 550 eps. */
+  cr_assert(epsilon_eq(dbl, tpc_problem_full_grad(p, p->x0, g, gt, w), log(2.0), 1e-13));
+  cr_assert(gt(dbl, p->c.Lminus.value, 2 * 0.1), "above the regularizer's share");
+  cr_assert(le(dbl, p->c.Lminus.value, p->c.Lplus.value));
+  free(g);
+  free(gt);
+  free(w);
+  tpc_problem_free(p);
+  expect_einput("logreg(file=\"phishing\",n=11056)", "n = 11056 exceeds the 11055 rows");
+  expect_einput("logreg(file=\"a9a\",n=32562)", "n = 32562 exceeds the 32561 rows");
+}
+
+/* ---- autoenc ------------------------------------------------------------------ */
+
+/* An IDX file of `count` images of rows x cols with pixel (j, l) = (7j + 3l) %
+** 256, except every third pixel 0 (zeros take the sparse path). */
+static size_t idx_image(unsigned char *buf, uint32_t count, uint32_t rows, uint32_t cols) {
+  uint32_t h[4] = {0x00000803u, count, rows, cols};
+  for (int k = 0; k < 4; k++)
+    for (int b = 0; b < 4; b++) buf[4 * k + b] = (unsigned char)(h[k] >> (24 - 8 * b));
+  size_t len = 16;
+  for (uint32_t j = 0; j < count; j++)
+    for (uint32_t l = 0; l < rows * cols; l++)
+      buf[len++] = (unsigned char)(l % 3 ? (7 * j + 3 * l) % 256 : 0);
+  return len;
+}
+
+Test(problems_autoenc, values_gradients_and_split, .init = tmp_setup, .fini = tmp_teardown) {
+  unsigned char buf[256];
+  size_t len = idx_image(buf, 5, 3, 2);
+  const char *path = write_bytes("img-idx3-ubyte", buf, len, 0);
+  tpc_problem *p = build_file_ok("autoenc", path, ",n=2,de=2");
+  tpc_problem *pz = build_file_ok("autoenc", write_bytes("img.gz", buf, len, 1), ",n=2,de=2");
+  size_t df = 6, de = 2;
+  cr_assert(eq(sz, p->d, 2 * df * de));
+  cr_assert(eq(sz, p->data_bytes, 5 * df));
+  cr_assert(eq(int, p->c.Lminus.kind, TPC_CONST_UNKNOWN));
+  cr_assert(eq(int, p->c.finf.kind, TPC_CONST_BOUND));
+  double x[24];
+  gsl_rng *r = tpc_rng_alloc_stream(3, TPC_PURPOSE_TEST, 0);
+  for (size_t k = 0; k < 24; k++) x[k] = gsl_ran_gaussian(r, 0.5);
+  gsl_rng_free(r);
+  void *w = work_alloc(p);
+  size_t blocks[3] = {0, 2, 5};
+  for (size_t i = 0; i < 2; i++) {
+    /* f_i by the definition: D = x[0..11] (6 x 2), E = x[12..23] (2 x 6). */
+    double want = 0;
+    for (size_t j = blocks[i]; j < blocks[i + 1]; j++) {
+      double a[6], z[2] = {0, 0};
+      for (size_t l = 0; l < df; l++) a[l] = buf[16 + j * df + l] / 255.0;
+      for (size_t k = 0; k < de; k++)
+        for (size_t l = 0; l < df; l++) z[k] += x[12 + k * df + l] * a[l];
+      for (size_t l = 0; l < df; l++) {
+        double rl = x[l * de] * z[0] + x[l * de + 1] * z[1] - a[l];
+        want += rl * rl;
+      }
+    }
+    want /= (double)(blocks[i + 1] - blocks[i]);
+    double f = p->type->value(p, i, x, w);
+    cr_assert(epsilon_eq(dbl, f, want, 1e-13 * (1 + want)), "client %zu", i);
+    cr_assert(ieee_ulp_eq(dbl, pz->type->value(pz, i, x, w), f, 0));
+    /* f_i is a quartic: central differences err by h^2 |f'''|/6 ~ 1e-9 at h = 1e-4. */
+    check_grad_fd(p, i, x, 1e-4, 1e-6, 24);
+  }
+  /* x0: Gaussian with standard deviation 1/sqrt(d_f), fixed stream. */
+  tpc_problem *p2 = build_file_ok("autoenc", path, ",n=1,de=2,samples=3");
+  cr_assert(eq(int, memcmp(p->x0, p2->x0, 24 * sizeof(double)), 0));
+  cr_assert(eq(sz, p2->data_bytes, 3 * df));
+  double s2 = 0;
+  for (size_t k = 0; k < 24; k++) s2 += p->x0[k] * p->x0[k];
+  /* sum of 24 squares of N(0, 1/6): mean 4, sd sqrt(2*24)/6 = 1.15. */
+  cr_assert(gt(dbl, s2, 0.5));
+  cr_assert(lt(dbl, s2, 10.0));
+  free(w);
+  tpc_problem_free(p);
+  tpc_problem_free(pz);
+  tpc_problem_free(p2);
+}
+
+Test(problems_autoenc, bad_files_name_the_byte, .init = tmp_setup, .fini = tmp_teardown) {
+  unsigned char buf[256];
+  size_t len = idx_image(buf, 5, 3, 2);
+  int st = -1;
+  struct {
+    size_t len;
+    const char *extra, *want;
+  } cases[] = {
+      {len - 1, ",n=1,de=2",
+       "byte 45: truncated: the header announces 5 images of 6 pixels (30 bytes)"},
+      {10, ",n=1,de=2", "byte 10: truncated in the 16-byte IDX header"},
+      {len + 3, ",n=1,de=2", "byte 46: dims mismatch"},
+      {len, ",samples=6", "samples = 6 exceeds the 5 images"},
+      {len, ",n=4,samples=3,de=2", "n = 4 exceeds the 3 samples"},
+      {len, ",de=7", "de = 7 exceeds the 6 pixels"},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+    const char *path = write_bytes("x.idx", buf, cases[c].len, 0);
+    cr_assert(eq(ptr, build_file("autoenc", path, cases[c].extra, &st), NULL), "case %zu", c);
+    cr_assert(eq(int, st, TPC_EINPUT));
+    cr_assert(strstr(tpc_error_msg(), cases[c].want) != NULL, "case %zu: %s", c,
+              tpc_error_msg());
+  }
+  buf[3] = 1;   /* a labels file's magic */
+  cr_assert(eq(ptr, build_file("autoenc", write_bytes("y.idx", buf, len, 0), "", &st), NULL));
+  cr_assert(strstr(tpc_error_msg(), "byte 0: magic 0x00000801 is not 0x00000803") != NULL, "%s",
+            tpc_error_msg());
+  buf[3] = 3;
+  buf[11] = 0;  /* rows = 0 */
+  cr_assert(eq(ptr, build_file("autoenc", write_bytes("z.idx", buf, len, 0), "", &st), NULL));
+  cr_assert(strstr(tpc_error_msg(), "byte 4: bad dimensions 5 x 0 x 2") != NULL, "%s",
+            tpc_error_msg());
+}
+
+Test(problems_autoenc, fashion_mnist_loads_when_installed) {
+  if (access("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz", R_OK) != 0)
+    cr_skip_test("dataset-fashion-mnist is not installed");
+  tpc_problem *p = build_ok("autoenc(file=t10k,n=10,samples=500)");
+  cr_assert(eq(sz, p->d, 2 * 784 * 16));
+  cr_assert(eq(sz, p->data_bytes, 500 * 784));
+  void *w = work_alloc(p);
+  /* Pixels in [0, 1] and D E a ~ 0 at x0: f(x0) ~ mean ||a||^2, between 0 and 784. */
+  double f = p->type->value(p, 0, p->x0, w);
+  cr_assert(gt(dbl, f, 1.0));
+  cr_assert(lt(dbl, f, 784.0));
+  free(w);
+  tpc_problem_free(p);
+}
