@@ -32,6 +32,7 @@
 #include "comp/comp.h"
 #include "core/error.h"
 #include "core/registry.h"
+#include "mech/common.h"
 #include "mech/mech.h"
 #include "rng/pcg.h"
 #include "spec/spec.h"
@@ -518,6 +519,23 @@ Test(mech_consts, ef21_helpers, .init = setup, .fini = teardown) {
     cr_assert(ieee_ulp_eq(dbl, A, (double)(1 - sqrtl(q)), 4), "a = %g", as[i]);
     cr_assert(ieee_ulp_eq(dbl, B, (double)(q / (1 - sqrtl(q))), 4), "a = %g", as[i]);
   }
+}
+
+/* The trigger decides right at the extremes of the double range: the two
+** squared distances of entries near 1e300 (or 1e-300) overflow to inf (or
+** underflow to 0) unless compared on a common scale. */
+Test(mech_trigger, extreme_scales) {
+  for (int k = 0; k < 2; k++) {
+    double s = k ? 1e300 : 1e-300;
+    double h[3] = {0, 0, 0}, y[3] = {s, 0, 0}, x[3] = {2 * s, 0, 0};
+    /* ||x - h||^2 = 4 s^2 > zeta ||x - y||^2 = 3 s^2: send. */
+    cr_assert(tpc_mech_triggered_f64(h, y, x, 3.0, 3), "scale %g", s);
+    /* zeta = 4: equality is no trigger (T3: send only when strictly greater). */
+    cr_assert(not(tpc_mech_triggered_f64(h, y, x, 4.0, 3)), "scale %g", s);
+  }
+  double tiny[2] = {4.9e-324, 0}, zero[2] = {0, 0};
+  /* y = x: any difference from h, even a subnormal one, triggers. */
+  cr_assert(tpc_mech_triggered_f64(zero, tiny, tiny, 1e300, 2), "subnormal difference vs none");
 }
 
 #else /* MECH_TEST_BODY: the part written once per element type */

@@ -104,6 +104,15 @@ tpc_msg_part *tpc_mech_compress_diff_f32(tpc_mech *m, tpc_comp *c, const float *
 tpc_msg_part *tpc_mech_compress_diff_f64(tpc_mech *m, tpc_comp *c, const double *a,
                                          const double *b, size_t slot, tpc_msg *msg,
                                          const tpc_ctx *ctx);
+/* ||a1 - b1||^2 <= c ||a2 - b2||^2, both sums scaled by one power of two
+** (the largest difference brought to [1/2, 1)) so that entries of 1e300 do
+** not overflow to inf <= inf and entries of 1e-300 do not underflow to
+** 0 <= 0: the comparison is right wherever the differences are finite.
+** The LAG trigger and AdaCGD's early exits decide with it. */
+int tpc_mech_dist2_le_f32(const float *a1, const float *b1, double c, const float *a2,
+                          const float *b2, size_t d);
+int tpc_mech_dist2_le_f64(const double *a1, const double *b1, double c, const double *a2,
+                          const double *b2, size_t d);
 int tpc_mech_triggered_f32(const float *h, const float *y, const float *x, double zeta,
                            size_t d);
 int tpc_mech_triggered_f64(const double *h, const double *y, const double *x, double zeta,

@@ -42,7 +42,29 @@ tpc_msg_part *FUNCTION(tpc_mech, compress_diff)(tpc_mech *m, tpc_comp *c, const 
   return &msg->part[msg->nparts - 1];
 }
 
+int FUNCTION(tpc_mech, dist2_le)(const BASE *a1, const BASE *b1, double c, const BASE *a2,
+                                 const BASE *b2, size_t d) {
+  double m = 0, s1 = 0, s2 = 0;
+  for (size_t i = 0; i < d; i++) {
+    m = fmax(m, fabs((double)a1[i] - (double)b1[i]));
+    m = fmax(m, fabs((double)a2[i] - (double)b2[i]));
+  }
+  if (m == 0) return 1;
+  int e;
+  frexp(m, &e);
+  /* 2^-e in two factors: either alone stays a normal double for any e of a
+  ** finite m (subnormal m has e down to -1073, and 2^1073 would overflow). */
+  double f1 = ldexp(1.0, -e / 2), f2 = ldexp(1.0, -e - (-e / 2));
+  for (size_t i = 0; i < d; i++) {
+    double t1 = ((double)a1[i] - (double)b1[i]) * f1 * f2;
+    double t2 = ((double)a2[i] - (double)b2[i]) * f1 * f2;
+    s1 += t1 * t1;
+    s2 += t2 * t2;
+  }
+  return s1 <= c * s2;
+}
+
 int FUNCTION(tpc_mech, triggered)(const BASE *h, const BASE *y, const BASE *x, double zeta,
                                   size_t d) {
-  return FUNCTION(tpc_mech, dist2)(x, h, d) > zeta * FUNCTION(tpc_mech, dist2)(x, y, d);
+  return !FUNCTION(tpc_mech, dist2_le)(x, h, zeta, x, y, d);
 }

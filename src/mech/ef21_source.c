@@ -26,7 +26,6 @@ static void FUNCTION(clag, apply)(tpc_mech *m, const BASE *h, const BASE *y,
 static void FUNCTION(adacgd, apply)(tpc_mech *m, const BASE *h, const BASE *y,
                                     const BASE *x, BASE *out, tpc_msg *msg,
                                     const tpc_ctx *ctx) {
-  double bound = m->par[0] * FUNCTION(tpc_mech, dist2)(x, y, m->d);
   tpc_msg_reset(msg);
   if (!FUNCTION(tpc_mech, triggered)(h, y, x, m->par[0], m->d)) {
     FUNCTION(tpc_mech, skip)(m, msg);
@@ -37,7 +36,7 @@ static void FUNCTION(adacgd, apply)(tpc_mech *m, const BASE *h, const BASE *y,
     tpc_msg_reset(msg);
     FUNCTION(tpc_mech, compress_diff)(m, m->comp[j], x, h, 0, msg, ctx);
     FUNCTION(tpc_mech, finish)(m, h, msg, out);
-    if (j + 1 == m->ncomp || FUNCTION(tpc_mech, dist2)(x, out, m->d) <= bound)
+    if (j + 1 == m->ncomp || FUNCTION(tpc_mech, dist2_le)(x, out, m->par[0], x, y, m->d))
       return;
   }
 }
