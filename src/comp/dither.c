@@ -6,12 +6,16 @@
 ** C(x)_i = (||x||/s) level_i, sent as a QUANT part.  ||x|| is computed in
 ** double after dividing by max|x_i|, so extreme scales neither overflow nor
 ** underflow; r_i <= s holds exactly.  In float, ||x||/s above FLT_MAX (inputs
-** near FLT_MAX) cannot be represented by the part's scale.
+** near FLT_MAX) cannot be represented by the part's scale.  The per-element
+** loop applies the random choice and the sign without branches (each would
+** be mispredicted every other time); the draws are those of the plain
+** formulation.
 */
 #include "comp/kernels.h"
 
 #include <gsl/gsl_rng.h>
 #include <math.h>
+#include <string.h>
 
 static const char *const dither_keys[] = {"s", NULL};
 
@@ -29,15 +33,20 @@ static void dither_consts(const tpc_comp *c, tpc_comp_consts *out) {
   *out = (tpc_comp_consts){TPC_CLASS_UNBIASED, 0.0, omega, 0, NULL, "T2"};
 }
 
+/* DITHER_UINT: the unsigned integer as wide as the element type. */
 #define TPC_BASE_F32
 #include "core/templates_on.h"
+#define DITHER_UINT uint32_t
 #include "comp/dither_source.c"
+#undef DITHER_UINT
 #include "core/templates_off.h"
 #undef TPC_BASE_F32
 
 #define TPC_BASE_F64
 #include "core/templates_on.h"
+#define DITHER_UINT uint64_t
 #include "comp/dither_source.c"
+#undef DITHER_UINT
 #include "core/templates_off.h"
 #undef TPC_BASE_F64
 

@@ -1,18 +1,48 @@
 /*
 ** topk(k=INT | ratio=REAL): keep the k largest |x_i|, ties broken towards the
-** lower index, zero the rest (THEORY.md T2, B(k/d), deterministic).  O(d)
-** expected per call: the k-th largest magnitude t is selected without a sort
-** (tpc_kern_kth_abs), then one scan keeps every |x_i| > t and the first
-** k - #{|x_i| > t} coordinates with |x_i| = t.
+** lower index, zero the rest (THEORY.md T2, B(k/d), deterministic).  The
+** selection is the fastest TopK implementation for the size
+** (tpc_topk_best, comp/topk_impl.h), chosen once at init together with its
+** instruction set path; its scratch, the k kept indices and the k values
+** are allocated then too, so a call allocates nothing and touches O(k)
+** memory besides reading x and writing out.
 */
 #include "comp/kernels.h"
+#include "comp/topk_kern.h"
 
 static const char *const topk_keys[] = {"k", "ratio", NULL};
+
+/* Head of the workspace's aux buffer: the implementation per element type
+** (indexed by tpc_dtype); the selection's scratch follows at
+** TOPK_STATE_BYTES, keeping its 64-byte alignment. */
+typedef struct topk_state {
+  const tpc_topk_impl *impl[2];
+} topk_state;
+enum { TOPK_STATE_BYTES = 64 };
 
 static int topk_init(tpc_comp *c, const tpc_spec *s) {
   int status = tpc_comp_param_k(c, s);
   if (status != TPC_OK) return status;
-  return tpc_work_alloc(c, TPC_WORK_SPARSE, c->d * sizeof(double));
+  if (c->d > UINT32_MAX)
+    return tpc_error(TPC_EINPUT, "topk: d = %zu exceeds the sparse index range",
+                     c->d);
+  const tpc_topk_impl *f32 = tpc_topk_best(c->d, c->k, TPC_F32);
+  const tpc_topk_impl *f64 = tpc_topk_best(c->d, c->k, TPC_F64);
+  size_t w32 = tpc_topk_impl_work(f32, c->d, c->k, TPC_F32);
+  size_t w64 = tpc_topk_impl_work(f64, c->d, c->k, TPC_F64);
+  status = tpc_work_alloc(c, 0, TOPK_STATE_BYTES + (w32 > w64 ? w32 : w64));
+  if (status != TPC_OK) return status;
+  tpc_work *w = c->priv;
+  w->idx = tpc_calloc_aligned(c->k, sizeof(uint32_t));
+  w->val = tpc_calloc_aligned(c->k, sizeof(double));
+  if (w->idx == NULL || w->val == NULL) {
+    tpc_work_destroy(c);
+    return TPC_ENOMEM;
+  }
+  topk_state *st = w->aux;
+  st->impl[TPC_F32] = f32;
+  st->impl[TPC_F64] = f64;
+  return TPC_OK;
 }
 
 static void topk_consts(const tpc_comp *c, tpc_comp_consts *out) {

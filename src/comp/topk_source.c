@@ -1,21 +1,23 @@
-/* Template body of topk.c. */
+/* Template body of topk.c: select, then zero out and scatter the k kept
+** values into it and into the SPARSE part. */
 
 static void FUNCTION(topk, compress)(tpc_comp *c, const BASE *x, BASE *out,
                                      tpc_msg *msg, const tpc_ctx *ctx) {
   (void)ctx;
   tpc_work *w = c->priv;
-  size_t d = c->d, greater = 0;
-  BASE t = FUNCTION(tpc_kern, kth_abs)(x, d, c->k, w->aux);
-  for (size_t i = 0; i < d; i++) greater += BASE_FABS(x[i]) > t;
-  size_t ties = c->k - greater;
-  for (size_t i = 0; i < d; i++) {
-    BASE a = BASE_FABS(x[i]);
-    if (a > t) {
-      w->mark[i] = 1;
-    } else if (a == t && ties > 0) {
-      w->mark[i] = 1;
-      ties--;
-    }
+  const topk_state *st = w->aux;
+  uint32_t *idx = w->idx;
+  BASE *val = w->val;
+  size_t d = c->d, k = c->k;
+  st->impl[DTYPE]->TOPK_CAT(select_, SHORT)(
+      x, d, k, idx, (unsigned char *)w->aux + TOPK_STATE_BYTES);
+  memset(out, 0, d * sizeof(BASE));
+  for (size_t j = 0; j < k; j++) {
+    size_t i = idx[j];
+    val[j] = out[i] = x[i];
   }
-  FUNCTION(tpc_kern, sparse)(w, x, (BASE)1, d, out, msg);
+  tpc_msg_part *p = tpc_msg_add(msg, TPC_MSG_SPARSE, DTYPE, d);
+  p->nnz = k;
+  p->idx = idx;
+  p->val = val;
 }

@@ -1,0 +1,83 @@
+/*
+** AVX2 band pass of the TopK filter (comp/topk_kern.h); compiled with
+** -mavx2 -mfma -mbmi2 and called only when tpc_cpu_supports(TPC_ISA_AVX2).
+** Per group of 64 elements (8 vectors of floats, 16 of doubles): the keys
+** are the loaded bits with the sign cleared, one compare per vector gives
+** the candidate lanes (key >= lo), movemask packs them into one 64-bit
+** word, and tpc_topk_emit_* classifies its few set bits.  Keys are at most
+** 2^31 - 1 (2^63 - 1), so AVX2's signed compares order them correctly;
+** key >= lo is key > lo - 1.
+*/
+#include <immintrin.h>
+
+#include "comp/topk_kern.h"
+
+static inline uint64_t band256_group_f32(const float *p, __m256i lo1) {
+  const __m256i abs = _mm256_set1_epi32(0x7fffffff);
+  uint64_t word = 0;
+  for (int j = 0; j < 8; j++) {
+    __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + 8 * j));
+    __m256i c = _mm256_cmpgt_epi32(_mm256_and_si256(v, abs), lo1);
+    word |= (uint64_t)(unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(c)) << (8 * j);
+  }
+  return word;
+}
+
+static inline uint64_t band256_group_f64(const double *p, __m256i lo1) {
+  const __m256i abs = _mm256_set1_epi64x(0x7fffffffffffffffLL);
+  uint64_t word = 0;
+  for (int j = 0; j < 16; j++) {
+    __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + 4 * j));
+    __m256i c = _mm256_cmpgt_epi64(_mm256_and_si256(v, abs), lo1);
+    word |= (uint64_t)(unsigned)_mm256_movemask_pd(_mm256_castsi256_pd(c)) << (4 * j);
+  }
+  return word;
+}
+
+/* The pass, inlined once per unroll (a constant) so that the emission's
+** unconditional steps are straight-line code. */
+#define BAND256_RUN(SHORT_, BASE_, UKEY_, SET1)                                \
+  static inline __attribute__((always_inline)) int band256_run_##SHORT_(      \
+      const BASE_ *x, size_t d, UKEY_ lo, UKEY_ hi, tpc_topk_band *b,          \
+      const unsigned unroll) {                                                 \
+    const __m256i lo1 = SET1(lo);                                              \
+    uint32_t *sure = b->sure, *bidx = b->idx;                                  \
+    UKEY_ *bkey = b->key;                                                      \
+    size_t ns = 0, nb = 0, full = d / 64 * 64;                                 \
+    b->lo = lo;                                                                \
+    b->hi = hi;                                                                \
+    for (size_t i = 0; i < full;) {                                            \
+      if (ns > b->sure_cap || nb > b->cap) {                                   \
+        b->nsure = ns;                                                         \
+        b->n = nb;                                                             \
+        return 0;                                                              \
+      }                                                                        \
+      size_t end = full - i < TPC_TOPK_CHUNK ? full : i + TPC_TOPK_CHUNK;      \
+      for (; i < end; i += 64) {                                               \
+        size_t ahead = i + TPC_TOPK_AHEAD / sizeof(BASE_);                      \
+        tpc_topk_prefetch(x + (ahead < full ? ahead : i), 64 * sizeof(BASE_)); \
+        tpc_topk_emit_##SHORT_(band256_group_##SHORT_(x + i, lo1), x, i, hi,   \
+                               sure, bidx, bkey, &ns, &nb, unroll);            \
+      }                                                                        \
+    }                                                                          \
+    b->nsure = ns;                                                             \
+    b->n = nb;                                                                 \
+    tpc_topk_band_tail_##SHORT_(x, full, d, lo, hi, b);                        \
+    return 1;                                                                  \
+  }
+
+/* lo - 1 (wrapping to -1 for lo = 0, below every key) in every lane. */
+#define LO1_32(v) _mm256_set1_epi32((int)(v) - 1)
+#define LO1_64(v) _mm256_set1_epi64x((long long)(v) - 1)
+BAND256_RUN(f32, float, uint32_t, LO1_32)
+BAND256_RUN(f64, double, uint64_t, LO1_64)
+
+int tpc_topk_band_avx2_f32(const float *x, size_t d, uint32_t lo, uint32_t hi,
+                           tpc_topk_band *b) {
+  TPC_TOPK_UNROLL_SWITCH(b->unroll, band256_run_f32(x, d, lo, hi, b, U));
+}
+
+int tpc_topk_band_avx2_f64(const double *x, size_t d, uint64_t lo,
+                           uint64_t hi, tpc_topk_band *b) {
+  TPC_TOPK_UNROLL_SWITCH(b->unroll, band256_run_f64(x, d, lo, hi, b, U));
+}

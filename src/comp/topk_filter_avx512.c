@@ -1,0 +1,89 @@
+/*
+** AVX-512 band pass of the TopK filter (comp/topk_kern.h); compiled with
+** -mavx512f -mavx512vl -mavx512bw -mavx512dq and called only when
+** tpc_cpu_supports(TPC_ISA_AVX512).  Per group of 64 elements (4 vectors of
+** floats, 8 of doubles): the keys are the loaded bits with the sign
+** cleared, one unsigned compare per vector with lo gives the candidate
+** lanes, the masks are packed into one 64-bit word (kunpck), and
+** tpc_topk_emit_* classifies its few set bits.  Vector compress (the
+** textbook way to write the selected lanes) is avoided: its register form
+** costs several cycles per vector on AMD Zen 4, and the memory form is
+** microcoded there.
+*/
+#include <immintrin.h>
+
+#include "comp/topk_kern.h"
+
+/* Candidate lanes (key >= lo) of 16 floats / 8 doubles at p. */
+static inline __mmask16 band512_cand_f32(const float *p, __m512i lo) {
+  __m512i key = _mm512_and_si512(_mm512_loadu_si512(p), _mm512_set1_epi32(0x7fffffff));
+  return _mm512_cmpge_epu32_mask(key, lo);
+}
+
+static inline __mmask8 band512_cand_f64(const double *p, __m512i lo) {
+  __m512i key = _mm512_and_si512(_mm512_loadu_si512(p),
+                                 _mm512_set1_epi64(0x7fffffffffffffffLL));
+  return _mm512_cmpge_epu64_mask(key, lo);
+}
+
+static inline uint64_t band512_group_f32(const float *p, __m512i lo) {
+  __mmask32 c01 = _mm512_kunpackw(band512_cand_f32(p + 16, lo), band512_cand_f32(p, lo));
+  __mmask32 c23 = _mm512_kunpackw(band512_cand_f32(p + 48, lo),
+                                  band512_cand_f32(p + 32, lo));
+  return _mm512_kunpackd(c23, c01);
+}
+
+static inline uint64_t band512_group_f64(const double *p, __m512i lo) {
+  __mmask16 c[4];
+  for (int j = 0; j < 4; j++)
+    c[j] = _mm512_kunpackb(band512_cand_f64(p + 16 * j + 8, lo),
+                           band512_cand_f64(p + 16 * j, lo));
+  return _mm512_kunpackd(_mm512_kunpackw(c[3], c[2]), _mm512_kunpackw(c[1], c[0]));
+}
+
+/* The pass, inlined once per unroll (a constant) so that the emission's
+** unconditional steps are straight-line code. */
+#define BAND512_RUN(SHORT_, BASE_, UKEY_, SET1)                                \
+  static inline __attribute__((always_inline)) int band512_run_##SHORT_(      \
+      const BASE_ *x, size_t d, UKEY_ lo, UKEY_ hi, tpc_topk_band *b,          \
+      const unsigned unroll) {                                                 \
+    const __m512i vlo = SET1(lo);                                              \
+    uint32_t *sure = b->sure, *bidx = b->idx;                                  \
+    UKEY_ *bkey = b->key;                                                      \
+    size_t ns = 0, nb = 0, full = d / 64 * 64;                                 \
+    b->lo = lo;                                                                \
+    b->hi = hi;                                                                \
+    for (size_t i = 0; i < full;) {                                            \
+      if (ns > b->sure_cap || nb > b->cap) {                                   \
+        b->nsure = ns;                                                         \
+        b->n = nb;                                                             \
+        return 0;                                                              \
+      }                                                                        \
+      size_t end = full - i < TPC_TOPK_CHUNK ? full : i + TPC_TOPK_CHUNK;      \
+      for (; i < end; i += 64) {                                               \
+        size_t ahead = i + TPC_TOPK_AHEAD / sizeof(BASE_);                      \
+        tpc_topk_prefetch(x + (ahead < full ? ahead : i), 64 * sizeof(BASE_)); \
+        tpc_topk_emit_##SHORT_(band512_group_##SHORT_(x + i, vlo), x, i, hi,   \
+                               sure, bidx, bkey, &ns, &nb, unroll);            \
+      }                                                                        \
+    }                                                                          \
+    b->nsure = ns;                                                             \
+    b->n = nb;                                                                 \
+    tpc_topk_band_tail_##SHORT_(x, full, d, lo, hi, b);                        \
+    return 1;                                                                  \
+  }
+
+#define SET1_32(v) _mm512_set1_epi32((int)(v))
+#define SET1_64(v) _mm512_set1_epi64((long long)(v))
+BAND512_RUN(f32, float, uint32_t, SET1_32)
+BAND512_RUN(f64, double, uint64_t, SET1_64)
+
+int tpc_topk_band_avx512_f32(const float *x, size_t d, uint32_t lo,
+                             uint32_t hi, tpc_topk_band *b) {
+  TPC_TOPK_UNROLL_SWITCH(b->unroll, band512_run_f32(x, d, lo, hi, b, U));
+}
+
+int tpc_topk_band_avx512_f64(const double *x, size_t d, uint64_t lo,
+                             uint64_t hi, tpc_topk_band *b) {
+  TPC_TOPK_UNROLL_SWITCH(b->unroll, band512_run_f64(x, d, lo, hi, b, U));
+}
