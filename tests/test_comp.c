@@ -866,3 +866,28 @@ Test(comp, parameter_errors_name_the_problem) {
               cases[i].fragment);
   }
 }
+
+/* dither near the top of the range: ||x||/s times a level would overflow the
+** element type, so x is sent as it is (dense, finite, unbiased), in both
+** types; just below the cut the quantized part stays finite. */
+Test(comp, dither_extreme_norm_falls_back_to_dense) {
+  tpc_comp *c = build("dither(s=1)", 4, 1);
+  tpc_msg msg;
+  double out[4];
+  for (int t = 0; t < 2; t++) {
+    tpc_dtype dt = t ? TPC_F64 : TPC_F32;
+    double big = t ? 1.5e308 : 3e38;
+    double x[4] = {big, -big, big, 1.0};
+    to_dtype(dt, x, 4);
+    streams(1);
+    run(c, dt, x, out, &msg);
+    cr_assert(eq(int, msg.part[0].kind, TPC_MSG_DENSE), "%s", dname(dt));
+    for (size_t i = 0; i < 4; i++) cr_assert(out[i] == x[i], "%s [%zu]", dname(dt), i);
+    double below[4] = {big / 8, -big / 8, big / 8, 1.0};
+    streams(2);
+    run(c, dt, below, out, &msg);
+    cr_assert(eq(int, msg.part[0].kind, TPC_MSG_QUANT), "%s", dname(dt));
+    for (size_t i = 0; i < 4; i++) cr_assert(isfinite(out[i]), "%s [%zu]", dname(dt), i);
+  }
+  tpc_comp_free(c);
+}

@@ -5,14 +5,16 @@
 ** r_i = s|x_i|/||x|| to floor(r_i) or floor(r_i) + 1, and
 ** C(x)_i = (||x||/s) level_i, sent as a QUANT part.  ||x|| is computed in
 ** double after dividing by max|x_i|, so extreme scales neither overflow nor
-** underflow; r_i <= s holds exactly.  In float, ||x||/s above FLT_MAX (inputs
-** near FLT_MAX) cannot be represented by the part's scale.  The per-element
+** underflow; r_i <= s holds exactly.  When ||x|| is within a factor 2 of the
+** type's largest value, scale * level could overflow, and x is sent dense
+** instead (unbiased with no variance).  The per-element
 ** loop applies the random choice and the sign without branches (each would
 ** be mispredicted every other time); the draws are those of the plain
 ** formulation.
 */
 #include "comp/kernels.h"
 
+#include <float.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <string.h>
@@ -24,7 +26,10 @@ static int dither_init(tpc_comp *c, const tpc_spec *s) {
                                    &c->par[0]);
   if (status != TPC_OK) return status;
   c->k = (size_t)c->par[0];
-  return tpc_work_alloc(c, 0, c->d * sizeof(int32_t));
+  /* aux holds the levels, or the values of a dense fallback part */
+  if (c->d > SIZE_MAX / sizeof(double))
+    return tpc_error(TPC_EINPUT, "dither: d = %zu is too large", c->d);
+  return tpc_work_alloc(c, 0, c->d * sizeof(double));
 }
 
 static void dither_consts(const tpc_comp *c, tpc_comp_consts *out) {

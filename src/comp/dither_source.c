@@ -22,11 +22,25 @@ static double FUNCTION(dither, relnorm)(const BASE *x, size_t d, double *m) {
   return sqrt(sum);
 }
 
+/* ||x|| within a factor 2 of the largest value of the type: the part's scale
+** times a level could overflow, so x goes as it is (a DENSE part: unbiased,
+** no variance, and the bound of T2 holds a fortiori). */
+static void FUNCTION(dither, dense)(tpc_comp *c, const BASE *x, BASE *out, tpc_msg *msg) {
+  BASE *val = ((tpc_work *)c->priv)->aux;
+  memcpy(val, x, c->d * sizeof(BASE));
+  memcpy(out, x, c->d * sizeof(BASE));
+  tpc_msg_add(msg, TPC_MSG_DENSE, DTYPE, c->d)->val = val;
+}
+
 static void FUNCTION(dither, compress)(tpc_comp *c, const BASE *x, BASE *out,
                                        tpc_msg *msg, const tpc_ctx *ctx) {
   tpc_work *w = c->priv;
   int32_t *level = w->aux;
   double mx, rel = FUNCTION(dither, relnorm)(x, c->d, &mx), s = c->par[0];
+  if (mx * rel > 0.5 * (DTYPE == TPC_F32 ? (double)FLT_MAX : DBL_MAX)) {
+    FUNCTION(dither, dense)(c, x, out, msg);
+    return;
+  }
   tpc_msg_part *p = tpc_msg_add(msg, TPC_MSG_QUANT, DTYPE, c->d);
   p->scale = mx * rel / s;
   p->level = level;
