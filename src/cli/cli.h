@@ -32,6 +32,7 @@ typedef struct tpc_cli_cmd {
 
 int cmd_list(int argc, char **argv);
 int cmd_describe(int argc, char **argv);
+int cmd_bounds(int argc, char **argv);
 
 /* Print "tpc: " + message to stderr and return the exit code for status. */
 int tpc_cli_fail(int status);
@@ -114,8 +115,7 @@ typedef struct tpc_cli_run {
 /* Open the database and insert the runs row ('running') with the command
 ** line, seed and threads.  Installs SIGINT/SIGTERM handlers that set the flag
 ** tpc_cli_interrupted() reads.  Returns an exit code: 0; 2 after printing
-** why when the database cannot be opened (not a tpc database, newer schema);
-** 4 when the runs row cannot be written. */
+** why when --db is not a tpc database or a newer one; 4 when SQLite fails. */
 int tpc_cli_run_begin(tpc_cli_run *run, const tpc_cli_common *o, const char *command,
                       int argc, char **argv);
 

@@ -4,7 +4,9 @@
 ** comes from, and the Theorem 1 step size they imply.
 **
 ** For a compressor the 3PC pair of EF21 with it is shown too, since that is
-** how a contractive compressor enters Theorem 1.
+** how a contractive compressor enters Theorem 1.  --plugin FILE.so makes a
+** plugin's names known (their constants are computed in-process: the
+** type's init and consts callbacks run, its kernels do not).
 */
 #include <getopt.h>
 #include <math.h>
@@ -18,6 +20,9 @@ static const char *num(double v, char *buf) {
   tpc_format_double(v, buf, 32);
   return buf;
 }
+
+/* Source strings come from the type, a plugin's included: NULL is allowed. */
+static const char *src(const char *s) { return s ? s : "source not stated"; }
 
 static const char *class_name(tpc_class c) {
   static const char *const names[] = {"no class (not contractive, not unbiased)",
@@ -42,8 +47,8 @@ static void print_comp_line(const tpc_comp *c, const char *name, int indent) {
   char a[32], w[32];
   tpc_comp_consts_get(c, &k);
   printf("%*s%s: %s", indent, "", name, class_name(k.cls));
-  if (k.cls & TPC_CLASS_CONTRACTIVE) printf(", alpha = %s [%s]", num(k.alpha, a), k.alpha_src);
-  if (k.cls & TPC_CLASS_UNBIASED) printf(", omega = %s [%s]", num(k.omega, w), k.omega_src);
+  if (k.cls & TPC_CLASS_CONTRACTIVE) printf(", alpha = %s [%s]", num(k.alpha, a), src(k.alpha_src));
+  if (k.cls & TPC_CLASS_UNBIASED) printf(", omega = %s [%s]", num(k.omega, w), src(k.omega_src));
   printf(", %s\n", k.deterministic ? "deterministic" : "randomized");
 }
 
@@ -51,15 +56,15 @@ static int describe_comp(const tpc_comp *c, const tpc_spec *s) {
   tpc_comp_consts k;
   char buf[32];
   tpc_comp_consts_get(c, &k);
-  printf("  %-13s compressor [%s]\n", "object", c->type->theory);
+  printf("  %-13s compressor [%s]\n", "object", src(c->type->theory));
   printf("  %-13s %s, %s\n", "class", class_name(k.cls),
          k.deterministic ? "deterministic" : "randomized");
   printf("  %-13s %-24s [%s]\n", "alpha",
          (k.cls & TPC_CLASS_CONTRACTIVE) ? num(k.alpha, buf) : "-",
-         (k.cls & TPC_CLASS_CONTRACTIVE) ? k.alpha_src : "not contractive");
+         (k.cls & TPC_CLASS_CONTRACTIVE) ? src(k.alpha_src) : "not contractive");
   printf("  %-13s %-24s [%s]\n", "omega",
          (k.cls & TPC_CLASS_UNBIASED) ? num(k.omega, buf) : "-",
-         (k.cls & TPC_CLASS_UNBIASED) ? k.omega_src : "not unbiased");
+         (k.cls & TPC_CLASS_UNBIASED) ? src(k.omega_src) : "not unbiased");
   if (k.cls & TPC_CLASS_CONTRACTIVE) {
     double A, B;
     tpc_ef21_constants_alpha(k.alpha, &A, &B);
@@ -85,7 +90,7 @@ static void describe_parts(const tpc_mech *m, const tpc_spec *s, int indent) {
       char a[32], b[32];
       tpc_mech_consts_get(m->inner, &k);
       printf("%*s%s: mechanism, A = %s, B = %s [%s]\n", indent, "", text, num(k.A, a),
-             num(k.B, b), k.src);
+             num(k.B, b), src(k.src));
       describe_parts(m->inner, s->args[i], indent + 2);
     } else if (ci < m->ncomp) {
       print_comp_line(m->comp[ci++], text, indent);
@@ -101,14 +106,14 @@ static int describe_mech(const tpc_mech *m, const tpc_spec *s) {
       "3PC inequality per client: E|C(x)-x|^2 <= (1-A)|h-y|^2 + B|x-y|^2",
       "3PC inequality for the average over the n clients (shared coin)",
       "shift inequality: E|C_h(x)-x|^2 <= c |x-h|^2"};
-  printf("  %-13s mechanism [%s]\n", "object", k.src);
+  printf("  %-13s mechanism [%s]\n", "object", src(k.src));
   printf("  %-13s %s\n", "inequality", ineq[k.ineq]);
   if (k.ineq == TPC_INEQ_SHIFT) {
-    printf("  %-13s %-24s [%s]\n", "c", num(k.shift_c, c), k.src);
-    if (k.unbiased) printf("  %-13s E C_h(x) = x [%s]\n", "unbiased", k.src);
+    printf("  %-13s %-24s [%s]\n", "c", num(k.shift_c, c), src(k.src));
+    if (k.unbiased) printf("  %-13s E C_h(x) = x [%s]\n", "unbiased", src(k.src));
   }
   if (k.has_AB)
-    print_pair(k.A, k.B, k.ineq == TPC_INEQ_SHIFT ? "T3 EF21 family with 1-alpha = c" : k.src);
+    print_pair(k.A, k.B, k.ineq == TPC_INEQ_SHIFT ? "T3 EF21 family with 1-alpha = c" : src(k.src));
   else
     printf("  %-13s none (c >= 1: no 3PC pair follows)\n", "A, B");
   printf("  %-13s %s\n", "randomness", k.deterministic ? "deterministic" : "randomized");
@@ -119,9 +124,10 @@ static int describe_mech(const tpc_mech *m, const tpc_spec *s) {
 
 static int usage(FILE *out, int code) {
   fprintf(out,
-          "usage: tpc describe SPEC [--d D] [--n N]\n\n"
+          "usage: tpc describe SPEC [--d D] [--n N] [--plugin FILE.so]...\n\n"
           "Declared constants of a compressor or mechanism spec at dimension D\n"
           "(default 100) with N clients (default 1), each with its THEORY.md item.\n"
+          "  --plugin FILE    load names from a plugin (repeatable)\n"
           "Example: tpc describe 'clag(topk(k=10),zeta=2)' --d 100\n");
   return code;
 }
@@ -130,23 +136,27 @@ int cmd_describe(int argc, char **argv) {
   static const struct option opts[] = {{"d", required_argument, 0, 'd'},
                                        {"n", required_argument, 0, 'n'},
                                        {"help", no_argument, 0, 'h'},
+                                       {"plugin", required_argument, 0, TPC_OPT_PLUGIN},
                                        {0, 0, 0, 0}};
   size_t d = 100, n = 1;
+  tpc_cli_common o;
+  tpc_cli_common_init(&o);
   int c, rc;
   optind = 1;
   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     if (c == 'h') return usage(stdout, TPC_EXIT_OK);
     if (c == 'd' && (rc = tpc_cli_size("--d", optarg, &d))) return rc;
     if (c == 'n' && (rc = tpc_cli_size("--n", optarg, &n))) return rc;
+    if (c == TPC_OPT_PLUGIN && tpc_cli_common_opt(&o, c, optarg) != 1) return TPC_EXIT_USAGE;
     if (c == '?') return usage(stderr, TPC_EXIT_USAGE);
   }
   if (argc - optind != 1) {
     fprintf(stderr, "tpc describe: expected exactly one SPEC\n");
     return usage(stderr, TPC_EXIT_USAGE);
   }
-  tpc_registry *reg = tpc_cli_registry();
-  if (!reg) return TPC_EXIT_INTERNAL;
   int code = TPC_EXIT_OK;
+  tpc_registry *reg = tpc_cli_registry_plugins(&o, &code);
+  if (!reg) return code;
   tpc_spec *s = tpc_cli_spec(reg, argv[optind], &code);
   if (s) {
     int is_comp = tpc_registry_kind(reg, s->name) == TPC_KIND_COMP;

@@ -26,14 +26,6 @@ int tpc_cli_fail(int status) {
   return tpc_cli_exit_code(status);
 }
 
-/* The column a spec error message names ("column 8: ..."), or 0. */
-static size_t error_column(const char *msg) {
-  const char *p = strstr(msg, "column ");
-  size_t c = 0;
-  if (p) sscanf(p + 7, "%zu", &c);
-  return c;
-}
-
 static void print_caret(const char *text, size_t column) {
   if (column == 0 || column > strlen(text) + 1) return;
   fprintf(stderr, "  %s\n  %*s^\n", text, (int)(column - 1), "");
@@ -49,7 +41,7 @@ tpc_spec *tpc_cli_spec(const tpc_registry *reg, const char *text, int *exit_code
   if (!rc) return s;
   tpc_spec_free(s);
   *exit_code = tpc_cli_fail(rc);
-  print_caret(text, error_column(tpc_error_msg()));
+  print_caret(text, tpc_error_column());
   return NULL;
 }
 
@@ -57,7 +49,8 @@ int tpc_cli_size(const char *opt, const char *text, size_t *out) {
   char *end;
   errno = 0;
   uintmax_t v = strtoumax(text, &end, 10);
-  if (errno || end == text || *end || text[0] == '-' || v == 0 || v > SIZE_MAX / 16) {
+  if (errno || end == text || *end || !(text[0] >= '0' && text[0] <= '9') || v == 0 ||
+      v > SIZE_MAX / 16) {
     fprintf(stderr, "tpc: %s expects a positive integer, got '%s'\n", opt, text);
     return TPC_EXIT_USAGE;
   }
@@ -83,8 +76,8 @@ void tpc_cli_common_init(tpc_cli_common *o) {
 static int parse_u64(const char *opt, const char *text, uint64_t *out) {
   char *end;
   errno = 0;
-  uintmax_t v = strtoumax(text, &end, 0);
-  if (errno || end == text || *end || text[0] == '-' || v > UINT64_MAX) {
+  uintmax_t v = strtoumax(text, &end, 10);
+  if (errno || end == text || *end || !(text[0] >= '0' && text[0] <= '9') || v > UINT64_MAX) {
     fprintf(stderr, "tpc: %s expects a non-negative integer, got '%s'\n", opt, text);
     return -1;
   }
@@ -185,12 +178,7 @@ int tpc_cli_run_begin(tpc_cli_run *run, const tpc_cli_common *o, const char *com
   run->store = NULL;
   run->id = 0;
   int rc = tpc_store_open(o->db, &run->store);
-  if (rc) {
-    /* A --db that is not a tpc database, or a newer one, is the user's
-    ** input: exit 2 like any other bad file. */
-    tpc_cli_fail(rc);
-    return TPC_EXIT_USAGE;
-  }
+  if (rc) return tpc_cli_fail(rc); /* not a tpc database or newer: 2; else 4 */
   char *line = join_argv(argc, argv);
   tpc_run_info info = {.command = command, .argv = line, .seed = o->seed,
                        .threads = o->threads};

@@ -16,6 +16,8 @@ static const tpc_cli_cmd commands[] = {
      "every compressor and mechanism, its parameters and declared constants"},
     {"describe", cmd_describe, "describe SPEC [--d D] [--n N]",
      "A, B, B/A, alpha, omega of one spec and the THEORY.md item of each"},
+    {"bounds", cmd_bounds, "bounds SPEC... [options]",
+     "empirical check of alpha, omega, unbiasedness and the 3PC inequality"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

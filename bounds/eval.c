@@ -1,0 +1,291 @@
+/*
+** Evaluating a target at a point: the per-thread worker (its own instance of
+** the spec, streams and buffers), one application with the streams of a
+** (phase, point, draw), the left side and the norms in scaled units, the
+** record of an evaluation with its confidence bounds, and the parallel loop
+** every phase of a check runs on.
+**
+** Scaled units: a point's entries are multiplied by 2^-scale (exact: a
+** power of two) before any square, so a point at 1e300 or 1e-300 gives
+** sums near 1 and never overflows or underflows; ratios do not change.
+*/
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bounds/internal.h"
+#include "core/error.h"
+#include "rng/pcg.h"
+#include "wire/wire.h"
+
+int bnd_point_alloc(bnd_point *p, size_t len) {
+  p->h = calloc(len, sizeof(double));
+  p->y = calloc(len, sizeof(double));
+  p->x = calloc(len, sizeof(double));
+  p->scale = 0;
+  if (p->h && p->y && p->x) return TPC_OK;
+  bnd_point_free(p);
+  return tpc_error(TPC_ENOMEM, "bounds: out of memory for a point of %zu entries", len);
+}
+
+void bnd_point_free(bnd_point *p) {
+  free(p->h);
+  free(p->y);
+  free(p->x);
+  p->h = p->y = p->x = NULL;
+}
+
+void bnd_point_copy(bnd_point *dst, const bnd_point *src, size_t len) {
+  memcpy(dst->h, src->h, len * sizeof(double));
+  memcpy(dst->y, src->y, len * sizeof(double));
+  memcpy(dst->x, src->x, len * sizeof(double));
+  dst->scale = src->scale;
+}
+
+void bnd_point_rescale(bnd_point *p, size_t len) {
+  double m = 0;
+  for (size_t i = 0; i < len; i++)
+    m = fmax(m, fmax(fabs(p->x[i]), fmax(fabs(p->h[i]), fabs(p->y[i]))));
+  int e = 0;
+  if (m > 0) frexp(m, &e);
+  p->scale = e;
+}
+
+/* Depth first: the mechanism's own compressors, then its inner one's. */
+size_t bnd_mech_parts(tpc_mech *m, tpc_comp **parts, size_t max) {
+  size_t k = 0;
+  for (size_t i = 0; i < m->ncomp && k < max; i++) parts[k++] = m->comp[i];
+  if (m->inner && k < max) k += bnd_mech_parts(m->inner, parts + k, max - k);
+  return k;
+}
+
+int bnd_worker_init(bnd_worker *w, const bnd_state *st) {
+  const bnd_target *t = &st->t;
+  int status = TPC_OK;
+  memset(w, 0, sizeof *w);
+  w->st = st;
+  if (t->is_comp)
+    w->comp = tpc_comp_alloc(t->reg, t->spec, t->d, t->n, &status);
+  else
+    w->mech = tpc_mech_alloc(t->reg, t->spec, t->d, t->n, &status);
+  if (!w->comp && !w->mech) return status;
+  if (w->mech) bnd_mech_parts(w->mech, w->parts, BND_MAX_PARTS);
+  w->rng = tpc_rng_alloc_stream(t->o->seed, 0, 0);
+  w->shared = tpc_rng_alloc_stream(t->o->seed, 0, 0);
+  w->gen = tpc_rng_alloc_stream(t->o->seed, 0, 0);
+  w->out = calloc(t->len, sizeof(double));
+  w->tmp = calloc(t->d, sizeof(double));
+  status = bnd_point_alloc(&w->pt, t->len);
+  if (status == TPC_OK && w->rng && w->shared && w->gen && w->out && w->tmp) return TPC_OK;
+  bnd_worker_free(w);
+  return tpc_error(TPC_ENOMEM, "bounds: out of memory for a worker");
+}
+
+void bnd_worker_free(bnd_worker *w) {
+  tpc_comp_free(w->comp);
+  tpc_mech_free(w->mech);
+  if (w->rng) gsl_rng_free(w->rng);
+  if (w->shared) gsl_rng_free(w->shared);
+  if (w->gen) gsl_rng_free(w->gen);
+  free(w->out);
+  free(w->tmp);
+  bnd_point_free(&w->pt);
+  memset(w, 0, sizeof *w);
+}
+
+/* The streams of client c (slot c + 1) and the shared one (slot 0). */
+static void set_streams(bnd_worker *w, uint32_t purpose, unsigned phase, uint32_t index,
+                        uint32_t draw, size_t c) {
+  uint64_t seed = w->st->t.o->seed;
+  tpc_rng_stream(w->shared, seed, purpose, bnd_index(phase, index, draw, 0));
+  tpc_rng_stream(w->rng, seed, purpose, bnd_index(phase, index, draw, c + 1));
+}
+
+double bnd_apply(bnd_worker *w, const bnd_point *p, uint32_t purpose, unsigned phase,
+                 uint32_t index, uint32_t draw) {
+  const bnd_target *t = &w->st->t;
+  size_t d = t->d;
+  double bits = 0;
+  for (size_t c = 0; c < t->ncl; c++) {
+    /* A per-client target runs as client index mod n (PermK's block). */
+    size_t client = t->ncl > 1 ? c : index % t->n;
+    tpc_ctx ctx = {w->rng, w->shared, client};
+    set_streams(w, purpose, phase, index, draw, c);
+    tpc_msg_reset(&w->msg);
+    if (w->comp)
+      tpc_comp_compress_f64(w->comp, p->x, w->out, &w->msg, &ctx);
+    else
+      tpc_mech_apply_f64(w->mech, p->h + c * d, p->y + c * d, p->x + c * d,
+                         w->out + c * d, &w->msg, &ctx);
+    bits += (double)tpc_wire_bits(&w->msg, TPC_WIRE_AUTO);
+  }
+  w->evals += (double)t->ncl;
+  return bits / (double)t->ncl;
+}
+
+/* sum_i ((a_i - b_i) f)^2 */
+static double dist2(const double *a, const double *b, size_t n, double f) {
+  double s = 0;
+  for (size_t i = 0; i < n; i++) {
+    double q = (a[i] - b[i]) * f;
+    s += q * q;
+  }
+  return s;
+}
+
+static double norm2(const double *a, size_t n, double f) {
+  double s = 0;
+  for (size_t i = 0; i < n; i++) {
+    double q = a[i] * f;
+    s += q * q;
+  }
+  return s;
+}
+
+/* ||mean_c(a_c) - mean_c(b_c)||^2 over ncl blocks of d. */
+static double mean_dist2(const double *a, const double *b, size_t d, size_t ncl, double f) {
+  double s = 0;
+  for (size_t i = 0; i < d; i++) {
+    double q = 0;
+    for (size_t c = 0; c < ncl; c++) q += (a[c * d + i] - b[c * d + i]) * f;
+    q /= (double)ncl;
+    s += q * q;
+  }
+  return s;
+}
+
+double bnd_error(const bnd_worker *w, const bnd_point *p) {
+  const bnd_target *t = &w->st->t;
+  double f = ldexp(1.0, -p->scale);
+  if (t->check == TPC_CHECK_AGGREGATE) return mean_dist2(w->out, p->x, t->d, t->ncl, f);
+  return dist2(w->out, p->x, t->len, f);
+}
+
+/* u, v, w, s2 of p (scaled units) into s, and the client a per-client
+** target runs as at this point. */
+static void norms(const bnd_worker *w, const bnd_point *p, uint32_t index, bnd_stat *s) {
+  const bnd_target *t = &w->st->t;
+  double f = ldexp(1.0, -p->scale), k = (double)t->ncl;
+  s->client = (int)(t->ncl > 1 ? -1 : (int)(index % t->n));
+  if (t->is_comp) {
+    s->u = s->w = s->s2 = norm2(p->x, t->d, f);
+    s->v = 0;
+    return;
+  }
+  s->v = dist2(p->x, p->y, t->len, f) / k;
+  s->w = dist2(p->x, p->h, t->len, f) / k;
+  s->s2 = (norm2(p->h, t->len, f) + norm2(p->y, t->len, f) + norm2(p->x, t->len, f)) / k;
+  s->u = t->check == TPC_CHECK_AGGREGATE ? mean_dist2(p->h, p->y, t->d, t->ncl, f)
+                                         : dist2(p->h, p->y, t->len, f);
+}
+
+void bnd_eval(bnd_worker *w, const bnd_point *p, uint32_t purpose, unsigned phase,
+              uint32_t index, size_t draws, bnd_stat *s) {
+  const bnd_target *t = &w->st->t;
+  size_t m = t->deterministic ? 1 : draws;
+  tpc_bounds_acc_init(&s->e);
+  s->bits = 0;
+  norms(w, p, index, s);
+  for (size_t j = 0; j < m; j++) {
+    s->bits += bnd_apply(w, p, purpose, phase, index, (uint32_t)j);
+    tpc_bounds_acc_add(&s->e, bnd_error(w, p));
+  }
+}
+
+/* Floating-point allowance: tol relative to the right side and to the
+** magnitudes the output was computed from.  Without it a triple whose right
+** side is 0 (x = y for LAG, or 3PCv1 with the identity) would read as a
+** violation made of rounding errors. */
+double bnd_ratio(const bnd_target *t, double e, double rhs, double s2) {
+  if (isnan(e)) return INFINITY; /* a NaN output: the left side is not finite */
+  double slack = t->tol * (rhs + s2);
+  if (rhs > 0) return fmax(e - slack, 0.0) / rhs;
+  if (e <= slack) return s2 > 0 ? 1.0 : 0.0; /* 0 <= 0: the bound is met with equality */
+  return INFINITY;
+}
+
+void bnd_record(const bnd_target *t, const bnd_stat *s, double delta, int family,
+                uint32_t index, int confirm, int scale, tpc_bounds_point *rec) {
+  /* The left side is a squared norm: its support is [0, max] (stats.h). */
+  double hw = tpc_bounds_bernstein(&s->e, delta, fmax(s->e.max, 0.0));
+  memset(rec, 0, sizeof *rec);
+  rec->family = family;
+  rec->confirm = confirm;
+  rec->index = index;
+  rec->draws = (uint32_t)s->e.n;
+  rec->scale_log2 = scale;
+  rec->client = s->client;
+  rec->e = s->e.mean;
+  rec->e_lcb = fmax(s->e.mean - hw, 0.0);
+  rec->e_ucb = s->e.mean + hw;
+  rec->u = s->u;
+  rec->v = s->v;
+  rec->w = s->w;
+  rec->s2 = s->s2;
+  rec->rhs = t->cu * s->u + t->cv * s->v + t->cw * s->w;
+  rec->ratio = bnd_ratio(t, rec->e, rec->rhs, s->s2);
+  rec->ratio_lcb = bnd_ratio(t, rec->e_lcb, rec->rhs, s->s2);
+  rec->ratio_ucb = bnd_ratio(t, rec->e_ucb, rec->rhs, s->s2);
+  rec->bits = s->e.n ? s->bits / (double)s->e.n : 0;
+}
+
+/* ---- the parallel loop ------------------------------------------------------ */
+
+static void progress_step(const bnd_state *st) {
+  const tpc_bounds_opts *o = st->t.o;
+  size_t done;
+#pragma omp atomic capture
+  done = ++st->progress->done;
+  if (o->progress) o->progress(o->progress_ctx, done, st->progress->total);
+}
+
+int bnd_parallel(const bnd_state *st, size_t count, bnd_task fn, void *arg, int *stopped) {
+  const tpc_bounds_opts *o = st->t.o;
+  size_t first_fail = count;
+  int fail_status = TPC_OK, stop = 0;
+  char fail_msg[256] = "";
+#pragma omp parallel num_threads(o->threads > 0 ? o->threads : 1)
+  {
+    bnd_worker w;
+    int status = bnd_worker_init(&w, st);
+    if (status != TPC_OK) {
+#pragma omp critical(bnd_fail)
+      if (fail_status == TPC_OK) {
+        fail_status = status;
+        first_fail = 0;
+        snprintf(fail_msg, sizeof fail_msg, "%s", tpc_error_msg());
+      }
+    }
+#pragma omp for schedule(dynamic, 1)
+    for (size_t i = 0; i < count; i++) {
+      int halt;
+#pragma omp atomic read
+      halt = stop;
+      if (status != TPC_OK || halt) continue;
+      if (o->stop && o->stop()) {
+#pragma omp atomic write
+        stop = 1;
+        continue;
+      }
+      int rc = fn(&w, i, arg);
+      if (rc != TPC_OK) {
+#pragma omp critical(bnd_fail)
+        if (i < first_fail) {
+          first_fail = i;
+          fail_status = rc;
+          snprintf(fail_msg, sizeof fail_msg, "%s", tpc_error_msg());
+        }
+      }
+      progress_step(st);
+    }
+    if (status == TPC_OK) {
+#pragma omp critical(bnd_evals)
+      st->progress->evals += w.evals;
+      bnd_worker_free(&w);
+    }
+  }
+  if (stopped) *stopped = stop;
+  if (fail_status != TPC_OK) return tpc_error(fail_status, "%s", fail_msg);
+  return TPC_OK;
+}

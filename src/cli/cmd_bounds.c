@@ -1,0 +1,327 @@
+/*
+** tpc bounds SPEC... : the empirical check of THEORY.md T1-T3 for each spec
+** (bounds/bounds.h has the method).  Every input is validated before the run
+** row exists, so bad input (exit 2) stores nothing; each spec is then
+** evaluated in a child process with a time limit (bounds/isolate.c), and the
+** parent alone writes its rows.  A summary table goes to stdout (unless
+** --quiet), a progress bar to stderr on a terminal.
+**
+** Exit code: 4 when an evaluation crashed, hung or failed; else 1 when a
+** declared constant is violated; else 3 when a check is inconclusive; else 0.
+*/
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bounds/bounds.h"
+#include "cli/cli.h"
+#include "core/error.h"
+
+enum {
+  OPT_D = TPC_OPT_FIRST_FREE,
+  OPT_N,
+  OPT_TRIALS,
+  OPT_DRAWS,
+  OPT_FAMILIES,
+  OPT_BUDGET,
+  OPT_CONFIDENCE,
+  OPT_TIMEOUT
+};
+
+typedef struct bounds_args {
+  tpc_cli_common common;
+  tpc_bounds_opts opts;
+  double timeout;
+} bounds_args;
+
+static int usage(FILE *out, int code) {
+  fprintf(out,
+          "usage: tpc bounds SPEC... [--d D] [--n N] [--trials N] [--draws M]\n"
+          "                  [--families LIST] [--search-budget S] [--confidence C]\n"
+          "                  [--timeout SECONDS] [common options]\n\n"
+          "Checks the constants each SPEC declares (THEORY.md T1-T3) on families of\n"
+          "test points and an adversarial search: alpha or omega and unbiasedness of a\n"
+          "compressor, the 3PC inequality of a mechanism (MARINA: for the average of\n"
+          "n clients; shifted, DIANA: their shift inequality), with the empirical A-B\n"
+          "frontier and the Theorem 1 step size it implies.  Exit 0 pass, 1 violated,\n"
+          "3 inconclusive, 4 an evaluation crashed or timed out, 2 bad input.\n\n"
+          "  --d D            dimension (default 100)\n"
+          "  --n N            clients: PermK's blocks, MARINA's average (default 4)\n"
+          "  --trials N       points per family (default 48)\n"
+          "  --draws M        draws per point of a randomized spec (default 1000)\n"
+          "  --families LIST  comma-separated: gaussian, heavy, sparse, equal, ties,\n"
+          "                   scales, worst, boundary, or all (default all)\n"
+          "  --search-budget S  objective evaluations of the search; 0: none (default 2000)\n"
+          "  --confidence C   1 - delta of every bound and test, in (0, 1) (default 0.99)\n"
+          "  --timeout S      seconds one spec may take before it is killed (default 300)\n"
+          TPC_CLI_COMMON_HELP
+          "Example: tpc bounds 'topk(k=10)' 'ef21(topk(k=10))' --d 100\n");
+  return code;
+}
+
+/* A non-negative integer (0 allowed, unlike tpc_cli_size). */
+static int read_count(const char *opt, const char *text, size_t *out) {
+  if (strcmp(text, "0") == 0) {
+    *out = 0;
+    return TPC_EXIT_OK;
+  }
+  return tpc_cli_size(opt, text, out);
+}
+
+static int read_real(const char *opt, const char *text, double lo, double hi, double *out) {
+  char *end;
+  errno = 0;
+  double v = strtod(text, &end);
+  if (errno || end == text || *end || !(v > lo && v < hi)) {
+    fprintf(stderr, "tpc: %s expects a number in (%g, %g), got '%s'\n", opt, lo, hi, text);
+    return TPC_EXIT_USAGE;
+  }
+  *out = v;
+  return TPC_EXIT_OK;
+}
+
+static int parse_opt(bounds_args *a, int c, const char *arg) {
+  tpc_bounds_opts *o = &a->opts;
+  switch (c) {
+    case OPT_D: return tpc_cli_size("--d", arg, &o->d);
+    case OPT_N: return tpc_cli_size("--n", arg, &o->n);
+    case OPT_TRIALS: return tpc_cli_size("--trials", arg, &o->trials);
+    case OPT_DRAWS: return tpc_cli_size("--draws", arg, &o->draws);
+    case OPT_BUDGET: return read_count("--search-budget", arg, &o->search_budget);
+    case OPT_CONFIDENCE: return read_real("--confidence", arg, 0, 1, &o->confidence);
+    case OPT_TIMEOUT: return read_real("--timeout", arg, 0, 1e9, &a->timeout);
+    case OPT_FAMILIES:
+      if (tpc_bounds_families_parse(arg, &o->families) == TPC_OK) return TPC_EXIT_OK;
+      fprintf(stderr, "tpc: --families: %s\n", tpc_error_msg());
+      return TPC_EXIT_USAGE;
+    default: {
+      int r = tpc_cli_common_opt(&a->common, c, arg);
+      return r == 1 ? TPC_EXIT_OK : TPC_EXIT_USAGE;
+    }
+  }
+}
+
+/* Flags into a; returns -1 for --help, else an exit code. */
+static int parse_args(bounds_args *a, int argc, char **argv) {
+  static const struct option opts[] = {{"d", required_argument, 0, OPT_D},
+                                       {"n", required_argument, 0, OPT_N},
+                                       {"trials", required_argument, 0, OPT_TRIALS},
+                                       {"draws", required_argument, 0, OPT_DRAWS},
+                                       {"families", required_argument, 0, OPT_FAMILIES},
+                                       {"search-budget", required_argument, 0, OPT_BUDGET},
+                                       {"confidence", required_argument, 0, OPT_CONFIDENCE},
+                                       {"timeout", required_argument, 0, OPT_TIMEOUT},
+                                       {"help", no_argument, 0, 'h'},
+                                       TPC_CLI_COMMON_OPTIONS,
+                                       {0, 0, 0, 0}};
+  tpc_cli_common_init(&a->common);
+  tpc_bounds_opts_init(&a->opts);
+  a->timeout = 300;
+  int c;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    if (c == 'h') return -1;
+    if (c == '?' || parse_opt(a, c, optarg) != TPC_EXIT_OK) return TPC_EXIT_USAGE;
+  }
+  a->opts.seed = a->common.seed;
+  a->opts.threads = a->common.threads;
+  a->opts.stop = tpc_cli_interrupted;
+  if (tpc_bounds_opts_check(&a->opts) != TPC_OK) {
+    fprintf(stderr, "tpc bounds: %s\n", tpc_error_msg());
+    return TPC_EXIT_USAGE;
+  }
+  if (optind == argc) {
+    fprintf(stderr, "tpc bounds: expected at least one SPEC\n");
+    return TPC_EXIT_USAGE;
+  }
+  return TPC_EXIT_OK;
+}
+
+/* ---- the table ---------------------------------------------------------------- */
+
+static const char *g(double v, char *buf) {
+  snprintf(buf, 24, "%.4g", v);
+  return buf;
+}
+
+static void declared_text(const tpc_bounds_summary *s, char *buf, size_t size) {
+  char a[24], b[24];
+  switch (s->check) {
+    case TPC_CHECK_ALPHA: snprintf(buf, size, "alpha %s", g(s->alpha, a)); break;
+    case TPC_CHECK_OMEGA: snprintf(buf, size, "omega %s", g(s->omega, a)); break;
+    case TPC_CHECK_BOTH:
+      snprintf(buf, size, "alpha %s omega %s", g(s->alpha, a), g(s->omega, b));
+      break;
+    case TPC_CHECK_SHIFT: snprintf(buf, size, "c %s", g(s->c, a)); break;
+    case TPC_CHECK_3PC:
+    case TPC_CHECK_AGGREGATE: snprintf(buf, size, "A %s B %s", g(s->A, a), g(s->B, b)); break;
+    default: snprintf(buf, size, "none"); break;
+  }
+}
+
+/* The measured counterpart of the declared constants. */
+static void found_text(const tpc_bounds_summary *s, char *buf, size_t size) {
+  char a[24], b[24];
+  switch (s->check) {
+    case TPC_CHECK_NONE:
+    case TPC_CHECK_ALPHA: snprintf(buf, size, "alpha^ %s", g(1.0 - s->sup, a)); break;
+    case TPC_CHECK_OMEGA: snprintf(buf, size, "omega^ %s", g(s->sup, a)); break;
+    case TPC_CHECK_BOTH:
+      snprintf(buf, size, "alpha^ %s omega^ %s", g(1.0 - s->sup, a), g(s->sup, b));
+      break;
+    case TPC_CHECK_SHIFT: snprintf(buf, size, "c^ %s", g(s->worst_ratio * s->c, a)); break;
+    default:
+      snprintf(buf, size, "B/A^ %s (%s)", g(s->front_BA, a), g(s->B / s->A, b));
+      break;
+  }
+}
+
+/* Fixed-width columns, each cut to its width, so that scripts can read the
+** table by position: the spec (as wide as the longest) is the first field,
+** and every other column starts where its header does. */
+#define ROW "%-*s %-9.9s %-20.20s %-24.24s %-22.22s %-14.14s %-8.8s "
+
+static void print_header(int width) {
+  printf(ROW "%s\n", width, "spec", "check", "declared", "found (declared B/A)",
+         "worst ratio (ucb)", "step x (max)", "bits/crd", "verdict");
+}
+
+static void print_row(int width, const char *spec, const tpc_bounds_summary *s, size_t d) {
+  char dec[64], fnd[64], worst[64], step[64], bits[32], a[24], b[24];
+  if (s->verdict == TPC_VERDICT_ERROR) {
+    printf(ROW "error\n", width, spec, tpc_bounds_check_name(s->check), "-", "-", "-", "-", "-");
+    return;
+  }
+  declared_text(s, dec, sizeof dec);
+  found_text(s, fnd, sizeof fnd);
+  snprintf(worst, sizeof worst, "%s (%s)", g(s->worst_ratio, a), g(s->worst_ratio_ucb, b));
+  if (s->has_AB && s->deterministic) snprintf(step, sizeof step, "%s", g(s->step_gain, a));
+  else if (s->has_AB)
+    snprintf(step, sizeof step, "%s (%s)", g(s->step_gain, a), g(s->step_gain_max, b));
+  else snprintf(step, sizeof step, "-");
+  snprintf(bits, sizeof bits, "%.3g", s->bits_mean / (double)d);
+  printf(ROW "%s", width, spec, tpc_bounds_check_name(s->check), dec, fnd, worst, step, bits,
+         tpc_bounds_verdict_name(s->verdict));
+  if (s->loose) printf(", loose x%s", g(s->loose_factor, a));
+  if (s->no_compression)
+    printf(", no compression (%s of dense)", g(s->bits_mean / s->dense_bits, a));
+  printf("\n");
+}
+
+/* ---- the run -------------------------------------------------------------------- */
+
+typedef struct spec_list {
+  size_t n;
+  tpc_spec **spec;
+  char **canon;
+} spec_list;
+
+static void specs_free(spec_list *l) {
+  for (size_t i = 0; i < l->n; i++) {
+    tpc_spec_free(l->spec[i]);
+    free(l->canon[i]);
+  }
+  free(l->spec);
+  free(l->canon);
+}
+
+/* Parse, check and build every spec at d, n: exit code 2 with a message for
+** the first bad one. */
+static int read_specs(const tpc_registry *reg, const tpc_bounds_opts *o, int count,
+                      char **text, spec_list *l) {
+  l->n = 0;
+  l->spec = calloc((size_t)count, sizeof *l->spec);
+  l->canon = calloc((size_t)count, sizeof *l->canon);
+  if (!l->spec || !l->canon) return tpc_cli_fail(tpc_error(TPC_ENOMEM, "out of memory"));
+  for (int i = 0; i < count; i++) {
+    int code = TPC_EXIT_OK;
+    tpc_spec *s = tpc_cli_spec(reg, text[i], &code);
+    if (!s) return code;
+    l->spec[l->n] = s;
+    l->canon[l->n] = malloc(1024);
+    l->n++;
+    if (!l->canon[l->n - 1]) return tpc_cli_fail(tpc_error(TPC_ENOMEM, "out of memory"));
+    tpc_spec_canonical(reg, s, l->canon[l->n - 1], 1024);
+    int rc = tpc_bounds_validate(reg, s, o);
+    if (rc != TPC_OK) {
+      tpc_error_prefix(rc, "spec '%s' at d = %zu, n = %zu: ", text[i], o->d, o->n);
+      return tpc_cli_fail(rc);
+    }
+  }
+  return TPC_EXIT_OK;
+}
+
+/* The exit code of the verdicts so far (4 > 1 > 3 > 0). */
+static int merge_code(int code, int verdict) {
+  int v = verdict == TPC_VERDICT_ERROR          ? TPC_EXIT_INTERNAL
+          : verdict == TPC_VERDICT_VIOLATED     ? TPC_EXIT_FAIL
+          : verdict == TPC_VERDICT_INCONCLUSIVE ? TPC_EXIT_INCONCLUSIVE
+                                                : TPC_EXIT_OK;
+  static const int rank[5] = {0, 2, -1, 1, 3}; /* by exit code 0..4 */
+  return rank[v] > rank[code] ? v : code;
+}
+
+/* Evaluate and store each spec; the summary rows as they finish. */
+static int run_specs(bounds_args *a, const tpc_registry *reg, const spec_list *l,
+                     tpc_cli_run *run) {
+  int code = TPC_EXIT_OK;
+  tpc_bounds_result *res = tpc_bounds_result_alloc(&a->opts);
+  if (!res) return tpc_cli_fail(TPC_ENOMEM);
+  int width = 4;
+  for (size_t i = 0; i < l->n; i++) {
+    int len = (int)strlen(l->canon[i]);
+    if (len > width) width = len;
+  }
+  if (!a->common.quiet) print_header(width);
+  for (size_t i = 0; i < l->n && !tpc_cli_interrupted(); i++) {
+    tpc_cli_progress prog;
+    tpc_cli_progress_init(&prog, l->canon[i], &a->common);
+    a->opts.progress = tpc_cli_progress_cb;
+    a->opts.progress_ctx = &prog;
+    int rc = tpc_bounds_run_isolated(reg, l->spec[i], &a->opts, a->timeout, res);
+    /* The bar was drawn by the child, whose copy of prog the parent never
+    ** sees: mark it drawn so that ending it clears the line. */
+    prog.last_percent = 0;
+    tpc_cli_progress_end(&prog);
+    if (rc != TPC_OK) {
+      code = tpc_cli_fail(rc);
+      break;
+    }
+    if (res->sum.interrupted) break;
+    rc = tpc_bounds_store(run->store, run->id, (int)i, l->canon[i], &a->opts, res);
+    if (rc != TPC_OK) {
+      code = tpc_cli_fail(rc);
+      break;
+    }
+    code = merge_code(code, res->sum.verdict);
+    if (!a->common.quiet) print_row(width, l->canon[i], &res->sum, a->opts.d);
+    if (res->sum.verdict != TPC_VERDICT_PASS)
+      fprintf(stderr, "tpc bounds: %s: %s: %s\n", l->canon[i],
+              tpc_bounds_verdict_name(res->sum.verdict), res->sum.reason);
+    fflush(stdout);
+  }
+  tpc_bounds_result_free(res);
+  return code;
+}
+
+int cmd_bounds(int argc, char **argv) {
+  bounds_args a;
+  int code = parse_args(&a, argc, argv);
+  if (code == -1) return usage(stdout, TPC_EXIT_OK);
+  if (code != TPC_EXIT_OK) return code == TPC_EXIT_USAGE ? usage(stderr, code) : code;
+  tpc_registry *reg = tpc_cli_registry_plugins(&a.common, &code);
+  if (!reg) return code;
+  spec_list l;
+  code = read_specs(reg, &a.opts, argc - optind, argv + optind, &l);
+  if (code == TPC_EXIT_OK) {
+    tpc_cli_run run;
+    code = tpc_cli_run_begin(&run, &a.common, "bounds", argc, argv);
+    if (code == TPC_EXIT_OK) code = tpc_cli_run_end(&run, run_specs(&a, reg, &l, &run));
+  }
+  specs_free(&l);
+  tpc_registry_free(reg);
+  return code;
+}

@@ -1,0 +1,147 @@
+#!/bin/sh
+# Command tests of `tpc bounds` ($TPC): bad input stores nothing (exit 2);
+# every built-in spec of the Makefile's RUN_SPECS passes with the default
+# settings at d = 100, and the attained bounds of THEORY.md show a worst
+# ratio of at least 0.99; identical tables for --threads 1 and 2; a plugin
+# compiled here that violates its constant (exit 1), crashes or hangs
+# (exit 4, the database still usable).  Prints "e2e_bounds: N passed,
+# N failed" and exits 1 when a check failed.
+TPC=${TPC:-build/tpc}
+pass=0
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect CODE NAME -- ARGS...: run tpc, keep stdout/stderr in $tmp/out, $tmp/err.
+expect() {
+  want=$1; name=$2; shift 3
+  "$TPC" "$@" >"$tmp/out" 2>"$tmp/err"
+  got=$?
+  if [ "$got" = "$want" ]; then ok; else bad "$name: exit $got, expected $want"; cat "$tmp/err"; fi
+}
+has() { if grep -qF -- "$2" "$tmp/$1"; then ok; else bad "$3: '$2' not in $1"; fi; }
+
+# worst SPEC: the worst-ratio column of SPEC's row in $tmp/out.
+worst() {
+  awk -v s="$1" 'NR == 1 { c = index($0, "worst ratio") }
+                 $1 == s { split(substr($0, c), f, " "); print f[1] }' "$tmp/out"
+}
+
+# ---- help and bad input: exit 2, nothing stored ----------------------------
+expect 0 "help" -- bounds --help
+has out "--search-budget" "help lists --search-budget"
+has out "--timeout" "help lists --timeout"
+db="$tmp/bad.sqlite"
+expect 2 "malformed spec" -- bounds 'topk(k=)' --db "$db"
+has err "column" "malformed spec names the column"
+expect 2 "k > d" -- bounds 'topk(k=200)' --d 100 --db "$db"
+has err "k" "k > d message"
+expect 2 "unknown name" -- bounds 'topq(k=1)' --db "$db"
+expect 2 "confidence" -- bounds 'topk(k=1)' --confidence 1.5 --db "$db"
+has err "--confidence" "confidence message"
+expect 2 "family" -- bounds 'topk(k=1)' --families gaussian,nope --db "$db"
+has err "nope" "family message"
+expect 2 "bad flag" -- bounds 'topk(k=1)' --frobnicate --db "$db"
+expect 2 "draws" -- bounds 'topk(k=1)' --draws 0 --db "$db"
+expect 2 "permk n" -- bounds permk --d 10 --n 3 --db "$db"
+expect 2 "no spec" -- bounds --db "$db"
+expect 2 "second spec bad" -- bounds 'topk(k=1)' 'ef21(topk(k=0))' --db "$db"
+if [ -e "$db" ]; then bad "bad input created the database"; else ok; fi
+
+# ---- every built-in spec with the defaults (d = 100) ----------------------
+# RUN_SPECS from the Makefile: one setting of every row of T2 and T3.
+specs=$(sed -n '/^RUN_SPECS :=/,/[^\\]$/p' Makefile | sed -e 's/^RUN_SPECS :=//' -e 's/\\$//' | tr '\n' ' ')
+eval "set -- $specs"
+db="$tmp/run.sqlite"
+start=$(date +%s)
+expect 0 "RUN_SPECS pass" -- bounds "$@" --db "$db" --threads 2
+echo "e2e_bounds: $# specs with the defaults at d = 100: $(( $(date +%s) - start )) s"
+rows=$(awk 'NR > 1 && / pass/' "$tmp/out" | wc -l)
+if [ "$rows" = "$#" ]; then ok; else bad "$rows of $# rows pass"; cat "$tmp/out"; fi
+for s in 'topk(k=10)' 'randk(k=10)' 'urandk(k=10)' 'ef21(topk(k=10))' 'lag(zeta=4)' \
+         'clag(topk(k=10),zeta=2)' '3pcv1(topk(k=10))'; do
+  w=$(worst "$s")
+  if awk -v w="$w" 'BEGIN { exit !(w >= 0.99) }'; then ok; else bad "$s: worst ratio '$w' < 0.99"; fi
+done
+for s in identity gd '3pcv1(topk(k=10))'; do
+  if awk -v s="$s" '$1 == s' "$tmp/out" | grep -qF "no compression"; then ok;
+  else bad "$s not flagged as not compressing"; fi
+done
+if awk '$1 == "topk(k=10)"' "$tmp/out" | grep -qF "no compression"; then
+  bad "topk(k=10) flagged as not compressing"; else ok; fi
+
+# ---- reproducible whatever the thread count --------------------------------
+expect 0 "threads 1" -- bounds 'marina(urandk(k=10),p=0.1)' '3pcv2(urandk(k=5),topk(k=5))' \
+  --trials 8 --seed 5 --threads 1 --db "$tmp/t.sqlite"
+cp "$tmp/out" "$tmp/one"
+expect 0 "threads 2" -- bounds 'marina(urandk(k=10),p=0.1)' '3pcv2(urandk(k=5),topk(k=5))' \
+  --trials 8 --seed 5 --threads 2 --db "$tmp/t.sqlite"
+if cmp -s "$tmp/one" "$tmp/out"; then ok; else bad "--threads 1 and 2 differ"; diff "$tmp/one" "$tmp/out"; fi
+expect 0 "quiet" -- bounds 'topk(k=10)' --trials 4 --quiet --db "$tmp/t.sqlite"
+if [ -s "$tmp/out" ]; then bad "--quiet printed a table"; else ok; fi
+
+# ---- a plugin that violates, crashes, hangs --------------------------------
+cat >"$tmp/bad.c" <<'EOF'
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "comp/comp.h"
+#include "core/registry.h"
+
+/* e2ezero sends nothing and declares B(0.5); e2ecrash faults; e2ehang hangs. */
+static int init(tpc_comp *c, const tpc_spec *s) { (void)c; (void)s; return 0; }
+static void consts(const tpc_comp *c, tpc_comp_consts *o) {
+  (void)c;
+  *o = (tpc_comp_consts){TPC_CLASS_CONTRACTIVE, 0.5, 0.0, 1, "e2e", NULL};
+}
+static void zero64(tpc_comp *c, const double *x, double *out, tpc_msg *m, const tpc_ctx *t) {
+  (void)x; (void)t;
+  memset(out, 0, c->d * sizeof *out);
+  tpc_msg_add(m, TPC_MSG_SKIP, TPC_F64, c->d);
+}
+static void zero32(tpc_comp *c, const float *x, float *out, tpc_msg *m, const tpc_ctx *t) {
+  (void)x; (void)t;
+  memset(out, 0, c->d * sizeof *out);
+  tpc_msg_add(m, TPC_MSG_SKIP, TPC_F32, c->d);
+}
+static void crash64(tpc_comp *c, const double *x, double *out, tpc_msg *m, const tpc_ctx *t) {
+  (void)c; (void)x; (void)out; (void)m; (void)t;
+  raise(SIGSEGV);
+}
+static void hang64(tpc_comp *c, const double *x, double *out, tpc_msg *m, const tpc_ctx *t) {
+  (void)c; (void)x; (void)out; (void)m; (void)t;
+  for (;;) pause();
+}
+#define TYPE(n, f64) {.name = n, .synopsis = n, .summary = "e2e", .declared = "B(0.5)", \
+  .theory = "e2e", .init = init, .consts = consts, .compress_f32 = zero32, .compress_f64 = f64}
+static const tpc_comp_type zero = TYPE("e2ezero", zero64);
+static const tpc_comp_type crash = TYPE("e2ecrash", crash64);
+static const tpc_comp_type hang = TYPE("e2ehang", hang64);
+
+int tpc_plugin_init(tpc_registry *r) {
+  int rc = tpc_registry_add_comp(r, &zero);
+  if (!rc) rc = tpc_registry_add_comp(r, &crash);
+  if (!rc) rc = tpc_registry_add_comp(r, &hang);
+  return rc;
+}
+EOF
+if ${CC:-cc} -shared -fPIC -Isrc -o "$tmp/bad.so" "$tmp/bad.c" 2>"$tmp/cc.err"; then
+  db="$tmp/plugin.sqlite"
+  expect 1 "violating plugin" -- bounds e2ezero --plugin "$tmp/bad.so" --trials 4 --db "$db"
+  has err "violated" "violation reported"
+  expect 4 "crashing plugin" -- bounds 'topk(k=10)' e2ecrash --plugin "$tmp/bad.so" --trials 4 --db "$db"
+  has err "signal 11" "crash reported with the signal"
+  has out "error" "crash row in the table"
+  expect 4 "hanging plugin" -- bounds e2ehang --plugin "$tmp/bad.so" --timeout 1 --trials 4 --db "$db"
+  has err "timed out" "hang reported as a time-out"
+  expect 0 "database intact" -- bounds 'topk(k=10)' --trials 4 --db "$db"
+else
+  bad "cannot build the test plugin"; cat "$tmp/cc.err"
+fi
+
+echo "e2e_bounds: $pass passed, $fail failed"
+[ "$fail" = 0 ]

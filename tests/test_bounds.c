@@ -1,0 +1,613 @@
+/*
+** Tests of tpc bounds (bounds/): the statistics, the frontier, the families,
+** whole checks of built-in specs where THEORY.md says the bound is attained,
+** planted defects registered here as test types (each must come out
+** violated), the flags (loose, no compression), determinism across thread
+** counts, the child-process isolation and the stored rows.
+**
+** Whole checks run at d = 20 with few points and draws so that the file
+** stays fast under the sanitizers; the full-default run at d = 100 is the
+** command test (tests/e2e_bounds.sh).  Every check uses a fixed seed, so each
+** assertion is deterministic; the statistical ones state their error rate.
+*/
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bounds/bounds.h"
+#include "bounds/internal.h"
+#include "bounds/stats.h"
+#include "core/error.h"
+#include "core/registry.h"
+#include "rng/pcg.h"
+#include "store/store.h"
+
+/* ---- planted defects: test types ---------------------------------------- */
+
+/* planted(C, alpha=, omega=, scale=, blind=): C with its output multiplied
+** by `scale`, coordinate `blind` hidden from it (never selected), and the
+** declared constants alpha and/or omega instead of C's. */
+static const char *const planted_keys[] = {"alpha", "omega", "scale", "blind", "crash", NULL};
+
+static double param(const tpc_spec *s, const char *key, double dflt) {
+  const tpc_spec_param *p = tpc_spec_param_find(s, key);
+  return p ? p->value : dflt;
+}
+
+static int planted_init(tpc_comp *c, const tpc_spec *s) {
+  c->par[0] = param(s, "alpha", -1);
+  c->par[1] = param(s, "omega", -1);
+  c->par[2] = param(s, "scale", 1);
+  c->par[3] = param(s, "blind", -1);
+  c->k = (size_t)param(s, "crash", 0);
+  double **buf = c->priv;
+  *buf = calloc(c->d, sizeof(double));
+  return *buf ? TPC_OK : TPC_ENOMEM;
+}
+
+static void planted_destroy(tpc_comp *c) {
+  double **buf = c->priv;
+  if (buf) free(*buf);
+}
+
+static void planted_consts(const tpc_comp *c, tpc_comp_consts *out) {
+  tpc_comp_consts in;
+  tpc_comp_consts_get(c->sub[0], &in);
+  int cls = (c->par[0] >= 0 ? TPC_CLASS_CONTRACTIVE : 0) |
+            (c->par[1] >= 0 ? TPC_CLASS_UNBIASED : 0);
+  *out = (tpc_comp_consts){(tpc_class)cls, c->par[0], c->par[1], in.deterministic, "test", "test"};
+}
+
+static void planted_f64(tpc_comp *c, const double *x, double *out, tpc_msg *msg,
+                        const tpc_ctx *ctx) {
+  if (c->k == 1) raise(SIGSEGV);
+  if (c->k == 2) pause(); /* hangs until killed */
+  double *buf = *(double **)c->priv;
+  memcpy(buf, x, c->d * sizeof *buf);
+  if (c->par[3] >= 0) buf[(size_t)c->par[3]] = 0;
+  tpc_comp_compress_f64(c->sub[0], buf, out, msg, ctx);
+  tpc_msg_part *p = &msg->part[msg->nparts - 1];
+  p->coef *= c->par[2];
+  tpc_msg one = {.nparts = 1, .part = {*p}};
+  memset(out, 0, c->d * sizeof *out);
+  tpc_msg_apply_f64(&one, out);
+}
+
+static void planted_f32(tpc_comp *c, const float *x, float *out, tpc_msg *msg,
+                        const tpc_ctx *ctx) {
+  tpc_comp_compress_f32(c->sub[0], x, out, msg, ctx);
+}
+
+static const tpc_comp_type planted_type = {
+    .name = "planted",
+    .synopsis = "planted(C, alpha=, omega=, scale=, blind=, crash=)",
+    .summary = "test: C with planted defects",
+    .declared = "as given",
+    .theory = "test",
+    .keys = planted_keys,
+    .nsub = 1,
+    .work_size = sizeof(double *),
+    .init = planted_init,
+    .destroy = planted_destroy,
+    .consts = planted_consts,
+    .compress_f32 = planted_f32,
+    .compress_f64 = planted_f64,
+};
+
+/* shrunk(M, bfactor=): M with its declared B multiplied by bfactor. */
+static const char *const shrunk_keys[] = {"bfactor", NULL};
+
+static int shrunk_init(tpc_mech *m, const tpc_spec *s) {
+  m->par[0] = param(s, "bfactor", 1);
+  return TPC_OK;
+}
+
+static void shrunk_consts(const tpc_mech *m, tpc_mech_consts *out) {
+  tpc_mech_consts_get(m->inner, out);
+  out->B *= m->par[0];
+}
+
+static void shrunk_f64(tpc_mech *m, const double *h, const double *y, const double *x,
+                       double *out, tpc_msg *msg, const tpc_ctx *ctx) {
+  tpc_mech_apply_f64(m->inner, h, y, x, out, msg, ctx);
+}
+
+static void shrunk_f32(tpc_mech *m, const float *h, const float *y, const float *x, float *out,
+                       tpc_msg *msg, const tpc_ctx *ctx) {
+  tpc_mech_apply_f32(m->inner, h, y, x, out, msg, ctx);
+}
+
+static const tpc_mech_type shrunk_type = {
+    .name = "shrunk",
+    .synopsis = "shrunk(M, bfactor=)",
+    .summary = "test: M declaring B * bfactor",
+    .declared = "as M, B scaled",
+    .theory = "test",
+    .args = "M",
+    .keys = shrunk_keys,
+    .init = shrunk_init,
+    .consts = shrunk_consts,
+    .apply_f32 = shrunk_f32,
+    .apply_f64 = shrunk_f64,
+};
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static tpc_registry *reg;
+
+static void setup(void) {
+  gsl_set_error_handler_off();
+  reg = tpc_registry_alloc();
+  cr_assert(not(eq(ptr, reg, NULL)));
+  cr_assert(eq(int, tpc_registry_add_comp(reg, &planted_type), TPC_OK));
+  cr_assert(eq(int, tpc_registry_add_mech(reg, &shrunk_type), TPC_OK));
+}
+
+static void teardown(void) { tpc_registry_free(reg); }
+
+/* Small settings: d = 20, 8 points per family, 64 draws, a search of 500. */
+static tpc_bounds_opts small(void) {
+  tpc_bounds_opts o;
+  tpc_bounds_opts_init(&o);
+  o.d = 20;
+  o.n = 2;
+  o.trials = 8;
+  o.draws = 64;
+  o.search_budget = 500;
+  o.seed = 11;
+  return o;
+}
+
+static tpc_spec *parse(const char *text) {
+  tpc_spec *s = NULL;
+  cr_assert(eq(int, tpc_spec_parse(text, &s), TPC_OK), "%s: %s", text, tpc_error_msg());
+  return s;
+}
+
+/* Run the check of `text`; the caller frees the result. */
+static tpc_bounds_result *check(const char *text, const tpc_bounds_opts *o) {
+  tpc_spec *s = parse(text);
+  tpc_bounds_result *r = tpc_bounds_result_alloc(o);
+  cr_assert(not(eq(ptr, r, NULL)));
+  int rc = tpc_bounds_run(reg, s, o, r);
+  cr_assert(eq(int, rc, TPC_OK), "%s: %s", text, tpc_error_msg());
+  tpc_spec_free(s);
+  return r;
+}
+
+static void expect_verdict(const char *text, const tpc_bounds_opts *o, int verdict,
+                           double min_worst) {
+  tpc_bounds_result *r = check(text, o);
+  cr_expect(eq(int, r->sum.verdict, verdict), "%s: %s (%s)", text,
+            tpc_bounds_verdict_name(r->sum.verdict), r->sum.reason);
+  cr_expect(ge(dbl, r->sum.worst_ratio, min_worst), "%s: worst ratio %g", text,
+            r->sum.worst_ratio);
+  tpc_bounds_result_free(r);
+}
+
+/* ---- statistics ------------------------------------------------------------ */
+
+Test(bounds_stats, welford_matches_two_pass) {
+  gsl_rng *r = tpc_rng_alloc_stream(1, TPC_PURPOSE_TEST, 0);
+  double x[500], mean = 0, ss = 0;
+  tpc_bounds_acc a;
+  tpc_bounds_acc_init(&a);
+  for (int i = 0; i < 500; i++) {
+    x[i] = 1e6 + gsl_ran_gaussian(r, 3.0);
+    tpc_bounds_acc_add(&a, x[i]);
+    mean += x[i] / 500;
+  }
+  for (int i = 0; i < 500; i++) ss += (x[i] - mean) * (x[i] - mean);
+  /* Both are accurate to ~n eps relative at this offset: 1e-9 is generous. */
+  cr_assert(epsilon_eq(dbl, a.mean, mean, 1e-9 * mean));
+  cr_assert(epsilon_eq(dbl, tpc_bounds_acc_var(&a), ss / 499, 1e-6 * ss / 499));
+  gsl_rng_free(r);
+}
+
+Test(bounds_stats, bernstein_exact_for_constants) {
+  tpc_bounds_acc a;
+  tpc_bounds_acc_init(&a);
+  for (int i = 0; i < 100; i++) tpc_bounds_acc_add(&a, 0.9);
+  cr_assert(eq(dbl, tpc_bounds_bernstein(&a, 1e-6, 0.0), 0.0));
+  /* With the support [0, 0.9]: only the range term, 7 R ln(2/delta)/(3(n-1)). */
+  cr_assert(ieee_ulp_eq(dbl, tpc_bounds_bernstein(&a, 0.02, 0.9), 7 * 0.9 * log(100.0) / 297, 8));
+  tpc_bounds_acc_init(&a);
+  tpc_bounds_acc_add(&a, 3.0);
+  cr_assert(eq(dbl, tpc_bounds_bernstein(&a, 0.05, 3.0), 0.0)); /* one value: exact */
+}
+
+/* Coverage: Bernoulli(0.1) samples of 200, 500 repetitions, delta = 0.05.
+** The bound is valid, so misses are Binomial(500, <= 0.05): more than 45
+** has probability below 1e-5 (and empirical Bernstein is conservative). */
+Test(bounds_stats, bernstein_covers) {
+  gsl_rng *r = tpc_rng_alloc_stream(2, TPC_PURPOSE_TEST, 0);
+  int miss_hi = 0, miss_lo = 0;
+  for (int rep = 0; rep < 500; rep++) {
+    tpc_bounds_acc a;
+    tpc_bounds_acc_init(&a);
+    for (int i = 0; i < 200; i++) tpc_bounds_acc_add(&a, gsl_rng_uniform(r) < 0.1);
+    double hw = tpc_bounds_bernstein(&a, 0.05, 1.0);
+    miss_hi += a.mean + hw < 0.1;
+    miss_lo += a.mean - hw > 0.1;
+  }
+  cr_assert(le(int, miss_hi, 45));
+  cr_assert(le(int, miss_lo, 45));
+  gsl_rng_free(r);
+}
+
+Test(bounds_stats, holm) {
+  double p[4] = {0.01, 0.04, 0.03, 0.005}, adj;
+  /* Sorted 0.005 <= 0.05/4, 0.01 <= 0.05/3, 0.03 > 0.05/2: two rejections. */
+  cr_assert(eq(sz, tpc_bounds_holm(p, 4, 0.05, &adj), 2));
+  cr_assert(ieee_ulp_eq(dbl, adj, 0.02, 4));
+  cr_assert(eq(sz, tpc_bounds_holm(p, 0, 0.05, &adj), 0));
+  cr_assert(eq(dbl, adj, 1.0));
+}
+
+Test(bounds_stats, pvalues) {
+  /* Inverting the bound: at the half-width of delta = 1e-3 (each side's
+  ** ln(2/(delta/2))), the p-value is delta. */
+  tpc_bounds_acc a;
+  tpc_bounds_acc_init(&a);
+  for (int i = 0; i < 1000; i++) tpc_bounds_acc_add(&a, i % 10 == 0 ? 9.0 : -1.0);
+  double var = tpc_bounds_acc_var(&a), hw = tpc_bounds_bernstein(&a, 0.5e-3, 10.0);
+  cr_assert(epsilon_eq(dbl, tpc_bounds_bernstein_p(hw, var, 10.0, 1000, 0), 1e-3, 1e-9));
+  cr_assert(eq(dbl, tpc_bounds_bernstein_p(1e-20, 1.0, 1.0, 100, 1e-15), 1.0));
+  cr_assert(eq(dbl, tpc_bounds_bernstein_p(1.0, 0.0, 0.0, 100, 1e-15), 0.0));
+  /* 149 rare values in 2000 where 200 are expected (z = -3.8 for the
+  ** count): Student's t with the shrunken sample variance gives p = 1.4e-5,
+  ** below Holm's threshold over hundreds of tests; the bound must not. */
+  tpc_bounds_acc_init(&a);
+  for (int i = 0; i < 2000; i++) tpc_bounds_acc_add(&a, i < 149 ? 9.0 : -1.0);
+  cr_assert(gt(dbl, tpc_bounds_bernstein_p(a.mean, tpc_bounds_acc_var(&a), 10.0, 2000, 0), 1e-3));
+  /* (R / (R + c))^n */
+  cr_assert(ieee_ulp_eq(dbl, tpc_bounds_const_p(1.0, 3.0, 2), 0.5625, 4));
+  cr_assert(eq(dbl, tpc_bounds_const_p(0.0, 3.0, 2), 1.0));
+}
+
+/* ---- frontier ---------------------------------------------------------------- */
+
+/* Points on the tight EF21 family of T3 for q = 1 - alpha = 0.9, s on a fine
+** grid: x - h = v with ||v|| = 1, u = 1/(1+s)^2, v = s^2/(1+s)^2, e = q.  The
+** family's smallest B/A is q/(1 - sqrt q)^2 (EF21's row); the frontier of a
+** subset of the family is a lower envelope of it, within the grid's
+** resolution (1%) of it and never above it (beyond rounding). */
+Test(bounds_frontier, ef21_family) {
+  enum { NP = 2000 };
+  static tpc_bounds_point pts[NP];
+  double q = 0.9;
+  for (int i = 0; i < NP; i++) {
+    double s = pow(10.0, -3.0 + 4.0 * i / (NP - 1));
+    memset(&pts[i], 0, sizeof pts[i]);
+    pts[i].e = pts[i].e_lcb = pts[i].e_ucb = q;
+    pts[i].u = 1.0 / ((1 + s) * (1 + s));
+    pts[i].v = s * s / ((1 + s) * (1 + s));
+    pts[i].s2 = 1;
+  }
+  bnd_target t;
+  memset(&t, 0, sizeof t);
+  tpc_ef21_constants(q, &t.A, &t.B);
+  t.has_AB = 1;
+  t.tol = 1e-13;
+  tpc_bounds_fpoint front[BND_GRID + 1];
+  tpc_bounds_summary sum;
+  memset(&sum, 0, sizeof sum);
+  size_t n = bnd_frontier(&t, pts, NP, front, &sum);
+  double best = q / pow(1 - sqrt(q), 2);
+  cr_assert(eq(sz, n, BND_GRID + 1));
+  cr_assert(le(dbl, sum.front_BA, best * (1 + 1e-9)));
+  cr_assert(ge(dbl, sum.front_BA, best * 0.99));
+  cr_assert(epsilon_eq(dbl, sum.step_gain, 1.0, 0.01));
+  /* At the declared A the family needs exactly the declared B. */
+  cr_assert(epsilon_eq(dbl, sum.B_at_A, t.B, 0.01 * t.B));
+  cr_assert(le(dbl, sum.B_at_A, t.B * (1 + 1e-9)));
+}
+
+/* ---- whole checks: the attained bounds of THEORY.md ----------------------------- */
+
+TestSuite(bounds_run, .init = setup, .fini = teardown, .timeout = 60);
+
+Test(bounds_run, topk_tight) {
+  tpc_bounds_opts o = small();
+  tpc_bounds_result *r = check("topk(k=2)", &o);
+  cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_PASS), "%s", r->sum.reason);
+  /* All magnitudes equal attains (1 - k/d)||x||^2 up to rounding. */
+  cr_assert(ge(dbl, r->sum.worst_ratio, 0.99));
+  cr_assert(epsilon_eq(dbl, 1 - r->sum.sup, 0.1, 1e-9));
+  cr_assert(eq(int, r->sum.no_compression, 0));
+  cr_assert(eq(int, r->sum.loose, 0));
+  tpc_bounds_result_free(r);
+}
+
+Test(bounds_run, randomized_tight) {
+  tpc_bounds_opts o = small();
+  expect_verdict("randk(k=2)", &o, TPC_VERDICT_PASS, 0.99);
+  tpc_bounds_result *r = check("urandk(k=2)", &o);
+  cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_PASS), "%s", r->sum.reason);
+  cr_assert(ge(dbl, r->sum.worst_ratio, 0.99));
+  cr_assert(gt(int, r->sum.unb_tests, 100));
+  cr_assert(eq(int, r->sum.unb_rejected, 0));
+  tpc_bounds_result_free(r);
+}
+
+Test(bounds_run, mechanisms_tight) {
+  tpc_bounds_opts o = small();
+  expect_verdict("ef21(topk(k=2))", &o, TPC_VERDICT_PASS, 0.99);
+  expect_verdict("3pcv1(topk(k=2))", &o, TPC_VERDICT_PASS, 0.99);
+  expect_verdict("clag(topk(k=2),zeta=2)", &o, TPC_VERDICT_PASS, 0.99);
+  expect_verdict("lag(zeta=4)", &o, TPC_VERDICT_PASS, 0.99);
+}
+
+/* EF21 with TopK: the frontier is the EF21 family, so the declared pair is
+** the best one: no step size is left on the table. */
+Test(bounds_run, ef21_frontier_tight) {
+  tpc_bounds_opts o = small();
+  tpc_bounds_result *r = check("ef21(topk(k=2))", &o);
+  cr_assert(epsilon_eq(dbl, r->sum.step_gain, 1.0, 0.01), "gain %g", r->sum.step_gain);
+  cr_assert(eq(sz, r->nfront, BND_GRID + 1));
+  tpc_bounds_result_free(r);
+}
+
+Test(bounds_run, aggregate_and_shift) {
+  tpc_bounds_opts o = small();
+  expect_verdict("marina(urandk(k=2),p=0.2)", &o, TPC_VERDICT_PASS, 0.9);
+  expect_verdict("diana(urandk(k=2))", &o, TPC_VERDICT_PASS, 0.99);
+  expect_verdict("shifted(urandk(k=10))", &o, TPC_VERDICT_PASS, 0.99);
+}
+
+/* Threshold declares no class: nothing can be violated, and the measured
+** sup is 1 (a vector below lambda is zeroed): not contractive. */
+Test(bounds_run, no_class) {
+  tpc_bounds_opts o = small();
+  tpc_bounds_result *r = check("threshold(lambda=0.5)", &o);
+  cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_PASS));
+  cr_assert(eq(int, r->sum.check, TPC_CHECK_NONE));
+  cr_assert(epsilon_eq(dbl, r->sum.sup, 1.0, 1e-12));
+  tpc_bounds_result_free(r);
+}
+
+/* The identity is tight (0 <= 0) but sends more bits than the dense vector:
+** it must stand out as not compressing; TopK with k = d likewise. */
+Test(bounds_run, no_compression) {
+  tpc_bounds_opts o = small();
+  const char *specs[] = {"identity", "topk(k=20)", "gd"};
+  for (int i = 0; i < 3; i++) {
+    tpc_bounds_result *r = check(specs[i], &o);
+    cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_PASS), "%s", specs[i]);
+    cr_assert(eq(int, r->sum.no_compression, 1), "%s", specs[i]);
+    cr_assert(ge(dbl, r->sum.bits_mean, r->sum.dense_bits));
+    tpc_bounds_result_free(r);
+  }
+}
+
+/* TopK with k = 12 of 20 declaring alpha = 0.01: the worst error is
+** 0.4||x||^2 against 0.99||x||^2 declared, a ratio of 0.404: loose by 2.475. */
+Test(bounds_run, loose) {
+  tpc_bounds_opts o = small();
+  tpc_bounds_result *r = check("planted(topk(k=12),alpha=0.01)", &o);
+  cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_PASS), "%s", r->sum.reason);
+  cr_assert(eq(int, r->sum.loose, 1));
+  cr_assert(epsilon_eq(dbl, r->sum.loose_factor, 0.99 / 0.4, 1e-6));
+  tpc_bounds_result_free(r);
+}
+
+/* ---- planted defects -------------------------------------------------------------- */
+
+/* RandK with k = 2 of 20 achieves alpha = 0.1 exactly; declaring 0.2 puts
+** every point at ratio 0.9/0.8 = 1.125. */
+Test(bounds_run, planted_alpha_too_large) {
+  tpc_bounds_opts o = small();
+  tpc_bounds_result *r = check("planted(randk(k=2),alpha=0.2)", &o);
+  cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_VIOLATED), "%s", r->sum.reason);
+  cr_assert(gt(dbl, r->sum.worst_ratio_lcb, 1.0));
+  cr_assert(epsilon_eq(dbl, r->sum.worst_ratio, 1.125, 0.05));
+  tpc_bounds_result_free(r);
+}
+
+/* urandk scaled by 1.02 but declared unbiased with urandk's omega: the
+** variance is 1.0404 * 10 - 2.04 + 1 = 9.364 > 9 (times ||x||^2), exact on
+** equal magnitudes. */
+Test(bounds_run, planted_scaled_unbiased) {
+  tpc_bounds_opts o = small();
+  tpc_bounds_result *r = check("planted(urandk(k=2),omega=9,scale=1.02)", &o);
+  cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_VIOLATED), "%s", r->sum.reason);
+  cr_assert(gt(dbl, r->sum.worst_ratio_lcb, 1.0));
+  tpc_bounds_result_free(r);
+}
+
+/* A deterministic bias of 2% within the declared variance: only the
+** unbiasedness test can see it, and it must. */
+Test(bounds_run, planted_bias_alone) {
+  tpc_bounds_opts o = small();
+  tpc_bounds_result *r = check("planted(identity,omega=0.5,scale=1.02)", &o);
+  cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_VIOLATED), "%s", r->sum.reason);
+  cr_assert(lt(dbl, r->sum.worst_ratio, 1.0)); /* the variance bound holds */
+  cr_assert(gt(int, r->sum.unb_rejected, 0));
+  cr_assert(not(eq(ptr, strstr(r->sum.reason, "E C(x) != x"), NULL)));
+  tpc_bounds_result_free(r);
+}
+
+/* EF21-TopK declaring a B 10% too small: the tight EF21 construction puts
+** the left side at (1-A)u + B v > (1-A)u + 0.9 B v. */
+Test(bounds_run, planted_B_too_small) {
+  tpc_bounds_opts o = small();
+  tpc_bounds_result *r = check("shrunk(ef21(topk(k=2)),bfactor=0.9)", &o);
+  cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_VIOLATED), "%s", r->sum.reason);
+  cr_assert(gt(dbl, r->sum.worst_ratio_lcb, 1.0));
+  tpc_bounds_result_free(r);
+}
+
+/* TopK that never selects coordinate 7: with equal magnitudes and x_7 the
+** strict winner (the worst family's bumped vectors, near-ties) it keeps
+** another coordinate and exceeds (1 - k/d)||x||^2. */
+Test(bounds_run, planted_blind_topk) {
+  tpc_bounds_opts o = small();
+  tpc_bounds_result *r = check("planted(topk(k=2),alpha=0.1,blind=7)", &o);
+  cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_VIOLATED), "%s", r->sum.reason);
+  tpc_bounds_result_free(r);
+  /* The same without the defect passes. */
+  expect_verdict("planted(topk(k=2),alpha=0.1)", &o, TPC_VERDICT_PASS, 0.99);
+}
+
+/* ---- determinism --------------------------------------------------------------- */
+
+/* Same seed, 1 and 2 threads: every point, frontier value and summary figure
+** bit for bit (randomized target, search on). */
+Test(bounds_run, threads_identical) {
+  tpc_bounds_opts o = small();
+  o.threads = 1;
+  tpc_bounds_result *a = check("3pcv2(urandk(k=2),topk(k=2))", &o);
+  o.threads = 2;
+  tpc_bounds_result *b = check("3pcv2(urandk(k=2),topk(k=2))", &o);
+  cr_assert(eq(sz, a->npoints, b->npoints));
+  cr_assert(eq(int, memcmp(a->points, b->points, a->npoints * sizeof *a->points), 0));
+  cr_assert(eq(sz, a->nfront, b->nfront));
+  cr_assert(eq(int, memcmp(a->front, b->front, a->nfront * sizeof *a->front), 0));
+  a->sum.seconds = b->sum.seconds = 0;
+  cr_assert(eq(int, memcmp(&a->sum, &b->sum, sizeof a->sum), 0));
+  tpc_bounds_result_free(a);
+  tpc_bounds_result_free(b);
+}
+
+Test(bounds_run, seed_changes_points) {
+  tpc_bounds_opts o = small();
+  o.search_budget = 0;
+  tpc_bounds_result *a = check("urandk(k=2)", &o);
+  o.seed = 12;
+  tpc_bounds_result *b = check("urandk(k=2)", &o);
+  cr_assert(not(eq(dbl, a->points[0].e, b->points[0].e)));
+  tpc_bounds_result_free(a);
+  tpc_bounds_result_free(b);
+}
+
+/* ---- families ---------------------------------------------------------------------- */
+
+/* A point is a function of (seed, family, index): regenerated, it is the
+** same; the scales family reaches 10^-300 and 10^300. */
+Test(bounds_families, regenerate_and_scales) {
+  setup();
+  tpc_bounds_opts o = small();
+  tpc_spec *s = parse("topk(k=2)");
+  bnd_state st;
+  bnd_progress prog = {0, 0, 0};
+  memset(&st, 0, sizeof st);
+  st.progress = &prog;
+  cr_assert(eq(int, bnd_target_init(&st.t, reg, s, &o), TPC_OK));
+  bnd_worker w;
+  cr_assert(eq(int, bnd_worker_init(&w, &st), TPC_OK));
+  bnd_point p;
+  cr_assert(eq(int, bnd_point_alloc(&p, o.d), TPC_OK));
+  double first[20];
+  for (int f = TPC_FAM_GAUSSIAN; f <= TPC_FAM_WORST; f++) {
+    bnd_generate(&w, f, 3, &p);
+    memcpy(first, p.x, sizeof first);
+    bnd_generate(&w, f, 5, &p);
+    bnd_generate(&w, f, 3, &p);
+    cr_assert(eq(int, memcmp(first, p.x, sizeof first), 0), "family %d", f);
+  }
+  /* SCALES index k: base kind k % 6 (< 5), exponent {-300, ..., 300}[(k/6) % 8]. */
+  bnd_generate(&w, TPC_FAM_SCALES, 0, &p);
+  double m = 0;
+  for (int i = 0; i < 20; i++) m = fmax(m, fabs(p.x[i]));
+  cr_assert(epsilon_eq(dbl, m, 1e-300, 1e-314));
+  bnd_generate(&w, TPC_FAM_SCALES, 6 * 7, &p);
+  m = 0;
+  for (int i = 0; i < 20; i++) m = fmax(m, fabs(p.x[i]));
+  cr_assert(epsilon_eq(dbl, m, 1e300, 1e286));
+  bnd_point_free(&p);
+  bnd_worker_free(&w);
+  tpc_spec_free(s);
+  teardown();
+}
+
+/* ---- input checks ------------------------------------------------------------------ */
+
+Test(bounds_run, bad_input) {
+  tpc_bounds_opts o = small();
+  tpc_spec *s = parse("topk(k=30)");
+  cr_assert(eq(int, tpc_bounds_validate(reg, s, &o), TPC_EINPUT));
+  tpc_spec_free(s);
+  o.confidence = 1.0;
+  s = parse("topk(k=3)");
+  cr_assert(eq(int, tpc_bounds_validate(reg, s, &o), TPC_EINPUT));
+  tpc_spec_free(s);
+  unsigned mask;
+  cr_assert(eq(int, tpc_bounds_families_parse("gaussian,foo", &mask), TPC_EINPUT));
+  cr_assert(not(eq(ptr, strstr(tpc_error_msg(), "foo"), NULL)));
+  cr_assert(eq(int, tpc_bounds_families_parse("gaussian,ties", &mask), TPC_OK));
+  cr_assert(eq(u32, mask, (1u << TPC_FAM_GAUSSIAN) | (1u << TPC_FAM_TIES)));
+}
+
+/* ---- isolation and storage ---------------------------------------------------------- */
+
+/* A kernel that crashes or hangs ends its child, never the caller: the
+** result is an error verdict naming the signal or the time-out. */
+Test(bounds_run, isolated_crash_and_hang) {
+  tpc_bounds_opts o = small();
+  tpc_bounds_result *r = tpc_bounds_result_alloc(&o);
+  tpc_spec *s = parse("planted(topk(k=2),alpha=0.1,crash=1)");
+  cr_assert(eq(int, tpc_bounds_run_isolated(reg, s, &o, 30, r), TPC_OK));
+  cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_ERROR));
+  cr_assert(not(eq(ptr, strstr(r->sum.reason, "signal 11"), NULL)), "%s", r->sum.reason);
+  tpc_spec_free(s);
+  s = parse("planted(topk(k=2),alpha=0.1,crash=2)");
+  cr_assert(eq(int, tpc_bounds_run_isolated(reg, s, &o, 0.5, r), TPC_OK));
+  cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_ERROR));
+  cr_assert(not(eq(ptr, strstr(r->sum.reason, "timed out"), NULL)), "%s", r->sum.reason);
+  tpc_spec_free(s);
+  /* A sound spec gives, through the child, what it gives in process. */
+  s = parse("topk(k=2)");
+  cr_assert(eq(int, tpc_bounds_run_isolated(reg, s, &o, 60, r), TPC_OK));
+  tpc_bounds_result *direct = check("topk(k=2)", &o);
+  cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_PASS));
+  cr_assert(eq(sz, r->npoints, direct->npoints));
+  cr_assert(eq(int, memcmp(r->points, direct->points, r->npoints * sizeof *r->points), 0));
+  tpc_bounds_result_free(direct);
+  tpc_spec_free(s);
+  tpc_bounds_result_free(r);
+}
+
+static int count(sqlite3 *db, const char *sql) {
+  sqlite3_stmt *st;
+  cr_assert(eq(int, sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK), "%s", sql);
+  cr_assert(eq(int, sqlite3_step(st), SQLITE_ROW));
+  int n = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  return n;
+}
+
+Test(bounds_run, store_rows) {
+  char path[] = "/tmp/tpc_test_bounds_XXXXXX";
+  int fd = mkstemp(path);
+  cr_assert(ge(int, fd, 0));
+  close(fd);
+  unlink(path);
+  tpc_store *st;
+  cr_assert(eq(int, tpc_store_open(path, &st), TPC_OK), "%s", tpc_error_msg());
+  tpc_run_info info = {.command = "bounds", .argv = "test", .seed = 11, .threads = 1};
+  int64_t run;
+  cr_assert(eq(int, tpc_store_run_begin(st, &info, &run), TPC_OK));
+  tpc_bounds_opts o = small();
+  tpc_bounds_result *r = check("ef21(topk(k=2))", &o);
+  cr_assert(eq(int, tpc_bounds_store(st, run, 0, "ef21(topk(k=2))", &o, r), TPC_OK),
+            "%s", tpc_error_msg());
+  sqlite3 *db = tpc_store_db(st);
+  cr_assert(eq(int, count(db, "SELECT count(*) FROM bounds_specs WHERE verdict = 'pass'"), 1));
+  cr_assert(eq(int, count(db, "SELECT count(*) FROM bounds_points"), (int)r->npoints));
+  cr_assert(eq(int, count(db, "SELECT count(*) FROM bounds_frontier"), BND_GRID + 1));
+  cr_assert(eq(int, count(db, "SELECT count(*) FROM bounds_frontier WHERE declared = 1"), 1));
+  cr_assert(ge(int, count(db, "SELECT count(*) FROM bounds_points WHERE confirm = 1"), 1));
+  /* Discarding the run removes every row (exit 2 stores nothing). */
+  cr_assert(eq(int, tpc_store_run_discard(st, run), TPC_OK));
+  cr_assert(eq(int, count(db, "SELECT count(*) FROM bounds_points"), 0));
+  cr_assert(eq(int, count(db, "SELECT count(*) FROM bounds_specs"), 0));
+  tpc_bounds_result_free(r);
+  tpc_store_close(st);
+  unlink(path);
+}
