@@ -18,6 +18,8 @@ static const tpc_cli_cmd commands[] = {
      "A, B, B/A, alpha, omega of one spec and the THEORY.md item of each"},
     {"bounds", cmd_bounds, "bounds SPEC... [options]",
      "empirical check of alpha, omega, unbiasedness and the 3PC inequality"},
+    {"rate", cmd_rate, "rate PROBLEM METHOD... [options]",
+     "Algorithm 1 runs, the Theorem 1 and PL checks, the paper's experiments"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -1,0 +1,251 @@
+/*
+** The Theorem 1 and PL checks of THEORY.md T5 on Algorithm 1 runs, the
+** theory slack, the paper's experiments of T7, and their rows in the
+** database (`tpc rate`, db/003_rate.sql).
+**
+** Theorem 1.  With gamma <= 1/(L- + L+ sqrt(B/A)) and every T >= 1,
+**     (1/T) sum_{t<T} E||grad f(x^t)||^2 <= 2 Delta0/(gamma T) + E[G^0]/(A T).
+** Each repetition r gives Z_r = (1/T) sum ||grad f(x^t)||^2 - G^0_r/(A T),
+** whose mean is at most 2 Delta0/(gamma T).  A deterministic method has one
+** exact Z (a relative tolerance of 1e-9 covers the rounding of the sums); a
+** randomized one gets a one-sided Student-t interval at level 1 - delta over
+** R >= 2 repetitions: pass when the upper end is within the bound, violated
+** when the lower end is above it, inconclusive otherwise (R < 2 always).
+** Delta0 = f(x^0) - f^inf needs f^inf exact or a lower bound; L-, L+ exact
+** or upper bounds (they keep the step condition valid).
+**
+** PL.  With gamma <= min{1/(L- + L+ sqrt(2B/A)), A/(2 mu)},
+**     E[Psi^T] <= (1 - gamma mu)^T Psi^0,  Psi^t = f(x^t) - f^inf + (gamma/A) G^t;
+** the same statistics on Z_r = Psi^T_r - rho (gamma/A) G^0_r against
+** rho Delta0, rho = (1 - gamma mu)^T.  f^inf must be exact (a lower bound
+** would shift both sides by different amounts) and mu > 0 known (a lower
+** bound is fine: f is then PL with it).  The deterministic tolerance adds
+** 1e-12 (|f(x^T)| + |f^inf|) for the rounding of f near its minimum.
+**
+** The check applies only when the step is within the theorem's (multiplier
+** <= 1 or an explicit gamma below it), the run has no EF21-P downlink (T5
+** covers Algorithm 1 itself), and every repetition ran T iterations (or a
+** deterministic run stopped by eps); otherwise its verdict is "n/a" with a
+** note.  A repetition that diverges at a valid step is a violation.
+**
+** Theory slack: the largest multiplier m in {1, 2, 4, ..., 4096} of the
+** theoretical step at which repetition 0 converges: it stays finite, ends
+** (at T, or at eps) with ||grad f||^2 below its value at x^0, and, for
+** m > 1, no larger than the run at m = 1 ends with (twice that for a
+** randomized method, whose single runs vary).  Ending below the start alone
+** would count the bounded oscillations of logistic regression at huge steps.
+** The scan goes up in powers of two and stops after two consecutive
+** failures (or when m = 1 itself fails: slack 0).
+*/
+#ifndef TPC_BOUNDS_RATE_H
+#define TPC_BOUNDS_RATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "algo/alg1.h"
+#include "core/registry.h"
+#include "problems/problem.h"
+
+struct tpc_store;
+
+typedef enum { TPC_RATE_THEOREM1 = 0, TPC_RATE_PL, TPC_RATE_NONE } tpc_rate_kind;
+
+typedef enum {
+  TPC_RATE_PASS = 0,
+  TPC_RATE_VIOLATED,
+  TPC_RATE_INCONCLUSIVE,
+  TPC_RATE_NA
+} tpc_rate_verdict;
+
+/* "pass", "violated", "inconclusive", "n/a"; "theorem1", "pl", "none". */
+const char *tpc_rate_verdict_name(tpc_rate_verdict v);
+const char *tpc_rate_kind_name(tpc_rate_kind k);
+
+/* "problem", "zero", "gauss"; "exact", "zero", "compressed". */
+const char *tpc_rate_x0_name(tpc_alg1_x0 x);
+const char *tpc_rate_init_name(tpc_alg1_init i);
+
+#define TPC_RATE_SLACK_MAX_LOG2 12 /* m up to 4096 */
+
+typedef struct tpc_rate_opts {
+  tpc_rate_kind kind;
+  uint64_t T;
+  size_t reps;            /* 0: 1 for deterministic methods, 20 otherwise */
+  double mult;            /* multiplier of the theoretical step (1) */
+  double gamma;           /* > 0: this step instead (needed without constants) */
+  double eps;
+  uint64_t bits_budget;   /* uplink bits per client */
+  tpc_alg1_x0 x0;
+  tpc_alg1_init init;
+  uint64_t seed;
+  int threads;
+  int wire_check;
+  int slack;              /* compute the theory slack */
+  double diverge;         /* tpc_alg1_opts.diverge of the check's runs (0) */
+  double delta;           /* 1 - confidence of one check (already corrected
+                             for the number of checks by the caller) */
+  uint64_t max_points;    /* keep at most about this many points per run */
+  int (*cancel)(void *ctx);
+  void *cancel_ctx;
+  void (*progress)(void *ctx, size_t done, size_t total);
+  void *progress_ctx;
+} tpc_rate_opts;
+
+/* T = 1000, mult 1, delta 0.01, max_points 2000, slack on, one thread. */
+void tpc_rate_opts_init(tpc_rate_opts *o);
+
+/* One method's check and its runs. */
+typedef struct tpc_rate_check {
+  tpc_rate_kind kind;
+  tpc_mech_consts mc;
+  double gamma_theory;     /* the theorem's step; NaN when not defined */
+  double gamma;            /* the step used */
+  double mult;             /* gamma / gamma_theory, NaN without a theory step */
+  size_t reps;
+  tpc_alg1_result *runs;   /* reps results */
+  double delta0;           /* f(x^0) - f^inf (NaN when f^inf is unknown) */
+  double G0;               /* mean G^0 */
+  double bound, measured, ucb, ratio;  /* NaN where not applicable */
+  tpc_rate_verdict verdict;
+  char note[200];
+  int slack;               /* largest converging m, 0 if none, -1 not computed */
+  size_t nslack;           /* slack runs: m = 2^0 .. 2^(nslack-1) */
+  tpc_alg1_result slack_runs[TPC_RATE_SLACK_MAX_LOG2 + 1];
+} tpc_rate_check;
+
+/* Validate that the check (o->kind) can be done for the problem's constants
+** and the method's, and fill c->kind, c->mc, c->gamma_theory, c->gamma,
+** c->mult and c->reps.  TPC_EINPUT with a message when a constant the check
+** needs is unknown: the method declares no (A, B) for Algorithm 1 (a plugin
+** without constants, a shifted compressor with c >= 1), or the problem's L-,
+** L+ (always, unless o->gamma is given), f^inf or mu (PL) are UNKNOWN.  With
+** o->kind == TPC_RATE_NONE only a step is needed. */
+int tpc_rate_prepare(const tpc_problem *p, const tpc_mech_consts *mc,
+                     const tpc_rate_opts *o, tpc_rate_check *c);
+
+/* Run the repetitions (and the slack scan when asked) with the Algorithm 1
+** instance a of the prepared check c, then decide the verdict.  TPC_OK also
+** when cancelled (c->note says so); errors of tpc_alg1_run. */
+int tpc_rate_run(tpc_alg1 *a, const tpc_rate_opts *o, tpc_rate_check *c);
+
+void tpc_rate_check_free(tpc_rate_check *c);
+
+/* ---- the database ----------------------------------------------------------- */
+
+/* What a check row records besides the check itself. */
+typedef struct tpc_rate_row {
+  int64_t run_id;
+  const char *experiment;  /* NULL, or "fig3", "fig2", "fig1" */
+  const char *label;       /* experiment panel or cell; NULL otherwise */
+  const char *problem;     /* canonical problem spec */
+  const char *method;      /* canonical mechanism spec */
+  const char *server;      /* EF21-P compressor spec or NULL */
+} tpc_rate_row;
+
+typedef struct tpc_rate_ids {
+  int64_t check_id;        /* the rate_checks row */
+  int64_t traj0_id;        /* the rate_trajectories row of repetition 0 */
+} tpc_rate_ids;
+
+/* Insert the check row, one trajectory row per run (repetitions, then slack
+** runs) and their points, in one transaction; the new ids in *ids (may be
+** NULL).  TPC_ESTORE with SQLite's message. */
+int tpc_rate_store(struct tpc_store *store, const tpc_rate_row *row, const tpc_problem *p,
+                   const tpc_rate_opts *o, const tpc_rate_check *c, tpc_rate_ids *ids);
+
+/* ---- the paper's experiments (T7) ----------------------------------------------
+**
+**   fig3  quad(d=1000,n=100,seed=123), panels s = 0 and s chosen so that
+**         L+- = 6.58 (L+- is linear in s for a fixed seed: s = 6.58 / L+-(s=1),
+**         6.5052; seed 123 gives L- = 0.777 as well, the paper's ~0.77);
+**         EF21-TopK, EF21-RandK, 3PCv2 (RandK + TopK, RandK o PermK + TopK),
+**         3PCv5-TopK, MARINA (RandK, PermK), about 10 coordinates a round;
+**         multipliers 2^0, 2^1, ..., 2^12 of the Theorem 1 step (up to two
+**         consecutive divergences), each run to T; best: the smallest final
+**         ||grad f||^2.
+**   fig2  logreg(file=phishing,n=20,lambda=0.1), x0 = 0; CLAG(TopK(K), zeta)
+**         for K in linspace(1, d, 10) rounded and zeta in {0, 1, 2, ..., 512};
+**         per cell the multipliers 2^11 down to 2^0, each run until
+**         ||grad f||^2 < 1e-8, T, or ||grad f||^2 > 10 times its start
+**         (too large a step oscillates there: logistic gradients are
+**         bounded); best: fewest uplink bits per client to get there (the
+**         scan stops once a smaller multiplier needs more bits than the best
+**         so far, or none reaches eps after one did).
+**   fig1  autoenc(file=train,n=100,de=16,samples=S) on Fashion-MNIST;
+**         EF21-TopK(251) and two 3PCv2 splits of the same budget; explicit
+**         step sizes 2^-12 .. 2^-8 (no constants: T6; ||grad f(x^0)||^2 is
+**         ~7e3 with pixels in [0, 1], and 2^-8 already diverges at
+**         samples = 2000); best: smallest final ||grad f||^2.
+** Every run is stored (rate_checks with experiment and label, its
+** trajectory and points); rate_best holds one row per method or cell. */
+
+typedef struct tpc_rate_exp_opts {
+  uint64_t T;              /* iterations per run; 0: the experiment's default */
+  uint64_t seed;
+  int threads;
+  int wire_check;
+  uint64_t max_points;     /* points kept per run (0: 500) */
+  size_t samples;          /* fig1: images used (0: the default) */
+  int (*cancel)(void *ctx);
+  void *cancel_ctx;
+  void (*progress)(void *ctx, size_t done, size_t total);
+  void *progress_ctx;
+} tpc_rate_exp_opts;
+
+/* One summary row (rate_best). */
+typedef struct tpc_rate_best {
+  char panel[64];
+  char method[256];
+  long K;                  /* fig2 cells, else -1 */
+  double zeta;             /* fig2 cells, else NaN */
+  int bits_metric;         /* 1: bits_to_eps, 0: final_gnorm2 */
+  int reached;             /* some multiplier reached eps / stayed finite */
+  double best_mult;        /* NaN when none */
+  double best_gamma;
+  double value;            /* the metric at the best multiplier */
+  double bits_pc, paper_pc;/* uplink bits per client of the best run */
+  uint64_t iters;
+  int64_t traj_id;         /* its trajectory row, 0 when none */
+} tpc_rate_best;
+
+typedef struct tpc_rate_exp tpc_rate_exp;
+
+/* Load the experiment's problems and check its methods: TPC_EINPUT for an
+** unknown name or missing data (the message names the file or the Debian
+** package), nothing run yet. */
+tpc_rate_exp *tpc_rate_exp_alloc(const char *name, const tpc_registry *reg,
+                                 const tpc_rate_exp_opts *o, int *status);
+void tpc_rate_exp_free(tpc_rate_exp *e);
+
+/* A few lines on what this run uses (panels, s, T, grid, reductions from
+** the paper), for the command to print. */
+const char *tpc_rate_exp_about(const tpc_rate_exp *e);
+
+/* Run everything, storing as it goes under run_id.  TPC_OK also when
+** cancelled (the finished methods and cells are stored). */
+int tpc_rate_exp_run(tpc_rate_exp *e, struct tpc_store *store, int64_t run_id);
+
+size_t tpc_rate_exp_nbest(const tpc_rate_exp *e);
+const tpc_rate_best *tpc_rate_exp_best(const tpc_rate_exp *e, size_t i);
+
+/* ---- timing ------------------------------------------------------------------ */
+
+typedef struct tpc_rate_timing {
+  double iter_ns;          /* one Algorithm 1 iteration (mean over the run) */
+  double data_pass_ns;     /* reading data_bytes bytes once with a plain loop */
+  double grad_pass_ns;     /* all n local gradients at one point */
+  double state_pass_ns;    /* reading the n client states (n d doubles) once */
+  size_t data_bytes;
+  long peak_rss_kib;       /* the process's peak resident set so far */
+} tpc_rate_timing;
+
+/* Time one pass over data_bytes bytes, the gradient oracle at x (d values:
+** the point where the run stopped, since a gradient's cost can depend on
+** the point: exp(0) is a fast path, and logreg starts at 0) and a pass over
+** n d doubles (each the median of repeated passes, warm), and fill the rest
+** from the finished run r.  TPC_ENOMEM. */
+int tpc_rate_time(const tpc_problem *p, const double *x, const tpc_alg1_result *r,
+                  tpc_rate_timing *out);
+
+#endif

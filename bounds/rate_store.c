@@ -1,0 +1,209 @@
+/*
+** The rows of a rate check (db/003_rate.sql, documented in db/README.md):
+** the check, one trajectory per Algorithm 1 run, and the recorded points,
+** inserted with prepared statements in one transaction.
+*/
+#include <math.h>
+#include <string.h>
+
+#include "bounds/rate.h"
+#include "core/error.h"
+#include "store/store.h"
+
+static const char *const check_sql =
+    "INSERT INTO rate_checks (run_id, experiment, label, problem, method, server, d, n,"
+    " Lminus, Lminus_kind, Lplus, Lplus_kind, Lpm, Lpm_kind, mu, mu_kind, finf, finf_kind,"
+    " ineq, A, B, deterministic, check_kind, x0, init, T, reps, eps, bits_budget,"
+    " gamma_theory, mult, gamma, delta0, G0, bound, measured, ucb, ratio, confidence,"
+    " verdict, note, slack) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+    "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+
+static const char *const traj_sql =
+    "INSERT INTO rate_trajectories (check_id, role, rep, mult, gamma, stop, iters,"
+    " record_every, sum_gnorm2, converged, seconds) VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+
+static const char *const point_sql =
+    "INSERT INTO rate_points (trajectory_id, t, f, gnorm2, G, bits_up, bits_up_paper,"
+    " bits_down) VALUES (?,?,?,?,?,?,?,?)";
+
+static int db_fail(sqlite3 *db, const char *what) {
+  return tpc_error(TPC_ESTORE, "rate: %s: %s", what, sqlite3_errmsg(db));
+}
+
+/* NULL for a NaN (SQLite stores NaN as NULL anyway; say so explicitly). */
+static void bind_real(sqlite3_stmt *s, int i, double v) {
+  if (isnan(v))
+    sqlite3_bind_null(s, i);
+  else
+    sqlite3_bind_double(s, i, v);
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v) {
+  if (v)
+    sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null(s, i);
+}
+
+static const char *kind_name(tpc_const_kind k) {
+  return k == TPC_CONST_EXACT ? "exact" : k == TPC_CONST_BOUND ? "bound" : "unknown";
+}
+
+static const char *ineq_name(tpc_ineq q) {
+  return q == TPC_INEQ_3PC ? "3pc" : q == TPC_INEQ_AGGREGATE ? "aggregate" : "shift";
+}
+
+static void bind_const(sqlite3_stmt *s, int i, tpc_const c) {
+  if (c.kind == TPC_CONST_UNKNOWN)
+    sqlite3_bind_null(s, i);
+  else
+    bind_real(s, i, c.value);
+  bind_text(s, i + 1, kind_name(c.kind));
+}
+
+static void bind_check(sqlite3_stmt *s, const tpc_rate_row *row, const tpc_problem *p,
+                       const tpc_rate_opts *o, const tpc_rate_check *c) {
+  int i = 1;
+  sqlite3_bind_int64(s, i++, row->run_id);
+  bind_text(s, i++, row->experiment);
+  bind_text(s, i++, row->label);
+  bind_text(s, i++, row->problem);
+  bind_text(s, i++, row->method);
+  bind_text(s, i++, row->server);
+  sqlite3_bind_int64(s, i++, (sqlite3_int64)p->d);
+  sqlite3_bind_int64(s, i++, (sqlite3_int64)p->n);
+  bind_const(s, i, p->c.Lminus);
+  bind_const(s, i + 2, p->c.Lplus);
+  bind_const(s, i + 4, p->c.Lpm);
+  bind_const(s, i + 6, p->c.mu);
+  bind_const(s, i + 8, p->c.finf);
+  i += 10;
+  bind_text(s, i++, ineq_name(c->mc.ineq));
+  bind_real(s, i++, c->mc.has_AB ? c->mc.A : NAN);
+  bind_real(s, i++, c->mc.has_AB ? c->mc.B : NAN);
+  sqlite3_bind_int(s, i++, c->mc.deterministic != 0);
+  bind_text(s, i++, tpc_rate_kind_name(c->kind));
+  bind_text(s, i++, tpc_rate_x0_name(o->x0));
+  bind_text(s, i++, tpc_rate_init_name(o->init));
+  sqlite3_bind_int64(s, i++, (sqlite3_int64)o->T);
+  sqlite3_bind_int64(s, i++, (sqlite3_int64)c->reps);
+  bind_real(s, i++, o->eps > 0 ? o->eps : NAN);
+  if (o->bits_budget)
+    sqlite3_bind_int64(s, i++, (sqlite3_int64)o->bits_budget);
+  else
+    sqlite3_bind_null(s, i++);
+  bind_real(s, i++, c->gamma_theory);
+  bind_real(s, i++, c->mult);
+  bind_real(s, i++, c->gamma);
+  bind_real(s, i++, c->delta0);
+  bind_real(s, i++, c->G0);
+  bind_real(s, i++, c->bound);
+  bind_real(s, i++, c->measured);
+  bind_real(s, i++, c->ucb);
+  bind_real(s, i++, c->ratio);
+  bind_real(s, i++, c->mc.deterministic || c->verdict == TPC_RATE_NA ? NAN : 1 - o->delta);
+  bind_text(s, i++, tpc_rate_verdict_name(c->verdict));
+  bind_text(s, i++, c->note[0] ? c->note : NULL);
+  if (c->slack >= 0)
+    sqlite3_bind_int(s, i, c->slack);
+  else
+    sqlite3_bind_null(s, i);
+}
+
+static int step(sqlite3 *db, sqlite3_stmt *s, const char *what) {
+  int rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  sqlite3_clear_bindings(s);
+  return rc == SQLITE_DONE ? TPC_OK : db_fail(db, what);
+}
+
+typedef struct traj_info {
+  const char *role;
+  size_t rep;
+  double mult, gamma;
+  uint64_t record_every;
+} traj_info;
+
+static int store_points(sqlite3 *db, sqlite3_stmt *ps, int64_t tid, const tpc_alg1_result *r) {
+  for (size_t k = 0; k < r->npoints; k++) {
+    const tpc_alg1_point *pt = &r->points[k];
+    sqlite3_bind_int64(ps, 1, tid);
+    sqlite3_bind_int64(ps, 2, (sqlite3_int64)pt->t);
+    bind_real(ps, 3, pt->f);
+    bind_real(ps, 4, pt->gnorm2);
+    bind_real(ps, 5, pt->G);
+    sqlite3_bind_int64(ps, 6, (sqlite3_int64)pt->bits_up);
+    sqlite3_bind_int64(ps, 7, (sqlite3_int64)pt->bits_up_paper);
+    sqlite3_bind_int64(ps, 8, (sqlite3_int64)pt->bits_down);
+    int rc = step(db, ps, "inserting a point");
+    if (rc) return rc;
+  }
+  return TPC_OK;
+}
+
+static int store_traj(sqlite3 *db, sqlite3_stmt *ts, sqlite3_stmt *ps, int64_t check_id,
+                      const traj_info *ti, const tpc_alg1_result *r, int64_t *tid) {
+  sqlite3_bind_int64(ts, 1, check_id);
+  bind_text(ts, 2, ti->role);
+  sqlite3_bind_int64(ts, 3, (sqlite3_int64)ti->rep);
+  bind_real(ts, 4, ti->mult);
+  bind_real(ts, 5, ti->gamma);
+  bind_text(ts, 6, tpc_alg1_stop_name(r->stop));
+  sqlite3_bind_int64(ts, 7, (sqlite3_int64)r->iters);
+  sqlite3_bind_int64(ts, 8, (sqlite3_int64)ti->record_every);
+  bind_real(ts, 9, r->sum_gnorm2);
+  sqlite3_bind_int(ts, 10, r->stop != TPC_ALG1_STOP_DIVERGED &&
+                               r->stop != TPC_ALG1_STOP_CANCELLED &&
+                               isfinite(r->last.gnorm2) &&
+                               (r->last.gnorm2 < r->first.gnorm2 ||
+                                r->stop == TPC_ALG1_STOP_EPS));
+  bind_real(ts, 11, r->seconds);
+  int rc = step(db, ts, "inserting a trajectory");
+  if (rc) return rc;
+  *tid = sqlite3_last_insert_rowid(db);
+  return store_points(db, ps, *tid, r);
+}
+
+/* Spacing of the recorded points: the step between the first two. */
+static uint64_t spacing(const tpc_alg1_result *r) {
+  return r->npoints > 2 ? r->points[1].t - r->points[0].t : 1;
+}
+
+static int store_all(sqlite3 *db, sqlite3_stmt *st[3], const tpc_rate_row *row,
+                     const tpc_problem *p, const tpc_rate_opts *o, const tpc_rate_check *c,
+                     tpc_rate_ids *ids) {
+  bind_check(st[0], row, p, o, c);
+  int rc = step(db, st[0], "inserting a check");
+  if (rc) return rc;
+  int64_t cid = sqlite3_last_insert_rowid(db), tid;
+  ids->check_id = cid;
+  for (size_t r = 0; r < c->reps && !rc; r++) {
+    traj_info ti = {"rep", r, c->mult, c->gamma, spacing(&c->runs[r])};
+    rc = store_traj(db, st[1], st[2], cid, &ti, &c->runs[r], &tid);
+    if (r == 0) ids->traj0_id = tid;
+  }
+  for (size_t k = 0; k < c->nslack && !rc; k++) {
+    double m = ldexp(1.0, (int)k);
+    traj_info ti = {"slack", 0, m, m * c->gamma_theory, spacing(&c->slack_runs[k])};
+    rc = store_traj(db, st[1], st[2], cid, &ti, &c->slack_runs[k], &tid);
+  }
+  return rc;
+}
+
+int tpc_rate_store(tpc_store *store, const tpc_rate_row *row, const tpc_problem *p,
+                   const tpc_rate_opts *o, const tpc_rate_check *c, tpc_rate_ids *ids) {
+  const char *sql[3] = {check_sql, traj_sql, point_sql};
+  sqlite3_stmt *st[3] = {NULL, NULL, NULL};
+  sqlite3 *db = tpc_store_db(store);
+  tpc_rate_ids dummy;
+  int rc = tpc_store_begin(store);
+  if (rc) return rc;
+  for (int k = 0; k < 3 && !rc; k++)
+    if (sqlite3_prepare_v2(db, sql[k], -1, &st[k], NULL) != SQLITE_OK)
+      rc = db_fail(db, "preparing an insert");
+  if (!rc) rc = store_all(db, st, row, p, o, c, ids ? ids : &dummy);
+  for (int k = 0; k < 3; k++) sqlite3_finalize(st[k]);
+  if (!rc) rc = tpc_store_commit(store);
+  if (rc) tpc_store_rollback(store);
+  return rc;
+}

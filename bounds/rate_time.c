@@ -1,0 +1,120 @@
+/*
+** `tpc rate --time`: the cost of an Algorithm 1 iteration next to what it
+** cannot avoid, measured in the same process: one pass over the problem's
+** data (data_bytes read by a plain summing loop with eight independent
+** accumulators, so it runs at memory speed), one call of every local
+** gradient (the oracle) at the point where the run stopped, and one read of the n client states (n d doubles,
+** which the aggregation must touch).  Each is the median over 9 batches of
+** repeated passes lasting about 2 ms each, warm in cache where it fits,
+** as the iterations are.  Peak RSS from getrusage.
+*/
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "bounds/rate.h"
+#include "core/error.h"
+
+#define TIME_BATCHES 9
+#define TIME_BATCH_SECONDS 2e-3
+
+static volatile double time_sink;
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+typedef void (*pass_fn)(void *ctx);
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Median ns of one call of fn over TIME_BATCHES batches of `reps` calls,
+** reps chosen so that a batch takes about TIME_BATCH_SECONDS. */
+static double time_pass(pass_fn fn, void *ctx) {
+  double t0 = now();
+  fn(ctx);
+  double one = now() - t0;
+  size_t reps = one > 0 ? (size_t)(TIME_BATCH_SECONDS / one) + 1 : 1000;
+  double ns[TIME_BATCHES];
+  for (int b = 0; b < TIME_BATCHES; b++) {
+    t0 = now();
+    for (size_t k = 0; k < reps; k++) fn(ctx);
+    ns[b] = 1e9 * (now() - t0) / (double)reps;
+  }
+  qsort(ns, TIME_BATCHES, sizeof ns[0], cmp_double);
+  return ns[TIME_BATCHES / 2];
+}
+
+typedef struct sum_ctx {
+  const double *v;
+  size_t len;
+} sum_ctx;
+
+/* Eight independent sums, so the pass runs at the memory's speed instead of
+** the latency of one chain of additions. */
+static void sum_pass(void *ctx) {
+  const sum_ctx *s = ctx;
+  double acc[8] = {0};
+  size_t j = 0;
+  for (; j + 8 <= s->len; j += 8)
+    for (int k = 0; k < 8; k++) acc[k] += s->v[j + (size_t)k];
+  for (; j < s->len; j++) acc[0] += s->v[j];
+  time_sink = acc[0] + acc[1] + acc[2] + acc[3] + acc[4] + acc[5] + acc[6] + acc[7];
+}
+
+typedef struct grad_ctx {
+  const tpc_problem *p;
+  const double *x;
+  double *g;
+  void *work;
+} grad_ctx;
+
+static void grad_pass(void *ctx) {
+  const grad_ctx *c = ctx;
+  double acc = 0;
+  for (size_t i = 0; i < c->p->n; i++)
+    acc += c->p->type->grad(c->p, i, c->x, c->g, c->work);
+  time_sink = acc;
+}
+
+static double time_sum(size_t bytes, int *ok) {
+  sum_ctx s = {NULL, (bytes + sizeof(double) - 1) / sizeof(double)};
+  double *v = calloc(s.len ? s.len : 1, sizeof(double));
+  if (!v) {
+    *ok = 0;
+    return NAN;
+  }
+  for (size_t j = 0; j < s.len; j++) v[j] = (double)(j & 7);
+  s.v = v;
+  double ns = time_pass(sum_pass, &s);
+  free(v);
+  return ns;
+}
+
+int tpc_rate_time(const tpc_problem *p, const double *x, const tpc_alg1_result *r,
+                  tpc_rate_timing *out) {
+  int ok = 1;
+  memset(out, 0, sizeof *out);
+  out->data_bytes = p->data_bytes;
+  out->iter_ns = r->iters ? 1e9 * r->seconds / (double)r->iters : NAN;
+  out->data_pass_ns = time_sum(p->data_bytes, &ok);
+  out->state_pass_ns = time_sum(p->n * p->d * sizeof(double), &ok);
+  size_t ws = p->type->work_size ? p->type->work_size(p) : 0;
+  grad_ctx g = {p, x, calloc(p->d, sizeof(double)), calloc(ws ? ws : 1, 1)};
+  if (g.g && g.work && ok)
+    out->grad_pass_ns = time_pass(grad_pass, &g);
+  else
+    ok = 0;
+  free(g.g);
+  free(g.work);
+  struct rusage ru;
+  if (getrusage(RUSAGE_SELF, &ru) == 0) out->peak_rss_kib = ru.ru_maxrss;
+  return ok ? TPC_OK : tpc_error(TPC_ENOMEM, "rate --time: out of memory");
+}

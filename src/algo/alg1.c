@@ -1,0 +1,635 @@
+/*
+** Algorithm 1 (THEORY.md T4): the runner declared in algo/alg1.h.
+**
+** One round is two parallel loops.  The client loop gives each client its
+** new gradient, its mechanism's message and new state, the message's bit
+** counts and its share of G^t; with the wire check it also encodes, decodes
+** and applies the message to the server's copy and compares the bits.  The
+** aggregation loop runs over blocks of coordinates and sums the clients in
+** client order, so the averages do not depend on the thread count.  Every
+** per-client scalar is kept in the client's slot and summed afterwards in
+** client order for the same reason.
+*/
+#include "algo/alg1.h"
+
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/error.h"
+#include "rng/pcg.h"
+#include "wire/wire.h"
+
+/* A gradient with ||grad f_i||^2 above this stops the run: every coordinate
+** is then below 1e100, so the differences a mechanism forms stay finite. */
+#define TPC_ALG1_GUARD 1e200
+
+/* Coordinates per block of the aggregation loop (one block per task). */
+#define TPC_ALG1_BLOCK 1024
+
+typedef struct alg1_client {
+  double *g;         /* g_i^t, the client's state */
+  double *y;         /* grad f_i at the current evaluation point */
+  double *x;         /* grad f_i at the new point (scratch) */
+  double *out;       /* the mechanism's output, swapped with g */
+  double *srv;       /* the server's copy of g_i (allocated for a wire check) */
+  tpc_msg msg;
+  gsl_rng *rng;      /* private stream of the round */
+  gsl_rng *shared;   /* the round's shared stream */
+  uint8_t *buf;      /* wire buffer */
+  size_t cap;
+  double f;          /* f_i at the new point */
+  double G;          /* ||g_i - y_i||^2 */
+  uint64_t bits, paper;
+  int bad;           /* non-finite or huge gradient */
+  int status;        /* wire check failure */
+  char err[200];
+} alg1_client;
+
+struct tpc_alg1 {
+  const tpc_problem *p;
+  const tpc_registry *reg;
+  tpc_spec *method;   /* a copy, to build more instances */
+  size_t d, n;
+  size_t nmech;       /* mechanism instances: one per thread of the run */
+  tpc_mech **mech;
+  alg1_client *c;
+  tpc_mech_consts mc;
+  tpc_comp *server;   /* EF21-P compressor or NULL */
+  tpc_msg smsg;
+  gsl_rng *srng;
+  uint8_t *sbuf;
+  size_t scap;
+  double *x;          /* the model x^t */
+  double *w;          /* the clients' point w^t (EF21-P) */
+  double *wc;         /* the clients' decoded copy of w (wire check) */
+  double *g;          /* the aggregate g^t */
+  double *gf;         /* grad f at the evaluation point */
+  double *e, *q;      /* server scratch: x - w and C_s(x - w) */
+  double *zero;       /* a zero vector: h and y of the compressed init */
+  uint64_t dense_bits;   /* a dense d-vector message, encoded */
+  uint64_t dense_paper;
+};
+
+const char *tpc_alg1_stop_name(tpc_alg1_stop s) {
+  switch (s) {
+    case TPC_ALG1_STOP_T: return "T";
+    case TPC_ALG1_STOP_EPS: return "eps";
+    case TPC_ALG1_STOP_BITS: return "bits";
+    case TPC_ALG1_STOP_DIVERGED: return "diverged";
+    default: return "cancelled";
+  }
+}
+
+void tpc_alg1_opts_init(tpc_alg1_opts *o) {
+  memset(o, 0, sizeof *o);
+  o->T = 1000;
+  o->threads = 1;
+  o->record_every = 1;
+  o->x0 = TPC_ALG1_X0_PROBLEM;
+  o->init = TPC_ALG1_INIT_EXACT;
+}
+
+void tpc_alg1_result_free(tpc_alg1_result *r) {
+  if (!r) return;
+  free(r->points);
+  r->points = NULL;
+  r->npoints = 0;
+}
+
+double tpc_alg1_step_theorem1(double Lminus, double Lplus, double A, double B) {
+  return 1.0 / (Lminus + Lplus * sqrt(B / A));
+}
+
+double tpc_alg1_step_pl(double Lminus, double Lplus, double A, double B, double mu) {
+  return fmin(1.0 / (Lminus + Lplus * sqrt(2.0 * B / A)), A / (2.0 * mu));
+}
+
+/* ---- set-up -------------------------------------------------------------- */
+
+static double *vec_alloc(size_t d) { return tpc_calloc_aligned(d, sizeof(double)); }
+
+static void client_free(alg1_client *c) {
+  free(c->g);
+  free(c->y);
+  free(c->x);
+  free(c->out);
+  free(c->srv);
+  free(c->buf);
+  if (c->rng) gsl_rng_free(c->rng);
+  if (c->shared) gsl_rng_free(c->shared);
+}
+
+void tpc_alg1_free(tpc_alg1 *a) {
+  if (!a) return;
+  if (a->c)
+    for (size_t i = 0; i < a->n; i++) client_free(&a->c[i]);
+  free(a->c);
+  for (size_t k = 0; k < a->nmech; k++) tpc_mech_free(a->mech[k]);
+  free(a->mech);
+  tpc_spec_free(a->method);
+  tpc_comp_free(a->server);
+  if (a->srng) gsl_rng_free(a->srng);
+  free(a->sbuf);
+  free(a->x);
+  free(a->w);
+  free(a->wc);
+  free(a->g);
+  free(a->gf);
+  free(a->e);
+  free(a->q);
+  free(a->zero);
+  free(a);
+}
+
+static int client_alloc(tpc_alg1 *a, alg1_client *c) {
+  size_t d = a->d;
+  c->g = vec_alloc(d);
+  c->y = vec_alloc(d);
+  c->x = vec_alloc(d);
+  c->out = vec_alloc(d);
+  c->rng = gsl_rng_alloc(gsl_rng_pcg64);
+  c->shared = gsl_rng_alloc(gsl_rng_pcg64);
+  if (!c->g || !c->y || !c->x || !c->out || !c->rng || !c->shared)
+    return tpc_error(TPC_ENOMEM, "alg1: out of memory for a client (d = %zu)", d);
+  return TPC_OK;
+}
+
+static int server_alloc(tpc_alg1 *a, const tpc_registry *reg, const tpc_spec *server) {
+  int status;
+  tpc_comp_consts k;
+  if (tpc_registry_kind(reg, server->name) != TPC_KIND_COMP)
+    return tpc_error(TPC_EINPUT, "--server '%s' is not a compressor", server->name);
+  a->server = tpc_comp_alloc(reg, server, a->d, a->n, &status);
+  if (!a->server) return tpc_error_prefix(status, "--server: ");
+  tpc_comp_consts_get(a->server, &k);
+  if (!(k.cls & TPC_CLASS_CONTRACTIVE))
+    return tpc_error(TPC_EINPUT,
+                     "--server %s is not contractive: EF21-P (T4) needs a "
+                     "compressor in B(alpha)",
+                     server->name);
+  a->srng = gsl_rng_alloc(gsl_rng_pcg64);
+  a->e = vec_alloc(a->d);
+  a->q = vec_alloc(a->d);
+  a->wc = vec_alloc(a->d);
+  if (!a->srng || !a->e || !a->q || !a->wc)
+    return tpc_error(TPC_ENOMEM, "alg1: out of memory for the server compressor");
+  return TPC_OK;
+}
+
+/* Bits of one dense d-vector message (the exact initialization, and the
+** uncompressed broadcast). */
+static void dense_bits(tpc_alg1 *a) {
+  tpc_msg m;
+  tpc_msg_reset(&m);
+  tpc_msg_part *pt = tpc_msg_add(&m, TPC_MSG_DENSE, TPC_F64, a->d);
+  pt->absolute = 1;
+  pt->val = a->zero;
+  a->dense_bits = tpc_wire_bits(&m, TPC_WIRE_AUTO);
+  a->dense_paper = tpc_wire_paper_bits(&m);
+}
+
+/* At least `count` mechanism instances.  A mechanism keeps no state between
+** calls (its result is fixed by h, y, x and the streams: mech.h), so one
+** instance per thread serves every client that thread runs; a client's
+** message is used before the thread's next call. */
+static int mech_instances(tpc_alg1 *a, size_t count) {
+  int status;
+  if (count <= a->nmech) return TPC_OK;
+  tpc_mech **m = realloc(a->mech, count * sizeof *m);
+  if (!m) return tpc_error(TPC_ENOMEM, "alg1: out of memory");
+  a->mech = m;
+  while (a->nmech < count) {
+    if (!(m[a->nmech] = tpc_mech_alloc(a->reg, a->method, a->d, a->n, &status))) return status;
+    a->nmech++;
+  }
+  return TPC_OK;
+}
+
+tpc_alg1 *tpc_alg1_alloc(const tpc_problem *p, const tpc_registry *reg,
+                         const tpc_spec *method, const tpc_spec *server,
+                         int *status) {
+  int rc = TPC_OK;
+  tpc_alg1 *a = calloc(1, sizeof *a);
+  if (!a) {
+    *status = tpc_error(TPC_ENOMEM, "alg1: out of memory");
+    return NULL;
+  }
+  a->p = p;
+  a->d = p->d;
+  a->n = p->n;
+  if (tpc_registry_kind(reg, method->name) != TPC_KIND_MECH) {
+    rc = tpc_error(TPC_EINPUT,
+                   "method '%s' is not a mechanism (a compressor C runs as "
+                   "ef21(C), an unbiased Q as marina(Q, p=...))",
+                   method->name);
+    goto done;
+  }
+  a->x = vec_alloc(a->d);
+  a->w = vec_alloc(a->d);
+  a->g = vec_alloc(a->d);
+  a->gf = vec_alloc(a->d);
+  a->zero = vec_alloc(a->d);
+  a->c = calloc(a->n, sizeof *a->c);
+  if (!a->x || !a->w || !a->g || !a->gf || !a->zero || !a->c) {
+    rc = tpc_error(TPC_ENOMEM, "alg1: out of memory (d = %zu, n = %zu)", a->d, a->n);
+    goto done;
+  }
+  a->reg = reg;
+  if (!(a->method = tpc_spec_copy(method))) {
+    rc = tpc_error(TPC_ENOMEM, "alg1: out of memory");
+    goto done;
+  }
+  if ((rc = mech_instances(a, 1))) goto done;
+  for (size_t i = 0; i < a->n && !rc; i++) rc = client_alloc(a, &a->c[i]);
+  if (!rc && server) rc = server_alloc(a, reg, server);
+  if (rc) goto done;
+  tpc_mech_consts_get(a->mech[0], &a->mc);
+  dense_bits(a);
+done:
+  *status = rc;
+  if (rc) {
+    tpc_alg1_free(a);
+    return NULL;
+  }
+  return a;
+}
+
+void tpc_alg1_consts(const tpc_alg1 *a, tpc_mech_consts *out) { *out = a->mc; }
+
+int tpc_alg1_bidirectional(const tpc_alg1 *a) { return a->server != NULL; }
+
+const tpc_problem *tpc_alg1_problem(const tpc_alg1 *a) { return a->p; }
+
+const double *tpc_alg1_point_x(const tpc_alg1 *a) { return a->server ? a->w : a->x; }
+
+/* ---- one round ------------------------------------------------------------ */
+
+typedef struct alg1_round {
+  tpc_alg1 *a;
+  const tpc_alg1_opts *o;
+  const double *pt;    /* the evaluation point */
+  uint64_t t1;         /* stream index of the round: t + 1, 0 for the init */
+  char *work;          /* problem work buffers, one per thread */
+  size_t work_size;
+} alg1_round;
+
+static double dot(const double *a, const double *b, size_t d) {
+  double s = 0;
+  for (size_t j = 0; j < d; j++) s += a[j] * b[j];
+  return s;
+}
+
+static double dist2(const double *a, const double *b, size_t d) {
+  double s = 0;
+  for (size_t j = 0; j < d; j++) {
+    double e = a[j] - b[j];
+    s += e * e;
+  }
+  return s;
+}
+
+/* Encode m, decode it, check its shape, and apply the decoded copy to v: the
+** server's side of a message, through the bytes. */
+static int wire_apply(const tpc_msg *m, double *v, size_t d, uint8_t **buf, size_t *cap) {
+  size_t size = tpc_wire_size(m, TPC_WIRE_AUTO), len;
+  if (size > *cap) {
+    uint8_t *nb = realloc(*buf, size);
+    if (!nb) return tpc_error(TPC_ENOMEM, "out of memory for a %zu-byte message", size);
+    *buf = nb;
+    *cap = size;
+  }
+  int rc = tpc_wire_encode(m, TPC_WIRE_AUTO, *buf, size, &len);
+  if (rc) return rc;
+  tpc_wire_decoded dm;
+  rc = tpc_wire_decode(*buf, len, &dm);
+  if (rc) return rc;
+  if (!tpc_msg_fits(&dm.msg, d, TPC_F64))
+    rc = tpc_error(TPC_EINTERNAL, "decoded message does not fit d = %zu doubles", d);
+  else
+    tpc_msg_apply_f64(&dm.msg, v);
+  tpc_wire_decoded_free(&dm);
+  return rc;
+}
+
+/* Account for client c's message, and with the wire check apply it to the
+** server's copy and compare with the client's new state `state`. */
+static void client_message(const alg1_round *r, alg1_client *c, const double *state) {
+  size_t d = r->a->d;
+  c->bits = tpc_wire_bits(&c->msg, TPC_WIRE_AUTO);
+  c->paper = tpc_wire_paper_bits(&c->msg);
+  if (!r->o->wire_check) return;
+  int rc = wire_apply(&c->msg, c->srv, d, &c->buf, &c->cap);
+  if (!rc && memcmp(c->srv, state, d * sizeof(double)) != 0)
+    rc = tpc_error(TPC_EINTERNAL,
+                   "the server's copy differs from the client's state after "
+                   "decoding its message");
+  if (rc) {
+    c->status = rc;
+    snprintf(c->err, sizeof c->err, "%s", tpc_error_msg());
+  }
+}
+
+static void client_streams(const alg1_round *r, size_t i, alg1_client *c) {
+  const tpc_alg1 *a = r->a;
+  uint64_t slot = r->o->rep * (a->n + 1) + i;
+  tpc_rng_stream(c->rng, r->o->seed, TPC_PURPOSE_CLIENT, (slot << 32) | r->t1);
+  tpc_rng_stream(c->shared, r->o->seed, TPC_PURPOSE_SHARED, (r->o->rep << 32) | r->t1);
+}
+
+/* The gradient of client i at the round's point into c->x; flags it bad
+** when it is non-finite or beyond the guard. */
+static void client_grad(const alg1_round *r, size_t i, alg1_client *c, void *work) {
+  const tpc_problem *p = r->a->p;
+  c->bits = c->paper = 0;
+  c->f = p->type->grad(p, i, r->pt, c->x, work);
+  double nx = dot(c->x, c->x, r->a->d);
+  c->bad = !(isfinite(c->f) && nx <= TPC_ALG1_GUARD);
+}
+
+static void swap_vec(double **a, double **b) {
+  double *t = *a;
+  *a = *b;
+  *b = t;
+}
+
+/* Round t of T4 for client i: g_i^{t+1} = C_{g_i^t, y_i}(grad f_i(x^{t+1})). */
+static void client_round(const alg1_round *r, size_t i, tpc_mech *mech, void *work) {
+  alg1_client *c = &r->a->c[i];
+  client_grad(r, i, c, work);
+  if (c->bad) return;
+  client_streams(r, i, c);
+  tpc_ctx ctx = {.rng = c->rng, .shared = c->shared, .client = i};
+  tpc_mech_apply_f64(mech, c->g, c->y, c->x, c->out, &c->msg, &ctx);
+  client_message(r, c, c->out);
+  swap_vec(&c->g, &c->out);
+  swap_vec(&c->y, &c->x);
+  c->G = dist2(c->g, c->y, r->a->d);
+}
+
+/* g_i^0 for client i by the initialization of r->o (the server's copy starts
+** at zero and receives the same message). */
+static void client_init(const alg1_round *r, size_t i, tpc_mech *mech, void *work) {
+  tpc_alg1 *a = r->a;
+  alg1_client *c = &a->c[i];
+  size_t d = a->d;
+  client_grad(r, i, c, work);
+  if (c->bad) return;
+  swap_vec(&c->y, &c->x);
+  if (c->srv) memset(c->srv, 0, d * sizeof(double));
+  tpc_msg_reset(&c->msg);
+  if (r->o->init == TPC_ALG1_INIT_EXACT) {
+    tpc_msg_part *pt = tpc_msg_add(&c->msg, TPC_MSG_DENSE, TPC_F64, d);
+    pt->absolute = 1;
+    pt->val = c->y;
+    memcpy(c->g, c->y, d * sizeof(double));
+  } else if (r->o->init == TPC_ALG1_INIT_ZERO) {
+    memset(c->g, 0, d * sizeof(double)); /* nothing is sent */
+    c->G = dist2(c->g, c->y, d);
+    return;
+  } else {
+    client_streams(r, i, c);
+    tpc_ctx ctx = {.rng = c->rng, .shared = c->shared, .client = i};
+    tpc_mech_apply_f64(mech, a->zero, a->zero, c->y, c->g, &c->msg, &ctx);
+  }
+  client_message(r, c, c->g);
+  c->G = dist2(c->g, c->y, d);
+}
+
+/* Threads of the client loop: no more than clients. */
+static int client_threads(const tpc_alg1 *a, const tpc_alg1_opts *o) {
+  return (size_t)o->threads < a->n ? o->threads : (int)a->n;
+}
+
+static void clients_run(const alg1_round *r, int init) {
+  long nl = (long)r->a->n;
+#pragma omp parallel for num_threads(client_threads(r->a, r->o)) schedule(static)
+  for (long i = 0; i < nl; i++) {
+    size_t th = (size_t)omp_get_thread_num();
+    void *work = r->work + th * r->work_size;
+    if (init)
+      client_init(r, (size_t)i, r->a->mech[th], work);
+    else
+      client_round(r, (size_t)i, r->a->mech[th], work);
+  }
+}
+
+/* g = (1/n) sum of the server's copies, gf = (1/n) sum y_i, coordinate blocks
+** in parallel, clients in order within each block. */
+static void aggregate(tpc_alg1 *a, const tpc_alg1_opts *o) {
+  size_t d = a->d, n = a->n;
+  long nb = (long)((d + TPC_ALG1_BLOCK - 1) / TPC_ALG1_BLOCK);
+#pragma omp parallel for num_threads(o->threads) schedule(static) if (nb > 1)
+  for (long b = 0; b < nb; b++) {
+    size_t lo = (size_t)b * TPC_ALG1_BLOCK;
+    size_t hi = lo + TPC_ALG1_BLOCK < d ? lo + TPC_ALG1_BLOCK : d;
+    double *g = a->g, *gf = a->gf;
+    for (size_t j = lo; j < hi; j++) g[j] = gf[j] = 0;
+    for (size_t i = 0; i < n; i++) {
+      const double *gi = o->wire_check ? a->c[i].srv : a->c[i].g;
+      const double *yi = a->c[i].y;
+      for (size_t j = lo; j < hi; j++) {
+        g[j] += gi[j];
+        gf[j] += yi[j];
+      }
+    }
+    for (size_t j = lo; j < hi; j++) {
+      g[j] /= (double)n;
+      gf[j] /= (double)n;
+    }
+  }
+}
+
+/* ---- the loop ------------------------------------------------------------- */
+
+/* The first wire-check failure in client order, as the thread's error. */
+static int clients_status(const tpc_alg1 *a, uint64_t t) {
+  for (size_t i = 0; i < a->n; i++)
+    if (a->c[i].status)
+      return tpc_error(a->c[i].status, "alg1: client %zu, round %llu: %s", i,
+                       (unsigned long long)t, a->c[i].err);
+  return TPC_OK;
+}
+
+static int clients_bad(const tpc_alg1 *a) {
+  for (size_t i = 0; i < a->n; i++)
+    if (a->c[i].bad) return 1;
+  return 0;
+}
+
+/* The statistics at the current point after a round (t, bits accumulated
+** by the caller). */
+static void point_stats(const tpc_alg1 *a, tpc_alg1_point *pt) {
+  double f = 0, G = 0;
+  for (size_t i = 0; i < a->n; i++) {
+    f += a->c[i].f;
+    G += a->c[i].G;
+  }
+  pt->f = f / (double)a->n;
+  pt->gnorm2 = dot(a->gf, a->gf, a->d);
+  pt->G = a->mc.ineq == TPC_INEQ_AGGREGATE ? dist2(a->g, a->gf, a->d) : G / (double)a->n;
+  if (clients_bad(a)) {
+    pt->gnorm2 = INFINITY;
+    pt->G = INFINITY;
+  }
+}
+
+static void add_bits(const tpc_alg1 *a, tpc_alg1_point *pt) {
+  for (size_t i = 0; i < a->n; i++) {
+    pt->bits_up += a->c[i].bits;
+    pt->bits_up_paper += a->c[i].paper;
+  }
+}
+
+static int record(tpc_alg1_result *res, size_t *cap, const tpc_alg1_point *pt) {
+  if (res->npoints == *cap) {
+    size_t nc = *cap ? 2 * *cap : 256;
+    tpc_alg1_point *np = realloc(res->points, nc * sizeof *np);
+    if (!np) return tpc_error(TPC_ENOMEM, "alg1: out of memory for the trajectory");
+    res->points = np;
+    *cap = nc;
+  }
+  res->points[res->npoints++] = *pt;
+  return TPC_OK;
+}
+
+static int check_opts(const tpc_alg1_opts *o) {
+  if (!(o->gamma > 0 && isfinite(o->gamma)))
+    return tpc_error(TPC_EINPUT, "alg1: step size gamma = %g is not positive and finite",
+                     o->gamma);
+  if (o->T < 1 || o->T >= UINT32_MAX)
+    return tpc_error(TPC_EINPUT, "alg1: T = %llu is outside [1, 2^32 - 1)",
+                     (unsigned long long)o->T);
+  if (o->threads < 1 || o->record_every < 1 || !(o->eps >= 0) || !(o->diverge >= 0))
+    return tpc_error(TPC_EINPUT, "alg1: threads, record_every must be >= 1 and "
+                                 "eps, diverge >= 0");
+  if (o->rep >= (UINT64_C(1) << 31))
+    return tpc_error(TPC_EINPUT, "alg1: repetition index %llu too large",
+                     (unsigned long long)o->rep);
+  return TPC_OK;
+}
+
+static int start_point(tpc_alg1 *a, const tpc_alg1_opts *o) {
+  size_t d = a->d;
+  if (o->x0 == TPC_ALG1_X0_ZERO || (o->x0 == TPC_ALG1_X0_PROBLEM && !a->p->x0)) {
+    memset(a->x, 0, d * sizeof(double));
+  } else if (o->x0 == TPC_ALG1_X0_PROBLEM) {
+    memcpy(a->x, a->p->x0, d * sizeof(double));
+  } else {
+    gsl_rng *r = tpc_rng_alloc_stream(o->seed, TPC_PURPOSE_DATA, UINT64_C(1) << 63);
+    if (!r) return TPC_ENOMEM;
+    for (size_t j = 0; j < d; j++) a->x[j] = gsl_ran_gaussian(r, 1.0);
+    gsl_rng_free(r);
+  }
+  memcpy(a->w, a->x, d * sizeof(double));
+  if (a->wc) memcpy(a->wc, a->x, d * sizeof(double));
+  return TPC_OK;
+}
+
+/* x^{t+1} = x^t - gamma g^t; with EF21-P the broadcast w^{t+1} = w^t +
+** C_s(x^{t+1} - w^t), which the clients rebuild from the (decoded) message.
+** Adds the downlink bits to pt. */
+static int server_step(tpc_alg1 *a, const tpc_alg1_opts *o, uint64_t t1, tpc_alg1_point *pt) {
+  size_t d = a->d;
+  for (size_t j = 0; j < d; j++) a->x[j] -= o->gamma * a->g[j];
+  if (!a->server) {
+    pt->bits_down += a->dense_bits;
+    return TPC_OK;
+  }
+  tpc_rng_stream(a->srng, o->seed, TPC_PURPOSE_CLIENT,
+                 ((o->rep * (a->n + 1) + a->n) << 32) | t1);
+  tpc_ctx ctx = {.rng = a->srng, .shared = a->srng, .client = 0};
+  for (size_t j = 0; j < d; j++) a->e[j] = a->x[j] - a->w[j];
+  tpc_msg_reset(&a->smsg);
+  tpc_comp_compress_f64(a->server, a->e, a->q, &a->smsg, &ctx);
+  tpc_msg_apply_f64(&a->smsg, a->w);
+  pt->bits_down += tpc_wire_bits(&a->smsg, TPC_WIRE_AUTO);
+  if (!o->wire_check) return TPC_OK;
+  int rc = wire_apply(&a->smsg, a->wc, d, &a->sbuf, &a->scap);
+  if (!rc && memcmp(a->wc, a->w, d * sizeof(double)) != 0)
+    rc = tpc_error(TPC_EINTERNAL, "the clients' copy of w differs from the server's");
+  if (rc) return tpc_error_prefix(rc, "alg1: downlink, round %llu: ", (unsigned long long)(t1 - 1));
+  return TPC_OK;
+}
+
+/* Why the run stops at point pt (t = pt->t), or -1 to go on. */
+static int stop_reason(const tpc_alg1 *a, const tpc_alg1_opts *o, const tpc_alg1_point *pt,
+                       double gn0) {
+  if (!isfinite(pt->gnorm2) || !isfinite(pt->f) || !isfinite(pt->G) ||
+      (o->diverge > 0 && pt->gnorm2 > o->diverge * gn0))
+    return TPC_ALG1_STOP_DIVERGED;
+  if (pt->t >= o->T) return TPC_ALG1_STOP_T;
+  if (o->eps > 0 && pt->gnorm2 <= o->eps) return TPC_ALG1_STOP_EPS;
+  if (o->bits_budget > 0 && pt->bits_up / a->n >= o->bits_budget) return TPC_ALG1_STOP_BITS;
+  if (o->cancel && o->cancel(o->cancel_ctx)) return TPC_ALG1_STOP_CANCELLED;
+  return -1;
+}
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int iterate(tpc_alg1 *a, const tpc_alg1_opts *o, alg1_round *r, tpc_alg1_result *res) {
+  size_t cap = 0;
+  tpc_alg1_point pt = {0};
+  int rc, stop;
+  clients_run(r, 1);
+  if ((rc = clients_status(a, 0))) return rc;
+  aggregate(a, o);
+  add_bits(a, &pt);
+  point_stats(a, &pt);
+  res->first = pt;
+  double t0 = now();
+  for (;;) {
+    stop = stop_reason(a, o, &pt, res->first.gnorm2);
+    if (stop >= 0 || pt.t % o->record_every == 0)
+      if ((rc = record(res, &cap, &pt))) return rc;
+    if (stop >= 0) break;
+    res->sum_gnorm2 += pt.gnorm2;
+    r->t1 = pt.t + 1;
+    if ((rc = server_step(a, o, r->t1, &pt))) return rc;
+    r->pt = a->server ? a->w : a->x;
+    clients_run(r, 0);
+    if ((rc = clients_status(a, pt.t))) return rc;
+    aggregate(a, o);
+    pt.t++;
+    add_bits(a, &pt);
+    point_stats(a, &pt);
+  }
+  res->seconds = now() - t0;
+  res->stop = (tpc_alg1_stop)stop;
+  res->iters = pt.t;
+  res->last = pt;
+  return TPC_OK;
+}
+
+int tpc_alg1_run(tpc_alg1 *a, const tpc_alg1_opts *o, tpc_alg1_result *res) {
+  memset(res, 0, sizeof *res);
+  int rc = check_opts(o);
+  if (rc) return rc;
+  if ((rc = mech_instances(a, (size_t)client_threads(a, o)))) return rc;
+  if ((rc = start_point(a, o))) return rc;
+  alg1_round r = {.a = a, .o = o, .pt = a->x, .t1 = 0};
+  size_t ws = a->p->type->work_size ? a->p->type->work_size(a->p) : 0;
+  r.work_size = (ws + 63) / 64 * 64;
+  r.work = r.work_size ? tpc_calloc_aligned((size_t)o->threads, r.work_size) : NULL;
+  if (r.work_size && !r.work) return TPC_ENOMEM;
+  for (size_t i = 0; i < a->n; i++) {
+    a->c[i].status = 0;
+    if (o->wire_check && !a->c[i].srv && !(a->c[i].srv = vec_alloc(a->d))) rc = TPC_ENOMEM;
+  }
+  if (rc) {
+    free(r.work);
+    return rc;
+  }
+  rc = iterate(a, o, &r, res);
+  free(r.work);
+  if (rc) tpc_alg1_result_free(res);
+  return rc;
+}

@@ -1,0 +1,163 @@
+/*
+** Algorithm 1 of the 3PC paper (THEORY.md T4): distributed gradient descent
+** whose clients send 3PC messages, optionally with a compressed downlink
+** (EF21-P), on any problem of problems/problem.h.
+**
+**     x^{t+1}   = x^t - gamma g^t
+**     g_i^{t+1} = C_{g_i^t, grad f_i(x^t)}(grad f_i(x^{t+1}))    client i
+**     g^{t+1}   = (1/n) sum_i g_i^{t+1}                           server
+**
+** The method is any mechanism spec (mech/mech.h).  MARINA is the `marina`
+** mechanism run by every client with the round's shared stream, so all
+** clients see the same coin; DIANA is the `diana` mechanism: the client state
+** g_i is DIANA's shift h_i, updated h_i + beta Q(grad_i - h_i) and sent as the
+** one message Q(grad_i - h_i) with coefficient beta (its 3PC pair comes from
+** the shift inequality of T3).  The paper's unbiased DIANA estimator
+** h_i + Q(grad_i - h_i), which is not a 3PC, is not a method here.
+**
+** Reproducibility: client i's randomness in round t comes from
+** tpc_rng_stream(seed, TPC_PURPOSE_CLIENT, (rep (n+1) + i) 2^32 + t + 1)
+** (t + 1 = 0 is the compressed initialization; slot n is the server's
+** compressor), the round's shared stream from (TPC_PURPOSE_SHARED,
+** rep 2^32 + t + 1), the Gaussian x^0 from (TPC_PURPOSE_DATA, 2^63).  Clients
+** run in parallel (OpenMP); every sum over clients is taken in client order,
+** so a trajectory is bit-identical for any thread count.
+**
+** With `wire_check`, every message is encoded, decoded and applied to the
+** server's own copy of g_i with tpc_msg_apply_f64; the server aggregates its
+** copies, and a copy that differs from the client's state by one bit stops
+** the run with TPC_EINTERNAL.  Without it the server's copies are the
+** clients' states, which mech.h guarantees to be the same bits.
+**
+** Statistics at every iteration t (at the clients' evaluation point: x^t, or
+** w^t with a server compressor): f, ||grad f||^2, G^t, cumulative uplink bits
+** (encoded, and the papers' values-only count) and downlink bits.  G^t is
+** (1/n) sum ||g_i^t - grad f_i||^2 for a per-client 3PC, and the error of the
+** average ||g^t - grad f||^2 for an aggregate mechanism (MARINA), the
+** quantity its constants are declared for (T3).
+*/
+#ifndef TPC_ALG1_H
+#define TPC_ALG1_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/registry.h"
+#include "mech/mech.h"
+#include "problems/problem.h"
+#include "spec/spec.h"
+
+typedef enum {
+  TPC_ALG1_X0_PROBLEM = 0, /* the problem's own x^0 */
+  TPC_ALG1_X0_ZERO,        /* x^0 = 0 */
+  TPC_ALG1_X0_GAUSS        /* standard normal coordinates from the run seed */
+} tpc_alg1_x0;
+
+typedef enum {
+  TPC_ALG1_INIT_EXACT = 0, /* g_i^0 = grad f_i(x^0), G^0 = 0 (sent densely) */
+  TPC_ALG1_INIT_ZERO,      /* g_i^0 = 0 (nothing sent) */
+  TPC_ALG1_INIT_COMPRESSED /* g_i^0 = C_{0,0}(grad f_i(x^0)): the method's
+                              first message from a zero state */
+} tpc_alg1_init;
+
+typedef enum {
+  TPC_ALG1_STOP_T = 0,      /* ran T iterations */
+  TPC_ALG1_STOP_EPS,        /* ||grad f||^2 <= eps */
+  TPC_ALG1_STOP_BITS,       /* uplink bits per client reached the budget */
+  TPC_ALG1_STOP_DIVERGED,   /* non-finite or exploding gradients */
+  TPC_ALG1_STOP_CANCELLED   /* the cancel callback asked to stop */
+} tpc_alg1_stop;
+
+/* The name stored and printed for a stop reason: "T", "eps", "bits",
+** "diverged", "cancelled". */
+const char *tpc_alg1_stop_name(tpc_alg1_stop s);
+
+typedef struct tpc_alg1_opts {
+  double gamma;             /* step size, > 0 */
+  uint64_t T;               /* at most T iterations (updates), >= 1 */
+  double eps;               /* stop once ||grad f(x^t)||^2 <= eps; 0: off */
+  uint64_t bits_budget;     /* stop once encoded uplink bits / n >= budget; 0: off */
+  /* Stop as diverged once ||grad f(x^t)||^2 > diverge ||grad f(x^0)||^2;
+  ** 0: only non-finite gradients (or one with ||grad f_i||^2 > 1e200, which
+  ** keeps every difference a mechanism forms finite) stop the run. */
+  double diverge;
+  tpc_alg1_x0 x0;
+  tpc_alg1_init init;
+  uint64_t seed;
+  uint64_t rep;             /* repetition: selects independent streams */
+  int threads;              /* OpenMP threads, >= 1 */
+  int wire_check;           /* encode/decode every message (see above) */
+  uint64_t record_every;    /* keep every k-th point (and the last); >= 1 */
+  /* Polled once per iteration when not NULL: nonzero stops the run. */
+  int (*cancel)(void *ctx);
+  void *cancel_ctx;
+} tpc_alg1_opts;
+
+/* Defaults: T = 1000, record_every 1, threads 1, the problem's x^0, exact
+** initialization, everything else off (gamma must still be set). */
+void tpc_alg1_opts_init(tpc_alg1_opts *o);
+
+typedef struct tpc_alg1_point {
+  uint64_t t;
+  double f;                 /* f at the evaluation point */
+  double gnorm2;            /* ||grad f||^2 there */
+  double G;                 /* G^t */
+  uint64_t bits_up;         /* cumulative encoded uplink bits, all clients */
+  uint64_t bits_up_paper;   /* the same in the papers' values-only count */
+  uint64_t bits_down;       /* cumulative downlink bits (one broadcast a round) */
+} tpc_alg1_point;
+
+typedef struct tpc_alg1_result {
+  tpc_alg1_stop stop;
+  uint64_t iters;           /* updates performed: the last point is x^iters */
+  double sum_gnorm2;        /* sum_{t < iters} ||grad f(x^t)||^2 */
+  tpc_alg1_point first;     /* at x^0 (G is G^0) */
+  tpc_alg1_point last;      /* at x^iters */
+  size_t npoints;           /* recorded points, t increasing */
+  tpc_alg1_point *points;   /* owned: free with tpc_alg1_result_free */
+  double seconds;           /* wall time of the iterations (not the set-up) */
+} tpc_alg1_result;
+
+void tpc_alg1_result_free(tpc_alg1_result *r);
+
+typedef struct tpc_alg1 tpc_alg1;
+
+/* Set up Algorithm 1 for problem p (which must outlive it) and the method
+** spec (a mechanism of reg); `server` is NULL or a contractive compressor
+** spec for the EF21-P downlink; reg and p must outlive the instance.  NULL
+** with *status (TPC_EINPUT for a spec that is not a mechanism, a server
+** compressor that is not contractive; TPC_ENOMEM) and a message.  Runs
+** use one mechanism instance per thread (a mechanism keeps no state between
+** calls: mech.h), so memory does not grow with n beyond the client states. */
+tpc_alg1 *tpc_alg1_alloc(const tpc_problem *p, const tpc_registry *reg,
+                         const tpc_spec *method, const tpc_spec *server,
+                         int *status);
+void tpc_alg1_free(tpc_alg1 *a);
+
+/* The method's declared constants (client 0's instance). */
+void tpc_alg1_consts(const tpc_alg1 *a, tpc_mech_consts *out);
+
+/* Whether the run has an EF21-P downlink compressor. */
+int tpc_alg1_bidirectional(const tpc_alg1 *a);
+
+/* The problem the instance runs on. */
+const tpc_problem *tpc_alg1_problem(const tpc_alg1 *a);
+
+/* The clients' evaluation point (x, or w with EF21-P) where the last run
+** stopped: d values, valid until the next run. */
+const double *tpc_alg1_point_x(const tpc_alg1 *a);
+
+/* Run from scratch with options o; the result owns its points.  TPC_OK also
+** for a diverged or cancelled run (see res->stop); TPC_EINPUT for bad
+** options, TPC_ENOMEM, TPC_EINTERNAL when a wire check fails (the message
+** names the client and round).  res is filled (and must be freed) on TPC_OK
+** only. */
+int tpc_alg1_run(tpc_alg1 *a, const tpc_alg1_opts *o, tpc_alg1_result *res);
+
+/* Theorem 1's largest step 1/(L- + L+ sqrt(B/A)) (T5). */
+double tpc_alg1_step_theorem1(double Lminus, double Lplus, double A, double B);
+
+/* The PL theorem's largest step min{1/(L- + L+ sqrt(2B/A)), A/(2 mu)} (T5). */
+double tpc_alg1_step_pl(double Lminus, double Lplus, double A, double B, double mu);
+
+#endif

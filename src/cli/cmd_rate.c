@@ -1,0 +1,473 @@
+/*
+** tpc rate PROBLEM METHOD... [options]: Algorithm 1 (THEORY.md T4) on a
+** problem with each method, the Theorem 1 or PL check of T5 with a verdict
+** per method, the theory slack, trajectories in the database
+** (bounds/rate.h, db/003_rate.sql).
+**
+** tpc rate --experiment fig3|fig2|fig1: the paper's experiments of T7.
+**
+** Every input (problem, methods, constants the check needs) is validated
+** before the run starts, so bad input exits 2 and stores nothing.  Exit
+** codes: 0 every check passed (or n/a), 1 one was violated, 3 one was
+** inconclusive, 4 internal error.
+*/
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bounds/rate.h"
+#include "cli/cli.h"
+#include "core/error.h"
+#include "store/store.h"
+
+#define RATE_MAX_METHODS 64
+#define RATE_DELTA 0.01
+
+enum {
+  OPT_T = TPC_OPT_FIRST_FREE,
+  OPT_REPS,
+  OPT_MULT,
+  OPT_GAMMA,
+  OPT_PL,
+  OPT_NOCHECK,
+  OPT_EPS,
+  OPT_BITS,
+  OPT_SERVER,
+  OPT_X0,
+  OPT_INIT,
+  OPT_NOSLACK,
+  OPT_WIRE,
+  OPT_TIME,
+  OPT_POINTS,
+  OPT_EXPERIMENT,
+  OPT_SAMPLES,
+  OPT_HELP
+};
+
+static const struct option rate_options[] = {
+    {"T", required_argument, 0, OPT_T},
+    {"reps", required_argument, 0, OPT_REPS},
+    {"mult", required_argument, 0, OPT_MULT},
+    {"gamma", required_argument, 0, OPT_GAMMA},
+    {"pl", no_argument, 0, OPT_PL},
+    {"no-check", no_argument, 0, OPT_NOCHECK},
+    {"eps", required_argument, 0, OPT_EPS},
+    {"bits-budget", required_argument, 0, OPT_BITS},
+    {"server", required_argument, 0, OPT_SERVER},
+    {"x0", required_argument, 0, OPT_X0},
+    {"init", required_argument, 0, OPT_INIT},
+    {"no-slack", no_argument, 0, OPT_NOSLACK},
+    {"wire-check", no_argument, 0, OPT_WIRE},
+    {"time", no_argument, 0, OPT_TIME},
+    {"points", required_argument, 0, OPT_POINTS},
+    {"experiment", required_argument, 0, OPT_EXPERIMENT},
+    {"samples", required_argument, 0, OPT_SAMPLES},
+    {"help", no_argument, 0, OPT_HELP},
+    TPC_CLI_COMMON_OPTIONS,
+    {0, 0, 0, 0}};
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "usage: tpc rate PROBLEM METHOD... [options]\n"
+          "       tpc rate --experiment fig3|fig2|fig1 [--T N] [--samples N]\n\n"
+          "Runs Algorithm 1 (THEORY.md T4) on PROBLEM with each METHOD (a mechanism\n"
+          "spec: ef21(topk(k=10)), marina(urandk(k=10),p=0.01), diana(urandk(k=10)), ...)\n"
+          "at the step of Theorem 1 (T5) times --mult, and checks the theorem:\n"
+          "  (1/T) sum_{t<T} E|grad f(x^t)|^2 <= 2 Delta0/(gamma T) + E[G0]/(A T)\n"
+          "(randomized methods: one-sided Student-t bound over --reps repetitions).\n"
+          "--pl checks E[Psi^T] <= (1 - gamma mu)^T Psi^0 at the PL step instead.\n"
+          "Problems: quad(d=,n=,s=,seed=), quadfile(file=), logreg(file=,n=,lambda=),\n"
+          "autoenc(file=,n=,de=,samples=) (no constants: needs --gamma).\n\n"
+          "options:\n"
+          "  --T N            iterations (default 1000; experiments: fig3 2000,\n"
+          "                   fig2 2000 per run, fig1 200)\n"
+          "  --reps R         repetitions (default 1 deterministic, 20 randomized)\n"
+          "  --mult M         step = M x the theorem's step (default 1; M > 1: no check)\n"
+          "  --gamma G        explicit step size (no check when above the theorem's)\n"
+          "  --pl             PL check (needs mu > 0 and an exact f^inf)\n"
+          "  --no-check       run and store only\n"
+          "  --eps E          stop when |grad f|^2 <= E\n"
+          "  --bits-budget B  stop when the uplink bits per client reach B\n"
+          "  --server SPEC    EF21-P downlink with a contractive compressor (no check)\n"
+          "  --x0 WHICH       problem (default) | zero | gauss (standard normal, --seed)\n"
+          "  --init WHICH     exact (default, G0 = 0) | zero | compressed (g_i^0 = C(grad))\n"
+          "  --no-slack       skip the theory slack (largest converging m in 1..4096)\n"
+          "  --wire-check     encode and decode every message; the server's copies\n"
+          "                   must equal the clients' states bit for bit\n"
+          "  --time           ns per iteration vs one pass over the data and one call\n"
+          "                   of every gradient; peak RSS (implies --no-slack)\n"
+          "  --points N       keep at most about N points per trajectory (default 2000)\n"
+          "  --experiment E   fig3 (quadratic), fig2 (CLAG heat map, phishing),\n"
+          "                   fig1 (autoencoder, Fashion-MNIST); --samples N images\n"
+          "                   (fig1, default 2000); all runs are stored\n" TPC_CLI_COMMON_HELP
+          "\nExit codes: 0 pass (or no check), 1 a check violated, 2 bad input,\n"
+          "3 inconclusive, 4 internal error.\n");
+}
+
+typedef struct rate_args {
+  tpc_cli_common common;
+  tpc_rate_opts o;
+  const char *server;
+  const char *experiment;
+  size_t samples;
+  int time;
+  int T_given;
+  int nocheck;
+  int pl;
+  int help;
+} rate_args;
+
+static int parse_real(const char *opt, const char *text, double lo, int lo_open, double *out) {
+  char *end;
+  double v = strtod(text, &end);
+  if (end == text || *end || !isfinite(v) || v < lo || (lo_open && v == lo)) {
+    fprintf(stderr, "tpc: %s expects a number %s %g, got '%s'\n", opt, lo_open ? ">" : ">=",
+            lo, text);
+    return TPC_EXIT_USAGE;
+  }
+  *out = v;
+  return TPC_EXIT_OK;
+}
+
+static int parse_choice(const char *opt, const char *text, const char *const *names, int *out) {
+  for (int k = 0; names[k]; k++)
+    if (!strcmp(names[k], text)) {
+      *out = k;
+      return TPC_EXIT_OK;
+    }
+  fprintf(stderr, "tpc: %s expects one of", opt);
+  for (int k = 0; names[k]; k++) fprintf(stderr, " %s", names[k]);
+  fprintf(stderr, ", got '%s'\n", text);
+  return TPC_EXIT_USAGE;
+}
+
+static int rate_opt(rate_args *a, int code, const char *arg) {
+  static const char *const x0s[] = {"problem", "zero", "gauss", NULL};
+  static const char *const inits[] = {"exact", "zero", "compressed", NULL};
+  size_t n = 0;
+  int k = 0, rc = TPC_EXIT_OK;
+  switch (code) {
+    case OPT_T: rc = tpc_cli_size("--T", arg, &n); a->o.T = n; a->T_given = 1; break;
+    case OPT_REPS: rc = tpc_cli_size("--reps", arg, &a->o.reps); break;
+    case OPT_MULT: rc = parse_real("--mult", arg, 0, 1, &a->o.mult); break;
+    case OPT_GAMMA: rc = parse_real("--gamma", arg, 0, 1, &a->o.gamma); break;
+    case OPT_PL: a->pl = 1; break;
+    case OPT_NOCHECK: a->nocheck = 1; break;
+    case OPT_EPS: rc = parse_real("--eps", arg, 0, 1, &a->o.eps); break;
+    case OPT_BITS: rc = tpc_cli_size("--bits-budget", arg, &n); a->o.bits_budget = n; break;
+    case OPT_SERVER: a->server = arg; break;
+    case OPT_X0: rc = parse_choice("--x0", arg, x0s, &k); a->o.x0 = (tpc_alg1_x0)k; break;
+    case OPT_INIT: rc = parse_choice("--init", arg, inits, &k); a->o.init = (tpc_alg1_init)k; break;
+    case OPT_NOSLACK: a->o.slack = 0; break;
+    case OPT_WIRE: a->o.wire_check = 1; break;
+    case OPT_TIME: a->time = 1; break;
+    case OPT_POINTS: rc = tpc_cli_size("--points", arg, &n); a->o.max_points = n; break;
+    case OPT_EXPERIMENT: a->experiment = arg; break;
+    case OPT_SAMPLES: rc = tpc_cli_size("--samples", arg, &a->samples); break;
+    case OPT_HELP: a->help = 1; break;
+    default:
+      k = tpc_cli_common_opt(&a->common, code, arg);
+      rc = k == 1 ? TPC_EXIT_OK : TPC_EXIT_USAGE;
+      if (k == 0) fprintf(stderr, "tpc rate: unknown option; see `tpc rate --help`\n");
+  }
+  return rc;
+}
+
+static int parse_args(int argc, char **argv, rate_args *a) {
+  int code;
+  tpc_cli_common_init(&a->common);
+  tpc_rate_opts_init(&a->o);
+  optind = 1;
+  opterr = 1;
+  while ((code = getopt_long(argc, argv, "", rate_options, NULL)) != -1) {
+    if (code == '?') return TPC_EXIT_USAGE;
+    int rc = rate_opt(a, code, optarg);
+    if (rc) return rc;
+  }
+  a->o.seed = a->common.seed;
+  a->o.threads = a->common.threads;
+  a->o.kind = a->nocheck ? TPC_RATE_NONE : a->pl ? TPC_RATE_PL : TPC_RATE_THEOREM1;
+  if (a->time) a->o.slack = 0;
+  if (a->pl && a->nocheck) {
+    fprintf(stderr, "tpc rate: --pl and --no-check exclude each other\n");
+    return TPC_EXIT_USAGE;
+  }
+  return TPC_EXIT_OK;
+}
+
+static int cli_cancel(void *ctx) {
+  (void)ctx;
+  return tpc_cli_interrupted();
+}
+
+/* ---- checks mode ------------------------------------------------------------- */
+
+typedef struct rate_method {
+  tpc_spec *spec;
+  char canon[512];
+  tpc_rate_check c;
+  int timed;
+  tpc_rate_timing tm;
+} rate_method;
+
+typedef struct rate_job {
+  rate_args *args;
+  tpc_registry *reg;
+  tpc_spec *prob_spec;
+  char prob_text[512];
+  tpc_problem *p;
+  tpc_spec *server;
+  char server_text[256];
+  size_t nm;
+  rate_method m[RATE_MAX_METHODS];
+} rate_job;
+
+static void job_free(rate_job *j) {
+  for (size_t k = 0; k < j->nm; k++) {
+    tpc_spec_free(j->m[k].spec);
+    tpc_rate_check_free(&j->m[k].c);
+  }
+  tpc_spec_free(j->server);
+  tpc_problem_free(j->p);
+  tpc_spec_free(j->prob_spec);
+  tpc_registry_free(j->reg);
+}
+
+static int load_problem(rate_job *j, const char *text) {
+  int rc = tpc_spec_parse(text, &j->prob_spec);
+  if (!rc) j->p = tpc_problem_alloc(j->prob_spec, &rc);
+  if (rc) {
+    fprintf(stderr, "tpc: problem '%s': %s\n", text, tpc_error_msg());
+    return tpc_cli_exit_code(rc);
+  }
+  tpc_spec_print(j->prob_spec, j->prob_text, sizeof j->prob_text);
+  return TPC_EXIT_OK;
+}
+
+/* Parse, build and prepare one method: every reason to refuse it shows up
+** here, before the run starts. */
+static int load_method(rate_job *j, const char *text) {
+  int ec = TPC_EXIT_OK, rc;
+  rate_method *m = &j->m[j->nm];
+  if (!(m->spec = tpc_cli_spec(j->reg, text, &ec))) return ec;
+  j->nm++;
+  if (tpc_spec_canonical(j->reg, m->spec, m->canon, sizeof m->canon))
+    tpc_spec_print(m->spec, m->canon, sizeof m->canon);
+  tpc_alg1 *a = tpc_alg1_alloc(j->p, j->reg, m->spec, j->server, &rc);
+  if (!a) {
+    fprintf(stderr, "tpc: method '%s': %s\n", text, tpc_error_msg());
+    return tpc_cli_exit_code(rc);
+  }
+  tpc_mech_consts mc;
+  tpc_alg1_consts(a, &mc);
+  tpc_alg1_free(a);
+  rc = tpc_rate_prepare(j->p, &mc, &j->args->o, &m->c);
+  if (rc) {
+    fprintf(stderr, "tpc: method '%s': %s\n", text, tpc_error_msg());
+    return tpc_cli_exit_code(rc);
+  }
+  return TPC_EXIT_OK;
+}
+
+static int load_job(rate_job *j, int npos, char **pos) {
+  int ec;
+  if (npos < 2) {
+    fprintf(stderr, "tpc rate: expected PROBLEM METHOD...; see `tpc rate --help`\n");
+    return TPC_EXIT_USAGE;
+  }
+  if (npos - 1 > RATE_MAX_METHODS) {
+    fprintf(stderr, "tpc rate: at most %d methods\n", RATE_MAX_METHODS);
+    return TPC_EXIT_USAGE;
+  }
+  if (!(j->reg = tpc_cli_registry_plugins(&j->args->common, &ec))) return ec;
+  if (j->args->server) {
+    if (!(j->server = tpc_cli_spec(j->reg, j->args->server, &ec))) return ec;
+    if (tpc_spec_canonical(j->reg, j->server, j->server_text, sizeof j->server_text))
+      tpc_spec_print(j->server, j->server_text, sizeof j->server_text);
+  }
+  if ((ec = load_problem(j, pos[0]))) return ec;
+  for (int k = 1; k < npos; k++)
+    if ((ec = load_method(j, pos[k]))) return ec;
+  return TPC_EXIT_OK;
+}
+
+static const char *kind_text(tpc_const_kind k) {
+  return k == TPC_CONST_EXACT ? "exact" : k == TPC_CONST_BOUND ? "bound" : "unknown";
+}
+
+static void print_const(const char *name, tpc_const c) {
+  if (c.kind == TPC_CONST_UNKNOWN)
+    printf(" %s = ? ", name);
+  else
+    printf(" %s = %.6g (%s)", name, c.value, kind_text(c.kind));
+}
+
+static void print_header(const rate_job *j) {
+  const tpc_rate_opts *o = &j->args->o;
+  static const char *const what[] = {"Theorem 1 (THEORY.md T5)", "PL theorem (THEORY.md T5)",
+                                     "no check"};
+  printf("tpc rate: %s on %s\n ", what[o->kind], j->prob_text);
+  printf(" d = %zu, n = %zu,", j->p->d, j->p->n);
+  print_const("L-", j->p->c.Lminus);
+  print_const("L+", j->p->c.Lplus);
+  print_const("L+-", j->p->c.Lpm);
+  printf("\n ");
+  print_const("mu", j->p->c.mu);
+  print_const("f^inf", j->p->c.finf);
+  printf("\n  T = %llu, x0 = %s, init = %s, seed = %llu%s%s\n\n", (unsigned long long)o->T,
+         tpc_rate_x0_name(o->x0), tpc_rate_init_name(o->init),
+         (unsigned long long)o->seed, j->server ? ", server " : "",
+         j->server ? j->server_text : "");
+  printf("%-40s %10s %10s %10s %11s %11s %10s  %-12s %5s\n", "method", "A", "B/A", "gamma",
+         "bound", "measured", "ratio", "verdict", "slack");
+}
+
+static void print_row(const rate_method *m) {
+  const tpc_rate_check *c = &m->c;
+  char slack[16] = "-";
+  if (c->slack >= 0) snprintf(slack, sizeof slack, "%d", c->slack);
+  printf("%-40s %10.4g %10.4g %10.4g %11.5g %11.5g %10.4g  %-12s %5s\n", m->canon,
+         c->mc.has_AB ? c->mc.A : NAN, c->mc.has_AB ? c->mc.B / c->mc.A : NAN, c->gamma,
+         c->bound, c->measured, c->ratio, tpc_rate_verdict_name(c->verdict), slack);
+  if (c->verdict != TPC_RATE_PASS && c->note[0]) printf("    %s\n", c->note);
+}
+
+static void print_time(const rate_method *m) {
+  const tpc_rate_timing *tm = &m->tm;
+  printf("    time: %.0f ns/iteration; one pass over the data %.0f ns (%zu bytes): %.2fx;\n"
+         "          all n gradients %.0f ns: %.2fx; n d states %.0f ns: %.2fx; "
+         "peak RSS %.1f MiB\n",
+         tm->iter_ns, tm->data_pass_ns, tm->data_bytes, tm->iter_ns / tm->data_pass_ns,
+         tm->grad_pass_ns, tm->iter_ns / tm->grad_pass_ns, tm->state_pass_ns,
+         tm->iter_ns / tm->state_pass_ns, (double)tm->peak_rss_kib / 1024.0);
+}
+
+/* Bonferroni: the randomized checks share the level RATE_DELTA. */
+static void set_delta(rate_job *j) {
+  size_t random = 0;
+  for (size_t k = 0; k < j->nm; k++) random += !j->m[k].c.mc.deterministic;
+  j->args->o.delta = RATE_DELTA / (double)(random ? random : 1);
+}
+
+static int run_method(rate_job *j, rate_method *m, tpc_cli_run *run, tpc_cli_progress *pr) {
+  int rc;
+  rate_args *a = j->args;
+  tpc_alg1 *alg = tpc_alg1_alloc(j->p, j->reg, m->spec, j->server, &rc);
+  if (!alg) return rc;
+  a->o.progress = tpc_cli_progress_cb;
+  a->o.progress_ctx = pr;
+  rc = tpc_rate_run(alg, &a->o, &m->c);
+  /* gradients timed where the last repetition stopped (--time implies
+  ** --no-slack, so that is a repetition's point) */
+  if (!rc && a->time && m->c.reps)
+    m->timed = !tpc_rate_time(j->p, tpc_alg1_point_x(alg), &m->c.runs[0], &m->tm);
+  tpc_alg1_free(alg);
+  tpc_rate_row row = {run->id, NULL, NULL, j->prob_text, m->canon,
+                      j->server ? j->server_text : NULL};
+  if (!rc) rc = tpc_rate_store(run->store, &row, j->p, &a->o, &m->c, NULL);
+  return rc;
+}
+
+static int run_checks(rate_job *j, tpc_cli_run *run) {
+  int violated = 0, inconclusive = 0, quiet = j->args->common.quiet;
+  set_delta(j);
+  if (!quiet) print_header(j);
+  for (size_t k = 0; k < j->nm && !tpc_cli_interrupted(); k++) {
+    tpc_cli_progress pr;
+    tpc_cli_progress_init(&pr, j->m[k].canon, &j->args->common);
+    int rc = run_method(j, &j->m[k], run, &pr);
+    tpc_cli_progress_end(&pr);
+    if (rc) return tpc_cli_fail(rc);
+    violated |= j->m[k].c.verdict == TPC_RATE_VIOLATED;
+    inconclusive |= j->m[k].c.verdict == TPC_RATE_INCONCLUSIVE;
+    if (!quiet) print_row(&j->m[k]);
+    if (!quiet && j->m[k].timed) print_time(&j->m[k]);
+    fflush(stdout);
+  }
+  return violated ? TPC_EXIT_FAIL : inconclusive ? TPC_EXIT_INCONCLUSIVE : TPC_EXIT_OK;
+}
+
+static int checks_mode(rate_args *a, int argc, char **argv) {
+  rate_job *j = calloc(1, sizeof *j);
+  tpc_cli_run run;
+  if (!j) return tpc_cli_fail(tpc_error(TPC_ENOMEM, "out of memory"));
+  j->args = a;
+  int ec = load_job(j, argc - optind, argv + optind);
+  if (!ec) ec = tpc_cli_run_begin(&run, &a->common, "rate", argc, argv);
+  if (!ec) ec = tpc_cli_run_end(&run, run_checks(j, &run));
+  job_free(j);
+  free(j);
+  return ec;
+}
+
+/* ---- experiments --------------------------------------------------------------- */
+
+static void print_best(const tpc_rate_best *b) {
+  if (!b->reached) {
+    printf("%-12s %-48s %10s %12s %14s %8s\n", b->panel, b->method, "-", "-", "not reached", "-");
+    return;
+  }
+  char m[32];
+  if (isnan(b->best_mult))
+    snprintf(m, sizeof m, "g=%g", b->best_gamma);
+  else
+    snprintf(m, sizeof m, "%g", b->best_mult);
+  printf("%-12s %-48s %10s %12.5g %14.6g %8llu\n", b->panel, b->method, m, b->value,
+         b->bits_pc / 1e6, (unsigned long long)b->iters);
+}
+
+static int experiment_mode(rate_args *a, int argc, char **argv) {
+  int ec = TPC_EXIT_OK, rc;
+  tpc_cli_run run;
+  tpc_cli_progress pr;
+  if (optind < argc) {
+    fprintf(stderr, "tpc rate: --experiment takes no PROBLEM or METHOD\n");
+    return TPC_EXIT_USAGE;
+  }
+  tpc_registry *reg = tpc_cli_registry_plugins(&a->common, &ec);
+  if (!reg) return ec;
+  tpc_rate_exp_opts eo = {.T = a->T_given ? a->o.T : 0, .seed = a->common.seed,
+                          .threads = a->common.threads, .wire_check = a->o.wire_check,
+                          .samples = a->samples, .cancel = cli_cancel};
+  tpc_cli_progress_init(&pr, a->experiment, &a->common);
+  eo.progress = tpc_cli_progress_cb;
+  eo.progress_ctx = &pr;
+  tpc_rate_exp *e = tpc_rate_exp_alloc(a->experiment, reg, &eo, &rc);
+  if (!e) {
+    tpc_registry_free(reg);
+    return tpc_cli_fail(rc);
+  }
+  ec = tpc_cli_run_begin(&run, &a->common, "rate", argc, argv);
+  if (!ec) {
+    if (!a->common.quiet) printf("%s\n\n", tpc_rate_exp_about(e));
+    rc = tpc_rate_exp_run(e, run.store, run.id);
+    tpc_cli_progress_end(&pr);
+    if (rc) tpc_cli_fail(rc);
+    if (!rc && !a->common.quiet) {
+      int bits = tpc_rate_exp_nbest(e) && tpc_rate_exp_best(e, 0)->bits_metric;
+      printf("%-12s %-48s %10s %12s %14s %8s\n", "panel", "method", "best mult",
+             bits ? "bits/client" : "final |g|^2", "Mbits/client", "iters");
+      for (size_t k = 0; k < tpc_rate_exp_nbest(e); k++) print_best(tpc_rate_exp_best(e, k));
+    }
+    ec = tpc_cli_run_end(&run, rc ? TPC_EXIT_INTERNAL : TPC_EXIT_OK);
+  }
+  tpc_rate_exp_free(e);
+  tpc_registry_free(reg);
+  return ec;
+}
+
+int cmd_rate(int argc, char **argv) {
+  rate_args a;
+  memset(&a, 0, sizeof a);
+  int ec = parse_args(argc, argv, &a);
+  if (ec) return ec;
+  if (a.help) {
+    usage(stdout);
+    return TPC_EXIT_OK;
+  }
+  a.o.cancel = cli_cancel;
+  if (a.experiment) return experiment_mode(&a, argc, argv);
+  return checks_mode(&a, argc, argv);
+}

@@ -1,0 +1,168 @@
+#!/bin/sh
+# Command tests of `tpc rate`: Theorem 1 and PL checks pass on a small
+# quadratic and store their rows; deterministic methods give bit-identical
+# stored trajectories for 1 and 2 threads (compared in SQL, where = on REAL
+# is exact); the stops, the EF21-P downlink, the wire check, --time, an
+# experiment at a tiny T; bad input exits 2 and stores nothing.
+# Prints one line per failure and "e2e_rate: N passed, N failed".
+TPC=${TPC:-build/tpc}
+pass=0
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+db="$tmp/rate.sqlite"
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect CODE NAME -- ARGS...: run tpc, keep stdout/stderr in $tmp/out, $tmp/err.
+expect() {
+  want=$1; name=$2; shift 3
+  "$TPC" "$@" >"$tmp/out" 2>"$tmp/err"
+  got=$?
+  if [ "$got" = "$want" ]; then ok; else bad "$name: exit $got, expected $want"; cat "$tmp/err"; fi
+}
+# has FILE TEXT NAME: the file contains the fixed string.
+has() { if grep -qF -- "$2" "$tmp/$1"; then ok; else bad "$3: '$2' not in $1"; fi; }
+# rows SQL: one value from the database (sqlite3 or python3), or "skip".
+rows() {
+  if command -v sqlite3 >/dev/null 2>&1; then sqlite3 "$db" "$1"
+  elif command -v python3 >/dev/null 2>&1; then
+    python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$db" "$1"
+  else echo skip; fi
+}
+# equals SQL VALUE NAME: the query gives VALUE (or no client to ask).
+equals() {
+  v=$(rows "$1")
+  if [ "$v" = skip ] || [ "$v" = "$2" ]; then ok; else bad "$3: got '$v', expected '$2'"; fi
+}
+last_run() { rows "SELECT max(id) FROM runs WHERE command = 'rate'"; }
+
+Q='quad(d=100,n=10,s=0,seed=1)'
+DET='gd ef21(topk(k=5)) lag(zeta=4) clag(topk(k=5),zeta=2) 3pcv1(topk(k=5))'
+
+expect 0 "help" -- rate --help
+has out "Theorem 1" "help names the theorem"
+has out "--experiment" "help names the experiments"
+
+# Theorem 1 on the deterministic methods, 1 thread, then 2 threads
+# shellcheck disable=SC2086
+expect 0 "theorem1 threads 1" -- rate "$Q" $DET --T 150 --threads 1 --db "$db"
+has out "pass" "table shows pass"
+run1=$(last_run)
+# shellcheck disable=SC2086
+expect 0 "theorem1 threads 2" -- rate "$Q" $DET --T 150 --threads 2 --db "$db"
+run2=$(last_run)
+equals "SELECT count(*) FROM rate_checks WHERE run_id = $run1 AND verdict = 'pass'
+        AND check_kind = 'theorem1' AND slack >= 1" 5 "five checks pass with a slack"
+equals "SELECT status FROM runs WHERE id = $run1" ok "run status ok"
+# every point of run 1 has a twin in run 2, equal in every column
+same="SELECT count(*) FROM rate_points p1
+  JOIN rate_trajectories t1 ON t1.id = p1.trajectory_id
+  JOIN rate_checks c1 ON c1.id = t1.check_id AND c1.run_id = $run1
+  JOIN rate_checks c2 ON c2.run_id = $run2 AND c2.method = c1.method
+  JOIN rate_trajectories t2 ON t2.check_id = c2.id AND t2.role = t1.role AND t2.rep = t1.rep
+       AND t2.mult IS t1.mult
+  JOIN rate_points p2 ON p2.trajectory_id = t2.id AND p2.t = p1.t
+  WHERE p1.f IS p2.f AND p1.gnorm2 IS p2.gnorm2 AND p1.G IS p2.G AND p1.bits_up = p2.bits_up
+    AND p1.bits_up_paper = p2.bits_up_paper AND p1.bits_down = p2.bits_down"
+all="SELECT count(*) FROM rate_points p JOIN rate_trajectories t ON t.id = p.trajectory_id
+  JOIN rate_checks c ON c.id = t.check_id WHERE c.run_id = $run1"
+n_all=$(rows "$all")
+equals "$same" "$n_all" "threads 1 and 2: bit-identical trajectories ($n_all points)"
+equals "SELECT count(*) FROM rate_points p JOIN rate_trajectories t ON t.id = p.trajectory_id
+  JOIN rate_checks c ON c.id = t.check_id WHERE c.run_id = $run1 AND t.role = 'rep'
+  AND c.method = 'gd'" 151 "every iteration of T = 150 stored"
+
+# Theorem 1 holds for every built-in mechanism at the theoretical step, on
+# s = 0 and on a heterogeneous quadratic (L+- > 0)
+ALL='gd ef21(topk(k=5)) lag(zeta=4) clag(topk(k=5),zeta=2) 3pcv1(topk(k=5))
+  3pcv2(urandk(k=5),topk(k=5)) 3pcv3(lag(zeta=4),topk(k=5)) 3pcv4(topk(k=3),topk(k=3))
+  3pcv5(topk(k=5),p=0.1) adacgd(topk(k=1),topk(k=5),topk(k=20),zeta=4)
+  marina(urandk(k=10),p=0.5) shifted(topk(k=5)) diana(urandk(k=10))'
+for q in "$Q" 'quad(d=100,n=10,s=3,seed=1)'; do
+  # shellcheck disable=SC2086
+  expect 0 "every mechanism on $q" -- rate "$q" $ALL --T 100 --no-slack --db "$db"
+  equals "SELECT count(*) FROM rate_checks WHERE run_id = $(last_run) AND verdict = 'pass'" 13 \
+    "13 mechanisms pass Theorem 1 on $q"
+done
+
+# randomized: one repetition is inconclusive (exit 3); three pass
+expect 3 "one repetition" -- rate "$Q" 'ef21(randk(k=5))' --T 100 --reps 1 --no-slack --db "$db"
+has out "inconclusive" "inconclusive verdict shown"
+equals "SELECT status FROM runs WHERE id = $(last_run)" inconclusive "run status inconclusive"
+expect 0 "randomized passes" -- rate "$Q" 'ef21(randk(k=5))' 'marina(urandk(k=10),p=0.5)' \
+  --T 100 --reps 20 --no-slack --threads 2 --db "$db"
+equals "SELECT count(*) FROM rate_checks WHERE run_id = $(last_run) AND ucb <= bound
+        AND verdict = 'pass' AND reps = 20" 2 "upper confidence bounds under the bound"
+
+# PL on the quadratic; initializations and starting points
+expect 0 "pl" -- rate "$Q" gd 'ef21(topk(k=5))' --pl --init zero --x0 gauss --T 100 --no-slack --db "$db"
+equals "SELECT count(*) FROM rate_checks WHERE run_id = $(last_run) AND check_kind = 'pl'
+        AND init = 'zero' AND x0 = 'gauss' AND verdict = 'pass' AND G0 > 0" 2 "PL rows"
+expect 0 "compressed init" -- rate "$Q" 'ef21(topk(k=5))' --init compressed --T 50 --no-slack --db "$db"
+
+# stops, downlink, wire check, timing
+expect 0 "eps stop" -- rate "$Q" gd --eps 1e-3 --T 100000 --no-slack --db "$db"
+equals "SELECT stop FROM rate_trajectories t JOIN rate_checks c ON c.id = t.check_id
+        WHERE c.run_id = $(last_run)" eps "stopped by eps"
+expect 0 "bit budget" -- rate "$Q" 'ef21(topk(k=5))' --bits-budget 20000 --T 100000 --no-slack --db "$db"
+equals "SELECT stop FROM rate_trajectories t JOIN rate_checks c ON c.id = t.check_id
+        WHERE c.run_id = $(last_run)" bits "stopped by the bit budget"
+expect 0 "server" -- rate "$Q" 'ef21(topk(k=5))' --server 'topk(k=10)' --T 50 --no-slack --wire-check --db "$db"
+has out "EF21-P" "downlink run is n/a with a note"
+equals "SELECT count(*) FROM rate_points p JOIN rate_trajectories t ON t.id = p.trajectory_id
+  JOIN rate_checks c ON c.id = t.check_id WHERE c.run_id = $(last_run) AND p.t = 50
+  AND p.bits_down > 0 AND p.bits_down < 50 * 6400" 1 "sparse downlink bits counted"
+expect 0 "wire check" -- rate "$Q" $DET 'marina(permk,p=0.1)' --wire-check --T 50 --no-slack --db "$db"
+expect 0 "time" -- rate "$Q" 'ef21(topk(k=10))' --T 50 --no-slack --time --db "$db"
+has out "ns/iteration" "time line"
+has out "peak RSS" "peak RSS shown"
+expect 0 "mult 2 is n/a" -- rate "$Q" gd --mult 2 --T 50 --no-slack --db "$db"
+has out "n/a" "n/a verdict"
+
+# an experiment at a tiny T: every method of both panels gets a best row
+expect 0 "fig3 tiny" -- rate --experiment fig3 --T 3 --db "$db" --quiet
+equals "SELECT count(*) FROM rate_best WHERE run_id = $(last_run) AND experiment = 'fig3'" 14 \
+  "fig3 best rows"
+
+# bad input: exit 2, a message, nothing stored
+before=$(rows "SELECT count(*) FROM runs")
+expect 2 "unknown problem" -- rate 'quadx(d=3)' gd --db "$db"
+has err "unknown problem" "unknown problem message"
+expect 2 "malformed method" -- rate "$Q" 'ef21(topk(k=))' --db "$db"
+has err "^" "caret under the error"
+expect 2 "compressor as method" -- rate "$Q" 'topk(k=5)' --db "$db"
+has err "not a mechanism" "compressor message"
+expect 2 "no 3PC pair" -- rate "$Q" 'shifted(urandk(k=5))' --db "$db"
+has err "A, B" "missing A, B message"
+expect 2 "bad --x0" -- rate "$Q" gd --x0 nowhere --db "$db"
+has err "--x0 expects one of" "bad --x0 message"
+expect 2 "k > d" -- rate "$Q" 'ef21(topk(k=500))' --db "$db"
+expect 2 "T = 0" -- rate "$Q" gd --T 0 --db "$db"
+expect 2 "bad --mult" -- rate "$Q" gd --mult -1 --db "$db"
+expect 2 "server not contractive" -- rate "$Q" gd --server 'urandk(k=5)' --db "$db"
+expect 2 "no method" -- rate "$Q" --db "$db"
+expect 2 "pl and no-check" -- rate "$Q" gd --pl --no-check --db "$db"
+expect 2 "unknown experiment" -- rate --experiment fig9 --db "$db"
+expect 2 "experiment with methods" -- rate --experiment fig3 gd --db "$db"
+expect 2 "missing data file" -- rate 'logreg(file=/nonexistent/x.txt)' gd --db "$db"
+if "$TPC" rate 'logreg(file=phishing)' gd --T 1 --no-slack --db "$tmp/probe.sqlite" >/dev/null 2>&1; then
+  expect 2 "pl without mu" -- rate 'logreg(file=phishing)' gd --pl --db "$db"
+  has err "PL check needs" "message names what PL needs"
+fi
+autoenc='autoenc(file=train,samples=200,n=10,de=2)'
+if [ -r /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
+  expect 2 "autoencoder needs --gamma" -- rate "$autoenc" 'ef21(topk(k=50))' --db "$db"
+  has err "--gamma" "message names --gamma"
+fi
+after=$(rows "SELECT count(*) FROM runs")
+if [ "$after" = skip ] || [ "$after" = "$before" ]; then ok; else
+  bad "bad input stored runs: $before -> $after"; fi
+if [ -r /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
+  expect 0 "autoencoder with --gamma" -- rate "$autoenc" 'ef21(topk(k=50))' --gamma 0.01 --T 5 --db "$db"
+  equals "SELECT verdict FROM rate_checks WHERE run_id = $(last_run)" n/a "autoencoder: no check"
+fi
+
+echo "e2e_rate: $pass passed, $fail failed"
+[ "$fail" = 0 ]
