@@ -189,8 +189,12 @@ run: deps
 	@echo; echo "run: declared constants shown above.  Not yet built: tpc bounds (issue 3),"; \
 	 echo "     tpc rate (issue 4), tpc bench (issue 5), tpc report (issue 6)."
 
+# Every kernel in both types at two sizes, then the issue-5 targets at 2^24
+# (TopK against its read floor and the numpy/torch peers); about 5 minutes.
 bench: all
-	@echo "bench: the kernel timing harness is issue 5 and does not exist yet."
+	$(BUILD)/tpc bench --d 2^16,2^22
+	$(BUILD)/tpc bench topk randk natural dither sign --d 2^24 --dtype f32 \
+	  --impl comp,quickselect,radix,filter,numpy,torch
 
 report: all
 	@echo "report: report generation is issue 6 and does not exist yet."
@@ -206,12 +210,13 @@ install: all
 	install -m 755 $(BUILD)/libtpc.so $(DESTDIR)$(PREFIX)/lib/libtpc.so
 	for h in $(HEADERS); do \
 	  install -D -m 644 $$h $(DESTDIR)$(PREFIX)/include/tpc/$${h#src/}; done
+	install -D -m 644 bench/peers/topk_peers.py $(DESTDIR)$(PREFIX)/share/tpc/peers/topk_peers.py
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' tpc.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/tpc.pc
 	test -z "$(DESTDIR)" && command -v ldconfig >/dev/null && ldconfig || true
 
 uninstall:
-	rm -rf $(DESTDIR)$(PREFIX)/bin/tpc $(DESTDIR)$(PREFIX)/lib/libtpc.a \
+	rm -rf $(DESTDIR)$(PREFIX)/bin/tpc $(DESTDIR)$(PREFIX)/lib/libtpc.a $(DESTDIR)$(PREFIX)/share/tpc \
 	  $(DESTDIR)$(PREFIX)/lib/libtpc.so $(DESTDIR)$(PREFIX)/include/tpc \
 	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/tpc.pc
 

@@ -34,6 +34,7 @@ int cmd_list(int argc, char **argv);
 int cmd_describe(int argc, char **argv);
 int cmd_bounds(int argc, char **argv);
 int cmd_rate(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 /* Print "tpc: " + message to stderr and return the exit code for status. */
 int tpc_cli_fail(int status);

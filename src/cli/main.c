@@ -20,6 +20,8 @@ static const tpc_cli_cmd commands[] = {
      "empirical check of alpha, omega, unbiasedness and the 3PC inequality"},
     {"rate", cmd_rate, "rate PROBLEM METHOD... [options]",
      "Algorithm 1 runs, the Theorem 1 and PL checks, the paper's experiments"},
+    {"bench", cmd_bench, "bench [KERNEL...] [options]",
+     "kernel timings with a roofline; bench compare RUN_A RUN_B"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -1,0 +1,612 @@
+/*
+** The cases of `tpc bench` (cases.h): inputs, and for each kernel the setup,
+** the timed call and the bytes it must move (for the roofline, roofline.h).
+**
+** Bytes per call, with s the element size, nnz the coordinates a call
+** actually kept (read from the message of a set-up call), L = 64 (a cache
+** line: a random access moves a whole line) and d s the vector size:
+**
+**   kernel / impl        read R                 written W
+**   identity             d s                    2 d s   (out and the DENSE part)
+**   topk comp            d s                    d s + nnz (s + 4)   (out, values, indices)
+**   randk urandk permk   min(d s, nnz L)        d s + nnz (s + 4)
+**   bernoulli(p)         p d s                  d s + p d s   (expected over the coin)
+**   natural              d s                    2 d s   (out and the POW2 values)
+**   dither               d s                    d s + 4 d   (out and int32 levels)
+**   sign                 d s                    d s + d / 8   (out and sign bits)
+**   threshold            d s                    d s + nnz (s + 4)
+**   topk/IMPL            d s                    4 k   (the indices)
+**   ef21                 2 d s   (h, x)         d s + nnz (s + 4)
+**   clag send / skip     3 d s   (h, y, x)      d s + nnz (s + 4) / d s
+**   encode KIND          payload P              encoded length E
+**   decode KIND          E + V                  P + V
+** where P is the message's value arrays (SPARSE nnz (s + 4), SIGN d / 8,
+** QUANT 4 d, POW2 and DENSE d s) and V the part of the server's vector that
+** applying it touches (min(d s, nnz L) for SPARSE, d s otherwise).  Work a
+** kernel does beyond these (PermK's shuffle of d indices, the marks of the
+** sparse emitters, a second pass over x) is its own cost, not the floor's.
+*/
+#include "bench/cases.h"
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/roofline.h"
+#include "comp/topk_impl.h"
+#include "core/error.h"
+#include "rng/pcg.h"
+#include "wire/wire.h"
+
+#define LINE 64.0
+
+static const char *const kernels[] = {
+    "identity", "topk",  "randk",  "urandk", "permk",  "bernoulli", "natural",
+    "dither",   "sign",  "threshold", "ef21", "clag", "encode", "decode", NULL};
+
+static const char *const msg_kinds[] = {"sparse", "sign", "quant", "pow2", "dense", NULL};
+
+const char *const *tpc_bench_kernels(void) { return kernels; }
+
+static int in_list(const char *const *list, const char *name) {
+  for (size_t i = 0; list[i]; i++)
+    if (!strcmp(list[i], name)) return 1;
+  return 0;
+}
+
+int tpc_bench_kernel_known(const char *name) { return in_list(kernels, name); }
+
+int tpc_bench_kernel_has_k(const char *name) {
+  static const char *const with_k[] = {"topk", "randk", "urandk", "permk", "bernoulli",
+                                       "threshold", "ef21", "clag", "encode", "decode",
+                                       NULL};
+  return in_list(with_k, name);
+}
+
+int tpc_bench_kernel_needs_hy(const char *name) {
+  return !strcmp(name, "ef21") || !strcmp(name, "clag");
+}
+
+int tpc_bench_impl_matches(const char *const *filters, size_t nfilters, const char *impl) {
+  if (nfilters == 0) return 1;
+  for (size_t i = 0; i < nfilters; i++) {
+    size_t n = strlen(filters[i]);
+    if (!strncmp(impl, filters[i], n) && (impl[n] == '\0' || impl[n] == '/' || impl[n] == '.'))
+      return 1;
+  }
+  return 0;
+}
+
+/* The fixed impl names of a kernel's cases (TopK implementations aside). */
+static const char *const *kernel_impls(const char *kernel) {
+  static const char *const comp[] = {"comp", NULL};
+  static const char *const topk[] = {"comp", "numpy.argpartition", "torch.topk", NULL};
+  static const char *const ef21[] = {"topk", NULL};
+  static const char *const clag[] = {"send", "skip", NULL};
+  if (!strcmp(kernel, "topk")) return topk;
+  if (!strcmp(kernel, "ef21")) return ef21;
+  if (!strcmp(kernel, "clag")) return clag;
+  if (!strcmp(kernel, "encode") || !strcmp(kernel, "decode")) return msg_kinds;
+  return comp;
+}
+
+int tpc_bench_impl_known(const char *kernel, const char *filter) {
+  const char *one[] = {filter};
+  for (const char *const *k = kernels; *k; k++) {
+    if (kernel && strcmp(kernel, *k)) continue;
+    for (const char *const *i = kernel_impls(*k); *i; i++)
+      if (tpc_bench_impl_matches(one, 1, *i)) return 1;
+    if (strcmp(*k, "topk")) continue;
+    for (const tpc_topk_impl *const *p = tpc_topk_impls(); *p; p++) {
+      char name[64];
+      snprintf(name, sizeof name, "%s/%s", (*p)->name, (*p)->isa);
+      if (tpc_bench_impl_matches(one, 1, name)) return 1;
+    }
+  }
+  return 0;
+}
+
+/* ---- inputs --------------------------------------------------------------------- */
+
+static size_t elem_size(tpc_dtype t) { return t == TPC_F64 ? sizeof(double) : sizeof(float); }
+
+static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
+
+/* 64-byte aligned and NOT cleared: a large block comes from fresh mapped
+** pages, which stay out of the resident set until a kernel touches them, so
+** a buffer sized for the hungriest case costs only what each case uses
+** (tpc_calloc_aligned would touch every page).  Every user writes before it
+** reads. */
+static void *bench_alloc(size_t bytes) {
+  void *p = aligned_alloc(64, align64(bytes ? bytes : 1));
+  if (!p) tpc_error(TPC_ENOMEM, "out of memory (%zu bytes)", bytes);
+  return p;
+}
+
+static int fill_normal(void *v, tpc_dtype t, size_t d, uint64_t seed, uint64_t which) {
+  gsl_rng *r = tpc_rng_alloc_stream(seed, TPC_PURPOSE_BENCH, which << 48 | (uint64_t)d);
+  if (!r) return tpc_error(TPC_ENOMEM, "out of memory (input generator)");
+  for (size_t i = 0; i < d; i++) {
+    double g = gsl_ran_gaussian_ziggurat(r, 1.0);
+    if (t == TPC_F64) ((double *)v)[i] = g;
+    else ((float *)v)[i] = (float)g;
+  }
+  gsl_rng_free(r);
+  return TPC_OK;
+}
+
+void tpc_bench_inputs_free(tpc_bench_inputs *in) {
+  free(in->x);
+  free(in->h);
+  free(in->y);
+  in->x = in->h = in->y = NULL;
+}
+
+int tpc_bench_inputs_alloc(tpc_bench_inputs *in, tpc_dtype dtype, size_t d,
+                           uint64_t seed, int with_hy) {
+  memset(in, 0, sizeof *in);
+  in->dtype = dtype;
+  in->d = d;
+  void **v[] = {&in->x, &in->h, &in->y};
+  for (uint64_t w = 0; w < (with_hy ? 3u : 1u); w++) {
+    *v[w] = d <= SIZE_MAX / 8 ? bench_alloc(d * elem_size(dtype)) : NULL;
+    int rc = *v[w] ? fill_normal(*v[w], dtype, d, seed, w)
+                   : tpc_error(TPC_ENOMEM, "out of memory (input of %zu elements)", d);
+    if (rc) {
+      tpc_bench_inputs_free(in);
+      return rc;
+    }
+  }
+  return TPC_OK;
+}
+
+/* ---- shared pieces of the cases ----------------------------------------------------- */
+
+/* A case's own state: whichever of these its kernel uses. */
+typedef struct case_arg {
+  const tpc_bench_inputs *in;
+  tpc_comp *comp;
+  tpc_mech *mech;
+  const tpc_topk_impl *impl;
+  gsl_rng *rng, *shared;
+  tpc_ctx ctx;
+  tpc_msg msg;
+  uint8_t *bytes;          /* decode: the encoded message */
+  size_t len;
+  size_t k;
+} case_arg;
+
+static void arg_destroy(tpc_bench_case *c) {
+  case_arg *a = c->arg;
+  if (!a) return;
+  tpc_comp_free(a->comp);
+  tpc_mech_free(a->mech);
+  gsl_rng_free(a->rng);
+  gsl_rng_free(a->shared);
+  free(a->bytes);
+  free(a);
+}
+
+/* FNV-1a of the case's identity: its random stream does not depend on which
+** other cases a run selected. */
+static uint64_t case_stream(const tpc_bench_case *c) {
+  char key[256];
+  snprintf(key, sizeof key, "%s|%s|%d|%zu|%zu", c->kernel, c->impl, (int)c->dtype, c->d, c->k);
+  uint64_t h = 14695981039346656037u;
+  for (const char *p = key; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211u;
+  return h | (uint64_t)1 << 63;
+}
+
+/* The cases of a group being built. */
+typedef struct case_list {
+  tpc_bench_case *v;
+  size_t n, cap;
+} case_list;
+
+/* Append a case with its identity, its own random streams and an otherwise
+** zeroed arg; NULL when out of memory (a half-made case is still counted,
+** so that freeing the list frees it). */
+static tpc_bench_case *case_add(case_list *l, const char *kernel, const char *impl,
+                                const tpc_bench_inputs *in, size_t k, uint64_t seed) {
+  if (l->n == l->cap) {
+    size_t cap = l->cap ? 2 * l->cap : 16;
+    tpc_bench_case *p = realloc(l->v, cap * sizeof *p);
+    if (!p) return NULL;
+    l->v = p;
+    l->cap = cap;
+  }
+  tpc_bench_case *c = &l->v[l->n];
+  memset(c, 0, sizeof *c);
+  snprintf(c->kernel, sizeof c->kernel, "%s", kernel);
+  snprintf(c->impl, sizeof c->impl, "%s", impl);
+  c->dtype = in->dtype;
+  c->d = in->d;
+  c->k = k;
+  c->role = TPC_BENCH_KERNEL;
+  case_arg *a = calloc(1, sizeof *a);
+  if (!a) return NULL;
+  a->in = in;
+  a->k = k;
+  a->rng = tpc_rng_alloc_stream(seed, TPC_PURPOSE_BENCH, case_stream(c));
+  a->shared = tpc_rng_alloc_stream(seed, TPC_PURPOSE_BENCH, case_stream(c) ^ 1);
+  c->arg = a;
+  c->destroy = arg_destroy;
+  l->n++;
+  if (!a->rng || !a->shared) return NULL;
+  a->ctx = (tpc_ctx){a->rng, a->shared, 0};
+  return c;
+}
+
+static int build_spec(const tpc_registry *reg, const char *text, tpc_spec **s) {
+  int rc = tpc_spec_parse(text, s);
+  if (!rc) rc = tpc_spec_check(reg, *s);
+  if (rc) {
+    tpc_spec_free(*s);
+    *s = NULL;
+    return tpc_error_prefix(rc, "bench spec '%s': ", text);
+  }
+  return TPC_OK;
+}
+
+static int make_comp(const tpc_registry *reg, const char *text, size_t d, size_t n,
+                     tpc_comp **out) {
+  tpc_spec *s;
+  int rc = build_spec(reg, text, &s);
+  if (rc) return rc;
+  *out = tpc_comp_alloc(reg, s, d, n, &rc);
+  tpc_spec_free(s);
+  return *out ? TPC_OK : rc;
+}
+
+static int make_mech(const tpc_registry *reg, const char *text, size_t d, tpc_mech **out) {
+  tpc_spec *s;
+  int rc = build_spec(reg, text, &s);
+  if (rc) return rc;
+  *out = tpc_mech_alloc(reg, s, d, 1, &rc);
+  tpc_spec_free(s);
+  return *out ? TPC_OK : rc;
+}
+
+/* Kept coordinates of a message's last part (d for the dense kinds). */
+static size_t msg_nnz(const tpc_msg *m) {
+  if (m->nparts == 0) return 0;
+  const tpc_msg_part *p = &m->part[m->nparts - 1];
+  return p->kind == TPC_MSG_SPARSE ? p->nnz : p->kind == TPC_MSG_SKIP ? 0 : p->d;
+}
+
+/* Bytes of the value arrays of a message's parts (P in the table above). */
+static double msg_payload(const tpc_msg *m) {
+  double b = 0;
+  for (size_t i = 0; i < m->nparts; i++) {
+    const tpc_msg_part *p = &m->part[i];
+    double s = (double)elem_size(p->dtype), d = (double)p->d;
+    switch (p->kind) {
+      case TPC_MSG_SPARSE: b += (double)p->nnz * (s + 4); break;
+      case TPC_MSG_SIGN: b += d / 8; break;
+      case TPC_MSG_QUANT: b += 4 * d; break;
+      case TPC_MSG_DENSE:
+      case TPC_MSG_POW2: b += d * s; break;
+      case TPC_MSG_SKIP: break;
+    }
+  }
+  return b;
+}
+
+/* ---- compressors ---------------------------------------------------------------- */
+
+static void comp_call(tpc_bench_case *c) {
+  case_arg *a = c->arg;
+  tpc_msg_reset(&a->msg);
+  if (c->dtype == TPC_F32) tpc_comp_compress_f32(a->comp, a->in->x, c->scratch, &a->msg, &a->ctx);
+  else tpc_comp_compress_f64(a->comp, a->in->x, c->scratch, &a->msg, &a->ctx);
+}
+
+/* The spec of compressor `kernel` keeping about k of d, and its client count. */
+static void comp_spec(const char *kernel, size_t d, size_t k, char *spec, size_t size,
+                      size_t *n) {
+  double ratio = (double)k / (double)d;
+  *n = 1;
+  if (!strcmp(kernel, "topk") || !strcmp(kernel, "randk") || !strcmp(kernel, "urandk"))
+    snprintf(spec, size, "%s(k=%zu)", kernel, k);
+  else if (!strcmp(kernel, "bernoulli"))
+    snprintf(spec, size, "bernoulli(p=%.17g)", ratio);
+  else if (!strcmp(kernel, "dither"))
+    snprintf(spec, size, "dither(s=4)");
+  else if (!strcmp(kernel, "threshold")) /* P(|N(0,1)| >= lambda) = k/d */
+    snprintf(spec, size, "threshold(lambda=%.17g)", gsl_cdf_ugaussian_Qinv(ratio / 2));
+  else if (!strcmp(kernel, "permk")) {
+    /* n clients with d % n == 0, as near d/k as possible from below */
+    size_t m = (size_t)llround((double)d / (double)k);
+    while (m > 1 && d % m) m--;
+    *n = m ? m : 1;
+    snprintf(spec, size, "permk");
+  } else
+    snprintf(spec, size, "%s", kernel);
+}
+
+static void comp_bytes(tpc_bench_case *c, size_t nnz, double p) {
+  double s = (double)elem_size(c->dtype), ds = (double)c->d * s, d = (double)c->d;
+  double sparse_w = ds + (double)nnz * (s + 4), gather = fmin(ds, (double)nnz * LINE);
+  const char *k = c->kernel;
+  c->bytes_read = ds;
+  c->bytes_written = sparse_w;
+  if (!strcmp(k, "identity") || !strcmp(k, "natural")) c->bytes_written = 2 * ds;
+  else if (!strcmp(k, "randk") || !strcmp(k, "urandk") || !strcmp(k, "permk"))
+    c->bytes_read = gather;
+  else if (!strcmp(k, "bernoulli")) {
+    c->bytes_read = p * ds;
+    c->bytes_written = ds + p * ds;
+  } else if (!strcmp(k, "dither")) c->bytes_written = ds + 4 * d;
+  else if (!strcmp(k, "sign")) c->bytes_written = ds + d / 8;
+}
+
+static int add_comp(const tpc_registry *reg, case_list *l, const char *kernel,
+                    const tpc_bench_inputs *in, size_t k, uint64_t seed) {
+  size_t n;
+  tpc_bench_case *c = case_add(l, kernel, "comp", in, k, seed);
+  if (!c) return tpc_error(TPC_ENOMEM, "out of memory (bench case)");
+  case_arg *a = c->arg;
+  comp_spec(kernel, in->d, k ? k : 1, c->spec, sizeof c->spec, &n);
+  int rc = make_comp(reg, c->spec, in->d, n, &a->comp);
+  if (rc) return rc;
+  c->call = comp_call;
+  c->scratch_bytes = in->d * elem_size(in->dtype);
+  return TPC_OK;
+}
+
+/* After the group's scratch exists: one call to learn nnz, then the bytes. */
+static void comp_finish(tpc_bench_case *c) {
+  case_arg *a = c->arg;
+  c->call(c);
+  size_t nnz = msg_nnz(&a->msg);
+  if (!strcmp(c->kernel, "permk"))
+    snprintf(c->note, sizeof c->note, "n = %zu clients, block %zu", a->comp->n, nnz);
+  if (!strcmp(c->kernel, "threshold"))
+    snprintf(c->note, sizeof c->note, "keeps %zu", nnz);
+  if (!strcmp(c->kernel, "topk")) {
+    const tpc_topk_impl *b = tpc_topk_best(c->d, c->k, c->dtype);
+    if (b) snprintf(c->note, sizeof c->note, "uses %s/%s", b->name, b->isa);
+  }
+  comp_bytes(c, nnz, (double)c->k / (double)c->d);
+}
+
+/* ---- TopK implementations ----------------------------------------------------------- */
+
+static void topk_call(tpc_bench_case *c) {
+  case_arg *a = c->arg;
+  uint32_t *idx = c->scratch;
+  void *work = (char *)c->scratch + align64(a->k * sizeof *idx);
+  if (c->dtype == TPC_F32) a->impl->select_f32(a->in->x, c->d, a->k, idx, work);
+  else a->impl->select_f64(a->in->x, c->d, a->k, idx, work);
+}
+
+static int add_topk_impls(case_list *l, const tpc_bench_inputs *in, size_t k,
+                          const char *const *filters, size_t nfilters, uint64_t seed) {
+  for (const tpc_topk_impl *const *p = tpc_topk_impls(); *p; p++) {
+    char name[48];
+    snprintf(name, sizeof name, "%s/%s", (*p)->name, (*p)->isa);
+    if (((*p)->available && !(*p)->available()) ||
+        !tpc_bench_impl_matches(filters, nfilters, name))
+      continue;
+    tpc_bench_case *c = case_add(l, "topk", name, in, k, seed);
+    if (!c) return tpc_error(TPC_ENOMEM, "out of memory (bench case)");
+    case_arg *a = c->arg;
+    a->impl = *p;
+    c->call = topk_call;
+    c->scratch_bytes = align64(k * sizeof(uint32_t)) + tpc_topk_work_size(in->d, k);
+    c->bytes_read = (double)(in->d * elem_size(in->dtype));
+    c->bytes_written = 4.0 * (double)k;
+  }
+  return TPC_OK;
+}
+
+/* ---- mechanisms --------------------------------------------------------------------- */
+
+static void mech_call(tpc_bench_case *c) {
+  case_arg *a = c->arg;
+  const tpc_bench_inputs *in = a->in;
+  if (c->dtype == TPC_F32)
+    tpc_mech_apply_f32(a->mech, in->h, in->y, in->x, c->scratch, &a->msg, &a->ctx);
+  else
+    tpc_mech_apply_f64(a->mech, in->h, in->y, in->x, c->scratch, &a->msg, &a->ctx);
+}
+
+static int add_mech(const tpc_registry *reg, case_list *l, const char *kernel,
+                    const char *impl, const tpc_bench_inputs *in, size_t k, uint64_t seed) {
+  tpc_bench_case *c = case_add(l, kernel, impl, in, k, seed);
+  if (!c) return tpc_error(TPC_ENOMEM, "out of memory (bench case)");
+  case_arg *a = c->arg;
+  if (!strcmp(kernel, "ef21")) snprintf(c->spec, sizeof c->spec, "ef21(topk(k=%zu))", k);
+  else
+    snprintf(c->spec, sizeof c->spec, "clag(topk(k=%zu),zeta=%s)", k,
+             strcmp(impl, "send") ? "2" : "0.5");
+  c->call = mech_call;
+  c->scratch_bytes = in->d * elem_size(in->dtype);
+  return make_mech(reg, c->spec, in->d, &a->mech);
+}
+
+static void mech_finish(tpc_bench_case *c) {
+  case_arg *a = c->arg;
+  c->call(c);
+  double s = (double)elem_size(c->dtype), ds = (double)c->d * s;
+  size_t nnz = msg_nnz(&a->msg);
+  int sent = a->msg.nparts > 0 && a->msg.part[a->msg.nparts - 1].kind != TPC_MSG_SKIP;
+  c->bytes_read = (strcmp(c->kernel, "ef21") ? 3 : 2) * ds;
+  c->bytes_written = ds + (sent ? (double)nnz * (s + 4) : 0.0);
+  if (!strcmp(c->kernel, "clag")) snprintf(c->note, sizeof c->note, "%s", sent ? "sent" : "skipped");
+}
+
+/* ---- wire ----------------------------------------------------------------------------- */
+
+static const char *kind_spec(const char *kind, size_t k, char *buf, size_t size) {
+  if (!strcmp(kind, "sparse")) snprintf(buf, size, "topk(k=%zu)", k);
+  else if (!strcmp(kind, "sign")) snprintf(buf, size, "sign");
+  else if (!strcmp(kind, "quant")) snprintf(buf, size, "dither(s=4)");
+  else if (!strcmp(kind, "pow2")) snprintf(buf, size, "natural");
+  else snprintf(buf, size, "identity");
+  return buf;
+}
+
+static void encode_call(tpc_bench_case *c) {
+  case_arg *a = c->arg;
+  tpc_wire_encode(&a->msg, TPC_WIRE_AUTO, c->scratch, c->scratch_bytes, &a->len);
+}
+
+static void decode_restore(tpc_bench_case *c) {
+  case_arg *a = c->arg;
+  memcpy(c->scratch, a->in->x, c->d * elem_size(c->dtype));
+}
+
+static void decode_call(tpc_bench_case *c) {
+  case_arg *a = c->arg;
+  tpc_wire_decoded dm;
+  if (tpc_wire_decode(a->bytes, a->len, &dm)) return;
+  if (tpc_msg_fits(&dm.msg, c->d, c->dtype)) {
+    if (c->dtype == TPC_F32) tpc_msg_apply_f32(&dm.msg, c->scratch);
+    else tpc_msg_apply_f64(&dm.msg, c->scratch);
+  }
+  tpc_wire_decoded_free(&dm);
+}
+
+/* Compress x once into a temporary output; the message stays valid in the
+** compressor's workspace until its next call, which never comes. */
+static int wire_message(const tpc_registry *reg, tpc_bench_case *c, const char *kind) {
+  case_arg *a = c->arg;
+  size_t es = elem_size(c->dtype);
+  kind_spec(kind, c->k ? c->k : 1, c->spec, sizeof c->spec);
+  int rc = make_comp(reg, c->spec, c->d, 1, &a->comp);
+  if (rc) return rc;
+  void *out = malloc(c->d * es);
+  if (!out) return tpc_error(TPC_ENOMEM, "out of memory (message set-up)");
+  tpc_msg_reset(&a->msg);
+  if (c->dtype == TPC_F32) tpc_comp_compress_f32(a->comp, a->in->x, out, &a->msg, &a->ctx);
+  else tpc_comp_compress_f64(a->comp, a->in->x, out, &a->msg, &a->ctx);
+  free(out);
+  return TPC_OK;
+}
+
+static int add_wire(const tpc_registry *reg, case_list *l, const char *kernel,
+                    const char *kind, const tpc_bench_inputs *in, size_t k, uint64_t seed) {
+  int sparse = !strcmp(kind, "sparse");
+  tpc_bench_case *c = case_add(l, kernel, kind, in, sparse ? k : 0, seed);
+  if (!c) return tpc_error(TPC_ENOMEM, "out of memory (bench case)");
+  case_arg *a = c->arg;
+  int rc = wire_message(reg, c, kind);
+  if (rc) return rc;
+  size_t size = tpc_wire_size(&a->msg, TPC_WIRE_AUTO), es = elem_size(c->dtype);
+  double payload = msg_payload(&a->msg), ds = (double)(c->d * es);
+  double touched = sparse ? fmin(ds, (double)msg_nnz(&a->msg) * LINE) : ds;
+  if (!strcmp(kernel, "encode")) {
+    c->call = encode_call;
+    c->scratch_bytes = size;
+    c->bytes_read = payload;
+    c->bytes_written = (double)size;
+    return TPC_OK;
+  }
+  if (!(a->bytes = malloc(size ? size : 1))) return tpc_error(TPC_ENOMEM, "out of memory");
+  rc = tpc_wire_encode(&a->msg, TPC_WIRE_AUTO, a->bytes, size, &a->len);
+  if (rc) return rc;
+  c->call = decode_call;
+  c->restore = decode_restore;
+  c->scratch_bytes = c->d * es;
+  c->bytes_read = (double)a->len + touched;
+  c->bytes_written = payload + touched;
+  return TPC_OK;
+}
+
+/* ---- groups ------------------------------------------------------------------------- */
+
+static int add_kernel(const tpc_registry *reg, case_list *l, const char *kernel,
+                      const tpc_bench_inputs *in, size_t k, const char *const *f,
+                      size_t nf, uint64_t seed) {
+  int rc = TPC_OK;
+  if (!strcmp(kernel, "encode") || !strcmp(kernel, "decode")) {
+    for (size_t i = 0; msg_kinds[i] && !rc; i++)
+      if (tpc_bench_impl_matches(f, nf, msg_kinds[i]))
+        rc = add_wire(reg, l, kernel, msg_kinds[i], in, k, seed);
+    return rc;
+  }
+  if (!strcmp(kernel, "ef21"))
+    return tpc_bench_impl_matches(f, nf, "topk") ? add_mech(reg, l, kernel, "topk", in, k, seed)
+                                                 : TPC_OK;
+  if (!strcmp(kernel, "clag")) {
+    if (tpc_bench_impl_matches(f, nf, "send")) rc = add_mech(reg, l, kernel, "send", in, k, seed);
+    if (!rc && tpc_bench_impl_matches(f, nf, "skip"))
+      rc = add_mech(reg, l, kernel, "skip", in, k, seed);
+    return rc;
+  }
+  if (tpc_bench_impl_matches(f, nf, "comp")) rc = add_comp(reg, l, kernel, in, k, seed);
+  if (!rc && !strcmp(kernel, "topk")) rc = add_topk_impls(l, in, k, f, nf, seed);
+  return rc;
+}
+
+void tpc_bench_group_free(tpc_bench_case *cases, size_t n, void *scratch) {
+  for (size_t i = 0; cases && i < n; i++) tpc_bench_case_clear(&cases[i]);
+  free(cases);
+  free(scratch);
+}
+
+/* Remove the wire cases that the k loop repeated although their message kind
+** has no k (all but sparse). */
+static void drop_repeats(case_list *l) {
+  size_t w = 0;
+  for (size_t i = 0; i < l->n; i++) {
+    int dup = 0;
+    for (size_t j = 0; j < w && !dup; j++)
+      dup = l->v[j].k == 0 && l->v[i].k == 0 && !strcmp(l->v[j].kernel, l->v[i].kernel) &&
+            !strcmp(l->v[j].impl, l->v[i].impl);
+    if (dup) tpc_bench_case_clear(&l->v[i]);
+    else l->v[w++] = l->v[i];
+  }
+  l->n = w;
+}
+
+static int finish_group(case_list *l, void **scratch) {
+  size_t need = 64;
+  for (size_t i = 0; i < l->n; i++)
+    if (l->v[i].scratch_bytes > need) need = l->v[i].scratch_bytes;
+  *scratch = bench_alloc(need);
+  if (!*scratch) return TPC_ENOMEM;
+  for (size_t i = 0; i < l->n; i++) {
+    tpc_bench_case *c = &l->v[i];
+    c->scratch = *scratch;
+    if (c->role != TPC_BENCH_KERNEL) continue;
+    if (c->call == comp_call) comp_finish(c);
+    else if (c->call == mech_call) mech_finish(c);
+  }
+  return TPC_OK;
+}
+
+int tpc_bench_group_build(const tpc_registry *reg, const char *kernel,
+                          const tpc_bench_inputs *in, const size_t *ks, size_t nk,
+                          const char *const *filters, size_t nfilters, uint64_t seed,
+                          tpc_bench_case **cases, size_t *n, void **scratch) {
+  case_list l = {0};
+  *cases = NULL;
+  *n = 0;
+  *scratch = NULL;
+  int rc = TPC_OK;
+  size_t bytes = in->d * elem_size(in->dtype);
+  l.v = calloc(TPC_BW_KINDS, sizeof *l.v);
+  if (!l.v) return tpc_error(TPC_ENOMEM, "out of memory (bench cases)");
+  l.cap = TPC_BW_KINDS;
+  rc = tpc_bench_bw_cases(l.v, in->x, bytes, in->dtype, in->d);
+  if (!rc) l.n = TPC_BW_KINDS;
+  int has_k = tpc_bench_kernel_has_k(kernel);
+  for (size_t i = 0; i < (has_k ? nk : 1) && !rc; i++)
+    rc = add_kernel(reg, &l, kernel, in, has_k ? ks[i] : 0, filters, nfilters, seed);
+  if (!rc) drop_repeats(&l);
+  if (!rc) rc = finish_group(&l, scratch);
+  if (rc) {
+    tpc_bench_group_free(l.v, l.n, *scratch);
+    *scratch = NULL;
+    return rc;
+  }
+  *cases = l.v;
+  *n = l.n;
+  return TPC_OK;
+}

@@ -1,0 +1,72 @@
+/*
+** `tpc bench` rows in the SQLite store (db/004_bench.sql, db/README.md):
+** writing a run's environment and each timed group (cases, samples,
+** bandwidths) in one transaction, and reading a run's cases back with their
+** samples for `tpc bench compare` and the tests.
+*/
+#ifndef TPC_BENCH_STORE_H
+#define TPC_BENCH_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bench/env.h"
+#include "bench/harness.h"
+#include "bench/roofline.h"
+#include "store/store.h"
+
+/* The bench_env row of run_id.  peers: what the peer libraries were (or why
+** they were skipped), may be NULL. */
+int tpc_bench_store_env(tpc_store *st, int64_t run_id, const tpc_bench_env *e,
+                        const tpc_bench_opts *o, uint64_t seed, const char *peers);
+
+/* Update bench_env's peak_rss_kib and peers at the end of the run. */
+int tpc_bench_store_env_end(tpc_store *st, int64_t run_id, long peak_rss_kib,
+                            const char *peers);
+
+/* One transaction: a bench_cases row per case with its summary and roofline,
+** a bench_samples row per sample, and a bench_bandwidth row per bandwidth
+** case (bw from tpc_bench_roofline_apply, bytes per ns). */
+int tpc_bench_store_group(tpc_store *st, int64_t run_id, int64_t grp,
+                          const tpc_bench_case *cases, size_t n,
+                          const double bw[TPC_BW_KINDS]);
+
+/* A case read back: its key, summary and samples (ns per call). */
+typedef struct tpc_bench_row {
+  char role[12];
+  char kernel[24];
+  char dtype[4];
+  char impl[48];
+  int64_t d;
+  int64_t k;           /* 0 when the kernel has none (NULL in the table) */
+  double median_ns;
+  double ci_lo_ns, ci_hi_ns;
+  double floor_ns;
+  size_t n;
+  double *ns;
+} tpc_bench_row;
+
+typedef struct tpc_bench_rows {
+  int64_t run_id;
+  char cpu_model[128];
+  char git_commit[48];
+  int git_dirty;
+  size_t n;
+  tpc_bench_row *row;
+} tpc_bench_rows;
+
+/* Run id from "42", "last" (the newest bench run) or "last~N" (N before it).
+** TPC_EINPUT with a message when the text is none of these or names no bench
+** run. */
+int tpc_bench_resolve_run(tpc_store *st, const char *text, int64_t *id);
+
+/* Every case of bench run `run_id` in id order.  TPC_EINPUT when it is not a
+** bench run with cases. */
+int tpc_bench_load(tpc_store *st, int64_t run_id, tpc_bench_rows *out);
+
+void tpc_bench_rows_free(tpc_bench_rows *r);
+
+/* "f32" or "f64". */
+const char *tpc_bench_dtype_name(int dtype);
+
+#endif
