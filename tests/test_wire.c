@@ -822,3 +822,22 @@ Test(wire, random_corruption) {
   cr_assert(gt(sz, ok, 100));
   gsl_rng_free(r);
 }
+
+/* A skipped round costs the same whatever coefficient its mechanism set
+** (DIANA's beta on a SKIP means nothing), and decodes to a plain skip. */
+Test(wire, skip_sends_no_coefficient) {
+  tpc_msg plain, scaled;
+  tpc_msg_reset(&plain);
+  tpc_msg_reset(&scaled);
+  tpc_msg_add(&plain, TPC_MSG_SKIP, TPC_F64, 100);
+  tpc_msg_add(&scaled, TPC_MSG_SKIP, TPC_F64, 100)->coef = 0.25;
+  cr_assert(eq(u64, tpc_wire_bits(&scaled, TPC_WIRE_AUTO), tpc_wire_bits(&plain, TPC_WIRE_AUTO)));
+  uint8_t buf[16];
+  size_t len = 0;
+  cr_assert(eq(int, tpc_wire_encode(&scaled, TPC_WIRE_AUTO, buf, sizeof buf, &len), TPC_OK));
+  tpc_wire_decoded dm;
+  cr_assert(eq(int, tpc_wire_decode(buf, len, &dm), TPC_OK));
+  cr_assert(eq(int, dm.msg.part[0].kind, TPC_MSG_SKIP));
+  cr_assert(eq(dbl, dm.msg.part[0].coef, 1.0));
+  tpc_wire_decoded_free(&dm);
+}

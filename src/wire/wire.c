@@ -23,7 +23,8 @@
 **                                   5 POW2 (6 and 7 are refused)
 **   absolute     1                  1: the part replaces v
 **   dtype        1                  0 float32, 1 float64
-**   unit         1                  1: coef == 1; 0: coef follows
+**   unit         1                  1: coef == 1 or the part is a SKIP;
+**                                   0: coef follows
 **   coef         64 if unit == 0    IEEE double, finite and != 1
 **   d            varint             vector length
 **
@@ -204,9 +205,15 @@ static int use_bitmap(uint64_t d, uint64_t nnz, tpc_wire_sparse layout) {
   return nnz * index_bits(d) > d;
 }
 
+/* Whether the part's coefficient goes on the wire: a SKIP carries no values,
+** so its coefficient (DIANA's beta on a skipped round) means nothing. */
+static int coef_sent(const tpc_msg_part *p) {
+  return p->kind != TPC_MSG_SKIP && p->coef != 1.0;
+}
+
 static uint64_t part_bits(const tpc_msg_part *p, tpc_wire_sparse layout) {
   uint64_t w = value_bits(p->dtype), d = p->d;
-  uint64_t bits = WIRE_KIND_BITS + 3 + (p->coef == 1.0 ? 0 : WIRE_COEF_BITS) +
+  uint64_t bits = WIRE_KIND_BITS + 3 + (coef_sent(p) ? WIRE_COEF_BITS : 0) +
                   varint_bits(d);
   switch (p->kind) {
     case TPC_MSG_DENSE:
@@ -420,7 +427,7 @@ static int put_header(bit_writer *w, const tpc_msg_part *p, size_t ip) {
     return tpc_error(TPC_EINPUT, "wire: part %zu: bad kind %d, absolute %d, "
                      "dtype %d or coef %g", ip, (int)p->kind, p->absolute,
                      (int)p->dtype, p->coef);
-  int unit = p->coef == 1.0;
+  int unit = !coef_sent(p);
   uint64_t coef;
   memcpy(&coef, &p->coef, sizeof coef);
   bw_put(w, (uint64_t)p->kind, WIRE_KIND_BITS);
@@ -532,9 +539,9 @@ static int read_common(bit_reader *r, tpc_msg_part *p, size_t ip) {
     rc = br_read(r, WIRE_COEF_BITS, &c, ip, "coef");
     if (rc != TPC_OK) return rc;
     memcpy(&p->coef, &c, sizeof c);
-    if (!isfinite(p->coef) || p->coef == 1.0)
+    if (!isfinite(p->coef) || p->coef == 1.0 || p->kind == TPC_MSG_SKIP)
       return tpc_error(TPC_EINPUT, "wire: part %zu: coef %g sent explicitly "
-                       "is not finite or is 1", ip, p->coef);
+                       "is not finite, is 1, or is on a skip", ip, p->coef);
   }
   rc = br_varint(r, &d, ip, "d");
   if (rc != TPC_OK) return rc;
