@@ -53,7 +53,7 @@ if [ -e "$db" ]; then bad "bad input created the database"; else ok; fi
 
 # ---- every built-in spec with the defaults (d = 100) ----------------------
 # RUN_SPECS from the Makefile: one setting of every row of T2 and T3.
-specs=$(sed -n '/^RUN_SPECS :=/,/[^\\]$/p' Makefile | sed -e 's/^RUN_SPECS :=//' -e 's/\\$//' | tr '\n' ' ')
+specs=$(make -s --no-print-directory print-RUN_SPECS)
 eval "set -- $specs"
 db="$tmp/run.sqlite"
 start=$(date +%s)
