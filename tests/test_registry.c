@@ -162,3 +162,15 @@ Test(registry, errors_record_their_column) {
   tpc_error(TPC_EINPUT, "no column");
   cr_assert(eq(sz, tpc_error_column(), 0));
 }
+
+Test(registry, truncate_drops_what_came_after_a_count) {
+  size_t nc, nm, nc2, nm2;
+  tpc_registry_counts(reg, &nc, &nm);
+  cr_assert(eq(int, tpc_registry_add_comp(reg, &half), TPC_OK));
+  tpc_registry_truncate(reg, nc, nm);
+  tpc_registry_counts(reg, &nc2, &nm2);
+  cr_assert(eq(sz, nc2, nc));
+  cr_assert(eq(sz, nm2, nm));
+  cr_assert(tpc_registry_comp(reg, "half") == NULL);
+  cr_assert(eq(int, tpc_registry_add_comp(reg, &half), TPC_OK), "the name is free again");
+}

@@ -1,8 +1,9 @@
 /*
-** Loading plugins (plugin.h).  The handle is never closed once init ran: the
-** types a plugin registers live in its data segment and the registry keeps
-** pointers to them until the process exits (even a failed init may have
-** registered some before failing).
+** Loading plugins (plugin.h).  The handle of a loaded plugin is never
+** closed: the types it registers live in its data segment and the registry
+** keeps pointers to them until the process exits.  A plugin whose init fails
+** leaves nothing behind: the types it registered before failing are dropped
+** and the file is closed.
 **
 ** Symbols: the plugin is opened RTLD_NOW, so a plugin that calls a function
 ** the program does not export fails here with the name of the missing
@@ -50,10 +51,15 @@ int tpc_plugin_load(tpc_registry *r, const char *path) {
                      "it must export int tpc_plugin_init(tpc_registry *))",
                      path);
   }
+  size_t ncomp, nmech;
+  tpc_registry_counts(r, &ncomp, &nmech);
   tpc_error_clear();
   int rc = init(r);
   if (rc == TPC_OK) return TPC_OK;
-  /* Keep the plugin's own message; supply one if it left none. */
+  tpc_registry_truncate(r, ncomp, nmech);
+  dlclose(h);
+  /* Keep the plugin's own message; supply one if it left none.  Out of
+  ** memory stays what it is; every other failure is the plugin's input. */
   if (!*tpc_error_msg()) tpc_error(rc, "tpc_plugin_init failed with status %d", rc);
-  return tpc_error_prefix(TPC_EINPUT, "plugin %s: ", path);
+  return tpc_error_prefix(rc == TPC_ENOMEM ? TPC_ENOMEM : TPC_EINPUT, "plugin %s: ", path);
 }

@@ -133,6 +133,16 @@ const tpc_mech_type *tpc_registry_mech(const tpc_registry *r, const char *name) 
   return NULL;
 }
 
+void tpc_registry_counts(const tpc_registry *r, size_t *ncomp, size_t *nmech) {
+  *ncomp = r->ncomp;
+  *nmech = r->nmech;
+}
+
+void tpc_registry_truncate(tpc_registry *r, size_t ncomp, size_t nmech) {
+  if (ncomp < r->ncomp) r->ncomp = ncomp;
+  if (nmech < r->nmech) r->nmech = nmech;
+}
+
 const tpc_comp_type *tpc_registry_comp_at(const tpc_registry *r, size_t i) {
   return i < r->ncomp ? r->comp[i] : NULL;
 }

@@ -29,6 +29,11 @@ int tpc_registry_add_mech(tpc_registry *r, const tpc_mech_type *t);
 const tpc_comp_type *tpc_registry_comp(const tpc_registry *r, const char *name);
 const tpc_mech_type *tpc_registry_mech(const tpc_registry *r, const char *name);
 
+/* How many types are registered, and dropping every type registered after
+** such a count (a plugin whose init failed half-way). */
+void tpc_registry_counts(const tpc_registry *r, size_t *ncomp, size_t *nmech);
+void tpc_registry_truncate(tpc_registry *r, size_t ncomp, size_t nmech);
+
 /* Iteration in registration order; NULL past the end. */
 const tpc_comp_type *tpc_registry_comp_at(const tpc_registry *r, size_t i);
 const tpc_mech_type *tpc_registry_mech_at(const tpc_registry *r, size_t i);
