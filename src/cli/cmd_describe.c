@@ -163,8 +163,9 @@ int cmd_describe(int argc, char **argv) {
     tpc_comp *cp = is_comp ? tpc_comp_alloc(reg, s, d, n, &rc) : NULL;
     tpc_mech *m = is_comp ? NULL : tpc_mech_alloc(reg, s, d, n, &rc);
     if (cp || m) {
-      char canon[1024];
-      tpc_spec_canonical(reg, s, canon, sizeof canon);
+      char canon[4096];
+      if (tpc_spec_canonical(reg, s, canon, sizeof canon)) /* only out of memory */
+        tpc_spec_print(s, canon, sizeof canon);
       printf("  %-13s %s\n  %-13s d = %zu, n = %zu\n", "spec", canon, "at", d, n);
       code = cp ? describe_comp(cp, s) : describe_mech(m, s);
     } else {
