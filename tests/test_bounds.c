@@ -61,7 +61,8 @@ static void planted_consts(const tpc_comp *c, tpc_comp_consts *out) {
   tpc_comp_consts_get(c->sub[0], &in);
   int cls = (c->par[0] >= 0 ? TPC_CLASS_CONTRACTIVE : 0) |
             (c->par[1] >= 0 ? TPC_CLASS_UNBIASED : 0);
-  *out = (tpc_comp_consts){(tpc_class)cls, c->par[0], c->par[1], in.deterministic, "test", "test"};
+  *out = (tpc_comp_consts){(tpc_class)cls, c->par[0], c->par[1], in.deterministic, "test", "test",
+                           in.shared, in.omega_avg};
 }
 
 static void planted_f64(tpc_comp *c, const double *x, double *out, tpc_msg *msg,

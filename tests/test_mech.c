@@ -538,6 +538,31 @@ Test(mech_trigger, extreme_scales) {
   cr_assert(tpc_mech_triggered_f64(zero, tiny, tiny, 1e300, 2), "subnormal difference vs none");
 }
 
+/* MARINA with PermK: the clients share the permutation, so T3's (1-p)omega/n
+** (independent Q_i) does not hold; the average's variance is
+** (1/n) sum|a_i|^2 - |abar|^2 (Szlendak et al. 2021), so B = (1 - p).  A
+** composition with PermK declares no such constant and is refused. */
+Test(mech_marina, permk_declares_the_shared_average) {
+  tpc_registry *r = tpc_registry_alloc();
+  tpc_spec *s = NULL;
+  int rc = 0;
+  cr_assert(eq(int, tpc_spec_parse("marina(permk,p=0.3)", &s), TPC_OK));
+  tpc_mech *m = tpc_mech_alloc(r, s, 100, 4, &rc);
+  cr_assert(m != NULL, "%s", tpc_error_msg());
+  tpc_mech_consts k;
+  tpc_mech_consts_get(m, &k);
+  cr_assert(ieee_ulp_eq(dbl, k.A, 0.3, 1));
+  cr_assert(ieee_ulp_eq(dbl, k.B, 1.0 - 0.3, 1));
+  tpc_mech_free(m);
+  tpc_spec_free(s);
+  cr_assert(eq(int, tpc_spec_parse("marina(compose(urandk(k=10),permk),p=0.3)", &s), TPC_OK));
+  cr_assert(tpc_mech_alloc(r, s, 100, 4, &rc) == NULL);
+  cr_assert(eq(int, rc, TPC_EINPUT));
+  cr_assert(strstr(tpc_error_msg(), "shared by the clients") != NULL, "%s", tpc_error_msg());
+  tpc_spec_free(s);
+  tpc_registry_free(r);
+}
+
 #else /* MECH_TEST_BODY: the part written once per element type */
 
 /* q = c(v) by a direct call; the compressor's message is not used here. */

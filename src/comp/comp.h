@@ -41,6 +41,12 @@ typedef struct tpc_comp_consts {
   int deterministic;
   const char *alpha_src;
   const char *omega_src;
+  /* Randomness correlated across the n clients of a round (PermK's shared
+  ** permutation).  T3's MARINA constant assumes independent Q_i and does not
+  ** apply; omega_avg declares instead E||(1/n) sum_i Q_i(a_i) - abar||^2 <=
+  ** omega_avg (1/n) sum_i ||a_i||^2 (0: not declared, MARINA refuses it). */
+  int shared;
+  double omega_avg;
 } tpc_comp_consts;
 
 /* Everything a call may need besides the vectors.  `rng` is this client's

@@ -17,12 +17,13 @@ static void compose_consts(const tpc_comp *c, tpc_comp_consts *out) {
   tpc_comp_consts_get(c->sub[0], &q1);
   tpc_comp_consts_get(c->sub[1], &q2);
   int det = q1.deterministic && q2.deterministic;
+  int shared = q1.shared || q2.shared; /* omega_avg of a composition: not declared */
   if ((q1.cls & TPC_CLASS_UNBIASED) && (q2.cls & TPC_CLASS_UNBIASED)) {
     double omega = (q1.omega + 1.0) * (q2.omega + 1.0) - 1.0;
     *out = (tpc_comp_consts){TPC_CLASS_UNBIASED, 0.0, omega, det, NULL,
-                             "T1 composition"};
+                             "T1 composition", shared, 0.0};
   } else {
-    *out = (tpc_comp_consts){TPC_CLASS_NONE, 0.0, 0.0, det, NULL, NULL};
+    *out = (tpc_comp_consts){TPC_CLASS_NONE, 0.0, 0.0, det, NULL, NULL, shared, 0.0};
   }
 }
 

@@ -35,7 +35,7 @@ static int dither_init(tpc_comp *c, const tpc_spec *s) {
 static void dither_consts(const tpc_comp *c, tpc_comp_consts *out) {
   double d = (double)c->d, s = c->par[0];
   double omega = fmin(d / (s * s), sqrt(d) / s);
-  *out = (tpc_comp_consts){TPC_CLASS_UNBIASED, 0.0, omega, 0, NULL, "T2"};
+  *out = (tpc_comp_consts){TPC_CLASS_UNBIASED, 0.0, omega, 0, NULL, "T2", 0, 0.0};
 }
 
 /* DITHER_UINT: the unsigned integer as wide as the element type. */

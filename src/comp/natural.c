@@ -23,7 +23,7 @@ static int natural_init(tpc_comp *c, const tpc_spec *s) {
 
 static void natural_consts(const tpc_comp *c, tpc_comp_consts *out) {
   (void)c;
-  *out = (tpc_comp_consts){TPC_CLASS_UNBIASED, 0.0, 0.125, 0, NULL, "T2"};
+  *out = (tpc_comp_consts){TPC_CLASS_UNBIASED, 0.0, 0.125, 0, NULL, "T2", 0, 0.0};
 }
 
 /* The bits of the element type: unsigned integer of its width, fraction

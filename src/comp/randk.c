@@ -50,12 +50,12 @@ static int urandk_init(tpc_comp *c, const tpc_spec *s) {
 
 static void randk_consts(const tpc_comp *c, tpc_comp_consts *out) {
   double alpha = (double)c->k / (double)c->d;
-  *out = (tpc_comp_consts){TPC_CLASS_CONTRACTIVE, alpha, 0.0, 0, "T2", NULL};
+  *out = (tpc_comp_consts){TPC_CLASS_CONTRACTIVE, alpha, 0.0, 0, "T2", NULL, 0, 0.0};
 }
 
 static void urandk_consts(const tpc_comp *c, tpc_comp_consts *out) {
   double omega = (double)c->d / (double)c->k - 1.0;
-  *out = (tpc_comp_consts){TPC_CLASS_UNBIASED, 0.0, omega, 0, NULL, "T2"};
+  *out = (tpc_comp_consts){TPC_CLASS_UNBIASED, 0.0, omega, 0, NULL, "T2", 0, 0.0};
 }
 
 /* Floyd's algorithm: marks a uniformly random k-subset of 0..d-1.  The

@@ -21,7 +21,7 @@ static int scaled_init(tpc_comp *c, const tpc_spec *s) {
 
 static void scaled_consts(const tpc_comp *c, tpc_comp_consts *out) {
   *out = (tpc_comp_consts){TPC_CLASS_CONTRACTIVE, c->par[0], 0.0,
-                           c->par[1] != 0, "T1 scaled", NULL};
+                           c->par[1] != 0, "T1 scaled", NULL, 0, 0.0};
 }
 
 #define TPC_BASE_F32

@@ -22,7 +22,7 @@ static int sign_init(tpc_comp *c, const tpc_spec *s) {
 
 static void sign_consts(const tpc_comp *c, tpc_comp_consts *out) {
   double alpha = 1.0 / (double)c->d;
-  *out = (tpc_comp_consts){TPC_CLASS_CONTRACTIVE, alpha, 0.0, 1, "T2", NULL};
+  *out = (tpc_comp_consts){TPC_CLASS_CONTRACTIVE, alpha, 0.0, 1, "T2", NULL, 0, 0.0};
 }
 
 /* The sum of |x_i| in double for float input, equal bit for bit to the

@@ -47,7 +47,7 @@ static int topk_init(tpc_comp *c, const tpc_spec *s) {
 
 static void topk_consts(const tpc_comp *c, tpc_comp_consts *out) {
   double alpha = (double)c->k / (double)c->d;
-  *out = (tpc_comp_consts){TPC_CLASS_CONTRACTIVE, alpha, 0.0, 1, "T2", NULL};
+  *out = (tpc_comp_consts){TPC_CLASS_CONTRACTIVE, alpha, 0.0, 1, "T2", NULL, 0, 0.0};
 }
 
 #define TPC_BASE_F32

@@ -41,9 +41,16 @@ static int marina_init(tpc_mech *m, const tpc_spec *s) {
   int status = tpc_mech_need_class(m, 0, TPC_CLASS_UNBIASED, &k);
   if (status == TPC_OK) status = tpc_mech_param_prob(m, s, 0);
   if (status != TPC_OK) return status;
+  if (k.shared && !(k.omega_avg > 0))
+    return tpc_error(TPC_EINPUT, "marina: %s draws randomness shared by the clients and "
+                     "declares no variance of their average (T3 assumes independent Q_i)",
+                     m->comp[0]->type->name);
   return tpc_mech_work_alloc(m, 2);
 }
 
+/* T3: B = (1 - p) omega / n for independent Q_i.  Clients sharing their
+** randomness (PermK) declare the variance of the average themselves:
+** B = (1 - p) omega_avg. */
 static void marina_consts(const tpc_mech *m, tpc_mech_consts *out) {
   tpc_comp_consts k;
   double p = m->par[0];
@@ -51,9 +58,9 @@ static void marina_consts(const tpc_mech *m, tpc_mech_consts *out) {
   out->ineq = TPC_INEQ_AGGREGATE;
   out->has_AB = 1;
   out->A = p;
-  out->B = (1.0 - p) * k.omega / (double)m->n;
+  out->B = (1.0 - p) * (k.shared ? k.omega_avg : k.omega / (double)m->n);
   out->deterministic = p >= 1;
-  out->src = "T3 MARINA";
+  out->src = k.shared ? "T3 MARINA, PermK average (Szlendak et al. 2021)" : "T3 MARINA";
 }
 
 #define TPC_BASE_F32
