@@ -5,6 +5,9 @@
 */
 #include "bounds/rate.h"
 
+/* Repetitions of one method: each keeps its trajectory summary in memory. */
+#define TPC_RATE_MAX_REPS (1 << 20)
+
 #include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdio.h>
@@ -109,7 +112,10 @@ int tpc_rate_prepare(const tpc_problem *p, const tpc_mech_consts *mc,
   }
   c->gamma = o->gamma > 0 ? o->gamma : o->mult * c->gamma_theory;
   c->mult = c->gamma / c->gamma_theory;
-  c->reps = o->reps ? o->reps : mc->deterministic ? 1 : 20;
+  /* A deterministic method repeats identically: one run is the whole truth. */
+  c->reps = mc->deterministic ? 1 : o->reps ? o->reps : 20;
+  if (c->reps > TPC_RATE_MAX_REPS)
+    return tpc_error(TPC_EINPUT, "--reps %zu is more than %d", c->reps, TPC_RATE_MAX_REPS);
   if (!(c->gamma > 0 && isfinite(c->gamma)))
     return tpc_error(TPC_EINPUT, "the step size %g is not positive and finite", c->gamma);
   return TPC_OK;

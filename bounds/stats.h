@@ -14,11 +14,12 @@
 ** non-negative, so the support starts at 0 whatever was drawn (RandK on a
 ** 1-hot vector draws ||x||^2 nine times in ten and 0 otherwise: 64 draws
 ** that all hit ||x||^2 must not read as an error of ||x||^2 for sure), and
-** only its upper end is estimated.  That end is optimistic when a rare large
-** error was never drawn, which can only make the mean larger than the lower
-** bound says: violation verdicts stay safe, and the worst points are
-** re-estimated with fresh streams and 16M draws before any verdict
-** (bounds/check.c).
+** only its upper end is estimated.  An estimated range makes the bound a
+** heuristic, not Theorem 4's guarantee: a range too small narrows both
+** sides.  A rare large error never drawn also lowers the sample mean, which
+** pulls the lower bound down with it, and the worst points are re-estimated
+** with fresh streams and 16M draws before any verdict (bounds/check.c); a
+** range derived from the declared constants would make it rigorous.
 */
 #ifndef TPC_BOUNDS_STATS_H
 #define TPC_BOUNDS_STATS_H
