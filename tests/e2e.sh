@@ -2,24 +2,7 @@
 # Command tests: run the tpc binary ($TPC) as a user would and check exit
 # codes and output.  Prints one line per failure and a closing
 # "N passed, N failed" line; exits 1 when any check failed.
-TPC=${TPC:-build/tpc}
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-# expect CODE NAME -- ARGS...: run tpc, keep stdout/stderr in $tmp/out, $tmp/err.
-expect() {
-  want=$1; name=$2; shift 3
-  "$TPC" "$@" >"$tmp/out" 2>"$tmp/err"
-  got=$?
-  if [ "$got" = "$want" ]; then ok; else bad "$name: exit $got, expected $want"; cat "$tmp/err"; fi
-}
-# has FILE TEXT NAME: the file contains the fixed string.
-has() { if grep -qF -- "$2" "$tmp/$1"; then ok; else bad "$3: '$2' not in $1"; fi; }
+. "$(dirname "$0")/lib.sh"
 
 expect 0 "help" -- --help
 has out "describe" "help lists describe"

@@ -4,32 +4,9 @@
 # and store nothing.  Timings are never asserted.  Prints one line per
 # failure and a closing "e2e_bench: N passed, N failed" line; exits 1 when
 # any check failed.
-TPC=${TPC:-build/tpc}
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 db="$tmp/bench.sqlite"
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-# expect CODE NAME -- ARGS...: run tpc, keep stdout/stderr in $tmp/out, $tmp/err.
-expect() {
-  want=$1; name=$2; shift 3
-  "$TPC" "$@" >"$tmp/out" 2>"$tmp/err"
-  got=$?
-  if [ "$got" = "$want" ]; then ok; else bad "$name: exit $got, expected $want"; cat "$tmp/err"; fi
-}
-# has FILE TEXT NAME: the file contains the fixed string.
-has() { if grep -qF -- "$2" "$tmp/$1"; then ok; else bad "$3: '$2' not in $1"; fi; }
-# rows SQL: one number from the database (sqlite3 or python3), or "skip".
-rows() {
-  if command -v sqlite3 >/dev/null 2>&1; then sqlite3 "$db" "$1"
-  elif command -v python3 >/dev/null 2>&1; then
-    python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$db" "$1"
-  else echo skip; fi
-}
 # positive SQL NAME: the query's number is > 0 (or no client to ask).
 positive() {
   n=$(rows "$1")

@@ -6,23 +6,7 @@
 # compiled here that violates its constant (exit 1), crashes or hangs
 # (exit 4, the database still usable).  Prints "e2e_bounds: N passed,
 # N failed" and exits 1 when a check failed.
-TPC=${TPC:-build/tpc}
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-# expect CODE NAME -- ARGS...: run tpc, keep stdout/stderr in $tmp/out, $tmp/err.
-expect() {
-  want=$1; name=$2; shift 3
-  "$TPC" "$@" >"$tmp/out" 2>"$tmp/err"
-  got=$?
-  if [ "$got" = "$want" ]; then ok; else bad "$name: exit $got, expected $want"; cat "$tmp/err"; fi
-}
-has() { if grep -qF -- "$2" "$tmp/$1"; then ok; else bad "$3: '$2' not in $1"; fi; }
+. "$(dirname "$0")/lib.sh"
 
 # worst SPEC: the worst-ratio column of SPEC's row in $tmp/out.
 worst() {

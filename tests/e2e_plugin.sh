@@ -8,26 +8,7 @@
 #   bounds passes the example, finds the liar (exit 1), and reports a crash
 #   or a hang in a kernel (exit 4) while the database stays intact.
 # Prints one line per failure and "e2e_plugin: N passed, N failed".
-TPC=${TPC:-build/tpc}
-case $TPC in /*) ;; *) TPC=$PWD/$TPC ;; esac
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-# expect CODE NAME -- ARGS...: run tpc, keep stdout/stderr in $tmp/out, $tmp/err.
-expect() {
-  want=$1; name=$2; shift 3
-  "$TPC" "$@" >"$tmp/out" 2>"$tmp/err"
-  got=$?
-  if [ "$got" = "$want" ]; then ok; else bad "$name: exit $got, expected $want"; cat "$tmp/err"; fi
-}
-# has FILE TEXT NAME: the file contains the fixed string; lacks: it does not.
-has() { if grep -qF -- "$2" "$tmp/$1"; then ok; else bad "$3: '$2' not in $1"; fi; }
-lacks() { if grep -qF -- "$2" "$tmp/$1"; then bad "$3: '$2' in $1"; else ok; fi; }
+. "$(dirname "$0")/lib.sh"
 
 # ---- install, build the plugins -------------------------------------------
 # The sanitized command installs its own build (same headers), so that this

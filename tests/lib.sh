@@ -1,0 +1,33 @@
+# Shared by the command tests (tests/e2e*.sh), sourced after their header:
+# the binary under test ($TPC, made absolute), a temporary folder removed on
+# exit, the pass/fail counters, and the checks.  Each script ends by
+# printing "NAME: N passed, N failed" and exiting non-zero on a failure.
+TPC=${TPC:-build/tpc}
+case $TPC in /*) ;; *) TPC=$PWD/$TPC ;; esac
+pass=0
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect CODE NAME -- ARGS...: run tpc, keep stdout/stderr in $tmp/out, $tmp/err.
+expect() {
+  want=$1; name=$2; shift 3
+  "$TPC" "$@" >"$tmp/out" 2>"$tmp/err"
+  got=$?
+  if [ "$got" = "$want" ]; then ok; else bad "$name: exit $got, expected $want"; cat "$tmp/err"; fi
+}
+
+# has FILE TEXT NAME: the file contains the fixed string; lacks: it does not.
+has() { if grep -qF -- "$2" "$tmp/$1"; then ok; else bad "$3: '$2' not in $1"; fi; }
+lacks() { if grep -qF -- "$2" "$tmp/$1"; then bad "$3: '$2' in $1"; else ok; fi; }
+
+# rows SQL: one value from the database $db (sqlite3 or python3), or "skip".
+rows() {
+  if command -v sqlite3 >/dev/null 2>&1; then sqlite3 "$db" "$1"
+  elif command -v python3 >/dev/null 2>&1; then
+    python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$db" "$1"
+  else echo skip; fi
+}
