@@ -34,43 +34,12 @@ static inline uint64_t band256_group_f64(const double *p, __m256i lo1) {
   return word;
 }
 
-/* The pass, inlined once per unroll (a constant) so that the emission's
-** unconditional steps are straight-line code. */
-#define BAND256_RUN(SHORT_, BASE_, UKEY_, SET1)                                \
-  static inline __attribute__((always_inline)) int band256_run_##SHORT_(      \
-      const BASE_ *x, size_t d, UKEY_ lo, UKEY_ hi, tpc_topk_band *b,          \
-      const unsigned unroll) {                                                 \
-    const __m256i lo1 = SET1(lo);                                              \
-    uint32_t *sure = b->sure, *bidx = b->idx;                                  \
-    UKEY_ *bkey = b->key;                                                      \
-    size_t ns = 0, nb = 0, full = d / 64 * 64;                                 \
-    b->lo = lo;                                                                \
-    b->hi = hi;                                                                \
-    for (size_t i = 0; i < full;) {                                            \
-      if (ns > b->sure_cap || nb > b->cap) {                                   \
-        b->nsure = ns;                                                         \
-        b->n = nb;                                                             \
-        return 0;                                                              \
-      }                                                                        \
-      size_t end = full - i < TPC_TOPK_CHUNK ? full : i + TPC_TOPK_CHUNK;      \
-      for (; i < end; i += 64) {                                               \
-        size_t ahead = i + TPC_TOPK_AHEAD / sizeof(BASE_);                      \
-        tpc_topk_prefetch(x + (ahead < full ? ahead : i), 64 * sizeof(BASE_)); \
-        tpc_topk_emit_##SHORT_(band256_group_##SHORT_(x + i, lo1), x, i, hi,   \
-                               sure, bidx, bkey, &ns, &nb, unroll);            \
-      }                                                                        \
-    }                                                                          \
-    b->nsure = ns;                                                             \
-    b->n = nb;                                                                 \
-    tpc_topk_band_tail_##SHORT_(x, full, d, lo, hi, b);                        \
-    return 1;                                                                  \
-  }
 
 /* lo - 1 (wrapping to -1 for lo = 0, below every key) in every lane. */
 #define LO1_32(v) _mm256_set1_epi32((int)(v) - 1)
 #define LO1_64(v) _mm256_set1_epi64x((long long)(v) - 1)
-BAND256_RUN(f32, float, uint32_t, LO1_32)
-BAND256_RUN(f64, double, uint64_t, LO1_64)
+TPC_TOPK_BAND_RUN(band256_run_f32, f32, float, uint32_t, __m256i, LO1_32, band256_group_f32)
+TPC_TOPK_BAND_RUN(band256_run_f64, f64, double, uint64_t, __m256i, LO1_64, band256_group_f64)
 
 int tpc_topk_band_avx2_f32(const float *x, size_t d, uint32_t lo, uint32_t hi,
                            tpc_topk_band *b) {

@@ -41,42 +41,11 @@ static inline uint64_t band512_group_f64(const double *p, __m512i lo) {
   return _mm512_kunpackd(_mm512_kunpackw(c[3], c[2]), _mm512_kunpackw(c[1], c[0]));
 }
 
-/* The pass, inlined once per unroll (a constant) so that the emission's
-** unconditional steps are straight-line code. */
-#define BAND512_RUN(SHORT_, BASE_, UKEY_, SET1)                                \
-  static inline __attribute__((always_inline)) int band512_run_##SHORT_(      \
-      const BASE_ *x, size_t d, UKEY_ lo, UKEY_ hi, tpc_topk_band *b,          \
-      const unsigned unroll) {                                                 \
-    const __m512i vlo = SET1(lo);                                              \
-    uint32_t *sure = b->sure, *bidx = b->idx;                                  \
-    UKEY_ *bkey = b->key;                                                      \
-    size_t ns = 0, nb = 0, full = d / 64 * 64;                                 \
-    b->lo = lo;                                                                \
-    b->hi = hi;                                                                \
-    for (size_t i = 0; i < full;) {                                            \
-      if (ns > b->sure_cap || nb > b->cap) {                                   \
-        b->nsure = ns;                                                         \
-        b->n = nb;                                                             \
-        return 0;                                                              \
-      }                                                                        \
-      size_t end = full - i < TPC_TOPK_CHUNK ? full : i + TPC_TOPK_CHUNK;      \
-      for (; i < end; i += 64) {                                               \
-        size_t ahead = i + TPC_TOPK_AHEAD / sizeof(BASE_);                      \
-        tpc_topk_prefetch(x + (ahead < full ? ahead : i), 64 * sizeof(BASE_)); \
-        tpc_topk_emit_##SHORT_(band512_group_##SHORT_(x + i, vlo), x, i, hi,   \
-                               sure, bidx, bkey, &ns, &nb, unroll);            \
-      }                                                                        \
-    }                                                                          \
-    b->nsure = ns;                                                             \
-    b->n = nb;                                                                 \
-    tpc_topk_band_tail_##SHORT_(x, full, d, lo, hi, b);                        \
-    return 1;                                                                  \
-  }
 
 #define SET1_32(v) _mm512_set1_epi32((int)(v))
 #define SET1_64(v) _mm512_set1_epi64((long long)(v))
-BAND512_RUN(f32, float, uint32_t, SET1_32)
-BAND512_RUN(f64, double, uint64_t, SET1_64)
+TPC_TOPK_BAND_RUN(band512_run_f32, f32, float, uint32_t, __m512i, SET1_32, band512_group_f32)
+TPC_TOPK_BAND_RUN(band512_run_f64, f64, double, uint64_t, __m512i, SET1_64, band512_group_f64)
 
 int tpc_topk_band_avx512_f32(const float *x, size_t d, uint32_t lo,
                              uint32_t hi, tpc_topk_band *b) {

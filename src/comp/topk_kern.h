@@ -236,4 +236,41 @@ size_t tpc_topk_filter_work(size_t d, size_t k, size_t esize);
 size_t tpc_topk_impl_work(const tpc_topk_impl *impl, size_t d, size_t k,
                           tpc_dtype dtype);
 
+
+/* The band pass of an ISA path, defined once for both: NAME(x, d, lo, hi, b,
+** unroll) scans x in groups of 64 with GROUP(x + i, SET1(lo)) (the ISA's
+** candidate mask), emits them, and stops with 0 when the band overflows its
+** capacity; the tail is scalar.  Inlined once per unroll (a constant) so the
+** emission's unconditional steps are straight-line code.  Expanded in the
+** *_avx2.c / *_avx512.c files, which carry the ISA flags. */
+#define TPC_TOPK_BAND_RUN(NAME, SHORT_, BASE_, UKEY_, VTYPE, SET1, GROUP)     \
+  static inline __attribute__((always_inline)) int NAME(                     \
+      const BASE_ *x, size_t d, UKEY_ lo, UKEY_ hi, tpc_topk_band *b,          \
+      const unsigned unroll) {                                                 \
+    const VTYPE vlo = SET1(lo);                                                \
+    uint32_t *sure = b->sure, *bidx = b->idx;                                  \
+    UKEY_ *bkey = b->key;                                                      \
+    size_t ns = 0, nb = 0, full = d / 64 * 64;                                 \
+    b->lo = lo;                                                                \
+    b->hi = hi;                                                                \
+    for (size_t i = 0; i < full;) {                                            \
+      if (ns > b->sure_cap || nb > b->cap) {                                   \
+        b->nsure = ns;                                                         \
+        b->n = nb;                                                             \
+        return 0;                                                              \
+      }                                                                        \
+      size_t end = full - i < TPC_TOPK_CHUNK ? full : i + TPC_TOPK_CHUNK;      \
+      for (; i < end; i += 64) {                                               \
+        size_t ahead = i + TPC_TOPK_AHEAD / sizeof(BASE_);                     \
+        tpc_topk_prefetch(x + (ahead < full ? ahead : i), 64 * sizeof(BASE_)); \
+        tpc_topk_emit_##SHORT_(GROUP(x + i, vlo), x, i, hi, sure, bidx, bkey,  \
+                               &ns, &nb, unroll);                              \
+      }                                                                        \
+    }                                                                          \
+    b->nsure = ns;                                                             \
+    b->n = nb;                                                                 \
+    tpc_topk_band_tail_##SHORT_(x, full, d, lo, hi, b);                        \
+    return 1;                                                                  \
+  }
+
 #endif
