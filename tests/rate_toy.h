@@ -18,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <criterion/criterion.h>
+
+#include "core/registry.h"
 #include "problems/problem.h"
 
 typedef struct toy_data {
@@ -122,6 +125,22 @@ static tpc_problem *toy_alloc(size_t d, size_t n, double spread, int unknown) {
 static void toy_free(tpc_problem *p) {
   toy_destroy(p);
   free(p);
+}
+
+/* The fixture both suites use: the registry and a toy problem (d = 42,
+** n = 6), built before and freed after each test. */
+static tpc_registry *reg;
+static tpc_problem *toy;
+
+static void setup(void) {
+  reg = tpc_registry_alloc();
+  toy = toy_alloc(42, 6, 1.0, 0);
+  cr_assert(reg && toy);
+}
+
+static void teardown(void) {
+  tpc_registry_free(reg);
+  toy_free(toy);
 }
 
 #endif

@@ -23,20 +23,6 @@
 #include "core/registry.h"
 #include "rate_toy.h"
 
-static tpc_registry *reg;
-static tpc_problem *toy;
-
-static void setup(void) {
-  reg = tpc_registry_alloc();
-  toy = toy_alloc(42, 6, 1.0, 0);
-  cr_assert(reg && toy);
-}
-
-static void teardown(void) {
-  tpc_registry_free(reg);
-  toy_free(toy);
-}
-
 static tpc_alg1 *make(const char *method, const char *server) {
   tpc_spec *m = NULL, *s = NULL;
   int status;

@@ -28,20 +28,6 @@
 #include "rate_toy.h"
 #include "store/store.h"
 
-static tpc_registry *reg;
-static tpc_problem *toy;
-
-static void setup(void) {
-  reg = tpc_registry_alloc();
-  toy = toy_alloc(42, 6, 1.0, 0);
-  cr_assert(reg && toy);
-}
-
-static void teardown(void) {
-  tpc_registry_free(reg);
-  toy_free(toy);
-}
-
 static tpc_alg1 *make(const tpc_problem *p, const char *method, const char *server) {
   tpc_spec *m = NULL, *s = NULL;
   int status;
