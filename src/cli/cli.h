@@ -35,6 +35,8 @@ int cmd_describe(int argc, char **argv);
 int cmd_bounds(int argc, char **argv);
 int cmd_rate(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_regress(int argc, char **argv);
 
 /* Print "tpc: " + message to stderr and return the exit code for status. */
 int tpc_cli_fail(int status);
@@ -126,6 +128,10 @@ int tpc_cli_run_begin(tpc_cli_run *run, const tpc_cli_common *o, const char *com
 ** store.  Exit code 2 deletes the run and every row that references it:
 ** nothing is stored for bad input.  Returns the exit code to use. */
 int tpc_cli_run_end(tpc_cli_run *run, int exit_code);
+
+/* The id of the last run tpc_cli_run_begin inserted in this process (0:
+** none); after tpc_cli_run_end with exit code 2 the id no longer exists. */
+int64_t tpc_cli_last_run_id(void);
 
 /* Set by SIGINT or SIGTERM after tpc_cli_run_begin: long loops stop at the
 ** next unit of work, keep what finished, and end the run. */

@@ -173,6 +173,12 @@ static char *join_argv(int argc, char **argv) {
   return s;
 }
 
+/* The id of the newest run this process began: `tpc regress` runs the other
+** commands in-process and finds their results by it. */
+static int64_t last_run_id;
+
+int64_t tpc_cli_last_run_id(void) { return last_run_id; }
+
 int tpc_cli_run_begin(tpc_cli_run *run, const tpc_cli_common *o, const char *command,
                       int argc, char **argv) {
   run->store = NULL;
@@ -191,6 +197,7 @@ int tpc_cli_run_begin(tpc_cli_run *run, const tpc_cli_common *o, const char *com
     tpc_cli_fail(rc);
     return TPC_EXIT_INTERNAL;
   }
+  last_run_id = run->id;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;

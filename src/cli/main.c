@@ -22,6 +22,10 @@ static const tpc_cli_cmd commands[] = {
      "Algorithm 1 runs, the Theorem 1 and PL checks, the paper's experiments"},
     {"bench", cmd_bench, "bench [KERNEL...] [options]",
      "kernel timings with a roofline; bench compare RUN_A RUN_B"},
+    {"report", cmd_report, "report [--out DIR] [--run ID...]",
+     "HTML + Markdown report of the database, plots by gnuplot"},
+    {"regress", cmd_regress, "regress [--baseline FILE] [--update]",
+     "CI gate: a fixed set of checks compared with a baseline"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

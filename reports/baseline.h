@@ -1,0 +1,33 @@
+/*
+** The regression baseline (`tpc regress --baseline db/baseline.sql`): the
+** result rows of one bounds, one rate and one bench run, as SQL text that is
+** committed to the repository and reviewed like code.
+**
+** The file holds INSERT statements only, with explicit column names; the
+** schema comes from this tpc's migrations.  Migrations only add tables and
+** columns (db/README.md), so a baseline written by an older tpc still loads.
+** Reals are written with 17 significant digits (exact), infinities as
+** 9e999.  Only what the comparison reads is kept: runs, bounds_specs,
+** rate_checks and the bench tables, not the points and trajectories.
+*/
+#ifndef TPC_REPORT_BASELINE_H
+#define TPC_REPORT_BASELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+/* Write the rows of `runs` (n ids) from st to path (to path.tmp, then
+** renamed).  TPC_EIO, TPC_ESTORE, TPC_ENOMEM. */
+int tpc_baseline_write(tpc_store *st, const int64_t *runs, size_t n, const char *path);
+
+/* Load path into a new database at db_path (a scratch file the caller
+** removes), migrated to this tpc's schema.  TPC_EINPUT with the file and
+** SQLite's message when it is missing or not a baseline. */
+int tpc_baseline_load(const char *path, const char *db_path, tpc_store **out);
+
+/* The baseline's run of `command` (0 when it has none), and its commit. */
+int tpc_baseline_run(tpc_store *st, const char *command, int64_t *id, char *commit, size_t size);
+
+#endif

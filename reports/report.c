@@ -1,0 +1,149 @@
+/*
+** `tpc report` (report.h): choose the runs, then write the sections.
+*/
+#include "reports/report.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/error.h"
+#include "reports/sections.h"
+
+int tpc_rep_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st) {
+  if (sqlite3_prepare_v2(db, sql, -1, st, NULL) == SQLITE_OK) return TPC_OK;
+  *st = NULL;
+  return tpc_error(TPC_ESTORE, "report query failed: %s", sqlite3_errmsg(db));
+}
+
+int tpc_rep_done(sqlite3 *db, int step_rc) {
+  if (step_rc == SQLITE_DONE) return TPC_OK;
+  return tpc_error(TPC_ESTORE, "report query failed: %s", sqlite3_errmsg(db));
+}
+
+double tpc_rep_real(sqlite3_stmt *st, int col) {
+  return sqlite3_column_type(st, col) == SQLITE_NULL ? NAN : sqlite3_column_double(st, col);
+}
+
+const char *tpc_rep_text(sqlite3_stmt *st, int col) {
+  const unsigned char *t = sqlite3_column_text(st, col);
+  return t ? (const char *)t : "";
+}
+
+const char *tpc_rep_num(double v, int digits, char *buf, size_t size) {
+  if (isnan(v)) snprintf(buf, size, "-");
+  else if (isinf(v)) snprintf(buf, size, v > 0 ? "inf" : "-inf");
+  else snprintf(buf, size, "%.*g", digits, v);
+  return buf;
+}
+
+static int exec(sqlite3 *db, const char *sql) {
+  char *msg = NULL;
+  if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK) return TPC_OK;
+  int rc = tpc_error(TPC_ESTORE, "report: %s", msg ? msg : sqlite3_errmsg(db));
+  sqlite3_free(msg);
+  return rc;
+}
+
+/* temp.report_runs: the runs named, each checked to exist, or every run
+** that is not still running (a crashed run's finished rows count). */
+static int select_runs(sqlite3 *db, const tpc_report_opts *o) {
+  int rc = exec(db, "DROP TABLE IF EXISTS temp.report_runs;"
+                    "CREATE TEMP TABLE report_runs (id INTEGER PRIMARY KEY)");
+  if (rc) return rc;
+  if (!o->nruns)
+    return exec(db, "INSERT INTO temp.report_runs SELECT id FROM runs WHERE status <> 'running'");
+  sqlite3_stmt *st;
+  rc = tpc_rep_prepare(db, "INSERT OR IGNORE INTO temp.report_runs SELECT id FROM runs WHERE id = ?1",
+                       &st);
+  for (size_t i = 0; !rc && i < o->nruns; i++) {
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, o->runs[i]);
+    if (sqlite3_step(st) != SQLITE_DONE) rc = tpc_rep_done(db, SQLITE_ERROR);
+    else if (sqlite3_changes(db) == 0) {
+      /* a repeated id changes nothing either: tell them apart */
+      sqlite3_stmt *q;
+      rc = tpc_rep_prepare(db, "SELECT 1 FROM runs WHERE id = ?1", &q);
+      if (!rc) {
+        sqlite3_bind_int64(q, 1, o->runs[i]);
+        if (sqlite3_step(q) != SQLITE_ROW)
+          rc = tpc_error(TPC_EINPUT, "--run %" PRId64 ": there is no such run", o->runs[i]);
+        sqlite3_finalize(q);
+      }
+    }
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
+/* The "Runs" section: which runs the report drew from, with provenance. */
+static int runs_section(tpc_doc *d, sqlite3 *db, tpc_report_summary *sum) {
+  sqlite3_stmt *st;
+  int rc = tpc_rep_prepare(
+      db,
+      "SELECT id, command, status, started_at, substr(git_commit, 1, 12), git_dirty, cpu_model, "
+      "threads, argv FROM runs WHERE id IN (SELECT id FROM temp.report_runs) ORDER BY id",
+      &st);
+  if (rc) return rc;
+  tpc_doc_section(d, "runs", "Runs");
+  static const char *const h[] = {"run", "<command", "!status", "<started (UTC)",
+                                  "<commit", "<CPU", "threads", "<command line"};
+  int step, n = 0;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    if (n++ == 0) tpc_doc_table(d, 8, h);
+    char id[24], commit[32], threads[16];
+    snprintf(id, sizeof id, "%lld", (long long)sqlite3_column_int64(st, 0));
+    snprintf(commit, sizeof commit, "%s%s", tpc_rep_text(st, 4),
+             sqlite3_column_int(st, 5) ? " (modified)" : "");
+    snprintf(threads, sizeof threads, "%d", sqlite3_column_int(st, 7));
+    const char *status = tpc_rep_text(st, 2);
+    const char *cells[] = {id,     tpc_rep_text(st, 1), status, tpc_rep_text(st, 3),
+                           commit, tpc_rep_text(st, 6), threads, tpc_rep_text(st, 8)};
+    tpc_doc_row(d, cells,
+                !strcmp(status, "ok") ? "pass" : !strcmp(status, "failed") ? "fail" : "warn");
+  }
+  rc = tpc_rep_done(db, step);
+  sqlite3_finalize(st);
+  if (n) tpc_doc_table_end(d);
+  else tpc_doc_empty(d, "The database has no finished run: run tpc bounds, rate or bench first.");
+  sum->runs = n;
+  return rc;
+}
+
+static void header_line(const tpc_report_opts *o, char *buf, size_t size) {
+  char when[32];
+  time_t now = time(NULL);
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
+  snprintf(buf, size, "Database %s, generated %s. %s", o->db_path ? o->db_path : "?", when,
+           o->nruns ? "Results of the runs named (--run)."
+                    : "Of every result, the newest (per spec, per problem and method, per "
+                      "kernel case).");
+}
+
+int tpc_report_write(tpc_store *st, const tpc_report_opts *o, tpc_report_summary *sum) {
+  sqlite3 *db = tpc_store_db(st);
+  memset(sum, 0, sizeof *sum);
+  tpc_doc doc;
+  char cmd[32];
+  int rc = select_runs(db, o); /* bad input is refused before anything is written */
+  if (!rc && o->compare_a)
+    rc = tpc_report_compare_check(db, o->compare_a, o->compare_b, cmd, sizeof cmd);
+  if (rc) return rc;
+  rc = tpc_doc_init(&doc, o->out);
+  if (!rc) rc = runs_section(&doc, db, sum);
+  if (!rc) rc = tpc_report_bounds(&doc, db, sum);
+  if (!rc) rc = tpc_report_rates(&doc, db, sum);
+  if (!rc) rc = tpc_report_kernels(&doc, db, sum);
+  if (!rc && o->compare_a)
+    rc = tpc_report_compare(&doc, st, o->compare_a, o->compare_b, o->threshold);
+  char meta[512];
+  header_line(o, meta, sizeof meta);
+  if (!rc) rc = tpc_doc_write(&doc, "tpc report", meta);
+  sum->figures = doc.figures;
+  tpc_doc_free(&doc);
+  return rc;
+}

@@ -1,0 +1,259 @@
+/*
+** Report section "Kernels": what `tpc bench` measured (db/README.md,
+** bench_*).  Per kernel and dtype, throughput against d for every
+** implementation with the memory floor of the same runs (the roofline); TopK's
+** implementations beside the peer libraries, as a table and as time against
+** d; and every case with its median, interval and distance to the floor.
+*/
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "reports/sections.h"
+
+/* The newest row per case key among the selected runs (as view "cases"). */
+#define CASES                                                                                 \
+  "WITH cases AS (SELECT * FROM (SELECT c.*, row_number() OVER (PARTITION BY role, kernel, "  \
+  "dtype, d, ifnull(k, -1), impl ORDER BY run_id DESC, id DESC) AS rn FROM bench_cases c "    \
+  "WHERE run_id IN (SELECT id FROM temp.report_runs)) WHERE rn = 1) "
+
+static const char *fmt_time(double ns, char *buf, size_t n) {
+  if (isnan(ns)) snprintf(buf, n, "-");
+  else if (ns >= 1e6) snprintf(buf, n, "%.3g ms", ns * 1e-6);
+  else if (ns >= 1e3) snprintf(buf, n, "%.3g µs", ns * 1e-3);
+  else snprintf(buf, n, "%.3g ns", ns);
+  return buf;
+}
+
+static const char *fmt_size(sqlite3_stmt *st, int col, char *buf, size_t n) {
+  if (sqlite3_column_type(st, col) == SQLITE_NULL) return "-";
+  long long v = sqlite3_column_int64(st, col);
+  if (v > 0 && (v & (v - 1)) == 0 && v >= 1024) snprintf(buf, n, "2^%d", __builtin_ctzll((unsigned long long)v));
+  else snprintf(buf, n, "%lld", v);
+  return buf;
+}
+
+/* Series plot: rows (label, x, y) ordered by label; one line per label. */
+static int series_figure(tpc_doc *doc, sqlite3 *db, sqlite3_stmt *st, const char *title,
+                         const char *axes, const char *name, const char *caption) {
+  tpc_plot p;
+  tpc_buf cmd = {0};
+  tpc_plot_begin(&p, 560, 360, title);
+  char label[128] = "";
+  int step, nseries = 0, open = 0;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *l = tpc_rep_text(st, 0);
+    double x = tpc_rep_real(st, 1), y = tpc_rep_real(st, 2);
+    if (!open || strcmp(l, label)) {
+      if (open) tpc_plot_data_end(&p);
+      snprintf(label, sizeof label, "%s", l);
+      char block[16];
+      snprintf(block, sizeof block, "S%d", nseries);
+      tpc_plot_data_begin(&p, block);
+      tpc_buf_printf(&cmd, "%s$%s using 1:2 with linespoints pt 7 ps 0.6 lw 1.5 %s title ",
+                     nseries ? ", " : "", block,
+                     !strcmp(l, "memory floor") ? "dt 2 lc rgb '#000000'" : "");
+      tpc_plot_quote(&cmd, l);
+      nseries++;
+      open = 1;
+    }
+    if (isfinite(x) && isfinite(y) && x > 0 && y > 0) tpc_plot_row(&p, "%.9g %.9g", x, y);
+  }
+  if (open) tpc_plot_data_end(&p);
+  int rc = tpc_rep_done(db, step);
+  if (!rc && cmd.failed) rc = tpc_error(TPC_ENOMEM, "out of memory building a plot");
+  if (!rc && p.points) {
+    tpc_buf_printf(&p.script, "%s\nset key outside right top\nplot %s\n", axes, tpc_buf_str(&cmd));
+    rc = tpc_doc_figure(doc, &p, name, caption);
+  }
+  tpc_plot_free(&p);
+  tpc_buf_free(&cmd);
+  return rc;
+}
+
+/* Throughput against d for one kernel and dtype: each implementation (and
+** peer), the memory floor (bytes over the smallest floor of the case), and
+** the read bandwidth. */
+static int throughput_figure(tpc_doc *doc, sqlite3 *db, const char *kernel, const char *dtype,
+                             int index) {
+  sqlite3_stmt *st;
+  int rc = tpc_rep_prepare(
+      db,
+      CASES "SELECT impl, d, gbps FROM cases WHERE role <> 'bandwidth' AND kernel = ?1 AND "
+            "dtype = ?2 UNION ALL SELECT 'memory floor', d, max((bytes_read + bytes_written) / "
+            "floor_ns) FROM cases WHERE role = 'kernel' AND kernel = ?1 AND dtype = ?2 GROUP BY "
+            "d UNION ALL SELECT 'read bandwidth', d, max(gbps) FROM cases WHERE role = "
+            "'bandwidth' AND impl = 'read' AND dtype = ?2 AND d IN (SELECT d FROM cases WHERE "
+            "kernel = ?1 AND dtype = ?2) GROUP BY d ORDER BY 1, 2",
+      &st);
+  if (rc) return rc;
+  sqlite3_bind_text(st, 1, kernel, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 2, dtype, -1, SQLITE_TRANSIENT);
+  char title[96], name[64], caption[256];
+  snprintf(title, sizeof title, "%s %s", kernel, dtype);
+  snprintf(name, sizeof name, "kernel-%d", index);
+  snprintf(caption, sizeof caption,
+           "%s, %s: GB/s moved against d; dashed, the roofline of the same runs", kernel, dtype);
+  rc = series_figure(doc, db, st, title,
+                     "set logscale x 2\nset format x '2^{%L}'\nset xlabel 'd'\n"
+                     "set ylabel 'GB/s (bytes the kernel must move / median)'\nset yrange [0:*]",
+                     name, caption);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static int throughput_figures(tpc_doc *doc, sqlite3 *db) {
+  sqlite3_stmt *st;
+  int rc = tpc_rep_prepare(db,
+                           CASES "SELECT DISTINCT kernel, dtype FROM cases WHERE role = 'kernel' "
+                                 "ORDER BY kernel, dtype",
+                           &st);
+  if (rc) return rc;
+  int step, k = 0;
+  tpc_doc_grid_begin(doc, 360);
+  while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
+    rc = throughput_figure(doc, db, tpc_rep_text(st, 0), tpc_rep_text(st, 1), k++);
+  if (!rc) rc = tpc_rep_done(db, step);
+  tpc_doc_grid_end(doc);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+/* TopK: every implementation and peer per (dtype, d, k), fastest first, with
+** its distance to the floor and its speed-up over numpy and quickselect. */
+static int topk_table(tpc_doc *doc, sqlite3 *db) {
+  static const char *const h[] = {"dtype", "d", "k", "<implementation", "median",
+                                  "× floor", "× faster than numpy", "× faster than quickselect"};
+  sqlite3_stmt *st;
+  int rc = tpc_rep_prepare(
+      db,
+      CASES "SELECT c.dtype, c.d, c.k, c.impl, c.median_ns, c.ratio, "
+            "(SELECT median_ns FROM cases p WHERE p.kernel = 'topk' AND p.impl LIKE 'numpy%' "
+            " AND p.dtype = c.dtype AND p.d = c.d AND p.k = c.k) / c.median_ns, "
+            "(SELECT min(median_ns) FROM cases q WHERE q.kernel = 'topk' AND q.impl LIKE "
+            " 'quickselect%' AND q.dtype = c.dtype AND q.d = c.d AND q.k = c.k) / c.median_ns "
+            "FROM cases c WHERE c.kernel = 'topk' AND c.role <> 'bandwidth' "
+            "ORDER BY c.dtype, c.d, c.k, c.median_ns",
+      &st);
+  if (rc) return rc;
+  int step, n = 0;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    if (n++ == 0) tpc_doc_table(doc, 8, h);
+    char d[24], k[24], med[32], fl[32], np[32], qs[32];
+    const char *cells[] = {tpc_rep_text(st, 0),
+                           fmt_size(st, 1, d, sizeof d),
+                           fmt_size(st, 2, k, sizeof k),
+                           tpc_rep_text(st, 3),
+                           fmt_time(tpc_rep_real(st, 4), med, sizeof med),
+                           tpc_rep_num(tpc_rep_real(st, 5), 3, fl, sizeof fl),
+                           tpc_rep_num(tpc_rep_real(st, 6), 3, np, sizeof np),
+                           tpc_rep_num(tpc_rep_real(st, 7), 3, qs, sizeof qs)};
+    tpc_doc_row(doc, cells, NULL);
+  }
+  rc = tpc_rep_done(db, step);
+  sqlite3_finalize(st);
+  if (n) tpc_doc_table_end(doc);
+  else tpc_doc_empty(doc, "No TopK case in the selected runs.");
+  return rc;
+}
+
+/* TopK time against d, one plot per dtype and kept fraction k/d. */
+static int topk_figures(tpc_doc *doc, sqlite3 *db) {
+  sqlite3_stmt *groups, *st;
+  int rc = tpc_rep_prepare(db,
+                           CASES "SELECT DISTINCT dtype, round(1.0 * k / d, 4) FROM cases WHERE "
+                                 "kernel = 'topk' AND role <> 'bandwidth' ORDER BY 1, 2",
+                           &groups);
+  if (rc) return rc;
+  rc = tpc_rep_prepare(db,
+                       CASES "SELECT impl, d, median_ns * 1e-6 FROM cases WHERE kernel = 'topk' "
+                             "AND role <> 'bandwidth' AND dtype = ?1 AND round(1.0 * k / d, 4) "
+                             "= ?2 ORDER BY impl, d",
+                       &st);
+  if (rc) {
+    sqlite3_finalize(groups);
+    return rc;
+  }
+  int step, i = 0;
+  tpc_doc_grid_begin(doc, 360);
+  while (!rc && (step = sqlite3_step(groups)) == SQLITE_ROW) {
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, tpc_rep_text(groups, 0), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_double(st, 2, sqlite3_column_double(groups, 1));
+    char title[96], name[32], caption[200];
+    snprintf(title, sizeof title, "TopK %s, k = %g d", tpc_rep_text(groups, 0),
+             sqlite3_column_double(groups, 1));
+    snprintf(name, sizeof name, "topk-%d", i++);
+    snprintf(caption, sizeof caption, "%s: median time per call of each implementation and peer",
+             title);
+    rc = series_figure(doc, db, st, title,
+                       "set logscale xy\nset format x '2^{%L}'\nset xlabel 'd'\n"
+                       "set ylabel 'ms per call'",
+                       name, caption);
+  }
+  if (!rc) rc = tpc_rep_done(db, step);
+  tpc_doc_grid_end(doc);
+  sqlite3_finalize(groups);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static int cases_table(tpc_doc *doc, sqlite3 *db, int *rows) {
+  static const char *const h[] = {"<kernel", "dtype", "d", "k", "<implementation", "median",
+                                  "99% interval", "GB/s", "floor", "× floor"};
+  sqlite3_stmt *st;
+  int rc = tpc_rep_prepare(db,
+                           CASES "SELECT kernel, dtype, d, k, impl, median_ns, ci_lo_ns, "
+                                 "ci_hi_ns, gbps, floor_ns, ratio FROM cases WHERE role <> "
+                                 "'bandwidth' ORDER BY kernel, dtype, d, k, median_ns",
+                           &st);
+  if (rc) return rc;
+  int step, n = 0;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    if (n++ == 0) tpc_doc_table(doc, 10, h);
+    char d[24], k[24], med[32], lo[32], hi[32], ci[72], gb[32], fl[32], r[32];
+    snprintf(ci, sizeof ci, "[%s, %s]", fmt_time(tpc_rep_real(st, 6), lo, sizeof lo),
+             fmt_time(tpc_rep_real(st, 7), hi, sizeof hi));
+    double ratio = tpc_rep_real(st, 10);
+    const char *cells[] = {tpc_rep_text(st, 0),
+                           tpc_rep_text(st, 1),
+                           fmt_size(st, 2, d, sizeof d),
+                           fmt_size(st, 3, k, sizeof k),
+                           tpc_rep_text(st, 4),
+                           fmt_time(tpc_rep_real(st, 5), med, sizeof med),
+                           ci,
+                           tpc_rep_num(tpc_rep_real(st, 8), 3, gb, sizeof gb),
+                           fmt_time(tpc_rep_real(st, 9), fl, sizeof fl),
+                           tpc_rep_num(ratio, 3, r, sizeof r)};
+    tpc_doc_row(doc, cells, NULL);
+  }
+  rc = tpc_rep_done(db, step);
+  sqlite3_finalize(st);
+  if (n) tpc_doc_table_end(doc);
+  *rows += n;
+  return rc;
+}
+
+int tpc_report_kernels(tpc_doc *doc, sqlite3 *db, tpc_report_summary *sum) {
+  tpc_doc_section(doc, "kernels", "Kernels (tpc bench)");
+  tpc_doc_text(doc,
+               "Median time per call; the floor is the bytes a call must move over the read, "
+               "copy and write bandwidths measured in the same run, interleaved with the "
+               "kernel (× floor = 1: at memory speed). Intervals are distribution-free 99%% "
+               "intervals of the median.");
+  int before = sum->kernels;
+  tpc_doc_subsection(doc, "Throughput against the roofline");
+  int rc = throughput_figures(doc, db);
+  if (!rc) {
+    tpc_doc_subsection(doc, "TopK implementations and peers");
+    rc = topk_table(doc, db);
+  }
+  if (!rc) rc = topk_figures(doc, db);
+  if (!rc) {
+    tpc_doc_subsection(doc, "Every case");
+    rc = cases_table(doc, db, &sum->kernels);
+  }
+  if (!rc && sum->kernels == before) tpc_doc_empty(doc, "No bench run selected.");
+  return rc;
+}

@@ -1,0 +1,364 @@
+/*
+** Report section "Rates": what `tpc rate` found (db/README.md, rate_*).
+** The Theorem 1 and PL checks (bound, measured, ratio, theory slack; T5),
+** the convergence of each checked method against the bits it sent, and the
+** paper's experiments (T7): ‖∇f‖² against Mbits per client for Fig. 3 and
+** Fig. 1, and Fig. 2's CLAG heat map with the cheapest cell marked.
+*/
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "reports/sections.h"
+
+/* The newest check per (problem, method, server, kind) outside experiments. */
+static const char *const checks_sql =
+    "SELECT id, problem, method, server, gamma, mult, bound, measured, ucb, ratio, verdict, "
+    "slack, note, n FROM (SELECT c.*, row_number() OVER (PARTITION BY problem, method, "
+    "ifnull(server, ''), check_kind ORDER BY run_id DESC, id DESC) AS rn FROM rate_checks c "
+    "WHERE experiment IS NULL AND run_id IN (SELECT id FROM temp.report_runs)) "
+    "WHERE rn = 1 AND check_kind = ?1 ORDER BY problem, run_id, id";
+
+enum { K_ID, K_PROBLEM, K_METHOD, K_SERVER, K_GAMMA, K_MULT, K_BOUND, K_MEAS, K_UCB, K_RATIO,
+       K_VERDICT, K_SLACK, K_NOTE, K_N };
+
+static const char *tone_of(const char *verdict) {
+  if (!strcmp(verdict, "pass")) return "pass";
+  if (!strcmp(verdict, "n/a")) return "info";
+  if (!strcmp(verdict, "inconclusive")) return "warn";
+  return "fail";
+}
+
+static void check_row(tpc_doc *doc, sqlite3_stmt *st) {
+  char method[200], g[32], m[32], b[32], me[32], u[32], r[32], s[32];
+  const char *server = tpc_rep_text(st, K_SERVER);
+  snprintf(method, sizeof method, "%s%s%s", tpc_rep_text(st, K_METHOD),
+           *server ? " --server " : "", server);
+  if (sqlite3_column_type(st, K_SLACK) == SQLITE_NULL) snprintf(s, sizeof s, "-");
+  else snprintf(s, sizeof s, "%d", sqlite3_column_int(st, K_SLACK));
+  const char *verdict = tpc_rep_text(st, K_VERDICT);
+  const char *cells[] = {tpc_rep_text(st, K_PROBLEM),
+                         method,
+                         tpc_rep_num(tpc_rep_real(st, K_GAMMA), 4, g, sizeof g),
+                         tpc_rep_num(tpc_rep_real(st, K_MULT), 3, m, sizeof m),
+                         tpc_rep_num(tpc_rep_real(st, K_BOUND), 4, b, sizeof b),
+                         tpc_rep_num(tpc_rep_real(st, K_MEAS), 4, me, sizeof me),
+                         tpc_rep_num(tpc_rep_real(st, K_UCB), 4, u, sizeof u),
+                         tpc_rep_num(tpc_rep_real(st, K_RATIO), 3, r, sizeof r),
+                         verdict,
+                         s,
+                         strcmp(verdict, "pass") ? tpc_rep_text(st, K_NOTE) : ""};
+  tpc_doc_row(doc, cells, tone_of(verdict));
+}
+
+/* Points of one trajectory as datablock $name: Mbits sent per client, and
+** ‖∇f‖² (positive values only: the axis is logarithmic). */
+static int trajectory_data(sqlite3 *db, int64_t traj, const char *name, tpc_plot *p) {
+  sqlite3_stmt *st;
+  int rc = tpc_rep_prepare(db,
+                           "SELECT p.bits_up * 1e-6 / c.n, p.gnorm2 FROM rate_points p "
+                           "JOIN rate_trajectories t ON t.id = p.trajectory_id "
+                           "JOIN rate_checks c ON c.id = t.check_id "
+                           "WHERE p.trajectory_id = ?1 ORDER BY p.t",
+                           &st);
+  if (rc) return rc;
+  sqlite3_bind_int64(st, 1, traj);
+  tpc_plot_data_begin(p, name);
+  int step;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    double x = tpc_rep_real(st, 0), y = tpc_rep_real(st, 1);
+    if (isfinite(x) && isfinite(y) && y > 0) tpc_plot_row(p, "%.9g %.9g", x, y);
+  }
+  tpc_plot_data_end(p);
+  rc = tpc_rep_done(db, step);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+/* A convergence plot: one line per trajectory, labelled. */
+typedef struct curves {
+  tpc_plot p;
+  tpc_buf plot;      /* the plot command being assembled */
+  int n;
+} curves;
+
+static void curves_begin(curves *c, const char *title) {
+  memset(c, 0, sizeof *c);
+  tpc_plot_begin(&c->p, 640, 400, title);
+}
+
+static int curves_add(curves *c, sqlite3 *db, int64_t traj, const char *label) {
+  char name[16];
+  snprintf(name, sizeof name, "T%d", c->n);
+  size_t before = c->p.points;
+  int rc = trajectory_data(db, traj, name, &c->p);
+  if (rc || c->p.points == before) return rc;
+  tpc_buf_printf(&c->plot, "%s$%s using 1:2 with lines lw 1.6 title ", c->n ? ", " : "", name);
+  tpc_plot_quote(&c->plot, label);
+  c->n++;
+  return TPC_OK;
+}
+
+/* Draw the plot (when a line has data) and free it. */
+static int curves_end(curves *c, tpc_doc *doc, const char *name, const char *caption) {
+  int rc = TPC_OK;
+  if (c->plot.failed) rc = tpc_error(TPC_ENOMEM, "out of memory building a plot");
+  else if (c->n) {
+    tpc_buf_printf(&c->p.script,
+                   "set logscale y\nset format y '10^{%%L}'\nset xlabel 'Mbits sent per client'\n"
+                   "set ylabel '‖∇f(x^t)‖^2'\nset key right top\nplot %s\n",
+                   tpc_buf_str(&c->plot));
+    rc = tpc_doc_figure(doc, &c->p, name, caption);
+  }
+  tpc_plot_free(&c->p);
+  tpc_buf_free(&c->plot);
+  return rc;
+}
+
+/* One plot per value of column 0 (the panel), one line per row: label in
+** column 1, trajectory id in column 2. */
+static int panel_figures(tpc_doc *doc, sqlite3 *db, sqlite3_stmt *st, const char *prefix,
+                         const char *what) {
+  curves c;
+  char panel[256] = "", name[64], caption[512];
+  int rc = TPC_OK, step, k = 0, open = 0;
+  tpc_doc_grid_begin(doc, 560);
+  while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *pa = tpc_rep_text(st, 0);
+    if (open && strcmp(pa, panel)) {
+      rc = curves_end(&c, doc, name, caption);
+      open = 0;
+    }
+    if (!open) {
+      snprintf(panel, sizeof panel, "%s", pa);
+      snprintf(name, sizeof name, "%s-%d", prefix, k++);
+      snprintf(caption, sizeof caption, "%s: %s", panel, what);
+      curves_begin(&c, panel);
+      open = 1;
+    }
+    if (!rc) rc = curves_add(&c, db, sqlite3_column_int64(st, 2), tpc_rep_text(st, 1));
+  }
+  if (!rc) rc = tpc_rep_done(db, step);
+  if (open) {
+    int rc2 = curves_end(&c, doc, name, caption);
+    if (!rc) rc = rc2;
+  }
+  tpc_doc_grid_end(doc);
+  return rc;
+}
+
+/* Repetition 0 of each Theorem 1 check, one plot per problem. */
+static int convergence_figures(tpc_doc *doc, sqlite3 *db) {
+  sqlite3_stmt *st;
+  int rc = tpc_rep_prepare(
+      db,
+      "SELECT c.problem, c.method, t.id FROM rate_trajectories t JOIN rate_checks c "
+      "ON c.id = t.check_id WHERE t.role = 'rep' AND t.rep = 0 AND c.id IN ("
+      "SELECT id FROM (SELECT c2.id, row_number() OVER (PARTITION BY problem, method, "
+      "ifnull(server, ''), check_kind ORDER BY run_id DESC, c2.id DESC) AS rn FROM rate_checks "
+      "c2 WHERE experiment IS NULL AND check_kind = 'theorem1' AND run_id IN (SELECT id FROM "
+      "temp.report_runs)) WHERE rn = 1) ORDER BY c.problem, c.run_id, c.id",
+      &st);
+  if (rc) return rc;
+  rc = panel_figures(doc, db, st, "rate",
+                     "‖∇f(x^t)‖² of repetition 0 at the step of Theorem 1, against the "
+                     "uplink bits per client");
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static int checks_table(tpc_doc *doc, sqlite3 *db, const char *kind, int *rows) {
+  static const char *const h[] = {"<problem", "<method", "γ", "× theory", "bound", "measured",
+                                  "upper bound", "ratio", "!verdict", "slack", "<note"};
+  sqlite3_stmt *st;
+  int rc = tpc_rep_prepare(db, checks_sql, &st);
+  if (rc) return rc;
+  sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+  int step, n = 0;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    if (n++ == 0) tpc_doc_table(doc, 11, h);
+    check_row(doc, st);
+  }
+  rc = tpc_rep_done(db, step);
+  sqlite3_finalize(st);
+  if (n) tpc_doc_table_end(doc);
+  else tpc_doc_empty(doc, "No %s check in the selected runs.", kind);
+  *rows += n;
+  return rc;
+}
+
+/* The newest rate_best row per (experiment, panel, method). */
+#define BEST_SQL(cols, order)                                                                \
+  "SELECT " cols " FROM (SELECT b.*, row_number() OVER (PARTITION BY experiment, "           \
+  "ifnull(panel, ''), method ORDER BY run_id DESC, id DESC) AS rn FROM rate_best b WHERE "   \
+  "run_id IN (SELECT id FROM temp.report_runs)) WHERE rn = 1 AND experiment = ?1 " order
+
+/* The best run of each method (fig3, fig1), or the ten cheapest cells of a
+** heat map (fig2: the grid itself is the figure). */
+static int best_table(tpc_doc *doc, sqlite3 *db, const char *experiment, int cheapest,
+                      int *rows) {
+  static const char *const h[] = {"<panel", "<method", "best × theory", "γ", "<metric",
+                                  "value", "Mbits/client", "iterations", "!reached"};
+  sqlite3_stmt *st;
+#define BEST_COLS "panel, method, best_mult, best_gamma, metric, value, bits_up_per_client * 1e-6, " \
+                  "iters, reached"
+  int rc = tpc_rep_prepare(db,
+                           cheapest ? BEST_SQL(BEST_COLS, "ORDER BY reached DESC, value LIMIT 10")
+                                    : BEST_SQL(BEST_COLS, "ORDER BY panel, id"),
+                           &st);
+  if (rc) return rc;
+  sqlite3_bind_text(st, 1, experiment, -1, SQLITE_STATIC);
+  int step, n = 0;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    if (n++ == 0) tpc_doc_table(doc, 9, h);
+    char m[32], g[32], v[32], b[32], it[24];
+    int reached = sqlite3_column_int(st, 8);
+    snprintf(it, sizeof it, "%d", sqlite3_column_int(st, 7));
+    const char *cells[] = {tpc_rep_text(st, 0),
+                           tpc_rep_text(st, 1),
+                           tpc_rep_num(tpc_rep_real(st, 2), 4, m, sizeof m),
+                           tpc_rep_num(tpc_rep_real(st, 3), 4, g, sizeof g),
+                           tpc_rep_text(st, 4),
+                           tpc_rep_num(tpc_rep_real(st, 5), 4, v, sizeof v),
+                           tpc_rep_num(tpc_rep_real(st, 6), 4, b, sizeof b),
+                           it,
+                           reached ? "yes" : "no"};
+    tpc_doc_row(doc, cells, reached ? "pass" : "warn");
+  }
+  rc = tpc_rep_done(db, step);
+  sqlite3_finalize(st);
+  if (n) tpc_doc_table_end(doc);
+  *rows += n;
+  return rc;
+}
+
+static int best_figures(tpc_doc *doc, sqlite3 *db, const char *experiment) {
+  sqlite3_stmt *st;
+  int rc = tpc_rep_prepare(db, BEST_SQL("ifnull(panel, experiment), method, trajectory_id", "ORDER BY panel, id"), &st);
+  if (rc) return rc;
+  sqlite3_bind_text(st, 1, experiment, -1, SQLITE_STATIC);
+  rc = panel_figures(doc, db, st, experiment,
+                     "‖∇f(x^t)‖² against Mbits per client, each method at its best multiple "
+                     "of the theoretical step");
+  sqlite3_finalize(st);
+  return rc;
+}
+
+/* Distinct sorted values of one heat-map axis, for the tick labels. */
+typedef struct axis {
+  double v[64];
+  int n;
+} axis;
+
+static int axis_index(axis *a, double v) {
+  for (int i = 0; i < a->n; i++)
+    if (a->v[i] == v) return i;
+  return -1;
+}
+
+static void axis_add(axis *a, double v) {
+  if (axis_index(a, v) >= 0 || a->n == 64) return;
+  int i = a->n++;
+  while (i > 0 && a->v[i - 1] > v) a->v[i] = a->v[i - 1], i--;
+  a->v[i] = v;
+}
+
+static void axis_tics(tpc_buf *b, const char *which, const axis *a) {
+  tpc_buf_printf(b, "set %stics (", which);
+  for (int i = 0; i < a->n; i++) tpc_buf_printf(b, "%s'%g' %d", i ? ", " : "", a->v[i], i);
+  tpc_buf_puts(b, ")\n");
+}
+
+/* Fig. 2: bits per client to reach ‖∇f‖ < 1e-4 per (K, zeta) cell,
+** log10 on the colour axis; unreached cells grey; the cheapest cell marked. */
+static int heatmap_figure(tpc_doc *doc, sqlite3 *db) {
+  sqlite3_stmt *st;
+  int rc = tpc_rep_prepare(db, BEST_SQL("K, zeta, value, reached", ""), &st);
+  if (rc) return rc;
+  sqlite3_bind_text(st, 1, "fig2", -1, SQLITE_STATIC);
+  enum { MAXCELLS = 1024 };
+  double K[MAXCELLS], Z[MAXCELLS], V[MAXCELLS];
+  int R[MAXCELLS];
+  axis ax = {{0}, 0}, ay = {{0}, 0};
+  int n = 0, step, best = -1;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW && n < MAXCELLS) {
+    K[n] = tpc_rep_real(st, 0), Z[n] = tpc_rep_real(st, 1), V[n] = tpc_rep_real(st, 2);
+    R[n] = sqlite3_column_int(st, 3) && isfinite(V[n]) && V[n] > 0;
+    if (isnan(K[n]) || isnan(Z[n])) continue;
+    axis_add(&ax, Z[n]);
+    axis_add(&ay, K[n]);
+    if (R[n] && (best < 0 || V[n] < V[best])) best = n;
+    n++;
+  }
+  rc = tpc_rep_done(db, step == SQLITE_ROW ? SQLITE_DONE : step);
+  sqlite3_finalize(st);
+  if (rc || !n) return rc;
+  tpc_plot p;
+  tpc_plot_begin(&p, 720, 420, "CLAG on phishing: uplink bits per client to ‖∇f‖ < 1e-4");
+  tpc_plot_data_begin(&p, "H");
+  for (int i = 0; i < n; i++)
+    if (R[i]) tpc_plot_row(&p, "%d %d %.6f", axis_index(&ax, Z[i]), axis_index(&ay, K[i]),
+                           log10(V[i]));
+  tpc_plot_data_end(&p);
+  tpc_plot_data_begin(&p, "U");
+  for (int i = 0; i < n; i++)
+    if (!R[i]) tpc_plot_row(&p, "%d %d", axis_index(&ax, Z[i]), axis_index(&ay, K[i]));
+  tpc_plot_data_end(&p);
+  tpc_plot_data_begin(&p, "B");
+  if (best >= 0) tpc_plot_row(&p, "%d %d", axis_index(&ax, Z[best]), axis_index(&ay, K[best]));
+  tpc_plot_data_end(&p);
+  axis_tics(&p.script, "x", &ax);
+  axis_tics(&p.script, "y", &ay);
+  tpc_buf_printf(&p.script,
+                 "set xrange [-0.5:%d.5]\nset yrange [-0.5:%d.5]\nunset grid\n"
+                 "set xlabel 'ζ (CLAG trigger)'\nset ylabel 'K (TopK)'\n"
+                 "set cblabel 'log_{10} bits per client'\nset palette rgb 33,13,10\n"
+                 "set key outside top center horizontal\n"
+                 "plot $H using 1:2:(0.5):(0.5):3 with boxxyerror fs solid 1.0 fc palette "
+                 "notitle, $U using 1:2:(0.5):(0.5) with boxxyerror fs pattern 4 lc rgb "
+                 "'#999999' title 'not reached', $B using 1:2 with points pt 6 ps 3 lw 2 lc "
+                 "rgb '#000000' title 'cheapest'\n",
+                 ax.n - 1, ay.n - 1);
+  char caption[256];
+  if (best >= 0)
+    snprintf(caption, sizeof caption,
+             "Fig. 2 (T7): the cheapest cell is K = %g, ζ = %g with %.4g Mbits per client",
+             K[best], Z[best], V[best] * 1e-6);
+  else snprintf(caption, sizeof caption, "Fig. 2 (T7): no cell reached the tolerance");
+  tpc_doc_grid_begin(doc, 720);
+  rc = tpc_doc_figure(doc, &p, "fig2-heatmap", caption);
+  tpc_doc_grid_end(doc);
+  tpc_plot_free(&p);
+  return rc;
+}
+
+int tpc_report_rates(tpc_doc *doc, sqlite3 *db, tpc_report_summary *sum) {
+  tpc_doc_section(doc, "rates", "Rates (tpc rate)");
+  tpc_doc_text(doc,
+               "Theorem 1 (T5): the mean over repetitions of (1/T) Σ ‖∇f(x^t)‖² against "
+               "2Δ⁰/(γT) + G⁰/(AT) at γ = 1/(L₋ + L₊√(B/A)) times the multiplier; randomized "
+               "methods pass on a one-sided upper confidence bound. slack: the largest "
+               "multiplier in 1, 2, 4, … 4096 at which the run still converges.");
+  tpc_doc_subsection(doc, "Theorem 1");
+  int rc = checks_table(doc, db, "theorem1", &sum->rates);
+  if (!rc) rc = convergence_figures(doc, db);
+  if (!rc) {
+    tpc_doc_subsection(doc, "PL (Theorem 2 of T5)");
+    rc = checks_table(doc, db, "pl", &sum->rates);
+  }
+  static const char *const exps[][2] = {
+      {"fig3", "Fig. 3: quadratics (T7), s = 0 and L± ≈ 6.58"},
+      {"fig2", "Fig. 2: CLAG on phishing, K × ζ (table: the ten cheapest cells)"},
+      {"fig1", "Fig. 1: autoencoder on Fashion-MNIST"}};
+  for (size_t i = 0; !rc && i < 3; i++) {
+    tpc_doc_subsection(doc, exps[i][1]);
+    int before = sum->rates;
+    rc = best_table(doc, db, exps[i][0], i == 1, &sum->rates);
+    if (!rc && sum->rates == before)
+      tpc_doc_empty(doc, "Not run: tpc rate --experiment %s.", exps[i][0]);
+    else if (!rc && i == 1) rc = heatmap_figure(doc, db);
+    else if (!rc) rc = best_figures(doc, db, exps[i][0]);
+  }
+  return rc;
+}

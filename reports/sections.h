@@ -1,0 +1,37 @@
+/*
+** The report's sections (report.c calls them in order) and the few helpers
+** they share for reading SQLite columns into table cells.  Each section reads
+** the results of the runs in temp.report_runs (report.c fills it) and writes
+** its tables and figures into the document.
+*/
+#ifndef TPC_REPORT_SECTIONS_H
+#define TPC_REPORT_SECTIONS_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "reports/doc.h"
+#include "reports/report.h"
+#include "store/store.h"
+
+int tpc_report_bounds(tpc_doc *d, sqlite3 *db, tpc_report_summary *sum);
+int tpc_report_rates(tpc_doc *d, sqlite3 *db, tpc_report_summary *sum);
+int tpc_report_kernels(tpc_doc *d, sqlite3 *db, tpc_report_summary *sum);
+int tpc_report_compare(tpc_doc *d, tpc_store *st, int64_t run_a, int64_t run_b, double threshold);
+/* Both runs exist and are of one command with results (its name in cmd);
+** TPC_EINPUT with a message otherwise. */
+int tpc_report_compare_check(sqlite3 *db, int64_t a, int64_t b, char *cmd, size_t size);
+
+/* Prepare sql; TPC_ESTORE with SQLite's message. */
+int tpc_rep_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st);
+/* A column as a double (NaN when NULL) and as text ("" when NULL). */
+double tpc_rep_real(sqlite3_stmt *st, int col);
+const char *tpc_rep_text(sqlite3_stmt *st, int col);
+/* A number for a cell: "%.4g" (digits significant digits), "inf", or "-"
+** for NULL / NaN.  Returns buf. */
+const char *tpc_rep_num(double v, int digits, char *buf, size_t size);
+/* The step result of a loop over sqlite3_step: TPC_OK when it ended with
+** SQLITE_DONE, else TPC_ESTORE with the message. */
+int tpc_rep_done(sqlite3 *db, int step_rc);
+
+#endif

@@ -1,0 +1,117 @@
+#!/bin/sh
+# Command tests of `tpc report` and `tpc regress`.  report: a small database
+# (bounds, rate with Theorem 1 and PL, a fig2 heat map's rows, two bench runs)
+# renders to a self-contained page whose every plot has data, which headless
+# Chromium loads without a console message (screenshot kept in $TPC_SHOT_DIR
+# when set); --compare and --run select; bad input exits 2 and writes nothing.
+# regress: --update then a run against that baseline passes; a baseline whose
+# Theorem 1 verdict differs fails with a readable diff; a corrupt or missing
+# baseline exits 2 and stores nothing.  Prints "e2e_report: N passed, N failed".
+. "$(dirname "$0")/lib.sh"
+db="$tmp/r.sqlite"
+out="$tmp/report"
+
+q() { "$TPC" "$@" --db "$db" --quiet >/dev/null 2>"$tmp/err" || { bad "setup: tpc $*"; cat "$tmp/err"; }; }
+q bounds 'topk(k=3)' 'randk(k=3)' 'ef21(topk(k=3))' 'clag(topk(k=3),zeta=2)' --d 20
+q rate 'quad(d=20,n=4,s=0)' gd 'ef21(topk(k=3))' 'marina(urandk(k=3),p=0.5)' --T 100
+q rate 'quad(d=20,n=4,s=0)' gd 'ef21(topk(k=3))' --T 100 --pl --no-slack
+q bench topk randk --d 2^12 --samples 5 --dtype f32 --impl comp,quickselect
+q bench topk randk --d 2^12 --samples 5 --dtype f32 --impl comp,quickselect
+# A fig2 heat map's rows as `tpc rate --experiment fig2` stores them (the
+# experiment itself takes a minute): four cells, one not reached.
+if command -v sqlite3 >/dev/null 2>&1; then
+  sqlite3 "$db" "INSERT INTO runs (command, started_at, status) VALUES ('rate', '2026-01-01T00:00:00.000Z', 'ok');
+    INSERT INTO rate_best (run_id, experiment, panel, method, K, zeta, metric, reached, value)
+    SELECT (SELECT max(id) FROM runs), 'fig2', 'K=' || K || ',zeta=' || z, 'clag(topk(k=' || K || '),zeta=' || z || ')', K, z,
+           'bits_to_eps', r, v FROM (SELECT 1 AS K, 0 AS z, 1 AS r, 5e4 AS v UNION ALL
+           SELECT 8, 0, 1, 3e4 UNION ALL SELECT 1, 4, 1, 4e4 UNION ALL SELECT 8, 4, 0, NULL);" \
+    || bad "setup: fig2 rows"
+else bad "sqlite3 (make deps) is needed for the heat-map rows"; fi
+
+expect 0 "report" -- report --db "$db" --out "$out"
+has out "report.html" "prints where the report is"
+for f in report.html report.md plots/fig2-heatmap.svg; do
+  if [ -s "$out/$f" ]; then ok; else bad "report wrote $f"; fi
+done
+cp "$out/report.html" "$tmp/page"
+cp "$out/report.md" "$tmp/md"
+for s in "Constants" "Rates" "Kernels" "Theorem 1" "PL (Theorem 2" "Fig. 2" "A-B frontiers"; do
+  has md "$s" "markdown has $s"
+done
+has md "ef21(topk(k=3))" "markdown has the mechanism"
+has md "numpy" "topk table names the peer column"
+has page "cheapest cell is K = 8" "heat map marks the cheapest cell"
+lacks page "<script" "no script in the page"
+lacks page "src=\"http" "nothing fetched from the network"
+lacks page "href=\"http" "no link out"
+lacks page "id='gp" "gnuplot ids scoped per figure"
+
+# headless Chromium: no console message, every plot has data, a screenshot
+if command -v chromium >/dev/null 2>&1; then
+  shot=${TPC_SHOT_DIR:-$tmp}/report.png
+  timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
+    --enable-logging=stderr --v=0 --user-data-dir="$tmp/chrome" --window-size=1280,6000 \
+    --dump-dom "file://$out/report.html" >"$tmp/dom" 2>"$tmp/chrome.log" \
+    && ok || bad "chromium loads the page"
+  lacks chrome.log ":CONSOLE" "no console message"
+  # per figure: after its first plot group, more drawn segments and points
+  # than legend samples (one per plot group) -- the data itself
+  empty=$(awk 'BEGIN { RS = "<figure class=\"plot\"" } NR > 1 {
+      sub(/<\/figure>.*/, ""); i = index($0, "gnuplot_plot_"); if (!i) { n++; next }
+      s = substr($0, i); g = gsub(/gnuplot_plot_[0-9]+/, "", s)
+      d = gsub(/L[0-9-]/, "", s) + gsub(/<use /, "", s); if (d <= g) n++ }
+      END { print n + 0, NR - 1 }' "$tmp/dom")
+  set -- $empty
+  if [ "$1" = 0 ] && [ "$2" -ge 7 ]; then ok; else bad "plots with data: $1 empty of $2"; fi
+  timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
+    --user-data-dir="$tmp/chrome" --window-size=1280,6000 --screenshot="$shot" \
+    "file://$out/report.html" >/dev/null 2>&1
+  if [ -s "$shot" ]; then ok; else bad "screenshot $shot"; fi
+else
+  bad "chromium is not installed (make deps installs it)"
+fi
+
+# --compare and --run
+expect 0 "compare bench runs" -- report --db "$db" --out "$tmp/cmp" --compare 4 5
+has_cmp() { if grep -qF -- "$1" "$tmp/cmp/report.md"; then ok; else bad "$2"; fi; }
+has_cmp "Comparison: run 4 -> run 5 (bench)" "comparison section"
+has_cmp "time / floor" "timings compared to the roofline"
+expect 0 "one run" -- report --db "$db" --out "$tmp/one" --run 1
+if grep -q "Fig. 2" "$tmp/one/report.md" && ! grep -q "cheapest cell is" "$tmp/one/report.html"; then ok
+else bad "--run 1 shows only the bounds run"; fi
+
+# bad input: exit 2, nothing written
+expect 2 "unknown run" -- report --db "$db" --out "$tmp/no1" --run 99
+has err "no such run" "names the run"
+expect 2 "compare across commands" -- report --db "$db" --out "$tmp/no2" --compare 1 4
+has err "compare two runs of one command" "says why"
+expect 2 "bad flag" -- report --db "$db" --out "$tmp/no3" --frobnicate
+expect 2 "missing database" -- report --db "$tmp/none.sqlite" --out "$tmp/no4"
+for d in no1 no2 no3 no4; do if [ -e "$tmp/$d" ]; then bad "$d written"; else ok; fi; done
+[ -e "$tmp/none.sqlite" ] && bad "missing database created" || ok
+
+# regress: write a baseline, pass against it, fail against a changed verdict
+rdb="$tmp/g.sqlite"
+base="$tmp/baseline.sql"
+expect 0 "regress --update" -- regress --update --baseline "$base" --db "$rdb" --quiet
+if grep -q "^INSERT INTO rate_checks" "$base"; then ok; else bad "baseline has rate rows"; fi
+expect 0 "regress against itself" -- regress --baseline "$base" --db "$rdb" --timings warn
+has out "0 failure(s)" "summary line"
+sed "/^INSERT INTO rate_checks/{s/'pass'/'violated'/;:a;n;ba}" "$base" >"$tmp/changed.sql"
+expect 1 "changed Theorem 1 verdict" -- regress --baseline "$tmp/changed.sql" --db "$rdb" --timings warn
+has out "FAIL rate" "the diff names the area"
+has out "violated -> pass" "the diff shows the change"
+printf 'INSERT INTO nosuch VALUES (1);\n' >"$tmp/corrupt.sql"
+db="$rdb"
+before=$(rows "SELECT count(*) FROM runs")
+expect 2 "corrupt baseline" -- regress --baseline "$tmp/corrupt.sql" --db "$rdb"
+has err "not a tpc baseline" "names the problem"
+expect 2 "missing baseline" -- regress --baseline "$tmp/none.sql" --db "$rdb"
+has err "--update" "says how to make one"
+after=$(rows "SELECT count(*) FROM runs")
+if [ "$before" = "$after" ]; then ok; else bad "bad baseline stored runs ($before -> $after)"; fi
+n=$(rows "SELECT count(*) FROM regress_items WHERE level = 'fail'")
+if [ "$n" = skip ] || [ "$n" -ge 1 ]; then ok; else bad "failure stored in regress_items: $n"; fi
+
+echo "e2e_report: $pass passed, $fail failed"
+[ "$fail" = 0 ]
