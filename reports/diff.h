@@ -14,6 +14,9 @@
 ** rate    FAIL: a changed Theorem 1 / PL verdict, or a violated one.  WARN:
 **         a deterministic method's measured value changed (its trajectory
 **         did).  INFO: the slack or a randomized measurement moved.
+** any     a result of the earlier run that the later one lacks is FAIL (the
+**         gate no longer checks it; a kernel case: WARN, another CPU may lack
+**         an ISA path); a new result that does not pass is FAIL.
 ** bench   per kernel case, the ratio of the runs' timings each divided by
 **         its own run's roofline floor (so a faster machine moves both), with
 **         the interval and test of bench/compare.h.  A slowdown whose whole

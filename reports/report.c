@@ -138,6 +138,7 @@ int tpc_report_write(tpc_store *st, const tpc_report_opts *o, tpc_report_summary
   if (!rc) rc = tpc_report_bounds(&doc, db, sum);
   if (!rc) rc = tpc_report_rates(&doc, db, sum);
   if (!rc) rc = tpc_report_kernels(&doc, db, sum);
+  if (!rc) rc = tpc_report_regress(&doc, db);
   if (!rc && o->compare_a)
     rc = tpc_report_compare(&doc, st, o->compare_a, o->compare_b, o->threshold);
   char meta[512];

@@ -1,7 +1,8 @@
 /*
-** Report section "Comparison" (`tpc report --compare A B`): what changed
-** between two runs of one command, item by item, with the rule that judged
-** each change (reports/diff.h).
+** Report sections built on reports/diff.h: "Comparison" (`tpc report
+** --compare A B`), what changed between two runs of one command, item by
+** item, with the rule that judged each change; and "CI gate", the newest
+** `tpc regress` run's differences from its baseline.
 */
 #include <inttypes.h>
 #include <stdio.h>
@@ -78,4 +79,52 @@ int tpc_report_compare(tpc_doc *doc, tpc_store *st, int64_t a, int64_t b, double
   }
   tpc_diff_free(&df);
   return TPC_OK;
+}
+
+/* The newest regress run among the selected: its verdict against the
+** baseline and every difference that failed or warned. */
+int tpc_report_regress(tpc_doc *doc, sqlite3 *db) {
+  sqlite3_stmt *st;
+  int rc = tpc_rep_prepare(db,
+                           "SELECT g.run_id, g.baseline, substr(g.baseline_commit, 1, 12), "
+                           "g.matched, g.fails, g.warns, g.timings, r.status, r.started_at "
+                           "FROM regress_runs g JOIN runs r ON r.id = g.run_id WHERE g.updated "
+                           "= 0 AND g.run_id IN (SELECT id FROM temp.report_runs) "
+                           "ORDER BY g.run_id DESC LIMIT 1",
+                           &st);
+  if (rc) return rc;
+  int step = sqlite3_step(st);
+  if (step != SQLITE_ROW) {
+    sqlite3_finalize(st);
+    return tpc_rep_done(db, step);
+  }
+  int64_t run = sqlite3_column_int64(st, 0);
+  tpc_doc_section(doc, "regress", "CI gate (tpc regress)");
+  tpc_doc_text(doc,
+               "Run %" PRId64 " (%s, %s) against %s (commit %s): %d results matched, %d "
+               "failure(s), %d warning(s); timings %s.",
+               run, tpc_rep_text(st, 8), tpc_rep_text(st, 7), tpc_rep_text(st, 1),
+               tpc_rep_text(st, 2), sqlite3_column_int(st, 3), sqlite3_column_int(st, 4),
+               sqlite3_column_int(st, 5),
+               strcmp(tpc_rep_text(st, 6), "gate") ? "only warn" : "gate");
+  sqlite3_finalize(st);
+  rc = tpc_rep_prepare(db,
+                       "SELECT area, result, quantity, baseline, current, level, detail FROM "
+                       "regress_items WHERE run_id = ?1 AND level <> 'info' ORDER BY seq",
+                       &st);
+  if (rc) return rc;
+  sqlite3_bind_int64(st, 1, run);
+  static const char *const h[] = {"<area", "<result", "<quantity", "<baseline", "<now",
+                                  "!level", "<why"};
+  int n = 0;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    if (n++ == 0) tpc_doc_table(doc, 7, h);
+    const char *cells[7];
+    for (int c = 0; c < 7; c++) cells[c] = tpc_rep_text(st, c);
+    tpc_doc_row(doc, cells, strcmp(cells[5], "fail") ? "warn" : "fail");
+  }
+  rc = tpc_rep_done(db, step);
+  sqlite3_finalize(st);
+  if (n) tpc_doc_table_end(doc);
+  return rc;
 }

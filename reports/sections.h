@@ -18,6 +18,8 @@ int tpc_report_bounds(tpc_doc *d, sqlite3 *db, tpc_report_summary *sum);
 int tpc_report_rates(tpc_doc *d, sqlite3 *db, tpc_report_summary *sum);
 int tpc_report_kernels(tpc_doc *d, sqlite3 *db, tpc_report_summary *sum);
 int tpc_report_compare(tpc_doc *d, tpc_store *st, int64_t run_a, int64_t run_b, double threshold);
+/* The newest regress run's verdict and its failures and warnings. */
+int tpc_report_regress(tpc_doc *d, sqlite3 *db);
 /* Both runs exist and are of one command with results (its name in cmd);
 ** TPC_EINPUT with a message otherwise. */
 int tpc_report_compare_check(sqlite3 *db, int64_t a, int64_t b, char *cmd, size_t size);

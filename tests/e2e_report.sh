@@ -2,8 +2,8 @@
 # Command tests of `tpc report` and `tpc regress`.  report: a small database
 # (bounds, rate with Theorem 1 and PL, a fig2 heat map's rows, two bench runs)
 # renders to a self-contained page whose every plot has data, which headless
-# Chromium loads without a console message (screenshot kept in $TPC_SHOT_DIR
-# when set); --compare and --run select; bad input exits 2 and writes nothing.
+# Chromium loads without a console message (screenshot: report-test.png beside
+# $TPC, or in $TPC_SHOT_DIR); --compare and --run select; bad input exits 2 and writes nothing.
 # regress: --update then a run against that baseline passes; a baseline whose
 # Theorem 1 verdict differs fails with a readable diff; a corrupt or missing
 # baseline exits 2 and stores nothing.  Prints "e2e_report: N passed, N failed".
@@ -48,7 +48,7 @@ lacks page "id='gp" "gnuplot ids scoped per figure"
 
 # headless Chromium: no console message, every plot has data, a screenshot
 if command -v chromium >/dev/null 2>&1; then
-  shot=${TPC_SHOT_DIR:-$tmp}/report.png
+  shot=${TPC_SHOT_DIR:-$(dirname "$TPC")}/report-test.png
   timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
     --enable-logging=stderr --v=0 --user-data-dir="$tmp/chrome" --window-size=1280,6000 \
     --dump-dom "file://$out/report.html" >"$tmp/dom" 2>"$tmp/chrome.log" \

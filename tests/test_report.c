@@ -211,6 +211,8 @@ Test(report, diff_bounds_rules, .init = setup, .fini = teardown) {
   spec_row(b, 7, "broke", 1, "violated", 1, 1, 1, 0.9, 0.9, 5, 5);
   spec_row(a, 1, "unsure", 0, "pass", 1, 0.9, 1.1, 0.9, 1.0, 5, 4);
   spec_row(b, 7, "unsure", 0, "inconclusive", 1, 0.9, 1.1, 0.9, 1.0, 5, 4);
+  /* a spec the later run lacks: the gate no longer checks it */
+  spec_row(a, 1, "dropped", 1, "pass", 1, 1, 1, 0.9, 0.9, 5, 5);
   tpc_diff df;
   tpc_diff_init(&df, 0.05, 1);
   cr_assert(eq(int, tpc_diff_bounds(&df, a, 1, b, 7), TPC_OK));
@@ -224,7 +226,9 @@ Test(report, diff_bounds_rules, .init = setup, .fini = teardown) {
   cr_assert(eq(ptr, (void *)item(&df, "round", "sup E|C(x)-x|^2/|x|^2"), NULL));
   cr_assert(eq(int, item(&df, "broke", "verdict")->level, TPC_DIFF_FAIL));
   cr_assert(eq(int, item(&df, "unsure", "verdict")->level, TPC_DIFF_WARN));
-  cr_assert(eq(sz, df.fails, 4)); /* outside twice, det, broke */
+  cr_assert(eq(int, item(&df, "dropped", "result")->level, TPC_DIFF_FAIL));
+  cr_assert(eq(sz, df.only_before, 1));
+  cr_assert(eq(sz, df.fails, 5)); /* outside twice, det, broke, dropped */
   cr_assert(eq(sz, df.warns, 1));
   tpc_diff_free(&df);
   tpc_store_close(a);
