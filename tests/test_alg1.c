@@ -7,7 +7,7 @@
 **    trajectories for 1 and 2 threads and across repeated runs.
 **  - wire: with every message encoded, decoded and applied at the server, no
 **    server copy ever differs from its client, and the trajectory equals the
-**    unchecked one bit for bit.
+**    unchecked one bit for bit, on 1 and 2 threads.
 **  - theorem1: deterministic methods at Theorem 1's step meet its bound.
 **  - marina: the shared coin is the same for all clients in a round.
 **  - stops, inits, x0, EF21-P, errors.
@@ -166,6 +166,12 @@ Test(alg1, wire_check_server_equals_clients, .init = setup, .fini = teardown) {
       o.wire_check = 1;
       run(a, &o, &r2); /* TPC_EINTERNAL if a server copy differed */
       cr_assert(same_points(&r1, &r2), "%s init %d", methods[k], init);
+      tpc_alg1_result_free(&r2);
+      /* Two threads aggregate the server's copies in a separate loop; one
+      ** thread fuses it into the client loop: the same sums either way. */
+      o.threads = 2;
+      run(a, &o, &r2);
+      cr_assert(same_points(&r1, &r2), "%s init %d, 2 threads", methods[k], init);
       tpc_alg1_result_free(&r1);
       tpc_alg1_result_free(&r2);
       tpc_alg1_free(a);

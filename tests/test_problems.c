@@ -2,6 +2,8 @@
 ** Problems (src/problems): gradients against central differences, the exact
 ** quadratic constants against dense GSL eigen-solvers and the closed forms,
 ** f(x*) = f_inf, the logistic-regression bounds against power iteration,
+** its blocked gradient against the row-by-row definition (bit for bit) and
+** its element-wise kernels against libm and each other,
 ** LibSVM and IDX loading (plain and gzip, written by the tests into a
 ** temporary folder), and every bad-input case with the line or byte at fault.
 */
@@ -22,6 +24,8 @@
 #include <zlib.h>
 
 #include "core/error.h"
+#include "comp/cpu.h"
+#include "problems/logreg_kern.h"
 #include "problems/problem.h"
 #include "rng/pcg.h"
 #include "spec/spec.h"
@@ -650,6 +654,158 @@ Test(problems_logreg, values_labels_and_split, .init = tmp_setup, .fini = tmp_te
   tpc_problem_free(pz);
   tpc_problem_free(pa);
   tpc_problem_free(pb);
+}
+
+/* A LibSVM text of `rows` rows over d = 40 features: row r has (7r mod 13)
+** entries (empty rows included) at increasing indices, the last one of row 1
+** at 40 so that d = 40, values of both signs and magnitudes 0.01 to 5, labels
+** 0/1.  The rows also go to a (dense, rows x 40) and y (-1/+1). */
+static char *lr_random_text(size_t rows, double *a, double *y) {
+  char *text = malloc(rows * (12 * 40 + 4) + 1), *e = text;
+  gsl_rng *rng = tpc_rng_alloc_stream(5, TPC_PURPOSE_DATA, 0);
+  memset(a, 0, rows * 40 * sizeof *a);
+  for (size_t r = 0; r < rows; r++) {
+    y[r] = gsl_rng_uniform(rng) < 0.5 ? -1 : 1;
+    e += sprintf(e, "%d", y[r] > 0 ? 1 : 0);
+    size_t len = 7 * r % 13, col = 0;
+    for (size_t k = 0; k < len; k++) {
+      col = r == 1 && k + 1 == len ? 40 : col + 1 + gsl_rng_uniform_int(rng, 3);
+      double v = (gsl_rng_uniform(rng) < 0.5 ? -1 : 1) *
+                 (0.01 + 5 * gsl_rng_uniform(rng) * gsl_rng_uniform(rng));
+      e += sprintf(e, " %zu:%.17g", col, v);
+      a[r * 40 + col - 1] = v;
+    }
+    *e++ = '\n';
+  }
+  *e = '\0';
+  gsl_rng_free(rng);
+  return text;
+}
+
+/* The gradient by the definition, row by row with libm's exp and log1p (the
+** formulas before the blocked kernel); returns f_i. */
+static double lr_reference(const double *a, const double *y, size_t r0, size_t r1,
+                           const double *x, double lambda, double *g) {
+  double loss = 0;
+  memset(g, 0, 40 * sizeof *g);
+  for (size_t r = r0; r < r1; r++) {
+    double z = 0;
+    for (size_t k = 0; k < 40; k++)
+      if (a[r * 40 + k] != 0) z += a[r * 40 + k] * x[k];
+    double m = y[r] * z;
+    loss += m >= 0 ? log1p(exp(-m)) : -m + log1p(exp(m));
+    double s = m >= 0 ? exp(-m) / (1 + exp(-m)) : 1 / (1 + exp(m)), coef = -y[r] * s;
+    for (size_t k = 0; k < 40; k++)
+      if (a[r * 40 + k] != 0) g[k] += coef * a[r * 40 + k];
+  }
+  double inv = 1.0 / (double)(r1 - r0), reg = 0;
+  for (size_t k = 0; k < 40; k++) {
+    double x2 = x[k] * x[k], den = 1 + x2;
+    reg += x2 / den;
+    g[k] = g[k] * inv + lambda * 2 * x[k] / (den * den);
+  }
+  return loss * inv + lambda * reg;
+}
+
+/* The two kernels of logreg_kern.h on 64 blocks: e = exp(-|m|) for margins
+** of both signs from 1e-9 to 800 (e underflows to 0 past 745), and in the
+** first block the edge values of e: 0, the smallest subnormal, 2^-30, both
+** neighbours of the sqrt(2) - 1 split, 1/2, the largest double below 1, 1,
+** and NaN.  s equals the definition (m >= 0 ? e : 1)/(1 + e) to the bit; sp
+** is within 1 ulp of max(-m, 0) + log1p(e) with libm's log1p (the same
+** fdlibm kernel, but glibc's build fuses some products, which moves about
+** 0.07% of its results by 1 ulp; adding -m >= 0 keeps that within 1 ulp); the
+** AVX2 kernel, where the CPU has it, equals the portable one bit for bit. */
+Test(problems_logreg, terms_kernels_agree) {
+  enum { B = TPC_LOGREG_BLOCK };
+  double m[B], e[B], sp[B], s[B], sp2[B], s2[B];
+  const double edge[] = {0, 4.9406564584124654e-324, 0x1p-30, nextafter(TPC_LOG1P_SPLIT, 0),
+                         TPC_LOG1P_SPLIT, nextafter(TPC_LOG1P_SPLIT, 1), 0.5,
+                         nextafter(1.0, 0), 1.0, NAN};
+  int avx2 = tpc_cpu_supports(TPC_ISA_AVX2);
+  for (int blk = 0; blk < 64; blk++) {
+    for (size_t k = 0; k < B; k++) {
+      double mag = 1e-9 * pow(8e11, (double)((blk * B + (int)k) * 7919 % (64 * B)) / (64.0 * B));
+      m[k] = k % 2 ? mag : -mag;
+      e[k] = exp(-fabs(m[k]));
+      if (blk == 0 && k < sizeof edge / sizeof *edge) {
+        e[k] = edge[k];
+        m[k] = edge[k] > 0 ? -log(edge[k]) : 0; /* m is read for its sign only here */
+      }
+    }
+    tpc_logreg_terms(m, e, sp, s);
+    for (size_t k = 0; k < B; k++) {
+      double want_s = (m[k] >= 0 ? e[k] : 1.0) / (1.0 + e[k]);
+      double want_sp = (m[k] >= 0 ? 0.0 : -m[k]) + log1p(e[k]);
+      if (isnan(e[k])) {
+        cr_assert(isnan(s[k]) && isnan(sp[k]), "NaN stays NaN");
+        continue;
+      }
+      cr_assert(ieee_ulp_eq(dbl, s[k], want_s, 0), "s at e = %a", e[k]);
+      /* The log within 1 ulp, then the same rounded addition of -m. */
+      cr_assert(ieee_ulp_eq(dbl, sp[k], want_sp, 1), "sp at m = %a, e = %a", m[k], e[k]);
+    }
+    if (!avx2) continue;
+    tpc_logreg_terms_avx2(m, e, sp2, s2);
+    cr_assert(eq(int, memcmp(sp, sp2, sizeof sp), 0), "block %d: sp bits", blk);
+    cr_assert(eq(int, memcmp(s, s2, sizeof s), 0), "block %d: s bits", blk);
+  }
+}
+
+/* Build logreg from `path` with the kernel path capped at `isa` (TPC_KERNEL
+** is read at init), restoring the caller's TPC_KERNEL. */
+static tpc_problem *build_logreg_isa(const char *path, const char *extra, const char *isa) {
+  const char *old = getenv("TPC_KERNEL");
+  char saved[32] = "";
+  if (old) snprintf(saved, sizeof saved, "%s", old);
+  cr_assert(eq(int, setenv("TPC_KERNEL", isa, 1), 0));
+  tpc_problem *p = build_file_ok("logreg", path, extra);
+  if (old)
+    setenv("TPC_KERNEL", saved, 1);
+  else
+    unsetenv("TPC_KERNEL");
+  return p;
+}
+
+/* The blocked gradient (margins four rows at a time, one exp per row, the
+** branch-free log1p, rows of 0 to 12 entries, clients of 233 to 235 rows:
+** several blocks and ragged ends) equals the row-by-row definition bit for
+** bit, on the portable and the AVX2 kernel (where the CPU has it), at points
+** with small, large (|m| > 745: exp underflows to 0) and mixed margins; f_i
+** agrees with libm's log1p to rounding and across the kernels to the bit. */
+Test(problems_logreg, blocked_gradient_is_the_definition, .init = tmp_setup,
+     .fini = tmp_teardown) {
+  enum { ROWS = 701 };
+  double *a = malloc(ROWS * 40 * sizeof *a), y[ROWS], x[40], g[40], gr[40];
+  char *text = lr_random_text(ROWS, a, y);
+  const char *path = write_text("r.txt", text, 0);
+  tpc_problem *ps = build_logreg_isa(path, ",n=3,lambda=0.3", "scalar");
+  tpc_problem *pv = build_logreg_isa(path, ",n=3,lambda=0.3", "avx2");
+  cr_assert(eq(sz, ps->d, 40));
+  const double scales[] = {0, 1e-3, 0.3, 3, 300};
+  for (size_t t = 0; t < sizeof scales / sizeof *scales; t++) {
+    for (size_t k = 0; k < 40; k++) x[k] = scales[t] * sin(3.7 * (double)k + (double)t);
+    for (size_t i = 0; i < 3; i++) {
+      size_t r0 = i * (ROWS / 3), r1 = i == 2 ? ROWS : r0 + ROWS / 3;
+      double fr = lr_reference(a, y, r0, r1, x, 0.3, gr);
+      double f = ps->type->grad(ps, i, x, g, NULL);
+      cr_assert(eq(int, memcmp(g, gr, sizeof g), 0), "scale %g client %zu: gradient bits",
+                scales[t], i);
+      /* Each log1p term is within 1 ulp of libm's (both are fdlibm's kernel,
+      ** < 1 ulp), the terms are nonnegative, and each of the two sums of
+      ** <= 235 terms rounds by at most 235 eps relative: 1e-13 covers it. */
+      cr_assert(epsilon_eq(dbl, f, fr, 1e-13 * fabs(fr)), "scale %g client %zu: %.17g vs %.17g",
+                scales[t], i, f, fr);
+      cr_assert(ieee_ulp_eq(dbl, ps->type->value(ps, i, x, NULL), f, 0));
+      cr_assert(ieee_ulp_eq(dbl, pv->type->grad(pv, i, x, g, NULL), f, 0), "kernels agree");
+      cr_assert(eq(int, memcmp(g, gr, sizeof g), 0), "scale %g client %zu: AVX2 gradient bits",
+                scales[t], i);
+    }
+  }
+  free(a);
+  free(text);
+  tpc_problem_free(ps);
+  tpc_problem_free(pv);
 }
 
 /* lambda_max of the symmetric d x d matrix a (copied). */

@@ -6,7 +6,9 @@
 ** counts and its share of G^t; with the wire check it also encodes, decodes
 ** and applies the message to the server's copy and compares the bits.  The
 ** aggregation loop runs over blocks of coordinates and sums the clients in
-** client order, so the averages do not depend on the thread count.  Every
+** client order, so the averages do not depend on the thread count.  On one
+** thread the two loops are fused: each client's vectors are added to the sums
+** right after its round, while in cache, in the same order.  Every
 ** per-client scalar is kept in the client's slot and summed afterwards in
 ** client order for the same reason.
 */
@@ -284,13 +286,27 @@ static double dot(const double *a, const double *b, size_t d) {
   return s;
 }
 
+/* ||a - b||^2 in four partial sums over j mod 4, added at the end: four
+** independent chains of additions instead of one (one chain's latency made
+** these sums a fifth of a quad(d=1000) iteration).  A fixed order, so the
+** result does not depend on the thread count. */
 static double dist2(const double *a, const double *b, size_t d) {
-  double s = 0;
-  for (size_t j = 0; j < d; j++) {
-    double e = a[j] - b[j];
-    s += e * e;
-  }
-  return s;
+  double s[4] = {0, 0, 0, 0};
+  size_t j = 0;
+  for (; j + 4 <= d; j += 4)
+    for (size_t l = 0; l < 4; l++) s[l] += (a[j + l] - b[j + l]) * (a[j + l] - b[j + l]);
+  for (; j < d; j++) s[0] += (a[j] - b[j]) * (a[j] - b[j]);
+  return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
+/* ||a||^2 in the same four partial sums (the gradient guard). */
+static double norm2(const double *a, size_t d) {
+  double s[4] = {0, 0, 0, 0};
+  size_t j = 0;
+  for (; j + 4 <= d; j += 4)
+    for (size_t l = 0; l < 4; l++) s[l] += a[j + l] * a[j + l];
+  for (; j < d; j++) s[0] += a[j] * a[j];
+  return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
 /* Encode m, decode it, check its shape, and apply the decoded copy to v: the
@@ -347,7 +363,7 @@ static void client_grad(const alg1_round *r, size_t i, alg1_client *c, void *wor
   const tpc_problem *p = r->a->p;
   c->bits = c->paper = 0;
   c->f = p->type->grad(p, i, r->pt, c->x, work);
-  double nx = dot(c->x, c->x, r->a->d);
+  double nx = norm2(c->x, r->a->d);
   c->bad = !(isfinite(c->f) && nx <= TPC_ALG1_GUARD);
 }
 
@@ -418,6 +434,37 @@ static void clients_run(const alg1_round *r, int init) {
   }
 }
 
+/* acc[j] += v[j] for j < d, eight at a time so that the loop vectorizes. */
+static void vec_add(double *restrict acc, const double *restrict v, size_t d) {
+  size_t j = 0;
+  for (; j + 8 <= d; j += 8)
+    for (size_t l = 0; l < 8; l++) acc[j + l] += v[j + l];
+  for (; j < d; j++) acc[j] += v[j];
+}
+
+/* One thread: each client's round, then its g_i (the server's copy) and y_i
+** added to g and gf while they are still in cache.  The same sums in the
+** same order as clients_run and aggregate, so the same bits. */
+static void clients_run_serial(const alg1_round *r, int init) {
+  tpc_alg1 *a = r->a;
+  size_t d = a->d, n = a->n;
+  memset(a->g, 0, d * sizeof(double));
+  memset(a->gf, 0, d * sizeof(double));
+  for (size_t i = 0; i < n; i++) {
+    alg1_client *c = &a->c[i];
+    if (init)
+      client_init(r, i, a->mech[0], r->work);
+    else
+      client_round(r, i, a->mech[0], r->work);
+    vec_add(a->g, r->o->wire_check ? c->srv : c->g, d);
+    vec_add(a->gf, c->y, d);
+  }
+  for (size_t j = 0; j < d; j++) {
+    a->g[j] /= (double)n;
+    a->gf[j] /= (double)n;
+  }
+}
+
 /* g = (1/n) sum of the server's copies, gf = (1/n) sum y_i, coordinate blocks
 ** in parallel, clients in order within each block. */
 static void aggregate(tpc_alg1 *a, const tpc_alg1_opts *o) {
@@ -442,6 +489,17 @@ static void aggregate(tpc_alg1 *a, const tpc_alg1_opts *o) {
       gf[j] /= (double)n;
     }
   }
+}
+
+/* A round's client loop and aggregation (the init round when init is set):
+** fused on one thread, else two parallel loops. */
+static void round_run(tpc_alg1 *a, const tpc_alg1_opts *o, const alg1_round *r, int init) {
+  if (o->threads == 1) {
+    clients_run_serial(r, init);
+    return;
+  }
+  clients_run(r, init);
+  aggregate(a, o);
 }
 
 /* ---- the loop ------------------------------------------------------------- */
@@ -579,9 +637,8 @@ static int iterate(tpc_alg1 *a, const tpc_alg1_opts *o, alg1_round *r, tpc_alg1_
   size_t cap = 0;
   tpc_alg1_point pt = {0};
   int rc, stop;
-  clients_run(r, 1);
+  round_run(a, o, r, 1);
   if ((rc = clients_status(a, 0))) return rc;
-  aggregate(a, o);
   add_bits(a, &pt);
   point_stats(a, &pt);
   res->first = pt;
@@ -595,9 +652,8 @@ static int iterate(tpc_alg1 *a, const tpc_alg1_opts *o, alg1_round *r, tpc_alg1_
     r->t1 = pt.t + 1;
     if ((rc = server_step(a, o, r->t1, &pt))) return rc;
     r->pt = a->server ? a->w : a->x;
-    clients_run(r, 0);
+    round_run(a, o, r, 0);
     if ((rc = clients_status(a, pt.t))) return rc;
-    aggregate(a, o);
     pt.t++;
     add_bits(a, &pt);
     point_stats(a, &pt);

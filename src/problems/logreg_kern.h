@@ -1,0 +1,38 @@
+/*
+** The element-wise step of the logistic-regression gradient (logreg.c) in a
+** portable kernel and an AVX2 one (logreg_avx2.c, compiled with -mavx2 and
+** called only when tpc_cpu_isa() allows it).  Both perform the same IEEE
+** operations in the same order on every element, so they give the same bits;
+** the wider one does four rows per instruction instead of two.
+*/
+#ifndef TPC_LOGREG_KERN_H
+#define TPC_LOGREG_KERN_H
+
+#include <stddef.h>
+
+/* Rows of one block of the gradient; the kernels take whole blocks. */
+#define TPC_LOGREG_BLOCK 128
+
+/* For the margins m[k] of a block and e[k] = exp(-|m[k]|):
+**   sp[k] = log(1 + exp(-m)) = (m >= 0 ? 0 : -m) + log1p(e),
+**   s[k]  = 1/(1 + exp(m))   = (m >= 0 ? e : 1)/(1 + e),
+** with log1p by the fdlibm kernel (see logreg.c), k < TPC_LOGREG_BLOCK. */
+typedef void (*tpc_logreg_terms_fn)(const double *m, const double *e, double *sp, double *s);
+
+void tpc_logreg_terms(const double *m, const double *e, double *sp, double *s);
+void tpc_logreg_terms_avx2(const double *m, const double *e, double *sp, double *s);
+
+/* The fdlibm log1p coefficients (s_log1p.c) both kernels use. */
+#define TPC_LOG1P_LN2_HI 6.93147180369123816490e-01
+#define TPC_LOG1P_LN2_LO 1.90821492927058770002e-10
+#define TPC_LOG1P_LP1 6.666666666666735130e-01
+#define TPC_LOG1P_LP2 3.999999999940941908e-01
+#define TPC_LOG1P_LP3 2.857142874366239149e-01
+#define TPC_LOG1P_LP4 2.222219843214978396e-01
+#define TPC_LOG1P_LP5 1.818357216161805012e-01
+#define TPC_LOG1P_LP6 1.531383769920937332e-01
+#define TPC_LOG1P_LP7 1.479819860511658591e-01
+/* sqrt(2) - 1: below it log1p(e) is taken directly, above it from 1 + e. */
+#define TPC_LOG1P_SPLIT 0.41421356237309503
+
+#endif
