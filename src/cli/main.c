@@ -24,7 +24,7 @@ static const tpc_cli_cmd commands[] = {
      "kernel timings with a roofline; bench compare RUN_A RUN_B"},
     {"report", cmd_report, "report [--out DIR] [--run ID...]",
      "HTML + Markdown report of the database, plots by gnuplot"},
-    {"regress", cmd_regress, "regress [--baseline FILE] [--update]",
+    {"regress", cmd_regress, "regress [--baseline F] [--update]",
      "CI gate: a fixed set of checks compared with a baseline"},
 };
 
