@@ -53,6 +53,10 @@ tpc_spec *tpc_cli_spec(const tpc_registry *reg, const char *text, int *exit_code
 ** is not one. */
 int tpc_cli_size(const char *opt, const char *text, size_t *out);
 
+/* Read a relative timing threshold ("--threshold 0.05", in [0, 10)); 2 with
+** a message if it is not one. */
+int tpc_cli_threshold(const char *text, double *out);
+
 /* The registry with the built-ins, or NULL after printing why. */
 tpc_registry *tpc_cli_registry(void);
 

@@ -513,13 +513,9 @@ static int compare_main(int argc, char **argv) {
     if (r == 1) continue;
     if (r < 0) return TPC_EXIT_USAGE;
     if (c == OPT_HELP || c == 'h') return usage(stdout, TPC_EXIT_OK);
-    char *end;
     if (c == OPT_THRESHOLD) {
-      errno = 0;
-      threshold = strtod(optarg, &end);
-      if (!errno && end != optarg && !*end && threshold >= 0 && threshold < 10) continue;
-      fprintf(stderr, "tpc: --threshold expects a number in [0, 10), got '%s'\n", optarg);
-      return TPC_EXIT_USAGE;
+      if (tpc_cli_threshold(optarg, &threshold)) return TPC_EXIT_USAGE;
+      continue;
     }
     fprintf(stderr, "tpc: bench compare: unknown or incomplete option '%s'\n", argv[optind - 1]);
     return TPC_EXIT_USAGE;

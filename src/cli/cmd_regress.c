@@ -9,7 +9,6 @@
 ** gate) a kernel slower beyond doubt relative to its roofline.  --update
 ** writes the fresh results as the new baseline instead.
 */
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -103,7 +102,6 @@ static int parse(int argc, char **argv, regress_args *a) {
     int r = tpc_cli_common_opt(&a->common, c, optarg);
     if (r == 1) continue;
     if (r < 0) return TPC_EXIT_USAGE;
-    char *end;
     switch (c) {
     case OPT_HELP:
     case 'h': return -1;
@@ -118,12 +116,7 @@ static int parse(int argc, char **argv, regress_args *a) {
       a->timings_gate = !strcmp(optarg, "gate");
       break;
     case OPT_THRESHOLD:
-      errno = 0;
-      a->threshold = strtod(optarg, &end);
-      if (errno || end == optarg || *end || !(a->threshold >= 0 && a->threshold < 10)) {
-        fprintf(stderr, "tpc: --threshold expects a number in [0, 10), got '%s'\n", optarg);
-        return TPC_EXIT_USAGE;
-      }
+      if (tpc_cli_threshold(optarg, &a->threshold)) return TPC_EXIT_USAGE;
       break;
     case OPT_SPEC:
       if (a->nspecs == MAXSPECS) {

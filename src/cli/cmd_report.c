@@ -74,7 +74,6 @@ static int parse(int argc, char **argv, report_args *a) {
     int r = tpc_cli_common_opt(&a->common, c, optarg);
     if (r == 1) continue;
     if (r < 0) return TPC_EXIT_USAGE;
-    char *end;
     switch (c) {
     case OPT_HELP:
     case 'h': return -1;
@@ -97,12 +96,7 @@ static int parse(int argc, char **argv, report_args *a) {
       optind++;
       break;
     case OPT_THRESHOLD:
-      errno = 0;
-      a->o.threshold = strtod(optarg, &end);
-      if (errno || end == optarg || *end || !(a->o.threshold >= 0 && a->o.threshold < 10)) {
-        fprintf(stderr, "tpc: --threshold expects a number in [0, 10), got '%s'\n", optarg);
-        return TPC_EXIT_USAGE;
-      }
+      if (tpc_cli_threshold(optarg, &a->o.threshold)) return TPC_EXIT_USAGE;
       break;
     default:
       fprintf(stderr, "tpc: report: unknown or incomplete option '%s'\n", argv[optind - 1]);

@@ -120,6 +120,18 @@ int tpc_cli_common_opt(tpc_cli_common *o, int code, const char *arg) {
   }
 }
 
+int tpc_cli_threshold(const char *text, double *out) {
+  char *end;
+  errno = 0;
+  double v = strtod(text, &end);
+  if (errno || end == text || *end || !(v >= 0 && v < 10)) {
+    fprintf(stderr, "tpc: --threshold expects a number in [0, 10), got '%s'\n", text);
+    return TPC_EXIT_USAGE;
+  }
+  *out = v;
+  return TPC_EXIT_OK;
+}
+
 tpc_registry *tpc_cli_registry_plugins(const tpc_cli_common *o, int *exit_code) {
   tpc_registry *r = tpc_cli_registry();
   if (!r) {
