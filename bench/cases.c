@@ -464,11 +464,9 @@ static void decode_restore(tpc_bench_case *c) {
 static void decode_call(tpc_bench_case *c) {
   case_arg *a = c->arg;
   tpc_wire_decoded dm;
-  if (tpc_wire_decode(a->bytes, a->len, &dm)) return;
-  if (tpc_msg_fits(&dm.msg, c->d, c->dtype)) {
-    if (c->dtype == TPC_F32) tpc_msg_apply_f32(&dm.msg, c->scratch);
-    else tpc_msg_apply_f64(&dm.msg, c->scratch);
-  }
+  if (tpc_wire_decode(a->bytes, a->len, c->d, c->dtype, &dm)) return;
+  if (c->dtype == TPC_F32) tpc_msg_apply_f32(&dm.msg, c->scratch);
+  else tpc_msg_apply_f64(&dm.msg, c->scratch);
   tpc_wire_decoded_free(&dm);
 }
 

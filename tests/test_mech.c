@@ -710,7 +710,7 @@ static void FUNCTION(check, server)(const char *spec, size_t t,
   cr_assert(not(eq(ptr, buf, NULL)));
   cr_assert(eq(int, tpc_wire_encode(msg, TPC_WIRE_AUTO, buf, size, &len), TPC_OK),
             "%s: encode: %s", spec, tpc_error_msg());
-  cr_assert(eq(int, tpc_wire_decode(buf, len, &dm), TPC_OK), "%s: decode: %s",
+  cr_assert(eq(int, tpc_wire_decode(buf, len, D, DTYPE, &dm), TPC_OK), "%s: decode: %s",
             spec, tpc_error_msg());
   cr_assert(eq(sz, dm.msg.nparts, msg->nparts));
   cr_assert(tpc_msg_fits(&dm.msg, D, DTYPE), "%s: decoded parts of another shape", spec);

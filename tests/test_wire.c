@@ -3,8 +3,9 @@
 ** (not by the compressors) and must come back bit for bit: every field
 ** compared, re-encoding gives the same bytes, and the decoded message applied
 ** by msg.h's kernels gives the same vector as the original.  Sizes are
-** checked against the layout table of wire.c; decoding must refuse every
-** truncation, hand-crafted corrupt fields, and survive random corruption.
+** checked against the layout table of wire.c; decoding (with the receiver's
+** d and dtype, which are not on the wire) must refuse every truncation,
+** hand-crafted corrupt fields, and survive random corruption.
 */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
@@ -216,6 +217,12 @@ static void assert_apply_equal(const tpc_msg *a, const tpc_msg *b, gsl_rng *r) {
   cr_assert(same_bytes(va, vb, bytes), "applied vectors differ");
 }
 
+/* Decode as the receiver of m's vector: d and dtype of its parts. */
+static int decode_for(const tpc_msg *m, const uint8_t *buf, size_t len,
+                      tpc_wire_decoded *dm) {
+  return tpc_wire_decode(buf, len, m->part[0].d, m->part[0].dtype, dm);
+}
+
 /* Encode into a buffer of exactly tpc_wire_size bytes (one byte less is
 ** refused), decode, compare fields and applied results, re-encode to the same
 ** bytes.  Returns the encoding (pool-owned) and its length. */
@@ -232,7 +239,7 @@ static uint8_t *roundtrip(const tpc_msg *m, tpc_wire_sparse layout, gsl_rng *r,
             tpc_error_msg());
   cr_assert(eq(sz, len, size));
   tpc_wire_decoded dm;
-  cr_assert(eq(int, tpc_wire_decode(buf, len, &dm), TPC_OK), "%s",
+  cr_assert(eq(int, decode_for(m, buf, len, &dm), TPC_OK), "%s",
             tpc_error_msg());
   assert_msg_equal(m, &dm.msg);
   assert_apply_equal(m, &dm.msg, r);
@@ -309,8 +316,8 @@ Test(wire, sparse_auto_threshold) {
   cr_assert(eq(u64, tpc_wire_bits(&m, TPC_WIRE_AUTO),
                tpc_wire_bits(&m, TPC_WIRE_INDEX)));
   uint8_t *buf = roundtrip(&m, TPC_WIRE_AUTO, r, &len);
-  /* layout bit: after nparts 4, header 6, d varint 16, nnz varint 8 */
-  cr_assert(eq(int, (buf[34 / 8] >> (34 % 8)) & 1, 0));
+  /* layout bit: after skip 1, nparts 3, header 5, nnz varint 8 */
+  cr_assert(eq(int, (buf[17 / 8] >> (17 % 8)) & 1, 0));
   tpc_msg_reset(&m);
   add_sparse(&m, r, TPC_F32, 1000, 101);
   cr_assert(eq(u64, tpc_wire_bits(&m, TPC_WIRE_AUTO),
@@ -318,7 +325,7 @@ Test(wire, sparse_auto_threshold) {
   cr_assert(lt(u64, tpc_wire_bits(&m, TPC_WIRE_BITMAP),
                tpc_wire_bits(&m, TPC_WIRE_INDEX)));
   buf = roundtrip(&m, TPC_WIRE_AUTO, r, &len);
-  cr_assert(eq(int, (buf[34 / 8] >> (34 % 8)) & 1, 1));
+  cr_assert(eq(int, (buf[17 / 8] >> (17 % 8)) & 1, 1));
   gsl_rng_free(r);
 }
 
@@ -393,25 +400,67 @@ Test(wire, pow2_every_power) {
   gsl_rng_free(r);
 }
 
-/* A message with no parts is one byte, 0; SKIP parts cost their header only
-** and apply as msg.h says. */
-Test(wire, skip_and_empty) {
+/* "Nothing sent this round" (LAG and CLAG on a skipped round: one SKIP part
+** with absolute = 0) is exactly 1 bit, the byte 0x01, whatever d and dtype,
+** and decodes to that skip with the receiver's d and dtype: even at d = 2^40
+** it allocates nothing. */
+Test(wire, skip_message_is_one_bit) {
   gsl_rng *r = tpc_rng_alloc_stream(16, TPC_PURPOSE_TEST, 0);
-  tpc_msg m;
-  size_t len;
-  tpc_msg_reset(&m);
-  uint8_t *buf = roundtrip(&m, TPC_WIRE_AUTO, r, &len);
-  cr_assert(eq(sz, len, 1));
-  cr_assert(eq(u8, buf[0], 0));
-  for (int abs = 0; abs < 2; abs++)
-    for (size_t it = 0; it < 2; it++) {
+  const size_t ds[] = {1, 5, 1000, 100000};
+  for (size_t it = 0; it < 2; it++)
+    for (size_t id = 0; id < sizeof ds / sizeof *ds; id++) {
+      tpc_msg m;
+      size_t len;
       tpc_msg_reset(&m);
-      tpc_msg_part *p = tpc_msg_add(&m, TPC_MSG_SKIP, dtypes[it], 5);
-      p->absolute = abs;
-      cr_assert(eq(u64, tpc_wire_bits(&m, TPC_WIRE_AUTO), 4 + 6 + 8));
+      tpc_msg_add(&m, TPC_MSG_SKIP, dtypes[it], ds[id]);
+      cr_assert(eq(u64, tpc_wire_bits(&m, TPC_WIRE_AUTO), 1));
       cr_assert(eq(u64, tpc_wire_paper_bits(&m), 0));
-      roundtrip(&m, TPC_WIRE_AUTO, r, &len);
+      uint8_t *buf = roundtrip(&m, TPC_WIRE_AUTO, r, &len);
+      cr_assert(eq(sz, len, 1));
+      cr_assert(eq(u8, buf[0], 1));
     }
+  const uint8_t one = 1;
+  size_t huge = (size_t)1 << 40;
+  tpc_wire_decoded dm;
+  cr_assert(eq(int, tpc_wire_decode(&one, 1, huge, TPC_F32, &dm), TPC_OK));
+  cr_assert(eq(sz, dm.msg.nparts, 1));
+  cr_assert(eq(int, (int)dm.msg.part[0].kind, TPC_MSG_SKIP));
+  cr_assert(eq(int, dm.msg.part[0].absolute, 0));
+  cr_assert(eq(sz, dm.msg.part[0].d, huge));
+  cr_assert(eq(int, (int)dm.msg.part[0].dtype, TPC_F32));
+  cr_assert(eq(ptr, dm.mem, NULL));
+  tpc_wire_decoded_free(&dm);
+  gsl_rng_free(r);
+}
+
+/* The other SKIPs take the general form: a lone SKIP with absolute = 1 (v
+** becomes 0) is skip 1 + nparts 3 + kind 3 + absolute 1 = 8 bits, the byte
+** 0x80; two lone relative SKIPs 4 + 2 x 4 = 12; a SKIP beside a DENSE part
+** (3PCv2 with a Bernoulli inner compressor) adds 4 to the DENSE part's 5 + d w. */
+Test(wire, skip_parts_general_form) {
+  gsl_rng *r = tpc_rng_alloc_stream(20, TPC_PURPOSE_TEST, 0);
+  for (size_t it = 0; it < 2; it++) {
+    tpc_dtype t = dtypes[it];
+    tpc_msg m;
+    size_t len;
+    tpc_msg_reset(&m);
+    tpc_msg_add(&m, TPC_MSG_SKIP, t, 5)->absolute = 1;
+    cr_assert(eq(u64, tpc_wire_bits(&m, TPC_WIRE_AUTO), 8));
+    uint8_t *buf = roundtrip(&m, TPC_WIRE_AUTO, r, &len);
+    cr_assert(eq(sz, len, 1));
+    cr_assert(eq(u8, buf[0], 0x80));
+    tpc_msg_reset(&m);
+    tpc_msg_add(&m, TPC_MSG_SKIP, t, 5);
+    tpc_msg_add(&m, TPC_MSG_SKIP, t, 5);
+    cr_assert(eq(u64, tpc_wire_bits(&m, TPC_WIRE_AUTO), 12));
+    roundtrip(&m, TPC_WIRE_AUTO, r, &len);
+    tpc_msg_reset(&m);
+    add_dense(&m, r, t, 5);
+    tpc_msg_add(&m, TPC_MSG_SKIP, t, 5);
+    cr_assert(eq(u64, tpc_wire_bits(&m, TPC_WIRE_AUTO),
+                 4 + 5 + 5 * 8 * width(t) + 4));
+    roundtrip(&m, TPC_WIRE_AUTO, r, &len);
+  }
   gsl_rng_free(r);
 }
 
@@ -456,34 +505,91 @@ Test(wire, bits_by_hand) {
   tpc_msg_reset(&m);
   tpc_msg_part *p = tpc_msg_add(&m, TPC_MSG_DENSE, TPC_F32, 10);
   p->val = f;
-  /* nparts 4 + kind/flags 6 + d varint 8 + 10 x 32 */
-  cr_assert(eq(u64, tpc_wire_bits(&m, TPC_WIRE_AUTO), 338));
-  cr_assert(eq(sz, tpc_wire_size(&m, TPC_WIRE_AUTO), 43));
+  /* skip 1 + nparts 3 + kind, absolute, unit 5 + 10 x 32 */
+  cr_assert(eq(u64, tpc_wire_bits(&m, TPC_WIRE_AUTO), 329));
+  cr_assert(eq(sz, tpc_wire_size(&m, TPC_WIRE_AUTO), 42));
   p->coef = 2.0; /* + 64 */
-  cr_assert(eq(u64, tpc_wire_bits(&m, TPC_WIRE_AUTO), 402));
+  cr_assert(eq(u64, tpc_wire_bits(&m, TPC_WIRE_AUTO), 393));
   tpc_msg_reset(&m);
   p = tpc_msg_add(&m, TPC_MSG_SPARSE, TPC_F64, 1000);
   p->nnz = 10, p->idx = idx, p->val = g;
-  /* 4 + 6 + d 16 + nnz 8 + layout 1 + 10 x 10 + 10 x 64 */
-  cr_assert(eq(u64, tpc_wire_bits(&m, TPC_WIRE_AUTO), 775));
-  cr_assert(eq(u64, tpc_wire_bits(&m, TPC_WIRE_BITMAP), 775 - 100 + 1000));
+  /* 4 + 5 + nnz 8 + layout 1 + 10 x 10 + 10 x 64 */
+  cr_assert(eq(u64, tpc_wire_bits(&m, TPC_WIRE_AUTO), 758));
+  cr_assert(eq(u64, tpc_wire_bits(&m, TPC_WIRE_BITMAP), 758 - 100 + 1000));
   tpc_msg_reset(&m);
   p = tpc_msg_add(&m, TPC_MSG_QUANT, TPC_F64, 10);
   p->levels = 4, p->level = lev, p->scale = 1;
-  /* 4 + 6 + 8 + scale 64 + s 8 + 10 x 4 (codes 0..8) */
-  cr_assert(eq(u64, tpc_wire_bits(&m, TPC_WIRE_AUTO), 130));
+  /* 4 + 5 + scale 64 + s 8 + 10 x 4 (codes 0..8) */
+  cr_assert(eq(u64, tpc_wire_bits(&m, TPC_WIRE_AUTO), 121));
   tpc_msg_reset(&m);
   p = tpc_msg_add(&m, TPC_MSG_SIGN, TPC_F32, 100);
   p->bits = sbits, p->scale = 1;
-  /* 4 + 6 + 8 + scale 32 + 100 */
-  cr_assert(eq(u64, tpc_wire_bits(&m, TPC_WIRE_AUTO), 150));
+  /* 4 + 5 + scale 32 + 100 */
+  cr_assert(eq(u64, tpc_wire_bits(&m, TPC_WIRE_AUTO), 141));
   tpc_msg_reset(&m);
   p = tpc_msg_add(&m, TPC_MSG_POW2, TPC_F32, 3);
   p->val = f;
-  cr_assert(eq(u64, tpc_wire_bits(&m, TPC_WIRE_AUTO), 4 + 6 + 8 + 30));
+  cr_assert(eq(u64, tpc_wire_bits(&m, TPC_WIRE_AUTO), 4 + 5 + 30));
   p->dtype = TPC_F64;
   p->val = g;
-  cr_assert(eq(u64, tpc_wire_bits(&m, TPC_WIRE_AUTO), 4 + 6 + 8 + 39));
+  cr_assert(eq(u64, tpc_wire_bits(&m, TPC_WIRE_AUTO), 4 + 5 + 39));
+}
+
+/* Bits of a varint and ceil(log2 d), computed here independently of wire.c:
+** 8 per started 7-bit group; the smallest b with 2^b >= d. */
+static uint64_t varint_len(uint64_t v) {
+  uint64_t n = 8;
+  for (; v >= 128; v >>= 7) n += 8;
+  return n;
+}
+
+static uint64_t log2_ceil(uint64_t d) {
+  uint64_t b = 0;
+  while ((UINT64_C(1) << b) < d) b++;
+  return b;
+}
+
+/* Each kind's count as the table in wire.c documents it, over sizes that
+** cross the varint and index-width boundaries, one part (header 4 + 5) with
+** coef 1: DENSE d w; SPARSE list varint(nnz) + 1 + nnz (ceil(log2 d) + w),
+** bitmap varint(nnz) + 1 + d + nnz w; SIGN w + d; QUANT w + varint(s) + d c;
+** POW2 d (1 + e); the skip message 1.  Each encodes to ceil(bits / 8)
+** bytes and round-trips. */
+Test(wire, bits_match_the_table) {
+  gsl_rng *r = tpc_rng_alloc_stream(21, TPC_PURPOSE_TEST, 0);
+  const size_t ds[] = {1, 2, 127, 128, 129, 1000, 1024, 1025, 20000};
+  for (size_t it = 0; it < 2; it++)
+    for (size_t id = 0; id < sizeof ds / sizeof *ds; id++) {
+      tpc_dtype t = dtypes[it];
+      uint64_t d = ds[id], w = 8 * width(t), nnz = d < 200 ? d / 2 : 130;
+      uint64_t head = 9, c = 4; /* s = 4: codes 0..8 in 4 bits */
+      tpc_msg m[6];
+      uint64_t want[6][2] = {{head + d * w, 0},
+                             {head + varint_len(nnz) + 1 + nnz * (log2_ceil(d) + w),
+                              head + varint_len(nnz) + 1 + d + nnz * w},
+                             {head + w + d, 0},
+                             {head + w + varint_len(4) + d * c, 0},
+                             {head + d * (t == TPC_F32 ? 10 : 13), 0},
+                             {1, 0}};
+      for (size_t k = 0; k < 6; k++) tpc_msg_reset(&m[k]);
+      add_dense(&m[0], r, t, d);
+      add_sparse(&m[1], r, t, d, nnz);
+      add_sign(&m[2], r, t, d, 1.0);
+      add_quant(&m[3], r, t, d, 4, 1.0);
+      add_pow2(&m[4], r, t, d);
+      tpc_msg_add(&m[5], TPC_MSG_SKIP, t, d);
+      for (size_t k = 0; k < 6; k++)
+        for (size_t il = 1; il < 3; il++) {
+          uint64_t bits = tpc_wire_bits(&m[k], layouts[il]);
+          uint64_t expect = want[k][il == 2 && k == 1 ? 1 : 0];
+          cr_assert(eq(u64, bits, expect), "kind %zu d %llu layout %zu", k,
+                    (unsigned long long)d, il);
+          size_t len;
+          roundtrip(&m[k], layouts[il], r, &len);
+          cr_assert(eq(sz, len, (size_t)((bits + 7) / 8)));
+        }
+    }
+  gsl_rng_free(r);
 }
 
 /* Values only: w per DENSE/SPARSE value, payload for SIGN/QUANT/POW2, nothing
@@ -581,19 +687,60 @@ Test(wire, encode_refuses) {
   assert_refused(&m, "kind 6");
   FRESH(TPC_MSG_SKIP, TPC_F64, 4), m.nparts = TPC_MSG_MAXPARTS + 1;
   assert_refused(&m, "9 parts");
+  FRESH(TPC_MSG_SKIP, TPC_F64, 4), p->dtype = (tpc_dtype)2;
+  assert_refused(&m, "dtype 2");
+  tpc_msg_reset(&m);
+  assert_refused(&m, "no parts");
+  cr_assert(ne(ptr, strstr(tpc_error_msg(), "no parts"), NULL));
 #undef FRESH
+}
+
+/* A message updates one vector, whose d and dtype are not on the wire: parts
+** that disagree on either are refused, whichever part differs, SKIPs
+** included; the same parts made to agree are accepted. */
+Test(wire, encode_refuses_mixed_parts) {
+  double g[8] = {0};
+  float f[8] = {0};
+  uint8_t buf[256];
+  size_t len;
+  tpc_msg m;
+  tpc_msg_reset(&m);
+  tpc_msg_add(&m, TPC_MSG_DENSE, TPC_F64, 8)->val = g;
+  tpc_msg_add(&m, TPC_MSG_SKIP, TPC_F64, 8);
+  tpc_msg_add(&m, TPC_MSG_DENSE, TPC_F64, 8)->val = g;
+  cr_assert(eq(int, tpc_wire_encode(&m, TPC_WIRE_AUTO, buf, sizeof buf, &len),
+               TPC_OK), "%s", tpc_error_msg());
+  for (size_t k = 0; k < 3; k++) {
+    m.part[k].d = 7;
+    assert_refused(&m, "parts of d 8 and 7");
+    cr_assert(ne(ptr, strstr(tpc_error_msg(), "one vector"), NULL));
+    m.part[k].d = 8;
+    m.part[k].dtype = TPC_F32;
+    if (m.part[k].kind == TPC_MSG_DENSE) m.part[k].val = f;
+    assert_refused(&m, "parts of float32 and float64");
+    m.part[k].dtype = TPC_F64;
+    m.part[k].val = m.part[k].kind == TPC_MSG_DENSE ? g : NULL;
+  }
 }
 
 /* ---- decode refuses bad buffers ---------------------------------------------- */
 
-/* Valid encodings of every kind and both dtypes and layouts, for the
-** truncation and corruption tests. */
-static size_t sample_buffers(gsl_rng *r, uint8_t **bufs, size_t *lens) {
+/* A valid encoding and the receiver it was made for. */
+typedef struct sample {
+  uint8_t *buf;
+  size_t len, d;
+  tpc_dtype dtype;
+} sample;
+
+/* Valid encodings of every kind and both dtypes and layouts, and the skip
+** message, for the truncation and corruption tests (6 samples). */
+static size_t sample_buffers(gsl_rng *r, sample *s) {
   size_t n = 0;
   for (size_t it = 0; it < 2; it++) {
     tpc_dtype t = dtypes[it];
+    tpc_msg m;
+    size_t len;
     for (size_t il = 1; il < 3; il++) {
-      tpc_msg m;
       tpc_msg_reset(&m);
       add_sparse(&m, r, t, 40, 6);
       add_sign(&m, r, t, 40, -0.5);
@@ -602,18 +749,23 @@ static size_t sample_buffers(gsl_rng *r, uint8_t **bufs, size_t *lens) {
       add_pow2(&m, r, t, 40);
       add_dense(&m, r, t, 40);
       tpc_msg_add(&m, TPC_MSG_SKIP, t, 40)->absolute = 1;
-      bufs[n] = roundtrip(&m, layouts[il], r, &lens[n]);
-      n++;
+      uint8_t *buf = roundtrip(&m, layouts[il], r, &len);
+      s[n++] = (sample){buf, len, 40, t};
     }
+    tpc_msg_reset(&m);
+    tpc_msg_add(&m, TPC_MSG_SKIP, t, 40);
+    uint8_t *buf = roundtrip(&m, TPC_WIRE_AUTO, r, &len);
+    s[n++] = (sample){buf, len, 40, t};
   }
   return n;
 }
 
 /* Decoding either fails with EINPUT and owns nothing, or gives a message
-** that encodes again and decodes to itself. */
-static void assert_decodes_cleanly(const uint8_t *buf, size_t len) {
+** of the receiver's shape that encodes again and decodes to itself. */
+static void assert_decodes_cleanly(const uint8_t *buf, size_t len, size_t d,
+                                   tpc_dtype t) {
   tpc_wire_decoded dm, again;
-  int rc = tpc_wire_decode(buf, len, &dm);
+  int rc = tpc_wire_decode(buf, len, d, t, &dm);
   cr_assert(rc == TPC_OK || rc == TPC_EINPUT, "rc %d", rc);
   if (rc != TPC_OK) {
     cr_assert(eq(ptr, dm.mem, NULL));
@@ -621,11 +773,12 @@ static void assert_decodes_cleanly(const uint8_t *buf, size_t len) {
     cr_assert(ne(int, tpc_error_msg()[0], '\0'));
     return;
   }
+  cr_assert(tpc_msg_fits(&dm.msg, d, t));
   size_t size = tpc_wire_size(&dm.msg, TPC_WIRE_AUTO), n = 0;
   uint8_t *enc = malloc(size);
   cr_assert(eq(int, tpc_wire_encode(&dm.msg, TPC_WIRE_AUTO, enc, size, &n),
                TPC_OK), "%s", tpc_error_msg());
-  cr_assert(eq(int, tpc_wire_decode(enc, n, &again), TPC_OK));
+  cr_assert(eq(int, tpc_wire_decode(enc, n, d, t, &again), TPC_OK));
   assert_msg_equal(&dm.msg, &again.msg);
   tpc_wire_decoded_free(&again);
   tpc_wire_decoded_free(&dm);
@@ -636,35 +789,89 @@ static void assert_decodes_cleanly(const uint8_t *buf, size_t len) {
 ** nonzero padding. */
 Test(wire, decode_truncations) {
   gsl_rng *r = tpc_rng_alloc_stream(18, TPC_PURPOSE_TEST, 0);
-  uint8_t *bufs[8];
-  size_t lens[8], n = sample_buffers(r, bufs, lens);
+  sample s[8];
+  size_t n = sample_buffers(r, s);
   for (size_t b = 0; b < n; b++) {
-    for (size_t len = 0; len < lens[b]; len++) {
+    for (size_t len = 0; len < s[b].len; len++) {
       uint8_t *copy = malloc(len + 1); /* exact size: ASan sees any overread */
-      memcpy(copy, bufs[b], len);
+      memcpy(copy, s[b].buf, len);
       tpc_wire_decoded dm;
-      cr_assert(eq(int, tpc_wire_decode(copy, len, &dm), TPC_EINPUT),
-                "prefix %zu of %zu accepted", len, lens[b]);
+      cr_assert(eq(int, tpc_wire_decode(copy, len, s[b].d, s[b].dtype, &dm),
+                   TPC_EINPUT), "prefix %zu of %zu accepted", len, s[b].len);
       cr_assert(eq(ptr, dm.mem, NULL));
       free(copy);
     }
-    uint8_t *longer = pool_alloc(lens[b] + 1);
-    memcpy(longer, bufs[b], lens[b]);
+    uint8_t *longer = pool_alloc(s[b].len + 1);
+    memcpy(longer, s[b].buf, s[b].len);
     tpc_wire_decoded dm;
-    cr_assert(eq(int, tpc_wire_decode(longer, lens[b] + 1, &dm), TPC_EINPUT));
+    cr_assert(eq(int, tpc_wire_decode(longer, s[b].len + 1, s[b].d,
+                                      s[b].dtype, &dm), TPC_EINPUT));
     cr_assert(ne(ptr, strstr(tpc_error_msg(), "trailing"), NULL));
   }
-  /* a 4 + 6 + 8 = 18-bit SKIP message has 6 padding bits */
-  tpc_msg m;
-  size_t len;
-  tpc_msg_reset(&m);
-  tpc_msg_add(&m, TPC_MSG_SKIP, TPC_F64, 3);
-  uint8_t *buf = roundtrip(&m, TPC_WIRE_AUTO, r, &len);
-  cr_assert(eq(sz, len, 3));
-  buf[2] |= 0x80;
-  tpc_wire_decoded dm;
-  cr_assert(eq(int, tpc_wire_decode(buf, len, &dm), TPC_EINPUT));
-  cr_assert(ne(ptr, strstr(tpc_error_msg(), "padding"), NULL));
+  /* the 1-bit skip message has 7 padding bits: each must be zero */
+  for (unsigned bit = 1; bit < 8; bit++) {
+    uint8_t buf = (uint8_t)(1u | (1u << bit));
+    tpc_wire_decoded dm;
+    cr_assert(eq(int, tpc_wire_decode(&buf, 1, 3, TPC_F64, &dm), TPC_EINPUT));
+    cr_assert(ne(ptr, strstr(tpc_error_msg(), "padding"), NULL));
+  }
+  gsl_rng_free(r);
+}
+
+/* The wire has no d or dtype: a buffer read by a receiver of another shape
+** is refused where the lengths or ranges tell (a DENSE or POW2 part of
+** another d, these four kinds read as the other dtype, an index at or beyond
+** d, another index width) and otherwise decodes, in bounds, to the
+** receiver's shape, as wire.c's "Context" documents: the skip message at
+** any d, a SIGN part whose extra signs land in the padding, an index list
+** read with a larger d of the same ceil(log2 d). */
+Test(wire, decode_other_receiver) {
+  gsl_rng *r = tpc_rng_alloc_stream(22, TPC_PURPOSE_TEST, 0);
+  for (size_t it = 0; it < 2; it++) {
+    tpc_dtype t = dtypes[it], other = dtypes[1 - it];
+    tpc_msg m[4];
+    uint8_t *buf[4];
+    size_t len[4];
+    for (size_t k = 0; k < 4; k++) tpc_msg_reset(&m[k]);
+    add_dense(&m[0], r, t, 40);
+    add_pow2(&m[1], r, t, 40);
+    add_sparse(&m[2], r, t, 1000, 20);
+    m[2].part[0].idx[19] = 999;
+    add_sign(&m[3], r, t, 10, 1.0);
+    for (size_t k = 0; k < 4; k++)
+      buf[k] = roundtrip(&m[k], TPC_WIRE_INDEX, r, &len[k]);
+    tpc_wire_decoded dm;
+    for (size_t k = 0; k < 2; k++)
+      for (size_t wrong = 39; wrong <= 41; wrong += 2)
+        cr_assert(eq(int, tpc_wire_decode(buf[k], len[k], wrong, t, &dm),
+                     TPC_EINPUT), "kind %zu read with d %zu", k, wrong);
+    for (size_t k = 0; k < 4; k++)
+      cr_assert(eq(int, tpc_wire_decode(buf[k], len[k], m[k].part[0].d, other,
+                                        &dm), TPC_EINPUT),
+                "kind %zu read as the other dtype", k);
+    /* index 999 >= 999; 10-bit indices read as 9-bit ones (d = 512) leave
+    ** 20 bits over; as 11-bit ones (d = 1025) need 20 more */
+    const size_t sparse_d[] = {999, 512, 1025};
+    for (size_t j = 0; j < 3; j++)
+      cr_assert(eq(int, tpc_wire_decode(buf[2], len[2], sparse_d[j], t, &dm),
+                   TPC_EINPUT), "sparse read with d %zu", sparse_d[j]);
+    /* the documented blind spots: accepted, in the receiver's shape */
+    cr_assert(eq(int, tpc_wire_decode(buf[2], len[2], 1024, t, &dm), TPC_OK));
+    cr_assert(tpc_msg_fits(&dm.msg, 1024, t));
+    tpc_wire_decoded_free(&dm);
+    /* SIGN d = 10: 4 + 5 + w + 10 bits, 5 padding bits; d = 12 reads two */
+    cr_assert(eq(sz, len[3], (size_t)((19 + 8 * width(t) + 7) / 8)));
+    cr_assert(eq(int, tpc_wire_decode(buf[3], len[3], 12, t, &dm), TPC_OK));
+    cr_assert(tpc_msg_fits(&dm.msg, 12, t));
+    tpc_wire_decoded_free(&dm);
+    const uint8_t skip = 1;
+    cr_assert(eq(int, tpc_wire_decode(&skip, 1, 7, other, &dm), TPC_OK));
+    cr_assert(tpc_msg_fits(&dm.msg, 7, other));
+    tpc_wire_decoded_free(&dm);
+    cr_assert(eq(int, tpc_wire_decode(&skip, 1, 7, (tpc_dtype)2, &dm),
+                 TPC_EINPUT));
+    cr_assert(ne(ptr, strstr(tpc_error_msg(), "dtype"), NULL));
+  }
   gsl_rng_free(r);
 }
 
@@ -673,6 +880,8 @@ Test(wire, decode_truncations) {
 typedef struct crafted {
   uint8_t buf[64];
   size_t pos;
+  size_t d;        /* the receiver decode_crafted decodes for */
+  tpc_dtype dtype;
 } crafted;
 
 static void put(crafted *c, uint64_t v, unsigned n) {
@@ -687,19 +896,20 @@ static void put_varint(crafted *c, uint64_t v) {
   } while (v != 0);
 }
 
-/* One part: header with coef 1 and dtype t. */
-static void put_head(crafted *c, tpc_msg_kind kind, tpc_dtype t, uint64_t d) {
-  put(c, 1, 4);
+/* A one-part message (skip 0, nparts - 1 = 0) with a relative part header
+** of coef 1, for a receiver of d values of type t. */
+static void put_head(crafted *c, tpc_msg_kind kind, tpc_dtype t, size_t d) {
+  put(c, 0, 4);
   put(c, (uint64_t)kind, 3);
   put(c, 0, 1);
-  put(c, (uint64_t)t, 1);
-  put(c, 1, 1);
-  put_varint(c, d);
+  if (kind != TPC_MSG_SKIP) put(c, 1, 1);
+  c->d = d;
+  c->dtype = t;
 }
 
 static int decode_crafted(const crafted *c, const char *says) {
   tpc_wire_decoded dm;
-  int rc = tpc_wire_decode(c->buf, (c->pos + 7) / 8, &dm);
+  int rc = tpc_wire_decode(c->buf, (c->pos + 7) / 8, c->d, c->dtype, &dm);
   if (rc == TPC_OK) {
     tpc_wire_decoded_free(&dm);
     return rc;
@@ -724,22 +934,29 @@ Test(wire, decode_corrupt_fields) {
   cr_assert(eq(int, decode_crafted(&c, ""), TPC_OK)); /* control */
   CRAFT(), put_head(&c, TPC_MSG_DENSE, TPC_F32, 1), put(&c, f32_bits(NAN), 32);
   cr_assert(eq(int, decode_crafted(&c, "not finite"), TPC_EINPUT));
-  CRAFT(), put(&c, 1, 4), put(&c, 6, 3);
+  CRAFT(), put(&c, 0, 4), put(&c, 6, 3);
   cr_assert(eq(int, decode_crafted(&c, "unknown kind 6"), TPC_EINPUT));
-  CRAFT(), put(&c, 9, 4), put(&c, 0, 4);
-  cr_assert(eq(int, decode_crafted(&c, "9 parts"), TPC_EINPUT));
+  /* "nothing sent" has one encoding, the 1-bit one; absolute SKIP is valid */
+  CRAFT(), put_head(&c, TPC_MSG_SKIP, TPC_F64, 5);
+  cr_assert(eq(int, decode_crafted(&c, "1-bit skip message"), TPC_EINPUT));
+  CRAFT(), put(&c, 0, 4), put(&c, TPC_MSG_SKIP, 3), put(&c, 1, 1);
+  cr_assert(eq(int, decode_crafted(&c, ""), TPC_OK)); /* control */
+  CRAFT(), put(&c, 1, 1), put(&c, 0, 8);
+  cr_assert(eq(int, decode_crafted(&c, "trailing"), TPC_EINPUT));
   /* d = 2^40 float64 values announced, none sent: refused before allocating */
   CRAFT(), put_head(&c, TPC_MSG_DENSE, TPC_F64, UINT64_C(1) << 40);
   cr_assert(eq(int, decode_crafted(&c, "truncated"), TPC_EINPUT));
   CRAFT(), put_head(&c, TPC_MSG_QUANT, TPC_F64, UINT64_C(1) << 50);
   put(&c, 0, 64), put_varint(&c, 0);
   cr_assert(eq(int, decode_crafted(&c, "truncated"), TPC_EINPUT));
-  CRAFT(), put(&c, 1, 4), put(&c, 0, 3), put(&c, 0, 2), put(&c, 0, 1);
-  put(&c, UINT64_C(0x3ff0000000000000), 64), put_varint(&c, 3); /* coef 1.0 */
+  /* DENSE d = 0 with the unit flag 0 and coef 1.0 */
+  CRAFT(), put(&c, 0, 4), put(&c, TPC_MSG_DENSE, 3), put(&c, 0, 2);
+  put(&c, UINT64_C(0x3ff0000000000000), 64);
   cr_assert(eq(int, decode_crafted(&c, "is 1"), TPC_EINPUT));
-  CRAFT(), put(&c, 1, 4), put(&c, 0x20, 6), put(&c, 0x83, 8), put(&c, 0, 8);
+  CRAFT(), put_head(&c, TPC_MSG_SPARSE, TPC_F32, 16);
+  put(&c, 0x83, 8), put(&c, 0, 8); /* nnz = 3 in two groups */
   cr_assert(eq(int, decode_crafted(&c, "minimally"), TPC_EINPUT));
-  CRAFT(), put(&c, 1, 4), put(&c, 0, 3), put(&c, 0, 2), put(&c, 1, 1);
+  CRAFT(), put_head(&c, TPC_MSG_SPARSE, TPC_F32, 16);
   for (int i = 0; i < 10; i++) put(&c, 0xff, 8);
   cr_assert(eq(int, decode_crafted(&c, "64 bits"), TPC_EINPUT));
   /* SPARSE float32 d = 16 (4-bit indices), nnz 2, list */
@@ -775,7 +992,8 @@ Test(wire, decode_corrupt_fields) {
   CRAFT(), put_head(&c, TPC_MSG_POW2, TPC_F32, 1), put(&c, 1, 1);
   put(&c, 277, 9);
   tpc_wire_decoded dm;
-  cr_assert(eq(int, tpc_wire_decode(c.buf, (c.pos + 7) / 8, &dm), TPC_OK));
+  cr_assert(eq(int, tpc_wire_decode(c.buf, (c.pos + 7) / 8, 1, TPC_F32, &dm),
+               TPC_OK));
   cr_assert(eq(flt, ((float *)dm.msg.part[0].val)[0], -ldexpf(1.0f, 127)));
   tpc_wire_decoded_free(&dm);
   CRAFT(), put_head(&c, TPC_MSG_POW2, TPC_F32, 1), put(&c, 0, 1);
@@ -784,7 +1002,7 @@ Test(wire, decode_corrupt_fields) {
   CRAFT(), put_head(&c, TPC_MSG_POW2, TPC_F64, 1), put(&c, 0, 1);
   put(&c, 2099, 12);
   cr_assert(eq(int, decode_crafted(&c, "out of range"), TPC_EINPUT));
-  cr_assert(eq(int, decode_crafted(&(crafted){{0}, 0}, "empty"), TPC_EINPUT));
+  cr_assert(eq(int, decode_crafted(&(crafted){.pos = 0}, "empty"), TPC_EINPUT));
 #undef CRAFT
 }
 
@@ -792,17 +1010,22 @@ Test(wire, decode_corrupt_fields) {
 ** anything but OK (a valid message) or EINPUT. */
 Test(wire, random_corruption) {
   gsl_rng *r = tpc_rng_alloc_stream(19, TPC_PURPOSE_TEST, 0);
-  uint8_t *bufs[8];
-  size_t lens[8], n = sample_buffers(r, bufs, lens), ok = 0;
+  sample s[8];
+  size_t n = sample_buffers(r, s), ok = 0;
   for (int it = 0; it < 60000; it++) {
-    size_t b = gsl_rng_uniform_int(r, n), len = lens[b];
+    size_t b = gsl_rng_uniform_int(r, n), len = s[b].len, d = s[b].d;
+    tpc_dtype t = s[b].dtype;
     int mode = it % 3;
-    if (mode == 2) len = 1 + gsl_rng_uniform_int(r, 64);
+    if (mode == 2) { /* random bytes for a random receiver */
+      len = 1 + gsl_rng_uniform_int(r, 64);
+      d = gsl_rng_uniform_int(r, 80);
+      t = dtypes[gsl_rng_uniform_int(r, 2)];
+    }
     uint8_t *copy = malloc(len);
     if (mode == 2) {
       for (size_t i = 0; i < len; i++) copy[i] = (uint8_t)gsl_rng_get(r);
     } else {
-      memcpy(copy, bufs[b], len);
+      memcpy(copy, s[b].buf, len);
       int flips = 1 + (int)gsl_rng_uniform_int(r, mode == 0 ? 2 : 8);
       for (int k = 0; k < flips; k++) {
         size_t bit = gsl_rng_uniform_int(r, len * 8);
@@ -810,11 +1033,11 @@ Test(wire, random_corruption) {
       }
     }
     tpc_wire_decoded dm;
-    if (tpc_wire_decode(copy, len, &dm) == TPC_OK) {
+    if (tpc_wire_decode(copy, len, d, t, &dm) == TPC_OK) {
       ok++;
       tpc_wire_decoded_free(&dm);
     }
-    assert_decodes_cleanly(copy, len);
+    assert_decodes_cleanly(copy, len, d, t);
     free(copy);
   }
   /* single flips of value bits decode fine: some corruptions must pass, so
@@ -824,20 +1047,27 @@ Test(wire, random_corruption) {
 }
 
 /* A skipped round costs the same whatever coefficient its mechanism set
-** (DIANA's beta on a SKIP means nothing), and decodes to a plain skip. */
+** (DIANA's beta on a SKIP means nothing): the 1-bit message, and 8 bits for
+** a lone absolute SKIP; it decodes to a plain skip. */
 Test(wire, skip_sends_no_coefficient) {
   tpc_msg plain, scaled;
   tpc_msg_reset(&plain);
   tpc_msg_reset(&scaled);
   tpc_msg_add(&plain, TPC_MSG_SKIP, TPC_F64, 100);
   tpc_msg_add(&scaled, TPC_MSG_SKIP, TPC_F64, 100)->coef = 0.25;
-  cr_assert(eq(u64, tpc_wire_bits(&scaled, TPC_WIRE_AUTO), tpc_wire_bits(&plain, TPC_WIRE_AUTO)));
-  uint8_t buf[16];
-  size_t len = 0;
-  cr_assert(eq(int, tpc_wire_encode(&scaled, TPC_WIRE_AUTO, buf, sizeof buf, &len), TPC_OK));
-  tpc_wire_decoded dm;
-  cr_assert(eq(int, tpc_wire_decode(buf, len, &dm), TPC_OK));
-  cr_assert(eq(int, dm.msg.part[0].kind, TPC_MSG_SKIP));
-  cr_assert(eq(dbl, dm.msg.part[0].coef, 1.0));
-  tpc_wire_decoded_free(&dm);
+  cr_assert(eq(u64, tpc_wire_bits(&scaled, TPC_WIRE_AUTO), 1));
+  cr_assert(eq(u64, tpc_wire_bits(&plain, TPC_WIRE_AUTO), 1));
+  for (int abs = 0; abs < 2; abs++) {
+    scaled.part[0].absolute = abs;
+    uint8_t buf[16];
+    size_t len = 0;
+    cr_assert(eq(int, tpc_wire_encode(&scaled, TPC_WIRE_AUTO, buf, sizeof buf, &len), TPC_OK));
+    cr_assert(eq(u64, tpc_wire_bits(&scaled, TPC_WIRE_AUTO), abs ? 8 : 1));
+    tpc_wire_decoded dm;
+    cr_assert(eq(int, tpc_wire_decode(buf, len, 100, TPC_F64, &dm), TPC_OK));
+    cr_assert(eq(int, dm.msg.part[0].kind, TPC_MSG_SKIP));
+    cr_assert(eq(int, dm.msg.part[0].absolute, abs));
+    cr_assert(eq(dbl, dm.msg.part[0].coef, 1.0));
+    tpc_wire_decoded_free(&dm);
+  }
 }

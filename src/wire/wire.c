@@ -13,7 +13,10 @@
 **   field        bits               meaning
 **   ------------ ------------------ -----------------------------------------
 **   message
-**   nparts       4                  0..8 parts follow
+**   skip         1                  1: the message is one SKIP part with
+**                                   absolute = 0 ("nothing sent this
+**                                   round"); nothing else follows
+**   nparts - 1   3 if skip == 0     1..8 parts follow
 **   part[]       see below
 **   padding      0..7               zero bits to the byte boundary; the buffer
 **                                   ends there (len = ceil(bits / 8))
@@ -22,13 +25,10 @@
 **   kind         3                  0 SKIP 1 DENSE 2 SPARSE 3 SIGN 4 QUANT
 **                                   5 POW2 (6 and 7 are refused)
 **   absolute     1                  1: the part replaces v
-**   dtype        1                  0 float32, 1 float64
-**   unit         1                  1: coef == 1 or the part is a SKIP;
-**                                   0: coef follows
+**   unit         1 if not SKIP      1: coef == 1; 0: coef follows
 **   coef         64 if unit == 0    IEEE double, finite and != 1
-**   d            varint             vector length
 **
-**   payload by kind
+**   payload by kind (d and w are the receiver's: see "Context" below)
 **   SKIP         -
 **   DENSE        d * w              val[0..d)
 **   SPARSE       varint             nnz <= d
@@ -53,6 +53,38 @@
 **   varint: 8-bit groups, each 7 value bits (low first) and a continuation
 **   bit on top; at most 10 groups; minimal (no trailing zero group).
 **
+** So a skipped round costs 1 bit (THEORY.md T7), and any other message
+** 4 + the sum over its parts of 4 for a SKIP, else 5 (69 with a coef) plus
+** the payload: one DENSE part is 9 + d * w bits, one SPARSE index list
+** 9 + varint(nnz) + 1 + nnz * (b + w).
+**
+** Which messages there are.  A message updates one vector, so all its parts
+** have that vector's d and dtype: encode refuses parts that disagree.  A
+** message has at least one part: "nothing sent" is the one-part SKIP message
+** (LAG and CLAG on a skipped round, a Bernoulli compressor that drew no
+** send), and encode refuses an empty one.  That message has exactly one
+** encoding, the 1-bit one: decode refuses it written out in the general form
+** (skip = 0, one SKIP part with absolute = 0).  A SKIP with absolute = 1 (v
+** becomes 0; no mechanism sends it) and SKIP parts beside others (3PCv2 with
+** a Bernoulli inner compressor) take the general form.  A SKIP's coef means
+** nothing (DIANA's beta on a skipped round) and is not sent: it decodes as 1.
+** Every other field round-trips exactly.
+**
+** Context.  The receiver knows d and the dtype (it holds the vector the
+** message updates), so neither is on the wire: decode takes them and gives
+** every part that d and dtype.  A buffer decoded with another d or dtype is
+** refused whenever that makes its fields disagree with the buffer: lengths
+** off by 8 bits or more (always so for a single DENSE or POW2 part of
+** another d, and for a single DENSE (d >= 1), SPARSE (nnz >= 1), SIGN or
+** POW2 (d >= 3) part read as the other dtype), an index at or beyond d, a
+** level or code out of range, nonzero padding.  Where they agree (the skip
+** message fits every d and dtype; a SIGN, QUANT or bitmap part a few
+** coordinates off can end within the padding; an index list read with a d
+** of the same ceil(log2 d) above its indices), it decodes to a message of the
+** receiver's shape: never out of bounds, but not what was sent.  Pairing a
+** buffer with its vector is the protocol's job (Algorithm 1 knows which
+** client sent what).
+**
 ** Why these choices.  POW2: every power of two of the type, subnormals
 ** included, plus zero: 277 + 1 = 278 codes fit 9 bits (10 with the sign) for
 ** float32, 2098 + 1 = 2099 fit 12 bits (13) for float64; the sign bit of a
@@ -65,9 +97,7 @@
 **
 ** Decoding checks every field (kinds, varint form, sizes against the bits
 ** left, index order, bitmap count, code ranges, finite values, zero padding,
-** no trailing bytes) and never reads past len.  It does not know the
-** receiver's d or dtype: a caller applies a decoded message only after
-** checking each part's d and dtype against its own vector.
+** no trailing bytes) and never reads past len.
 **
 ** The papers' count (tpc_wire_paper_bits) counts values only: SKIP 0, DENSE
 ** d * w, SPARSE nnz * w, and for the kinds whose values are not floats the
@@ -83,7 +113,8 @@
 
 #include "core/error.h"
 
-#define WIRE_NPARTS_BITS 4
+#define WIRE_SKIP_BITS 1
+#define WIRE_NPARTS_BITS 3
 #define WIRE_KIND_BITS 3
 #define WIRE_COEF_BITS 64
 #define WIRE_VARINT_GROUPS 10
@@ -211,10 +242,23 @@ static int coef_sent(const tpc_msg_part *p) {
   return p->kind != TPC_MSG_SKIP && p->coef != 1.0;
 }
 
+/* Whether m is "nothing sent": one SKIP part that leaves v unchanged, the
+** message with the 1-bit encoding. */
+static int skip_message(const tpc_msg *m) {
+  return m->nparts == 1 && m->part[0].kind == TPC_MSG_SKIP &&
+         m->part[0].absolute == 0;
+}
+
+/* kind, absolute, and for the kinds that carry values the unit flag and
+** the coef when it is not 1. */
+static uint64_t header_bits(const tpc_msg_part *p) {
+  if (p->kind == TPC_MSG_SKIP) return WIRE_KIND_BITS + 1;
+  return WIRE_KIND_BITS + 2 + (coef_sent(p) ? WIRE_COEF_BITS : 0);
+}
+
 static uint64_t part_bits(const tpc_msg_part *p, tpc_wire_sparse layout) {
   uint64_t w = value_bits(p->dtype), d = p->d;
-  uint64_t bits = WIRE_KIND_BITS + 3 + (coef_sent(p) ? WIRE_COEF_BITS : 0) +
-                  varint_bits(d);
+  uint64_t bits = header_bits(p);
   switch (p->kind) {
     case TPC_MSG_DENSE:
       return bits + d * w;
@@ -233,7 +277,8 @@ static uint64_t part_bits(const tpc_msg_part *p, tpc_wire_sparse layout) {
 }
 
 uint64_t tpc_wire_bits(const tpc_msg *m, tpc_wire_sparse layout) {
-  uint64_t bits = WIRE_NPARTS_BITS;
+  if (skip_message(m)) return WIRE_SKIP_BITS;
+  uint64_t bits = WIRE_SKIP_BITS + WIRE_NPARTS_BITS;
   for (size_t i = 0; i < m->nparts && i < TPC_MSG_MAXPARTS; i++)
     bits += part_bits(&m->part[i], layout);
   return bits;
@@ -421,29 +466,24 @@ static void put_signs(bit_writer *w, const tpc_msg_part *p) {
   }
 }
 
-static int put_header(bit_writer *w, const tpc_msg_part *p, size_t ip) {
-  if ((unsigned)p->kind > TPC_MSG_POW2 || (p->absolute != 0 && p->absolute != 1) ||
-      (p->dtype != TPC_F32 && p->dtype != TPC_F64) || !isfinite(p->coef))
-    return tpc_error(TPC_EINPUT, "wire: part %zu: bad kind %d, absolute %d, "
-                     "dtype %d or coef %g", ip, (int)p->kind, p->absolute,
-                     (int)p->dtype, p->coef);
+/* The fields of a part's header are checked with the message's shape
+** (check_shape), before anything is written. */
+static void put_header(bit_writer *w, const tpc_msg_part *p) {
+  bw_put(w, (uint64_t)p->kind, WIRE_KIND_BITS);
+  bw_put(w, (uint64_t)p->absolute, 1);
+  if (p->kind == TPC_MSG_SKIP) return;
   int unit = !coef_sent(p);
   uint64_t coef;
   memcpy(&coef, &p->coef, sizeof coef);
-  bw_put(w, (uint64_t)p->kind, WIRE_KIND_BITS);
-  bw_put(w, (uint64_t)p->absolute, 1);
-  bw_put(w, (uint64_t)p->dtype, 1);
   bw_put(w, (uint64_t)unit, 1);
   if (!unit) bw_put(w, coef, WIRE_COEF_BITS);
-  bw_varint(w, p->d);
-  return TPC_OK;
 }
 
 static int put_part(bit_writer *w, const tpc_msg_part *p,
                     tpc_wire_sparse layout, size_t ip) {
-  int rc = put_header(w, p, ip);
-  if (rc != TPC_OK) return rc;
+  put_header(w, p);
   uint64_t scale = 0;
+  int rc = TPC_OK;
   switch (p->kind) {
     case TPC_MSG_DENSE:
       return put_values(w, p, p->d, ip);
@@ -464,12 +504,38 @@ static int put_part(bit_writer *w, const tpc_msg_part *p,
   }
 }
 
-int tpc_wire_encode(const tpc_msg *m, tpc_wire_sparse layout, uint8_t *buf,
-                    size_t size, size_t *len) {
-  *len = 0;
+/* What the wire cannot say: no parts, more than it counts, or parts that
+** disagree on the vector they update (its d and dtype are not sent). */
+static int check_shape(const tpc_msg *m) {
+  if (m->nparts == 0)
+    return tpc_error(TPC_EINPUT, "wire: a message with no parts (nothing "
+                     "sent is one SKIP part)");
   if (m->nparts > TPC_MSG_MAXPARTS)
     return tpc_error(TPC_EINPUT, "wire: %zu parts (at most %d)", m->nparts,
                      TPC_MSG_MAXPARTS);
+  const tpc_msg_part *p0 = &m->part[0];
+  if (p0->dtype != TPC_F32 && p0->dtype != TPC_F64)
+    return tpc_error(TPC_EINPUT, "wire: unknown dtype %d", (int)p0->dtype);
+  for (size_t i = 0; i < m->nparts; i++) {
+    const tpc_msg_part *p = &m->part[i];
+    if (p->d != p0->d || p->dtype != p0->dtype)
+      return tpc_error(TPC_EINPUT, "wire: part %zu has d = %zu, dtype %d but "
+                       "part 0 d = %zu, dtype %d: a message updates one "
+                       "vector", i, p->d, (int)p->dtype, p0->d,
+                       (int)p0->dtype);
+    if ((unsigned)p->kind > TPC_MSG_POW2 ||
+        (p->absolute != 0 && p->absolute != 1) || !isfinite(p->coef))
+      return tpc_error(TPC_EINPUT, "wire: part %zu: bad kind %d, absolute %d "
+                       "or coef %g", i, (int)p->kind, p->absolute, p->coef);
+  }
+  return TPC_OK;
+}
+
+int tpc_wire_encode(const tpc_msg *m, tpc_wire_sparse layout, uint8_t *buf,
+                    size_t size, size_t *len) {
+  *len = 0;
+  int rc = check_shape(m);
+  if (rc != TPC_OK) return rc;
   if ((unsigned)layout > TPC_WIRE_BITMAP)
     return tpc_error(TPC_EINPUT, "wire: unknown sparse layout %d", (int)layout);
   size_t need = tpc_wire_size(m, layout);
@@ -478,9 +544,11 @@ int tpc_wire_encode(const tpc_msg *m, tpc_wire_sparse layout, uint8_t *buf,
                      need);
   memset(buf, 0, need);
   bit_writer w = {buf, 0};
-  bw_put(&w, m->nparts, WIRE_NPARTS_BITS);
-  for (size_t i = 0; i < m->nparts; i++) {
-    int rc = put_part(&w, &m->part[i], layout, i);
+  int skip = skip_message(m);
+  bw_put(&w, (uint64_t)skip, WIRE_SKIP_BITS);
+  if (!skip) bw_put(&w, m->nparts - 1, WIRE_NPARTS_BITS);
+  for (size_t i = 0; !skip && i < m->nparts; i++) {
+    rc = put_part(&w, &m->part[i], layout, i);
     if (rc != TPC_OK) return rc;
   }
   *len = need;
@@ -488,6 +556,12 @@ int tpc_wire_encode(const tpc_msg *m, tpc_wire_sparse layout, uint8_t *buf,
 }
 
 /* ---- decoding ----------------------------------------------------------------- */
+
+/* What the receiver knows: the d and dtype of the vector a message updates. */
+typedef struct wire_ctx {
+  size_t d;
+  tpc_dtype dtype;
+} wire_ctx;
 
 /* What a part's header says beyond the tpc_msg_part fields. */
 typedef struct part_head {
@@ -517,39 +591,35 @@ static int read_scale(bit_reader *r, tpc_msg_part *p, size_t ip) {
   return TPC_OK;
 }
 
-/* The fields common to all kinds: kind, flags, coef, d. */
-static int read_common(bit_reader *r, tpc_msg_part *p, size_t ip) {
-  uint64_t kind = 0, absolute = 0, dtype = 0, unit = 0, d = 0;
+/* The fields common to all kinds: kind, absolute, and the coef of the kinds
+** that carry values; d and dtype come from the receiver. */
+static int read_common(bit_reader *r, const wire_ctx *cx, tpc_msg_part *p,
+                       size_t ip) {
+  uint64_t kind = 0, absolute = 0, unit = 1;
   int rc = br_read(r, WIRE_KIND_BITS, &kind, ip, "kind");
   if (rc != TPC_OK) return rc;
   if (kind > TPC_MSG_POW2)
     return tpc_error(TPC_EINPUT, "wire: part %zu: unknown kind %llu", ip,
                      (unsigned long long)kind);
   rc = br_read(r, 1, &absolute, ip, "absolute flag");
-  if (rc == TPC_OK) rc = br_read(r, 1, &dtype, ip, "dtype");
-  if (rc == TPC_OK) rc = br_read(r, 1, &unit, ip, "coef flag");
+  if (rc == TPC_OK && kind != TPC_MSG_SKIP)
+    rc = br_read(r, 1, &unit, ip, "coef flag");
   if (rc != TPC_OK) return rc;
   memset(p, 0, sizeof *p);
   p->kind = (tpc_msg_kind)kind;
   p->absolute = (int)absolute;
-  p->dtype = (tpc_dtype)dtype;
+  p->dtype = cx->dtype;
+  p->d = cx->d;
   p->coef = 1.0;
   if (!unit) {
     uint64_t c = 0;
     rc = br_read(r, WIRE_COEF_BITS, &c, ip, "coef");
     if (rc != TPC_OK) return rc;
     memcpy(&p->coef, &c, sizeof c);
-    if (!isfinite(p->coef) || p->coef == 1.0 || p->kind == TPC_MSG_SKIP)
+    if (!isfinite(p->coef) || p->coef == 1.0)
       return tpc_error(TPC_EINPUT, "wire: part %zu: coef %g sent explicitly "
-                       "is not finite, is 1, or is on a skip", ip, p->coef);
+                       "is not finite or is 1", ip, p->coef);
   }
-  rc = br_varint(r, &d, ip, "d");
-  if (rc != TPC_OK) return rc;
-#if SIZE_MAX < UINT64_MAX
-  if (d > SIZE_MAX)
-    return tpc_error(TPC_EINPUT, "wire: part %zu: d too large", ip);
-#endif
-  p->d = (size_t)d;
   return TPC_OK;
 }
 
@@ -602,8 +672,9 @@ static int size_body(const tpc_msg_part *p, part_head *h, uint64_t left) {
   return 1;
 }
 
-static int read_head(bit_reader *r, tpc_msg_part *p, part_head *h, size_t ip) {
-  int rc = read_common(r, p, ip);
+static int read_head(bit_reader *r, const wire_ctx *cx, tpc_msg_part *p,
+                     part_head *h, size_t ip) {
+  int rc = read_common(r, cx, p, ip);
   if (rc == TPC_OK) rc = read_kind_fields(r, p, h, ip);
   if (rc != TPC_OK) return rc;
   if (!size_body(p, h, br_left(r)))
@@ -747,22 +818,34 @@ static int read_body(bit_reader *r, tpc_msg_part *p, const part_head *h,
   }
 }
 
+/* The message's first field, and the part count when it is not the skip
+** message; len >= 1 byte holds both. */
+static uint64_t read_count(bit_reader *r, int *skip) {
+  *skip = (int)br_get(r, WIRE_SKIP_BITS);
+  return *skip ? 1 : 1 + br_get(r, WIRE_NPARTS_BITS);
+}
+
+/* The 1-bit skip message is the only encoding of "nothing sent". */
+static int check_canonical(uint64_t n, const tpc_msg_part *p) {
+  if (n == 1 && p->kind == TPC_MSG_SKIP && !p->absolute)
+    return tpc_error(TPC_EINPUT, "wire: a lone SKIP with absolute = 0 in the "
+                     "general form (it is the 1-bit skip message)");
+  return TPC_OK;
+}
+
 /* First pass: read every head, skip the bodies, check the padding and the
 ** length, and total the memory the bodies need. */
-static int scan_message(const uint8_t *buf, size_t len, size_t *nparts,
-                        size_t *mem) {
+static int scan_message(const uint8_t *buf, size_t len, const wire_ctx *cx,
+                        int *skip, size_t *nparts, size_t *mem) {
   bit_reader r = {buf, (uint64_t)len * 8, 0};
-  uint64_t n = 0;
   *mem = 0;
   if (len == 0) return tpc_error(TPC_EINPUT, "wire: empty buffer");
-  n = br_get(&r, WIRE_NPARTS_BITS);
-  if (n > TPC_MSG_MAXPARTS)
-    return tpc_error(TPC_EINPUT, "wire: %llu parts (at most %d)",
-                     (unsigned long long)n, TPC_MSG_MAXPARTS);
-  for (size_t i = 0; i < n; i++) {
+  uint64_t n = read_count(&r, skip);
+  for (size_t i = 0; !*skip && i < n; i++) {
     tpc_msg_part p;
     part_head h;
-    int rc = read_head(&r, &p, &h, i);
+    int rc = read_head(&r, cx, &p, &h, i);
+    if (rc == TPC_OK && i == 0) rc = check_canonical(n, &p);
     if (rc != TPC_OK) return rc;
     r.pos += h.body_bits;
     *mem += part_mem(&p);
@@ -776,20 +859,29 @@ static int scan_message(const uint8_t *buf, size_t len, size_t *nparts,
   return TPC_OK;
 }
 
-int tpc_wire_decode(const uint8_t *buf, size_t len, tpc_wire_decoded *out) {
+int tpc_wire_decode(const uint8_t *buf, size_t len, size_t d, tpc_dtype dtype,
+                    tpc_wire_decoded *out) {
   size_t nparts = 0, mem = 0;
+  int skip = 0;
+  wire_ctx cx = {d, dtype};
   memset(out, 0, sizeof *out);
-  int rc = scan_message(buf, len, &nparts, &mem);
+  if (dtype != TPC_F32 && dtype != TPC_F64)
+    return tpc_error(TPC_EINPUT, "wire: unknown receiver dtype %d", (int)dtype);
+  int rc = scan_message(buf, len, &cx, &skip, &nparts, &mem);
   if (rc != TPC_OK) return rc;
+  if (skip) {
+    tpc_msg_add(&out->msg, TPC_MSG_SKIP, dtype, d);
+    return TPC_OK;
+  }
   arena a = {NULL, 0};
   if (mem > 0 && (a.base = malloc(mem)) == NULL)
     return tpc_error(TPC_ENOMEM, "wire: out of memory for %zu bytes", mem);
   out->mem = a.base;
-  bit_reader r = {buf, (uint64_t)len * 8, WIRE_NPARTS_BITS};
+  bit_reader r = {buf, (uint64_t)len * 8, WIRE_SKIP_BITS + WIRE_NPARTS_BITS};
   for (size_t i = 0; i < nparts; i++) {
     tpc_msg_part *p = &out->msg.part[i];
     part_head h;
-    rc = read_head(&r, p, &h, i);
+    rc = read_head(&r, &cx, p, &h, i);
     if (rc == TPC_OK) rc = read_body(&r, p, &h, &a, i);
     if (rc != TPC_OK) {
       tpc_wire_decoded_free(out);

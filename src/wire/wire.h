@@ -7,6 +7,11 @@
 ** encoding; the papers' values-only count (32 or 64 bits per transmitted
 ** value, no indices, nothing for a skip) is a second figure.
 **
+** The receiver's d and dtype are context, not payload: a message updates one
+** vector, which the receiver holds, so decode takes them as arguments.  "Nothing
+** sent this round" (one SKIP part with absolute = 0, LAG's and CLAG's skip)
+** costs exactly 1 bit.
+**
 ** Layout (all integers little-endian, fields bit-packed LSB first):
 **   see wire.c's header comment for the exact table.
 */
@@ -22,7 +27,9 @@
 ** (ceil(log2 d) bits per index) and a d-bit bitmap. */
 typedef enum { TPC_WIRE_AUTO = 0, TPC_WIRE_INDEX, TPC_WIRE_BITMAP } tpc_wire_sparse;
 
-/* Exact number of bits encode will write for m. */
+/* Exact number of bits encode will write for m (for a message it accepts):
+** 1 for "nothing sent" (one SKIP part with absolute = 0), else 4 plus the
+** parts.  The receiver's d and dtype are not on the wire. */
 uint64_t tpc_wire_bits(const tpc_msg *m, tpc_wire_sparse layout);
 
 /* The papers' values-only count (T7): DENSE d and SPARSE nnz values of 32 or
@@ -35,9 +42,10 @@ uint64_t tpc_wire_paper_bits(const tpc_msg *m);
 size_t tpc_wire_size(const tpc_msg *m, tpc_wire_sparse layout);
 
 /* Encode m into buf (size bytes).  Returns TPC_OK and the bytes written in
-** *len, or TPC_EINPUT when buf is too small or a part is malformed (indices
-** not increasing or >= d, a QUANT level out of range, a POW2 value that is
-** not 0 or +-2^e, a non-finite value). */
+** *len, or TPC_EINPUT when buf is too small, m has no parts or parts that
+** disagree on d or dtype (a message updates one vector), or a part is
+** malformed (indices not increasing or >= d, a QUANT level out of range, a
+** POW2 value that is not 0 or +-2^e, a non-finite value). */
 int tpc_wire_encode(const tpc_msg *m, tpc_wire_sparse layout, uint8_t *buf,
                     size_t size, size_t *len);
 
@@ -47,12 +55,16 @@ typedef struct tpc_wire_decoded {
   void *mem;
 } tpc_wire_decoded;
 
-/* Decode len bytes into out.  Each decoded part carries its own d and dtype:
-** a server must check them against its vector (tpc_msg_fits) before applying
-** the message, or a corrupt buffer could make it write out of bounds.  TPC_EINPUT with a message naming the problem
-** for a truncated or corrupt buffer (never reads past len).  Free with
+/* Decode len bytes, a message for a vector of length d and element type
+** dtype (the receiver's: they are not on the wire), into out.  Every decoded
+** part has that d and dtype, so the message can be applied to the vector
+** whatever the bytes were.  A buffer encoded for another d or dtype is
+** refused when the lengths or ranges tell (wire.c's "Context" says when they
+** cannot).  TPC_EINPUT with a message naming the problem for a truncated or
+** corrupt buffer (never reads past len) or an unknown dtype.  Free with
 ** tpc_wire_decoded_free. */
-int tpc_wire_decode(const uint8_t *buf, size_t len, tpc_wire_decoded *out);
+int tpc_wire_decode(const uint8_t *buf, size_t len, size_t d, tpc_dtype dtype,
+                    tpc_wire_decoded *out);
 
 void tpc_wire_decoded_free(tpc_wire_decoded *dm);
 
