@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "comp/cpu.h"
 #include "comp/kernels.h"
 #include "core/error.h"
 #include "core/registry.h"
@@ -890,4 +891,101 @@ Test(comp, dither_extreme_norm_falls_back_to_dense) {
     for (size_t i = 0; i < 4; i++) cr_assert(isfinite(out[i]), "%s [%zu]", dname(dt), i);
   }
   tpc_comp_free(c);
+}
+
+/* ---- instruction set paths ---------------------------------------------- */
+
+/* Build `text` with the kernel path capped at `isa` (TPC_KERNEL is read at
+** init), restoring the caller's TPC_KERNEL. */
+static tpc_comp *build_isa(const char *text, size_t d, const char *isa) {
+  const char *old = getenv("TPC_KERNEL");
+  char saved[32] = "";
+  if (old) snprintf(saved, sizeof saved, "%s", old);
+  cr_assert(eq(int, setenv("TPC_KERNEL", isa, 1), 0));
+  tpc_comp *c = build(text, d, 1);
+  if (old) setenv("TPC_KERNEL", saved, 1);
+  else unsetenv("TPC_KERNEL");
+  return c;
+}
+
+/* Gaussian input with the special values every path must treat alike:
+** zeros of both signs, powers of two, subnormals, the top binade. */
+static void path_input(tpc_dtype dt, void *x, size_t d) {
+  for (size_t i = 0; i < d; i++) {
+    double v = gsl_ran_gaussian(data, 1.0);
+    if (i % 97 == 3) v = i % 2 ? 0.0 : -0.0;
+    if (i % 89 == 5) v = ldexp(i % 2 ? 1.0 : -1.0, (int)(i % 13) - 6);
+    if (i % 83 == 7) v *= dt == TPC_F32 ? 0x1p-130 : 0x1p-1030;
+    if (i % 211 == 9) v = dt == TPC_F32 ? 0x1.8p127 : 0x1.8p1023;
+    if (dt == TPC_F32) ((float *)x)[i] = (float)v;
+    else ((double *)x)[i] = v;
+  }
+}
+
+/* The message parts of two calls hold the same bits. */
+static void assert_same_part(const tpc_msg_part *a, const tpc_msg_part *b, size_t es,
+                             const char *what) {
+  cr_assert(eq(int, (int)a->kind, (int)b->kind), "%s", what);
+  cr_assert(eq(sz, a->nnz, b->nnz), "%s", what);
+  cr_assert(a->scale == b->scale || (isnan(a->scale) && isnan(b->scale)), "%s", what);
+  size_t d = a->d, nval = a->kind == TPC_MSG_SPARSE ? a->nnz : d;
+  if (a->kind == TPC_MSG_SPARSE)
+    cr_assert(eq(int, memcmp(a->idx, b->idx, a->nnz * sizeof *a->idx), 0), "%s", what);
+  if (a->val) cr_assert(eq(int, memcmp(a->val, b->val, nval * es), 0), "%s", what);
+  if (a->kind == TPC_MSG_QUANT)
+    cr_assert(eq(int, memcmp(a->level, b->level, d * sizeof *a->level), 0), "%s", what);
+  if (a->kind == TPC_MSG_SIGN)
+    cr_assert(eq(int, memcmp(a->bits, b->bits, (d + 63) / 64 * 8), 0), "%s", what);
+}
+
+/* Every instruction set path of natural, dither, randk, urandk and sign
+** gives the portable path's output and message bit for bit, and consumes the
+** same random words (the stream's next word agrees after the call), at sizes
+** that exercise the vector heads and tails and, beyond 4 MiB, the streaming
+** stores. */
+DTYPES(comp, every_isa_path_matches_portable)
+ParameterizedTest(tpc_dtype *dt, comp, every_isa_path_matches_portable) {
+  static const size_t dims[] = {1, 31, 1000, (1u << 20) + 37};
+  static const char *const specs[] = {"natural", "dither(s=4)", "randk", "urandk", "sign"};
+  static const char *const isas[] = {"avx2", "avx512"};
+  size_t es = *dt == TPC_F32 ? sizeof(float) : sizeof(double);
+  for (size_t di = 0; di < sizeof dims / sizeof *dims; di++) {
+    size_t d = dims[di];
+    void *x = malloc(d * es), *ref = malloc(d * es), *got = malloc(d * es);
+    cr_assert(x && ref && got);
+    path_input(*dt, x, d);
+    for (size_t s = 0; s < sizeof specs / sizeof *specs; s++) {
+      char spec[64];
+      if (!strcmp(specs[s], "randk") || !strcmp(specs[s], "urandk"))
+        snprintf(spec, sizeof spec, "%s(k=%zu)", specs[s], d / 50 + 1);
+      else
+        snprintf(spec, sizeof spec, "%s", specs[s]);
+      tpc_comp *c0 = build_isa(spec, d, "scalar");
+      tpc_msg m0, m1;
+      tpc_msg_reset(&m0);
+      streams(7);
+      if (*dt == TPC_F32) tpc_comp_compress_f32(c0, x, ref, &m0, &ctx);
+      else tpc_comp_compress_f64(c0, x, ref, &m0, &ctx);
+      unsigned long next = gsl_rng_get(rng);
+      for (size_t p = 0; p < sizeof isas / sizeof *isas; p++) {
+        if (!tpc_cpu_supports((tpc_isa)(p + 1))) continue;
+        char what[128];
+        snprintf(what, sizeof what, "%s %s d = %zu %s", spec, dname(*dt), d, isas[p]);
+        tpc_comp *c1 = build_isa(spec, d, isas[p]);
+        tpc_msg_reset(&m1);
+        streams(7);
+        if (*dt == TPC_F32) tpc_comp_compress_f32(c1, x, got, &m1, &ctx);
+        else tpc_comp_compress_f64(c1, x, got, &m1, &ctx);
+        cr_assert(eq(ulong, gsl_rng_get(rng), next), "%s: stream consumed", what);
+        cr_assert(eq(int, memcmp(ref, got, d * es), 0), "%s: out", what);
+        cr_assert(eq(sz, m0.nparts, m1.nparts), "%s", what);
+        assert_same_part(&m0.part[0], &m1.part[0], es, what);
+        tpc_comp_free(c1);
+      }
+      tpc_comp_free(c0);
+    }
+    free(x);
+    free(ref);
+    free(got);
+  }
 }

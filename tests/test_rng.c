@@ -4,6 +4,7 @@
 ** behaviour as GSL types (range, clone, independence, distributions), the
 ** derived streams of tpc_rng_stream, and the type table.
 */
+#include "comp/cpu.h"
 #include "core/error.h"
 #include "rng/pcg.h"
 
@@ -438,6 +439,57 @@ Test(rng, seeding_refuses_other_types) {
   cr_assert(eq(int, tpc_rng_stream(r, 1, TPC_PURPOSE_TEST, 0), TPC_EINPUT));
   cr_assert(eq(int, tpc_rng_stream(NULL, 1, TPC_PURPOSE_TEST, 0), TPC_EINPUT));
   gsl_rng_free(r);
+}
+
+/* ---- batched draws --------------------------------------------------------- */
+
+typedef void (*fill_fn)(gsl_rng *, uint64_t *, size_t);
+
+/* A batched draw of n words equals n calls of gsl_rng_get from the same state,
+** and leaves the generator where those calls leave it (the next single draws
+** agree), for lengths around the AVX-512 kernel's blocks of 32 and its first
+** 8 states, one after another so that each fill starts mid-stream. */
+static void check_fill(fill_fn fill) {
+  static const size_t len[] = {0, 1, 7, 8, 9, 31, 32, 33, 64, 100, 1000, 4099};
+  static uint64_t got[4099];
+  gsl_rng *a = tpc_rng_alloc_stream(99, TPC_PURPOSE_TEST, 7);
+  gsl_rng *b = gsl_rng_clone(a);
+  cr_assert(ne(ptr, a, NULL));
+  cr_assert(ne(ptr, b, NULL));
+  for (size_t l = 0; l < sizeof len / sizeof *len; l++) {
+    fill(a, got, len[l]);
+    for (size_t i = 0; i < len[l]; i++)
+      cr_assert(eq(u64, got[i], (uint64_t)gsl_rng_get(b)), "n = %zu, word %zu", len[l], i);
+    for (int i = 0; i < 3; i++) cr_assert(eq(ulong, gsl_rng_get(a), gsl_rng_get(b)));
+  }
+  gsl_rng_free(a);
+  gsl_rng_free(b);
+}
+
+Test(rng, pcg64_fill_equals_single_draws) { check_fill(tpc_rng_pcg64_fill); }
+
+Test(rng, pcg64_fill_avx512_equals_single_draws) {
+  if (!tpc_cpu_supports(TPC_ISA_AVX512)) cr_skip_test("no AVX-512 on this machine");
+  check_fill(tpc_rng_pcg64_fill_avx512);
+}
+
+/* Another generator type: each word is two gsl_rng_uniform draws' top 32
+** bits, the first draw high (the documented fallback), on both entries. */
+Test(rng, fill_other_type_uses_uniform_draws) {
+  static const fill_fn fills[] = {tpc_rng_pcg64_fill, tpc_rng_pcg64_fill_avx512};
+  for (int f = 0; f < (tpc_cpu_supports(TPC_ISA_AVX512) ? 2 : 1); f++) {
+    gsl_rng *a = gsl_rng_alloc(gsl_rng_pcg32), *b = gsl_rng_alloc(gsl_rng_pcg32);
+    cr_assert(ne(ptr, a, NULL));
+    cr_assert(ne(ptr, b, NULL));
+    uint64_t got[40];
+    fills[f](a, got, 40);
+    for (size_t i = 0; i < 40; i++) {
+      uint64_t hi = (uint64_t)(gsl_rng_uniform(b) * 0x1p32);
+      cr_assert(eq(u64, got[i], hi << 32 | (uint64_t)(gsl_rng_uniform(b) * 0x1p32)));
+    }
+    gsl_rng_free(a);
+    gsl_rng_free(b);
+  }
 }
 
 /* ---- the type table ------------------------------------------------------- */

@@ -3,14 +3,33 @@
 ** (Alistarh et al. 2017; THEORY.md T2, U(min(d/s^2, sqrt(d)/s))).
 ** level_i = sign(x_i) xi_i with xi_i the unbiased stochastic rounding of
 ** r_i = s|x_i|/||x|| to floor(r_i) or floor(r_i) + 1, and
-** C(x)_i = (||x||/s) level_i, sent as a QUANT part.  ||x|| is computed in
-** double after dividing by max|x_i|, so extreme scales neither overflow nor
-** underflow; r_i <= s holds exactly.  When ||x|| is within a factor 2 of the
-** type's largest value, scale * level could overflow, and x is sent dense
-** instead (unbiased with no variance).  The per-element
-** loop applies the random choice and the sign without branches (each would
-** be mispredicted every other time); the draws are those of the plain
-** formulation.
+** C(x)_i = (||x||/s) level_i, sent as a QUANT part.
+**
+** The norm.  Float input: the squares are exact in double and neither
+** overflow nor underflow there, so ||x||^2 is summed directly, in 32
+** interleaved partial sums (coordinate i into sum i mod 32, from the last
+** coordinate to the first, combined by a fixed tree), the order the AVX-512
+** kernel uses too.  Double input: the
+** magnitudes are first scaled by pre = 2^-E with 2^E just above max|x_i|
+** (exact), so that nothing overflows.  Then r_i = min(|x_i| pre inv, s)
+** with inv = s/(||x|| pre): |x_i| <= ||x|| holds for the computed values,
+** and the min only absorbs the last bits of rounding of the product.  When
+** ||x|| is within a factor 2 of the type's largest value (or not finite),
+** scale * level could overflow, and x is sent dense instead (unbiased with
+** no variance).
+**
+** Randomness, from the private stream's batched words (tpc_rng_pcg64_fill),
+** in chunks of TPC_RAND_CHUNK coordinates.  With v = r 2^16 and q = floor(v),
+** floor(r) = q >> 16 and F = q mod 2^16 is the top 16 bits of frac(r).
+** Coordinate j of a chunk takes u = the 16 bits 16(j mod 4) .. of word j/4:
+** u < F rounds up, u > F down, and a tie u = F (probability 2^-16) draws
+** one more word, after the chunk's words in coordinate order, which rounds
+** up when its top 53 bits times 2^-53 fall below frac(v) (gsl_rng_uniform's
+** resolution).  So P(up) = frac(r) to within 2^-69, for a quarter of a
+** word per coordinate.  The per-element loop applies the random choice and
+** the sign without branches (each would be mispredicted every other time);
+** the float kernel has an AVX-512 path (dither_avx512.c) computing the same
+** bits.
 */
 #include "comp/kernels.h"
 
@@ -19,12 +38,17 @@
 #include <math.h>
 #include <string.h>
 
+#include "comp/cpu.h"
+#include "rng/pcg.h"
+
 static const char *const dither_keys[] = {"s", NULL};
 
+/* c->par[1]: the instruction set path (tpc_isa) chosen at init. */
 static int dither_init(tpc_comp *c, const tpc_spec *s) {
   int status = tpc_comp_param_real(s, "s", 1.0, 0, (double)INT32_MAX, 1,
                                    &c->par[0]);
   if (status != TPC_OK) return status;
+  c->par[1] = (double)tpc_cpu_isa();
   c->k = (size_t)c->par[0];
   /* aux holds the levels, or the values of a dense fallback part */
   if (c->d > SIZE_MAX / sizeof(double))
@@ -38,20 +62,62 @@ static void dither_consts(const tpc_comp *c, tpc_comp_consts *out) {
   *out = (tpc_comp_consts){TPC_CLASS_UNBIASED, 0.0, omega, 0, NULL, "T2", 0, 0.0};
 }
 
-/* DITHER_UINT: the unsigned integer as wide as the element type. */
+/* A tie: one more word decides whether to round up, at 53 bits against
+** rest = frac(v) (see the top of the file). */
+int tpc_dither_tie(gsl_rng *r, double rest) {
+  uint64_t w;
+  tpc_rng_pcg64_fill(r, &w, 1);
+  return (double)(w >> 11) * 0x1p-53 < rest;
+}
+
+/* ||x||^2 of float input in double: coordinate i into partial sum i mod 32,
+** from the last coordinate to the first (so that the start of x is what
+** the caches keep for the pass that follows), the 32 sums combined as
+** (s_j + s_j+8) + (s_j+16 + s_j+24), then lanes j and j+4, j and j+2, 0
+** and 1: the AVX-512 kernel's order. */
+static double dither_sumsq_f32(const tpc_comp *c, const float *x, size_t d) {
+  if (c->par[1] >= (double)TPC_ISA_AVX512) return tpc_dither_sumsq_f32_avx512(x, d);
+  double acc[32] = {0};
+  for (size_t i = d; i-- > 0;) acc[i % 32] += (double)x[i] * (double)x[i];
+  double t[8];
+  for (int j = 0; j < 8; j++) t[j] = (acc[j] + acc[j + 8]) + (acc[j + 16] + acc[j + 24]);
+  for (int j = 0; j < 4; j++) t[j] += t[j + 4];
+  return (t[0] + t[2]) + (t[1] + t[3]);
+}
+
+/* The float kernel on the AVX-512 path (streaming beyond 4 MiB); 0 where it
+** is not available. */
+static int dither_fast_f32(const tpc_comp *c, const float *x, float *out, int32_t *level,
+                           double inv16, float scale, gsl_rng *r) {
+  if (c->par[1] < (double)TPC_ISA_AVX512) return 0;
+  tpc_dither_f32_avx512(x, c->d, inv16, c->par[0] * 0x1p16, scale, out, level, r,
+                        c->d * sizeof(float) > ((size_t)4 << 20));
+  return 1;
+}
+
+/* Per type: the unsigned integer as wide as the element type, the fast path
+** (0 where none), and float's sum of squares (double scales by the maximum
+** instead, see the top of the file). */
 #define TPC_BASE_F32
 #include "core/templates_on.h"
 #define DITHER_UINT uint32_t
+#define DITHER_SUMSQ(c, x, d) dither_sumsq_f32(c, x, d)
+#define DITHER_FAST(c, x, out, level, inv16, scale, r) \
+  dither_fast_f32(c, x, out, level, inv16, scale, r)
 #include "comp/dither_source.c"
 #undef DITHER_UINT
+#undef DITHER_SUMSQ
+#undef DITHER_FAST
 #include "core/templates_off.h"
 #undef TPC_BASE_F32
 
 #define TPC_BASE_F64
 #include "core/templates_on.h"
 #define DITHER_UINT uint64_t
+#define DITHER_FAST(c, x, out, level, inv16, scale, r) 0
 #include "comp/dither_source.c"
 #undef DITHER_UINT
+#undef DITHER_FAST
 #include "core/templates_off.h"
 #undef TPC_BASE_F64
 

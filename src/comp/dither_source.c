@@ -1,11 +1,16 @@
 /* Template body of dither.c. */
 
-/* ||x|| / max|x_i| in double, and max|x_i| in *m (0 for x = 0).  The
-** maximum is taken on the magnitudes' bits (their order for finite values),
-** which vectorizes where fmax does not. */
-static double FUNCTION(dither, relnorm)(const BASE *x, size_t d, double *m) {
+/* ||x|| pre with pre in *pre (dither.c): float sums the squares directly
+** (pre = 1), double scales by pre = 2^-E, 2^E > max|x_i|, first.  Not
+** finite when x is not. */
+static double FUNCTION(dither, relnorm)(const tpc_comp *c, const BASE *x, double *pre) {
+  size_t d = c->d;
+#ifdef DITHER_SUMSQ
+  *pre = 1;
+  return sqrt(DITHER_SUMSQ(c, x, d));
+#else
   DITHER_UINT top = 0;
-  for (size_t i = 0; i < d; i++) {
+  for (size_t i = 0; i < d; i++) { /* max |x_i| on the bits: it vectorizes */
     DITHER_UINT u;
     memcpy(&u, &x[i], sizeof u);
     u &= ~(DITHER_UINT)0 >> 1;
@@ -13,18 +18,22 @@ static double FUNCTION(dither, relnorm)(const BASE *x, size_t d, double *m) {
   }
   BASE big;
   memcpy(&big, &top, sizeof big);
-  double mx = (double)big, sum = 0;
-  for (size_t i = 0; mx > 0 && i < d; i++) {
-    double t = (double)BASE_FABS(x[i]) / mx;
+  int e = 0;
+  if (isfinite(big) && big > 0) frexp((double)big, &e);
+  double p = ldexp(1.0, -e), sum = 0;
+  for (size_t i = 0; i < d; i++) {
+    double t = (double)BASE_FABS(x[i]) * p;
     sum += t * t;
   }
-  *m = mx;
-  return sqrt(sum);
+  *pre = p;
+  return big > 0 && !isfinite(big) ? (double)big : sqrt(sum);
+#endif
 }
 
-/* ||x|| within a factor 2 of the largest value of the type: the part's scale
-** times a level could overflow, so x goes as it is (a DENSE part: unbiased,
-** no variance, and the bound of T2 holds a fortiori). */
+/* ||x|| within a factor 2 of the largest value of the type (or not
+** finite): the part's scale times a level could overflow, so x goes as it is
+** (a DENSE part: unbiased, no variance, and the bound of T2 holds a
+** fortiori). */
 static void FUNCTION(dither, dense)(tpc_comp *c, const BASE *x, BASE *out, tpc_msg *msg) {
   BASE *val = ((tpc_work *)c->priv)->aux;
   memcpy(val, x, c->d * sizeof(BASE));
@@ -32,26 +41,47 @@ static void FUNCTION(dither, dense)(tpc_comp *c, const BASE *x, BASE *out, tpc_m
   tpc_msg_add(msg, TPC_MSG_DENSE, DTYPE, c->d)->val = val;
 }
 
+/* Coordinates [0, n) of a chunk whose random words are w (dither.c): v =
+** min(|x_j| pre inv16, s16) is r_j 2^16. */
+static void FUNCTION(dither, chunk)(const BASE *x, size_t n, const uint64_t *w, double pre,
+                                    double inv16, double s16, BASE scale, BASE *out,
+                                    int32_t *level, gsl_rng *r) {
+  for (size_t j = 0; j < n; j++) {
+    double v = (double)BASE_FABS(x[j]) * pre * inv16;
+    v = v < s16 ? v : s16;
+    uint64_t q = (uint64_t)(int64_t)v; /* floor: 0 <= v < 2^47, so the signed conversion */
+    uint32_t u = (uint32_t)(w[j / 4] >> (16 * (j % 4))) & 0xffff, f = (uint32_t)q & 0xffff;
+    int32_t up = u < f || (u == f && tpc_dither_tie(r, v - (double)q));
+    int32_t lev = (int32_t)(q >> 16) + up, neg = -(int32_t)(x[j] < 0);
+    level[j] = (lev ^ neg) - neg;
+    out[j] = scale * (BASE)level[j];
+  }
+}
+
 static void FUNCTION(dither, compress)(tpc_comp *c, const BASE *x, BASE *out,
                                        tpc_msg *msg, const tpc_ctx *ctx) {
   tpc_work *w = c->priv;
   int32_t *level = w->aux;
-  double mx, rel = FUNCTION(dither, relnorm)(x, c->d, &mx), s = c->par[0];
-  if (mx * rel > 0.5 * (DTYPE == TPC_F32 ? (double)FLT_MAX : DBL_MAX)) {
+  double pre, rel = FUNCTION(dither, relnorm)(c, x, &pre), s = c->par[0];
+  double norm = rel / pre;
+  if (!(norm <= 0.5 * (DTYPE == TPC_F32 ? (double)FLT_MAX : DBL_MAX))) {
     FUNCTION(dither, dense)(c, x, out, msg);
     return;
   }
   tpc_msg_part *p = tpc_msg_add(msg, TPC_MSG_QUANT, DTYPE, c->d);
-  p->scale = mx * rel / s;
+  p->scale = norm / s;
   p->level = level;
   p->levels = (uint32_t)c->k;
   const BASE scale = (BASE)p->scale;
-  for (size_t i = 0; i < c->d; i++) {
-    double r = mx > 0 ? s * ((double)BASE_FABS(x[i]) / mx) / rel : 0.0;
-    int32_t f = (int32_t)r;  /* floor: 0 <= r <= s < 2^31 */
-    if (r > (double)f) f += gsl_rng_uniform(ctx->rng) < r - (double)f;
-    int32_t neg = -(int32_t)(x[i] < 0);
-    level[i] = (f ^ neg) - neg;
-    out[i] = scale * (BASE)level[i];
+  double inv16 = rel > 0 ? s / rel * 0x1p16 : 0;
+  if (DITHER_FAST(c, x, out, level, inv16, scale, ctx->rng)) return;
+  void (*fill)(gsl_rng *, uint64_t *, size_t) =
+      c->par[1] >= (double)TPC_ISA_AVX512 ? tpc_rng_pcg64_fill_avx512 : tpc_rng_pcg64_fill;
+  uint64_t words[TPC_RAND_CHUNK / 4];
+  for (size_t i = 0; i < c->d; i += TPC_RAND_CHUNK) {
+    size_t n = c->d - i < TPC_RAND_CHUNK ? c->d - i : TPC_RAND_CHUNK;
+    fill(ctx->rng, words, (n + 3) / 4);
+    FUNCTION(dither, chunk)(x + i, n, words, pre, inv16, s * 0x1p16, scale, out + i,
+                            level + i, ctx->rng);
   }
 }

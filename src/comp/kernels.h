@@ -89,4 +89,41 @@ void tpc_kern_sparse_f64(tpc_work *w, const double *x, double scale, size_t d,
 void tpc_kern_dense_f32(tpc_work *w, size_t d, float *out, tpc_msg *msg);
 void tpc_kern_dense_f64(tpc_work *w, size_t d, double *out, tpc_msg *msg);
 
+/* ---- AVX-512 kernels of natural, dither and randk (their *_avx512.c files;
+** call only where tpc_cpu_supports(TPC_ISA_AVX512); each file's comment says
+** what its kernel computes, bit for bit the portable result) ------------- */
+
+/* Coordinates per call of the generator in natural and dither, four per
+** word: the ties' extra words follow their chunk's, so every path must cut
+** the same chunks. */
+enum { TPC_RAND_CHUNK = 1024 };
+
+/* natural, float: out and val from x, drawing from r; streaming stores when
+** `stream`. */
+void tpc_natural_f32_avx512(const float *x, size_t d, float *out, float *val,
+                            gsl_rng *r, int stream);
+
+/* natural.c: the word a tie of the 16-bit comparison draws. */
+uint64_t tpc_natural_tie_word(gsl_rng *r);
+
+/* dither, float: levels and out from x with inv16 = 2^16 s/||x||, s16 =
+** 2^16 s (dither.c). */
+void tpc_dither_f32_avx512(const float *x, size_t d, double inv16, double s16, float scale,
+                           float *out, int32_t *level, gsl_rng *r, int stream);
+
+/* dither, float: ||x||^2 in double, summed in dither.c's order. */
+double tpc_dither_sumsq_f32_avx512(const float *x, size_t d);
+
+/* dither.c: the rounding on a tie of the 16-bit comparison, drawing one more
+** word from r; 1 to round up (rest: the fraction below the 16 bits). */
+int tpc_dither_tie(gsl_rng *r, double rest);
+
+/* randk, float: from the bitmap of the kept set and their positions pos in
+** draw order, the sorted indices and values (idx, val) and out (randk.c);
+** pre (one entry per bitmap word) and rank (k entries) are scratch, the
+** bitmap is cleared, val needs 16 entries of room beyond k. */
+void tpc_randk_f32_avx512(uint64_t *bits, uint32_t *pre, const uint32_t *pos, uint32_t *rank,
+                          size_t k, const float *x, size_t d, float scale, float *out,
+                          uint32_t *idx, float *val, int stream);
+
 #endif

@@ -5,20 +5,52 @@
 ** unbiased; zeros and exact powers of two are kept, subnormals round between
 ** subnormal powers of two.  The one biased range: rounding up from
 ** |x_i| >= 2^(MAX_EXP-1) (2^127 in float, 2^1023 in double) would overflow,
-** so those values always round down.  Sent as a POW2 part.  Normal values
-** are split into exponent and fraction on their bits (the probability of
-** rounding up is the fraction, exactly); zeros and subnormals take the
-** frexp path; both consume the same draws.
+** so those values always round down.  Sent as a POW2 part.
+**
+** Randomness, from the private stream's batched words (tpc_rng_pcg64_fill),
+** in chunks of TPC_RAND_CHUNK coordinates: coordinate j of a chunk takes the
+** 16 bits u = bits 16(j mod 4) .. of word j/4.  For normal |x| =
+** (1 + f 2^-FRAC) 2^E (FRAC = 23 for float, 52 for double) the probability of
+** rounding up is f 2^-FRAC; with F the top 16 bits of f, u < F rounds up,
+** u > F down, and a tie u = F (probability 2^-16) draws one more word,
+** after the chunk's words in coordinate order, whose top FRAC - 16 bits
+** are compared with the rest of f.  So P(up) = f 2^-FRAC exactly, for a
+** quarter of a word per coordinate.  A zero or subnormal is an integer a
+** times the smallest subnormal; a (exactly a normal number of the type) is
+** rounded by the same rule and scaled back, so subnormals are exact too.
+** Everything but the ties is done on the bits without branches (a random
+** choice would be mispredicted every other time); the float kernel has an
+** AVX-512 path (natural_avx512.c) computing the same bits.
 */
 #include "comp/kernels.h"
 
 #include <gsl/gsl_rng.h>
-#include <math.h>
 #include <string.h>
 
+#include "comp/cpu.h"
+#include "rng/pcg.h"
+
+uint64_t tpc_natural_tie_word(gsl_rng *r) {
+  uint64_t w;
+  tpc_rng_pcg64_fill(r, &w, 1);
+  return w;
+}
+
+/* c->par[1]: the instruction set path (tpc_isa) chosen at init. */
 static int natural_init(tpc_comp *c, const tpc_spec *s) {
   (void)s;
+  c->par[1] = (double)tpc_cpu_isa();
   return tpc_work_alloc(c, TPC_WORK_VAL, 0);
+}
+
+/* The float kernel on the AVX-512 path, streaming beyond 4 MiB (where out
+** and val would not stay in cache anyway); 0 where the path is not
+** available. */
+static int natural_fast_f32(const tpc_comp *c, const float *x, float *out, float *val,
+                            gsl_rng *r) {
+  if (c->par[1] < (double)TPC_ISA_AVX512) return 0;
+  tpc_natural_f32_avx512(x, c->d, out, val, r, c->d * sizeof(float) > ((size_t)4 << 20));
+  return 1;
 }
 
 static void natural_consts(const tpc_comp *c, tpc_comp_consts *out) {
@@ -27,16 +59,19 @@ static void natural_consts(const tpc_comp *c, tpc_comp_consts *out) {
 }
 
 /* The bits of the element type: unsigned integer of its width, fraction
-** bits, and the largest biased exponent of a finite value. */
+** bits, the largest biased exponent of a finite value, and the fast path (0
+** where none). */
 #define TPC_BASE_F32
 #include "core/templates_on.h"
 #define NATURAL_UINT uint32_t
 #define NATURAL_FRAC 23
 #define NATURAL_EMAX 254u
+#define NATURAL_FAST(c, x, out, val, r) natural_fast_f32(c, x, out, val, r)
 #include "comp/natural_source.c"
 #undef NATURAL_UINT
 #undef NATURAL_FRAC
 #undef NATURAL_EMAX
+#undef NATURAL_FAST
 #include "core/templates_off.h"
 #undef TPC_BASE_F32
 
@@ -45,10 +80,12 @@ static void natural_consts(const tpc_comp *c, tpc_comp_consts *out) {
 #define NATURAL_UINT uint64_t
 #define NATURAL_FRAC 52
 #define NATURAL_EMAX 2046u
+#define NATURAL_FAST(c, x, out, val, r) 0
 #include "comp/natural_source.c"
 #undef NATURAL_UINT
 #undef NATURAL_FRAC
 #undef NATURAL_EMAX
+#undef NATURAL_FAST
 #include "core/templates_off.h"
 #undef TPC_BASE_F64
 

@@ -1,43 +1,57 @@
 /* Template body of natural.c. */
 
-/* |x| = m 2^e with m in [1/2, 1) (frexp, exact also for subnormals), so the
-** lower power is 2^(e-1) and the probability of rounding up is 2m - 1,
-** computed exactly.  One draw per coordinate that is not a power of two. */
-static BASE FUNCTION(natural, round_frexp)(BASE x, gsl_rng *r) {
-  int e;
-  BASE m = BASE_FREXP(BASE_FABS(x), &e);
-  if (m == (BASE)0.5 || x == 0) return x;
-  BASE lo = BASE_LDEXP((BASE)0.5, e), hi = lo + lo;
-  BASE q = (isinf(hi) || !(gsl_rng_uniform(r) < 2 * m - 1)) ? lo : hi;
-  return x < 0 ? -q : q;
+/* The magnitude bits a of a normal number rounded up or down (natural.c):
+** u holds the 16 random bits, a tie draws from r; the top binade
+** (2^(EMAX - bias + 1) would be infinite) goes down. */
+static NATURAL_UINT FUNCTION(natural, bits)(NATURAL_UINT a, uint32_t u, gsl_rng *r) {
+  const NATURAL_UINT one = 1, low = (one << (NATURAL_FRAC - 16)) - 1;
+  NATURAL_UINT e = a >> NATURAL_FRAC, f = a & ((one << NATURAL_FRAC) - 1);
+  uint32_t top = (uint32_t)(f >> (NATURAL_FRAC - 16));
+  NATURAL_UINT up = u < top;
+  if (u == top) up = (tpc_natural_tie_word(r) >> (64 - (NATURAL_FRAC - 16))) < (f & low);
+  up &= (NATURAL_UINT)(e < NATURAL_EMAX);
+  return (e + up) << NATURAL_FRAC;
 }
 
-/* The same on the bits of a normal |x| = (1 + f 2^-FRAC) 2^E: 2m - 1 is
-** f 2^-FRAC (BASE_EPSILON = 2^-FRAC), the result is 2^E or 2^(E+1) with x's
-** sign, and the draw is skipped where natural_round_frexp skips it (f = 0;
-** 2^(E+1) infinite).  The random choice and the sign are applied to the
-** bits without branches: either would be mispredicted every other time. */
-static BASE FUNCTION(natural, round)(BASE x, gsl_rng *r) {
+/* One coordinate: a zero or subnormal x is the integer a of its bits times
+** the smallest subnormal; a is exact as a normal BASE, rounded by the same
+** rule and converted back (a zero stays zero). */
+static BASE FUNCTION(natural, round)(BASE x, uint32_t u, gsl_rng *r) {
   const NATURAL_UINT one = 1, sign = one << (8 * sizeof(BASE) - 1);
-  NATURAL_UINT u;
-  memcpy(&u, &x, sizeof u);
-  NATURAL_UINT e = (u & ~sign) >> NATURAL_FRAC, f = u & ((one << NATURAL_FRAC) - 1);
-  if (e == 0) return FUNCTION(natural, round_frexp)(x, r);
-  if (f == 0) return x;
-  NATURAL_UINT up = 0;
-  if (e < NATURAL_EMAX) up = gsl_rng_uniform(r) < (BASE)f * BASE_EPSILON;
-  u = ((e + up) << NATURAL_FRAC) | (u & sign);
-  BASE q;
-  memcpy(&q, &u, sizeof q);
-  return q;
+  NATURAL_UINT bits, q;
+  memcpy(&bits, &x, sizeof bits);
+  NATURAL_UINT a = bits & ~sign;
+  if (a >> NATURAL_FRAC != 0) {
+    q = FUNCTION(natural, bits)(a, u, r);
+  } else {
+    BASE y = (BASE)a;
+    memcpy(&q, &y, sizeof q);
+    q = FUNCTION(natural, bits)(q, u, r);
+    memcpy(&y, &q, sizeof y);
+    q = (NATURAL_UINT)y;
+  }
+  q |= bits & sign;
+  BASE out;
+  memcpy(&out, &q, sizeof out);
+  return out;
 }
 
 static void FUNCTION(natural, compress)(tpc_comp *c, const BASE *x, BASE *out,
                                         tpc_msg *msg, const tpc_ctx *ctx) {
   tpc_work *w = c->priv;
   BASE *val = w->val;
-  for (size_t i = 0; i < c->d; i++)
-    val[i] = out[i] = FUNCTION(natural, round)(x[i], ctx->rng);
   tpc_msg_part *p = tpc_msg_add(msg, TPC_MSG_POW2, DTYPE, c->d);
   p->val = val;
+  if (NATURAL_FAST(c, x, out, val, ctx->rng)) return;
+  void (*fill)(gsl_rng *, uint64_t *, size_t) =
+      c->par[1] >= (double)TPC_ISA_AVX512 ? tpc_rng_pcg64_fill_avx512 : tpc_rng_pcg64_fill;
+  uint64_t words[TPC_RAND_CHUNK / 4];
+  for (size_t i = 0; i < c->d; i += TPC_RAND_CHUNK) {
+    size_t n = c->d - i < TPC_RAND_CHUNK ? c->d - i : TPC_RAND_CHUNK;
+    fill(ctx->rng, words, (n + 3) / 4);
+    for (size_t j = 0; j < n; j++) {
+      uint32_t u = (uint32_t)(words[j / 4] >> (16 * (j % 4))) & 0xffff;
+      val[i + j] = out[i + j] = FUNCTION(natural, round)(x[i + j], u, ctx->rng);
+    }
+  }
 }

@@ -2,27 +2,44 @@
 ** randk(k=INT | ratio=REAL) and urandk(k=INT | ratio=REAL): keep k coordinates
 ** chosen uniformly without replacement (THEORY.md T2).  randk keeps the values
 ** (biased, B(k/d)); urandk scales them by d/k (U(d/k - 1)).  The subset comes
-** from Floyd's algorithm, k draws of gsl_rng_uniform_int from the caller's
-** private stream, marked in a bitmap of d bits in the workspace (a 64th of
-** x's size, so the random marks stay in cache); one scan of the bitmap, which
-** also clears it, lists the kept indices in order, so a result depends on
-** the stream only, never on the instance's earlier calls.  Per call the
-** kernel writes out once (zeros, then the k kept values, prefetched a few
-** indices ahead) and reads x at the k kept indices only.
+** from Floyd's algorithm: draw j is uniform on 0 .. d-k+j, taken from the
+** caller's private stream's batched words (tpc_rng_pcg64_fill) by Lemire's
+** multiply-and-reject method, which is exactly uniform (a word is rejected,
+** and the next one taken, with probability below (d+1)/2^64).  The subset is
+** marked in a bitmap of d bits in the workspace (a 64th of x's size, so the
+** random marks stay in cache), which every call leaves cleared, so a result
+** depends on the stream only, never on the instance's earlier calls.  x is
+** read at the kept indices only.  The portable path lists the kept indices
+** in order by a scan of the bitmap, then writes out with memset (streaming
+** at large sizes in libc) and a scatter of the k values, prefetched a few
+** indices ahead.  The float path on AVX-512 (randk_avx512.c) reads x in the
+** random order of the draws instead (an ordered scan of the kept lines would
+** set the hardware prefetcher streaming through all of x): each kept value
+** goes straight to its place in the sorted list, its rank counted in the
+** bitmap; then one pass writes out block by block from the bitmap and the
+** list.
 */
 #include "comp/kernels.h"
 
 #include <gsl/gsl_rng.h>
 #include <string.h>
 
+#include "comp/cpu.h"
+#include "rng/pcg.h"
+
 static const char *const randk_keys[] = {"k", "ratio", NULL};
 
-/* Entries beyond k that randk_list may write (its unconditional steps), and
-** how many kept indices ahead the scatter prefetches. */
-enum { RANDK_SLACK = 64, RANDK_AHEAD = 16 };
+/* Entries of room beyond k in idx and val (randk_list's unconditional
+** steps write up to 2 beyond, the AVX-512 scan reads whole vectors of val),
+** how many kept indices ahead the scatter prefetches, and random words per
+** call of the generator. */
+enum { RANDK_SLACK = 64, RANDK_AHEAD = 16, RANDK_WORDS = 256 };
 
-/* c->par[1] is the factor applied to the kept values.  Workspace: the
-** bitmap in aux, k (+ slack) indices and values. */
+/* c->par[1] is the factor applied to the kept values, c->par[2] the
+** instruction set path (tpc_isa) chosen at init.  Workspace: in aux the
+** bitmap (W words), the kept count before each word (W uint32), the kept
+** positions in draw order and their ranks (k uint32 each); k (+ slack)
+** indices and values. */
 static int randk_init(tpc_comp *c, const tpc_spec *s) {
   int status = tpc_comp_param_k(c, s);
   if (status != TPC_OK) return status;
@@ -30,11 +47,14 @@ static int randk_init(tpc_comp *c, const tpc_spec *s) {
     return tpc_error(TPC_EINPUT, "%s: d = %zu exceeds the sparse index range",
                      c->type->name, c->d);
   c->par[1] = 1.0;
-  status = tpc_work_alloc(c, 0, (c->d + 63) / 64 * sizeof(uint64_t));
+  c->par[2] = (double)tpc_cpu_isa();
+  size_t words = (c->d + 63) / 64;
+  status = tpc_work_alloc(c, 0, words * (sizeof(uint64_t) + sizeof(uint32_t)) +
+                                    2 * c->k * sizeof(uint32_t));
   if (status != TPC_OK) return status;
   tpc_work *w = c->priv;
   w->idx = tpc_calloc_aligned(c->k + RANDK_SLACK, sizeof(uint32_t));
-  w->val = tpc_calloc_aligned(c->k, sizeof(double));
+  w->val = tpc_calloc_aligned(c->k + RANDK_SLACK, sizeof(double));
   if (w->idx == NULL || w->val == NULL) {
     tpc_work_destroy(c);
     return TPC_ENOMEM;
@@ -58,19 +78,51 @@ static void urandk_consts(const tpc_comp *c, tpc_comp_consts *out) {
   *out = (tpc_comp_consts){TPC_CLASS_UNBIASED, 0.0, omega, 0, NULL, "T2", 0, 0.0};
 }
 
-/* Floyd's algorithm: marks a uniformly random k-subset of 0..d-1.  The
-** draws come first (into draw[0..k), which randk_list then overwrites), so
-** that the marking can prefetch the bitmap words it will test: the bitmap
-** outgrows the L2 cache from d = 2^23, and the draws are a serial chain. */
-static void randk_mark(uint64_t *bits, size_t d, size_t k, uint32_t *draw,
-                       gsl_rng *r) {
+/* Uniform integers below m from a stream's batched words (Lemire 2019:
+** the high word of w m, rejecting w when the low word falls below
+** 2^64 mod m, which leaves every value exactly m of the 2^64 words). */
+typedef struct {
+  gsl_rng *r;
+  void (*fill)(gsl_rng *, uint64_t *, size_t);
+  size_t next;
+  uint64_t word[RANDK_WORDS];
+} randk_source;
+
+static uint64_t randk_word(randk_source *src) {
+  if (src->next == RANDK_WORDS) {
+    src->fill(src->r, src->word, RANDK_WORDS);
+    src->next = 0;
+  }
+  return src->word[src->next++];
+}
+
+static uint32_t randk_below(randk_source *src, uint64_t m) {
+  __extension__ typedef unsigned __int128 u128;
+  u128 p = (u128)randk_word(src) * m;
+  if ((uint64_t)p < m) {
+    uint64_t least = (0 - m) % m; /* 2^64 mod m */
+    while ((uint64_t)p < least) p = (u128)randk_word(src) * m;
+  }
+  return (uint32_t)(p >> 64);
+}
+
+/* Floyd's algorithm: marks a uniformly random k-subset of 0..d-1, and
+** leaves the marked positions in draw[0..k) in draw order.  The draws come
+** first, so that the marking can prefetch the bitmap words it will test: the
+** bitmap outgrows the L2 cache from d = 2^23, and the draws are a serial
+** chain.  The stream advances by whole batches of RANDK_WORDS words. */
+static void randk_mark(const tpc_comp *c, uint64_t *bits, uint32_t *draw, gsl_rng *r) {
   enum { AHEAD = 16 };
-  for (size_t j = 0; j < k; j++)
-    draw[j] = (uint32_t)gsl_rng_uniform_int(r, (unsigned long)(d - k + j) + 1);
+  size_t d = c->d, k = c->k;
+  randk_source src = {r, c->par[2] >= (double)TPC_ISA_AVX512 ? tpc_rng_pcg64_fill_avx512
+                                                              : tpc_rng_pcg64_fill,
+                      RANDK_WORDS, {0}};
+  for (size_t j = 0; j < k; j++) draw[j] = randk_below(&src, (uint64_t)(d - k + j) + 1);
   for (size_t j = 0; j < k; j++) {
     if (j + AHEAD < k) __builtin_prefetch(bits + draw[j + AHEAD] / 64, 1);
     size_t t = draw[j], at = bits[t / 64] >> (t % 64) & 1 ? d - k + j : t;
     bits[at / 64] |= (uint64_t)1 << (at % 64);
+    draw[j] = (uint32_t)at;
   }
 }
 
@@ -96,15 +148,35 @@ static void randk_list(uint64_t *bits, size_t d, uint32_t *idx) {
   }
 }
 
+/* The float path on AVX-512: marks, ranks and the scan (randk.c); 0 where
+** it is not available. */
+static int randk_fast_f32(const tpc_comp *c, const float *x, float *out, float scale,
+                          gsl_rng *r) {
+  if (c->par[2] < (double)TPC_ISA_AVX512) return 0;
+  tpc_work *w = c->priv;
+  size_t words = (c->d + 63) / 64;
+  uint64_t *bits = w->aux;
+  uint32_t *pre = (uint32_t *)(bits + words), *pos = pre + words, *rank = pos + c->k;
+  randk_mark(c, bits, pos, r);
+  tpc_randk_f32_avx512(bits, pre, pos, rank, c->k, x, c->d, scale, out, w->idx, w->val,
+                       c->d * sizeof(float) > ((size_t)4 << 20));
+  return 1;
+}
+
+/* RANDK_FAST: the type's fast path, 0 where it has none. */
 #define TPC_BASE_F32
 #include "core/templates_on.h"
+#define RANDK_FAST(c, x, out, scale, r) randk_fast_f32(c, x, out, scale, r)
 #include "comp/randk_source.c"
+#undef RANDK_FAST
 #include "core/templates_off.h"
 #undef TPC_BASE_F32
 
 #define TPC_BASE_F64
 #include "core/templates_on.h"
+#define RANDK_FAST(c, x, out, scale, r) 0
 #include "comp/randk_source.c"
+#undef RANDK_FAST
 #include "core/templates_off.h"
 #undef TPC_BASE_F64
 

@@ -1,15 +1,16 @@
 /* Template body of randk.c (randk and urandk differ only in c->par[1]). */
 
-static void FUNCTION(randk, compress)(tpc_comp *c, const BASE *x, BASE *out,
-                                      tpc_msg *msg, const tpc_ctx *ctx) {
+/* The portable path (randk.c): the subset marked, the indices listed, out
+** zeroed, the kept values written to out and val. */
+static void FUNCTION(randk, scatter)(tpc_comp *c, const BASE *x, BASE *out, BASE scale,
+                                     gsl_rng *r) {
   tpc_work *w = c->priv;
-  size_t d = c->d, k = c->k;
+  size_t k = c->k;
   uint32_t *idx = w->idx;
   BASE *val = w->val;
-  const BASE scale = (BASE)c->par[1];
-  randk_mark(w->aux, d, k, idx, ctx->rng);
-  randk_list(w->aux, d, idx);
-  memset(out, 0, d * sizeof(BASE));
+  randk_mark(c, w->aux, idx, r);
+  randk_list(w->aux, c->d, idx);
+  memset(out, 0, c->d * sizeof(BASE));
   for (size_t j = 0; j < k; j++) {
     if (j + RANDK_AHEAD < k) {
       __builtin_prefetch(x + idx[j + RANDK_AHEAD]);
@@ -17,8 +18,16 @@ static void FUNCTION(randk, compress)(tpc_comp *c, const BASE *x, BASE *out,
     }
     val[j] = out[idx[j]] = scale * x[idx[j]];
   }
-  tpc_msg_part *p = tpc_msg_add(msg, TPC_MSG_SPARSE, DTYPE, d);
-  p->nnz = k;
-  p->idx = idx;
-  p->val = val;
+}
+
+static void FUNCTION(randk, compress)(tpc_comp *c, const BASE *x, BASE *out,
+                                      tpc_msg *msg, const tpc_ctx *ctx) {
+  tpc_work *w = c->priv;
+  const BASE scale = (BASE)c->par[1];
+  if (!RANDK_FAST(c, x, out, scale, ctx->rng))
+    FUNCTION(randk, scatter)(c, x, out, scale, ctx->rng);
+  tpc_msg_part *p = tpc_msg_add(msg, TPC_MSG_SPARSE, DTYPE, c->d);
+  p->nnz = c->k;
+  p->idx = w->idx;
+  p->val = w->val;
 }

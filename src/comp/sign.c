@@ -3,7 +3,8 @@
 ** T2, B(1/d), deterministic; per x, ||C(x) - x||^2 = ||x||^2 - ||x||_1^2/d).
 ** Sent as a SIGN part: the scale and one bit per coordinate.  The scale is
 ** the sequential double sum of |x_i| divided by d, bit for bit, however it
-** is computed (sign_sum_f32 and the AVX2 scan sum exact blocks at once).
+** is computed (sign_sum_f32 and the AVX2 scan sum exact blocks at once, the
+** AVX-512 scan exact runs between the magnitudes that round).
 */
 #include "comp/kernels.h"
 
@@ -76,15 +77,21 @@ static double sign_sum_f64(const double *x, size_t d) {
   return s;
 }
 
-/* The float kernel on the AVX2 path: one read of x, one write of out
-** (streaming beyond 4 MiB, where out would not stay in cache anyway).
-** Returns 0 where the path is not available. */
+/* The float kernel on the AVX-512 or AVX2 path: one read of x, one write of
+** out (streaming beyond 4 MiB, where out would not stay in cache anyway).
+** Returns 0 where neither path is available. */
 static int sign_fast_f32(const tpc_comp *c, const float *x, float *out,
                          uint64_t *bits, double *scale) {
-  if (c->par[1] < (double)TPC_ISA_AVX2) return 0;
   size_t d = c->d;
+  int stream = d * sizeof(float) > ((size_t)4 << 20);
+  if (c->par[1] >= (double)TPC_ISA_AVX512) {
+    *scale = tpc_sign_scan_f32_avx512(x, d, bits) / (double)d;
+    tpc_sign_fill_f32_avx512(bits, d, (float)*scale, out, stream);
+    return 1;
+  }
+  if (c->par[1] < (double)TPC_ISA_AVX2) return 0;
   *scale = tpc_sign_scan_f32_avx2(x, d, bits) / (double)d;
-  tpc_sign_fill_f32_avx2(bits, d, (float)*scale, out, d * sizeof(float) > ((size_t)4 << 20));
+  tpc_sign_fill_f32_avx2(bits, d, (float)*scale, out, stream);
   return 1;
 }
 

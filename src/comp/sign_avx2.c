@@ -88,6 +88,15 @@ double tpc_sign_scan_f32_avx2(const float *x, size_t d, uint64_t *bits) {
   return s;
 }
 
+/* The 8 sign bits of positions i .. i+7 (all < d), wherever i falls: the
+** aligned head of a streaming fill leaves i at any offset in its word. */
+static inline int sign_bits8(const uint64_t *bits, size_t i) {
+  size_t w = i / 64, o = i % 64;
+  uint64_t v = bits[w] >> o;
+  if (o > 56) v |= bits[w + 1] << (64 - o);
+  return (int)(v & 0xff);
+}
+
 void tpc_sign_fill_f32_avx2(const uint64_t *bits, size_t d, float scale,
                             float *out, int stream) {
   const __m256i lane = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
@@ -97,7 +106,7 @@ void tpc_sign_fill_f32_avx2(const uint64_t *bits, size_t d, float scale,
   for (; stream && i < d && ((uintptr_t)(out + i) & 31) != 0; i++)
     out[i] = bits[i / 64] >> (i % 64) & 1 ? -scale : scale;
   for (; i + 8 <= d; i += 8) {
-    __m256i m = _mm256_set1_epi32((int)(bits[i / 64] >> (i % 64) & 0xff));
+    __m256i m = _mm256_set1_epi32(sign_bits8(bits, i));
     __m256 neg = _mm256_castsi256_ps(_mm256_cmpeq_epi32(_mm256_and_si256(m, lane), lane));
     __m256 v = _mm256_blendv_ps(plus, minus, neg);
     if (stream)

@@ -186,6 +186,64 @@ gsl_rng *tpc_rng_alloc_stream(uint64_t seed, uint32_t purpose, uint64_t index) {
   return r;
 }
 
+/* ---- batched draws -------------------------------------------------------- */
+
+/* Two gsl_rng_uniform draws' top 32 bits each: any generator type. */
+static void fill_generic(gsl_rng *r, uint64_t *out, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    uint64_t hi = (uint64_t)(gsl_rng_uniform(r) * 0x1p32);
+    out[i] = hi << 32 | (uint64_t)(gsl_rng_uniform(r) * 0x1p32);
+  }
+}
+
+void tpc_rng_pcg64_fill(gsl_rng *r, uint64_t *out, size_t n) {
+  if (r->type != &pcg64_type) {
+    fill_generic(r, out, n);
+    return;
+  }
+  pcg64_state *s = r->state, t = *s;
+  for (size_t i = 0; i < n; i++) out[i] = pcg64_next(&t);
+  *s = t;
+}
+
+/* Jumps by K = 8 and 32 steps: s -> s M^K + inc G_K with G_K = 1 + M + ... +
+** M^(K-1) (mod 2^128), constants computed by doubling (a jump by 2j is the
+** jump by j done twice: G_2j = G_j (1 + M^j)). */
+#define PCG_MUL_8 PCG_U128(0x6347af777a7898f6ULL, 0xd1a2d6f33505ffe1ULL)
+#define PCG_SUM_8 PCG_U128(0x22ab9b110b39425cULL, 0x292967d144306478ULL)
+#define PCG_MUL_32 PCG_U128(0x2c82901ad1cb0cd1ULL, 0x82b631ba6b261781ULL)
+#define PCG_SUM_32 PCG_U128(0x8b144946fe438d94ULL, 0xe2deea36e161b7e0ULL)
+
+static tpc_pcg64_jump pcg64_jump(pcg_u128 mul, pcg_u128 sum, pcg_u128 inc) {
+  pcg_u128 add = inc * sum;
+  return (tpc_pcg64_jump){(uint64_t)(mul >> 64), (uint64_t)mul, (uint64_t)(add >> 64),
+                          (uint64_t)add};
+}
+
+/* The first 8 states are stepped here, the lanes run whole blocks of 32
+** outputs, and the rest (n mod 32) is stepped here again from the lanes'
+** last state. */
+void tpc_rng_pcg64_fill_avx512(gsl_rng *r, uint64_t *out, size_t n) {
+  if (r->type != &pcg64_type || n < 32) {
+    tpc_rng_pcg64_fill(r, out, n);
+    return;
+  }
+  pcg64_state *s = r->state, t = *s;
+  uint64_t hi[8], lo[8], last_hi, last_lo;
+  for (int j = 0; j < 8; j++) {
+    (void)pcg64_next(&t);
+    hi[j] = (uint64_t)(t.state >> 64);
+    lo[j] = (uint64_t)t.state;
+  }
+  tpc_pcg64_jump by8 = pcg64_jump(PCG_MUL_8, PCG_SUM_8, t.inc);
+  tpc_pcg64_jump by32 = pcg64_jump(PCG_MUL_32, PCG_SUM_32, t.inc);
+  size_t blocks = n / 32;
+  tpc_rng_pcg64_lanes_avx512(hi, lo, &by8, &by32, out, blocks, &last_hi, &last_lo);
+  t.state = PCG_U128(last_hi, last_lo);
+  for (size_t i = 32 * blocks; i < n; i++) out[i] = pcg64_next(&t);
+  *s = t;
+}
+
 /* ---- the type table ------------------------------------------------------- */
 
 /* GSL's own table holds at most 100 types (it aborts beyond that), so ours

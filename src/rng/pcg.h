@@ -57,4 +57,33 @@ gsl_rng *tpc_rng_alloc_stream(uint64_t seed, uint32_t purpose, uint64_t index);
 const gsl_rng_type **tpc_rng_types(void);
 const gsl_rng_type *tpc_rng_type_find(const char *name);
 
+/* ---- batched draws (the compressors' per-coordinate randomness) ---------- */
+
+/* The next n outputs of r in out[0..n), advancing r past them.  For a pcg64
+** generator they are exactly the values of n calls of gsl_rng_get(r), so
+** batched and single draws mix freely; computed inline, without GSL's call
+** through a function pointer per draw.  Any other generator type gives words
+** of two gsl_rng_uniform draws each, the top 32 bits from the first (a
+** generator with fewer than 32 bits leaves low bits of each half zero). */
+void tpc_rng_pcg64_fill(gsl_rng *r, uint64_t *out, size_t n);
+
+/* The same, computed 32 consecutive states at a time in AVX-512 registers;
+** call only where tpc_cpu_supports(TPC_ISA_AVX512) (comp/cpu.h). */
+void tpc_rng_pcg64_fill_avx512(gsl_rng *r, uint64_t *out, size_t n);
+
+/* A jump of the pcg64 LCG by a fixed number of steps: s -> s * mul + add
+** (mod 2^128), as 64-bit words. */
+typedef struct tpc_pcg64_jump {
+  uint64_t mul_hi, mul_lo, add_hi, add_lo;
+} tpc_pcg64_jump;
+
+/* The kernel of tpc_rng_pcg64_fill_avx512 (rng/pcg_avx512.c), on words:
+** given the states s_1 .. s_8 in first_hi/first_lo and the jumps by 8 and
+** by 32 steps, writes the outputs of s_1 .. s_{32 blocks} to out and the
+** state s_{32 blocks} to last_hi, last_lo (blocks >= 1). */
+void tpc_rng_pcg64_lanes_avx512(const uint64_t first_hi[8], const uint64_t first_lo[8],
+                                const tpc_pcg64_jump *by8, const tpc_pcg64_jump *by32,
+                                uint64_t *out, size_t blocks, uint64_t *last_hi,
+                                uint64_t *last_lo);
+
 #endif
