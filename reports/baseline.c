@@ -148,23 +148,25 @@ int tpc_baseline_load(const char *path, const char *db_path, tpc_store **out) {
   return rc;
 }
 
-int tpc_baseline_run(tpc_store *st, const char *command, int64_t *id, char *commit, size_t size) {
+int tpc_baseline_runs(tpc_store *st, tpc_baseline_run *runs, size_t max, size_t *n) {
   sqlite3 *db = tpc_store_db(st);
   sqlite3_stmt *q;
-  *id = 0;
-  if (commit && size) commit[0] = 0;
-  if (sqlite3_prepare_v2(db, "SELECT id, git_commit FROM runs WHERE command = ?1 ORDER BY id DESC",
-                         -1, &q, NULL) != SQLITE_OK)
+  *n = 0;
+  if (sqlite3_prepare_v2(db, "SELECT id, command, git_commit FROM runs ORDER BY id", -1, &q,
+                         NULL) != SQLITE_OK)
     return tpc_error(TPC_ESTORE, "baseline: %s", sqlite3_errmsg(db));
-  sqlite3_bind_text(q, 1, command, -1, SQLITE_STATIC);
-  int step = sqlite3_step(q);
-  if (step == SQLITE_ROW) {
-    *id = sqlite3_column_int64(q, 0);
-    const unsigned char *c = sqlite3_column_text(q, 1);
-    if (commit && size) snprintf(commit, size, "%s", c ? (const char *)c : "");
+  int step;
+  while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+    if (*n < max) {
+      tpc_baseline_run *r = &runs[*n];
+      const unsigned char *c = sqlite3_column_text(q, 1), *g = sqlite3_column_text(q, 2);
+      r->id = sqlite3_column_int64(q, 0);
+      snprintf(r->command, sizeof r->command, "%s", c ? (const char *)c : "");
+      snprintf(r->commit, sizeof r->commit, "%s", g ? (const char *)g : "");
+    }
+    (*n)++;
   }
   sqlite3_finalize(q);
-  if (step != SQLITE_ROW && step != SQLITE_DONE)
-    return tpc_error(TPC_ESTORE, "baseline: %s", sqlite3_errmsg(db));
+  if (step != SQLITE_DONE) return tpc_error(TPC_ESTORE, "baseline: %s", sqlite3_errmsg(db));
   return TPC_OK;
 }

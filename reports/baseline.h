@@ -1,7 +1,7 @@
 /*
 ** The regression baseline (`tpc regress --baseline db/baseline.sql`): the
-** result rows of one bounds, one rate and one bench run, as SQL text that is
-** committed to the repository and reviewed like code.
+** result rows of the runs of one regress set (bounds, rate, bench runs), as
+** SQL text that is committed to the repository and reviewed like code.
 **
 ** The file holds INSERT statements only, with explicit column names; the
 ** schema comes from this tpc's migrations.  Migrations only add tables and
@@ -27,7 +27,14 @@ int tpc_baseline_write(tpc_store *st, const int64_t *runs, size_t n, const char 
 ** SQLite's message when it is missing or not a baseline. */
 int tpc_baseline_load(const char *path, const char *db_path, tpc_store **out);
 
-/* The baseline's run of `command` (0 when it has none), and its commit. */
-int tpc_baseline_run(tpc_store *st, const char *command, int64_t *id, char *commit, size_t size);
+/* The baseline's runs in id order (the order they were made): at most max
+** in runs, how many there are in *n. */
+typedef struct tpc_baseline_run {
+  int64_t id;
+  char command[16];
+  char commit[48];
+} tpc_baseline_run;
+
+int tpc_baseline_runs(tpc_store *st, tpc_baseline_run *runs, size_t max, size_t *n);
 
 #endif

@@ -326,12 +326,12 @@ Test(report, baseline_round_trip, .init = setup, .fini = teardown) {
   snprintf(db, sizeof db, "%s/loaded.sqlite", dir);
   tpc_store *b;
   cr_assert(eq(int, tpc_baseline_load(path, db, &b), TPC_OK), "%s", tpc_error_msg());
-  int64_t id;
-  char commit[48];
-  cr_assert(eq(int, tpc_baseline_run(b, "bounds", &id, commit, sizeof commit), TPC_OK));
-  cr_assert(eq(i64, id, 3));
-  cr_assert(eq(int, tpc_baseline_run(b, "bench", &id, NULL, 0), TPC_OK));
-  cr_assert(eq(i64, id, 0));
+  tpc_baseline_run runs_back[2];
+  size_t n;
+  cr_assert(eq(int, tpc_baseline_runs(b, runs_back, 2, &n), TPC_OK));
+  cr_assert(eq(sz, n, 1));
+  cr_assert(eq(i64, runs_back[0].id, 3));
+  cr_assert(eq(str, runs_back[0].command, "bounds"));
   sqlite3_stmt *q;
   cr_assert(eq(int, sqlite3_prepare_v2(tpc_store_db(b),
                                        "SELECT worst_ratio, worst_ratio_lcb, worst_ratio_ucb, "

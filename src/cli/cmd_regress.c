@@ -1,9 +1,10 @@
 /*
 ** tpc regress [--baseline FILE] [--update] [--timings gate|warn] ...: the CI
 ** gate (issue 6).  Runs a fixed, fast set of checks (every built-in's
-** constants, Theorem 1 on the paper's quadratic, a short bench) through the
-** ordinary commands, in this process and on the same database, then compares
-** their results with the baseline's (reports/diff.h) and prints the
+** constants; Theorem 1 and PL on the paper's quadratic and Theorem 1 on
+** phishing; a short bench) through the ordinary commands, in this process
+** and on the same database, then compares each step's results with the
+** baseline's run of the same step (reports/diff.h) and prints the
 ** differences.  Exit 1 when one fails: a violated bound, a constant outside
 ** the baseline's interval, a changed Theorem 1 verdict, or (with --timings
 ** gate) a kernel slower beyond doubt relative to its roofline.  --update
@@ -22,29 +23,46 @@
 #include "reports/diff.h"
 #include "store/store.h"
 
-/* The fixed set: one setting of every built-in compressor and mechanism
-** (T2, T3) at d = 100; Theorem 1 for the mechanisms with a 3PC pair on
-** quad(s=0); the compressors' kernels at 2^20 floats.  Changing it means a
-** new baseline (--update). */
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The fixed set, one command line per step: one setting of every built-in
+** compressor and mechanism (T2, T3) at d = 100; Theorem 1 and PL for the
+** mechanisms with a 3PC pair on a small paper quadratic, Theorem 1 on
+** phishing; the compressors' kernels and EF21's step at 2^20 floats.
+** Changing it means a new baseline (--update). */
+#define THREEPC_METHODS                                                                    \
+  "gd", "ef21(topk(k=10))", "lag(zeta=4)", "clag(topk(k=10),zeta=2)", "3pcv1(topk(k=10))",  \
+      "3pcv2(urandk(k=5),topk(k=5))", "3pcv3(lag(zeta=4),topk(k=10))",                      \
+      "3pcv4(topk(k=5),topk(k=5))", "3pcv5(topk(k=10),p=0.1)",                              \
+      "adacgd(topk(k=1),topk(k=10),topk(k=100),zeta=4)", "marina(urandk(k=10),p=0.1)"
 static const char *const bounds_set[] = {
-    "identity", "topk(k=10)", "randk(k=10)", "urandk(k=10)", "permk", "bernoulli(p=0.5)",
-    "natural", "dither(s=4)", "sign", "threshold(lambda=0.5)", "scaled(urandk(k=10))",
-    "compose(urandk(k=10),permk)", "gd", "ef21(topk(k=10))", "lag(zeta=4)",
-    "clag(topk(k=10),zeta=2)", "3pcv1(topk(k=10))", "3pcv2(urandk(k=5),topk(k=5))",
-    "3pcv3(lag(zeta=4),topk(k=10))", "3pcv4(topk(k=5),topk(k=5))", "3pcv5(topk(k=10),p=0.1)",
-    "adacgd(topk(k=1),topk(k=10),topk(k=100),zeta=4)", "marina(urandk(k=10),p=0.1)",
-    "shifted(urandk(k=50))", "diana(urandk(k=10),beta=0.1)"};
-static const char *const rate_set[] = {
-    "rate", "quad(d=200,n=20,s=0)", "gd", "ef21(topk(k=10))", "lag(zeta=4)", "clag(topk(k=10),zeta=2)",
-    "3pcv1(topk(k=10))", "3pcv2(urandk(k=5),topk(k=5))", "3pcv3(lag(zeta=4),topk(k=10))",
-    "3pcv4(topk(k=5),topk(k=5))", "3pcv5(topk(k=10),p=0.1)",
-    "adacgd(topk(k=1),topk(k=10),topk(k=100),zeta=4)", "marina(urandk(k=10),p=0.1)",
-    "--T", "300"};
+    "bounds", "identity", "topk(k=10)", "randk(k=10)", "urandk(k=10)", "permk",
+    "bernoulli(p=0.5)", "natural", "dither(s=4)", "sign", "threshold(lambda=0.5)",
+    "scaled(urandk(k=10))", "compose(urandk(k=10),permk)", THREEPC_METHODS,
+    "shifted(urandk(k=50))", "diana(urandk(k=10),beta=0.1)", "--d", "100"};
+static const char *const rate_set[] = {"rate", "quad(d=200,n=20,s=0)", THREEPC_METHODS,
+                                       "--T", "300"};
+static const char *const pl_set[] = {"rate", "quad(d=200,n=20,s=0)", THREEPC_METHODS,
+                                     "--T", "300", "--pl", "--no-slack"};
+static const char *const logreg_set[] = {"rate", "logreg(file=phishing)", "gd",
+                                         "ef21(topk(k=10))", "clag(topk(k=10),zeta=2)",
+                                         "--T", "200"};
 static const char *const bench_set[] = {"bench", "topk", "randk", "sign", "natural", "dither",
                                         "ef21", "--d", "2^20", "--dtype", "f32",
                                         "--impl", "comp", "--samples", "20"};
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+typedef struct regress_step {
+  const char *const *words;   /* the command line, the command first */
+  size_t nwords;
+  int (*run)(int argc, char **argv);
+} regress_step;
+
+#define STEP(set, fn) {set, NELEM(set), fn}
+static const regress_step steps[] = {STEP(bounds_set, cmd_bounds), STEP(rate_set, cmd_rate),
+                                     STEP(pl_set, cmd_rate), STEP(logreg_set, cmd_rate),
+                                     STEP(bench_set, cmd_bench)};
+#define NSTEPS NELEM(steps)
+
 #define MAXARGS 160
 #define MAXSPECS 64
 
@@ -191,46 +209,38 @@ static void push_common(argvec *av, const regress_args *a) {
   }
 }
 
-/* Run one command in-process; its run id in *id.  Returns its exit code. */
-static int run_command(int (*cmd)(int, char **), argvec *av, int64_t *id) {
-  int code = cmd(av->n, av->v);
-  *id = tpc_cli_last_run_id();
-  return code;
-}
-
 typedef struct regress_job {
   regress_args *a;
   tpc_cli_run run;
-  int64_t ids[3];          /* bounds, rate, bench runs made */
-  tpc_store *base;         /* the baseline, loaded; NULL with --update */
-  int64_t base_ids[3];
+  int64_t ids[NSTEPS];       /* the run each step made */
+  tpc_store *base;           /* the baseline, loaded; NULL with --update */
+  int64_t base_ids[NSTEPS];  /* the baseline's run of each step */
   char base_commit[48];
-  char scratch[256];       /* the baseline's scratch database */
+  char scratch[256];         /* the baseline's scratch database */
 } regress_job;
 
-static const char *const commands[3] = {"bounds", "rate", "bench"};
-
-/* Run the fixed set; exit code 0, or the first command's 2 or 4. */
+/* Run the fixed set in-process, each step's run id in j->ids; exit code 0,
+** or the first step's 2 or 4. */
 static int run_set(regress_job *j) {
-  argvec av[3] = {{0}};
-  push(&av[0], "bounds");
-  for (size_t i = 0; i < NELEM(bounds_set); i++) push(&av[0], bounds_set[i]);
-  for (size_t i = 0; i < j->a->nspecs; i++) push(&av[0], j->a->specs[i]);
-  push(&av[0], "--d");
-  push(&av[0], "100");
-  for (size_t i = 0; i < NELEM(rate_set); i++) push(&av[1], rate_set[i]);
-  for (size_t i = 0; i < NELEM(bench_set); i++) push(&av[2], bench_set[i]);
-  int (*const fn[3])(int, char **) = {cmd_bounds, cmd_rate, cmd_bench};
-  for (int k = 0; k < 3; k++) {
-    push_common(&av[k], j->a);
-    if (!j->a->common.quiet) fprintf(stderr, "regress: tpc %s ...\n", commands[k]);
-    int code = run_command(fn[k], &av[k], &j->ids[k]);
+  for (size_t k = 0; k < NSTEPS; k++) {
+    argvec av = {0};
+    for (size_t i = 0; i < steps[k].nwords; i++) push(&av, steps[k].words[i]);
+    if (steps[k].run == cmd_bounds)
+      for (size_t i = 0; i < j->a->nspecs; i++) push(&av, j->a->specs[i]);
+    push_common(&av, j->a);
+    if (!j->a->common.quiet)
+      fprintf(stderr, "regress: step %zu/%zu: tpc %s %s ...\n", k + 1, NSTEPS,
+              steps[k].words[0], steps[k].words[1]);
+    int code = steps[k].run(av.n, av.v);
+    j->ids[k] = tpc_cli_last_run_id();
     /* 1 (violated) and 3 (inconclusive) are results: the comparison reports them */
     if (code == TPC_EXIT_USAGE || code == TPC_EXIT_INTERNAL) return code;
   }
   return TPC_EXIT_OK;
 }
 
+/* The baseline into a scratch database; its runs must be the steps' runs,
+** in order. */
 static int load_baseline(regress_job *j) {
   const char *dir = getenv("TMPDIR");
   snprintf(j->scratch, sizeof j->scratch, "%s/tpc-baseline-XXXXXX", dir && *dir ? dir : "/tmp");
@@ -241,35 +251,52 @@ static int load_baseline(regress_job *j) {
                                   dir && *dir ? dir : "/tmp"));
   }
   close(fd);
+  tpc_baseline_run runs[NSTEPS + 1];
+  size_t n = 0;
   int rc = tpc_baseline_load(j->a->baseline, j->scratch, &j->base);
-  for (int k = 0; !rc && k < 3; k++) {
-    rc = tpc_baseline_run(j->base, commands[k], &j->base_ids[k], k ? NULL : j->base_commit,
-                          sizeof j->base_commit);
-    if (!rc && !j->base_ids[k])
-      rc = tpc_error(TPC_EINPUT, "baseline %s has no %s run: write it with tpc regress --update",
-                     j->a->baseline, commands[k]);
+  if (!rc) rc = tpc_baseline_runs(j->base, runs, NSTEPS + 1, &n);
+  int same = n == NSTEPS;
+  for (size_t k = 0; !rc && same && k < NSTEPS; k++) {
+    same = !strcmp(runs[k].command, steps[k].words[0]);
+    j->base_ids[k] = runs[k].id;
   }
+  if (!rc && !same)
+    rc = tpc_error(TPC_EINPUT, "baseline %s holds %zu runs, not the %zu steps of this "
+                   "regress set: write it again with tpc regress --update",
+                   j->a->baseline, n, NSTEPS);
+  if (!rc) snprintf(j->base_commit, sizeof j->base_commit, "%s", runs[0].commit);
   return rc ? tpc_cli_fail(rc) : TPC_EXIT_OK;
 }
 
 static int compare(regress_job *j, tpc_diff *df) {
-  int rc = tpc_diff_bounds(df, j->base, j->base_ids[0], j->run.store, j->ids[0]);
-  if (!rc) rc = tpc_diff_rate(df, j->base, j->base_ids[1], j->run.store, j->ids[1]);
-  if (!rc) rc = tpc_diff_bench(df, j->base, j->base_ids[2], j->run.store, j->ids[2]);
+  int rc = TPC_OK;
+  for (size_t k = 0; !rc && k < NSTEPS; k++) {
+    int (*diff)(tpc_diff *, tpc_store *, int64_t, tpc_store *, int64_t) =
+        steps[k].run == cmd_bounds ? tpc_diff_bounds
+        : steps[k].run == cmd_rate ? tpc_diff_rate
+                                   : tpc_diff_bench;
+    rc = diff(df, j->base, j->base_ids[k], j->run.store, j->ids[k]);
+  }
   return rc;
 }
 
-static int store_result(regress_job *j, const tpc_diff *df) {
-  sqlite3 *db = tpc_store_db(j->run.store);
-  sqlite3_stmt *r = NULL, *it = NULL;
-  int rc = tpc_store_begin(j->run.store);
-  if (rc) return rc;
+static int bind_count(sqlite3_stmt *st, int col, size_t v) {
+  return sqlite3_bind_int64(st, col, (sqlite3_int64)v);
+}
+
+/* The regress_runs row, one regress_steps row per step, the items. */
+static int insert_rows(regress_job *j, const tpc_diff *df, sqlite3 *db) {
+  sqlite3_stmt *r = NULL, *s = NULL, *it = NULL;
   int ok = sqlite3_prepare_v2(db,
                               "INSERT INTO regress_runs (run_id, baseline, baseline_commit, "
-                              "bounds_run, rate_run, bench_run, timings, threshold, updated, "
-                              "matched, only_baseline, only_current, fails, warns) VALUES "
-                              "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                              "timings, threshold, updated, matched, only_baseline, "
+                              "only_current, fails, warns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                              "?8, ?9, ?10, ?11)",
                               -1, &r, NULL) == SQLITE_OK &&
+           sqlite3_prepare_v2(db,
+                              "INSERT INTO regress_steps (run_id, step, command, step_run, "
+                              "baseline_run) VALUES (?1, ?2, ?3, ?4, ?5)",
+                              -1, &s, NULL) == SQLITE_OK &&
            sqlite3_prepare_v2(db,
                               "INSERT INTO regress_items (run_id, seq, area, result, quantity, "
                               "baseline, current, detail, level) VALUES (?1, ?2, ?3, ?4, ?5, "
@@ -279,32 +306,49 @@ static int store_result(regress_job *j, const tpc_diff *df) {
     sqlite3_bind_int64(r, 1, j->run.id);
     sqlite3_bind_text(r, 2, j->a->baseline, -1, SQLITE_STATIC);
     if (j->base) sqlite3_bind_text(r, 3, j->base_commit, -1, SQLITE_STATIC);
-    for (int k = 0; k < 3; k++) sqlite3_bind_int64(r, 4 + k, j->ids[k]);
-    sqlite3_bind_text(r, 7, j->a->timings_gate ? "gate" : "warn", -1, SQLITE_STATIC);
-    sqlite3_bind_double(r, 8, j->a->threshold);
-    sqlite3_bind_int(r, 9, j->a->update);
+    sqlite3_bind_text(r, 4, j->a->timings_gate ? "gate" : "warn", -1, SQLITE_STATIC);
+    sqlite3_bind_double(r, 5, j->a->threshold);
+    sqlite3_bind_int(r, 6, j->a->update);
     if (j->base) {
-      sqlite3_bind_int64(r, 10, (sqlite3_int64)df->matched);
-      sqlite3_bind_int64(r, 11, (sqlite3_int64)df->only_before);
-      sqlite3_bind_int64(r, 12, (sqlite3_int64)df->only_after);
-      sqlite3_bind_int64(r, 13, (sqlite3_int64)df->fails);
-      sqlite3_bind_int64(r, 14, (sqlite3_int64)df->warns);
+      bind_count(r, 7, df->matched);
+      bind_count(r, 8, df->only_before);
+      bind_count(r, 9, df->only_after);
+      bind_count(r, 10, df->fails);
+      bind_count(r, 11, df->warns);
     }
     ok = sqlite3_step(r) == SQLITE_DONE;
+  }
+  for (size_t k = 0; ok && k < NSTEPS; k++) {
+    sqlite3_reset(s);
+    sqlite3_bind_int64(s, 1, j->run.id);
+    bind_count(s, 2, k);
+    sqlite3_bind_text(s, 3, steps[k].words[0], -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 4, j->ids[k]);
+    if (j->base) sqlite3_bind_int64(s, 5, j->base_ids[k]);
+    else sqlite3_bind_null(s, 5);
+    ok = sqlite3_step(s) == SQLITE_DONE;
   }
   for (size_t i = 0; ok && i < df->n; i++) {
     const tpc_diff_item *d = &df->item[i];
     sqlite3_reset(it);
     sqlite3_bind_int64(it, 1, j->run.id);
-    sqlite3_bind_int64(it, 2, (sqlite3_int64)i);
+    bind_count(it, 2, i);
     const char *text[] = {d->area, d->key, d->what, d->before, d->after, d->detail,
                           tpc_diff_level_name(d->level)};
     for (int c = 0; c < 7; c++) sqlite3_bind_text(it, 3 + c, text[c], -1, SQLITE_STATIC);
     ok = sqlite3_step(it) == SQLITE_DONE;
   }
-  if (!ok) rc = tpc_error(TPC_ESTORE, "storing the regress result: %s", sqlite3_errmsg(db));
+  int rc = ok ? TPC_OK : tpc_error(TPC_ESTORE, "storing the regress result: %s", sqlite3_errmsg(db));
   sqlite3_finalize(r);
+  sqlite3_finalize(s);
   sqlite3_finalize(it);
+  return rc;
+}
+
+static int store_result(regress_job *j, const tpc_diff *df) {
+  int rc = tpc_store_begin(j->run.store);
+  if (rc) return rc;
+  rc = insert_rows(j, df, tpc_store_db(j->run.store));
   if (rc) tpc_store_rollback(j->run.store);
   else rc = tpc_store_commit(j->run.store);
   return rc;
@@ -315,13 +359,14 @@ static int count_violations(regress_job *j, int64_t *n) {
   sqlite3 *db = tpc_store_db(j->run.store);
   sqlite3_stmt *q;
   if (sqlite3_prepare_v2(db,
-                         "SELECT (SELECT count(*) FROM bounds_specs WHERE run_id = ?1 AND "
-                         "verdict IN ('violated', 'error')) + (SELECT count(*) FROM rate_checks "
-                         "WHERE run_id = ?2 AND verdict = 'violated')",
+                         "SELECT (SELECT count(*) FROM bounds_specs WHERE verdict IN "
+                         "('violated', 'error') AND run_id IN (SELECT step_run FROM "
+                         "regress_steps WHERE run_id = ?1)) + (SELECT count(*) FROM "
+                         "rate_checks WHERE verdict = 'violated' AND run_id IN (SELECT "
+                         "step_run FROM regress_steps WHERE run_id = ?1))",
                          -1, &q, NULL) != SQLITE_OK)
     return tpc_error(TPC_ESTORE, "regress: %s", sqlite3_errmsg(db));
-  sqlite3_bind_int64(q, 1, j->ids[0]);
-  sqlite3_bind_int64(q, 2, j->ids[1]);
+  sqlite3_bind_int64(q, 1, j->run.id);
   *n = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
   sqlite3_finalize(q);
   return *n < 0 ? tpc_error(TPC_ESTORE, "regress: %s", sqlite3_errmsg(db)) : TPC_OK;
@@ -336,19 +381,18 @@ static int update_baseline(regress_job *j) {
             bad);
     return TPC_EXIT_FAIL;
   }
-  rc = tpc_baseline_write(j->run.store, j->ids, 3, j->a->baseline);
+  rc = tpc_baseline_write(j->run.store, j->ids, NSTEPS, j->a->baseline);
   if (rc) return tpc_cli_fail(rc);
   if (!j->a->common.quiet)
-    printf("regress: baseline %s written from runs %" PRId64 ", %" PRId64 ", %" PRId64 "\n",
-           j->a->baseline, j->ids[0], j->ids[1], j->ids[2]);
+    printf("regress: baseline %s written from runs %" PRId64 " to %" PRId64 "\n",
+           j->a->baseline, j->ids[0], j->ids[NSTEPS - 1]);
   return TPC_EXIT_OK;
 }
 
 static int report(regress_job *j, const tpc_diff *df) {
   if (!j->a->common.quiet) {
-    printf("tpc regress: baseline %s (commit %.12s) -> runs %" PRId64 ", %" PRId64 ", %" PRId64
-           "\n",
-           j->a->baseline, j->base_commit, j->ids[0], j->ids[1], j->ids[2]);
+    printf("tpc regress: baseline %s (commit %.12s) -> runs %" PRId64 " to %" PRId64 "\n",
+           j->a->baseline, j->base_commit, j->ids[0], j->ids[NSTEPS - 1]);
     tpc_diff_print(stdout, df, j->a->verbose ? TPC_DIFF_INFO : TPC_DIFF_WARN);
     printf("%zu results matched (%zu only in the baseline, %zu new); %zu failure(s), %zu "
            "warning(s), %zu other change(s)%s\n",
