@@ -47,11 +47,34 @@ static int exec(sqlite3 *db, const char *sql) {
   return rc;
 }
 
+/* The newest result per key among the selected runs, one temp view per
+** result table; the sections read only these, so "newest" means one thing
+** everywhere. */
+static const char *const newest_views =
+    "CREATE TEMP VIEW rep_bounds AS SELECT * FROM (SELECT b.*, row_number() OVER (PARTITION "
+    "BY spec, d, n ORDER BY run_id DESC, id DESC) AS rn FROM bounds_specs b WHERE run_id IN "
+    "(SELECT id FROM temp.report_runs)) WHERE rn = 1;"
+    "CREATE TEMP VIEW rep_checks AS SELECT * FROM (SELECT c.*, row_number() OVER (PARTITION BY "
+    "problem, method, ifnull(server, ''), check_kind ORDER BY run_id DESC, id DESC) AS rn FROM "
+    "rate_checks c WHERE experiment IS NULL AND run_id IN (SELECT id FROM temp.report_runs)) "
+    "WHERE rn = 1;"
+    "CREATE TEMP VIEW rep_best AS SELECT * FROM (SELECT b.*, row_number() OVER (PARTITION BY "
+    "experiment, ifnull(panel, ''), method ORDER BY run_id DESC, id DESC) AS rn FROM rate_best "
+    "b WHERE run_id IN (SELECT id FROM temp.report_runs)) WHERE rn = 1;"
+    "CREATE TEMP VIEW rep_cases AS SELECT * FROM (SELECT c.*, row_number() OVER (PARTITION BY "
+    "role, kernel, dtype, d, ifnull(k, -1), impl ORDER BY run_id DESC, id DESC) AS rn FROM "
+    "bench_cases c WHERE run_id IN (SELECT id FROM temp.report_runs)) WHERE rn = 1;"
+    "CREATE TEMP VIEW rep_regress AS SELECT * FROM regress_runs WHERE updated = 0 AND run_id "
+    "IN (SELECT id FROM temp.report_runs) ORDER BY run_id DESC LIMIT 1;"
+    "CREATE TEMP VIEW rep_runs AS SELECT run_id AS id FROM rep_bounds UNION SELECT run_id "
+    "FROM rep_checks UNION SELECT run_id FROM rep_best UNION SELECT run_id FROM rep_cases "
+    "UNION SELECT run_id FROM rep_regress;";
+
 /* temp.report_runs: the runs named, each checked to exist, or every run
 ** that is not still running (a crashed run's finished rows count). */
 static int select_runs(sqlite3 *db, const tpc_report_opts *o) {
-  int rc = exec(db, "DROP TABLE IF EXISTS temp.report_runs;"
-                    "CREATE TEMP TABLE report_runs (id INTEGER PRIMARY KEY)");
+  int rc = exec(db, "CREATE TEMP TABLE report_runs (id INTEGER PRIMARY KEY)");
+  if (!rc) rc = exec(db, newest_views);
   if (rc) return rc;
   if (!o->nruns)
     return exec(db, "INSERT INTO temp.report_runs SELECT id FROM runs WHERE status <> 'running'");
@@ -78,13 +101,14 @@ static int select_runs(sqlite3 *db, const tpc_report_opts *o) {
   return rc;
 }
 
-/* The "Runs" section: which runs the report drew from, with provenance. */
+/* The "Runs" section: the runs whose results the report shows, with
+** provenance. */
 static int runs_section(tpc_doc *d, sqlite3 *db, tpc_report_summary *sum) {
   sqlite3_stmt *st;
   int rc = tpc_rep_prepare(
       db,
       "SELECT id, command, status, started_at, substr(git_commit, 1, 12), git_dirty, cpu_model, "
-      "threads, argv FROM runs WHERE id IN (SELECT id FROM temp.report_runs) ORDER BY id",
+      "threads, argv FROM runs WHERE id IN (SELECT id FROM temp.rep_runs) ORDER BY id",
       &st);
   if (rc) return rc;
   tpc_doc_section(d, "runs", "Runs");

@@ -12,11 +12,8 @@
 #include "core/error.h"
 #include "reports/sections.h"
 
-/* The newest row per case key among the selected runs (as view "cases"). */
-#define CASES                                                                                 \
-  "WITH cases AS (SELECT * FROM (SELECT c.*, row_number() OVER (PARTITION BY role, kernel, "  \
-  "dtype, d, ifnull(k, -1), impl ORDER BY run_id DESC, id DESC) AS rn FROM bench_cases c "    \
-  "WHERE run_id IN (SELECT id FROM temp.report_runs)) WHERE rn = 1) "
+/* The newest row per case key among the selected runs (report.c), as "cases". */
+#define CASES "WITH cases AS (SELECT * FROM temp.rep_cases) "
 
 static const char *fmt_time(double ns, char *buf, size_t n) {
   if (isnan(ns)) snprintf(buf, n, "-");

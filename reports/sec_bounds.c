@@ -13,15 +13,13 @@
 #include "core/error.h"
 #include "reports/sections.h"
 
-/* The newest row per (spec, d, n) among the selected runs. */
+/* The newest row per (spec, d, n) among the selected runs (report.c). */
 static const char *const specs_sql =
     "SELECT id, spec, kind, check_kind, d, n, declared_alpha, declared_omega, declared_A, "
     "declared_B, alpha_hat, omega_hat, worst_ratio, worst_ratio_lcb, worst_ratio_ucb, "
     "frontier_BA, frontier_BA_lcb, step_factor, declared_step_factor, bits_mean, verdict, "
     "loose_factor, reason, run_id, frontier_A, frontier_B "
-    "FROM (SELECT b.*, row_number() OVER (PARTITION BY spec, d, n ORDER BY run_id DESC) AS rn "
-    "      FROM bounds_specs b WHERE run_id IN (SELECT id FROM temp.report_runs)) "
-    "WHERE rn = 1 AND kind = ?1 ORDER BY run_id, position";
+    "FROM temp.rep_bounds WHERE kind = ?1 ORDER BY run_id, position";
 
 enum {
   C_ID, C_SPEC, C_KIND, C_CHECK, C_D, C_N, C_DALPHA, C_DOMEGA, C_DA, C_DB, C_AHAT, C_OHAT,

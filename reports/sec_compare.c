@@ -88,9 +88,7 @@ int tpc_report_regress(tpc_doc *doc, sqlite3 *db) {
   int rc = tpc_rep_prepare(db,
                            "SELECT g.run_id, g.baseline, substr(g.baseline_commit, 1, 12), "
                            "g.matched, g.fails, g.warns, g.timings, r.status, r.started_at "
-                           "FROM regress_runs g JOIN runs r ON r.id = g.run_id WHERE g.updated "
-                           "= 0 AND g.run_id IN (SELECT id FROM temp.report_runs) "
-                           "ORDER BY g.run_id DESC LIMIT 1",
+                           "FROM temp.rep_regress g JOIN runs r ON r.id = g.run_id",
                            &st);
   if (rc) return rc;
   int step = sqlite3_step(st);

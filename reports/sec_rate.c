@@ -12,13 +12,11 @@
 #include "core/error.h"
 #include "reports/sections.h"
 
-/* The newest check per (problem, method, server, kind) outside experiments. */
+/* The newest check per (problem, method, server, kind) outside experiments
+** (report.c). */
 static const char *const checks_sql =
     "SELECT id, problem, method, server, gamma, mult, bound, measured, ucb, ratio, verdict, "
-    "slack, note, n FROM (SELECT c.*, row_number() OVER (PARTITION BY problem, method, "
-    "ifnull(server, ''), check_kind ORDER BY run_id DESC, id DESC) AS rn FROM rate_checks c "
-    "WHERE experiment IS NULL AND run_id IN (SELECT id FROM temp.report_runs)) "
-    "WHERE rn = 1 AND check_kind = ?1 ORDER BY problem, run_id, id";
+    "slack, note, n FROM temp.rep_checks WHERE check_kind = ?1 ORDER BY problem, run_id, id";
 
 enum { K_ID, K_PROBLEM, K_METHOD, K_SERVER, K_GAMMA, K_MULT, K_BOUND, K_MEAS, K_UCB, K_RATIO,
        K_VERDICT, K_SLACK, K_NOTE, K_N };
@@ -153,12 +151,9 @@ static int convergence_figures(tpc_doc *doc, sqlite3 *db) {
   sqlite3_stmt *st;
   int rc = tpc_rep_prepare(
       db,
-      "SELECT c.problem, c.method, t.id FROM rate_trajectories t JOIN rate_checks c "
-      "ON c.id = t.check_id WHERE t.role = 'rep' AND t.rep = 0 AND c.id IN ("
-      "SELECT id FROM (SELECT c2.id, row_number() OVER (PARTITION BY problem, method, "
-      "ifnull(server, ''), check_kind ORDER BY run_id DESC, c2.id DESC) AS rn FROM rate_checks "
-      "c2 WHERE experiment IS NULL AND check_kind = 'theorem1' AND run_id IN (SELECT id FROM "
-      "temp.report_runs)) WHERE rn = 1) ORDER BY c.problem, c.run_id, c.id",
+      "SELECT c.problem, c.method, t.id FROM rate_trajectories t JOIN temp.rep_checks c "
+      "ON c.id = t.check_id WHERE t.role = 'rep' AND t.rep = 0 AND c.check_kind = 'theorem1' "
+      "ORDER BY c.problem, c.run_id, c.id",
       &st);
   if (rc) return rc;
   rc = panel_figures(doc, db, st, "rate",
@@ -188,11 +183,8 @@ static int checks_table(tpc_doc *doc, sqlite3 *db, const char *kind, int *rows) 
   return rc;
 }
 
-/* The newest rate_best row per (experiment, panel, method). */
-#define BEST_SQL(cols, order)                                                                \
-  "SELECT " cols " FROM (SELECT b.*, row_number() OVER (PARTITION BY experiment, "           \
-  "ifnull(panel, ''), method ORDER BY run_id DESC, id DESC) AS rn FROM rate_best b WHERE "   \
-  "run_id IN (SELECT id FROM temp.report_runs)) WHERE rn = 1 AND experiment = ?1 " order
+/* The newest rate_best row per (experiment, panel, method) (report.c). */
+#define BEST_SQL(cols, order) "SELECT " cols " FROM temp.rep_best WHERE experiment = ?1 " order
 
 /* The best run of each method (fig3, fig1), or the ten cheapest cells of a
 ** heat map (fig2: the grid itself is the figure). */

@@ -1,8 +1,9 @@
 /*
 ** The report's sections (report.c calls them in order) and the few helpers
 ** they share for reading SQLite columns into table cells.  Each section reads
-** the results of the runs in temp.report_runs (report.c fills it) and writes
-** its tables and figures into the document.
+** the newest results of the selected runs through the temp views report.c
+** creates (rep_bounds, rep_checks, rep_best, rep_cases, rep_regress) and
+** writes its tables and figures into the document.
 */
 #ifndef TPC_REPORT_SECTIONS_H
 #define TPC_REPORT_SECTIONS_H
