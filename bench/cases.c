@@ -12,7 +12,7 @@
 **   randk urandk permk   min(d s, nnz L)        d s + nnz (s + 4)
 **   bernoulli(p)         p d s                  d s + p d s   (expected over the coin)
 **   natural              d s                    2 d s   (out and the POW2 values)
-**   dither               d s                    d s + 4 d   (out and int32 levels)
+**   dither               2 d s                  d s + 4 d   (out and int32 levels)
 **   sign                 d s                    d s + d / 8   (out and sign bits)
 **   threshold            d s                    d s + nnz (s + 4)
 **   topk/IMPL            d s                    4 k   (the indices)
@@ -24,7 +24,12 @@
 ** QUANT 4 d, POW2 and DENSE d s) and V the part of the server's vector that
 ** applying it touches (min(d s, nnz L) for SPARSE, d s otherwise).  Work a
 ** kernel does beyond these (PermK's shuffle of d indices, the marks of the
-** sparse emitters, a second pass over x) is its own cost, not the floor's.
+** sparse emitters) is its own cost, not the floor's.  A second pass over x
+** is too, except for dither: every one of its levels depends on ||x||, so no
+** implementation can emit a level before it has read all of x, and x (larger
+** than the caches at the sizes that matter) must be read twice.  sign's scale
+** depends on ||x||_1 as well, but its output expands from the d/8 sign bits,
+** which stay in cache: one read of x suffices there.
 */
 #include "bench/cases.h"
 
@@ -340,7 +345,10 @@ static void comp_bytes(tpc_bench_case *c, size_t nnz, double p) {
   else if (!strcmp(k, "bernoulli")) {
     c->bytes_read = p * ds;
     c->bytes_written = ds + p * ds;
-  } else if (!strcmp(k, "dither")) c->bytes_written = ds + 4 * d;
+  } else if (!strcmp(k, "dither")) {
+    c->bytes_read = 2 * ds; /* the norm, then the levels (see the top) */
+    c->bytes_written = ds + 4 * d;
+  }
   else if (!strcmp(k, "sign")) c->bytes_written = ds + d / 8;
 }
 
