@@ -989,3 +989,79 @@ ParameterizedTest(tpc_dtype *dt, comp, every_isa_path_matches_portable) {
     free(got);
   }
 }
+
+/* The scaled sign's sum of |x_i|, as documented in comp/sign_kern.h and
+** written here independently of the library: 16 lanes, lane l taking the
+** elements j with j mod 16 = l in increasing j, multiplied by mul, then
+** lane[l] += lane[l + h] for h = 8, 4, 2, 1. */
+static double sign_blocked_sum(tpc_dtype dt, const void *x, size_t d, double mul) {
+  double lane[16] = {0};
+  for (size_t j = 0; j < d; j++) {
+    double a = dt == TPC_F32 ? (double)fabsf(((const float *)x)[j])
+                             : fabs(((const double *)x)[j]);
+    lane[j % 16] += a * mul;
+  }
+  for (size_t h = 8; h >= 1; h /= 2)
+    for (size_t l = 0; l < h; l++) lane[l] += lane[l + h];
+  return lane[0];
+}
+
+/* The scale on a path: the message's scale after one call. */
+static double sign_scale_on(tpc_dtype dt, const void *x, size_t d, const char *isa) {
+  size_t es = dt == TPC_F32 ? sizeof(float) : sizeof(double);
+  void *out = malloc(d * es);
+  cr_assert(out != NULL);
+  tpc_comp *c = build_isa("sign", d, isa);
+  tpc_msg m;
+  tpc_msg_reset(&m);
+  if (dt == TPC_F32) tpc_comp_compress_f32(c, x, out, &m, &ctx);
+  else tpc_comp_compress_f64(c, x, out, &m, &ctx);
+  double scale = m.part[0].scale;
+  tpc_comp_free(c);
+  free(out);
+  return scale;
+}
+
+/* The scale is exactly the documented blocked sum / d on every path (and
+** for double input whose sum overflows, the same sum scaled by 2^-64, / d,
+** scaled back: path_input's top-binade values make that happen from d =
+** 221 on), at sizes with every tail length class; and, by hand, on an input
+** where the order shows: 1 followed by sixteen 2^-53, d = 17.  Summed
+** sequentially each 2^-53 is lost (a tie to even).  In the blocked order
+** lane 0 loses x_16 and, at h = 8, lane 8's; the other 14 arrive at h = 4,
+** 2, 1 as 2^-52, 2^-51, 2^-50, each addition exact, so the scale is
+** (1 + 7 * 2^-52) / 17 (exact operands: the only rounding is the division,
+** the same in the test). */
+DTYPES(comp, sign_scale_is_blocked_sum)
+ParameterizedTest(tpc_dtype *dt, comp, sign_scale_is_blocked_sum) {
+  static const size_t dims[] = {1, 15, 16, 17, 63, 64, 65, 1000, (1u << 18) + 37};
+  static const char *const isas[] = {"scalar", "avx2", "avx512"};
+  size_t es = *dt == TPC_F32 ? sizeof(float) : sizeof(double);
+  for (size_t di = 0; di < sizeof dims / sizeof *dims; di++) {
+    size_t d = dims[di];
+    void *x = malloc(d * es);
+    cr_assert(x != NULL);
+    path_input(*dt, x, d);
+    double sum = sign_blocked_sum(*dt, x, d, 1.0);
+    double want = !isinf(sum) ? sum / (double)d
+                              : ldexp(sign_blocked_sum(*dt, x, d, 0x1p-64) / (double)d, 64);
+    cr_assert(isfinite(want), "%s d = %zu", dname(*dt), d);
+    for (size_t p = 0; p < 3; p++) {
+      if (p > 0 && !tpc_cpu_supports((tpc_isa)p)) continue;
+      double got = sign_scale_on(*dt, x, d, isas[p]);
+      cr_assert(eq(dbl, got, want), "%s d = %zu %s", dname(*dt), d, isas[p]);
+    }
+    free(x);
+  }
+  double xd[17];
+  float xf[17];
+  for (size_t j = 0; j < 17; j++) {
+    xd[j] = j == 0 ? 1.0 : 0x1p-53;
+    xf[j] = (float)xd[j];
+  }
+  for (size_t p = 0; p < 3; p++) {
+    if (p > 0 && !tpc_cpu_supports((tpc_isa)p)) continue;
+    double got = sign_scale_on(*dt, *dt == TPC_F32 ? (void *)xf : (void *)xd, 17, isas[p]);
+    cr_assert(eq(dbl, got, (1 + 7 * 0x1p-52) / 17), "%s by hand %s", dname(*dt), isas[p]);
+  }
+}

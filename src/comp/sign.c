@@ -2,14 +2,15 @@
 ** sign: scaled sign, C(x) = (||x||_1/d) sign(x) with sign(0) = +1 (THEORY.md
 ** T2, B(1/d), deterministic; per x, ||C(x) - x||^2 = ||x||^2 - ||x||_1^2/d).
 ** Sent as a SIGN part: the scale and one bit per coordinate.  The scale is
-** the sequential double sum of |x_i| divided by d, bit for bit, however it
-** is computed (sign_sum_f32 and the AVX2 scan sum exact blocks at once, the
-** AVX-512 scan exact runs between the magnitudes that round).
+** the double sum of |x_i| in a fixed blocked order (sign_kern.h: 16 lanes of
+** consecutive elements, folded in a fixed tree) divided by d: the same bits
+** on the portable, AVX2 and AVX-512 paths and for any thread count, and a
+** sum the vector paths keep at read bandwidth (a sequential sum is one
+** serial addition per element).
 */
 #include "comp/kernels.h"
 
 #include <math.h>
-#include <string.h>
 
 #include "comp/cpu.h"
 #include "comp/sign_kern.h"
@@ -26,55 +27,11 @@ static void sign_consts(const tpc_comp *c, tpc_comp_consts *out) {
   *out = (tpc_comp_consts){TPC_CLASS_CONTRACTIVE, alpha, 0.0, 1, "T2", NULL, 0, 0.0};
 }
 
-/* The sum of |x_i| in double for float input, equal bit for bit to the
-** sequential sum but faster: blocks are summed as a tree, which is the
-** sequential result whenever no addition rounds.  With the running sum s in
-** [2^(e-1), 2^e), s is a multiple of its ulp 2^(e-53); a block whose
-** nonzero magnitudes are all >= theta = 2^(e-30) holds multiples of 2^(e-53)
-** too (24-bit significands), so while the block's total stays below
-** bound = 2^e every partial sum, in any order, is representable and nothing
-** rounds.  A tree sum that reached the bound is at or above it (rounding is
-** monotone and the bound representable), so comparing the computed total
-** decides; other blocks are summed one by one, and the bounds follow s
-** when it leaves its binade (it only grows: bound = 0 while s = 0).
-** Double input has 53-bit significands, where the test would rarely pass:
-** it is summed one by one. */
-void tpc_sign_bounds_f32(double s, double *bound, float *theta) {
-  int e;
-  frexp(s, &e);
-  *bound = s > 0 ? ldexp(1.0, e) : 0.0;
-  *theta = s > 0 ? (float)ldexp(1.0, e - 30) : 0.0f;
-}
-
-static double sign_sum_f32(const float *x, size_t d) {
-  double s = 0, bound = 0;
-  float theta = 0;
-  size_t i = 0;
-  for (; i + 8 <= d; i += 8) {
-    float a[8];
-    int small = 0;
-    for (int j = 0; j < 8; j++) {
-      a[j] = fabsf(x[i + j]);
-      small |= (a[j] < theta) & (a[j] != 0);
-    }
-    double t = s + ((((double)a[0] + (double)a[1]) + ((double)a[2] + (double)a[3])) +
-                    (((double)a[4] + (double)a[5]) + ((double)a[6] + (double)a[7])));
-    if (!small && t < bound) {
-      s = t;
-      continue;
-    }
-    for (int j = 0; j < 8; j++) s += (double)a[j];
-    if (!(s < bound)) tpc_sign_bounds_f32(s, &bound, &theta);
-  }
-  for (; i < d; i++) s += (double)fabsf(x[i]);
-  return s;
-}
-
-/* The sequential sum of |x_i| in double. */
-static double sign_sum_f64(const double *x, size_t d) {
-  double s = 0;
-  for (size_t i = 0; i < d; i++) s += fabs(x[i]);
-  return s;
+/* The fold of the lanes (sign_kern.h): one tree, which every path ends with. */
+double tpc_sign_fold16(double lane[TPC_SIGN_LANES]) {
+  for (int h = TPC_SIGN_LANES / 2; h >= 1; h /= 2)
+    for (int l = 0; l < h; l++) lane[l] += lane[l + h];
+  return lane[0];
 }
 
 /* The float kernel on the AVX-512 or AVX2 path: one read of x, one write of
