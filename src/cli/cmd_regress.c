@@ -409,9 +409,7 @@ static int regress_main(regress_job *j, int argc, char **argv) {
   if (code) return code;
   code = tpc_cli_run_begin(&j->run, &a->common, "regress", argc, argv);
   if (code) return code;
-  int64_t self = j->run.id;
   code = run_set(j);
-  j->run.id = self;
   tpc_diff df;
   tpc_diff_init(&df, a->threshold, a->timings_gate);
   int rc = TPC_OK;
