@@ -990,6 +990,50 @@ ParameterizedTest(tpc_dtype *dt, comp, every_isa_path_matches_portable) {
   }
 }
 
+/* randk's float paths agree with the portable one at the extremes of k/d
+** too: k = d (every coordinate kept, most of Floyd's draws colliding), half
+** (words of many kept bits) and a few (most chunks of the AVX-512 pass
+** empty), at sizes of one partial word, a few chunks of 1024 coordinates
+** and, beyond 4 MiB, streaming stores. */
+Test(comp, randk_dense_and_sparse_isa_paths_match_portable) {
+  static const size_t dims[] = {50, 3000, (1u << 20) + 37};
+  static const char *const isas[] = {"avx2", "avx512"};
+  for (size_t di = 0; di < sizeof dims / sizeof *dims; di++) {
+    size_t d = dims[di];
+    float *x = malloc(d * sizeof *x), *ref = malloc(d * sizeof *ref),
+          *got = malloc(d * sizeof *got);
+    cr_assert(x && ref && got);
+    path_input(TPC_F32, x, d);
+    char specs[3][32];
+    snprintf(specs[0], sizeof specs[0], "urandk(k=%zu)", d);
+    snprintf(specs[1], sizeof specs[1], "randk(ratio=0.5)");
+    snprintf(specs[2], sizeof specs[2], "randk(k=3)");
+    for (size_t s = 0; s < 3; s++) {
+      tpc_comp *c0 = build_isa(specs[s], d, "scalar");
+      tpc_msg m0, m1;
+      tpc_msg_reset(&m0);
+      streams(11);
+      tpc_comp_compress_f32(c0, x, ref, &m0, &ctx);
+      for (size_t p = 0; p < sizeof isas / sizeof *isas; p++) {
+        if (!tpc_cpu_supports((tpc_isa)(p + 1))) continue;
+        char what[128];
+        snprintf(what, sizeof what, "%s d = %zu %s", specs[s], d, isas[p]);
+        tpc_comp *c1 = build_isa(specs[s], d, isas[p]);
+        tpc_msg_reset(&m1);
+        streams(11);
+        tpc_comp_compress_f32(c1, x, got, &m1, &ctx);
+        cr_assert(eq(int, memcmp(ref, got, d * sizeof *ref), 0), "%s: out", what);
+        assert_same_part(&m0.part[0], &m1.part[0], sizeof *x, what);
+        tpc_comp_free(c1);
+      }
+      tpc_comp_free(c0);
+    }
+    free(x);
+    free(ref);
+    free(got);
+  }
+}
+
 /* The scaled sign's sum of |x_i|, as documented in comp/sign_kern.h and
 ** written here independently of the library: 16 lanes, lane l taking the
 ** elements j with j mod 16 = l in increasing j, multiplied by mul, then

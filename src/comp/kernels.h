@@ -118,12 +118,10 @@ double tpc_dither_sumsq_f32_avx512(const float *x, size_t d);
 ** word from r; 1 to round up (rest: the fraction below the 16 bits). */
 int tpc_dither_tie(gsl_rng *r, double rest);
 
-/* randk, float: from the bitmap of the kept set and their positions pos in
-** draw order, the sorted indices and values (idx, val) and out (randk.c);
-** pre (one entry per bitmap word) and rank (k entries) are scratch, the
-** bitmap is cleared, val needs 16 entries of room beyond k. */
-void tpc_randk_f32_avx512(uint64_t *bits, uint32_t *pre, const uint32_t *pos, uint32_t *rank,
-                          size_t k, const float *x, size_t d, float scale, float *out,
+/* randk, float: from the bitmap of the kept set, the sorted indices and
+** values (idx, val) and out (randk.c); the bitmap is cleared, idx and val
+** need 16 entries of room beyond k. */
+void tpc_randk_f32_avx512(uint64_t *bits, const float *x, size_t d, float scale, float *out,
                           uint32_t *idx, float *val, int stream);
 
 #endif

@@ -12,12 +12,9 @@
 ** read at the kept indices only.  The portable path lists the kept indices
 ** in order by a scan of the bitmap, then writes out with memset (streaming
 ** at large sizes in libc) and a scatter of the k values, prefetched a few
-** indices ahead.  The float path on AVX-512 (randk_avx512.c) reads x in the
-** random order of the draws instead (an ordered scan of the kept lines would
-** set the hardware prefetcher streaming through all of x): each kept value
-** goes straight to its place in the sorted list, its rank counted in the
-** bitmap; then one pass writes out block by block from the bitmap and the
-** list.
+** indices ahead.  The float path on AVX-512 (randk_avx512.c) makes one pass
+** over the bitmap instead, listing the kept indices a little ahead of where
+** it writes out, so that the reads of x at them overlap the writes of out.
 */
 #include "comp/kernels.h"
 
@@ -37,9 +34,8 @@ enum { RANDK_SLACK = 64, RANDK_AHEAD = 16, RANDK_WORDS = 256 };
 
 /* c->par[1] is the factor applied to the kept values, c->par[2] the
 ** instruction set path (tpc_isa) chosen at init.  Workspace: in aux the
-** bitmap (W words), the kept count before each word (W uint32), the kept
-** positions in draw order and their ranks (k uint32 each); k (+ slack)
-** indices and values. */
+** bitmap (W words); k (+ slack) indices (which hold the draws until the
+** bitmap is listed) and values. */
 static int randk_init(tpc_comp *c, const tpc_spec *s) {
   int status = tpc_comp_param_k(c, s);
   if (status != TPC_OK) return status;
@@ -49,8 +45,7 @@ static int randk_init(tpc_comp *c, const tpc_spec *s) {
   c->par[1] = 1.0;
   c->par[2] = (double)tpc_cpu_isa();
   size_t words = (c->d + 63) / 64;
-  status = tpc_work_alloc(c, 0, words * (sizeof(uint64_t) + sizeof(uint32_t)) +
-                                    2 * c->k * sizeof(uint32_t));
+  status = tpc_work_alloc(c, 0, words * sizeof(uint64_t));
   if (status != TPC_OK) return status;
   tpc_work *w = c->priv;
   w->idx = tpc_calloc_aligned(c->k + RANDK_SLACK, sizeof(uint32_t));
@@ -106,24 +101,34 @@ static uint32_t randk_below(randk_source *src, uint64_t m) {
   return (uint32_t)(p >> 64);
 }
 
+/* Floyd's step j: marks draw[j], or top + j (never marked before step j)
+** when draw[j] is marked already, and leaves the marked position in
+** draw[j]. */
+static inline void randk_set(uint64_t *bits, uint32_t *draw, size_t j, size_t top) {
+  size_t t = draw[j], at = bits[t / 64] >> (t % 64) & 1 ? top + j : t;
+  bits[at / 64] |= (uint64_t)1 << (at % 64);
+  draw[j] = (uint32_t)at;
+}
+
 /* Floyd's algorithm: marks a uniformly random k-subset of 0..d-1, and
-** leaves the marked positions in draw[0..k) in draw order.  The draws come
-** first, so that the marking can prefetch the bitmap words it will test: the
-** bitmap outgrows the L2 cache from d = 2^23, and the draws are a serial
-** chain.  The stream advances by whole batches of RANDK_WORDS words. */
+** leaves the marked positions in draw[0..k) in draw order.  Step j runs
+** AHEAD draws after draw j, whose bitmap word is prefetched as it is drawn:
+** the bitmap outgrows the L2 cache from d = 2^23, and the misses then
+** overlap the arithmetic of the draws.  The steps run in draw order, so the
+** subset is Floyd's.  The stream advances by whole batches of RANDK_WORDS
+** words. */
 static void randk_mark(const tpc_comp *c, uint64_t *bits, uint32_t *draw, gsl_rng *r) {
-  enum { AHEAD = 16 };
+  enum { AHEAD = 64 };
   size_t d = c->d, k = c->k;
   randk_source src = {r, c->par[2] >= (double)TPC_ISA_AVX512 ? tpc_rng_pcg64_fill_avx512
                                                               : tpc_rng_pcg64_fill,
                       RANDK_WORDS, {0}};
-  for (size_t j = 0; j < k; j++) draw[j] = randk_below(&src, (uint64_t)(d - k + j) + 1);
   for (size_t j = 0; j < k; j++) {
-    if (j + AHEAD < k) __builtin_prefetch(bits + draw[j + AHEAD] / 64, 1);
-    size_t t = draw[j], at = bits[t / 64] >> (t % 64) & 1 ? d - k + j : t;
-    bits[at / 64] |= (uint64_t)1 << (at % 64);
-    draw[j] = (uint32_t)at;
+    draw[j] = randk_below(&src, (uint64_t)(d - k + j) + 1);
+    __builtin_prefetch(bits + draw[j] / 64, 1);
+    if (j >= AHEAD) randk_set(bits, draw, j - AHEAD, d - k);
   }
+  for (size_t j = k > AHEAD ? k - AHEAD : 0; j < k; j++) randk_set(bits, draw, j, d - k);
 }
 
 /* idx[0..k) = the set bits of bits[0..(d+63)/64), increasing, clearing
@@ -148,17 +153,15 @@ static void randk_list(uint64_t *bits, size_t d, uint32_t *idx) {
   }
 }
 
-/* The float path on AVX-512: marks, ranks and the scan (randk.c); 0 where
-** it is not available. */
+/* The float path on AVX-512: marks (randk.c), then one pass over the
+** bitmap (randk_avx512.c); 0 where it is not available. */
 static int randk_fast_f32(const tpc_comp *c, const float *x, float *out, float scale,
                           gsl_rng *r) {
   if (c->par[2] < (double)TPC_ISA_AVX512) return 0;
   tpc_work *w = c->priv;
-  size_t words = (c->d + 63) / 64;
   uint64_t *bits = w->aux;
-  uint32_t *pre = (uint32_t *)(bits + words), *pos = pre + words, *rank = pos + c->k;
-  randk_mark(c, bits, pos, r);
-  tpc_randk_f32_avx512(bits, pre, pos, rank, c->k, x, c->d, scale, out, w->idx, w->val,
+  randk_mark(c, bits, w->idx, r);
+  tpc_randk_f32_avx512(bits, x, c->d, scale, out, w->idx, w->val,
                        c->d * sizeof(float) > ((size_t)4 << 20));
   return 1;
 }

@@ -1,65 +1,56 @@
 /*
 ** AVX-512 path of randk for float input (comp/randk.c), the same result as
-** the portable path.  The kept values are read in the random order of the
-** draws, each stored at its rank in the sorted list (the kept count before
-** its bitmap word plus the bits below it in the word; ranks first, then the
-** values, each loop prefetching what it will touch a few draws ahead): an
-** ordered scan of the kept lines of x would set the hardware prefetcher
-** streaming through all of x.  Then one pass over the bitmap writes out 16
-** coordinates at a time, the list's next values expanded into the lanes of
-** the bits (streaming stores when asked: out is written once, never read),
-** and clears the bitmap.  Compiled with the AVX-512 flags,
-** called only where tpc_cpu_supports(TPC_ISA_AVX512).
+** the portable path.  One pass over the bitmap of the kept set in index
+** order, a chunk of RANDK_CHUNK words (64 coordinates each) at a time, three
+** steps staggered so that the random reads of x overlap the writes of out:
+** the kept indices RANDK_AHEAD chunks ahead are listed into idx and their
+** lines of x prefetched; the values of this chunk (prefetched chunks ago)
+** are read into val; out is written 16 coordinates at a time, the chunk's
+** values expanded into the lanes of the kept bits (streaming stores when
+** asked: out is written once, never read), and the bitmap cleared.  Small
+** chunks keep the prefetches few at a time (a burst of them stalls on the
+** cache's miss buffers); in order, the reads of x touch only the lines kept
+** and x need not be read in the random order of the draws.
+** Compiled with the AVX-512 flags, called only where
+** tpc_cpu_supports(TPC_ISA_AVX512).
 */
 #include <immintrin.h>
 #include <stdint.h>
 
 #include "comp/kernels.h"
 
-/* Draws between a prefetch and its use. */
-enum { RANDK_AHEAD = 32 };
+/* Bitmap words per chunk and chunks listed ahead of the writes (at k/d = 1%
+** about 10 kept values a chunk, 20 reads of x in flight): the fastest of
+** the sizes 1 to 64 words and distances 1 to 64 chunks tried at d = 2^24. */
+enum { RANDK_CHUNK = 16, RANDK_AHEAD = 2 };
 
-/* pre[w] = the kept count in words before w. */
-static void randk_prefix(const uint64_t *bits, size_t words, uint32_t *pre) {
-  uint32_t n = 0;
-  for (size_t w = 0; w < words; w++) {
-    pre[w] = n;
-    n += (uint32_t)__builtin_popcountll(bits[w]);
+/* Appends the set bits of bits[from..to) to idx at n, increasing, and
+** prefetches x at each; the new count.  Two entries per word are written
+** whether or not the word has them (the count advances only for bits
+** present), so that only words with more than two bits branch: at k/d of a
+** few percent most words hold none or one.  idx has 64 entries of room
+** beyond k. */
+static size_t randk_list(const uint64_t *bits, size_t from, size_t to, const float *x,
+                         uint32_t *idx, size_t n) {
+  const uint64_t top = (uint64_t)1 << 63;
+  size_t start = n;
+  for (size_t w = from; w < to; w++) {
+    uint64_t m = bits[w];
+    uint32_t base = (uint32_t)(64 * w), *p = idx + n;
+    p[0] = base + (uint32_t)__builtin_ctzll(m | top);
+    n += m != 0;
+    m &= m - 1;
+    p[1] = base + (uint32_t)__builtin_ctzll(m | top);
+    n += m != 0;
+    m &= m - 1;
+    for (p += 2; m != 0; m &= m - 1, n++) *p++ = base + (uint32_t)__builtin_ctzll(m);
   }
+  for (size_t j = start; j < n; j++) _mm_prefetch((const char *)(x + idx[j]), _MM_HINT_T0);
+  return n;
 }
 
-/* rank[j]: the place of pos[j] in the sorted list, the kept count before
-** its word plus the bits below it in the word (both prefetched ahead); the
-** places in idx and val are prefetched for writing as they are found. */
-static void randk_ranks(const uint64_t *bits, const uint32_t *pre, const uint32_t *pos,
-                        size_t k, uint32_t *rank, uint32_t *idx, float *val) {
-  for (size_t j = 0; j < k; j++) {
-    if (j + RANDK_AHEAD < k) {
-      __builtin_prefetch(pre + pos[j + RANDK_AHEAD] / 64);
-      __builtin_prefetch(bits + pos[j + RANDK_AHEAD] / 64);
-    }
-    uint32_t a = pos[j];
-    uint64_t below = bits[a / 64] & (((uint64_t)1 << (a % 64)) - 1);
-    uint32_t r = pre[a / 64] + (uint32_t)__builtin_popcountll(below);
-    __builtin_prefetch(idx + r, 1);
-    __builtin_prefetch(val + r, 1);
-    rank[j] = r;
-  }
-}
-
-/* idx and val in sorted order, x read in draw order (prefetched ahead). */
-static void randk_place(const uint32_t *pos, const uint32_t *rank, size_t k, const float *x,
-                        float scale, uint32_t *idx, float *val) {
-  for (size_t j = 0; j < k; j++) {
-    if (j + RANDK_AHEAD < k) __builtin_prefetch(x + pos[j + RANDK_AHEAD]);
-    idx[rank[j]] = pos[j];
-    val[rank[j]] = scale * x[pos[j]];
-  }
-}
-
-/* 16 coordinates from base with kept bits m: out's lanes from the list at
-** val (whole store when full, masked to `part` otherwise); how many were
-** kept. */
+/* 16 coordinates at out with kept bits m: out's lanes from the list at val
+** (whole store when full, masked to `part` otherwise); how many were kept. */
 static inline size_t randk_16(__mmask16 m, const float *val, float *out, int stream,
                               __mmask16 part) {
   __m512 v = _mm512_maskz_expand_ps(m, _mm512_loadu_ps(val));
@@ -69,19 +60,32 @@ static inline size_t randk_16(__mmask16 m, const float *val, float *out, int str
   return (size_t)__builtin_popcount(m);
 }
 
-void tpc_randk_f32_avx512(uint64_t *bits, uint32_t *pre, const uint32_t *pos, uint32_t *rank,
-                          size_t k, const float *x, size_t d, float scale, float *out,
-                          uint32_t *idx, float *val, int stream) {
-  size_t words = (d + 63) / 64, full = d / 64, n = 0;
-  randk_prefix(bits, words, pre);
-  randk_ranks(bits, pre, pos, k, rank, idx, val);
-  randk_place(pos, rank, k, x, scale, idx, val);
-  stream = stream && ((uintptr_t)out & 63) == 0;
-  for (size_t w = 0; w < full; w++) {
+/* out for bitmap words [from, to), all whole, from the values at val + n,
+** clearing the words; the new n. */
+static size_t randk_write(uint64_t *bits, size_t from, size_t to, const float *val, size_t n,
+                          float *out, int stream) {
+  for (size_t w = from; w < to; w++) {
     uint64_t m = bits[w];
     bits[w] = 0;
     for (int q = 0; q < 4; q++, m >>= 16)
       n += randk_16((__mmask16)m, val + n, out + 64 * w + 16 * q, stream, 0xffff);
+  }
+  return n;
+}
+
+void tpc_randk_f32_avx512(uint64_t *bits, const float *x, size_t d, float scale, float *out,
+                          uint32_t *idx, float *val, int stream) {
+  size_t words = (d + 63) / 64, full = d / 64;
+  size_t lw = 0, listed = 0, read = 0, n = 0;
+  stream = stream && ((uintptr_t)out & 63) == 0;
+  for (size_t w = 0; w < words; w += RANDK_CHUNK) {
+    size_t end = words - w < RANDK_CHUNK ? words : w + RANDK_CHUNK;
+    size_t to = words - w < (RANDK_AHEAD + 1) * RANDK_CHUNK ? words
+                                                            : w + (RANDK_AHEAD + 1) * RANDK_CHUNK;
+    listed = randk_list(bits, lw, to, x, idx, listed); /* the chunk RANDK_AHEAD on */
+    lw = to;
+    for (; read < listed && idx[read] < 64 * end; read++) val[read] = scale * x[idx[read]];
+    n = randk_write(bits, w, end < full ? end : full, val, n, out, stream);
   }
   if (full < words) { /* the last, partial word */
     uint64_t m = bits[full];
