@@ -114,5 +114,18 @@ else
   integrity "after example"
 fi
 
+# regress with a plugin: bare-named types join the set, others come by --spec
+expect 0 "regress --plugin --update" -- regress --plugin "$ex" --spec 'rtopk(k=5)' --update \
+  --baseline "$tmp/plug.sql" --db "$tmp/regress.sqlite"
+has err "rtopk takes parameters" "regress names the type that needs --spec"
+for s in "'terngrad'" "'rtopk(k=5)'"; do
+  if grep -q "INSERT INTO bounds_specs.*$s" "$tmp/plug.sql"; then ok; else bad "baseline has $s"; fi
+done
+expect 0 "regress --plugin against it" -- regress --plugin "$ex" --spec 'rtopk(k=5)' \
+  --baseline "$tmp/plug.sql" --db "$tmp/regress.sqlite" --timings warn
+expect 1 "regress without the plugin's spec" -- regress --plugin "$ex" \
+  --baseline "$tmp/plug.sql" --db "$tmp/regress.sqlite" --timings warn
+has out "FAIL gone" "the dropped spec fails the gate"
+
 echo "e2e_plugin: $pass passed, $fail failed"
 [ "$fail" = 0 ]

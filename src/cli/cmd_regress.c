@@ -157,9 +157,29 @@ static int parse(int argc, char **argv, regress_args *a) {
   return TPC_EXIT_OK;
 }
 
-/* The plugins' types that stand alone as a spec (a bare name that checks),
-** added to --spec: a plugin's compressor with defaults is checked without
-** being named. */
+/* Does the bare name build at the set's d = 100 (no required parameter)? */
+static int builds_bare(const tpc_registry *reg, const char *name) {
+  tpc_spec *s = NULL;
+  int st, ok = 0;
+  if (tpc_spec_parse(name, &s) == TPC_OK && tpc_spec_check(reg, s) == TPC_OK) {
+    if (tpc_registry_kind(reg, name) == TPC_KIND_COMP) {
+      tpc_comp *c = tpc_comp_alloc(reg, s, 100, 4, &st);
+      ok = c != NULL;
+      tpc_comp_free(c);
+    } else {
+      tpc_mech *m = tpc_mech_alloc(reg, s, 100, 4, &st);
+      ok = m != NULL;
+      tpc_mech_free(m);
+    }
+  }
+  tpc_spec_free(s);
+  tpc_error_clear();
+  return ok;
+}
+
+/* The plugins' types that build under their bare name join --spec: a
+** plugin's compressor with defaults is checked without being named.  The
+** others need --spec with their parameters; say so. */
 static int plugin_specs(regress_args *a) {
   if (!a->common.nplugins) return TPC_EXIT_OK;
   int code;
@@ -176,10 +196,9 @@ static int plugin_specs(regress_args *a) {
   for (size_t i = 0; i < (c1 - c0) + (m1 - m0) && a->nspecs < MAXSPECS; i++) {
     const char *name = i < c1 - c0 ? tpc_registry_comp_at(reg, c0 + i)->name
                                    : tpc_registry_mech_at(reg, m0 + i - (c1 - c0))->name;
-    tpc_spec *s = NULL;
-    if (tpc_spec_parse(name, &s) == TPC_OK && tpc_spec_check(reg, s) == TPC_OK)
-      a->specs[a->nspecs++] = name;
-    tpc_spec_free(s);
+    if (builds_bare(reg, name)) a->specs[a->nspecs++] = name;
+    else if (!a->common.quiet)
+      fprintf(stderr, "regress: plugin type %s takes parameters: check it with --spec\n", name);
   }
   tpc_registry_free(builtin);
   tpc_registry_free(reg); /* the names are the plugin's static strings: still loaded */
