@@ -14,6 +14,27 @@
 
 const char *tpc_bench_dtype_name(int dtype) { return dtype == TPC_F64 ? "f64" : "f32"; }
 
+int tpc_bench_same_case(const tpc_bench_row *x, const tpc_bench_row *y) {
+  return !strcmp(x->role, y->role) && !strcmp(x->kernel, y->kernel) &&
+         !strcmp(x->dtype, y->dtype) && x->d == y->d && x->k == y->k &&
+         !strcmp(x->impl, y->impl);
+}
+
+const char *tpc_bench_fmt_time(double ns, char *buf, size_t size) {
+  if (!(ns > 0)) snprintf(buf, size, "-");
+  else if (ns < 1e3) snprintf(buf, size, "%.4g ns", ns);
+  else if (ns < 1e6) snprintf(buf, size, "%.4g us", ns / 1e3);
+  else if (ns < 1e9) snprintf(buf, size, "%.4g ms", ns / 1e6);
+  else snprintf(buf, size, "%.4g s", ns / 1e9);
+  return buf;
+}
+
+const char *tpc_bench_fmt_size(size_t d, char *buf, size_t size) {
+  if (d >= 1024 && (d & (d - 1)) == 0) snprintf(buf, size, "2^%d", __builtin_ctzll(d));
+  else snprintf(buf, size, "%zu", d);
+  return buf;
+}
+
 static const char *role_name(tpc_bench_role r) {
   static const char *const names[] = {"kernel", "bandwidth", "peer"};
   return names[r];

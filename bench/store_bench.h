@@ -69,4 +69,14 @@ void tpc_bench_rows_free(tpc_bench_rows *r);
 /* "f32" or "f64". */
 const char *tpc_bench_dtype_name(int dtype);
 
+/* The same case in two runs: role, kernel, dtype, d, k and impl agree (the
+** key bench compare, reports and regress match runs on). */
+int tpc_bench_same_case(const tpc_bench_row *x, const tpc_bench_row *y);
+
+/* A time for a table: "1.234 ms" (4 significant digits, ns/us/ms/s), "-" for
+** none; and a size: "2^20" for powers of two from 1024, else the number.
+** Both return buf. */
+const char *tpc_bench_fmt_time(double ns, char *buf, size_t size);
+const char *tpc_bench_fmt_size(size_t d, char *buf, size_t size);
+
 #endif

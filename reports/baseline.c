@@ -75,20 +75,6 @@ static int dump_table(sqlite3 *db, const char *table, const int64_t *runs, size_
   return TPC_OK;
 }
 
-static int write_text(const char *path, const tpc_buf *b) {
-  char tmp[4200];
-  snprintf(tmp, sizeof tmp, "%s.tmp", path);
-  FILE *f = fopen(tmp, "w");
-  if (!f) return tpc_error(TPC_EIO, "cannot write %s: %s", tmp, strerror(errno));
-  int bad = fwrite(b->s, 1, b->len, f) != b->len;
-  bad |= fclose(f) != 0;
-  if (bad || rename(tmp, path) != 0) {
-    remove(tmp);
-    return tpc_error(TPC_EIO, "cannot write %s", path);
-  }
-  return TPC_OK;
-}
-
 int tpc_baseline_write(tpc_store *st, const int64_t *runs, size_t n, const char *path) {
   tpc_buf b = {0};
   tpc_buf_printf(&b,
@@ -102,22 +88,20 @@ int tpc_baseline_write(tpc_store *st, const int64_t *runs, size_t n, const char 
   for (size_t t = 0; !rc && t < sizeof tables / sizeof tables[0]; t++)
     rc = dump_table(tpc_store_db(st), tables[t], runs, n, &b);
   if (!rc && b.failed) rc = tpc_error(TPC_ENOMEM, "out of memory writing the baseline");
-  if (!rc) rc = write_text(path, &b);
+  if (!rc) rc = tpc_file_replace(path, b.s, b.len);
   tpc_buf_free(&b);
   return rc;
 }
 
+/* The baseline file's text; every failure to read it is the user's input. */
 static int read_text(const char *path, tpc_buf *b) {
   FILE *f = fopen(path, "r");
   if (!f)
     return tpc_error(TPC_EINPUT, "baseline %s: %s (write one with tpc regress --update)", path,
                      strerror(errno));
-  char chunk[8192];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) tpc_buf_putn(b, chunk, n);
-  int bad = ferror(f);
+  int rc = tpc_buf_read(b, f);
   fclose(f);
-  if (bad) return tpc_error(TPC_EIO, "cannot read %s", path);
+  if (rc) return tpc_error_prefix(TPC_EINPUT, "baseline %s: ", path); /* a directory, say */
   if (b->failed) return tpc_error(TPC_ENOMEM, "out of memory reading %s", path);
   if (memchr(tpc_buf_str(b), 0, b->len))
     return tpc_error(TPC_EINPUT, "baseline %s: not a text file", path);
@@ -152,7 +136,7 @@ int tpc_baseline_runs(tpc_store *st, tpc_baseline_run *runs, size_t max, size_t 
   sqlite3 *db = tpc_store_db(st);
   sqlite3_stmt *q;
   *n = 0;
-  if (sqlite3_prepare_v2(db, "SELECT id, command, git_commit FROM runs ORDER BY id", -1, &q,
+  if (sqlite3_prepare_v2(db, "SELECT id, command, git_commit, seed FROM runs ORDER BY id", -1, &q,
                          NULL) != SQLITE_OK)
     return tpc_error(TPC_ESTORE, "baseline: %s", sqlite3_errmsg(db));
   int step;
@@ -161,6 +145,7 @@ int tpc_baseline_runs(tpc_store *st, tpc_baseline_run *runs, size_t max, size_t 
       tpc_baseline_run *r = &runs[*n];
       const unsigned char *c = sqlite3_column_text(q, 1), *g = sqlite3_column_text(q, 2);
       r->id = sqlite3_column_int64(q, 0);
+      r->seed = (uint64_t)sqlite3_column_int64(q, 3); /* stored as the signed 64 bits */
       snprintf(r->command, sizeof r->command, "%s", c ? (const char *)c : "");
       snprintf(r->commit, sizeof r->commit, "%s", g ? (const char *)g : "");
     }

@@ -33,6 +33,7 @@ typedef struct tpc_baseline_run {
   int64_t id;
   char command[16];
   char commit[48];
+  uint64_t seed;      /* the run's --seed */
 } tpc_baseline_run;
 
 int tpc_baseline_runs(tpc_store *st, tpc_baseline_run *runs, size_t max, size_t *n);

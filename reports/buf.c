@@ -1,12 +1,16 @@
 /*
-** Growable text buffer (buf.h).
+** Growable text buffer, and whole-file reads and writes through it (buf.h).
 */
 #include "reports/buf.h"
+
+#include <errno.h>
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/error.h"
 
 static int reserve(tpc_buf *b, size_t extra) {
   if (b->failed) return 0;
@@ -69,4 +73,26 @@ void tpc_buf_free(tpc_buf *b) {
   b->s = NULL;
   b->len = b->cap = 0;
   b->failed = 0;
+}
+
+int tpc_buf_read(tpc_buf *b, FILE *f) {
+  char chunk[8192];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) tpc_buf_putn(b, chunk, n);
+  return ferror(f) ? tpc_error(TPC_EIO, "read failed: %s", strerror(errno)) : TPC_OK;
+}
+
+int tpc_file_replace(const char *path, const char *text, size_t len) {
+  char tmp[4200];
+  if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+    return tpc_error(TPC_EIO, "path too long: %s", path);
+  FILE *f = fopen(tmp, "w");
+  if (!f) return tpc_error(TPC_EIO, "cannot write %s: %s", tmp, strerror(errno));
+  int bad = fwrite(text, 1, len, f) != len;
+  bad |= fclose(f) != 0;
+  if (bad || rename(tmp, path) != 0) {
+    remove(tmp);
+    return tpc_error(TPC_EIO, "cannot write %s", path);
+  }
+  return TPC_OK;
 }

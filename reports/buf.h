@@ -8,6 +8,7 @@
 #define TPC_REPORT_BUF_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 typedef struct tpc_buf {
   char *s;       /* NUL-terminated text, NULL until the first append */
@@ -22,6 +23,12 @@ void tpc_buf_printf(tpc_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Append text with <, >, &, ' and " escaped for HTML. */
 void tpc_buf_html(tpc_buf *b, const char *text);
+/* Append everything f has left to read; TPC_OK, or TPC_EIO when reading
+** fails (TPC_ENOMEM is the sticky `failed` flag, checked by the caller). */
+int tpc_buf_read(tpc_buf *b, FILE *f);
+/* Replace the file at path with len bytes of text: written to path.tmp,
+** then renamed, so a reader never sees half of it.  TPC_EIO with the path. */
+int tpc_file_replace(const char *path, const char *text, size_t len);
 /* The text, or "" when empty; valid until the next append. */
 const char *tpc_buf_str(const tpc_buf *b);
 void tpc_buf_reset(tpc_buf *b);

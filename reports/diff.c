@@ -281,10 +281,11 @@ int tpc_diff_rate(tpc_diff *df, tpc_store *a, int64_t before, tpc_store *b, int6
 
 /* ---- bench ------------------------------------------------------------------- */
 
-static int same_case(const tpc_bench_row *x, const tpc_bench_row *y) {
-  return !strcmp(x->role, y->role) && !strcmp(x->kernel, y->kernel) &&
-         !strcmp(x->dtype, y->dtype) && x->d == y->d && x->k == y->k &&
-         !strcmp(x->impl, y->impl);
+/* "randk f32 d=1048576 k=10486 comp": a kernel case as a result key. */
+static void case_key(const tpc_bench_row *x, char *key, size_t size) {
+  char k[32] = "";
+  if (x->k) snprintf(k, sizeof k, " k=%" PRId64, x->k);
+  snprintf(key, size, "%s %s d=%" PRId64 "%s %s", x->kernel, x->dtype, x->d, k, x->impl);
 }
 
 /* Samples divided by the case's roofline floor: time in units of what the
@@ -297,9 +298,8 @@ static double *normalized(const tpc_bench_row *r) {
 }
 
 static int compare_case(tpc_diff *df, const tpc_bench_row *x, const tpc_bench_row *y) {
-  char key[256], k[32] = "";
-  if (x->k) snprintf(k, sizeof k, " k=%" PRId64, x->k);
-  snprintf(key, sizeof key, "%s %s d=%" PRId64 "%s %s", x->kernel, x->dtype, x->d, k, x->impl);
+  char key[256];
+  case_key(x, key, sizeof key);
   if (!(x->floor_ns > 0 && y->floor_ns > 0) || !x->n || !y->n)
     return TPC_OK; /* no roofline or no samples: nothing comparable across machines */
   double *a = normalized(x), *b = normalized(y);
@@ -331,12 +331,11 @@ int tpc_diff_bench(tpc_diff *df, tpc_store *a, int64_t before, tpc_store *b, int
     if (strcmp(A.row[i].role, "kernel")) continue; /* bandwidths and peers do not gate */
     const tpc_bench_row *y = NULL;
     for (size_t j = 0; j < B.n && !y; j++)
-      if (!used[j] && same_case(&A.row[i], &B.row[j])) used[j] = 1, y = &B.row[j];
+      if (!used[j] && tpc_bench_same_case(&A.row[i], &B.row[j])) used[j] = 1, y = &B.row[j];
     if (!y) {
       df->only_before++; /* an ISA path this CPU lacks, say: worth a look, not a failure */
       char key[256];
-      snprintf(key, sizeof key, "%s %s d=%" PRId64 " %s", A.row[i].kernel, A.row[i].dtype,
-               A.row[i].d, A.row[i].impl);
+      case_key(&A.row[i], key, sizeof key);
       rc = add(df, TPC_DIFF_WARN, "gone", key, "kernel case", "timed", "(missing)",
                "in the earlier run only");
     } else {

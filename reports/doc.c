@@ -17,9 +17,15 @@ extern const char tpc_report_css[]; /* reports/page.css, embedded by the Makefil
 #define MAXCOLS TPC_DOC_MAXCOLS
 
 
+/* The output directory is the user's (--out): one that cannot be made, or a
+** file in its place, is bad input. */
 static int make_dir(const char *path) {
-  if (mkdir(path, 0777) == 0 || errno == EEXIST) return TPC_OK;
-  return tpc_error(TPC_EIO, "cannot create directory %s: %s", path, strerror(errno));
+  struct stat sb;
+  if (mkdir(path, 0777) != 0 && errno != EEXIST)
+    return tpc_error(TPC_EINPUT, "--out: cannot create directory %s: %s", path, strerror(errno));
+  if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))
+    return tpc_error(TPC_EINPUT, "--out: %s is not a directory", path);
+  return TPC_OK;
 }
 
 int tpc_doc_init(tpc_doc *d, const char *dir) {
@@ -168,27 +174,13 @@ static void inline_svg(tpc_buf *out, const char *svg, const char *prefix) {
   }
 }
 
-static int write_file(const char *path, const char *text, size_t len) {
-  char tmp[1200];
-  snprintf(tmp, sizeof tmp, "%s.tmp", path);
-  FILE *f = fopen(tmp, "w");
-  if (!f) return tpc_error(TPC_EIO, "cannot write %s: %s", tmp, strerror(errno));
-  int bad = fwrite(text, 1, len, f) != len;
-  bad |= fclose(f) != 0;
-  if (bad || rename(tmp, path) != 0) {
-    remove(tmp);
-    return tpc_error(TPC_EIO, "cannot write %s", path);
-  }
-  return TPC_OK;
-}
-
 int tpc_doc_figure(tpc_doc *d, tpc_plot *p, const char *name, const char *caption) {
   char *svg;
   int rc = tpc_plot_render(p, &svg);
   if (rc) return rc;
   char path[1200], prefix[24];
   snprintf(path, sizeof path, "%s/plots/%s.svg", d->dir, name);
-  rc = write_file(path, svg, strlen(svg));
+  rc = tpc_file_replace(path, svg, strlen(svg));
   if (!rc) {
     snprintf(prefix, sizeof prefix, "f%d-", ++d->figures);
     tpc_buf_printf(&d->html, "<figure class=\"plot\" id=\"fig-%s\">\n", name);
@@ -220,11 +212,11 @@ int tpc_doc_write(tpc_doc *d, const char *title, const char *meta) {
   char path[1200];
   if (!rc) {
     snprintf(path, sizeof path, "%s/report.html", d->dir);
-    rc = write_file(path, page.s, page.len);
+    rc = tpc_file_replace(path, page.s, page.len);
   }
   if (!rc) {
     snprintf(path, sizeof path, "%s/report.md", d->dir);
-    rc = write_file(path, md.s, md.len);
+    rc = tpc_file_replace(path, md.s, md.len);
   }
   tpc_buf_free(&page);
   tpc_buf_free(&md);

@@ -23,7 +23,8 @@ typedef struct tpc_doc {
   int figures;         /* figures written: numbers their SVG ids */
 } tpc_doc;
 
-/* Create dir and dir/plots (one level each).  TPC_EIO with the path. */
+/* Create dir and dir/plots (one level each).  TPC_EINPUT naming the path
+** when one cannot be made or is not a directory. */
 int tpc_doc_init(tpc_doc *d, const char *dir);
 void tpc_doc_free(tpc_doc *d);
 

@@ -78,12 +78,6 @@ static int temp_file(char *path, size_t size, const char *text) {
   return TPC_OK;
 }
 
-static void read_all(FILE *f, tpc_buf *out) {
-  char chunk[8192];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) tpc_buf_putn(out, chunk, n);
-}
-
 /* gnuplot's first error line from its stderr file, for the message. */
 static void first_error(const char *path, char *msg, size_t size) {
   FILE *f = fopen(path, "r");
@@ -115,7 +109,7 @@ int tpc_plot_render(tpc_plot *p, char **svg) {
   FILE *f = popen(cmd, "r");
   int status = -1;
   if (f) {
-    read_all(f, &out);
+    tpc_buf_read(&out, f); /* a short read shows as a missing </svg> below */
     status = pclose(f);
   }
   char msg[256];

@@ -9,26 +9,17 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bench/store_bench.h"
 #include "core/error.h"
 #include "reports/sections.h"
 
 /* The newest row per case key among the selected runs (report.c), as "cases". */
 #define CASES "WITH cases AS (SELECT * FROM temp.rep_cases) "
 
-static const char *fmt_time(double ns, char *buf, size_t n) {
-  if (isnan(ns)) snprintf(buf, n, "-");
-  else if (ns >= 1e6) snprintf(buf, n, "%.3g ms", ns * 1e-6);
-  else if (ns >= 1e3) snprintf(buf, n, "%.3g µs", ns * 1e-3);
-  else snprintf(buf, n, "%.3g ns", ns);
-  return buf;
-}
-
+/* A size column ("2^20"), "-" when NULL. */
 static const char *fmt_size(sqlite3_stmt *st, int col, char *buf, size_t n) {
   if (sqlite3_column_type(st, col) == SQLITE_NULL) return "-";
-  long long v = sqlite3_column_int64(st, col);
-  if (v > 0 && (v & (v - 1)) == 0 && v >= 1024) snprintf(buf, n, "2^%d", __builtin_ctzll((unsigned long long)v));
-  else snprintf(buf, n, "%lld", v);
-  return buf;
+  return tpc_bench_fmt_size((size_t)sqlite3_column_int64(st, col), buf, n);
 }
 
 /* Series plot: rows (label, x, y) ordered by label; one line per label. */
@@ -142,7 +133,7 @@ static int topk_table(tpc_doc *doc, sqlite3 *db) {
                            fmt_size(st, 1, d, sizeof d),
                            fmt_size(st, 2, k, sizeof k),
                            tpc_rep_text(st, 3),
-                           fmt_time(tpc_rep_real(st, 4), med, sizeof med),
+                           tpc_bench_fmt_time(tpc_rep_real(st, 4), med, sizeof med),
                            tpc_rep_num(tpc_rep_real(st, 5), 3, fl, sizeof fl),
                            tpc_rep_num(tpc_rep_real(st, 6), 3, np, sizeof np),
                            tpc_rep_num(tpc_rep_real(st, 7), 3, qs, sizeof qs)};
@@ -210,18 +201,18 @@ static int cases_table(tpc_doc *doc, sqlite3 *db, int *rows) {
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
     if (n++ == 0) tpc_doc_table(doc, 10, h);
     char d[24], k[24], med[32], lo[32], hi[32], ci[72], gb[32], fl[32], r[32];
-    snprintf(ci, sizeof ci, "[%s, %s]", fmt_time(tpc_rep_real(st, 6), lo, sizeof lo),
-             fmt_time(tpc_rep_real(st, 7), hi, sizeof hi));
+    snprintf(ci, sizeof ci, "[%s, %s]", tpc_bench_fmt_time(tpc_rep_real(st, 6), lo, sizeof lo),
+             tpc_bench_fmt_time(tpc_rep_real(st, 7), hi, sizeof hi));
     double ratio = tpc_rep_real(st, 10);
     const char *cells[] = {tpc_rep_text(st, 0),
                            tpc_rep_text(st, 1),
                            fmt_size(st, 2, d, sizeof d),
                            fmt_size(st, 3, k, sizeof k),
                            tpc_rep_text(st, 4),
-                           fmt_time(tpc_rep_real(st, 5), med, sizeof med),
+                           tpc_bench_fmt_time(tpc_rep_real(st, 5), med, sizeof med),
                            ci,
                            tpc_rep_num(tpc_rep_real(st, 8), 3, gb, sizeof gb),
-                           fmt_time(tpc_rep_real(st, 9), fl, sizeof fl),
+                           tpc_bench_fmt_time(tpc_rep_real(st, 9), fl, sizeof fl),
                            tpc_rep_num(ratio, 3, r, sizeof r)};
     tpc_doc_row(doc, cells, NULL);
   }

@@ -6,7 +6,8 @@
 # $TPC, or in $TPC_SHOT_DIR); --compare and --run select; bad input exits 2 and writes nothing.
 # regress: --update then a run against that baseline passes; a baseline whose
 # Theorem 1 verdict differs fails with a readable diff; a corrupt or missing
-# baseline exits 2 and stores nothing.  Prints "e2e_report: N passed, N failed".
+# baseline, one made with another seed, or an unwritable --update path exits 2
+# and stores nothing.  Prints "e2e_report: N passed, N failed".
 . "$(dirname "$0")/lib.sh"
 db="$tmp/r.sqlite"
 out="$tmp/report"
@@ -87,6 +88,8 @@ expect 2 "compare across commands" -- report --db "$db" --out "$tmp/no2" --compa
 has err "compare two runs of one command" "says why"
 expect 2 "bad flag" -- report --db "$db" --out "$tmp/no3" --frobnicate
 expect 2 "missing database" -- report --db "$tmp/none.sqlite" --out "$tmp/no4"
+expect 2 "--out is a file" -- report --db "$db" --out "$tmp/page"
+has err "is not a directory" "names the file in the way"
 for d in no1 no2 no3 no4; do if [ -e "$tmp/$d" ]; then bad "$d written"; else ok; fi; done
 [ -e "$tmp/none.sqlite" ] && bad "missing database created" || ok
 
@@ -108,6 +111,10 @@ expect 2 "corrupt baseline" -- regress --baseline "$tmp/corrupt.sql" --db "$rdb"
 has err "not a tpc baseline" "names the problem"
 expect 2 "missing baseline" -- regress --baseline "$tmp/none.sql" --db "$rdb"
 has err "--update" "says how to make one"
+expect 2 "baseline of another seed" -- regress --baseline "$base" --db "$rdb" --seed 7
+has err "was made with --seed 1" "names the baseline's seed"
+expect 2 "unwritable baseline" -- regress --update --baseline "$tmp/nodir/b.sql" --db "$rdb"
+has err "cannot write the baseline" "says it cannot write it"
 after=$(rows "SELECT count(*) FROM runs")
 if [ "$before" = "$after" ]; then ok; else bad "bad baseline stored runs ($before -> $after)"; fi
 n=$(rows "SELECT count(*) FROM regress_items WHERE level = 'fail'")

@@ -40,9 +40,7 @@ static char *slurp(const char *path) {
   FILE *f = fopen(path, "r");
   cr_assert(ne(ptr, f, NULL), "cannot open %s", path);
   tpc_buf b = {0};
-  char chunk[4096];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) tpc_buf_putn(&b, chunk, n);
+  cr_assert(eq(int, tpc_buf_read(&b, f), TPC_OK));
   fclose(f);
   return b.s ? b.s : strdup("");
 }

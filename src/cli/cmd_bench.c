@@ -261,26 +261,6 @@ static int parse_args(int argc, char **argv, bench_args *a) {
 
 /* ---- the table ---------------------------------------------------------------- */
 
-static const char *fmt_time(double ns, char *buf, size_t size) {
-  if (!(ns > 0)) snprintf(buf, size, "-");
-  else if (ns < 1e3) snprintf(buf, size, "%.4g ns", ns);
-  else if (ns < 1e6) snprintf(buf, size, "%.4g us", ns / 1e3);
-  else if (ns < 1e9) snprintf(buf, size, "%.4g ms", ns / 1e6);
-  else snprintf(buf, size, "%.4g s", ns / 1e9);
-  return buf;
-}
-
-static const char *fmt_d(size_t d, char *buf, size_t size) {
-  if (d && (d & (d - 1)) == 0 && d >= 1024) {
-    int e = 0;
-    while (((size_t)1 << e) < d) e++;
-    snprintf(buf, size, "2^%d", e);
-  } else {
-    snprintf(buf, size, "%zu", d);
-  }
-  return buf;
-}
-
 static void print_header(void) {
   printf("%-10s %-5s %6s %8s %-20s %10s  %-23s %9s %4s %7s %10s %6s\n", "kernel", "dtype",
          "d", "k", "impl", "median", "99% CI of median", "MAD", "out", "GB/s", "floor",
@@ -292,15 +272,16 @@ static void print_case(const tpc_bench_case *c) {
   const tpc_bench_summary *s = &c->sum;
   double moved = c->bytes_read + c->bytes_written;
   snprintf(k, sizeof k, "%zu", c->k);
-  snprintf(ci, sizeof ci, "[%s, %s]", fmt_time(s->ci_lo, lo, sizeof lo),
-           fmt_time(s->ci_hi, hi, sizeof hi));
+  snprintf(ci, sizeof ci, "[%s, %s]", tpc_bench_fmt_time(s->ci_lo, lo, sizeof lo),
+           tpc_bench_fmt_time(s->ci_hi, hi, sizeof hi));
   if (c->ratio > 0) snprintf(ratio, sizeof ratio, "%.2f", c->ratio);
   else snprintf(ratio, sizeof ratio, "-");
   printf("%-10s %-5s %6s %8s %-20s %10s  %-23s %9s %4zu %7.2f %10s %6s  %s\n", c->kernel,
-         tpc_bench_dtype_name(c->dtype), fmt_d(c->d, d, sizeof d), c->k ? k : "-", c->impl,
-         fmt_time(s->median, med, sizeof med), ci, fmt_time(s->mad, mad, sizeof mad),
+         tpc_bench_dtype_name(c->dtype), tpc_bench_fmt_size(c->d, d, sizeof d), c->k ? k : "-",
+         c->impl, tpc_bench_fmt_time(s->median, med, sizeof med), ci,
+         tpc_bench_fmt_time(s->mad, mad, sizeof mad),
          s->outliers, s->median > 0 ? moved / s->median : 0.0,
-         fmt_time(c->floor_ns, fl, sizeof fl), ratio, c->note);
+         tpc_bench_fmt_time(c->floor_ns, fl, sizeof fl), ratio, c->note);
 }
 
 /* ---- a run -------------------------------------------------------------------- */
@@ -445,12 +426,6 @@ static int bench_main(bench_args *a, int argc, char **argv) {
 
 /* ---- compare ------------------------------------------------------------------ */
 
-static int same_key(const tpc_bench_row *x, const tpc_bench_row *y) {
-  return !strcmp(x->role, y->role) && !strcmp(x->kernel, y->kernel) &&
-         !strcmp(x->dtype, y->dtype) && x->d == y->d && x->k == y->k &&
-         !strcmp(x->impl, y->impl);
-}
-
 typedef struct tally {
   size_t verdicts[4], matched, only_a, only_b, skipped;
 } tally;
@@ -463,8 +438,9 @@ static void print_compare_row(const tpc_bench_row *ra, const tpc_bench_row *rb,
   int counts = !strcmp(ra->role, "kernel");
   snprintf(verdict, sizeof verdict, counts ? "%s" : "(%s)", tpc_bench_verdict_name(m->verdict));
   printf("%-10s %-5s %6s %8s %-20s %10s %10s %7.3f %-17s %8.2g  %s\n", ra->kernel, ra->dtype,
-         fmt_d((size_t)ra->d, d, sizeof d), ra->k ? k : "-", ra->impl,
-         fmt_time(ra->median_ns, ma, sizeof ma), fmt_time(rb->median_ns, mb, sizeof mb),
+         tpc_bench_fmt_size((size_t)ra->d, d, sizeof d), ra->k ? k : "-", ra->impl,
+         tpc_bench_fmt_time(ra->median_ns, ma, sizeof ma),
+         tpc_bench_fmt_time(rb->median_ns, mb, sizeof mb),
          m->ratio, ci, m->p, verdict);
 }
 
@@ -475,7 +451,7 @@ static int compare_rows(const tpc_bench_rows *A, const tpc_bench_rows *B, double
   for (size_t i = 0; i < A->n; i++) {
     const tpc_bench_row *ra = &A->row[i], *rb = NULL;
     for (size_t j = 0; j < B->n && !rb; j++)
-      if (!used[j] && same_key(ra, &B->row[j])) {
+      if (!used[j] && tpc_bench_same_case(ra, &B->row[j])) {
         used[j] = 1;
         rb = &B->row[j];
       }

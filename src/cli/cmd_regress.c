@@ -10,6 +10,7 @@
 ** gate) a kernel slower beyond doubt relative to its roofline.  --update
 ** writes the fresh results as the new baseline instead.
 */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -285,6 +286,11 @@ static int load_baseline(regress_job *j) {
     rc = tpc_error(TPC_EINPUT, "baseline %s holds %zu runs, not the %zu steps of this "
                    "regress set: write it again with tpc regress --update",
                    j->a->baseline, n, NSTEPS);
+  /* another seed draws other points: every randomized estimate would move */
+  if (!rc && runs[0].seed != j->a->common.seed)
+    rc = tpc_error(TPC_EINPUT, "baseline %s was made with --seed %" PRIu64 ", not %" PRIu64
+                   ": run with that seed, or write a new baseline with --update",
+                   j->a->baseline, runs[0].seed, j->a->common.seed);
   if (!rc) snprintf(j->base_commit, sizeof j->base_commit, "%s", runs[0].commit);
   return rc ? tpc_cli_fail(rc) : TPC_EXIT_OK;
 }
@@ -423,9 +429,25 @@ static int report(regress_job *j, const tpc_diff *df) {
   return df->fails ? TPC_EXIT_FAIL : TPC_EXIT_OK;
 }
 
+/* --update: the baseline can be written, tried before any work so that a
+** bad path is exit 2 with nothing stored. */
+static int check_writable(const char *path) {
+  char tmp[4200];
+  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  FILE *f = fopen(tmp, "w");
+  if (!f) {
+    fprintf(stderr, "tpc: cannot write the baseline %s: %s\n", tmp, strerror(errno));
+    return TPC_EXIT_USAGE;
+  }
+  fclose(f);
+  remove(tmp);
+  return TPC_EXIT_OK;
+}
+
 static int regress_main(regress_job *j, int argc, char **argv) {
   regress_args *a = j->a;
   int code = plugin_specs(a);
+  if (!code && a->update) code = check_writable(a->baseline);
   if (!code && !a->update) code = load_baseline(j);
   if (code) return code;
   code = tpc_cli_run_begin(&j->run, &a->common, "regress", argc, argv);

@@ -118,6 +118,29 @@ double tpc_dither_sumsq_f32_avx512(const float *x, size_t d);
 ** word from r; 1 to round up (rest: the fraction below the 16 bits). */
 int tpc_dither_tie(gsl_rng *r, double rest);
 
+/* randk: appends the set bits of bits[from..to) to idx at n, increasing; the
+** new count.  Two entries per word are written whether or not the word has
+** them (the count advances only for bits present), so that only words with
+** more than two bits branch: at k/d of a few percent most words hold none or
+** one.  idx needs 64 entries of room beyond the count.  Shared by the
+** portable path (randk.c) and the AVX-512 one, which must list alike. */
+static inline size_t tpc_randk_list(const uint64_t *bits, size_t from, size_t to,
+                                    uint32_t *idx, size_t n) {
+  const uint64_t top = (uint64_t)1 << 63;
+  for (size_t w = from; w < to; w++) {
+    uint64_t m = bits[w];
+    uint32_t base = (uint32_t)(64 * w), *p = idx + n;
+    p[0] = base + (uint32_t)__builtin_ctzll(m | top);
+    n += m != 0;
+    m &= m - 1;
+    p[1] = base + (uint32_t)__builtin_ctzll(m | top);
+    n += m != 0;
+    m &= m - 1;
+    for (p += 2; m != 0; m &= m - 1, n++) *p++ = base + (uint32_t)__builtin_ctzll(m);
+  }
+  return n;
+}
+
 /* randk, float: from the bitmap of the kept set, the sorted indices and
 ** values (idx, val) and out (randk.c); the bitmap is cleared, idx and val
 ** need 16 entries of room beyond k. */

@@ -131,26 +131,13 @@ static void randk_mark(const tpc_comp *c, uint64_t *bits, uint32_t *draw, gsl_rn
   for (size_t j = k > AHEAD ? k - AHEAD : 0; j < k; j++) randk_set(bits, draw, j, d - k);
 }
 
-/* idx[0..k) = the set bits of bits[0..(d+63)/64), increasing, clearing
-** them.  Two entries per word are written whether or not the word has them
-** (the count advances only for bits present), so that only words with more
-** than two bits branch: at k/d of a few percent most words hold none or one.
-** idx has RANDK_SLACK entries of room beyond k. */
+/* idx[0..k) = the set bits of bits, increasing (tpc_randk_list), then the
+** bitmap cleared for the next call.  idx has RANDK_SLACK entries of room
+** beyond k. */
 static void randk_list(uint64_t *bits, size_t d, uint32_t *idx) {
-  const uint64_t top = (uint64_t)1 << 63;
-  size_t n = 0;
-  for (size_t w = 0; w < (d + 63) / 64; w++) {
-    uint64_t m = bits[w];
-    bits[w] = 0;
-    uint32_t base = (uint32_t)(64 * w), *p = idx + n;
-    p[0] = base + (uint32_t)__builtin_ctzll(m | top);
-    n += m != 0;
-    m &= m - 1;
-    p[1] = base + (uint32_t)__builtin_ctzll(m | top);
-    n += m != 0;
-    m &= m - 1;
-    for (p += 2; m != 0; m &= m - 1, n++) *p++ = base + (uint32_t)__builtin_ctzll(m);
-  }
+  size_t words = (d + 63) / 64;
+  tpc_randk_list(bits, 0, words, idx, 0);
+  memset(bits, 0, words * sizeof *bits);
 }
 
 /* The float path on AVX-512: marks (randk.c), then one pass over the

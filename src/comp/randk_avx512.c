@@ -24,27 +24,12 @@
 ** the sizes 1 to 64 words and distances 1 to 64 chunks tried at d = 2^24. */
 enum { RANDK_CHUNK = 16, RANDK_AHEAD = 2 };
 
-/* Appends the set bits of bits[from..to) to idx at n, increasing, and
-** prefetches x at each; the new count.  Two entries per word are written
-** whether or not the word has them (the count advances only for bits
-** present), so that only words with more than two bits branch: at k/d of a
-** few percent most words hold none or one.  idx has 64 entries of room
-** beyond k. */
+/* Appends the set bits of bits[from..to) to idx at n (tpc_randk_list) and
+** prefetches x at each; the new count. */
 static size_t randk_list(const uint64_t *bits, size_t from, size_t to, const float *x,
                          uint32_t *idx, size_t n) {
-  const uint64_t top = (uint64_t)1 << 63;
   size_t start = n;
-  for (size_t w = from; w < to; w++) {
-    uint64_t m = bits[w];
-    uint32_t base = (uint32_t)(64 * w), *p = idx + n;
-    p[0] = base + (uint32_t)__builtin_ctzll(m | top);
-    n += m != 0;
-    m &= m - 1;
-    p[1] = base + (uint32_t)__builtin_ctzll(m | top);
-    n += m != 0;
-    m &= m - 1;
-    for (p += 2; m != 0; m &= m - 1, n++) *p++ = base + (uint32_t)__builtin_ctzll(m);
-  }
+  n = tpc_randk_list(bits, from, to, idx, n);
   for (size_t j = start; j < n; j++) _mm_prefetch((const char *)(x + idx[j]), _MM_HINT_T0);
   return n;
 }
