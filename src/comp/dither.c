@@ -18,12 +18,12 @@
 ** scale * level could overflow, and x is sent dense instead (unbiased with
 ** no variance).
 **
-** Randomness, from the private stream's batched words (tpc_rng_pcg64_fill),
-** in chunks of TPC_RAND_CHUNK coordinates.  With v = r 2^16 and q = floor(v),
+** Randomness: xoshiro lanes (rng/lanes.h) seeded from the private stream,
+** filled in chunks of TPC_RAND_CHUNK coordinates.  With v = r 2^16 and q = floor(v),
 ** floor(r) = q >> 16 and F = q mod 2^16 is the top 16 bits of frac(r).
 ** Coordinate j of a chunk takes u = the 16 bits 16(j mod 4) .. of word j/4:
 ** u < F rounds up, u > F down, and a tie u = F (probability 2^-16) draws
-** one more word, after the chunk's words in coordinate order, which rounds
+** one more word from the private stream, in coordinate order, which rounds
 ** up when its top 53 bits times 2^-53 fall below frac(v) (gsl_rng_uniform's
 ** resolution).  So P(up) = frac(r) to within 2^-69, for a quarter of a
 ** word per coordinate.  The per-element loop applies the random choice and
@@ -88,9 +88,9 @@ static double dither_sumsq_f32(const tpc_comp *c, const float *x, size_t d) {
 /* The float kernel on the AVX-512 path (streaming beyond 4 MiB); 0 where it
 ** is not available. */
 static int dither_fast_f32(const tpc_comp *c, const float *x, float *out, int32_t *level,
-                           double inv16, float scale, gsl_rng *r) {
+                           double inv16, float scale, tpc_rng_lanes *lanes, gsl_rng *r) {
   if (c->par[1] < (double)TPC_ISA_AVX512) return 0;
-  tpc_dither_f32_avx512(x, c->d, inv16, c->par[0] * 0x1p16, scale, out, level, r,
+  tpc_dither_f32_avx512(x, c->d, inv16, c->par[0] * 0x1p16, scale, out, level, lanes, r,
                         c->d * sizeof(float) > ((size_t)4 << 20));
   return 1;
 }
@@ -102,8 +102,8 @@ static int dither_fast_f32(const tpc_comp *c, const float *x, float *out, int32_
 #include "core/templates_on.h"
 #define DITHER_UINT uint32_t
 #define DITHER_SUMSQ(c, x, d) dither_sumsq_f32(c, x, d)
-#define DITHER_FAST(c, x, out, level, inv16, scale, r) \
-  dither_fast_f32(c, x, out, level, inv16, scale, r)
+#define DITHER_FAST(c, x, out, level, inv16, scale, lanes, r) \
+  dither_fast_f32(c, x, out, level, inv16, scale, lanes, r)
 #include "comp/dither_source.c"
 #undef DITHER_UINT
 #undef DITHER_SUMSQ
@@ -114,7 +114,7 @@ static int dither_fast_f32(const tpc_comp *c, const float *x, float *out, int32_
 #define TPC_BASE_F64
 #include "core/templates_on.h"
 #define DITHER_UINT uint64_t
-#define DITHER_FAST(c, x, out, level, inv16, scale, r) 0
+#define DITHER_FAST(c, x, out, level, inv16, scale, lanes, r) 0
 #include "comp/dither_source.c"
 #undef DITHER_UINT
 #undef DITHER_FAST

@@ -1,8 +1,8 @@
 /*
 ** AVX-512 kernel of dithering for float input (comp/dither.c): the portable
 ** rule on 16 coordinates at once, bit for bit the same levels and out from
-** the same words of the stream, chunk by chunk (the chunk's words first,
-** then one word per tie in coordinate order: dither.c).  The two halves of
+** the same words of the lanes, chunk by chunk (and one word of the stream
+** per tie in coordinate order: dither.c).  The two halves of
 ** 16 floats are widened to doubles for v = min(|x| inv16, s16) and q =
 ** floor(v) as 64-bit lanes, whose low and high 32-bit halves are gathered
 ** into 16 lanes each: floor(r) = q >> 16 and F = q mod 2^16, compared with
@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "comp/kernels.h"
-#include "rng/pcg.h"
+#include "rng/lanes.h"
 
 typedef struct {
   __m512d inv16, s16;
@@ -105,12 +105,13 @@ static void dith_chunk(const float *x, const uint64_t *words, size_t n, const di
 }
 
 void tpc_dither_f32_avx512(const float *x, size_t d, double inv16, double s16, float scale,
-                           float *out, int32_t *level, gsl_rng *r, int stream) {
+                           float *out, int32_t *level, tpc_rng_lanes *lanes, gsl_rng *r,
+                           int stream) {
   dith_par p = {_mm512_set1_pd(inv16), _mm512_set1_pd(s16), _mm512_set1_ps(scale), r};
   uint64_t words[TPC_RAND_CHUNK / 4];
   for (size_t i = 0; i < d; i += TPC_RAND_CHUNK) {
     size_t n = d - i < TPC_RAND_CHUNK ? d - i : TPC_RAND_CHUNK;
-    tpc_rng_pcg64_fill_avx512(r, words, (n + 3) / 4);
+    tpc_rng_lanes_fill_avx512(lanes, words, tpc_rand_blocks(n));
     dith_chunk(x + i, words, n, &p, out + i, level + i, stream);
   }
   if (stream) _mm_sfence();

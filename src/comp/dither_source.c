@@ -74,13 +74,15 @@ static void FUNCTION(dither, compress)(tpc_comp *c, const BASE *x, BASE *out,
   p->levels = (uint32_t)c->k;
   const BASE scale = (BASE)p->scale;
   double inv16 = rel > 0 ? s / rel * 0x1p16 : 0;
-  if (DITHER_FAST(c, x, out, level, inv16, scale, ctx->rng)) return;
-  void (*fill)(gsl_rng *, uint64_t *, size_t) =
-      c->par[1] >= (double)TPC_ISA_AVX512 ? tpc_rng_pcg64_fill_avx512 : tpc_rng_pcg64_fill;
+  tpc_rng_lanes lanes;
+  tpc_rng_lanes_seed(&lanes, ctx->rng);
+  if (DITHER_FAST(c, x, out, level, inv16, scale, &lanes, ctx->rng)) return;
+  void (*fill)(tpc_rng_lanes *, uint64_t *, size_t) =
+      c->par[1] >= (double)TPC_ISA_AVX512 ? tpc_rng_lanes_fill_avx512 : tpc_rng_lanes_fill;
   uint64_t words[TPC_RAND_CHUNK / 4];
   for (size_t i = 0; i < c->d; i += TPC_RAND_CHUNK) {
     size_t n = c->d - i < TPC_RAND_CHUNK ? c->d - i : TPC_RAND_CHUNK;
-    fill(ctx->rng, words, (n + 3) / 4);
+    fill(&lanes, words, tpc_rand_blocks(n));
     FUNCTION(dither, chunk)(x + i, n, words, pre, inv16, s * 0x1p16, scale, out + i,
                             level + i, ctx->rng);
   }

@@ -14,6 +14,7 @@
 
 #include "comp/comp.h"
 #include "core/error.h"
+#include "rng/lanes.h"
 
 /* The built-in types, listed in comp/builtin.c. */
 extern const tpc_comp_type tpc_comp_identity;
@@ -93,15 +94,18 @@ void tpc_kern_dense_f64(tpc_work *w, size_t d, double *out, tpc_msg *msg);
 ** call only where tpc_cpu_supports(TPC_ISA_AVX512); each file's comment says
 ** what its kernel computes, bit for bit the portable result) ------------- */
 
-/* Coordinates per call of the generator in natural and dither, four per
-** word: the ties' extra words follow their chunk's, so every path must cut
-** the same chunks. */
+/* Coordinates per fill of the lanes (rng/lanes.h) in natural and dither,
+** four per word, and the lanes' blocks of 8 words a chunk of n takes (the
+** last block of a short chunk partly unused): every path cuts the same
+** chunks, so that it draws the same words. */
 enum { TPC_RAND_CHUNK = 1024 };
+static inline size_t tpc_rand_blocks(size_t n) { return (n + 31) / 32; }
 
-/* natural, float: out and val from x, drawing from r; streaming stores when
+/* natural, float: out and val from x, drawing from the lanes (ties from r);
+** streaming stores when
 ** `stream`. */
 void tpc_natural_f32_avx512(const float *x, size_t d, float *out, float *val,
-                            gsl_rng *r, int stream);
+                            tpc_rng_lanes *lanes, gsl_rng *r, int stream);
 
 /* natural.c: the word a tie of the 16-bit comparison draws. */
 uint64_t tpc_natural_tie_word(gsl_rng *r);
@@ -109,7 +113,8 @@ uint64_t tpc_natural_tie_word(gsl_rng *r);
 /* dither, float: levels and out from x with inv16 = 2^16 s/||x||, s16 =
 ** 2^16 s (dither.c). */
 void tpc_dither_f32_avx512(const float *x, size_t d, double inv16, double s16, float scale,
-                           float *out, int32_t *level, gsl_rng *r, int stream);
+                           float *out, int32_t *level, tpc_rng_lanes *lanes, gsl_rng *r,
+                           int stream);
 
 /* dither, float: ||x||^2 in double, summed in dither.c's order. */
 double tpc_dither_sumsq_f32_avx512(const float *x, size_t d);

@@ -7,13 +7,13 @@
 ** |x_i| >= 2^(MAX_EXP-1) (2^127 in float, 2^1023 in double) would overflow,
 ** so those values always round down.  Sent as a POW2 part.
 **
-** Randomness, from the private stream's batched words (tpc_rng_pcg64_fill),
-** in chunks of TPC_RAND_CHUNK coordinates: coordinate j of a chunk takes the
-** 16 bits u = bits 16(j mod 4) .. of word j/4.  For normal |x| =
+** Randomness: xoshiro lanes (rng/lanes.h) seeded from the private stream,
+** filled in chunks of TPC_RAND_CHUNK coordinates: coordinate j of a chunk
+** takes the 16 bits u = bits 16(j mod 4) .. of word j/4.  For normal |x| =
 ** (1 + f 2^-FRAC) 2^E (FRAC = 23 for float, 52 for double) the probability of
 ** rounding up is f 2^-FRAC; with F the top 16 bits of f, u < F rounds up,
-** u > F down, and a tie u = F (probability 2^-16) draws one more word,
-** after the chunk's words in coordinate order, whose top FRAC - 16 bits
+** u > F down, and a tie u = F (probability 2^-16) draws one more word
+** from the private stream itself, in coordinate order, whose top FRAC - 16 bits
 ** are compared with the rest of f.  So P(up) = f 2^-FRAC exactly, for a
 ** quarter of a word per coordinate.  A zero or subnormal is an integer a
 ** times the smallest subnormal; a (exactly a normal number of the type) is
@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "comp/cpu.h"
+#include "rng/lanes.h"
 #include "rng/pcg.h"
 
 uint64_t tpc_natural_tie_word(gsl_rng *r) {
@@ -47,9 +48,10 @@ static int natural_init(tpc_comp *c, const tpc_spec *s) {
 ** and val would not stay in cache anyway); 0 where the path is not
 ** available. */
 static int natural_fast_f32(const tpc_comp *c, const float *x, float *out, float *val,
-                            gsl_rng *r) {
+                            tpc_rng_lanes *lanes, gsl_rng *r) {
   if (c->par[1] < (double)TPC_ISA_AVX512) return 0;
-  tpc_natural_f32_avx512(x, c->d, out, val, r, c->d * sizeof(float) > ((size_t)4 << 20));
+  tpc_natural_f32_avx512(x, c->d, out, val, lanes, r,
+                         c->d * sizeof(float) > ((size_t)4 << 20));
   return 1;
 }
 
@@ -66,7 +68,7 @@ static void natural_consts(const tpc_comp *c, tpc_comp_consts *out) {
 #define NATURAL_UINT uint32_t
 #define NATURAL_FRAC 23
 #define NATURAL_EMAX 254u
-#define NATURAL_FAST(c, x, out, val, r) natural_fast_f32(c, x, out, val, r)
+#define NATURAL_FAST(c, x, out, val, lanes, r) natural_fast_f32(c, x, out, val, lanes, r)
 #include "comp/natural_source.c"
 #undef NATURAL_UINT
 #undef NATURAL_FRAC
@@ -80,7 +82,7 @@ static void natural_consts(const tpc_comp *c, tpc_comp_consts *out) {
 #define NATURAL_UINT uint64_t
 #define NATURAL_FRAC 52
 #define NATURAL_EMAX 2046u
-#define NATURAL_FAST(c, x, out, val, r) 0
+#define NATURAL_FAST(c, x, out, val, lanes, r) 0
 #include "comp/natural_source.c"
 #undef NATURAL_UINT
 #undef NATURAL_FRAC

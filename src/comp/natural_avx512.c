@@ -1,10 +1,10 @@
 /*
 ** AVX-512 kernel of natural compression for float input (comp/natural.c):
 ** the portable rule on 16 coordinates at once, bit for bit the same result
-** from the same words of the stream (coordinate i: the 16-bit quarter
+** from the same words of the lanes (coordinate i: the 16-bit quarter
 ** i % 4 of word i / 4, which is lane i of the words read as 16-bit lanes on
-** this little-endian machine; ties draw one more word each, in order, as in
-** natural_source.c).  Subnormal lanes are rounded as the float of their
+** this little-endian machine; ties draw one more word each from the stream,
+** in order, as in natural_source.c).  Subnormal lanes are rounded as the float of their
 ** integer bits and converted back, as in natural_source.c, and blended in.  Compiled with the AVX-512 flags, called only where
 ** tpc_cpu_supports(TPC_ISA_AVX512).
 */
@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "comp/kernels.h"
-#include "rng/pcg.h"
+#include "rng/lanes.h"
 
 /* The lanes of `tie` (u = F) decided by one more word each, in order: the
 ** top 7 bits against the low 7 bits of f. */
@@ -87,11 +87,11 @@ static void nat_chunk(const float *x, const uint64_t *words, size_t n, float *ou
 }
 
 void tpc_natural_f32_avx512(const float *x, size_t d, float *out, float *val,
-                            gsl_rng *r, int stream) {
+                            tpc_rng_lanes *lanes, gsl_rng *r, int stream) {
   uint64_t words[TPC_RAND_CHUNK / 4];
   for (size_t i = 0; i < d; i += TPC_RAND_CHUNK) {
     size_t n = d - i < TPC_RAND_CHUNK ? d - i : TPC_RAND_CHUNK;
-    tpc_rng_pcg64_fill_avx512(r, words, (n + 3) / 4);
+    tpc_rng_lanes_fill_avx512(lanes, words, tpc_rand_blocks(n));
     nat_chunk(x + i, words, n, out + i, val + i, stream, r);
   }
   if (stream) _mm_sfence();

@@ -42,13 +42,15 @@ static void FUNCTION(natural, compress)(tpc_comp *c, const BASE *x, BASE *out,
   BASE *val = w->val;
   tpc_msg_part *p = tpc_msg_add(msg, TPC_MSG_POW2, DTYPE, c->d);
   p->val = val;
-  if (NATURAL_FAST(c, x, out, val, ctx->rng)) return;
-  void (*fill)(gsl_rng *, uint64_t *, size_t) =
-      c->par[1] >= (double)TPC_ISA_AVX512 ? tpc_rng_pcg64_fill_avx512 : tpc_rng_pcg64_fill;
+  tpc_rng_lanes lanes;
+  tpc_rng_lanes_seed(&lanes, ctx->rng);
+  if (NATURAL_FAST(c, x, out, val, &lanes, ctx->rng)) return;
+  void (*fill)(tpc_rng_lanes *, uint64_t *, size_t) =
+      c->par[1] >= (double)TPC_ISA_AVX512 ? tpc_rng_lanes_fill_avx512 : tpc_rng_lanes_fill;
   uint64_t words[TPC_RAND_CHUNK / 4];
   for (size_t i = 0; i < c->d; i += TPC_RAND_CHUNK) {
     size_t n = c->d - i < TPC_RAND_CHUNK ? c->d - i : TPC_RAND_CHUNK;
-    fill(ctx->rng, words, (n + 3) / 4);
+    fill(&lanes, words, tpc_rand_blocks(n));
     for (size_t j = 0; j < n; j++) {
       uint32_t u = (uint32_t)(words[j / 4] >> (16 * (j % 4))) & 0xffff;
       val[i + j] = out[i + j] = FUNCTION(natural, round)(x[i + j], u, ctx->rng);

@@ -2,8 +2,8 @@
 ** randk(k=INT | ratio=REAL) and urandk(k=INT | ratio=REAL): keep k coordinates
 ** chosen uniformly without replacement (THEORY.md T2).  randk keeps the values
 ** (biased, B(k/d)); urandk scales them by d/k (U(d/k - 1)).  The subset comes
-** from Floyd's algorithm: draw j is uniform on 0 .. d-k+j, taken from the
-** caller's private stream's batched words (tpc_rng_pcg64_fill) by Lemire's
+** from Floyd's algorithm: draw j is uniform on 0 .. d-k+j, taken from
+** xoshiro lanes seeded from the caller's private stream (rng/lanes.h) by Lemire's
 ** multiply-and-reject method, which is exactly uniform (a word is rejected,
 ** and the next one taken, with probability below (d+1)/2^64).  The subset is
 ** marked in a bitmap of d bits in the workspace (a 64th of x's size, so the
@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "comp/cpu.h"
-#include "rng/pcg.h"
+#include "rng/lanes.h"
 
 static const char *const randk_keys[] = {"k", "ratio", NULL};
 
@@ -77,15 +77,15 @@ static void urandk_consts(const tpc_comp *c, tpc_comp_consts *out) {
 ** the high word of w m, rejecting w when the low word falls below
 ** 2^64 mod m, which leaves every value exactly m of the 2^64 words). */
 typedef struct {
-  gsl_rng *r;
-  void (*fill)(gsl_rng *, uint64_t *, size_t);
+  tpc_rng_lanes lanes;
+  void (*fill)(tpc_rng_lanes *, uint64_t *, size_t);
   size_t next;
   uint64_t word[RANDK_WORDS];
 } randk_source;
 
 static uint64_t randk_word(randk_source *src) {
   if (src->next == RANDK_WORDS) {
-    src->fill(src->r, src->word, RANDK_WORDS);
+    src->fill(&src->lanes, src->word, RANDK_WORDS / TPC_LANES);
     src->next = 0;
   }
   return src->word[src->next++];
@@ -115,14 +115,15 @@ static inline void randk_set(uint64_t *bits, uint32_t *draw, size_t j, size_t to
 ** AHEAD draws after draw j, whose bitmap word is prefetched as it is drawn:
 ** the bitmap outgrows the L2 cache from d = 2^23, and the misses then
 ** overlap the arithmetic of the draws.  The steps run in draw order, so the
-** subset is Floyd's.  The stream advances by whole batches of RANDK_WORDS
+** subset is Floyd's.  The lanes advance by whole batches of RANDK_WORDS
 ** words. */
 static void randk_mark(const tpc_comp *c, uint64_t *bits, uint32_t *draw, gsl_rng *r) {
   enum { AHEAD = 64 };
   size_t d = c->d, k = c->k;
-  randk_source src = {r, c->par[2] >= (double)TPC_ISA_AVX512 ? tpc_rng_pcg64_fill_avx512
-                                                              : tpc_rng_pcg64_fill,
-                      RANDK_WORDS, {0}};
+  randk_source src;
+  tpc_rng_lanes_seed(&src.lanes, r);
+  src.fill = c->par[2] >= (double)TPC_ISA_AVX512 ? tpc_rng_lanes_fill_avx512 : tpc_rng_lanes_fill;
+  src.next = RANDK_WORDS;
   for (size_t j = 0; j < k; j++) {
     draw[j] = randk_below(&src, (uint64_t)(d - k + j) + 1);
     __builtin_prefetch(bits + draw[j] / 64, 1);
