@@ -1156,3 +1156,24 @@ ParameterizedTest(tpc_dtype *dt, comp, sign_scale_is_blocked_sum) {
     cr_assert(eq(dbl, got, (1 + 7 * 0x1p-52) / 17), "%s by hand %s", dname(*dt), isas[p]);
   }
 }
+
+/* randk's 16 draws at once: where every low product half is at least m the
+** draws are the high halves, (u m) >> 32, as Lemire's scalar rule gives;
+** one low half below its m (lane 9 with u = 0: low 0) refuses the whole
+** group and leaves out as it was. */
+Test(comp, randk_draw16_accepts_only_sure_groups) {
+  if (!tpc_cpu_supports(TPC_ISA_AVX512)) cr_skip_test("no AVX-512 on this machine");
+  uint32_t u[16], out[16], m0 = 1000003;
+  for (int l = 0; l < 16; l++) u[l] = 0x9e3779b9u * (uint32_t)(l + 1);
+  cr_assert(eq(int, tpc_randk_draw16_avx512(u, m0, out), 1));
+  for (int l = 0; l < 16; l++) {
+    uint64_t p = (uint64_t)u[l] * (m0 + (uint32_t)l);
+    cr_assert(ge(u32, (uint32_t)p, m0 + (uint32_t)l), "lane %d is a sure accept", l);
+    cr_assert(eq(u32, out[l], (uint32_t)(p >> 32)), "lane %d", l);
+  }
+  uint32_t keep[16];
+  for (int l = 0; l < 16; l++) keep[l] = out[l] = 7;
+  u[9] = 0;
+  cr_assert(eq(int, tpc_randk_draw16_avx512(u, m0, out), 0));
+  cr_assert(eq(int, memcmp(out, keep, sizeof out), 0));
+}

@@ -146,6 +146,12 @@ static inline size_t tpc_randk_list(const uint64_t *bits, size_t from, size_t to
   return n;
 }
 
+/* randk: Floyd's draws j .. j+15, uniform below m0, m0 + 1, .. m0 + 15, from
+** the 16 32-bit words u when every one is accepted at first sight (its
+** low product half at least m: randk.c); 1 then, else 0 with out
+** untouched. */
+int tpc_randk_draw16_avx512(const uint32_t *u, uint32_t m0, uint32_t *out);
+
 /* randk, float: from the bitmap of the kept set, the sorted indices and
 ** values (idx, val) and out (randk.c); the bitmap is cleared, idx and val
 ** need 16 entries of room beyond k. */

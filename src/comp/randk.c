@@ -3,9 +3,10 @@
 ** chosen uniformly without replacement (THEORY.md T2).  randk keeps the values
 ** (biased, B(k/d)); urandk scales them by d/k (U(d/k - 1)).  The subset comes
 ** from Floyd's algorithm: draw j is uniform on 0 .. d-k+j, taken from
-** xoshiro lanes seeded from the caller's private stream (rng/lanes.h) by Lemire's
-** multiply-and-reject method, which is exactly uniform (a word is rejected,
-** and the next one taken, with probability below (d+1)/2^64).  The subset is
+** xoshiro lanes seeded from the caller's private stream (rng/lanes.h), 32
+** bits at a time (d < 2^32), by Lemire's multiply-and-reject method, which
+** is exactly uniform (a word is rejected, and the next one taken, with
+** probability below d/2^32).  The subset is
 ** marked in a bitmap of d bits in the workspace (a 64th of x's size, so the
 ** random marks stay in cache), which every call leaves cleared, so a result
 ** depends on the stream only, never on the instance's earlier calls.  x is
@@ -73,32 +74,58 @@ static void urandk_consts(const tpc_comp *c, tpc_comp_consts *out) {
   *out = (tpc_comp_consts){TPC_CLASS_UNBIASED, 0.0, omega, 0, NULL, "T2", 0, 0.0};
 }
 
-/* Uniform integers below m from a stream's batched words (Lemire 2019:
-** the high word of w m, rejecting w when the low word falls below
-** 2^64 mod m, which leaves every value exactly m of the 2^64 words). */
+/* Uniform integers below m < 2^32 from the lanes' words, each word read as
+** two 32-bit words, low half first (Lemire 2019: the high half of u m,
+** rejecting u when the low half falls below 2^32 mod m, which leaves every
+** value exactly m of the 2^32 words). */
 typedef struct {
   tpc_rng_lanes lanes;
   void (*fill)(tpc_rng_lanes *, uint64_t *, size_t);
-  size_t next;
+  size_t next; /* in 32-bit words */
   uint64_t word[RANDK_WORDS];
 } randk_source;
 
-static uint64_t randk_word(randk_source *src) {
-  if (src->next == RANDK_WORDS) {
+static uint32_t randk_u32(randk_source *src) {
+  if (src->next == 2 * RANDK_WORDS) {
     src->fill(&src->lanes, src->word, RANDK_WORDS / TPC_LANES);
     src->next = 0;
   }
-  return src->word[src->next++];
+  size_t i = src->next++;
+  return (uint32_t)(src->word[i / 2] >> (32 * (i % 2)));
 }
 
-static uint32_t randk_below(randk_source *src, uint64_t m) {
-  __extension__ typedef unsigned __int128 u128;
-  u128 p = (u128)randk_word(src) * m;
-  if ((uint64_t)p < m) {
-    uint64_t least = (0 - m) % m; /* 2^64 mod m */
-    while ((uint64_t)p < least) p = (u128)randk_word(src) * m;
+static uint32_t randk_below(randk_source *src, uint32_t m) {
+  uint64_t p = (uint64_t)randk_u32(src) * m;
+  if ((uint32_t)p < m) {
+    uint32_t least = (0u - m) % m; /* 2^32 mod m */
+    while ((uint32_t)p < least) p = (uint64_t)randk_u32(src) * m;
   }
-  return (uint32_t)(p >> 64);
+  return (uint32_t)(p >> 32);
+}
+
+/* Floyd's draws: draw[j] uniform on 0 .. d-k+j, in order.  The AVX-512 path
+** takes 16 at a time (randk_avx512.c) where all 16 words are surely
+** accepted and leaves the others, and a refill, to randk_below: the same
+** words give the same draws either way.  The lanes advance by whole batches
+** of RANDK_WORDS words. */
+static void randk_draws(const tpc_comp *c, uint32_t *draw, gsl_rng *r) {
+  int wide = c->par[2] >= (double)TPC_ISA_AVX512;
+  size_t d = c->d, k = c->k, j = 0;
+  randk_source src;
+  tpc_rng_lanes_seed(&src.lanes, r);
+  src.fill = wide ? tpc_rng_lanes_fill_avx512 : tpc_rng_lanes_fill;
+  src.next = 2 * RANDK_WORDS;
+  while (j < k) {
+    if (wide && j + 16 <= k && src.next + 16 <= 2 * RANDK_WORDS &&
+        tpc_randk_draw16_avx512((const uint32_t *)(const void *)src.word + src.next,
+                                (uint32_t)(d - k + j + 1), draw + j)) {
+      src.next += 16;
+      j += 16;
+    } else {
+      draw[j] = randk_below(&src, (uint32_t)(d - k + j + 1));
+      j++;
+    }
+  }
 }
 
 /* Floyd's step j: marks draw[j], or top + j (never marked before step j)
@@ -111,25 +138,18 @@ static inline void randk_set(uint64_t *bits, uint32_t *draw, size_t j, size_t to
 }
 
 /* Floyd's algorithm: marks a uniformly random k-subset of 0..d-1, and
-** leaves the marked positions in draw[0..k) in draw order.  Step j runs
-** AHEAD draws after draw j, whose bitmap word is prefetched as it is drawn:
-** the bitmap outgrows the L2 cache from d = 2^23, and the misses then
-** overlap the arithmetic of the draws.  The steps run in draw order, so the
-** subset is Floyd's.  The lanes advance by whole batches of RANDK_WORDS
-** words. */
+** leaves the marked positions in draw[0..k) in draw order.  The draws come
+** first; each step prefetches the bitmap word of the draw AHEAD steps on
+** (the bitmap outgrows the L2 cache from d = 2^23).  The steps run in draw
+** order, so the subset is Floyd's. */
 static void randk_mark(const tpc_comp *c, uint64_t *bits, uint32_t *draw, gsl_rng *r) {
-  enum { AHEAD = 64 };
+  enum { AHEAD = 32 };
   size_t d = c->d, k = c->k;
-  randk_source src;
-  tpc_rng_lanes_seed(&src.lanes, r);
-  src.fill = c->par[2] >= (double)TPC_ISA_AVX512 ? tpc_rng_lanes_fill_avx512 : tpc_rng_lanes_fill;
-  src.next = RANDK_WORDS;
+  randk_draws(c, draw, r);
   for (size_t j = 0; j < k; j++) {
-    draw[j] = randk_below(&src, (uint64_t)(d - k + j) + 1);
-    __builtin_prefetch(bits + draw[j] / 64, 1);
-    if (j >= AHEAD) randk_set(bits, draw, j - AHEAD, d - k);
+    if (j + AHEAD < k) __builtin_prefetch(bits + draw[j + AHEAD] / 64, 1);
+    randk_set(bits, draw, j, d - k);
   }
-  for (size_t j = k > AHEAD ? k - AHEAD : 0; j < k; j++) randk_set(bits, draw, j, d - k);
 }
 
 /* idx[0..k) = the set bits of bits, increasing (tpc_randk_list), then the

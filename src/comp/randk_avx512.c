@@ -1,6 +1,7 @@
 /*
-** AVX-512 path of randk for float input (comp/randk.c), the same result as
-** the portable path.  One pass over the bitmap of the kept set in index
+** AVX-512 paths of randk (comp/randk.c), the same results as the portable
+** ones: Floyd's draws 16 at a time, for either type, and the output for
+** float input.  One pass over the bitmap of the kept set in index
 ** order, a chunk of RANDK_CHUNK words (64 coordinates each) at a time, three
 ** steps staggered so that the random reads of x overlap the writes of out:
 ** the kept indices RANDK_AHEAD chunks ahead are listed into idx and their
@@ -56,6 +57,19 @@ static size_t randk_write(uint64_t *bits, size_t from, size_t to, const float *v
       n += randk_16((__mmask16)m, val + n, out + 64 * w + 16 * q, stream, 0xffff);
   }
   return n;
+}
+
+/* The products of u and m in 64-bit lanes, even and odd words apart; the
+** high halves are the draws, the low halves decide acceptance. */
+int tpc_randk_draw16_avx512(const uint32_t *u, uint32_t m0, uint32_t *out) {
+  const __m512i step = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  __m512i w = _mm512_loadu_si512(u), m = _mm512_add_epi32(_mm512_set1_epi32((int)m0), step);
+  __m512i even = _mm512_mul_epu32(w, m);
+  __m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(w, 32), _mm512_srli_epi64(m, 32));
+  __m512i low = _mm512_mask_blend_epi32(0xaaaa, even, _mm512_slli_epi64(odd, 32));
+  if (_mm512_cmplt_epu32_mask(low, m) != 0) return 0;
+  _mm512_storeu_si512(out, _mm512_mask_blend_epi32(0xaaaa, _mm512_srli_epi64(even, 32), odd));
+  return 1;
 }
 
 void tpc_randk_f32_avx512(uint64_t *bits, const float *x, size_t d, float scale, float *out,
