@@ -137,6 +137,17 @@ static inline void randk_set(uint64_t *bits, uint32_t *draw, size_t j, size_t to
   draw[j] = (uint32_t)at;
 }
 
+/* Reads one word of every line of a bitmap beyond 512 KiB: the caches take
+** it in sequentially, at full bandwidth, where the marks would otherwise
+** miss one random line at a time (at d = 2^24, 2 MiB read in about 0.1 ms
+** saved about 0.2 ms of misses when the bitmap had left the caches). */
+static void randk_warm(const uint64_t *bits, size_t words) {
+  if (words < ((size_t)64 << 10)) return;
+  uint64_t any = 0;
+  for (size_t w = 0; w < words; w += 8) any |= bits[w];
+  __asm__ volatile("" : : "r"(any)); /* the loads are the point: keep them */
+}
+
 /* Floyd's algorithm: marks a uniformly random k-subset of 0..d-1, and
 ** leaves the marked positions in draw[0..k) in draw order.  The draws come
 ** first; each step prefetches the bitmap word of the draw AHEAD steps on
@@ -146,6 +157,7 @@ static void randk_mark(const tpc_comp *c, uint64_t *bits, uint32_t *draw, gsl_rn
   enum { AHEAD = 32 };
   size_t d = c->d, k = c->k;
   randk_draws(c, draw, r);
+  randk_warm(bits, (d + 63) / 64);
   for (size_t j = 0; j < k; j++) {
     if (j + AHEAD < k) __builtin_prefetch(bits + draw[j + AHEAD] / 64, 1);
     randk_set(bits, draw, j, d - k);
