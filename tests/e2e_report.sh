@@ -98,6 +98,14 @@ rdb="$tmp/g.sqlite"
 base="$tmp/baseline.sql"
 expect 0 "regress --update" -- regress --update --baseline "$base" --db "$rdb" --quiet
 if grep -q "^INSERT INTO rate_checks" "$base"; then ok; else bad "baseline has rate rows"; fi
+# the gate's bounds step covers exactly make run's RUN_SPECS (two lists, one
+# in cmd_regress.c and one in the Makefile, must not drift apart)
+db="$rdb"
+gate=$(rows "SELECT group_concat(spec, ' ') FROM (SELECT spec FROM bounds_specs WHERE run_id =
+  (SELECT min(run_id) FROM bounds_specs) ORDER BY spec)")
+make_specs=$(eval "printf '%s\n' $(make -s --no-print-directory print-RUN_SPECS)" | LC_ALL=C sort | tr '\n' ' ')
+if [ "$gate" = skip ] || [ "$gate " = "$make_specs" ]; then ok
+else bad "regress specs differ from RUN_SPECS: [$gate] vs [$make_specs]"; fi
 expect 0 "regress against itself" -- regress --baseline "$base" --db "$rdb" --timings warn
 has out "0 failure(s)" "summary line"
 sed "/^INSERT INTO rate_checks/{s/'pass'/'violated'/;:a;n;ba}" "$base" >"$tmp/changed.sql"
