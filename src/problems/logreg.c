@@ -62,7 +62,8 @@ typedef struct logreg_priv {
   int8_t *y;          /* -1 / +1 */
   size_t *start;      /* n + 1: client i owns rows start[i] .. start[i+1]-1 */
   double lambda;
-  tpc_logreg_terms_fn terms;   /* the kernel for this CPU (TPC_KERNEL caps it) */
+  tpc_logreg_exp_fn exp;       /* the kernels for this CPU (TPC_KERNEL caps them) */
+  tpc_logreg_terms_fn terms;
 } logreg_priv;
 
 static const char *const logreg_keys[] = {"file", "n", "lambda", NULL};
@@ -76,8 +77,9 @@ static const char *const logreg_suffixes[] = {"", ".txt.gz", NULL};
 ** kernel of logreg_kern.h), the loss sum and the scatter into g.  A block's
 ** rows (about 14 entries of 12 bytes in a9a) and its per-row scalars stay in
 ** L1 between the passes, so the matrix streams from memory once.  Every sum
-** keeps the order of the row-by-row definition, so the gradient is the same
-** to the last bit; only log1p is no longer libm's call (below). */
+** keeps the order of the row-by-row definition, so the gradient is that
+** definition to the last bit, with exp and log1p by tpc's own branch-free
+** versions of fdlibm's kernels (below): the same bits on every machine. */
 
 /* Two doubles, and their comparison masks, as GCC/Clang vector types: the
 ** portable kernel compiles to SSE2 on x86-64 (scalar code elsewhere) with
@@ -110,6 +112,41 @@ static inline v2d log1p_unit(v2d e) {
                                z * (TPC_LOG1P_LP5 + z * (TPC_LOG1P_LP6 + z * TPC_LOG1P_LP7))))));
   return k * TPC_LOG1P_LN2_HI - ((hfsq - (s * (hfsq + R) + (k * TPC_LOG1P_LN2_LO + c))) - f);
 }
+
+/* exp(-|m|) by fdlibm's rule (logreg_kern.h) on two margins: x = -|m|
+** clamped at TPC_EXP_MIN (NaN passes: the comparison is false), k = x/ln 2
+** rounded to nearest by the 1.5 2^52 shift and read from its low bits, r =
+** x - k ln 2 in two parts (k ln2_hi is exact), e^r from the rational
+** approximation, and 2^k applied as 2^(k - k/2) 2^(k/2): both factors are
+** normal down to k = -1077, the first product is exact and the second
+** rounds once, so subnormal results are correctly scaled too.  k <= 0, so
+** halving -k with a logical shift is floor division. */
+static inline v2d exp_neg(v2d m) {
+  typedef uint64_t v2u __attribute__((vector_size(16)));
+  v2d x = (v2d)((v2i)m | (v2i)splat(-0.0)); /* -|m|, NaN kept: the sign bit only */
+  x = sel(x < splat(TPC_EXP_MIN), splat(TPC_EXP_MIN), x);
+  v2d t = x * TPC_EXP_INVLN2 + TPC_EXP_SHIFT, kd = t - TPC_EXP_SHIFT;
+  v2d hi = x - kd * TPC_LOG1P_LN2_HI, lo = kd * TPC_LOG1P_LN2_LO, r = hi - lo;
+  v2d z = r * r;
+  v2d c = r - z * (TPC_EXP_P1 +
+                   z * (TPC_EXP_P2 + z * (TPC_EXP_P3 + z * (TPC_EXP_P4 + z * TPC_EXP_P5))));
+  v2d y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
+  v2u nk = (v2u)splat(TPC_EXP_SHIFT) - (v2u)t; /* -k */
+  v2u half = nk >> 1, rest = nk - half;
+  v2d s1 = (v2d)((1023 - half) << 52), s2 = (v2d)((1023 - rest) << 52);
+  return y * s1 * s2;
+}
+
+void tpc_logreg_exp(const double *m, double *e) {
+  for (size_t k = 0; k < TPC_LOGREG_BLOCK; k += 2) {
+    v2d mk;
+    memcpy(&mk, m + k, sizeof mk);
+    v2d ek = exp_neg(mk);
+    memcpy(e + k, &ek, sizeof ek);
+  }
+}
+
+double tpc_logreg_exp1(double m) { return exp_neg(splat(m))[0]; }
 
 /* a_r^T x from entry j0 of row r on (j0 = row_ptr[r] for the whole row), summed
 ** in index order onto z. */
@@ -195,7 +232,7 @@ static double logreg_eval(const tpc_problem *p, size_t i, const double *x, doubl
   for (size_t b = r0; b < r1; b += TPC_LOGREG_BLOCK) {
     size_t nr = r1 - b < TPC_LOGREG_BLOCK ? r1 - b : TPC_LOGREG_BLOCK;
     logreg_margins(q, b, nr, x, m);
-    for (size_t k = 0; k < nr; k++) e[k] = exp(-fabs(m[k]));
+    q->exp(m, e);
     q->terms(m, e, sp, s);
     for (size_t k = 0; k < nr; k++) loss += sp[k];
     if (g) logreg_scatter(q, b, nr, s, g);
@@ -456,7 +493,9 @@ static int logreg_init(tpc_problem *p, const tpc_spec *s) {
   p->priv = q;
   p->n = (size_t)n;
   q->lambda = lambda;
-  q->terms = tpc_cpu_isa() >= TPC_ISA_AVX2 ? tpc_logreg_terms_avx2 : tpc_logreg_terms;
+  int avx2 = tpc_cpu_isa() >= TPC_ISA_AVX2;
+  q->exp = avx2 ? tpc_logreg_exp_avx2 : tpc_logreg_exp;
+  q->terms = avx2 ? tpc_logreg_terms_avx2 : tpc_logreg_terms;
   char *path = NULL;
   csr_build b = {0};
   rc = tpc_problem_find_file(name, logreg_dirs, logreg_suffixes, &path);

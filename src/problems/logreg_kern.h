@@ -13,6 +13,19 @@
 /* Rows of one block of the gradient; the kernels take whole blocks. */
 #define TPC_LOGREG_BLOCK 128
 
+/* e[k] = exp(-|m[k]|) for the margins of a block, by fdlibm's exp (e_exp.c,
+** error below 1 ulp) without its branches: tpc's own, so that the gradient
+** has the same bits on every machine (libm's exp may round differently
+** across builds and CPUs: glibc picks an FMA variant at run time), and four
+** or two rows per instruction.  NaN stays NaN; below -746 the result is 0, as exp's. */
+typedef void (*tpc_logreg_exp_fn)(const double *m, double *e);
+
+void tpc_logreg_exp(const double *m, double *e);
+void tpc_logreg_exp_avx2(const double *m, double *e);
+
+/* The same rule on one margin (tests and references). */
+double tpc_logreg_exp1(double m);
+
 /* For the margins m[k] of a block and e[k] = exp(-|m[k]|):
 **   sp[k] = log(1 + exp(-m)) = (m >= 0 ? 0 : -m) + log1p(e),
 **   s[k]  = 1/(1 + exp(m))   = (m >= 0 ? e : 1)/(1 + e),
@@ -32,6 +45,18 @@ void tpc_logreg_terms_avx2(const double *m, const double *e, double *sp, double 
 #define TPC_LOG1P_LP5 1.818357216161805012e-01
 #define TPC_LOG1P_LP6 1.531383769920937332e-01
 #define TPC_LOG1P_LP7 1.479819860511658591e-01
+/* fdlibm's exp (e_exp.c): 1/ln 2 and the polynomial of its rational
+** approximation on [-ln2/2, ln2/2] (ln 2 split as for log1p above); the
+** clamp below which exp rounds to 0; 1.5 2^52, which rounds a double below
+** 2^51 in magnitude to an integer when added. */
+#define TPC_EXP_INVLN2 1.44269504088896338700e+00
+#define TPC_EXP_P1 1.66666666666666019037e-01
+#define TPC_EXP_P2 -2.77777777770155933842e-03
+#define TPC_EXP_P3 6.61375632143793436117e-05
+#define TPC_EXP_P4 -1.65339022054652515390e-06
+#define TPC_EXP_P5 4.13813679705723846039e-08
+#define TPC_EXP_MIN -746.0
+#define TPC_EXP_SHIFT 0x1.8p52
 /* sqrt(2) - 1: below it log1p(e) is taken directly, above it from 1 + e. */
 #define TPC_LOG1P_SPLIT 0.41421356237309503
 
