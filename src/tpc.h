@@ -10,6 +10,7 @@
 #include "core/buildinfo.h"
 #include "core/vec.h"
 #include "rng/pcg.h"
+#include "rng/lanes.h"
 #include "spec/spec.h"
 #include "wire/msg.h"
 #include "wire/wire.h"
