@@ -84,8 +84,10 @@ size_t tpc_mech_maxparts(const tpc_mech *m);
 **           vector `slot` and c's output in slot + 1; returns the part
 **   triggered: the LAG trigger ||x - h||^2 > zeta ||x - y||^2 (T3), one
 **           definition for LAG, CLAG and AdaCGD so their tie rule agrees */
-void tpc_mech_sub_f32(const float *a, const float *b, float *out, size_t d);
-void tpc_mech_sub_f64(const double *a, const double *b, double *out, size_t d);
+void tpc_mech_sub_f32(const float *restrict a, const float *restrict b, float *restrict out,
+                      size_t d);
+void tpc_mech_sub_f64(const double *restrict a, const double *restrict b,
+                      double *restrict out, size_t d);
 double tpc_mech_dist2_f32(const float *a, const float *b, size_t d);
 double tpc_mech_dist2_f64(const double *a, const double *b, size_t d);
 void tpc_mech_finish_f32(const tpc_mech *m, const float *h, const tpc_msg *msg,

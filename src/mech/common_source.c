@@ -1,8 +1,13 @@
 /* Template body of common.c: the vector helpers for one element type. */
 
-void FUNCTION(tpc_mech, sub)(const BASE *a, const BASE *b, BASE *out,
-                             size_t d) {
-  for (size_t i = 0; i < d; i++) out[i] = a[i] - b[i];
+/* Eight at a time on restrict pointers, so that -O2's cheap vectorizer
+** takes the loop (out is a scratch buffer, never a or b). */
+void FUNCTION(tpc_mech, sub)(const BASE *restrict a, const BASE *restrict b,
+                             BASE *restrict out, size_t d) {
+  size_t i = 0;
+  for (; i + 8 <= d; i += 8)
+    for (size_t l = 0; l < 8; l++) out[i + l] = a[i + l] - b[i + l];
+  for (; i < d; i++) out[i] = a[i] - b[i];
 }
 
 double FUNCTION(tpc_mech, dist2)(const BASE *a, const BASE *b, size_t d) {
