@@ -6,9 +6,13 @@
 ** gradient (the oracle) at the point where the run stopped, and one read of the n client states (n d doubles,
 ** which the aggregation must touch).  Each is the median over 9 batches of
 ** repeated passes lasting about 2 ms each, warm in cache where it fits,
-** as the iterations are.  Peak RSS from getrusage.
+** as the iterations are, and runs on as many threads as the iterations did
+** (contiguous slices of the data, clients split as Algorithm 1 splits
+** them): a parallel iteration measured against a serial pass would flatter
+** it by the thread count.  Peak RSS from getrusage.
 */
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -55,37 +59,52 @@ static double time_pass(pass_fn fn, void *ctx) {
 typedef struct sum_ctx {
   const double *v;
   size_t len;
+  int threads;
 } sum_ctx;
 
 /* Eight independent sums, so the pass runs at the memory's speed instead of
-** the latency of one chain of additions. */
+** the latency of one chain of additions; one contiguous slice per thread. */
 static void sum_pass(void *ctx) {
   const sum_ctx *s = ctx;
-  double acc[8] = {0};
-  size_t j = 0;
-  for (; j + 8 <= s->len; j += 8)
-    for (int k = 0; k < 8; k++) acc[k] += s->v[j + (size_t)k];
-  for (; j < s->len; j++) acc[0] += s->v[j];
-  time_sink = acc[0] + acc[1] + acc[2] + acc[3] + acc[4] + acc[5] + acc[6] + acc[7];
+  double total = 0;
+#pragma omp parallel num_threads(s->threads) reduction(+ : total)
+  {
+    int t = omp_get_thread_num(), nt = omp_get_num_threads();
+    size_t lo = s->len * (size_t)t / (size_t)nt, hi = s->len * (size_t)(t + 1) / (size_t)nt;
+    double acc[8] = {0};
+    size_t j = lo;
+    for (; j + 8 <= hi; j += 8)
+      for (int k = 0; k < 8; k++) acc[k] += s->v[j + (size_t)k];
+    for (; j < hi; j++) acc[0] += s->v[j];
+    total += acc[0] + acc[1] + acc[2] + acc[3] + acc[4] + acc[5] + acc[6] + acc[7];
+  }
+  time_sink = total;
 }
 
+/* g and work: one of each per thread, `ws` bytes of work apart. */
 typedef struct grad_ctx {
   const tpc_problem *p;
   const double *x;
   double *g;
-  void *work;
+  char *work;
+  size_t ws;
+  int threads;
 } grad_ctx;
 
 static void grad_pass(void *ctx) {
   const grad_ctx *c = ctx;
   double acc = 0;
-  for (size_t i = 0; i < c->p->n; i++)
-    acc += c->p->type->grad(c->p, i, c->x, c->g, c->work);
+  long n = (long)c->p->n;
+#pragma omp parallel for num_threads(c->threads) schedule(static) reduction(+ : acc)
+  for (long i = 0; i < n; i++) {
+    size_t t = (size_t)omp_get_thread_num();
+    acc += c->p->type->grad(c->p, (size_t)i, c->x, c->g + t * c->p->d, c->work + t * c->ws);
+  }
   time_sink = acc;
 }
 
-static double time_sum(size_t bytes, int *ok) {
-  sum_ctx s = {NULL, (bytes + sizeof(double) - 1) / sizeof(double)};
+static double time_sum(size_t bytes, int threads, int *ok) {
+  sum_ctx s = {NULL, (bytes + sizeof(double) - 1) / sizeof(double), threads};
   double *v = calloc(s.len ? s.len : 1, sizeof(double));
   if (!v) {
     *ok = 0;
@@ -99,15 +118,20 @@ static double time_sum(size_t bytes, int *ok) {
 }
 
 int tpc_rate_time(const tpc_problem *p, const double *x, const tpc_alg1_result *r,
-                  tpc_rate_timing *out) {
+                  int threads, tpc_rate_timing *out) {
   int ok = 1;
   memset(out, 0, sizeof *out);
+  /* the iterations' threads: Algorithm 1 runs at most one per client */
+  threads = threads < 1 ? 1 : (size_t)threads > p->n ? (int)p->n : threads;
+  out->threads = threads;
   out->data_bytes = p->data_bytes;
   out->iter_ns = r->iters ? 1e9 * r->seconds / (double)r->iters : NAN;
-  out->data_pass_ns = time_sum(p->data_bytes, &ok);
-  out->state_pass_ns = time_sum(p->n * p->d * sizeof(double), &ok);
+  out->data_pass_ns = time_sum(p->data_bytes, threads, &ok);
+  out->state_pass_ns = time_sum(p->n * p->d * sizeof(double), threads, &ok);
   size_t ws = p->type->work_size ? p->type->work_size(p) : 0;
-  grad_ctx g = {p, x, calloc(p->d, sizeof(double)), calloc(ws ? ws : 1, 1)};
+  ws = (ws + 63) / 64 * 64;
+  grad_ctx g = {p, x, calloc((size_t)threads * p->d, sizeof(double)),
+                calloc((size_t)threads * (ws ? ws : 1), 1), ws, threads};
   if (g.g && g.work && ok)
     out->grad_pass_ns = time_pass(grad_pass, &g);
   else

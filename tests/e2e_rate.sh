@@ -95,6 +95,8 @@ expect 0 "wire check" -- rate "$Q" $DET 'marina(permk,p=0.1)' --wire-check --T 5
 expect 0 "time" -- rate "$Q" 'ef21(topk(k=10))' --T 50 --no-slack --time --db "$db"
 has out "ns/iteration" "time line"
 has out "peak RSS" "peak RSS shown"
+expect 0 "time, 2 threads" -- rate "$Q" 'ef21(topk(k=10))' --T 50 --no-slack --time --threads 2 --db "$db"
+has out "time (2 threads)" "the floors are timed on the run's threads"
 expect 0 "mult 2 is n/a" -- rate "$Q" gd --mult 2 --T 50 --no-slack --db "$db"
 has out "n/a" "n/a verdict"
 

@@ -97,7 +97,8 @@ static void usage(FILE *out) {
           "  --wire-check     encode and decode every message; the server's copies\n"
           "                   must equal the clients' states bit for bit\n"
           "  --time           ns per iteration vs one pass over the data and one call\n"
-          "                   of every gradient; peak RSS (implies --no-slack)\n"
+          "                   of every gradient, both on the run's threads; peak RSS\n"
+          "                   (implies --no-slack)\n"
           "  --points N       keep at most about N points per trajectory (default 2000)\n"
           "  --experiment E   fig3 (quadratic), fig2 (CLAG heat map, phishing),\n"
           "                   fig1 (autoencoder, Fashion-MNIST); --samples N images\n"
@@ -336,10 +337,12 @@ static void print_row(const rate_method *m) {
 
 static void print_time(const rate_method *m) {
   const tpc_rate_timing *tm = &m->tm;
-  printf("    time: %.0f ns/iteration; one pass over the data %.0f ns (%zu bytes): %.2fx;\n"
+  printf("    time (%d thread%s): %.0f ns/iteration; one pass over the data %.0f ns (%zu "
+         "bytes): %.2fx;\n"
          "          all n gradients %.0f ns: %.2fx; n d states %.0f ns: %.2fx; "
          "peak RSS %.1f MiB\n",
-         tm->iter_ns, tm->data_pass_ns, tm->data_bytes, tm->iter_ns / tm->data_pass_ns,
+         tm->threads, tm->threads == 1 ? "" : "s", tm->iter_ns, tm->data_pass_ns,
+         tm->data_bytes, tm->iter_ns / tm->data_pass_ns,
          tm->grad_pass_ns, tm->iter_ns / tm->grad_pass_ns, tm->state_pass_ns,
          tm->iter_ns / tm->state_pass_ns, (double)tm->peak_rss_kib / 1024.0);
 }
@@ -362,7 +365,8 @@ static int run_method(rate_job *j, rate_method *m, tpc_cli_run *run, tpc_cli_pro
   /* gradients timed where the last repetition stopped (--time implies
   ** --no-slack, so that is a repetition's point) */
   if (!rc && a->time && m->c.reps)
-    m->timed = !tpc_rate_time(j->p, tpc_alg1_point_x(alg), &m->c.runs[0], &m->tm);
+    m->timed = !tpc_rate_time(j->p, tpc_alg1_point_x(alg), &m->c.runs[0], a->o.threads,
+                              &m->tm);
   tpc_alg1_free(alg);
   tpc_rate_row row = {run->id, NULL, NULL, j->prob_text, m->canon,
                       j->server ? j->server_text : NULL};
