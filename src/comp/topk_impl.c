@@ -73,14 +73,20 @@ const tpc_topk_impl *tpc_topk_impl_find(const char *name) {
 }
 
 /* The fastest implementation by size, from one-thread medians (Gaussian
-** input, ratios k/d = 0.001, 0.01, 0.1, d = 2^10 .. 2^26, float and double)
-** on an Intel Xeon at 2.1 GHz (AVX-512) and an AMD EPYC Zen 4, which agreed
-** on the ranking (Xeon figures, float):
+** input, float and double, d = 2^6 .. 2^26) on an Intel Xeon at 2.1 GHz
+** (AVX-512) and an AMD EPYC Zen 4; the thresholds below d = 2^14 were
+** revised on the EPYC after the heap's index sort lost its fixed cost
+** (figures: float or double, EPYC):
 **
-**   d <= 2^11 and k <= d/64      heap    (0.9 us vs quickselect 5.6 at 2^10)
-**   d <= 2^13 and k <= d/512     heap    (7.3 us vs filter 9.0 at 2^13)
+**   d <= 2^11, k <= 16           heap    (d = 123, k = 10: 0.18 us vs
+**                                quickselect 0.46, EF21's step on a9a)
+**   2^9 <= d <= 2^11, k <= d/16  heap    (2^11, k = 128: 5.1 us vs 5.5;
+**                                2^10, k = 128: 4.0 us vs 3.3, not taken)
 **   d <= 2^11, larger k          quickselect (5.7 us vs filter 10.4 at
 **                                2^10, about even at 2^11)
+**   d <= 2^13, k <= 32           heap    (2^12, k = 32: 2.9 us vs filter
+**                                3.6 with AVX-512; 2^13: even with it,
+**                                ahead of the AVX2 and portable filters)
 **   otherwise                    filter  (2^24, k = d/100: 5 to 9 ms vs
 **                                quickselect 177 ms, radix 56 ms)
 **
@@ -90,7 +96,7 @@ const tpc_topk_impl *tpc_topk_impl_find(const char *name) {
 ** bench's measurements. */
 const tpc_topk_impl *tpc_topk_best(size_t d, size_t k, tpc_dtype dtype) {
   (void)dtype;
-  if ((d <= 2048 && k <= d / 64) || (d <= 8192 && k <= d / 512))
+  if ((d <= 2048 && (k <= 16 || (d >= 512 && k <= d / 16))) || (d <= 8192 && k <= 32))
     return &tpc_topk_heap;
   if (d <= 2048) return &tpc_topk_quickselect;
   return tpc_topk_impl_find("filter");
