@@ -5,7 +5,7 @@
 ** order, a chunk of RANDK_CHUNK words (64 coordinates each) at a time, three
 ** steps staggered so that the random reads of x overlap the writes of out:
 ** the kept indices RANDK_AHEAD chunks ahead are listed into idx and their
-** lines of x prefetched; the values of this chunk (prefetched chunks ago)
+** lines of x prefetched into L2; the values of this chunk (prefetched chunks ago)
 ** are read into val; out is written 16 coordinates at a time, the chunk's
 ** values expanded into the lanes of the kept bits (streaming stores when
 ** asked: out is written once, never read), and the bitmap cleared.  Small
@@ -21,9 +21,12 @@
 #include "comp/kernels.h"
 
 /* Bitmap words per chunk and chunks listed ahead of the writes (at k/d = 1%
-** about 10 kept values a chunk, 20 reads of x in flight): the fastest of
-** the sizes 1 to 64 words and distances 1 to 64 chunks tried at d = 2^24. */
-enum { RANDK_CHUNK = 16, RANDK_AHEAD = 2 };
+** about 10 kept values a chunk).  Prefetches into L1 stalled beyond about
+** 20 reads of x in flight (2 chunks ahead was the fastest of 1 to 64
+** words and 1 to 64 chunks); into L2 (prefetcht1) 16 chunks ahead, about
+** 160 in flight, took 4.0 ms median against 4.5 ms over 12 interleaved
+** runs at d = 2^24, and 13.3-17.1 ms against 16.6-20.0 at k/d = 10%. */
+enum { RANDK_CHUNK = 16, RANDK_AHEAD = 16 };
 
 /* Appends the set bits of bits[from..to) to idx at n (tpc_randk_list) and
 ** prefetches x at each; the new count. */
@@ -31,7 +34,7 @@ static size_t randk_list(const uint64_t *bits, size_t from, size_t to, const flo
                          uint32_t *idx, size_t n) {
   size_t start = n;
   n = tpc_randk_list(bits, from, to, idx, n);
-  for (size_t j = start; j < n; j++) _mm_prefetch((const char *)(x + idx[j]), _MM_HINT_T0);
+  for (size_t j = start; j < n; j++) _mm_prefetch((const char *)(x + idx[j]), _MM_HINT_T1);
   return n;
 }
 
