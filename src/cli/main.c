@@ -11,6 +11,15 @@
 #include "cli/cli.h"
 #include "core/buildinfo.h"
 
+/* OpenBLAS, which serves GSL's CBLAS calls here, keeps a thread pool of
+** its own, whose workers spin beside tpc's OpenMP threads and oversubscribe
+** the cores (quad(d=1000,n=100), EF21-TopK on 2 threads: 276-557 us per
+** iteration, 197-216 us with OPENBLAS_NUM_THREADS=1).  tpc parallelizes
+** above BLAS, so BLAS runs on the calling thread; the workers that the
+** library started when it was loaded go to sleep after OpenBLAS's spin
+** timeout.  Weak: absent when another BLAS is linked. */
+extern void openblas_set_num_threads(int) __attribute__((weak));
+
 static const tpc_cli_cmd commands[] = {
     {"list", cmd_list, "list",
      "every compressor and mechanism, its parameters and declared constants"},
@@ -52,6 +61,7 @@ static void version(void) {
 int main(int argc, char **argv) {
   /* GSL's default handler aborts; every GSL status is checked instead. */
   gsl_set_error_handler_off();
+  if (openblas_set_num_threads) openblas_set_num_threads(1);
   if (argc < 2) {
     usage(stderr);
     return TPC_EXIT_USAGE;
