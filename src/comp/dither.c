@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "comp/cpu.h"
+#include "rng/lanes.h"
 #include "rng/pcg.h"
 
 static const char *const dither_keys[] = {"s", NULL};

@@ -1,19 +1,17 @@
 /*
 ** AVX-512 paths of randk (comp/randk.c), the same results as the portable
 ** ones: Floyd's draws 16 at a time, for either type, and the output for
-** float input.  One pass over the bitmap of the kept set in index
-** order, a chunk of RANDK_CHUNK words (64 coordinates each) at a time, three
-** steps staggered so that the random reads of x overlap the writes of out:
-** the kept indices RANDK_AHEAD chunks ahead are listed into idx and their
-** lines of x prefetched into L2; the values of this chunk (prefetched chunks ago)
+** float input.  One pass over the bitmap of the kept set in index order, a
+** chunk of RANDK_CHUNK words (64 coordinates each) at a time, three steps
+** staggered so that the random reads of x overlap the writes of out: the
+** kept indices RANDK_AHEAD chunks ahead are listed into idx and their lines
+** of x prefetched into L2; the values of this chunk (prefetched chunks ago)
 ** are read into val; out is written 16 coordinates at a time, the chunk's
 ** values expanded into the lanes of the kept bits (streaming stores when
-** asked: out is written once, never read), and the bitmap cleared.  Small
-** chunks keep the prefetches few at a time (a burst of them stalls on the
-** cache's miss buffers); in order, the reads of x touch only the lines kept
-** and x need not be read in the random order of the draws.
-** Compiled with the AVX-512 flags, called only where
-** tpc_cpu_supports(TPC_ISA_AVX512).
+** asked: out is written once, never read), and the bitmap cleared.  In
+** order, the reads of x touch only the lines kept and x need not be read in
+** the random order of the draws.  Compiled with the AVX-512 flags, called
+** only where tpc_cpu_supports(TPC_ISA_AVX512).
 */
 #include <immintrin.h>
 #include <stdint.h>
