@@ -320,13 +320,19 @@ Test(rate, timing, .init = setup, .fini = teardown) {
   tpc_rate_timing tm;
   opts(&o, TPC_RATE_THEOREM1);
   check(toy, "gd", NULL, &o, &c);
-  cr_assert(eq(int, tpc_rate_time(toy, toy->x0, &c.runs[0], &tm), TPC_OK));
-  cr_assert(gt(dbl, tm.iter_ns, 0));
-  cr_assert(gt(dbl, tm.data_pass_ns, 0));
-  cr_assert(gt(dbl, tm.grad_pass_ns, 0));
-  cr_assert(gt(dbl, tm.state_pass_ns, 0));
-  cr_assert(eq(sz, tm.data_bytes, toy->data_bytes));
-  cr_assert(gt(long, tm.peak_rss_kib, 0));
+  /* the passes run on the iterations' threads: as asked, at most n, at least 1 */
+  static const int asked[] = {1, 2, 1000, 0};
+  for (size_t i = 0; i < sizeof asked / sizeof *asked; i++) {
+    cr_assert(eq(int, tpc_rate_time(toy, toy->x0, &c.runs[0], asked[i], &tm), TPC_OK));
+    int want = asked[i] < 1 ? 1 : (size_t)asked[i] > toy->n ? (int)toy->n : asked[i];
+    cr_assert(eq(int, tm.threads, want), "asked %d", asked[i]);
+    cr_assert(gt(dbl, tm.iter_ns, 0));
+    cr_assert(gt(dbl, tm.data_pass_ns, 0));
+    cr_assert(gt(dbl, tm.grad_pass_ns, 0));
+    cr_assert(gt(dbl, tm.state_pass_ns, 0));
+    cr_assert(eq(sz, tm.data_bytes, toy->data_bytes));
+    cr_assert(gt(long, tm.peak_rss_kib, 0));
+  }
   tpc_rate_check_free(&c);
 }
 
