@@ -722,7 +722,7 @@ Test(problems_logreg, terms_kernels_agree) {
   const double edge[] = {0, 4.9406564584124654e-324, 0x1p-30, nextafter(TPC_LOG1P_SPLIT, 0),
                          TPC_LOG1P_SPLIT, nextafter(TPC_LOG1P_SPLIT, 1), 0.5,
                          nextafter(1.0, 0), 1.0, NAN};
-  int avx2 = tpc_cpu_supports(TPC_ISA_AVX2);
+  int avx2 = tpc_cpu_supports(TPC_ISA_AVX2), avx512 = tpc_cpu_supports(TPC_ISA_AVX512);
   for (int blk = 0; blk < 64; blk++) {
     for (size_t k = 0; k < B; k++) {
       double mag = 1e-9 * pow(8e11, (double)((blk * B + (int)k) * 7919 % (64 * B)) / (64.0 * B));
@@ -745,10 +745,16 @@ Test(problems_logreg, terms_kernels_agree) {
       /* The log within 1 ulp, then the same rounded addition of -m. */
       cr_assert(ieee_ulp_eq(dbl, sp[k], want_sp, 1), "sp at m = %a, e = %a", m[k], e[k]);
     }
-    if (!avx2) continue;
-    tpc_logreg_terms_avx2(m, e, sp2, s2);
-    cr_assert(eq(int, memcmp(sp, sp2, sizeof sp), 0), "block %d: sp bits", blk);
-    cr_assert(eq(int, memcmp(s, s2, sizeof s), 0), "block %d: s bits", blk);
+    if (avx2) {
+      tpc_logreg_terms_avx2(m, e, sp2, s2);
+      cr_assert(eq(int, memcmp(sp, sp2, sizeof sp), 0), "block %d: AVX2 sp bits", blk);
+      cr_assert(eq(int, memcmp(s, s2, sizeof s), 0), "block %d: AVX2 s bits", blk);
+    }
+    if (avx512) {
+      tpc_logreg_terms_avx512(m, e, sp2, s2);
+      cr_assert(eq(int, memcmp(sp, sp2, sizeof sp), 0), "block %d: AVX-512 sp bits", blk);
+      cr_assert(eq(int, memcmp(s, s2, sizeof s), 0), "block %d: AVX-512 s bits", blk);
+    }
   }
 }
 
@@ -773,7 +779,7 @@ Test(problems_logreg, exp_within_one_ulp) {
   enum { B = TPC_LOGREG_BLOCK, N = 1000000 };
   double worst = 0, worst_m = 0, m[B], e[B], e2[B];
   size_t equal_libm = 0;
-  int avx2 = tpc_cpu_supports(TPC_ISA_AVX2);
+  int avx2 = tpc_cpu_supports(TPC_ISA_AVX2), avx512 = tpc_cpu_supports(TPC_ISA_AVX512);
   uint64_t u = 0x243f6a8885a308d3ULL;
   for (size_t i = 0; i < N; i += B) {
     for (size_t k = 0; k < B; k++) {
@@ -792,9 +798,14 @@ Test(problems_logreg, exp_within_one_ulp) {
                 "m = %a: %a vs libm %a", m[k], e[k], lib);
       cr_assert(ieee_ulp_eq(dbl, tpc_logreg_exp1(m[k]), e[k], 0));
     }
-    if (!avx2) continue;
-    tpc_logreg_exp_avx2(m, e2);
-    cr_assert(eq(int, memcmp(e, e2, sizeof e), 0), "block %zu: AVX2 bits", i / B);
+    if (avx2) {
+      tpc_logreg_exp_avx2(m, e2);
+      cr_assert(eq(int, memcmp(e, e2, sizeof e), 0), "block %zu: AVX2 bits", i / B);
+    }
+    if (avx512) {
+      tpc_logreg_exp_avx512(m, e2);
+      cr_assert(eq(int, memcmp(e, e2, sizeof e), 0), "block %zu: AVX-512 bits", i / B);
+    }
   }
   cr_assert(lt(dbl, worst, 1.0), "worst %.3f ulp at m = %a", worst, worst_m);
   cr_log_info("exp: worst %.3f ulp, %.4f%% equal to libm", worst, 100.0 * equal_libm / N);
@@ -827,17 +838,20 @@ static tpc_problem *build_logreg_isa(const char *path, const char *extra, const 
 /* The blocked gradient (margins four rows at a time, one exp per row, the
 ** branch-free log1p, rows of 0 to 12 entries, clients of 233 to 235 rows:
 ** several blocks and ragged ends) equals the row-by-row definition bit for
-** bit, on the portable and the AVX2 kernel (where the CPU has it), at points
-** with small, large (|m| > 745: exp underflows to 0) and mixed margins; f_i
-** agrees with libm's log1p to rounding and across the kernels to the bit. */
+** bit, on the portable, the AVX2 and the AVX-512 kernels (each where the
+** CPU has it), at points with small, large (|m| > 745: exp underflows to 0)
+** and mixed margins; f_i agrees with libm's log1p to rounding and across
+** the kernels to the bit. */
 Test(problems_logreg, blocked_gradient_is_the_definition, .init = tmp_setup,
      .fini = tmp_teardown) {
   enum { ROWS = 701 };
+  static const char *const isas[] = {"avx2", "avx512"};
   double *a = malloc(ROWS * 40 * sizeof *a), y[ROWS], x[40], g[40], gr[40];
   char *text = lr_random_text(ROWS, a, y);
   const char *path = write_text("r.txt", text, 0);
   tpc_problem *ps = build_logreg_isa(path, ",n=3,lambda=0.3", "scalar");
-  tpc_problem *pv = build_logreg_isa(path, ",n=3,lambda=0.3", "avx2");
+  tpc_problem *pv[2] = {build_logreg_isa(path, ",n=3,lambda=0.3", isas[0]),
+                        build_logreg_isa(path, ",n=3,lambda=0.3", isas[1])};
   cr_assert(eq(sz, ps->d, 40));
   const double scales[] = {0, 1e-3, 0.3, 3, 300};
   for (size_t t = 0; t < sizeof scales / sizeof *scales; t++) {
@@ -854,15 +868,19 @@ Test(problems_logreg, blocked_gradient_is_the_definition, .init = tmp_setup,
       cr_assert(epsilon_eq(dbl, f, fr, 1e-13 * fabs(fr)), "scale %g client %zu: %.17g vs %.17g",
                 scales[t], i, f, fr);
       cr_assert(ieee_ulp_eq(dbl, ps->type->value(ps, i, x, NULL), f, 0));
-      cr_assert(ieee_ulp_eq(dbl, pv->type->grad(pv, i, x, g, NULL), f, 0), "kernels agree");
-      cr_assert(eq(int, memcmp(g, gr, sizeof g), 0), "scale %g client %zu: AVX2 gradient bits",
-                scales[t], i);
+      for (int v = 0; v < 2; v++) {
+        cr_assert(ieee_ulp_eq(dbl, pv[v]->type->grad(pv[v], i, x, g, NULL), f, 0),
+                  "%s: kernels agree", isas[v]);
+        cr_assert(eq(int, memcmp(g, gr, sizeof g), 0), "scale %g client %zu: %s gradient bits",
+                  scales[t], i, isas[v]);
+      }
     }
   }
   free(a);
   free(text);
   tpc_problem_free(ps);
-  tpc_problem_free(pv);
+  tpc_problem_free(pv[0]);
+  tpc_problem_free(pv[1]);
 }
 
 /* lambda_max of the symmetric d x d matrix a (copied). */

@@ -505,9 +505,13 @@ static int logreg_init(tpc_problem *p, const tpc_spec *s) {
   p->priv = q;
   p->n = (size_t)n;
   q->lambda = lambda;
-  int avx2 = tpc_cpu_isa() >= TPC_ISA_AVX2;
-  q->exp = avx2 ? tpc_logreg_exp_avx2 : tpc_logreg_exp;
-  q->terms = avx2 ? tpc_logreg_terms_avx2 : tpc_logreg_terms;
+  tpc_isa isa = tpc_cpu_isa();
+  q->exp = isa >= TPC_ISA_AVX512 ? tpc_logreg_exp_avx512
+           : isa >= TPC_ISA_AVX2 ? tpc_logreg_exp_avx2
+                                 : tpc_logreg_exp;
+  q->terms = isa >= TPC_ISA_AVX512 ? tpc_logreg_terms_avx512
+             : isa >= TPC_ISA_AVX2 ? tpc_logreg_terms_avx2
+                                   : tpc_logreg_terms;
   char *path = NULL;
   csr_build b = {0};
   rc = tpc_problem_find_file(name, logreg_dirs, logreg_suffixes, &path);
