@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "comp/kernels.h"
+#include "comp/stream_avx512.h"
 #include "rng/lanes.h"
 
 typedef struct {
@@ -76,28 +77,19 @@ static void dith_chunk(const float *x, const uint64_t *words, size_t n, const di
   __m512 val;
   size_t i = 0;
   if (stream) {
-    size_t head = (64 - ((uintptr_t)out & 63)) / 4 % 16;
-    head = head < n ? head : n;
-    __mmask16 m = (__mmask16)((1u << head) - 1);
+    i = tpc_stream_head(out, n);
+    __mmask16 m = tpc_mask16(i);
     dith_16(x, w16, m, p, &lev, &val);
     _mm512_mask_storeu_ps(out, m, val);
     _mm512_mask_storeu_epi32(level, m, lev);
-    i = head;
   }
-  int aligned = stream && ((uintptr_t)(level + i) & 63) == 0;
+  int aligned = ((uintptr_t)(level + i) & 63) == 0;
   for (; i + 16 <= n; i += 16) {
     dith_16(x + i, w16 + i, 0xffff, p, &lev, &val);
-    if (stream) {
-      _mm512_stream_ps(out + i, val);
-      if (aligned) _mm512_stream_si512((void *)(level + i), lev);
-      else _mm512_storeu_si512(level + i, lev);
-    } else {
-      _mm512_storeu_ps(out + i, val);
-      _mm512_storeu_si512(level + i, lev);
-    }
+    tpc_store2_avx512(out + i, level + i, _mm512_castps_si512(val), lev, stream, aligned);
   }
   if (i < n) {
-    __mmask16 m = (__mmask16)((1u << (n - i)) - 1);
+    __mmask16 m = tpc_mask16(n - i);
     dith_16(x + i, w16 + i, m, p, &lev, &val);
     _mm512_mask_storeu_ps(out + i, m, val);
     _mm512_mask_storeu_epi32(level + i, m, lev);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "comp/comp.h"
+#include "comp/cpu.h"
 #include "core/error.h"
 #include "rng/lanes.h"
 
@@ -100,6 +101,12 @@ void tpc_kern_dense_f64(tpc_work *w, size_t d, double *out, tpc_msg *msg);
 ** chunks, so that it draws the same words. */
 enum { TPC_RAND_CHUNK = 1024 };
 static inline size_t tpc_rand_blocks(size_t n) { return (n + 31) / 32; }
+
+/* The lanes' fill for the instruction-set path chosen at init (a tpc_isa
+** kept in a par slot): the same words either way. */
+static inline tpc_rng_lanes_fill_fn tpc_rand_fill(double isa) {
+  return isa >= (double)TPC_ISA_AVX512 ? tpc_rng_lanes_fill_avx512 : tpc_rng_lanes_fill;
+}
 
 /* natural, float: out and val from x, drawing from the lanes (ties from r);
 ** streaming stores when

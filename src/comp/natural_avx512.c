@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "comp/kernels.h"
+#include "comp/stream_avx512.h"
 #include "rng/lanes.h"
 
 /* The lanes of `tie` (u = F) decided by one more word each, in order: the
@@ -58,28 +59,19 @@ static void nat_chunk(const float *x, const uint64_t *words, size_t n, float *ou
                       float *val, int stream, gsl_rng *r) {
   size_t i = 0;
   if (stream) {
-    size_t head = (64 - ((uintptr_t)out & 63)) / 4 % 16;
-    head = head < n ? head : n;
-    __mmask16 m = (__mmask16)((1u << head) - 1);
+    i = tpc_stream_head(out, n);
+    __mmask16 m = tpc_mask16(i);
     __m512i q = nat_round16(_mm512_maskz_loadu_epi32(m, x), nat_u16(words, 0, m), m, r);
     _mm512_mask_storeu_epi32(out, m, q);
     _mm512_mask_storeu_epi32(val, m, q);
-    i = head;
   }
-  int aligned = stream && ((uintptr_t)(val + i) & 63) == 0;
+  int aligned = ((uintptr_t)(val + i) & 63) == 0;
   for (; i + 16 <= n; i += 16) {
     __m512i q = nat_round16(_mm512_loadu_si512(x + i), nat_u16(words, i, 0xffff), 0xffff, r);
-    if (stream) {
-      _mm512_stream_si512((void *)(out + i), q);
-      if (aligned) _mm512_stream_si512((void *)(val + i), q);
-      else _mm512_storeu_si512(val + i, q);
-    } else {
-      _mm512_storeu_si512(out + i, q);
-      _mm512_storeu_si512(val + i, q);
-    }
+    tpc_store2_avx512(out + i, val + i, q, q, stream, aligned);
   }
   if (i < n) {
-    __mmask16 m = (__mmask16)((1u << (n - i)) - 1);
+    __mmask16 m = tpc_mask16(n - i);
     __m512i q = nat_round16(_mm512_maskz_loadu_epi32(m, x + i), nat_u16(words, i, m), m, r);
     _mm512_mask_storeu_epi32(out + i, m, q);
     _mm512_mask_storeu_epi32(val + i, m, q);

@@ -80,7 +80,7 @@ static void urandk_consts(const tpc_comp *c, tpc_comp_consts *out) {
 ** value exactly m of the 2^32 words). */
 typedef struct {
   tpc_rng_lanes lanes;
-  void (*fill)(tpc_rng_lanes *, uint64_t *, size_t);
+  tpc_rng_lanes_fill_fn fill;
   size_t next; /* in 32-bit words */
   uint64_t word[RANDK_WORDS];
 } randk_source;
@@ -113,7 +113,7 @@ static void randk_draws(const tpc_comp *c, uint32_t *draw, gsl_rng *r) {
   size_t d = c->d, k = c->k, j = 0;
   randk_source src;
   tpc_rng_lanes_seed(&src.lanes, r);
-  src.fill = wide ? tpc_rng_lanes_fill_avx512 : tpc_rng_lanes_fill;
+  src.fill = tpc_rand_fill(c->par[2]);
   src.next = 2 * RANDK_WORDS;
   while (j < k) {
     if (wide && j + 16 <= k && src.next + 16 <= 2 * RANDK_WORDS &&

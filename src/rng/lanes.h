@@ -31,7 +31,9 @@ typedef struct tpc_rng_lanes {
 void tpc_rng_lanes_seed(tpc_rng_lanes *L, gsl_rng *r);
 
 /* The next 8 blocks words into out[0 .. 8 blocks): word 8b + l is lane l's
-** next output. */
+** next output.  Either fill, as a pointer. */
+typedef void (*tpc_rng_lanes_fill_fn)(tpc_rng_lanes *L, uint64_t *out, size_t blocks);
+
 void tpc_rng_lanes_fill(tpc_rng_lanes *L, uint64_t *out, size_t blocks);
 
 /* The same in AVX-512 registers (rng/lanes_avx512.c); call only where
