@@ -79,77 +79,19 @@ static const char *const logreg_suffixes[] = {"", ".txt.gz", NULL};
 ** L1 between the passes, so the matrix streams from memory once.  Every sum
 ** of the gradient keeps the order of the row-by-row definition, so the
 ** gradient is that definition to the last bit, with exp and log1p by tpc's
-** own branch-free versions of fdlibm's kernels (below): the same bits on
-** every machine.  The loss is summed in four partial sums (row k of a
+** own branch-free versions of fdlibm's kernels (logreg_kern_source.c): the
+** same bits on every machine.  The loss is summed in four partial sums (row k of a
 ** block into sum k mod 4), a fixed order: one chain of additions was 4% of
 ** an a9a iteration. */
 
-/* Two doubles, and their comparison masks, as GCC/Clang vector types: the
-** portable kernel compiles to SSE2 on x86-64 (scalar code elsewhere) with
-** each lane's IEEE operations exactly as written, so every target gives the
-** same bits.  sel(k, a, b) is a where mask k is set, else b. */
-typedef double v2d __attribute__((vector_size(16)));
-typedef int64_t v2i __attribute__((vector_size(16)));
+/* The portable kernels (logreg_kern_source.c), two rows at a time. */
+#define LR_LANES 2
+#define LR_NAME(f) tpc_logreg_##f
+#include "problems/logreg_kern_source.c"
+#undef LR_NAME
+#undef LR_LANES
 
-static inline v2d sel(v2i k, v2d a, v2d b) { return (v2d)(((v2i)a & k) | ((v2i)b & ~k)); }
-
-static inline v2d splat(double v) { return (v2d){v, v}; }
-
-/* The fdlibm/glibc log1p kernel (s_log1p.c) on e in [0, 1] (NaN stays NaN),
-** without its branches: k = 0 and f = e below sqrt(2) - 1, else k = 1 with
-** 1 + e = 2 (1 + f) and c the rounding error of 1 + e, divided by 1 + e (u -
-** 1 and u/2 - 1 are exact by Sterbenz, e - (u - 1) by Fast2Sum).  Below 1 ulp
-** like the original: it equals glibc's log1p on all but about 0.07% of
-** random e in [0, 1], and those by 1 ulp (glibc's build fuses some
-** products).  libm's call, at about 20 ns, was a third of the gradient. */
-static inline v2d log1p_unit(v2d e) {
-  v2d one = splat(1.0), zero = splat(0.0);
-  v2d u = one + e, cu = (e - (u - one)) / u, fu = splat(0.5) * u - one;
-  v2i big = e >= splat(TPC_LOG1P_SPLIT);
-  v2d k = sel(big, one, zero), c = sel(big, cu, zero), f = sel(big, fu, e);
-  v2d hfsq = splat(0.5) * f * f, s = f / (splat(2.0) + f), z = s * s;
-  v2d R = z * (TPC_LOG1P_LP1 +
-                z * (TPC_LOG1P_LP2 +
-                     z * (TPC_LOG1P_LP3 +
-                          z * (TPC_LOG1P_LP4 +
-                               z * (TPC_LOG1P_LP5 + z * (TPC_LOG1P_LP6 + z * TPC_LOG1P_LP7))))));
-  return k * TPC_LOG1P_LN2_HI - ((hfsq - (s * (hfsq + R) + (k * TPC_LOG1P_LN2_LO + c))) - f);
-}
-
-/* exp(-|m|) by fdlibm's rule (logreg_kern.h) on two margins: x = -|m|
-** clamped at TPC_EXP_MIN (NaN passes: the comparison is false), k = x/ln 2
-** rounded to nearest by the 1.5 2^52 shift and read from its low bits, r =
-** x - k ln 2 in two parts (k ln2_hi is exact), e^r from the rational
-** approximation, and 2^k applied as 2^(k - k/2) 2^(k/2): both factors are
-** normal down to k = -1077, the first product is exact and the second
-** rounds once, so subnormal results are correctly scaled too.  k <= 0, so
-** halving -k with a logical shift is floor division. */
-static inline v2d exp_neg(v2d m) {
-  typedef uint64_t v2u __attribute__((vector_size(16)));
-  v2d x = (v2d)((v2i)m | (v2i)splat(-0.0)); /* -|m|, NaN kept: the sign bit only */
-  x = sel(x < splat(TPC_EXP_MIN), splat(TPC_EXP_MIN), x);
-  v2d t = x * TPC_EXP_INVLN2 + TPC_EXP_SHIFT, kd = t - TPC_EXP_SHIFT;
-  v2d hi = x - kd * TPC_LOG1P_LN2_HI, lo = kd * TPC_LOG1P_LN2_LO, r = hi - lo;
-  v2d z = r * r;
-  v2d c = r - z * (TPC_EXP_P1 +
-                   z * (TPC_EXP_P2 + z * (TPC_EXP_P3 + z * (TPC_EXP_P4 + z * TPC_EXP_P5))));
-  v2d y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
-  v2u nk = (v2u)splat(TPC_EXP_SHIFT) - (v2u)t; /* -k */
-  v2u half = nk >> 1, rest = nk - half;
-  v2d s1 = (v2d)((1023 - half) << 52), s2 = (v2d)((1023 - rest) << 52);
-  return y * s1 * s2;
-}
-
-void tpc_logreg_exp(const double *m, double *e) {
-  for (size_t k = 0; k < TPC_LOGREG_BLOCK; k += 2) {
-    v2d mk;
-    memcpy(&mk, m + k, sizeof mk);
-    v2d ek = exp_neg(mk);
-    memcpy(e + k, &ek, sizeof ek);
-  }
-}
-
-double tpc_logreg_exp1(double m) { return exp_neg(splat(m))[0]; }
+double tpc_logreg_exp1(double m) { return lr_exp_neg(lr_splat(m))[0]; }
 
 /* a_r^T x from entry j0 of row r on (j0 = row_ptr[r] for the whole row), summed
 ** in index order onto z. */
@@ -186,21 +128,6 @@ static void logreg_margins(const logreg_priv *q, size_t r0, size_t nr, const dou
     m[k + 3] = q->y[r + 3] * logreg_dot(q, r + 3, e + len, x, z3);
   }
   for (; k < nr; k++) m[k] = q->y[r0 + k] * logreg_dot(q, r0 + k, rp[r0 + k], x, 0);
-}
-
-/* The portable kernel of logreg_kern.h, two rows at a time: one libm exp
-** per row (e) serves both terms, and neither overflows. */
-void tpc_logreg_terms(const double *m, const double *e, double *sp, double *s) {
-  for (size_t k = 0; k < TPC_LOGREG_BLOCK; k += 2) {
-    v2d mk, ek;
-    memcpy(&mk, m + k, sizeof mk);
-    memcpy(&ek, e + k, sizeof ek);
-    v2i pos = mk >= splat(0.0);
-    v2d spk = sel(pos, splat(0.0), -mk) + log1p_unit(ek);
-    v2d sk = sel(pos, ek, splat(1.0)) / (splat(1.0) + ek);
-    memcpy(sp + k, &spk, sizeof spk);
-    memcpy(s + k, &sk, sizeof sk);
-  }
 }
 
 /* g[col] += coef_r a_r for the nr rows from r0, rows in order.  Two entries

@@ -1,11 +1,12 @@
 /*
-** The element-wise steps of the logistic-regression gradient (logreg.c) in
-** portable kernels, AVX2 ones (logreg_avx2.c) and AVX-512 ones
-** (logreg_avx512.c), each called only when tpc_cpu_isa() allows it.  All
-** perform the same IEEE operations in the same order on every element, so
-** they give the same bits; they do two, four and eight rows per instruction
-** (AVX-512 over AVX2 on a9a: 698 -> 625 us per EF21 iteration, medians of
-** 11 interleaved runs on an EPYC Zen 4).
+** The element-wise steps of the logistic-regression gradient (logreg.c),
+** written once (logreg_kern_source.c) and instantiated as portable kernels
+** (logreg.c), AVX2 ones (logreg_avx2.c) and AVX-512 ones (logreg_avx512.c),
+** each called only when tpc_cpu_isa() allows it.  All perform the same IEEE
+** operations in the same order on every element, so they give the same
+** bits; they do two, four and eight rows per instruction (AVX-512 over AVX2
+** on a9a: 698 -> 625 us per EF21 iteration, medians of 11 interleaved runs
+** on an EPYC Zen 4).
 */
 #ifndef TPC_LOGREG_KERN_H
 #define TPC_LOGREG_KERN_H
