@@ -229,25 +229,4 @@ int tpc_rate_exp_run(tpc_rate_exp *e, struct tpc_store *store, int64_t run_id);
 size_t tpc_rate_exp_nbest(const tpc_rate_exp *e);
 const tpc_rate_best *tpc_rate_exp_best(const tpc_rate_exp *e, size_t i);
 
-/* ---- timing ------------------------------------------------------------------ */
-
-typedef struct tpc_rate_timing {
-  double iter_ns;          /* one Algorithm 1 iteration (mean over the run) */
-  double data_pass_ns;     /* reading data_bytes bytes once with a plain loop */
-  double grad_pass_ns;     /* all n local gradients at one point */
-  double state_pass_ns;    /* reading the n client states (n d doubles) once */
-  size_t data_bytes;
-  int threads;             /* of the iterations, and of each pass above */
-  long peak_rss_kib;       /* the process's peak resident set so far */
-} tpc_rate_timing;
-
-/* Time one pass over data_bytes bytes, the gradient oracle at x (d values:
-** the point where the run stopped, since a gradient's cost can depend on
-** the point: exp(0) is a fast path, and logreg starts at 0) and a pass over
-** n d doubles (each the median of repeated passes, warm), on the run's
-** `threads` (at most n, as Algorithm 1 uses), and fill the rest from the
-** finished run r.  TPC_ENOMEM. */
-int tpc_rate_time(const tpc_problem *p, const double *x, const tpc_alg1_result *r,
-                  int threads, tpc_rate_timing *out);
-
 #endif

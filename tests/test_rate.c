@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench/rate_time.h"
 #include "bounds/rate.h"
 #include "core/error.h"
 #include "core/registry.h"

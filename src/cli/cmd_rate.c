@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/rate_time.h"
 #include "bounds/rate.h"
 #include "cli/cli.h"
 #include "core/error.h"

@@ -1,24 +1,28 @@
 /*
-** `tpc rate --time`: the cost of an Algorithm 1 iteration next to what it
-** cannot avoid, measured in the same process: one pass over the problem's
-** data (data_bytes read by a plain summing loop with eight independent
-** accumulators, so it runs at memory speed), one call of every local
-** gradient (the oracle) at the point where the run stopped, and one read of the n client states (n d doubles,
-** which the aggregation must touch).  Each is the median over 9 batches of
-** repeated passes lasting about 2 ms each, warm in cache where it fits,
-** as the iterations are, and runs on as many threads as the iterations did
-** (contiguous slices of the data, clients split as Algorithm 1 splits
-** them): a parallel iteration measured against a serial pass would flatter
-** it by the thread count.  Peak RSS from getrusage.
+** `tpc rate --time` (rate_time.h): the cost of an Algorithm 1 iteration next
+** to what it cannot avoid, measured in the same process: one pass over the
+** problem's data (data_bytes read by the roofline's sum, roofline.h, the
+** widest vectorized loop the CPU runs, so it moves bytes at the read
+** bandwidth `tpc bench` measures), one call of every local gradient (the
+** oracle) at the point where the run stopped, and one read of the n client
+** states (n d doubles, which the aggregation must touch).  Each is the median
+** over 9 batches of repeated passes lasting about 2 ms each, warm in cache
+** where it fits, as the iterations are, and runs on as many threads as the
+** iterations did (contiguous slices of the data, clients split as Algorithm
+** 1 splits them): a parallel iteration measured against a serial pass would
+** flatter it by the thread count.  Peak RSS from getrusage.
 */
 #include <math.h>
+#include <stdint.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 
-#include "bounds/rate.h"
+#include "bench/rate_time.h"
+
+#include "bench/roofline.h"
 #include "core/error.h"
 
 #define TIME_BATCHES 9
@@ -57,28 +61,25 @@ static double time_pass(pass_fn fn, void *ctx) {
 }
 
 typedef struct sum_ctx {
-  const double *v;
-  size_t len;
+  const unsigned char *buf;
+  size_t bytes;
   int threads;
 } sum_ctx;
 
-/* Eight independent sums, so the pass runs at the memory's speed instead of
-** the latency of one chain of additions; one contiguous slice per thread. */
+/* The roofline's read sum over one contiguous slice per thread, cut at
+** 64-byte lines. */
 static void sum_pass(void *ctx) {
   const sum_ctx *s = ctx;
-  double total = 0;
+  uint64_t total = 0;
+  size_t lines = (s->bytes + 63) / 64;
 #pragma omp parallel num_threads(s->threads) reduction(+ : total)
   {
-    int t = omp_get_thread_num(), nt = omp_get_num_threads();
-    size_t lo = s->len * (size_t)t / (size_t)nt, hi = s->len * (size_t)(t + 1) / (size_t)nt;
-    double acc[8] = {0};
-    size_t j = lo;
-    for (; j + 8 <= hi; j += 8)
-      for (int k = 0; k < 8; k++) acc[k] += s->v[j + (size_t)k];
-    for (; j < hi; j++) acc[0] += s->v[j];
-    total += acc[0] + acc[1] + acc[2] + acc[3] + acc[4] + acc[5] + acc[6] + acc[7];
+    size_t t = (size_t)omp_get_thread_num(), nt = (size_t)omp_get_num_threads();
+    size_t lo = 64 * (lines * t / nt), hi = 64 * (lines * (t + 1) / nt);
+    if (hi > s->bytes) hi = s->bytes;
+    if (lo < hi) total += tpc_bench_read_sum(s->buf + lo, hi - lo);
   }
-  time_sink = total;
+  time_sink = (double)total;
 }
 
 /* g and work: one of each per thread, `ws` bytes of work apart. */
@@ -104,16 +105,14 @@ static void grad_pass(void *ctx) {
 }
 
 static double time_sum(size_t bytes, int threads, int *ok) {
-  sum_ctx s = {NULL, (bytes + sizeof(double) - 1) / sizeof(double), threads};
-  double *v = calloc(s.len ? s.len : 1, sizeof(double));
-  if (!v) {
+  sum_ctx s = {malloc(bytes ? bytes : 1), bytes, threads};
+  if (!s.buf) {
     *ok = 0;
     return NAN;
   }
-  for (size_t j = 0; j < s.len; j++) v[j] = (double)(j & 7);
-  s.v = v;
+  memset((void *)s.buf, 7, bytes); /* touched, so the pass reads real pages */
   double ns = time_pass(sum_pass, &s);
-  free(v);
+  free((void *)s.buf);
   return ns;
 }
 
