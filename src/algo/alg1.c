@@ -293,24 +293,36 @@ static double dot(const double *a, const double *b, size_t d) {
 /* ||a - b||^2 in four partial sums over j mod 4, added at the end: four
 ** independent chains of additions instead of one (one chain's latency made
 ** these sums a fifth of a quad(d=1000) iteration).  A fixed order, so the
-** result does not depend on the thread count. */
+** result does not depend on the thread count.  The sums are four scalars,
+** not an array: -O2 vectorizes an array of sums in memory, and each add
+** then waits on the store of the one before. */
 static double dist2(const double *a, const double *b, size_t d) {
-  double s[4] = {0, 0, 0, 0};
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   size_t j = 0;
-  for (; j + 4 <= d; j += 4)
-    for (size_t l = 0; l < 4; l++) s[l] += (a[j + l] - b[j + l]) * (a[j + l] - b[j + l]);
-  for (; j < d; j++) s[0] += (a[j] - b[j]) * (a[j] - b[j]);
-  return (s[0] + s[1]) + (s[2] + s[3]);
+  for (; j + 4 <= d; j += 4) {
+    double t0 = a[j] - b[j], t1 = a[j + 1] - b[j + 1];
+    double t2 = a[j + 2] - b[j + 2], t3 = a[j + 3] - b[j + 3];
+    s0 += t0 * t0;
+    s1 += t1 * t1;
+    s2 += t2 * t2;
+    s3 += t3 * t3;
+  }
+  for (; j < d; j++) s0 += (a[j] - b[j]) * (a[j] - b[j]);
+  return (s0 + s1) + (s2 + s3);
 }
 
 /* ||a||^2 in the same four partial sums (the gradient guard). */
 static double norm2(const double *a, size_t d) {
-  double s[4] = {0, 0, 0, 0};
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   size_t j = 0;
-  for (; j + 4 <= d; j += 4)
-    for (size_t l = 0; l < 4; l++) s[l] += a[j + l] * a[j + l];
-  for (; j < d; j++) s[0] += a[j] * a[j];
-  return (s[0] + s[1]) + (s[2] + s[3]);
+  for (; j + 4 <= d; j += 4) {
+    s0 += a[j] * a[j];
+    s1 += a[j + 1] * a[j + 1];
+    s2 += a[j + 2] * a[j + 2];
+    s3 += a[j + 3] * a[j + 3];
+  }
+  for (; j < d; j++) s0 += a[j] * a[j];
+  return (s0 + s1) + (s2 + s3);
 }
 
 /* Encode m, decode it, check its shape, and apply the decoded copy to v: the
@@ -374,7 +386,9 @@ static void swap_vec(double **a, double **b) {
   *b = t;
 }
 
-/* Round t of T4 for client i: g_i^{t+1} = C_{g_i^t, y_i}(grad f_i(x^{t+1})). */
+/* Round t of T4 for client i: g_i^{t+1} = C_{g_i^t, y_i}(grad f_i(x^{t+1})).
+** G_i = ||g_i - y_i||^2 after this and client_init is the callers' (on one
+** thread, fused with the sums). */
 static void client_round(const alg1_round *r, size_t i, tpc_mech *mech, void *work) {
   alg1_client *c = &r->a->c[i];
   client_grad(r, i, c, work);
@@ -385,7 +399,6 @@ static void client_round(const alg1_round *r, size_t i, tpc_mech *mech, void *wo
   client_message(r, c, c->out);
   swap_vec(&c->g, &c->out);
   swap_vec(&c->y, &c->x);
-  c->G = dist2(c->g, c->y, r->a->d);
 }
 
 /* g_i^0 for client i by the initialization of r->o (the server's copy starts
@@ -406,7 +419,6 @@ static void client_init(const alg1_round *r, size_t i, tpc_mech *mech, void *wor
     memcpy(c->g, c->y, d * sizeof(double));
   } else if (r->o->init == TPC_ALG1_INIT_ZERO) {
     memset(c->g, 0, d * sizeof(double)); /* nothing is sent */
-    c->G = dist2(c->g, c->y, d);
     return;
   } else {
     client_streams(r, i, c);
@@ -414,7 +426,6 @@ static void client_init(const alg1_round *r, size_t i, tpc_mech *mech, void *wor
     tpc_mech_apply_f64(mech, a->zero, a->zero, c->y, c->g, &c->msg, &ctx);
   }
   client_message(r, c, c->g);
-  c->G = dist2(c->g, c->y, d);
 }
 
 /* Threads of the client loop: no more than clients. */
@@ -428,19 +439,41 @@ static void clients_run(const alg1_round *r, int init) {
   for (long i = 0; i < nl; i++) {
     size_t th = (size_t)omp_get_thread_num();
     void *work = r->work + th * r->work_size;
+    alg1_client *c = &r->a->c[i];
     if (init)
       client_init(r, (size_t)i, r->a->mech[th], work);
     else
       client_round(r, (size_t)i, r->a->mech[th], work);
+    c->G = dist2(c->g, c->y, r->a->d);
   }
 }
 
-/* acc[j] += v[j] for j < d, eight at a time so that the loop vectorizes. */
-static void vec_add(double *restrict acc, const double *restrict v, size_t d) {
+/* acc[j] += s[j] and accf[j] += y[j] for j < d, and ||g - y||^2 in dist2's
+** four partial sums: one pass over a client's vectors instead of three.
+** s is the server's copy of g (the same values; its own buffer under the
+** wire check). */
+static double fold(double *restrict acc, double *restrict accf, const double *s,
+                   const double *g, const double *y, size_t d) {
+  double q0 = 0, q1 = 0, q2 = 0, q3 = 0;
   size_t j = 0;
-  for (; j + 8 <= d; j += 8)
-    for (size_t l = 0; l < 8; l++) acc[j + l] += v[j + l];
-  for (; j < d; j++) acc[j] += v[j];
+  for (; j + 4 <= d; j += 4) {
+    double t0 = g[j] - y[j], t1 = g[j + 1] - y[j + 1];
+    double t2 = g[j + 2] - y[j + 2], t3 = g[j + 3] - y[j + 3];
+    for (size_t l = 0; l < 4; l++) {
+      acc[j + l] += s[j + l];
+      accf[j + l] += y[j + l];
+    }
+    q0 += t0 * t0;
+    q1 += t1 * t1;
+    q2 += t2 * t2;
+    q3 += t3 * t3;
+  }
+  for (; j < d; j++) {
+    acc[j] += s[j];
+    accf[j] += y[j];
+    q0 += (g[j] - y[j]) * (g[j] - y[j]);
+  }
+  return (q0 + q1) + (q2 + q3);
 }
 
 /* One thread: each client's round, then its g_i (the server's copy) and y_i
@@ -457,8 +490,7 @@ static void clients_run_serial(const alg1_round *r, int init) {
       client_init(r, i, a->mech[0], r->work);
     else
       client_round(r, i, a->mech[0], r->work);
-    vec_add(a->g, r->o->wire_check ? c->srv : c->g, d);
-    vec_add(a->gf, c->y, d);
+    c->G = fold(a->g, a->gf, r->o->wire_check ? c->srv : c->g, c->g, c->y, d);
   }
   for (size_t j = 0; j < d; j++) {
     a->g[j] /= (double)n;
