@@ -13,15 +13,14 @@
 ** flatter it by the thread count.  Peak RSS from getrusage.
 */
 #include <math.h>
-#include <stdint.h>
 #include <omp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 
 #include "bench/rate_time.h"
-
 #include "bench/roofline.h"
 #include "core/error.h"
 
@@ -61,7 +60,7 @@ static double time_pass(pass_fn fn, void *ctx) {
 }
 
 typedef struct sum_ctx {
-  const unsigned char *buf;
+  unsigned char *buf;
   size_t bytes;
   int threads;
 } sum_ctx;
@@ -110,9 +109,9 @@ static double time_sum(size_t bytes, int threads, int *ok) {
     *ok = 0;
     return NAN;
   }
-  memset((void *)s.buf, 7, bytes); /* touched, so the pass reads real pages */
+  memset(s.buf, 7, bytes); /* touched, so the pass reads real pages */
   double ns = time_pass(sum_pass, &s);
-  free((void *)s.buf);
+  free(s.buf);
   return ns;
 }
 
