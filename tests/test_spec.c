@@ -176,7 +176,10 @@ Test(spec, errors_name_column) {
     size_t column;
     const char *says;
   } cases[] = {
-      {"topk(k=)", 8, "expected a number after 'k=', found ')'"},
+      {"topk(k=)", 8, "expected a value after 'k=' (a number, a word, or \"double-quoted\" "
+                      "text such as a path), found ')'"},
+      {"logreg(file=/data/x.svm)", 13, "such as a path), found '/'"},
+      {"logreg(file='x.svm')", 13, "such as a path), found '\''"},
       {"topk)", 5, "expected '(' or end of spec, found ')'"},
       {"", 1, "empty spec"},
       {"   ", 4, "empty spec"},
@@ -187,14 +190,14 @@ Test(spec, errors_name_column) {
       {"topk(k=1,k=2)", 10, "parameter 'k' given twice"},
       {"topk(k=inf)", 8, "expected a number after 'k='"},
       {"topk(k=nan)", 8, "expected a number after 'k='"},
-      {"topk(k=-inf)", 8, "expected a number after 'k='"},
+      {"topk(k=-inf)", 8, "expected a value after 'k='"},
       {"topk(k=1e999)", 8, "out of the range"},
       {"topk(k=-1e999)", 8, "out of the range"},
       {"topk(k=1e-400)", 8, "out of the range"},
       {"topk(k=0x10)", 8, "malformed number '0x10'"},
       {"topk(k=1.2.3)", 8, "malformed number"},
       {"topk(k=1e)", 8, "malformed number"},
-      {"topk(k==1)", 8, "expected a number"},
+      {"topk(k==1)", 8, "expected a value"},
       {"topk()", 6, "expected a name or a parameter, found ')'"},
       {"topk(,)", 6, "expected a name or a parameter, found ','"},
       {"topk(k=1,)", 10, "expected a name or a parameter, found ')'"},
@@ -227,8 +230,8 @@ Test(spec, error_message_exact) {
   tpc_spec *s = NULL;
   cr_assert(eq(int, tpc_spec_parse("topk(k=)", &s), TPC_EINPUT));
   cr_assert(eq(str, (char *)tpc_error_msg(),
-               "spec 'topk(k=)', column 8: expected a number after 'k=', "
-               "found ')'"));
+               "spec 'topk(k=)', column 8: expected a value after 'k=' (a number, "
+               "a word, or \"double-quoted\" text such as a path), found ')'"));
 }
 
 /* n names "a(" deep around "b": depth n + 1 names in all. */
@@ -266,7 +269,7 @@ Test(spec, long_spec_error) {
   tpc_spec *s = NULL;
   cr_assert(eq(int, tpc_spec_parse(text, &s), TPC_EINPUT));
   cr_assert(ne(ptr, strstr(tpc_error_msg(), "...', column 254: expected a "
-                           "number"), NULL), "%s", tpc_error_msg());
+                           "value"), NULL), "%s", tpc_error_msg());
 }
 
 Test(spec, print_truncates_like_snprintf) {

@@ -195,8 +195,11 @@ static size_t scan_number(const char *text) {
 static int parse_number(spec_parser *p, const char *key, double *out) {
   const char *start = p->text + p->pos;
   size_t n = scan_number(start);
-  char what[96];
-  snprintf(what, sizeof what, "a number after '%.40s='", key);
+  char what[160];
+  /* Nothing here reads as a value: most often a path written bare. */
+  snprintf(what, sizeof what,
+           "a value after '%.40s=' (a number, a word, or \"double-quoted\" text "
+           "such as a path)", key);
   if (n == 0) return expected_error(p, what);
   if (is_word(start[n]) || start[n] == '.') {
     size_t bad = n;

@@ -43,7 +43,7 @@ typedef struct tpc_spec {
 /* Parse `text`.  On success returns TPC_OK and a tree in *out (free with
 ** tpc_spec_free).  On a syntax error returns TPC_EINPUT, *out = NULL, and the
 ** error message names the 1-based column and what was expected, e.g.
-** "spec 'topk(k=)', column 8: expected a number after 'k='". */
+** "spec 'topk(k=)', column 8: expected a value after 'k=' (...)". */
 int tpc_spec_parse(const char *text, tpc_spec **out);
 
 void tpc_spec_free(tpc_spec *s);
