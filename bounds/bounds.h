@@ -32,6 +32,7 @@
 
 #include "core/registry.h"
 #include "spec/spec.h"
+#include "wire/msg.h"
 
 /* Families of points (the stored `family` column uses these names). */
 typedef enum {
@@ -91,6 +92,7 @@ typedef struct tpc_bounds_opts {
   double confidence;       /* 1 - delta, in (0, 1) */
   uint64_t seed;
   int threads;
+  tpc_dtype dtype;         /* the kernels checked: TPC_F64 (default) or TPC_F32 */
   /* Called from any thread with work units done and the total; may be NULL. */
   void (*progress)(void *ctx, size_t done, size_t total);
   void *progress_ctx;
@@ -100,7 +102,7 @@ typedef struct tpc_bounds_opts {
 } tpc_bounds_opts;
 
 /* The defaults: d 100, n 4, 48 trials, 1000 draws, every family, a search
-** budget of 2000, confidence 0.99, seed 1, one thread. */
+** budget of 2000, confidence 0.99, seed 1, one thread, float64. */
 void tpc_bounds_opts_init(tpc_bounds_opts *o);
 
 /* Limits of the stream layout (bounds/internal.h): TPC_EINPUT with a message

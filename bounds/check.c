@@ -101,6 +101,7 @@ void tpc_bounds_opts_init(tpc_bounds_opts *o) {
   o->confidence = 0.99;
   o->seed = 1;
   o->threads = 1;
+  o->dtype = TPC_F64;
 }
 
 int tpc_bounds_opts_check(const tpc_bounds_opts *o) {
@@ -117,6 +118,8 @@ int tpc_bounds_opts_check(const tpc_bounds_opts *o) {
     return tpc_error(TPC_EINPUT, "confidence = %g is outside (0, 1)", o->confidence);
   if ((o->families & TPC_BOUNDS_FAMILIES_ALL) == 0)
     return tpc_error(TPC_EINPUT, "no family selected");
+  if (o->dtype != TPC_F32 && o->dtype != TPC_F64)
+    return tpc_error(TPC_EINPUT, "dtype %d is neither f32 nor f64", (int)o->dtype);
   return TPC_OK;
 }
 

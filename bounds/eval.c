@@ -9,6 +9,7 @@
 ** power of two) before any square, so a point at 1e300 or 1e-300 gives
 ** sums near 1 and never overflows or underflows; ratios do not change.
 */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +44,17 @@ void bnd_point_copy(bnd_point *dst, const bnd_point *src, size_t len) {
   dst->scale = src->scale;
 }
 
-void bnd_point_rescale(bnd_point *p, size_t len) {
+void bnd_round(const bnd_target *t, double *v, size_t len) {
+  if (t->o->dtype != TPC_F32) return;
+  for (size_t i = 0; i < len; i++)
+    v[i] = fabs(v[i]) > FLT_MAX ? copysign(FLT_MAX, v[i]) : (double)(float)v[i];
+}
+
+void bnd_point_finish(const bnd_target *t, bnd_point *p) {
+  size_t len = t->len;
+  bnd_round(t, p->h, len);
+  bnd_round(t, p->y, len);
+  bnd_round(t, p->x, len);
   double m = 0;
   for (size_t i = 0; i < len; i++)
     m = fmax(m, fmax(fabs(p->x[i]), fmax(fabs(p->h[i]), fabs(p->y[i]))));
@@ -76,8 +87,11 @@ int bnd_worker_init(bnd_worker *w, const bnd_state *st) {
   w->gen = tpc_rng_alloc_stream(t->o->seed, 0, 0);
   w->out = calloc(t->len, sizeof(double));
   w->tmp = calloc(t->d, sizeof(double));
+  if (t->o->dtype == TPC_F32) w->f32 = calloc(4 * t->len, sizeof(float));
   status = bnd_point_alloc(&w->pt, t->len);
-  if (status == TPC_OK && w->rng && w->shared && w->gen && w->out && w->tmp) return TPC_OK;
+  if (status == TPC_OK && w->rng && w->shared && w->gen && w->out && w->tmp &&
+      (w->f32 || t->o->dtype != TPC_F32))
+    return TPC_OK;
   bnd_worker_free(w);
   return tpc_error(TPC_ENOMEM, "bounds: out of memory for a worker");
 }
@@ -90,6 +104,7 @@ void bnd_worker_free(bnd_worker *w) {
   if (w->gen) gsl_rng_free(w->gen);
   free(w->out);
   free(w->tmp);
+  free(w->f32);
   bnd_point_free(&w->pt);
   memset(w, 0, sizeof *w);
 }
@@ -102,6 +117,46 @@ static void set_streams(bnd_worker *w, uint32_t purpose, unsigned phase, uint32_
   tpc_rng_stream(w->rng, seed, purpose, bnd_index(phase, index, draw, c + 1));
 }
 
+static void to_f32(const double *v, float *f, size_t n) {
+  for (size_t i = 0; i < n; i++) f[i] = (float)v[i];
+}
+
+static void from_f32(const float *f, double *v, size_t n) {
+  for (size_t i = 0; i < n; i++) v[i] = (double)f[i];
+}
+
+/* The float32 path runs the kernel on float copies of its (float-exact)
+** input and widens its output: the error is then measured in double. */
+void bnd_compress(bnd_worker *w, tpc_comp *c, const double *x, double *out, tpc_ctx *ctx) {
+  size_t d = w->st->t.d;
+  tpc_msg_reset(&w->msg);
+  if (w->st->t.o->dtype != TPC_F32) {
+    tpc_comp_compress_f64(c, x, out, &w->msg, ctx);
+    return;
+  }
+  float *fx = w->f32, *fout = w->f32 + d;
+  to_f32(x, fx, d);
+  tpc_comp_compress_f32(c, fx, fout, &w->msg, ctx);
+  from_f32(fout, out, d);
+}
+
+/* out = C_{h,y}(x) for one client's d entries, in the checked dtype. */
+static void mech_apply(bnd_worker *w, const double *h, const double *y, const double *x,
+                       double *out, tpc_ctx *ctx) {
+  size_t d = w->st->t.d;
+  tpc_msg_reset(&w->msg);
+  if (w->st->t.o->dtype != TPC_F32) {
+    tpc_mech_apply_f64(w->mech, h, y, x, out, &w->msg, ctx);
+    return;
+  }
+  float *fh = w->f32, *fy = fh + d, *fx = fy + d, *fout = fx + d;
+  to_f32(h, fh, d);
+  to_f32(y, fy, d);
+  to_f32(x, fx, d);
+  tpc_mech_apply_f32(w->mech, fh, fy, fx, fout, &w->msg, ctx);
+  from_f32(fout, out, d);
+}
+
 double bnd_apply(bnd_worker *w, const bnd_point *p, uint32_t purpose, unsigned phase,
                  uint32_t index, uint32_t draw) {
   const bnd_target *t = &w->st->t;
@@ -112,12 +167,10 @@ double bnd_apply(bnd_worker *w, const bnd_point *p, uint32_t purpose, unsigned p
     size_t client = t->ncl > 1 ? c : index % t->n;
     tpc_ctx ctx = {w->rng, w->shared, client};
     set_streams(w, purpose, phase, index, draw, c);
-    tpc_msg_reset(&w->msg);
     if (w->comp)
-      tpc_comp_compress_f64(w->comp, p->x, w->out, &w->msg, &ctx);
+      bnd_compress(w, w->comp, p->x, w->out, &ctx);
     else
-      tpc_mech_apply_f64(w->mech, p->h + c * d, p->y + c * d, p->x + c * d,
-                         w->out + c * d, &w->msg, &ctx);
+      mech_apply(w, p->h + c * d, p->y + c * d, p->x + c * d, w->out + c * d, &ctx);
     bits += (double)tpc_wire_bits(&w->msg, TPC_WIRE_AUTO);
   }
   w->evals += (double)t->ncl;

@@ -97,29 +97,36 @@ static void bnd_vector(int kind, uint32_t k, gsl_rng *r, size_t d, double *v) {
   }
 }
 
-/* Entries N(0, 1) 10^U(-150, 150): magnitudes across 300 decades. */
-static void mixed_vector(gsl_rng *r, size_t d, double *v) {
+/* Entries N(0, 1) 10^U(-dec, dec): magnitudes across 2 dec decades (dec =
+** 150 for float64, 15 for float32: bnd_decades). */
+static void mixed_vector(gsl_rng *r, size_t d, double *v, double dec) {
   for (size_t i = 0; i < d; i++)
-    v[i] = gsl_ran_gaussian(r, 1.0) * pow(10.0, 300.0 * gsl_rng_uniform(r) - 150.0);
+    v[i] = gsl_ran_gaussian(r, 1.0) * pow(10.0, 2.0 * dec * gsl_rng_uniform(r) - dec);
 }
+
+/* The decades the SCALES family spans: a tenth as many for float32, whose
+** range (1e-38 .. 3e38) is a tenth of double's, so that squares of the
+** scaled points stay normal floats in kernels that compute in float. */
+static double bnd_decades(const bnd_target *t) { return t->o->dtype == TPC_F32 ? 15.0 : 150.0; }
 
 static double log_uniform(gsl_rng *r, double lo, double hi) {
   return lo * pow(hi / lo, gsl_rng_uniform(r));
 }
 
-/* One client's triple from base kind `kind` (or mixed magnitudes when kind
-** is TPC_FAM_SCALES), into h, y, x of length d; tmp holds d doubles. */
+/* One client's triple from base kind `kind` (or mixed magnitudes across
+** 2 dec decades when kind is TPC_FAM_SCALES), into h, y, x of length d; tmp
+** holds d doubles. */
 static void base_triple(gsl_rng *r, int kind, uint32_t k, size_t d, double *h, double *y,
-                        double *x, double *tmp) {
+                        double *x, double *tmp, double dec) {
   int mixed = kind == TPC_FAM_SCALES;
   double a = mixed ? 1.0 : log_uniform(r, 1e-2, 1e2);
   double b = mixed ? 1.0 : log_uniform(r, 1e-2, 1e2);
   if (k % 16 == 14) b = 0; /* x = y */
   if (k % 16 == 15) a = 0; /* h = y */
   unsigned mode = (unsigned)gsl_rng_uniform_int(r, 3);
-  if (mixed) mixed_vector(r, d, y); else bnd_vector(kind, k, r, d, y);
-  if (mixed) mixed_vector(r, d, h); else bnd_vector(kind, k, r, d, h);
-  if (mixed) mixed_vector(r, d, tmp); else bnd_vector(kind, k, r, d, tmp);
+  if (mixed) mixed_vector(r, d, y, dec); else bnd_vector(kind, k, r, d, y);
+  if (mixed) mixed_vector(r, d, h, dec); else bnd_vector(kind, k, r, d, h);
+  if (mixed) mixed_vector(r, d, tmp, dec); else bnd_vector(kind, k, r, d, tmp);
   for (size_t i = 0; i < d; i++) {
     double g1 = h[i], g2 = tmp[i];
     if (mode == 0) {        /* h - y and x - y from the family */
@@ -136,8 +143,13 @@ static void base_triple(gsl_rng *r, int kind, uint32_t k, size_t d, double *h, d
 }
 
 /* The decades of the SCALES family: variant k of base kind k % 6 (5 is the
-** mixed-magnitude vector) is scaled to 10^scale_exps[(k / 6) % 8]. */
-static const int scale_exps[8] = {-300, -200, -100, -30, 30, 100, 200, 300};
+** mixed-magnitude vector) is scaled to 10^scale_exp(t, k / 6): one of
+** -300, -200, -100, -30, 30, 100, 200, 300 for float64, a tenth of that for
+** float32 (bnd_decades). */
+static int scale_exp(const bnd_target *t, uint32_t k) {
+  static const int exps[8] = {-300, -200, -100, -30, 30, 100, 200, 300};
+  return exps[k % 8] / (t->o->dtype == TPC_F32 ? 10 : 1);
+}
 
 /* Multiply every entry of p by 10^e / max|entry|: the largest becomes 10^e. */
 static void scale_point(bnd_point *p, size_t len, int e) {
@@ -225,8 +237,7 @@ static void mech_worst(bnd_worker *w, uint32_t k, bnd_point *p) {
   double *res = w->tmp;
   if (k % 2) { /* res = v - C(v), one draw of C from the generation stream */
     tpc_ctx ctx = {r, r, 0};
-    tpc_msg_reset(&w->msg);
-    tpc_comp_compress_f64(w->parts[part], v, w->out, &w->msg, &ctx);
+    bnd_compress(w, w->parts[part], v, w->out, &ctx);
     for (size_t i = 0; i < d; i++) res[i] = v[i] - w->out[i];
   }
   for (size_t c = 0; c < t->ncl; c++) {
@@ -303,9 +314,10 @@ static void mech_point(bnd_worker *w, int family, uint32_t k, bnd_point *p) {
       if (kind == 5) kind = TPC_FAM_SCALES;
     }
     for (size_t c = 0; c < t->ncl; c++)
-      base_triple(w->gen, kind, kk, d, p->h + c * d, p->y + c * d, p->x + c * d, w->tmp);
+      base_triple(w->gen, kind, kk, d, p->h + c * d, p->y + c * d, p->x + c * d, w->tmp,
+                  bnd_decades(t));
     if (family == TPC_FAM_SCALES && kind != TPC_FAM_SCALES) {
-      scale_point(p, t->len, scale_exps[kk % 8]);
+      scale_point(p, t->len, scale_exp(t, kk));
     }
   }
 }
@@ -319,10 +331,10 @@ static void comp_point(bnd_worker *w, int family, uint32_t k, bnd_point *p) {
     comp_worst(w->gen, k, d, p->x);
   } else if (family == TPC_FAM_SCALES) {
     if (k % 6 == 5) {
-      mixed_vector(w->gen, d, p->x);
+      mixed_vector(w->gen, d, p->x, bnd_decades(t));
     } else {
       bnd_vector((int)(k % 6), k / 6, w->gen, d, p->x);
-      scale_point(p, d, scale_exps[(k / 6) % 8]);
+      scale_point(p, d, scale_exp(t, k / 6));
     }
   } else {
     bnd_vector(family, k, w->gen, d, p->x);
@@ -342,7 +354,7 @@ void bnd_generate(bnd_worker *w, int family, uint32_t k, bnd_point *p) {
     comp_point(w, family, k, p);
   else
     mech_point(w, family, k, p);
-  bnd_point_rescale(p, t->len);
+  bnd_point_finish(t, p);
 }
 
 /* ---- the prescreen of a mechanism's compressors -------------------------- */
@@ -366,6 +378,7 @@ static void candidate(bnd_worker *w, size_t part, size_t j, double *x) {
     comp_worst(w->gen, k, t->d, x);
   else
     bnd_vector(kind, k, w->gen, t->d, x);
+  bnd_round(t, x, t->d);
 }
 
 /* A lower bound on E||C_p(x) - x||^2 / ||x||^2 from common random numbers:
@@ -391,8 +404,7 @@ static int prescreen_task(bnd_worker *w, size_t i, void *arg) {
     tpc_rng_stream(w->shared, t->o->seed, TPC_PURPOSE_TRIAL, base);
     tpc_rng_stream(w->rng, t->o->seed, TPC_PURPOSE_TRIAL, base + 1);
     tpc_ctx ctx = {w->rng, w->shared, 0};
-    tpc_msg_reset(&w->msg);
-    tpc_comp_compress_f64(c, x, out, &w->msg, &ctx);
+    bnd_compress(w, c, x, out, &ctx);
     double sum = 0;
     for (size_t q = 0; q < d; q++) sum += (out[q] - x[q]) * (out[q] - x[q]);
     tpc_bounds_acc_add(&acc, xx > 0 ? sum / xx : 0);

@@ -84,6 +84,7 @@ typedef struct bnd_target {
   size_t nzeta;           /* trigger parameters found in the spec tree */
   double zeta[BND_MAX_ZETA];
   double tol;             /* relative floating-point allowance (check.c) */
+  double max_mag;         /* largest magnitude a point may hold (the dtype's range) */
 } bnd_target;
 
 /* A point: h, y, x of ncl * d each (h, y unused for a compressor), and the
@@ -96,9 +97,16 @@ typedef struct bnd_point {
 int bnd_point_alloc(bnd_point *p, size_t len);
 void bnd_point_free(bnd_point *p);
 void bnd_point_copy(bnd_point *dst, const bnd_point *src, size_t len);
-/* Set p->scale to the exponent of the largest magnitude (frexp), so that
-** dividing by 2^scale brings every entry to at most 1 in magnitude. */
-void bnd_point_rescale(bnd_point *p, size_t len);
+/* Make p a point the kernels take as it is: every entry rounded to the
+** checked dtype (bnd_round), then p->scale set to the exponent of the
+** largest magnitude (frexp), so that dividing by 2^scale brings every entry
+** to at most 1 in magnitude. */
+void bnd_point_finish(const bnd_target *t, bnd_point *p);
+
+/* Round v[0..len) to the checked dtype: for float32, to the nearest float
+** (values beyond the float range to +-FLT_MAX), so that the errors measured
+** in double are those of the float kernel on exactly its input. */
+void bnd_round(const bnd_target *t, double *v, size_t len);
 
 /* The worst vectors found for each compressor part of a mechanism, the
 ** search's points, and the target: everything families read. */
@@ -129,6 +137,7 @@ typedef struct bnd_worker {
   tpc_msg msg;
   double *out;      /* len */
   double *tmp;      /* d */
+  float *f32;       /* float32 targets: h, y, x, out of len each */
   bnd_point pt;     /* scratch point */
   double evals;
 } bnd_worker;
@@ -162,6 +171,10 @@ int bnd_target_init(bnd_target *t, const tpc_registry *reg, const tpc_spec *spec
 ** encoded bits per client message. */
 double bnd_apply(bnd_worker *w, const bnd_point *p, uint32_t purpose,
                  unsigned phase, uint32_t index, uint32_t draw);
+
+/* out = c(x) for a compressor part of the target (d entries), in the
+** checked dtype; x must be rounded to it (bnd_round). */
+void bnd_compress(bnd_worker *w, tpc_comp *c, const double *x, double *out, tpc_ctx *ctx);
 
 /* The left side of the inequality for w->out (scaled units). */
 double bnd_error(const bnd_worker *w, const bnd_point *p);

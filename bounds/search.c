@@ -41,10 +41,6 @@
 
 enum { NM_DIM = 6, CRN_DRAWS = 32 };
 
-/* The largest magnitude a search point may reach: kernels that scale
-** (urandk by d/k) must stay finite. */
-#define SEARCH_MAX 1e290
-
 typedef struct search {
   bnd_worker *w;
   const tpc_bounds_point *seed;
@@ -83,8 +79,9 @@ static double objective(search *s) {
     if (!isfinite(v)) return -1;
     m = fmax(m, fabs(v));
   }
-  if (m == 0 || m > SEARCH_MAX) return -1;
-  bnd_point_rescale(&s->cur, t->len);
+  /* t->max_mag: kernels that scale (urandk by d/k) must stay finite */
+  if (m == 0 || m > t->max_mag) return -1;
+  bnd_point_finish(t, &s->cur);
   bnd_stat st;
   size_t draws = t->o->draws < CRN_DRAWS ? t->o->draws : CRN_DRAWS;
   bnd_eval(s->w, &s->cur, TPC_PURPOSE_SEARCH, BND_PHASE_CRN, s->restart, draws, &st);

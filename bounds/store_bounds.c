@@ -21,9 +21,10 @@ static const char *const sql_spec =
     " frontier_B, frontier_BA, frontier_BA_lcb, B_at_declared_A, step_factor,"
     " declared_step_factor, step_gain, step_gain_max,"
     " unbiased_tests, unbiased_rejected, unbiased_p, bits_mean, bits_max, dense_bits,"
-    " no_compression, loose, loose_factor, points, evaluations, verdict, reason, seconds)"
+    " no_compression, loose, loose_factor, points, evaluations, verdict, reason, seconds,"
+    " dtype)"
     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-    "?,?,?,?,?,?,?,?,?,?)";
+    "?,?,?,?,?,?,?,?,?,?,?)";
 
 static const char *const sql_point =
     "INSERT INTO bounds_points (run_id, spec_id, family, idx, confirm, client, draws,"
@@ -140,6 +141,7 @@ static int insert_spec(sqlite3 *db, binder *b, int64_t run_id, int position, con
   b_text(b, tpc_bounds_verdict_name(s->verdict));
   b_text(b, s->reason);
   b_real(b, s->seconds);
+  b_text(b, o->dtype == TPC_F32 ? "f32" : "f64");
   return b_step(b, db, "a bounds_specs row");
 }
 

@@ -102,11 +102,17 @@ int bnd_target_init(bnd_target *t, const tpc_registry *reg, const tpc_spec *spec
   if (status != TPC_OK) return status;
   t->len = t->ncl * t->d;
   find_zeta(spec, t);
-  /* Each of e, u, v, w is a sum of len squares of differences: rounding
-  ** bounds its relative error by about (len + 2) eps (Higham's gamma_n), the
-  ** declared constants carry a few ulps, and the output itself is rounded
-  ** once or twice per coordinate relative to the vectors' magnitudes (s2).
-  ** Four times that, plus 64 ulps, is a few hundred ulps at d = 100. */
-  t->tol = (4.0 * (double)t->len + 64.0) * DBL_EPSILON;
+  /* Each of e, u, v, w is a sum of len squares of differences in double:
+  ** rounding bounds its relative error by about (len + 2) eps (Higham's
+  ** gamma_n), the declared constants carry a few ulps, and the output
+  ** itself is rounded once or twice per coordinate, in the kernel's dtype,
+  ** relative to the vectors' magnitudes (s2).  Four times the first, plus 64
+  ** ulps of the dtype: a few hundred double ulps at d = 100, and 64 float
+  ** ulps (7.6e-6) more for float32 kernels. */
+  double ulp = o->dtype == TPC_F32 ? (double)FLT_EPSILON : DBL_EPSILON;
+  t->tol = 4.0 * (double)t->len * DBL_EPSILON + 64.0 * ulp;
+  /* Points stay far inside the dtype's range, so no square or scaled copy
+  ** overflows in a kernel that computes in its own type. */
+  t->max_mag = o->dtype == TPC_F32 ? 1e30 : 1e290;
   return TPC_OK;
 }

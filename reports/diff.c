@@ -187,7 +187,8 @@ static int diff_rows(tpc_diff *df, const char *sql, int nvals, compare_fn cmp, t
 /* ---- bounds ----------------------------------------------------------------- */
 
 static const char *const bounds_sql =
-    "SELECT spec || '  (d=' || d || ', n=' || n || ')', verdict, deterministic, worst_ratio, "
+    "SELECT spec || '  (d=' || d || ', n=' || n || "
+    "CASE dtype WHEN 'f32' THEN ', f32' ELSE '' END || ')', verdict, deterministic, worst_ratio, "
     "worst_ratio_lcb, worst_ratio_ucb, sup_ratio, sup_ratio_ucb, frontier_BA, frontier_BA_lcb "
     "FROM bounds_specs WHERE run_id = ?1 ORDER BY position";
 

@@ -52,7 +52,7 @@ static int exec(sqlite3 *db, const char *sql) {
 ** everywhere. */
 static const char *const newest_views =
     "CREATE TEMP VIEW rep_bounds AS SELECT * FROM (SELECT b.*, row_number() OVER (PARTITION "
-    "BY spec, d, n ORDER BY run_id DESC, id DESC) AS rn FROM bounds_specs b WHERE run_id IN "
+    "BY spec, d, n, dtype ORDER BY run_id DESC, id DESC) AS rn FROM bounds_specs b WHERE run_id IN "
     "(SELECT id FROM temp.report_runs)) WHERE rn = 1;"
     "CREATE TEMP VIEW rep_checks AS SELECT * FROM (SELECT c.*, row_number() OVER (PARTITION BY "
     "problem, method, ifnull(server, ''), check_kind ORDER BY run_id DESC, id DESC) AS rn FROM "

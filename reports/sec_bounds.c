@@ -13,9 +13,11 @@
 #include "core/error.h"
 #include "reports/sections.h"
 
-/* The newest row per (spec, d, n) among the selected runs (report.c). */
+/* The newest row per (spec, d, n, dtype) among the selected runs
+** (report.c); a float32 check is labelled as such. */
 static const char *const specs_sql =
-    "SELECT id, spec, kind, check_kind, d, n, declared_alpha, declared_omega, declared_A, "
+    "SELECT id, spec || CASE dtype WHEN 'f32' THEN ' [f32]' ELSE '' END, kind, check_kind, "
+    "d, n, declared_alpha, declared_omega, declared_A, "
     "declared_B, alpha_hat, omega_hat, worst_ratio, worst_ratio_lcb, worst_ratio_ucb, "
     "frontier_BA, frontier_BA_lcb, step_factor, declared_step_factor, bits_mean, verdict, "
     "loose_factor, reason, run_id, frontier_A, frontier_B "

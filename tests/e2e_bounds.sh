@@ -1,8 +1,8 @@
 #!/bin/sh
 # Command tests of `tpc bounds` ($TPC): bad input stores nothing (exit 2);
 # every built-in spec of the Makefile's RUN_SPECS passes with the default
-# settings at d = 100, and the attained bounds of THEORY.md show a worst
-# ratio of at least 0.99; identical tables for --threads 1 and 2; a plugin
+# settings at d = 100, in float64 and float32, and the attained bounds of
+# THEORY.md show a worst ratio of at least 0.99; identical tables for --threads 1 and 2; a plugin
 # compiled here that violates its constant (exit 1), crashes or hangs
 # (exit 4, the database still usable).  Prints "e2e_bounds: N passed,
 # N failed" and exits 1 when a check failed.
@@ -18,6 +18,7 @@ worst() {
 expect 0 "help" -- bounds --help
 has out "--search-budget" "help lists --search-budget"
 has out "--timeout" "help lists --timeout"
+has out "--dtype" "help lists --dtype"
 db="$tmp/bad.sqlite"
 expect 2 "malformed spec" -- bounds 'topk(k=)' --db "$db"
 has err "column" "malformed spec names the column"
@@ -32,6 +33,8 @@ expect 2 "bad flag" -- bounds 'topk(k=1)' --frobnicate --db "$db"
 expect 2 "draws" -- bounds 'topk(k=1)' --draws 0 --db "$db"
 expect 2 "permk n" -- bounds permk --d 10 --n 3 --db "$db"
 expect 2 "no spec" -- bounds --db "$db"
+expect 2 "dtype" -- bounds 'topk(k=1)' --dtype f16 --db "$db"
+has err "--dtype expects f64 or f32, got 'f16'" "dtype message"
 expect 2 "second spec bad" -- bounds 'topk(k=1)' 'ef21(topk(k=0))' --db "$db"
 if [ -e "$db" ]; then bad "bad input created the database"; else ok; fi
 
@@ -56,6 +59,18 @@ for s in identity gd '3pcv1(topk(k=10))'; do
 done
 if awk '$1 == "topk(k=10)"' "$tmp/out" | grep -qF "no compression"; then
   bad "topk(k=10) flagged as not compressing"; else ok; fi
+
+# ---- the float32 kernels: the same specs pass, stored as f32 -----------------
+expect 0 "RUN_SPECS pass at f32" -- bounds "$@" --dtype f32 --db "$db" --threads 2
+rows=$(awk 'NR > 1 && / pass/' "$tmp/out" | wc -l)
+if [ "$rows" = "$#" ]; then ok; else bad "f32: $rows of $# rows pass"; cat "$tmp/out"; fi
+n32=$(sqlite3 "$db" "SELECT count(*) FROM bounds_specs WHERE dtype = 'f32'")
+n64=$(sqlite3 "$db" "SELECT count(*) FROM bounds_specs WHERE dtype = 'f64'")
+if [ "$n32" = "$#" ] && [ "$n64" = "$#" ]; then ok;
+else bad "dtype rows: f32 $n32, f64 $n64 of $#"; fi
+w=$(worst 'topk(k=10)')
+if awk -v w="$w" 'BEGIN { exit !(w >= 0.99) }'; then ok;
+else bad "f32 topk: worst ratio '$w' < 0.99"; fi
 
 # ---- reproducible whatever the thread count --------------------------------
 expect 0 "threads 1" -- bounds 'marina(urandk(k=10),p=0.1)' '3pcv2(urandk(k=5),topk(k=5))' \

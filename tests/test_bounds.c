@@ -14,6 +14,7 @@
 #include <criterion/new/assert.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
+#include <float.h>
 #include <math.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -30,10 +31,12 @@
 
 /* ---- planted defects: test types ---------------------------------------- */
 
-/* planted(C, alpha=, omega=, scale=, blind=): C with its output multiplied
-** by `scale`, coordinate `blind` hidden from it (never selected), and the
-** declared constants alpha and/or omega instead of C's. */
-static const char *const planted_keys[] = {"alpha", "omega", "scale", "blind", "crash", NULL};
+/* planted(C, alpha=, omega=, scale=, blind=, f32only=): C with its output
+** multiplied by `scale`, coordinate `blind` hidden from it (never selected),
+** and the declared constants alpha and/or omega instead of C's; with
+** f32only=1 the defects are in the float path alone. */
+static const char *const planted_keys[] = {"alpha", "omega", "scale", "blind", "crash",
+                                           "f32only", NULL};
 
 static double param(const tpc_spec *s, const char *key, double dflt) {
   const tpc_spec_param *p = tpc_spec_param_find(s, key);
@@ -45,7 +48,7 @@ static int planted_init(tpc_comp *c, const tpc_spec *s) {
   c->par[1] = param(s, "omega", -1);
   c->par[2] = param(s, "scale", 1);
   c->par[3] = param(s, "blind", -1);
-  c->k = (size_t)param(s, "crash", 0);
+  c->k = (size_t)param(s, "crash", 0) + 10 * (size_t)param(s, "f32only", 0);
   double **buf = c->priv;
   *buf = calloc(c->d, sizeof(double));
   return *buf ? TPC_OK : TPC_ENOMEM;
@@ -69,6 +72,10 @@ static void planted_f64(tpc_comp *c, const double *x, double *out, tpc_msg *msg,
                         const tpc_ctx *ctx) {
   if (c->k == 1) raise(SIGSEGV);
   if (c->k == 2) pause(); /* hangs until killed */
+  if (c->k >= 10) {       /* f32only: the double path is C itself */
+    tpc_comp_compress_f64(c->sub[0], x, out, msg, ctx);
+    return;
+  }
   double *buf = *(double **)c->priv;
   memcpy(buf, x, c->d * sizeof *buf);
   if (c->par[3] >= 0) buf[(size_t)c->par[3]] = 0;
@@ -80,14 +87,25 @@ static void planted_f64(tpc_comp *c, const double *x, double *out, tpc_msg *msg,
   tpc_msg_apply_f64(&one, out);
 }
 
+/* The same defects on float input (the buffer of d doubles holds d floats). */
 static void planted_f32(tpc_comp *c, const float *x, float *out, tpc_msg *msg,
                         const tpc_ctx *ctx) {
-  tpc_comp_compress_f32(c->sub[0], x, out, msg, ctx);
+  if (c->k % 10 == 1) raise(SIGSEGV);
+  if (c->k % 10 == 2) pause();
+  float *buf = *(float **)c->priv;
+  memcpy(buf, x, c->d * sizeof *buf);
+  if (c->par[3] >= 0) buf[(size_t)c->par[3]] = 0;
+  tpc_comp_compress_f32(c->sub[0], buf, out, msg, ctx);
+  tpc_msg_part *p = &msg->part[msg->nparts - 1];
+  p->coef *= c->par[2];
+  tpc_msg one = {.nparts = 1, .part = {*p}};
+  memset(out, 0, c->d * sizeof *out);
+  tpc_msg_apply_f32(&one, out);
 }
 
 static const tpc_comp_type planted_type = {
     .name = "planted",
-    .synopsis = "planted(C, alpha=, omega=, scale=, blind=, crash=)",
+    .synopsis = "planted(C, alpha=, omega=, scale=, blind=, crash=, f32only=)",
     .summary = "test: C with planted defects",
     .declared = "as given",
     .theory = "test",
@@ -456,6 +474,38 @@ Test(bounds_run, planted_blind_topk) {
   expect_verdict("planted(topk(k=2),alpha=0.1)", &o, TPC_VERDICT_PASS, 0.99);
 }
 
+/* ---- float32 kernels ----------------------------------------------------------- */
+
+/* The float paths meet the same constants, tightly: the worst family's
+** points are exact floats, so TopK's equal magnitudes still attain
+** (1 - k/d)||x||^2 up to float rounding of the output. */
+Test(bounds_run, f32_builtins_pass) {
+  tpc_bounds_opts o = small();
+  o.dtype = TPC_F32;
+  expect_verdict("topk(k=2)", &o, TPC_VERDICT_PASS, 0.99);
+  expect_verdict("urandk(k=2)", &o, TPC_VERDICT_PASS, 0.99);
+  expect_verdict("natural", &o, TPC_VERDICT_PASS, 0.9);
+  expect_verdict("dither(s=4)", &o, TPC_VERDICT_PASS, 0.2);
+  expect_verdict("sign", &o, TPC_VERDICT_PASS, 0.99);
+  expect_verdict("ef21(topk(k=2))", &o, TPC_VERDICT_PASS, 0.99);
+  expect_verdict("marina(urandk(k=2),p=0.2)", &o, TPC_VERDICT_PASS, 0.9);
+  expect_verdict("clag(topk(k=2),zeta=2)", &o, TPC_VERDICT_PASS, 0.99);
+}
+
+/* A defect in the float path alone: the float64 check cannot see it, the
+** float32 check must; so --dtype f32 really runs the float kernels. */
+Test(bounds_run, f32_defect_only_in_float) {
+  tpc_bounds_opts o = small();
+  expect_verdict("planted(topk(k=2),alpha=0.1,blind=7,f32only=1)", &o, TPC_VERDICT_PASS, 0.99);
+  o.dtype = TPC_F32;
+  tpc_bounds_result *r = check("planted(topk(k=2),alpha=0.1,blind=7,f32only=1)", &o);
+  cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_VIOLATED), "%s", r->sum.reason);
+  tpc_bounds_result_free(r);
+  r = check("planted(urandk(k=2),omega=9,scale=1.02,f32only=1)", &o);
+  cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_VIOLATED), "%s", r->sum.reason);
+  tpc_bounds_result_free(r);
+}
+
 /* ---- determinism --------------------------------------------------------------- */
 
 /* Same seed, 1 and 2 threads: every point, frontier value and summary figure
@@ -521,6 +571,44 @@ Test(bounds_families, regenerate_and_scales) {
   m = 0;
   for (int i = 0; i < 20; i++) m = fmax(m, fabs(p.x[i]));
   cr_assert(epsilon_eq(dbl, m, 1e300, 1e286));
+  bnd_point_free(&p);
+  bnd_worker_free(&w);
+  tpc_spec_free(s);
+  teardown();
+}
+
+/* Float32 targets get exact floats, finite, and SCALES within float's range:
+** the largest entry at 10^-30 .. 10^30 instead of 10^-300 .. 10^300. */
+Test(bounds_families, f32_points) {
+  setup();
+  tpc_bounds_opts o = small();
+  o.dtype = TPC_F32;
+  tpc_spec *s = parse("topk(k=2)");
+  bnd_state st;
+  bnd_progress prog = {0, 0, 0};
+  memset(&st, 0, sizeof st);
+  st.progress = &prog;
+  cr_assert(eq(int, bnd_target_init(&st.t, reg, s, &o), TPC_OK));
+  bnd_worker w;
+  cr_assert(eq(int, bnd_worker_init(&w, &st), TPC_OK));
+  bnd_point p;
+  cr_assert(eq(int, bnd_point_alloc(&p, o.d), TPC_OK));
+  for (int f = TPC_FAM_GAUSSIAN; f <= TPC_FAM_WORST; f++)
+    for (uint32_t k = 0; k < 96; k++) {
+      bnd_generate(&w, f, k, &p);
+      for (int i = 0; i < 20; i++)
+        cr_assert(isfinite(p.x[i]) && (double)(float)p.x[i] == p.x[i] &&
+                      fabs(p.x[i]) <= 1e30 * (1 + FLT_EPSILON),
+                  "family %d, point %u, x[%d] = %a", f, k, i, p.x[i]);
+    }
+  bnd_generate(&w, TPC_FAM_SCALES, 0, &p);
+  double m = 0;
+  for (int i = 0; i < 20; i++) m = fmax(m, fabs(p.x[i]));
+  cr_assert(epsilon_eq(dbl, m, 1e-30, 1e-37));
+  bnd_generate(&w, TPC_FAM_SCALES, 6 * 7, &p);
+  m = 0;
+  for (int i = 0; i < 20; i++) m = fmax(m, fabs(p.x[i]));
+  cr_assert(epsilon_eq(dbl, m, 1e30, 1e23));
   bnd_point_free(&p);
   bnd_worker_free(&w);
   tpc_spec_free(s);

@@ -28,6 +28,7 @@ enum {
   OPT_FAMILIES,
   OPT_BUDGET,
   OPT_CONFIDENCE,
+  OPT_DTYPE,
   OPT_TIMEOUT
 };
 
@@ -41,7 +42,7 @@ static int usage(FILE *out, int code) {
   fprintf(out,
           "usage: tpc bounds SPEC... [--d D] [--n N] [--trials N] [--draws M]\n"
           "                  [--families LIST] [--search-budget S] [--confidence C]\n"
-          "                  [--timeout SECONDS] [common options]\n\n"
+          "                  [--dtype f64|f32] [--timeout SECONDS] [common options]\n\n"
           "Checks the constants each SPEC declares (THEORY.md T1-T3) on families of\n"
           "test points and an adversarial search: alpha or omega and unbiasedness of a\n"
           "compressor, the 3PC inequality of a mechanism (MARINA: for the average of\n"
@@ -56,6 +57,8 @@ static int usage(FILE *out, int code) {
           "                   scales, worst, boundary, or all (default all)\n"
           "  --search-budget S  objective evaluations of the search; 0: none (default 2000)\n"
           "  --confidence C   1 - delta of every bound and test, in (0, 1) (default 0.99)\n"
+          "  --dtype T        the kernels checked: f64 (default) or f32, on points that\n"
+          "                   are exact floats within float's range\n"
           "  --timeout S      seconds one spec may take before it is killed (default 300)\n"
           TPC_CLI_COMMON_HELP
           "Example: tpc bounds 'topk(k=10)' 'ef21(topk(k=10))' --d 100\n");
@@ -93,6 +96,13 @@ static int parse_opt(bounds_args *a, int c, const char *arg) {
     case OPT_BUDGET: return read_count("--search-budget", arg, &o->search_budget);
     case OPT_CONFIDENCE: return read_real("--confidence", arg, 0, 1, &o->confidence);
     case OPT_TIMEOUT: return read_real("--timeout", arg, 0, 1e9, &a->timeout);
+    case OPT_DTYPE:
+      if (strcmp(arg, "f64") == 0 || strcmp(arg, "f32") == 0) {
+        o->dtype = strcmp(arg, "f32") == 0 ? TPC_F32 : TPC_F64;
+        return TPC_EXIT_OK;
+      }
+      fprintf(stderr, "tpc: --dtype expects f64 or f32, got '%s'\n", arg);
+      return TPC_EXIT_USAGE;
     case OPT_FAMILIES:
       if (tpc_bounds_families_parse(arg, &o->families) == TPC_OK) return TPC_EXIT_OK;
       fprintf(stderr, "tpc: --families: %s\n", tpc_error_msg());
@@ -113,6 +123,7 @@ static int parse_args(bounds_args *a, int argc, char **argv) {
                                        {"families", required_argument, 0, OPT_FAMILIES},
                                        {"search-budget", required_argument, 0, OPT_BUDGET},
                                        {"confidence", required_argument, 0, OPT_CONFIDENCE},
+                                       {"dtype", required_argument, 0, OPT_DTYPE},
                                        {"timeout", required_argument, 0, OPT_TIMEOUT},
                                        {"help", no_argument, 0, 'h'},
                                        TPC_CLI_COMMON_OPTIONS,
