@@ -201,16 +201,17 @@ RUN_PL_METHODS := gd 'ef21(topk(k=10))' 'lag(zeta=4)' 'clag(topk(k=10),zeta=2)' 
 print-%:
 	@echo "$(subst ",\",$($*))"
 
-# The main job on the default database: the constants of every built-in,
-# Theorem 1 (and PL) on quad(s=0) and on logistic regression (phishing), the
-# paper's three experiments (T7), a short bench, and the report.  A failed
-# check does not stop the job: the report shows it, and make exits 1 at the
-# end naming the commands that failed.
+# The main job on the default database: the constants of every built-in
+# (float64 and float32 kernels), Theorem 1 (and PL) on quad(s=0) and on
+# logistic regression (phishing), the paper's three experiments (T7), a short
+# bench, and the report.  A failed check does not stop the job: the report
+# shows it, and make exits 1 at the end naming the commands that failed.
 RUN_FAILED = $(BUILD)/run.failed
 run: deps
 	@$(MAKE) --no-print-directory all
 	@rm -f $(RUN_FAILED)
 	$(BUILD)/tpc bounds $(RUN_SPECS) --d 100 || echo bounds >> $(RUN_FAILED)
+	$(BUILD)/tpc bounds $(RUN_SPECS) --d 100 --dtype f32 || echo bounds-f32 >> $(RUN_FAILED)
 	$(BUILD)/tpc rate 'quad(s=0)' $(RUN_METHODS) --T 500 || echo rate >> $(RUN_FAILED)
 	$(BUILD)/tpc rate 'quad(s=0)' $(RUN_PL_METHODS) --T 500 --pl --no-slack --reps 10 \
 	  || echo rate-pl >> $(RUN_FAILED)

@@ -27,7 +27,8 @@
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The fixed set, one command line per step: one setting of every built-in
-** compressor and mechanism (T2, T3) at d = 100; Theorem 1 and PL for the
+** compressor and mechanism (T2, T3) at d = 100, with the float64 kernels and
+** again with the float32 ones; Theorem 1 and PL for the
 ** mechanisms with a 3PC pair on a small paper quadratic, Theorem 1 on
 ** phishing; the compressors' kernels and EF21's step at 2^20 floats.
 ** Changing it means a new baseline (--update). */
@@ -36,11 +37,14 @@
       "3pcv2(urandk(k=5),topk(k=5))", "3pcv3(lag(zeta=4),topk(k=10))",                      \
       "3pcv4(topk(k=5),topk(k=5))", "3pcv5(topk(k=10),p=0.1)",                              \
       "adacgd(topk(k=1),topk(k=10),topk(k=100),zeta=4)", "marina(urandk(k=10),p=0.1)"
-static const char *const bounds_set[] = {
-    "bounds", "identity", "topk(k=10)", "randk(k=10)", "urandk(k=10)", "permk",
-    "bernoulli(p=0.5)", "natural", "dither(s=4)", "sign", "threshold(lambda=0.5)",
-    "scaled(urandk(k=10))", "compose(urandk(k=10),permk)", THREEPC_METHODS,
-    "shifted(urandk(k=50))", "diana(urandk(k=10),beta=0.1)", "--d", "100"};
+#define BOUNDS_SPECS                                                                       \
+  "identity", "topk(k=10)", "randk(k=10)", "urandk(k=10)", "permk", "bernoulli(p=0.5)",    \
+      "natural", "dither(s=4)", "sign", "threshold(lambda=0.5)", "scaled(urandk(k=10))",    \
+      "compose(urandk(k=10),permk)", THREEPC_METHODS, "shifted(urandk(k=50))",              \
+      "diana(urandk(k=10),beta=0.1)"
+static const char *const bounds_set[] = {"bounds", BOUNDS_SPECS, "--d", "100"};
+static const char *const bounds_f32_set[] = {"bounds", BOUNDS_SPECS, "--d", "100",
+                                             "--dtype", "f32"};
 static const char *const rate_set[] = {"rate", "quad(d=200,n=20,s=0)", THREEPC_METHODS,
                                        "--T", "300"};
 static const char *const pl_set[] = {"rate", "quad(d=200,n=20,s=0)", THREEPC_METHODS,
@@ -59,8 +63,11 @@ typedef struct regress_step {
 } regress_step;
 
 #define STEP(set, fn) {set, NELEM(set), fn}
-static const regress_step steps[] = {STEP(bounds_set, cmd_bounds), STEP(rate_set, cmd_rate),
-                                     STEP(pl_set, cmd_rate), STEP(logreg_set, cmd_rate),
+static const regress_step steps[] = {STEP(bounds_set, cmd_bounds),
+                                     STEP(bounds_f32_set, cmd_bounds),
+                                     STEP(rate_set, cmd_rate),
+                                     STEP(pl_set, cmd_rate),
+                                     STEP(logreg_set, cmd_rate),
                                      STEP(bench_set, cmd_bench)};
 #define NSTEPS NELEM(steps)
 
@@ -85,7 +92,8 @@ static int usage(FILE *out, int code) {
   fprintf(out,
           "usage: tpc regress [--baseline FILE] [--update] [--timings gate|warn]\n"
           "                   [--threshold T] [--plugin FILE [--spec SPEC]...] [--db PATH]\n\n"
-          "Runs a fixed set of checks (tpc bounds over every built-in at d = 100; tpc rate\n"
+          "Runs a fixed set of checks (tpc bounds over every built-in at d = 100, float64\n"
+          "and float32 kernels; tpc rate\n"
           "Theorem 1 and PL on quad(d=200,n=20,s=0), Theorem 1 on phishing; tpc bench of\n"
           "the compressors at 2^20 floats) and compares each step's results with the\n"
           "baseline's.  Fails (exit 1) on a violated bound, an empirical constant outside\n"
