@@ -539,80 +539,80 @@ Test(bounds_run, seed_changes_points) {
 
 /* ---- families ---------------------------------------------------------------------- */
 
+/* The point generator of topk(k=2) at o (d = 20): state, worker, a point. */
+typedef struct gen_fixture {
+  tpc_spec *spec;
+  bnd_progress prog;
+  bnd_state st;
+  bnd_worker w;
+  bnd_point p;
+} gen_fixture;
+
+static void gen_open(gen_fixture *g, const tpc_bounds_opts *o) {
+  setup();
+  memset(g, 0, sizeof *g);
+  g->spec = parse("topk(k=2)");
+  g->st.progress = &g->prog;
+  cr_assert(eq(int, bnd_target_init(&g->st.t, reg, g->spec, o), TPC_OK));
+  cr_assert(eq(int, bnd_worker_init(&g->w, &g->st), TPC_OK));
+  cr_assert(eq(int, bnd_point_alloc(&g->p, o->d), TPC_OK));
+}
+
+static void gen_close(gen_fixture *g) {
+  bnd_point_free(&g->p);
+  bnd_worker_free(&g->w);
+  tpc_spec_free(g->spec);
+  teardown();
+}
+
+/* The largest magnitude of x at point k of the SCALES family: base kind
+** k % 6 (< 5: normalized), decade {-300, ..., 300}[(k/6) % 8] (a tenth for
+** float32). */
+static double scales_max(gen_fixture *g, uint32_t k) {
+  bnd_generate(&g->w, TPC_FAM_SCALES, k, &g->p);
+  double m = 0;
+  for (int i = 0; i < 20; i++) m = fmax(m, fabs(g->p.x[i]));
+  return m;
+}
+
 /* A point is a function of (seed, family, index): regenerated, it is the
 ** same; the scales family reaches 10^-300 and 10^300. */
 Test(bounds_families, regenerate_and_scales) {
-  setup();
   tpc_bounds_opts o = small();
-  tpc_spec *s = parse("topk(k=2)");
-  bnd_state st;
-  bnd_progress prog = {0, 0, 0};
-  memset(&st, 0, sizeof st);
-  st.progress = &prog;
-  cr_assert(eq(int, bnd_target_init(&st.t, reg, s, &o), TPC_OK));
-  bnd_worker w;
-  cr_assert(eq(int, bnd_worker_init(&w, &st), TPC_OK));
-  bnd_point p;
-  cr_assert(eq(int, bnd_point_alloc(&p, o.d), TPC_OK));
+  gen_fixture g;
+  gen_open(&g, &o);
   double first[20];
   for (int f = TPC_FAM_GAUSSIAN; f <= TPC_FAM_WORST; f++) {
-    bnd_generate(&w, f, 3, &p);
-    memcpy(first, p.x, sizeof first);
-    bnd_generate(&w, f, 5, &p);
-    bnd_generate(&w, f, 3, &p);
-    cr_assert(eq(int, memcmp(first, p.x, sizeof first), 0), "family %d", f);
+    bnd_generate(&g.w, f, 3, &g.p);
+    memcpy(first, g.p.x, sizeof first);
+    bnd_generate(&g.w, f, 5, &g.p);
+    bnd_generate(&g.w, f, 3, &g.p);
+    cr_assert(eq(int, memcmp(first, g.p.x, sizeof first), 0), "family %d", f);
   }
-  /* SCALES index k: base kind k % 6 (< 5), exponent {-300, ..., 300}[(k/6) % 8]. */
-  bnd_generate(&w, TPC_FAM_SCALES, 0, &p);
-  double m = 0;
-  for (int i = 0; i < 20; i++) m = fmax(m, fabs(p.x[i]));
-  cr_assert(epsilon_eq(dbl, m, 1e-300, 1e-314));
-  bnd_generate(&w, TPC_FAM_SCALES, 6 * 7, &p);
-  m = 0;
-  for (int i = 0; i < 20; i++) m = fmax(m, fabs(p.x[i]));
-  cr_assert(epsilon_eq(dbl, m, 1e300, 1e286));
-  bnd_point_free(&p);
-  bnd_worker_free(&w);
-  tpc_spec_free(s);
-  teardown();
+  cr_assert(epsilon_eq(dbl, scales_max(&g, 0), 1e-300, 1e-314));
+  cr_assert(epsilon_eq(dbl, scales_max(&g, 6 * 7), 1e300, 1e286));
+  gen_close(&g);
 }
 
 /* Float32 targets get exact floats, finite, and SCALES within float's range:
 ** the largest entry at 10^-30 .. 10^30 instead of 10^-300 .. 10^300. */
 Test(bounds_families, f32_points) {
-  setup();
   tpc_bounds_opts o = small();
   o.dtype = TPC_F32;
-  tpc_spec *s = parse("topk(k=2)");
-  bnd_state st;
-  bnd_progress prog = {0, 0, 0};
-  memset(&st, 0, sizeof st);
-  st.progress = &prog;
-  cr_assert(eq(int, bnd_target_init(&st.t, reg, s, &o), TPC_OK));
-  bnd_worker w;
-  cr_assert(eq(int, bnd_worker_init(&w, &st), TPC_OK));
-  bnd_point p;
-  cr_assert(eq(int, bnd_point_alloc(&p, o.d), TPC_OK));
+  gen_fixture g;
+  gen_open(&g, &o);
   for (int f = TPC_FAM_GAUSSIAN; f <= TPC_FAM_WORST; f++)
     for (uint32_t k = 0; k < 96; k++) {
-      bnd_generate(&w, f, k, &p);
-      for (int i = 0; i < 20; i++)
-        cr_assert(isfinite(p.x[i]) && (double)(float)p.x[i] == p.x[i] &&
-                      fabs(p.x[i]) <= 1e30 * (1 + FLT_EPSILON),
-                  "family %d, point %u, x[%d] = %a", f, k, i, p.x[i]);
+      bnd_generate(&g.w, f, k, &g.p);
+      for (int i = 0; i < 20; i++) {
+        double v = g.p.x[i];
+        cr_assert(isfinite(v) && (double)(float)v == v && fabs(v) <= 1e30 * (1 + FLT_EPSILON),
+                  "family %d, point %u, x[%d] = %a", f, k, i, v);
+      }
     }
-  bnd_generate(&w, TPC_FAM_SCALES, 0, &p);
-  double m = 0;
-  for (int i = 0; i < 20; i++) m = fmax(m, fabs(p.x[i]));
-  cr_assert(epsilon_eq(dbl, m, 1e-30, 1e-37));
-  bnd_generate(&w, TPC_FAM_SCALES, 6 * 7, &p);
-  m = 0;
-  for (int i = 0; i < 20; i++) m = fmax(m, fabs(p.x[i]));
-  cr_assert(epsilon_eq(dbl, m, 1e30, 1e23));
-  bnd_point_free(&p);
-  bnd_worker_free(&w);
-  tpc_spec_free(s);
-  teardown();
+  cr_assert(epsilon_eq(dbl, scales_max(&g, 0), 1e-30, 1e-37));
+  cr_assert(epsilon_eq(dbl, scales_max(&g, 6 * 7), 1e30, 1e23));
+  gen_close(&g);
 }
 
 /* ---- input checks ------------------------------------------------------------------ */
