@@ -98,16 +98,18 @@ static void bnd_vector(int kind, uint32_t k, gsl_rng *r, size_t d, double *v) {
 }
 
 /* Entries N(0, 1) 10^U(-dec, dec): magnitudes across 2 dec decades (dec =
-** 150 for float64, 15 for float32: bnd_decades). */
+** 150 for float64, 15 for float32: mixed_decades). */
 static void mixed_vector(gsl_rng *r, size_t d, double *v, double dec) {
   for (size_t i = 0; i < d; i++)
     v[i] = gsl_ran_gaussian(r, 1.0) * pow(10.0, 2.0 * dec * gsl_rng_uniform(r) - dec);
 }
 
-/* The decades the SCALES family spans: a tenth as many for float32, whose
-** range (1e-38 .. 3e38) is a tenth of double's, so that squares of the
-** scaled points stay normal floats in kernels that compute in float. */
-static double bnd_decades(const bnd_target *t) { return t->o->dtype == TPC_F32 ? 15.0 : 150.0; }
+/* The decades mixed vectors span: a tenth as many for float32, whose range
+** (1e-38 .. 3e38) is about a tenth of double's, so that squares of their
+** entries stay normal floats in kernels that compute in float. */
+static double mixed_decades(const bnd_target *t) {
+  return t->o->dtype == TPC_F32 ? 15.0 : 150.0;
+}
 
 static double log_uniform(gsl_rng *r, double lo, double hi) {
   return lo * pow(hi / lo, gsl_rng_uniform(r));
@@ -145,7 +147,7 @@ static void base_triple(gsl_rng *r, int kind, uint32_t k, size_t d, double *h, d
 /* The decades of the SCALES family: variant k of base kind k % 6 (5 is the
 ** mixed-magnitude vector) is scaled to 10^scale_exp(t, k / 6): one of
 ** -300, -200, -100, -30, 30, 100, 200, 300 for float64, a tenth of that for
-** float32 (bnd_decades). */
+** float32 (as mixed_decades). */
 static int scale_exp(const bnd_target *t, uint32_t k) {
   static const int exps[8] = {-300, -200, -100, -30, 30, 100, 200, 300};
   return exps[k % 8] / (t->o->dtype == TPC_F32 ? 10 : 1);
@@ -315,7 +317,7 @@ static void mech_point(bnd_worker *w, int family, uint32_t k, bnd_point *p) {
     }
     for (size_t c = 0; c < t->ncl; c++)
       base_triple(w->gen, kind, kk, d, p->h + c * d, p->y + c * d, p->x + c * d, w->tmp,
-                  bnd_decades(t));
+                  mixed_decades(t));
     if (family == TPC_FAM_SCALES && kind != TPC_FAM_SCALES) {
       scale_point(p, t->len, scale_exp(t, kk));
     }
@@ -331,7 +333,7 @@ static void comp_point(bnd_worker *w, int family, uint32_t k, bnd_point *p) {
     comp_worst(w->gen, k, d, p->x);
   } else if (family == TPC_FAM_SCALES) {
     if (k % 6 == 5) {
-      mixed_vector(w->gen, d, p->x, bnd_decades(t));
+      mixed_vector(w->gen, d, p->x, mixed_decades(t));
     } else {
       bnd_vector((int)(k % 6), k / 6, w->gen, d, p->x);
       scale_point(p, d, scale_exp(t, k / 6));
