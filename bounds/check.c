@@ -32,8 +32,8 @@
 ** significant exceedance that fresh draws did not confirm; pass otherwise.
 ** A passing check whose worst ratio is below 0.5 is flagged loose (the
 ** declared constant is more than twice what was found), and a target whose
-** messages are on average as long as the dense vector (64 d bits) is
-** flagged as not compressing.
+** messages are on average as long as the dense vector (64 d bits, 32 d
+** for float32 kernels) is flagged as not compressing.
 */
 #include <math.h>
 #include <stdio.h>
@@ -309,7 +309,7 @@ static void summarize(const work *wk, size_t nconf, tpc_bounds_summary *sum) {
     sum->bits_mean += s->bits / (double)wk->n;
     sum->bits_max = fmax(sum->bits_max, s->bits);
   }
-  sum->dense_bits = 64.0 * (double)t->d;
+  sum->dense_bits = (t->o->dtype == TPC_F32 ? 32.0 : 64.0) * (double)t->d;
   sum->no_compression = sum->bits_mean >= sum->dense_bits;
   if (worst) {
     if (t->is_comp && worst->u > 0) {

@@ -490,6 +490,11 @@ Test(bounds_run, f32_builtins_pass) {
   expect_verdict("ef21(topk(k=2))", &o, TPC_VERDICT_PASS, 0.99);
   expect_verdict("marina(urandk(k=2),p=0.2)", &o, TPC_VERDICT_PASS, 0.9);
   expect_verdict("clag(topk(k=2),zeta=2)", &o, TPC_VERDICT_PASS, 0.99);
+  /* a dense float message is 32 bits a coordinate: the identity compresses nothing */
+  tpc_bounds_result *r = check("identity", &o);
+  cr_assert(eq(dbl, r->sum.dense_bits, 32.0 * 20));
+  cr_assert(eq(int, r->sum.no_compression, 1));
+  tpc_bounds_result_free(r);
 }
 
 /* A defect in the float path alone: the float64 check cannot see it, the
