@@ -1078,7 +1078,7 @@ Test(problems_logreg, shipped_phishing_and_a9a_load) {
 /* ---- autoenc ------------------------------------------------------------------ */
 
 /* An IDX file of `count` images of rows x cols with pixel (j, l) = (7j + 3l) %
-** 256, except every third pixel 0 (zeros take the sparse path). */
+** 256, except every third pixel 0 (as real images have zeros). */
 static size_t idx_image(unsigned char *buf, uint32_t count, uint32_t rows, uint32_t cols) {
   uint32_t h[4] = {0x00000803u, count, rows, cols};
   for (int k = 0; k < 4; k++)
@@ -1140,6 +1140,45 @@ Test(problems_autoenc, values_gradients_and_split, .init = tmp_setup, .fini = tm
   tpc_problem_free(p);
   tpc_problem_free(pz);
   tpc_problem_free(p2);
+}
+
+/* Images of 256 x 256 go through the products two at a time (2^17 pixels a
+** block): five images in one client are three blocks, the last one short;
+** f and the gradient still match the definition. */
+Test(problems_autoenc, blocks_match_definition, .init = tmp_setup, .fini = tmp_teardown) {
+  enum { IMG = 5, DF = 256 * 256, DE = 2 };
+  unsigned char *buf = malloc(16 + IMG * DF);
+  cr_assert(not(eq(ptr, buf, NULL)));
+  size_t len = idx_image(buf, IMG, 256, 256);
+  tpc_problem *p = build_file_ok("autoenc", write_bytes("big-idx3-ubyte", buf, len, 0),
+                                 ",n=1,de=2");
+  double *x = malloc(p->d * sizeof *x), *a = malloc(DF * sizeof *a);
+  cr_assert(x != NULL && a != NULL);
+  gsl_rng *r = tpc_rng_alloc_stream(4, TPC_PURPOSE_TEST, 0);
+  for (size_t k = 0; k < p->d; k++) x[k] = gsl_ran_gaussian(r, 0.01);
+  gsl_rng_free(r);
+  const double *D = x, *E = x + DF * DE; /* D: DF x DE, E: DE x DF */
+  double want = 0;
+  for (size_t j = 0; j < IMG; j++) {
+    double z[DE] = {0, 0};
+    for (size_t l = 0; l < DF; l++) a[l] = buf[16 + j * DF + l] / 255.0;
+    for (size_t k = 0; k < DE; k++)
+      for (size_t l = 0; l < DF; l++) z[k] += E[k * DF + l] * a[l];
+    for (size_t l = 0; l < DF; l++) {
+      double rl = D[l * DE] * z[0] + D[l * DE + 1] * z[1] - a[l];
+      want += rl * rl;
+    }
+  }
+  want /= IMG;
+  void *w = work_alloc(p);
+  double f = p->type->value(p, 0, x, w);
+  cr_assert(epsilon_eq(dbl, f, want, 1e-12 * want), "f %.17g, definition %.17g", f, want);
+  check_grad_fd(p, 0, x, 1e-4, 1e-6, 24);
+  free(w);
+  free(a);
+  free(x);
+  free(buf);
+  tpc_problem_free(p);
 }
 
 Test(problems_autoenc, bad_files_name_the_byte, .init = tmp_setup, .fini = tmp_teardown) {
