@@ -1090,6 +1090,26 @@ static size_t idx_image(unsigned char *buf, uint32_t count, uint32_t rows, uint3
   return len;
 }
 
+/* f over images j0 .. j1-1 of the IDX file in buf by the definition, with
+** d_e = 2: D = x[0, 2 df) (df x 2), E = x[2 df, 4 df) (2 x df); a holds df
+** doubles. */
+static double autoenc_definition(const unsigned char *buf, size_t j0, size_t j1, size_t df,
+                                 const double *x, double *a) {
+  const double *D = x, *E = x + 2 * df;
+  double sum = 0;
+  for (size_t j = j0; j < j1; j++) {
+    double z[2] = {0, 0};
+    for (size_t l = 0; l < df; l++) a[l] = buf[16 + j * df + l] / 255.0;
+    for (size_t k = 0; k < 2; k++)
+      for (size_t l = 0; l < df; l++) z[k] += E[k * df + l] * a[l];
+    for (size_t l = 0; l < df; l++) {
+      double rl = D[l * 2] * z[0] + D[l * 2 + 1] * z[1] - a[l];
+      sum += rl * rl;
+    }
+  }
+  return sum / (double)(j1 - j0);
+}
+
 Test(problems_autoenc, values_gradients_and_split, .init = tmp_setup, .fini = tmp_teardown) {
   unsigned char buf[256];
   size_t len = idx_image(buf, 5, 3, 2);
@@ -1108,19 +1128,7 @@ Test(problems_autoenc, values_gradients_and_split, .init = tmp_setup, .fini = tm
   void *w = work_alloc(p);
   size_t blocks[3] = {0, 2, 5};
   for (size_t i = 0; i < 2; i++) {
-    /* f_i by the definition: D = x[0..11] (6 x 2), E = x[12..23] (2 x 6). */
-    double want = 0;
-    for (size_t j = blocks[i]; j < blocks[i + 1]; j++) {
-      double a[6], z[2] = {0, 0};
-      for (size_t l = 0; l < df; l++) a[l] = buf[16 + j * df + l] / 255.0;
-      for (size_t k = 0; k < de; k++)
-        for (size_t l = 0; l < df; l++) z[k] += x[12 + k * df + l] * a[l];
-      for (size_t l = 0; l < df; l++) {
-        double rl = x[l * de] * z[0] + x[l * de + 1] * z[1] - a[l];
-        want += rl * rl;
-      }
-    }
-    want /= (double)(blocks[i + 1] - blocks[i]);
+    double a[6], want = autoenc_definition(buf, blocks[i], blocks[i + 1], df, x, a);
     double f = p->type->value(p, i, x, w);
     cr_assert(epsilon_eq(dbl, f, want, 1e-13 * (1 + want)), "client %zu", i);
     cr_assert(ieee_ulp_eq(dbl, pz->type->value(pz, i, x, w), f, 0));
@@ -1146,7 +1154,7 @@ Test(problems_autoenc, values_gradients_and_split, .init = tmp_setup, .fini = tm
 ** block): five images in one client are three blocks, the last one short;
 ** f and the gradient still match the definition. */
 Test(problems_autoenc, blocks_match_definition, .init = tmp_setup, .fini = tmp_teardown) {
-  enum { IMG = 5, DF = 256 * 256, DE = 2 };
+  enum { IMG = 5, DF = 256 * 256 };
   unsigned char *buf = malloc(16 + IMG * DF);
   cr_assert(not(eq(ptr, buf, NULL)));
   size_t len = idx_image(buf, IMG, 256, 256);
@@ -1157,19 +1165,7 @@ Test(problems_autoenc, blocks_match_definition, .init = tmp_setup, .fini = tmp_t
   gsl_rng *r = tpc_rng_alloc_stream(4, TPC_PURPOSE_TEST, 0);
   for (size_t k = 0; k < p->d; k++) x[k] = gsl_ran_gaussian(r, 0.01);
   gsl_rng_free(r);
-  const double *D = x, *E = x + DF * DE; /* D: DF x DE, E: DE x DF */
-  double want = 0;
-  for (size_t j = 0; j < IMG; j++) {
-    double z[DE] = {0, 0};
-    for (size_t l = 0; l < DF; l++) a[l] = buf[16 + j * DF + l] / 255.0;
-    for (size_t k = 0; k < DE; k++)
-      for (size_t l = 0; l < DF; l++) z[k] += E[k * DF + l] * a[l];
-    for (size_t l = 0; l < DF; l++) {
-      double rl = D[l * DE] * z[0] + D[l * DE + 1] * z[1] - a[l];
-      want += rl * rl;
-    }
-  }
-  want /= IMG;
+  double want = autoenc_definition(buf, 0, IMG, DF, x, a);
   void *w = work_alloc(p);
   double f = p->type->value(p, 0, x, w);
   cr_assert(epsilon_eq(dbl, f, want, 1e-12 * want), "f %.17g, definition %.17g", f, want);
