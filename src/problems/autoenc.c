@@ -20,8 +20,8 @@
 ** dataset-fashion-mnist) as given, with ".gz", and with
 ** "-images-idx3-ubyte.gz", so autoenc(file=train) finds the training set.
 **
-** The gradient runs over blocks of images as five matrix products (CBLAS:
-** OpenBLAS, on the calling thread).  Its bits are the same for any thread
+** The gradient runs over blocks of images as five matrix products (CBLAS,
+** OpenBLAS on the calling thread).  Its bits are the same for any thread
 ** count on one machine; another CPU may round differently, since OpenBLAS
 ** chooses its kernels by CPU.  The problem declares no constants, so no
 ** check depends on those bits.
@@ -72,7 +72,8 @@ static size_t autoenc_work_size(const tpc_problem *p) {
 /* One block of b images from px: returns sum_j ||D E a_j - a_j||^2 and, when
 ** gD is not NULL, adds R^T Z to gD and U^T A to gE, with Z = A E^T, R = Z D^T
 ** - A and U = R D (the factor 2/m comes later).  Five matrix products
-** through CBLAS (OpenBLAS, one thread: tpc runs the clients in parallel). */
+** through CBLAS (OpenBLAS, which the command keeps on the calling thread:
+** tpc runs the clients in parallel itself). */
 static double block_eval(const autoenc_priv *q, const uint8_t *px, size_t b, const double *D,
                          const double *E, double *gD, double *gE, double *w) {
   int df = (int)q->df, de = (int)q->de, nb = (int)b;
