@@ -12,51 +12,45 @@
 ** 1 splits them): a parallel iteration measured against a serial pass would
 ** flatter it by the thread count.  Peak RSS from getrusage.
 */
+#include <gsl/gsl_sort.h>
 #include <math.h>
 #include <omp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 
+#include "bench/harness.h"
 #include "bench/rate_time.h"
 #include "bench/roofline.h"
+#include "bench/stats.h"
 #include "core/error.h"
 
 #define TIME_BATCHES 9
-#define TIME_BATCH_SECONDS 2e-3
+#define TIME_BATCH_NS 2e6
 
 static volatile double time_sink;
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 typedef void (*pass_fn)(void *ctx);
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
+/* ns since t0 on the harness's monotonic clock. */
+static double since(uint64_t t0) { return (double)(tpc_bench_clock_monotonic(NULL) - t0); }
 
 /* Median ns of one call of fn over TIME_BATCHES batches of `reps` calls,
-** reps chosen so that a batch takes about TIME_BATCH_SECONDS. */
+** reps chosen so that a batch takes about TIME_BATCH_NS. */
 static double time_pass(pass_fn fn, void *ctx) {
-  double t0 = now();
+  uint64_t t0 = tpc_bench_clock_monotonic(NULL);
   fn(ctx);
-  double one = now() - t0;
-  size_t reps = one > 0 ? (size_t)(TIME_BATCH_SECONDS / one) + 1 : 1000;
+  double one = since(t0);
+  size_t reps = one > 0 ? (size_t)(TIME_BATCH_NS / one) + 1 : 1000;
   double ns[TIME_BATCHES];
   for (int b = 0; b < TIME_BATCHES; b++) {
-    t0 = now();
+    t0 = tpc_bench_clock_monotonic(NULL);
     for (size_t k = 0; k < reps; k++) fn(ctx);
-    ns[b] = 1e9 * (now() - t0) / (double)reps;
+    ns[b] = since(t0) / (double)reps;
   }
-  qsort(ns, TIME_BATCHES, sizeof ns[0], cmp_double);
-  return ns[TIME_BATCHES / 2];
+  gsl_sort(ns, 1, TIME_BATCHES);
+  return tpc_bench_median(ns, TIME_BATCHES);
 }
 
 typedef struct sum_ctx {
