@@ -4,7 +4,6 @@
 #include "reports/buf.h"
 
 #include <errno.h>
-
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

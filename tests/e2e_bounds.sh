@@ -2,10 +2,10 @@
 # Command tests of `tpc bounds` ($TPC): bad input stores nothing (exit 2);
 # every built-in spec of the Makefile's RUN_SPECS passes with the default
 # settings at d = 100, in float64 and float32, and the attained bounds of
-# THEORY.md show a worst ratio of at least 0.99; identical tables for --threads 1 and 2; a plugin
-# compiled here that violates its constant (exit 1), crashes or hangs
-# (exit 4, the database still usable).  Prints "e2e_bounds: N passed,
-# N failed" and exits 1 when a check failed.
+# THEORY.md show a worst ratio of at least 0.99; identical tables for
+# --threads 1 and 2; a plugin compiled here that violates its constant
+# (exit 1), crashes or hangs (exit 4, the database still usable).  Prints
+# "e2e_bounds: N passed, N failed" and exits 1 when a check failed.
 . "$(dirname "$0")/lib.sh"
 
 # worst SPEC: the worst-ratio column of SPEC's row in $tmp/out.

@@ -43,20 +43,34 @@ static double param(const tpc_spec *s, const char *key, double dflt) {
   return p ? p->value : dflt;
 }
 
+/* The instance: a copy of x (d doubles, or d floats), the crash mode (1:
+** segfault, 2: hang) and whether only the float path carries the defects. */
+typedef struct planted_priv {
+  double *buf;
+  int crash, f32only;
+} planted_priv;
+
 static int planted_init(tpc_comp *c, const tpc_spec *s) {
   c->par[0] = param(s, "alpha", -1);
   c->par[1] = param(s, "omega", -1);
   c->par[2] = param(s, "scale", 1);
   c->par[3] = param(s, "blind", -1);
-  c->k = (size_t)param(s, "crash", 0) + 10 * (size_t)param(s, "f32only", 0);
-  double **buf = c->priv;
-  *buf = calloc(c->d, sizeof(double));
-  return *buf ? TPC_OK : TPC_ENOMEM;
+  planted_priv *q = c->priv;
+  q->crash = (int)param(s, "crash", 0);
+  q->f32only = param(s, "f32only", 0) != 0;
+  q->buf = calloc(c->d, sizeof(double));
+  return q->buf ? TPC_OK : TPC_ENOMEM;
 }
 
 static void planted_destroy(tpc_comp *c) {
-  double **buf = c->priv;
-  if (buf) free(*buf);
+  planted_priv *q = c->priv;
+  if (q) free(q->buf);
+}
+
+/* Crash or hang as asked. */
+static void planted_crash(const planted_priv *q) {
+  if (q->crash == 1) raise(SIGSEGV);
+  if (q->crash == 2) pause(); /* hangs until killed */
 }
 
 static void planted_consts(const tpc_comp *c, tpc_comp_consts *out) {
@@ -70,13 +84,13 @@ static void planted_consts(const tpc_comp *c, tpc_comp_consts *out) {
 
 static void planted_f64(tpc_comp *c, const double *x, double *out, tpc_msg *msg,
                         const tpc_ctx *ctx) {
-  if (c->k == 1) raise(SIGSEGV);
-  if (c->k == 2) pause(); /* hangs until killed */
-  if (c->k >= 10) {       /* f32only: the double path is C itself */
+  const planted_priv *q = c->priv;
+  planted_crash(q);
+  if (q->f32only) { /* the double path is C itself */
     tpc_comp_compress_f64(c->sub[0], x, out, msg, ctx);
     return;
   }
-  double *buf = *(double **)c->priv;
+  double *buf = q->buf;
   memcpy(buf, x, c->d * sizeof *buf);
   if (c->par[3] >= 0) buf[(size_t)c->par[3]] = 0;
   tpc_comp_compress_f64(c->sub[0], buf, out, msg, ctx);
@@ -90,9 +104,9 @@ static void planted_f64(tpc_comp *c, const double *x, double *out, tpc_msg *msg,
 /* The same defects on float input (the buffer of d doubles holds d floats). */
 static void planted_f32(tpc_comp *c, const float *x, float *out, tpc_msg *msg,
                         const tpc_ctx *ctx) {
-  if (c->k % 10 == 1) raise(SIGSEGV);
-  if (c->k % 10 == 2) pause();
-  float *buf = *(float **)c->priv;
+  const planted_priv *q = c->priv;
+  planted_crash(q);
+  float *buf = (float *)q->buf;
   memcpy(buf, x, c->d * sizeof *buf);
   if (c->par[3] >= 0) buf[(size_t)c->par[3]] = 0;
   tpc_comp_compress_f32(c->sub[0], buf, out, msg, ctx);
@@ -111,7 +125,7 @@ static const tpc_comp_type planted_type = {
     .theory = "test",
     .keys = planted_keys,
     .nsub = 1,
-    .work_size = sizeof(double *),
+    .work_size = sizeof(planted_priv),
     .init = planted_init,
     .destroy = planted_destroy,
     .consts = planted_consts,

@@ -997,7 +997,7 @@ ParameterizedTest(tpc_dtype *dt, comp, every_isa_path_matches_portable) {
 ** MiB) and not, and with an mt19937 private stream in place of pcg64 (the
 ** words then come from tpc_rng_pcg64_fill's generic branch). */
 Test(comp, natural_dither_avx512_aligned_and_any_generator_match_portable) {
-  if (!tpc_cpu_supports(TPC_ISA_AVX512)) return;
+  if (!tpc_cpu_supports(TPC_ISA_AVX512)) cr_skip_test("no AVX-512 on this machine");
   static const size_t dims[] = {3000, (1u << 20) + 200};
   static const char *const specs[] = {"natural", "dither(s=4)"};
   for (int gen = 0; gen < 2; gen++)

@@ -1,7 +1,7 @@
 /*
 ** tpc regress [--baseline FILE] [--update] [--timings gate|warn] ...: the CI
 ** gate (issue 6).  Runs a fixed, fast set of checks (every built-in's
-** constants; Theorem 1 and PL on the paper's quadratic and Theorem 1 on
+** constants, float64 and float32; Theorem 1 and PL on the paper's quadratic and Theorem 1 on
 ** phishing; a short bench) through the ordinary commands, in this process
 ** and on the same database, then compares each step's results with the
 ** baseline's run of the same step (reports/diff.h) and prints the
@@ -28,9 +28,9 @@
 
 /* The fixed set, one command line per step: one setting of every built-in
 ** compressor and mechanism (T2, T3) at d = 100, with the float64 kernels and
-** again with the float32 ones; Theorem 1 and PL for the
-** mechanisms with a 3PC pair on a small paper quadratic, Theorem 1 on
-** phishing; the compressors' kernels and EF21's step at 2^20 floats.
+** again with the float32 ones; Theorem 1 and PL for the mechanisms with a
+** 3PC pair on a small paper quadratic, Theorem 1 on phishing; the
+** compressors' kernels and EF21's step at 2^20 floats.
 ** Changing it means a new baseline (--update). */
 #define THREEPC_METHODS                                                                    \
   "gd", "ef21(topk(k=10))", "lag(zeta=4)", "clag(topk(k=10),zeta=2)", "3pcv1(topk(k=10))",  \
@@ -92,13 +92,13 @@ static int usage(FILE *out, int code) {
   fprintf(out,
           "usage: tpc regress [--baseline FILE] [--update] [--timings gate|warn]\n"
           "                   [--threshold T] [--plugin FILE [--spec SPEC]...] [--db PATH]\n\n"
-          "Runs a fixed set of checks (tpc bounds over every built-in at d = 100, float64\n"
-          "and float32 kernels; tpc rate\n"
-          "Theorem 1 and PL on quad(d=200,n=20,s=0), Theorem 1 on phishing; tpc bench of\n"
-          "the compressors at 2^20 floats) and compares each step's results with the\n"
-          "baseline's.  Fails (exit 1) on a violated bound, an empirical constant outside\n"
-          "the baseline's confidence interval, a changed Theorem 1 or PL verdict, a\n"
-          "result the baseline has and this run lacks, or a kernel slower beyond doubt,\n"
+          "Runs a fixed set of checks (tpc bounds over every built-in at d = 100, with\n"
+          "the float64 and the float32 kernels; tpc rate Theorem 1 and PL on\n"
+          "quad(d=200,n=20,s=0), Theorem 1 on phishing; tpc bench of the compressors\n"
+          "at 2^20 floats) and compares each step's results with the baseline's.\n"
+          "Fails (exit 1) on a violated bound, an empirical constant outside the\n"
+          "baseline's confidence interval, a changed Theorem 1 or PL verdict, a result\n"
+          "the baseline has and this run lacks, or a kernel slower beyond doubt,\n"
           "timings being taken relative to each run's roofline so that another machine\n"
           "does not fail it.\n\n"
           "  --baseline FILE  the baseline (default db/baseline.sql)\n"

@@ -19,9 +19,9 @@
 ** no variance).
 **
 ** Randomness: xoshiro lanes (rng/lanes.h) seeded from the private stream,
-** filled in chunks of TPC_RAND_CHUNK coordinates.  With v = r 2^16 and q = floor(v),
-** floor(r) = q >> 16 and F = q mod 2^16 is the top 16 bits of frac(r).
-** Coordinate j of a chunk takes u = the 16 bits 16(j mod 4) .. of word j/4:
+** filled in chunks of TPC_RAND_CHUNK coordinates.  With v = r 2^16 and
+** q = floor(v), floor(r) = q >> 16 and F = q mod 2^16 is the top 16 bits of
+** frac(r).  Coordinate j of a chunk takes u = the 16 bits 16(j mod 4) .. of word j/4:
 ** u < F rounds up, u > F down, and a tie u = F (probability 2^-16) draws
 ** one more word from the private stream, in coordinate order, which rounds
 ** up when its top 53 bits times 2^-53 fall below frac(v) (gsl_rng_uniform's

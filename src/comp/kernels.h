@@ -109,8 +109,7 @@ static inline tpc_rng_lanes_fill_fn tpc_rand_fill(double isa) {
 }
 
 /* natural, float: out and val from x, drawing from the lanes (ties from r);
-** streaming stores when
-** `stream`. */
+** streaming stores when `stream`. */
 void tpc_natural_f32_avx512(const float *x, size_t d, float *out, float *val,
                             tpc_rng_lanes *lanes, gsl_rng *r, int stream);
 

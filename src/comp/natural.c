@@ -12,8 +12,8 @@
 ** takes the 16 bits u = bits 16(j mod 4) .. of word j/4.  For normal |x| =
 ** (1 + f 2^-FRAC) 2^E (FRAC = 23 for float, 52 for double) the probability of
 ** rounding up is f 2^-FRAC; with F the top 16 bits of f, u < F rounds up,
-** u > F down, and a tie u = F (probability 2^-16) draws one more word
-** from the private stream itself, in coordinate order, whose top FRAC - 16 bits
+** u > F down, and a tie u = F (probability 2^-16) draws one more word from
+** the private stream itself, in coordinate order, whose top FRAC - 16 bits
 ** are compared with the rest of f.  So P(up) = f 2^-FRAC exactly, for a
 ** quarter of a word per coordinate.  A zero or subnormal is an integer a
 ** times the smallest subnormal; a (exactly a normal number of the type) is

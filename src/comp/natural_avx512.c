@@ -4,8 +4,9 @@
 ** from the same words of the lanes (coordinate i: the 16-bit quarter
 ** i % 4 of word i / 4, which is lane i of the words read as 16-bit lanes on
 ** this little-endian machine; ties draw one more word each from the stream,
-** in order, as in natural_source.c).  Subnormal lanes are rounded as the float of their
-** integer bits and converted back, as in natural_source.c, and blended in.  Compiled with the AVX-512 flags, called only where
+** in order, as in natural_source.c).  Subnormal lanes are rounded as the
+** float of their integer bits and converted back, as in natural_source.c,
+** and blended in.  Compiled with the AVX-512 flags, called only where
 ** tpc_cpu_supports(TPC_ISA_AVX512).
 */
 #include <immintrin.h>

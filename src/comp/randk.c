@@ -8,8 +8,8 @@
 ** is exactly uniform (a word is rejected, and the next one taken, with
 ** probability below d/2^32).  The subset is marked in a bitmap of d bits in
 ** the workspace (a 64th of x's size, so the random marks stay in cache),
-** which every call leaves cleared, so a result
-** depends on the stream only, never on the instance's earlier calls.  x is
+** which every call leaves cleared, so a result depends on the stream only,
+** never on the instance's earlier calls.  x is
 ** read at the kept indices only.  The portable path lists the kept indices
 ** in order by a scan of the bitmap, then writes out with memset (streaming
 ** at large sizes in libc) and a scatter of the k values, prefetched a few

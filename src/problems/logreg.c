@@ -80,9 +80,9 @@ static const char *const logreg_suffixes[] = {"", ".txt.gz", NULL};
 ** of the gradient keeps the order of the row-by-row definition, so the
 ** gradient is that definition to the last bit, with exp and log1p by tpc's
 ** own branch-free versions of fdlibm's kernels (logreg_kern_source.c): the
-** same bits on every machine.  The loss is summed in four partial sums (row k of a
-** block into sum k mod 4), a fixed order: one chain of additions was 4% of
-** an a9a iteration. */
+** same bits on every machine.  The loss is summed in four partial sums (row
+** k of a block into sum k mod 4), a fixed order: one chain of additions was
+** 4% of an a9a iteration. */
 
 /* The portable kernels (logreg_kern_source.c), two rows at a time. */
 #define LR_LANES 2

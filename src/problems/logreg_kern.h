@@ -19,8 +19,9 @@
 /* e[k] = exp(-|m[k]|) for the margins of a block, by fdlibm's exp (e_exp.c,
 ** error below 1 ulp) without its branches: tpc's own, so that the gradient
 ** has the same bits on every machine (libm's exp may round differently
-** across builds and CPUs: glibc picks an FMA variant at run time), and four
-** or two rows per instruction.  NaN stays NaN; below -746 the result is 0, as exp's. */
+** across builds and CPUs: glibc picks an FMA variant at run time), two,
+** four or eight rows per instruction.  NaN stays NaN; below -746 the result
+** is 0, as exp's. */
 typedef void (*tpc_logreg_exp_fn)(const double *m, double *e);
 
 void tpc_logreg_exp(const double *m, double *e);
@@ -40,7 +41,7 @@ void tpc_logreg_terms(const double *m, const double *e, double *sp, double *s);
 void tpc_logreg_terms_avx2(const double *m, const double *e, double *sp, double *s);
 void tpc_logreg_terms_avx512(const double *m, const double *e, double *sp, double *s);
 
-/* The fdlibm log1p coefficients (s_log1p.c) both kernels use. */
+/* The fdlibm log1p coefficients (s_log1p.c) every instance uses. */
 #define TPC_LOG1P_LN2_HI 6.93147180369123816490e-01
 #define TPC_LOG1P_LN2_LO 1.90821492927058770002e-10
 #define TPC_LOG1P_LP1 6.666666666666735130e-01
