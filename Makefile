@@ -129,6 +129,16 @@ $(BUILD)/gen/buildinfo_gen.h: FORCE
 
 $(BUILD)/obj/src/core/buildinfo.o: $(BUILD)/gen/buildinfo_gen.h
 
+# The source tree's data sets (src/problems/files.c), as a C string; written
+# again when the tree has moved, so a moved checkout's next build finds them.
+$(BUILD)/gen/datadir_gen.h: FORCE
+	@mkdir -p $(dir $@)
+	@printf '#define TPC_SOURCE_DATADIR "%s"\n' \
+	   "$$(printf '%s' '$(CURDIR)/datasets' | sed 's/[\\"]/\\&/g')" > $@.tmp; \
+	 cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+$(BUILD)/obj/src/problems/files.o: $(BUILD)/gen/datadir_gen.h
+
 $(BUILD)/libtpc.a: $(LIB_OBJ)
 	@rm -f $@
 	@echo "  AR $@"
@@ -249,6 +259,8 @@ install: all
 	for h in $(HEADERS); do \
 	  install -D -m 644 $$h $(DESTDIR)$(PREFIX)/include/tpc/$${h#src/}; done
 	install -D -m 644 bench/peers/topk_peers.py $(DESTDIR)$(PREFIX)/share/tpc/peers/topk_peers.py
+	install -d $(DESTDIR)$(PREFIX)/share/tpc/datasets
+	install -m 644 datasets/*.gz datasets/README.md datasets/SHA256SUMS $(DESTDIR)$(PREFIX)/share/tpc/datasets
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' tpc.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/tpc.pc
 	test -z "$(DESTDIR)" && command -v ldconfig >/dev/null && ldconfig || true

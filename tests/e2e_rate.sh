@@ -128,22 +128,17 @@ expect 2 "pl and no-check" -- rate "$Q" gd --pl --no-check --db "$db"
 expect 2 "unknown experiment" -- rate --experiment fig9 --db "$db"
 expect 2 "experiment with methods" -- rate --experiment fig3 gd --db "$db"
 expect 2 "missing data file" -- rate 'logreg(file=/nonexistent/x.txt)' gd --db "$db"
-if "$TPC" rate 'logreg(file=phishing)' gd --T 1 --no-slack --db "$tmp/probe.sqlite" >/dev/null 2>&1; then
-  expect 2 "pl without mu" -- rate 'logreg(file=phishing)' gd --pl --db "$db"
-  has err "PL check needs" "message names what PL needs"
-fi
+expect 2 "pl without mu" -- rate 'logreg(file=phishing)' gd --pl --db "$db"
+has err "PL check needs" "message names what PL needs"
+# Fashion-MNIST: Debian's dataset-fashion-mnist, which make deps installs.
 autoenc='autoenc(file=train,samples=200,n=10,de=2)'
-if [ -r /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
-  expect 2 "autoencoder needs --gamma" -- rate "$autoenc" 'ef21(topk(k=50))' --db "$db"
-  has err "--gamma" "message names --gamma"
-fi
+expect 2 "autoencoder needs --gamma" -- rate "$autoenc" 'ef21(topk(k=50))' --db "$db"
+has err "--gamma" "message names --gamma"
 after=$(rows "SELECT count(*) FROM runs")
 if [ "$after" = skip ] || [ "$after" = "$before" ]; then ok; else
   bad "bad input stored runs: $before -> $after"; fi
-if [ -r /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
-  expect 0 "autoencoder with --gamma" -- rate "$autoenc" 'ef21(topk(k=50))' --gamma 0.01 --T 5 --db "$db"
-  equals "SELECT verdict FROM rate_checks WHERE run_id = $(last_run)" n/a "autoencoder: no check"
-fi
+expect 0 "autoencoder with --gamma" -- rate "$autoenc" 'ef21(topk(k=50))' --gamma 0.01 --T 5 --db "$db"
+equals "SELECT verdict FROM rate_checks WHERE run_id = $(last_run)" n/a "autoencoder: no check"
 
 echo "e2e_rate: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -2,6 +2,13 @@
 ** Data files for the problem types: finding a data set by a short name, and
 ** reading text lines from plain or gzip files.
 **
+** The data sets the project ships (datasets/README.md) are found by short
+** name (`logreg(file=a9a)`) in three places, in this order: the source
+** tree's copy (datasets/ of the checkout the library was built from, a path
+** the Makefile writes into gen/datadir_gen.h), the installed copy
+** (share/tpc/datasets beside the bin/ of the running program, so an installed
+** tree can move), and the directory named by $TPC_DATA, for a user's own.
+**
 ** The line reader sits on zlib's gzread, which passes plain files through
 ** unchanged, so `a9a.txt.gz` and `a9a.txt` read alike.  It reads in blocks and
 ** splits lines itself (rather than gzgets) so that a NUL byte or a corrupt or
@@ -15,6 +22,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "datadir_gen.h"
 #include "problems/internal.h"
 
 /* Small reads: zlib drops the output of a read that hits corrupt data, so
@@ -53,6 +61,50 @@ int tpc_problem_find_file(const char *name, const char *const *dirs,
     }
   }
   return tpc_error(TPC_EINPUT, "file '%s' not found (also looked in %s)", name, tried);
+}
+
+/* The installed copy: share/tpc/datasets in the prefix whose bin/ holds the
+** running program (/usr/local/bin/tpc: /usr/local/share/tpc/datasets).  NULL
+** when /proc/self/exe cannot be read. */
+static char *installed_dir(void) {
+  char exe[4096];
+  ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (len <= 0) return NULL;
+  exe[len] = 0;
+  for (int up = 0; up < 2; up++) {  /* drop the program's name, then bin/ */
+    char *slash = strrchr(exe, '/');
+    if (!slash) return NULL;
+    *slash = 0;
+  }
+  return path_join(exe, "share/tpc/datasets", "");
+}
+
+int tpc_problem_data_dirs(char *dirs[TPC_DATA_DIRS + 1]) {
+  size_t n = 0;
+  const char *env = getenv("TPC_DATA");
+  memset(dirs, 0, (TPC_DATA_DIRS + 1) * sizeof *dirs);
+  if (!(dirs[n++] = strdup(TPC_SOURCE_DATADIR))) goto nomem;
+  if ((dirs[n] = installed_dir())) n++;
+  if (env && *env && !(dirs[n++] = strdup(env))) goto nomem;
+  return TPC_OK;
+nomem:
+  tpc_problem_data_dirs_free(dirs);
+  return tpc_error(TPC_ENOMEM, "out of memory");
+}
+
+void tpc_problem_data_dirs_free(char *dirs[TPC_DATA_DIRS + 1]) {
+  for (size_t i = 0; i < TPC_DATA_DIRS; i++) {
+    free(dirs[i]);
+    dirs[i] = NULL;
+  }
+}
+
+int tpc_problem_find_dataset(const char *name, const char *const *suffixes, char **out) {
+  char *dirs[TPC_DATA_DIRS + 1];
+  int rc = tpc_problem_data_dirs(dirs);
+  if (!rc) rc = tpc_problem_find_file(name, (const char *const *)dirs, suffixes, out);
+  tpc_problem_data_dirs_free(dirs);
+  return rc;
 }
 
 /* The reader keeps its block buffer after the line buffer's header: r->buf

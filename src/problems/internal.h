@@ -38,6 +38,18 @@ int tpc_problem_param_text(const tpc_spec *s, const char *key, const char **out)
 int tpc_problem_find_file(const char *name, const char *const *dirs,
                           const char *const *suffixes, char **out);
 
+/* The places a short data-set name is looked up, in order (files.c): the
+** source tree's datasets/, the installed share/tpc/datasets beside the
+** program's bin/ (absent when the program's path cannot be read) and
+** $TPC_DATA (when set and not empty).  dirs is NULL-terminated, each entry
+** malloc'd: free with tpc_problem_data_dirs_free.  TPC_ENOMEM. */
+#define TPC_DATA_DIRS 3
+int tpc_problem_data_dirs(char *dirs[TPC_DATA_DIRS + 1]);
+void tpc_problem_data_dirs_free(char *dirs[TPC_DATA_DIRS + 1]);
+
+/* tpc_problem_find_file over the data-set places above. */
+int tpc_problem_find_dataset(const char *name, const char *const *suffixes, char **out);
+
 /* A text reader over gzopen (which reads plain files too) that returns whole
 ** lines of any length and counts them. */
 typedef struct tpc_lines {

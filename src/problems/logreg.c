@@ -16,9 +16,10 @@
 ** to +1 (0/1, 1/2 and -1/+1 files all work).  Every error is TPC_EINPUT with
 ** the file's name and the number of the first bad line.
 **
-** A file name without '/' that does not exist is looked for in
-** ../shared/datasets/ and /work/shared/datasets/, as given and with ".txt.gz"
-** appended, so logreg(file=a9a) finds the shipped a9a.txt.gz.
+** A file name without '/' that does not exist is looked for among the data
+** sets (files.c: the source tree's datasets/, the installed copy, $TPC_DATA),
+** as given and with ".txt.gz" appended, so logreg(file=a9a) finds the
+** shipped a9a.txt.gz.
 **
 ** Split (T7): rows in file order, n contiguous blocks of floor(rows/n) rows,
 ** the remainder to the last client.  Storage: CSR (32-bit column indices,
@@ -67,7 +68,6 @@ typedef struct logreg_priv {
 } logreg_priv;
 
 static const char *const logreg_keys[] = {"file", "n", "lambda", NULL};
-static const char *const logreg_dirs[] = {"../shared/datasets", "/work/shared/datasets", NULL};
 static const char *const logreg_suffixes[] = {"", ".txt.gz", NULL};
 
 /* ---- gradient ------------------------------------------------------------ */
@@ -441,7 +441,7 @@ static int logreg_init(tpc_problem *p, const tpc_spec *s) {
                                    : tpc_logreg_terms;
   char *path = NULL;
   csr_build b = {0};
-  rc = tpc_problem_find_file(name, logreg_dirs, logreg_suffixes, &path);
+  rc = tpc_problem_find_dataset(name, logreg_suffixes, &path);
   if (!rc) rc = logreg_read(path, q, &b);
   if (!rc) rc = logreg_shape(p, q, &b, path);
   free(b.label);
