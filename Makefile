@@ -15,7 +15,8 @@ CC := gcc
 endif
 
 DEPS_DEB := gcc make pkg-config libgsl-dev libopenblas-dev libcriterion-dev \
-            libsqlite3-dev sqlite3 zlib1g-dev gnuplot-nox dataset-fashion-mnist chromium
+            libsqlite3-dev sqlite3 zlib1g-dev gnuplot-nox dataset-fashion-mnist chromium \
+            python3-numpy
 
 ifeq ($(SANITIZE),1)
 BUILD    ?= build-san
