@@ -228,6 +228,7 @@ static tpc_bench_case *case_add(case_list *l, const char *kernel, const char *im
   memset(c, 0, sizeof *c);
   snprintf(c->kernel, sizeof c->kernel, "%s", kernel);
   snprintf(c->impl, sizeof c->impl, "%s", impl);
+  snprintf(c->path, sizeof c->path, "portable");
   c->dtype = in->dtype;
   c->d = in->d;
   c->k = k;
@@ -361,6 +362,7 @@ static int add_comp(const tpc_registry *reg, case_list *l, const char *kernel,
   comp_spec(kernel, in->d, k ? k : 1, c->spec, sizeof c->spec, &n);
   int rc = make_comp(reg, c->spec, in->d, n, &a->comp);
   if (rc) return rc;
+  tpc_comp_path(a->comp, in->dtype, c->path, sizeof c->path);
   c->call = comp_call;
   c->scratch_bytes = in->d * elem_size(in->dtype);
   return TPC_OK;
@@ -375,10 +377,6 @@ static void comp_finish(tpc_bench_case *c) {
     snprintf(c->note, sizeof c->note, "n = %zu clients, block %zu", a->comp->n, nnz);
   if (!strcmp(c->kernel, "threshold"))
     snprintf(c->note, sizeof c->note, "keeps %zu", nnz);
-  if (!strcmp(c->kernel, "topk")) {
-    const tpc_topk_impl *b = tpc_topk_best(c->d, c->k, c->dtype);
-    if (b) snprintf(c->note, sizeof c->note, "uses %s/%s", b->name, b->isa);
-  }
   comp_bytes(c, nnz, (double)c->k / (double)c->d);
 }
 
@@ -404,6 +402,7 @@ static int add_topk_impls(case_list *l, const tpc_bench_inputs *in, size_t k,
     if (!c) return tpc_error(TPC_ENOMEM, "out of memory (bench case)");
     case_arg *a = c->arg;
     a->impl = *p;
+    snprintf(c->path, sizeof c->path, "%s", name);
     c->call = topk_call;
     c->scratch_bytes = align64(k * sizeof(uint32_t)) + tpc_topk_work_size(in->d, k);
     c->bytes_read = (double)(in->d * elem_size(in->dtype));
@@ -434,7 +433,9 @@ static int add_mech(const tpc_registry *reg, case_list *l, const char *kernel,
              strcmp(impl, "send") ? "2" : "0.5");
   c->call = mech_call;
   c->scratch_bytes = in->d * elem_size(in->dtype);
-  return make_mech(reg, c->spec, in->d, &a->mech);
+  int rc = make_mech(reg, c->spec, in->d, &a->mech);
+  if (!rc) tpc_mech_path(a->mech, in->dtype, c->path, sizeof c->path);
+  return rc;
 }
 
 static void mech_finish(tpc_bench_case *c) {

@@ -43,7 +43,10 @@ struct tpc_bench_case {
   char kernel[24];
   char impl[48];
   char spec[160];        /* the spec string built, or "" */
-  char note[160];        /* shown and stored as is: "uses filter/avx512" */
+  char note[160];        /* shown and stored as is: "keeps 12" */
+  char path[64];         /* the kernel path that runs (comp.h): "avx512",
+                            "filter/avx512", "portable"; "" for a peer.
+                            Timings of different paths are not comparable. */
   tpc_bench_role role;
   tpc_dtype dtype;
   size_t d;

@@ -107,6 +107,7 @@ int tpc_bench_bw_cases(tpc_bench_case out[TPC_BW_KINDS], const void *src,
     snprintf(c->impl, sizeof c->impl, "%s", tpc_bench_bw_name((tpc_bw_kind)k));
     if (k == TPC_BW_READ) snprintf(c->note, sizeof c->note, "64-bit sum, %s", isa);
     else snprintf(c->note, sizeof c->note, "%s", k == TPC_BW_COPY ? "memcpy" : "memset");
+    snprintf(c->path, sizeof c->path, "%s", k == TPC_BW_READ ? isa : "libc");
     c->role = TPC_BENCH_BANDWIDTH;
     c->dtype = dtype;
     c->d = d;

@@ -20,6 +20,11 @@ int tpc_bench_same_case(const tpc_bench_row *x, const tpc_bench_row *y) {
          !strcmp(x->impl, y->impl);
 }
 
+int tpc_bench_same_path(const tpc_bench_row *x, const tpc_bench_row *y) {
+  if (!strcmp(x->role, "peer")) return 1; /* another library: its own, unknown paths */
+  return x->path[0] && !strcmp(x->path, y->path);
+}
+
 const char *tpc_bench_fmt_time(double ns, char *buf, size_t size) {
   if (!(ns > 0)) snprintf(buf, size, "-");
   else if (ns < 1e3) snprintf(buf, size, "%.4g ns", ns);
@@ -131,6 +136,7 @@ static int bind_case(sqlite3_stmt *s, int64_t run_id, int64_t grp, const tpc_ben
   b |= sqlite3_bind_text(s, i++, c->impl, -1, SQLITE_TRANSIENT);
   b |= bind_text(s, i++, c->spec);
   b |= bind_text(s, i++, c->note);
+  b |= bind_text(s, i++, c->path);
   b |= sqlite3_bind_int(s, i++, c->restore != NULL);
   b |= sqlite3_bind_int64(s, i++, (sqlite3_int64)c->iters);
   b |= sqlite3_bind_int64(s, i++, (sqlite3_int64)c->nsamples);
@@ -190,10 +196,10 @@ int tpc_bench_store_group(tpc_store *st, int64_t run_id, int64_t grp,
   group_stmts g = {0};
   int rc = prepare(db,
                    "INSERT INTO bench_cases (run_id, grp, role, kernel, dtype, d, k, impl,"
-                   " spec, note, in_place, iters, nsamples, median_ns, mad_ns, ci_lo_ns,"
-                   " ci_hi_ns, ci_level, q1_ns, q3_ns, outliers, min_ns, max_ns,"
+                   " spec, note, path, in_place, iters, nsamples, median_ns, mad_ns,"
+                   " ci_lo_ns, ci_hi_ns, ci_level, q1_ns, q3_ns, outliers, min_ns, max_ns,"
                    " bytes_read, bytes_written, gbps, floor_ns, ratio)"
-                   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                    &g.cas);
   if (!rc)
     rc = prepare(db,
@@ -331,7 +337,7 @@ int tpc_bench_load(tpc_store *st, int64_t run_id, tpc_bench_rows *out) {
   sqlite3_stmt *c = NULL, *smp = NULL;
   rc = prepare(db,
                "SELECT id, role, kernel, dtype, d, k, impl, median_ns, ci_lo_ns, ci_hi_ns,"
-               " floor_ns FROM bench_cases WHERE run_id = ? ORDER BY id",
+               " floor_ns, path FROM bench_cases WHERE run_id = ? ORDER BY id",
                &c);
   if (!rc) rc = prepare(db, "SELECT ns FROM bench_samples WHERE case_id = ? ORDER BY sample", &smp);
   if (!rc) sqlite3_bind_int64(c, 1, run_id);
@@ -347,6 +353,7 @@ int tpc_bench_load(tpc_store *st, int64_t run_id, tpc_bench_rows *out) {
     w->ci_lo_ns = sqlite3_column_double(c, 8);
     w->ci_hi_ns = sqlite3_column_double(c, 9);
     w->floor_ns = sqlite3_column_double(c, 10);
+    copy_col(w->path, sizeof w->path, c, 11);
     rc = load_samples(db, smp, sqlite3_column_int64(c, 0), w);
   }
   sqlite3_finalize(c);

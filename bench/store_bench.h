@@ -39,6 +39,7 @@ typedef struct tpc_bench_row {
   char impl[48];
   int64_t d;
   int64_t k;           /* 0 when the kernel has none (NULL in the table) */
+  char path[64];       /* the kernel path that ran; "" when not recorded */
   double median_ns;
   double ci_lo_ns, ci_hi_ns;
   double floor_ns;
@@ -72,6 +73,11 @@ const char *tpc_bench_dtype_name(int dtype);
 /* The same case in two runs: role, kernel, dtype, d, k and impl agree (the
 ** key bench compare, reports and regress match runs on). */
 int tpc_bench_same_case(const tpc_bench_row *x, const tpc_bench_row *y);
+
+/* Whether the same case ran the same kernel path in both runs (a path not
+** recorded matches nothing; peers, whose paths are their own, always match):
+** only then are its timings comparable. */
+int tpc_bench_same_path(const tpc_bench_row *x, const tpc_bench_row *y);
 
 /* A time for a table: "1.234 ms" (4 significant digits, ns/us/ms/s), "-" for
 ** none; and a size: "2^20" for powers of two from 1024, else the number.

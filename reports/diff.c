@@ -21,6 +21,8 @@ void tpc_diff_init(tpc_diff *df, double threshold, int timings_gate) {
   memset(df, 0, sizeof *df);
   df->threshold = threshold;
   df->timings_gate = timings_gate;
+  df->names[0] = "before";
+  df->names[1] = "after";
 }
 
 void tpc_diff_free(tpc_diff *df) {
@@ -298,9 +300,23 @@ static double *normalized(const tpc_bench_row *r) {
   return v;
 }
 
-static int compare_case(tpc_diff *df, const tpc_bench_row *x, const tpc_bench_row *y) {
-  char key[256];
+/* "avx512 on AMD EPYC": where a case's timing comes from. */
+static void case_where(const tpc_bench_rows *r, const tpc_bench_row *x, char *buf, size_t size) {
+  snprintf(buf, size, "%s on %s", x->path[0] ? x->path : "path not recorded",
+           r->cpu_model[0] ? r->cpu_model : "an unknown CPU");
+}
+
+static int compare_case(tpc_diff *df, const tpc_bench_rows *X, const tpc_bench_row *x,
+                        const tpc_bench_rows *Y, const tpc_bench_row *y) {
+  char key[256], wx[200], wy[200];
   case_key(x, key, sizeof key);
+  case_where(X, x, wx, sizeof wx);
+  case_where(Y, y, wy, sizeof wy);
+  if (!tpc_bench_same_path(x, y) || strcmp(X->cpu_model, Y->cpu_model)) {
+    df->not_comparable++;
+    return add(df, TPC_DIFF_INFO, "bench", key, "time / floor", "-", "-",
+               "not comparable (%s: %s, %s: %s)", df->names[0], wx, df->names[1], wy);
+  }
   if (!(x->floor_ns > 0 && y->floor_ns > 0) || !x->n || !y->n)
     return TPC_OK; /* no roofline or no samples: nothing comparable across machines */
   double *a = normalized(x), *b = normalized(y);
@@ -341,7 +357,7 @@ int tpc_diff_bench(tpc_diff *df, tpc_store *a, int64_t before, tpc_store *b, int
                "in the earlier run only");
     } else {
       df->matched++;
-      rc = compare_case(df, &A.row[i], y);
+      rc = compare_case(df, &A, &A.row[i], &B, y);
     }
   }
   for (size_t j = 0; !rc && j < B.n; j++) df->only_after += !used[j] && !strcmp(B.row[j].role, "kernel");

@@ -18,10 +18,14 @@
 **         gate no longer checks it; a kernel case: WARN, another CPU may lack
 **         an ISA path); a new result that does not pass is FAIL.
 ** bench   per kernel case, the ratio of the runs' timings each divided by
-**         its own run's roofline floor (so a faster machine moves both), with
-**         the interval and test of bench/compare.h.  A slowdown whose whole
-**         interval is beyond the threshold is FAIL (WARN when timings only
-**         warn); everything else is INFO.
+**         its own run's roofline floor, with the interval and test of
+**         bench/compare.h.  A slowdown whose whole interval is beyond the
+**         threshold is FAIL (WARN when timings only warn); everything else
+**         is INFO.  Only timings of the same kernel path (store_bench.h) on
+**         the same CPU model are compared: the floor does not make CPUs
+**         alike (the same AVX-512 kernels sit at 1.0-1.7x their floor on one
+**         Xeon and 1.8-3.5x on one EPYC), and another path is other code.
+**         Any other pair is an INFO item "not comparable (X, Y)".
 */
 #ifndef TPC_REPORT_DIFF_H
 #define TPC_REPORT_DIFF_H
@@ -39,7 +43,7 @@ typedef struct tpc_diff_item {
   char key[256];       /* what was compared: the spec, problem and method, kernel case */
   char what[48];       /* the quantity: verdict, worst ratio, time/floor, ... */
   char before[48], after[48];
-  char detail[200];    /* the interval, test or rule that decided the level */
+  char detail[320];    /* the interval, test or rule that decided the level */
   tpc_diff_level level;
 } tpc_diff_item;
 
@@ -49,7 +53,9 @@ typedef struct tpc_diff {
   size_t n, cap;
   tpc_diff_item *item;
   size_t matched, only_before, only_after; /* result keys */
+  size_t not_comparable;  /* bench cases matched but run on another path or CPU */
   size_t fails, warns;
+  const char *names[2];   /* the runs as details name them: "before", "after" */
 } tpc_diff;
 
 void tpc_diff_init(tpc_diff *df, double threshold, int timings_gate);

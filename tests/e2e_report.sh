@@ -108,6 +108,27 @@ if [ "$gate" = skip ] || [ "$gate " = "$make_specs" ]; then ok
 else bad "regress specs differ from RUN_SPECS: [$gate] vs [$make_specs]"; fi
 expect 0 "regress against itself" -- regress --baseline "$base" --db "$rdb" --timings warn
 has out "0 failure(s)" "summary line"
+# The timing gate compares like with like.  A kernel slowed down on its own
+# path fails it: the baseline's sign samples halved, so sign now takes twice
+# its baseline time.  (Other kernels may differ by noise too: the check is
+# that sign's slowdown is caught.)
+sign_id=$(sed -n "s/^INSERT INTO bench_cases .* VALUES (\([0-9]*\), [0-9]*, [0-9]*, 'kernel', 'sign'.*/\1/p" "$base")
+awk -v id="$sign_id" -F', ' '/^INSERT INTO bench_samples/ && $6 == id {
+    sub(/[0-9.e+]+\);$/, ($NF + 0) / 2 ");") } { print }' "$base" >"$tmp/slow.sql"
+expect 1 "a planted slowdown on the same path" -- regress --baseline "$tmp/slow.sql" --db "$rdb"
+has out "FAIL bench  sign f32 d=1048576 comp" "the slowed kernel fails the gate"
+# The same baseline timed on another kernel path: not comparable, no failure
+# (bench_cases.path is the row's last value).
+sed "/^INSERT INTO bench_cases/s/, '[^']*');\$/, 'elsewhere');/" "$tmp/slow.sql" >"$tmp/other.sql"
+expect 0 "another kernel path is no failure" -- regress --verbose --baseline "$tmp/other.sql" \
+  --db "$rdb"
+has out "timing(s) not comparable" "the summary says why timings were not compared"
+has out "not comparable (baseline: elsewhere on" "each item names the baseline's path"
+# TPC_KERNEL=scalar on an AVX2 or AVX-512 CPU: the portable kernels against
+# the baseline's wider ones, not comparable either.
+TPC_KERNEL=scalar "$TPC" regress --baseline "$base" --db "$rdb" >"$tmp/out" 2>&1
+if [ $? = 0 ]; then ok; else bad "TPC_KERNEL=scalar against the native baseline"; cat "$tmp/out"; fi
+if grep -qw avx2 /proc/cpuinfo; then has out "timing(s) not comparable" "scalar paths not compared"; fi
 sed "/^INSERT INTO rate_checks/{s/'pass'/'violated'/;:a;n;ba}" "$base" >"$tmp/changed.sql"
 expect 1 "changed Theorem 1 verdict" -- regress --baseline "$tmp/changed.sql" --db "$rdb" --timings warn
 has out "FAIL rate" "the diff names the area"

@@ -990,6 +990,42 @@ ParameterizedTest(tpc_dtype *dt, comp, every_isa_path_matches_portable) {
   }
 }
 
+/* The path each type reports is the kernel its calls run under each
+** TPC_KERNEL cap: the widest variant it has within the cap (natural, dither
+** and randk have none for AVX2; sign's double kernel is portable), TopK's
+** selection by size with its instruction set, combinators their parts'. */
+Test(comp, reported_path_is_the_kernel_that_runs) {
+  static const struct {
+    const char *spec, *cap;
+    tpc_dtype dt;
+    const char *want;
+  } cases[] = {
+      {"natural", "avx512", TPC_F32, "avx512"},   {"natural", "avx2", TPC_F32, "portable"},
+      {"dither(s=4)", "avx512", TPC_F64, "avx512"}, {"urandk(k=9)", "avx2", TPC_F64, "portable"},
+      {"randk(k=9)", "avx512", TPC_F32, "avx512"}, {"sign", "avx2", TPC_F32, "avx2"},
+      {"sign", "avx512", TPC_F32, "avx512"},      {"sign", "avx512", TPC_F64, "portable"},
+      {"sign", "scalar", TPC_F32, "portable"},    {"identity", "avx512", TPC_F32, "portable"},
+      {"topk(k=10)", "avx512", TPC_F32, "filter/avx512"},
+      {"topk(k=10)", "avx2", TPC_F64, "filter/avx2"},
+      {"topk(k=10)", "scalar", TPC_F32, "filter/portable"},
+      {"compose(urandk(k=9),permk)", "avx512", TPC_F32, "avx512+portable"},
+      {"scaled(urandk(k=9))", "avx2", TPC_F32, "portable"},
+      {"compose(natural,natural)", "avx512", TPC_F32, "avx512"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    tpc_isa cap = !strcmp(cases[i].cap, "avx512") ? TPC_ISA_AVX512
+                  : !strcmp(cases[i].cap, "avx2") ? TPC_ISA_AVX2
+                                                  : TPC_ISA_SCALAR;
+    if (!tpc_cpu_supports(cap)) continue; /* a cap the CPU lacks falls back */
+    tpc_comp *c = build_isa(cases[i].spec, 1u << 16, cases[i].cap);
+    char path[64];
+    cr_assert(eq(str, (char *)tpc_comp_path(c, cases[i].dt, path, sizeof path),
+                 (char *)cases[i].want),
+              "%s under %s", cases[i].spec, cases[i].cap);
+    tpc_comp_free(c);
+  }
+}
+
 /* natural's and dither's float AVX-512 kernels give the portable bits and
 ** leave the stream where the portable path does also where the test above
 ** does not reach: out 64-byte aligned (no masked head, whole vectors from

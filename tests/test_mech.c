@@ -72,6 +72,26 @@ static tpc_mech *build(const char *text, size_t n) {
   return m;
 }
 
+/* A mechanism's path is its compressors', each listed once, inner ones
+** first; one without a compressor runs the portable arithmetic alone. */
+Test(mech, path_lists_the_parts_paths, .init = setup, .fini = teardown) {
+  static const char *const cases[][2] = {
+      {"gd", "portable"},
+      {"lag(zeta=4)", "portable"},
+      {"ef21(topk(k=10))", "heap/portable"},
+      {"3pcv3(lag(zeta=4),topk(k=10))", "heap/portable"},
+      {"3pcv4(topk(k=5),topk(k=5))", "heap/portable"},
+      {"3pcv3(ef21(identity),topk(k=10))", "portable+heap/portable"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    tpc_mech *m = build(cases[i][0], 1);
+    char path[64];
+    cr_assert(eq(str, (char *)tpc_mech_path(m, TPC_F32, path, sizeof path), (char *)cases[i][1]),
+              "%s", cases[i][0]);
+    tpc_mech_free(m);
+  }
+}
+
 /* ---- the direct implementations' instances ----------------------------- */
 
 /* A spec node for the direct formulas: compressors built from its arguments,

@@ -266,14 +266,16 @@ Test(report, diff_rate_rules, .init = setup, .fini = teardown) {
   tpc_store_close(a);
 }
 
-/* A bench case with samples scale * (100 + i % 7) for i < 30 and a floor. */
-static void bench_case(tpc_store *st, int run, int id, double floor_ns, double scale) {
+/* A bench case with samples scale * (100 + i % 7) for i < 30, a floor and
+** the kernel path it ran. */
+static void bench_case(tpc_store *st, int run, int id, double floor_ns, double scale,
+                       const char *path) {
   char sql[512];
   snprintf(sql, sizeof sql,
            "INSERT INTO bench_cases (id, run_id, grp, role, kernel, dtype, d, impl, nsamples, "
-           "median_ns, floor_ns) VALUES (%d, %d, 0, 'kernel', 'randk', 'f32', 1024, 'comp', 30, "
-           "%.17g, %.17g)",
-           id, run, 103 * scale, floor_ns);
+           "median_ns, floor_ns, path) VALUES (%d, %d, 0, 'kernel', 'randk', 'f32', 1024, "
+           "'comp', 30, %.17g, %.17g, '%s')",
+           id, run, 103 * scale, floor_ns, path);
   exec(st, sql);
   for (int i = 0; i < 30; i++) {
     snprintf(sql, sizeof sql,
@@ -284,21 +286,39 @@ static void bench_case(tpc_store *st, int run, int id, double floor_ns, double s
   }
 }
 
-static tpc_diff_level bench_level(double floor_b, double scale_b, int gate) {
+/* The level of the one item comparing run 1 (floor 50, avx512, CPU "X") with
+** run 2 (floor_b, samples scale_b times run 1's, path_b, CPU cpu_b); with
+** want_detail, the item's detail must contain it. */
+static tpc_diff_level bench_item(double floor_b, double scale_b, int gate, const char *path_b,
+                                 const char *cpu_b, const char *want_detail) {
   tpc_store *a = open_store("bench.sqlite");
+  char sql[256];
   exec(a, "DELETE FROM runs");
   run_row(a, 1, "bench");
   run_row(a, 2, "bench");
-  bench_case(a, 1, 1, 50, 1);
-  bench_case(a, 2, 2, floor_b, scale_b);
+  snprintf(sql, sizeof sql, "UPDATE runs SET cpu_model = CASE id WHEN 1 THEN 'X' ELSE '%s' END",
+           cpu_b);
+  exec(a, sql);
+  bench_case(a, 1, 1, 50, 1, "avx512");
+  bench_case(a, 2, 2, floor_b, scale_b, path_b);
   tpc_diff df;
   tpc_diff_init(&df, 0.05, gate);
   cr_assert(eq(int, tpc_diff_bench(&df, a, 1, a, 2), TPC_OK), "%s", tpc_error_msg());
   cr_assert(eq(sz, df.n, 1));
+  cr_assert(eq(sz, df.matched, 1));
+  int other = strcmp(path_b, "avx512") || strcmp(cpu_b, "X");
+  cr_assert(eq(sz, df.not_comparable, (size_t)other));
+  if (want_detail)
+    cr_assert(strstr(df.item[0].detail, want_detail) != NULL, "detail '%s' lacks '%s'",
+              df.item[0].detail, want_detail);
   tpc_diff_level l = df.item[0].level;
   tpc_diff_free(&df);
   tpc_store_close(a);
   return l;
+}
+
+static tpc_diff_level bench_level(double floor_b, double scale_b, int gate) {
+  return bench_item(floor_b, scale_b, gate, "avx512", "X", NULL);
 }
 
 Test(report, diff_bench_relative_to_roofline, .init = setup, .fini = teardown) {
@@ -309,6 +329,18 @@ Test(report, diff_bench_relative_to_roofline, .init = setup, .fini = teardown) {
   cr_assert(eq(int, bench_level(50, 1.2, 0), TPC_DIFF_WARN));
   /* 20% faster: news, not a failure */
   cr_assert(eq(int, bench_level(50, 0.8, 1), TPC_DIFF_INFO));
+}
+
+/* Timings of another kernel path, or of another CPU model at the same floor,
+** are not compared: three times slower is then no failure, and the item
+** says what differs. */
+Test(report, diff_bench_compares_like_with_like, .init = setup, .fini = teardown) {
+  cr_assert(eq(int, bench_item(50, 3, 1, "portable", "X", NULL), TPC_DIFF_INFO));
+  cr_assert(eq(int, bench_item(50, 3, 1, "avx2", "Y",
+                               "not comparable (before: avx512 on X, after: avx2 on Y)"),
+               TPC_DIFF_INFO));
+  cr_assert(eq(int, bench_item(50, 3, 1, "avx512", "Y", "avx512 on Y"), TPC_DIFF_INFO));
+  cr_assert(eq(int, bench_item(50, 3, 1, "avx512", "X", "slower"), TPC_DIFF_FAIL));
 }
 
 Test(report, baseline_round_trip, .init = setup, .fini = teardown) {

@@ -262,9 +262,9 @@ static int parse_args(int argc, char **argv, bench_args *a) {
 /* ---- the table ---------------------------------------------------------------- */
 
 static void print_header(void) {
-  printf("%-10s %-5s %6s %8s %-20s %10s  %-23s %9s %4s %7s %10s %6s\n", "kernel", "dtype",
-         "d", "k", "impl", "median", "99% CI of median", "MAD", "out", "GB/s", "floor",
-         "ratio");
+  printf("%-10s %-5s %6s %8s %-20s %10s  %-23s %9s %4s %7s %10s %6s  %-14s %s\n", "kernel",
+         "dtype", "d", "k", "impl", "median", "99% CI of median", "MAD", "out", "GB/s", "floor",
+         "ratio", "path", "note");
 }
 
 static void print_case(const tpc_bench_case *c) {
@@ -276,12 +276,13 @@ static void print_case(const tpc_bench_case *c) {
            tpc_bench_fmt_time(s->ci_hi, hi, sizeof hi));
   if (c->ratio > 0) snprintf(ratio, sizeof ratio, "%.2f", c->ratio);
   else snprintf(ratio, sizeof ratio, "-");
-  printf("%-10s %-5s %6s %8s %-20s %10s  %-23s %9s %4zu %7.2f %10s %6s  %s\n", c->kernel,
+  printf("%-10s %-5s %6s %8s %-20s %10s  %-23s %9s %4zu %7.2f %10s %6s  %-14s %s\n", c->kernel,
          tpc_bench_dtype_name(c->dtype), tpc_bench_fmt_size(c->d, d, sizeof d), c->k ? k : "-",
          c->impl, tpc_bench_fmt_time(s->median, med, sizeof med), ci,
          tpc_bench_fmt_time(s->mad, mad, sizeof mad),
          s->outliers, s->median > 0 ? moved / s->median : 0.0,
-         tpc_bench_fmt_time(c->floor_ns, fl, sizeof fl), ratio, c->note);
+         tpc_bench_fmt_time(c->floor_ns, fl, sizeof fl), ratio, c->path[0] ? c->path : "-",
+         c->note);
 }
 
 /* ---- a run -------------------------------------------------------------------- */
@@ -427,21 +428,29 @@ static int bench_main(bench_args *a, int argc, char **argv) {
 /* ---- compare ------------------------------------------------------------------ */
 
 typedef struct tally {
-  size_t verdicts[4], matched, only_a, only_b, skipped;
+  size_t verdicts[4], matched, only_a, only_b, skipped, other_path;
 } tally;
 
+/* One line of the comparison: m is NULL for cases of different kernel paths,
+** whose timings are not compared. */
 static void print_compare_row(const tpc_bench_row *ra, const tpc_bench_row *rb,
                               const tpc_bench_cmp *m) {
-  char d[16], k[24], ma[24], mb[24], ci[48], verdict[24];
+  char d[16], k[24], ma[24], mb[24], ci[48] = "-", ratio[16] = "-", p[16] = "-", verdict[160];
   snprintf(k, sizeof k, "%" PRId64, ra->k);
-  snprintf(ci, sizeof ci, "[%.3f, %.3f]", m->lo, m->hi);
-  int counts = !strcmp(ra->role, "kernel");
-  snprintf(verdict, sizeof verdict, counts ? "%s" : "(%s)", tpc_bench_verdict_name(m->verdict));
-  printf("%-10s %-5s %6s %8s %-20s %10s %10s %7.3f %-17s %8.2g  %s\n", ra->kernel, ra->dtype,
+  if (m) {
+    snprintf(ci, sizeof ci, "[%.3f, %.3f]", m->lo, m->hi);
+    snprintf(ratio, sizeof ratio, "%.3f", m->ratio);
+    snprintf(p, sizeof p, "%.2g", m->p);
+    int counts = !strcmp(ra->role, "kernel");
+    snprintf(verdict, sizeof verdict, counts ? "%s" : "(%s)", tpc_bench_verdict_name(m->verdict));
+  } else
+    snprintf(verdict, sizeof verdict, "not comparable (A: %s, B: %s)",
+             ra->path[0] ? ra->path : "path not recorded",
+             rb->path[0] ? rb->path : "path not recorded");
+  printf("%-10s %-5s %6s %8s %-20s %10s %10s %7s %-17s %8s  %s\n", ra->kernel, ra->dtype,
          tpc_bench_fmt_size((size_t)ra->d, d, sizeof d), ra->k ? k : "-", ra->impl,
          tpc_bench_fmt_time(ra->median_ns, ma, sizeof ma),
-         tpc_bench_fmt_time(rb->median_ns, mb, sizeof mb),
-         m->ratio, ci, m->p, verdict);
+         tpc_bench_fmt_time(rb->median_ns, mb, sizeof mb), ratio, ci, p, verdict);
 }
 
 static int compare_rows(const tpc_bench_rows *A, const tpc_bench_rows *B, double threshold,
@@ -457,6 +466,11 @@ static int compare_rows(const tpc_bench_rows *A, const tpc_bench_rows *B, double
       }
     if (!rb) {
       t->only_a++;
+      continue;
+    }
+    if (!tpc_bench_same_path(ra, rb)) {
+      t->other_path++;
+      if (!quiet) print_compare_row(ra, rb, NULL);
       continue;
     }
     tpc_bench_cmp m;
@@ -534,9 +548,9 @@ static int compare_main(int argc, char **argv) {
   size_t *v = t.verdicts;
   if (!common.quiet)
     printf("%zu kernel cases: %zu same, %zu faster, %zu slower, %zu unclear; %zu only in A, "
-           "%zu only in B%s\n",
+           "%zu only in B, %zu of different kernel paths%s\n",
            v[0] + v[1] + v[2] + v[3], v[TPC_BENCH_SAME], v[TPC_BENCH_FASTER],
-           v[TPC_BENCH_SLOWER], v[TPC_BENCH_UNCLEAR], t.only_a, t.only_b,
+           v[TPC_BENCH_SLOWER], v[TPC_BENCH_UNCLEAR], t.only_a, t.only_b, t.other_path,
            t.skipped ? " (some without usable samples)" : "");
   if (v[TPC_BENCH_SLOWER]) {
     fprintf(stderr, "tpc: %zu case(s) slower than %g%% beyond doubt\n", v[TPC_BENCH_SLOWER],
@@ -544,8 +558,8 @@ static int compare_main(int argc, char **argv) {
     return TPC_EXIT_FAIL;
   }
   if (v[0] + v[1] + v[2] + v[3] == 0) {
-    fprintf(stderr, "tpc: runs %" PRId64 " and %" PRId64 " have no kernel case in common\n",
-            ida, idb);
+    fprintf(stderr, "tpc: runs %" PRId64 " and %" PRId64 " have no kernel case in common%s\n",
+            ida, idb, t.other_path ? " on the same kernel path" : "");
     return TPC_EXIT_INCONCLUSIVE;
   }
   return TPC_EXIT_OK;

@@ -325,8 +325,8 @@ static int insert_rows(regress_job *j, const tpc_diff *df, sqlite3 *db) {
   int ok = sqlite3_prepare_v2(db,
                               "INSERT INTO regress_runs (run_id, baseline, baseline_commit, "
                               "timings, threshold, updated, matched, only_baseline, "
-                              "only_current, fails, warns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-                              "?8, ?9, ?10, ?11)",
+                              "only_current, fails, warns, not_comparable) VALUES (?1, ?2, "
+                              "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                               -1, &r, NULL) == SQLITE_OK &&
            sqlite3_prepare_v2(db,
                               "INSERT INTO regress_steps (run_id, step, command, step_run, "
@@ -350,6 +350,7 @@ static int insert_rows(regress_job *j, const tpc_diff *df, sqlite3 *db) {
       bind_count(r, 9, df->only_after);
       bind_count(r, 10, df->fails);
       bind_count(r, 11, df->warns);
+      bind_count(r, 12, df->not_comparable);
     }
     ok = sqlite3_step(r) == SQLITE_DONE;
   }
@@ -433,6 +434,10 @@ static int report(regress_job *j, const tpc_diff *df) {
            "warning(s), %zu other change(s)%s\n",
            df->matched, df->only_before, df->only_after, df->fails, df->warns,
            df->n - df->fails - df->warns, j->a->verbose ? "" : " (--verbose lists them)");
+    if (df->not_comparable)
+      printf("%zu timing(s) not comparable: another kernel path or CPU than the baseline's "
+             "(timings gate only the same kernel path on the same CPU model)\n",
+             df->not_comparable);
   }
   return df->fails ? TPC_EXIT_FAIL : TPC_EXIT_OK;
 }
@@ -463,6 +468,8 @@ static int regress_main(regress_job *j, int argc, char **argv) {
   code = run_set(j);
   tpc_diff df;
   tpc_diff_init(&df, a->threshold, a->timings_gate);
+  df.names[0] = "baseline";
+  df.names[1] = "here";
   int rc = TPC_OK;
   if (!code && j->base) rc = compare(j, &df);
   if (!code && !rc) rc = store_result(j, &df);

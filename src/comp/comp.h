@@ -86,6 +86,10 @@ typedef struct tpc_comp_type {
                        tpc_msg *msg, const tpc_ctx *ctx);
   void (*compress_f64)(tpc_comp *c, const double *x, double *out,
                        tpc_msg *msg, const tpc_ctx *ctx);
+  /* The kernel path a call of element type t runs, into buf: "avx512",
+  ** "avx2" or "portable" (TopK adds its selection: "filter/avx512").  May be
+  ** NULL: the type has one path, or (combinators) its parts' paths. */
+  void (*path)(const tpc_comp *c, tpc_dtype t, char *buf, size_t size);
 } tpc_comp_type;
 
 struct tpc_comp {
@@ -110,6 +114,16 @@ tpc_comp *tpc_comp_alloc(const struct tpc_registry *reg, const tpc_spec *s,
 void tpc_comp_free(tpc_comp *c);
 
 void tpc_comp_consts_get(const tpc_comp *c, tpc_comp_consts *out);
+
+/* The kernel path of c's calls in element type t, as the type reports it;
+** for a type without one, its parts' paths joined by '+' (each listed once),
+** or "portable".  Timings of different paths are not comparable (`tpc
+** bench` stores the path with each case, `tpc regress` matches on it).
+** Returns buf. */
+const char *tpc_comp_path(const tpc_comp *c, tpc_dtype t, char *buf, size_t size);
+
+/* Append part to the '+'-joined list in buf unless it is listed already. */
+void tpc_path_join(char *buf, size_t size, const char *part);
 
 static inline void tpc_comp_compress_f32(tpc_comp *c, const float *x,
                                          float *out, tpc_msg *msg,

@@ -57,6 +57,13 @@ static int dither_init(tpc_comp *c, const tpc_spec *s) {
   return tpc_work_alloc(c, 0, c->d * sizeof(double));
 }
 
+/* AVX-512: the float kernel and its sum of squares, and the lanes' random
+** words in both types. */
+static void dither_path(const tpc_comp *c, tpc_dtype t, char *buf, size_t size) {
+  (void)t;
+  tpc_kernel_path(c->par[1], TPC_ISA_BIT_AVX512, buf, size);
+}
+
 static void dither_consts(const tpc_comp *c, tpc_comp_consts *out) {
   double d = (double)c->d, s = c->par[0];
   double omega = fmin(d / (s * s), sqrt(d) / s);
@@ -136,4 +143,5 @@ const tpc_comp_type tpc_comp_dither = {
     .consts = dither_consts,
     .compress_f32 = dither_compress_f32,
     .compress_f64 = dither_compress_f64,
+    .path = dither_path,
 };

@@ -10,6 +10,7 @@
 #define TPC_COMP_KERNELS_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "comp/comp.h"
@@ -107,6 +108,17 @@ static inline size_t tpc_rand_blocks(size_t n) { return (n + 31) / 32; }
 static inline tpc_rng_lanes_fill_fn tpc_rand_fill(double isa) {
   return isa >= (double)TPC_ISA_AVX512 ? tpc_rng_lanes_fill_avx512 : tpc_rng_lanes_fill;
 }
+
+/* The path a kernel runs (tpc_comp_type.path): the widest of its variants
+** (a set of 1 << TPC_ISA_*) within the instruction set chosen at init (a
+** tpc_isa kept in a par slot), "portable" when none is. */
+static inline void tpc_kernel_path(double isa, unsigned variants, char *buf, size_t size) {
+  int used = TPC_ISA_SCALAR;
+  for (int i = TPC_ISA_AVX2; i <= TPC_ISA_AVX512; i++)
+    if ((variants >> i & 1) && (double)i <= isa) used = i;
+  snprintf(buf, size, "%s", used == TPC_ISA_SCALAR ? "portable" : tpc_isa_name((tpc_isa)used));
+}
+enum { TPC_ISA_BIT_AVX2 = 1 << TPC_ISA_AVX2, TPC_ISA_BIT_AVX512 = 1 << TPC_ISA_AVX512 };
 
 /* natural, float: out and val from x, drawing from the lanes (ties from r);
 ** streaming stores when `stream`. */

@@ -55,6 +55,12 @@ static int natural_fast_f32(const tpc_comp *c, const float *x, float *out, float
   return 1;
 }
 
+/* AVX-512: the float kernel, and the lanes' random words in both types. */
+static void natural_path(const tpc_comp *c, tpc_dtype t, char *buf, size_t size) {
+  (void)t;
+  tpc_kernel_path(c->par[1], TPC_ISA_BIT_AVX512, buf, size);
+}
+
 static void natural_consts(const tpc_comp *c, tpc_comp_consts *out) {
   (void)c;
   *out = (tpc_comp_consts){TPC_CLASS_UNBIASED, 0.0, 0.125, 0, NULL, "T2", 0, 0.0};
@@ -105,4 +111,5 @@ const tpc_comp_type tpc_comp_natural = {
     .consts = natural_consts,
     .compress_f32 = natural_compress_f32,
     .compress_f64 = natural_compress_f64,
+    .path = natural_path,
 };

@@ -64,6 +64,13 @@ static int urandk_init(tpc_comp *c, const tpc_spec *s) {
   return status;
 }
 
+/* AVX-512: the draws and the lanes' words in both types, and the float
+** kernel's pass over the bitmap. */
+static void randk_path(const tpc_comp *c, tpc_dtype t, char *buf, size_t size) {
+  (void)t;
+  tpc_kernel_path(c->par[2], TPC_ISA_BIT_AVX512, buf, size);
+}
+
 static void randk_consts(const tpc_comp *c, tpc_comp_consts *out) {
   double alpha = (double)c->k / (double)c->d;
   *out = (tpc_comp_consts){TPC_CLASS_CONTRACTIVE, alpha, 0.0, 0, "T2", NULL, 0, 0.0};
@@ -217,6 +224,7 @@ const tpc_comp_type tpc_comp_randk = {
     .consts = randk_consts,
     .compress_f32 = randk_compress_f32,
     .compress_f64 = randk_compress_f64,
+    .path = randk_path,
 };
 
 const tpc_comp_type tpc_comp_urandk = {
@@ -233,4 +241,5 @@ const tpc_comp_type tpc_comp_urandk = {
     .consts = urandk_consts,
     .compress_f32 = randk_compress_f32,
     .compress_f64 = randk_compress_f64,
+    .path = randk_path,
 };

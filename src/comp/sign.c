@@ -22,6 +22,12 @@ static int sign_init(tpc_comp *c, const tpc_spec *s) {
   return tpc_work_alloc(c, 0, (c->d + 63) / 64 * sizeof(uint64_t));
 }
 
+/* The float kernel has AVX-512 and AVX2 variants; the double one is portable. */
+static void sign_path(const tpc_comp *c, tpc_dtype t, char *buf, size_t size) {
+  tpc_kernel_path(c->par[1], t == TPC_F32 ? TPC_ISA_BIT_AVX2 | TPC_ISA_BIT_AVX512 : 0, buf,
+                  size);
+}
+
 static void sign_consts(const tpc_comp *c, tpc_comp_consts *out) {
   double alpha = 1.0 / (double)c->d;
   *out = (tpc_comp_consts){TPC_CLASS_CONTRACTIVE, alpha, 0.0, 1, "T2", NULL, 0, 0.0};
@@ -83,4 +89,5 @@ const tpc_comp_type tpc_comp_sign = {
     .consts = sign_consts,
     .compress_f32 = sign_compress_f32,
     .compress_f64 = sign_compress_f64,
+    .path = sign_path,
 };

@@ -45,6 +45,12 @@ static int topk_init(tpc_comp *c, const tpc_spec *s) {
   return TPC_OK;
 }
 
+/* The selection chosen at init for the type, with its instruction set. */
+static void topk_path(const tpc_comp *c, tpc_dtype t, char *buf, size_t size) {
+  const topk_state *st = ((const tpc_work *)c->priv)->aux;
+  snprintf(buf, size, "%s/%s", st->impl[t]->name, st->impl[t]->isa);
+}
+
 static void topk_consts(const tpc_comp *c, tpc_comp_consts *out) {
   double alpha = (double)c->k / (double)c->d;
   *out = (tpc_comp_consts){TPC_CLASS_CONTRACTIVE, alpha, 0.0, 1, "T2", NULL, 0, 0.0};
@@ -76,4 +82,5 @@ const tpc_comp_type tpc_comp_topk = {
     .consts = topk_consts,
     .compress_f32 = topk_compress_f32,
     .compress_f64 = topk_compress_f64,
+    .path = topk_path,
 };

@@ -94,6 +94,11 @@ void tpc_mech_free(tpc_mech *m);
 
 void tpc_mech_consts_get(const tpc_mech *m, tpc_mech_consts *out);
 
+/* The kernel path of m's calls in element type t: its parts' paths
+** (tpc_comp_path) joined by '+', each listed once; "portable" when it has
+** no compressor.  Returns buf. */
+const char *tpc_mech_path(const tpc_mech *m, tpc_dtype t, char *buf, size_t size);
+
 static inline void tpc_mech_apply_f32(tpc_mech *m, const float *h,
                                       const float *y, const float *x,
                                       float *out, tpc_msg *msg,
