@@ -496,3 +496,56 @@ Test(spec, bare_numbers_and_words_unchanged) {
     tpc_spec_free(s);
   }
 }
+
+/* Each byte a bare value cannot hold, where it was plainly meant inside one:
+** TPC_EINPUT at that byte's column, naming it; the ones quotes can carry
+** come with the advice to quote. */
+Test(spec, bare_value_needs_quotes) {
+  static const struct {
+    const char *in;
+    size_t col;
+    const char *says;
+  } cases[] = {
+      {"logreg(file=my(1).txt)", 15, "'(' cannot appear in an unquoted value; "
+                                     "write the value in double quotes: file=\"...\""},
+      {"logreg(file=a)b.txt)", 14, "')' cannot appear in an unquoted value"},
+      {"logreg(file=a,b.txt)", 14, "',' cannot appear in an unquoted value"},
+      {"logreg(file=/d/a,1.txt)", 17, "',' cannot appear in an unquoted value"},
+      {"logreg(file=k=v.txt)", 14, "'=' cannot appear in an unquoted value"},
+      {"logreg(file=/d/my file.txt)", 18, "' ' cannot appear in an unquoted value"},
+      {"logreg(file=/d/my\tfile.txt)", 18, "byte 0x09 cannot appear in an unquoted"},
+      {"logreg(file=john's.txt)", 17, "''' cannot appear in an unquoted value"},
+      {"logreg(file=/d/a\"b\")", 17, "expected ',' or ')', found '\"'"},
+      {"logreg(file=a\x01" "b)", 14, "expected ',' or ')', found byte 0x01"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    tpc_spec *s = (tpc_spec *)1;
+    char col[32];
+    cr_assert(eq(int, tpc_spec_parse(cases[i].in, &s), TPC_EINPUT), "%s", cases[i].in);
+    cr_assert(eq(ptr, s, NULL));
+    snprintf(col, sizeof col, ", column %zu: ", cases[i].col);
+    cr_assert(strstr(tpc_error_msg(), col) != NULL, "%s: %s", cases[i].in, tpc_error_msg());
+    cr_assert(strstr(tpc_error_msg(), cases[i].says) != NULL, "%s: %s", cases[i].in,
+              tpc_error_msg());
+    cr_assert(eq(sz, tpc_error_column(), cases[i].col), "%s", cases[i].in);
+  }
+}
+
+/* Where the byte after a bare value is one that may end it, the parse goes
+** on as before: these are valid, or refused for what follows. */
+Test(spec, bare_value_ends_plainly) {
+  tpc_spec *s = NULL;
+  cr_assert(eq(int, tpc_spec_parse("f(file=/a/b, g(k=1) ,x=y)", &s), TPC_OK),
+            "%s", tpc_error_msg());
+  cr_assert(eq(str, s->params[0].text, "/a/b"));
+  cr_assert(eq(str, s->args[0]->name, "g"));
+  tpc_spec_free(s);
+  cr_assert(eq(int, tpc_spec_parse("f(file=/a/b,3pcv2)", &s), TPC_OK));
+  tpc_spec_free(s);
+  cr_assert(eq(int, tpc_spec_parse("f(file=/a/b", &s), TPC_EINPUT));
+  cr_assert(ne(ptr, strstr(tpc_error_msg(), "column 12: expected ',' or ')' to close"),
+               NULL), "%s", tpc_error_msg());
+  cr_assert(eq(int, tpc_spec_parse("f(file=/a/b) x", &s), TPC_EINPUT));
+  cr_assert(ne(ptr, strstr(tpc_error_msg(), "column 14: expected end of spec, found 'x'"),
+               NULL), "%s", tpc_error_msg());
+}

@@ -18,7 +18,9 @@
 **     text, as if quoted ("/data/a9a.txt.gz", "0x10", "1e"), except inf,
 **     infinity and nan with or without a sign, in any case, which are
 **     refused; so are a number that overflows (1e999) and a nonzero one that
-**     underflows to 0 (1e-400);
+**     underflows to 0 (1e-400).  Where such a run stops at a byte that was
+**     plainly meant to go on ("my(1).txt", "my file.txt"), the error names
+**     that byte and says to quote the value;
 **   - '"'-quoted text is any bytes from 0x20 up but '"'; the printer quotes
 **     every text but a bare word (letter first, then [A-Za-z0-9_], not inf
 **     or nan), so printed specs read the same in older versions and stored
@@ -232,13 +234,39 @@ static int is_nonfinite(const char *w, size_t n) {
   return 0;
 }
 
+/* Whether the bare value that ends at offset e of t stops at a byte its
+** writer meant as part of it; *at gets that byte's offset.  Every case is a
+** text the grammar refuses anyway, so this only chooses the message:
+**   - '(', '=' or '\'' right after the value ("my(1).txt");
+**   - blanks, then anything but ',', ')' or the end ("my file.txt");
+**   - ')' glued to more bare bytes ("a)b"): only blanks, ',', ')' or the end
+**     may follow a ')';
+**   - ',' glued to bare bytes that are not all word bytes ("a,b.txt"): the
+**     item after a ',' is a name or a key, which only blanks, '(', '=', ','
+**     or ')' may follow. */
+static int stops_inside_text(const char *t, size_t e, size_t *at) {
+  char c = t[e];
+  size_t j = e;
+  *at = e;
+  if (c == '(' || c == '=' || c == '\'') return 1;
+  if (is_blank(c)) {
+    while (is_blank(t[j])) j++;
+    return t[j] != ',' && t[j] != ')' && t[j] != '\0';
+  }
+  if (c == ')') return is_bare(t[e + 1]);
+  if (c == ',')
+    for (j = e + 1; is_bare(t[j]); j++)
+      if (!is_word(t[j])) return 1;
+  return 0;
+}
+
 /* VALUE after "key=" (blanks already skipped) when it does not start with
 ** '"': the run of bare bytes there is a number when all of it reads as one,
 ** else text (see the file comment).  *text gets a new string for a text and
 ** is left NULL for a number, which goes to *num. */
 static int parse_bare(spec_parser *p, const char *key, double *num, char **text) {
   const char *start = p->text + p->pos;
-  size_t n = 0;
+  size_t n = 0, at;
   while (is_bare(start[n])) n++;
   char what[128];
   if (n == 0) {
@@ -250,6 +278,12 @@ static int parse_bare(spec_parser *p, const char *key, double *num, char **text)
   if (is_nonfinite(start, n)) {
     snprintf(what, sizeof what, "a number after '%.40s=' (no inf or nan)", key);
     return expected_error(p, what);
+  }
+  if (stops_inside_text(p->text, p->pos + n, &at)) {
+    char found[32];
+    describe_at(p->text, at, found, sizeof found);
+    return syntax_error(p, at, "%s cannot appear in an unquoted value; write "
+                        "the value in double quotes: %.40s=\"...\"", found, key);
   }
   *text = dup_n(start, n);
   if (*text == NULL) return tpc_error(TPC_ENOMEM, "spec: out of memory");

@@ -50,7 +50,9 @@ typedef struct tpc_spec {
 /* Parse `text`.  On success returns TPC_OK and a tree in *out (free with
 ** tpc_spec_free).  On a syntax error returns TPC_EINPUT, *out = NULL, and the
 ** error message names the 1-based column and what was expected, e.g.
-** "spec 'topk(k=)', column 8: expected a value after 'k=' (...)". */
+** "spec 'topk(k=)', column 8: expected a value after 'k=' (...)", or the byte
+** that a bare value cannot hold: "spec 'f(file=a(1))', column 9: '(' cannot
+** appear in an unquoted value; write the value in double quotes: file="..."". */
 int tpc_spec_parse(const char *text, tpc_spec **out);
 
 void tpc_spec_free(tpc_spec *s);
