@@ -3,7 +3,8 @@
 # quadratic and store their rows; deterministic methods give bit-identical
 # stored trajectories for 1 and 2 threads (compared in SQL, where = on REAL
 # is exact); the stops, the EF21-P downlink, the wire check, --time, an
-# experiment at a tiny T; bad input exits 2 and stores nothing.
+# experiment at a tiny T, a data file named by a path written bare; bad
+# input exits 2 and stores nothing.
 # Prints one line per failure and "e2e_rate: N passed, N failed".
 . "$(dirname "$0")/lib.sh"
 db="$tmp/rate.sqlite"
@@ -105,8 +106,24 @@ expect 0 "fig3 tiny" -- rate --experiment fig3 --T 3 --db "$db" --quiet
 equals "SELECT count(*) FROM rate_best WHERE run_id = $(last_run) AND experiment = 'fig3'" 14 \
   "fig3 best rows"
 
+# a problem file named by an absolute path written bare, no quotes inside the
+# spec, is stored under the canonical name, which quotes it
+svm="$tmp/small-1.svm"
+printf '1 1:0.5 2:1\n-1 1:-0.5 3:2\n1 2:0.3\n-1 3:-1\n' >"$svm"
+case $svm in
+  *[!A-Za-z0-9/._-]*) echo "e2e_rate: bare path checks skipped, '$svm' is not plain" ;;
+  *)
+    expect 0 "bare path" -- rate "logreg(file=$svm,n=2)" gd --T 5 --no-slack --db "$db"
+    equals "SELECT count(*) FROM rate_checks WHERE run_id = $(last_run)
+            AND problem = 'logreg(file=\"$svm\",n=2)'" 1 "bare path stored quoted" ;;
+esac
+
 # bad input: exit 2, a message, nothing stored
 before=$(rows "SELECT count(*) FROM runs")
+expect 2 "bare path with a parenthesis" -- rate 'logreg(file=/data/small(1).svm)' gd --db "$db"
+has err "column 24: '(' cannot appear in an unquoted value" "the message names the '('"
+has err 'write the value in double quotes: file="..."' "the message says to quote"
+if grep -qx ' \{25\}^' "$tmp/err"; then ok; else bad "no caret under column 24"; fi
 expect 2 "unknown problem" -- rate 'quadx(d=3)' gd --db "$db"
 has err "unknown problem" "unknown problem message"
 expect 2 "malformed method" -- rate "$Q" 'ef21(topk(k=))' --db "$db"

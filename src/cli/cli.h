@@ -44,6 +44,10 @@ int tpc_cli_fail(int status);
 /* Exit code for a library status (TPC_EINPUT -> 2, anything else -> 4). */
 int tpc_cli_exit_code(int status);
 
+/* Print text with a caret under the column the last error recorded (see
+** tpc_error_at); nothing when it recorded none. */
+void tpc_cli_caret(const char *text);
+
 /* Parse a spec and check it against the registry; on error print the
 ** message with a caret under the column it names and return NULL with
 ** *exit_code = 2 (or 4 when out of memory). */

@@ -242,6 +242,7 @@ static int load_problem(rate_job *j, const char *text) {
   if (!rc) j->p = tpc_problem_alloc(j->prob_spec, &rc);
   if (rc) {
     fprintf(stderr, "tpc: problem '%s': %s\n", text, tpc_error_msg());
+    tpc_cli_caret(text);
     return tpc_cli_exit_code(rc);
   }
   tpc_spec_print(j->prob_spec, j->prob_text, sizeof j->prob_text);

@@ -26,7 +26,8 @@ int tpc_cli_fail(int status) {
   return tpc_cli_exit_code(status);
 }
 
-static void print_caret(const char *text, size_t column) {
+void tpc_cli_caret(const char *text) {
+  size_t column = tpc_error_column();
   if (column == 0 || column > strlen(text) + 1) return;
   fprintf(stderr, "  %s\n  %*s^\n", text, (int)(column - 1), "");
 }
@@ -41,7 +42,7 @@ tpc_spec *tpc_cli_spec(const tpc_registry *reg, const char *text, int *exit_code
   if (!rc) return s;
   tpc_spec_free(s);
   *exit_code = tpc_cli_fail(rc);
-  print_caret(text, tpc_error_column());
+  tpc_cli_caret(text);
   return NULL;
 }
 

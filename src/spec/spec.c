@@ -11,13 +11,20 @@
 **   - positional items (nested specs) and parameters may come in any order;
 **     they are kept in two lists, each in the order written, so the printer
 **     (args first, then params) gives a text that parses to an equal tree;
-**   - numbers are scanned by our own strict decimal grammar before strtod
-**     reads them: [+-] digits [. digits] [(e|E) [+-] digits], at least one
-**     mantissa digit; hexadecimal, inf, nan, a value that overflows (1e999)
-**     and a nonzero literal that underflows to 0 (1e-400) are refused;
-**   - a text value is a bare word starting with a letter (not inf, infinity
-**     or nan, in any case) or '"'-quoted printable bytes without '"'; the
-**     printer quotes exactly the texts that are not such a word;
+**   - a value that does not start with '"' is the run of bare bytes there
+**     (no blank or control byte, none of , ( ) = " '), a NUMBER when all
+**     of it matches our own strict decimal grammar: [+-] digits [. digits]
+**     [(e|E) [+-] digits], at least one mantissa digit.  Any other run is
+**     text, as if quoted ("/data/a9a.txt.gz", "0x10", "1e"), except inf,
+**     infinity and nan with or without a sign, in any case, which are
+**     refused; so are a number that overflows (1e999) and a nonzero one that
+**     underflows to 0 (1e-400).  Where such a run stops at a byte that was
+**     plainly meant to go on ("my(1).txt", "my file.txt"), the error names
+**     that byte and says to quote the value;
+**   - '"'-quoted text is any bytes from 0x20 up but '"'; the printer quotes
+**     every text but a bare word (letter first, then [A-Za-z0-9_], not inf
+**     or nan), so printed specs read the same in older versions and stored
+**     canonical names do not change;
 **   - nesting deeper than SPEC_MAX_DEPTH is refused, so hostile input cannot
 **     exhaust the stack.
 */
@@ -57,6 +64,14 @@ static int is_alpha(char c) {
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
 
 static int is_word(char c) { return is_alpha(c) || is_digit(c) || c == '_'; }
+
+/* A byte of a value written without quotes: printable or from 0x80 up (UTF-8
+** file names), but not a blank, not one of the grammar's own , ( ) = " and
+** not ', which is likelier a shell quote gone astray than part of a name. */
+static int is_bare(char c) {
+  unsigned char u = (unsigned char)c;
+  return u > 0x20 && u != 0x7f && strchr(",()=\"'", c) == NULL;
+}
 
 static void skip_blanks(spec_parser *p) {
   while (is_blank(p->text[p->pos])) p->pos++;
@@ -191,23 +206,9 @@ static size_t scan_number(const char *text) {
   return n;
 }
 
-/* NUMBER after "key=" (blanks already skipped). */
-static int parse_number(spec_parser *p, const char *key, double *out) {
+/* The NUMBER of n bytes at p->pos, which scan_number has matched whole. */
+static int read_number(spec_parser *p, size_t n, double *out) {
   const char *start = p->text + p->pos;
-  size_t n = scan_number(start);
-  char what[160];
-  /* Nothing here reads as a value: most often a path written bare. */
-  snprintf(what, sizeof what,
-           "a value after '%.40s=' (a number, a word, or \"double-quoted\" text "
-           "such as a path)", key);
-  if (n == 0) return expected_error(p, what);
-  if (is_word(start[n]) || start[n] == '.') {
-    size_t bad = n;
-    while (is_word(start[bad]) || start[bad] == '.') bad++;
-    return syntax_error(p, p->pos, "malformed number '%.*s' after '%.40s=' "
-                        "(decimal digits only: no hex, inf or nan)",
-                        (int)(bad > 40 ? 40 : bad), start, key);
-  }
   char *end = NULL;
   errno = 0;
   double v = strtod(start, &end);
@@ -222,41 +223,89 @@ static int parse_number(spec_parser *p, const char *key, double *out) {
   return TPC_OK;
 }
 
-/* Whether a bare word would be read as a non-finite number by strtod, which
-** the grammar refuses rather than take as text. */
-static int is_nonfinite_word(const char *w, size_t n) {
+/* Whether a bare value would be read by strtod as a non-finite number (a
+** sign, then inf, infinity or nan in any case), which the grammar refuses
+** rather than take as text. */
+static int is_nonfinite(const char *w, size_t n) {
   static const char *const words[] = {"inf", "infinity", "nan"};
+  if (n > 0 && (w[0] == '+' || w[0] == '-')) w++, n--;
   for (size_t i = 0; i < 3; i++)
     if (strlen(words[i]) == n && strncasecmp(w, words[i], n) == 0) return 1;
   return 0;
 }
 
-/* TEXT after "key=": a bare word, or '"' any printable bytes but '"' '"'.
-** *out gets a new string. */
-static int parse_text(spec_parser *p, const char *key, char **out) {
+/* Whether the bare value that ends at offset e of t stops at a byte its
+** writer meant as part of it; *at gets that byte's offset.  Every case is a
+** text the grammar refuses anyway, so this only chooses the message:
+**   - '(', '=' or '\'' right after the value ("my(1).txt");
+**   - blanks, then anything but ',', ')' or the end ("my file.txt");
+**   - ')' glued to more bare bytes ("a)b"): only blanks, ',', ')' or the end
+**     may follow a ')';
+**   - ',' glued to bare bytes that are not all word bytes ("a,b.txt"): the
+**     item after a ',' is a name or a key, which only blanks, '(', '=', ','
+**     or ')' may follow. */
+static int stops_inside_text(const char *t, size_t e, size_t *at) {
+  char c = t[e];
+  size_t j = e;
+  *at = e;
+  if (c == '(' || c == '=' || c == '\'') return 1;
+  if (is_blank(c)) {
+    while (is_blank(t[j])) j++;
+    return t[j] != ',' && t[j] != ')' && t[j] != '\0';
+  }
+  if (c == ')') return is_bare(t[e + 1]);
+  if (c == ',')
+    for (j = e + 1; is_bare(t[j]); j++)
+      if (!is_word(t[j])) return 1;
+  return 0;
+}
+
+/* VALUE after "key=" (blanks already skipped) when it does not start with
+** '"': the run of bare bytes there is a number when all of it reads as one,
+** else text (see the file comment).  *text gets a new string for a text and
+** is left NULL for a number, which goes to *num. */
+static int parse_bare(spec_parser *p, const char *key, double *num, char **text) {
   const char *start = p->text + p->pos;
-  size_t n = 0;
-  if (*start == '"') {
-    for (n = 1; start[n] != '"'; n++)
-      if ((unsigned char)start[n] < 0x20) {
-        p->pos += n;
-        char what[96];
-        snprintf(what, sizeof what, "'\"' to close the text after '%.40s='", key);
-        return expected_error(p, what);
-      }
-    *out = dup_n(start + 1, n - 1);
-    n++;
-  } else {
-    while (is_word(start[n])) n++;
-    if (is_nonfinite_word(start, n)) {
+  size_t n = 0, at;
+  while (is_bare(start[n])) n++;
+  char what[128];
+  if (n == 0) {
+    snprintf(what, sizeof what, "a value after '%.40s=' (a number, a word, a "
+             "path, or \"double-quoted\" text)", key);
+    return expected_error(p, what);
+  }
+  if (scan_number(start) == n) return read_number(p, n, num);
+  if (is_nonfinite(start, n)) {
+    snprintf(what, sizeof what, "a number after '%.40s=' (no inf or nan)", key);
+    return expected_error(p, what);
+  }
+  if (stops_inside_text(p->text, p->pos + n, &at)) {
+    char found[32];
+    describe_at(p->text, at, found, sizeof found);
+    return syntax_error(p, at, "%s cannot appear in an unquoted value; write "
+                        "the value in double quotes: %.40s=\"...\"", found, key);
+  }
+  *text = dup_n(start, n);
+  if (*text == NULL) return tpc_error(TPC_ENOMEM, "spec: out of memory");
+  p->pos += n;
+  return TPC_OK;
+}
+
+/* VALUE after "key=" that starts with '"': any bytes from 0x20 up but '"',
+** then '"'.  *out gets a new string without the quotes. */
+static int parse_quoted(spec_parser *p, const char *key, char **out) {
+  const char *start = p->text + p->pos;
+  size_t n = 1;
+  for (; start[n] != '"'; n++)
+    if ((unsigned char)start[n] < 0x20) {
+      p->pos += n;
       char what[96];
-      snprintf(what, sizeof what, "a number after '%.40s=' (no inf or nan)", key);
+      snprintf(what, sizeof what, "'\"' to close the text after '%.40s='", key);
       return expected_error(p, what);
     }
-    *out = dup_n(start, n);
-  }
+  *out = dup_n(start + 1, n - 1);
   if (*out == NULL) return tpc_error(TPC_ENOMEM, "spec: out of memory");
-  p->pos += n;
+  p->pos += n + 1;
   return TPC_OK;
 }
 
@@ -281,8 +330,8 @@ static int parse_param(spec_parser *p, tpc_spec *s, size_t klen) {
   skip_blanks(p);
   double v = 0;
   char *text = NULL;
-  char c = p->text[p->pos];
-  int rc = (c == '"' || is_alpha(c)) ? parse_text(p, k, &text) : parse_number(p, k, &v);
+  int rc = p->text[p->pos] == '"' ? parse_quoted(p, k, &text)
+                                   : parse_bare(p, k, &v, &text);
   if (rc != TPC_OK) {
     free(k);
     return rc;
@@ -290,7 +339,7 @@ static int parse_param(spec_parser *p, tpc_spec *s, size_t klen) {
   return add_param(s, k, v, text);
 }
 
-/* One item of a parenthesised list: a nested spec or KEY '=' NUMBER.  Sets
+/* One item of a parenthesised list: a nested spec or KEY '=' VALUE.  Sets
 ** *bare when the item was a spec without parentheses (so '(' may follow). */
 static int parse_item(spec_parser *p, tpc_spec *s, int *bare) {
   size_t start = p->pos, n = 0;
@@ -524,7 +573,7 @@ static void print_spec(const tpc_spec *s, spec_writer *w) {
     } else {
       size_t n = 0;
       while (is_word(t[n])) n++;
-      int bare = n > 0 && t[n] == '\0' && is_alpha(t[0]) && !is_nonfinite_word(t, n);
+      int bare = n > 0 && t[n] == '\0' && is_alpha(t[0]) && !is_nonfinite(t, n);
       if (!bare) put(w, "\"", 1);
       put(w, t, strlen(t));
       if (!bare) put(w, "\"", 1);

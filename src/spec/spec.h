@@ -3,14 +3,21 @@
 **
 **   spec   := NAME [ '(' item { ',' item } ')' ]
 **   item   := spec | KEY '=' VALUE
-**   VALUE  := NUMBER | WORD | '"' printable bytes except '"' '"'
+**   VALUE  := BARE | '"' bytes from 0x20 up except '"' '"'
+**   BARE   := one or more bytes other than blanks, control bytes and
+**             , ( ) = " ' ; a NUMBER when all of it is one, else text
 **   NAME   := [A-Za-z0-9_]+ starting with a letter or digit ("3pcv2")
 **   KEY    := [A-Za-z_][A-Za-z0-9_]*
 **   NUMBER := a decimal floating-point literal as strtod reads it (no inf/nan,
 **             no hexadecimal)
-**   WORD   := a letter, then [A-Za-z0-9_]* (not inf, infinity or nan)
 **
-** Text values serve parameters such as file names: logreg(file="a9a.txt.gz").
+** Text values serve parameters such as file names, written bare when they
+** hold none of , ( ) = " ' or blanks: logreg(file=/data/a9a.txt.gz),
+** logreg(file=a9a), quadfile(file=../q-1.txt).  Quotes carry the rest:
+** quadfile(file="my (1).txt").  A BARE value is a number only when all of
+** it is one (k=10, p=1e-3, x=-5; 0x10 and 1e are text); "10" in quotes is
+** text.  inf, infinity and nan, with or without a sign and in any case, are
+** refused bare.
 **
 ** Blanks between tokens are ignored.  Positional items (nested specs) come in
 ** order; keyword items (parameters) are kept in the order written, each key at
@@ -43,7 +50,9 @@ typedef struct tpc_spec {
 /* Parse `text`.  On success returns TPC_OK and a tree in *out (free with
 ** tpc_spec_free).  On a syntax error returns TPC_EINPUT, *out = NULL, and the
 ** error message names the 1-based column and what was expected, e.g.
-** "spec 'topk(k=)', column 8: expected a value after 'k=' (...)". */
+** "spec 'topk(k=)', column 8: expected a value after 'k=' (...)", or the byte
+** that a bare value cannot hold: "spec 'f(file=a(1))', column 9: '(' cannot
+** appear in an unquoted value; write the value in double quotes: file="..."". */
 int tpc_spec_parse(const char *text, tpc_spec **out);
 
 void tpc_spec_free(tpc_spec *s);
@@ -56,9 +65,10 @@ tpc_spec *tpc_spec_copy(const tpc_spec *s);
 int tpc_spec_equal(const tpc_spec *a, const tpc_spec *b);
 
 /* Write the spec without blanks, numbers in the shortest form that strtod
-** reads back to the same double (integers without a decimal point), into
-** buf (always NUL-terminated when size > 0).  Returns the length the full text
-** needs, like snprintf; parse(print(x)) equals x. */
+** reads back to the same double (integers without a decimal point), texts in
+** double quotes unless they are a word (a letter, then [A-Za-z0-9_]; not inf,
+** infinity or nan), into buf (always NUL-terminated when size > 0).  Returns
+** the length the full text needs, like snprintf; parse(print(x)) equals x. */
 size_t tpc_spec_print(const tpc_spec *s, char *buf, size_t size);
 
 /* The value of parameter `key`, or NULL when absent. */
