@@ -383,8 +383,8 @@ Test(spec, text_values_round_trip) {
     const char *in, *out;
   } cases[] = {
       {"logreg(file=phishing,n=20)", "logreg(file=phishing,n=20)"},
-      {"logreg(file=\"../shared/datasets/a9a.txt.gz\")",
-       "logreg(file=\"../shared/datasets/a9a.txt.gz\")"},
+      {"logreg(file=\"../data/a9a.txt.gz\")",
+       "logreg(file=\"../data/a9a.txt.gz\")"},
       {"p(f = \"a b\" )", "p(f=\"a b\")"},
       {"p(f=\"\")", "p(f=\"\")"},
       {"p(f=\"inf\")", "p(f=\"inf\")"},
