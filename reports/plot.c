@@ -40,6 +40,14 @@ void tpc_plot_quote(tpc_buf *b, const char *text) {
   tpc_buf_puts(b, "'");
 }
 
+/* gnuplot's %L is the exponent in the base of the axis's own logscale
+** (10 unless given): the label's base must be that same base, or 2^{%L}
+** on a base-10 axis labels 2^20 as 2^6. */
+void tpc_plot_log_axis(tpc_plot *p, char axis, int base) {
+  tpc_buf_printf(&p->script, "set logscale %c %d\nset format %c '%d^{%%L}'\n", axis, base, axis,
+                 base);
+}
+
 void tpc_plot_data_begin(tpc_plot *p, const char *name) {
   tpc_buf_printf(&p->script, "$%s << EOD\n", name);
 }

@@ -27,6 +27,9 @@ void tpc_plot_row(tpc_plot *p, const char *fmt, ...) __attribute__((format(print
 void tpc_plot_data_end(tpc_plot *p);
 /* Append text quoted as a gnuplot string: 'it''s'. */
 void tpc_plot_quote(tpc_buf *b, const char *text);
+/* Axis 'x' or 'y' on a logarithmic scale of `base`, its ticks labelled
+** base^{N}. */
+void tpc_plot_log_axis(tpc_plot *p, char axis, int base);
 
 /* Run gnuplot on the script; *svg is the SVG text (free it).  TPC_EIO with
 ** gnuplot's message when it fails or is not installed, TPC_ENOMEM. */

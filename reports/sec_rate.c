@@ -103,9 +103,10 @@ static int curves_end(curves *c, tpc_doc *doc, const char *name, const char *cap
   int rc = TPC_OK;
   if (c->plot.failed) rc = tpc_error(TPC_ENOMEM, "out of memory building a plot");
   else if (c->n) {
+    tpc_plot_log_axis(&c->p, 'y', 10);
     tpc_buf_printf(&c->p.script,
-                   "set logscale y\nset format y '10^{%%L}'\nset xlabel 'Mbits sent per client'\n"
-                   "set ylabel '‖∇f(x^t)‖^2'\nset key right top\nplot %s\n",
+                   "set xlabel 'Mbits sent per client'\nset ylabel '‖∇f(x^t)‖^2'\n"
+                   "set key right top\nplot %s\n",
                    tpc_buf_str(&c->plot));
     rc = tpc_doc_figure(doc, &c->p, name, caption);
   }
