@@ -28,7 +28,7 @@ static int series_figure(tpc_doc *doc, sqlite3 *db, sqlite3_stmt *st, const char
                          const char *yaxis, const char *name, const char *caption) {
   tpc_plot p;
   tpc_buf cmd = {0};
-  tpc_plot_begin(&p, 560, 360, title);
+  tpc_plot_begin(&p, title);
   char label[128] = "";
   int step, nseries = 0, open = 0;
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -101,7 +101,7 @@ static int throughput_figures(tpc_doc *doc, sqlite3 *db) {
                            &st);
   if (rc) return rc;
   int step, k = 0;
-  tpc_doc_grid_begin(doc, 360);
+  tpc_doc_grid_begin(doc);
   while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
     rc = throughput_figure(doc, db, tpc_rep_text(st, 0), tpc_rep_text(st, 1), k++);
   if (!rc) rc = tpc_rep_done(db, step);
@@ -166,7 +166,7 @@ static int topk_figures(tpc_doc *doc, sqlite3 *db) {
     return rc;
   }
   int step, i = 0;
-  tpc_doc_grid_begin(doc, 360);
+  tpc_doc_grid_begin(doc);
   while (!rc && (step = sqlite3_step(groups)) == SQLITE_ROW) {
     sqlite3_reset(st);
     sqlite3_bind_text(st, 1, tpc_rep_text(groups, 0), -1, SQLITE_TRANSIENT);
