@@ -136,11 +136,11 @@ void tpc_doc_table_end(tpc_doc *d) {
   d->ncols = 0;
 }
 
-void tpc_doc_grid_begin(tpc_doc *d, int min_width) {
+void tpc_doc_grid_begin(tpc_doc *d) {
   tpc_buf_printf(&d->html,
                  "<div class=\"grid\" style=\"grid-template-columns: repeat(auto-fill, "
                  "minmax(%dpx, 1fr))\">\n",
-                 min_width);
+                 TPC_PLOT_WIDTH);
 }
 void tpc_doc_grid_end(tpc_doc *d) { tpc_buf_puts(&d->html, "</div>\n"); }
 

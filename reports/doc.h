@@ -41,9 +41,10 @@ void tpc_doc_table(tpc_doc *d, int ncols, const char *const *headers);
 void tpc_doc_row(tpc_doc *d, const char *const *cells, const char *tone);
 void tpc_doc_table_end(tpc_doc *d);
 
-/* Side-by-side figures between grid_begin and grid_end, each column at
-** least min_width pixels wide. */
-void tpc_doc_grid_begin(tpc_doc *d, int min_width);
+/* Side-by-side figures between grid_begin and grid_end, in columns no
+** narrower than a plot is drawn (TPC_PLOT_WIDTH): at most two to a row on
+** the page (page.css: at most 1200 px wide). */
+void tpc_doc_grid_begin(tpc_doc *d);
 void tpc_doc_grid_end(tpc_doc *d);
 /* Render p, write plots/name.svg, inline it in the page with a caption. */
 int tpc_doc_figure(tpc_doc *d, tpc_plot *p, const char *name, const char *caption);

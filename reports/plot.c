@@ -16,14 +16,16 @@
 
 #include "core/error.h"
 
-void tpc_plot_begin(tpc_plot *p, int width, int height, const char *title) {
+/* Text at 14 px: enhanced text draws exponents and subscripts (2^{16},
+** ‖∇f‖^2) at 0.8 of it, 11.2 px; the key, plain text, at 12 px. */
+void tpc_plot_begin(tpc_plot *p, const char *title) {
   memset(p, 0, sizeof *p);
   tpc_buf_printf(&p->script,
-                 "set terminal svg size %d,%d dynamic enhanced font 'sans-serif,11' "
+                 "set terminal svg size %d,%d dynamic enhanced font 'sans-serif,14' "
                  "background '#ffffff'\n"
                  "set encoding utf8\nset grid lc rgb '#dddddd'\nset key left bottom "
-                 "noenhanced font ',9' samplen 2\nset border lc rgb '#555555'\n",
-                 width, height);
+                 "noenhanced font ',12' samplen 2\nset border lc rgb '#555555'\n",
+                 TPC_PLOT_WIDTH, TPC_PLOT_HEIGHT);
   if (title) {
     tpc_buf_puts(&p->script, "set title noenhanced ");
     tpc_plot_quote(&p->script, title);
@@ -38,6 +40,14 @@ void tpc_plot_quote(tpc_buf *b, const char *text) {
     else if (*c != '\n') tpc_buf_putn(b, c, 1);
   }
   tpc_buf_puts(b, "'");
+}
+
+/* gnuplot's %L is the exponent in the base of the axis's own logscale
+** (10 unless given): the label's base must be that same base, or 2^{%L}
+** on a base-10 axis labels 2^20 as 2^6. */
+void tpc_plot_log_axis(tpc_plot *p, char axis, int base) {
+  tpc_buf_printf(&p->script, "set logscale %c %d\nset format %c '%d^{%%L}'\n", axis, base, axis,
+                 base);
 }
 
 void tpc_plot_data_begin(tpc_plot *p, const char *name) {

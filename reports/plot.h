@@ -17,8 +17,15 @@ typedef struct tpc_plot {
   size_t points;   /* data rows written: a plot without any is not drawn */
 } tpc_plot;
 
-/* Start a script for an SVG of width x height pixels with a title. */
-void tpc_plot_begin(tpc_plot *p, int width, int height, const char *title);
+/* Every plot is drawn this size, and the page lays plots in columns at
+** least as wide (tpc_doc_grid_begin), so none is shown smaller than drawn:
+** its text renders at least at its SVG font size, 11 px or more. */
+#define TPC_PLOT_WIDTH 560
+#define TPC_PLOT_HEIGHT 420
+
+/* Start a script for an SVG of TPC_PLOT_WIDTH x TPC_PLOT_HEIGHT pixels with
+** a title (NULL: none). */
+void tpc_plot_begin(tpc_plot *p, const char *title);
 /* Start datablock $name; end it with tpc_plot_data_end. */
 void tpc_plot_data_begin(tpc_plot *p, const char *name);
 /* One data row (values separated by spaces, ending without a newline);
@@ -27,6 +34,9 @@ void tpc_plot_row(tpc_plot *p, const char *fmt, ...) __attribute__((format(print
 void tpc_plot_data_end(tpc_plot *p);
 /* Append text quoted as a gnuplot string: 'it''s'. */
 void tpc_plot_quote(tpc_buf *b, const char *text);
+/* Axis 'x' or 'y' on a logarithmic scale of `base`, its ticks labelled
+** base^{N}. */
+void tpc_plot_log_axis(tpc_plot *p, char axis, int base);
 
 /* Run gnuplot on the script; *svg is the SVG text (free it).  TPC_EIO with
 ** gnuplot's message when it fails or is not installed, TPC_ENOMEM. */

@@ -22,12 +22,13 @@ static const char *fmt_size(sqlite3_stmt *st, int col, char *buf, size_t n) {
   return tpc_bench_fmt_size((size_t)sqlite3_column_int64(st, col), buf, n);
 }
 
-/* Series plot: rows (label, x, y) ordered by label; one line per label. */
+/* Series plot against d: rows (label, d, y) ordered by label; one line per
+** label.  d on a base-2 axis labelled 2^N; yaxis: the y axis's settings. */
 static int series_figure(tpc_doc *doc, sqlite3 *db, sqlite3_stmt *st, const char *title,
-                         const char *axes, const char *name, const char *caption) {
+                         const char *yaxis, const char *name, const char *caption) {
   tpc_plot p;
   tpc_buf cmd = {0};
-  tpc_plot_begin(&p, 560, 360, title);
+  tpc_plot_begin(&p, title);
   char label[128] = "";
   int step, nseries = 0, open = 0;
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -52,7 +53,9 @@ static int series_figure(tpc_doc *doc, sqlite3 *db, sqlite3_stmt *st, const char
   int rc = tpc_rep_done(db, step);
   if (!rc && cmd.failed) rc = tpc_error(TPC_ENOMEM, "out of memory building a plot");
   if (!rc && p.points) {
-    tpc_buf_printf(&p.script, "%s\nset key outside right top\nplot %s\n", axes, tpc_buf_str(&cmd));
+    tpc_plot_log_axis(&p, 'x', 2);
+    tpc_buf_printf(&p.script, "set xlabel 'd'\n%s\nset key outside right top\nplot %s\n", yaxis,
+                   tpc_buf_str(&cmd));
     rc = tpc_doc_figure(doc, &p, name, caption);
   }
   tpc_plot_free(&p);
@@ -84,7 +87,6 @@ static int throughput_figure(tpc_doc *doc, sqlite3 *db, const char *kernel, cons
   snprintf(caption, sizeof caption,
            "%s, %s: GB/s moved against d; dashed, the roofline of the same runs", kernel, dtype);
   rc = series_figure(doc, db, st, title,
-                     "set logscale x 2\nset format x '2^{%L}'\nset xlabel 'd'\n"
                      "set ylabel 'GB/s (bytes the kernel must move / median)'\nset yrange [0:*]",
                      name, caption);
   sqlite3_finalize(st);
@@ -99,7 +101,7 @@ static int throughput_figures(tpc_doc *doc, sqlite3 *db) {
                            &st);
   if (rc) return rc;
   int step, k = 0;
-  tpc_doc_grid_begin(doc, 360);
+  tpc_doc_grid_begin(doc);
   while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
     rc = throughput_figure(doc, db, tpc_rep_text(st, 0), tpc_rep_text(st, 1), k++);
   if (!rc) rc = tpc_rep_done(db, step);
@@ -164,7 +166,7 @@ static int topk_figures(tpc_doc *doc, sqlite3 *db) {
     return rc;
   }
   int step, i = 0;
-  tpc_doc_grid_begin(doc, 360);
+  tpc_doc_grid_begin(doc);
   while (!rc && (step = sqlite3_step(groups)) == SQLITE_ROW) {
     sqlite3_reset(st);
     sqlite3_bind_text(st, 1, tpc_rep_text(groups, 0), -1, SQLITE_TRANSIENT);
@@ -176,8 +178,7 @@ static int topk_figures(tpc_doc *doc, sqlite3 *db) {
     snprintf(caption, sizeof caption, "%s: median time per call of each implementation and peer",
              title);
     rc = series_figure(doc, db, st, title,
-                       "set logscale xy\nset format x '2^{%L}'\nset xlabel 'd'\n"
-                       "set ylabel 'ms per call'",
+                       "set logscale y 10\nset ylabel 'ms per call'",
                        name, caption);
   }
   if (!rc) rc = tpc_rep_done(db, step);

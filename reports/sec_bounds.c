@@ -169,7 +169,7 @@ static int frontier_data(sqlite3 *db, int64_t spec_id, tpc_plot *p) {
 static int frontier_figure(tpc_doc *doc, sqlite3 *db, sqlite3_stmt *st, int *drawn) {
   const char *spec = tpc_rep_text(st, C_SPEC);
   tpc_plot p;
-  tpc_plot_begin(&p, 420, 300, spec);
+  tpc_plot_begin(&p, spec);
   int rc = frontier_data(db, sqlite3_column_int64(st, C_ID), &p);
   if (rc || p.points == 0) {
     tpc_plot_free(&p);
@@ -205,7 +205,7 @@ static int frontier_figures(tpc_doc *doc, sqlite3 *db) {
   int rc = tpc_rep_prepare(db, specs_sql, &st);
   if (rc) return rc;
   sqlite3_bind_text(st, 1, "mechanism", -1, SQLITE_STATIC);
-  tpc_doc_grid_begin(doc, 360);
+  tpc_doc_grid_begin(doc);
   int step, drawn = 0;
   while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
     rc = frontier_figure(doc, db, st, &drawn);

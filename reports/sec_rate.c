@@ -83,7 +83,7 @@ typedef struct curves {
 
 static void curves_begin(curves *c, const char *title) {
   memset(c, 0, sizeof *c);
-  tpc_plot_begin(&c->p, 640, 400, title);
+  tpc_plot_begin(&c->p, title);
 }
 
 static int curves_add(curves *c, sqlite3 *db, int64_t traj, const char *label) {
@@ -103,9 +103,10 @@ static int curves_end(curves *c, tpc_doc *doc, const char *name, const char *cap
   int rc = TPC_OK;
   if (c->plot.failed) rc = tpc_error(TPC_ENOMEM, "out of memory building a plot");
   else if (c->n) {
+    tpc_plot_log_axis(&c->p, 'y', 10);
     tpc_buf_printf(&c->p.script,
-                   "set logscale y\nset format y '10^{%%L}'\nset xlabel 'Mbits sent per client'\n"
-                   "set ylabel '‖∇f(x^t)‖^2'\nset key right top\nplot %s\n",
+                   "set xlabel 'Mbits sent per client'\nset ylabel '‖∇f(x^t)‖^2'\n"
+                   "set key right top\nplot %s\n",
                    tpc_buf_str(&c->plot));
     rc = tpc_doc_figure(doc, &c->p, name, caption);
   }
@@ -121,7 +122,7 @@ static int panel_figures(tpc_doc *doc, sqlite3 *db, sqlite3_stmt *st, const char
   curves c;
   char panel[256] = "", name[64], caption[512];
   int rc = TPC_OK, step, k = 0, open = 0;
-  tpc_doc_grid_begin(doc, 560);
+  tpc_doc_grid_begin(doc);
   while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
     const char *pa = tpc_rep_text(st, 0);
     if (open && strcmp(pa, panel)) {
@@ -287,7 +288,7 @@ static int heatmap_figure(tpc_doc *doc, sqlite3 *db) {
   sqlite3_finalize(st);
   if (rc || !n) return rc;
   tpc_plot p;
-  tpc_plot_begin(&p, 720, 420, "CLAG on phishing: uplink bits per client to ‖∇f‖ < 1e-4");
+  tpc_plot_begin(&p, "CLAG on phishing: uplink bits per client to ‖∇f‖ < 1e-4");
   tpc_plot_data_begin(&p, "H");
   for (int i = 0; i < n; i++)
     if (R[i]) tpc_plot_row(&p, "%d %d %.6f", axis_index(&ax, Z[i]), axis_index(&ay, K[i]),
@@ -318,7 +319,7 @@ static int heatmap_figure(tpc_doc *doc, sqlite3 *db) {
              "Fig. 2 (T7): the cheapest cell is K = %g, ζ = %g with %.4g Mbits per client",
              K[best], Z[best], V[best] * 1e-6);
   else snprintf(caption, sizeof caption, "Fig. 2 (T7): no cell reached the tolerance");
-  tpc_doc_grid_begin(doc, 720);
+  tpc_doc_grid_begin(doc);
   rc = tpc_doc_figure(doc, &p, "fig2-heatmap", caption);
   tpc_doc_grid_end(doc);
   tpc_plot_free(&p);

@@ -1,9 +1,13 @@
 #!/bin/sh
 # Command tests of `tpc report` and `tpc regress`.  report: a small database
-# (bounds, rate with Theorem 1 and PL, a fig2 heat map's rows, two bench runs)
-# renders to a self-contained page whose every plot has data, which headless
-# Chromium loads without a console message (screenshot: report-test.png beside
-# $TPC, or in $TPC_SHOT_DIR); --compare and --run select; bad input exits 2 and writes nothing.
+# (bounds, rate with Theorem 1 and PL, a fig2 heat map's rows, two bench runs
+# at d = 2^16 and 2^20) renders to a self-contained page whose every plot has
+# data, whose d axes are labelled with the true powers of two, and whose plots
+# are drawn at least 560 px wide with text of 11 px or more, never shrunk by
+# the page; headless Chromium loads it without a console message, renders
+# every plot at least 560 px wide and its text at 11 px or more in a 1200 px
+# page, and takes a screenshot (report-test.png beside $TPC, or in
+# $TPC_SHOT_DIR); --compare and --run select; bad input exits 2 and writes nothing.
 # regress: --update then a run against that baseline passes; a baseline whose
 # Theorem 1 verdict differs fails with a readable diff; a corrupt or missing
 # baseline, one made with another seed, or an unwritable --update path exits 2
@@ -16,8 +20,8 @@ q() { "$TPC" "$@" --db "$db" --quiet >/dev/null 2>"$tmp/err" || { bad "setup: tp
 q bounds 'topk(k=3)' 'randk(k=3)' 'ef21(topk(k=3))' 'clag(topk(k=3),zeta=2)' --d 20
 q rate 'quad(d=20,n=4,s=0)' gd 'ef21(topk(k=3))' 'marina(urandk(k=3),p=0.5)' --T 100
 q rate 'quad(d=20,n=4,s=0)' gd 'ef21(topk(k=3))' --T 100 --pl --no-slack
-q bench topk randk --d 2^12 --samples 5 --dtype f32 --impl comp,quickselect
-q bench topk randk --d 2^12 --samples 5 --dtype f32 --impl comp,quickselect
+q bench topk randk --d 2^16,2^20 --samples 5 --dtype f32 --impl comp,quickselect
+q bench topk randk --d 2^16,2^20 --samples 5 --dtype f32 --impl comp,quickselect
 # A fig2 heat map's rows as `tpc rate --experiment fig2` stores them (the
 # experiment itself takes a minute): four cells, one not reached.
 if command -v sqlite3 >/dev/null 2>&1; then
@@ -47,6 +51,43 @@ lacks page "src=\"http" "nothing fetched from the network"
 lacks page "href=\"http" "no link out"
 lacks page "id='gp" "gnuplot ids scoped per figure"
 
+# xticks SVG: the x axis's tick labels, one a line, an exponent (a tspan
+# raised by a negative dy) after '^' ("2^16").  They are the centred labels
+# on the row that holds the most of them: title and axis label are alone.
+xticks() {
+  awk 'BEGIN { RS = "<g transform=\"translate\\(" }
+    /text-anchor="middle"/ && /<text>/ {
+      y = $0; sub(/^[^,]*,/, "", y); sub(/\).*/, "", y)
+      t = $0; sub(/.*<text>/, "", t); sub(/<\/text>.*/, "", t)
+      gsub(/<tspan[^>]*dy="-[^>]*>/, "^", t); gsub(/<[^>]*>/, "", t); gsub(/ /, "", t)
+      n[y]++; label[y] = label[y] t "\n" }
+    END { for (y in n) if (n[y] > n[best]) best = y; printf "%s", label[best] }' "$1"
+}
+# d axes of the kernel and TopK plots: powers of two 2^N with 10 <= N <= 26
+# whose range covers the data's 2^16 and 2^20 (a base-10 scale with 2^{%L}
+# labels read 2^4 .. 2^7)
+for f in "$out"/plots/kernel-*.svg "$out"/plots/topk-*.svg; do
+  ticks=$(xticks "$f" | tr '\n' ' ')
+  verdict=$(printf '%s\n' $ticks | awk '
+    { if ($0 !~ /^2\^[0-9]+$/) bad = 1; e = substr($0, 3) + 0
+      if (e < 10 || e > 26) bad = 1; if (NR == 1 || e < lo) lo = e; if (e > hi) hi = e }
+    END { print (NR >= 2 && !bad && lo <= 16 && hi >= 20) ? "ok" : "bad" }')
+  if [ "$verdict" = ok ]; then ok; else bad "${f##*/}: d axis labelled [$ticks] for d = 2^16, 2^20"; fi
+done
+# legible as drawn: every font size 11 or more, every plot drawn at least
+# 560 wide, the grid's columns no narrower than the plots (never shrunk) and
+# too wide for three, with 1em (16 px) gaps, in the page's width
+font=$(cat "$out"/plots/*.svg | grep -o 'font-size[=:]"*[0-9.]*' | tr -dc '0-9.\n' | sort -n | head -1)
+if awk "BEGIN { exit !(${font:-0} >= 11) }"; then ok; else bad "smallest SVG font size: ${font:-none}"; fi
+grep -o 'viewBox="0 0 [0-9.]*' "$tmp/page" | sed 's/.* //' | sort -n >"$tmp/widths"
+drawn_min=$(head -1 "$tmp/widths")
+drawn_max=$(tail -1 "$tmp/widths")
+cols=$(grep -o 'minmax([0-9]*px' "$tmp/page" | tr -dc '0-9\n' | sort -n | head -1)
+page=$(sed -n 's/^body {.*max-width: *\([0-9]*\)px.*/\1/p' "$tmp/page")
+if [ "${drawn_min:-0}" -ge 560 ] && [ "${cols:-0}" -ge "$drawn_max" ] && [ -n "$page" ] &&
+   [ $((3 * cols + 2 * 16)) -gt "$page" ]; then ok
+else bad "plots drawn ${drawn_min:-?}-${drawn_max:-?} px wide in columns of ${cols:-?} px, page ${page:-?} px"; fi
+
 # headless Chromium: no console message, every plot has data, a screenshot
 if command -v chromium >/dev/null 2>&1; then
   shot=${TPC_SHOT_DIR:-$(dirname "$TPC")}/report-test.png
@@ -67,7 +108,40 @@ if command -v chromium >/dev/null 2>&1; then
   timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
     --user-data-dir="$tmp/chrome" --window-size=1280,6000 --screenshot="$shot" \
     "file://$out/report.html" >/dev/null 2>&1
-  if [ -s "$shot" ]; then ok; else bad "screenshot $shot"; fi
+  # a PNG (signature, then IHDR's width and height) of the window's size,
+  # with more in it than a blank page
+  png=$(od -An -tx1 -N24 "$shot" 2>/dev/null | tr -d ' \n')
+  size=$(cat "$shot" 2>/dev/null | wc -c)
+  if [ "$(echo "$png" | cut -c1-32)" = 89504e470d0a1a0a0000000d49484452 ] &&
+     [ $((0x$(echo "$png" | cut -c33-40))) = 1280 ] && [ $((0x$(echo "$png" | cut -c41-48))) = 6000 ] &&
+     [ "$size" -gt 20000 ]; then ok
+  else bad "screenshot $shot: not a 1280x6000 PNG over 20 kB (${size:-0} bytes, header $png)"; fi
+  # measured in a 1200 px frame (a test page's script; the report has none):
+  # per plot, its rendered width and its smallest text in rendered pixels
+  cat >"$tmp/measure.html" <<EOF
+<!DOCTYPE html><html><body><iframe id="r" src="file://$out/report.html"
+ style="width: 1200px; height: 900px; border: 0"></iframe><script>
+r.onload = function () {
+  var out = [];
+  r.contentDocument.querySelectorAll('figure.plot svg').forEach(function (s) {
+    var k = s.clientWidth / s.viewBox.baseVal.width, px = 1e9;
+    s.querySelectorAll('text, tspan').forEach(function (t) {
+      if (t.textContent.trim()) px = Math.min(px, parseFloat(getComputedStyle(t).fontSize) * k);
+    });
+    out.push(s.clientWidth + ' ' + px.toFixed(1));
+  });
+  document.body.insertAdjacentHTML('beforeend', '<pre id="m">' + out.join(';') + '</pre>');
+};
+</script></body></html>
+EOF
+  timeout 120 chromium --headless --no-sandbox --disable-gpu --allow-file-access-from-files \
+    --user-data-dir="$tmp/chrome" --dump-dom "file://$tmp/measure.html" 2>/dev/null |
+    sed -n 's/.*<pre id="m">\([0-9][^<]*\)<\/pre>.*/\1/p' | tr ';' '\n' >"$tmp/measured"
+  small=$(awk '$1 < 560 || $2 < 11 { n++ } END { print n + 0, NR }' "$tmp/measured")
+  set -- $small
+  if [ "$1" = 0 ] && [ "$2" -ge 7 ]; then ok
+  else bad "in a 1200 px page, $1 of $2 plots under 560 px wide or with text under 11 px:" \
+    "$(tr '\n' ';' <"$tmp/measured")"; fi
 else
   bad "chromium is not installed (make deps installs it)"
 fi

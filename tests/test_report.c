@@ -100,7 +100,7 @@ Test(report, doc_figures_scope_their_ids, .init = setup, .fini = teardown) {
   cr_assert(eq(int, tpc_doc_init(&d, dir), TPC_OK));
   for (int f = 0; f < 2; f++) {
     tpc_plot p;
-    tpc_plot_begin(&p, 300, 200, "it's a plot");
+    tpc_plot_begin(&p, "it's a plot");
     tpc_plot_data_begin(&p, "D");
     for (int i = 1; i <= 5; i++) tpc_plot_row(&p, "%d %d", i, i * i);
     tpc_plot_data_end(&p);
@@ -134,7 +134,7 @@ Test(report, doc_figures_scope_their_ids, .init = setup, .fini = teardown) {
 
 Test(report, plot_error_names_gnuplot) {
   tpc_plot p;
-  tpc_plot_begin(&p, 300, 200, NULL);
+  tpc_plot_begin(&p, NULL);
   tpc_buf_puts(&p.script, "plot $NOPE using 1:2\n");
   char *svg = NULL;
   cr_assert(eq(int, tpc_plot_render(&p, &svg), TPC_EIO));
