@@ -189,18 +189,19 @@ static int topk_figures(tpc_doc *doc, sqlite3 *db) {
 }
 
 static int cases_table(tpc_doc *doc, sqlite3 *db, int *rows) {
-  static const char *const h[] = {"<kernel", "dtype", "d", "k", "<implementation", "median",
-                                  "99% interval", "GB/s", "floor", "× floor"};
+  static const char *const h[] = {"<kernel", "dtype", "d", "k", "<implementation", "<path",
+                                  "median", "99% interval", "GB/s", "floor", "× floor"};
   sqlite3_stmt *st;
   int rc = tpc_rep_prepare(db,
                            CASES "SELECT kernel, dtype, d, k, impl, median_ns, ci_lo_ns, "
-                                 "ci_hi_ns, gbps, floor_ns, ratio FROM cases WHERE role <> "
-                                 "'bandwidth' ORDER BY kernel, dtype, d, k, median_ns",
+                                 "ci_hi_ns, gbps, floor_ns, ratio, coalesce(path, '-') FROM "
+                                 "cases WHERE role <> 'bandwidth' ORDER BY kernel, dtype, d, k, "
+                                 "median_ns",
                            &st);
   if (rc) return rc;
   int step, n = 0;
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    if (n++ == 0) tpc_doc_table(doc, 10, h);
+    if (n++ == 0) tpc_doc_table(doc, 11, h);
     char d[24], k[24], med[32], lo[32], hi[32], ci[72], gb[32], fl[32], r[32];
     snprintf(ci, sizeof ci, "[%s, %s]", tpc_bench_fmt_time(tpc_rep_real(st, 6), lo, sizeof lo),
              tpc_bench_fmt_time(tpc_rep_real(st, 7), hi, sizeof hi));
@@ -210,6 +211,7 @@ static int cases_table(tpc_doc *doc, sqlite3 *db, int *rows) {
                            fmt_size(st, 2, d, sizeof d),
                            fmt_size(st, 3, k, sizeof k),
                            tpc_rep_text(st, 4),
+                           tpc_rep_text(st, 11),
                            tpc_bench_fmt_time(tpc_rep_real(st, 5), med, sizeof med),
                            ci,
                            tpc_rep_num(tpc_rep_real(st, 8), 3, gb, sizeof gb),
@@ -230,7 +232,9 @@ int tpc_report_kernels(tpc_doc *doc, sqlite3 *db, tpc_report_summary *sum) {
                "Median time per call; the floor is the bytes a call must move over the read, "
                "copy and write bandwidths measured in the same run, interleaved with the "
                "kernel (× floor = 1: at memory speed). Intervals are distribution-free 99%% "
-               "intervals of the median.");
+               "intervals of the median. The path is the kernel variant that ran (its "
+               "instruction set; TopK's selection): timings of different paths are not "
+               "comparable.");
   int before = sum->kernels;
   tpc_doc_subsection(doc, "Throughput against the roofline");
   int rc = throughput_figures(doc, db);
