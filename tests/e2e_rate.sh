@@ -4,7 +4,7 @@
 # stored trajectories for 1 and 2 threads (compared in SQL, where = on REAL
 # is exact); the stops, the EF21-P downlink, the wire check, --time, an
 # experiment at a tiny T, a data file named by a path written bare; bad
-# input exits 2 and stores nothing.
+# input exits 2 and stores nothing, a FIFO as the data file included.
 # Prints one line per failure and "e2e_rate: N passed, N failed".
 . "$(dirname "$0")/lib.sh"
 db="$tmp/rate.sqlite"
@@ -151,6 +151,15 @@ has err "PL check needs" "message names what PL needs"
 autoenc='autoenc(file=train,samples=200,n=10,de=2)'
 expect 2 "autoencoder needs --gamma" -- rate "$autoenc" 'ef21(topk(k=50))' --db "$db"
 has err "--gamma" "message names --gamma"
+# a data file that could hurt: a FIFO with no writer, whose open() would
+# block (run under a time limit)
+mkfifo "$tmp/fifo"
+limit=20
+for p in logreg autoenc quadfile; do
+  expect 2 "FIFO as the data file of $p" -- rate "$p(file=\"$tmp/fifo\")" gd --gamma 0.01 --db "$db"
+  has err "'$tmp/fifo' is not a regular file (a FIFO)" "the message says what the file is"
+done
+limit=
 after=$(rows "SELECT count(*) FROM runs")
 if [ "$after" = skip ] || [ "$after" = "$before" ]; then ok; else
   bad "bad input stored runs: $before -> $after"; fi

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -418,6 +419,17 @@ static void expect_file_einput(const char *type, const char *text, const char *e
   tpc_problem *p = build_file(type, path, extra, &st);
   cr_assert(p == NULL, "should fail: %s", text);
   cr_assert(eq(int, st, TPC_EINPUT), "status %d: %s", st, tpc_error_msg());
+  cr_assert(strstr(tpc_error_msg(), want) != NULL, "message '%s' lacks '%s'", tpc_error_msg(),
+            want);
+}
+
+/* `type` on the file at path must fail with TPC_EINPUT mentioning `want`. */
+static void expect_path_einput(const char *type, const char *path, const char *extra,
+                               const char *want) {
+  int st = -1;
+  tpc_problem *p = build_file(type, path, extra, &st);
+  cr_assert(p == NULL, "%s(%s%s) should fail", type, path, extra);
+  cr_assert(eq(int, st, TPC_EINPUT), "%s: status %d: %s", path, st, tpc_error_msg());
   cr_assert(strstr(tpc_error_msg(), want) != NULL, "message '%s' lacks '%s'", tpc_error_msg(),
             want);
 }
@@ -1229,4 +1241,24 @@ Test(problems_autoenc, fashion_mnist_loads) {
   cr_assert(lt(dbl, f, 784.0));
   free(w);
   tpc_problem_free(p);
+}
+
+/* ---- files that are not files ------------------------------------------------ */
+
+/* A FIFO with no writer would block open() for ever, and a directory is no
+** data: every reader refuses what is not a regular file, at once (the
+** timeout fails the test if one blocks). */
+Test(problems_files, non_regular_files_are_refused, .init = tmp_setup, .fini = tmp_teardown,
+     .timeout = 20) {
+  char fifo[128];
+  snprintf(fifo, sizeof fifo, "%s/fifo", tmpdir);
+  cr_assert(eq(int, mkfifo(fifo, 0600), 0));
+  static const char *const types[] = {"logreg", "autoenc", "quadfile"};
+  char want[192];
+  for (size_t t = 0; t < 3; t++) {
+    snprintf(want, sizeof want, "'%s' is not a regular file (a FIFO)", fifo);
+    expect_path_einput(types[t], fifo, "", want);
+    snprintf(want, sizeof want, "'%s' is not a regular file (a directory)", tmpdir);
+    expect_path_einput(types[t], tmpdir, "", want);
+  }
 }

@@ -199,10 +199,11 @@ static int idx_pixels(gzFile f, const char *path, autoenc_priv *q, size_t count)
 }
 
 static int autoenc_load(tpc_problem *p, autoenc_priv *q, const char *path, long samples) {
-  gzFile f = gzopen(path, "rb");
-  if (!f) return tpc_error(TPC_EINPUT, "cannot open '%s'", path);
+  gzFile f;
+  int rc = tpc_problem_gzopen(path, &f);
+  if (rc) return rc;
   size_t count = 0;
-  int rc = idx_header(f, path, &count, &q->df);
+  rc = idx_header(f, path, &count, &q->df);
   if (!rc && samples > 0 && (size_t)samples > count)
     rc = tpc_error(TPC_EINPUT, "samples = %ld exceeds the %zu images of '%s'", samples, count,
                    path);

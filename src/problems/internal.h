@@ -50,8 +50,13 @@ void tpc_problem_data_dirs_free(char *dirs[TPC_DATA_DIRS + 1]);
 /* tpc_problem_find_file over the data-set places above. */
 int tpc_problem_find_dataset(const char *name, const char *const *suffixes, char **out);
 
-/* A text reader over gzopen (which reads plain files too) that returns whole
-** lines of any length and counts them. */
+/* Open a data file, plain or gzip, for gzread: only a regular file
+** (core/file.h), so a FIFO cannot block the open.  TPC_EINPUT naming the
+** file; TPC_ENOMEM. */
+int tpc_problem_gzopen(const char *path, gzFile *out);
+
+/* A text reader over tpc_problem_gzopen (zlib reads plain files too) that
+** returns whole lines of any length and counts them. */
 typedef struct tpc_lines {
   gzFile f;
   const char *path;
