@@ -587,6 +587,28 @@ Test(problems_quadfile, bad_files_name_the_line, .init = tmp_setup, .fini = tmp_
   expect_einput("quadfile", "file=... is required");
 }
 
+/* A header announcing more than the file holds: d = 8192 and 10^8 clients
+** would be 5 * 10^16 bytes of coefficients, the file holds one row.  Plain or
+** gzip, that is a short file (exit 2), not an allocation failure. */
+Test(problems_quadfile, lying_header_is_a_short_file, .init = tmp_setup,
+     .fini = tmp_teardown) {
+  size_t d = 8192;
+  char *t = malloc(64 + 2 * d), *e = t;
+  e += sprintf(e, "quadfile d=%zu n=100000000 storage=dense\nclient 1\n1", d);
+  for (size_t k = 1; k < d; k++) e += sprintf(e, " 0");
+  sprintf(e, "\n");
+  for (int gz = 0; gz < 2; gz++)
+    expect_path_einput("quadfile", write_text(gz ? "lie.txt.gz" : "lie.txt", t, gz), "",
+                       "ends after line 3: expected row 2 of A_1 (the header announces d = "
+                       "8192, n = 100000000)");
+  free(t);
+  const char *two = "quadfile d=2 n=100000000 storage=dense\nclient 1\n1 0\n0 1\n1 1\n";
+  for (int gz = 0; gz < 2; gz++)
+    expect_path_einput("quadfile", write_text(gz ? "n.txt.gz" : "n.txt", two, gz), "",
+                       "ends after line 5: expected 'client 2' (the header announces d = 2, "
+                       "n = 100000000)");
+}
+
 /* ---- logreg ------------------------------------------------------------------ */
 
 /* Seven rows, d = 4, labels 0/1 (0 -> -1); with n = 3 the blocks are rows
@@ -1227,6 +1249,24 @@ Test(problems_autoenc, bad_files_name_the_byte, .init = tmp_setup, .fini = tmp_t
   cr_assert(eq(ptr, build_file("autoenc", write_bytes("z.idx", buf, len, 0), "", &st), NULL));
   cr_assert(strstr(tpc_error_msg(), "byte 4: bad dimensions 5 x 0 x 2") != NULL, "%s",
             tpc_error_msg());
+}
+
+/* A 6 KB file whose header announces 2^32 - 1 images of 28 x 28 (3.4 TB):
+** plain or gzip, a short file (exit 2) naming the count and the bytes that
+** are there, not an allocation failure. */
+Test(problems_autoenc, lying_header_is_a_short_file, .init = tmp_setup,
+     .fini = tmp_teardown) {
+  enum { LEN = 6 * 1024 };
+  unsigned char *buf = calloc(LEN, 1);
+  cr_assert(buf != NULL);
+  idx_image(buf, 0, 28, 28);    /* the header alone */
+  memset(buf + 4, 0xff, 4);     /* count 4294967295 */
+  for (int gz = 0; gz < 2; gz++)
+    expect_path_einput("autoenc", write_bytes(gz ? "lie.gz" : "lie.idx", buf, LEN, gz),
+                       ",n=1,de=2",
+                       "byte 6144: truncated: the header announces 4294967295 images of 784 "
+                       "pixels (3367254359280 bytes), the file ends after 6128");
+  free(buf);
 }
 
 /* Debian's dataset-fashion-mnist (make deps installs it), by short name. */
