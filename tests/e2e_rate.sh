@@ -4,7 +4,8 @@
 # stored trajectories for 1 and 2 threads (compared in SQL, where = on REAL
 # is exact); the stops, the EF21-P downlink, the wire check, --time, an
 # experiment at a tiny T, a data file named by a path written bare; bad
-# input exits 2 and stores nothing, data files that lie or block included.
+# input exits 2 and stores nothing, data files that lie, overflow or block
+# included.
 # Prints one line per failure and "e2e_rate: N passed, N failed".
 . "$(dirname "$0")/lib.sh"
 db="$tmp/rate.sqlite"
@@ -152,8 +153,9 @@ autoenc='autoenc(file=train,samples=200,n=10,de=2)'
 expect 2 "autoencoder needs --gamma" -- rate "$autoenc" 'ef21(topk(k=50))' --db "$db"
 has err "--gamma" "message names --gamma"
 # data files that could hurt: headers announcing more than the file holds
-# (plain and gzip) must not make tpc allocate it; a FIFO with no writer,
-# whose open() would block (run under a time limit)
+# (plain and gzip) must not make tpc allocate it; finite values whose
+# constants overflow; a FIFO with no writer, whose open() would block (run
+# under a time limit)
 idx="$tmp/lie.idx"
 printf '\000\000\010\003\377\377\377\377\000\000\000\034\000\000\000\034' >"$idx"
 head -c 6128 /dev/zero >>"$idx"
@@ -174,6 +176,14 @@ for f in "$qlie" "$qlie.gz"; do
   has err "expected row 2 of A_1 (the header announces d = 8192, n = 100000000)" \
     "the message names the header's counts"
 done
+printf '1 1:0.5 2:1\n0 1:1e308 3:2\n1 2:0.3\n0 3:-1\n' >"$tmp/big.svm"
+expect 2 "LibSVM values of 1e308" -- rate "logreg(file=\"$tmp/big.svm\",n=2)" gd --db "$db"
+has err "big.svm': L- overflows (the data's values are too large: largest |value| 1e+308, line 2)" \
+  "the message names L- and the value"
+printf 'quadfile d=2 n=1 storage=dense\nclient 1\n1e308 0\n0 1e308\n1 1\n' >"$tmp/big.q"
+expect 2 "quadfile A = 1e308 I" -- rate "quadfile(file=\"$tmp/big.q\")" gd --db "$db"
+has err "big.q': L+ overflows (the data's values are too large: largest |value| 1e+308, line 3)" \
+  "the message names L+ and the value"
 mkfifo "$tmp/fifo"
 limit=20
 for p in logreg autoenc quadfile; do

@@ -609,6 +609,34 @@ Test(problems_quadfile, lying_header_is_a_short_file, .init = tmp_setup,
                        "n = 100000000)");
 }
 
+/* Finite values whose constants overflow are bad data, named with the
+** constant and the largest value: A = 1e308 I squares to +inf (L+); two
+** clients of 1.5e308 I sum to +inf (L-); b = 1e300 over A = 1e-300 I makes
+** b^T A^{-1} b overflow (f_inf). */
+Test(problems_quadfile, overflowing_constants_are_bad_input, .init = tmp_setup,
+     .fini = tmp_teardown) {
+  const char *hd = "quadfile d=2 n=1 storage=dense\nclient 1\n";
+  char t[512];
+  snprintf(t, sizeof t, "%s1e308 0\n0 1e308\n1 1\n", hd);
+  expect_file_einput("quadfile", t, "",
+                     "L+ overflows (the data's values are too large: largest |value| 1e+308, "
+                     "line 3)");
+  snprintf(t, sizeof t, "quadfile d=2 n=2 storage=banded bandwidth=0\nclient 1\n1.5e308\n1\n"
+           "0 0\nclient 2\n1.5e308\n1\n0 0\n");
+  expect_file_einput("quadfile", t, "", "L- overflows (the data's values are too large: "
+                     "largest |value| 1.5e+308, line 3)");
+  snprintf(t, sizeof t, "%s1e-300 0\n0 1e-300\n1 1e300\n", hd);
+  expect_file_einput("quadfile", t, "", "f_inf overflows (the data's values are too large: "
+                     "largest |value| 1e+300, line 5)");
+  /* Large values whose constants fit load: L- = L+ = mu = 1e150. */
+  snprintf(t, sizeof t, "%s1e150 0\n0 1e150\n1 1\n", hd);
+  tpc_problem *p = build_file_ok("quadfile", write_text("ok.txt", t, 0), "");
+  cr_assert(ieee_ulp_eq(dbl, p->c.Lminus.value, 1e150, 4));
+  cr_assert(ieee_ulp_eq(dbl, p->c.Lplus.value, 1e150, 4));
+  cr_assert(ieee_ulp_eq(dbl, p->c.mu.value, 1e150, 4));
+  tpc_problem_free(p);
+}
+
 /* ---- logreg ------------------------------------------------------------------ */
 
 /* Seven rows, d = 4, labels 0/1 (0 -> -1); with n = 3 the blocks are rows
@@ -1047,6 +1075,25 @@ Test(problems_logreg, bad_files_name_the_line, .init = tmp_setup, .fini = tmp_te
   expect_einput("logreg(file=\"nosuch_dataset\")", "file 'nosuch_dataset' not found");
   expect_einput("logreg(file=\"a9a\",lambda=\"x\")", "expects a number for 'lambda'");
   expect_einput("logreg(n=2)", "file=... is required");
+}
+
+/* Finite values whose Gram sums overflow: 1e308 squares to +inf, 1e100 to
+** 1e200, whose squares in the eigenvalue bound overflow.  Exit 2 naming L-
+** and the largest value, not an internal "could not certify" (exit 4). */
+Test(problems_logreg, overflowing_constants_are_bad_input, .init = tmp_setup,
+     .fini = tmp_teardown) {
+  expect_file_einput("logreg", "1 1:0.5 2:1\n0 1:1e308 3:2\n1 2:0.3\n0 3:-1\n", ",n=2",
+                     "L- overflows (the data's values are too large: largest |value| 1e+308, "
+                     "line 2)");
+  expect_file_einput("logreg", "1 1:0.5 2:1\n0 1:1 3:2\n1 2:-1e100\n0 3:-1\n", ",n=2",
+                     "L- overflows (the data's values are too large: largest |value| 1e+100, "
+                     "line 3)");
+  /* 1e30 fits: the Gram matrix of the one client holds 1e60, and L- bounds
+  ** lambda_max(A^T A)/(4 m) = 1e60/8 from above. */
+  tpc_problem *p = build_file_ok("logreg", write_text("ok.txt", "1 1:1e30\n0 2:1\n", 0), ",n=1");
+  cr_assert(ge(dbl, p->c.Lminus.value, 1e60 / 8));
+  cr_assert(le(dbl, p->c.Lminus.value, 1e60 / 8 * (1 + 1e-9)));
+  tpc_problem_free(p);
 }
 
 Test(problems_logreg, corrupt_gzip_is_bad_input, .init = tmp_setup, .fini = tmp_teardown) {

@@ -33,6 +33,8 @@
 ** content after the last client, a file that ends before the clients its
 ** header announces (the coefficients are allocated as they are read, so a
 ** header cannot make the reader allocate what the file does not hold).
+** Numbers too large for the constants (A_i^2 or Abar^{-1} bbar past the
+** double range) are TPC_EINPUT naming the constant and the largest number.
 **
 ** Constants (exact, from dense d x d matrices and gsl_eigen_symm):
 ** L- = max |lambda(Abar)|, L+^2 = lambda_max((1/n) sum A_i^2),
@@ -66,6 +68,7 @@ typedef struct quadfile_priv {
   double *a;       /* n x nb */
   double *b;       /* n x d */
   size_t a_cap, b_cap;   /* doubles allocated in a and b while reading */
+  tpc_problem_peak peak;  /* the largest |number| of the A_i and b_i, and its line */
 } quadfile_priv;
 
 static const char *const quadfile_keys[] = {"file", NULL};
@@ -122,8 +125,10 @@ static int next_content(tpc_lines *lr) {
   }
 }
 
-/* Exactly `count` finite numbers from the current line into out. */
-static int parse_numbers(tpc_lines *lr, double *out, size_t count, const char *what) {
+/* Exactly `count` finite numbers from the current line into out, noting
+** the largest in pk. */
+static int parse_numbers(tpc_lines *lr, double *out, size_t count, const char *what,
+                         tpc_problem_peak *pk) {
   char *s = lr->buf;
   size_t got = 0;
   for (;;) {
@@ -139,6 +144,7 @@ static int parse_numbers(tpc_lines *lr, double *out, size_t count, const char *w
       return tpc_error(TPC_EINPUT, "'%s' line %zu: number %zu of %s is not finite", lr->path,
                        lr->lineno, got + 1, what);
     if (got < count) out[got] = v;
+    tpc_problem_peak_note(pk, v, lr->lineno);
     got++;
     s = e;
   }
@@ -252,7 +258,7 @@ static int parse_client_rows(tpc_lines *lr, tpc_problem *p, size_t i, size_t *ro
     int rc = j < d ? grow_doubles(&q->a, &q->a_cap, i * q->nb + q->off[j + 1])
                    : grow_doubles(&q->b, &q->b_cap, (i + 1) * d);
     if (!rc) rc = parse_numbers(lr, j < d ? q->a + i * q->nb + q->off[j] : q->b + i * d, cnt,
-                                what);
+                                what, &q->peak);
     if (rc) return rc;
     if (j < d) rowline[j] = lr->lineno;
   }
@@ -342,8 +348,20 @@ static void add_square(const tpc_problem *p, size_t i, double *m2, double *scrat
   gsl_blas_dsyrk(CblasLower, CblasNoTrans, 1.0, &s.matrix, 1.0, &m.matrix);
 }
 
-/* Eigenvalues of the symmetric matrix m (its lower half; destroyed). */
+static int all_finite(const double *m, size_t len) {
+  for (size_t k = 0; k < len; k++)
+    if (!isfinite(m[k])) return 0;
+  return 1;
+}
+
+/* Eigenvalues of the symmetric matrix m (its lower half; destroyed).  When
+** an entry is not finite (the data's sums or products overflowed), or GSL
+** could not keep the eigenvalues finite, lmin = -inf and lmax = +inf: the
+** constants then overflow, and tpc_problem_consts_check says so. */
 static int eig_range(double *m, size_t d, double *lmin, double *lmax) {
+  *lmin = -INFINITY;
+  *lmax = INFINITY;
+  if (!all_finite(m, d * d)) return TPC_OK;
   gsl_matrix_view v = gsl_matrix_view_array(m, d, d);
   gsl_vector *ev = gsl_vector_alloc(d);
   gsl_eigen_symm_workspace *ws = gsl_eigen_symm_alloc(d);
@@ -354,6 +372,10 @@ static int eig_range(double *m, size_t d, double *lmin, double *lmax) {
     rc = tpc_error(TPC_EINTERNAL, "gsl_eigen_symm failed (d = %zu)", d);
   else
     gsl_vector_minmax(ev, lmin, lmax);
+  if (!isfinite(*lmin) || !isfinite(*lmax)) {
+    *lmin = -INFINITY;
+    *lmax = INFINITY;
+  }
   gsl_vector_free(ev);
   gsl_eigen_symm_free(ws);
   return rc;
@@ -452,8 +474,10 @@ static int quadfile_init(tpc_problem *p, const tpc_spec *s) {
   char *path = NULL;
   rc = tpc_problem_find_file(name, no_dirs, no_suffixes, &path);
   if (!rc) rc = quadfile_read(p, q, path);
+  if (!rc) rc = quadfile_consts(p);
+  if (!rc) rc = tpc_problem_consts_check(p, path, &q->peak);
   free(path);
-  return rc ? rc : quadfile_consts(p);
+  return rc;
 }
 
 static void quadfile_destroy(tpc_problem *p) {
