@@ -110,7 +110,7 @@ static int read_text(const char *path, tpc_buf *b) {
   }
   rc = tpc_buf_read(b, f);
   fclose(f);
-  if (rc) return tpc_error_prefix(TPC_EINPUT, "baseline %s: ", path); /* a directory, say */
+  if (rc) return tpc_error_prefix(TPC_EINPUT, "baseline %s: ", path); /* a read error */
   if (b->failed) return tpc_error(TPC_ENOMEM, "out of memory reading %s", path);
   if (memchr(tpc_buf_str(b), 0, b->len))
     return tpc_error(TPC_EINPUT, "baseline %s: not a text file", path);
