@@ -13,6 +13,7 @@
 
 #include "core/buildinfo.h"
 #include "core/error.h"
+#include "core/file.h"
 #include "reports/buf.h"
 
 /* The tables a baseline keeps, parents first (foreign keys). */
@@ -93,15 +94,23 @@ int tpc_baseline_write(tpc_store *st, const int64_t *runs, size_t n, const char 
   return rc;
 }
 
-/* The baseline file's text; every failure to read it is the user's input. */
+/* The baseline file's text; every failure to read it is the user's input.
+** Only a regular file is opened (core/file.h): a FIFO would block. */
 static int read_text(const char *path, tpc_buf *b) {
-  FILE *f = fopen(path, "r");
-  if (!f)
+  if (access(path, F_OK) != 0)
     return tpc_error(TPC_EINPUT, "baseline %s: %s (write one with tpc regress --update)", path,
                      strerror(errno));
-  int rc = tpc_buf_read(b, f);
+  int fd;
+  int rc = tpc_file_open_regular(path, &fd);
+  if (rc) return tpc_error_prefix(rc, "baseline: ");
+  FILE *f = fdopen(fd, "r");
+  if (!f) {
+    close(fd);
+    return tpc_error(TPC_ENOMEM, "out of memory reading %s", path);
+  }
+  rc = tpc_buf_read(b, f);
   fclose(f);
-  if (rc) return tpc_error_prefix(TPC_EINPUT, "baseline %s: ", path); /* a directory, say */
+  if (rc) return tpc_error_prefix(TPC_EINPUT, "baseline %s: ", path); /* a read error */
   if (b->failed) return tpc_error(TPC_ENOMEM, "out of memory reading %s", path);
   if (memchr(tpc_buf_str(b), 0, b->len))
     return tpc_error(TPC_EINPUT, "baseline %s: not a text file", path);

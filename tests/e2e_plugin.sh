@@ -3,7 +3,7 @@
 # temporary prefix, build the example plugin (bounds/example, copied out of
 # the tree) with its own Makefile and the test plugins (tests/plugins) with
 # `pkg-config --cflags tpc` only, then load them into $TPC:
-#   list/describe see the new names; a missing file, a file without
+#   list/describe see the new names; a missing file, a FIFO, a file without
 #   tpc_plugin_init and a failing init exit 2 naming the file;
 #   bounds passes the example, finds the liar (exit 1), and reports a crash
 #   or a hang in a kernel (exit 4) while the database stays intact.
@@ -73,6 +73,11 @@ has err "initfail refuses to load" "failing init keeps its message"
 printf 'not an ELF file\n' >"$tmp/junk.so"
 expect 2 "not a shared object" -- list --plugin "$tmp/junk.so"
 has err "$tmp/junk.so" "junk file named"
+mkfifo "$tmp/fifo.so"
+limit=20
+expect 2 "FIFO as a plugin" -- list --plugin "$tmp/fifo.so"
+limit=
+has err "'$tmp/fifo.so' is not a regular file (a FIFO)" "FIFO refused, not waited on"
 expect 2 "same plugin twice" -- list --plugin "$ex" --plugin "$ex"
 has err "terngrad" "duplicate registration names the type"
 

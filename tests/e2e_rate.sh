@@ -4,7 +4,8 @@
 # stored trajectories for 1 and 2 threads (compared in SQL, where = on REAL
 # is exact); the stops, the EF21-P downlink, the wire check, --time, an
 # experiment at a tiny T, a data file named by a path written bare; bad
-# input exits 2 and stores nothing.
+# input exits 2 and stores nothing, data files that lie, overflow or block
+# included.
 # Prints one line per failure and "e2e_rate: N passed, N failed".
 . "$(dirname "$0")/lib.sh"
 db="$tmp/rate.sqlite"
@@ -151,6 +152,45 @@ has err "PL check needs" "message names what PL needs"
 autoenc='autoenc(file=train,samples=200,n=10,de=2)'
 expect 2 "autoencoder needs --gamma" -- rate "$autoenc" 'ef21(topk(k=50))' --db "$db"
 has err "--gamma" "message names --gamma"
+# data files that could hurt: headers announcing more than the file holds
+# (plain and gzip) must not make tpc allocate it; finite values whose
+# constants overflow; a FIFO with no writer, whose open() would block (run
+# under a time limit)
+idx="$tmp/lie.idx"
+printf '\000\000\010\003\377\377\377\377\000\000\000\034\000\000\000\034' >"$idx"
+head -c 6128 /dev/zero >>"$idx"
+gzip -c "$idx" >"$idx.gz"
+for f in "$idx" "$idx.gz"; do
+  expect 2 "IDX header of 2^32 - 1 images in 6 KB ($f)" -- \
+    rate "autoenc(file=\"$f\",n=1,de=2)" gd --gamma 0.01 --db "$db"
+  has err "4294967295 images of 784 pixels (3367254359280 bytes), the file ends after 6128" \
+    "the message names the count and the bytes there"
+done
+qlie="$tmp/lie.q"
+{ echo 'quadfile d=8192 n=100000000 storage=dense'; echo 'client 1'
+  printf '1 '; yes 0 | head -n 8191 | tr '\n' ' '; echo; } >"$qlie"
+gzip -c "$qlie" >"$qlie.gz"
+for f in "$qlie" "$qlie.gz"; do
+  expect 2 "quadfile header of 10^8 clients of 8192^2 in one row ($f)" -- \
+    rate "quadfile(file=\"$f\")" gd --db "$db"
+  has err "expected row 2 of A_1 (the header announces d = 8192, n = 100000000)" \
+    "the message names the header's counts"
+done
+printf '1 1:0.5 2:1\n0 1:1e308 3:2\n1 2:0.3\n0 3:-1\n' >"$tmp/big.svm"
+expect 2 "LibSVM values of 1e308" -- rate "logreg(file=\"$tmp/big.svm\",n=2)" gd --db "$db"
+has err "big.svm': L- overflows (the data's values are too large: largest |value| 1e+308, line 2)" \
+  "the message names L- and the value"
+printf 'quadfile d=2 n=1 storage=dense\nclient 1\n1e308 0\n0 1e308\n1 1\n' >"$tmp/big.q"
+expect 2 "quadfile A = 1e308 I" -- rate "quadfile(file=\"$tmp/big.q\")" gd --db "$db"
+has err "big.q': L+ overflows (the data's values are too large: largest |value| 1e+308, line 3)" \
+  "the message names L+ and the value"
+mkfifo "$tmp/fifo"
+limit=20
+for p in logreg autoenc quadfile; do
+  expect 2 "FIFO as the data file of $p" -- rate "$p(file=\"$tmp/fifo\")" gd --gamma 0.01 --db "$db"
+  has err "'$tmp/fifo' is not a regular file (a FIFO)" "the message says what the file is"
+done
+limit=
 after=$(rows "SELECT count(*) FROM runs")
 if [ "$after" = skip ] || [ "$after" = "$before" ]; then ok; else
   bad "bad input stored runs: $before -> $after"; fi

@@ -10,8 +10,8 @@
 # $TPC_SHOT_DIR); --compare and --run select; bad input exits 2 and writes nothing.
 # regress: --update then a run against that baseline passes; a baseline whose
 # Theorem 1 verdict differs fails with a readable diff; a corrupt or missing
-# baseline, one made with another seed, or an unwritable --update path exits 2
-# and stores nothing.  Prints "e2e_report: N passed, N failed".
+# baseline, one made with another seed, a FIFO, or an unwritable --update
+# path exits 2 and stores nothing.  Prints "e2e_report: N passed, N failed".
 . "$(dirname "$0")/lib.sh"
 db="$tmp/r.sqlite"
 out="$tmp/report"
@@ -219,6 +219,11 @@ expect 2 "baseline of another seed" -- regress --baseline "$base" --db "$rdb" --
 has err "was made with --seed 1" "names the baseline's seed"
 expect 2 "unwritable baseline" -- regress --update --baseline "$tmp/nodir/b.sql" --db "$rdb"
 has err "cannot write the baseline" "says it cannot write it"
+mkfifo "$tmp/fifo.sql"
+limit=20
+expect 2 "FIFO as the baseline" -- regress --baseline "$tmp/fifo.sql" --db "$rdb"
+limit=
+has err "is not a regular file (a FIFO)" "says what the baseline is"
 after=$(rows "SELECT count(*) FROM runs")
 if [ "$before" = "$after" ]; then ok; else bad "bad baseline stored runs ($before -> $after)"; fi
 n=$(rows "SELECT count(*) FROM regress_items WHERE level = 'fail'")

@@ -12,10 +12,11 @@ trap 'rm -rf "$tmp"' EXIT
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
-# expect CODE NAME -- ARGS...: run tpc, keep stdout/stderr in $tmp/out, $tmp/err.
+# expect CODE NAME -- ARGS...: run tpc, keep stdout/stderr in $tmp/out, $tmp/err;
+# while $limit is set, a tpc that runs past $limit seconds is killed (exit 124).
 expect() {
   want=$1; name=$2; shift 3
-  "$TPC" "$@" >"$tmp/out" 2>"$tmp/err"
+  ${limit:+timeout "$limit"} "$TPC" "$@" >"$tmp/out" 2>"$tmp/err"
   got=$?
   if [ "$got" = "$want" ]; then ok; else bad "$name: exit $got, expected $want"; cat "$tmp/err"; fi
 }

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -422,6 +423,17 @@ static void expect_file_einput(const char *type, const char *text, const char *e
             want);
 }
 
+/* `type` on the file at path must fail with TPC_EINPUT mentioning `want`. */
+static void expect_path_einput(const char *type, const char *path, const char *extra,
+                               const char *want) {
+  int st = -1;
+  tpc_problem *p = build_file(type, path, extra, &st);
+  cr_assert(p == NULL, "%s(%s%s) should fail", type, path, extra);
+  cr_assert(eq(int, st, TPC_EINPUT), "%s: status %d: %s", path, st, tpc_error_msg());
+  cr_assert(strstr(tpc_error_msg(), want) != NULL, "message '%s' lacks '%s'", tpc_error_msg(),
+            want);
+}
+
 /* ---- quadfile -------------------------------------------------------------- */
 
 /* A random symmetric banded quadratic file (bandwidth w; w = d - 1 dense),
@@ -573,6 +585,56 @@ Test(problems_quadfile, bad_files_name_the_line, .init = tmp_setup, .fini = tmp_
   expect_einput("quadfile(file=\"/nonexistent/q.txt\")", "cannot open '/nonexistent/q.txt'");
   expect_einput("quadfile(file=3)", "expects a text for 'file'");
   expect_einput("quadfile", "file=... is required");
+}
+
+/* A header announcing more than the file holds: d = 8192 and 10^8 clients
+** would be 5 * 10^16 bytes of coefficients, the file holds one row.  Plain or
+** gzip, that is a short file (exit 2), not an allocation failure. */
+Test(problems_quadfile, lying_header_is_a_short_file, .init = tmp_setup,
+     .fini = tmp_teardown) {
+  size_t d = 8192;
+  char *t = malloc(64 + 2 * d), *e = t;
+  e += sprintf(e, "quadfile d=%zu n=100000000 storage=dense\nclient 1\n1", d);
+  for (size_t k = 1; k < d; k++) e += sprintf(e, " 0");
+  sprintf(e, "\n");
+  for (int gz = 0; gz < 2; gz++)
+    expect_path_einput("quadfile", write_text(gz ? "lie.txt.gz" : "lie.txt", t, gz), "",
+                       "ends after line 3: expected row 2 of A_1 (the header announces d = "
+                       "8192, n = 100000000)");
+  free(t);
+  const char *two = "quadfile d=2 n=100000000 storage=dense\nclient 1\n1 0\n0 1\n1 1\n";
+  for (int gz = 0; gz < 2; gz++)
+    expect_path_einput("quadfile", write_text(gz ? "n.txt.gz" : "n.txt", two, gz), "",
+                       "ends after line 5: expected 'client 2' (the header announces d = 2, "
+                       "n = 100000000)");
+}
+
+/* Finite values whose constants overflow are bad data, named with the
+** constant and the largest value: A = 1e308 I squares to +inf (L+); two
+** clients of 1.5e308 I sum to +inf (L-); b = 1e300 over A = 1e-300 I makes
+** b^T A^{-1} b overflow (f_inf). */
+Test(problems_quadfile, overflowing_constants_are_bad_input, .init = tmp_setup,
+     .fini = tmp_teardown) {
+  const char *hd = "quadfile d=2 n=1 storage=dense\nclient 1\n";
+  char t[512];
+  snprintf(t, sizeof t, "%s1e308 0\n0 1e308\n1 1\n", hd);
+  expect_file_einput("quadfile", t, "",
+                     "L+ overflows (the data's values are too large: largest |value| 1e+308, "
+                     "line 3)");
+  snprintf(t, sizeof t, "quadfile d=2 n=2 storage=banded bandwidth=0\nclient 1\n1.5e308\n1\n"
+           "0 0\nclient 2\n1.5e308\n1\n0 0\n");
+  expect_file_einput("quadfile", t, "", "L- overflows (the data's values are too large: "
+                     "largest |value| 1.5e+308, line 3)");
+  snprintf(t, sizeof t, "%s1e-300 0\n0 1e-300\n1 1e300\n", hd);
+  expect_file_einput("quadfile", t, "", "f_inf overflows (the data's values are too large: "
+                     "largest |value| 1e+300, line 5)");
+  /* Large values whose constants fit load: L- = L+ = mu = 1e150. */
+  snprintf(t, sizeof t, "%s1e150 0\n0 1e150\n1 1\n", hd);
+  tpc_problem *p = build_file_ok("quadfile", write_text("ok.txt", t, 0), "");
+  cr_assert(ieee_ulp_eq(dbl, p->c.Lminus.value, 1e150, 4));
+  cr_assert(ieee_ulp_eq(dbl, p->c.Lplus.value, 1e150, 4));
+  cr_assert(ieee_ulp_eq(dbl, p->c.mu.value, 1e150, 4));
+  tpc_problem_free(p);
 }
 
 /* ---- logreg ------------------------------------------------------------------ */
@@ -1015,6 +1077,25 @@ Test(problems_logreg, bad_files_name_the_line, .init = tmp_setup, .fini = tmp_te
   expect_einput("logreg(n=2)", "file=... is required");
 }
 
+/* Finite values whose Gram sums overflow: 1e308 squares to +inf, 1e100 to
+** 1e200, whose squares in the eigenvalue bound overflow.  Exit 2 naming L-
+** and the largest value, not an internal "could not certify" (exit 4). */
+Test(problems_logreg, overflowing_constants_are_bad_input, .init = tmp_setup,
+     .fini = tmp_teardown) {
+  expect_file_einput("logreg", "1 1:0.5 2:1\n0 1:1e308 3:2\n1 2:0.3\n0 3:-1\n", ",n=2",
+                     "L- overflows (the data's values are too large: largest |value| 1e+308, "
+                     "line 2)");
+  expect_file_einput("logreg", "1 1:0.5 2:1\n0 1:1 3:2\n1 2:-1e100\n0 3:-1\n", ",n=2",
+                     "L- overflows (the data's values are too large: largest |value| 1e+100, "
+                     "line 3)");
+  /* 1e30 fits: the Gram matrix of the one client holds 1e60, and L- bounds
+  ** lambda_max(A^T A)/(4 m) = 1e60/8 from above. */
+  tpc_problem *p = build_file_ok("logreg", write_text("ok.txt", "1 1:1e30\n0 2:1\n", 0), ",n=1");
+  cr_assert(ge(dbl, p->c.Lminus.value, 1e60 / 8));
+  cr_assert(le(dbl, p->c.Lminus.value, 1e60 / 8 * (1 + 1e-9)));
+  tpc_problem_free(p);
+}
+
 Test(problems_logreg, corrupt_gzip_is_bad_input, .init = tmp_setup, .fini = tmp_teardown) {
   /* 4000 lines compress to a few KB; cutting the file in half leaves a
   ** truncated stream, and flipping bytes in the middle a corrupt one. */
@@ -1217,6 +1298,24 @@ Test(problems_autoenc, bad_files_name_the_byte, .init = tmp_setup, .fini = tmp_t
             tpc_error_msg());
 }
 
+/* A 6 KB file whose header announces 2^32 - 1 images of 28 x 28 (3.4 TB):
+** plain or gzip, a short file (exit 2) naming the count and the bytes that
+** are there, not an allocation failure. */
+Test(problems_autoenc, lying_header_is_a_short_file, .init = tmp_setup,
+     .fini = tmp_teardown) {
+  enum { LEN = 6 * 1024 };
+  unsigned char *buf = calloc(LEN, 1);
+  cr_assert(buf != NULL);
+  idx_image(buf, 0, 28, 28);    /* the header alone */
+  memset(buf + 4, 0xff, 4);     /* count 4294967295 */
+  for (int gz = 0; gz < 2; gz++)
+    expect_path_einput("autoenc", write_bytes(gz ? "lie.gz" : "lie.idx", buf, LEN, gz),
+                       ",n=1,de=2",
+                       "byte 6144: truncated: the header announces 4294967295 images of 784 "
+                       "pixels (3367254359280 bytes), the file ends after 6128");
+  free(buf);
+}
+
 /* Debian's dataset-fashion-mnist (make deps installs it), by short name. */
 Test(problems_autoenc, fashion_mnist_loads) {
   tpc_problem *p = build_ok("autoenc(file=t10k,n=10,samples=500)");
@@ -1229,4 +1328,24 @@ Test(problems_autoenc, fashion_mnist_loads) {
   cr_assert(lt(dbl, f, 784.0));
   free(w);
   tpc_problem_free(p);
+}
+
+/* ---- files that are not files ------------------------------------------------ */
+
+/* A FIFO with no writer would block open() for ever, and a directory is no
+** data: every reader refuses what is not a regular file, at once (the
+** timeout fails the test if one blocks). */
+Test(problems_files, non_regular_files_are_refused, .init = tmp_setup, .fini = tmp_teardown,
+     .timeout = 20) {
+  char fifo[128];
+  snprintf(fifo, sizeof fifo, "%s/fifo", tmpdir);
+  cr_assert(eq(int, mkfifo(fifo, 0600), 0));
+  static const char *const types[] = {"logreg", "autoenc", "quadfile"};
+  char want[192];
+  for (size_t t = 0; t < 3; t++) {
+    snprintf(want, sizeof want, "'%s' is not a regular file (a FIFO)", fifo);
+    expect_path_einput(types[t], fifo, "", want);
+    snprintf(want, sizeof want, "'%s' is not a regular file (a directory)", tmpdir);
+    expect_path_einput(types[t], tmpdir, "", want);
+  }
 }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/error.h"
@@ -393,4 +394,18 @@ Test(report, baseline_refuses_garbage, .init = setup, .fini = teardown) {
   snprintf(path, sizeof path, "%s/missing.sql", dir);
   cr_assert(eq(int, tpc_baseline_load(path, db, &b), TPC_EINPUT));
   cr_assert(ne(ptr, strstr(tpc_error_msg(), "--update"), NULL));
+}
+
+/* A FIFO with no writer as the baseline: refused at once, where reading it
+** would wait for a writer for ever (the timeout fails the test then). */
+Test(report, baseline_refuses_a_fifo, .init = setup, .fini = teardown, .timeout = 20) {
+  char path[128], db[128];
+  snprintf(path, sizeof path, "%s/fifo.sql", dir);
+  snprintf(db, sizeof db, "%s/loaded.sqlite", dir);
+  cr_assert(eq(int, mkfifo(path, 0600), 0));
+  tpc_store *b = NULL;
+  cr_assert(eq(int, tpc_baseline_load(path, db, &b), TPC_EINPUT));
+  cr_assert(ne(ptr, strstr(tpc_error_msg(), "is not a regular file (a FIFO)"), NULL), "%s",
+            tpc_error_msg());
+  cr_assert(eq(ptr, b, NULL));
 }

@@ -15,8 +15,10 @@
 
 #include <dlfcn.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/error.h"
+#include "core/file.h"
 
 /* dlerror's text usually starts with the path ("./x.so: cannot open shared
 ** object file: ..."); drop that prefix, the message names the file already. */
@@ -38,6 +40,12 @@ int tpc_plugin_load(tpc_registry *r, const char *path) {
     strcat(local, path);
     path = local;
   }
+  /* dlopen opens the file itself, and a FIFO would block it: look first.
+  ** (The file may change before dlopen; a plugin is code the user runs.) */
+  int fd;
+  int rc = tpc_file_open_regular(path, &fd);
+  if (rc) return tpc_error_prefix(rc, "plugin: ");
+  close(fd);
   void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
   if (!h) return tpc_error(TPC_EINPUT, "plugin %s: %s", path, dl_reason(path));
   tpc_plugin_init_fn init;
@@ -54,7 +62,7 @@ int tpc_plugin_load(tpc_registry *r, const char *path) {
   size_t ncomp, nmech;
   tpc_registry_counts(r, &ncomp, &nmech);
   tpc_error_clear();
-  int rc = init(r);
+  rc = init(r);
   if (rc == TPC_OK) return TPC_OK;
   tpc_registry_truncate(r, ncomp, nmech);
   dlclose(h);

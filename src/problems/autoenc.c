@@ -171,18 +171,38 @@ static int idx_header(gzFile f, const char *path, size_t *count, size_t *df) {
   return TPC_OK;
 }
 
+/* The first `need` pixels into q->pix, *have of them (fewer at the end of
+** the file).  The buffer grows as the bytes arrive, doubling from IDX_CHUNK
+** up to `need`, never by the header's count alone: a short file that
+** announces 4 billion images costs what it holds, and then fails as
+** truncated.  A plain file's size could be checked up front, but a gzip
+** stream's only by reading it (its trailer holds the size mod 2^32), so
+** both take this path. */
+static int idx_read_grow(gzFile f, const char *path, autoenc_priv *q, size_t need,
+                         size_t *have) {
+  size_t cap = 0;
+  *have = 0;
+  while (*have == cap && cap < need) {
+    cap = cap ? (cap < need / 2 ? 2 * cap : need) : (need < IDX_CHUNK ? need : IDX_CHUNK);
+    uint8_t *grown = realloc(q->pix, cap);
+    if (!grown) return tpc_error(TPC_ENOMEM, "out of memory for %zu pixels", cap);
+    q->pix = grown;
+    long long got = idx_read(f, path, q->pix + *have, cap - *have, 16 + *have);
+    if (got < 0) return TPC_EINPUT;
+    *have += (size_t)got;
+  }
+  return TPC_OK;
+}
+
 /* The first q->samples images into q->pix, and check that the file holds
 ** exactly `count` images (reading the rest through a scratch buffer). */
 static int idx_pixels(gzFile f, const char *path, autoenc_priv *q, size_t count) {
-  size_t need = q->samples * q->df, total = count * q->df;
-  q->pix = malloc(need ? need : 1);
-  if (!q->pix) return tpc_error(TPC_ENOMEM, "out of memory for %zu pixels", need);
-  long long got = idx_read(f, path, q->pix, need, 16);
-  if (got < 0) return TPC_EINPUT;
-  size_t have = (size_t)got;
+  size_t need = q->samples * q->df, total = count * q->df, have;
+  int rc = idx_read_grow(f, path, q, need, &have);
+  if (rc) return rc;
   unsigned char scratch[4096];
   while (have == need || (have > need && have <= total)) {   /* count the rest */
-    got = idx_read(f, path, scratch, sizeof scratch, 16 + have);
+    long long got = idx_read(f, path, scratch, sizeof scratch, 16 + have);
     if (got < 0) return TPC_EINPUT;
     if (got == 0) break;
     have += (size_t)got;
@@ -199,10 +219,11 @@ static int idx_pixels(gzFile f, const char *path, autoenc_priv *q, size_t count)
 }
 
 static int autoenc_load(tpc_problem *p, autoenc_priv *q, const char *path, long samples) {
-  gzFile f = gzopen(path, "rb");
-  if (!f) return tpc_error(TPC_EINPUT, "cannot open '%s'", path);
+  gzFile f;
+  int rc = tpc_problem_gzopen(path, &f);
+  if (rc) return rc;
   size_t count = 0;
-  int rc = idx_header(f, path, &count, &q->df);
+  rc = idx_header(f, path, &count, &q->df);
   if (!rc && samples > 0 && (size_t)samples > count)
     rc = tpc_error(TPC_EINPUT, "samples = %ld exceeds the %zu images of '%s'", samples, count,
                    path);

@@ -15,7 +15,9 @@
 ** for the A that was passed in.  The unblocked factorization is written out
 ** here, with no fused multiply-add (-ffp-contract=off), so the bound's
 ** assumptions (plain IEEE operations) hold; it also serves quadfile.c, where
-** a failure must be a status, not GSL's error handler.
+** a failure must be a status, not GSL's error handler.  A matrix too large
+** to certify (||A||_F past DBL_MAX / (8 (d + 1)), or entries not finite)
+** gets +inf, a true bound that the data types report as data too large.
 */
 #include <float.h>
 #include <gsl/gsl_eigen.h>
@@ -47,11 +49,14 @@ int tpc_problem_cholesky(double *b, size_t d) {
   return 1;
 }
 
-/* The estimate of lambda_max from GSL, and ||A||_F; a is overwritten. */
-static int estimate(double *a, size_t d, double *lmax, double *fro) {
+static double frobenius(const double *a, size_t d) {
   double f = 0;
   for (size_t k = 0; k < d * d; k++) f += a[k] * a[k];
-  *fro = sqrt(f);
+  return sqrt(f);
+}
+
+/* The estimate of lambda_max from GSL; a is overwritten. */
+static int estimate(double *a, size_t d, double *lmax) {
   gsl_matrix_view m = gsl_matrix_view_array(a, d, d);
   gsl_vector *ev = gsl_vector_alloc(d);
   gsl_eigen_symm_workspace *ws = gsl_eigen_symm_alloc(d);
@@ -67,24 +72,19 @@ static int estimate(double *a, size_t d, double *lmax, double *fro) {
   return rc;
 }
 
-int tpc_problem_lambda_max_bound(double *a, size_t d, double *bound) {
+/* Past this ||A||_F, t I - A and its trace may leave the double range (t is
+** about ||A||_F, the trace d + 1 times that, with room to spare). */
+static double fro_limit(size_t d) { return DBL_MAX / (8.0 * ((double)d + 1)); }
+
+/* The bound from the estimate lmax of the matrix orig (||orig||_F = fro):
+** raise t = lmax + delta until the Cholesky factorization of t I - orig
+** (into b) runs to the end, then add the rounding margin. */
+static int certify(const double *orig, double *b, size_t d, double lmax, double fro,
+                   double *bound) {
   size_t dd = d * d;
-  double *b = malloc(dd * sizeof *b), *orig = malloc(dd * sizeof *orig);
-  if (!b || !orig) {
-    free(b);
-    free(orig);
-    return tpc_error(TPC_ENOMEM, "out of memory for a %zu x %zu matrix", d, d);
-  }
-  memcpy(orig, a, dd * sizeof *a);
-  double lmax = 0, fro = 0;
-  int rc = estimate(a, d, &lmax, &fro);
   double delta = 1e-12 * fabs(lmax) + (double)d * DBL_EPSILON * fro + DBL_MIN;
   const double u = DBL_EPSILON / 2, g = tpc_problem_gamma((double)d + 1);
-  for (int tries = 0; !rc; tries++) {
-    if (tries == 200 || !isfinite(delta)) {
-      rc = tpc_error(TPC_EINTERNAL, "could not certify lambda_max (estimate %g)", lmax);
-      break;
-    }
+  for (int tries = 0; tries < 200 && isfinite(delta); tries++) {
     double t = lmax + delta, tr = 0, maxdiag = 0;
     for (size_t k = 0; k < dd; k++) b[k] = -orig[k];
     for (size_t j = 0; j < d; j++) {
@@ -99,10 +99,32 @@ int tpc_problem_lambda_max_bound(double *a, size_t d, double *bound) {
                       4.0 * (double)d * (2.0 * (double)(d + 1) + maxdiag) * DBL_TRUE_MIN;
       *bound = t + margin;
       *bound += 4 * u * fabs(*bound);
-      break;
+      return TPC_OK;
     }
     delta *= 4;
   }
+  return tpc_error(TPC_EINTERNAL, "could not certify lambda_max (estimate %g)", lmax);
+}
+
+int tpc_problem_lambda_max_bound(double *a, size_t d, double *bound) {
+  /* Entries too large to square and sum, or not finite, admit no finite
+  ** certified bound; +inf is still a true one, and the caller, which knows
+  ** where the matrix came from, reports it.  Likewise when GSL's estimate
+  ** overflowed inside. */
+  double fro = frobenius(a, d);
+  *bound = INFINITY;
+  if (!(fro <= fro_limit(d))) return TPC_OK;
+  size_t dd = d * d;
+  double *b = malloc(dd * sizeof *b), *orig = malloc(dd * sizeof *orig);
+  if (!b || !orig) {
+    free(b);
+    free(orig);
+    return tpc_error(TPC_ENOMEM, "out of memory for a %zu x %zu matrix", d, d);
+  }
+  memcpy(orig, a, dd * sizeof *a);
+  double lmax = 0;
+  int rc = estimate(a, d, &lmax);
+  if (!rc && isfinite(lmax)) rc = certify(orig, b, d, lmax, fro, bound);
   free(b);
   free(orig);
   return rc;

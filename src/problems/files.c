@@ -1,6 +1,6 @@
 /*
-** Data files for the problem types: finding a data set by a short name, and
-** reading text lines from plain or gzip files.
+** Data files for the problem types: finding a data set by a short name,
+** opening it, and reading text lines from plain or gzip files.
 **
 ** The data sets the project ships (datasets/README.md) are found by short
 ** name (`logreg(file=a9a)`) in three places, in this order: the source
@@ -13,7 +13,10 @@
 ** unchanged, so `a9a.txt.gz` and `a9a.txt` read alike.  It reads in blocks and
 ** splits lines itself (rather than gzgets) so that a NUL byte or a corrupt or
 ** truncated gzip stream is reported with the number of the line where it
-** happened, and lines of any length work.
+** happened, and lines of any length work.  Files are opened through
+** core/file.h, which refuses what is not a regular file (a FIFO would block
+** the open), and handed to zlib as a descriptor, so the file checked is the
+** file read.
 */
 #include <errno.h>
 #include <stdio.h>
@@ -22,6 +25,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "core/file.h"
 #include "datadir_gen.h"
 #include "problems/internal.h"
 
@@ -115,13 +119,24 @@ typedef struct lines_state {
   int eof;
 } lines_state;
 
+int tpc_problem_gzopen(const char *path, gzFile *out) {
+  int fd;
+  *out = NULL;
+  int rc = tpc_file_open_regular(path, &fd);
+  if (rc) return rc;
+  *out = gzdopen(fd, "rb");
+  if (!*out) {
+    close(fd);
+    return tpc_error(TPC_ENOMEM, "out of memory opening '%s'", path);
+  }
+  return TPC_OK;
+}
+
 int tpc_lines_open(tpc_lines *r, const char *path) {
   memset(r, 0, sizeof *r);
   r->path = path;
-  r->f = gzopen(path, "rb");
-  if (!r->f)
-    return tpc_error(TPC_EINPUT, "cannot open '%s': %s", path,
-                     errno ? strerror(errno) : "out of memory");
+  int rc = tpc_problem_gzopen(path, &r->f);
+  if (rc) return rc;
   r->cap = 256;
   r->buf = malloc(r->cap);
   lines_state *st = calloc(1, sizeof *st);

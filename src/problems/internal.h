@@ -50,8 +50,13 @@ void tpc_problem_data_dirs_free(char *dirs[TPC_DATA_DIRS + 1]);
 /* tpc_problem_find_file over the data-set places above. */
 int tpc_problem_find_dataset(const char *name, const char *const *suffixes, char **out);
 
-/* A text reader over gzopen (which reads plain files too) that returns whole
-** lines of any length and counts them. */
+/* Open a data file, plain or gzip, for gzread: only a regular file
+** (core/file.h), so a FIFO cannot block the open.  TPC_EINPUT naming the
+** file; TPC_ENOMEM. */
+int tpc_problem_gzopen(const char *path, gzFile *out);
+
+/* A text reader over tpc_problem_gzopen (zlib reads plain files too) that
+** returns whole lines of any length and counts them. */
 typedef struct tpc_lines {
   gzFile f;
   const char *path;
@@ -71,10 +76,29 @@ int tpc_lines_open(tpc_lines *r, const char *path);
 int tpc_lines_next(tpc_lines *r);
 void tpc_lines_close(tpc_lines *r);
 
+/* The largest |value| read from a data file and the line it is on: when
+** the constants overflow, the message points at it. */
+typedef struct tpc_problem_peak {
+  double abs;
+  size_t line;
+} tpc_problem_peak;
+
+/* Note value v, read on `line`. */
+void tpc_problem_peak_note(tpc_problem_peak *pk, double v, size_t line);
+
+/* TPC_EINPUT "'path': L+ overflows (the data's values are too large: largest
+** |value| 1e+308, line 3)" for the first of L-, L+, L+-, mu, f_inf that is
+** not finite: finite data whose sums and squares leave the double range is
+** bad input, not a constant to run a method with.  TPC_OK when all are. */
+int tpc_problem_consts_check(const tpc_problem *p, const char *path,
+                             const tpc_problem_peak *pk);
+
 /* Upper bound on lambda_max of the symmetric d x d matrix a (row major,
 ** destroyed), valid despite rounding: an estimate from gsl_eigen_symm,
-** certified by a Cholesky factorization of t I - a (see eigbound.c).  Returns
-** TPC_OK, TPC_ENOMEM or TPC_EINTERNAL. */
+** certified by a Cholesky factorization of t I - a (see eigbound.c); +inf
+** when the entries are too large for that (or not finite), which callers
+** report through tpc_problem_consts_check.  Returns TPC_OK, TPC_ENOMEM or
+** TPC_EINTERNAL. */
 int tpc_problem_lambda_max_bound(double *a, size_t d, double *bound);
 
 /* In-place lower Cholesky factor L (A = L L^T, in the lower half) of the

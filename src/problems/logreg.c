@@ -39,7 +39,9 @@
 ** the Gram sums is covered by gamma_m ||A_i||_F^2 (each entry is a sum of m_i
 ** products; | |A|^T|A| |_2 <= its trace), and each scalar step rounds up.
 ** At x = 0 the Hessian of f_i is exactly A_i^T A_i/(4 m_i) + 2 lambda I, so
-** the L_i and L- bounds are attained: they are tight.
+** the L_i and L- bounds are attained: they are tight.  Finite values too
+** large for these sums (a Gram entry or its square past the double range)
+** are bad input: TPC_EINPUT naming the constant and the largest value.
 */
 #include <errno.h>
 #include <float.h>
@@ -210,6 +212,7 @@ typedef struct csr_build {
   size_t nlabels;
   double *label;
   size_t maxcol;
+  tpc_problem_peak peak;   /* the largest |feature value| and its line */
 } csr_build;
 
 /* Make room for `need` elements in two parallel arrays of `cap` elements
@@ -305,6 +308,7 @@ static int parse_row(tpc_lines *lr, csr_build *b, logreg_priv *q, char *s) {
     if (rc) break;
     q->col[b->nnz] = (uint32_t)(j - 1);
     q->val[b->nnz++] = v;
+    tpc_problem_peak_note(&b->peak, v, lr->lineno);
     if (j > b->maxcol) b->maxcol = j;
     prev = j;
   }
@@ -444,9 +448,11 @@ static int logreg_init(tpc_problem *p, const tpc_spec *s) {
   rc = tpc_problem_find_dataset(name, logreg_suffixes, &path);
   if (!rc) rc = logreg_read(path, q, &b);
   if (!rc) rc = logreg_shape(p, q, &b, path);
+  if (!rc) rc = logreg_consts(p);
+  if (!rc) rc = tpc_problem_consts_check(p, path, &b.peak);
   free(b.label);
   free(path);
-  return rc ? rc : logreg_consts(p);
+  return rc;
 }
 
 static void logreg_destroy(tpc_problem *p) {

@@ -126,6 +126,29 @@ double tpc_problem_full_grad(const tpc_problem *p, const double *x, double *g,
   return f * inv;
 }
 
+/* ---- data checks ---------------------------------------------------------- */
+
+void tpc_problem_peak_note(tpc_problem_peak *pk, double v, size_t line) {
+  if (fabs(v) > pk->abs) {
+    pk->abs = fabs(v);
+    pk->line = line;
+  }
+}
+
+int tpc_problem_consts_check(const tpc_problem *p, const char *path,
+                             const tpc_problem_peak *pk) {
+  const struct {
+    const char *name;
+    double value;
+  } c[] = {{"L-", p->c.Lminus.value}, {"L+", p->c.Lplus.value}, {"L+-", p->c.Lpm.value},
+           {"mu", p->c.mu.value},     {"f_inf", p->c.finf.value}};
+  for (size_t k = 0; k < sizeof c / sizeof c[0]; k++)
+    if (!isfinite(c[k].value))
+      return tpc_error(TPC_EINPUT, "'%s': %s overflows (the data's values are too large: "
+                       "largest |value| %g, line %zu)", path, c[k].name, pk->abs, pk->line);
+  return TPC_OK;
+}
+
 /* ---- parameters ---------------------------------------------------------- */
 
 int tpc_problem_param_int(const tpc_spec *s, const char *key, long def, long lo,

@@ -30,7 +30,11 @@
 **   1 0
 ** Errors are TPC_EINPUT naming the file and line: a bad or non-finite
 ** number, a wrong count, a missing `client` line, an asymmetric A_i,
-** content after the last client.
+** content after the last client, a file that ends before the clients its
+** header announces (the coefficients are allocated as they are read, so a
+** header cannot make the reader allocate what the file does not hold).
+** Numbers too large for the constants (A_i^2 or Abar^{-1} bbar past the
+** double range) are TPC_EINPUT naming the constant and the largest number.
 **
 ** Constants (exact, from dense d x d matrices and gsl_eigen_symm):
 ** L- = max |lambda(Abar)|, L+^2 = lambda_max((1/n) sum A_i^2),
@@ -63,6 +67,8 @@ typedef struct quadfile_priv {
   size_t *off;     /* d + 1: row j's entries start at off[j] */
   double *a;       /* n x nb */
   double *b;       /* n x d */
+  size_t a_cap, b_cap;   /* doubles allocated in a and b while reading */
+  tpc_problem_peak peak;  /* the largest |number| of the A_i and b_i, and its line */
 } quadfile_priv;
 
 static const char *const quadfile_keys[] = {"file", NULL};
@@ -119,8 +125,10 @@ static int next_content(tpc_lines *lr) {
   }
 }
 
-/* Exactly `count` finite numbers from the current line into out. */
-static int parse_numbers(tpc_lines *lr, double *out, size_t count, const char *what) {
+/* Exactly `count` finite numbers from the current line into out, noting
+** the largest in pk. */
+static int parse_numbers(tpc_lines *lr, double *out, size_t count, const char *what,
+                         tpc_problem_peak *pk) {
   char *s = lr->buf;
   size_t got = 0;
   for (;;) {
@@ -136,6 +144,7 @@ static int parse_numbers(tpc_lines *lr, double *out, size_t count, const char *w
       return tpc_error(TPC_EINPUT, "'%s' line %zu: number %zu of %s is not finite", lr->path,
                        lr->lineno, got + 1, what);
     if (got < count) out[got] = v;
+    tpc_problem_peak_note(pk, v, lr->lineno);
     got++;
     s = e;
   }
@@ -193,36 +202,78 @@ static int parse_header(tpc_lines *lr, long *d, long *n, long *w) {
   return TPC_OK;
 }
 
+/* The next content line, which must be there: `what` names it when the file
+** ends first, with the header's counts, since a header that announces more
+** than the file holds ends this way.  1, or a negated status. */
+static int next_required(tpc_lines *lr, const tpc_problem *p, const char *what) {
+  int got = next_content(lr);
+  if (got == 0)
+    return -tpc_error(TPC_EINPUT, "'%s' ends after line %zu: expected %s (the header announces "
+                      "d = %zu, n = %zu)", lr->path, lr->lineno, what, p->d, p->n);
+  return got;
+}
+
+/* Room for `need` doubles in *arr of *cap, doubling.  The coefficients grow
+** row by row as they are read, never by the header's d and n alone: a short
+** file announcing 10^8 clients of 8192 x 8192 costs what it holds and fails
+** as truncated, where allocating n d^2 doubles up front would fail for
+** memory, or succeed for a file that cannot fill it. */
+static int grow_doubles(double **arr, size_t *cap, size_t need) {
+  if (need <= *cap) return TPC_OK;
+  size_t nc = *cap ? *cap : 4096;
+  while (nc < need) nc *= 2;
+  double *grown = realloc(*arr, nc * sizeof *grown);
+  if (!grown) return tpc_error(TPC_ENOMEM, "out of memory for %zu coefficients", nc);
+  *arr = grown;
+  *cap = nc;
+  return TPC_OK;
+}
+
+/* "client i+1" (i 0-based). */
+static int parse_client_line(tpc_lines *lr, const tpc_problem *p, size_t i) {
+  char what[64];
+  snprintf(what, sizeof what, "'client %zu'", i + 1);
+  int got = next_required(lr, p, what);
+  if (got < 0) return -got;
+  char *s = lr->buf + strspn(lr->buf, " \t"), *e = NULL;
+  unsigned long id = 0;
+  if (strncmp(s, "client", 6) == 0) id = strtoul(s + 6, &e, 10);
+  if (id != i + 1 || e[strspn(e, " \t")])
+    return tpc_error(TPC_EINPUT, "'%s' line %zu: expected 'client %zu'", lr->path, lr->lineno,
+                     i + 1);
+  return TPC_OK;
+}
+
+/* A_i's rows and b_i, each row's line into rowline. */
+static int parse_client_rows(tpc_lines *lr, tpc_problem *p, size_t i, size_t *rowline) {
+  quadfile_priv *q = p->priv;
+  size_t d = p->d;
+  char what[64];
+  for (size_t j = 0; j <= d; j++) {
+    size_t lo = j < d ? row_lo(j, q->w) : 0, cnt = j < d ? row_hi(j, q->w, d) - lo + 1 : d;
+    if (j < d) snprintf(what, sizeof what, "row %zu of A_%zu", j + 1, i + 1);
+    else snprintf(what, sizeof what, "b_%zu", i + 1);
+    int got = next_required(lr, p, what);
+    if (got < 0) return -got;
+    int rc = j < d ? grow_doubles(&q->a, &q->a_cap, i * q->nb + q->off[j + 1])
+                   : grow_doubles(&q->b, &q->b_cap, (i + 1) * d);
+    if (!rc) rc = parse_numbers(lr, j < d ? q->a + i * q->nb + q->off[j] : q->b + i * d, cnt,
+                                what, &q->peak);
+    if (rc) return rc;
+    if (j < d) rowline[j] = lr->lineno;
+  }
+  return TPC_OK;
+}
+
 /* The lines of client i (0-based): "client i+1", the rows of A_i, b_i; then
 ** the symmetry check, naming the line of the lower of the two rows. */
 static int parse_client(tpc_lines *lr, tpc_problem *p, size_t i, size_t *rowline) {
   quadfile_priv *q = p->priv;
   size_t d = p->d;
-  char what[64];
-  int got = next_content(lr);
-  if (got < 0) return -got;
-  char *s = lr->buf + strspn(lr->buf, " \t"), *e = NULL;
-  unsigned long id = 0;
-  if (got && strncmp(s, "client", 6) == 0) id = strtoul(s + 6, &e, 10);
-  if (!got || id != i + 1 || e[strspn(e, " \t")])
-    return got ? tpc_error(TPC_EINPUT, "'%s' line %zu: expected 'client %zu'", lr->path,
-                           lr->lineno, i + 1)
-               : tpc_error(TPC_EINPUT, "'%s' ends after line %zu: expected 'client %zu'",
-                           lr->path, lr->lineno, i + 1);
-  double *a = q->a + i * q->nb;
-  for (size_t j = 0; j <= d; j++) {
-    size_t lo = j < d ? row_lo(j, q->w) : 0, cnt = j < d ? row_hi(j, q->w, d) - lo + 1 : d;
-    if (j < d) snprintf(what, sizeof what, "row %zu of A_%zu", j + 1, i + 1);
-    else snprintf(what, sizeof what, "b_%zu", i + 1);
-    got = next_content(lr);
-    if (got < 0) return -got;
-    if (!got)
-      return tpc_error(TPC_EINPUT, "'%s' ends after line %zu: expected %s", lr->path,
-                       lr->lineno, what);
-    int rc = parse_numbers(lr, j < d ? a + q->off[j] : q->b + i * d, cnt, what);
-    if (rc) return rc;
-    if (j < d) rowline[j] = lr->lineno;
-  }
+  int rc = parse_client_line(lr, p, i);
+  if (!rc) rc = parse_client_rows(lr, p, i, rowline);
+  if (rc) return rc;
+  const double *a = q->a + i * q->nb;
   for (size_t j = 0; j < d; j++)
     for (size_t k = j + 1; k <= row_hi(j, q->w, d); k++) {
       double ajk = a[q->off[j] + k - row_lo(j, q->w)], akj = a[q->off[k] + j - row_lo(k, q->w)];
@@ -234,25 +285,18 @@ static int parse_client(tpc_lines *lr, tpc_problem *p, size_t i, size_t *rowline
   return TPC_OK;
 }
 
+/* The band's layout and x0; the coefficients come as they are read. */
 static int quadfile_alloc(tpc_problem *p, quadfile_priv *q, long d, long n, long w) {
   p->d = (size_t)d;
   p->n = (size_t)n;
   q->w = (size_t)w;
   q->off = malloc((p->d + 1) * sizeof *q->off);
-  if (!q->off) return tpc_error(TPC_ENOMEM, "out of memory");
+  p->x0 = calloc(p->d, sizeof *p->x0);
+  if (!q->off || !p->x0) return tpc_error(TPC_ENOMEM, "out of memory");
   q->off[0] = 0;
   for (size_t j = 0; j < p->d; j++)
     q->off[j + 1] = q->off[j] + row_hi(j, q->w, p->d) - row_lo(j, q->w) + 1;
   q->nb = q->off[p->d];
-  if (q->nb > SIZE_MAX / sizeof(double) / p->n)
-    return tpc_error(TPC_ENOMEM, "%zu clients of %zu coefficients do not fit in memory", p->n,
-                     q->nb);
-  q->a = malloc(p->n * q->nb * sizeof *q->a);
-  q->b = malloc(p->n * p->d * sizeof *q->b);
-  p->x0 = calloc(p->d, sizeof *p->x0);
-  if (!q->a || !q->b || !p->x0)
-    return tpc_error(TPC_ENOMEM, "out of memory for %zu clients of %zu coefficients", p->n,
-                     q->nb);
   p->data_bytes = p->n * (q->nb + p->d) * sizeof(double);
   return TPC_OK;
 }
@@ -304,8 +348,20 @@ static void add_square(const tpc_problem *p, size_t i, double *m2, double *scrat
   gsl_blas_dsyrk(CblasLower, CblasNoTrans, 1.0, &s.matrix, 1.0, &m.matrix);
 }
 
-/* Eigenvalues of the symmetric matrix m (its lower half; destroyed). */
+static int all_finite(const double *m, size_t len) {
+  for (size_t k = 0; k < len; k++)
+    if (!isfinite(m[k])) return 0;
+  return 1;
+}
+
+/* Eigenvalues of the symmetric matrix m (its lower half; destroyed).  When
+** an entry is not finite (the data's sums or products overflowed), or GSL
+** could not keep the eigenvalues finite, lmin = -inf and lmax = +inf: the
+** constants then overflow, and tpc_problem_consts_check says so. */
 static int eig_range(double *m, size_t d, double *lmin, double *lmax) {
+  *lmin = -INFINITY;
+  *lmax = INFINITY;
+  if (!all_finite(m, d * d)) return TPC_OK;
   gsl_matrix_view v = gsl_matrix_view_array(m, d, d);
   gsl_vector *ev = gsl_vector_alloc(d);
   gsl_eigen_symm_workspace *ws = gsl_eigen_symm_alloc(d);
@@ -316,6 +372,10 @@ static int eig_range(double *m, size_t d, double *lmin, double *lmax) {
     rc = tpc_error(TPC_EINTERNAL, "gsl_eigen_symm failed (d = %zu)", d);
   else
     gsl_vector_minmax(ev, lmin, lmax);
+  if (!isfinite(*lmin) || !isfinite(*lmax)) {
+    *lmin = -INFINITY;
+    *lmax = INFINITY;
+  }
   gsl_vector_free(ev);
   gsl_eigen_symm_free(ws);
   return rc;
@@ -414,8 +474,10 @@ static int quadfile_init(tpc_problem *p, const tpc_spec *s) {
   char *path = NULL;
   rc = tpc_problem_find_file(name, no_dirs, no_suffixes, &path);
   if (!rc) rc = quadfile_read(p, q, path);
+  if (!rc) rc = quadfile_consts(p);
+  if (!rc) rc = tpc_problem_consts_check(p, path, &q->peak);
   free(path);
-  return rc ? rc : quadfile_consts(p);
+  return rc;
 }
 
 static void quadfile_destroy(tpc_problem *p) {
