@@ -4,6 +4,7 @@
 #   make / make all    build/tpc, build/libtpc.a, build/libtpc.so
 #   make test          unit tests (Criterion) and command tests
 #   make SANITIZE=1 test   the same under AddressSanitizer + UBSan (in build-san/)
+#   make fuzz, make fuzz-run FUZZ_SECONDS=30   libFuzzer targets (clang, in build-fuzz/)
 #   make run           the main job on db/tpc.sqlite
 #   make bench, make report (reports/out/), make install PREFIX=..., make clean
 
@@ -16,9 +17,16 @@ endif
 
 DEPS_DEB := gcc make pkg-config libgsl-dev libopenblas-dev libcriterion-dev \
             libsqlite3-dev sqlite3 zlib1g-dev gnuplot-nox dataset-fashion-mnist chromium \
-            python3-numpy
+            python3-numpy clang libclang-rt-dev libomp-dev llvm
 
-ifeq ($(SANITIZE),1)
+ifeq ($(FUZZ),1)
+# The fuzz build (make fuzz): clang's coverage hooks for libFuzzer in every
+# object, AddressSanitizer and UBSan; the harnesses link libFuzzer's main.
+BUILD    ?= build-fuzz
+SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined \
+            -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+OPT      ?= -O1
+else ifeq ($(SANITIZE),1)
 BUILD    ?= build-san
 # float-cast-overflow is not part of GCC's "undefined": a NaN cast to an
 # integer level would otherwise pass unseen.
@@ -61,7 +69,8 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 EXTRA_OBJ := $(LAYER_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/report_css.o
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all deps test unit e2e install-check run bench report install uninstall clean check-deps FORCE
+.PHONY: all deps test unit e2e install-check run bench report install uninstall clean check-deps FORCE \
+        fuzz fuzz-run fuzz-seeds
 
 all: $(BUILD)/tpc $(BUILD)/libtpc.a $(BUILD)/libtpc.so
 
@@ -190,6 +199,45 @@ test: deps
 	@$(MAKE) --no-print-directory e2e
 	@$(MAKE) --no-print-directory install-check
 
+# ---- fuzzing --------------------------------------------------------------
+# libFuzzer harnesses (tests/fuzz/, README.md "Fuzzing"), built by clang with
+# the library in build-fuzz/ (FUZZ=1 above); the normal build stays gcc's.
+# make fuzz-run runs each target for FUZZ_SECONDS from its seed corpus and
+# fails when one crashes or breaks its property (tests/fuzz/run.sh).
+FUZZ_TARGETS := spec libsvm idx quadfile wire baseline
+FUZZ_SECONDS ?= 30
+FUZZ_CC      ?= clang
+FUZZ_BIN     := $(FUZZ_TARGETS:%=build-fuzz/fuzz/%)
+
+fuzz:
+	@command -v $(FUZZ_CC) >/dev/null || \
+	  { echo "fuzz: $(FUZZ_CC) not found (make deps installs it)"; exit 1; }
+	@$(MAKE) -s --no-print-directory FUZZ=1 CC=$(FUZZ_CC) $(FUZZ_BIN)
+
+fuzz-run: fuzz
+	sh tests/fuzz/run.sh build-fuzz/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# The wire corpus is real messages, encoded (tests/fuzz/wire_seeds.c).
+fuzz-seeds:
+	@$(MAKE) --no-print-directory FUZZ=1 CC=$(FUZZ_CC) build-fuzz/fuzz/wire_seeds
+	build-fuzz/fuzz/wire_seeds tests/fuzz/corpus/wire
+
+# Objects reached only through the pattern rule below: kept, not intermediate.
+.SECONDARY: $(FUZZ_TARGETS:%=$(BUILD)/obj/tests/fuzz/fuzz_%.o) $(BUILD)/obj/tests/fuzz/common.o
+
+$(BUILD)/fuzz/baseline: $(BUILD)/obj/reports/baseline.o $(BUILD)/obj/reports/buf.o
+
+$(BUILD)/fuzz/wire_seeds: $(BUILD)/obj/tests/fuzz/wire_seeds.o $(BUILD)/libtpc.a
+	@mkdir -p $(dir $@)
+	@echo "  LD $@"
+	@$(CC) -o $@ $< $(BUILD)/libtpc.a $(LDFLAGS_ALL) $(LIBS)
+
+$(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/obj/tests/fuzz/common.o \
+                 $(BUILD)/libtpc.a
+	@mkdir -p $(dir $@)
+	@echo "  LD $@"
+	@$(CC) -o $@ $(filter %.o,$^) $(BUILD)/libtpc.a -fsanitize=fuzzer $(LDFLAGS_ALL) $(LIBS)
+
 # ---- the jobs -------------------------------------------------------------
 # One setting of every built-in compressor and mechanism (T2, T3) at d = 100.
 RUN_COMPS := identity 'topk(k=10)' 'randk(k=10)' 'urandk(k=10)' permk 'bernoulli(p=0.5)' \
@@ -272,6 +320,6 @@ uninstall:
 	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/tpc.pc
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

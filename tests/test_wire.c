@@ -946,7 +946,7 @@ Test(wire, decode_corrupt_fields) {
   /* d = 2^40 float64 values announced, none sent: refused before allocating */
   CRAFT(), put_head(&c, TPC_MSG_DENSE, TPC_F64, UINT64_C(1) << 40);
   cr_assert(eq(int, decode_crafted(&c, "truncated"), TPC_EINPUT));
-  CRAFT(), put_head(&c, TPC_MSG_QUANT, TPC_F64, UINT64_C(1) << 50);
+  CRAFT(), put_head(&c, TPC_MSG_QUANT, TPC_F64, UINT64_C(1) << 47); /* below TPC_WIRE_MAX_D */
   put(&c, 0, 64), put_varint(&c, 0);
   cr_assert(eq(int, decode_crafted(&c, "truncated"), TPC_EINPUT));
   /* DENSE d = 0 with the unit flag 0 and coef 1.0 */
@@ -1070,4 +1070,48 @@ Test(wire, skip_sends_no_coefficient) {
     cr_assert(eq(dbl, dm.msg.part[0].coef, 1.0));
     tpc_wire_decoded_free(&dm);
   }
+}
+
+/* The receiver's d is at most TPC_WIRE_MAX_D, below which every bit count
+** fits 64 bits.  Beyond it a SPARSE part's bitmap of d bits wrapped the
+** count around: a part for d = 2^64 - 1 "fitted" a few bytes as a bitmap and
+** its index bits were set past them, and a buffer decoded for that d did not
+** survive re-encoding (found by tests/fuzz/fuzz_wire.c).  Both directions
+** refuse such a d; at the limit the counts are exact. */
+Test(wire, d_beyond_the_limit_is_refused) {
+  uint32_t idx[1] = {1000};
+  double val[1] = {1.5};
+  tpc_msg m;
+  tpc_msg_reset(&m);
+  tpc_msg_part *p = tpc_msg_add(&m, TPC_MSG_SPARSE, TPC_F64, SIZE_MAX);
+  p->nnz = 1, p->idx = idx, p->val = val;
+  uint8_t *buf = pool_alloc(4096);
+  size_t len = 0;
+  for (int l = 0; l < 3; l++) {
+    cr_assert(eq(int, tpc_wire_encode(&m, layouts[l], buf, 4096, &len), TPC_EINPUT),
+              "layout %d", l);
+    cr_assert(ne(ptr, strstr(tpc_error_msg(), "exceeds the largest d"), NULL), "%s",
+              tpc_error_msg());
+  }
+  p->d = TPC_WIRE_MAX_D + 1;
+  cr_assert(eq(int, tpc_wire_encode(&m, TPC_WIRE_INDEX, buf, 4096, &len), TPC_EINPUT));
+  /* An empty index list, as the fuzzer sent it: nparts 1, SPARSE, unit,
+  ** nnz = 0, layout 0. */
+  const uint8_t empty_list[3] = {0x20, 0x01, 0x00};
+  const uint8_t skip = 1;
+  tpc_wire_decoded dm;
+  cr_assert(eq(int, tpc_wire_decode(empty_list, 3, SIZE_MAX, TPC_F64, &dm), TPC_EINPUT));
+  cr_assert(ne(ptr, strstr(tpc_error_msg(), "exceeds the largest d"), NULL), "%s",
+            tpc_error_msg());
+  cr_assert(eq(int, tpc_wire_decode(&skip, 1, TPC_WIRE_MAX_D + 1, TPC_F32, &dm), TPC_EINPUT));
+  cr_assert(eq(int, tpc_wire_decode(empty_list, 3, TPC_WIRE_MAX_D, TPC_F64, &dm), TPC_OK),
+            "%s", tpc_error_msg());
+  cr_assert(eq(sz, dm.msg.part[0].d, TPC_WIRE_MAX_D));
+  tpc_wire_decoded_free(&dm);
+  p->d = TPC_WIRE_MAX_D;
+  uint64_t max = TPC_WIRE_MAX_D;
+  cr_assert(eq(u64, tpc_wire_bits(&m, TPC_WIRE_BITMAP), 4 + 5 + 8 + 1 + max + 64));
+  cr_assert(eq(u64, tpc_wire_bits(&m, TPC_WIRE_INDEX), 4 + 5 + 8 + 1 + 48 + 64));
+  p->kind = TPC_MSG_DENSE;
+  cr_assert(eq(u64, tpc_wire_bits(&m, TPC_WIRE_AUTO), 4 + 5 + 64 * max));
 }

@@ -72,18 +72,19 @@
 **
 ** Context.  The receiver knows d and the dtype (it holds the vector the
 ** message updates), so neither is on the wire: decode takes them and gives
-** every part that d and dtype.  A buffer decoded with another d or dtype is
-** refused whenever that makes its fields disagree with the buffer: lengths
-** off by 8 bits or more (always so for a single DENSE or POW2 part of
-** another d, and for a single DENSE (d >= 1), SPARSE (nnz >= 1), SIGN or
-** POW2 (d >= 3) part read as the other dtype), an index at or beyond d, a
-** level or code out of range, nonzero padding.  Where they agree (the skip
-** message fits every d and dtype; a SIGN, QUANT or bitmap part a few
-** coordinates off can end within the padding; an index list read with a d
-** of the same ceil(log2 d) above its indices), it decodes to a message of the
-** receiver's shape: never out of bounds, but not what was sent.  Pairing a
-** buffer with its vector is the protocol's job (Algorithm 1 knows which
-** client sent what).
+** every part that d and dtype.  d is at most TPC_WIRE_MAX_D = 2^48, so that
+** no bit count wraps around 64 bits.  A buffer decoded with another d or
+** dtype is refused whenever that makes its fields disagree with the buffer:
+** lengths off by 8 bits or more (always so for a single DENSE or POW2 part of
+** another d, and for a single DENSE (d >= 1), SPARSE (nnz >= 1), SIGN or POW2
+** (d >= 3) part read as the other dtype), an index at or beyond d, a level or
+** code out of range, nonzero padding.  Where they agree (the skip message
+** fits every d and dtype; a SIGN, QUANT or bitmap part a few coordinates off
+** can end within the padding; an index list read with a d of the same
+** ceil(log2 d) above its indices), it decodes to a message of the receiver's
+** shape: never out of bounds, but not what was sent.  Pairing a buffer with
+** its vector is the protocol's job (Algorithm 1 knows which client sent
+** what).
 **
 ** Why these choices.  POW2: every power of two of the type, subnormals
 ** included, plus zero: 277 + 1 = 278 codes fit 9 bits (10 with the sign) for
@@ -504,8 +505,18 @@ static int put_part(bit_writer *w, const tpc_msg_part *p,
   }
 }
 
-/* What the wire cannot say: no parts, more than it counts, or parts that
-** disagree on the vector they update (its d and dtype are not sent). */
+/* Beyond TPC_WIRE_MAX_D a bit count could wrap around 64 bits (a bitmap is
+** d bits), and encode would size its buffer by the wrapped count. */
+static int check_d(size_t d) {
+  if (d > TPC_WIRE_MAX_D)
+    return tpc_error(TPC_EINPUT, "wire: d = %zu exceeds the largest d the format "
+                     "carries (2^48)", d);
+  return TPC_OK;
+}
+
+/* What the wire cannot say: no parts, more than it counts, parts that
+** disagree on the vector they update (its d and dtype are not sent), or a d
+** beyond TPC_WIRE_MAX_D. */
 static int check_shape(const tpc_msg *m) {
   if (m->nparts == 0)
     return tpc_error(TPC_EINPUT, "wire: a message with no parts (nothing "
@@ -516,6 +527,8 @@ static int check_shape(const tpc_msg *m) {
   const tpc_msg_part *p0 = &m->part[0];
   if (p0->dtype != TPC_F32 && p0->dtype != TPC_F64)
     return tpc_error(TPC_EINPUT, "wire: unknown dtype %d", (int)p0->dtype);
+  int rc = check_d(p0->d);
+  if (rc != TPC_OK) return rc;
   for (size_t i = 0; i < m->nparts; i++) {
     const tpc_msg_part *p = &m->part[i];
     if (p->d != p0->d || p->dtype != p0->dtype)
@@ -867,7 +880,8 @@ int tpc_wire_decode(const uint8_t *buf, size_t len, size_t d, tpc_dtype dtype,
   memset(out, 0, sizeof *out);
   if (dtype != TPC_F32 && dtype != TPC_F64)
     return tpc_error(TPC_EINPUT, "wire: unknown receiver dtype %d", (int)dtype);
-  int rc = scan_message(buf, len, &cx, &skip, &nparts, &mem);
+  int rc = check_d(d);
+  if (rc == TPC_OK) rc = scan_message(buf, len, &cx, &skip, &nparts, &mem);
   if (rc != TPC_OK) return rc;
   if (skip) {
     tpc_msg_add(&out->msg, TPC_MSG_SKIP, dtype, d);

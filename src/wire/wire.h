@@ -23,6 +23,11 @@
 
 #include "wire/msg.h"
 
+/* The largest receiver's d the format carries, 2^48 coordinates: every bit
+** count of a message (at most 8 parts of at most 2 x 64 bits a coordinate)
+** then fits 64 bits.  Encode and decode refuse a larger d. */
+#define TPC_WIRE_MAX_D ((size_t)1 << 48)
+
 /* How a SPARSE part is laid out: AUTO picks the shorter of an index list
 ** (ceil(log2 d) bits per index) and a d-bit bitmap. */
 typedef enum { TPC_WIRE_AUTO = 0, TPC_WIRE_INDEX, TPC_WIRE_BITMAP } tpc_wire_sparse;
@@ -43,9 +48,10 @@ size_t tpc_wire_size(const tpc_msg *m, tpc_wire_sparse layout);
 
 /* Encode m into buf (size bytes).  Returns TPC_OK and the bytes written in
 ** *len, or TPC_EINPUT when buf is too small, m has no parts or parts that
-** disagree on d or dtype (a message updates one vector), or a part is
-** malformed (indices not increasing or >= d, a QUANT level out of range, a
-** POW2 value that is not 0 or +-2^e, a non-finite value). */
+** disagree on d or dtype (a message updates one vector), d is beyond
+** TPC_WIRE_MAX_D, or a part is malformed (indices not increasing or >= d, a
+** QUANT level out of range, a POW2 value that is not 0 or +-2^e, a
+** non-finite value). */
 int tpc_wire_encode(const tpc_msg *m, tpc_wire_sparse layout, uint8_t *buf,
                     size_t size, size_t *len);
 
@@ -61,8 +67,8 @@ typedef struct tpc_wire_decoded {
 ** whatever the bytes were.  A buffer encoded for another d or dtype is
 ** refused when the lengths or ranges tell (wire.c's "Context" says when they
 ** cannot).  TPC_EINPUT with a message naming the problem for a truncated or
-** corrupt buffer (never reads past len) or an unknown dtype.  Free with
-** tpc_wire_decoded_free. */
+** corrupt buffer (never reads past len), an unknown dtype or a d beyond
+** TPC_WIRE_MAX_D.  Free with tpc_wire_decoded_free. */
 int tpc_wire_decode(const uint8_t *buf, size_t len, size_t d, tpc_dtype dtype,
                     tpc_wire_decoded *out);
 
