@@ -333,6 +333,45 @@ Test(store, creates_one_directory_level_only) {
             "%s", tpc_error_msg());
 }
 
+/* Overwrite page `page` (1-based) of the file with bytes of a fixed
+** pseudo-random sequence, as a failing disk or a torn copy would. */
+static void overwrite_page(const char *path, int64_t page, int64_t page_size) {
+  FILE *f = fopen(path, "r+b");
+  cr_assert(ne(ptr, f, NULL), "%s", path);
+  cr_assert(eq(int, fseek(f, (long)((page - 1) * page_size), SEEK_SET), 0));
+  uint64_t x = 0x9e3779b97f4a7c15u;
+  for (int64_t i = 0; i < page_size; i++) {
+    x = x * 6364136223846793005u + 1442695040888963407u;
+    cr_assert(ne(int, fputc((int)(x >> 56), f), EOF));
+  }
+  cr_assert(eq(int, fclose(f), 0));
+}
+
+/* A database with one page of the runs table overwritten: opening it for
+** writing is refused, naming the damage and what to do, and leaves the file
+** byte for byte as it was. */
+Test(store, refuses_a_damaged_file_untouched) {
+  tpc_store *st = open_ok(db_path);
+  for (int i = 0; i < 400; i++) begin_run(st, "bounds", (uint64_t)i);
+  tpc_store_close(st); /* the last close checkpoints: every page is in the file */
+  int64_t root = raw_int(db_path, "SELECT rootpage FROM sqlite_master WHERE name = 'runs'");
+  int64_t page_size = raw_int(db_path, "PRAGMA page_size");
+  cr_assert(gt(i64, raw_int(db_path, "PRAGMA page_count"), root));
+  overwrite_page(db_path, root, page_size);
+  size_t len = 0;
+  char *before = slurp(db_path, &len);
+
+  st = (tpc_store *)&st;
+  cr_assert(eq(int, tpc_store_open(db_path, &st), TPC_EINPUT));
+  cr_assert(eq(ptr, st, NULL));
+  const char *msg = tpc_error_msg();
+  cr_assert(ne(ptr, strstr(msg, db_path), NULL), "%s", msg);
+  cr_assert(ne(ptr, strstr(msg, "is damaged (quick_check: "), NULL), "%s", msg);
+  cr_assert(ne(ptr, strstr(msg, ".recover"), NULL), "%s", msg);
+  assert_file_is(db_path, before, len);
+  free(before);
+}
+
 /* ---- runs rows -------------------------------------------------------- */
 
 Test(store, run_begin_end_round_trip) {

@@ -45,12 +45,25 @@ struct tpc_store {
 static const char *const store_status_names[] = {
     "running", "ok", "failed", "inconclusive", "error", "interrupted"};
 
+/* A damaged file is the user's to repair, not a failed operation: TPC_EINPUT
+** with what SQLite found and what to do. */
+static int store_damaged(const tpc_store *st, const char *found) {
+  return tpc_error(TPC_EINPUT,
+                   "%s is damaged (quick_check: %s): restore it from a copy or move it "
+                   "aside; `sqlite3 %s .recover` may save its rows",
+                   st->path, found, st->path);
+}
+
 /* Record the connection's last error, naming the file and what was being
-** done.  SQLITE_NOTADB gets a message of its own and TPC_EINPUT, since it is
-** the user's mistake (a wrong --db) rather than a failed operation. */
+** done.  SQLITE_NOTADB and SQLITE_CORRUPT get messages of their own and
+** TPC_EINPUT, since the file is the problem (a wrong --db, a damaged file)
+** rather than the operation. */
 static int store_fail(const tpc_store *st, const char *what) {
-  if (sqlite3_errcode(st->db) == SQLITE_NOTADB)
+  int code = sqlite3_errcode(st->db);
+  if (code == SQLITE_NOTADB)
     return tpc_error(TPC_EINPUT, "%s: file is not a database", st->path);
+  if (code == SQLITE_CORRUPT)
+    return store_damaged(st, sqlite3_errmsg(st->db));
   return tpc_error(TPC_ESTORE, "%s: %s: %s", st->path, what,
                    sqlite3_errmsg(st->db));
 }
@@ -168,6 +181,30 @@ static int store_check(tpc_store *st) {
   return TPC_OK;
 }
 
+/* PRAGMA quick_check before anything is written: SQLite writes to a file
+** with a damaged page as long as it does not read that page, so a run would
+** be stored into a file that no report can read back.  quick_check reads
+** every page (O(file size)); it skips only the index-against-table
+** comparison of integrity_check.  Its first finding is the message. */
+static int store_check_pages(tpc_store *st) {
+  sqlite3_stmt *stmt;
+  if (sqlite3_prepare_v2(st->db, "PRAGMA quick_check(1)", -1, &stmt, NULL) != SQLITE_OK)
+    return store_fail(st, "checking the file");
+  int rc = TPC_OK;
+  if (sqlite3_step(stmt) != SQLITE_ROW) {
+    rc = store_fail(st, "checking the file");
+  } else {
+    const char *found = (const char *)sqlite3_column_text(stmt, 0);
+    /* "*** in database main ***\nPage 4: ...": the page is the news */
+    if (found != NULL && strncmp(found, "*** ", 4) == 0 && strchr(found, '\n'))
+      found = strchr(found, '\n') + 1;
+    if (found == NULL || strcmp(found, "ok") != 0)
+      rc = store_damaged(st, found ? found : "no result");
+  }
+  sqlite3_finalize(stmt);
+  return rc;
+}
+
 /* WAL lets readers and one writer work at once; an in-memory database has
 ** no WAL and stays "memory". */
 static int store_set_wal(tpc_store *st) {
@@ -247,6 +284,8 @@ int tpc_store_open(const char *path, tpc_store **out) {
   rc = store_connect(st);
   if (rc == TPC_OK)
     rc = store_check(st);
+  if (rc == TPC_OK && st->db_version > 0)
+    rc = store_check_pages(st);
   if (rc == TPC_OK)
     rc = store_set_wal(st);
   if (rc == TPC_OK)
