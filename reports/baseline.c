@@ -44,6 +44,17 @@ static void sql_value(tpc_buf *b, sqlite3_stmt *st, int col) {
   }
 }
 
+/* Columns of runs that describe the process a run ran in (db/README.md,
+** migration 8): noise in a reviewed file, and meaningless for a baseline,
+** which no process runs or resumes. */
+static int dump_skips(const char *table, const char *column) {
+  static const char *const process[] = {"pid", "pid_start", "boot_id", "settings", "resumed"};
+  if (strcmp(table, "runs")) return 0;
+  for (size_t i = 0; i < sizeof process / sizeof process[0]; i++)
+    if (!strcmp(column, process[i])) return 1;
+  return 0;
+}
+
 /* Every row of table whose run is one of `runs`, as INSERT statements. */
 static int dump_table(sqlite3 *db, const char *table, const int64_t *runs, size_t n,
                       tpc_buf *out) {
@@ -59,11 +70,13 @@ static int dump_table(sqlite3 *db, const char *table, const int64_t *runs, size_
     sqlite3_bind_int64(st, 1, runs[r]);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
       tpc_buf_printf(out, "INSERT INTO %s (", table);
-      for (int c = 0; c < cols; c++)
-        tpc_buf_printf(out, "%s%s", c ? ", " : "", sqlite3_column_name(st, c));
+      for (int c = 0, shown = 0; c < cols; c++)
+        if (!dump_skips(table, sqlite3_column_name(st, c)))
+          tpc_buf_printf(out, "%s%s", shown++ ? ", " : "", sqlite3_column_name(st, c));
       tpc_buf_puts(out, ") VALUES (");
-      for (int c = 0; c < cols; c++) {
-        if (c) tpc_buf_puts(out, ", ");
+      for (int c = 0, shown = 0; c < cols; c++) {
+        if (dump_skips(table, sqlite3_column_name(st, c))) continue;
+        if (shown++) tpc_buf_puts(out, ", ");
         sql_value(out, st, c);
       }
       tpc_buf_puts(out, ");\n");

@@ -7,7 +7,8 @@
 ** schema comes from this tpc's migrations.  Migrations only add tables and
 ** columns (db/README.md), so a baseline written by an older tpc still loads.
 ** Reals are written with 17 significant digits (exact), infinities as
-** 9e999.  Only what the comparison reads is kept: runs, bounds_specs,
+** 9e999.  Only what the comparison reads is kept: runs (less the process a
+** run ran in: pid, pid_start, boot_id, settings, resumed), bounds_specs,
 ** rate_checks and the bench tables, not the points and trajectories.
 */
 #ifndef TPC_REPORT_BASELINE_H

@@ -353,6 +353,11 @@ Test(report, baseline_round_trip, .init = setup, .fini = teardown) {
   snprintf(path, sizeof path, "%s/baseline.sql", dir);
   int64_t runs[] = {3};
   cr_assert(eq(int, tpc_baseline_write(a, runs, 1, path), TPC_OK), "%s", tpc_error_msg());
+  char *text = slurp(path); /* the process a run ran in is not the baseline's */
+  cr_assert(eq(ptr, strstr(text, "pid"), NULL), "%s", text);
+  cr_assert(eq(ptr, strstr(text, "boot_id"), NULL), "%s", text);
+  cr_assert(ne(ptr, strstr(text, "INSERT INTO runs (id, command, argv"), NULL), "%s", text);
+  free(text);
   snprintf(db, sizeof db, "%s/loaded.sqlite", dir);
   tpc_store *b;
   cr_assert(eq(int, tpc_baseline_load(path, db, &b), TPC_OK), "%s", tpc_error_msg());

@@ -47,12 +47,12 @@ static const char *const store_status_names[] = {
     "running", "ok", "failed", "inconclusive", "error", "interrupted"};
 
 /* A damaged file is the user's to repair, not a failed operation: TPC_EINPUT
-** with what SQLite found and what to do. */
-static int store_damaged(const tpc_store *st, const char *found) {
+** with what found the damage, what it found, and what to do. */
+static int store_damaged(const tpc_store *st, const char *by, const char *found) {
   return tpc_error(TPC_EINPUT,
-                   "%s is damaged (quick_check: %s): restore it from a copy or move it "
+                   "%s is damaged (%s: %s): restore it from a copy or move it "
                    "aside; `sqlite3 %s .recover` may save its rows",
-                   st->path, found, st->path);
+                   st->path, by, found, st->path);
 }
 
 /* Record the connection's last error, naming the file and what was being
@@ -64,7 +64,7 @@ static int store_fail(const tpc_store *st, const char *what) {
   if (code == SQLITE_NOTADB)
     return tpc_error(TPC_EINPUT, "%s: file is not a database", st->path);
   if (code == SQLITE_CORRUPT)
-    return store_damaged(st, sqlite3_errmsg(st->db));
+    return store_damaged(st, what, sqlite3_errmsg(st->db));
   return tpc_error(TPC_ESTORE, "%s: %s: %s", st->path, what,
                    sqlite3_errmsg(st->db));
 }
@@ -254,7 +254,7 @@ static int store_check_pages(tpc_store *st) {
     if (found != NULL && strncmp(found, "*** ", 4) == 0 && strchr(found, '\n'))
       found = strchr(found, '\n') + 1;
     if (found == NULL || strcmp(found, "ok") != 0)
-      rc = store_damaged(st, found ? found : "no result");
+      rc = store_damaged(st, "quick_check", found ? found : "no result");
   }
   sqlite3_finalize(stmt);
   return rc;
@@ -492,9 +492,11 @@ static void column_copy(sqlite3_stmt *q, int col, char *buf, size_t size) {
   snprintf(buf, size, "%s", t ? t : "");
 }
 
-static char *column_dup(sqlite3_stmt *q, int col) {
+/* A copy of a text column into *out (NULL for NULL); 0, or -1 out of memory. */
+static int column_dup(sqlite3_stmt *q, int col, char **out) {
   const char *t = (const char *)sqlite3_column_text(q, col);
-  return t ? strdup(t) : NULL;
+  *out = t ? strdup(t) : NULL;
+  return t && !*out ? -1 : 0;
 }
 
 static int store_read_resumable(tpc_store *st, int64_t id, store_resumable *r) {
@@ -519,8 +521,8 @@ static int store_read_resumable(tpc_store *st, int64_t id, store_resumable *r) {
     r->owner.has_start = sqlite3_column_type(q, 6) != SQLITE_NULL;
     r->owner.pid = sqlite3_column_int64(q, 5);
     r->owner.start = sqlite3_column_int64(q, 6);
-    r->settings = column_dup(q, 7);
-    r->argv = column_dup(q, 8);
+    if (column_dup(q, 7, &r->settings) || column_dup(q, 8, &r->argv))
+      rc = tpc_error(TPC_ENOMEM, "%s: out of memory", st->path);
   } else if (step == SQLITE_DONE) {
     rc = tpc_error(TPC_EINPUT, "--resume %lld: %s has no run %lld", (long long)id,
                    st->path, (long long)id);
