@@ -158,8 +158,9 @@ int tpc_cli_run_start(tpc_cli_run *run, const tpc_cli_common *o, const char *com
 ** 'interrupted' instead.  Returns the exit code to use. */
 int tpc_cli_run_end(tpc_cli_run *run, int exit_code);
 
-/* The id of the last run tpc_cli_run_begin inserted in this process (0:
-** none); after tpc_cli_run_end with exit code 2 the id no longer exists. */
+/* The id of the last run tpc_cli_run_begin or _start inserted or took over
+** in this process (0: none); after tpc_cli_run_end with exit code 2 a new
+** run's id no longer exists. */
 int64_t tpc_cli_last_run_id(void);
 
 /* Set by SIGINT or SIGTERM after tpc_cli_run_begin: long loops stop at the
