@@ -757,3 +757,20 @@ Test(store, sysinfo_reads_a_start_time_past_any_name) {
   cr_assert(eq(int, tpc_sys_proc_start((long)pid, &after), 0));
   close(ready[0]), close(ready[1]), close(hold[0]), close(hold[1]);
 }
+
+/* A child that exited but was not reaped yet (a zombie, as a killed tpc is
+** until its shell waits for it) is gone. */
+Test(store, sysinfo_counts_a_zombie_as_gone) {
+  pid_t pid = fork();
+  cr_assert(ge(int, pid, 0));
+  if (pid == 0)
+    _exit(0);
+  long long start = -1;
+  siginfo_t info;
+  memset(&info, 0, sizeof info);
+  /* wait until it has exited, leaving it unreaped */
+  cr_assert(eq(int, waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT), 0));
+  cr_assert(eq(int, tpc_sys_proc_start((long)pid, &start), 0));
+  int status;
+  cr_assert(eq(int, waitpid(pid, &status, 0), pid));
+}

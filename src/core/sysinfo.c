@@ -106,14 +106,19 @@ const char *tpc_sys_boot_id(void) {
   return sys_boot;
 }
 
-/* Field 22 (starttime) of a /proc/PID/stat line.  The command name, field 2,
-** is in parentheses and may hold blanks and parentheses itself, so fields
-** are counted from the last ')': state is field 3. */
+/* Field 22 (starttime) of a /proc/PID/stat line, as tpc_sys_proc_start
+** returns it; a zombie (state Z or X, field 3) has exited and does not
+** exist.  The command name, field 2, is in parentheses and may hold blanks
+** and parentheses itself, so fields are counted from the last ')'. */
 static int sys_parse_start(const char *stat, long long *start) {
   const char *p = strrchr(stat, ')');
   if (p == NULL)
     return -1;
   p++;
+  while (*p == ' ')
+    p++;
+  if (*p == 'Z' || *p == 'X')
+    return 0;
   for (int field = 3; field < 22; field++) {
     while (*p == ' ')
       p++;

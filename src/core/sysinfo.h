@@ -30,7 +30,8 @@ const char *tpc_sys_boot_id(void);
 
 /* Whether process pid exists on this machine, and its start time in clock
 ** ticks since boot (field 22 of /proc/PID/stat) in *start: 1 it exists
-** (*start set, or -1 without /proc), 0 it does not, -1 cannot tell. */
+** (*start set, or -1 without /proc), 0 it does not (or is a zombie, which
+** has exited), -1 cannot tell. */
 int tpc_sys_proc_start(long pid, long long *start);
 
 #endif
