@@ -217,4 +217,17 @@ int tpc_bounds_store(struct tpc_store *st, int64_t run_id, int position,
                      const char *spec, const tpc_bounds_opts *o,
                      const tpc_bounds_result *res);
 
+/* What fixes the results of a tpc bounds run, for tpc_cli_run_start: every
+** option of o but threads and callbacks, and the n canonical specs in order,
+** one "key=value" a line.  Each spec's evaluation draws from streams of
+** (seed, purpose, index) alone (rng/pcg.h), never from its position or the
+** specs before it, so equal settings give equal rows spec by spec.  Malloc'd;
+** NULL when out of memory. */
+char *tpc_bounds_settings(const tpc_bounds_opts *o, char *const *specs, size_t n);
+
+/* The specs run_id has stored, for --resume: verdicts[i] is the verdict of
+** the spec at position i, or -1 where none was stored.  TPC_EINPUT when a
+** stored position is not below n; TPC_ESTORE. */
+int tpc_bounds_stored(struct tpc_store *st, int64_t run_id, size_t n, int *verdicts);
+
 #endif

@@ -154,6 +154,22 @@ typedef struct tpc_rate_ids {
 int tpc_rate_store(struct tpc_store *store, const tpc_rate_row *row, const tpc_problem *p,
                    const tpc_rate_opts *o, const tpc_rate_check *c, tpc_rate_ids *ids);
 
+/* What fixes the results of a tpc rate check run, for tpc_cli_run_start:
+** the canonical problem, server and n methods in order, and every option of
+** o but threads, delta (which follows from the methods) and callbacks, one
+** "key=value" a line.  A method's runs draw from streams of (seed, purpose,
+** repetition, client, iteration) alone (rng/pcg.h), never from the methods
+** before it, so equal settings give equal rows method by method.  Malloc'd;
+** NULL when out of memory. */
+char *tpc_rate_settings(const char *problem, const char *server, const tpc_rate_opts *o,
+                        const char *const *methods, size_t n);
+
+/* The checks run_id has stored, for --resume: verdicts[i] is the verdict of
+** method i, or -1 where none was stored.  TPC_EINPUT when a stored check is
+** not the method at its place in the list; TPC_ESTORE. */
+int tpc_rate_stored(struct tpc_store *store, int64_t run_id, const char *const *methods,
+                    size_t n, int *verdicts);
+
 /* ---- the paper's experiments (T7) ----------------------------------------------
 **
 **   fig3  quad(d=1000,n=100,seed=123), panels s = 0 and s chosen so that

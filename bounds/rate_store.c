@@ -1,9 +1,13 @@
 /*
 ** The rows of a rate check (db/003_rate.sql, documented in db/README.md):
 ** the check, one trajectory per Algorithm 1 run, and the recorded points,
-** inserted with prepared statements in one transaction.
+** inserted with prepared statements in one transaction.  For --resume: a
+** run's settings, and which of its checks it has stored.
 */
+#include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bounds/rate.h"
@@ -205,5 +209,58 @@ int tpc_rate_store(tpc_store *store, const tpc_rate_row *row, const tpc_problem 
   for (int k = 0; k < 3; k++) sqlite3_finalize(st[k]);
   if (!rc) rc = tpc_store_commit(store);
   if (rc) tpc_store_rollback(store);
+  return rc;
+}
+
+char *tpc_rate_settings(const char *problem, const char *server, const tpc_rate_opts *o,
+                        const char *const *methods, size_t n) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  if (!f) return NULL;
+  fprintf(f,
+          "problem=%s\nserver=%s\ncheck=%s\nT=%" PRIu64 "\nreps=%zu\nmult=%.17g\n"
+          "gamma=%.17g\neps=%.17g\nbits-budget=%" PRIu64 "\nx0=%s\ninit=%s\nslack=%d\n"
+          "wire-check=%d\ndiverge=%.17g\npoints=%" PRIu64 "\nseed=%" PRIu64 "\nmethods=%zu\n",
+          problem, server ? server : "", tpc_rate_kind_name(o->kind), o->T, o->reps, o->mult,
+          o->gamma, o->eps, o->bits_budget, tpc_rate_x0_name(o->x0), tpc_rate_init_name(o->init),
+          o->slack, o->wire_check, o->diverge, o->max_points, o->seed, n);
+  for (size_t i = 0; i < n; i++) fprintf(f, "method %zu=%s\n", i + 1, methods[i]);
+  if (fclose(f) != 0) {
+    free(text);
+    return NULL;
+  }
+  return text;
+}
+
+static int verdict_of(const char *name) {
+  for (int v = TPC_RATE_PASS; v <= TPC_RATE_NA; v++)
+    if (name && !strcmp(name, tpc_rate_verdict_name((tpc_rate_verdict)v))) return v;
+  return TPC_RATE_NA; /* the CHECK constraint allows no other name */
+}
+
+/* Checks are stored in the order of the methods, one per method, so stored
+** row i is method i's. */
+int tpc_rate_stored(tpc_store *store, int64_t run_id, const char *const *methods, size_t n,
+                    int *verdicts) {
+  sqlite3 *db = tpc_store_db(store);
+  sqlite3_stmt *q;
+  for (size_t i = 0; i < n; i++) verdicts[i] = -1;
+  if (sqlite3_prepare_v2(db,
+                         "SELECT method, verdict FROM rate_checks WHERE run_id = ?1 AND "
+                         "experiment IS NULL ORDER BY id",
+                         -1, &q, NULL) != SQLITE_OK)
+    return db_fail(db, "reading the stored checks");
+  sqlite3_bind_int64(q, 1, run_id);
+  int step, rc = TPC_OK;
+  for (size_t i = 0; rc == TPC_OK && (step = sqlite3_step(q)) == SQLITE_ROW; i++) {
+    const char *method = (const char *)sqlite3_column_text(q, 0);
+    if (i >= n || !method || strcmp(method, methods[i]))
+      rc = tpc_error(TPC_EINPUT, "run %" PRId64 " stored a check of %s where its method %zu "
+                     "is %s", run_id, method ? method : "?", i + 1, i < n ? methods[i] : "none");
+    else verdicts[i] = verdict_of((const char *)sqlite3_column_text(q, 1));
+  }
+  if (rc == TPC_OK && step != SQLITE_DONE) rc = db_fail(db, "reading the stored checks");
+  sqlite3_finalize(q);
   return rc;
 }

@@ -2,11 +2,14 @@
 ** Storing a check of tpc bounds: one bounds_specs row, its bounds_points and
 ** bounds_frontier rows, in one transaction (db/002_bounds.sql; columns in
 ** db/README.md).  Non-finite values are stored as SQLite's Inf (a frontier
-** that no B covers) or NULL (NaN).
+** that no B covers) or NULL (NaN).  For --resume: a run's settings, and which
+** of its specs it has stored.
 */
+#include <inttypes.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bounds/bounds.h"
@@ -212,4 +215,51 @@ int tpc_bounds_store(struct tpc_store *st, int64_t run_id, int position, const c
   sqlite3_finalize(bp.s);
   sqlite3_finalize(bf.s);
   return status;
+}
+
+char *tpc_bounds_settings(const tpc_bounds_opts *o, char *const *specs, size_t n) {
+  char *text = NULL, fams[160];
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  if (!f) return NULL;
+  family_list(o->families, fams, sizeof fams);
+  fprintf(f,
+          "d=%zu\nn=%zu\ntrials=%zu\ndraws=%zu\nfamilies=%s\nsearch-budget=%zu\n"
+          "confidence=%.17g\ndtype=%s\nseed=%" PRIu64 "\nspecs=%zu\n",
+          o->d, o->n, o->trials, o->draws, fams, o->search_budget, o->confidence,
+          o->dtype == TPC_F32 ? "f32" : "f64", o->seed, n);
+  for (size_t i = 0; i < n; i++) fprintf(f, "spec %zu=%s\n", i + 1, specs[i]);
+  if (fclose(f) != 0) {
+    free(text);
+    return NULL;
+  }
+  return text;
+}
+
+static int verdict_of(const char *name) {
+  for (int v = TPC_VERDICT_PASS; v <= TPC_VERDICT_ERROR; v++)
+    if (name && !strcmp(name, tpc_bounds_verdict_name(v))) return v;
+  return TPC_VERDICT_ERROR; /* the CHECK constraint allows no other name */
+}
+
+int tpc_bounds_stored(struct tpc_store *st, int64_t run_id, size_t n, int *verdicts) {
+  sqlite3 *db = tpc_store_db(st);
+  sqlite3_stmt *q;
+  for (size_t i = 0; i < n; i++) verdicts[i] = -1;
+  if (sqlite3_prepare_v2(db, "SELECT position, verdict FROM bounds_specs WHERE run_id = ?1",
+                         -1, &q, NULL) != SQLITE_OK)
+    return tpc_error(TPC_ESTORE, "reading the stored specs: %s", sqlite3_errmsg(db));
+  sqlite3_bind_int64(q, 1, run_id);
+  int step, rc = TPC_OK;
+  while (rc == TPC_OK && (step = sqlite3_step(q)) == SQLITE_ROW) {
+    int64_t pos = sqlite3_column_int64(q, 0);
+    if (pos < 0 || (uint64_t)pos >= n)
+      rc = tpc_error(TPC_EINPUT, "run %" PRId64 " stored a spec at position %" PRId64
+                     ", not one of its %zu", run_id, pos, n);
+    else verdicts[pos] = verdict_of((const char *)sqlite3_column_text(q, 1));
+  }
+  if (rc == TPC_OK && step != SQLITE_DONE)
+    rc = tpc_error(TPC_ESTORE, "reading the stored specs: %s", sqlite3_errmsg(db));
+  sqlite3_finalize(q);
+  return rc;
 }

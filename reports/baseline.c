@@ -45,6 +45,17 @@ static void sql_value(tpc_buf *b, sqlite3_stmt *st, int col) {
   }
 }
 
+/* Columns of runs that describe the process a run ran in (db/README.md,
+** migration 8): noise in a reviewed file, and meaningless for a baseline,
+** which no process runs or resumes. */
+static int dump_skips(const char *table, const char *column) {
+  static const char *const process[] = {"pid", "pid_start", "boot_id", "settings", "resumed"};
+  if (strcmp(table, "runs")) return 0;
+  for (size_t i = 0; i < sizeof process / sizeof process[0]; i++)
+    if (!strcmp(column, process[i])) return 1;
+  return 0;
+}
+
 /* Every row of table whose run is one of `runs`, as INSERT statements. */
 static int dump_table(sqlite3 *db, const char *table, const int64_t *runs, size_t n,
                       tpc_buf *out) {
@@ -60,11 +71,13 @@ static int dump_table(sqlite3 *db, const char *table, const int64_t *runs, size_
     sqlite3_bind_int64(st, 1, runs[r]);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
       tpc_buf_printf(out, "INSERT INTO %s (", table);
-      for (int c = 0; c < cols; c++)
-        tpc_buf_printf(out, "%s%s", c ? ", " : "", sqlite3_column_name(st, c));
+      for (int c = 0, shown = 0; c < cols; c++)
+        if (!dump_skips(table, sqlite3_column_name(st, c)))
+          tpc_buf_printf(out, "%s%s", shown++ ? ", " : "", sqlite3_column_name(st, c));
       tpc_buf_puts(out, ") VALUES (");
-      for (int c = 0; c < cols; c++) {
-        if (c) tpc_buf_puts(out, ", ");
+      for (int c = 0, shown = 0; c < cols; c++) {
+        if (dump_skips(table, sqlite3_column_name(st, c))) continue;
+        if (shown++) tpc_buf_puts(out, ", ");
         sql_value(out, st, c);
       }
       tpc_buf_puts(out, ");\n");
@@ -117,24 +130,155 @@ static int read_text(const char *path, tpc_buf *b) {
   return TPC_OK;
 }
 
+/* ---- loading: only INSERTs into the tables above ---------------------------
+**
+** A baseline is a file a pull request can change, so loading it must not be
+** able to write anywhere but its scratch database.  Each statement is
+** prepared on its own under an authorizer that allows only an INSERT into
+** one of `tables` (and reading those tables, which the foreign keys do), and
+** refuses everything else (ATTACH, PRAGMA, schema changes, UPDATE, DELETE,
+** transactions, and every function call: load_extension, readfile, ...).  A
+** statement that asks for no INSERT at all (VACUUM INTO asks for nothing),
+** or returns rows, is refused too.  The connection is also made defensive,
+** with extension loading off and no database to attach. */
+
+/* Names of the authorizer's action codes, for the message (sqlite3.h). */
+static const char *const action_names[] = {
+    "COPY", "CREATE INDEX", "CREATE TABLE", "CREATE TEMP INDEX", "CREATE TEMP TABLE",
+    "CREATE TEMP TRIGGER", "CREATE TEMP VIEW", "CREATE TRIGGER", "CREATE VIEW", "DELETE",
+    "DROP INDEX", "DROP TABLE", "DROP TEMP INDEX", "DROP TEMP TABLE", "DROP TEMP TRIGGER",
+    "DROP TEMP VIEW", "DROP TRIGGER", "DROP VIEW", "INSERT", "PRAGMA", "READ", "SELECT",
+    "TRANSACTION", "UPDATE", "ATTACH", "DETACH", "ALTER TABLE", "REINDEX", "ANALYZE",
+    "CREATE VIRTUAL TABLE", "DROP VIRTUAL TABLE", "FUNCTION", "SAVEPOINT", "RECURSIVE"};
+
+/* What the authorizer saw of the statement being prepared. */
+typedef struct load_guard {
+  int inserts;        /* INSERTs into a baseline table */
+  char refused[160];  /* why it denied the statement; "" while allowed */
+} load_guard;
+
+static int is_baseline_table(const char *db_name, const char *table) {
+  if (!table || !db_name || strcmp(db_name, "main")) return 0;
+  for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+    if (!strcmp(table, tables[t])) return 1;
+  return 0;
+}
+
+/* Deny, keeping the first reason: what was asked and of what. */
+static int guard_deny(load_guard *g, const char *what, const char *object) {
+  if (!g->refused[0])
+    snprintf(g->refused, sizeof g->refused, "%s%s%s", what, object ? " " : "",
+             object ? object : "");
+  return SQLITE_DENY;
+}
+
+static int guard_authorize(void *ctx, int action, const char *a1, const char *a2,
+                           const char *db_name, const char *trigger) {
+  (void)trigger;
+  load_guard *g = ctx;
+  switch (action) {
+  case SQLITE_INSERT:
+    if (!is_baseline_table(db_name, a1)) return guard_deny(g, "INSERT into the table", a1);
+    g->inserts++;
+    return SQLITE_OK;
+  case SQLITE_READ:
+    return is_baseline_table(db_name, a1) ? SQLITE_OK : guard_deny(g, "reading", a1);
+  case SQLITE_SELECT: return SQLITE_OK; /* VALUES (...), (...) is a compound SELECT */
+  case SQLITE_FUNCTION: return guard_deny(g, "calling the function", a2);
+  default:
+    if (action < 0 || (size_t)action >= sizeof action_names / sizeof action_names[0])
+      return guard_deny(g, "an SQL action SQLite added after this tpc", NULL);
+    return guard_deny(g, action_names[action], a1);
+  }
+}
+
+/* Where the next statement starts: past blanks and comments. */
+static const char *skip_blank(const char *p) {
+  for (;;) {
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
+    if (p[0] == '-' && p[1] == '-') {
+      p += strcspn(p, "\n");
+    } else if (p[0] == '/' && p[1] == '*') {
+      const char *end = strstr(p + 2, "*/");
+      if (!end) return p; /* SQLite reports the unterminated comment */
+      p = end + 2;
+    } else {
+      return p;
+    }
+  }
+}
+
+static int line_of(const char *text, const char *at) {
+  int line = 1;
+  for (const char *p = text; p < at; p++) line += *p == '\n';
+  return line;
+}
+
+/* The refusal of the statement at `at`, quoting its first line. */
+static int load_refuse(const char *path, const char *text, const char *at, const char *why) {
+  int len = (int)strcspn(at, "\n");
+  return tpc_error(TPC_EINPUT,
+                   "baseline %s line %d is not a tpc baseline statement: %s (a baseline "
+                   "holds only INSERT statements into runs, bounds_specs, rate_checks and "
+                   "the bench tables): %.*s%s",
+                   path, line_of(text, at), why, len > 80 ? 80 : len, at,
+                   len > 80 ? "..." : "");
+}
+
+/* Prepare and run one statement under the guard; *tail past it. */
+static int load_statement(sqlite3 *db, const char *path, const char *text, const char **tail) {
+  const char *at = skip_blank(*tail);
+  load_guard g = {0};
+  sqlite3_set_authorizer(db, guard_authorize, &g);
+  sqlite3_stmt *st = NULL;
+  int prc = sqlite3_prepare_v2(db, at, -1, &st, tail);
+  sqlite3_set_authorizer(db, NULL, NULL);
+  if (prc != SQLITE_OK)
+    return load_refuse(path, text, at, g.refused[0] ? g.refused : sqlite3_errmsg(db));
+  if (!st) return TPC_OK; /* only blanks and comments were left */
+  int rc = TPC_OK;
+  if (!g.inserts)
+    rc = load_refuse(path, text, at, "only INSERT statements are allowed");
+  else if (sqlite3_column_count(st) > 0)
+    rc = load_refuse(path, text, at, "the statement returns rows");
+  else if (sqlite3_step(st) != SQLITE_DONE)
+    rc = load_refuse(path, text, at, sqlite3_errmsg(db));
+  sqlite3_finalize(st);
+  return rc;
+}
+
+/* No extension, no attached database, no writable schema, no SQL function
+** that the schema does not trust. */
+static int load_lock_down(sqlite3 *db) {
+  sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0);
+  if (sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL) != SQLITE_OK ||
+      sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL) != SQLITE_OK ||
+      sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL) != SQLITE_OK)
+    return tpc_error(TPC_ESTORE, "baseline: cannot restrict the connection: %s",
+                     sqlite3_errmsg(db));
+  return TPC_OK;
+}
+
+/* Every statement of text, in one transaction on st. */
+static int load_text(tpc_store *st, const char *path, const char *text) {
+  sqlite3 *db = tpc_store_db(st);
+  int rc = load_lock_down(db);
+  if (!rc) rc = tpc_store_begin(st);
+  if (rc) return rc;
+  for (const char *tail = text; !rc && *skip_blank(tail);)
+    rc = load_statement(db, path, text, &tail);
+  if (rc) tpc_store_rollback(st);
+  else rc = tpc_store_commit(st);
+  return rc;
+}
+
 int tpc_baseline_load(const char *path, const char *db_path, tpc_store **out) {
   *out = NULL;
   tpc_buf text = {0};
   int rc = read_text(path, &text);
   tpc_store *st = NULL;
   if (!rc) rc = tpc_store_open(db_path, &st);
-  if (!rc) rc = tpc_store_begin(st);
-  if (!rc) {
-    char *msg = NULL;
-    if (sqlite3_exec(tpc_store_db(st), tpc_buf_str(&text), NULL, NULL, &msg) != SQLITE_OK) {
-      rc = tpc_error(TPC_EINPUT, "baseline %s is not a tpc baseline: %s", path,
-                     msg ? msg : "SQL error");
-      tpc_store_rollback(st);
-    } else {
-      rc = tpc_store_commit(st);
-    }
-    sqlite3_free(msg);
-  }
+  if (!rc) rc = load_text(st, path, tpc_buf_str(&text));
   tpc_buf_free(&text);
   if (rc) tpc_store_close(st);
   else *out = st;

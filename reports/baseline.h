@@ -7,7 +7,8 @@
 ** schema comes from this tpc's migrations.  Migrations only add tables and
 ** columns (db/README.md), so a baseline written by an older tpc still loads.
 ** Reals are written with 17 significant digits (exact), infinities as
-** 9e999.  Only what the comparison reads is kept: runs, bounds_specs,
+** 9e999.  Only what the comparison reads is kept: runs (less the process a
+** run ran in: pid, pid_start, boot_id, settings, resumed), bounds_specs,
 ** rate_checks and the bench tables, not the points and trajectories.
 */
 #ifndef TPC_REPORT_BASELINE_H
@@ -23,8 +24,11 @@
 int tpc_baseline_write(tpc_store *st, const int64_t *runs, size_t n, const char *path);
 
 /* Load path into a new database at db_path (a scratch file the caller
-** removes), migrated to this tpc's schema.  TPC_EINPUT with the file and
-** SQLite's message when it is missing or not a baseline. */
+** removes), migrated to this tpc's schema.  Only INSERT statements into the
+** baseline's tables run: any other statement (ATTACH, PRAGMA, CREATE, UPDATE,
+** a function call, ...) is refused before it runs, and nothing of the file
+** stays.  TPC_EINPUT with the file, the line and why when it is missing or
+** not a baseline. */
 int tpc_baseline_load(const char *path, const char *db_path, tpc_store **out);
 
 /* The baseline's runs in id order (the order they were made): at most max

@@ -71,13 +71,15 @@ static const char *const newest_views =
     "UNION SELECT run_id FROM rep_regress;";
 
 /* temp.report_runs: the runs named, each checked to exist, or every run
-** that is not still running (a crashed run's finished rows count). */
+** that is not still running (an abandoned run's finished rows count: its
+** process is gone, store.h). */
 static int select_runs(sqlite3 *db, const tpc_report_opts *o) {
   int rc = exec(db, "CREATE TEMP TABLE report_runs (id INTEGER PRIMARY KEY)");
   if (!rc) rc = exec(db, newest_views);
   if (rc) return rc;
   if (!o->nruns)
-    return exec(db, "INSERT INTO temp.report_runs SELECT id FROM runs WHERE status <> 'running'");
+    return exec(db, "INSERT INTO temp.report_runs SELECT id FROM runs WHERE "
+                    TPC_STORE_RUN_STATUS("runs") " <> 'running'");
   sqlite3_stmt *st;
   rc = tpc_rep_prepare(db, "INSERT OR IGNORE INTO temp.report_runs SELECT id FROM runs WHERE id = ?1",
                        &st);
@@ -107,8 +109,9 @@ static int runs_section(tpc_doc *d, sqlite3 *db, tpc_report_summary *sum) {
   sqlite3_stmt *st;
   int rc = tpc_rep_prepare(
       db,
-      "SELECT id, command, status, started_at, substr(git_commit, 1, 12), git_dirty, cpu_model, "
-      "threads, argv FROM runs WHERE id IN (SELECT id FROM temp.rep_runs) ORDER BY id",
+      "SELECT id, command, " TPC_STORE_RUN_STATUS("runs") ", started_at, substr(git_commit, 1, "
+      "12), git_dirty, cpu_model, threads, argv FROM runs WHERE id IN (SELECT id FROM "
+      "temp.rep_runs) ORDER BY id",
       &st);
   if (rc) return rc;
   tpc_doc_section(d, "runs", "Runs");

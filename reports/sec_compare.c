@@ -87,7 +87,8 @@ int tpc_report_regress(tpc_doc *doc, sqlite3 *db) {
   sqlite3_stmt *st;
   int rc = tpc_rep_prepare(db,
                            "SELECT g.run_id, g.baseline, substr(g.baseline_commit, 1, 12), "
-                           "g.matched, g.fails, g.warns, g.timings, r.status, r.started_at "
+                           "g.matched, g.fails, g.warns, g.timings, " TPC_STORE_RUN_STATUS("r") ", "
+                           "r.started_at "
                            "FROM temp.rep_regress g JOIN runs r ON r.id = g.run_id",
                            &st);
   if (rc) return rc;

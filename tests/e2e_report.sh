@@ -213,6 +213,14 @@ db="$rdb"
 before=$(rows "SELECT count(*) FROM runs")
 expect 2 "corrupt baseline" -- regress --baseline "$tmp/corrupt.sql" --db "$rdb"
 has err "not a tpc baseline" "names the problem"
+# A baseline is reviewed code, not a program: one that attaches a file (here
+# relative to the working directory) is refused by line before anything runs.
+mkdir "$tmp/h"
+printf -- '-- hostile\nATTACH DATABASE %s AS p; CREATE TABLE p.t (x);\n' "'x.db'" >"$tmp/h/b.sql"
+(cd "$tmp/h" && "$TPC" regress --baseline b.sql --db "$rdb" >"$tmp/out" 2>"$tmp/err")
+if [ $? = 2 ]; then ok; else bad "attaching baseline: exit not 2"; cat "$tmp/err"; fi
+has err "b.sql line 2 is not a tpc baseline statement: ATTACH" "names the line and the statement"
+if [ -e "$tmp/h/x.db" ]; then bad "the attaching baseline created x.db"; else ok; fi
 expect 2 "missing baseline" -- regress --baseline "$tmp/none.sql" --db "$rdb"
 has err "--update" "says how to make one"
 expect 2 "baseline of another seed" -- regress --baseline "$base" --db "$rdb" --seed 7

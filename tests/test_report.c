@@ -354,6 +354,11 @@ Test(report, baseline_round_trip, .init = setup, .fini = teardown) {
   snprintf(path, sizeof path, "%s/baseline.sql", dir);
   int64_t runs[] = {3};
   cr_assert(eq(int, tpc_baseline_write(a, runs, 1, path), TPC_OK), "%s", tpc_error_msg());
+  char *text = slurp(path); /* the process a run ran in is not the baseline's */
+  cr_assert(eq(ptr, strstr(text, "pid"), NULL), "%s", text);
+  cr_assert(eq(ptr, strstr(text, "boot_id"), NULL), "%s", text);
+  cr_assert(ne(ptr, strstr(text, "INSERT INTO runs (id, command, argv"), NULL), "%s", text);
+  free(text);
   snprintf(db, sizeof db, "%s/loaded.sqlite", dir);
   tpc_store *b;
   cr_assert(eq(int, tpc_baseline_load(path, db, &b), TPC_OK), "%s", tpc_error_msg());
@@ -408,4 +413,89 @@ Test(report, baseline_refuses_a_fifo, .init = setup, .fini = teardown, .timeout 
   cr_assert(ne(ptr, strstr(tpc_error_msg(), "is not a regular file (a FIFO)"), NULL), "%s",
             tpc_error_msg());
   cr_assert(eq(ptr, b, NULL));
+}
+
+/* A baseline file: one good runs row on line 1, then `hostile` from line 2. */
+static void write_baseline(const char *path, const char *hostile) {
+  FILE *f = fopen(path, "w");
+  cr_assert(ne(ptr, f, NULL));
+  fprintf(f, "INSERT INTO runs (id, command, started_at, status) VALUES (1, 'bounds', "
+             "'2024-01-01T00:00:00.000Z', 'ok');\n%s\n", hostile);
+  cr_assert(eq(int, fclose(f), 0));
+}
+
+/* A baseline is code a pull request changes: loading it must not write
+** anywhere but its scratch database, whatever SQL it holds.  Each statement
+** below is refused, by line and kind, before it runs: no file appears and the
+** scratch database keeps no row. */
+Test(report, baseline_refuses_what_is_not_an_insert, .init = setup, .fini = teardown) {
+  static const struct {
+    const char *sql, *why;
+  } cases[] = {
+      {"ATTACH DATABASE '%s/x.db' AS p; CREATE TABLE p.t(x);", "ATTACH"},
+      {"VACUUM INTO '%s/x.db';", "only INSERT"},
+      {"SELECT writefile('%s/x.db', 'x');", "writefile"},
+      {"SELECT load_extension('%s/x.so');", "load_extension"},
+      {"INSERT INTO runs (command, started_at) VALUES (readfile('%s/x.db'), 'now');",
+       "readfile"},
+      {"PRAGMA journal_mode = DELETE; -- %s", "PRAGMA"},
+      {"CREATE TABLE t (x); -- %s", "CREATE TABLE"},
+      {"CREATE TRIGGER t AFTER INSERT ON runs BEGIN DELETE FROM runs; END; -- %s",
+       "CREATE TRIGGER"},
+      {"DROP TABLE bench_samples; -- %s", "DROP TABLE"},
+      {"ALTER TABLE runs ADD COLUMN z; -- %s", "ALTER"},
+      {"UPDATE runs SET seed = 2; -- %s", "UPDATE"},
+      {"DELETE FROM runs; -- %s", "DELETE"},
+      {"BEGIN; -- %s", "TRANSACTION"},
+      {"INSERT INTO regress_runs (run_id, baseline, timings, threshold, updated) VALUES "
+       "(1, '%s', 'gate', 0, 0);", "regress_runs"},
+      {"INSERT INTO runs (command, started_at) SELECT name, '%s' FROM sqlite_master;",
+       "sqlite_master"},
+      {"INSERT INTO bench_env (run_id, peers) VALUES (1, '%s') RETURNING peers;",
+       "returns rows"},
+  };
+  char path[128], db[128], sql[512], file[160];
+  snprintf(path, sizeof path, "%s/bad.sql", dir);
+  snprintf(file, sizeof file, "%s/x.db", dir);
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    snprintf(db, sizeof db, "%s/loaded%zu.sqlite", dir, i);
+    snprintf(sql, sizeof sql, cases[i].sql, dir);
+    write_baseline(path, sql);
+    tpc_store *b = (tpc_store *)&b;
+    cr_assert(eq(int, tpc_baseline_load(path, db, &b), TPC_EINPUT), "%s", sql);
+    cr_assert(eq(ptr, b, NULL));
+    const char *msg = tpc_error_msg();
+    cr_assert(ne(ptr, strstr(msg, "line 2"), NULL), "%s: %s", sql, msg);
+    cr_assert(ne(ptr, strstr(msg, cases[i].why), NULL), "%s: %s", sql, msg);
+    cr_assert(ne(int, access(file, F_OK), 0), "%s created %s", sql, file);
+    tpc_store *s = open_store(strrchr(db, '/') + 1);
+    sqlite3_stmt *q;
+    cr_assert(eq(int, sqlite3_prepare_v2(tpc_store_db(s), "SELECT count(*) FROM runs", -1, &q,
+                                         NULL), SQLITE_OK));
+    cr_assert(eq(int, sqlite3_step(q), SQLITE_ROW));
+    cr_assert(eq(int, sqlite3_column_int(q, 0), 0), "%s: rows kept", sql);
+    sqlite3_finalize(q);
+    tpc_store_close(s);
+  }
+}
+
+/* What tpc regress --update writes still loads: several rows per statement
+** and references to the rows before (foreign keys read the parent). */
+Test(report, baseline_loads_inserts_with_references, .init = setup, .fini = teardown) {
+  char path[128], db[128];
+  snprintf(path, sizeof path, "%s/ok.sql", dir);
+  snprintf(db, sizeof db, "%s/loaded.sqlite", dir);
+  write_baseline(path, "-- a comment\n/* another */ INSERT INTO bench_env (run_id, seed) "
+                       "VALUES (1, 7);\nINSERT INTO bench_cases (run_id, grp, role, kernel, "
+                       "dtype, d, impl, nsamples) VALUES (1, 0, 'kernel', 'topk', 'f32', 8, "
+                       "'comp', 1), (1, 1, 'kernel', 'sign', 'f32', 8, 'comp', 1);");
+  tpc_store *b = NULL;
+  cr_assert(eq(int, tpc_baseline_load(path, db, &b), TPC_OK), "%s", tpc_error_msg());
+  sqlite3_stmt *q;
+  cr_assert(eq(int, sqlite3_prepare_v2(tpc_store_db(b), "SELECT count(*) FROM bench_cases", -1,
+                                       &q, NULL), SQLITE_OK));
+  cr_assert(eq(int, sqlite3_step(q), SQLITE_ROW));
+  cr_assert(eq(int, sqlite3_column_int(q, 0), 2));
+  sqlite3_finalize(q);
+  tpc_store_close(b);
 }

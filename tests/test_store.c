@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -333,6 +334,45 @@ Test(store, creates_one_directory_level_only) {
             "%s", tpc_error_msg());
 }
 
+/* Overwrite page `page` (1-based) of the file with bytes of a fixed
+** pseudo-random sequence, as a failing disk or a torn copy would. */
+static void overwrite_page(const char *path, int64_t page, int64_t page_size) {
+  FILE *f = fopen(path, "r+b");
+  cr_assert(ne(ptr, f, NULL), "%s", path);
+  cr_assert(eq(int, fseek(f, (long)((page - 1) * page_size), SEEK_SET), 0));
+  uint64_t x = 0x9e3779b97f4a7c15u;
+  for (int64_t i = 0; i < page_size; i++) {
+    x = x * 6364136223846793005u + 1442695040888963407u;
+    cr_assert(ne(int, fputc((int)(x >> 56), f), EOF));
+  }
+  cr_assert(eq(int, fclose(f), 0));
+}
+
+/* A database with one page of the runs table overwritten: opening it for
+** writing is refused, naming the damage and what to do, and leaves the file
+** byte for byte as it was. */
+Test(store, refuses_a_damaged_file_untouched) {
+  tpc_store *st = open_ok(db_path);
+  for (int i = 0; i < 400; i++) begin_run(st, "bounds", (uint64_t)i);
+  tpc_store_close(st); /* the last close checkpoints: every page is in the file */
+  int64_t root = raw_int(db_path, "SELECT rootpage FROM sqlite_master WHERE name = 'runs'");
+  int64_t page_size = raw_int(db_path, "PRAGMA page_size");
+  cr_assert(gt(i64, raw_int(db_path, "PRAGMA page_count"), root));
+  overwrite_page(db_path, root, page_size);
+  size_t len = 0;
+  char *before = slurp(db_path, &len);
+
+  st = (tpc_store *)&st;
+  cr_assert(eq(int, tpc_store_open(db_path, &st), TPC_EINPUT));
+  cr_assert(eq(ptr, st, NULL));
+  const char *msg = tpc_error_msg();
+  cr_assert(ne(ptr, strstr(msg, db_path), NULL), "%s", msg);
+  cr_assert(ne(ptr, strstr(msg, "is damaged (quick_check: "), NULL), "%s", msg);
+  cr_assert(ne(ptr, strstr(msg, ".recover"), NULL), "%s", msg);
+  assert_file_is(db_path, before, len);
+  free(before);
+}
+
 /* ---- runs rows -------------------------------------------------------- */
 
 Test(store, run_begin_end_round_trip) {
@@ -465,6 +505,129 @@ Test(store, rollback_drops_and_commit_keeps) {
   tpc_store_close(st);
 }
 
+/* ---- abandoned runs and --resume -------------------------------------- */
+
+/* A pid that no process holds: a child's, after it was reaped. */
+static int64_t dead_pid(void) {
+  pid_t pid = fork();
+  cr_assert(ge(int, pid, 0));
+  if (pid == 0)
+    _exit(0);
+  int status;
+  cr_assert(eq(int, waitpid(pid, &status, 0), pid));
+  return pid;
+}
+
+static void run_exec(tpc_store *st, int64_t id, const char *set) {
+  char sql[256];
+  snprintf(sql, sizeof sql, "UPDATE runs SET %s WHERE id = %lld", set, (long long)id);
+  cr_assert(eq(int, sqlite3_exec(tpc_store_db(st), sql, NULL, NULL, NULL), SQLITE_OK), "%s",
+            sql);
+}
+
+/* tpc_run_status() of run id: what the report shows. */
+static char *shown(tpc_store *st, int64_t id, char *buf, size_t size) {
+  return run_text(st, id, TPC_STORE_RUN_STATUS("runs"), buf, size);
+}
+
+/* A run records its process; while it lives it shows running, and once its
+** pid is free, held by a process started at another time, or from another
+** boot, it shows abandoned.  Rows that cannot be judged from here (another
+** host, no pid) show their stored status. */
+Test(store, run_whose_process_is_gone_shows_abandoned) {
+  tpc_store *st = open_ok(db_path);
+  int64_t id = begin_run(st, "bounds", 1);
+  char buf[64];
+  cr_assert(eq(i64, run_int(st, id, "pid"), (int64_t)getpid()));
+  cr_assert(eq(str, run_text(st, id, "boot_id", buf, sizeof buf), (char *)tpc_sys_boot_id()));
+  cr_assert(eq(int, strlen(tpc_sys_boot_id()) > 0, 1), "this Linux has a boot id");
+  long long start = -2;
+  cr_assert(eq(int, tpc_sys_proc_start((long)getpid(), &start), 1));
+  cr_assert(eq(i64, run_int(st, id, "pid_start"), (int64_t)start));
+  cr_assert(eq(str, shown(st, id, buf, sizeof buf), "running"));
+
+  char set[160];
+  snprintf(set, sizeof set, "pid_start = pid_start + 1"); /* the pid was reused */
+  run_exec(st, id, set);
+  cr_assert(eq(str, shown(st, id, buf, sizeof buf), "abandoned"));
+  snprintf(set, sizeof set, "pid_start = %lld, boot_id = 'another boot'", start);
+  run_exec(st, id, set);
+  cr_assert(eq(str, shown(st, id, buf, sizeof buf), "abandoned"));
+  snprintf(set, sizeof set, "boot_id = '%s', pid = %lld", tpc_sys_boot_id(),
+           (long long)dead_pid());
+  run_exec(st, id, set);
+  cr_assert(eq(str, shown(st, id, buf, sizeof buf), "abandoned"));
+  cr_assert(eq(str, run_text(st, id, "status", buf, sizeof buf), "running")); /* as stored */
+  run_exec(st, id, "host = 'elsewhere'");
+  cr_assert(eq(str, shown(st, id, buf, sizeof buf), "running"));
+  snprintf(set, sizeof set, "host = '%s', pid = NULL", tpc_sys_host());
+  run_exec(st, id, set);
+  cr_assert(eq(str, shown(st, id, buf, sizeof buf), "running"));
+  cr_assert(eq(int, tpc_store_run_end(st, id, TPC_RUN_FAILED), TPC_OK));
+  cr_assert(eq(str, shown(st, id, buf, sizeof buf), "failed"));
+  tpc_store_close(st);
+}
+
+static int resume(tpc_store *st, int64_t id, const char *command, const char *settings) {
+  tpc_run_info info = {.command = command, .argv = "tpc again", .seed = 1, .threads = 1,
+                       .settings = settings};
+  return tpc_store_run_resume(st, id, &info);
+}
+
+static void assert_msg_has(const char *part) {
+  cr_assert(ne(ptr, strstr(tpc_error_msg(), part), NULL), "'%s' not in: %s", part,
+            tpc_error_msg());
+}
+
+/* --resume takes over a run only when it did not finish, its process is
+** gone, and the command, the build and the settings are the run's; each
+** refusal says why and changes nothing. */
+Test(store, resume_takes_over_only_an_unfinished_run_of_the_same_settings) {
+  tpc_store *st = open_ok(db_path);
+  tpc_run_info info = {.command = "bounds", .argv = "tpc bounds x --d 5", .seed = 1,
+                       .threads = 1, .settings = "d=5\nspec 1=x\n"};
+  int64_t id = 0;
+  cr_assert(eq(int, tpc_store_run_begin(st, &info, &id), TPC_OK), "%s", tpc_error_msg());
+  char buf[256];
+
+  cr_assert(eq(int, resume(st, id, "bounds", info.settings), TPC_EINPUT));
+  assert_msg_has("is still running (pid");
+  char set[160];
+  snprintf(set, sizeof set, "pid = %lld", (long long)dead_pid());
+  run_exec(st, id, set);
+  cr_assert(eq(int, resume(st, id + 1, "bounds", info.settings), TPC_EINPUT));
+  assert_msg_has("has no run");
+  cr_assert(eq(int, resume(st, id, "rate", info.settings), TPC_EINPUT));
+  assert_msg_has("is a tpc bounds run, not tpc rate");
+  cr_assert(eq(int, resume(st, id, "bounds", "d=6\nspec 1=x\n"), TPC_EINPUT));
+  assert_msg_has("the run has d=5, this command d=6");
+  assert_msg_has("tpc bounds x --d 5");
+  cr_assert(eq(int, resume(st, id, "bounds", "d=5\n"), TPC_EINPUT));
+  assert_msg_has("the run has spec 1=x, this command nothing");
+  run_exec(st, id, "git_commit = 'abc'");
+  cr_assert(eq(int, resume(st, id, "bounds", info.settings), TPC_EINPUT));
+  assert_msg_has("built from commit abc");
+  snprintf(set, sizeof set, "git_commit = '%s'", tpc_build_commit());
+  run_exec(st, id, set);
+  cr_assert(eq(i64, run_int(st, id, "resumed"), 0));
+
+  cr_assert(eq(int, resume(st, id, "bounds", info.settings), TPC_OK), "%s", tpc_error_msg());
+  cr_assert(eq(i64, run_int(st, id, "pid"), (int64_t)getpid()));
+  cr_assert(eq(i64, run_int(st, id, "resumed"), 1));
+  cr_assert(eq(str, run_text(st, id, "status", buf, sizeof buf), "running"));
+  cr_assert(eq(str, shown(st, id, buf, sizeof buf), "running"));
+  cr_assert(eq(int, tpc_store_run_end(st, id, TPC_RUN_INTERRUPTED), TPC_OK));
+  cr_assert(eq(int, resume(st, id, "bounds", info.settings), TPC_OK), "%s", tpc_error_msg());
+  cr_assert(eq(i64, run_int(st, id, "ended_at IS NULL"), 1));
+  cr_assert(eq(i64, run_int(st, id, "resumed"), 2));
+  cr_assert(eq(int, tpc_store_run_end(st, id, TPC_RUN_OK), TPC_OK));
+  cr_assert(eq(int, resume(st, id, "bounds", info.settings), TPC_EINPUT));
+  assert_msg_has("finished (status ok): there is nothing to resume");
+  cr_assert(eq(str, run_text(st, id, "status", buf, sizeof buf), "ok"));
+  cr_assert(eq(i64, run_int(st, id, "resumed"), 2));
+  tpc_store_close(st);
+}
+
 /* ---- two writers ------------------------------------------------------ */
 
 Test(store, two_connections_interleave_writes) {
@@ -559,4 +722,55 @@ Test(store, sysinfo_describes_the_machine) {
   char host[256] = "";
   cr_assert(eq(int, gethostname(host, sizeof host - 1), 0));
   cr_assert(eq(str, (char *)tpc_sys_host(), host));
+}
+
+/* A process's start time is read past its name, which may hold blanks and
+** parentheses: a child that renames itself "x) 1 2 (y" keeps its start time.
+** A reaped child has none. */
+Test(store, sysinfo_reads_a_start_time_past_any_name) {
+  int ready[2], hold[2];
+  cr_assert(eq(int, pipe(ready), 0));
+  cr_assert(eq(int, pipe(hold), 0));
+  pid_t pid = fork();
+  cr_assert(ge(int, pid, 0));
+  if (pid == 0) {
+    char c = 0;
+    close(hold[1]); /* the parent's end: a failed test closes it, and read returns 0 */
+    close(ready[0]);
+    if (read(hold[0], &c, 1) != 1 || prctl(PR_SET_NAME, "x) 1 2 (y", 0, 0, 0) != 0 ||
+        write(ready[1], "r", 1) != 1 || read(hold[0], &c, 1) != 1)
+      _exit(1);
+    _exit(0);
+  }
+  long long before = -1, after = -1;
+  cr_assert(eq(int, tpc_sys_proc_start((long)pid, &before), 1));
+  cr_assert(gt(i64, (int64_t)before, 0));
+  char c;
+  cr_assert(eq(long, (long)write(hold[1], "g", 1), 1L));
+  cr_assert(eq(long, (long)read(ready[0], &c, 1), 1L));
+  cr_assert(eq(int, tpc_sys_proc_start((long)pid, &after), 1));
+  cr_assert(eq(i64, (int64_t)after, (int64_t)before));
+  cr_assert(eq(long, (long)write(hold[1], "g", 1), 1L));
+  int status;
+  cr_assert(eq(int, waitpid(pid, &status, 0), pid));
+  cr_assert(eq(int, WIFEXITED(status) && WEXITSTATUS(status) == 0, 1));
+  cr_assert(eq(int, tpc_sys_proc_start((long)pid, &after), 0));
+  close(ready[0]), close(ready[1]), close(hold[0]), close(hold[1]);
+}
+
+/* A child that exited but was not reaped yet (a zombie, as a killed tpc is
+** until its shell waits for it) is gone. */
+Test(store, sysinfo_counts_a_zombie_as_gone) {
+  pid_t pid = fork();
+  cr_assert(ge(int, pid, 0));
+  if (pid == 0)
+    _exit(0);
+  long long start = -1;
+  siginfo_t info;
+  memset(&info, 0, sizeof info);
+  /* wait until it has exited, leaving it unreaped */
+  cr_assert(eq(int, waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT), 0));
+  cr_assert(eq(int, tpc_sys_proc_start((long)pid, &start), 0));
+  int status;
+  cr_assert(eq(int, waitpid(pid, &status, 0), pid));
 }

@@ -75,6 +75,7 @@ typedef struct tpc_cli_common {
   int quiet;             /* --quiet: no progress bar, no summary table */
   size_t nplugins;       /* --plugin FILE.so, repeatable */
   const char *plugins[TPC_CLI_MAXPLUGINS];
+  int64_t resume;        /* --resume RUN (commands that splice it in); 0: none */
 } tpc_cli_common;
 
 enum {
@@ -83,6 +84,7 @@ enum {
   TPC_OPT_THREADS,
   TPC_OPT_QUIET,
   TPC_OPT_PLUGIN,
+  TPC_OPT_RESUME,
   TPC_OPT_FIRST_FREE = 0x120 /* commands number their own long options from here */
 };
 
@@ -104,6 +106,13 @@ enum {
   "  --plugin FILE    load compressors/mechanisms from a plugin (repeatable)\n"  \
   "  --quiet          no progress bar or table\n"
 
+/* --resume RUN, for the commands whose runs can be resumed (tpc_cli_run_start). */
+#define TPC_CLI_RESUME_OPTION {"resume", required_argument, 0, TPC_OPT_RESUME}
+#define TPC_CLI_RESUME_HELP                                                        \
+  "  --resume RUN     continue run RUN, interrupted or abandoned: the same command\n" \
+  "                   line (threads, --timeout and --quiet may differ) keeps its\n"  \
+  "                   finished units and computes the rest\n"
+
 void tpc_cli_common_init(tpc_cli_common *o);
 
 /* Apply a common option returned by getopt_long.  Returns 1 when `code` was
@@ -122,6 +131,7 @@ struct tpc_store;
 typedef struct tpc_cli_run {
   struct tpc_store *store;
   int64_t id;
+  int resumed;   /* id is an earlier run this process took over (--resume) */
 } tpc_cli_run;
 
 /* Open the database and insert the runs row ('running') with the command
@@ -131,14 +141,26 @@ typedef struct tpc_cli_run {
 int tpc_cli_run_begin(tpc_cli_run *run, const tpc_cli_common *o, const char *command,
                       int argc, char **argv);
 
+/* tpc_cli_run_begin for a command whose runs can be resumed: settings is
+** what fixes its results, one "key=value" a line (the canonical specs and
+** every option but threads, time-outs and output).  With --resume RUN
+** (o->resume), takes over run RUN instead (run->resumed set; its finished
+** units are the caller's to keep), or returns 2 after printing why not: it
+** finished, is still running, is of another command, another build or
+** other settings. */
+int tpc_cli_run_start(tpc_cli_run *run, const tpc_cli_common *o, const char *command,
+                      int argc, char **argv, const char *settings);
+
 /* Finish the run with the status for exit_code (0 ok, 1 failed,
 ** 3 inconclusive, 4 error; 'interrupted' when the flag is set) and close the
 ** store.  Exit code 2 deletes the run and every row that references it:
-** nothing is stored for bad input.  Returns the exit code to use. */
+** nothing is stored for bad input; a resumed run keeps its rows and ends
+** 'interrupted' instead.  Returns the exit code to use. */
 int tpc_cli_run_end(tpc_cli_run *run, int exit_code);
 
-/* The id of the last run tpc_cli_run_begin inserted in this process (0:
-** none); after tpc_cli_run_end with exit code 2 the id no longer exists. */
+/* The id of the last run tpc_cli_run_begin or _start inserted or took over
+** in this process (0: none); after tpc_cli_run_end with exit code 2 a new
+** run's id no longer exists. */
 int64_t tpc_cli_last_run_id(void);
 
 /* Set by SIGINT or SIGTERM after tpc_cli_run_begin: long loops stop at the

@@ -42,7 +42,8 @@ static int usage(FILE *out, int code) {
   fprintf(out,
           "usage: tpc bounds SPEC... [--d D] [--n N] [--trials N] [--draws M]\n"
           "                  [--families LIST] [--search-budget S] [--confidence C]\n"
-          "                  [--dtype f64|f32] [--timeout SECONDS] [common options]\n\n"
+          "                  [--dtype f64|f32] [--timeout SECONDS] [--resume RUN]\n"
+          "                  [common options]\n\n"
           "Checks the constants each SPEC declares (THEORY.md T1-T3) on families of\n"
           "test points and an adversarial search: alpha or omega and unbiasedness of a\n"
           "compressor, the 3PC inequality of a mechanism (MARINA: for the average of\n"
@@ -60,7 +61,7 @@ static int usage(FILE *out, int code) {
           "  --dtype T        the kernels checked: f64 (default) or f32, on points that\n"
           "                   are exact floats within float's range\n"
           "  --timeout S      seconds one spec may take before it is killed (default 300)\n"
-          TPC_CLI_COMMON_HELP
+          TPC_CLI_RESUME_HELP TPC_CLI_COMMON_HELP
           "Example: tpc bounds 'topk(k=10)' 'ef21(topk(k=10))' --d 100\n");
   return code;
 }
@@ -126,6 +127,7 @@ static int parse_args(bounds_args *a, int argc, char **argv) {
                                        {"dtype", required_argument, 0, OPT_DTYPE},
                                        {"timeout", required_argument, 0, OPT_TIMEOUT},
                                        {"help", no_argument, 0, 'h'},
+                                       TPC_CLI_RESUME_OPTION,
                                        TPC_CLI_COMMON_OPTIONS,
                                        {0, 0, 0, 0}};
   tpc_cli_common_init(&a->common);
@@ -275,12 +277,35 @@ static int merge_code(int code, int verdict) {
   return rank[v] > rank[code] ? v : code;
 }
 
-/* Evaluate and store each spec; the summary rows as they finish. */
+/* A resumed run's stored specs (bounds/bounds.h): in *kept the verdict of
+** each spec it stored, -1 for the others, which are computed. */
+static int stored_specs(const tpc_cli_run *run, const spec_list *l, int quiet, int **kept) {
+  *kept = malloc(l->n * sizeof **kept);
+  if (!*kept) return tpc_cli_fail(tpc_error(TPC_ENOMEM, "out of memory"));
+  int rc = tpc_bounds_stored(run->store, run->id, l->n, *kept);
+  if (rc) return tpc_cli_fail(rc);
+  size_t n = 0;
+  for (size_t i = 0; i < l->n; i++) n += (*kept)[i] >= 0;
+  if (!quiet)
+    fprintf(stderr, "tpc bounds: resuming run %lld: %zu of %zu specs kept, %zu to compute\n",
+            (long long)run->id, n, l->n, l->n - n);
+  return TPC_EXIT_OK;
+}
+
+/* Evaluate and store each spec (those a resumed run has stored are kept);
+** the summary rows as they finish. */
 static int run_specs(bounds_args *a, const tpc_registry *reg, const spec_list *l,
                      tpc_cli_run *run) {
-  int code = TPC_EXIT_OK;
+  int code = TPC_EXIT_OK, *kept = NULL;
+  if (run->resumed && (code = stored_specs(run, l, a->common.quiet, &kept))) {
+    free(kept);
+    return code;
+  }
   tpc_bounds_result *res = tpc_bounds_result_alloc(&a->opts);
-  if (!res) return tpc_cli_fail(TPC_ENOMEM);
+  if (!res) {
+    free(kept);
+    return tpc_cli_fail(TPC_ENOMEM);
+  }
   int width = 4;
   for (size_t i = 0; i < l->n; i++) {
     int len = (int)strlen(l->canon[i]);
@@ -288,6 +313,12 @@ static int run_specs(bounds_args *a, const tpc_registry *reg, const spec_list *l
   }
   if (!a->common.quiet) print_header(width);
   for (size_t i = 0; i < l->n && !tpc_cli_interrupted(); i++) {
+    if (kept && kept[i] >= 0) {
+      code = merge_code(code, kept[i]);
+      if (!a->common.quiet)
+        printf("%-*s kept: %s\n", width, l->canon[i], tpc_bounds_verdict_name(kept[i]));
+      continue;
+    }
     tpc_cli_progress prog;
     tpc_cli_progress_init(&prog, l->canon[i], &a->common);
     a->opts.progress = tpc_cli_progress_cb;
@@ -315,6 +346,7 @@ static int run_specs(bounds_args *a, const tpc_registry *reg, const spec_list *l
     fflush(stdout);
   }
   tpc_bounds_result_free(res);
+  free(kept);
   return code;
 }
 
@@ -327,11 +359,15 @@ int cmd_bounds(int argc, char **argv) {
   if (!reg) return code;
   spec_list l;
   code = read_specs(reg, &a.opts, argc - optind, argv + optind, &l);
+  char *settings = NULL;
+  if (code == TPC_EXIT_OK && !(settings = tpc_bounds_settings(&a.opts, l.canon, l.n)))
+    code = tpc_cli_fail(tpc_error(TPC_ENOMEM, "out of memory"));
   if (code == TPC_EXIT_OK) {
     tpc_cli_run run;
-    code = tpc_cli_run_begin(&run, &a.common, "bounds", argc, argv);
+    code = tpc_cli_run_start(&run, &a.common, "bounds", argc, argv, settings);
     if (code == TPC_EXIT_OK) code = tpc_cli_run_end(&run, run_specs(&a, reg, &l, &run));
   }
+  free(settings);
   specs_free(&l);
   tpc_registry_free(reg);
   return code;

@@ -66,6 +66,7 @@ static const struct option rate_options[] = {
     {"experiment", required_argument, 0, OPT_EXPERIMENT},
     {"samples", required_argument, 0, OPT_SAMPLES},
     {"help", no_argument, 0, OPT_HELP},
+    TPC_CLI_RESUME_OPTION,
     TPC_CLI_COMMON_OPTIONS,
     {0, 0, 0, 0}};
 
@@ -103,7 +104,9 @@ static void usage(FILE *out) {
           "  --points N       keep at most about N points per trajectory (default 2000)\n"
           "  --experiment E   fig3 (quadratic), fig2 (CLAG heat map, phishing),\n"
           "                   fig1 (autoencoder, Fashion-MNIST); --samples N images\n"
-          "                   (fig1, default 2000); all runs are stored\n" TPC_CLI_COMMON_HELP
+          "                   (fig1, default 2000); all runs are stored\n"
+          TPC_CLI_RESUME_HELP "                   (checks only: one unit is one method)\n"
+          TPC_CLI_COMMON_HELP
           "\nExit codes: 0 pass (or no check), 1 a check violated, 2 bad input,\n"
           "3 inconclusive, 4 internal error.\n");
 }
@@ -224,6 +227,7 @@ typedef struct rate_job {
   char server_text[256];
   size_t nm;
   rate_method m[RATE_MAX_METHODS];
+  const char *names[RATE_MAX_METHODS]; /* m[k].canon */
 } rate_job;
 
 static void job_free(rate_job *j) {
@@ -255,7 +259,7 @@ static int load_method(rate_job *j, const char *text) {
   int ec = TPC_EXIT_OK, rc;
   rate_method *m = &j->m[j->nm];
   if (!(m->spec = tpc_cli_spec(j->reg, text, &ec))) return ec;
-  j->nm++;
+  j->names[j->nm++] = m->canon;
   if (tpc_spec_canonical(j->reg, m->spec, m->canon, sizeof m->canon))
     tpc_spec_print(m->spec, m->canon, sizeof m->canon);
   tpc_alg1 *a = tpc_alg1_alloc(j->p, j->reg, m->spec, j->server, &rc);
@@ -376,11 +380,33 @@ static int run_method(rate_job *j, rate_method *m, tpc_cli_run *run, tpc_cli_pro
   return rc;
 }
 
+/* A resumed run's stored checks (bounds/rate.h): in kept the verdict of
+** each method it stored, -1 for the others, which are computed. */
+static int stored_checks(rate_job *j, const tpc_cli_run *run, int *kept) {
+  int rc = tpc_rate_stored(run->store, run->id, j->names, j->nm, kept);
+  if (rc) return tpc_cli_fail(rc);
+  size_t n = 0;
+  for (size_t k = 0; k < j->nm; k++) n += kept[k] >= 0;
+  if (!j->args->common.quiet)
+    fprintf(stderr, "tpc rate: resuming run %lld: %zu of %zu methods kept, %zu to compute\n",
+            (long long)run->id, n, j->nm, j->nm - n);
+  return TPC_EXIT_OK;
+}
+
 static int run_checks(rate_job *j, tpc_cli_run *run) {
   int violated = 0, inconclusive = 0, quiet = j->args->common.quiet;
+  int kept[RATE_MAX_METHODS];
+  int ec = run->resumed ? stored_checks(j, run, kept) : TPC_EXIT_OK;
+  if (ec) return ec;
   set_delta(j);
   if (!quiet) print_header(j);
   for (size_t k = 0; k < j->nm && !tpc_cli_interrupted(); k++) {
+    if (run->resumed && kept[k] >= 0) {
+      violated |= kept[k] == TPC_RATE_VIOLATED;
+      inconclusive |= kept[k] == TPC_RATE_INCONCLUSIVE;
+      if (!quiet) printf("%-40s kept: %s\n", j->m[k].canon, tpc_rate_verdict_name(kept[k]));
+      continue;
+    }
     tpc_cli_progress pr;
     tpc_cli_progress_init(&pr, j->m[k].canon, &j->args->common);
     int rc = run_method(j, &j->m[k], run, &pr);
@@ -400,9 +426,14 @@ static int checks_mode(rate_args *a, int argc, char **argv) {
   tpc_cli_run run;
   if (!j) return tpc_cli_fail(tpc_error(TPC_ENOMEM, "out of memory"));
   j->args = a;
+  char *settings = NULL;
   int ec = load_job(j, argc - optind, argv + optind);
-  if (!ec) ec = tpc_cli_run_begin(&run, &a->common, "rate", argc, argv);
+  if (!ec && !(settings = tpc_rate_settings(j->prob_text, j->server ? j->server_text : NULL,
+                                            &a->o, j->names, j->nm)))
+    ec = tpc_cli_fail(tpc_error(TPC_ENOMEM, "out of memory"));
+  if (!ec) ec = tpc_cli_run_start(&run, &a->common, "rate", argc, argv, settings);
   if (!ec) ec = tpc_cli_run_end(&run, run_checks(j, &run));
+  free(settings);
   job_free(j);
   free(j);
   return ec;
@@ -430,6 +461,10 @@ static int experiment_mode(rate_args *a, int argc, char **argv) {
   tpc_cli_progress pr;
   if (optind < argc) {
     fprintf(stderr, "tpc rate: --experiment takes no PROBLEM or METHOD\n");
+    return TPC_EXIT_USAGE;
+  }
+  if (a->common.resume) {
+    fprintf(stderr, "tpc rate: --resume continues checks, not an --experiment\n");
     return TPC_EXIT_USAGE;
   }
   tpc_registry *reg = tpc_cli_registry_plugins(&a->common, &ec);

@@ -109,6 +109,16 @@ int tpc_cli_common_opt(tpc_cli_common *o, int code, const char *arg) {
     case TPC_OPT_QUIET:
       o->quiet = 1;
       return 1;
+    case TPC_OPT_RESUME: {
+      uint64_t id = 0;
+      if (parse_u64("--resume", arg, &id) < 0) return -1;
+      if (id == 0 || id > INT64_MAX) {
+        fprintf(stderr, "tpc: --resume expects a run id, got '%s'\n", arg);
+        return -1;
+      }
+      o->resume = (int64_t)id;
+      return 1;
+    }
     case TPC_OPT_PLUGIN:
       if (o->nplugins == TPC_CLI_MAXPLUGINS) {
         fprintf(stderr, "tpc: at most %d --plugin options\n", TPC_CLI_MAXPLUGINS);
@@ -192,37 +202,56 @@ static int64_t last_run_id;
 
 int64_t tpc_cli_last_run_id(void) { return last_run_id; }
 
-int tpc_cli_run_begin(tpc_cli_run *run, const tpc_cli_common *o, const char *command,
-                      int argc, char **argv) {
-  run->store = NULL;
-  run->id = 0;
-  int rc = tpc_store_open(o->db, &run->store);
-  if (rc) return tpc_cli_fail(rc); /* not a tpc database or newer: 2; else 4 */
-  char *line = join_argv(argc, argv);
-  tpc_run_info info = {.command = command, .argv = line, .seed = o->seed,
-                       .threads = o->threads};
-  rc = line ? tpc_store_run_begin(run->store, &info, &run->id)
-            : tpc_error(TPC_ENOMEM, "out of memory");
-  free(line);
-  if (rc) {
-    tpc_store_close(run->store);
-    run->store = NULL;
-    tpc_cli_fail(rc);
-    return TPC_EXIT_INTERNAL;
-  }
-  last_run_id = run->id;
+/* SIGINT and SIGTERM set the flag that long loops poll. */
+static void catch_interrupts(void) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
+}
+
+int tpc_cli_run_start(tpc_cli_run *run, const tpc_cli_common *o, const char *command,
+                      int argc, char **argv, const char *settings) {
+  run->store = NULL;
+  run->id = 0;
+  run->resumed = 0;
+  int rc = tpc_store_open(o->db, &run->store);
+  if (rc) return tpc_cli_fail(rc); /* not a tpc database, newer or damaged: 2; else 4 */
+  char *line = join_argv(argc, argv);
+  tpc_run_info info = {.command = command, .argv = line, .seed = o->seed,
+                       .threads = o->threads, .settings = settings};
+  if (!line) rc = tpc_error(TPC_ENOMEM, "out of memory");
+  else if (o->resume) rc = tpc_store_run_resume(run->store, o->resume, &info);
+  else rc = tpc_store_run_begin(run->store, &info, &run->id);
+  free(line);
+  if (rc) {
+    tpc_store_close(run->store);
+    run->store = NULL;
+    return tpc_cli_fail(rc); /* a run that cannot be resumed: 2 */
+  }
+  if (o->resume) {
+    run->id = o->resume;
+    run->resumed = 1;
+  }
+  last_run_id = run->id;
+  catch_interrupts();
   return TPC_EXIT_OK;
+}
+
+int tpc_cli_run_begin(tpc_cli_run *run, const tpc_cli_common *o, const char *command,
+                      int argc, char **argv) {
+  tpc_cli_common fresh = *o;
+  fresh.resume = 0;
+  return tpc_cli_run_start(run, &fresh, command, argc, argv, NULL);
 }
 
 int tpc_cli_run_end(tpc_cli_run *run, int exit_code) {
   if (!run->store) return exit_code;
   int rc;
-  if (exit_code == TPC_EXIT_USAGE) {
+  if (exit_code == TPC_EXIT_USAGE && run->resumed) {
+    rc = tpc_store_run_end(run->store, run->id, TPC_RUN_INTERRUPTED);
+  } else if (exit_code == TPC_EXIT_USAGE) {
     rc = tpc_store_run_discard(run->store, run->id);
   } else {
     tpc_run_status st = interrupted                          ? TPC_RUN_INTERRUPTED

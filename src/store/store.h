@@ -26,6 +26,9 @@ typedef struct tpc_run_info {
   const char *argv;        /* the whole command line, shell-quoted */
   uint64_t seed;
   int threads;
+  const char *settings;    /* what fixes the results, one "key=value" a line,
+                              compared by tpc_store_run_resume; NULL: the
+                              run cannot be resumed */
 } tpc_run_info;
 
 typedef enum {
@@ -53,8 +56,29 @@ int tpc_store_db_version(const tpc_store *st);
 /* The connection, for the layers that add their own rows. */
 sqlite3 *tpc_store_db(tpc_store *st);
 
-/* Insert a runs row with status 'running' and the start time; its id in *id. */
+/* Insert a runs row with status 'running', the start time and this process
+** (host, boot id, pid, start time); its id in *id. */
 int tpc_store_run_begin(tpc_store *st, const tpc_run_info *info, int64_t *id);
+
+/* Take over run id to continue it in this process: it must be a run of
+** info->command that did not finish (status 'interrupted' or 'error', or
+** 'running' with its process gone), made by a tpc built from this commit,
+** with the same info->settings.  The row is then 'running' again, owned by
+** this process, its `resumed` count one higher, its result rows kept.
+** TPC_EINPUT with a message saying why otherwise (nothing is changed). */
+int tpc_store_run_resume(tpc_store *st, int64_t id, const tpc_run_info *info);
+
+/* Every connection has the SQL function tpc_run_status(status, host,
+** boot_id, pid, pid_start): the status a runs row shows.  A 'running' row
+** whose process is gone (its host is this one, and it was started in another
+** boot, or its pid is free or held by a process started at another time)
+** shows 'abandoned'; any other row shows its status.  The stored status
+** stays 'running': only the process that owns a row writes it, and a row of
+** another host cannot be judged from here.  TPC_STORE_RUN_STATUS("r") is the
+** call on the columns of runs row r. */
+#define TPC_STORE_RUN_STATUS(r)                                                  \
+  "tpc_run_status(" r ".status, " r ".host, " r ".boot_id, " r ".pid, " r        \
+  ".pid_start)"
 
 /* Set the end time and final status of run id. */
 int tpc_store_run_end(tpc_store *st, int64_t id, tpc_run_status status);
