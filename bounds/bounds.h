@@ -150,8 +150,8 @@ typedef struct tpc_bounds_summary {
   int32_t interrupted;
   int32_t worst_family;
   uint32_t worst_index;
-  uint32_t unb_tests;     /* unbiasedness: tests run, and Holm rejections */
-  uint32_t unb_rejected;
+  uint32_t unb_tests;     /* unbiasedness: tests run, and Holm rejections of */
+  uint32_t unb_rejected;  /* the sound test (THEORY.md T-STATS) */
   uint32_t unb_doubted;   /* Holm rejections at face value (observed range) */
   uint32_t npoints;       /* points screened */
   double alpha, omega, A, B, c;    /* declared (0 where not declared) */

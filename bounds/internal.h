@@ -244,7 +244,8 @@ double bnd_frontier_grid(size_t g);
 /* ---- unbiased.c ---------------------------------------------------------- */
 
 /* Test E out = x on points from the families: fills unb_tests, unb_rejected,
-** unb_p and, on a rejection, the reason. */
+** unb_doubted, unb_p and, on a rejection or a doubt, the reason (and for a
+** doubt the draws that would decide). */
 int bnd_unbiased(const bnd_state *st, tpc_bounds_summary *sum);
 
 /* ---- check.c ------------------------------------------------------------- */
