@@ -150,8 +150,9 @@ typedef struct tpc_bounds_summary {
   int32_t interrupted;
   int32_t worst_family;
   uint32_t worst_index;
-  uint32_t unb_tests;     /* unbiasedness: tests run, and Holm rejections */
-  uint32_t unb_rejected;
+  uint32_t unb_tests;     /* unbiasedness: tests run, and Holm rejections of */
+  uint32_t unb_rejected;  /* the sound test (THEORY.md T-STATS) */
+  uint32_t unb_doubted;   /* Holm rejections at face value (observed range) */
   uint32_t npoints;       /* points screened */
   double alpha, omega, A, B, c;    /* declared (0 where not declared) */
   double sup, sup_ucb;    /* compressors: max E||C(x)-x||^2/||x||^2 found */
@@ -163,6 +164,8 @@ typedef struct tpc_bounds_summary {
   double step_emp, step_decl, step_gain; /* 1/(1 + sqrt(B/A)) and the ratio */
   double step_gain_max;   /* the ratio from front_BA_lcb */
   double unb_p;           /* smallest Holm-adjusted p-value (1 if none) */
+  double draws_needed;    /* inconclusive: the --draws that would decide
+                             (HUGE_VAL: none would); 0 otherwise */
   double bits_mean, bits_max, dense_bits;
   double evaluations;     /* compressor/mechanism calls made */
   double seconds;

@@ -26,14 +26,17 @@
 ** s2) (eval.c, target.c), so a deterministic target is judged exactly up to
 ** a few hundred ulps of the norms.
 **
-** Verdict: violated when a re-estimated point's lower bound exceeds the
-** right side (ratio_lcb > 1), when the unbiasedness test rejects, or when a
-** "deterministic" target is not; inconclusive when the screening found a
-** significant exceedance that fresh draws did not confirm; pass otherwise.
-** A passing check whose worst ratio is below 0.5 is flagged loose (the
-** declared constant is more than twice what was found), and a target whose
-** messages are on average as long as the dense vector (64 d bits, 32 d
-** for float32 kernels) is flagged as not compressing.
+** Verdict (THEORY.md T-STATS): violated when a re-estimated point's lower
+** bound exceeds the right side (ratio_lcb > 1; the lower bound truncates the
+** draws, so no range is assumed), when the sound unbiasedness test rejects,
+** or when a "deterministic" target is not; inconclusive when the screening
+** found a significant exceedance that fresh draws did not confirm, or when
+** the unbiasedness tests reject only at face value, each with the --draws
+** that would decide; pass otherwise.  A passing check whose worst ratio is
+** below 0.5 is flagged loose (the declared constant is more than twice what
+** was found), and a target whose messages are on average as long as the
+** dense vector (64 d bits, 32 d for float32 kernels) is flagged as not
+** compressing.
 */
 #include <math.h>
 #include <stdio.h>
@@ -169,6 +172,7 @@ typedef struct work {
   double delta;
   unsigned phase;
   size_t draws;
+  tpc_bounds_acc *acc;      /* the draws behind each record, beside recs */
 } work;
 
 static int eval_task(bnd_worker *w, size_t i, void *arg) {
@@ -181,6 +185,7 @@ static int eval_task(bnd_worker *w, size_t i, void *arg) {
   int confirm = wk->phase == BND_PHASE_CONFIRM ? 1 : wk->phase == BND_PHASE_FRONTIER ? 2 : 0;
   bnd_record(&w->st->t, &s, wk->delta, wk->family[i], wk->index[i], confirm, p->scale,
              &wk->recs[wk->off + i]);
+  wk->acc[wk->off + i] = s.e;
   return TPC_OK;
 }
 
@@ -281,6 +286,35 @@ static const tpc_bounds_point *find(const work *wk, int family, uint32_t index) 
 
 /* ---- the summary --------------------------------------------------------------- */
 
+void bnd_advice(double draws, char *buf, size_t size) {
+  double most = BND_MAX_DRAW / BND_CONFIRM_DRAWS;
+  if (!(draws < INFINITY))
+    snprintf(buf, size, "no number of draws would decide");
+  else if (draws > most)
+    snprintf(buf, size, "--draws %.3g would decide (at most %.0f allowed)", draws, most);
+  else
+    snprintf(buf, size, "--draws %.0f would decide", draws);
+}
+
+/* The --draws that would decide a screening exceedance at s that the fresh
+** draws did not confirm: the draws at which the fresh lower bound (at the
+** re-estimates' level delta) would clear the bound if the fresh draws kept
+** their spread and their mean, or, when that mean is within the bound, the
+** smallest excess the screening vouches for (its lower bound). */
+static double draws_to_confirm(const work *wk, size_t nconf, const tpc_bounds_point *s,
+                               double delta) {
+  const bnd_target *t = &wk->st->t;
+  for (size_t i = 0; i < nconf; i++) {
+    const tpc_bounds_point *c = &wk->recs[wk->n + i];
+    if (c->family != s->family || c->index != s->index) continue;
+    const tpc_bounds_acc *a = &wk->acc[wk->n + i];
+    double bound = c->rhs + t->tol * (c->rhs + c->s2);
+    double mean = a->mean > bound ? a->mean : s->e_lcb;
+    return ceil(tpc_bounds_lcb_draws(a, delta, bound, mean, bound) / BND_CONFIRM_DRAWS);
+  }
+  return HUGE_VAL; /* not re-estimated: pick_confirm takes the largest lower bounds */
+}
+
 /* "equal #3", with the magnitude of the point's entries when it is far
 ** from 1 (a finding at 1e-300 is a different story from one at 1). */
 static void fmt_point(const tpc_bounds_point *p, char *buf, size_t size) {
@@ -344,11 +378,17 @@ static void summarize(const work *wk, size_t nconf, tpc_bounds_summary *sum) {
   } else if (sum->unb_rejected) {
     sum->verdict = TPC_VERDICT_VIOLATED; /* unbiased.c wrote the reason */
   } else if (unconfirmed) {
+    char advice[60];
     fmt_point(unconfirmed, where, sizeof where);
     sum->verdict = TPC_VERDICT_INCONCLUSIVE;
+    sum->draws_needed = draws_to_confirm(wk, nconf, unconfirmed,
+                                         (1.0 - t->o->confidence) / (double)(nconf ? nconf : 1));
+    bnd_advice(sum->draws_needed, advice, sizeof advice);
     snprintf(sum->reason, sizeof sum->reason,
-             "screening exceedance at %s (lower bound %.6g) not confirmed by fresh draws", where,
-             unconfirmed->ratio_lcb);
+             "screening exceedance at %s (lower bound %.6g) not confirmed by fresh draws (%s)",
+             where, unconfirmed->ratio_lcb, advice);
+  } else if (sum->unb_doubted) {
+    sum->verdict = TPC_VERDICT_INCONCLUSIVE; /* unbiased.c wrote the reason */
   } else {
     sum->verdict = TPC_VERDICT_PASS;
     if (worst) fmt_point(worst, where, sizeof where);
@@ -504,8 +544,8 @@ int tpc_bounds_run(const tpc_registry *reg, const tpc_spec *spec, const tpc_boun
   status = read_parts(&st);
   size_t cap = tpc_bounds_cap_points(o);
   work wk = {&st, calloc(cap, sizeof(tpc_bounds_point)), 0, 0, calloc(cap, sizeof(int)),
-             calloc(cap, sizeof(uint32_t)), 0, 0, 0};
-  if (status == TPC_OK && (!wk.recs || !wk.family || !wk.index))
+             calloc(cap, sizeof(uint32_t)), 0, 0, 0, calloc(cap, sizeof(tpc_bounds_acc))};
+  if (status == TPC_OK && (!wk.recs || !wk.family || !wk.index || !wk.acc))
     status = tpc_error(TPC_ENOMEM, "bounds: out of memory");
   /* Units of progress (an upper bound): prescreen candidates, points,
   ** restarts, re-estimates, unbiasedness points. */
@@ -519,6 +559,7 @@ int tpc_bounds_run(const tpc_registry *reg, const tpc_spec *spec, const tpc_boun
   free(wk.recs);
   free(wk.family);
   free(wk.index);
+  free(wk.acc);
   state_free(&st);
   return status;
 }

@@ -179,6 +179,18 @@ void bnd_compress(bnd_worker *w, tpc_comp *c, const double *x, double *out, tpc_
 /* The left side of the inequality for w->out (scaled units). */
 double bnd_error(const bnd_worker *w, const bnd_point *p);
 
+/* u, v, w, s2 of p (scaled units) into s, and the client a per-client
+** target runs as at this point (its index). */
+void bnd_norms(const bnd_worker *w, const bnd_point *p, uint32_t index, bnd_stat *s);
+
+/* The declared right side rhs = cu u + cv v + cw w at the norms in s. */
+double bnd_rhs(const bnd_target *t, const bnd_stat *s);
+
+/* What the declaration bounds the left side by, the floating-point
+** allowance included: rhs + tol (rhs + s2).  A ratio above 1 is a left
+** side above it. */
+double bnd_bound(const bnd_target *t, const bnd_stat *s);
+
 /* `draws` evaluations (1 for a deterministic target) into s. */
 void bnd_eval(bnd_worker *w, const bnd_point *p, uint32_t purpose, unsigned phase,
               uint32_t index, size_t draws, bnd_stat *s);
@@ -232,8 +244,15 @@ double bnd_frontier_grid(size_t g);
 /* ---- unbiased.c ---------------------------------------------------------- */
 
 /* Test E out = x on points from the families: fills unb_tests, unb_rejected,
-** unb_p and, on a rejection, the reason. */
+** unb_doubted, unb_p and, on a rejection or a doubt, the reason (and for a
+** doubt the draws that would decide). */
 int bnd_unbiased(const bnd_state *st, tpc_bounds_summary *sum);
+
+/* ---- check.c ------------------------------------------------------------- */
+
+/* "--draws N would decide" for an inconclusive verdict's reason, with the
+** largest --draws allowed when N is beyond it, or that no number would. */
+void bnd_advice(double draws, char *buf, size_t size);
 
 /* ---- parallel work -------------------------------------------------------- */
 

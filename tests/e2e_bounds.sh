@@ -2,7 +2,9 @@
 # Command tests of `tpc bounds` ($TPC): bad input stores nothing (exit 2);
 # every built-in spec of the Makefile's RUN_SPECS passes with the default
 # settings at d = 100, in float64 and float32, and the attained bounds of
-# THEORY.md show a worst ratio of at least 0.99; identical tables for
+# THEORY.md show a worst ratio of at least 0.99; correct compressors with
+# rare events are never violated (pass, or inconclusive naming the draws
+# that would decide); identical tables for
 # --threads 1 and 2; a plugin compiled here that violates its constant
 # (exit 1), crashes or hangs (exit 4, the database still usable).  Prints
 # "e2e_bounds: N passed, N failed" and exits 1 when a check failed.
@@ -71,6 +73,27 @@ else bad "dtype rows: f32 $n32, f64 $n64 of $#"; fi
 w=$(worst 'topk(k=10)')
 if awk -v w="$w" 'BEGIN { exit !(w >= 0.99) }'; then ok;
 else bad "f32 topk: worst ratio '$w' < 0.99"; fi
+
+# ---- rare events: inconclusive with the draws that decide, never violated ---
+# Correct compressors whose rare events the draws may never show: bernoulli
+# sends x/p with probability p, three urandk(k=2) keep a coordinate with
+# probability 1/125000, urandk(k=1) at d = 1000 keeps the one coordinate
+# of a point spanning 300 decades in 1 draw of 1000.  Seeds 1-3 each.
+db="$tmp/rare.sqlite"
+for seed in 1 2 3; do
+  for args in "bernoulli(p=0.001)" "compose(urandk(k=2),compose(urandk(k=2),urandk(k=2)))" \
+              "bernoulli(p=1e-300)" "urandk(k=1) --d 1000 --draws 20"; do
+    spec=${args%% *}
+    opts=${args#"$spec"}
+    # shellcheck disable=SC2086 # opts is a list of words
+    "$TPC" bounds "$spec" $opts --seed "$seed" --db "$db" --quiet --threads 2 >"$tmp/out" 2>"$tmp/err"
+    got=$?
+    if [ "$got" = 0 ] || [ "$got" = 3 ]; then ok; else bad "$args, seed $seed: exit $got"; cat "$tmp/err"; fi
+    if [ "$got" = 3 ]; then has err "would decide" "$args, seed $seed: draws that decide"; fi
+  done
+done
+expect 3 "bernoulli(p=0.001) inconclusive" -- bounds 'bernoulli(p=0.001)' --db "$db" --quiet
+has err "bernoulli(p=0.001): inconclusive: E C(x) = x undecided (--draws " "the draws that decide"
 
 # ---- reproducible whatever the thread count --------------------------------
 expect 0 "threads 1" -- bounds 'marina(urandk(k=10),p=0.1)' '3pcv2(urandk(k=5),topk(k=5))' \

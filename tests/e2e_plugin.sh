@@ -5,8 +5,9 @@
 # `pkg-config --cflags tpc` only, then load them into $TPC:
 #   list/describe see the new names; a missing file, a FIFO, a file without
 #   tpc_plugin_init and a failing init exit 2 naming the file;
-#   bounds passes the example, finds the liar (exit 1), and reports a crash
-#   or a hang in a kernel (exit 4) while the database stays intact.
+#   bounds passes the example, finds the liar and the biased coinflip
+#   (exit 1), and reports a crash or a hang in a kernel (exit 4) while the
+#   database stays intact.
 # Prints one line per failure and "e2e_plugin: N passed, N failed".
 . "$(dirname "$0")/lib.sh"
 
@@ -25,7 +26,7 @@ cp -r bounds/example "$tmp/example"
 if make -s -C "$tmp/example" CFLAGS="-O2 -Werror" >"$tmp/make.log" 2>&1; then ok; else
   bad "example plugin: make failed"; cat "$tmp/make.log"; fi
 ex=$tmp/example/tpc_example.so
-for p in crash hang liar initfail nosym; do
+for p in crash hang liar coinflip initfail nosym; do
   if cc -std=c11 -O2 -Wall -Wextra -Wpedantic -Werror -fPIC -shared $(pkg-config --cflags tpc) \
        "tests/plugins/$p.c" -o "$tmp/$p.so" 2>"$tmp/cc.log"; then ok; else
     bad "test plugin $p: build failed"; cat "$tmp/cc.log"; fi
@@ -113,6 +114,9 @@ else
   # A false declaration: violated, exit 1.
   expect 1 "bounds liar" -- bounds liar --plugin "$tmp/liar.so" $small
   has err "liar: violated" "liar reported violated"
+  # A bias within the declared variance: only the unbiasedness test sees it.
+  expect 1 "bounds coinflip" -- bounds coinflip --plugin "$tmp/coinflip.so" $small
+  has err "coinflip: violated: E C(x) != x" "coinflip reported biased"
 
   # The example's declarations hold.
   expect 0 "bounds example" -- bounds 'rtopk(k=5)' terngrad --plugin "$ex" $small

@@ -304,6 +304,112 @@ Test(bounds_stats, pvalues) {
   cr_assert(eq(dbl, tpc_bounds_const_p(0.0, 3.0, 2), 1.0));
 }
 
+/* exp(u - u^2/2) <= 1 + u + u^2/2 for every real u: what makes each term of
+** tpc_bounds_mean0_p an e-value (THEORY.md T-STATS).  Both sides are within
+** an ulp or two of their values on this grid, and the gap is at least
+** u^2/2 - |u|^3/3 near 0 (far above rounding) and grows elsewhere. */
+Test(bounds_stats, mean0_inequality) {
+  for (double u = -40; u <= 40; u += 1.0 / 1024)
+    cr_assert(le(dbl, exp(u - u * u / 2), (1 + u + u * u / 2) * (1 + 4 * DBL_EPSILON)),
+              "u = %g", u);
+}
+
+/* Draws of Z = c with probability 1 - q, else -c (1 - q)/q: mean 0 and
+** E Z^2 = c^2 (1 - q)/q = sigma^2, the most the hypothesis allows.  With
+** q = 1e-3 and 200 draws the rare value is mostly never drawn and every
+** draw equals c: the face-value p-value (observed range for the support)
+** rejects at any level, the sound test must keep its level.  Rejections at
+** 0.05 in 1000 samples are Binomial(1000, <= 0.05): more than 80 has
+** probability below 1e-5 (and the test is conservative). */
+Test(bounds_stats, mean0_keeps_its_level) {
+  gsl_rng *r = tpc_rng_alloc_stream(3, TPC_PURPOSE_TEST, 0);
+  const double qs[] = {1e-3, 0.02, 0.5};
+  for (int iq = 0; iq < 3; iq++) {
+    double q = qs[iq], sigma = 2.0, c = sigma * sqrt(q / (1 - q));
+    int sound = 0, face = 0;
+    for (int rep = 0; rep < 1000; rep++) {
+      tpc_bounds_acc a;
+      tpc_bounds_acc_init(&a);
+      for (int i = 0; i < 200; i++) tpc_bounds_acc_add(&a, gsl_rng_uniform(r) < q ? -c * (1 - q) / q : c);
+      sound += tpc_bounds_mean0_p(&a, sigma) <= 0.05;
+      if (a.max == a.min) face += tpc_bounds_const_p(a.mean, a.max, a.n) <= 0.05;
+    }
+    cr_assert(le(int, sound, 80), "q = %g: %d rejections", q, sound);
+    if (iq == 0) cr_assert(gt(int, face, 700), "face value: %d rejections", face); /* 0.999^200 = 0.82 */
+  }
+  gsl_rng_free(r);
+}
+
+/* At the draws tpc_bounds_mean0_draws names, draws that keep their mean and
+** mean square reject at that level; at the draws seen they did not. */
+Test(bounds_stats, mean0_draws_decide) {
+  tpc_bounds_acc a;
+  tpc_bounds_acc_init(&a);
+  for (int i = 0; i < 200; i++) tpc_bounds_acc_add(&a, 0.1);
+  cr_assert(gt(dbl, tpc_bounds_mean0_p(&a, 1.0), 1e-4));
+  double n = tpc_bounds_mean0_draws(&a, 1.0, 1e-4);
+  cr_assert(gt(dbl, n, 200.0));
+  cr_assert(lt(dbl, n, 1e5)); /* about 2 ln(48e4) / 0.01 = 2600 */
+  tpc_bounds_acc b;
+  tpc_bounds_acc_init(&b);
+  for (double i = 0; i < n; i++) tpc_bounds_acc_add(&b, 0.1);
+  cr_assert(le(dbl, tpc_bounds_mean0_p(&b, 1.0), 1e-4));
+  /* A mean of 0 or a spread with no bound: no evidence, no number of draws. */
+  tpc_bounds_acc_init(&a);
+  tpc_bounds_acc_add(&a, 1.0);
+  tpc_bounds_acc_add(&a, -1.0);
+  cr_assert(eq(dbl, tpc_bounds_mean0_draws(&a, 1.0, 1e-4), HUGE_VAL));
+  cr_assert(eq(dbl, tpc_bounds_mean0_p(&b, INFINITY), 1.0));
+  cr_assert(eq(dbl, tpc_bounds_mean0_p(&b, 0.0), 1.0));
+}
+
+/* The truncated lower bound of a non-negative mean: exact for one draw, 0
+** after an overflow, below the mean; and valid where the draws never show
+** the top of the support: X = 1 with probability 0.99, else 1000 (mean
+** 10.99).  Misses at delta = 0.05 over 1000 samples of 100 draws are
+** Binomial(1000, <= 0.05): more than 80 has probability below 1e-5. */
+Test(bounds_stats, lcb_truncated) {
+  tpc_bounds_acc a;
+  tpc_bounds_acc_init(&a);
+  tpc_bounds_acc_add(&a, 3.0);
+  cr_assert(eq(dbl, tpc_bounds_lcb(&a, 0.05, 1.0), 3.0));
+  tpc_bounds_acc_add(&a, INFINITY);
+  cr_assert(eq(dbl, tpc_bounds_lcb(&a, 0.05, 1.0), 0.0));
+  gsl_rng *r = tpc_rng_alloc_stream(4, TPC_PURPOSE_TEST, 0);
+  int miss = 0;
+  for (int rep = 0; rep < 1000; rep++) {
+    tpc_bounds_acc_init(&a);
+    for (int i = 0; i < 100; i++) tpc_bounds_acc_add(&a, gsl_rng_uniform(r) < 0.01 ? 1000.0 : 1.0);
+    double lcb = tpc_bounds_lcb(&a, 0.05, 1.0);
+    cr_assert(le(dbl, lcb, a.mean));
+    miss += lcb > 10.99;
+  }
+  cr_assert(le(int, miss, 80));
+  gsl_rng_free(r);
+  /* 1000 draws all at 1.1 against a bound of 1: the support is taken as
+  ** [0, 2^(1/4)] (j = 1, level delta/6), so the lower bound is
+  ** 1.1 - 7 2^(1/4) ln(12/delta) / 2997 = 1.1 - 0.0197 at delta = 0.01. */
+  tpc_bounds_acc_init(&a);
+  for (int i = 0; i < 1000; i++) tpc_bounds_acc_add(&a, 1.1);
+  cr_assert(epsilon_eq(dbl, tpc_bounds_lcb(&a, 0.01, 1.0),
+                       1.1 - 7 * pow(2, 0.25) * log(1200.0) / 2997, 1e-12));
+}
+
+/* tpc_bounds_lcb_draws: at the draws it names the bound clears `above`, one
+** draw fewer it does not (same mean, variance and largest draw). */
+Test(bounds_stats, lcb_draws_decide) {
+  tpc_bounds_acc a = {50, 0.5, 0.25 * 49, 0.0, 1.0};
+  double n = tpc_bounds_lcb_draws(&a, 0.01, 0.4, 0.5, 0.4);
+  cr_assert(gt(dbl, n, 50.0));
+  cr_assert(lt(dbl, n, 1e5));
+  tpc_bounds_acc b = {(size_t)n, 0.5, 0.25 * (n - 1), 0.0, 1.0};
+  cr_assert(gt(dbl, tpc_bounds_lcb(&b, 0.01, 0.4), 0.4));
+  b.n = (size_t)n - 1;
+  b.m2 = 0.25 * (n - 2);
+  cr_assert(le(dbl, tpc_bounds_lcb(&b, 0.01, 0.4), 0.4));
+  cr_assert(eq(dbl, tpc_bounds_lcb_draws(&a, 0.01, 0.4, 0.4, 0.4), HUGE_VAL));
+}
+
 /* ---- frontier ---------------------------------------------------------------- */
 
 /* Points on the tight EF21 family of T3 for q = 1 - alpha = 0.9, s on a fine
@@ -486,6 +592,81 @@ Test(bounds_run, planted_blind_topk) {
   tpc_bounds_result_free(r);
   /* The same without the defect passes. */
   expect_verdict("planted(topk(k=2),alpha=0.1)", &o, TPC_VERDICT_PASS, 0.99);
+}
+
+/* urandk(k=2) doubled, declared unbiased with omega = 40: E||2C(x) - x||^2 =
+** 37||x||^2 at every x (E||C(x)||^2 = (d/k)||x||^2 exactly), within the
+** declared bound, but E 2C(x) = 2x.  Only the unbiasedness test can refute
+** it, from the projection on x at equal magnitudes: every draw is ||x||^2
+** against a root mean square the declaration bounds by sqrt(40)||x||^2, so
+** about 1100 draws decide.  With M = 128 (256 for the test) the draws look
+** biased at face value ((R/(R + c))^256 = 7e-6 with the observed range R =
+** 21 c), the check is undecided and names the draws that decide; with
+** those draws it is violated. */
+Test(bounds_run, planted_bias_needs_draws) {
+  tpc_bounds_opts o = small();
+  o.draws = 128;
+  tpc_bounds_result *r = check("planted(urandk(k=2),omega=40,scale=2)", &o);
+  cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_INCONCLUSIVE), "%s", r->sum.reason);
+  cr_assert(lt(dbl, r->sum.worst_ratio, 1.0));
+  cr_assert(eq(int, r->sum.unb_rejected, 0));
+  cr_assert(gt(int, r->sum.unb_doubted, 0));
+  cr_assert(gt(dbl, r->sum.draws_needed, 100.0));
+  cr_assert(lt(dbl, r->sum.draws_needed, 5000.0));
+  cr_assert(not(eq(ptr, strstr(r->sum.reason, "would decide"), NULL)), "%s", r->sum.reason);
+  o.draws = (size_t)r->sum.draws_needed;
+  tpc_bounds_result_free(r);
+  r = check("planted(urandk(k=2),omega=40,scale=2)", &o);
+  cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_VIOLATED), "%s", r->sum.reason);
+  cr_assert(gt(int, r->sum.unb_rejected, 0));
+  tpc_bounds_result_free(r);
+}
+
+/* ---- rare events: no false violation ---------------------------------------------- */
+
+/* Run `text` at seeds 1..5: never violated; an inconclusive verdict names
+** more draws than it had (or none that would do); returns how many were
+** inconclusive. */
+static int never_violated(const char *text, tpc_bounds_opts o) {
+  int inconclusive = 0;
+  for (uint64_t seed = 1; seed <= 5; seed++) {
+    o.seed = seed;
+    tpc_bounds_result *r = check(text, &o);
+    cr_assert(not(eq(int, r->sum.verdict, TPC_VERDICT_VIOLATED)), "%s, seed %llu: %s", text,
+              (unsigned long long)seed, r->sum.reason);
+    if (r->sum.verdict == TPC_VERDICT_INCONCLUSIVE) {
+      inconclusive++;
+      cr_assert(gt(dbl, r->sum.draws_needed, (double)o.draws), "%s", r->sum.reason);
+      cr_assert(not(eq(ptr, strstr(r->sum.reason, "would decide"), NULL)), "%s", r->sum.reason);
+    }
+    tpc_bounds_result_free(r);
+  }
+  return inconclusive;
+}
+
+/* Correct unbiased compressors whose rare events 200 draws rarely show:
+** bernoulli(p) sends x/p with probability p, and three urandk(k=2) at
+** d = 20 keep a coordinate with probability 1e-3, scaled by 1000.  A
+** coordinate never kept reads -x_i in every draw, which the observed
+** range takes for a bias; the declared omega (999, 1e300) allows it.
+** They must never be violated, and are inconclusive when the draws look
+** biased. */
+Test(bounds_run, rare_events_never_violated) {
+  tpc_bounds_opts o = small();
+  cr_assert(gt(int, never_violated("bernoulli(p=0.001)", o), 0));
+  cr_assert(gt(int, never_violated("compose(urandk(k=2),compose(urandk(k=2),urandk(k=2)))", o), 0));
+  cr_assert(eq(int, never_violated("bernoulli(p=1e-300)", o), 5));
+}
+
+/* urandk(k=1) at d = 1000 with 20 draws: on a point whose magnitudes span
+** 300 decades one coordinate is the whole vector and is kept in 1 draw of
+** 1000, so the projections read -||x||^2 in most of the 200 draws. */
+Test(bounds_run, rare_coordinate_never_violated) {
+  tpc_bounds_opts o = small();
+  o.d = 1000;
+  o.draws = 20;
+  o.search_budget = 0;
+  never_violated("urandk(k=1)", o);
 }
 
 /* ---- float32 kernels ----------------------------------------------------------- */
