@@ -204,13 +204,25 @@ int tpc_bounds_run(const tpc_registry *reg, const tpc_spec *spec,
 
 /* The same in a child process (bounds/sandbox.h) with a time limit: the
 ** child writes the result into shared memory and the parent copies it into
-** res.  A crash, a hang or an error in the child gives TPC_OK with
+** res.  A crash, a hang, an exit or an error in the child gives TPC_OK with
 ** res->sum.verdict = TPC_VERDICT_ERROR and the reason (the signal, the
-** time-out, the child's message).  Returns TPC_EIO when the child cannot be
-** started, TPC_ENOMEM. */
+** time-out, the child's message); when o->stop asked the parent to stop, the
+** child is killed at once and res->sum.interrupted is set as well.  Returns
+** TPC_EIO when the child cannot be started, TPC_ENOMEM. */
 int tpc_bounds_run_isolated(const tpc_registry *reg, const tpc_spec *spec,
                             const tpc_bounds_opts *o, double timeout_s,
                             tpc_bounds_result *res);
+
+/* tpc_bounds_validate in a child process, for a spec whose init or consts
+** is a plugin's: its status and message, or TPC_ECHILD with what happened
+** to the child ("killed by signal 11 (...)", "timed out after 2 s");
+** TPC_EIO when the child cannot be started, TPC_ENOMEM. */
+int tpc_bounds_validate_isolated(const tpc_registry *reg, const tpc_spec *spec,
+                                 const tpc_bounds_opts *o, double timeout_s);
+
+/* Make res the result of a spec that could not be evaluated: verdict error
+** with the reason `why`, no points. */
+void tpc_bounds_result_error(tpc_bounds_result *res, const char *why);
 
 struct tpc_store;
 

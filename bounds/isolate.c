@@ -1,37 +1,28 @@
 /*
-** Running one check in a child process (bounds/sandbox.h): a plugin's kernel
-** that crashes or hangs takes down the child, never the command or its
-** database connection.
+** Running one check in a child process (bounds/sandbox.h): a plugin whose
+** init, consts or kernel crashes, hangs or exits takes down the child, never
+** the command or its database connection.
 **
-** The child writes its result into one shared mapping with a flat layout:
+** The child's output (tpc_sandbox_call) has a flat layout:
 **
-**     shm_header                          magic, status, message, counts,
-**                                         the summary
+**     run_out                             counts, the summary
 **     tpc_bounds_point  [cap_points]      points, in result order
 **     tpc_bounds_fpoint [cap_front]       frontier
 **
-** The parent reads it only after the child exited with status 0 and the
-** header carries the magic number written last, so a child killed midway
-** leaves nothing the parent would take for a result.
+** and comes back only when tpc_bounds_run returned in the child.
 */
-#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bounds/bounds.h"
 #include "bounds/sandbox.h"
 #include "core/error.h"
 
-#define SHM_MAGIC 0x7470636231ull /* "tpcb1" */
-
-typedef struct shm_header {
-  uint64_t magic;
-  int32_t status;
-  int32_t pad;
+typedef struct run_out {
   uint64_t npoints, nfront;
-  char msg[256];
   tpc_bounds_summary sum;
-} shm_header;
+} run_out;
 
 typedef struct child_arg {
   const tpc_registry *reg;
@@ -40,78 +31,101 @@ typedef struct child_arg {
   size_t cap_points, cap_front;
 } child_arg;
 
-/* Offsets of the arrays in the mapping. */
-static size_t off_points(void) { return (sizeof(shm_header) + 63) / 64 * 64; }
+/* Offsets of the arrays in the output. */
+static size_t off_points(void) { return (sizeof(run_out) + 63) / 64 * 64; }
 
 static size_t off_front(size_t cap_points) {
   return (off_points() + cap_points * sizeof(tpc_bounds_point) + 63) / 64 * 64;
 }
 
-static size_t shm_size(size_t cap_points, size_t cap_front) {
+static size_t out_size(size_t cap_points, size_t cap_front) {
   return off_front(cap_points) + cap_front * sizeof(tpc_bounds_fpoint);
 }
 
-/* The child's side: run the check with the result's arrays in the mapping. */
-static int child(void *arg, void *shm) {
+/* The command's interruption flag, polled by the parent while it waits. */
+static int stop_requested(void *ctx) {
+  const tpc_bounds_opts *o = ctx;
+  return o->stop && o->stop();
+}
+
+static tpc_sandbox_opts sandbox_opts(const tpc_bounds_opts *o, double timeout_s) {
+  return (tpc_sandbox_opts){.timeout_s = timeout_s, .stop = stop_requested,
+                            .stop_ctx = (void *)o};
+}
+
+/* The child's side: run the check with the result's arrays in the output. */
+static int run_child(void *arg, void *out) {
   const child_arg *a = arg;
-  shm_header *hdr = shm;
+  run_out *h = out;
   tpc_bounds_result res;
   memset(&res, 0, sizeof res);
   res.cap_points = a->cap_points;
   res.cap_front = a->cap_front;
-  res.points = (tpc_bounds_point *)((char *)shm + off_points());
-  res.front = (tpc_bounds_fpoint *)((char *)shm + off_front(a->cap_points));
+  res.points = (tpc_bounds_point *)((char *)out + off_points());
+  res.front = (tpc_bounds_fpoint *)((char *)out + off_front(a->cap_points));
   int status = tpc_bounds_run(a->reg, a->spec, a->o, &res);
-  hdr->status = status;
-  hdr->npoints = res.npoints;
-  hdr->nfront = res.nfront;
-  hdr->sum = res.sum;
-  snprintf(hdr->msg, sizeof hdr->msg, "%s", status == TPC_OK ? "" : tpc_error_msg());
-  __atomic_store_n(&hdr->magic, SHM_MAGIC, __ATOMIC_RELEASE);
-  return status == TPC_OK ? 0 : 1;
+  h->npoints = res.npoints;
+  h->nfront = res.nfront;
+  h->sum = res.sum;
+  return status;
 }
 
-/* A result that says why the child gave none. */
-static void failed(tpc_bounds_result *res, const char *why) {
+void tpc_bounds_result_error(tpc_bounds_result *res, const char *why) {
   memset(&res->sum, 0, sizeof res->sum);
   res->npoints = res->nfront = 0;
   res->sum.verdict = TPC_VERDICT_ERROR;
   snprintf(res->sum.reason, sizeof res->sum.reason, "%s", why);
 }
 
+/* Copy what the child left in `out` into res. */
+static void take_result(const char *out, tpc_bounds_result *res) {
+  const run_out *h = (const run_out *)out;
+  res->sum = h->sum;
+  res->npoints = h->npoints <= res->cap_points ? h->npoints : res->cap_points;
+  res->nfront = h->nfront <= res->cap_front ? h->nfront : res->cap_front;
+  memcpy(res->points, out + off_points(), res->npoints * sizeof *res->points);
+  memcpy(res->front, out + off_front(res->cap_points), res->nfront * sizeof *res->front);
+}
+
 int tpc_bounds_run_isolated(const tpc_registry *reg, const tpc_spec *spec,
                             const tpc_bounds_opts *o, double timeout_s,
                             tpc_bounds_result *res) {
   child_arg a = {reg, spec, o, res->cap_points, res->cap_front};
-  size_t size = shm_size(a.cap_points, a.cap_front);
-  void *shm = tpc_sandbox_shm_alloc(size);
-  if (!shm) return TPC_ENOMEM;
+  size_t size = out_size(a.cap_points, a.cap_front);
+  char *out = malloc(size);
+  if (!out) return tpc_error(TPC_ENOMEM, "bounds: out of memory for a result");
+  tpc_sandbox_opts so = sandbox_opts(o, timeout_s);
   tpc_sandbox_result sr;
-  int status = tpc_sandbox_run(child, &a, shm, timeout_s, &sr);
-  if (status != TPC_OK) {
-    tpc_sandbox_shm_free(shm, size);
-    return status;
+  int status, rc = tpc_sandbox_call(run_child, &a, out, size, &so, &sr, &status);
+  if (rc == TPC_OK) {
+    char why[sizeof res->sum.reason];
+    if (status == TPC_OK) {
+      take_result(out, res);
+    } else {
+      snprintf(why, sizeof why, "evaluation %s%.200s", status == TPC_ECHILD ? "" : "failed: ",
+               tpc_error_msg());
+      tpc_bounds_result_error(res, why);
+      /* Only the parent's own stop request is an interruption: a child
+      ** that raised SIGINT itself is a fault like any other signal. */
+      res->sum.interrupted = sr.stopped;
+    }
+    if (res->sum.verdict == TPC_VERDICT_ERROR) res->sum.seconds = sr.seconds;
   }
-  const shm_header *hdr = shm;
-  char why[sizeof res->sum.reason], desc[128];
-  int complete = __atomic_load_n(&hdr->magic, __ATOMIC_ACQUIRE) == SHM_MAGIC;
-  if (sr.exited && sr.exit_status == 0 && complete) {
-    res->sum = hdr->sum;
-    res->npoints = hdr->npoints <= res->cap_points ? hdr->npoints : res->cap_points;
-    res->nfront = hdr->nfront <= res->cap_front ? hdr->nfront : res->cap_front;
-    memcpy(res->points, (const char *)shm + off_points(), res->npoints * sizeof *res->points);
-    memcpy(res->front, (const char *)shm + off_front(a.cap_points),
-           res->nfront * sizeof *res->front);
-  } else if (sr.exited && complete) {
-    snprintf(why, sizeof why, "evaluation failed: %.200s", hdr->msg);
-    failed(res, why);
-  } else {
-    snprintf(why, sizeof why, "evaluation %s", tpc_sandbox_describe(&sr, desc, sizeof desc));
-    failed(res, why);
-    /* SIGINT from the terminal reached the child too: an interruption. */
-    res->sum.interrupted = !sr.exited && !sr.timed_out && sr.signal == SIGINT;
-  }
-  if (res->sum.verdict == TPC_VERDICT_ERROR) res->sum.seconds = sr.seconds;
-  tpc_sandbox_shm_free(shm, size);
-  return TPC_OK;
+  free(out);
+  return rc;
+}
+
+static int validate_child(void *arg, void *out) {
+  (void)out;
+  const child_arg *a = arg;
+  return tpc_bounds_validate(a->reg, a->spec, a->o);
+}
+
+int tpc_bounds_validate_isolated(const tpc_registry *reg, const tpc_spec *spec,
+                                 const tpc_bounds_opts *o, double timeout_s) {
+  child_arg a = {reg, spec, o, 0, 0};
+  tpc_sandbox_opts so = sandbox_opts(o, timeout_s);
+  tpc_sandbox_result sr;
+  int status, rc = tpc_sandbox_call(validate_child, &a, NULL, 0, &so, &sr, &status);
+  return rc ? rc : status;
 }

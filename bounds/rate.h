@@ -44,6 +44,7 @@
 #include <stdint.h>
 
 #include "algo/alg1.h"
+#include "bounds/sandbox.h"
 #include "core/registry.h"
 #include "problems/problem.h"
 
@@ -130,6 +131,22 @@ int tpc_rate_prepare(const tpc_problem *p, const tpc_mech_consts *mc,
 int tpc_rate_run(tpc_alg1 *a, const tpc_rate_opts *o, tpc_rate_check *c);
 
 void tpc_rate_check_free(tpc_rate_check *c);
+
+/* ---- isolation ----------------------------------------------------------------
+**
+** The prepared check c filled in a child process (bounds/sandbox.h), for a
+** method whose code is a plugin's: compute(arg, c, extra) runs there
+** (typically: build Algorithm 1 with the method, tpc_rate_run), and what it
+** made comes back, c with its runs, slack runs and their points and
+** extra_size bytes at extra, bit for bit as if compute had run here.
+** Returns TPC_OK when the child was run (else TPC_EIO, TPC_ENOMEM), with
+** *status compute's status and message, or TPC_ECHILD with what happened
+** when the child crashed, timed out, exited early or was stopped (*sr says
+** which).  c is changed only when *status is TPC_OK (otherwise extra may
+** be half-written). */
+int tpc_rate_check_isolated(int (*compute)(void *arg, tpc_rate_check *c, void *extra),
+                            void *arg, tpc_rate_check *c, void *extra, size_t extra_size,
+                            const tpc_sandbox_opts *o, tpc_sandbox_result *sr, int *status);
 
 /* ---- the database ----------------------------------------------------------- */
 

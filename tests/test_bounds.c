@@ -43,8 +43,9 @@ static double param(const tpc_spec *s, const char *key, double dflt) {
   return p ? p->value : dflt;
 }
 
-/* The instance: a copy of x (d doubles, or d floats), the crash mode (1:
-** segfault, 2: hang) and whether only the float path carries the defects. */
+/* The instance: a copy of x (d doubles, or d floats), the crash mode (in
+** the kernel 1: segfault, 2: hang, 3: raise SIGINT; 4: segfault in init)
+** and whether only the float path carries the defects. */
 typedef struct planted_priv {
   double *buf;
   int crash, f32only;
@@ -58,6 +59,7 @@ static int planted_init(tpc_comp *c, const tpc_spec *s) {
   planted_priv *q = c->priv;
   q->crash = (int)param(s, "crash", 0);
   q->f32only = param(s, "f32only", 0) != 0;
+  if (q->crash == 4) raise(SIGSEGV);
   q->buf = calloc(c->d, sizeof(double));
   return q->buf ? TPC_OK : TPC_ENOMEM;
 }
@@ -71,6 +73,7 @@ static void planted_destroy(tpc_comp *c) {
 static void planted_crash(const planted_priv *q) {
   if (q->crash == 1) raise(SIGSEGV);
   if (q->crash == 2) pause(); /* hangs until killed */
+  if (q->crash == 3) raise(SIGINT);
 }
 
 static void planted_consts(const tpc_comp *c, tpc_comp_consts *out) {
@@ -860,6 +863,61 @@ Test(bounds_run, isolated_crash_and_hang) {
   tpc_bounds_result_free(direct);
   tpc_spec_free(s);
   tpc_bounds_result_free(r);
+}
+
+/* A kernel that raises SIGINT fails its own spec; it is no interruption
+** of the command (which would drop the spec and every later one). */
+Test(bounds_run, isolated_sigint_is_a_fault) {
+  tpc_bounds_opts o = small();
+  tpc_bounds_result *r = tpc_bounds_result_alloc(&o);
+  tpc_spec *s = parse("planted(topk(k=2),alpha=0.1,crash=3)");
+  cr_assert(eq(int, tpc_bounds_run_isolated(reg, s, &o, 30, r), TPC_OK));
+  cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_ERROR));
+  cr_assert(not(eq(ptr, strstr(r->sum.reason, "signal 2"), NULL)), "%s", r->sum.reason);
+  cr_assert(eq(int, r->sum.interrupted, 0));
+  tpc_spec_free(s);
+  tpc_bounds_result_free(r);
+}
+
+/* The command's interruption flag as a signal handler sets it: in the
+** parent only (the child has its own copy, never set). */
+static pid_t parent_pid;
+static int stop_in_parent(void) { return getpid() == parent_pid; }
+
+/* The command's stop flag ends a hanging child at once, and the result is
+** marked interrupted (not stored, the run marked so). */
+Test(bounds_run, isolated_stop_interrupts) {
+  tpc_bounds_opts o = small();
+  parent_pid = getpid();
+  o.stop = stop_in_parent;
+  tpc_bounds_result *r = tpc_bounds_result_alloc(&o);
+  tpc_spec *s = parse("planted(topk(k=2),alpha=0.1,crash=2)");
+  cr_assert(eq(int, tpc_bounds_run_isolated(reg, s, &o, 60, r), TPC_OK));
+  cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_ERROR));
+  cr_assert(eq(int, r->sum.interrupted, 1));
+  /* The first poll sees the flag: far below the 60 s limit (1 s allows for
+  ** a loaded machine). */
+  cr_assert(lt(dbl, r->sum.seconds, 1.0), "%g s", r->sum.seconds);
+  tpc_spec_free(s);
+  tpc_bounds_result_free(r);
+}
+
+/* Validation in a child: a refusal comes back with its message, a crash in
+** init as TPC_ECHILD naming the signal, and this process survives both. */
+Test(bounds_run, validate_isolated) {
+  tpc_bounds_opts o = small();
+  tpc_spec *s = parse("planted(topk(k=2),alpha=0.1)");
+  cr_assert(eq(int, tpc_bounds_validate_isolated(reg, s, &o, 30), TPC_OK), "%s",
+            tpc_error_msg());
+  tpc_spec_free(s);
+  s = parse("topk(k=30)");
+  cr_assert(eq(int, tpc_bounds_validate_isolated(reg, s, &o, 30), TPC_EINPUT));
+  cr_assert(not(eq(ptr, strstr(tpc_error_msg(), "k"), NULL)), "%s", tpc_error_msg());
+  tpc_spec_free(s);
+  s = parse("planted(topk(k=2),alpha=0.1,crash=4)");
+  cr_assert(eq(int, tpc_bounds_validate_isolated(reg, s, &o, 30), TPC_ECHILD));
+  cr_assert(eq(str, (char *)tpc_error_msg(), "killed by signal 11 (Segmentation fault)"));
+  tpc_spec_free(s);
 }
 
 static int count(sqlite3 *db, const char *sql) {

@@ -12,13 +12,18 @@
 **  - slack: GD's is exactly 1 (gamma = 2/L- keeps the top mode's amplitude,
 **    so the run ends far above the run at 1/L-; 4/L- triples it every step);
 **  - store: every run and point reaches the tables, and discarding the run
-**    removes them all.
+**    removes them all;
+**  - isolation: a check computed in a child process (a plugin's method in
+**    `tpc rate`) stores the same rows, bit for bit, as one computed here,
+**    and a child that crashes, exits or fails is reported, not taken for a
+**    result.
 */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -343,4 +348,125 @@ Test(rate, experiment_names, .init = setup, .fini = teardown) {
   cr_assert(tpc_rate_exp_alloc("fig4", reg, &o, &status) == NULL);
   cr_assert(eq(int, status, TPC_EINPUT));
   cr_assert(strstr(tpc_error_msg(), "fig3") != NULL);
+}
+
+/* ---- isolation ------------------------------------------------------------------ */
+
+/* What the command does for a method: build Algorithm 1, run the check;
+** `fault` 1 crashes, 2 exits 0, 3 fails with a message, after the run.  The
+** extra result is the last point's first coordinate. */
+typedef struct compute_arg {
+  const char *method;
+  const tpc_rate_opts *o;
+  int fault;
+} compute_arg;
+
+static int compute(void *arg, tpc_rate_check *c, void *extra) {
+  const compute_arg *a = arg;
+  tpc_spec *m = NULL;
+  int rc = tpc_spec_parse(a->method, &m);
+  tpc_alg1 *alg = rc ? NULL : tpc_alg1_alloc(toy, reg, m, NULL, &rc);
+  tpc_spec_free(m);
+  if (!alg) return rc;
+  rc = tpc_rate_run(alg, a->o, c);
+  *(double *)extra = tpc_alg1_point_x(alg)[0];
+  tpc_alg1_free(alg);
+  if (a->fault == 1) kill(getpid(), SIGSEGV);
+  if (a->fault == 2) _exit(0);
+  if (a->fault == 3) return tpc_error(TPC_EINTERNAL, "compute: planted failure");
+  return rc;
+}
+
+static void prepare(const char *method, const tpc_rate_opts *o, tpc_rate_check *c) {
+  tpc_alg1 *a = make(toy, method, NULL);
+  tpc_mech_consts mc;
+  tpc_alg1_consts(a, &mc);
+  tpc_alg1_free(a);
+  cr_assert(eq(int, tpc_rate_prepare(toy, &mc, o, c), TPC_OK), "%s", tpc_error_msg());
+}
+
+static int isolated(compute_arg *a, tpc_rate_check *c, double *x, int *status) {
+  tpc_sandbox_opts so = {.timeout_s = 60};
+  tpc_sandbox_result sr;
+  return tpc_rate_check_isolated(compute, a, c, x, sizeof *x, &so, &sr, status);
+}
+
+/* Rows of one run, every column but ids and wall times, in a fixed order. */
+#define ROWS_OF(run)                                                                      \
+  "SELECT c.method, c.verdict, c.bound, c.measured, c.ucb, c.ratio, c.G0, c.delta0,"      \
+  " c.slack, t.role, t.rep, t.mult, t.gamma, t.stop, t.iters, t.record_every,"           \
+  " t.sum_gnorm2, t.converged, p.t, p.f, p.gnorm2, p.G, p.bits_up, p.bits_up_paper,"     \
+  " p.bits_down FROM rate_checks c JOIN rate_trajectories t ON t.check_id = c.id"         \
+  " JOIN rate_points p ON p.trajectory_id = t.id WHERE c.run_id = " run
+
+/* A randomized method with the slack scan, on two threads: in process and
+** in a child, the stored checks, trajectories and points are the same bits
+** (SQLite compares REALs exactly), and so is the extra result. */
+Test(rate, isolated_run_stores_the_same_rows, .init = setup, .fini = teardown) {
+  char path[] = "/tmp/tpc_test_rate_iso_XXXXXX";
+  int fd = mkstemp(path);
+  cr_assert(fd >= 0);
+  close(fd);
+  unlink(path);
+  tpc_store *st;
+  cr_assert(eq(int, tpc_store_open(path, &st), TPC_OK), "%s", tpc_error_msg());
+  tpc_rate_opts o;
+  opts(&o, TPC_RATE_THEOREM1);
+  o.slack = 1;
+  o.threads = 2;
+  o.max_points = 50;
+  compute_arg a = {"ef21(randk(k=4))", &o, 0};
+  tpc_rate_check here, there;
+  double x_here = 0, x_there = 0;
+  int status;
+  prepare(a.method, &o, &here);
+  prepare(a.method, &o, &there);
+  cr_assert(eq(int, compute(&a, &here, &x_here), TPC_OK));
+  cr_assert(eq(int, isolated(&a, &there, &x_there, &status), TPC_OK), "%s", tpc_error_msg());
+  cr_assert(eq(int, status, TPC_OK), "%s", tpc_error_msg());
+  cr_assert(eq(int, memcmp(&x_here, &x_there, sizeof x_here), 0));
+  cr_assert(eq(sz, there.reps, here.reps));
+  cr_assert(eq(sz, there.nslack, here.nslack));
+  tpc_run_info info = {.command = "rate", .argv = "tpc rate toy", .seed = 3, .threads = 2};
+  for (int k = 0; k < 2; k++) {
+    int64_t run_id;
+    cr_assert(eq(int, tpc_store_run_begin(st, &info, &run_id), TPC_OK));
+    tpc_rate_row row = {run_id, NULL, NULL, "toy", a.method, NULL};
+    cr_assert(eq(int, tpc_rate_store(st, &row, toy, &o, k ? &there : &here, NULL), TPC_OK),
+              "%s", tpc_error_msg());
+  }
+  sqlite3 *db = tpc_store_db(st);
+  int rows = count(db, "SELECT count(*) FROM (" ROWS_OF("1") ")");
+  cr_assert(gt(int, rows, 20 * 50), "%d rows", rows);
+  cr_assert(eq(int, count(db, "SELECT count(*) FROM (" ROWS_OF("2") ")"), rows));
+  cr_assert(eq(int, count(db, "SELECT count(*) FROM (" ROWS_OF("1") " EXCEPT " ROWS_OF("2") ")"),
+               0));
+  tpc_rate_check_free(&here);
+  tpc_rate_check_free(&there);
+  tpc_store_close(st);
+  unlink(path);
+}
+
+/* A child that crashes, exits 0 after computing, or fails: no result, the
+** check left as prepared, and what happened in the status and message. */
+Test(rate, isolated_failures_are_reported, .init = setup, .fini = teardown) {
+  tpc_rate_opts o;
+  opts(&o, TPC_RATE_THEOREM1);
+  static const char *const want[] = {"killed by signal 11 (Segmentation fault)",
+                                     "exited with status 0 before returning",
+                                     "compute: planted failure"};
+  static const int codes[] = {TPC_ECHILD, TPC_ECHILD, TPC_EINTERNAL};
+  for (int fault = 1; fault <= 3; fault++) {
+    compute_arg a = {"ef21(topk(k=4))", &o, fault};
+    tpc_rate_check c;
+    double x = -1;
+    int status;
+    prepare(a.method, &o, &c);
+    cr_assert(eq(int, isolated(&a, &c, &x, &status), TPC_OK), "%s", tpc_error_msg());
+    cr_assert(eq(int, status, codes[fault - 1]), "fault %d", fault);
+    cr_assert(eq(str, (char *)tpc_error_msg(), (char *)want[fault - 1]));
+    cr_assert(eq(ptr, c.runs, NULL));
+    cr_assert(eq(dbl, x, -1.0));
+    tpc_rate_check_free(&c);
+  }
 }

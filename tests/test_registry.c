@@ -174,3 +174,23 @@ Test(registry, truncate_drops_what_came_after_a_count) {
   cr_assert(tpc_registry_comp(reg, "half") == NULL);
   cr_assert(eq(int, tpc_registry_add_comp(reg, &half), TPC_OK), "the name is free again");
 }
+
+static int uses_plugin(const char *text) {
+  tpc_spec *s = NULL;
+  cr_assert(eq(int, tpc_spec_parse(text, &s), TPC_OK), "parse %s: %s", text, tpc_error_msg());
+  int r = tpc_registry_uses_plugin(reg, s);
+  tpc_spec_free(s);
+  return r;
+}
+
+/* What the commands run in a child process: any spec with a registered
+** (plugin) type anywhere in its tree, and nothing else. */
+Test(registry, uses_plugin_finds_a_plugin_type_at_any_depth) {
+  cr_assert(eq(int, tpc_registry_add_comp(reg, &half), TPC_OK));
+  cr_assert(eq(int, uses_plugin("gd"), 0));
+  cr_assert(eq(int, uses_plugin("3pcv2(urandk(k=2),compose(urandk(k=2),permk))"), 0));
+  cr_assert(eq(int, uses_plugin("half"), 1));
+  cr_assert(eq(int, uses_plugin("ef21(half)"), 1));
+  cr_assert(eq(int, uses_plugin("3pcv2(urandk(k=2),compose(urandk(k=2),half))"), 1));
+  cr_assert(eq(int, uses_plugin("nosuchname"), 1), "unknown: not known to be tpc's own");
+}

@@ -3,7 +3,10 @@
 ** a child that returns, writes results, faults, hangs, exits on its own or
 ** is killed by a signal; that the child's writes outside the shared mapping
 ** never reach the parent; that nothing is left behind (no zombie, no second
-** flush of the parent's stdio); and the describe strings.
+** flush of the parent's stdio, no process the child forked, neither at the
+** time-out, nor at a stop request, nor when the parent is SIGKILLed); that a
+** signal the child raises is its own fate; tpc_sandbox_call; and the
+** describe strings.
 **
 ** Timing tolerances: a time-out must be reported no earlier than the limit
 ** (the parent checks a monotonic clock against the deadline before killing)
@@ -12,9 +15,11 @@
 */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <errno.h>
 #include <omp.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -27,7 +32,8 @@
 /* Run fn under a limit, asserting the run itself succeeded. */
 static tpc_sandbox_result run(int (*fn)(void *, void *), void *arg, void *shm, double limit) {
   tpc_sandbox_result r;
-  int rc = tpc_sandbox_run(fn, arg, shm, limit, &r);
+  tpc_sandbox_opts o = {.timeout_s = limit};
+  int rc = tpc_sandbox_run(fn, arg, shm, &o, &r);
   cr_assert(eq(int, rc, TPC_OK), "tpc_sandbox_run: %s", tpc_error_msg());
   /* Exactly one fate. */
   cr_assert(eq(int, r.exited + (r.signal != 0), 1));
@@ -274,6 +280,9 @@ Test(sandbox, describe_strings) {
   cr_assert(eq(str, (char *)tpc_sandbox_describe(&r, buf, sizeof buf), "timed out after 10 s"));
   r = (tpc_sandbox_result){.signal = SIGKILL, .timed_out = 1, .seconds = 0.5012};
   cr_assert(eq(str, (char *)tpc_sandbox_describe(&r, buf, sizeof buf), "timed out after 0.501 s"));
+  r = (tpc_sandbox_result){.signal = SIGKILL, .stopped = 1, .seconds = 0.25};
+  cr_assert(eq(str, (char *)tpc_sandbox_describe(&r, buf, sizeof buf),
+               "stopped (interrupted) after 0.25 s"));
   r = (tpc_sandbox_result){.signal = SIGABRT};
   cr_assert(eq(str, (char *)tpc_sandbox_describe(&r, buf, sizeof buf),
                "killed by signal 6 (Aborted)"));
@@ -281,4 +290,237 @@ Test(sandbox, describe_strings) {
   char small[8];
   cr_assert(eq(str, (char *)tpc_sandbox_describe(&r, small, sizeof small), "killed "));
   cr_assert(eq(str, (char *)tpc_sandbox_describe(&r, NULL, 0), ""));
+}
+
+/* ---- processes the child forks, process groups, the parent's death -------- */
+
+static double now_s(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Whether pid is a live process: it exists and is not a zombie (an ended
+** process whose parent, here often a PID 1 that does not reap, never
+** waited for it). */
+static int alive(pid_t pid) {
+  char path[64], buf[512];
+  snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+  FILE *f = fopen(path, "r");
+  if (!f) return 0;
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = '\0';
+  const char *paren = strrchr(buf, ')'); /* the state follows the name */
+  return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+}
+
+/* Wait up to `limit` seconds for every pid of the list to end; returns how
+** many are still alive then. */
+static int survivors(const pid_t *pids, size_t n, double limit) {
+  double end = now_s() + limit;
+  for (;;) {
+    int left = 0;
+    for (size_t i = 0; i < n; i++) left += alive(pids[i]);
+    if (left == 0 || now_s() > end) return left;
+    struct timespec t = {0, 10000000};
+    nanosleep(&t, NULL);
+  }
+}
+
+/* What a forking child reports in shared memory. */
+typedef struct forks {
+  int count;        /* pids recorded so far */
+  pid_t pid[4];     /* the child itself, then its spinners */
+  pid_t pgrp;       /* the child's process group */
+} forks;
+
+static void spin_forever(void) {
+  volatile unsigned long n = 0;
+  for (;;) n++;
+}
+
+/* Record this process, fork three spinners and record them. */
+static void fork_spinners(forks *f) {
+  f->pgrp = getpgrp();
+  f->pid[0] = getpid();
+  for (int i = 1; i < 4; i++) {
+    pid_t pid = fork();
+    if (pid == 0) spin_forever();
+    f->pid[i] = pid;
+  }
+  __atomic_store_n(&f->count, 4, __ATOMIC_RELEASE);
+}
+
+static int fork_then_spin(void *arg, void *shm) {
+  (void)arg;
+  fork_spinners(shm);
+  spin_forever();
+  return 0;
+}
+
+static int fork_then_return(void *arg, void *shm) {
+  (void)arg;
+  fork_spinners(shm);
+  return 0;
+}
+
+Test(sandbox, child_runs_in_a_process_group_of_its_own) {
+  forks *f = tpc_sandbox_shm_alloc(sizeof *f);
+  cr_assert(f != NULL);
+  tpc_sandbox_result r = run(fork_then_return, NULL, f, 10);
+  cr_assert(eq(int, r.exit_status, 0));
+  cr_assert(ne(int, (int)f->pgrp, (int)getpgrp()));
+  /* The group is the keeper's: not the worker's own pid, not this process. */
+  cr_assert(ne(int, (int)f->pgrp, (int)f->pid[0]));
+  cr_assert(ne(int, (int)f->pgrp, (int)getpid()));
+  tpc_sandbox_shm_free(f, sizeof *f);
+}
+
+/* The spinners a hanging child forked die with it at the time-out. */
+Test(sandbox, timeout_kills_what_the_child_forked) {
+  forks *f = tpc_sandbox_shm_alloc(sizeof *f);
+  cr_assert(f != NULL);
+  tpc_sandbox_result r = run(fork_then_spin, NULL, f, 0.5);
+  cr_assert(eq(int, r.timed_out, 1));
+  cr_assert(eq(int, f->count, 4));
+  /* SIGKILL is delivered before kill() returns; 1 s covers a loaded CI
+  ** machine getting round to it. */
+  cr_assert(eq(int, survivors(f->pid, 4, 1.0), 0));
+  tpc_sandbox_shm_free(f, sizeof *f);
+}
+
+/* A child that returns normally leaves no spinner behind either. */
+Test(sandbox, return_kills_what_the_child_forked) {
+  forks *f = tpc_sandbox_shm_alloc(sizeof *f);
+  cr_assert(f != NULL);
+  tpc_sandbox_result r = run(fork_then_return, NULL, f, 10);
+  cr_assert(eq(int, r.exited, 1));
+  cr_assert(eq(int, r.exit_status, 0));
+  cr_assert(eq(int, survivors(f->pid + 1, 3, 1.0), 0));
+  tpc_sandbox_shm_free(f, sizeof *f);
+}
+
+/* The parent of the sandbox (standing in for tpc) is SIGKILLed while the
+** child hangs: the child and everything it forked must die at once, even
+** with SIGHUP ignored in the parent as under nohup. */
+Test(sandbox, parent_death_kills_the_group) {
+  forks *f = tpc_sandbox_shm_alloc(sizeof *f);
+  cr_assert(f != NULL);
+  pid_t parent = fork();
+  cr_assert(ge(int, (int)parent, 0));
+  if (parent == 0) {
+    signal(SIGHUP, SIG_IGN);
+    tpc_sandbox_result r;
+    tpc_sandbox_opts o = {.timeout_s = 60};
+    tpc_sandbox_run(fork_then_spin, NULL, f, &o, &r);
+    _exit(0);
+  }
+  double end = now_s() + 10;
+  while (__atomic_load_n(&f->count, __ATOMIC_ACQUIRE) < 4 && now_s() < end) {
+    struct timespec t = {0, 1000000};
+    nanosleep(&t, NULL);
+  }
+  cr_assert(eq(int, f->count, 4), "the child never started");
+  kill(parent, SIGKILL);
+  int status;
+  cr_assert(eq(int, (int)waitpid(parent, &status, 0), (int)parent));
+  cr_assert(eq(int, survivors(f->pid, 4, 2.0), 0));
+  tpc_sandbox_shm_free(f, sizeof *f);
+}
+
+static double stop_after;
+
+static int stop_when_due(void *ctx) {
+  (void)ctx;
+  return now_s() >= stop_after;
+}
+
+/* A stop request (the command's SIGINT/SIGTERM flag) ends a hanging child
+** at once, long before its time-out, and with everything it forked. */
+Test(sandbox, stop_ends_the_child_at_once) {
+  forks *f = tpc_sandbox_shm_alloc(sizeof *f);
+  cr_assert(f != NULL);
+  stop_after = now_s() + 0.3;
+  tpc_sandbox_opts o = {.timeout_s = 60, .stop = stop_when_due};
+  tpc_sandbox_result r;
+  cr_assert(eq(int, tpc_sandbox_run(fork_then_spin, NULL, f, &o, &r), TPC_OK));
+  cr_assert(eq(int, r.stopped, 1));
+  cr_assert(eq(int, r.timed_out, 0));
+  cr_assert(eq(int, r.signal, SIGKILL));
+  /* At least the 0.3 s before the request; at most the 1 s allowance
+  ** after it (polling is at most 10 ms apart). */
+  cr_assert(ge(dbl, r.seconds, 0.3));
+  cr_assert(le(dbl, r.seconds, 1.3));
+  cr_assert(eq(int, survivors(f->pid, 4, 1.0), 0));
+  tpc_sandbox_shm_free(f, sizeof *f);
+}
+
+static int raise_int(void *arg, void *shm) {
+  (void)arg;
+  (void)shm;
+  raise(SIGINT);
+  return 0;
+}
+
+/* A child that raises SIGINT itself ends by it, and is neither stopped nor
+** timed out: only the parent's own stop request is an interruption. */
+Test(sandbox, sigint_raised_by_the_child_is_its_own_fate) {
+  tpc_sandbox_result r = run(raise_int, NULL, NULL, 10);
+  cr_assert(eq(int, r.signal, SIGINT));
+  cr_assert(eq(int, r.stopped, 0));
+  cr_assert(eq(int, r.timed_out, 0));
+}
+
+/* ---- tpc_sandbox_call --------------------------------------------------------- */
+
+/* Writes arg's int squared into out; fails for a negative one. */
+static int square(void *arg, void *out) {
+  int v = *(int *)arg;
+  if (v < 0) return tpc_error(TPC_EINPUT, "square: %d is negative", v);
+  *(long *)out = (long)v * v;
+  return TPC_OK;
+}
+
+static int call(int (*fn)(void *, void *), void *arg, void *out, size_t size, int *status) {
+  tpc_sandbox_opts o = {.timeout_s = 10};
+  tpc_sandbox_result r;
+  return tpc_sandbox_call(fn, arg, out, size, &o, &r, status);
+}
+
+Test(sandbox, call_returns_the_value_and_the_message) {
+  int v = 12, status;
+  long out = 0;
+  cr_assert(eq(int, call(square, &v, &out, sizeof out, &status), TPC_OK));
+  cr_assert(eq(int, status, TPC_OK));
+  cr_assert(eq(long, out, 144L));
+  v = -3;
+  cr_assert(eq(int, call(square, &v, &out, sizeof out, &status), TPC_OK));
+  cr_assert(eq(int, status, TPC_EINPUT));
+  cr_assert(eq(str, (char *)tpc_error_msg(), "square: -3 is negative"));
+}
+
+static int segfault_call(void *arg, void *out) {
+  (void)out;
+  kill(getpid(), SIGSEGV);
+  return *(int *)arg;
+}
+
+static int exit_zero_call(void *arg, void *out) {
+  (void)arg;
+  (void)out;
+  _exit(0);
+}
+
+Test(sandbox, call_reports_a_child_that_did_not_return) {
+  int v = 0, status;
+  long out = 7;
+  cr_assert(eq(int, call(segfault_call, &v, &out, sizeof out, &status), TPC_OK));
+  cr_assert(eq(int, status, TPC_ECHILD));
+  cr_assert(eq(str, (char *)tpc_error_msg(), "killed by signal 11 (Segmentation fault)"));
+  cr_assert(eq(long, out, 7L)); /* untouched */
+  /* Exiting 0 without returning is no success. */
+  cr_assert(eq(int, call(exit_zero_call, &v, NULL, 0, &status), TPC_OK));
+  cr_assert(eq(int, status, TPC_ECHILD));
+  cr_assert(eq(str, (char *)tpc_error_msg(), "exited with status 0 before returning"));
 }

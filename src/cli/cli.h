@@ -120,8 +120,12 @@ void tpc_cli_common_init(tpc_cli_common *o);
 ** printing a message when the value is bad (the command exits 2). */
 int tpc_cli_common_opt(tpc_cli_common *o, int code, const char *arg);
 
+/* Seconds a plugin's constructors and tpc_plugin_init may take. */
+#define TPC_CLI_PLUGIN_LOAD_TIMEOUT 60
+
 /* The registry with the built-ins and every --plugin, or NULL after printing
-** why (*exit_code = 2 for a plugin that cannot be loaded, 4 otherwise). */
+** why (*exit_code = 2 for a plugin that cannot be loaded, 4 when loading it
+** crashed or hung in the child it is first loaded in, or otherwise). */
 tpc_registry *tpc_cli_registry_plugins(const tpc_cli_common *o, int *exit_code);
 
 /* ---- a run in the database ---------------------------------------------- */

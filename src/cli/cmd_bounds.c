@@ -1,7 +1,9 @@
 /*
 ** tpc bounds SPEC... : the empirical check of THEORY.md T1-T3 for each spec
 ** (bounds/bounds.h has the method).  Every input is validated before the run
-** row exists, so bad input (exit 2) stores nothing; each spec is then
+** row exists, so bad input (exit 2) stores nothing; a spec that names a
+** plugin's type is validated in a child process, so that its init or consts
+** crashing or hanging there fails that spec alone.  Each spec is then
 ** evaluated in a child process with a time limit (bounds/isolate.c), and the
 ** parent alone writes its rows.  A summary table goes to stdout (unless
 ** --quiet), a progress bar to stderr on a terminal.
@@ -230,25 +232,45 @@ typedef struct spec_list {
   size_t n;
   tpc_spec **spec;
   char **canon;
+  char **fault; /* NULL, or why the spec's plugin code failed to build it */
 } spec_list;
 
 static void specs_free(spec_list *l) {
   for (size_t i = 0; i < l->n; i++) {
     tpc_spec_free(l->spec[i]);
     free(l->canon[i]);
+    free(l->fault[i]);
   }
   free(l->spec);
   free(l->canon);
+  free(l->fault);
+}
+
+/* Validate one spec: in this process when it is built-in only, else in a
+** child, whose crash or hang is kept as the spec's fault (TPC_OK) rather
+** than refusing the command. */
+static int validate_spec(const bounds_args *a, const tpc_registry *reg, const tpc_spec *s,
+                         char **fault) {
+  if (!tpc_registry_uses_plugin(reg, s)) return tpc_bounds_validate(reg, s, &a->opts);
+  int rc = tpc_bounds_validate_isolated(reg, s, &a->opts, a->timeout);
+  if (rc != TPC_ECHILD) return rc;
+  char why[256];
+  snprintf(why, sizeof why, "building the spec (init, consts) %s", tpc_error_msg());
+  *fault = strdup(why);
+  return *fault ? TPC_OK : tpc_error(TPC_ENOMEM, "out of memory");
 }
 
 /* Parse, check and build every spec at d, n: exit code 2 with a message for
 ** the first bad one. */
-static int read_specs(const tpc_registry *reg, const tpc_bounds_opts *o, int count,
-                      char **text, spec_list *l) {
+static int read_specs(const bounds_args *a, const tpc_registry *reg, int count, char **text,
+                      spec_list *l) {
+  const tpc_bounds_opts *o = &a->opts;
   l->n = 0;
   l->spec = calloc((size_t)count, sizeof *l->spec);
   l->canon = calloc((size_t)count, sizeof *l->canon);
-  if (!l->spec || !l->canon) return tpc_cli_fail(tpc_error(TPC_ENOMEM, "out of memory"));
+  l->fault = calloc((size_t)count, sizeof *l->fault);
+  if (!l->spec || !l->canon || !l->fault)
+    return tpc_cli_fail(tpc_error(TPC_ENOMEM, "out of memory"));
   for (int i = 0; i < count; i++) {
     int code = TPC_EXIT_OK;
     tpc_spec *s = tpc_cli_spec(reg, text[i], &code);
@@ -258,7 +280,7 @@ static int read_specs(const tpc_registry *reg, const tpc_bounds_opts *o, int cou
     l->n++;
     if (!l->canon[l->n - 1]) return tpc_cli_fail(tpc_error(TPC_ENOMEM, "out of memory"));
     tpc_spec_canonical(reg, s, l->canon[l->n - 1], 1024);
-    int rc = tpc_bounds_validate(reg, s, o);
+    int rc = validate_spec(a, reg, s, &l->fault[l->n - 1]);
     if (rc != TPC_OK) {
       tpc_error_prefix(rc, "spec '%s' at d = %zu, n = %zu: ", text[i], o->d, o->n);
       return tpc_cli_fail(rc);
@@ -323,7 +345,11 @@ static int run_specs(bounds_args *a, const tpc_registry *reg, const spec_list *l
     tpc_cli_progress_init(&prog, l->canon[i], &a->common);
     a->opts.progress = tpc_cli_progress_cb;
     a->opts.progress_ctx = &prog;
-    int rc = tpc_bounds_run_isolated(reg, l->spec[i], &a->opts, a->timeout, res);
+    int rc = TPC_OK;
+    if (l->fault[i])
+      tpc_bounds_result_error(res, l->fault[i]);
+    else
+      rc = tpc_bounds_run_isolated(reg, l->spec[i], &a->opts, a->timeout, res);
     /* The bar was drawn by the child, whose copy of prog the parent never
     ** sees: mark it drawn so that ending it clears the line. */
     prog.last_percent = 0;
@@ -358,7 +384,7 @@ int cmd_bounds(int argc, char **argv) {
   tpc_registry *reg = tpc_cli_registry_plugins(&a.common, &code);
   if (!reg) return code;
   spec_list l;
-  code = read_specs(reg, &a.opts, argc - optind, argv + optind, &l);
+  code = read_specs(&a, reg, argc - optind, argv + optind, &l);
   char *settings = NULL;
   if (code == TPC_EXIT_OK && !(settings = tpc_bounds_settings(&a.opts, l.canon, l.n)))
     code = tpc_cli_fail(tpc_error(TPC_ENOMEM, "out of memory"));

@@ -7,9 +7,18 @@
 ** tpc rate --experiment fig3|fig2|fig1: the paper's experiments of T7.
 **
 ** Every input (problem, methods, constants the check needs) is validated
-** before the run starts, so bad input exits 2 and stores nothing.  Exit
-** codes: 0 every check passed (or n/a), 1 one was violated, 3 one was
-** inconclusive, 4 internal error.
+** before the run starts, so bad input exits 2 and stores nothing.
+**
+** A method that names a plugin's type is built, run and timed in a child
+** process (bounds/rate_isolate.c) with a time limit, and the parent stores
+** what comes back: a crash, hang or exit in plugin code fails that method
+** alone (verdict error, no row), the other methods run, and the run row ends
+** properly.  Built-in methods run in this process: tpc's own code needs no
+** protection, and one fork and copy per method would cost time for nothing;
+** their results are the same bits either way (tests/test_rate.c).
+**
+** Exit codes: 0 every check passed (or n/a), 1 one was violated, 3 one was
+** inconclusive, 4 internal error or a method's child failed.
 */
 #include <getopt.h>
 #include <math.h>
@@ -44,6 +53,7 @@ enum {
   OPT_POINTS,
   OPT_EXPERIMENT,
   OPT_SAMPLES,
+  OPT_TIMEOUT,
   OPT_HELP
 };
 
@@ -65,6 +75,7 @@ static const struct option rate_options[] = {
     {"points", required_argument, 0, OPT_POINTS},
     {"experiment", required_argument, 0, OPT_EXPERIMENT},
     {"samples", required_argument, 0, OPT_SAMPLES},
+    {"timeout", required_argument, 0, OPT_TIMEOUT},
     {"help", no_argument, 0, OPT_HELP},
     TPC_CLI_RESUME_OPTION,
     TPC_CLI_COMMON_OPTIONS,
@@ -102,13 +113,15 @@ static void usage(FILE *out) {
           "                   of every gradient, both on the run's threads; peak RSS\n"
           "                   (implies --no-slack)\n"
           "  --points N       keep at most about N points per trajectory (default 2000)\n"
+          "  --timeout S      seconds a method with a plugin type may run in its child\n"
+          "                   process before it is killed (default 600)\n"
           "  --experiment E   fig3 (quadratic), fig2 (CLAG heat map, phishing),\n"
           "                   fig1 (autoencoder, Fashion-MNIST); --samples N images\n"
           "                   (fig1, default 2000); all runs are stored\n"
           TPC_CLI_RESUME_HELP "                   (checks only: one unit is one method)\n"
           TPC_CLI_COMMON_HELP
           "\nExit codes: 0 pass (or no check), 1 a check violated, 2 bad input,\n"
-          "3 inconclusive, 4 internal error.\n");
+          "3 inconclusive, 4 internal error, or a plugin crashed or timed out.\n");
 }
 
 typedef struct rate_args {
@@ -117,6 +130,7 @@ typedef struct rate_args {
   const char *server;
   const char *experiment;
   size_t samples;
+  double timeout;
   int time;
   int T_given;
   int nocheck;
@@ -171,6 +185,7 @@ static int rate_opt(rate_args *a, int code, const char *arg) {
     case OPT_POINTS: rc = tpc_cli_size("--points", arg, &n); a->o.max_points = n; break;
     case OPT_EXPERIMENT: a->experiment = arg; break;
     case OPT_SAMPLES: rc = tpc_cli_size("--samples", arg, &a->samples); break;
+    case OPT_TIMEOUT: rc = parse_real("--timeout", arg, 0, 1, &a->timeout); break;
     case OPT_HELP: a->help = 1; break;
     default:
       k = tpc_cli_common_opt(&a->common, code, arg);
@@ -184,6 +199,7 @@ static int parse_args(int argc, char **argv, rate_args *a) {
   int code;
   tpc_cli_common_init(&a->common);
   tpc_rate_opts_init(&a->o);
+  a->timeout = 600;
   optind = 1;
   opterr = 1;
   while ((code = getopt_long(argc, argv, "", rate_options, NULL)) != -1) {
@@ -207,14 +223,26 @@ static int cli_cancel(void *ctx) {
   return tpc_cli_interrupted();
 }
 
+/* A method's child: killed after --timeout, or at once on an interruption. */
+static tpc_sandbox_opts sandbox_opts(const rate_args *a) {
+  return (tpc_sandbox_opts){.timeout_s = a->timeout, .stop = cli_cancel};
+}
+
 /* ---- checks mode ------------------------------------------------------------- */
+
+/* What --time measured: computed with the run, in the child if isolated. */
+typedef struct rate_timed {
+  int timed;
+  tpc_rate_timing tm;
+} rate_timed;
 
 typedef struct rate_method {
   tpc_spec *spec;
   char canon[512];
   tpc_rate_check c;
-  int timed;
-  tpc_rate_timing tm;
+  int isolated;     /* names a plugin's type: built and run in a child */
+  char fault[256];  /* not empty: why its child failed (verdict error) */
+  rate_timed time;
 } rate_method;
 
 typedef struct rate_job {
@@ -253,6 +281,43 @@ static int load_problem(rate_job *j, const char *text) {
   return TPC_EXIT_OK;
 }
 
+/* The method's declared constants: Algorithm 1 built with it (its init)
+** is asked for them (its consts). */
+static int method_consts(const rate_job *j, const tpc_spec *spec, tpc_mech_consts *mc) {
+  int rc;
+  tpc_alg1 *a = tpc_alg1_alloc(j->p, j->reg, spec, j->server, &rc);
+  if (!a) return rc;
+  tpc_alg1_consts(a, mc);
+  tpc_alg1_free(a);
+  return TPC_OK;
+}
+
+typedef struct consts_call {
+  const rate_job *j;
+  const tpc_spec *spec;
+} consts_call;
+
+static int consts_child(void *arg, void *out) {
+  const consts_call *call = arg;
+  tpc_mech_consts *mc = out;
+  int rc = method_consts(call->j, call->spec, mc);
+  mc->src = NULL; /* may point into the child's heap; nothing here reads it */
+  return rc;
+}
+
+/* method_consts in a child: a crash or hang there becomes the method's
+** fault (TPC_OK, m->fault set), reported when its turn comes. */
+static int consts_isolated(rate_job *j, rate_method *m, tpc_mech_consts *mc) {
+  consts_call call = {j, m->spec};
+  tpc_sandbox_opts so = sandbox_opts(j->args);
+  tpc_sandbox_result sr;
+  int status, rc = tpc_sandbox_call(consts_child, &call, mc, sizeof *mc, &so, &sr, &status);
+  if (rc != TPC_OK) return rc;
+  if (status != TPC_ECHILD) return status;
+  snprintf(m->fault, sizeof m->fault, "building the method (init, consts) %s", tpc_error_msg());
+  return TPC_OK;
+}
+
 /* Parse, build and prepare one method: every reason to refuse it shows up
 ** here, before the run starts. */
 static int load_method(rate_job *j, const char *text) {
@@ -262,15 +327,12 @@ static int load_method(rate_job *j, const char *text) {
   j->names[j->nm++] = m->canon;
   if (tpc_spec_canonical(j->reg, m->spec, m->canon, sizeof m->canon))
     tpc_spec_print(m->spec, m->canon, sizeof m->canon);
-  tpc_alg1 *a = tpc_alg1_alloc(j->p, j->reg, m->spec, j->server, &rc);
-  if (!a) {
-    fprintf(stderr, "tpc: method '%s': %s\n", text, tpc_error_msg());
-    return tpc_cli_exit_code(rc);
-  }
+  m->isolated = tpc_registry_uses_plugin(j->reg, m->spec) ||
+                (j->server && tpc_registry_uses_plugin(j->reg, j->server));
   tpc_mech_consts mc;
-  tpc_alg1_consts(a, &mc);
-  tpc_alg1_free(a);
-  rc = tpc_rate_prepare(j->p, &mc, &j->args->o, &m->c);
+  rc = m->isolated ? consts_isolated(j, m, &mc) : method_consts(j, m->spec, &mc);
+  if (!rc && m->fault[0]) return TPC_EXIT_OK;
+  if (!rc) rc = tpc_rate_prepare(j->p, &mc, &j->args->o, &m->c);
   if (rc) {
     fprintf(stderr, "tpc: method '%s': %s\n", text, tpc_error_msg());
     return tpc_cli_exit_code(rc);
@@ -341,8 +403,14 @@ static void print_row(const rate_method *m) {
   if (c->verdict != TPC_RATE_PASS && c->note[0]) printf("    %s\n", c->note);
 }
 
+/* A method whose child failed: no numbers, the reason below. */
+static void print_error_row(const rate_method *m) {
+  printf("%-40s %10s %10s %10s %11s %11s %10s  %-12s %5s\n    %s\n", m->canon, "-", "-", "-",
+         "-", "-", "-", "error", "-", m->fault);
+}
+
 static void print_time(const rate_method *m) {
-  const tpc_rate_timing *tm = &m->tm;
+  const tpc_rate_timing *tm = &m->time.tm;
   printf("    time (%d thread%s): %.0f ns/iteration; one pass over the data %.0f ns (%zu "
          "bytes): %.2fx;\n"
          "          all n gradients %.0f ns: %.2fx; n d states %.0f ns: %.2fx; "
@@ -356,28 +424,69 @@ static void print_time(const rate_method *m) {
 /* Bonferroni: the randomized checks share the level RATE_DELTA. */
 static void set_delta(rate_job *j) {
   size_t random = 0;
-  for (size_t k = 0; k < j->nm; k++) random += !j->m[k].c.mc.deterministic;
+  for (size_t k = 0; k < j->nm; k++) random += !j->m[k].fault[0] && !j->m[k].c.mc.deterministic;
   j->args->o.delta = RATE_DELTA / (double)(random ? random : 1);
 }
 
-static int run_method(rate_job *j, rate_method *m, tpc_cli_run *run, tpc_cli_progress *pr) {
-  int rc;
+typedef struct method_call {
+  rate_job *j;
+  const rate_method *m;
+  tpc_cli_progress *pr;
+} method_call;
+
+/* Build Algorithm 1 with the method, run its check into c, and time it
+** with --time: everything that runs the method's code, in the child for an
+** isolated method. */
+static int compute_method(void *arg, tpc_rate_check *c, void *extra) {
+  const method_call *call = arg;
+  const rate_job *j = call->j;
   rate_args *a = j->args;
-  tpc_alg1 *alg = tpc_alg1_alloc(j->p, j->reg, m->spec, j->server, &rc);
+  rate_timed *t = extra;
+  int rc;
+  tpc_alg1 *alg = tpc_alg1_alloc(j->p, j->reg, call->m->spec, j->server, &rc);
   if (!alg) return rc;
   a->o.progress = tpc_cli_progress_cb;
-  a->o.progress_ctx = pr;
-  rc = tpc_rate_run(alg, &a->o, &m->c);
+  a->o.progress_ctx = call->pr;
+  rc = tpc_rate_run(alg, &a->o, c);
   /* gradients timed where the last repetition stopped (--time implies
   ** --no-slack, so that is a repetition's point) */
-  if (!rc && a->time && m->c.reps)
-    m->timed = !tpc_rate_time(j->p, tpc_alg1_point_x(alg), &m->c.runs[0], a->o.threads,
-                              &m->tm);
+  if (!rc && a->time && c->reps)
+    t->timed = !tpc_rate_time(j->p, tpc_alg1_point_x(alg), &c->runs[0], a->o.threads, &t->tm);
   tpc_alg1_free(alg);
+  return rc;
+}
+
+/* compute_method in a child.  A failure there is the method's (m->fault,
+** TPC_OK), and *stopped says whether it was an interruption. */
+static int compute_isolated(method_call *call, rate_method *m, int *stopped) {
+  tpc_sandbox_opts so = sandbox_opts(call->j->args);
+  tpc_sandbox_result sr;
+  int status, rc = tpc_rate_check_isolated(compute_method, call, &m->c, &m->time,
+                                           sizeof m->time, &so, &sr, &status);
+  call->pr->last_percent = 0; /* the child drew the bar: ending it clears the line */
+  if (rc != TPC_OK || status == TPC_OK) return rc;
+  snprintf(m->fault, sizeof m->fault, "evaluation %s%s", status == TPC_ECHILD ? "" : "failed: ",
+           tpc_error_msg());
+  *stopped = sr.stopped;
+  return TPC_OK;
+}
+
+/* Run one method and store its check, unless it failed in its child. */
+static int run_method(rate_job *j, rate_method *m, tpc_cli_run *run, tpc_cli_progress *pr,
+                      int *stopped) {
+  method_call call = {j, m, pr};
+  int rc = m->isolated ? compute_isolated(&call, m, stopped)
+                        : compute_method(&call, &m->c, &m->time);
+  if (rc != TPC_OK || m->fault[0]) return rc;
   tpc_rate_row row = {run->id, NULL, NULL, j->prob_text, m->canon,
                       j->server ? j->server_text : NULL};
-  if (!rc) rc = tpc_rate_store(run->store, &row, j->p, &a->o, &m->c, NULL);
-  return rc;
+  return tpc_rate_store(run->store, &row, j->p, &j->args->o, &m->c, NULL);
+}
+
+/* Report a method that failed in its child. */
+static void report_fault(const rate_job *j, const rate_method *m) {
+  if (!j->args->common.quiet) print_error_row(m);
+  fprintf(stderr, "tpc rate: %s: error: %s\n", m->canon, m->fault);
 }
 
 /* A resumed run's stored checks (bounds/rate.h): in kept the verdict of
@@ -394,31 +503,42 @@ static int stored_checks(rate_job *j, const tpc_cli_run *run, int *kept) {
 }
 
 static int run_checks(rate_job *j, tpc_cli_run *run) {
-  int violated = 0, inconclusive = 0, quiet = j->args->common.quiet;
+  int violated = 0, inconclusive = 0, failed = 0, quiet = j->args->common.quiet;
   int kept[RATE_MAX_METHODS];
   int ec = run->resumed ? stored_checks(j, run, kept) : TPC_EXIT_OK;
   if (ec) return ec;
   set_delta(j);
   if (!quiet) print_header(j);
   for (size_t k = 0; k < j->nm && !tpc_cli_interrupted(); k++) {
+    rate_method *m = &j->m[k];
     if (run->resumed && kept[k] >= 0) {
       violated |= kept[k] == TPC_RATE_VIOLATED;
       inconclusive |= kept[k] == TPC_RATE_INCONCLUSIVE;
-      if (!quiet) printf("%-40s kept: %s\n", j->m[k].canon, tpc_rate_verdict_name(kept[k]));
+      if (!quiet) printf("%-40s kept: %s\n", m->canon, tpc_rate_verdict_name(kept[k]));
       continue;
     }
-    tpc_cli_progress pr;
-    tpc_cli_progress_init(&pr, j->m[k].canon, &j->args->common);
-    int rc = run_method(j, &j->m[k], run, &pr);
-    tpc_cli_progress_end(&pr);
+    int rc = TPC_OK, stopped = 0;
+    if (!m->fault[0]) {
+      tpc_cli_progress pr;
+      tpc_cli_progress_init(&pr, m->canon, &j->args->common);
+      rc = run_method(j, m, run, &pr, &stopped);
+      tpc_cli_progress_end(&pr);
+    }
     if (rc) return tpc_cli_fail(rc);
-    violated |= j->m[k].c.verdict == TPC_RATE_VIOLATED;
-    inconclusive |= j->m[k].c.verdict == TPC_RATE_INCONCLUSIVE;
-    if (!quiet) print_row(&j->m[k]);
-    if (!quiet && j->m[k].timed) print_time(&j->m[k]);
+    if (stopped) break; /* interrupted: nothing of this method to store */
+    if (m->fault[0]) {
+      failed = 1;
+      report_fault(j, m);
+    } else {
+      violated |= m->c.verdict == TPC_RATE_VIOLATED;
+      inconclusive |= m->c.verdict == TPC_RATE_INCONCLUSIVE;
+      if (!quiet) print_row(m);
+      if (!quiet && m->time.timed) print_time(m);
+    }
     fflush(stdout);
   }
-  return violated ? TPC_EXIT_FAIL : inconclusive ? TPC_EXIT_INCONCLUSIVE : TPC_EXIT_OK;
+  return failed ? TPC_EXIT_INTERNAL : violated ? TPC_EXIT_FAIL
+       : inconclusive ? TPC_EXIT_INCONCLUSIVE : TPC_EXIT_OK;
 }
 
 static int checks_mode(rate_args *a, int argc, char **argv) {

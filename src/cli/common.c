@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bounds/sandbox.h"
 #include "cli/cli.h"
 #include "core/error.h"
 #include "core/plugin.h"
@@ -143,6 +144,32 @@ int tpc_cli_threshold(const char *text, double *out) {
   return TPC_EXIT_OK;
 }
 
+/* The child's side of a trial load: a scratch registry, thrown away. */
+static int load_in_child(void *arg, void *out) {
+  (void)out;
+  tpc_registry *r = tpc_registry_alloc();
+  if (!r) return tpc_error(TPC_ENOMEM, "out of memory");
+  int rc = tpc_plugin_load(r, arg);
+  tpc_registry_free(r);
+  return rc;
+}
+
+/* Load a plugin into r, after loading it once in a child process.  The
+** registration itself has to happen here, since r keeps pointers into the
+** plugin's memory; but the plugin's constructors and tpc_plugin_init are
+** its own code, and a crash or hang in them is caught in the child (exit 4)
+** before they can take this process down. */
+static int load_plugin(tpc_registry *r, const char *path) {
+  tpc_sandbox_opts so = {.timeout_s = TPC_CLI_PLUGIN_LOAD_TIMEOUT};
+  tpc_sandbox_result sr;
+  int status, rc = tpc_sandbox_call(load_in_child, (void *)path, NULL, 0, &so, &sr, &status);
+  if (rc == TPC_OK && status == TPC_ECHILD)
+    return tpc_error_prefix(TPC_ECHILD, "plugin %s: loading it (its constructors, "
+                                        "tpc_plugin_init) ", path);
+  if (rc == TPC_OK) rc = status;
+  return rc == TPC_OK ? tpc_plugin_load(r, path) : rc;
+}
+
 tpc_registry *tpc_cli_registry_plugins(const tpc_cli_common *o, int *exit_code) {
   tpc_registry *r = tpc_cli_registry();
   if (!r) {
@@ -150,7 +177,7 @@ tpc_registry *tpc_cli_registry_plugins(const tpc_cli_common *o, int *exit_code) 
     return NULL;
   }
   for (size_t i = 0; i < o->nplugins; i++) {
-    int rc = tpc_plugin_load(r, o->plugins[i]);
+    int rc = load_plugin(r, o->plugins[i]);
     if (rc) {
       *exit_code = tpc_cli_fail(rc);
       tpc_registry_free(r);

@@ -19,7 +19,9 @@ enum {
   TPC_ENOMEM = 10,  /* allocation failed */
   TPC_EIO = 11,     /* file or system call failed */
   TPC_ESTORE = 12,  /* the SQLite store failed or refused the database */
-  TPC_EINTERNAL = 13
+  TPC_EINTERNAL = 13,
+  TPC_ECHILD = 14   /* an evaluation isolated in a child process crashed, timed
+                       out, was stopped or exited without its result */
 };
 
 #if defined(__GNUC__)

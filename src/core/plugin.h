@@ -8,8 +8,10 @@
 ** which calls tpc_registry_add_comp / tpc_registry_add_mech with types of
 ** static storage (their declared constants included) and returns TPC_OK.
 ** Build it with `cc -shared -fPIC $(pkg-config --cflags tpc)`; it resolves
-** tpc's symbols from the program that loads it.  Plugins run in-process when
-** they are loaded; the verifier evaluates their kernels in a child process
+** tpc's symbols from the program that loads it.  Loading runs the plugin's
+** code in the caller's process; the tpc command therefore loads each plugin
+** once in a child process first (cli/common.c), and `tpc bounds` and `tpc
+** rate` call its types' init, consts and kernels only in child processes
 ** (bounds/sandbox.h), so a crash or hang in one cannot corrupt the database.
 */
 #ifndef TPC_PLUGIN_H

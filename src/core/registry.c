@@ -157,6 +157,25 @@ tpc_kind tpc_registry_kind(const tpc_registry *r, const char *name) {
   return TPC_KIND_NONE;
 }
 
+/* A built-in type is an entry of the static tables; anything else a name
+** resolves to was registered by a plugin. */
+static int builtin_name(const tpc_registry *r, const char *name) {
+  const tpc_comp_type *ct = tpc_registry_comp(r, name);
+  for (size_t i = 0; ct && tpc_builtin_comps[i]; i++)
+    if (tpc_builtin_comps[i] == ct) return 1;
+  const tpc_mech_type *mt = tpc_registry_mech(r, name);
+  for (size_t i = 0; mt && tpc_builtin_mechs[i]; i++)
+    if (tpc_builtin_mechs[i] == mt) return 1;
+  return 0;
+}
+
+int tpc_registry_uses_plugin(const tpc_registry *r, const tpc_spec *s) {
+  if (!builtin_name(r, s->name)) return 1;
+  for (size_t i = 0; i < s->nargs; i++)
+    if (tpc_registry_uses_plugin(r, s->args[i])) return 1;
+  return 0;
+}
+
 /* ---- shape checks shared by the builders and tpc_spec_check ------------- */
 
 /* TPC_EINPUT with "column N: " + message, N the 1-based column of node s in

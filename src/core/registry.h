@@ -42,6 +42,11 @@ const tpc_mech_type *tpc_registry_mech_at(const tpc_registry *r, size_t i);
 typedef enum { TPC_KIND_NONE = 0, TPC_KIND_COMP, TPC_KIND_MECH } tpc_kind;
 tpc_kind tpc_registry_kind(const tpc_registry *r, const char *name);
 
+/* Whether any name in the spec tree is a plugin's type (or unknown): its
+** code is then not tpc's own, and the commands run it in a child process
+** (bounds/sandbox.h). */
+int tpc_registry_uses_plugin(const tpc_registry *r, const tpc_spec *s);
+
 /* Check names, argument kinds and counts, and parameter keys of a whole spec
 ** tree without instantiating it (no d needed), then write its canonical form:
 ** parameters in each type's declared order.  TPC_EINPUT with a message that
