@@ -86,9 +86,11 @@ for seed in 1 2 3; do
     spec=${args%% *}
     opts=${args#"$spec"}
     # shellcheck disable=SC2086 # opts is a list of words
-    "$TPC" bounds "$spec" $opts --seed "$seed" --db "$db" --quiet --threads 2 >"$tmp/out" 2>"$tmp/err"
+    "$TPC" bounds "$spec" $opts --seed "$seed" --db "$db" --quiet --threads 2 \
+      >"$tmp/out" 2>"$tmp/err"
     got=$?
-    if [ "$got" = 0 ] || [ "$got" = 3 ]; then ok; else bad "$args, seed $seed: exit $got"; cat "$tmp/err"; fi
+    if [ "$got" = 0 ] || [ "$got" = 3 ]; then ok;
+    else bad "$args, seed $seed: exit $got"; cat "$tmp/err"; fi
     if [ "$got" = 3 ]; then has err "would decide" "$args, seed $seed: draws that decide"; fi
   done
 done

@@ -93,20 +93,24 @@ awk -F'\t' -v invalid="$tmp/invalid" -v dims="$DIMS" -v draws="$DRAWS" '
     if (v != "pass") print "  " v ": d " $1 " draws " $2 " seed " $3 " " $5 ": " $6 > "/dev/stderr"
   }
   END {
-    printf "%-6s %-8s %6s %13s %9s %6s %16s\n", "d", "draws", "pass", "inconclusive", "violated", "error", "skipped-invalid"
+    printf "%-6s %-8s %6s %13s %9s %6s %16s\n", "d", "draws", "pass", "inconclusive", "violated",
+           "error", "skipped-invalid"
     for (i = 1; i <= nd; i++) for (j = 1; j <= nm; j++) {
       k = D[i] SUBSEP M[j]
-      printf "%-6s %-8s %6d %13d %9d %6d %16d\n", D[i], M[j], c[k, "pass"], c[k, "inconclusive"], c[k, "violated"], c[k, "error"], skipped[D[i]]
+      printf "%-6s %-8s %6d %13d %9d %6d %16d\n", D[i], M[j], c[k, "pass"], c[k, "inconclusive"],
+             c[k, "violated"], c[k, "error"], skipped[D[i]]
     }
     close(invalid)
     while ((getline line < invalid) > 0) printf "skipped-invalid at d = %s\n", line
     printf "\nplanted defects (violated of runs; other verdicts)\n"
-    printf "%-9s %-6s %-8s %9s %6s %13s %6s\n", "plugin", "d", "draws", "violated", "pass", "inconclusive", "error"
+    printf "%-9s %-6s %-8s %9s %6s %13s %6s\n", "plugin", "d", "draws", "violated", "pass",
+           "inconclusive", "error"
     for (q = 1; q <= 2; q++) {
       name = q == 1 ? "liar" : "coinflip"
       for (i = 1; i <= nd; i++) for (j = 1; j <= nm; j++) {
         k = D[i] SUBSEP M[j]
-        printf "%-9s %-6s %-8s %9d %6d %13d %6d\n", name, D[i], M[j], p[name, k, "violated"], p[name, k, "pass"], p[name, k, "inconclusive"], p[name, k, "error"]
+        printf "%-9s %-6s %-8s %9d %6d %13d %6d\n", name, D[i], M[j], p[name, k, "violated"],
+               p[name, k, "pass"], p[name, k, "inconclusive"], p[name, k, "error"]
         bad += p[name, k, "pass"] + p[name, k, "inconclusive"] + p[name, k, "error"]
       }
     }
