@@ -1,13 +1,13 @@
 #!/bin/sh
-# Command tests of the database's life ($TPC): a damaged file (one page
-# overwritten) is refused by writers and readers with exit 2, untouched.  A
-# tpc bounds and a tpc rate of several units killed with SIGKILL midway show
-# as abandoned, and `--resume RUN` keeps the units they stored, computes the
-# rest and ends with every stored row (but ids and times) equal to an
-# uninterrupted run's of the same seed; resuming a live run, a finished one,
-# one of another command or with other settings exits 2.  Prints what was
-# kept and recomputed, and "e2e_store: N passed, N failed"; exits 1 when a
-# check failed.
+# Command tests of the database's life ($TPC): a FIFO, a directory or a
+# one-byte file as --db is refused with exit 2, untouched; so is a damaged
+# file (one page overwritten), by writers and readers.  A tpc bounds and a
+# tpc rate of several units killed with SIGKILL midway show as abandoned, and
+# `--resume RUN` keeps the units they stored, computes the rest and ends with
+# every stored row (but ids and times) equal to an uninterrupted run's of the
+# same seed; resuming a live run, a finished one, one of another command or
+# with other settings exits 2.  Prints what was kept and recomputed, and
+# "e2e_store: N passed, N failed"; exits 1 when a check failed.
 . "$(dirname "$0")/lib.sh"
 
 # overwrite_page FILE PAGE SIZE: page PAGE (1-based) of FILE replaced by
@@ -19,6 +19,21 @@ with open(path, "r+b") as f:
     f.seek((page - 1) * size)
     f.write(random.Random(7).randbytes(size))' "$@"
 }
+
+# ---- --db naming something that is not a database: refused, untouched ---------
+mkfifo "$tmp/fifo.sqlite"
+expect 2 "a FIFO as the database" -- bounds 'topk(k=3)' --d 20 --db "$tmp/fifo.sqlite"
+has err "'$tmp/fifo.sqlite' is not a regular file (a FIFO)" "names the FIFO, does not wait on it"
+mkdir "$tmp/dir.sqlite"
+expect 2 "a directory as the database" -- bounds 'topk(k=3)' --d 20 --db "$tmp/dir.sqlite"
+has err "is not a regular file (a directory)" "names the directory"
+# SQLite takes a one-byte file for an empty database and overwrites it.
+printf '\n' > "$tmp/short.txt"; cp "$tmp/short.txt" "$tmp/short.copy"
+expect 2 "a one-byte file as the database" -- bounds 'topk(k=3)' --d 20 --db "$tmp/short.txt"
+has err "$tmp/short.txt: file is not a database" "names the file"
+if cmp -s "$tmp/short.txt" "$tmp/short.copy"; then ok; else bad "the short file was overwritten"; fi
+: > "$tmp/empty.sqlite"
+expect 0 "an empty file is an empty database" -- bounds 'topk(k=3)' --d 20 --db "$tmp/empty.sqlite" --quiet
 
 # ---- a damaged database: refused, left as it was ------------------------------
 db="$tmp/damaged.sqlite"

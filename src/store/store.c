@@ -19,6 +19,7 @@
 
 #include "core/buildinfo.h"
 #include "core/error.h"
+#include "core/file.h"
 #include "core/sysinfo.h"
 #include "store/migrations.h"
 
@@ -124,6 +125,31 @@ static int store_make_parent(const char *path) {
                    strerror(errno));
   free(dir);
   return rc;
+}
+
+/* Refuse, before SQLite sees it, a path that names something other than a
+** database or nothing: a FIFO or a directory (SQLite would block or fail
+** with an I/O error) and a short non-empty file (SQLite takes a file shorter
+** than its header for an empty database and overwrites it).  An empty file
+** is an empty database, as for SQLite; a longer foreign file is refused by
+** SQLite itself (SQLITE_NOTADB). */
+static int store_check_file(const char *path) {
+  static const char magic[16] = "SQLite format 3";
+  struct stat sb;
+  if (stat(path, &sb) != 0)
+    return TPC_OK; /* missing: created on open; other errors reported there */
+  int fd;
+  int rc = tpc_file_open_regular(path, &fd);
+  if (rc != TPC_OK)
+    return rc;
+  char head[sizeof magic];
+  ssize_t got = read(fd, head, sizeof head);
+  close(fd);
+  if (got < 0)
+    return tpc_error(TPC_EIO, "%s: cannot read: %s", path, strerror(errno));
+  if (got > 0 && (got < (ssize_t)sizeof head || memcmp(head, magic, sizeof magic) != 0))
+    return tpc_error(TPC_EINPUT, "%s: file is not a database", path);
+  return TPC_OK;
 }
 
 /* ---- whether a run's process is gone ------------------------------------ */
@@ -329,6 +355,8 @@ static int store_migrate(tpc_store *st) {
 int tpc_store_open(const char *path, tpc_store **out) {
   *out = NULL;
   int rc = store_make_parent(path);
+  if (rc == TPC_OK)
+    rc = store_check_file(path);
   if (rc != TPC_OK)
     return rc;
   tpc_store *st = calloc(1, sizeof *st);
