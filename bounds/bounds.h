@@ -30,7 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/registry.h"
+#include "registry/registry.h"
 #include "spec/spec.h"
 #include "wire/msg.h"
 

@@ -114,7 +114,7 @@ cat >"$tmp/bad.c" <<'EOF'
 #include <unistd.h>
 
 #include "comp/comp.h"
-#include "core/registry.h"
+#include "registry/registry.h"
 
 /* e2ezero sends nothing and declares B(0.5); e2ecrash faults; e2ehang hangs. */
 static int init(tpc_comp *c, const tpc_spec *s) { (void)c; (void)s; return 0; }

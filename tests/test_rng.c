@@ -4,7 +4,7 @@
 ** behaviour as GSL types (range, clone, independence, distributions), the
 ** derived streams of tpc_rng_stream, and the type table.
 */
-#include "comp/cpu.h"
+#include "core/cpu.h"
 #include "core/error.h"
 #include "rng/pcg.h"
 

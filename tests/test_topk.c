@@ -26,10 +26,10 @@
 #include <string.h>
 
 #include "comp/comp.h"
-#include "comp/cpu.h"
+#include "core/cpu.h"
 #include "comp/topk_kern.h"
 #include "core/error.h"
-#include "core/registry.h"
+#include "registry/registry.h"
 #include "rng/pcg.h"
 
 #define SEED 20240612u

@@ -38,7 +38,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "comp/cpu.h"
+#include "core/cpu.h"
 #include "rng/lanes.h"
 #include "rng/pcg.h"
 

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "comp/comp.h"
-#include "comp/cpu.h"
+#include "core/cpu.h"
 #include "core/error.h"
 #include "rng/lanes.h"
 

@@ -27,7 +27,7 @@
 #include <gsl/gsl_rng.h>
 #include <string.h>
 
-#include "comp/cpu.h"
+#include "core/cpu.h"
 #include "rng/lanes.h"
 #include "rng/pcg.h"
 

@@ -22,7 +22,7 @@
 #include <gsl/gsl_rng.h>
 #include <string.h>
 
-#include "comp/cpu.h"
+#include "core/cpu.h"
 #include "rng/lanes.h"
 
 static const char *const randk_keys[] = {"k", "ratio", NULL};

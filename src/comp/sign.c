@@ -12,7 +12,7 @@
 
 #include <math.h>
 
-#include "comp/cpu.h"
+#include "core/cpu.h"
 #include "comp/sign_kern.h"
 
 /* c->par[1]: the instruction set path (tpc_isa) chosen at init. */

@@ -19,7 +19,7 @@
 
 #include <math.h>
 
-#include "comp/cpu.h"
+#include "core/cpu.h"
 
 /* Sample size: a sampled key costs less than a band entry (the sample is
 ** read by whole cache lines; a band entry is stored and selected among), and

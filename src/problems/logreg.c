@@ -50,7 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "comp/cpu.h"
+#include "core/cpu.h"
 #include "core/error.h"
 #include "problems/internal.h"
 #include "problems/logreg_kern.h"

@@ -2,7 +2,7 @@
 ** `tpc rate --experiment fig3|fig2|fig1`: the paper's experiments (THEORY.md
 ** T7) as lists of tasks, one per method or heat-map cell, each a scan over
 ** step sizes whose every run is stored, then one rate_best row for the
-** task.  What each experiment uses is described in bounds/rate.h and, with
+** task.  What each experiment uses is described in bounds/theorems/rate.h and, with
 ** the values of this run, by tpc_rate_exp_about.
 */
 #include <math.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bounds/rate.h"
+#include "bounds/theorems/rate.h"
 #include "core/error.h"
 #include "store/store.h"
 

@@ -1,5 +1,5 @@
 /*
-** Algorithm 1 (THEORY.md T4): the runner declared in algo/alg1.h.
+** Algorithm 1 (THEORY.md T4): the runner declared in methods/alg1.h.
 **
 ** One round is two parallel loops.  The client loop gives each client its
 ** new gradient, its mechanism's message and new state, the message's bit
@@ -12,7 +12,7 @@
 ** per-client scalar is kept in the client's slot and summed afterwards in
 ** client order for the same reason.
 */
-#include "algo/alg1.h"
+#include "methods/alg1.h"
 
 #include <gsl/gsl_randist.h>
 #include <math.h>
