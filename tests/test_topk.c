@@ -1,5 +1,5 @@
 /*
-** TopK implementations (comp/topk_impl.h, issue 5): every implementation on
+** TopK implementations (comp/topk_impl.h): every implementation on
 ** every instruction set path this CPU has, in float and double, returns the
 ** same index array as the full-sort baseline, and the baseline itself has
 ** the TopK property (checked directly, in O(d), without sorting): the kept

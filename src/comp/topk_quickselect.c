@@ -1,6 +1,6 @@
 /*
-** TopK by quickselect, the O(d) expected baseline (the library's selection
-** before issue 5): tpc_kern_kth_abs selects the k-th largest magnitude on a
+** TopK by quickselect, the O(d) expected baseline (the library's first
+** selection, before the heap and the filter): tpc_kern_kth_abs selects the k-th largest magnitude on a
 ** copy of the magnitudes, then one scan counts the magnitudes above it and
 ** one more collects the kept indices in order.
 */

@@ -1,5 +1,6 @@
 /*
-** Spec strings: the names of compressors and mechanisms (DESIGN.md).
+** Spec strings: the names of compressors and mechanisms (README.md, THEORY.md
+** T2 and T3 for the built-in names).
 **
 **   spec   := NAME [ '(' item { ',' item } ')' ]
 **   item   := spec | KEY '=' VALUE
