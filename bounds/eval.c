@@ -166,7 +166,7 @@ double bnd_apply(bnd_worker *w, const bnd_point *p, uint32_t purpose, unsigned p
   for (size_t c = 0; c < t->ncl; c++) {
     /* A per-client target runs as client index mod n (PermK's block). */
     size_t client = t->ncl > 1 ? c : index % t->n;
-    tpc_ctx ctx = {w->rng, w->shared, client};
+    tpc_ctx ctx = {.rng = w->rng, .shared = w->shared, .client = client};
     set_streams(w, purpose, phase, index, draw, c);
     if (w->comp)
       bnd_compress(w, w->comp, p->x, w->out, &ctx);

@@ -233,7 +233,7 @@ static void mech_worst(bnd_worker *w, uint32_t k, bnd_point *p) {
   double hs = hdist[(kk / (NGRID * pairs)) % 4] * sqrt(tpc_vec_norm2(v, d) / (double)d);
   double *res = w->tmp;
   if (k % 2) { /* res = v - C(v), one draw of C from the generation stream */
-    tpc_ctx ctx = {r, r, 0};
+    tpc_ctx ctx = {.rng = r, .shared = r, .client = 0};
     bnd_compress(w, w->parts[part], v, w->out, &ctx);
     for (size_t i = 0; i < d; i++) res[i] = v[i] - w->out[i];
   }
@@ -400,7 +400,7 @@ static int prescreen_task(bnd_worker *w, size_t i, void *arg) {
     uint64_t base = bnd_index(BND_PHASE_PRESCREEN, part * 1024 + j, r, 0);
     tpc_rng_stream(w->shared, t->o->seed, TPC_PURPOSE_TRIAL, base);
     tpc_rng_stream(w->rng, t->o->seed, TPC_PURPOSE_TRIAL, base + 1);
-    tpc_ctx ctx = {w->rng, w->shared, 0};
+    tpc_ctx ctx = {.rng = w->rng, .shared = w->shared, .client = 0};
     bnd_compress(w, c, x, out, &ctx);
     double sum = 0;
     for (size_t q = 0; q < d; q++) sum += (out[q] - x[q]) * (out[q] - x[q]);

@@ -285,8 +285,8 @@ static int run_one(task_run *tr, double m, int explicit_gamma, double *metric) {
   int rc = tpc_rate_prepare(p, &tr->mc, &o, &c);
   if (rc) return rc;
   rc = tpc_rate_run(tr->a, &o, &c);
-  tpc_rate_row row = {tr->run_id, e->name, tr->t->panel, e->prob_spec[tr->t->prob], tr->canon,
-                      NULL};
+  tpc_rate_row row = {.run_id = tr->run_id, .experiment = e->name, .label = tr->t->panel,
+                      .problem = e->prob_spec[tr->t->prob], .method = tr->canon};
   if (!rc) rc = tpc_rate_store(tr->store, &row, p, &o, &c, &ids);
   if (!rc) {
     const tpc_alg1_result *r = &c.runs[0];

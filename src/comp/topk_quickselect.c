@@ -24,6 +24,6 @@ size_t tpc_topk_quickselect_work(size_t d, size_t k, size_t esize) {
   return d * esize;
 }
 
-const tpc_topk_impl tpc_topk_quickselect = {"quickselect", "portable", NULL,
-                                            quickselect_select_f32,
-                                            quickselect_select_f64};
+const tpc_topk_impl tpc_topk_quickselect = {.name = "quickselect", .isa = "portable",
+                                            .select_f32 = quickselect_select_f32,
+                                            .select_f64 = quickselect_select_f64};
