@@ -17,12 +17,18 @@ for rule in "$@"; do
   for h in $probes; do
     case "$allowed" in *" ${h%%/*} "*) want=found ;; *) want=refused ;; esac
     printf '#include "%s"\n' "$h" > "$tmp/probe.c"
-    if $cc -E -I"$dir/$floor" "$tmp/probe.c" -o /dev/null 2>/dev/null; then
+    # refused: the probe's own include is missing (gcc's words, then
+    # clang's); a failure further down (the header found, one it includes
+    # not) is neither answer.
+    if $cc -E -I"$dir/$floor" "$tmp/probe.c" -o /dev/null 2>"$tmp/err"; then
       got=found
-    else
+    elif grep -Eq "probe.c:1:[0-9]+: fatal error: ($h: No such file|'$h' file not found)" \
+         "$tmp/err"; then
       got=refused
+    else
+      got="found, but not what it includes ($(grep -m1 'fatal error' "$tmp/err"))"
     fi
-    if [ $got = $want ]; then
+    if [ "$got" = $want ]; then
       pass=$((pass + 1))
     else
       fail=$((fail + 1))
