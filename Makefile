@@ -47,7 +47,34 @@ WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion
 CFLAGS   ?= $(OPT) -g
 ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(CFLAGS) \
               $(WARN) -ffp-contract=off -fPIC -fopenmp $(SANFLAGS) \
-              -Isrc -I. -I$(BUILD)/gen $(shell pkg-config --cflags gsl sqlite3 2>/dev/null)
+              -I$(BUILD)/gen $(shell pkg-config --cflags gsl sqlite3 2>/dev/null)
+
+# Floors: the library's folders, each including only the floors below it.
+# Every include names its floor ("comp/comp.h"), so a floor's objects are
+# compiled with -I$(BUILD)/floors/F, a folder of links to the floors F may
+# include and nothing else (no -Isrc, no -I.): an upward include is a
+# missing header, and the build fails.  FLOORS_F lists them, F itself last.
+# The layers above the library see all of it and each other, never src/cli;
+# the command and the tests see everything.  make floors-check proves that
+# each floor's folder refuses the floors it must not include.
+FLOORS_core     := core
+FLOORS_rng      := core rng
+FLOORS_spec     := core spec
+FLOORS_wire     := core wire
+FLOORS_store    := core store
+FLOORS_comp     := core rng spec wire comp
+FLOORS_mech     := $(FLOORS_comp) mech
+FLOORS_registry := $(FLOORS_mech) registry
+FLOORS_problems := core rng spec problems
+FLOORS_methods  := $(FLOORS_registry) problems methods
+LIB_FLOORS      := core rng spec wire store comp mech registry problems methods
+LAYERS          := bounds bench reports
+FLOORS_layers   := $(LIB_FLOORS) $(LAYERS)
+floor_dir = $(if $(filter $(1),$(LIB_FLOORS)),src/$(1),$(1))
+$(foreach f,$(LIB_FLOORS),$(eval $(BUILD)/obj/src/$(f)/%.o: FLOOR := $(f)))
+$(foreach f,$(LAYERS),$(eval $(BUILD)/obj/$(f)/%.o: FLOOR := layers))
+FLOOR_INC = $(if $(FLOOR),-I$(BUILD)/floors/$(FLOOR),-Isrc -I.)
+
 # GSL's CBLAS calls go to OpenBLAS instead of the reference gslcblas.
 LIBS     := -lgsl $(shell pkg-config --libs openblas 2>/dev/null || echo -lopenblas) \
             $(shell pkg-config --libs sqlite3 zlib 2>/dev/null || echo -lsqlite3 -lz) -ldl -lm
@@ -57,8 +84,9 @@ LDFLAGS_ALL := -fopenmp $(SANFLAGS) $(LDFLAGS)
 # included by their wrappers, never compiled alone.
 LIB_SRC  := $(shell find src -name '*.c' ! -path 'src/cli/*' ! -name '*_source.c' | sort)
 CLI_SRC  := $(shell find src/cli -name '*.c' | sort)
-# The layers above the library (DESIGN.md): linked into the command and the
-# tests, not into libtpc.  An example/ folder holds code built on its own.
+# The layers above the library (bounds/ with the theorem checks in
+# bounds/theorems/, bench/, reports/): linked into the command and the tests,
+# not into libtpc.  An example/ folder holds code built on its own.
 LAYER_SRC := $(shell find bounds bench reports -name '*.c' ! -name '*_source.c' \
                ! -path '*/example/*' 2>/dev/null | sort)
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
@@ -69,8 +97,8 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 EXTRA_OBJ := $(LAYER_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/report_css.o
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all deps test unit e2e install-check run bench report install uninstall clean check-deps FORCE \
-        fuzz fuzz-run fuzz-seeds
+.PHONY: all deps test unit e2e floors-check install-check run bench report install uninstall \
+        clean check-deps FORCE fuzz fuzz-run fuzz-seeds
 
 all: $(BUILD)/tpc $(BUILD)/libtpc.a $(BUILD)/libtpc.so
 
@@ -88,10 +116,26 @@ deps:
 	fi
 
 # ---- build ----------------------------------------------------------------
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c | $(BUILD)/floors/.stamp
 	@mkdir -p $(dir $@)
 	@echo "  CC $<"
-	@$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	@$(CC) $(ALL_CFLAGS) $(FLOOR_INC) -MMD -MP -c $< -o $@
+
+# The include folders of the floors (above): relative links, so the build
+# folder may move with the tree.
+$(BUILD)/floors/.stamp: Makefile
+	@rm -rf $(BUILD)/floors
+	@for f in $(LIB_FLOORS) layers; do mkdir -p $(BUILD)/floors/$$f; done
+	@$(foreach f,$(LIB_FLOORS) layers,$(foreach g,$(FLOORS_$(f)),\
+	  ln -sr $(call floor_dir,$(g)) $(BUILD)/floors/$(f)/$(g) &&)) touch $@
+
+# Each floor's folder resolves the floors it may include and refuses every
+# other folder of the tree: one header of each, the layers and src/cli too.
+FLOOR_PROBES := $(foreach f,$(LIB_FLOORS) $(LAYERS) cli,$(f)/$(notdir $(firstword \
+  $(sort $(wildcard $(if $(filter cli,$(f)),src/cli,$(call floor_dir,$(f)))/*.h)))))
+floors-check: $(BUILD)/floors/.stamp
+	@sh tests/floors.sh "$(CC) $(filter -std=% -D% -I%,$(ALL_CFLAGS))" $(BUILD)/floors "$(FLOOR_PROBES)" \
+	  $(foreach f,$(LIB_FLOORS) layers,"$(f)=$(FLOORS_$(f))")
 
 # Per-ISA kernels (BLIS-style dispatch): only these files get the ISA flags;
 # the caller picks them at run time from the CPU's features.
@@ -101,7 +145,7 @@ $(BUILD)/obj/%_avx512.o: ALL_CFLAGS += -mavx512f -mavx512vl -mavx512bw -mavx512d
 $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC $<"
-	@$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	@$(CC) $(ALL_CFLAGS) $(FLOOR_INC) -MMD -MP -c $< -o $@
 
 # Migrations are embedded as C strings: {version, name, sql} in file order.
 $(BUILD)/gen/migrations.c: $(MIGRATIONS) Makefile
@@ -195,6 +239,7 @@ install-check: all
 
 test: deps
 	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory floors-check
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory e2e
 	@$(MAKE) --no-print-directory install-check
@@ -285,8 +330,9 @@ run: deps
 	@echo; echo "run: the report is reports/out/report.html (summary: reports/out/report.md)"
 	@if [ -s $(RUN_FAILED) ]; then echo "run: checks failed in: $$(tr '\n' ' ' < $(RUN_FAILED))"; exit 1; fi
 
-# The full benchmark set: every kernel at two sizes, then the targets of issue 5
-# (TopK against its read floor and the numpy/torch peers); about 5 minutes.
+# The full benchmark set: every kernel at two sizes, then the selection kernels
+# at 2^24 (TopK against its read floor and the numpy/torch peers); about 5
+# minutes.
 bench: all
 	$(BUILD)/tpc bench --d 2^16,2^22
 	$(BUILD)/tpc bench topk randk natural dither sign --d 2^24 --dtype f32 \

@@ -34,7 +34,7 @@
 #include <stdint.h>
 
 #include "bench/harness.h"
-#include "core/registry.h"
+#include "registry/registry.h"
 
 /* Kernel names in the order a run times them, NULL-terminated. */
 const char *const *tpc_bench_kernels(void);

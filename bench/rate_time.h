@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "algo/alg1.h"
+#include "methods/alg1.h"
 #include "problems/problem.h"
 
 typedef struct tpc_rate_timing {

@@ -1,6 +1,6 @@
 /*
 ** tpc bounds: empirical verification of the constants a compressor or a
-** mechanism declares (THEORY.md T1-T3, DESIGN.md "Verification method").
+** mechanism declares (THEORY.md T1-T3; the statistics are T-STATS).
 **
 ** One call of tpc_bounds_run checks one spec at dimension d with n clients:
 **
@@ -30,7 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/registry.h"
+#include "registry/registry.h"
 #include "spec/spec.h"
 #include "wire/msg.h"
 

@@ -17,6 +17,7 @@
 
 #include "bounds/internal.h"
 #include "core/error.h"
+#include "core/vec.h"
 #include "rng/pcg.h"
 #include "wire/wire.h"
 
@@ -165,7 +166,7 @@ double bnd_apply(bnd_worker *w, const bnd_point *p, uint32_t purpose, unsigned p
   for (size_t c = 0; c < t->ncl; c++) {
     /* A per-client target runs as client index mod n (PermK's block). */
     size_t client = t->ncl > 1 ? c : index % t->n;
-    tpc_ctx ctx = {w->rng, w->shared, client};
+    tpc_ctx ctx = {.rng = w->rng, .shared = w->shared, .client = client};
     set_streams(w, purpose, phase, index, draw, c);
     if (w->comp)
       bnd_compress(w, w->comp, p->x, w->out, &ctx);
@@ -175,25 +176,6 @@ double bnd_apply(bnd_worker *w, const bnd_point *p, uint32_t purpose, unsigned p
   }
   w->evals += (double)t->ncl;
   return bits / (double)t->ncl;
-}
-
-/* sum_i ((a_i - b_i) f)^2 */
-static double dist2(const double *a, const double *b, size_t n, double f) {
-  double s = 0;
-  for (size_t i = 0; i < n; i++) {
-    double q = (a[i] - b[i]) * f;
-    s += q * q;
-  }
-  return s;
-}
-
-static double norm2(const double *a, size_t n, double f) {
-  double s = 0;
-  for (size_t i = 0; i < n; i++) {
-    double q = a[i] * f;
-    s += q * q;
-  }
-  return s;
 }
 
 /* ||mean_c(a_c) - mean_c(b_c)||^2 over ncl blocks of d. */
@@ -212,7 +194,7 @@ double bnd_error(const bnd_worker *w, const bnd_point *p) {
   const bnd_target *t = &w->st->t;
   double f = ldexp(1.0, -p->scale);
   if (t->check == TPC_CHECK_AGGREGATE) return mean_dist2(w->out, p->x, t->d, t->ncl, f);
-  return dist2(w->out, p->x, t->len, f);
+  return tpc_vec_dist2_scaled(w->out, p->x, t->len, f);
 }
 
 void bnd_norms(const bnd_worker *w, const bnd_point *p, uint32_t index, bnd_stat *s) {
@@ -220,15 +202,16 @@ void bnd_norms(const bnd_worker *w, const bnd_point *p, uint32_t index, bnd_stat
   double f = ldexp(1.0, -p->scale), k = (double)t->ncl;
   s->client = (int)(t->ncl > 1 ? -1 : (int)(index % t->n));
   if (t->is_comp) {
-    s->u = s->w = s->s2 = norm2(p->x, t->d, f);
+    s->u = s->w = s->s2 = tpc_vec_norm2_scaled(p->x, t->d, f);
     s->v = 0;
     return;
   }
-  s->v = dist2(p->x, p->y, t->len, f) / k;
-  s->w = dist2(p->x, p->h, t->len, f) / k;
-  s->s2 = (norm2(p->h, t->len, f) + norm2(p->y, t->len, f) + norm2(p->x, t->len, f)) / k;
+  s->v = tpc_vec_dist2_scaled(p->x, p->y, t->len, f) / k;
+  s->w = tpc_vec_dist2_scaled(p->x, p->h, t->len, f) / k;
+  s->s2 = (tpc_vec_norm2_scaled(p->h, t->len, f) + tpc_vec_norm2_scaled(p->y, t->len, f) +
+           tpc_vec_norm2_scaled(p->x, t->len, f)) / k;
   s->u = t->check == TPC_CHECK_AGGREGATE ? mean_dist2(p->h, p->y, t->d, t->ncl, f)
-                                         : dist2(p->h, p->y, t->len, f);
+                                         : tpc_vec_dist2_scaled(p->h, p->y, t->len, f);
 }
 
 void bnd_eval(bnd_worker *w, const bnd_point *p, uint32_t purpose, unsigned phase,

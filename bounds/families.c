@@ -22,6 +22,7 @@
 
 #include "bounds/internal.h"
 #include "core/error.h"
+#include "core/vec.h"
 #include "rng/pcg.h"
 
 uint32_t bnd_point_index(const tpc_bounds_opts *o, int family, uint32_t k) {
@@ -182,12 +183,6 @@ static void comp_worst(gsl_rng *r, uint32_t k, size_t d, double *x) {
   x[j] *= 1.0 + ldexp(1.0, -20);
 }
 
-static double norm2(const double *v, size_t d) {
-  double s = 0;
-  for (size_t i = 0; i < d; i++) s += v[i] * v[i];
-  return s;
-}
-
 /* The grid of s for the constructions below: around the s at which the
 ** EF21 family A = 1 - q(1+s), B = q(1+1/s) passes through the declared pair,
 ** s = (1 - A)/B (EF21's 1/sqrt(1 - alpha) - 1), else around the part's own
@@ -235,10 +230,10 @@ static void mech_worst(bnd_worker *w, uint32_t k, bnd_point *p) {
   s_grid(t, st->part_alpha[part], sgrid);
   double s = sgrid[(kk / pairs) % NGRID];
   static const double hdist[4] = {0, 0.1, 1, 10};
-  double hs = hdist[(kk / (NGRID * pairs)) % 4] * sqrt(norm2(v, d) / (double)d);
+  double hs = hdist[(kk / (NGRID * pairs)) % 4] * sqrt(tpc_vec_norm2(v, d) / (double)d);
   double *res = w->tmp;
   if (k % 2) { /* res = v - C(v), one draw of C from the generation stream */
-    tpc_ctx ctx = {r, r, 0};
+    tpc_ctx ctx = {.rng = r, .shared = r, .client = 0};
     bnd_compress(w, w->parts[part], v, w->out, &ctx);
     for (size_t i = 0; i < d; i++) res[i] = v[i] - w->out[i];
   }
@@ -289,7 +284,7 @@ static void mech_boundary(const bnd_state *st, bnd_worker *w, uint32_t k, bnd_po
       if (level && st->part_alpha[part] >= 0 && st->part_alpha[part] < 1)
         target_div = 1.0 - st->part_alpha[part];
     }
-    double na = norm2(a, d), nb = norm2(y, d);
+    double na = tpc_vec_norm2(a, d), nb = tpc_vec_norm2(y, d);
     double f = na > 0 ? sqrt(zeta * (1.0 + e) * nb / target_div / na) : 0.0;
     for (size_t i = 0; i < d; i++) {
       double ai = f * a[i], bi = y[i];
@@ -405,7 +400,7 @@ static int prescreen_task(bnd_worker *w, size_t i, void *arg) {
     uint64_t base = bnd_index(BND_PHASE_PRESCREEN, part * 1024 + j, r, 0);
     tpc_rng_stream(w->shared, t->o->seed, TPC_PURPOSE_TRIAL, base);
     tpc_rng_stream(w->rng, t->o->seed, TPC_PURPOSE_TRIAL, base + 1);
-    tpc_ctx ctx = {w->rng, w->shared, 0};
+    tpc_ctx ctx = {.rng = w->rng, .shared = w->shared, .client = 0};
     bnd_compress(w, c, x, out, &ctx);
     double sum = 0;
     for (size_t q = 0; q < d; q++) sum += (out[q] - x[q]) * (out[q] - x[q]);

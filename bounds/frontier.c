@@ -1,6 +1,7 @@
 /*
-** The empirical A-B frontier of a mechanism (DESIGN.md "Verification
-** method"): for each A, the smallest B that covers every evaluated point,
+** The empirical A-B frontier of a mechanism (THEORY.md T3's inequality read
+** as a set of pairs): for each A, the smallest B that covers every evaluated
+** point,
 **
 **     B_hat(A) = max_i (e_i - (1 - A) u_i) / v_i     (at least 0),
 **

@@ -8,6 +8,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "core/vec.h"
+
 void tpc_bounds_acc_init(tpc_bounds_acc *a) {
   a->n = 0;
   a->mean = a->m2 = 0;
@@ -131,15 +133,10 @@ double tpc_bounds_const_p(double c, double range, size_t n) {
   return pow(range / (range + a), (double)n);
 }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 size_t tpc_bounds_holm(double *p, size_t m, double level, double *p_adj) {
   *p_adj = 1.0;
   if (m == 0) return 0;
-  qsort(p, m, sizeof *p, cmp_double);
+  qsort(p, m, sizeof *p, tpc_vec_cmp_f64);
   *p_adj = fmin(1.0, (double)m * p[0]);
   size_t k = 0;
   while (k < m && p[k] <= level / (double)(m - k)) k++;

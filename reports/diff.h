@@ -1,6 +1,6 @@
 /*
 ** What changed between two runs of one command: the comparison section of
-** `tpc report --compare A B` and the gate of `tpc regress` (issue 6).  The
+** `tpc report --compare A B` and the gate of `tpc regress` (README.md).  The
 ** runs may sit in two databases (regress compares the fresh run with the
 ** baseline's).  Results are matched on their key (spec and size; problem,
 ** method and check; kernel case) and every change is an item with a level:

@@ -1,5 +1,6 @@
 /*
-** Plots for the report, drawn by gnuplot (DESIGN.md: gnuplot-nox) as SVG.
+** Plots for the report, drawn as SVG by gnuplot (the gnuplot-nox package
+** that make deps installs).
 **
 ** A plot is a gnuplot script built in a buffer: settings, then the data as
 ** inline datablocks ($name << EOD ... EOD), then the plot command.  Rendering

@@ -1,5 +1,5 @@
 /*
-** `tpc report`: the database rendered for people (DESIGN.md, issue 6).
+** `tpc report`: the database rendered for people (README.md "tpc report").
 **
 ** tpc_report_write reads the selected runs and writes, in one directory,
 ** report.html (self-contained: CSS inline, plots inline as SVG, no script,

@@ -16,8 +16,8 @@
 #include "wire/wire.h"
 #include "comp/comp.h"
 #include "mech/mech.h"
-#include "core/registry.h"
-#include "core/plugin.h"
+#include "registry/registry.h"
+#include "registry/plugin.h"
 #include "store/store.h"
 
 #endif

@@ -20,7 +20,8 @@ for name in identity topk randk urandk permk bernoulli natural dither sign thres
   has out "  $name" "list shows $name"
 done
 
-# describe: the example, A = 1 - sqrt(0.9), B = max(0.9/(1 - sqrt(0.9)), 2)
+# describe: CLAG's row of THEORY.md T3 with alpha = 0.1, A = 1 - sqrt(0.9),
+# B = max(0.9/(1 - sqrt(0.9)), 2)
 expect 0 "describe clag" -- describe 'clag(topk(k=10),zeta=2)' --d 100
 A=$(awk '$1 == "A" { print $2; exit }' "$tmp/out")
 B=$(awk '$1 == "B" { print $2; exit }' "$tmp/out")

@@ -114,13 +114,13 @@ cat >"$tmp/bad.c" <<'EOF'
 #include <unistd.h>
 
 #include "comp/comp.h"
-#include "core/registry.h"
+#include "registry/registry.h"
 
 /* e2ezero sends nothing and declares B(0.5); e2ecrash faults; e2ehang hangs. */
 static int init(tpc_comp *c, const tpc_spec *s) { (void)c; (void)s; return 0; }
 static void consts(const tpc_comp *c, tpc_comp_consts *o) {
   (void)c;
-  *o = (tpc_comp_consts){TPC_CLASS_CONTRACTIVE, 0.5, 0.0, 1, "e2e", NULL};
+  *o = (tpc_comp_consts){.cls = TPC_CLASS_CONTRACTIVE, .alpha = 0.5, .deterministic = 1, .alpha_src = "e2e"};
 }
 static void zero64(tpc_comp *c, const double *x, double *out, tpc_msg *m, const tpc_ctx *t) {
   (void)x; (void)t;

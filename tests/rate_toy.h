@@ -20,7 +20,7 @@
 
 #include <criterion/criterion.h>
 
-#include "core/registry.h"
+#include "registry/registry.h"
 #include "problems/problem.h"
 
 typedef struct toy_data {

@@ -1,5 +1,5 @@
 /*
-** Tests of src/algo (Algorithm 1, THEORY.md T4) on the toy separable
+** Tests of src/methods (Algorithm 1, THEORY.md T4) on the toy separable
 ** quadratic of rate_toy.h, whose constants are known in closed form.
 **
 **  - gd: Algorithm 1 with `gd` is plain gradient descent, point for point.
@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "algo/alg1.h"
+#include "methods/alg1.h"
 #include "core/error.h"
-#include "core/registry.h"
+#include "registry/registry.h"
 #include "rate_toy.h"
 
 static tpc_alg1 *make(const char *method, const char *server) {

@@ -19,7 +19,7 @@
 #include "bench/env.h"
 #include "bench/store_bench.h"
 #include "core/error.h"
-#include "core/registry.h"
+#include "registry/registry.h"
 #include "store/store.h"
 
 static char dir[64], path[128];

@@ -25,7 +25,7 @@
 #include "bounds/internal.h"
 #include "bounds/stats.h"
 #include "core/error.h"
-#include "core/registry.h"
+#include "registry/registry.h"
 #include "rng/pcg.h"
 #include "store/store.h"
 

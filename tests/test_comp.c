@@ -19,10 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "comp/cpu.h"
+#include "core/cpu.h"
 #include "comp/kernels.h"
 #include "core/error.h"
-#include "core/registry.h"
+#include "registry/registry.h"
 #include "rng/pcg.h"
 
 #define SEED 20240611u

@@ -3,7 +3,7 @@
 ** implementation's published outputs, the AVX-512 fill against the portable
 ** one, the seeding's use of the stream, and the balance of the words' bits.
 */
-#include "comp/cpu.h"
+#include "core/cpu.h"
 #include "rng/lanes.h"
 #include "rng/pcg.h"
 

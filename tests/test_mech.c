@@ -31,7 +31,7 @@
 
 #include "comp/comp.h"
 #include "core/error.h"
-#include "core/registry.h"
+#include "registry/registry.h"
 #include "mech/common.h"
 #include "mech/mech.h"
 #include "rng/pcg.h"

@@ -25,7 +25,7 @@
 #include <zlib.h>
 
 #include "core/error.h"
-#include "comp/cpu.h"
+#include "core/cpu.h"
 #include "problems/logreg_kern.h"
 #include "problems/problem.h"
 #include "rng/pcg.h"

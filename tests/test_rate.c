@@ -1,5 +1,5 @@
 /*
-** Tests of bounds/rate (the Theorem 1 and PL checks of THEORY.md T5, the
+** Tests of bounds/theorems/rate (the Theorem 1 and PL checks of THEORY.md T5, the
 ** theory slack, the rows in the database) on the toy separable quadratic of
 ** rate_toy.h, whose constants are exact.
 **
@@ -28,9 +28,9 @@
 #include <unistd.h>
 
 #include "bench/rate_time.h"
-#include "bounds/rate.h"
+#include "bounds/theorems/rate.h"
 #include "core/error.h"
-#include "core/registry.h"
+#include "registry/registry.h"
 #include "rate_toy.h"
 #include "store/store.h"
 

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "core/error.h"
-#include "core/registry.h"
+#include "registry/registry.h"
 
 static tpc_registry *reg;
 

@@ -4,7 +4,7 @@
 ** behaviour as GSL types (range, clone, independence, distributions), the
 ** derived streams of tpc_rng_stream, and the type table.
 */
-#include "comp/cpu.h"
+#include "core/cpu.h"
 #include "core/error.h"
 #include "rng/pcg.h"
 
@@ -86,7 +86,8 @@ Test(rng, pcg64_reference_seed_42_54) {
 }
 
 /* gsl_rng_set(r, s) is the reference's srandom_r(s, s): the seed selects the
-** stream too (STYLE.md); srandom_r itself is pinned by the known answers. */
+** stream too, so two seeds never walk the same cycle; srandom_r itself is
+** pinned by the known answers. */
 Test(rng, gsl_set_selects_the_stream_from_the_seed) {
   const gsl_rng_type *types[] = {gsl_rng_pcg32, gsl_rng_pcg64};
   for (size_t t = 0; t < 2; t++) {

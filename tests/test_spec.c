@@ -17,7 +17,7 @@
 #include "rng/pcg.h"
 #include "spec/spec.h"
 
-/* Every example of DESIGN.md and every spec name of THEORY.md T2/T3, written
+/* Every example of README.md and every spec name of THEORY.md T2/T3, written
 ** in printed form (no blanks, args before params). */
 static const char *const canonical[] = {
     "identity", "topk(k=10)", "topk(ratio=0.01)", "randk(k=3)",
@@ -95,8 +95,8 @@ Test(spec, params_before_args) {
   tpc_spec_free(b);
 }
 
-/* The shortest text strtod reads back bit for bit, in the forms DESIGN.md
-** uses: integers without exponent below 1e15, exponents without '+' or
+/* The shortest text strtod reads back bit for bit, in the printed form:
+** integers without exponent below 1e15, exponents without '+' or
 ** leading zeros. */
 Test(spec, format_double_known) {
   static const struct {

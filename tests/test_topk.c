@@ -1,5 +1,5 @@
 /*
-** TopK implementations (comp/topk_impl.h, issue 5): every implementation on
+** TopK implementations (comp/topk_impl.h): every implementation on
 ** every instruction set path this CPU has, in float and double, returns the
 ** same index array as the full-sort baseline, and the baseline itself has
 ** the TopK property (checked directly, in O(d), without sorting): the kept
@@ -26,10 +26,10 @@
 #include <string.h>
 
 #include "comp/comp.h"
-#include "comp/cpu.h"
+#include "core/cpu.h"
 #include "comp/topk_kern.h"
 #include "core/error.h"
-#include "core/registry.h"
+#include "registry/registry.h"
 #include "rng/pcg.h"
 
 #define SEED 20240612u

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <getopt.h>
 
-#include "core/registry.h"
+#include "registry/registry.h"
 #include "spec/spec.h"
 
 enum {

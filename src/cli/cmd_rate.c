@@ -2,7 +2,7 @@
 ** tpc rate PROBLEM METHOD... [options]: Algorithm 1 (THEORY.md T4) on a
 ** problem with each method, the Theorem 1 or PL check of T5 with a verdict
 ** per method, the theory slack, trajectories in the database
-** (bounds/rate.h, db/003_rate.sql).
+** (bounds/theorems/rate.h, db/003_rate.sql).
 **
 ** tpc rate --experiment fig3|fig2|fig1: the paper's experiments of T7.
 **
@@ -10,7 +10,7 @@
 ** before the run starts, so bad input exits 2 and stores nothing.
 **
 ** A method that names a plugin's type is built, run and timed in a child
-** process (bounds/rate_isolate.c) with a time limit, and the parent stores
+** process (bounds/theorems/rate_isolate.c) with a time limit, and the parent stores
 ** what comes back: a crash, hang or exit in plugin code fails that method
 ** alone (verdict error, no row), the other methods run, and the run row ends
 ** properly.  Built-in methods run in this process: tpc's own code needs no
@@ -27,7 +27,7 @@
 #include <string.h>
 
 #include "bench/rate_time.h"
-#include "bounds/rate.h"
+#include "bounds/theorems/rate.h"
 #include "cli/cli.h"
 #include "core/error.h"
 #include "store/store.h"
@@ -489,7 +489,7 @@ static void report_fault(const rate_job *j, const rate_method *m) {
   fprintf(stderr, "tpc rate: %s: error: %s\n", m->canon, m->fault);
 }
 
-/* A resumed run's stored checks (bounds/rate.h): in kept the verdict of
+/* A resumed run's stored checks (bounds/theorems/rate.h): in kept the verdict of
 ** each method it stored, -1 for the others, which are computed. */
 static int stored_checks(rate_job *j, const tpc_cli_run *run, int *kept) {
   int rc = tpc_rate_stored(run->store, run->id, j->names, j->nm, kept);

@@ -15,7 +15,7 @@
 #include "bounds/sandbox.h"
 #include "cli/cli.h"
 #include "core/error.h"
-#include "core/plugin.h"
+#include "registry/plugin.h"
 #include "store/store.h"
 
 int tpc_cli_exit_code(int status) {

@@ -18,7 +18,7 @@ static int bernoulli_init(tpc_comp *c, const tpc_spec *s) {
 
 static void bernoulli_consts(const tpc_comp *c, tpc_comp_consts *out) {
   double omega = 1.0 / c->par[0] - 1.0;
-  *out = (tpc_comp_consts){TPC_CLASS_UNBIASED, 0.0, omega, 0, NULL, "T2", 0, 0.0};
+  *out = (tpc_comp_consts){.cls = TPC_CLASS_UNBIASED, .omega = omega, .omega_src = "T2"};
 }
 
 #define TPC_BASE_F32

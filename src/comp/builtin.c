@@ -3,7 +3,6 @@
 ** the order `tpc list` shows them; the registry adds them at start-up.
 */
 #include "comp/kernels.h"
-#include "core/registry.h"
 
 const tpc_comp_type *const tpc_builtin_comps[] = {
     &tpc_comp_identity, &tpc_comp_topk,    &tpc_comp_randk,

@@ -3,12 +3,13 @@
 ** instance that a spec string builds.
 **
 ** A compressor instance is bound to a dimension d (and a client count n, for
-** PermK) when it is allocated: tpc_comp_alloc validates the parameters against
-** d, allocates every buffer the kernel needs once, and the kernels then
-** allocate nothing per call.  An instance is not thread-safe (it owns its
-** workspace); threads allocate one each.  Randomness comes only from the
-** context passed to each call, so a result is fixed by the streams the caller
-** derived (rng/pcg.h), never by the instance's history.
+** PermK) when it is allocated: tpc_comp_alloc (registry/registry.h)
+** validates the parameters against d, allocates every buffer the kernel needs
+** once, and the kernels then allocate nothing per call.  An instance is not
+** thread-safe (it owns its workspace); threads allocate one each.  Randomness
+** comes only from the context passed to each call, so a result is fixed by
+** the streams the caller derived (rng/pcg.h), never by the instance's
+** history.
 **
 ** Kernels exist once, type-generic over float and double (core/templates_on.h),
 ** and always fill both the dense output and the message that decodes to it.
@@ -102,14 +103,15 @@ struct tpc_comp {
   void *priv;      /* work_size bytes, zeroed, owned by the instance */
 };
 
-struct tpc_registry;
-
-/* Build a compressor from a spec for dimension d and n clients.  Returns NULL
-** with a message (tpc_error_msg) and *status = TPC_EINPUT for an unknown name,
-** a wrong number of nested compressors, an unknown or missing parameter, or a
-** value out of range; TPC_ENOMEM when allocation fails. */
-tpc_comp *tpc_comp_alloc(const struct tpc_registry *reg, const tpc_spec *s,
-                         size_t d, size_t n, int *status);
+/* The lifecycle under the registry's builder (tpc_comp_alloc,
+** registry/registry.h), which reads the spec tree: tpc_comp_instance_alloc
+** returns a zeroed instance bound to d and n (NULL with *status and a
+** message when out of memory); the builder sets c->sub from the spec's
+** arguments; tpc_comp_instance_init gives the instance type t, its zeroed
+** workspace of t->work_size bytes, and runs t's init on the spec s.  After
+** a failure of either, tpc_comp_free releases what was built. */
+tpc_comp *tpc_comp_instance_alloc(const tpc_spec *s, size_t d, size_t n, int *status);
+int tpc_comp_instance_init(tpc_comp *c, const tpc_comp_type *t, const tpc_spec *s);
 
 void tpc_comp_free(tpc_comp *c);
 
@@ -121,6 +123,11 @@ void tpc_comp_consts_get(const tpc_comp *c, tpc_comp_consts *out);
 ** bench` stores the path with each case, `tpc regress` matches on it).
 ** Returns buf. */
 const char *tpc_comp_path(const tpc_comp *c, tpc_dtype t, char *buf, size_t size);
+
+/* The built-in types (THEORY.md T2 and the combinators of T1) in the order
+** `tpc list` shows them, NULL-terminated (comp/builtin.c); every registry
+** starts with them. */
+extern const tpc_comp_type *const tpc_builtin_comps[];
 
 /* Append part to the '+'-joined list in buf unless it is listed already. */
 void tpc_path_join(char *buf, size_t size, const char *part);

@@ -20,10 +20,10 @@ static void compose_consts(const tpc_comp *c, tpc_comp_consts *out) {
   int shared = q1.shared || q2.shared; /* omega_avg of a composition: not declared */
   if ((q1.cls & TPC_CLASS_UNBIASED) && (q2.cls & TPC_CLASS_UNBIASED)) {
     double omega = (q1.omega + 1.0) * (q2.omega + 1.0) - 1.0;
-    *out = (tpc_comp_consts){TPC_CLASS_UNBIASED, 0.0, omega, det, NULL,
-                             "T1 composition", shared, 0.0};
+    *out = (tpc_comp_consts){.cls = TPC_CLASS_UNBIASED, .omega = omega, .deterministic = det,
+                             .omega_src = "T1 composition", .shared = shared};
   } else {
-    *out = (tpc_comp_consts){TPC_CLASS_NONE, 0.0, 0.0, det, NULL, NULL, shared, 0.0};
+    *out = (tpc_comp_consts){.cls = TPC_CLASS_NONE, .deterministic = det, .shared = shared};
   }
 }
 

@@ -38,18 +38,26 @@
 #include <math.h>
 #include <string.h>
 
-#include "comp/cpu.h"
+#include "core/cpu.h"
 #include "rng/lanes.h"
 #include "rng/pcg.h"
 
 static const char *const dither_keys[] = {"s", NULL};
 
-/* c->par[1]: the instruction set path (tpc_isa) chosen at init. */
+/* c->par[0]: the number of levels s.  c->priv: the workspace and the
+** instruction set path chosen at init. */
+typedef struct dither_state {
+  tpc_work work;
+  tpc_isa isa;
+} dither_state;
+
+static tpc_isa dither_isa(const tpc_comp *c) { return ((const dither_state *)c->priv)->isa; }
+
 static int dither_init(tpc_comp *c, const tpc_spec *s) {
   int status = tpc_comp_param_real(s, "s", 1.0, 0, (double)INT32_MAX, 1,
                                    &c->par[0]);
   if (status != TPC_OK) return status;
-  c->par[1] = (double)tpc_cpu_isa();
+  ((dither_state *)c->priv)->isa = tpc_cpu_isa();
   c->k = (size_t)c->par[0];
   /* aux holds the levels, or the values of a dense fallback part */
   if (c->d > SIZE_MAX / sizeof(double))
@@ -61,13 +69,13 @@ static int dither_init(tpc_comp *c, const tpc_spec *s) {
 ** words in both types. */
 static void dither_path(const tpc_comp *c, tpc_dtype t, char *buf, size_t size) {
   (void)t;
-  tpc_kernel_path(c->par[1], TPC_ISA_BIT_AVX512, buf, size);
+  tpc_kernel_path(dither_isa(c), TPC_ISA_BIT_AVX512, buf, size);
 }
 
 static void dither_consts(const tpc_comp *c, tpc_comp_consts *out) {
   double d = (double)c->d, s = c->par[0];
   double omega = fmin(d / (s * s), sqrt(d) / s);
-  *out = (tpc_comp_consts){TPC_CLASS_UNBIASED, 0.0, omega, 0, NULL, "T2", 0, 0.0};
+  *out = (tpc_comp_consts){.cls = TPC_CLASS_UNBIASED, .omega = omega, .omega_src = "T2"};
 }
 
 /* A tie: one more word decides whether to round up, at 53 bits against
@@ -84,7 +92,7 @@ int tpc_dither_tie(gsl_rng *r, double rest) {
 ** (s_j + s_j+8) + (s_j+16 + s_j+24), then lanes j and j+4, j and j+2, 0
 ** and 1: the AVX-512 kernel's order. */
 static double dither_sumsq_f32(const tpc_comp *c, const float *x, size_t d) {
-  if (c->par[1] >= (double)TPC_ISA_AVX512) return tpc_dither_sumsq_f32_avx512(x, d);
+  if (dither_isa(c) >= TPC_ISA_AVX512) return tpc_dither_sumsq_f32_avx512(x, d);
   double acc[32] = {0};
   for (size_t i = d; i-- > 0;) acc[i % 32] += (double)x[i] * (double)x[i];
   double t[8];
@@ -97,7 +105,7 @@ static double dither_sumsq_f32(const tpc_comp *c, const float *x, size_t d) {
 ** is not available. */
 static int dither_fast_f32(const tpc_comp *c, const float *x, float *out, int32_t *level,
                            double inv16, float scale, tpc_rng_lanes *lanes, gsl_rng *r) {
-  if (c->par[1] < (double)TPC_ISA_AVX512) return 0;
+  if (dither_isa(c) < TPC_ISA_AVX512) return 0;
   tpc_dither_f32_avx512(x, c->d, inv16, c->par[0] * 0x1p16, scale, out, level, lanes, r,
                         c->d * sizeof(float) > ((size_t)4 << 20));
   return 1;
@@ -137,7 +145,7 @@ const tpc_comp_type tpc_comp_dither = {
     .theory = "T2",
     .keys = dither_keys,
     .nsub = 0,
-    .work_size = sizeof(tpc_work),
+    .work_size = sizeof(dither_state),
     .init = dither_init,
     .destroy = tpc_work_destroy,
     .consts = dither_consts,

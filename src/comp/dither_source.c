@@ -77,7 +77,7 @@ static void FUNCTION(dither, compress)(tpc_comp *c, const BASE *x, BASE *out,
   tpc_rng_lanes lanes;
   tpc_rng_lanes_seed(&lanes, ctx->rng);
   if (DITHER_FAST(c, x, out, level, inv16, scale, &lanes, ctx->rng)) return;
-  tpc_rng_lanes_fill_fn fill = tpc_rand_fill(c->par[1]);
+  tpc_rng_lanes_fill_fn fill = tpc_rand_fill(dither_isa(c));
   uint64_t words[TPC_RAND_CHUNK / 4];
   for (size_t i = 0; i < c->d; i += TPC_RAND_CHUNK) {
     size_t n = c->d - i < TPC_RAND_CHUNK ? c->d - i : TPC_RAND_CHUNK;

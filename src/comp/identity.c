@@ -13,7 +13,8 @@ static int identity_init(tpc_comp *c, const tpc_spec *s) {
 
 static void identity_consts(const tpc_comp *c, tpc_comp_consts *out) {
   (void)c;
-  *out = (tpc_comp_consts){TPC_CLASS_BOTH, 1.0, 0.0, 1, "T2", "T2", 0, 0.0};
+  *out = (tpc_comp_consts){.cls = TPC_CLASS_BOTH, .alpha = 1.0, .omega = 0.0, .deterministic = 1,
+                           .alpha_src = "T2", .omega_src = "T2"};
 }
 
 #define TPC_BASE_F32

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "comp/comp.h"
-#include "comp/cpu.h"
+#include "core/cpu.h"
 #include "core/error.h"
 #include "rng/lanes.h"
 
@@ -32,7 +32,10 @@ extern const tpc_comp_type tpc_comp_threshold;
 extern const tpc_comp_type tpc_comp_scaled;
 extern const tpc_comp_type tpc_comp_compose;
 
-/* Workspace of a built-in instance (c->priv, work_size = sizeof(tpc_work)).
+/* Workspace of a built-in instance (c->priv, work_size = sizeof(tpc_work)),
+** or the first member of a type's own state struct, whose work_size is then
+** the struct's size and whose further members hold what init decided (the
+** instruction set path, a scale), typed.
 ** Buffers a message part points into live here, so a part stays valid until
 ** the instance's next call whatever the caller does with `out`.  Sized for
 ** double, so one instance serves both element types. */
@@ -103,19 +106,19 @@ void tpc_kern_dense_f64(tpc_work *w, size_t d, double *out, tpc_msg *msg);
 enum { TPC_RAND_CHUNK = 1024 };
 static inline size_t tpc_rand_blocks(size_t n) { return (n + 31) / 32; }
 
-/* The lanes' fill for the instruction-set path chosen at init (a tpc_isa
-** kept in a par slot): the same words either way. */
-static inline tpc_rng_lanes_fill_fn tpc_rand_fill(double isa) {
-  return isa >= (double)TPC_ISA_AVX512 ? tpc_rng_lanes_fill_avx512 : tpc_rng_lanes_fill;
+/* The lanes' fill for the instruction-set path chosen at init: the same
+** words either way. */
+static inline tpc_rng_lanes_fill_fn tpc_rand_fill(tpc_isa isa) {
+  return isa >= TPC_ISA_AVX512 ? tpc_rng_lanes_fill_avx512 : tpc_rng_lanes_fill;
 }
 
 /* The path a kernel runs (tpc_comp_type.path): the widest of its variants
-** (a set of 1 << TPC_ISA_*) within the instruction set chosen at init (a
-** tpc_isa kept in a par slot), "portable" when none is. */
-static inline void tpc_kernel_path(double isa, unsigned variants, char *buf, size_t size) {
+** (a set of 1 << TPC_ISA_*) within the instruction set chosen at init,
+** "portable" when none is. */
+static inline void tpc_kernel_path(tpc_isa isa, unsigned variants, char *buf, size_t size) {
   int used = TPC_ISA_SCALAR;
   for (int i = TPC_ISA_AVX2; i <= TPC_ISA_AVX512; i++)
-    if ((variants >> i & 1) && (double)i <= isa) used = i;
+    if ((variants >> i & 1) && i <= (int)isa) used = i;
   snprintf(buf, size, "%s", used == TPC_ISA_SCALAR ? "portable" : tpc_isa_name((tpc_isa)used));
 }
 enum { TPC_ISA_BIT_AVX2 = 1 << TPC_ISA_AVX2, TPC_ISA_BIT_AVX512 = 1 << TPC_ISA_AVX512 };

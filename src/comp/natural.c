@@ -27,7 +27,7 @@
 #include <gsl/gsl_rng.h>
 #include <string.h>
 
-#include "comp/cpu.h"
+#include "core/cpu.h"
 #include "rng/lanes.h"
 #include "rng/pcg.h"
 
@@ -37,11 +37,20 @@ uint64_t tpc_natural_tie_word(gsl_rng *r) {
   return w;
 }
 
-/* c->par[1]: the instruction set path (tpc_isa) chosen at init. */
+/* c->priv: the workspace and the instruction set path chosen at init. */
+typedef struct natural_state {
+  tpc_work work;
+  tpc_isa isa;
+} natural_state;
+
 static int natural_init(tpc_comp *c, const tpc_spec *s) {
   (void)s;
-  c->par[1] = (double)tpc_cpu_isa();
+  ((natural_state *)c->priv)->isa = tpc_cpu_isa();
   return tpc_work_alloc(c, TPC_WORK_VAL, 0);
+}
+
+static tpc_isa natural_isa(const tpc_comp *c) {
+  return ((const natural_state *)c->priv)->isa;
 }
 
 /* The float kernel on the AVX-512 path, streaming beyond 4 MiB (where out
@@ -49,7 +58,7 @@ static int natural_init(tpc_comp *c, const tpc_spec *s) {
 ** available. */
 static int natural_fast_f32(const tpc_comp *c, const float *x, float *out, float *val,
                             tpc_rng_lanes *lanes, gsl_rng *r) {
-  if (c->par[1] < (double)TPC_ISA_AVX512) return 0;
+  if (natural_isa(c) < TPC_ISA_AVX512) return 0;
   tpc_natural_f32_avx512(x, c->d, out, val, lanes, r,
                          c->d * sizeof(float) > ((size_t)4 << 20));
   return 1;
@@ -58,12 +67,12 @@ static int natural_fast_f32(const tpc_comp *c, const float *x, float *out, float
 /* AVX-512: the float kernel, and the lanes' random words in both types. */
 static void natural_path(const tpc_comp *c, tpc_dtype t, char *buf, size_t size) {
   (void)t;
-  tpc_kernel_path(c->par[1], TPC_ISA_BIT_AVX512, buf, size);
+  tpc_kernel_path(natural_isa(c), TPC_ISA_BIT_AVX512, buf, size);
 }
 
 static void natural_consts(const tpc_comp *c, tpc_comp_consts *out) {
   (void)c;
-  *out = (tpc_comp_consts){TPC_CLASS_UNBIASED, 0.0, 0.125, 0, NULL, "T2", 0, 0.0};
+  *out = (tpc_comp_consts){.cls = TPC_CLASS_UNBIASED, .omega = 0.125, .omega_src = "T2"};
 }
 
 /* The bits of the element type: unsigned integer of its width, fraction
@@ -105,7 +114,7 @@ const tpc_comp_type tpc_comp_natural = {
     .theory = "T2",
     .keys = NULL,
     .nsub = 0,
-    .work_size = sizeof(tpc_work),
+    .work_size = sizeof(natural_state),
     .init = natural_init,
     .destroy = tpc_work_destroy,
     .consts = natural_consts,

@@ -45,7 +45,7 @@ static void FUNCTION(natural, compress)(tpc_comp *c, const BASE *x, BASE *out,
   tpc_rng_lanes lanes;
   tpc_rng_lanes_seed(&lanes, ctx->rng);
   if (NATURAL_FAST(c, x, out, val, &lanes, ctx->rng)) return;
-  tpc_rng_lanes_fill_fn fill = tpc_rand_fill(c->par[1]);
+  tpc_rng_lanes_fill_fn fill = tpc_rand_fill(natural_isa(c));
   uint64_t words[TPC_RAND_CHUNK / 4];
   for (size_t i = 0; i < c->d; i += TPC_RAND_CHUNK) {
     size_t n = c->d - i < TPC_RAND_CHUNK ? c->d - i : TPC_RAND_CHUNK;

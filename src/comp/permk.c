@@ -24,7 +24,8 @@ static void permk_consts(const tpc_comp *c, tpc_comp_consts *out) {
   /* With n | d the average over clients satisfies the AB inequality with
   ** A = B = 1 (Szlendak et al. 2021): E||(1/n) sum Q_i(a_i) - abar||^2 =
   ** (1/n) sum ||a_i||^2 - ||abar||^2, so omega_avg = 1. */
-  *out = (tpc_comp_consts){TPC_CLASS_UNBIASED, 0.0, omega, 0, NULL, "T2", 1, 1.0};
+  *out = (tpc_comp_consts){.cls = TPC_CLASS_UNBIASED, .omega = omega, .omega_src = "T2",
+                           .shared = 1, .omega_avg = 1.0};
 }
 
 /* Marks block `client` of a permutation drawn from the shared stream. */

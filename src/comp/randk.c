@@ -22,7 +22,7 @@
 #include <gsl/gsl_rng.h>
 #include <string.h>
 
-#include "comp/cpu.h"
+#include "core/cpu.h"
 #include "rng/lanes.h"
 
 static const char *const randk_keys[] = {"k", "ratio", NULL};
@@ -33,18 +33,27 @@ static const char *const randk_keys[] = {"k", "ratio", NULL};
 ** call of the generator. */
 enum { RANDK_SLACK = 64, RANDK_AHEAD = 16, RANDK_WORDS = 256 };
 
-/* c->par[1] is the factor applied to the kept values, c->par[2] the
-** instruction set path (tpc_isa) chosen at init.  Workspace: in aux the
-** bitmap (W words); k (+ slack) indices (which hold the draws until the
-** bitmap is listed) and values. */
+/* c->priv: the workspace, the factor applied to the kept values (1 for
+** randk, d/k for urandk) and the instruction set path chosen at init.
+** Workspace: in aux the bitmap (W words); k (+ slack) indices (which hold
+** the draws until the bitmap is listed) and values. */
+typedef struct randk_state {
+  tpc_work work;
+  double scale;
+  tpc_isa isa;
+} randk_state;
+
+static const randk_state *randk_state_of(const tpc_comp *c) { return c->priv; }
+
 static int randk_init(tpc_comp *c, const tpc_spec *s) {
   int status = tpc_comp_param_k(c, s);
   if (status != TPC_OK) return status;
   if (c->d > UINT32_MAX)
     return tpc_error(TPC_EINPUT, "%s: d = %zu exceeds the sparse index range",
                      c->type->name, c->d);
-  c->par[1] = 1.0;
-  c->par[2] = (double)tpc_cpu_isa();
+  randk_state *st = c->priv;
+  st->scale = 1.0;
+  st->isa = tpc_cpu_isa();
   size_t words = (c->d + 63) / 64;
   status = tpc_work_alloc(c, 0, words * sizeof(uint64_t));
   if (status != TPC_OK) return status;
@@ -60,7 +69,7 @@ static int randk_init(tpc_comp *c, const tpc_spec *s) {
 
 static int urandk_init(tpc_comp *c, const tpc_spec *s) {
   int status = randk_init(c, s);
-  if (status == TPC_OK) c->par[1] = (double)c->d / (double)c->k;
+  if (status == TPC_OK) ((randk_state *)c->priv)->scale = (double)c->d / (double)c->k;
   return status;
 }
 
@@ -68,17 +77,17 @@ static int urandk_init(tpc_comp *c, const tpc_spec *s) {
 ** kernel's pass over the bitmap. */
 static void randk_path(const tpc_comp *c, tpc_dtype t, char *buf, size_t size) {
   (void)t;
-  tpc_kernel_path(c->par[2], TPC_ISA_BIT_AVX512, buf, size);
+  tpc_kernel_path(randk_state_of(c)->isa, TPC_ISA_BIT_AVX512, buf, size);
 }
 
 static void randk_consts(const tpc_comp *c, tpc_comp_consts *out) {
   double alpha = (double)c->k / (double)c->d;
-  *out = (tpc_comp_consts){TPC_CLASS_CONTRACTIVE, alpha, 0.0, 0, "T2", NULL, 0, 0.0};
+  *out = (tpc_comp_consts){.cls = TPC_CLASS_CONTRACTIVE, .alpha = alpha, .alpha_src = "T2"};
 }
 
 static void urandk_consts(const tpc_comp *c, tpc_comp_consts *out) {
   double omega = (double)c->d / (double)c->k - 1.0;
-  *out = (tpc_comp_consts){TPC_CLASS_UNBIASED, 0.0, omega, 0, NULL, "T2", 0, 0.0};
+  *out = (tpc_comp_consts){.cls = TPC_CLASS_UNBIASED, .omega = omega, .omega_src = "T2"};
 }
 
 /* Uniform integers below m < 2^32 from the lanes' words, each word read as
@@ -116,11 +125,11 @@ static uint32_t randk_below(randk_source *src, uint32_t m) {
 ** words give the same draws either way.  The lanes advance by whole batches
 ** of RANDK_WORDS words. */
 static void randk_draws(const tpc_comp *c, uint32_t *draw, gsl_rng *r) {
-  int wide = c->par[2] >= (double)TPC_ISA_AVX512;
+  int wide = randk_state_of(c)->isa >= TPC_ISA_AVX512;
   size_t d = c->d, k = c->k, j = 0;
   randk_source src;
   tpc_rng_lanes_seed(&src.lanes, r);
-  src.fill = tpc_rand_fill(c->par[2]);
+  src.fill = tpc_rand_fill(randk_state_of(c)->isa);
   src.next = 2 * RANDK_WORDS;
   while (j < k) {
     if (wide && j + 16 <= k && src.next + 16 <= 2 * RANDK_WORDS &&
@@ -184,7 +193,7 @@ static void randk_list(uint64_t *bits, size_t d, uint32_t *idx) {
 ** bitmap (randk_avx512.c); 0 where it is not available. */
 static int randk_fast_f32(const tpc_comp *c, const float *x, float *out, float scale,
                           gsl_rng *r) {
-  if (c->par[2] < (double)TPC_ISA_AVX512) return 0;
+  if (randk_state_of(c)->isa < TPC_ISA_AVX512) return 0;
   tpc_work *w = c->priv;
   uint64_t *bits = w->aux;
   randk_mark(c, bits, w->idx, r);
@@ -218,7 +227,7 @@ const tpc_comp_type tpc_comp_randk = {
     .theory = "T2",
     .keys = randk_keys,
     .nsub = 0,
-    .work_size = sizeof(tpc_work),
+    .work_size = sizeof(randk_state),
     .init = randk_init,
     .destroy = tpc_work_destroy,
     .consts = randk_consts,
@@ -235,7 +244,7 @@ const tpc_comp_type tpc_comp_urandk = {
     .theory = "T2",
     .keys = randk_keys,
     .nsub = 0,
-    .work_size = sizeof(tpc_work),
+    .work_size = sizeof(randk_state),
     .init = urandk_init,
     .destroy = tpc_work_destroy,
     .consts = urandk_consts,

@@ -1,4 +1,4 @@
-/* Template body of randk.c (randk and urandk differ only in c->par[1]). */
+/* Template body of randk.c (randk and urandk differ only in the scale). */
 
 /* The portable path (randk.c): the subset marked, the indices listed, out
 ** zeroed, the kept values written to out and val. */
@@ -23,7 +23,7 @@ static void FUNCTION(randk, scatter)(tpc_comp *c, const BASE *x, BASE *out, BASE
 static void FUNCTION(randk, compress)(tpc_comp *c, const BASE *x, BASE *out,
                                       tpc_msg *msg, const tpc_ctx *ctx) {
   tpc_work *w = c->priv;
-  const BASE scale = (BASE)c->par[1];
+  const BASE scale = (BASE)randk_state_of(c)->scale;
   if (!RANDK_FAST(c, x, out, scale, ctx->rng))
     FUNCTION(randk, scatter)(c, x, out, scale, ctx->rng);
   tpc_msg_part *p = tpc_msg_add(msg, TPC_MSG_SPARSE, DTYPE, c->d);

@@ -15,13 +15,15 @@ static int scaled_init(tpc_comp *c, const tpc_spec *s) {
     return tpc_error(TPC_EINPUT, "%s: the argument %s is not unbiased "
                      "(declares no omega)", s->name, c->sub[0]->type->name);
   c->par[0] = 1.0 / (q.omega + 1.0);
-  c->par[1] = q.deterministic;
   return TPC_OK;
 }
 
+/* alpha = 1/(omega + 1) as init stored it; deterministic when the part is. */
 static void scaled_consts(const tpc_comp *c, tpc_comp_consts *out) {
-  *out = (tpc_comp_consts){TPC_CLASS_CONTRACTIVE, c->par[0], 0.0,
-                           c->par[1] != 0, "T1 scaled", NULL, 0, 0.0};
+  tpc_comp_consts q;
+  tpc_comp_consts_get(c->sub[0], &q);
+  *out = (tpc_comp_consts){.cls = TPC_CLASS_CONTRACTIVE, .alpha = c->par[0],
+                           .deterministic = q.deterministic != 0, .alpha_src = "T1 scaled"};
 }
 
 #define TPC_BASE_F32

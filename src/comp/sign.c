@@ -12,25 +12,33 @@
 
 #include <math.h>
 
-#include "comp/cpu.h"
+#include "core/cpu.h"
 #include "comp/sign_kern.h"
 
-/* c->par[1]: the instruction set path (tpc_isa) chosen at init. */
+/* c->priv: the workspace and the instruction set path chosen at init. */
+typedef struct sign_state {
+  tpc_work work;
+  tpc_isa isa;
+} sign_state;
+
+static tpc_isa sign_isa(const tpc_comp *c) { return ((const sign_state *)c->priv)->isa; }
+
 static int sign_init(tpc_comp *c, const tpc_spec *s) {
   (void)s;
-  c->par[1] = (double)tpc_cpu_isa();
+  ((sign_state *)c->priv)->isa = tpc_cpu_isa();
   return tpc_work_alloc(c, 0, (c->d + 63) / 64 * sizeof(uint64_t));
 }
 
 /* The float kernel has AVX-512 and AVX2 variants; the double one is portable. */
 static void sign_path(const tpc_comp *c, tpc_dtype t, char *buf, size_t size) {
-  tpc_kernel_path(c->par[1], t == TPC_F32 ? TPC_ISA_BIT_AVX2 | TPC_ISA_BIT_AVX512 : 0, buf,
+  tpc_kernel_path(sign_isa(c), t == TPC_F32 ? TPC_ISA_BIT_AVX2 | TPC_ISA_BIT_AVX512 : 0, buf,
                   size);
 }
 
 static void sign_consts(const tpc_comp *c, tpc_comp_consts *out) {
   double alpha = 1.0 / (double)c->d;
-  *out = (tpc_comp_consts){TPC_CLASS_CONTRACTIVE, alpha, 0.0, 1, "T2", NULL, 0, 0.0};
+  *out = (tpc_comp_consts){.cls = TPC_CLASS_CONTRACTIVE, .alpha = alpha, .deterministic = 1,
+                           .alpha_src = "T2"};
 }
 
 /* The fold of the lanes (sign_kern.h): one tree, which every path ends with. */
@@ -47,12 +55,12 @@ static int sign_fast_f32(const tpc_comp *c, const float *x, float *out,
                          uint64_t *bits, double *scale) {
   size_t d = c->d;
   int stream = d * sizeof(float) > ((size_t)4 << 20);
-  if (c->par[1] >= (double)TPC_ISA_AVX512) {
+  if (sign_isa(c) >= TPC_ISA_AVX512) {
     *scale = tpc_sign_scan_f32_avx512(x, d, bits) / (double)d;
     tpc_sign_fill_f32_avx512(bits, d, (float)*scale, out, stream);
     return 1;
   }
-  if (c->par[1] < (double)TPC_ISA_AVX2) return 0;
+  if (sign_isa(c) < TPC_ISA_AVX2) return 0;
   *scale = tpc_sign_scan_f32_avx2(x, d, bits) / (double)d;
   tpc_sign_fill_f32_avx2(bits, d, (float)*scale, out, stream);
   return 1;
@@ -83,7 +91,7 @@ const tpc_comp_type tpc_comp_sign = {
     .theory = "T2",
     .keys = NULL,
     .nsub = 0,
-    .work_size = sizeof(tpc_work),
+    .work_size = sizeof(sign_state),
     .init = sign_init,
     .destroy = tpc_work_destroy,
     .consts = sign_consts,

@@ -19,7 +19,7 @@ static int threshold_init(tpc_comp *c, const tpc_spec *s) {
 
 static void threshold_consts(const tpc_comp *c, tpc_comp_consts *out) {
   (void)c;
-  *out = (tpc_comp_consts){TPC_CLASS_NONE, 0.0, 0.0, 1, NULL, NULL, 0, 0.0};
+  *out = (tpc_comp_consts){.cls = TPC_CLASS_NONE, .deterministic = 1};
 }
 
 #define TPC_BASE_F32

@@ -53,7 +53,8 @@ static void topk_path(const tpc_comp *c, tpc_dtype t, char *buf, size_t size) {
 
 static void topk_consts(const tpc_comp *c, tpc_comp_consts *out) {
   double alpha = (double)c->k / (double)c->d;
-  *out = (tpc_comp_consts){TPC_CLASS_CONTRACTIVE, alpha, 0.0, 1, "T2", NULL, 0, 0.0};
+  *out = (tpc_comp_consts){.cls = TPC_CLASS_CONTRACTIVE, .alpha = alpha, .deterministic = 1,
+                           .alpha_src = "T2"};
 }
 
 #define TPC_BASE_F32

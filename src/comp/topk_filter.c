@@ -19,7 +19,7 @@
 
 #include <math.h>
 
-#include "comp/cpu.h"
+#include "core/cpu.h"
 
 /* Sample size: a sampled key costs less than a band entry (the sample is
 ** read by whole cache lines; a band entry is stored and selected among), and
@@ -97,11 +97,11 @@ FILTER_SELECT(avx512)
 #undef FILTER_SELECT
 
 const tpc_topk_impl tpc_topk_filter_portable = {
-    "filter", "portable", NULL, filter_select_portable_f32,
-    filter_select_portable_f64};
+    .name = "filter", .isa = "portable", .select_f32 = filter_select_portable_f32,
+    .select_f64 = filter_select_portable_f64};
 const tpc_topk_impl tpc_topk_filter_avx2 = {
-    "filter", "avx2", filter_avx2_available, filter_select_avx2_f32,
-    filter_select_avx2_f64};
+    .name = "filter", .isa = "avx2", .available = filter_avx2_available,
+    .select_f32 = filter_select_avx2_f32, .select_f64 = filter_select_avx2_f64};
 const tpc_topk_impl tpc_topk_filter_avx512 = {
-    "filter", "avx512", filter_avx512_available, filter_select_avx512_f32,
-    filter_select_avx512_f64};
+    .name = "filter", .isa = "avx512", .available = filter_avx512_available,
+    .select_f32 = filter_select_avx512_f32, .select_f64 = filter_select_avx512_f64};

@@ -62,5 +62,6 @@ size_t tpc_topk_heap_work(size_t d, size_t k, size_t esize) {
   return heap_align(k * esize) + heap_align(k * sizeof(uint32_t));
 }
 
-const tpc_topk_impl tpc_topk_heap = {"heap", "portable", NULL, heap_select_f32,
-                                     heap_select_f64};
+const tpc_topk_impl tpc_topk_heap = {.name = "heap", .isa = "portable",
+                                     .select_f32 = heap_select_f32,
+                                     .select_f64 = heap_select_f64};

@@ -1,12 +1,12 @@
 /*
 ** The TopK implementations behind one interface (comp/topk_impl.h): the
 ** list, lookup by name with run-time choice of the instruction set path
-** (comp/cpu.h), the scratch sizes, and the table that picks the fastest
+** (core/cpu.h), the scratch sizes, and the table that picks the fastest
 ** implementation for a size.
 */
 #include <string.h>
 
-#include "comp/cpu.h"
+#include "core/cpu.h"
 #include "comp/topk_kern.h"
 
 typedef struct topk_entry {

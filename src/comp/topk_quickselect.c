@@ -1,6 +1,6 @@
 /*
-** TopK by quickselect, the O(d) expected baseline (the library's selection
-** before issue 5): tpc_kern_kth_abs selects the k-th largest magnitude on a
+** TopK by quickselect, the O(d) expected baseline (the library's first
+** selection, before the heap and the filter): tpc_kern_kth_abs selects the k-th largest magnitude on a
 ** copy of the magnitudes, then one scan counts the magnitudes above it and
 ** one more collects the kept indices in order.
 */
@@ -24,6 +24,6 @@ size_t tpc_topk_quickselect_work(size_t d, size_t k, size_t esize) {
   return d * esize;
 }
 
-const tpc_topk_impl tpc_topk_quickselect = {"quickselect", "portable", NULL,
-                                            quickselect_select_f32,
-                                            quickselect_select_f64};
+const tpc_topk_impl tpc_topk_quickselect = {.name = "quickselect", .isa = "portable",
+                                            .select_f32 = quickselect_select_f32,
+                                            .select_f64 = quickselect_select_f64};

@@ -26,5 +26,6 @@ size_t tpc_topk_radix_work(size_t d, size_t k, size_t esize) {
   return tpc_topk_band_bytes(d, k, esize);
 }
 
-const tpc_topk_impl tpc_topk_radix = {"radix", "portable", NULL,
-                                      radix_select_f32, radix_select_f64};
+const tpc_topk_impl tpc_topk_radix = {.name = "radix", .isa = "portable",
+                                      .select_f32 = radix_select_f32,
+                                      .select_f64 = radix_select_f64};

@@ -24,5 +24,6 @@ size_t tpc_topk_sort_work(size_t d, size_t k, size_t esize) {
   return d * esize;
 }
 
-const tpc_topk_impl tpc_topk_sort = {"sort", "portable", NULL, sort_select_f32,
-                                     sort_select_f64};
+const tpc_topk_impl tpc_topk_sort = {.name = "sort", .isa = "portable",
+                                     .select_f32 = sort_select_f32,
+                                     .select_f64 = sort_select_f64};

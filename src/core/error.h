@@ -4,7 +4,7 @@
 ** Every library call that can fail returns one of the TPC_E* codes (0 is
 ** success) and, on failure, leaves a human-readable message that names the
 ** problem in a thread-local buffer, read back with tpc_error_msg().  The codes
-** map one to one onto the command's exit codes (DESIGN.md): TPC_EINPUT is bad
+** map one to one onto the command's exit codes (README.md): TPC_EINPUT is bad
 ** input or usage (exit 2), everything else is an internal or environment
 ** error (exit 4).  The library never prints and never aborts.
 */

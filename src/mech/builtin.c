@@ -5,8 +5,6 @@
 */
 #include "mech/common.h"
 
-#include "core/registry.h"
-
 const tpc_mech_type *const tpc_builtin_mechs[] = {
     &tpc_mech_gd,     &tpc_mech_ef21,   &tpc_mech_lag,     &tpc_mech_clag,
     &tpc_mech_3pcv1,  &tpc_mech_3pcv2,  &tpc_mech_3pcv3,   &tpc_mech_3pcv4,

@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "core/error.h"
-#include "core/registry.h"
 
 int tpc_mech_work_alloc(tpc_mech *m, size_t nbuf) {
   if (m->d > SIZE_MAX / nbuf)

@@ -83,12 +83,14 @@ struct tpc_mech {
   void *work;            /* workspace allocated by init, freed by destroy */
 };
 
-struct tpc_registry;
-
-/* Build a mechanism from a spec for dimension d and n clients.  NULL with
-** *status and a message on error, as tpc_comp_alloc. */
-tpc_mech *tpc_mech_alloc(const struct tpc_registry *reg, const tpc_spec *s,
-                         size_t d, size_t n, int *status);
+/* The lifecycle under the registry's builder (tpc_mech_alloc,
+** registry/registry.h), as for compressors: tpc_mech_instance_alloc returns
+** a zeroed instance bound to d and n; the builder sets m->inner, m->comp and
+** m->ncomp from the spec's arguments; tpc_mech_instance_init gives it type t
+** and runs t's init on the spec s.  After a failure of either,
+** tpc_mech_free releases what was built. */
+tpc_mech *tpc_mech_instance_alloc(const tpc_spec *s, size_t d, size_t n, int *status);
+int tpc_mech_instance_init(tpc_mech *m, const tpc_mech_type *t, const tpc_spec *s);
 
 void tpc_mech_free(tpc_mech *m);
 
@@ -112,6 +114,10 @@ static inline void tpc_mech_apply_f64(tpc_mech *m, const double *h,
                                       const tpc_ctx *ctx) {
   m->type->apply_f64(m, h, y, x, out, msg, ctx);
 }
+
+/* The built-in types (THEORY.md T3) in the order `tpc list` shows them,
+** NULL-terminated (mech/builtin.c); every registry starts with them. */
+extern const tpc_mech_type *const tpc_builtin_mechs[];
 
 /* 1 - sqrt(1 - a) without cancellation for small a (a in [0, 1]). */
 double tpc_one_minus_sqrt1m(double a);

@@ -257,8 +257,9 @@ static int autoenc_setup(tpc_problem *p, autoenc_priv *q) {
   }
   if (r) gsl_rng_free(r);
   p->data_bytes = q->samples * q->df;
-  p->c.Lminus = p->c.Lplus = p->c.Lpm = p->c.mu = (tpc_const){0, TPC_CONST_UNKNOWN};
-  p->c.finf = (tpc_const){0, TPC_CONST_BOUND};
+  p->c.Lminus = p->c.Lplus = p->c.Lpm = p->c.mu =
+      (tpc_const){.value = 0, .kind = TPC_CONST_UNKNOWN};
+  p->c.finf = (tpc_const){.value = 0, .kind = TPC_CONST_BOUND};
   return rc;
 }
 

@@ -50,7 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "comp/cpu.h"
+#include "core/cpu.h"
 #include "core/error.h"
 #include "problems/internal.h"
 #include "problems/logreg_kern.h"
@@ -415,11 +415,13 @@ static int logreg_consts(tpc_problem *p) {
   free(gm);
   free(mean);
   if (rc) return rc;
-  p->c.Lminus = (tpc_const){up(up(lmean + up(margin_mean / (double)n)) + reg), TPC_CONST_BOUND};
-  p->c.Lplus = (tpc_const){up(sqrt(up(sum_L2 / (double)n))), TPC_CONST_BOUND};
-  p->c.Lpm = (tpc_const){up(sqrt(up(sum_l2 / (double)n))), TPC_CONST_BOUND};
-  p->c.mu = (tpc_const){0, TPC_CONST_UNKNOWN};
-  p->c.finf = (tpc_const){0, TPC_CONST_BOUND};
+  p->c.Lminus =
+      (tpc_const){.value = up(up(lmean + up(margin_mean / (double)n)) + reg),
+                  .kind = TPC_CONST_BOUND};
+  p->c.Lplus = (tpc_const){.value = up(sqrt(up(sum_L2 / (double)n))), .kind = TPC_CONST_BOUND};
+  p->c.Lpm = (tpc_const){.value = up(sqrt(up(sum_l2 / (double)n))), .kind = TPC_CONST_BOUND};
+  p->c.mu = (tpc_const){.value = 0, .kind = TPC_CONST_UNKNOWN};
+  p->c.finf = (tpc_const){.value = 0, .kind = TPC_CONST_BOUND};
   return TPC_OK;
 }
 

@@ -4,7 +4,7 @@
 ** types share.
 **
 ** tpc_problem_alloc checks the spec's shape the way the registry checks a
-** compressor's (core/registry.c): a known name, no nested specs, only known
+** compressor's (registry/build.c): a known name, no nested specs, only known
 ** keys, and a text value exactly for the keys that take text (`file`), so
 ** every type's init sees well-formed parameters and only checks ranges.
 */

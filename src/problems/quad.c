@@ -191,13 +191,13 @@ static int quad_consts(tpc_problem *p) {
     lplus2 = fmax(lplus2, var * t * t / 16.0 + e * e);
     mu = fmin(mu, e);
   }
-  p->c.Lminus = (tpc_const){lminus, TPC_CONST_EXACT};
-  p->c.Lplus = (tpc_const){sqrt(lplus2), TPC_CONST_EXACT};
-  p->c.Lpm = (tpc_const){sqrt(var) * td / 4.0, TPC_CONST_EXACT};
-  p->c.mu = (tpc_const){mu, TPC_CONST_EXACT};
+  p->c.Lminus = (tpc_const){.value = lminus, .kind = TPC_CONST_EXACT};
+  p->c.Lplus = (tpc_const){.value = sqrt(lplus2), .kind = TPC_CONST_EXACT};
+  p->c.Lpm = (tpc_const){.value = sqrt(var) * td / 4.0, .kind = TPC_CONST_EXACT};
+  p->c.mu = (tpc_const){.value = mu, .kind = TPC_CONST_EXACT};
   double finf = 0.0;
   int rc = quad_finf(p, nubar, bbar1, &finf);
-  p->c.finf = (tpc_const){finf, TPC_CONST_EXACT};
+  p->c.finf = (tpc_const){.value = finf, .kind = TPC_CONST_EXACT};
   return rc;
 }
 

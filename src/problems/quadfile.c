@@ -393,7 +393,7 @@ static int quadfile_finf(tpc_problem *p, double *abar, double lmin, double lminu
   const quadfile_priv *q = p->priv;
   double u = DBL_EPSILON / 2, tol = (double)d * u * lminus;
   double tolc = 20 * pow((double)d, 1.5) * u * lminus;
-  p->c.mu = p->c.finf = (tpc_const){0, TPC_CONST_UNKNOWN};
+  p->c.mu = p->c.finf = (tpc_const){.value = 0, .kind = TPC_CONST_UNKNOWN};
   if (lmin < -tol)
     return tpc_error(TPC_EINPUT, "f is unbounded below: Abar has the eigenvalue %.6g < 0", lmin);
   if (!(lmin > tolc)) return TPC_OK;
@@ -411,8 +411,8 @@ static int quadfile_finf(tpc_problem *p, double *abar, double lmin, double lminu
       y[j] = s / abar[j * d + j];
       bx += y[j] * y[j];
     }
-    p->c.finf = (tpc_const){-0.5 * bx, TPC_CONST_EXACT};
-    p->c.mu = (tpc_const){lmin, TPC_CONST_EXACT};
+    p->c.finf = (tpc_const){.value = -0.5 * bx, .kind = TPC_CONST_EXACT};
+    p->c.mu = (tpc_const){.value = lmin, .kind = TPC_CONST_EXACT};
   }
   free(y);
   return TPC_OK;
@@ -450,9 +450,9 @@ static int quadfile_consts(tpc_problem *p) {
   if (!rc) rc = eig_range(sq, d, &t, &vmax);
   if (rc) goto done;
   double lminus = fmax(fabs(lmin), fabs(lmax));
-  p->c.Lminus = (tpc_const){lminus, TPC_CONST_EXACT};
-  p->c.Lplus = (tpc_const){sqrt(fmax(m2max, 0)), TPC_CONST_EXACT};
-  p->c.Lpm = (tpc_const){sqrt(fmax(vmax, 0)), TPC_CONST_EXACT};
+  p->c.Lminus = (tpc_const){.value = lminus, .kind = TPC_CONST_EXACT};
+  p->c.Lplus = (tpc_const){.value = sqrt(fmax(m2max, 0)), .kind = TPC_CONST_EXACT};
+  p->c.Lpm = (tpc_const){.value = sqrt(fmax(vmax, 0)), .kind = TPC_CONST_EXACT};
   rc = quadfile_finf(p, abar, lmin, lminus);
 done:
   free(abar);

@@ -37,7 +37,7 @@ typedef void (*tpc_rng_lanes_fill_fn)(tpc_rng_lanes *L, uint64_t *out, size_t bl
 void tpc_rng_lanes_fill(tpc_rng_lanes *L, uint64_t *out, size_t blocks);
 
 /* The same in AVX-512 registers (rng/lanes_avx512.c); call only where
-** tpc_cpu_supports(TPC_ISA_AVX512) (comp/cpu.h). */
+** tpc_cpu_supports(TPC_ISA_AVX512) (core/cpu.h). */
 void tpc_rng_lanes_fill_avx512(tpc_rng_lanes *L, uint64_t *out, size_t blocks);
 
 #endif

@@ -63,8 +63,7 @@ static void pcg32_seed_inc(pcg32_state *s, uint64_t initstate, uint64_t inc) {
 }
 
 /* gsl_rng_set: the seed picks the state and the stream, as the reference's
-** pcg32_srandom_r(seed, seed), so two seeds never walk the same cycle
-** (STYLE.md). */
+** pcg32_srandom_r(seed, seed), so two seeds never walk the same cycle. */
 static void pcg32_set(void *vstate, unsigned long seed) {
   pcg32_seed_inc(vstate, (uint64_t)seed, ((uint64_t)seed << 1) | 1u);
 }

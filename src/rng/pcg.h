@@ -68,7 +68,7 @@ const gsl_rng_type *tpc_rng_type_find(const char *name);
 void tpc_rng_pcg64_fill(gsl_rng *r, uint64_t *out, size_t n);
 
 /* The same, computed 32 consecutive states at a time in AVX-512 registers;
-** call only where tpc_cpu_supports(TPC_ISA_AVX512) (comp/cpu.h). */
+** call only where tpc_cpu_supports(TPC_ISA_AVX512) (core/cpu.h). */
 void tpc_rng_pcg64_fill_avx512(gsl_rng *r, uint64_t *out, size_t n);
 
 /* A jump of the pcg64 LCG by a fixed number of steps: s -> s * mul + add

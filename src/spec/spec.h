@@ -1,5 +1,6 @@
 /*
-** Spec strings: the names of compressors and mechanisms (DESIGN.md).
+** Spec strings: the names of compressors and mechanisms (README.md, THEORY.md
+** T2 and T3 for the built-in names).
 **
 **   spec   := NAME [ '(' item { ',' item } ')' ]
 **   item   := spec | KEY '=' VALUE
@@ -25,7 +26,7 @@
 ** "adacgd(topk(k=1),topk(k=10),zeta=4)".
 **
 ** This module only knows the syntax.  Which names exist, which parameters they
-** take and their canonical order belong to the registry (core/registry.h).
+** take and their canonical order belong to the registry (registry/registry.h).
 */
 #ifndef TPC_SPEC_H
 #define TPC_SPEC_H

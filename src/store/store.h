@@ -1,5 +1,5 @@
 /*
-** The SQLite store (DESIGN.md "Database"): opening, migrating, and the runs
+** The SQLite store (db/README.md): opening, migrating, and the runs
 ** table every result row references.
 **
 ** tpc_store_open creates the file if needed, sets WAL mode and a busy timeout

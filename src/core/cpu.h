@@ -1,6 +1,6 @@
 /*
-** Instruction set paths for the per-ISA kernels (STYLE.md "Kernels and
-** run-time dispatch").  A kernel with SIMD variants exists as a portable
+** Instruction set paths for the per-ISA kernels, chosen at run time so one
+** binary serves every x86-64 (the Makefile's "Per-ISA kernels").  A kernel with SIMD variants exists as a portable
 ** reference plus files compiled with their own flags (*_avx2.c, *_avx512.c);
 ** which one runs is decided here from the CPU's features, checked together
 ** with the operating system's support for the wider registers (xgetbv), so a

@@ -1,7 +1,9 @@
 /*
 ** Algorithm 1 of the 3PC paper (THEORY.md T4): distributed gradient descent
 ** whose clients send 3PC messages, optionally with a compressed downlink
-** (EF21-P), on any problem of problems/problem.h.
+** (EF21-P), on any problem of problems/problem.h.  src/methods/ is the floor
+** of the optimization methods' runners (THEORY.md T4; the methods of T8-T11
+** join Algorithm 1 here), above the registry that builds their mechanisms.
 **
 **     x^{t+1}   = x^t - gamma g^t
 **     g_i^{t+1} = C_{g_i^t, grad f_i(x^t)}(grad f_i(x^{t+1}))    client i
@@ -36,13 +38,13 @@
 ** average ||g^t - grad f||^2 for an aggregate mechanism (MARINA), the
 ** quantity its constants are declared for (T3).
 */
-#ifndef TPC_ALG1_H
-#define TPC_ALG1_H
+#ifndef TPC_METHODS_ALG1_H
+#define TPC_METHODS_ALG1_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/registry.h"
+#include "registry/registry.h"
 #include "mech/mech.h"
 #include "problems/problem.h"
 #include "spec/spec.h"

@@ -1,9 +1,9 @@
 /*
-** The Theorem 1 and PL checks and the theory slack (bounds/rate.h): which
+** The Theorem 1 and PL checks and the theory slack (bounds/theorems/rate.h): which
 ** constants a check needs, the step it implies, the repetitions, and the
 ** verdict from their statistics.
 */
-#include "bounds/rate.h"
+#include "bounds/theorems/rate.h"
 
 /* Repetitions of one method: each keeps its trajectory summary in memory. */
 #define TPC_RATE_MAX_REPS (1 << 20)

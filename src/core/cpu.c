@@ -1,12 +1,12 @@
 /*
-** CPU feature detection for the kernel dispatch (comp/cpu.h), after
+** CPU feature detection for the kernel dispatch (core/cpu.h), after
 ** xxHash's xxh_x86dispatch.c: cpuid says what the processor implements,
 ** xgetbv says which register states the OS saves on a context switch; a
 ** path is usable only when both agree.  The answer is computed once and
 ** kept in an atomic (every thread computes the same value, so a race only
 ** repeats the work).
 */
-#include "comp/cpu.h"
+#include "core/cpu.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>

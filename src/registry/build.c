@@ -1,180 +1,24 @@
 /*
-** The registry of compressor and mechanism types, and the builders that turn
-** a spec tree into bound instances.
+** Spec building (registry.h): the builders that turn a spec tree into bound
+** instances, and the same walk without instantiation.
 **
 ** Building is generic: look the name up, build the nested arguments the type
 ** asks for (compressors for 'C', a mechanism for 'M'), check that every
 ** parameter key is one the type knows, then hand over to the type's init for
-** values and ranges.  So each type only validates what is its own, and the
-** messages for unknown names, keys and argument counts are the same
-** everywhere.  The same walk without instantiation (tpc_spec_check) serves
-** `tpc list`-level validation where d is not known yet.
+** values and ranges (the instance lifecycles of comp/comp.h and mech/mech.h).
+** So each type only validates what is its own, and the messages for unknown
+** names, keys and argument counts are the same everywhere.  The same walk
+** without instantiation (tpc_spec_check) serves `tpc list`-level validation
+** where d is not known yet.
 */
-#include "core/registry.h"
+#include "registry/registry.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/alloc.h"
 #include "core/error.h"
-
-#define REGISTRY_MAX 256
-
-struct tpc_registry {
-  size_t ncomp, nmech;
-  const tpc_comp_type *comp[REGISTRY_MAX];
-  const tpc_mech_type *mech[REGISTRY_MAX];
-};
-
-/* ---- the table ---------------------------------------------------------- */
-
-static int valid_name(const char *name) {
-  if (!name || !*name || *name == '_') return 0;
-  for (const char *c = name; *c; c++)
-    if (!(*c == '_' || (*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z') ||
-          (*c >= 'A' && *c <= 'Z')))
-      return 0;
-  return 1;
-}
-
-static int check_new_name(const tpc_registry *r, const char *name) {
-  if (!valid_name(name))
-    return tpc_error(TPC_EINPUT, "'%s' is not a valid spec name", name ? name : "");
-  if (tpc_registry_kind(r, name) != TPC_KIND_NONE)
-    return tpc_error(TPC_EINPUT, "the spec name '%s' is already registered", name);
-  return TPC_OK;
-}
-
-/* The descriptive strings every type must have (`tpc list` prints them). */
-static int check_texts(const char *name, const char *synopsis, const char *summary,
-                       const char *declared, const char *theory) {
-  if (!synopsis || !summary || !declared || !theory)
-    return tpc_error(TPC_EINPUT, "type '%s' lacks its synopsis, summary, declared "
-                     "constants or theory item", name);
-  return TPC_OK;
-}
-
-/* A mechanism's argument signature: C and M letters, at most one M, and an
-** optional '+' after a final C. */
-static int valid_args(const char *args) {
-  size_t len = args ? strlen(args) : 0, nm = 0;
-  if (!args) return 0;
-  for (size_t i = 0; i < len; i++) {
-    if (args[i] == 'M') nm++;
-    else if (args[i] == '+') {
-      if (i != len - 1 || i == 0 || args[i - 1] != 'C') return 0;
-    } else if (args[i] != 'C') return 0;
-  }
-  return nm <= 1;
-}
-
-int tpc_registry_add_comp(tpc_registry *r, const tpc_comp_type *t) {
-  int rc = check_new_name(r, t->name);
-  if (rc) return rc;
-  if ((rc = check_texts(t->name, t->synopsis, t->summary, t->declared, t->theory))) return rc;
-  if (!t->init || !t->consts || !t->compress_f32 || !t->compress_f64)
-    return tpc_error(TPC_EINPUT, "compressor '%s' lacks init, consts or a compress kernel",
-                     t->name);
-  if (t->nsub > 2)
-    return tpc_error(TPC_EINPUT, "compressor '%s' nests %u compressors (at most 2)", t->name,
-                     t->nsub);
-  if (r->ncomp == REGISTRY_MAX)
-    return tpc_error(TPC_EINPUT, "too many compressor types (at most %d)", REGISTRY_MAX);
-  r->comp[r->ncomp++] = t;
-  return TPC_OK;
-}
-
-int tpc_registry_add_mech(tpc_registry *r, const tpc_mech_type *t) {
-  int rc = check_new_name(r, t->name);
-  if (rc) return rc;
-  if ((rc = check_texts(t->name, t->synopsis, t->summary, t->declared, t->theory))) return rc;
-  if (!t->init || !t->consts || !t->apply_f32 || !t->apply_f64)
-    return tpc_error(TPC_EINPUT, "mechanism '%s' lacks init, consts or an apply kernel",
-                     t->name);
-  if (!valid_args(t->args))
-    return tpc_error(TPC_EINPUT, "mechanism '%s' has the argument signature '%s' (letters "
-                     "C and M, at most one M, an optional final C+)",
-                     t->name, t->args ? t->args : "(null)");
-  if (r->nmech == REGISTRY_MAX)
-    return tpc_error(TPC_EINPUT, "too many mechanism types (at most %d)", REGISTRY_MAX);
-  r->mech[r->nmech++] = t;
-  return TPC_OK;
-}
-
-tpc_registry *tpc_registry_alloc(void) {
-  tpc_registry *r = calloc(1, sizeof *r);
-  if (!r) {
-    tpc_error(TPC_ENOMEM, "out of memory allocating the registry");
-    return NULL;
-  }
-  for (size_t i = 0; tpc_builtin_comps[i]; i++)
-    if (tpc_registry_add_comp(r, tpc_builtin_comps[i])) goto fail;
-  for (size_t i = 0; tpc_builtin_mechs[i]; i++)
-    if (tpc_registry_add_mech(r, tpc_builtin_mechs[i])) goto fail;
-  return r;
-fail:
-  free(r);
-  return NULL;
-}
-
-void tpc_registry_free(tpc_registry *r) { free(r); }
-
-const tpc_comp_type *tpc_registry_comp(const tpc_registry *r, const char *name) {
-  for (size_t i = 0; i < r->ncomp; i++)
-    if (strcmp(r->comp[i]->name, name) == 0) return r->comp[i];
-  return NULL;
-}
-
-const tpc_mech_type *tpc_registry_mech(const tpc_registry *r, const char *name) {
-  for (size_t i = 0; i < r->nmech; i++)
-    if (strcmp(r->mech[i]->name, name) == 0) return r->mech[i];
-  return NULL;
-}
-
-void tpc_registry_counts(const tpc_registry *r, size_t *ncomp, size_t *nmech) {
-  *ncomp = r->ncomp;
-  *nmech = r->nmech;
-}
-
-void tpc_registry_truncate(tpc_registry *r, size_t ncomp, size_t nmech) {
-  if (ncomp < r->ncomp) r->ncomp = ncomp;
-  if (nmech < r->nmech) r->nmech = nmech;
-}
-
-const tpc_comp_type *tpc_registry_comp_at(const tpc_registry *r, size_t i) {
-  return i < r->ncomp ? r->comp[i] : NULL;
-}
-
-const tpc_mech_type *tpc_registry_mech_at(const tpc_registry *r, size_t i) {
-  return i < r->nmech ? r->mech[i] : NULL;
-}
-
-tpc_kind tpc_registry_kind(const tpc_registry *r, const char *name) {
-  if (tpc_registry_comp(r, name)) return TPC_KIND_COMP;
-  if (tpc_registry_mech(r, name)) return TPC_KIND_MECH;
-  return TPC_KIND_NONE;
-}
-
-/* A built-in type is an entry of the static tables; anything else a name
-** resolves to was registered by a plugin. */
-static int builtin_name(const tpc_registry *r, const char *name) {
-  const tpc_comp_type *ct = tpc_registry_comp(r, name);
-  for (size_t i = 0; ct && tpc_builtin_comps[i]; i++)
-    if (tpc_builtin_comps[i] == ct) return 1;
-  const tpc_mech_type *mt = tpc_registry_mech(r, name);
-  for (size_t i = 0; mt && tpc_builtin_mechs[i]; i++)
-    if (tpc_builtin_mechs[i] == mt) return 1;
-  return 0;
-}
-
-int tpc_registry_uses_plugin(const tpc_registry *r, const tpc_spec *s) {
-  if (!builtin_name(r, s->name)) return 1;
-  for (size_t i = 0; i < s->nargs; i++)
-    if (tpc_registry_uses_plugin(r, s->args[i])) return 1;
-  return 0;
-}
 
 /* ---- shape checks shared by the builders and tpc_spec_check ------------- */
 
@@ -338,7 +182,7 @@ int tpc_spec_canonical(const tpc_registry *r, const tpc_spec *s, char *buf, size
   return TPC_OK;
 }
 
-/* ---- compressors -------------------------------------------------------- */
+/* ---- the spec -> instance builders --------------------------------------- */
 
 /* What both builders check first: a dimension, a valid shape, and a name of
 ** the wanted kind.  The signature of the type goes to *args. */
@@ -355,19 +199,6 @@ static int check_build(const tpc_registry *r, const tpc_spec *s, size_t d,
   return TPC_OK;
 }
 
-void tpc_comp_free(tpc_comp *c) {
-  if (!c) return;
-  if (c->type && c->type->destroy) c->type->destroy(c);
-  for (size_t i = 0; i < 2; i++) tpc_comp_free(c->sub[i]);
-  free(c->priv);
-  free(c);
-}
-
-void tpc_comp_consts_get(const tpc_comp *c, tpc_comp_consts *out) {
-  memset(out, 0, sizeof *out);
-  c->type->consts(c, out);
-}
-
 tpc_comp *tpc_comp_alloc(const tpc_registry *r, const tpc_spec *s, size_t d,
                          size_t n, int *status) {
   tpc_comp *c = NULL;
@@ -375,21 +206,10 @@ tpc_comp *tpc_comp_alloc(const tpc_registry *r, const tpc_spec *s, size_t d,
   const char *args;
   int rc = check_build(r, s, d, TPC_KIND_COMP, &args);
   if (rc) goto done;
-  c = calloc(1, sizeof *c);
-  if (!c) {
-    rc = tpc_error(TPC_ENOMEM, "out of memory building '%s'", s->name);
-    goto done;
-  }
-  c->d = d;
-  c->n = n;
+  if (!(c = tpc_comp_instance_alloc(s, d, n, &rc))) goto done;
   for (size_t i = 0; i < s->nargs; i++)
     if (!(c->sub[i] = tpc_comp_alloc(r, s->args[i], d, n, &rc))) goto done;
-  if (t->work_size && !(c->priv = tpc_calloc_aligned(1, t->work_size))) {
-    rc = TPC_ENOMEM;
-    goto done;
-  }
-  c->type = t;
-  rc = t->init(c, s);
+  rc = tpc_comp_instance_init(c, t, s);
 done:
   if (rc) {
     tpc_comp_free(c);
@@ -400,20 +220,6 @@ done:
 }
 
 /* ---- mechanisms --------------------------------------------------------- */
-
-void tpc_mech_free(tpc_mech *m) {
-  if (!m) return;
-  if (m->type && m->type->destroy) m->type->destroy(m);
-  tpc_mech_free(m->inner);
-  for (size_t i = 0; i < m->ncomp; i++) tpc_comp_free(m->comp[i]);
-  free(m->comp);
-  free(m);
-}
-
-void tpc_mech_consts_get(const tpc_mech *m, tpc_mech_consts *out) {
-  memset(out, 0, sizeof *out);
-  m->type->consts(m, out);
-}
 
 /* Build the positional arguments of a mechanism spec into m. */
 static int mech_build_args(const tpc_registry *r, tpc_mech *m, const tpc_spec *s,
@@ -440,15 +246,9 @@ tpc_mech *tpc_mech_alloc(const tpc_registry *r, const tpc_spec *s, size_t d,
   const char *args;
   int rc = check_build(r, s, d, TPC_KIND_MECH, &args);
   if (rc) goto done;
-  if (!(m = calloc(1, sizeof *m))) {
-    rc = tpc_error(TPC_ENOMEM, "out of memory building '%s'", s->name);
-    goto done;
-  }
-  m->d = d;
-  m->n = n;
+  if (!(m = tpc_mech_instance_alloc(s, d, n, &rc))) goto done;
   if ((rc = mech_build_args(r, m, s, args))) goto done;
-  m->type = t;
-  rc = t->init(m, s);
+  rc = tpc_mech_instance_init(m, t, s);
 done:
   if (rc) {
     tpc_mech_free(m);

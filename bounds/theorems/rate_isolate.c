@@ -1,5 +1,5 @@
 /*
-** A rate check computed in a child process (bounds/rate.h,
+** A rate check computed in a child process (bounds/theorems/rate.h,
 ** tpc_rate_check_isolated): Algorithm 1 with a plugin's compressor or
 ** mechanism runs its code in the child (bounds/sandbox.h), and only the
 ** finished check comes back.
@@ -31,7 +31,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bounds/rate.h"
+#include "bounds/theorems/rate.h"
 #include "core/error.h"
 
 #define RESULT_MAGIC 0x7470632d72617465ull /* "tpc-rate" */

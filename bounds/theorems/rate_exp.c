@@ -2,7 +2,7 @@
 ** `tpc rate --experiment fig3|fig2|fig1`: the paper's experiments (THEORY.md
 ** T7) as lists of tasks, one per method or heat-map cell, each a scan over
 ** step sizes whose every run is stored, then one rate_best row for the
-** task.  What each experiment uses is described in bounds/rate.h and, with
+** task.  What each experiment uses is described in bounds/theorems/rate.h and, with
 ** the values of this run, by tpc_rate_exp_about.
 */
 #include <math.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bounds/rate.h"
+#include "bounds/theorems/rate.h"
 #include "core/error.h"
 #include "store/store.h"
 
@@ -285,8 +285,8 @@ static int run_one(task_run *tr, double m, int explicit_gamma, double *metric) {
   int rc = tpc_rate_prepare(p, &tr->mc, &o, &c);
   if (rc) return rc;
   rc = tpc_rate_run(tr->a, &o, &c);
-  tpc_rate_row row = {tr->run_id, e->name, tr->t->panel, e->prob_spec[tr->t->prob], tr->canon,
-                      NULL};
+  tpc_rate_row row = {.run_id = tr->run_id, .experiment = e->name, .label = tr->t->panel,
+                      .problem = e->prob_spec[tr->t->prob], .method = tr->canon};
   if (!rc) rc = tpc_rate_store(tr->store, &row, p, &o, &c, &ids);
   if (!rc) {
     const tpc_alg1_result *r = &c.runs[0];

@@ -11,7 +11,7 @@
 ** capture each other's helper functions.  The tpc functions a plugin calls
 ** resolve to the program's own copy, which it exports (-rdynamic).
 */
-#include "core/plugin.h"
+#include "registry/plugin.h"
 
 #include <dlfcn.h>
 #include <string.h>

@@ -1,7 +1,9 @@
 /*
 ** The Theorem 1 and PL checks of THEORY.md T5 on Algorithm 1 runs, the
 ** theory slack, the paper's experiments of T7, and their rows in the
-** database (`tpc rate`, db/003_rate.sql).
+** database (`tpc rate`, db/003_rate.sql).  bounds/theorems/ is where the
+** checks of the convergence theorems live (THEORY.md T5 now; the theorems of
+** T8-T11 about the methods of src/methods/ join them).
 **
 ** Theorem 1.  With gamma <= 1/(L- + L+ sqrt(B/A)) and every T >= 1,
 **     (1/T) sum_{t<T} E||grad f(x^t)||^2 <= 2 Delta0/(gamma T) + E[G^0]/(A T).
@@ -37,15 +39,15 @@
 ** The scan goes up in powers of two and stops after two consecutive
 ** failures (or when m = 1 itself fails: slack 0).
 */
-#ifndef TPC_BOUNDS_RATE_H
-#define TPC_BOUNDS_RATE_H
+#ifndef TPC_THEOREMS_RATE_H
+#define TPC_THEOREMS_RATE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "algo/alg1.h"
+#include "methods/alg1.h"
 #include "bounds/sandbox.h"
-#include "core/registry.h"
+#include "registry/registry.h"
 #include "problems/problem.h"
 
 struct tpc_store;

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bounds/rate.h"
+#include "bounds/theorems/rate.h"
 #include "core/error.h"
 #include "store/store.h"
 

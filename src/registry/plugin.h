@@ -17,7 +17,7 @@
 #ifndef TPC_PLUGIN_H
 #define TPC_PLUGIN_H
 
-#include "core/registry.h"
+#include "registry/registry.h"
 
 typedef int (*tpc_plugin_init_fn)(tpc_registry *r);
 

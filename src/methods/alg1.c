@@ -1,5 +1,5 @@
 /*
-** Algorithm 1 (THEORY.md T4): the runner declared in algo/alg1.h.
+** Algorithm 1 (THEORY.md T4): the runner declared in methods/alg1.h.
 **
 ** One round is two parallel loops.  The client loop gives each client its
 ** new gradient, its mechanism's message and new state, the message's bit
@@ -12,7 +12,7 @@
 ** per-client scalar is kept in the client's slot and summed afterwards in
 ** client order for the same reason.
 */
-#include "algo/alg1.h"
+#include "methods/alg1.h"
 
 #include <gsl/gsl_randist.h>
 #include <math.h>
@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "core/error.h"
+#include "core/vec.h"
 #include "rng/pcg.h"
 #include "wire/wire.h"
 
@@ -284,47 +285,6 @@ typedef struct alg1_round {
   size_t work_size;
 } alg1_round;
 
-static double dot(const double *a, const double *b, size_t d) {
-  double s = 0;
-  for (size_t j = 0; j < d; j++) s += a[j] * b[j];
-  return s;
-}
-
-/* ||a - b||^2 in four partial sums over j mod 4, added at the end: four
-** independent chains of additions instead of one (one chain's latency made
-** these sums a fifth of a quad(d=1000) iteration).  A fixed order, so the
-** result does not depend on the thread count.  The sums are four scalars,
-** not an array: -O2 vectorizes an array of sums in memory, and each add
-** then waits on the store of the one before. */
-static double dist2(const double *a, const double *b, size_t d) {
-  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  size_t j = 0;
-  for (; j + 4 <= d; j += 4) {
-    double t0 = a[j] - b[j], t1 = a[j + 1] - b[j + 1];
-    double t2 = a[j + 2] - b[j + 2], t3 = a[j + 3] - b[j + 3];
-    s0 += t0 * t0;
-    s1 += t1 * t1;
-    s2 += t2 * t2;
-    s3 += t3 * t3;
-  }
-  for (; j < d; j++) s0 += (a[j] - b[j]) * (a[j] - b[j]);
-  return (s0 + s1) + (s2 + s3);
-}
-
-/* ||a||^2 in the same four partial sums (the gradient guard). */
-static double norm2(const double *a, size_t d) {
-  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  size_t j = 0;
-  for (; j + 4 <= d; j += 4) {
-    s0 += a[j] * a[j];
-    s1 += a[j + 1] * a[j + 1];
-    s2 += a[j + 2] * a[j + 2];
-    s3 += a[j + 3] * a[j + 3];
-  }
-  for (; j < d; j++) s0 += a[j] * a[j];
-  return (s0 + s1) + (s2 + s3);
-}
-
 /* Encode m, decode it, check its shape, and apply the decoded copy to v: the
 ** server's side of a message, through the bytes. */
 static int wire_apply(const tpc_msg *m, double *v, size_t d, uint8_t **buf, size_t *cap) {
@@ -376,7 +336,7 @@ static void client_grad(const alg1_round *r, size_t i, alg1_client *c, void *wor
   const tpc_problem *p = r->a->p;
   c->bits = c->paper = 0;
   c->f = p->type->grad(p, i, r->pt, c->x, work);
-  double nx = norm2(c->x, r->a->d);
+  double nx = tpc_vec_norm2_4(c->x, r->a->d);
   c->bad = !(isfinite(c->f) && nx <= TPC_ALG1_GUARD);
 }
 
@@ -444,7 +404,7 @@ static void clients_run(const alg1_round *r, int init) {
       client_init(r, (size_t)i, r->a->mech[th], work);
     else
       client_round(r, (size_t)i, r->a->mech[th], work);
-    c->G = dist2(c->g, c->y, r->a->d);
+    c->G = tpc_vec_dist2_4(c->g, c->y, r->a->d);
   }
 }
 
@@ -561,8 +521,8 @@ static void point_stats(const tpc_alg1 *a, tpc_alg1_point *pt) {
     G += a->c[i].G;
   }
   pt->f = f / (double)a->n;
-  pt->gnorm2 = dot(a->gf, a->gf, a->d);
-  pt->G = a->mc.ineq == TPC_INEQ_AGGREGATE ? dist2(a->g, a->gf, a->d) : G / (double)a->n;
+  pt->gnorm2 = tpc_vec_norm2(a->gf, a->d);
+  pt->G = a->mc.ineq == TPC_INEQ_AGGREGATE ? tpc_vec_dist2_4(a->g, a->gf, a->d) : G / (double)a->n;
   if (clients_bad(a)) {
     pt->gnorm2 = INFINITY;
     pt->G = INFINITY;

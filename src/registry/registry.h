@@ -1,9 +1,11 @@
 /*
-** The registry: every compressor and mechanism type by spec name.
+** The registry: every compressor and mechanism type by spec name, and the
+** builders that turn a spec tree into instances (registry/build.c).  This
+** floor sits above comp/ and mech/: it knows every type, they know none.
 **
 ** tpc_registry_alloc() returns a registry holding the built-in types of
 ** THEORY.md T2 and T3; plugins add theirs with tpc_registry_add_comp/_mech
-** (see tpc_plugin.h).  Names are one namespace: a mechanism and a compressor
+** (see registry/plugin.h).  Names are one namespace: a mechanism and a compressor
 ** cannot share a name.  The registry is read-only after set-up and may then be
 ** shared by threads.
 */
@@ -55,8 +57,16 @@ int tpc_spec_check(const tpc_registry *r, const tpc_spec *s);
 int tpc_spec_canonical(const tpc_registry *r, const tpc_spec *s, char *buf,
                        size_t size);
 
-/* The built-in type tables (comp/builtin.c, mech/builtin.c). */
-extern const tpc_comp_type *const tpc_builtin_comps[];
-extern const tpc_mech_type *const tpc_builtin_mechs[];
+/* Build a compressor from a spec for dimension d and n clients.  Returns NULL
+** with a message (tpc_error_msg) and *status = TPC_EINPUT for an unknown name,
+** a wrong number of nested compressors, an unknown or missing parameter, or a
+** value out of range; TPC_ENOMEM when allocation fails. */
+tpc_comp *tpc_comp_alloc(const tpc_registry *reg, const tpc_spec *s, size_t d,
+                         size_t n, int *status);
+
+/* Build a mechanism from a spec for dimension d and n clients.  NULL with
+** *status and a message on error, as tpc_comp_alloc. */
+tpc_mech *tpc_mech_alloc(const tpc_registry *reg, const tpc_spec *s, size_t d,
+                         size_t n, int *status);
 
 #endif
