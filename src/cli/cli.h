@@ -11,7 +11,7 @@
 ** one, and returns an exit code; tpc_cli_dispatch ends the run with that
 ** code and frees what the flags set up.
 **
-** Exit codes everywhere (DESIGN.md): 0 all checks pass, 1 a check failed,
+** Exit codes everywhere (README.md): 0 all checks pass, 1 a check failed,
 ** 2 bad input or usage, 3 inconclusive, 4 internal or environment error.
 */
 #ifndef TPC_CLI_H
@@ -273,7 +273,8 @@ int tpc_cli_parse(tpc_cli_ctx *ctx, const struct option *opts, tpc_cli_opt_fn ap
 const char *tpc_cli_parse_next(tpc_cli_ctx *ctx);
 
 /* Open the command's run (tpc_cli_run_start with its name, argv and
-** settings); tpc_cli_dispatch ends it. */
+** settings); tpc_cli_dispatch ends it.  Exit 4 for a command whose entry
+** lacks TPC_CMD_STORES_RUN: no one would end its run. */
 int tpc_cli_run_open(tpc_cli_ctx *ctx, const char *settings);
 
 /* ---- progress ------------------------------------------------------------ */

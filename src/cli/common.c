@@ -167,6 +167,9 @@ int tpc_cli_run_start(tpc_cli_run *run, const tpc_cli_common *o, const char *com
 }
 
 int tpc_cli_run_open(tpc_cli_ctx *ctx, const char *settings) {
+  if (!(ctx->cmd->flags & TPC_CMD_STORES_RUN)) /* no one would end the run */
+    return tpc_cli_fail(tpc_error(TPC_EINTERNAL, "tpc %s stores no run (its table entry)",
+                                  ctx->cmd->name));
   return tpc_cli_run_start(&ctx->run, &ctx->common, ctx->cmd->name, ctx->argc, ctx->argv,
                            settings);
 }

@@ -60,10 +60,14 @@ static void usage(FILE *out) {
           "failed, 2 bad input or usage, 3 inconclusive, 4 internal error.\n");
 }
 
+static const tpc_cli_cmd *find_command(const char *name) {
+  for (size_t i = 0; i < NCOMMANDS; i++)
+    if (!strcmp(commands[i].name, name)) return &commands[i];
+  return NULL;
+}
+
 int tpc_cli_dispatch(int argc, char **argv) {
-  const tpc_cli_cmd *cmd = NULL;
-  for (size_t i = 0; i < NCOMMANDS && !cmd; i++)
-    if (!strcmp(commands[i].name, argv[0])) cmd = &commands[i];
+  const tpc_cli_cmd *cmd = find_command(argv[0]);
   if (!cmd) {
     fprintf(stderr, "tpc: '%s' is not a tpc command; see `tpc --help`\n", argv[0]);
     return TPC_EXIT_USAGE;
@@ -72,7 +76,7 @@ int tpc_cli_dispatch(int argc, char **argv) {
   tpc_cli_common_init(&ctx.common);
   int code = cmd->run(&ctx);
   if (code == TPC_CLI_HELP) code = TPC_EXIT_OK;
-  code = tpc_cli_run_end(&ctx.run, code);
+  if (cmd->flags & TPC_CMD_STORES_RUN) code = tpc_cli_run_end(&ctx.run, code);
   tpc_registry_free(ctx.reg);
   return code;
 }
@@ -93,11 +97,10 @@ int main(int argc, char **argv) {
   }
   const char *cmd = argv[1];
   if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
-    if (argc > 2 && strcmp(cmd, "help") == 0) {
+    if (argc > 2 && strcmp(cmd, "help") == 0 && find_command(argv[2])) {
       char help[] = "--help";
       char *sub[] = {argv[2], help, NULL};
-      for (size_t i = 0; i < NCOMMANDS; i++)
-        if (!strcmp(commands[i].name, argv[2])) return tpc_cli_dispatch(2, sub);
+      return tpc_cli_dispatch(2, sub);
     }
     usage(stdout);
     return TPC_EXIT_OK;
