@@ -96,6 +96,8 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 EXTRA_OBJ := $(LAYER_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/report_css.o
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
+# The command's readers of option values, unit-tested (tests/test_cli_read.c).
+CLI_TESTED_OBJ := $(BUILD)/obj/src/cli/read.o
 
 .PHONY: all deps test unit e2e floors-check install-check run bench report install uninstall \
         clean check-deps FORCE fuzz fuzz-run fuzz-seeds
@@ -216,15 +218,15 @@ $(BUILD)/obj/tests/%.o: ALL_CFLAGS += -Wno-conversion
 
 # One Criterion binary with every suite (one summary line), and one per file
 # for working on a module: make build/tests/test_rng && build/tests/test_rng
-$(BUILD)/tests/unit: $(TEST_OBJ) $(EXTRA_OBJ) $(BUILD)/libtpc.a
+$(BUILD)/tests/unit: $(TEST_OBJ) $(EXTRA_OBJ) $(CLI_TESTED_OBJ) $(BUILD)/libtpc.a
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"
-	@$(CC) -o $@ $(TEST_OBJ) $(EXTRA_OBJ) -rdynamic -Wl,--whole-archive $(BUILD)/libtpc.a -Wl,--no-whole-archive $(LDFLAGS_ALL) -lcriterion $(LIBS)
+	@$(CC) -o $@ $(TEST_OBJ) $(EXTRA_OBJ) $(CLI_TESTED_OBJ) -rdynamic -Wl,--whole-archive $(BUILD)/libtpc.a -Wl,--no-whole-archive $(LDFLAGS_ALL) -lcriterion $(LIBS)
 
-$(BUILD)/tests/test_%: $(BUILD)/obj/tests/test_%.o $(EXTRA_OBJ) $(BUILD)/libtpc.a
+$(BUILD)/tests/test_%: $(BUILD)/obj/tests/test_%.o $(EXTRA_OBJ) $(CLI_TESTED_OBJ) $(BUILD)/libtpc.a
 	@mkdir -p $(dir $@)
 	@echo "  LD $@"
-	@$(CC) -o $@ $< $(EXTRA_OBJ) -rdynamic -Wl,--whole-archive $(BUILD)/libtpc.a -Wl,--no-whole-archive $(LDFLAGS_ALL) -lcriterion $(LIBS)
+	@$(CC) -o $@ $< $(EXTRA_OBJ) $(CLI_TESTED_OBJ) -rdynamic -Wl,--whole-archive $(BUILD)/libtpc.a -Wl,--no-whole-archive $(LDFLAGS_ALL) -lcriterion $(LIBS)
 
 unit: $(BUILD)/tests/unit
 	$(BUILD)/tests/unit --jobs 2

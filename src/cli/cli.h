@@ -1,8 +1,17 @@
 /*
-** The tpc command: one table of subcommands (main.c), one file per
-** subcommand (cmd_<name>.c), and the few helpers they share (common.c).
+** The tpc command: one table of commands (main.c) whose flags say what
+** setup each needs, one file per command (cmd_<name>.c), one option parser
+** with the common options and their help block (options.c), one set of
+** typed readers of option values (read.c), and the helpers they share
+** (common.c).
 **
-** Exit codes everywhere (DESIGN.md): 0 all checks pass, 1 a check failed,
+** A command is a function of a tpc_cli_ctx.  It reads its options with
+** tpc_cli_parse (which loads the registry when the command's flags ask for
+** it), checks its input, opens its run with tpc_cli_run_open when it stores
+** one, and returns an exit code; tpc_cli_dispatch ends the run with that
+** code and frees what the flags set up.
+**
+** Exit codes everywhere (README.md): 0 all checks pass, 1 a check failed,
 ** 2 bad input or usage, 3 inconclusive, 4 internal or environment error.
 */
 #ifndef TPC_CLI_H
@@ -11,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <getopt.h>
+#include <math.h>
 
 #include "registry/registry.h"
 #include "spec/spec.h"
@@ -23,50 +33,50 @@ enum {
   TPC_EXIT_INTERNAL = 4
 };
 
-typedef struct tpc_cli_cmd {
-  const char *name;
-  int (*run)(int argc, char **argv);
-  const char *synopsis;   /* one line: "describe SPEC [--d D] [--n N]" */
-  const char *summary;
-} tpc_cli_cmd;
+/* ---- typed readers of option values (read.c) ---------------------------- */
 
-int cmd_list(int argc, char **argv);
-int cmd_describe(int argc, char **argv);
-int cmd_bounds(int argc, char **argv);
-int cmd_rate(int argc, char **argv);
-int cmd_bench(int argc, char **argv);
-int cmd_report(int argc, char **argv);
-int cmd_regress(int argc, char **argv);
+/* Each reads the text given to option opt ("--d") into *out and returns
+** TPC_EXIT_OK, or prints "tpc: OPT expects WHAT, got 'TEXT'" and returns
+** TPC_EXIT_USAGE, leaving *out as it was. */
 
-/* Print "tpc: " + message to stderr and return the exit code for status. */
-int tpc_cli_fail(int status);
+/* The largest count any option takes: sizes times a few bytes fit size_t. */
+#define TPC_CLI_COUNT_MAX (SIZE_MAX / 16)
 
-/* Exit code for a library status (TPC_EINPUT -> 2, anything else -> 4). */
-int tpc_cli_exit_code(int status);
+/* A decimal integer in [lo, hi] (digits only: no sign, no blank). */
+int tpc_cli_read_count(const char *opt, const char *text, size_t lo, size_t hi, size_t *out);
 
-/* Print text with a caret under the column the last error recorded (see
-** tpc_error_at); nothing when it recorded none. */
-void tpc_cli_caret(const char *text);
+/* Any 64-bit decimal integer (--seed). */
+int tpc_cli_read_u64(const char *opt, const char *text, uint64_t *out);
 
-/* Parse a spec and check it against the registry; on error print the
-** message with a caret under the column it names and return NULL with
-** *exit_code = 2 (or 4 when out of memory). */
-tpc_spec *tpc_cli_spec(const tpc_registry *reg, const char *text, int *exit_code);
+/* An interval of reals; hi = INFINITY for none. */
+typedef struct tpc_cli_range {
+  double lo, hi;
+  int lo_open, hi_open;
+} tpc_cli_range;
 
-/* Read a positive integer option value ("--d 100"); 2 with a message if it
-** is not one. */
-int tpc_cli_size(const char *opt, const char *text, size_t *out);
+#define TPC_CLI_POSITIVE ((tpc_cli_range){0, INFINITY, 1, 1})
+/* A relative timing threshold: 0.05 is 5% (bench compare, report, regress). */
+#define TPC_CLI_THRESHOLD ((tpc_cli_range){0, 10, 0, 1})
 
-/* Read a relative timing threshold ("--threshold 0.05", in [0, 10)); 2 with
-** a message if it is not one. */
-int tpc_cli_threshold(const char *text, double *out);
+/* A finite real in the range (strtod's syntax). */
+int tpc_cli_read_real(const char *opt, const char *text, tpc_cli_range range, double *out);
 
-/* The registry with the built-ins, or NULL after printing why. */
-tpc_registry *tpc_cli_registry(void);
+/* One of the NULL-ended names: *out is its index. */
+int tpc_cli_read_choice(const char *opt, const char *text, const char *const *names, int *out);
 
-/* ---- flags every result-producing command takes (DESIGN.md) ------------ */
+/* A run id: a positive decimal integer that fits int64_t. */
+int tpc_cli_read_run(const char *opt, const char *text, int64_t *out);
+
+/* A comma-separated list of sizes, each N or 2^N, from 1 to max ("2^20,1000"):
+** at most cap of them into out[], their number in *n (out[] may be partly
+** written when the list is refused). */
+int tpc_cli_read_sizes(const char *opt, const char *text, size_t max, size_t cap, size_t *out,
+                       size_t *n);
+
+/* ---- the common options (options.c) ------------------------------------- */
 
 #define TPC_CLI_MAXPLUGINS 16
+#define TPC_CLI_MAXTHREADS 1024
 
 typedef struct tpc_cli_common {
   const char *db;        /* --db PATH, default db/tpc.sqlite */
@@ -88,7 +98,8 @@ enum {
   TPC_OPT_FIRST_FREE = 0x120 /* commands number their own long options from here */
 };
 
-/* Splice into a command's struct option table. */
+/* The common options, which every command takes (tpc_cli_parse adds them),
+** and their help, which every command's --help ends with. */
 #define TPC_CLI_COMMON_OPTIONS                                  \
   {"db", required_argument, 0, TPC_OPT_DB},                     \
       {"seed", required_argument, 0, TPC_OPT_SEED},             \
@@ -98,15 +109,16 @@ enum {
     "plugin", required_argument, 0, TPC_OPT_PLUGIN              \
   }
 
-/* Usage lines for the common flags, for a command's --help. */
-#define TPC_CLI_COMMON_HELP                                                      \
-  "  --db PATH        database (default db/tpc.sqlite; created and migrated)\n"  \
-  "  --seed N         run seed: fixes every result, whatever the thread count\n" \
-  "  --threads N      worker threads (default: all processors)\n"               \
-  "  --plugin FILE    load compressors/mechanisms from a plugin (repeatable)\n"  \
-  "  --quiet          no progress bar or table\n"
+#define TPC_CLI_COMMON_HELP                                                          \
+  "\ncommon options (every command takes them and uses those it needs):\n"          \
+  "  --db PATH        database (default db/tpc.sqlite; created and migrated)\n"      \
+  "  --seed N         run seed: fixes every result, whatever the thread count\n"     \
+  "  --threads N      worker threads, 1 to 1024 (default: all processors)\n"         \
+  "  --plugin FILE    load compressors/mechanisms from a plugin (repeatable)\n"      \
+  "  --quiet          no progress bar or table\n"                                    \
+  "  --help           this text\n"
 
-/* --resume RUN, for the commands whose runs can be resumed (tpc_cli_run_start). */
+/* --resume RUN, for the commands whose runs can be resumed (tpc_cli_run_open). */
 #define TPC_CLI_RESUME_OPTION {"resume", required_argument, 0, TPC_OPT_RESUME}
 #define TPC_CLI_RESUME_HELP                                                        \
   "  --resume RUN     continue run RUN, interrupted or abandoned: the same command\n" \
@@ -119,6 +131,26 @@ void tpc_cli_common_init(tpc_cli_common *o);
 ** one (and its value good), 0 when it is not a common option, and -1 after
 ** printing a message when the value is bad (the command exits 2). */
 int tpc_cli_common_opt(tpc_cli_common *o, int code, const char *arg);
+
+/* Shorthands: a positive count (tpc_cli_read_count from 1), and
+** --threshold (tpc_cli_read_real in TPC_CLI_THRESHOLD). */
+int tpc_cli_size(const char *opt, const char *text, size_t *out);
+int tpc_cli_threshold(const char *text, double *out);
+
+/* Print "tpc: " + message to stderr and return the exit code for status. */
+int tpc_cli_fail(int status);
+
+/* Exit code for a library status (TPC_EINPUT -> 2, anything else -> 4). */
+int tpc_cli_exit_code(int status);
+
+/* Print text with a caret under the column the last error recorded (see
+** tpc_error_at); nothing when it recorded none. */
+void tpc_cli_caret(const char *text);
+
+/* Parse a spec and check it against the registry; on error print the
+** message with a caret under the column it names and return NULL with
+** *exit_code = 2 (or 4 when out of memory). */
+tpc_spec *tpc_cli_spec(const tpc_registry *reg, const char *text, int *exit_code);
 
 /* Seconds a plugin's constructors and tpc_plugin_init may take. */
 #define TPC_CLI_PLUGIN_LOAD_TIMEOUT 60
@@ -170,6 +202,80 @@ int64_t tpc_cli_last_run_id(void);
 /* Set by SIGINT or SIGTERM after tpc_cli_run_begin: long loops stop at the
 ** next unit of work, keep what finished, and end the run. */
 int tpc_cli_interrupted(void);
+
+/* ---- commands ------------------------------------------------------------ */
+
+/* What a command's table entry asks of the common code. */
+enum {
+  /* ctx->reg holds the built-ins and every --plugin, loaded by tpc_cli_parse
+  ** once the options are read, freed after the command */
+  TPC_CMD_NEEDS_REGISTRY = 1 << 0,
+  /* the command opens a run (tpc_cli_run_open) once its input is checked;
+  ** tpc_cli_dispatch ends it with the command's exit code */
+  TPC_CMD_STORES_RUN = 1 << 1
+};
+
+struct tpc_cli_ctx;
+
+typedef struct tpc_cli_cmd {
+  const char *name;
+  int (*run)(struct tpc_cli_ctx *ctx);
+  unsigned flags;        /* TPC_CMD_* */
+  const char *synopsis;  /* one line: "describe SPEC [--d D] [--n N]" */
+  const char *summary;
+} tpc_cli_cmd;
+
+/* A command's invocation: what the common code sets up around it. */
+typedef struct tpc_cli_ctx {
+  const tpc_cli_cmd *cmd;
+  int argc;              /* argv[0] is the command's name */
+  char **argv;
+  tpc_cli_common common; /* the common options, defaults until tpc_cli_parse */
+  int nargs;             /* the operands, after tpc_cli_parse */
+  char **args;
+  tpc_registry *reg;     /* TPC_CMD_NEEDS_REGISTRY */
+  tpc_cli_run run;       /* TPC_CMD_STORES_RUN, once opened */
+} tpc_cli_ctx;
+
+int cmd_list(tpc_cli_ctx *ctx);
+int cmd_describe(tpc_cli_ctx *ctx);
+int cmd_bounds(tpc_cli_ctx *ctx);
+int cmd_rate(tpc_cli_ctx *ctx);
+int cmd_bench(tpc_cli_ctx *ctx);
+int cmd_report(tpc_cli_ctx *ctx);
+int cmd_regress(tpc_cli_ctx *ctx);
+
+/* Run the command argv[0] of the table with argv (tpc itself, and tpc
+** regress for its steps): the common options' defaults, the command, then
+** its run ended and its registry freed.  Returns the exit code. */
+int tpc_cli_dispatch(int argc, char **argv);
+
+/* A command's own options: the getopt_long table (without the common ones
+** and --help, which tpc_cli_parse adds) and the function that applies one,
+** returning an exit code (NULL when the table is empty). */
+typedef int (*tpc_cli_opt_fn)(void *args, int code, const char *value);
+
+/* What tpc_cli_parse returns after printing --help: the command returns it,
+** tpc_cli_dispatch makes it exit code 0. */
+#define TPC_CLI_HELP (-1)
+
+/* Read ctx's options: each of the command's to apply(args, code, value),
+** the common ones into ctx->common; --help prints usage then
+** TPC_CLI_COMMON_HELP and returns TPC_CLI_HELP.  An unknown option, a
+** missing value or a bad one prints why and returns 2.  Then the operands
+** into ctx->args, and the registry when the command needs it (exit code of
+** tpc_cli_registry_plugins when a plugin fails). */
+int tpc_cli_parse(tpc_cli_ctx *ctx, const struct option *opts, tpc_cli_opt_fn apply, void *args,
+                  const char *usage);
+
+/* The second value of an option that takes two ("--compare A B"): the next
+** word, consumed; NULL when there is none. */
+const char *tpc_cli_parse_next(tpc_cli_ctx *ctx);
+
+/* Open the command's run (tpc_cli_run_start with its name, argv and
+** settings); tpc_cli_dispatch ends it.  Exit 4 for a command whose entry
+** lacks TPC_CMD_STORES_RUN: no one would end its run. */
+int tpc_cli_run_open(tpc_cli_ctx *ctx, const char *settings);
 
 /* ---- progress ------------------------------------------------------------ */
 

@@ -565,7 +565,9 @@ static int compare_main(int argc, char **argv) {
   return TPC_EXIT_OK;
 }
 
-int cmd_bench(int argc, char **argv) {
+int cmd_bench(tpc_cli_ctx *ctx) {
+  int argc = ctx->argc;
+  char **argv = ctx->argv;
   if (argc >= 2 && !strcmp(argv[1], "compare")) return compare_main(argc - 1, argv + 1);
   bench_args a;
   memset(&a, 0, sizeof a);

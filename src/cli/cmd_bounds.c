@@ -11,8 +11,6 @@
 ** Exit code: 4 when an evaluation crashed, hung or failed; else 1 when a
 ** declared constant is violated; else 3 when a check is inconclusive; else 0.
 */
-#include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,90 +33,65 @@ enum {
 };
 
 typedef struct bounds_args {
-  tpc_cli_common common;
+  const tpc_cli_common *common;
   tpc_bounds_opts opts;
   double timeout;
 } bounds_args;
 
-static int usage(FILE *out, int code) {
-  fprintf(out,
-          "usage: tpc bounds SPEC... [--d D] [--n N] [--trials N] [--draws M]\n"
-          "                  [--families LIST] [--search-budget S] [--confidence C]\n"
-          "                  [--dtype f64|f32] [--timeout SECONDS] [--resume RUN]\n"
-          "                  [common options]\n\n"
-          "Checks the constants each SPEC declares (THEORY.md T1-T3) on families of\n"
-          "test points and an adversarial search: alpha or omega and unbiasedness of a\n"
-          "compressor, the 3PC inequality of a mechanism (MARINA: for the average of\n"
-          "n clients; shifted, DIANA: their shift inequality), with the empirical A-B\n"
-          "frontier and the Theorem 1 step size it implies.  Exit 0 pass, 1 violated,\n"
-          "3 inconclusive, 4 an evaluation crashed or timed out, 2 bad input.\n\n"
-          "  --d D            dimension (default 100)\n"
-          "  --n N            clients: PermK's blocks, MARINA's average (default 4)\n"
-          "  --trials N       points per family (default 48)\n"
-          "  --draws M        draws per point of a randomized spec (default 1000)\n"
-          "  --families LIST  comma-separated: gaussian, heavy, sparse, equal, ties,\n"
-          "                   scales, worst, boundary, or all (default all)\n"
-          "  --search-budget S  objective evaluations of the search; 0: none (default 2000)\n"
-          "  --confidence C   1 - delta of every bound and test, in (0, 1) (default 0.99)\n"
-          "  --dtype T        the kernels checked: f64 (default) or f32, on points that\n"
-          "                   are exact floats within float's range\n"
-          "  --timeout S      seconds one spec may take before it is killed (default 300)\n"
-          TPC_CLI_RESUME_HELP TPC_CLI_COMMON_HELP
-          "Example: tpc bounds 'topk(k=10)' 'ef21(topk(k=10))' --d 100\n");
-  return code;
-}
+static const char usage[] =
+    "usage: tpc bounds SPEC... [--d D] [--n N] [--trials N] [--draws M]\n"
+    "                  [--families LIST] [--search-budget S] [--confidence C]\n"
+    "                  [--dtype f64|f32] [--timeout SECONDS] [--resume RUN]\n"
+    "                  [common options]\n\n"
+    "Checks the constants each SPEC declares (THEORY.md T1-T3) on families of\n"
+    "test points and an adversarial search: alpha or omega and unbiasedness of a\n"
+    "compressor, the 3PC inequality of a mechanism (MARINA: for the average of\n"
+    "n clients; shifted, DIANA: their shift inequality), with the empirical A-B\n"
+    "frontier and the Theorem 1 step size it implies.  Exit 0 pass, 1 violated,\n"
+    "3 inconclusive, 4 an evaluation crashed or timed out, 2 bad input.\n"
+    "Example: tpc bounds 'topk(k=10)' 'ef21(topk(k=10))' --d 100\n\n"
+    "  --d D            dimension (default 100)\n"
+    "  --n N            clients: PermK's blocks, MARINA's average (default 4)\n"
+    "  --trials N       points per family (default 48)\n"
+    "  --draws M        draws per point of a randomized spec (default 1000)\n"
+    "  --families LIST  comma-separated: gaussian, heavy, sparse, equal, ties,\n"
+    "                   scales, worst, boundary, or all (default all)\n"
+    "  --search-budget S  objective evaluations of the search; 0: none (default 2000)\n"
+    "  --confidence C   1 - delta of every bound and test, in (0, 1) (default 0.99)\n"
+    "  --dtype T        the kernels checked: f64 (default) or f32, on points that\n"
+    "                   are exact floats within float's range\n"
+    "  --timeout S      seconds one spec may take before it is killed (default 300)\n"
+    TPC_CLI_RESUME_HELP;
 
-/* A non-negative integer (0 allowed, unlike tpc_cli_size). */
-static int read_count(const char *opt, const char *text, size_t *out) {
-  if (strcmp(text, "0") == 0) {
-    *out = 0;
-    return TPC_EXIT_OK;
-  }
-  return tpc_cli_size(opt, text, out);
-}
-
-static int read_real(const char *opt, const char *text, double lo, double hi, double *out) {
-  char *end;
-  errno = 0;
-  double v = strtod(text, &end);
-  if (errno || end == text || *end || !(v > lo && v < hi)) {
-    fprintf(stderr, "tpc: %s expects a number in (%g, %g), got '%s'\n", opt, lo, hi, text);
-    return TPC_EXIT_USAGE;
-  }
-  *out = v;
-  return TPC_EXIT_OK;
-}
-
-static int parse_opt(bounds_args *a, int c, const char *arg) {
+static int bounds_opt(void *args, int c, const char *arg) {
+  static const char *const dtypes[] = {"f64", "f32", NULL};
+  bounds_args *a = args;
   tpc_bounds_opts *o = &a->opts;
+  int k = 0, rc;
   switch (c) {
     case OPT_D: return tpc_cli_size("--d", arg, &o->d);
     case OPT_N: return tpc_cli_size("--n", arg, &o->n);
     case OPT_TRIALS: return tpc_cli_size("--trials", arg, &o->trials);
     case OPT_DRAWS: return tpc_cli_size("--draws", arg, &o->draws);
-    case OPT_BUDGET: return read_count("--search-budget", arg, &o->search_budget);
-    case OPT_CONFIDENCE: return read_real("--confidence", arg, 0, 1, &o->confidence);
-    case OPT_TIMEOUT: return read_real("--timeout", arg, 0, 1e9, &a->timeout);
+    case OPT_BUDGET:
+      return tpc_cli_read_count("--search-budget", arg, 0, TPC_CLI_COUNT_MAX, &o->search_budget);
+    case OPT_CONFIDENCE:
+      return tpc_cli_read_real("--confidence", arg, (tpc_cli_range){0, 1, 1, 1}, &o->confidence);
+    case OPT_TIMEOUT:
+      return tpc_cli_read_real("--timeout", arg, (tpc_cli_range){0, 1e9, 1, 1}, &a->timeout);
     case OPT_DTYPE:
-      if (strcmp(arg, "f64") == 0 || strcmp(arg, "f32") == 0) {
-        o->dtype = strcmp(arg, "f32") == 0 ? TPC_F32 : TPC_F64;
-        return TPC_EXIT_OK;
-      }
-      fprintf(stderr, "tpc: --dtype expects f64 or f32, got '%s'\n", arg);
-      return TPC_EXIT_USAGE;
-    case OPT_FAMILIES:
+      rc = tpc_cli_read_choice("--dtype", arg, dtypes, &k);
+      if (!rc) o->dtype = k ? TPC_F32 : TPC_F64;
+      return rc;
+    default: /* OPT_FAMILIES */
       if (tpc_bounds_families_parse(arg, &o->families) == TPC_OK) return TPC_EXIT_OK;
       fprintf(stderr, "tpc: --families: %s\n", tpc_error_msg());
       return TPC_EXIT_USAGE;
-    default: {
-      int r = tpc_cli_common_opt(&a->common, c, arg);
-      return r == 1 ? TPC_EXIT_OK : TPC_EXIT_USAGE;
-    }
   }
 }
 
-/* Flags into a; returns -1 for --help, else an exit code. */
-static int parse_args(bounds_args *a, int argc, char **argv) {
+/* Options into a, then the checks that need all of them. */
+static int parse_args(tpc_cli_ctx *ctx, bounds_args *a) {
   static const struct option opts[] = {{"d", required_argument, 0, OPT_D},
                                        {"n", required_argument, 0, OPT_N},
                                        {"trials", required_argument, 0, OPT_TRIALS},
@@ -128,27 +101,21 @@ static int parse_args(bounds_args *a, int argc, char **argv) {
                                        {"confidence", required_argument, 0, OPT_CONFIDENCE},
                                        {"dtype", required_argument, 0, OPT_DTYPE},
                                        {"timeout", required_argument, 0, OPT_TIMEOUT},
-                                       {"help", no_argument, 0, 'h'},
                                        TPC_CLI_RESUME_OPTION,
-                                       TPC_CLI_COMMON_OPTIONS,
                                        {0, 0, 0, 0}};
-  tpc_cli_common_init(&a->common);
+  a->common = &ctx->common;
   tpc_bounds_opts_init(&a->opts);
   a->timeout = 300;
-  int c;
-  optind = 1;
-  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-    if (c == 'h') return -1;
-    if (c == '?' || parse_opt(a, c, optarg) != TPC_EXIT_OK) return TPC_EXIT_USAGE;
-  }
-  a->opts.seed = a->common.seed;
-  a->opts.threads = a->common.threads;
+  int code = tpc_cli_parse(ctx, opts, bounds_opt, a, usage);
+  if (code) return code;
+  a->opts.seed = a->common->seed;
+  a->opts.threads = a->common->threads;
   a->opts.stop = tpc_cli_interrupted;
   if (tpc_bounds_opts_check(&a->opts) != TPC_OK) {
     fprintf(stderr, "tpc bounds: %s\n", tpc_error_msg());
     return TPC_EXIT_USAGE;
   }
-  if (optind == argc) {
+  if (ctx->nargs == 0) {
     fprintf(stderr, "tpc bounds: expected at least one SPEC\n");
     return TPC_EXIT_USAGE;
   }
@@ -319,7 +286,7 @@ static int stored_specs(const tpc_cli_run *run, const spec_list *l, int quiet, i
 static int run_specs(bounds_args *a, const tpc_registry *reg, const spec_list *l,
                      tpc_cli_run *run) {
   int code = TPC_EXIT_OK, *kept = NULL;
-  if (run->resumed && (code = stored_specs(run, l, a->common.quiet, &kept))) {
+  if (run->resumed && (code = stored_specs(run, l, a->common->quiet, &kept))) {
     free(kept);
     return code;
   }
@@ -333,16 +300,16 @@ static int run_specs(bounds_args *a, const tpc_registry *reg, const spec_list *l
     int len = (int)strlen(l->canon[i]);
     if (len > width) width = len;
   }
-  if (!a->common.quiet) print_header(width);
+  if (!a->common->quiet) print_header(width);
   for (size_t i = 0; i < l->n && !tpc_cli_interrupted(); i++) {
     if (kept && kept[i] >= 0) {
       code = merge_code(code, kept[i]);
-      if (!a->common.quiet)
+      if (!a->common->quiet)
         printf("%-*s kept: %s\n", width, l->canon[i], tpc_bounds_verdict_name(kept[i]));
       continue;
     }
     tpc_cli_progress prog;
-    tpc_cli_progress_init(&prog, l->canon[i], &a->common);
+    tpc_cli_progress_init(&prog, l->canon[i], a->common);
     a->opts.progress = tpc_cli_progress_cb;
     a->opts.progress_ctx = &prog;
     int rc = TPC_OK;
@@ -365,7 +332,7 @@ static int run_specs(bounds_args *a, const tpc_registry *reg, const spec_list *l
       break;
     }
     code = merge_code(code, res->sum.verdict);
-    if (!a->common.quiet) print_row(width, l->canon[i], &res->sum, a->opts.d);
+    if (!a->common->quiet) print_row(width, l->canon[i], &res->sum, a->opts.d);
     if (res->sum.verdict != TPC_VERDICT_PASS)
       fprintf(stderr, "tpc bounds: %s: %s: %s\n", l->canon[i],
               tpc_bounds_verdict_name(res->sum.verdict), res->sum.reason);
@@ -376,25 +343,18 @@ static int run_specs(bounds_args *a, const tpc_registry *reg, const spec_list *l
   return code;
 }
 
-int cmd_bounds(int argc, char **argv) {
+int cmd_bounds(tpc_cli_ctx *ctx) {
   bounds_args a;
-  int code = parse_args(&a, argc, argv);
-  if (code == -1) return usage(stdout, TPC_EXIT_OK);
-  if (code != TPC_EXIT_OK) return code == TPC_EXIT_USAGE ? usage(stderr, code) : code;
-  tpc_registry *reg = tpc_cli_registry_plugins(&a.common, &code);
-  if (!reg) return code;
+  int code = parse_args(ctx, &a);
+  if (code) return code;
   spec_list l;
-  code = read_specs(&a, reg, argc - optind, argv + optind, &l);
+  code = read_specs(&a, ctx->reg, ctx->nargs, ctx->args, &l);
   char *settings = NULL;
   if (code == TPC_EXIT_OK && !(settings = tpc_bounds_settings(&a.opts, l.canon, l.n)))
     code = tpc_cli_fail(tpc_error(TPC_ENOMEM, "out of memory"));
-  if (code == TPC_EXIT_OK) {
-    tpc_cli_run run;
-    code = tpc_cli_run_start(&run, &a.common, "bounds", argc, argv, settings);
-    if (code == TPC_EXIT_OK) code = tpc_cli_run_end(&run, run_specs(&a, reg, &l, &run));
-  }
+  if (code == TPC_EXIT_OK) code = tpc_cli_run_open(ctx, settings);
+  if (code == TPC_EXIT_OK) code = run_specs(&a, ctx->reg, &l, &ctx->run);
   free(settings);
   specs_free(&l);
-  tpc_registry_free(reg);
   return code;
 }

@@ -8,7 +8,6 @@
 ** plugin's names known (their constants are computed in-process: the
 ** type's init and consts callbacks run, its kernels do not).
 */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -122,42 +121,39 @@ static int describe_mech(const tpc_mech *m, const tpc_spec *s) {
   return TPC_EXIT_OK;
 }
 
-static int usage(FILE *out, int code) {
-  fprintf(out,
-          "usage: tpc describe SPEC [--d D] [--n N] [--plugin FILE.so]...\n\n"
-          "Declared constants of a compressor or mechanism spec at dimension D\n"
-          "(default 100) with N clients (default 1), each with its THEORY.md item.\n"
-          "  --plugin FILE    load names from a plugin (repeatable)\n"
-          "Example: tpc describe 'clag(topk(k=10),zeta=2)' --d 100\n");
-  return code;
+static const char usage[] =
+    "usage: tpc describe SPEC [--d D] [--n N] [--plugin FILE.so]...\n\n"
+    "Declared constants of a compressor or mechanism spec at dimension D\n"
+    "(default 100) with N clients (default 1), each with its THEORY.md item.\n"
+    "  --d D            dimension (default 100)\n"
+    "  --n N            clients (default 1)\n"
+    "Example: tpc describe 'clag(topk(k=10),zeta=2)' --d 100\n";
+
+enum { OPT_D = TPC_OPT_FIRST_FREE, OPT_N };
+
+typedef struct describe_args {
+  size_t d, n;
+} describe_args;
+
+static int describe_opt(void *args, int code, const char *value) {
+  describe_args *a = args;
+  return code == OPT_D ? tpc_cli_size("--d", value, &a->d) : tpc_cli_size("--n", value, &a->n);
 }
 
-int cmd_describe(int argc, char **argv) {
-  static const struct option opts[] = {{"d", required_argument, 0, 'd'},
-                                       {"n", required_argument, 0, 'n'},
-                                       {"help", no_argument, 0, 'h'},
-                                       {"plugin", required_argument, 0, TPC_OPT_PLUGIN},
+int cmd_describe(tpc_cli_ctx *ctx) {
+  static const struct option opts[] = {{"d", required_argument, 0, OPT_D},
+                                       {"n", required_argument, 0, OPT_N},
                                        {0, 0, 0, 0}};
-  size_t d = 100, n = 1;
-  tpc_cli_common o;
-  tpc_cli_common_init(&o);
-  int c, rc;
-  optind = 1;
-  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-    if (c == 'h') return usage(stdout, TPC_EXIT_OK);
-    if (c == 'd' && (rc = tpc_cli_size("--d", optarg, &d))) return rc;
-    if (c == 'n' && (rc = tpc_cli_size("--n", optarg, &n))) return rc;
-    if (c == TPC_OPT_PLUGIN && tpc_cli_common_opt(&o, c, optarg) != 1) return TPC_EXIT_USAGE;
-    if (c == '?') return usage(stderr, TPC_EXIT_USAGE);
-  }
-  if (argc - optind != 1) {
+  describe_args a = {.d = 100, .n = 1};
+  int code = tpc_cli_parse(ctx, opts, describe_opt, &a, usage), rc;
+  if (code) return code;
+  if (ctx->nargs != 1) {
     fprintf(stderr, "tpc describe: expected exactly one SPEC\n");
-    return usage(stderr, TPC_EXIT_USAGE);
+    return TPC_EXIT_USAGE;
   }
-  int code = TPC_EXIT_OK;
-  tpc_registry *reg = tpc_cli_registry_plugins(&o, &code);
-  if (!reg) return code;
-  tpc_spec *s = tpc_cli_spec(reg, argv[optind], &code);
+  const tpc_registry *reg = ctx->reg;
+  size_t d = a.d, n = a.n;
+  tpc_spec *s = tpc_cli_spec(reg, ctx->args[0], &code);
   if (s) {
     int is_comp = tpc_registry_kind(reg, s->name) == TPC_KIND_COMP;
     tpc_comp *cp = is_comp ? tpc_comp_alloc(reg, s, d, n, &rc) : NULL;
@@ -175,6 +171,5 @@ int cmd_describe(int argc, char **argv) {
     tpc_mech_free(m);
   }
   tpc_spec_free(s);
-  tpc_registry_free(reg);
   return code;
 }

@@ -3,7 +3,6 @@
 ** its declared constants in symbols, and the THEORY.md item they come from.
 ** With --plugin FILE.so the plugin's types are listed too, marked as such.
 */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli/cli.h"
@@ -18,36 +17,22 @@ static void entry(const char *synopsis, const char *theory, const char *summary,
 }
 
 
-static int usage(FILE *out, int code) {
-  fprintf(out,
-          "usage: tpc list [--plugin FILE.so]...\n\n"
-          "Lists every compressor (T1, T2) and mechanism (T3) tpc knows,\n"
-          "with its spec syntax, declared constants and THEORY.md item.\n"
-          "alpha: contraction B(alpha); omega: variance U(omega); A, B: the 3PC pair.\n"
-          "  --plugin FILE    also list what a plugin registers (repeatable)\n");
-  return code;
-}
+static const char usage[] =
+    "usage: tpc list [--plugin FILE.so]...\n\n"
+    "Lists every compressor (T1, T2) and mechanism (T3) tpc knows,\n"
+    "with its spec syntax, declared constants and THEORY.md item.\n"
+    "alpha: contraction B(alpha); omega: variance U(omega); A, B: the 3PC pair.\n"
+    "With --plugin, also what each plugin registers, marked (plugin).\n";
 
-int cmd_list(int argc, char **argv) {
-  static const struct option opts[] = {{"help", no_argument, 0, 'h'},
-                                       {"plugin", required_argument, 0, TPC_OPT_PLUGIN},
-                                       {0, 0, 0, 0}};
-  tpc_cli_common o;
-  tpc_cli_common_init(&o);
-  int c;
-  optind = 1;
-  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-    if (c == 'h') return usage(stdout, TPC_EXIT_OK);
-    if (c != TPC_OPT_PLUGIN || tpc_cli_common_opt(&o, c, optarg) != 1)
-      return usage(stderr, TPC_EXIT_USAGE);
-  }
-  if (optind < argc) {
-    fprintf(stderr, "tpc list: unexpected argument '%s'\n", argv[optind]);
+int cmd_list(tpc_cli_ctx *ctx) {
+  static const struct option no_options[] = {{0, 0, 0, 0}};
+  int code = tpc_cli_parse(ctx, no_options, NULL, NULL, usage);
+  if (code) return code;
+  if (ctx->nargs) {
+    fprintf(stderr, "tpc list: unexpected argument '%s'\n", ctx->args[0]);
     return TPC_EXIT_USAGE;
   }
-  int code = TPC_EXIT_OK;
-  tpc_registry *reg = tpc_cli_registry_plugins(&o, &code);
-  if (!reg) return code;
+  const tpc_registry *reg = ctx->reg;
   /* Plugins register after the built-ins: what lies past them is theirs. */
   size_t ncomp = 0, nmech = 0;
   while (tpc_builtin_comps[ncomp]) ncomp++;
@@ -60,6 +45,5 @@ int cmd_list(int argc, char **argv) {
   printf("\nMechanisms (THEORY.md T3); C contractive, Q unbiased, M a 3PC\n");
   for (size_t i = 0; (mt = tpc_registry_mech_at(reg, i)); i++)
     entry(mt->synopsis, mt->theory, mt->summary, mt->declared, i >= nmech);
-  tpc_registry_free(reg);
   return TPC_EXIT_OK;
 }

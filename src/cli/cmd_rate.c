@@ -20,7 +20,6 @@
 ** Exit codes: 0 every check passed (or n/a), 1 one was violated, 3 one was
 ** inconclusive, 4 internal error or a method's child failed.
 */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,8 +52,7 @@ enum {
   OPT_POINTS,
   OPT_EXPERIMENT,
   OPT_SAMPLES,
-  OPT_TIMEOUT,
-  OPT_HELP
+  OPT_TIMEOUT
 };
 
 static const struct option rate_options[] = {
@@ -76,56 +74,51 @@ static const struct option rate_options[] = {
     {"experiment", required_argument, 0, OPT_EXPERIMENT},
     {"samples", required_argument, 0, OPT_SAMPLES},
     {"timeout", required_argument, 0, OPT_TIMEOUT},
-    {"help", no_argument, 0, OPT_HELP},
     TPC_CLI_RESUME_OPTION,
-    TPC_CLI_COMMON_OPTIONS,
     {0, 0, 0, 0}};
 
-static void usage(FILE *out) {
-  fprintf(out,
-          "usage: tpc rate PROBLEM METHOD... [options]\n"
-          "       tpc rate --experiment fig3|fig2|fig1 [--T N] [--samples N]\n\n"
-          "Runs Algorithm 1 (THEORY.md T4) on PROBLEM with each METHOD (a mechanism\n"
-          "spec: ef21(topk(k=10)), marina(urandk(k=10),p=0.01), diana(urandk(k=10)), ...)\n"
-          "at the step of Theorem 1 (T5) times --mult, and checks the theorem:\n"
-          "  (1/T) sum_{t<T} E|grad f(x^t)|^2 <= 2 Delta0/(gamma T) + E[G0]/(A T)\n"
-          "(randomized methods: one-sided Student-t bound over --reps repetitions).\n"
-          "--pl checks E[Psi^T] <= (1 - gamma mu)^T Psi^0 at the PL step instead.\n"
-          "Problems: quad(d=,n=,s=,seed=), quadfile(file=), logreg(file=,n=,lambda=),\n"
-          "autoenc(file=,n=,de=,samples=) (no constants: needs --gamma).\n\n"
-          "options:\n"
-          "  --T N            iterations (default 1000; experiments: fig3 2000,\n"
-          "                   fig2 2000 per run, fig1 200)\n"
-          "  --reps R         repetitions (default 1 deterministic, 20 randomized)\n"
-          "  --mult M         step = M x the theorem's step (default 1; M > 1: no check)\n"
-          "  --gamma G        explicit step size (no check when above the theorem's)\n"
-          "  --pl             PL check (needs mu > 0 and an exact f^inf)\n"
-          "  --no-check       run and store only\n"
-          "  --eps E          stop when |grad f|^2 <= E\n"
-          "  --bits-budget B  stop when the uplink bits per client reach B\n"
-          "  --server SPEC    EF21-P downlink with a contractive compressor (no check)\n"
-          "  --x0 WHICH       problem (default) | zero | gauss (standard normal, --seed)\n"
-          "  --init WHICH     exact (default, G0 = 0) | zero | compressed (g_i^0 = C(grad))\n"
-          "  --no-slack       skip the theory slack (largest converging m in 1..4096)\n"
-          "  --wire-check     encode and decode every message; the server's copies\n"
-          "                   must equal the clients' states bit for bit\n"
-          "  --time           ns per iteration vs one pass over the data and one call\n"
-          "                   of every gradient, both on the run's threads; peak RSS\n"
-          "                   (implies --no-slack)\n"
-          "  --points N       keep at most about N points per trajectory (default 2000)\n"
-          "  --timeout S      seconds a method with a plugin type may run in its child\n"
-          "                   process before it is killed (default 600)\n"
-          "  --experiment E   fig3 (quadratic), fig2 (CLAG heat map, phishing),\n"
-          "                   fig1 (autoencoder, Fashion-MNIST); --samples N images\n"
-          "                   (fig1, default 2000); all runs are stored\n"
-          TPC_CLI_RESUME_HELP "                   (checks only: one unit is one method)\n"
-          TPC_CLI_COMMON_HELP
-          "\nExit codes: 0 pass (or no check), 1 a check violated, 2 bad input,\n"
-          "3 inconclusive, 4 internal error, or a plugin crashed or timed out.\n");
-}
+static const char usage[] =
+    "usage: tpc rate PROBLEM METHOD... [options]\n"
+    "       tpc rate --experiment fig3|fig2|fig1 [--T N] [--samples N]\n\n"
+    "Runs Algorithm 1 (THEORY.md T4) on PROBLEM with each METHOD (a mechanism\n"
+    "spec: ef21(topk(k=10)), marina(urandk(k=10),p=0.01), diana(urandk(k=10)), ...)\n"
+    "at the step of Theorem 1 (T5) times --mult, and checks the theorem:\n"
+    "  (1/T) sum_{t<T} E|grad f(x^t)|^2 <= 2 Delta0/(gamma T) + E[G0]/(A T)\n"
+    "(randomized methods: one-sided Student-t bound over --reps repetitions).\n"
+    "--pl checks E[Psi^T] <= (1 - gamma mu)^T Psi^0 at the PL step instead.\n"
+    "Problems: quad(d=,n=,s=,seed=), quadfile(file=), logreg(file=,n=,lambda=),\n"
+    "autoenc(file=,n=,de=,samples=) (no constants: needs --gamma).\n\n"
+    "options:\n"
+    "  --T N            iterations (default 1000; experiments: fig3 2000,\n"
+    "                   fig2 2000 per run, fig1 200)\n"
+    "  --reps R         repetitions (default 1 deterministic, 20 randomized)\n"
+    "  --mult M         step = M x the theorem's step (default 1; M > 1: no check)\n"
+    "  --gamma G        explicit step size (no check when above the theorem's)\n"
+    "  --pl             PL check (needs mu > 0 and an exact f^inf)\n"
+    "  --no-check       run and store only\n"
+    "  --eps E          stop when |grad f|^2 <= E\n"
+    "  --bits-budget B  stop when the uplink bits per client reach B\n"
+    "  --server SPEC    EF21-P downlink with a contractive compressor (no check)\n"
+    "  --x0 WHICH       problem (default) | zero | gauss (standard normal, --seed)\n"
+    "  --init WHICH     exact (default, G0 = 0) | zero | compressed (g_i^0 = C(grad))\n"
+    "  --no-slack       skip the theory slack (largest converging m in 1..4096)\n"
+    "  --wire-check     encode and decode every message; the server's copies\n"
+    "                   must equal the clients' states bit for bit\n"
+    "  --time           ns per iteration vs one pass over the data and one call\n"
+    "                   of every gradient, both on the run's threads; peak RSS\n"
+    "                   (implies --no-slack)\n"
+    "  --points N       keep at most about N points per trajectory (default 2000)\n"
+    "  --timeout S      seconds a method with a plugin type may run in its child\n"
+    "                   process before it is killed (default 600)\n"
+    "  --experiment E   fig3 (quadratic), fig2 (CLAG heat map, phishing),\n"
+    "                   fig1 (autoencoder, Fashion-MNIST); --samples N images\n"
+    "                   (fig1, default 2000); all runs are stored\n"
+    TPC_CLI_RESUME_HELP "                   (checks only: one unit is one method)\n"
+    "\nExit codes: 0 pass (or no check), 1 a check violated, 2 bad input,\n"
+    "3 inconclusive, 4 internal error, or a plugin crashed or timed out.\n";
 
 typedef struct rate_args {
-  tpc_cli_common common;
+  const tpc_cli_common *common;
   tpc_rate_opts o;
   const char *server;
   const char *experiment;
@@ -135,34 +128,10 @@ typedef struct rate_args {
   int T_given;
   int nocheck;
   int pl;
-  int help;
 } rate_args;
 
-static int parse_real(const char *opt, const char *text, double lo, int lo_open, double *out) {
-  char *end;
-  double v = strtod(text, &end);
-  if (end == text || *end || !isfinite(v) || v < lo || (lo_open && v == lo)) {
-    fprintf(stderr, "tpc: %s expects a number %s %g, got '%s'\n", opt, lo_open ? ">" : ">=",
-            lo, text);
-    return TPC_EXIT_USAGE;
-  }
-  *out = v;
-  return TPC_EXIT_OK;
-}
-
-static int parse_choice(const char *opt, const char *text, const char *const *names, int *out) {
-  for (int k = 0; names[k]; k++)
-    if (!strcmp(names[k], text)) {
-      *out = k;
-      return TPC_EXIT_OK;
-    }
-  fprintf(stderr, "tpc: %s expects one of", opt);
-  for (int k = 0; names[k]; k++) fprintf(stderr, " %s", names[k]);
-  fprintf(stderr, ", got '%s'\n", text);
-  return TPC_EXIT_USAGE;
-}
-
-static int rate_opt(rate_args *a, int code, const char *arg) {
+static int rate_opt(void *args, int code, const char *arg) {
+  rate_args *a = args;
   static const char *const x0s[] = {"problem", "zero", "gauss", NULL};
   static const char *const inits[] = {"exact", "zero", "compressed", NULL};
   size_t n = 0;
@@ -170,45 +139,38 @@ static int rate_opt(rate_args *a, int code, const char *arg) {
   switch (code) {
     case OPT_T: rc = tpc_cli_size("--T", arg, &n); a->o.T = n; a->T_given = 1; break;
     case OPT_REPS: rc = tpc_cli_size("--reps", arg, &a->o.reps); break;
-    case OPT_MULT: rc = parse_real("--mult", arg, 0, 1, &a->o.mult); break;
-    case OPT_GAMMA: rc = parse_real("--gamma", arg, 0, 1, &a->o.gamma); break;
+    case OPT_MULT: rc = tpc_cli_read_real("--mult", arg, TPC_CLI_POSITIVE, &a->o.mult); break;
+    case OPT_GAMMA: rc = tpc_cli_read_real("--gamma", arg, TPC_CLI_POSITIVE, &a->o.gamma); break;
     case OPT_PL: a->pl = 1; break;
     case OPT_NOCHECK: a->nocheck = 1; break;
-    case OPT_EPS: rc = parse_real("--eps", arg, 0, 1, &a->o.eps); break;
+    case OPT_EPS: rc = tpc_cli_read_real("--eps", arg, TPC_CLI_POSITIVE, &a->o.eps); break;
     case OPT_BITS: rc = tpc_cli_size("--bits-budget", arg, &n); a->o.bits_budget = n; break;
     case OPT_SERVER: a->server = arg; break;
-    case OPT_X0: rc = parse_choice("--x0", arg, x0s, &k); a->o.x0 = (tpc_alg1_x0)k; break;
-    case OPT_INIT: rc = parse_choice("--init", arg, inits, &k); a->o.init = (tpc_alg1_init)k; break;
+    case OPT_X0: rc = tpc_cli_read_choice("--x0", arg, x0s, &k); a->o.x0 = (tpc_alg1_x0)k; break;
+    case OPT_INIT:
+      rc = tpc_cli_read_choice("--init", arg, inits, &k);
+      a->o.init = (tpc_alg1_init)k;
+      break;
     case OPT_NOSLACK: a->o.slack = 0; break;
     case OPT_WIRE: a->o.wire_check = 1; break;
     case OPT_TIME: a->time = 1; break;
     case OPT_POINTS: rc = tpc_cli_size("--points", arg, &n); a->o.max_points = n; break;
     case OPT_EXPERIMENT: a->experiment = arg; break;
     case OPT_SAMPLES: rc = tpc_cli_size("--samples", arg, &a->samples); break;
-    case OPT_TIMEOUT: rc = parse_real("--timeout", arg, 0, 1, &a->timeout); break;
-    case OPT_HELP: a->help = 1; break;
-    default:
-      k = tpc_cli_common_opt(&a->common, code, arg);
-      rc = k == 1 ? TPC_EXIT_OK : TPC_EXIT_USAGE;
-      if (k == 0) fprintf(stderr, "tpc rate: unknown option; see `tpc rate --help`\n");
+    default: /* OPT_TIMEOUT */
+      rc = tpc_cli_read_real("--timeout", arg, TPC_CLI_POSITIVE, &a->timeout);
   }
   return rc;
 }
 
-static int parse_args(int argc, char **argv, rate_args *a) {
-  int code;
-  tpc_cli_common_init(&a->common);
+static int parse_args(tpc_cli_ctx *ctx, rate_args *a) {
+  a->common = &ctx->common;
   tpc_rate_opts_init(&a->o);
   a->timeout = 600;
-  optind = 1;
-  opterr = 1;
-  while ((code = getopt_long(argc, argv, "", rate_options, NULL)) != -1) {
-    if (code == '?') return TPC_EXIT_USAGE;
-    int rc = rate_opt(a, code, optarg);
-    if (rc) return rc;
-  }
-  a->o.seed = a->common.seed;
-  a->o.threads = a->common.threads;
+  int code = tpc_cli_parse(ctx, rate_options, rate_opt, a, usage);
+  if (code) return code;
+  a->o.seed = a->common->seed;
+  a->o.threads = a->common->threads;
   a->o.kind = a->nocheck ? TPC_RATE_NONE : a->pl ? TPC_RATE_PL : TPC_RATE_THEOREM1;
   if (a->time) a->o.slack = 0;
   if (a->pl && a->nocheck) {
@@ -247,7 +209,7 @@ typedef struct rate_method {
 
 typedef struct rate_job {
   rate_args *args;
-  tpc_registry *reg;
+  const tpc_registry *reg;
   tpc_spec *prob_spec;
   char prob_text[512];
   tpc_problem *p;
@@ -266,7 +228,6 @@ static void job_free(rate_job *j) {
   tpc_spec_free(j->server);
   tpc_problem_free(j->p);
   tpc_spec_free(j->prob_spec);
-  tpc_registry_free(j->reg);
 }
 
 static int load_problem(rate_job *j, const char *text) {
@@ -350,7 +311,6 @@ static int load_job(rate_job *j, int npos, char **pos) {
     fprintf(stderr, "tpc rate: at most %d methods\n", RATE_MAX_METHODS);
     return TPC_EXIT_USAGE;
   }
-  if (!(j->reg = tpc_cli_registry_plugins(&j->args->common, &ec))) return ec;
   if (j->args->server) {
     if (!(j->server = tpc_cli_spec(j->reg, j->args->server, &ec))) return ec;
     if (tpc_spec_canonical(j->reg, j->server, j->server_text, sizeof j->server_text))
@@ -485,7 +445,7 @@ static int run_method(rate_job *j, rate_method *m, tpc_cli_run *run, tpc_cli_pro
 
 /* Report a method that failed in its child. */
 static void report_fault(const rate_job *j, const rate_method *m) {
-  if (!j->args->common.quiet) print_error_row(m);
+  if (!j->args->common->quiet) print_error_row(m);
   fprintf(stderr, "tpc rate: %s: error: %s\n", m->canon, m->fault);
 }
 
@@ -496,14 +456,14 @@ static int stored_checks(rate_job *j, const tpc_cli_run *run, int *kept) {
   if (rc) return tpc_cli_fail(rc);
   size_t n = 0;
   for (size_t k = 0; k < j->nm; k++) n += kept[k] >= 0;
-  if (!j->args->common.quiet)
+  if (!j->args->common->quiet)
     fprintf(stderr, "tpc rate: resuming run %lld: %zu of %zu methods kept, %zu to compute\n",
             (long long)run->id, n, j->nm, j->nm - n);
   return TPC_EXIT_OK;
 }
 
 static int run_checks(rate_job *j, tpc_cli_run *run) {
-  int violated = 0, inconclusive = 0, failed = 0, quiet = j->args->common.quiet;
+  int violated = 0, inconclusive = 0, failed = 0, quiet = j->args->common->quiet;
   int kept[RATE_MAX_METHODS];
   int ec = run->resumed ? stored_checks(j, run, kept) : TPC_EXIT_OK;
   if (ec) return ec;
@@ -520,7 +480,7 @@ static int run_checks(rate_job *j, tpc_cli_run *run) {
     int rc = TPC_OK, stopped = 0;
     if (!m->fault[0]) {
       tpc_cli_progress pr;
-      tpc_cli_progress_init(&pr, m->canon, &j->args->common);
+      tpc_cli_progress_init(&pr, m->canon, j->args->common);
       rc = run_method(j, m, run, &pr, &stopped);
       tpc_cli_progress_end(&pr);
     }
@@ -541,18 +501,18 @@ static int run_checks(rate_job *j, tpc_cli_run *run) {
        : inconclusive ? TPC_EXIT_INCONCLUSIVE : TPC_EXIT_OK;
 }
 
-static int checks_mode(rate_args *a, int argc, char **argv) {
+static int checks_mode(tpc_cli_ctx *ctx, rate_args *a) {
   rate_job *j = calloc(1, sizeof *j);
-  tpc_cli_run run;
   if (!j) return tpc_cli_fail(tpc_error(TPC_ENOMEM, "out of memory"));
   j->args = a;
+  j->reg = ctx->reg;
   char *settings = NULL;
-  int ec = load_job(j, argc - optind, argv + optind);
+  int ec = load_job(j, ctx->nargs, ctx->args);
   if (!ec && !(settings = tpc_rate_settings(j->prob_text, j->server ? j->server_text : NULL,
                                             &a->o, j->names, j->nm)))
     ec = tpc_cli_fail(tpc_error(TPC_ENOMEM, "out of memory"));
-  if (!ec) ec = tpc_cli_run_start(&run, &a->common, "rate", argc, argv, settings);
-  if (!ec) ec = tpc_cli_run_end(&run, run_checks(j, &run));
+  if (!ec) ec = tpc_cli_run_open(ctx, settings);
+  if (!ec) ec = run_checks(j, &ctx->run);
   free(settings);
   job_free(j);
   free(j);
@@ -575,60 +535,48 @@ static void print_best(const tpc_rate_best *b) {
          b->bits_pc / 1e6, (unsigned long long)b->iters);
 }
 
-static int experiment_mode(rate_args *a, int argc, char **argv) {
-  int ec = TPC_EXIT_OK, rc;
-  tpc_cli_run run;
+static int experiment_mode(tpc_cli_ctx *ctx, rate_args *a) {
+  int ec, rc;
   tpc_cli_progress pr;
-  if (optind < argc) {
+  if (ctx->nargs) {
     fprintf(stderr, "tpc rate: --experiment takes no PROBLEM or METHOD\n");
     return TPC_EXIT_USAGE;
   }
-  if (a->common.resume) {
+  if (a->common->resume) {
     fprintf(stderr, "tpc rate: --resume continues checks, not an --experiment\n");
     return TPC_EXIT_USAGE;
   }
-  tpc_registry *reg = tpc_cli_registry_plugins(&a->common, &ec);
-  if (!reg) return ec;
-  tpc_rate_exp_opts eo = {.T = a->T_given ? a->o.T : 0, .seed = a->common.seed,
-                          .threads = a->common.threads, .wire_check = a->o.wire_check,
+  tpc_rate_exp_opts eo = {.T = a->T_given ? a->o.T : 0, .seed = a->common->seed,
+                          .threads = a->common->threads, .wire_check = a->o.wire_check,
                           .samples = a->samples, .cancel = cli_cancel};
-  tpc_cli_progress_init(&pr, a->experiment, &a->common);
+  tpc_cli_progress_init(&pr, a->experiment, a->common);
   eo.progress = tpc_cli_progress_cb;
   eo.progress_ctx = &pr;
-  tpc_rate_exp *e = tpc_rate_exp_alloc(a->experiment, reg, &eo, &rc);
-  if (!e) {
-    tpc_registry_free(reg);
-    return tpc_cli_fail(rc);
-  }
-  ec = tpc_cli_run_begin(&run, &a->common, "rate", argc, argv);
+  tpc_rate_exp *e = tpc_rate_exp_alloc(a->experiment, ctx->reg, &eo, &rc);
+  if (!e) return tpc_cli_fail(rc);
+  ec = tpc_cli_run_open(ctx, NULL);
   if (!ec) {
-    if (!a->common.quiet) printf("%s\n\n", tpc_rate_exp_about(e));
-    rc = tpc_rate_exp_run(e, run.store, run.id);
+    if (!a->common->quiet) printf("%s\n\n", tpc_rate_exp_about(e));
+    rc = tpc_rate_exp_run(e, ctx->run.store, ctx->run.id);
     tpc_cli_progress_end(&pr);
     if (rc) tpc_cli_fail(rc);
-    if (!rc && !a->common.quiet) {
+    if (!rc && !a->common->quiet) {
       int bits = tpc_rate_exp_nbest(e) && tpc_rate_exp_best(e, 0)->bits_metric;
       printf("%-12s %-48s %10s %12s %14s %8s\n", "panel", "method", "best mult",
              bits ? "bits/client" : "final |g|^2", "Mbits/client", "iters");
       for (size_t k = 0; k < tpc_rate_exp_nbest(e); k++) print_best(tpc_rate_exp_best(e, k));
     }
-    ec = tpc_cli_run_end(&run, rc ? TPC_EXIT_INTERNAL : TPC_EXIT_OK);
+    ec = rc ? TPC_EXIT_INTERNAL : TPC_EXIT_OK;
   }
   tpc_rate_exp_free(e);
-  tpc_registry_free(reg);
   return ec;
 }
 
-int cmd_rate(int argc, char **argv) {
+int cmd_rate(tpc_cli_ctx *ctx) {
   rate_args a;
   memset(&a, 0, sizeof a);
-  int ec = parse_args(argc, argv, &a);
+  int ec = parse_args(ctx, &a);
   if (ec) return ec;
-  if (a.help) {
-    usage(stdout);
-    return TPC_EXIT_OK;
-  }
   a.o.cancel = cli_cancel;
-  if (a.experiment) return experiment_mode(&a, argc, argv);
-  return checks_mode(&a, argc, argv);
+  return a.experiment ? experiment_mode(ctx, &a) : checks_mode(ctx, &a);
 }

@@ -59,16 +59,11 @@ static const char *const bench_set[] = {"bench", "topk", "randk", "sign", "natur
 typedef struct regress_step {
   const char *const *words;   /* the command line, the command first */
   size_t nwords;
-  int (*run)(int argc, char **argv);
 } regress_step;
 
-#define STEP(set, fn) {set, NELEM(set), fn}
-static const regress_step steps[] = {STEP(bounds_set, cmd_bounds),
-                                     STEP(bounds_f32_set, cmd_bounds),
-                                     STEP(rate_set, cmd_rate),
-                                     STEP(pl_set, cmd_rate),
-                                     STEP(logreg_set, cmd_rate),
-                                     STEP(bench_set, cmd_bench)};
+#define STEP(set) {set, NELEM(set)}
+static const regress_step steps[] = {STEP(bounds_set), STEP(bounds_f32_set), STEP(rate_set),
+                                     STEP(pl_set), STEP(logreg_set), STEP(bench_set)};
 #define NSTEPS NELEM(steps)
 
 #define MAXARGS 160
@@ -108,8 +103,7 @@ static int usage(FILE *out, int code) {
           "  --plugin FILE    also check the plugin's types (their bare names) ...\n"
           "  --spec SPEC      ... and these specs (repeatable)\n"
           "  --verbose        print every difference, not only failures and warnings\n"
-          "  --db PATH        database the runs are stored in (default db/tpc.sqlite)\n"
-          "  --seed N, --threads N, --quiet as for the other commands\n");
+          TPC_CLI_COMMON_HELP);
   return code;
 }
 
@@ -255,13 +249,13 @@ static int run_set(regress_job *j) {
   for (size_t k = 0; k < NSTEPS; k++) {
     argvec av = {0};
     for (size_t i = 0; i < steps[k].nwords; i++) push(&av, steps[k].words[i]);
-    if (steps[k].run == cmd_bounds)
+    if (!strcmp(steps[k].words[0], "bounds"))
       for (size_t i = 0; i < j->a->nspecs; i++) push(&av, j->a->specs[i]);
     push_common(&av, j->a);
     if (!j->a->common.quiet)
       fprintf(stderr, "regress: step %zu/%zu: tpc %s %s ...\n", k + 1, NSTEPS,
               steps[k].words[0], steps[k].words[1]);
-    int code = steps[k].run(av.n, av.v);
+    int code = tpc_cli_dispatch(av.n, av.v);
     j->ids[k] = tpc_cli_last_run_id();
     /* 1 (violated) and 3 (inconclusive) are results: the comparison reports them */
     if (code == TPC_EXIT_USAGE || code == TPC_EXIT_INTERNAL) return code;
@@ -307,9 +301,9 @@ static int compare(regress_job *j, tpc_diff *df) {
   int rc = TPC_OK;
   for (size_t k = 0; !rc && k < NSTEPS; k++) {
     int (*diff)(tpc_diff *, tpc_store *, int64_t, tpc_store *, int64_t) =
-        steps[k].run == cmd_bounds ? tpc_diff_bounds
-        : steps[k].run == cmd_rate ? tpc_diff_rate
-                                   : tpc_diff_bench;
+        !strcmp(steps[k].words[0], "bounds") ? tpc_diff_bounds
+        : !strcmp(steps[k].words[0], "rate") ? tpc_diff_rate
+                                             : tpc_diff_bench;
     rc = diff(df, j->base, j->base_ids[k], j->run.store, j->ids[k]);
   }
   return rc;
@@ -482,7 +476,9 @@ static int regress_main(regress_job *j, int argc, char **argv) {
   return tpc_cli_run_end(&j->run, code);
 }
 
-int cmd_regress(int argc, char **argv) {
+int cmd_regress(tpc_cli_ctx *ctx) {
+  int argc = ctx->argc;
+  char **argv = ctx->argv;
   regress_args a;
   memset(&a, 0, sizeof a);
   tpc_cli_common_init(&a.common);

@@ -1,14 +1,12 @@
 /*
-** tpc report [--db PATH] [--out DIR] [--run ID]... [--compare RUN_A RUN_B]:
+** tpc report [--db PATH] [--out DIR] [--run ID]... [--compare RUN_A RUN_B]
+** [--threshold T] [--quiet]:
 ** the database as an HTML page and a Markdown summary (reports/report.h).
 **
 ** Reading only: no runs row is written.  Every flag and run id is checked
 ** before a file is written, so bad input (exit 2) leaves the output
 ** directory as it was.
 */
-#include <errno.h>
-#include <getopt.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,112 +19,83 @@
 
 #define MAXRUNS 256
 
-enum { OPT_OUT = TPC_OPT_FIRST_FREE, OPT_RUN, OPT_COMPARE, OPT_THRESHOLD, OPT_HELP };
+enum { OPT_OUT = TPC_OPT_FIRST_FREE, OPT_RUN, OPT_COMPARE, OPT_THRESHOLD };
 
-static int usage(FILE *out, int code) {
-  fprintf(out,
-          "usage: tpc report [--db PATH] [--out DIR] [--run ID]... [--compare RUN_A RUN_B]\n\n"
-          "Writes DIR/report.html (self-contained: plots inline as SVG, no network),\n"
-          "DIR/report.md and DIR/plots/*.svg from the database: the constants (tpc\n"
-          "bounds), the rates (tpc rate, the paper's figures) and the kernels (tpc bench).\n\n"
-          "  --out DIR        output directory (default reports/out)\n"
-          "  --run ID         only this run (repeatable); default: of every result the\n"
-          "                   newest, over all finished runs\n"
-          "  --compare A B    add what changed from run A to run B (two runs of one\n"
-          "                   command), with the rule that judged each change\n"
-          "  --threshold T    relative slowdown that counts in --compare (default 0.05)\n"
-          "  --db PATH        database (default db/tpc.sqlite)\n"
-          "  --quiet          print nothing on success\n");
-  return code;
-}
-
-static int run_id(const char *opt, const char *text, int64_t *id) {
-  char *end;
-  errno = 0;
-  long long v = strtoll(text, &end, 10);
-  if (errno || end == text || *end || v <= 0) {
-    fprintf(stderr, "tpc: %s expects a run id (a positive integer), got '%s'\n", opt, text);
-    return TPC_EXIT_USAGE;
-  }
-  *id = v;
-  return TPC_EXIT_OK;
-}
+static const char usage[] =
+    "usage: tpc report [--db PATH] [--out DIR] [--run ID]... [--compare RUN_A RUN_B]\n"
+    "                  [--threshold T] [--quiet]\n\n"
+    "Writes DIR/report.html (self-contained: plots inline as SVG, no network),\n"
+    "DIR/report.md and DIR/plots/*.svg from the database: the constants (tpc\n"
+    "bounds), the rates (tpc rate, the paper's figures) and the kernels (tpc bench).\n"
+    "It only reads the database: no run is stored.\n\n"
+    "  --out DIR        output directory (default reports/out), created if missing\n"
+    "  --run ID         only this run (repeatable, at most 256); default: of every\n"
+    "                   result the newest, over all finished runs\n"
+    "  --compare A B    add what changed from run A to run B (two runs of one\n"
+    "                   command), with the rule that judged each change\n"
+    "  --threshold T    relative slowdown that counts in --compare, in [0, 10)\n"
+    "                   (default 0.05)\n"
+    "  --db PATH        the database read (default db/tpc.sqlite); it must exist\n"
+    "  --quiet          print nothing on success\n"
+    "--seed, --threads and --plugin are accepted and change nothing here.\n";
 
 typedef struct report_args {
-  tpc_cli_common common;
+  tpc_cli_ctx *ctx; /* --compare reads the word after its value */
   tpc_report_opts o;
   int64_t runs[MAXRUNS];
 } report_args;
 
-/* 0, -1 for --help, or an exit code. */
-static int parse(int argc, char **argv, report_args *a) {
-  static const struct option opts[] = {{"out", required_argument, 0, OPT_OUT},
-                                       {"run", required_argument, 0, OPT_RUN},
-                                       {"compare", required_argument, 0, OPT_COMPARE},
-                                       {"threshold", required_argument, 0, OPT_THRESHOLD},
-                                       {"help", no_argument, 0, OPT_HELP},
-                                       TPC_CLI_COMMON_OPTIONS,
-                                       {0, 0, 0, 0}};
-  int c;
-  optind = 1;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-    int r = tpc_cli_common_opt(&a->common, c, optarg);
-    if (r == 1) continue;
-    if (r < 0) return TPC_EXIT_USAGE;
-    switch (c) {
-    case OPT_HELP:
-    case 'h': return -1;
-    case OPT_OUT: a->o.out = optarg; break;
+static int report_opt(void *args, int code, const char *value) {
+  report_args *a = args;
+  const char *second;
+  switch (code) {
+    case OPT_OUT: a->o.out = value; return TPC_EXIT_OK;
     case OPT_RUN:
       if (a->o.nruns == MAXRUNS) {
         fprintf(stderr, "tpc: at most %d --run ids\n", MAXRUNS);
         return TPC_EXIT_USAGE;
       }
-      if (run_id("--run", optarg, &a->runs[a->o.nruns])) return TPC_EXIT_USAGE;
+      if (tpc_cli_read_run("--run", value, &a->runs[a->o.nruns])) return TPC_EXIT_USAGE;
       a->o.nruns++;
-      break;
+      return TPC_EXIT_OK;
     case OPT_COMPARE:
-      /* two values: this one and the next word */
-      if (optind >= argc || run_id("--compare", optarg, &a->o.compare_a) ||
-          run_id("--compare", argv[optind], &a->o.compare_b)) {
-        if (optind >= argc) fprintf(stderr, "tpc: --compare expects two run ids\n");
+      if (!(second = tpc_cli_parse_next(a->ctx))) {
+        fprintf(stderr, "tpc: --compare expects two run ids\n");
         return TPC_EXIT_USAGE;
       }
-      optind++;
-      break;
-    case OPT_THRESHOLD:
-      if (tpc_cli_threshold(optarg, &a->o.threshold)) return TPC_EXIT_USAGE;
-      break;
-    default:
-      fprintf(stderr, "tpc: report: unknown or incomplete option '%s'\n", argv[optind - 1]);
-      return TPC_EXIT_USAGE;
-    }
+      if (tpc_cli_read_run("--compare", value, &a->o.compare_a)) return TPC_EXIT_USAGE;
+      return tpc_cli_read_run("--compare", second, &a->o.compare_b);
+    default: /* OPT_THRESHOLD */
+      return tpc_cli_threshold(value, &a->o.threshold);
   }
-  if (optind < argc) {
-    fprintf(stderr, "tpc: report takes no arguments, got '%s'\n", argv[optind]);
-    return TPC_EXIT_USAGE;
-  }
-  return TPC_EXIT_OK;
 }
 
-int cmd_report(int argc, char **argv) {
+int cmd_report(tpc_cli_ctx *ctx) {
+  static const struct option opts[] = {{"out", required_argument, 0, OPT_OUT},
+                                       {"run", required_argument, 0, OPT_RUN},
+                                       {"compare", required_argument, 0, OPT_COMPARE},
+                                       {"threshold", required_argument, 0, OPT_THRESHOLD},
+                                       {0, 0, 0, 0}};
   report_args a;
   memset(&a, 0, sizeof a);
-  tpc_cli_common_init(&a.common);
+  a.ctx = ctx;
   a.o.out = "reports/out";
   a.o.threshold = 0.05;
-  int code = parse(argc, argv, &a);
-  if (code == -1) return usage(stdout, TPC_EXIT_OK);
+  int code = tpc_cli_parse(ctx, opts, report_opt, &a, usage);
   if (code) return code;
+  if (ctx->nargs) {
+    fprintf(stderr, "tpc: report takes no arguments, got '%s'\n", ctx->args[0]);
+    return TPC_EXIT_USAGE;
+  }
+  const tpc_cli_common *common = &ctx->common;
   a.o.runs = a.runs;
-  a.o.db_path = a.common.db;
-  if (access(a.common.db, F_OK) != 0) {
-    fprintf(stderr, "tpc: %s does not exist: run tpc bounds, rate or bench first\n", a.common.db);
+  a.o.db_path = common->db;
+  if (access(common->db, F_OK) != 0) {
+    fprintf(stderr, "tpc: %s does not exist: run tpc bounds, rate or bench first\n", common->db);
     return TPC_EXIT_USAGE;
   }
   tpc_store *st;
-  int rc = tpc_store_open(a.common.db, &st);
+  int rc = tpc_store_open(common->db, &st);
   if (rc) {
     tpc_cli_fail(rc);
     return TPC_EXIT_USAGE; /* not a tpc database, or a newer one */
@@ -135,7 +104,7 @@ int cmd_report(int argc, char **argv) {
   rc = tpc_report_write(st, &a.o, &sum);
   tpc_store_close(st);
   if (rc) return tpc_cli_fail(rc);
-  if (!a.common.quiet)
+  if (!common->quiet)
     printf("report: %s/report.html and %s/report.md (%d runs; %d constants, %d rate "
            "results, %d kernel cases; %d plots)\n",
            a.o.out, a.o.out, sum.runs, sum.bounds, sum.rates, sum.kernels, sum.figures);

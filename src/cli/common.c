@@ -1,11 +1,8 @@
 /*
-** Helpers shared by the subcommands: reporting library errors with the right
-** exit code, reading specs with a caret under the error, reading numbers,
-** the common flags, the life of a runs row, and the progress bar.
+** Helpers shared by the commands: reporting library errors with the right
+** exit code, reading specs with a caret under the error, the registry with
+** the plugins, the life of a runs row, and the progress bar.
 */
-#include <errno.h>
-#include <inttypes.h>
-#include <omp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,103 +44,6 @@ tpc_spec *tpc_cli_spec(const tpc_registry *reg, const char *text, int *exit_code
   return NULL;
 }
 
-int tpc_cli_size(const char *opt, const char *text, size_t *out) {
-  char *end;
-  errno = 0;
-  uintmax_t v = strtoumax(text, &end, 10);
-  if (errno || end == text || *end || !(text[0] >= '0' && text[0] <= '9') || v == 0 ||
-      v > SIZE_MAX / 16) {
-    fprintf(stderr, "tpc: %s expects a positive integer, got '%s'\n", opt, text);
-    return TPC_EXIT_USAGE;
-  }
-  *out = (size_t)v;
-  return TPC_EXIT_OK;
-}
-
-tpc_registry *tpc_cli_registry(void) {
-  tpc_registry *r = tpc_registry_alloc();
-  if (!r) tpc_cli_fail(TPC_ENOMEM);
-  return r;
-}
-
-/* ---- common flags ---------------------------------------------------------- */
-
-void tpc_cli_common_init(tpc_cli_common *o) {
-  memset(o, 0, sizeof *o);
-  o->db = "db/tpc.sqlite";
-  o->seed = 1;
-  o->threads = omp_get_num_procs();
-}
-
-static int parse_u64(const char *opt, const char *text, uint64_t *out) {
-  char *end;
-  errno = 0;
-  uintmax_t v = strtoumax(text, &end, 10);
-  if (errno || end == text || *end || !(text[0] >= '0' && text[0] <= '9') || v > UINT64_MAX) {
-    fprintf(stderr, "tpc: %s expects a non-negative integer, got '%s'\n", opt, text);
-    return -1;
-  }
-  *out = (uint64_t)v;
-  return 1;
-}
-
-int tpc_cli_common_opt(tpc_cli_common *o, int code, const char *arg) {
-  size_t n;
-  switch (code) {
-    case TPC_OPT_DB:
-      if (!*arg) {
-        fprintf(stderr, "tpc: --db expects a path\n");
-        return -1;
-      }
-      o->db = arg;
-      return 1;
-    case TPC_OPT_SEED:
-      return parse_u64("--seed", arg, &o->seed);
-    case TPC_OPT_THREADS:
-      if (tpc_cli_size("--threads", arg, &n)) return -1;
-      if (n > 1024) {
-        fprintf(stderr, "tpc: --threads %zu is more than 1024\n", n);
-        return -1;
-      }
-      o->threads = (int)n;
-      return 1;
-    case TPC_OPT_QUIET:
-      o->quiet = 1;
-      return 1;
-    case TPC_OPT_RESUME: {
-      uint64_t id = 0;
-      if (parse_u64("--resume", arg, &id) < 0) return -1;
-      if (id == 0 || id > INT64_MAX) {
-        fprintf(stderr, "tpc: --resume expects a run id, got '%s'\n", arg);
-        return -1;
-      }
-      o->resume = (int64_t)id;
-      return 1;
-    }
-    case TPC_OPT_PLUGIN:
-      if (o->nplugins == TPC_CLI_MAXPLUGINS) {
-        fprintf(stderr, "tpc: at most %d --plugin options\n", TPC_CLI_MAXPLUGINS);
-        return -1;
-      }
-      o->plugins[o->nplugins++] = arg;
-      return 1;
-    default:
-      return 0;
-  }
-}
-
-int tpc_cli_threshold(const char *text, double *out) {
-  char *end;
-  errno = 0;
-  double v = strtod(text, &end);
-  if (errno || end == text || *end || !(v >= 0 && v < 10)) {
-    fprintf(stderr, "tpc: --threshold expects a number in [0, 10), got '%s'\n", text);
-    return TPC_EXIT_USAGE;
-  }
-  *out = v;
-  return TPC_EXIT_OK;
-}
-
 /* The child's side of a trial load: a scratch registry, thrown away. */
 static int load_in_child(void *arg, void *out) {
   (void)out;
@@ -171,9 +71,9 @@ static int load_plugin(tpc_registry *r, const char *path) {
 }
 
 tpc_registry *tpc_cli_registry_plugins(const tpc_cli_common *o, int *exit_code) {
-  tpc_registry *r = tpc_cli_registry();
+  tpc_registry *r = tpc_registry_alloc();
   if (!r) {
-    *exit_code = TPC_EXIT_INTERNAL;
+    *exit_code = tpc_cli_fail(tpc_error(TPC_ENOMEM, "out of memory"));
     return NULL;
   }
   for (size_t i = 0; i < o->nplugins; i++) {
@@ -264,6 +164,14 @@ int tpc_cli_run_start(tpc_cli_run *run, const tpc_cli_common *o, const char *com
   last_run_id = run->id;
   catch_interrupts();
   return TPC_EXIT_OK;
+}
+
+int tpc_cli_run_open(tpc_cli_ctx *ctx, const char *settings) {
+  if (!(ctx->cmd->flags & TPC_CMD_STORES_RUN)) /* no one would end the run */
+    return tpc_cli_fail(tpc_error(TPC_EINTERNAL, "tpc %s stores no run (its table entry)",
+                                  ctx->cmd->name));
+  return tpc_cli_run_start(&ctx->run, &ctx->common, ctx->cmd->name, ctx->argc, ctx->argv,
+                           settings);
 }
 
 int tpc_cli_run_begin(tpc_cli_run *run, const tpc_cli_common *o, const char *command,

@@ -1,8 +1,11 @@
 /*
-** tpc: entry point and the table of subcommands (git's command table).
+** tpc: entry point and the table of commands (git's command table).
 **
-** `tpc CMD ARGS...` dispatches to cmd_CMD(argc, argv) with argv[0] = CMD.
-** Each subcommand parses its own flags and answers `tpc CMD --help`.
+** `tpc CMD ARGS...` runs cmd_CMD with a tpc_cli_ctx whose argv[0] is CMD.
+** The entry's flags say what the common code does around the command
+** (cli.h): load the registry and the --plugin files once the options are
+** read, end the run the command opened.  Each command answers --help with
+** its usage and the common options' block.
 */
 #include <gsl/gsl_errno.h>
 #include <stdio.h>
@@ -20,20 +23,25 @@
 ** timeout.  Weak: absent when another BLAS is linked. */
 extern void openblas_set_num_threads(int) __attribute__((weak));
 
+#define NEEDS_REGISTRY TPC_CMD_NEEDS_REGISTRY
+#define STORES_RUN TPC_CMD_STORES_RUN
+
+/* bench and regress load their registry and begin and end their runs
+** themselves, for now: flags 0. */
 static const tpc_cli_cmd commands[] = {
-    {"list", cmd_list, "list",
+    {"list", cmd_list, NEEDS_REGISTRY, "list",
      "every compressor and mechanism, its parameters and declared constants"},
-    {"describe", cmd_describe, "describe SPEC [--d D] [--n N]",
+    {"describe", cmd_describe, NEEDS_REGISTRY, "describe SPEC [--d D] [--n N]",
      "A, B, B/A, alpha, omega of one spec and the THEORY.md item of each"},
-    {"bounds", cmd_bounds, "bounds SPEC... [options]",
+    {"bounds", cmd_bounds, NEEDS_REGISTRY | STORES_RUN, "bounds SPEC... [options]",
      "empirical check of alpha, omega, unbiasedness and the 3PC inequality"},
-    {"rate", cmd_rate, "rate PROBLEM METHOD... [options]",
+    {"rate", cmd_rate, NEEDS_REGISTRY | STORES_RUN, "rate PROBLEM METHOD... [options]",
      "Algorithm 1 runs, the Theorem 1 and PL checks, the paper's experiments"},
-    {"bench", cmd_bench, "bench [KERNEL...] [options]",
+    {"bench", cmd_bench, 0, "bench [KERNEL...] [options]",
      "kernel timings with a roofline; bench compare RUN_A RUN_B"},
-    {"report", cmd_report, "report [--out DIR] [--run ID...]",
+    {"report", cmd_report, 0, "report [--out DIR] [--run ID...]",
      "HTML + Markdown report of the database, plots by gnuplot"},
-    {"regress", cmd_regress, "regress [--baseline F] [--update]",
+    {"regress", cmd_regress, 0, "regress [--baseline F] [--update]",
      "CI gate: a fixed set of checks compared with a baseline"},
 };
 
@@ -52,6 +60,27 @@ static void usage(FILE *out) {
           "failed, 2 bad input or usage, 3 inconclusive, 4 internal error.\n");
 }
 
+static const tpc_cli_cmd *find_command(const char *name) {
+  for (size_t i = 0; i < NCOMMANDS; i++)
+    if (!strcmp(commands[i].name, name)) return &commands[i];
+  return NULL;
+}
+
+int tpc_cli_dispatch(int argc, char **argv) {
+  const tpc_cli_cmd *cmd = find_command(argv[0]);
+  if (!cmd) {
+    fprintf(stderr, "tpc: '%s' is not a tpc command; see `tpc --help`\n", argv[0]);
+    return TPC_EXIT_USAGE;
+  }
+  tpc_cli_ctx ctx = {.cmd = cmd, .argc = argc, .argv = argv};
+  tpc_cli_common_init(&ctx.common);
+  int code = cmd->run(&ctx);
+  if (code == TPC_CLI_HELP) code = TPC_EXIT_OK;
+  if (cmd->flags & TPC_CMD_STORES_RUN) code = tpc_cli_run_end(&ctx.run, code);
+  tpc_registry_free(ctx.reg);
+  return code;
+}
+
 static void version(void) {
   printf("tpc %s (commit %.12s%s)\n%s\nflags: %s\n", tpc_build_version(),
          tpc_build_commit(), tpc_build_dirty() ? ", modified" : "",
@@ -68,11 +97,10 @@ int main(int argc, char **argv) {
   }
   const char *cmd = argv[1];
   if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
-    if (argc > 2 && strcmp(cmd, "help") == 0) {
+    if (argc > 2 && strcmp(cmd, "help") == 0 && find_command(argv[2])) {
       char help[] = "--help";
       char *sub[] = {argv[2], help, NULL};
-      for (size_t i = 0; i < NCOMMANDS; i++)
-        if (!strcmp(commands[i].name, argv[2])) return commands[i].run(2, sub);
+      return tpc_cli_dispatch(2, sub);
     }
     usage(stdout);
     return TPC_EXIT_OK;
@@ -81,8 +109,5 @@ int main(int argc, char **argv) {
     version();
     return TPC_EXIT_OK;
   }
-  for (size_t i = 0; i < NCOMMANDS; i++)
-    if (!strcmp(commands[i].name, cmd)) return commands[i].run(argc - 1, argv + 1);
-  fprintf(stderr, "tpc: '%s' is not a tpc command; see `tpc --help`\n", cmd);
-  return TPC_EXIT_USAGE;
+  return tpc_cli_dispatch(argc - 1, argv + 1);
 }

@@ -1,0 +1,112 @@
+/*
+** The one option parser of the commands: getopt_long over the command's own
+** options, the common ones (--db, --seed, --threads, --quiet, --plugin) and
+** --help, with one convention for what goes wrong (an unknown or ambiguous
+** option, a missing value: a message naming it, exit 2) and one help block
+** for the common options after every command's usage (cli.h).
+*/
+#include <omp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+void tpc_cli_common_init(tpc_cli_common *o) {
+  memset(o, 0, sizeof *o);
+  o->db = "db/tpc.sqlite";
+  o->seed = 1;
+  o->threads = omp_get_num_procs();
+}
+
+/* 1 for a good value, -1 for a bad one: tpc_cli_common_opt's convention. */
+static int applied(int exit_code) { return exit_code == TPC_EXIT_OK ? 1 : -1; }
+
+int tpc_cli_common_opt(tpc_cli_common *o, int code, const char *arg) {
+  size_t n = 0;
+  int rc;
+  switch (code) {
+    case TPC_OPT_DB:
+      if (!*arg) {
+        fprintf(stderr, "tpc: --db expects a path\n");
+        return -1;
+      }
+      o->db = arg;
+      return 1;
+    case TPC_OPT_SEED: return applied(tpc_cli_read_u64("--seed", arg, &o->seed));
+    case TPC_OPT_THREADS:
+      rc = tpc_cli_read_count("--threads", arg, 1, TPC_CLI_MAXTHREADS, &n);
+      if (!rc) o->threads = (int)n;
+      return applied(rc);
+    case TPC_OPT_QUIET:
+      o->quiet = 1;
+      return 1;
+    case TPC_OPT_RESUME: return applied(tpc_cli_read_run("--resume", arg, &o->resume));
+    case TPC_OPT_PLUGIN:
+      if (o->nplugins == TPC_CLI_MAXPLUGINS) {
+        fprintf(stderr, "tpc: at most %d --plugin options\n", TPC_CLI_MAXPLUGINS);
+        return -1;
+      }
+      o->plugins[o->nplugins++] = arg;
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+#define TPC_CLI_MAXOPTIONS 48
+
+/* The command's options, then the common ones and --help, in one table. */
+static int merge_options(const tpc_cli_cmd *cmd, const struct option *own,
+                         struct option *all) {
+  static const struct option common[] = {TPC_CLI_COMMON_OPTIONS,
+                                         {"help", no_argument, 0, 'h'}};
+  size_t n = 0;
+  while (own[n].name) n++;
+  if (n + sizeof common / sizeof *common >= TPC_CLI_MAXOPTIONS) {
+    fprintf(stderr, "tpc %s: too many options for the parser\n", cmd->name);
+    return TPC_EXIT_INTERNAL;
+  }
+  memcpy(all, own, n * sizeof *own);
+  memcpy(all + n, common, sizeof common);
+  memset(all + n + sizeof common / sizeof *common, 0, sizeof *all);
+  return TPC_EXIT_OK;
+}
+
+/* getopt_long's ':' (a value missing) and '?' (an unknown or ambiguous
+** option): argv[optind - 1] is the word as typed. */
+static int refuse_word(const tpc_cli_ctx *ctx, int code) {
+  const char *word = ctx->argv[optind - 1];
+  if (code == ':') fprintf(stderr, "tpc: %s expects a value\n", word);
+  else
+    fprintf(stderr, "tpc %s: unknown or ambiguous option '%s'; see `tpc %s --help`\n",
+            ctx->cmd->name, word, ctx->cmd->name);
+  return TPC_EXIT_USAGE;
+}
+
+int tpc_cli_parse(tpc_cli_ctx *ctx, const struct option *opts, tpc_cli_opt_fn apply, void *args,
+                  const char *usage) {
+  struct option all[TPC_CLI_MAXOPTIONS];
+  int c, rc = merge_options(ctx->cmd, opts, all);
+  optind = 1;
+  opterr = 0;
+  while (!rc && (c = getopt_long(ctx->argc, ctx->argv, ":h", all, NULL)) != -1) {
+    if (c == 'h') {
+      printf("%s" TPC_CLI_COMMON_HELP, usage);
+      return TPC_CLI_HELP;
+    }
+    if (c == ':' || c == '?') return refuse_word(ctx, c);
+    int common = tpc_cli_common_opt(&ctx->common, c, optarg);
+    if (common < 0) rc = TPC_EXIT_USAGE;
+    else if (common == 0) rc = apply(args, c, optarg);
+  }
+  if (rc) return rc;
+  ctx->nargs = ctx->argc - optind;
+  ctx->args = ctx->argv + optind;
+  if (ctx->cmd->flags & TPC_CMD_NEEDS_REGISTRY)
+    ctx->reg = tpc_cli_registry_plugins(&ctx->common, &rc);
+  return rc;
+}
+
+const char *tpc_cli_parse_next(tpc_cli_ctx *ctx) {
+  return optind < ctx->argc ? ctx->argv[optind++] : NULL;
+}
