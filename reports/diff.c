@@ -291,15 +291,6 @@ static void case_key(const tpc_bench_row *x, char *key, size_t size) {
   snprintf(key, size, "%s %s d=%" PRId64 "%s %s", x->kernel, x->dtype, x->d, k, x->impl);
 }
 
-/* Samples divided by the case's roofline floor: time in units of what the
-** memory of that machine allows. */
-static double *normalized(const tpc_bench_row *r) {
-  double *v = malloc((r->n + 1) * sizeof *v);
-  if (v)
-    for (size_t i = 0; i < r->n; i++) v[i] = r->ns[i] / r->floor_ns;
-  return v;
-}
-
 /* "avx512 on AMD EPYC": where a case's timing comes from. */
 static void case_where(const tpc_bench_rows *r, const tpc_bench_row *x, char *buf, size_t size) {
   snprintf(buf, size, "%s on %s", x->path[0] ? x->path : "path not recorded",
@@ -319,22 +310,28 @@ static int compare_case(tpc_diff *df, const tpc_bench_rows *X, const tpc_bench_r
   }
   if (!(x->floor_ns > 0 && y->floor_ns > 0) || !x->n || !y->n)
     return TPC_OK; /* no roofline or no samples: nothing comparable across machines */
-  double *a = normalized(x), *b = normalized(y);
-  int rc = (!a || !b) ? tpc_error(TPC_ENOMEM, "out of memory comparing runs") : TPC_OK;
+  /* time in units of what each round's memory allowed (its roofline floor) */
+  tpc_bench_rounds a, b;
+  if (!tpc_bench_row_rounds(x, 1, &a) || !tpc_bench_row_rounds(y, 1, &b)) return TPC_OK;
   tpc_bench_cmp m;
-  if (!rc && tpc_bench_compare(a, x->n, b, y->n, 0.99, df->threshold, &m) == TPC_OK) {
+  int rc = tpc_bench_compare(&a, &b, 0.99, df->threshold, (uint64_t)y->seed, &m);
+  if (rc == TPC_EINPUT) { /* a sample below the clock's resolution: not comparable */
+    tpc_error_clear();
+    return TPC_OK;
+  }
+  if (!rc) {
     tpc_diff_level level = TPC_DIFF_INFO;
     if (m.verdict == TPC_BENCH_SLOWER) level = df->timings_gate ? TPC_DIFF_FAIL : TPC_DIFF_WARN;
     char before[48], after[48];
     snprintf(before, sizeof before, "%.3gx floor", x->median_ns / x->floor_ns);
     snprintf(after, sizeof after, "%.3gx floor", y->median_ns / y->floor_ns);
     rc = add(df, level, "bench", key, "time / floor", before, after,
-             "%s: ratio %.3f [%.3f, %.3f] (99%%), p = %.2g; raw medians %.4g -> %.4g ns",
-             tpc_bench_verdict_name(m.verdict), m.ratio, m.lo, m.hi, m.p, x->median_ns,
+             "%s%s: ratio %.3f [%.3f, %.3f] (99%%, %zu and %zu rounds; within rounds "
+             "[%.3f, %.3f]); raw medians %.4g -> %.4g ns",
+             tpc_bench_verdict_name(m.verdict), m.few_rounds ? " (too few rounds)" : "",
+             m.ratio, m.lo, m.hi, x->rounds, y->rounds, m.w_lo, m.w_hi, x->median_ns,
              y->median_ns);
   }
-  free(a);
-  free(b);
   return rc;
 }
 
