@@ -76,6 +76,8 @@ int tpc_bench_kernel_needs_hy(const char *name) {
   return !strcmp(name, "ef21") || !strcmp(name, "clag");
 }
 
+int tpc_bench_kernel_has_peers(const char *name) { return !strcmp(name, "topk"); }
+
 int tpc_bench_impl_matches(const char *const *filters, size_t nfilters, const char *impl) {
   if (nfilters == 0) return 1;
   for (size_t i = 0; i < nfilters; i++) {

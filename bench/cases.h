@@ -65,6 +65,9 @@ void tpc_bench_inputs_free(tpc_bench_inputs *in);
 /* Whether the kernel needs h and y. */
 int tpc_bench_kernel_needs_hy(const char *name);
 
+/* Whether other libraries are timed beside the kernel (peer.h). */
+int tpc_bench_kernel_has_peers(const char *name);
+
 /* The group of `kernel` at the inputs' size: the bandwidth cases, then one
 ** case per impl passing the filters and per k in ks[0..nk) (k is ignored by
 ** kernels without one).  *cases is allocated (free with

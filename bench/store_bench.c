@@ -70,15 +70,16 @@ static int step_done(sqlite3 *db, sqlite3_stmt *s, const char *what) {
 }
 
 int tpc_bench_store_env(tpc_store *st, int64_t run_id, const tpc_bench_env *e,
-                        const tpc_bench_opts *o, uint64_t seed, const char *peers) {
+                        const tpc_bench_opts *o, uint64_t seed, const char *peers,
+                        size_t rounds, const char *instrument) {
   sqlite3 *db = tpc_store_db(st);
   sqlite3_stmt *s;
   int rc = prepare(db,
                    "INSERT INTO bench_env (run_id, cpu_model, cores, governor, turbo,"
                    " compiler, cflags, git_commit, git_dirty, threads, timer,"
                    " timer_overhead_ns, read_isa, kernel_override, samples,"
-                   " target_sample_ns, ci_level, seed, peak_rss_kib, peers)"
-                   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                   " target_sample_ns, ci_level, seed, peak_rss_kib, peers, rounds,"
+                   " instrument) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                    &s);
   if (rc) return rc;
   int b = SQLITE_OK;
@@ -102,6 +103,8 @@ int tpc_bench_store_env(tpc_store *st, int64_t run_id, const tpc_bench_env *e,
   b |= sqlite3_bind_int64(s, 18, (sqlite3_int64)seed);
   b |= sqlite3_bind_int64(s, 19, e->peak_rss_kib);
   b |= bind_text(s, 20, peers);
+  b |= sqlite3_bind_int64(s, 21, (sqlite3_int64)rounds);
+  b |= bind_text(s, 22, instrument);
   rc = b == SQLITE_OK ? step_done(db, s, "bench_env row") : db_error(db, "bind");
   sqlite3_finalize(s);
   return rc;
@@ -420,7 +423,7 @@ int tpc_bench_load(tpc_store *st, int64_t run_id, tpc_bench_rows *out) {
   sqlite3_stmt *c = NULL, *smp = NULL, *fl = NULL;
   rc = prepare(db,
                "SELECT id, role, kernel, dtype, d, k, impl, median_ns, ci_lo_ns, ci_hi_ns,"
-               " floor_ns, path FROM bench_cases WHERE run_id = ? ORDER BY id",
+               " floor_ns, path, instructions FROM bench_cases WHERE run_id = ? ORDER BY id",
                &c);
   if (!rc)
     rc = prepare(db, "SELECT ns, round FROM bench_samples WHERE case_id = ? ORDER BY sample",
@@ -441,6 +444,7 @@ int tpc_bench_load(tpc_store *st, int64_t run_id, tpc_bench_rows *out) {
     w->ci_hi_ns = sqlite3_column_double(c, 9);
     w->floor_ns = sqlite3_column_double(c, 10);
     copy_col(w->path, sizeof w->path, c, 11);
+    w->instructions = sqlite3_column_double(c, 12); /* NULL reads 0 */
     w->seed = out->seed;
     rc = load_samples(db, smp, sqlite3_column_int64(c, 0), w);
     if (!rc) rc = load_floors(db, fl, sqlite3_column_int64(c, 0), w);

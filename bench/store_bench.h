@@ -17,9 +17,11 @@
 #include "store/store.h"
 
 /* The bench_env row of run_id.  peers: what the peer libraries were (or why
-** they were skipped), may be NULL. */
+** they were skipped), may be NULL; rounds per case; instrument: "perf",
+** "callgrind" or NULL for a timed run. */
 int tpc_bench_store_env(tpc_store *st, int64_t run_id, const tpc_bench_env *e,
-                        const tpc_bench_opts *o, uint64_t seed, const char *peers);
+                        const tpc_bench_opts *o, uint64_t seed, const char *peers,
+                        size_t rounds, const char *instrument);
 
 /* Update bench_env's peak_rss_kib and peers at the end of the run. */
 int tpc_bench_store_env_end(tpc_store *st, int64_t run_id, long peak_rss_kib,
@@ -44,6 +46,7 @@ typedef struct tpc_bench_row {
   double median_ns;
   double ci_lo_ns, ci_hi_ns;
   double floor_ns;
+  double instructions; /* per call (an instrumented run), 0 when not counted */
   size_t n;
   double *ns;          /* n samples, round after round */
   size_t rounds;       /* 1 for a run stored before rounds (db/009_rounds.sql) */
