@@ -58,6 +58,7 @@ struct tpc_bench_case {
   void (*call)(tpc_bench_case *c);
   void (*restore)(tpc_bench_case *c);
   void (*destroy)(tpc_bench_case *c);  /* frees arg; may be NULL */
+  int in_place;          /* restore was set: kept when the kernel is gone (bench/run.c) */
   void *arg;
   void *scratch;         /* scratch_bytes of the group's scratch, 64-byte aligned */
   size_t scratch_bytes;

@@ -158,7 +158,7 @@ int tpc_bench_counter_rerun(char *const *argv, long long run_id, int *code) {
   const char *pre[] = {"valgrind", "--tool=callgrind", "--collect-atstart=no", "-q", outopt, exe};
   size_t k = 0;
   for (size_t i = 0; i < sizeof pre / sizeof pre[0]; i++) av[k++] = (char *)pre[i];
-  for (size_t i = 0; i < n; i++) av[k++] = argv[i];
+  for (size_t i = 1; i < n; i++) av[k++] = argv[i]; /* argv[0]: this program, as exe */
   setenv(TPC_BENCH_ENV_CALLGRIND, out, 1);
   setenv(TPC_BENCH_ENV_RUN, run, 1);
   pid_t pid;

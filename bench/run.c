@@ -77,6 +77,7 @@ static int any_needs_hy(const tpc_bench_plan *p) {
 /* A new accumulated case: c's description, no results, no kernel. */
 static void acc_init(tpc_bench_case *e, const tpc_bench_case *c) {
   *e = *c;
+  e->in_place = c->in_place || c->restore != NULL;
   e->call = e->restore = e->destroy = NULL;
   e->arg = e->scratch = NULL;
   e->ns = NULL;
@@ -161,12 +162,25 @@ int tpc_bench_case_summarize_rounds(tpc_bench_case *c, double level, uint64_t se
   return tpc_bench_rounds_median_ci(&s, level, seed, &c->ratio, &c->ratio_lo, &c->ratio_hi);
 }
 
+/* Drop the cases with nothing measured: the bandwidth cases of an
+** instrument run, which counts kernels only. */
+static void drop_unmeasured(group_acc *g) {
+  size_t w = 0;
+  for (size_t i = 0; i < g->n; i++) {
+    tpc_bench_case *c = &g->cases[i];
+    if (c->nsamples == 0 && !(c->instructions > 0)) tpc_bench_case_clear(c);
+    else g->cases[w++] = *c;
+  }
+  g->n = w;
+}
+
 /* Summarize, store and show a block's groups in the plan's kernel order. */
 static int store_block(run_state *s, group_acc *groups) {
   int rc = TPC_OK;
   for (size_t j = 0; j < s->p->nkernels && !rc; j++) {
     group_acc *g = &groups[j];
     if (g->n <= TPC_BW_KINDS) continue; /* no case passed the filters */
+    if (s->counter) drop_unmeasured(g);
     for (size_t i = 0; i < g->n && !rc; i++)
       rc = tpc_bench_case_summarize_rounds(&g->cases[i], s->o->level, s->p->seed);
     if (!rc) rc = tpc_bench_store_group(s->st, s->run_id, s->grp++, g->cases, g->n, g->bw);

@@ -183,7 +183,7 @@ static int bind_case(sqlite3_stmt *s, int64_t run_id, int64_t grp, const tpc_ben
   b |= bind_text(s, i++, c->spec);
   b |= bind_text(s, i++, c->note);
   b |= bind_text(s, i++, c->path);
-  b |= sqlite3_bind_int(s, i++, c->restore != NULL);
+  b |= sqlite3_bind_int(s, i++, c->restore != NULL || c->in_place);
   b |= sqlite3_bind_int64(s, i++, (sqlite3_int64)c->iters);
   b |= sqlite3_bind_int64(s, i++, (sqlite3_int64)c->nsamples);
   if (m->n) {

@@ -70,7 +70,8 @@ static int usage(FILE *out, int code) {
   fprintf(out,
           "usage: tpc bench [KERNEL...] [--d LIST] [--k LIST | --ratio LIST]\n"
           "                 [--dtype f32,f64] [--impl LIST] [--samples N] [options]\n"
-          "       tpc bench compare RUN_A RUN_B [--threshold T] [--db PATH]\n\n"
+          "       tpc bench compare RUN_A RUN_B [--threshold T] [--db PATH]\n"
+          "       tpc bench calibrate [KERNEL...] [--rounds R] [bench options]\n\n"
           "Times compression kernels and stores every sample in the database.  Each\n"
           "kernel's cases are interleaved with read, copy and write bandwidth\n"
           "measurements at the same size; floor = bytes the kernel must move divided\n"
@@ -81,7 +82,8 @@ static int usage(FILE *out, int code) {
           "           implementation and ISA path (topk/filter/avx512, ...) and the\n"
           "           peers numpy.argpartition and torch.topk when python3 has them\n"
           "  ef21 clag       the fused steps h + C(x - h) with C = topk (clag: send, skip)\n"
-          "  encode decode   wire format of sparse, sign, quant, pow2, dense messages\n\n"
+          "  encode decode   wire format of sparse, sign, quant, pow2, dense messages\n"
+          "  NAME            with --plugin: a plugin's compressor type, bare spec\n\n"
           "options (LIST = comma-separated):\n"
           "  --d LIST         dimensions, 2^N allowed (default 2^20)\n"
           "  --k LIST         kept coordinates for topk, randk, ... (each <= every d)\n"
@@ -270,7 +272,8 @@ static int parse_args(int argc, char **argv, bench_args *a) {
     return TPC_EXIT_USAGE;
   }
   for (int i = optind; i < argc; i++) {
-    if (!tpc_bench_kernel_known(argv[i])) {
+    /* with --plugin, a name may be a plugin's compressor: the registry decides */
+    if (!tpc_bench_kernel_known(argv[i]) && !a->common.nplugins) {
       fprintf(stderr, "tpc: '%s' is not a bench kernel (see tpc bench --help)\n", argv[i]);
       return TPC_EXIT_USAGE;
     }
@@ -437,6 +440,106 @@ static int bench_main(bench_args *a, bench_cli *b, int argc, char **argv) {
   if (code) return code;
   code = bench_body(a, b, run.store, run.id, argc, argv);
   return tpc_cli_run_end(&run, code);
+}
+
+/* ---- calibrate ---------------------------------------------------------------- */
+
+typedef struct calib {
+  size_t cases, false_verdicts, few;
+  double threshold;
+  double floors[4096];   /* each case's noise floor, for the median */
+} calib;
+
+/* Split a case's 2R rounds into its first and second R and compare them:
+** the same build, so any "faster" or "slower" is a false alarm, and the
+** interval's half-width is the smallest change R rounds can resolve here. */
+static void calibrate_case(calib *k, const tpc_bench_case *c) {
+  size_t h = c->rounds / 2;
+  if (h == 0 || c->rounds < 2) {
+    k->few++;
+    return;
+  }
+  size_t first = c->round_end[h - 1], end_b[1000];
+  for (size_t r = h; r < c->rounds && r - h < 1000; r++) end_b[r - h] = c->round_end[r] - first;
+  tpc_bench_rounds a = {c->ns, c->round_end, NULL, h};
+  tpc_bench_rounds b = {c->ns + first, end_b, NULL, c->rounds - h};
+  tpc_bench_cmp m;
+  if (tpc_bench_compare(&a, &b, 0.99, k->threshold, (uint64_t)c->d ^ c->k, &m) != TPC_OK) {
+    tpc_error_clear();
+    k->few++;
+    return;
+  }
+  double floor = fmax(m.hi / m.ratio, m.ratio / m.lo) - 1.0;
+  int alarm = m.verdict == TPC_BENCH_SLOWER || m.verdict == TPC_BENCH_FASTER;
+  k->false_verdicts += alarm;
+  k->few += m.few_rounds;
+  if (k->cases < sizeof k->floors / sizeof k->floors[0]) k->floors[k->cases] = floor;
+  k->cases++;
+  char d[16], kk[24];
+  snprintf(kk, sizeof kk, "%zu", c->k);
+  printf("%-10s %-5s %6s %8s %-20s %7.3f [%.3f, %.3f] %-9s %8.1f%% %7.1f%%\n", c->kernel,
+         tpc_bench_dtype_name(c->dtype), tpc_bench_fmt_size(c->d, d, sizeof d), c->k ? kk : "-",
+         c->impl, m.ratio, m.lo, m.hi, alarm ? "FALSE" : tpc_bench_verdict_name(m.verdict),
+         100 * floor, 100 * c->round_cv);
+}
+
+static void calibrate_group(void *ctx, const tpc_bench_case *cases, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (cases[i].role == TPC_BENCH_KERNEL) calibrate_case(ctx, &cases[i]);
+}
+
+static int cmp_floor(const void *x, const void *y) {
+  double a = *(const double *)x, b = *(const double *)y;
+  return (a > b) - (a < b);
+}
+
+/* tpc bench calibrate: a bench run of 2 R rounds whose halves are compared. */
+static int calibrate_main(int argc, char **argv) {
+  bench_args a;
+  memset(&a, 0, sizeof a);
+  tpc_cli_common_init(&a.common);
+  int rc = parse_args(argc, argv, &a);
+  if (rc == -1) rc = usage(stdout, TPC_EXIT_OK);
+  if (!rc && a.instrument) {
+    fprintf(stderr, "tpc: bench calibrate measures timings: --instrument does not apply\n");
+    rc = TPC_EXIT_USAGE;
+  }
+  size_t R = a.rounds ? a.rounds : DEFAULT_ROUNDS;
+  if (!rc && (R < TPC_BENCH_MIN_ROUNDS || R > 500)) {
+    fprintf(stderr, "tpc: bench calibrate needs --rounds from %d to 500 (it runs twice as many)\n",
+            TPC_BENCH_MIN_ROUNDS);
+    rc = TPC_EXIT_USAGE;
+  }
+  static calib k;
+  memset(&k, 0, sizeof k);
+  k.threshold = 0.05;
+  if (!rc) {
+    a.rounds = 2 * R;
+    bench_cli b = {.a = &a, .coverage = 1.0, .group_stored = calibrate_group, .stored_ctx = &k};
+    if (!a.common.quiet)
+      printf("tpc bench calibrate: an A/A test, %zu rounds split into two halves of %zu; "
+             "verdicts at 99%% and threshold 5%%\n"
+             "%-10s %-5s %6s %8s %-20s %7s %-16s %-9s %9s %8s\n",
+             2 * R, R, "kernel", "dtype", "d", "k", "impl", "B/A", "99% CI (rounds)", "verdict",
+             "noise", "spread");
+    a.common.quiet = 1; /* the bench table: calibrate prints its own */
+    rc = bench_main(&a, &b, argc, argv);
+    a.common.quiet = 0;
+  }
+  free(a.impl_text);
+  if (rc) return rc;
+  size_t m = k.cases < 4096 ? k.cases : 4096;
+  qsort(k.floors, m, sizeof k.floors[0], cmp_floor);
+  printf("%zu kernel cases: %zu false verdicts (expected about 1%% at 99%%); noise floor at %zu "
+         "rounds: median %.1f%%, largest %.1f%%\n",
+         k.cases, k.false_verdicts, R, m ? 100 * k.floors[m / 2] : 0.0,
+         m ? 100 * k.floors[m - 1] : 0.0);
+  if (k.cases == 0 || k.few) {
+    fprintf(stderr, "tpc: calibrate: %s\n", k.cases ? "some cases have too few rounds (interrupted?)"
+                                                     : "no kernel case was timed");
+    return TPC_EXIT_INCONCLUSIVE;
+  }
+  return TPC_EXIT_OK;
 }
 
 /* ---- compare ------------------------------------------------------------------ */
@@ -614,6 +717,7 @@ static int compare_main(int argc, char **argv) {
 
 int cmd_bench(int argc, char **argv) {
   if (argc >= 2 && !strcmp(argv[1], "compare")) return compare_main(argc - 1, argv + 1);
+  if (argc >= 2 && !strcmp(argv[1], "calibrate")) return calibrate_main(argc - 1, argv + 1);
   bench_args a;
   memset(&a, 0, sizeof a);
   tpc_cli_common_init(&a.common);
