@@ -297,12 +297,40 @@ static void case_where(const tpc_bench_rows *r, const tpc_bench_row *x, char *bu
            r->cpu_model[0] ? r->cpu_model : "an unknown CPU");
 }
 
+/* Instruction counts of the same path, the same counter and the same
+** compiler: another CPU runs the same instructions, so the CPU model does not
+** matter; FAIL beyond the threshold whether timings gate or warn (bench/
+** instrument.h: a count is the same on every run). */
+static int compare_instructions(tpc_diff *df, const char *key, const tpc_bench_rows *X,
+                                const tpc_bench_row *x, const tpc_bench_rows *Y,
+                                const tpc_bench_row *y) {
+  char before[48], after[48];
+  snprintf(before, sizeof before, "%.6g", x->instructions);
+  snprintf(after, sizeof after, "%.6g", y->instructions);
+  if (!tpc_bench_same_path(x, y) || strcmp(X->instrument, Y->instrument) ||
+      strcmp(X->compiler, Y->compiler)) {
+    df->not_comparable++;
+    return add(df, TPC_DIFF_INFO, "bench", key, "instructions", before, after,
+               "not comparable (%s: %s by %s, %s; %s: %s by %s, %s)", df->names[0], x->path,
+               X->instrument, X->compiler, df->names[1], y->path, Y->instrument, Y->compiler);
+  }
+  double r = y->instructions / x->instructions;
+  tpc_bench_verdict v = tpc_bench_verdict_of(r, r, df->threshold);
+  tpc_diff_level level = v == TPC_BENCH_SLOWER ? TPC_DIFF_FAIL : TPC_DIFF_INFO;
+  if (r == 1.0) return TPC_OK; /* unchanged: nothing to say */
+  return add(df, level, "bench", key, "instructions", before, after,
+             "%s: ratio %.4f of instructions per call on %s (%s), threshold %g%%",
+             tpc_bench_verdict_name(v), r, y->path, Y->instrument, 100 * df->threshold);
+}
+
 static int compare_case(tpc_diff *df, const tpc_bench_rows *X, const tpc_bench_row *x,
                         const tpc_bench_rows *Y, const tpc_bench_row *y) {
   char key[256], wx[200], wy[200];
   case_key(x, key, sizeof key);
   case_where(X, x, wx, sizeof wx);
   case_where(Y, y, wy, sizeof wy);
+  if (x->instructions > 0 && y->instructions > 0)
+    return compare_instructions(df, key, X, x, Y, y);
   if (!tpc_bench_same_path(x, y) || strcmp(X->cpu_model, Y->cpu_model)) {
     df->not_comparable++;
     return add(df, TPC_DIFF_INFO, "bench", key, "time / floor", "-", "-",
