@@ -71,9 +71,11 @@ int tpc_bench_counter_group(tpc_bench_counter *ctr, tpc_bench_case *cases, size_
 
 void tpc_bench_counter_close(tpc_bench_counter *c);
 
-/* Run this program again, with argv[1...], under valgrind --tool=callgrind, storing into run
-** run_id, and wait for it: *code is its exit status (4 when it crashed or
-** valgrind is missing).  TPC_OK or TPC_EIO when it cannot be started. */
+/* Run this program again, with argv[1...], under valgrind --tool=callgrind,
+** storing into run run_id, and wait for it: *code is its exit status (4 when
+** it crashed).  An AddressSanitizer build, which valgrind cannot run, counts
+** nothing: *code 3 (inconclusive) with a message.  TPC_OK, or TPC_EIO when
+** valgrind cannot be started. */
 int tpc_bench_counter_rerun(char *const *argv, long long run_id, int *code);
 
 #endif

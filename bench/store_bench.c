@@ -343,7 +343,10 @@ static void copy_col(char *dst, size_t size, sqlite3_stmt *s, int col) {
 
 static int load_env(sqlite3 *db, tpc_bench_rows *out) {
   sqlite3_stmt *s;
-  int rc = prepare(db, "SELECT cpu_model, git_commit, git_dirty, seed FROM runs WHERE id = ?",
+  int rc = prepare(db,
+                   "SELECT r.cpu_model, r.git_commit, r.git_dirty, r.seed, r.compiler,"
+                   " e.instrument FROM runs r LEFT JOIN bench_env e ON e.run_id = r.id"
+                   " WHERE r.id = ?",
                    &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, out->run_id);
@@ -352,6 +355,8 @@ static int load_env(sqlite3 *db, tpc_bench_rows *out) {
     copy_col(out->git_commit, sizeof out->git_commit, s, 1);
     out->git_dirty = sqlite3_column_int(s, 2);
     out->seed = sqlite3_column_int64(s, 3);
+    copy_col(out->compiler, sizeof out->compiler, s, 4);
+    copy_col(out->instrument, sizeof out->instrument, s, 5);
   }
   sqlite3_finalize(s);
   return TPC_OK;

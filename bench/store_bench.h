@@ -62,6 +62,8 @@ int tpc_bench_row_rounds(const tpc_bench_row *row, int by_floor, tpc_bench_round
 typedef struct tpc_bench_rows {
   int64_t run_id;
   char cpu_model[128];
+  char compiler[128];
+  char instrument[16]; /* "perf", "callgrind", or "" for a timed run */
   char git_commit[48];
   int git_dirty;
   int64_t seed;

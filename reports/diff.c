@@ -363,10 +363,20 @@ static int compare_case(tpc_diff *df, const tpc_bench_rows *X, const tpc_bench_r
   return rc;
 }
 
+/* A bench run's rows; none when it timed or counted nothing (an instrument
+** run where no counter works, an interrupted run): its cases are then gone
+** or new, not an error. */
+static int load_or_empty(tpc_store *st, int64_t run, tpc_bench_rows *out) {
+  int rc = tpc_bench_load(st, run, out);
+  if (rc != TPC_EINPUT) return rc;
+  tpc_error_clear();
+  return TPC_OK;
+}
+
 int tpc_diff_bench(tpc_diff *df, tpc_store *a, int64_t before, tpc_store *b, int64_t after) {
   tpc_bench_rows A = {0}, B = {0};
-  int rc = tpc_bench_load(a, before, &A);
-  if (!rc) rc = tpc_bench_load(b, after, &B);
+  int rc = load_or_empty(a, before, &A);
+  if (!rc) rc = load_or_empty(b, after, &B);
   char *used = rc ? NULL : calloc(B.n + 1, 1);
   if (!rc && !used) rc = tpc_error(TPC_ENOMEM, "out of memory comparing runs");
   for (size_t i = 0; !rc && i < A.n; i++) {
