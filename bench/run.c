@@ -211,9 +211,11 @@ static int time_shuffled(run_state *s, tpc_bench_case *cases, size_t n, uint64_t
   tpc_bench_case *tmp = malloc(n * sizeof *tmp);
   int rc = order && tmp ? shuffled(order, n, s->p->seed, which)
                         : tpc_error(TPC_ENOMEM, "out of memory (round order)");
-  for (size_t i = 0; !rc && i < n; i++) tmp[i] = cases[order[i]];
-  if (!rc) rc = tpc_bench_group_run(tmp, n, s->o);
-  for (size_t i = 0; !rc && i < n; i++) cases[order[i]] = tmp[i];
+  if (!rc) {
+    for (size_t i = 0; i < n; i++) tmp[i] = cases[order[i]];
+    rc = tpc_bench_group_run(tmp, n, s->o);
+    for (size_t i = 0; i < n; i++) cases[order[i]] = tmp[i]; /* results too, failed or not */
+  }
   free(order);
   free(tmp);
   return rc;

@@ -76,9 +76,11 @@ typedef struct tpc_bench_outcome {
 
 /* Run plan p into run run_id of st (the bench_env row, then the groups).
 ** o holds the harness options (samples, stop, progress); o->stopped says
-** whether it ended early.  TPC_OK, TPC_ENOMEM, TPC_ESTORE, TPC_EIO,
-** TPC_EINPUT (a spec the registry refuses), or TPC_EUNSUPPORTED when the
-** instrument needs this process re-run under Valgrind (instrument.h). */
+** whether it ended early.  An instrument run needs a counter this process
+** can use (tpc_bench_counter_available; else the command re-runs itself
+** under Valgrind, instrument.h).  TPC_OK, TPC_ENOMEM, TPC_ESTORE, TPC_EIO,
+** TPC_EINPUT (a spec the registry refuses, a kernel no plugin provides) or
+** TPC_ECHILD (a round crashed). */
 int tpc_bench_run(const tpc_registry *reg, tpc_store *st, int64_t run_id,
                   const tpc_bench_plan *p, tpc_bench_opts *o, const tpc_bench_hooks *h,
                   tpc_bench_outcome *out);

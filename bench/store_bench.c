@@ -163,7 +163,8 @@ static int store_rounds(sqlite3 *db, const group_stmts *g, int64_t run_id, int64
                              : sqlite3_bind_null(g->round, 7));
     free(sorted);
     if (!rc && i > start && !sorted) rc = tpc_error(TPC_ENOMEM, "out of memory (round median)");
-    if (!rc) rc = b != SQLITE_OK ? db_error(db, "bind") : step_done(db, g->round, "bench_rounds row");
+    if (!rc)
+      rc = b != SQLITE_OK ? db_error(db, "bind") : step_done(db, g->round, "bench_rounds row");
   }
   return rc;
 }

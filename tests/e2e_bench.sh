@@ -33,14 +33,17 @@ if python3 -c 'import numpy' 2>/dev/null || /usr/bin/python3 -c 'import numpy' 2
 else
   positive "SELECT count(*) FROM bench_env WHERE peers LIKE '%skipped%'" "peer skip note"
 fi
-n=$(rows "SELECT count(*) FROM bench_cases WHERE role != 'peer' AND (nsamples != 15 OR rounds != 3)")
+n=$(rows "SELECT count(*) FROM bench_cases WHERE role != 'peer'
+  AND (nsamples != 15 OR rounds != 3)")
 if [ "$n" = skip ] || [ "$n" = 0 ]; then ok; else bad "every case has 3 rounds of 5: $n do not"; fi
 n=$(rows "SELECT count(*) FROM bench_cases c WHERE role = 'kernel' AND 3 != (SELECT count(*)
   FROM bench_rounds r WHERE r.case_id = c.id AND r.nsamples = 5 AND r.floor_ns > 0)")
-if [ "$n" = skip ] || [ "$n" = 0 ]; then ok; else bad "3 bench_rounds rows with floors: $n lack them"; fi
+if [ "$n" = skip ] || [ "$n" = 0 ]; then ok
+else bad "3 bench_rounds rows with floors: $n lack them"; fi
 n=$(rows "SELECT count(*) FROM bench_cases WHERE role = 'kernel' AND NOT (round_lo_ns <= median_ns
   AND median_ns <= round_hi_ns AND ratio_lo <= ratio AND ratio <= ratio_hi AND round_cv >= 0)")
-if [ "$n" = skip ] || [ "$n" = 0 ]; then ok; else bad "round-level intervals hold the median: $n do not"; fi
+if [ "$n" = skip ] || [ "$n" = 0 ]; then ok
+else bad "round-level intervals hold the median: $n do not"; fi
 n=$(rows "SELECT count(DISTINCT round) FROM bench_samples")
 if [ "$n" = skip ] || [ "$n" = 3 ]; then ok; else bad "samples carry their round: $n rounds"; fi
 
@@ -90,8 +93,8 @@ if [ "$before" = "$after" ]; then ok; else bad "bad input stored runs: $before -
 expect 0 "calibrate" -- bench calibrate sign --d 2^12 --dtype f32 --samples 3 --rounds 3 --db "$db"
 has out "6 rounds split into two halves of 3" "calibrate header"
 has out "noise" "calibrate noise column"
-if grep -Eq '^sign +f32 +2\^12 +- +comp +[0-9.]+ \[[0-9.]+, [0-9.]+\] (same|unclear|FALSE) +[0-9.]+% +[0-9.]+%$' "$tmp/out"
-then ok; else bad "calibrate row: $(grep '^sign' "$tmp/out")"; fi
+row='^sign +f32 +2\^12 +- +comp +[0-9.]+ \[[0-9.]+, [0-9.]+\] (same|unclear|FALSE) +[0-9.]+% +[0-9.]+%$'
+if grep -Eq "$row" "$tmp/out"; then ok; else bad "calibrate row: $(grep '^sign' "$tmp/out")"; fi
 has out "1 kernel cases:" "calibrate summary"
 has out "noise floor at 3 rounds" "calibrate noise floor"
 n=$(rows "SELECT rounds FROM bench_env ORDER BY run_id DESC LIMIT 1")

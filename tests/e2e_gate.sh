@@ -29,7 +29,8 @@ has out "FAIL bench  planted f32 d=16384 comp" "the planted kernel named"
 has out "instructions: " "failed on its instruction count"
 lacks out "FAIL bench  sign" "the unchanged kernels pass"
 n=$(grep -c "^FAIL" "$tmp/out")
-if [ "$n" = 1 ]; then ok; else bad "one failure, the planted kernel's: $n"; grep "^FAIL" "$tmp/out"; fi
+if [ "$n" = 1 ]; then ok
+else bad "one failure, the planted kernel's: $n"; grep "^FAIL" "$tmp/out"; fi
 
 echo "e2e_gate: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -308,7 +308,8 @@ static void print_header(void) {
 static void fmt_interval(const tpc_bench_case *c, char *buf, size_t size) {
   char lo[24], hi[24];
   int rounds = c->round_hi > 0 && isfinite(c->round_hi);
-  snprintf(buf, size, "[%s, %s]%s", tpc_bench_fmt_time(rounds ? c->round_lo : c->sum.ci_lo, lo, sizeof lo),
+  snprintf(buf, size, "[%s, %s]%s",
+           tpc_bench_fmt_time(rounds ? c->round_lo : c->sum.ci_lo, lo, sizeof lo),
            tpc_bench_fmt_time(rounds ? c->round_hi : c->sum.ci_hi, hi, sizeof hi),
            rounds ? "" : " within");
 }
@@ -535,8 +536,8 @@ static int calibrate_main(int argc, char **argv) {
          k.cases, k.false_verdicts, R, m ? 100 * k.floors[m / 2] : 0.0,
          m ? 100 * k.floors[m - 1] : 0.0);
   if (k.cases == 0 || k.few) {
-    fprintf(stderr, "tpc: calibrate: %s\n", k.cases ? "some cases have too few rounds (interrupted?)"
-                                                     : "no kernel case was timed");
+    fprintf(stderr, "tpc: calibrate: %s\n",
+            k.cases ? "some cases have too few rounds (interrupted?)" : "no kernel case was timed");
     return TPC_EXIT_INCONCLUSIVE;
   }
   return TPC_EXIT_OK;
