@@ -25,13 +25,15 @@
 #include "rng/pcg.h"
 
 #define MAXK 64
-/* The pad before round r's inputs: one mapping (above glibc's mmap
-** threshold) of PAD_BASE + r PAD_STEP bytes.  Every round's child starts
-** from the same parent, so without it each would map its inputs at the same
-** virtual addresses; with it they move by a page and a line per round. */
+/* Each round lays its memory out afresh, as a new process under ASLR would:
+** before its inputs it maps an untouched pad of a random number of pages
+** (up to PAD_PAGES: every later mapping moves by as much) and takes a random
+** part of the heap (up to HEAP_PAD bytes in lines: the small allocations,
+** the kernels' state, move too).  Forked children inherit their parent's
+** layout, so without the pads every round of a run would share it. */
 #define MMAP_THRESHOLD (128 * 1024)
-#define PAD_BASE (256 * 1024)
-#define PAD_STEP (4096 + 64)
+#define PAD_PAGES 4096
+#define HEAP_PAD (96 * 1024)
 
 /* One kernel's group across the rounds of a (dtype, d) block. */
 typedef struct group_acc {
@@ -269,25 +271,45 @@ static int round_group(run_state *s, size_t j, const tpc_bench_inputs *in, size_
   return rc;
 }
 
-/* Round r of a (dtype, d) block: fresh inputs behind a pad, groups in a
-** shuffled order. */
+/* The round's layout (see the top): an untouched mapping of a random number
+** of pages and a random part of the heap, both held for the round. */
+typedef struct round_pads {
+  void *map, *heap;
+} round_pads;
+
+static int pads_take(round_pads *pads, gsl_rng *g) {
+  pads->map = malloc(MMAP_THRESHOLD + gsl_rng_uniform_int(g, PAD_PAGES) * 4096);
+  pads->heap = malloc(64 + gsl_rng_uniform_int(g, HEAP_PAD / 64) * 64);
+  return pads->map && pads->heap ? TPC_OK : tpc_error(TPC_ENOMEM, "out of memory (round pads)");
+}
+
+static void pads_free(round_pads *pads) {
+  free(pads->heap);
+  free(pads->map);
+}
+
+/* Round r of a (dtype, d) block: a fresh layout, fresh inputs, the groups
+** in a shuffled order, all drawn from the round's own stream. */
 static int run_round(run_state *s, tpc_dtype dtype, size_t d, size_t r, group_acc *groups,
                      int (*stop)(void)) {
   const tpc_bench_plan *p = s->p;
   size_t order[MAXK];
-  void *pad = malloc(PAD_BASE + r * PAD_STEP);
+  round_pads pads = {NULL, NULL};
+  gsl_rng *g = tpc_rng_alloc_stream(p->seed, TPC_PURPOSE_BENCH_ORDER,
+                                    (uint64_t)r << 32 | (uint64_t)s->block);
+  if (!g) return tpc_error(TPC_ENOMEM, "out of memory (round order)");
+  for (size_t i = 0; i < p->nkernels; i++) order[i] = i;
+  gsl_ran_shuffle(g, order, p->nkernels, sizeof *order);
+  int rc = pads_take(&pads, g);
+  gsl_rng_free(g);
   tpc_bench_inputs in;
-  int rc = pad ? shuffled(order, p->nkernels, p->seed, (uint64_t)r << 32 | (uint64_t)s->block)
-               : tpc_error(TPC_ENOMEM, "out of memory (round pad)");
   if (!rc) rc = tpc_bench_inputs_alloc(&in, dtype, d, p->seed, any_needs_hy(p));
-  if (rc) {
-    free(pad);
-    return rc;
+  if (!rc) {
+    for (size_t i = 0; i < p->nkernels && !rc && !s->o->stopped && !(stop && stop()); i++)
+      rc = round_group(s, order[i], &in, r, groups ? &groups[order[i]] : NULL);
+    tpc_bench_inputs_free(&in);
   }
-  for (size_t i = 0; i < p->nkernels && !rc && !s->o->stopped && !(stop && stop()); i++)
-    rc = round_group(s, order[i], &in, r, groups ? &groups[order[i]] : NULL);
-  tpc_bench_inputs_free(&in);
-  free(pad);
+  pads_free(&pads);
   return rc;
 }
 

@@ -11,8 +11,8 @@
 ** (dtype, d) blocks it finished and the rounds done of the one it was in.
 **
 ** Each round runs in a forked child that allocates its own inputs, scratch
-** and kernel state (new physical pages; a round-dependent pad moves their
-** virtual addresses) and sends its samples back through a pipe: memory
+** and kernel state (new physical pages; random pads move their virtual
+** addresses, run.c) and sends its samples back through a pipe: memory
 ** placement is one of the effects that differ between runs, and a process
 ** per round is what measures it.  A round that crashes is an error
 ** (TPC_ECHILD), never a hang.  The kernels run no OpenMP region, so the
