@@ -442,6 +442,7 @@ static void mech_finish(tpc_bench_case *c) {
   int sent = a->msg.nparts > 0 && a->msg.part[a->msg.nparts - 1].kind != TPC_MSG_SKIP;
   c->bytes_read = (double)a->kd->vectors_read * ds;
   c->bytes_written = ds + (sent ? (double)nnz * (s + 4) : 0.0);
+  /* a mechanism with a trigger has an impl per outcome (clag: send, skip) */
   if (a->kd->impls[1]) snprintf(c->note, sizeof c->note, "%s", sent ? "sent" : "skipped");
 }
 

@@ -16,6 +16,10 @@
 **   decode   tpc_wire_decode of those bytes, the check of the parts' d and
 **            dtype, the server's apply to its vector (a copy of x, restored
 **            before each call: in place) and the decoded message's free
+**   NAME     with --plugin, a plugin's compressor type by its bare spec
+**            (impl "comp"; its floor: read x, write the output)
+** Each kernel is described once, in cases.c's kernel table (name, k, h and
+** y, impls, how its cases are added, its spec and bytes).
 ** Every group also holds the three bandwidth cases of roofline.h.
 **
 ** Inputs are allocated once per (dtype, d) and shared by every group at that
