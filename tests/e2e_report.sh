@@ -188,15 +188,17 @@ has out "0 failure(s)" "summary line"
 # ten times its baseline time, far beyond what a loaded machine's noise moves
 # (2x to 3x here under a load of 20 on 2 cores).  Other kernels may differ
 # by noise too: the check is that sign's slowdown is caught.
-sign_id=$(sed -n "s/^INSERT INTO bench_cases .* VALUES (\([0-9]*\), [0-9]*, [0-9]*, 'kernel', 'sign'.*/\1/p" "$base")
-awk -v id="$sign_id" -F', ' '/^INSERT INTO bench_samples/ && $6 == id {
-    sub(/[0-9.e+]+\);$/, ($NF + 0) / 10 ");") } { print }' "$base" >"$tmp/slow.sql"
+sign_id=$(sed -n "s/^INSERT INTO bench_cases .* VALUES (\([0-9]*\), [0-9]*, [0-9]*, 'kernel', 'sign'.*/\1/p" "$base" | head -n 1)
+# (bench_samples rows: run_id, case_id, sample, seq, ns, round)
+awk -v id="$sign_id" -F', ' -v OFS=', ' '/^INSERT INTO bench_samples/ && $7 == id {
+    $(NF - 1) = ($(NF - 1) + 0) / 10 } { print }' "$base" >"$tmp/slow.sql"
 expect 1 "a planted slowdown on the same path" -- regress --baseline "$tmp/slow.sql" --db "$rdb" \
   --timings gate
 has out "FAIL bench  sign f32 d=1048576 comp" "the slowed kernel fails the gate"
 # The same baseline timed on another kernel path: not comparable, no failure
-# (bench_cases.path is the row's last value).
-sed "/^INSERT INTO bench_cases/s/, '[^']*');\$/, 'elsewhere');/" "$tmp/slow.sql" >"$tmp/other.sql"
+# (bench_cases.path is the row's last text value).
+sed "/^INSERT INTO bench_cases/s/, '[^']*'\(\(, [^,']*\)*\));\$/, 'elsewhere'\1);/" "$tmp/slow.sql" \
+  >"$tmp/other.sql"
 expect 0 "another kernel path is no failure" -- regress --verbose --baseline "$tmp/other.sql" \
   --db "$rdb"
 has out "timing(s) not comparable" "the summary says why timings were not compared"
