@@ -222,8 +222,7 @@ static int plugin_specs(regress_args *a) {
     if (builds_bare(reg, name)) {
       a->specs[a->nspecs++] = name;
       if (i < c1 - c0) a->comps[a->ncomps++] = name; /* its kernel joins the count */
-    }
-    else if (!a->common.quiet)
+    } else if (!a->common.quiet)
       fprintf(stderr, "regress: plugin type %s takes parameters: check it with --spec\n", name);
   }
   tpc_registry_free(builtin);
