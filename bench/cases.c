@@ -49,32 +49,7 @@
 
 #define LINE 64.0
 
-static const char *const kernels[] = {
-    "identity", "topk",  "randk",  "urandk", "permk",  "bernoulli", "natural",
-    "dither",   "sign",  "threshold", "ef21", "clag", "encode", "decode", NULL};
-
 static const char *const msg_kinds[] = {"sparse", "sign", "quant", "pow2", "dense", NULL};
-
-const char *const *tpc_bench_kernels(void) { return kernels; }
-
-static int in_list(const char *const *list, const char *name) {
-  for (size_t i = 0; list[i]; i++)
-    if (!strcmp(list[i], name)) return 1;
-  return 0;
-}
-
-int tpc_bench_kernel_known(const char *name) { return in_list(kernels, name); }
-
-int tpc_bench_kernel_has_k(const char *name) {
-  static const char *const with_k[] = {"topk", "randk", "urandk", "permk", "bernoulli",
-                                       "threshold", "ef21", "clag", "encode", "decode",
-                                       NULL};
-  return in_list(with_k, name);
-}
-
-int tpc_bench_kernel_needs_hy(const char *name) {
-  return !strcmp(name, "ef21") || !strcmp(name, "clag");
-}
 
 int tpc_bench_impl_matches(const char *const *filters, size_t nfilters, const char *impl) {
   if (nfilters == 0) return 1;
@@ -82,35 +57,6 @@ int tpc_bench_impl_matches(const char *const *filters, size_t nfilters, const ch
     size_t n = strlen(filters[i]);
     if (!strncmp(impl, filters[i], n) && (impl[n] == '\0' || impl[n] == '/' || impl[n] == '.'))
       return 1;
-  }
-  return 0;
-}
-
-/* The fixed impl names of a kernel's cases (TopK implementations aside). */
-static const char *const *kernel_impls(const char *kernel) {
-  static const char *const comp[] = {"comp", NULL};
-  static const char *const topk[] = {"comp", "numpy.argpartition", "torch.topk", NULL};
-  static const char *const ef21[] = {"topk", NULL};
-  static const char *const clag[] = {"send", "skip", NULL};
-  if (!strcmp(kernel, "topk")) return topk;
-  if (!strcmp(kernel, "ef21")) return ef21;
-  if (!strcmp(kernel, "clag")) return clag;
-  if (!strcmp(kernel, "encode") || !strcmp(kernel, "decode")) return msg_kinds;
-  return comp;
-}
-
-int tpc_bench_impl_known(const char *kernel, const char *filter) {
-  const char *one[] = {filter};
-  for (const char *const *k = kernels; *k; k++) {
-    if (kernel && strcmp(kernel, *k)) continue;
-    for (const char *const *i = kernel_impls(*k); *i; i++)
-      if (tpc_bench_impl_matches(one, 1, *i)) return 1;
-    if (strcmp(*k, "topk")) continue;
-    for (const tpc_topk_impl *const *p = tpc_topk_impls(); *p; p++) {
-      char name[64];
-      snprintf(name, sizeof name, "%s/%s", (*p)->name, (*p)->isa);
-      if (tpc_bench_impl_matches(one, 1, name)) return 1;
-    }
   }
   return 0;
 }
@@ -169,6 +115,48 @@ int tpc_bench_inputs_alloc(tpc_bench_inputs *in, tpc_dtype dtype, size_t d,
   return TPC_OK;
 }
 
+/* ---- the kernel descriptor ----------------------------------------------------------- */
+
+/* How a compressor kernel's spec is written from (d, k). */
+typedef enum {
+  SPEC_NAME,     /* the bare name */
+  SPEC_K,        /* name(k=K) */
+  SPEC_P,        /* name(p=k/d) */
+  SPEC_LEVELS,   /* name(s=4) */
+  SPEC_LAMBDA,   /* name(lambda) keeping k of d normal values on average */
+  SPEC_CLIENTS   /* the bare name, with n clients near d/k (PermK's blocks) */
+} spec_form;
+
+/* Which row of the bytes table at the top a compressor kernel is. */
+typedef enum {
+  BYTES_SPARSE,  /* read d s, write d s + nnz (s + 4) */
+  BYTES_DENSE,   /* write 2 d s */
+  BYTES_GATHER,  /* read min(d s, nnz L) */
+  BYTES_COIN,    /* p d s read, d s + p d s written */
+  BYTES_LEVELS,  /* 2 d s read, d s + 4 d written */
+  BYTES_SIGNS,   /* d s + d/8 written */
+  BYTES_OUT      /* a plugin's type: read x, write out */
+} bytes_form;
+
+struct case_list;
+
+/* One kernel, described once: its name, whether it takes k and needs h and
+** y, its peers, its impls, and how its cases are added. */
+typedef struct kernel_desc {
+  const char *name;
+  int has_k, needs_hy;
+  int has_peers;                  /* TopK: its implementations, and peer libraries */
+  int vectors_read;               /* mechanisms: the d-vectors a step reads */
+  int encodes;                    /* wire: encode (1) or decode (0) */
+  const char *const *impls;       /* its impl names (TopK's implementations aside) */
+  const char *const *spec_of;     /* mechanisms: the spec's tail per impl */
+  int (*add)(const struct kernel_desc *kd, const tpc_registry *reg, struct case_list *l,
+             const char *name, const tpc_bench_inputs *in, size_t k, const char *const *f,
+             size_t nf, uint64_t seed);
+  spec_form spec;                 /* compressors */
+  bytes_form bytes;
+} kernel_desc;
+
 /* ---- shared pieces of the cases ----------------------------------------------------- */
 
 /* A case's own state: whichever of these its kernel uses. */
@@ -183,6 +171,7 @@ typedef struct case_arg {
   uint8_t *bytes;          /* decode: the encoded message */
   size_t len;
   size_t k;
+  const struct kernel_desc *kd;  /* the case's kernel */
 } case_arg;
 
 static void arg_destroy(tpc_bench_case *c) {
@@ -311,55 +300,60 @@ static void comp_call(tpc_bench_case *c) {
   else tpc_comp_compress_f64(a->comp, a->in->x, c->scratch, &a->msg, &a->ctx);
 }
 
-/* The spec of compressor `kernel` keeping about k of d, and its client count. */
-static void comp_spec(const char *kernel, size_t d, size_t k, char *spec, size_t size,
-                      size_t *n) {
+/* The spec of compressor kernel kd keeping about k of d, and its client count. */
+static void comp_spec(const kernel_desc *kd, const char *name, size_t d, size_t k, char *spec,
+                      size_t size, size_t *n) {
   double ratio = (double)k / (double)d;
   *n = 1;
-  if (!strcmp(kernel, "topk") || !strcmp(kernel, "randk") || !strcmp(kernel, "urandk"))
-    snprintf(spec, size, "%s(k=%zu)", kernel, k);
-  else if (!strcmp(kernel, "bernoulli"))
-    snprintf(spec, size, "bernoulli(p=%.17g)", ratio);
-  else if (!strcmp(kernel, "dither"))
-    snprintf(spec, size, "dither(s=4)");
-  else if (!strcmp(kernel, "threshold")) /* P(|N(0,1)| >= lambda) = k/d */
-    snprintf(spec, size, "threshold(lambda=%.17g)", gsl_cdf_ugaussian_Qinv(ratio / 2));
-  else if (!strcmp(kernel, "permk")) {
-    /* n clients with d % n == 0, as near d/k as possible from below */
-    size_t m = (size_t)llround((double)d / (double)k);
-    while (m > 1 && d % m) m--;
-    *n = m ? m : 1;
-    snprintf(spec, size, "permk");
-  } else
-    snprintf(spec, size, "%s", kernel);
-}
-
-static void comp_bytes(tpc_bench_case *c, size_t nnz, double p) {
-  double s = (double)elem_size(c->dtype), ds = (double)c->d * s, d = (double)c->d;
-  double sparse_w = ds + (double)nnz * (s + 4), gather = fmin(ds, (double)nnz * LINE);
-  const char *k = c->kernel;
-  c->bytes_read = ds;
-  c->bytes_written = sparse_w;
-  if (!strcmp(k, "identity") || !strcmp(k, "natural")) c->bytes_written = 2 * ds;
-  else if (!strcmp(k, "randk") || !strcmp(k, "urandk") || !strcmp(k, "permk"))
-    c->bytes_read = gather;
-  else if (!strcmp(k, "bernoulli")) {
-    c->bytes_read = p * ds;
-    c->bytes_written = ds + p * ds;
-  } else if (!strcmp(k, "dither")) {
-    c->bytes_read = 2 * ds; /* the norm, then the levels (see the top) */
-    c->bytes_written = ds + 4 * d;
+  switch (kd->spec) {
+    case SPEC_K: snprintf(spec, size, "%s(k=%zu)", name, k); break;
+    case SPEC_P: snprintf(spec, size, "%s(p=%.17g)", name, ratio); break;
+    case SPEC_LEVELS: snprintf(spec, size, "%s(s=4)", name); break;
+    case SPEC_LAMBDA: /* P(|N(0,1)| >= lambda) = k/d */
+      snprintf(spec, size, "%s(lambda=%.17g)", name, gsl_cdf_ugaussian_Qinv(ratio / 2));
+      break;
+    case SPEC_CLIENTS: {
+      /* n clients with d % n == 0, as near d/k as possible from below */
+      size_t m = (size_t)llround((double)d / (double)k);
+      while (m > 1 && d % m) m--;
+      *n = m ? m : 1;
+      snprintf(spec, size, "%s", name);
+      break;
+    }
+    case SPEC_NAME: snprintf(spec, size, "%s", name); break;
   }
-  else if (!strcmp(k, "sign")) c->bytes_written = ds + d / 8;
 }
 
-static int add_comp(const tpc_registry *reg, case_list *l, const char *kernel,
-                    const tpc_bench_inputs *in, size_t k, uint64_t seed) {
+/* The bytes of a compressor case (the table at the top). */
+static void comp_bytes(const kernel_desc *kd, tpc_bench_case *c, size_t nnz, double p) {
+  double s = (double)elem_size(c->dtype), ds = (double)c->d * s, d = (double)c->d;
+  c->bytes_read = ds;
+  c->bytes_written = ds + (double)nnz * (s + 4);
+  switch (kd->bytes) {
+    case BYTES_SPARSE: break;
+    case BYTES_DENSE: c->bytes_written = 2 * ds; break;
+    case BYTES_GATHER: c->bytes_read = fmin(ds, (double)nnz * LINE); break;
+    case BYTES_COIN:
+      c->bytes_read = p * ds;
+      c->bytes_written = ds + p * ds;
+      break;
+    case BYTES_LEVELS: /* the norm, then the levels (see the top) */
+      c->bytes_read = 2 * ds;
+      c->bytes_written = ds + 4 * d;
+      break;
+    case BYTES_SIGNS: c->bytes_written = ds + d / 8; break;
+    case BYTES_OUT: c->bytes_written = ds; break;
+  }
+}
+
+static int add_comp(const kernel_desc *kd, const tpc_registry *reg, case_list *l,
+                    const char *kernel, const tpc_bench_inputs *in, size_t k, uint64_t seed) {
   size_t n;
   tpc_bench_case *c = case_add(l, kernel, "comp", in, k, seed);
   if (!c) return tpc_error(TPC_ENOMEM, "out of memory (bench case)");
   case_arg *a = c->arg;
-  comp_spec(kernel, in->d, k ? k : 1, c->spec, sizeof c->spec, &n);
+  a->kd = kd;
+  comp_spec(kd, kernel, in->d, k ? k : 1, c->spec, sizeof c->spec, &n);
   int rc = make_comp(reg, c->spec, in->d, n, &a->comp);
   if (rc) return rc;
   tpc_comp_path(a->comp, in->dtype, c->path, sizeof c->path);
@@ -373,11 +367,10 @@ static void comp_finish(tpc_bench_case *c) {
   case_arg *a = c->arg;
   c->call(c);
   size_t nnz = msg_nnz(&a->msg);
-  if (!strcmp(c->kernel, "permk"))
+  if (a->kd->spec == SPEC_CLIENTS)
     snprintf(c->note, sizeof c->note, "n = %zu clients, block %zu", a->comp->n, nnz);
-  if (!strcmp(c->kernel, "threshold"))
-    snprintf(c->note, sizeof c->note, "keeps %zu", nnz);
-  comp_bytes(c, nnz, (double)c->k / (double)c->d);
+  if (a->kd->spec == SPEC_LAMBDA) snprintf(c->note, sizeof c->note, "keeps %zu", nnz);
+  comp_bytes(a->kd, c, nnz, (double)c->k / (double)c->d);
 }
 
 /* ---- TopK implementations ----------------------------------------------------------- */
@@ -422,15 +415,18 @@ static void mech_call(tpc_bench_case *c) {
     tpc_mech_apply_f64(a->mech, in->h, in->y, in->x, c->scratch, &a->msg, &a->ctx);
 }
 
-static int add_mech(const tpc_registry *reg, case_list *l, const char *kernel,
-                    const char *impl, const tpc_bench_inputs *in, size_t k, uint64_t seed) {
-  tpc_bench_case *c = case_add(l, kernel, impl, in, k, seed);
+/* The mechanism's spec for an impl (kd->impls[i] with its kd->spec_of[i]). */
+static void mech_spec(const kernel_desc *kd, size_t impl, size_t k, char *spec, size_t size) {
+  snprintf(spec, size, "%s(topk(k=%zu)%s)", kd->name, k, kd->spec_of[impl]);
+}
+
+static int add_mech(const kernel_desc *kd, size_t impl, const tpc_registry *reg, case_list *l,
+                    const tpc_bench_inputs *in, size_t k, uint64_t seed) {
+  tpc_bench_case *c = case_add(l, kd->name, kd->impls[impl], in, k, seed);
   if (!c) return tpc_error(TPC_ENOMEM, "out of memory (bench case)");
   case_arg *a = c->arg;
-  if (!strcmp(kernel, "ef21")) snprintf(c->spec, sizeof c->spec, "ef21(topk(k=%zu))", k);
-  else
-    snprintf(c->spec, sizeof c->spec, "clag(topk(k=%zu),zeta=%s)", k,
-             strcmp(impl, "send") ? "2" : "0.5");
+  a->kd = kd;
+  mech_spec(kd, impl, k, c->spec, sizeof c->spec);
   c->call = mech_call;
   c->scratch_bytes = in->d * elem_size(in->dtype);
   int rc = make_mech(reg, c->spec, in->d, &a->mech);
@@ -444,20 +440,20 @@ static void mech_finish(tpc_bench_case *c) {
   double s = (double)elem_size(c->dtype), ds = (double)c->d * s;
   size_t nnz = msg_nnz(&a->msg);
   int sent = a->msg.nparts > 0 && a->msg.part[a->msg.nparts - 1].kind != TPC_MSG_SKIP;
-  c->bytes_read = (strcmp(c->kernel, "ef21") ? 3 : 2) * ds;
+  c->bytes_read = (double)a->kd->vectors_read * ds;
   c->bytes_written = ds + (sent ? (double)nnz * (s + 4) : 0.0);
-  if (!strcmp(c->kernel, "clag")) snprintf(c->note, sizeof c->note, "%s", sent ? "sent" : "skipped");
+  /* a mechanism with a trigger has an impl per outcome (clag: send, skip) */
+  if (a->kd->impls[1]) snprintf(c->note, sizeof c->note, "%s", sent ? "sent" : "skipped");
 }
 
 /* ---- wire ----------------------------------------------------------------------------- */
 
-static const char *kind_spec(const char *kind, size_t k, char *buf, size_t size) {
-  if (!strcmp(kind, "sparse")) snprintf(buf, size, "topk(k=%zu)", k);
-  else if (!strcmp(kind, "sign")) snprintf(buf, size, "sign");
-  else if (!strcmp(kind, "quant")) snprintf(buf, size, "dither(s=4)");
-  else if (!strcmp(kind, "pow2")) snprintf(buf, size, "natural");
-  else snprintf(buf, size, "identity");
-  return buf;
+/* The compressor whose message has the kind msg_kinds[kind]. */
+static void kind_spec(size_t kind, size_t k, char *buf, size_t size) {
+  static const char *const specs[] = {"topk(k=%zu)", "sign", "dither(s=4)", "natural",
+                                      "identity"};
+  if (kind == 0) snprintf(buf, size, specs[0], k);
+  else snprintf(buf, size, "%s", specs[kind]);
 }
 
 static void encode_call(tpc_bench_case *c) {
@@ -481,7 +477,7 @@ static void decode_call(tpc_bench_case *c) {
 
 /* Compress x once into a temporary output; the message stays valid in the
 ** compressor's workspace until its next call, which never comes. */
-static int wire_message(const tpc_registry *reg, tpc_bench_case *c, const char *kind) {
+static int wire_message(const tpc_registry *reg, tpc_bench_case *c, size_t kind) {
   case_arg *a = c->arg;
   size_t es = elem_size(c->dtype);
   kind_spec(kind, c->k ? c->k : 1, c->spec, sizeof c->spec);
@@ -496,18 +492,19 @@ static int wire_message(const tpc_registry *reg, tpc_bench_case *c, const char *
   return TPC_OK;
 }
 
-static int add_wire(const tpc_registry *reg, case_list *l, const char *kernel,
-                    const char *kind, const tpc_bench_inputs *in, size_t k, uint64_t seed) {
-  int sparse = !strcmp(kind, "sparse");
-  tpc_bench_case *c = case_add(l, kernel, kind, in, sparse ? k : 0, seed);
+static int add_wire(const kernel_desc *kd, size_t kind, const tpc_registry *reg, case_list *l,
+                    const tpc_bench_inputs *in, size_t k, uint64_t seed) {
+  int sparse = kind == 0;
+  tpc_bench_case *c = case_add(l, kd->name, msg_kinds[kind], in, sparse ? k : 0, seed);
   if (!c) return tpc_error(TPC_ENOMEM, "out of memory (bench case)");
   case_arg *a = c->arg;
+  a->kd = kd;
   int rc = wire_message(reg, c, kind);
   if (rc) return rc;
   size_t size = tpc_wire_size(&a->msg, TPC_WIRE_AUTO), es = elem_size(c->dtype);
   double payload = msg_payload(&a->msg), ds = (double)(c->d * es);
   double touched = sparse ? fmin(ds, (double)msg_nnz(&a->msg) * LINE) : ds;
-  if (!strcmp(kernel, "encode")) {
+  if (kd->encodes) {
     c->call = encode_call;
     c->scratch_bytes = size;
     c->bytes_read = payload;
@@ -527,28 +524,136 @@ static int add_wire(const tpc_registry *reg, case_list *l, const char *kernel,
 
 /* ---- groups ------------------------------------------------------------------------- */
 
-static int add_kernel(const tpc_registry *reg, case_list *l, const char *kernel,
-                      const tpc_bench_inputs *in, size_t k, const char *const *f,
-                      size_t nf, uint64_t seed) {
-  int rc = TPC_OK;
-  if (!strcmp(kernel, "encode") || !strcmp(kernel, "decode")) {
-    for (size_t i = 0; msg_kinds[i] && !rc; i++)
-      if (tpc_bench_impl_matches(f, nf, msg_kinds[i]))
-        rc = add_wire(reg, l, kernel, msg_kinds[i], in, k, seed);
-    return rc;
-  }
-  if (!strcmp(kernel, "ef21"))
-    return tpc_bench_impl_matches(f, nf, "topk") ? add_mech(reg, l, kernel, "topk", in, k, seed)
+/* The cases of one kernel at one k, each impl that passes the filters. */
+static int add_comp_kernel(const kernel_desc *kd, const tpc_registry *reg, case_list *l,
+                           const char *name, const tpc_bench_inputs *in, size_t k,
+                           const char *const *f, size_t nf, uint64_t seed) {
+  int rc = tpc_bench_impl_matches(f, nf, "comp") ? add_comp(kd, reg, l, name, in, k, seed)
                                                  : TPC_OK;
-  if (!strcmp(kernel, "clag")) {
-    if (tpc_bench_impl_matches(f, nf, "send")) rc = add_mech(reg, l, kernel, "send", in, k, seed);
-    if (!rc && tpc_bench_impl_matches(f, nf, "skip"))
-      rc = add_mech(reg, l, kernel, "skip", in, k, seed);
-    return rc;
-  }
-  if (tpc_bench_impl_matches(f, nf, "comp")) rc = add_comp(reg, l, kernel, in, k, seed);
-  if (!rc && !strcmp(kernel, "topk")) rc = add_topk_impls(l, in, k, f, nf, seed);
+  if (!rc && kd->has_peers) rc = add_topk_impls(l, in, k, f, nf, seed);
   return rc;
+}
+
+static int add_mech_kernel(const kernel_desc *kd, const tpc_registry *reg, case_list *l,
+                           const char *name, const tpc_bench_inputs *in, size_t k,
+                           const char *const *f, size_t nf, uint64_t seed) {
+  (void)name;
+  int rc = TPC_OK;
+  for (size_t i = 0; kd->impls[i] && !rc; i++)
+    if (tpc_bench_impl_matches(f, nf, kd->impls[i])) rc = add_mech(kd, i, reg, l, in, k, seed);
+  return rc;
+}
+
+static int add_wire_kernel(const kernel_desc *kd, const tpc_registry *reg, case_list *l,
+                           const char *name, const tpc_bench_inputs *in, size_t k,
+                           const char *const *f, size_t nf, uint64_t seed) {
+  (void)name;
+  int rc = TPC_OK;
+  for (size_t i = 0; msg_kinds[i] && !rc; i++)
+    if (tpc_bench_impl_matches(f, nf, msg_kinds[i])) rc = add_wire(kd, i, reg, l, in, k, seed);
+  return rc;
+}
+
+/* ---- the kernels ---------------------------------------------------------------------- */
+
+static const char *const comp_impls[] = {"comp", NULL};
+static const char *const topk_impls[] = {"comp", "numpy.argpartition", "torch.topk", NULL};
+static const char *const ef21_impls[] = {"topk", NULL};
+static const char *const clag_impls[] = {"send", "skip", NULL};
+static const char *const ef21_specs[] = {""};
+static const char *const clag_specs[] = {",zeta=0.5", ",zeta=2"}; /* fires, does not */
+
+#define COMP(NAME, HAS_K, SPEC, BYTES, PEERS) \
+  {NAME, HAS_K, 0, PEERS, 0, 0, PEERS ? topk_impls : comp_impls, NULL, add_comp_kernel, SPEC, BYTES}
+#define MECH(NAME, IMPLS, SPECS, READS) \
+  {NAME, 1, 1, 0, READS, 0, IMPLS, SPECS, add_mech_kernel, SPEC_NAME, BYTES_SPARSE}
+#define WIRE(NAME, ENCODES) \
+  {NAME, 1, 0, 0, 0, ENCODES, msg_kinds, NULL, add_wire_kernel, SPEC_NAME, BYTES_SPARSE}
+
+/* Every kernel once, in the order a run times them. */
+static const kernel_desc kernel_table[] = {
+    COMP("identity", 0, SPEC_NAME, BYTES_DENSE, 0),
+    COMP("topk", 1, SPEC_K, BYTES_SPARSE, 1),
+    COMP("randk", 1, SPEC_K, BYTES_GATHER, 0),
+    COMP("urandk", 1, SPEC_K, BYTES_GATHER, 0),
+    COMP("permk", 1, SPEC_CLIENTS, BYTES_GATHER, 0),
+    COMP("bernoulli", 1, SPEC_P, BYTES_COIN, 0),
+    COMP("natural", 0, SPEC_NAME, BYTES_DENSE, 0),
+    COMP("dither", 0, SPEC_LEVELS, BYTES_LEVELS, 0),
+    COMP("sign", 0, SPEC_NAME, BYTES_SIGNS, 0),
+    COMP("threshold", 1, SPEC_LAMBDA, BYTES_SPARSE, 0),
+    MECH("ef21", ef21_impls, ef21_specs, 2),   /* reads h, x */
+    MECH("clag", clag_impls, clag_specs, 3),   /* reads h, y, x */
+    WIRE("encode", 1),
+    WIRE("decode", 0)};
+#define NKERNELS (sizeof kernel_table / sizeof kernel_table[0])
+
+/* A plugin's compressor type named as a kernel: its bare spec, and the least
+** any compressor moves (read x, write out). */
+static const kernel_desc plugin_kernel = {NULL, 0, 0, 0, 0, 0, comp_impls, NULL,
+                                          add_comp_kernel, SPEC_NAME, BYTES_OUT};
+
+static const kernel_desc *find_kernel(const char *name) {
+  for (size_t i = 0; i < NKERNELS; i++)
+    if (!strcmp(kernel_table[i].name, name)) return &kernel_table[i];
+  return NULL;
+}
+
+const char *const *tpc_bench_kernels(void) {
+  static const char *names[NKERNELS + 1]; /* filled once, on the first call */
+  if (!names[0])
+    for (size_t i = 0; i < NKERNELS; i++) names[i] = kernel_table[i].name;
+  return names;
+}
+
+int tpc_bench_kernel_known(const char *name) { return find_kernel(name) != NULL; }
+
+int tpc_bench_kernel_has_k(const char *name) {
+  const kernel_desc *kd = find_kernel(name);
+  return kd && kd->has_k;
+}
+
+int tpc_bench_kernel_needs_hy(const char *name) {
+  const kernel_desc *kd = find_kernel(name);
+  return kd && kd->needs_hy;
+}
+
+int tpc_bench_kernel_has_peers(const char *name) {
+  const kernel_desc *kd = find_kernel(name);
+  return kd && kd->has_peers;
+}
+
+/* Whether a filter matches some impl of kd (TopK: its implementations too). */
+static int kernel_has_impl(const kernel_desc *kd, const char *filter) {
+  const char *one[] = {filter};
+  for (const char *const *i = kd->impls; *i; i++)
+    if (tpc_bench_impl_matches(one, 1, *i)) return 1;
+  for (const tpc_topk_impl *const *p = tpc_topk_impls(); kd->has_peers && *p; p++) {
+    char name[64];
+    snprintf(name, sizeof name, "%s/%s", (*p)->name, (*p)->isa);
+    if (tpc_bench_impl_matches(one, 1, name)) return 1;
+  }
+  return 0;
+}
+
+int tpc_bench_impl_known(const char *kernel, const char *filter) {
+  if (kernel) {
+    const kernel_desc *kd = find_kernel(kernel);
+    return kernel_has_impl(kd ? kd : &plugin_kernel, filter);
+  }
+  for (size_t i = 0; i < NKERNELS; i++)
+    if (kernel_has_impl(&kernel_table[i], filter)) return 1;
+  return 0;
+}
+
+/* The kernel named: a built-in, or a plugin's compressor type the registry
+** knows; NULL with an error otherwise. */
+static const kernel_desc *kernel_of(const tpc_registry *reg, const char *name) {
+  const kernel_desc *kd = find_kernel(name);
+  if (kd) return kd;
+  if (tpc_registry_kind(reg, name) == TPC_KIND_COMP) return &plugin_kernel;
+  tpc_error(TPC_EINPUT, "'%s' is not a bench kernel nor a compressor of a plugin", name);
+  return NULL;
 }
 
 void tpc_bench_group_free(tpc_bench_case *cases, size_t n, void *scratch) {
@@ -603,9 +708,10 @@ int tpc_bench_group_build(const tpc_registry *reg, const char *kernel,
   l.cap = TPC_BW_KINDS;
   rc = tpc_bench_bw_cases(l.v, in->x, bytes, in->dtype, in->d);
   if (!rc) l.n = TPC_BW_KINDS;
-  int has_k = tpc_bench_kernel_has_k(kernel);
-  for (size_t i = 0; i < (has_k ? nk : 1) && !rc; i++)
-    rc = add_kernel(reg, &l, kernel, in, has_k ? ks[i] : 0, filters, nfilters, seed);
+  const kernel_desc *kd = kernel_of(reg, kernel);
+  if (!kd) rc = TPC_EINPUT;
+  for (size_t i = 0; kd && i < (kd->has_k ? nk : 1) && !rc; i++)
+    rc = kd->add(kd, reg, &l, kernel, in, kd->has_k ? ks[i] : 0, filters, nfilters, seed);
   if (!rc) drop_repeats(&l);
   if (!rc) rc = finish_group(&l, scratch);
   if (rc) {

@@ -16,6 +16,10 @@
 **   decode   tpc_wire_decode of those bytes, the check of the parts' d and
 **            dtype, the server's apply to its vector (a copy of x, restored
 **            before each call: in place) and the decoded message's free
+**   NAME     with --plugin, a plugin's compressor type by its bare spec
+**            (impl "comp"; its floor: read x, write the output)
+** Each kernel is described once, in cases.c's kernel table (name, k, h and
+** y, impls, how its cases are added, its spec and bytes).
 ** Every group also holds the three bandwidth cases of roofline.h.
 **
 ** Inputs are allocated once per (dtype, d) and shared by every group at that
@@ -64,6 +68,9 @@ void tpc_bench_inputs_free(tpc_bench_inputs *in);
 
 /* Whether the kernel needs h and y. */
 int tpc_bench_kernel_needs_hy(const char *name);
+
+/* Whether other libraries are timed beside the kernel (peer.h). */
+int tpc_bench_kernel_has_peers(const char *name);
 
 /* The group of `kernel` at the inputs' size: the bandwidth cases, then one
 ** case per impl passing the filters and per k in ks[0..nk) (k is ignored by

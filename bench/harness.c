@@ -154,8 +154,15 @@ void tpc_bench_case_clear(tpc_bench_case *c) {
   if (c->destroy) c->destroy(c);
   free(c->ns);
   free(c->seq);
+  free(c->round_end);
+  free(c->round_floor);
+  free(c->round_iters);
   c->ns = NULL;
   c->seq = NULL;
+  c->round_end = NULL;
+  c->round_floor = NULL;
+  c->round_iters = NULL;
+  c->rounds = 0;
   c->arg = NULL;
   c->destroy = NULL;
   c->nsamples = 0;

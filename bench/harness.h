@@ -58,6 +58,7 @@ struct tpc_bench_case {
   void (*call)(tpc_bench_case *c);
   void (*restore)(tpc_bench_case *c);
   void (*destroy)(tpc_bench_case *c);  /* frees arg; may be NULL */
+  int in_place;          /* restore was set: kept when the kernel is gone (bench/run.c) */
   void *arg;
   void *scratch;         /* scratch_bytes of the group's scratch, 64-byte aligned */
   size_t scratch_bytes;
@@ -70,6 +71,17 @@ struct tpc_bench_case {
   tpc_bench_summary sum;
   double floor_ns;       /* roofline floor (0: no bandwidth measured) */
   double ratio;          /* median / floor_ns */
+
+  /* rounds (bench/run.h): ns[] and seq[] then hold every round's samples,
+     round after round; rounds == 0 is one round of this group_run */
+  size_t rounds;
+  size_t *round_end;     /* one past each round's last sample */
+  double *round_floor;   /* each round's floor_ns */
+  size_t *round_iters;   /* each round's calls per sample */
+  double round_lo, round_hi;  /* round-level interval of the median (bench/rounds.h) */
+  double ratio_lo, ratio_hi;  /* ... of median / floor; 0 when not known */
+  double round_cv;       /* spread of the rounds' medians: sd / mean */
+  double instructions;   /* per call (--instrument instructions); 0: not counted */
 };
 
 /* A clock in nanoseconds. */

@@ -10,6 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_sort.h>
+#include <math.h>
+
+#include "bench/stats.h"
 #include "core/error.h"
 
 const char *tpc_bench_dtype_name(int dtype) { return dtype == TPC_F64 ? "f64" : "f32"; }
@@ -66,15 +70,16 @@ static int step_done(sqlite3 *db, sqlite3_stmt *s, const char *what) {
 }
 
 int tpc_bench_store_env(tpc_store *st, int64_t run_id, const tpc_bench_env *e,
-                        const tpc_bench_opts *o, uint64_t seed, const char *peers) {
+                        const tpc_bench_opts *o, uint64_t seed, const char *peers,
+                        size_t rounds, const char *instrument) {
   sqlite3 *db = tpc_store_db(st);
   sqlite3_stmt *s;
   int rc = prepare(db,
                    "INSERT INTO bench_env (run_id, cpu_model, cores, governor, turbo,"
                    " compiler, cflags, git_commit, git_dirty, threads, timer,"
                    " timer_overhead_ns, read_isa, kernel_override, samples,"
-                   " target_sample_ns, ci_level, seed, peak_rss_kib, peers)"
-                   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                   " target_sample_ns, ci_level, seed, peak_rss_kib, peers, rounds,"
+                   " instrument) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                    &s);
   if (rc) return rc;
   int b = SQLITE_OK;
@@ -98,6 +103,8 @@ int tpc_bench_store_env(tpc_store *st, int64_t run_id, const tpc_bench_env *e,
   b |= sqlite3_bind_int64(s, 18, (sqlite3_int64)seed);
   b |= sqlite3_bind_int64(s, 19, e->peak_rss_kib);
   b |= bind_text(s, 20, peers);
+  b |= sqlite3_bind_int64(s, 21, (sqlite3_int64)rounds);
+  b |= bind_text(s, 22, instrument);
   rc = b == SQLITE_OK ? step_done(db, s, "bench_env row") : db_error(db, "bind");
   sqlite3_finalize(s);
   return rc;
@@ -119,8 +126,48 @@ int tpc_bench_store_env_end(tpc_store *st, int64_t run_id, long peak_rss_kib,
 /* ---- one group ----------------------------------------------------------------- */
 
 typedef struct group_stmts {
-  sqlite3_stmt *cas, *sample, *bw;
+  sqlite3_stmt *cas, *sample, *bw, *round;
 } group_stmts;
+
+/* The bench_rounds rows of case `id`, and its samples with their rounds. */
+static int store_rounds(sqlite3 *db, const group_stmts *g, int64_t run_id, int64_t id,
+                        const tpc_bench_case *c) {
+  /* a plain group run (rounds == 0) is one round */
+  size_t nr = c->rounds ? c->rounds : 1;
+  const size_t *end = c->rounds ? c->round_end : &c->nsamples;
+  const size_t *iters = c->rounds ? c->round_iters : &c->iters;
+  const double *floor = c->rounds ? c->round_floor : &c->floor_ns;
+  int rc = TPC_OK;
+  for (size_t r = 0, i = 0; r < nr && !rc; r++) {
+    size_t start = i;
+    for (; i < end[r] && !rc; i++) {
+      int b = sqlite3_bind_int64(g->sample, 1, run_id) | sqlite3_bind_int64(g->sample, 2, id) |
+              sqlite3_bind_int64(g->sample, 3, (sqlite3_int64)i) |
+              sqlite3_bind_int64(g->sample, 4, (sqlite3_int64)c->seq[i]) |
+              sqlite3_bind_double(g->sample, 5, c->ns[i]) |
+              sqlite3_bind_int64(g->sample, 6, (sqlite3_int64)r);
+      rc = b != SQLITE_OK ? db_error(db, "bind") : step_done(db, g->sample, "bench_samples row");
+    }
+    double *sorted = i > start ? malloc((i - start) * sizeof *sorted) : NULL;
+    if (sorted) {
+      memcpy(sorted, c->ns + start, (i - start) * sizeof *sorted);
+      gsl_sort(sorted, 1, i - start);
+    }
+    int b = sqlite3_bind_int64(g->round, 1, run_id) | sqlite3_bind_int64(g->round, 2, id) |
+            sqlite3_bind_int64(g->round, 3, (sqlite3_int64)r) |
+            sqlite3_bind_int64(g->round, 4, (sqlite3_int64)iters[r]) |
+            sqlite3_bind_int64(g->round, 5, (sqlite3_int64)(i - start)) |
+            (sorted ? sqlite3_bind_double(g->round, 6, tpc_bench_median(sorted, i - start))
+                    : sqlite3_bind_null(g->round, 6)) |
+            (floor[r] > 0 ? sqlite3_bind_double(g->round, 7, floor[r])
+                             : sqlite3_bind_null(g->round, 7));
+    free(sorted);
+    if (!rc && i > start && !sorted) rc = tpc_error(TPC_ENOMEM, "out of memory (round median)");
+    if (!rc)
+      rc = b != SQLITE_OK ? db_error(db, "bind") : step_done(db, g->round, "bench_rounds row");
+  }
+  return rc;
+}
 
 static int bind_case(sqlite3_stmt *s, int64_t run_id, int64_t grp, const tpc_bench_case *c) {
   const tpc_bench_summary *m = &c->sum;
@@ -137,7 +184,7 @@ static int bind_case(sqlite3_stmt *s, int64_t run_id, int64_t grp, const tpc_ben
   b |= bind_text(s, i++, c->spec);
   b |= bind_text(s, i++, c->note);
   b |= bind_text(s, i++, c->path);
-  b |= sqlite3_bind_int(s, i++, c->restore != NULL);
+  b |= sqlite3_bind_int(s, i++, c->restore != NULL || c->in_place);
   b |= sqlite3_bind_int64(s, i++, (sqlite3_int64)c->iters);
   b |= sqlite3_bind_int64(s, i++, (sqlite3_int64)c->nsamples);
   if (m->n) {
@@ -155,6 +202,12 @@ static int bind_case(sqlite3_stmt *s, int64_t run_id, int64_t grp, const tpc_ben
                              : sqlite3_bind_null(s, i++);
   b |= c->floor_ns > 0 ? sqlite3_bind_double(s, i++, c->floor_ns) : sqlite3_bind_null(s, i++);
   b |= c->ratio > 0 ? sqlite3_bind_double(s, i++, c->ratio) : sqlite3_bind_null(s, i++);
+  b |= sqlite3_bind_int64(s, i++, (sqlite3_int64)(c->rounds ? c->rounds : 1));
+  const double more[] = {c->round_lo, c->round_hi, c->ratio_lo, c->ratio_hi, c->round_cv,
+                         c->instructions};
+  for (size_t j = 0; j < sizeof more / sizeof more[0]; j++)
+    b |= more[j] > 0 && isfinite(more[j]) ? sqlite3_bind_double(s, i++, more[j])
+                                          : sqlite3_bind_null(s, i++);
   return b;
 }
 
@@ -164,14 +217,7 @@ static int store_case(sqlite3 *db, const group_stmts *g, int64_t run_id, int64_t
   int rc = step_done(db, g->cas, "bench_cases row");
   if (rc) return rc;
   int64_t id = sqlite3_last_insert_rowid(db);
-  for (size_t r = 0; r < c->nsamples; r++) {
-    int b = sqlite3_bind_int64(g->sample, 1, run_id) | sqlite3_bind_int64(g->sample, 2, id) |
-            sqlite3_bind_int64(g->sample, 3, (sqlite3_int64)r) |
-            sqlite3_bind_int64(g->sample, 4, (sqlite3_int64)c->seq[r]) |
-            sqlite3_bind_double(g->sample, 5, c->ns[r]);
-    if (b != SQLITE_OK) return db_error(db, "bind");
-    if ((rc = step_done(db, g->sample, "bench_samples row"))) return rc;
-  }
+  if ((rc = store_rounds(db, g, run_id, id, c))) return rc;
   if (c->role != TPC_BENCH_BANDWIDTH) return TPC_OK;
   for (int k = 0; k < TPC_BW_KINDS; k++) {
     if (strcmp(c->impl, tpc_bench_bw_name((tpc_bw_kind)k))) continue;
@@ -198,14 +244,21 @@ int tpc_bench_store_group(tpc_store *st, int64_t run_id, int64_t grp,
                    "INSERT INTO bench_cases (run_id, grp, role, kernel, dtype, d, k, impl,"
                    " spec, note, path, in_place, iters, nsamples, median_ns, mad_ns,"
                    " ci_lo_ns, ci_hi_ns, ci_level, q1_ns, q3_ns, outliers, min_ns, max_ns,"
-                   " bytes_read, bytes_written, gbps, floor_ns, ratio)"
-                   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                   " bytes_read, bytes_written, gbps, floor_ns, ratio, rounds, round_lo_ns,"
+                   " round_hi_ns, ratio_lo, ratio_hi, round_cv, instructions)"
+                   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+                   "?,?,?,?,?,?,?)",
                    &g.cas);
   if (!rc)
     rc = prepare(db,
-                 "INSERT INTO bench_samples (run_id, case_id, sample, seq, ns)"
-                 " VALUES (?,?,?,?,?)",
+                 "INSERT INTO bench_samples (run_id, case_id, sample, seq, ns, round)"
+                 " VALUES (?,?,?,?,?,?)",
                  &g.sample);
+  if (!rc)
+    rc = prepare(db,
+                 "INSERT INTO bench_rounds (run_id, case_id, round, iters, nsamples,"
+                 " median_ns, floor_ns) VALUES (?,?,?,?,?,?,?)",
+                 &g.round);
   if (!rc)
     rc = prepare(db,
                  "INSERT INTO bench_bandwidth (run_id, case_id, grp, dtype, d, kind,"
@@ -220,6 +273,7 @@ int tpc_bench_store_group(tpc_store *st, int64_t run_id, int64_t grp,
   sqlite3_finalize(g.cas);
   sqlite3_finalize(g.sample);
   sqlite3_finalize(g.bw);
+  sqlite3_finalize(g.round);
   return rc;
 }
 
@@ -290,37 +344,75 @@ static void copy_col(char *dst, size_t size, sqlite3_stmt *s, int col) {
 
 static int load_env(sqlite3 *db, tpc_bench_rows *out) {
   sqlite3_stmt *s;
-  int rc = prepare(db, "SELECT cpu_model, git_commit, git_dirty FROM runs WHERE id = ?", &s);
+  int rc = prepare(db,
+                   "SELECT r.cpu_model, r.git_commit, r.git_dirty, r.seed, r.compiler,"
+                   " e.instrument FROM runs r LEFT JOIN bench_env e ON e.run_id = r.id"
+                   " WHERE r.id = ?",
+                   &s);
   if (rc) return rc;
   sqlite3_bind_int64(s, 1, out->run_id);
   if (sqlite3_step(s) == SQLITE_ROW) {
     copy_col(out->cpu_model, sizeof out->cpu_model, s, 0);
     copy_col(out->git_commit, sizeof out->git_commit, s, 1);
     out->git_dirty = sqlite3_column_int(s, 2);
+    out->seed = sqlite3_column_int64(s, 3);
+    copy_col(out->compiler, sizeof out->compiler, s, 4);
+    copy_col(out->instrument, sizeof out->instrument, s, 5);
   }
   sqlite3_finalize(s);
   return TPC_OK;
 }
 
-/* Samples of case `id` into row->ns. */
+/* Grow a row's sample array to hold one more; TPC_ENOMEM. */
+static int grow_samples(tpc_bench_row *row, size_t *cap) {
+  if (row->n < *cap) return TPC_OK;
+  *cap = *cap ? 2 * *cap : 32;
+  double *p = realloc(row->ns, *cap * sizeof *p);
+  size_t *e = realloc(row->end, *cap * sizeof *e);
+  if (p) row->ns = p;
+  if (e) row->end = e;
+  return p && e ? TPC_OK : tpc_error(TPC_ENOMEM, "out of memory (samples)");
+}
+
+/* Samples of case `id` into row->ns, and where each round ends (a NULL
+** round, from before rounds, is round 0: one round). */
 static int load_samples(sqlite3 *db, sqlite3_stmt *s, int64_t id, tpc_bench_row *row) {
   sqlite3_bind_int64(s, 1, id);
   size_t cap = 0;
-  int r;
-  while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-    if (row->n == cap) {
-      cap = cap ? 2 * cap : 32;
-      double *p = realloc(row->ns, cap * sizeof *p);
-      if (!p) {
-        sqlite3_reset(s);
-        return tpc_error(TPC_ENOMEM, "out of memory (samples)");
-      }
-      row->ns = p;
-    }
+  int64_t last = -1;
+  int r, rc = TPC_OK;
+  while (!rc && (r = sqlite3_step(s)) == SQLITE_ROW) {
+    if ((rc = grow_samples(row, &cap))) break;
+    int64_t round = sqlite3_column_int64(s, 1);
+    if (round != last) row->rounds++;
+    last = round;
     row->ns[row->n++] = sqlite3_column_double(s, 0);
+    row->end[row->rounds - 1] = row->n;
   }
   sqlite3_reset(s);
-  return r == SQLITE_DONE ? TPC_OK : db_error(db, "bench_samples");
+  return rc ? rc : r == SQLITE_DONE ? TPC_OK : db_error(db, "bench_samples");
+}
+
+/* Each round's floor from bench_rounds; the case's floor for a run stored
+** before rounds. */
+static int load_floors(sqlite3 *db, sqlite3_stmt *s, int64_t id, tpc_bench_row *row) {
+  row->floor = calloc(row->rounds + 1, sizeof *row->floor);
+  if (!row->floor) return tpc_error(TPC_ENOMEM, "out of memory (floors)");
+  row->floor[0] = row->floor_ns;
+  sqlite3_bind_int64(s, 1, id);
+  int r;
+  size_t i = 0;
+  while ((r = sqlite3_step(s)) == SQLITE_ROW && i < row->rounds)
+    row->floor[i++] = sqlite3_column_double(s, 0);
+  sqlite3_reset(s);
+  return r == SQLITE_DONE || r == SQLITE_ROW ? TPC_OK : db_error(db, "bench_rounds");
+}
+
+int tpc_bench_row_rounds(const tpc_bench_row *row, int by_floor, tpc_bench_rounds *out) {
+  *out = (tpc_bench_rounds){row->ns, row->end, by_floor ? row->floor : NULL, row->rounds};
+  for (size_t r = 0; by_floor && r < row->rounds; r++)
+    if (!(row->floor[r] > 0)) return 0;
+  return row->rounds > 0;
 }
 
 int tpc_bench_load(tpc_store *st, int64_t run_id, tpc_bench_rows *out) {
@@ -334,12 +426,16 @@ int tpc_bench_load(tpc_store *st, int64_t run_id, tpc_bench_rows *out) {
   if ((rc = load_env(db, out))) return rc;
   out->row = calloc((size_t)n, sizeof *out->row);
   if (!out->row) return tpc_error(TPC_ENOMEM, "out of memory (%" PRId64 " cases)", n);
-  sqlite3_stmt *c = NULL, *smp = NULL;
+  sqlite3_stmt *c = NULL, *smp = NULL, *fl = NULL;
   rc = prepare(db,
                "SELECT id, role, kernel, dtype, d, k, impl, median_ns, ci_lo_ns, ci_hi_ns,"
-               " floor_ns, path FROM bench_cases WHERE run_id = ? ORDER BY id",
+               " floor_ns, path, instructions FROM bench_cases WHERE run_id = ? ORDER BY id",
                &c);
-  if (!rc) rc = prepare(db, "SELECT ns FROM bench_samples WHERE case_id = ? ORDER BY sample", &smp);
+  if (!rc)
+    rc = prepare(db, "SELECT ns, round FROM bench_samples WHERE case_id = ? ORDER BY sample",
+                 &smp);
+  if (!rc)
+    rc = prepare(db, "SELECT floor_ns FROM bench_rounds WHERE case_id = ? ORDER BY round", &fl);
   if (!rc) sqlite3_bind_int64(c, 1, run_id);
   while (!rc && out->n < (size_t)n && sqlite3_step(c) == SQLITE_ROW) {
     tpc_bench_row *w = &out->row[out->n++];
@@ -354,16 +450,24 @@ int tpc_bench_load(tpc_store *st, int64_t run_id, tpc_bench_rows *out) {
     w->ci_hi_ns = sqlite3_column_double(c, 9);
     w->floor_ns = sqlite3_column_double(c, 10);
     copy_col(w->path, sizeof w->path, c, 11);
+    w->instructions = sqlite3_column_double(c, 12); /* NULL reads 0 */
+    w->seed = out->seed;
     rc = load_samples(db, smp, sqlite3_column_int64(c, 0), w);
+    if (!rc) rc = load_floors(db, fl, sqlite3_column_int64(c, 0), w);
   }
   sqlite3_finalize(c);
   sqlite3_finalize(smp);
+  sqlite3_finalize(fl);
   if (rc) tpc_bench_rows_free(out);
   return rc;
 }
 
 void tpc_bench_rows_free(tpc_bench_rows *r) {
-  for (size_t i = 0; r->row && i < r->n; i++) free(r->row[i].ns);
+  for (size_t i = 0; r->row && i < r->n; i++) {
+    free(r->row[i].ns);
+    free(r->row[i].end);
+    free(r->row[i].floor);
+  }
   free(r->row);
   r->row = NULL;
   r->n = 0;

@@ -13,12 +13,15 @@
 #include "bench/env.h"
 #include "bench/harness.h"
 #include "bench/roofline.h"
+#include "bench/rounds.h"
 #include "store/store.h"
 
 /* The bench_env row of run_id.  peers: what the peer libraries were (or why
-** they were skipped), may be NULL. */
+** they were skipped), may be NULL; rounds per case; instrument: "perf",
+** "callgrind" or NULL for a timed run. */
 int tpc_bench_store_env(tpc_store *st, int64_t run_id, const tpc_bench_env *e,
-                        const tpc_bench_opts *o, uint64_t seed, const char *peers);
+                        const tpc_bench_opts *o, uint64_t seed, const char *peers,
+                        size_t rounds, const char *instrument);
 
 /* Update bench_env's peak_rss_kib and peers at the end of the run. */
 int tpc_bench_store_env_end(tpc_store *st, int64_t run_id, long peak_rss_kib,
@@ -43,15 +46,27 @@ typedef struct tpc_bench_row {
   double median_ns;
   double ci_lo_ns, ci_hi_ns;
   double floor_ns;
+  double instructions; /* per call (an instrumented run), 0 when not counted */
   size_t n;
-  double *ns;
+  double *ns;          /* n samples, round after round */
+  size_t rounds;       /* 1 for a run stored before rounds (db/009_rounds.sql) */
+  size_t *end;         /* end[r]: one past round r's last sample */
+  double *floor;       /* each round's floor (ns; 0 when none was measured) */
+  int64_t seed;        /* the run's --seed: seeds the bootstrap of compare */
 } tpc_bench_row;
+
+/* The row's samples as rounds (bench/rounds.h), each divided by its round's
+** floor when by_floor (every floor must then be > 0: 0 returned otherwise). */
+int tpc_bench_row_rounds(const tpc_bench_row *row, int by_floor, tpc_bench_rounds *out);
 
 typedef struct tpc_bench_rows {
   int64_t run_id;
   char cpu_model[128];
+  char compiler[128];
+  char instrument[16]; /* "perf", "callgrind", or "" for a timed run */
   char git_commit[48];
   int git_dirty;
+  int64_t seed;
   size_t n;
   tpc_bench_row *row;
 } tpc_bench_rows;

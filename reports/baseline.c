@@ -19,7 +19,7 @@
 /* The tables a baseline keeps, parents first (foreign keys). */
 static const char *const tables[] = {"runs",      "bounds_specs", "rate_checks",
                                      "bench_env", "bench_cases",  "bench_samples",
-                                     "bench_bandwidth"};
+                                     "bench_bandwidth", "bench_rounds"};
 
 static void sql_value(tpc_buf *b, sqlite3_stmt *st, int col) {
   switch (sqlite3_column_type(st, col)) {

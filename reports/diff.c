@@ -291,19 +291,36 @@ static void case_key(const tpc_bench_row *x, char *key, size_t size) {
   snprintf(key, size, "%s %s d=%" PRId64 "%s %s", x->kernel, x->dtype, x->d, k, x->impl);
 }
 
-/* Samples divided by the case's roofline floor: time in units of what the
-** memory of that machine allows. */
-static double *normalized(const tpc_bench_row *r) {
-  double *v = malloc((r->n + 1) * sizeof *v);
-  if (v)
-    for (size_t i = 0; i < r->n; i++) v[i] = r->ns[i] / r->floor_ns;
-  return v;
-}
-
 /* "avx512 on AMD EPYC": where a case's timing comes from. */
 static void case_where(const tpc_bench_rows *r, const tpc_bench_row *x, char *buf, size_t size) {
   snprintf(buf, size, "%s on %s", x->path[0] ? x->path : "path not recorded",
            r->cpu_model[0] ? r->cpu_model : "an unknown CPU");
+}
+
+/* Instruction counts of the same path, the same counter and the same
+** compiler: another CPU runs the same instructions, so the CPU model does not
+** matter; FAIL beyond the threshold whether timings gate or warn (bench/
+** instrument.h: a count is the same on every run). */
+static int compare_instructions(tpc_diff *df, const char *key, const tpc_bench_rows *X,
+                                const tpc_bench_row *x, const tpc_bench_rows *Y,
+                                const tpc_bench_row *y) {
+  char before[48], after[48];
+  snprintf(before, sizeof before, "%.6g", x->instructions);
+  snprintf(after, sizeof after, "%.6g", y->instructions);
+  if (!tpc_bench_same_path(x, y) || strcmp(X->instrument, Y->instrument) ||
+      strcmp(X->compiler, Y->compiler)) {
+    df->not_comparable++;
+    return add(df, TPC_DIFF_INFO, "bench", key, "instructions", before, after,
+               "not comparable (%s: %s by %s, %s; %s: %s by %s, %s)", df->names[0], x->path,
+               X->instrument, X->compiler, df->names[1], y->path, Y->instrument, Y->compiler);
+  }
+  double r = y->instructions / x->instructions;
+  tpc_bench_verdict v = tpc_bench_verdict_of(r, r, df->threshold);
+  tpc_diff_level level = v == TPC_BENCH_SLOWER ? TPC_DIFF_FAIL : TPC_DIFF_INFO;
+  if (r == 1.0) return TPC_OK; /* unchanged: nothing to say */
+  return add(df, level, "bench", key, "instructions", before, after,
+             "%s: ratio %.4f of instructions per call on %s (%s), threshold %g%%",
+             tpc_bench_verdict_name(v), r, y->path, Y->instrument, 100 * df->threshold);
 }
 
 static int compare_case(tpc_diff *df, const tpc_bench_rows *X, const tpc_bench_row *x,
@@ -312,6 +329,8 @@ static int compare_case(tpc_diff *df, const tpc_bench_rows *X, const tpc_bench_r
   case_key(x, key, sizeof key);
   case_where(X, x, wx, sizeof wx);
   case_where(Y, y, wy, sizeof wy);
+  if (x->instructions > 0 && y->instructions > 0)
+    return compare_instructions(df, key, X, x, Y, y);
   if (!tpc_bench_same_path(x, y) || strcmp(X->cpu_model, Y->cpu_model)) {
     df->not_comparable++;
     return add(df, TPC_DIFF_INFO, "bench", key, "time / floor", "-", "-",
@@ -319,29 +338,45 @@ static int compare_case(tpc_diff *df, const tpc_bench_rows *X, const tpc_bench_r
   }
   if (!(x->floor_ns > 0 && y->floor_ns > 0) || !x->n || !y->n)
     return TPC_OK; /* no roofline or no samples: nothing comparable across machines */
-  double *a = normalized(x), *b = normalized(y);
-  int rc = (!a || !b) ? tpc_error(TPC_ENOMEM, "out of memory comparing runs") : TPC_OK;
+  /* time in units of what each round's memory allowed (its roofline floor) */
+  tpc_bench_rounds a, b;
+  if (!tpc_bench_row_rounds(x, 1, &a) || !tpc_bench_row_rounds(y, 1, &b)) return TPC_OK;
   tpc_bench_cmp m;
-  if (!rc && tpc_bench_compare(a, x->n, b, y->n, 0.99, df->threshold, &m) == TPC_OK) {
+  int rc = tpc_bench_compare(&a, &b, 0.99, df->threshold, (uint64_t)y->seed, &m);
+  if (rc == TPC_EINPUT) { /* a sample below the clock's resolution: not comparable */
+    tpc_error_clear();
+    return TPC_OK;
+  }
+  if (!rc) {
     tpc_diff_level level = TPC_DIFF_INFO;
     if (m.verdict == TPC_BENCH_SLOWER) level = df->timings_gate ? TPC_DIFF_FAIL : TPC_DIFF_WARN;
     char before[48], after[48];
     snprintf(before, sizeof before, "%.3gx floor", x->median_ns / x->floor_ns);
     snprintf(after, sizeof after, "%.3gx floor", y->median_ns / y->floor_ns);
     rc = add(df, level, "bench", key, "time / floor", before, after,
-             "%s: ratio %.3f [%.3f, %.3f] (99%%), p = %.2g; raw medians %.4g -> %.4g ns",
-             tpc_bench_verdict_name(m.verdict), m.ratio, m.lo, m.hi, m.p, x->median_ns,
+             "%s%s: ratio %.3f [%.3f, %.3f] (99%%, %zu and %zu rounds; within rounds "
+             "[%.3f, %.3f]); raw medians %.4g -> %.4g ns",
+             tpc_bench_verdict_name(m.verdict), m.few_rounds ? " (too few rounds)" : "",
+             m.ratio, m.lo, m.hi, x->rounds, y->rounds, m.w_lo, m.w_hi, x->median_ns,
              y->median_ns);
   }
-  free(a);
-  free(b);
   return rc;
+}
+
+/* A bench run's rows; none when it timed or counted nothing (an instrument
+** run where no counter works, an interrupted run): its cases are then gone
+** or new, not an error. */
+static int load_or_empty(tpc_store *st, int64_t run, tpc_bench_rows *out) {
+  int rc = tpc_bench_load(st, run, out);
+  if (rc != TPC_EINPUT) return rc;
+  tpc_error_clear();
+  return TPC_OK;
 }
 
 int tpc_diff_bench(tpc_diff *df, tpc_store *a, int64_t before, tpc_store *b, int64_t after) {
   tpc_bench_rows A = {0}, B = {0};
-  int rc = tpc_bench_load(a, before, &A);
-  if (!rc) rc = tpc_bench_load(b, after, &B);
+  int rc = load_or_empty(a, before, &A);
+  if (!rc) rc = load_or_empty(b, after, &B);
   char *used = rc ? NULL : calloc(B.n + 1, 1);
   if (!rc && !used) rc = tpc_error(TPC_ENOMEM, "out of memory comparing runs");
   for (size_t i = 0; !rc && i < A.n; i++) {

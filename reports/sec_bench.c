@@ -3,7 +3,8 @@
 ** bench_*).  Per kernel and dtype, throughput against d for every
 ** implementation with the memory floor of the same runs (the roofline); TopK's
 ** implementations beside the peer libraries, as a table and as time against
-** d; and every case with its median, interval and distance to the floor.
+** d; and every case with its median, its intervals over rounds and within a
+** round, the spread across rounds, and its distance to the floor.
 */
 #include <math.h>
 #include <stdio.h>
@@ -188,35 +189,52 @@ static int topk_figures(tpc_doc *doc, sqlite3 *db) {
   return rc;
 }
 
+/* "[lo, hi]" of two time columns, "-" when the first is NULL. */
+static const char *fmt_interval(sqlite3_stmt *st, int col, char *buf, size_t n) {
+  char lo[32], hi[32];
+  if (sqlite3_column_type(st, col) == SQLITE_NULL) return "-";
+  snprintf(buf, n, "[%s, %s]", tpc_bench_fmt_time(tpc_rep_real(st, col), lo, sizeof lo),
+           tpc_bench_fmt_time(tpc_rep_real(st, col + 1), hi, sizeof hi));
+  return buf;
+}
+
+/* Every case: its median with the round-level interval (what a rerun would
+** see, bench/rounds.h) beside the within-round one (one process's noise)
+** and the spread of the rounds' medians, so that a reader sees which of the
+** two a case's uncertainty comes from. */
 static int cases_table(tpc_doc *doc, sqlite3 *db, int *rows) {
   static const char *const h[] = {"<kernel", "dtype", "d", "k", "<implementation", "<path",
-                                  "median", "99% interval", "GB/s", "floor", "× floor"};
+                                  "median", "99% interval over rounds", "99% within a round",
+                                  "spread across rounds", "GB/s", "floor", "× floor"};
   sqlite3_stmt *st;
   int rc = tpc_rep_prepare(db,
-                           CASES "SELECT kernel, dtype, d, k, impl, median_ns, ci_lo_ns, "
-                                 "ci_hi_ns, gbps, floor_ns, ratio, coalesce(path, '-') FROM "
+                           CASES "SELECT kernel, dtype, d, k, impl, median_ns, round_lo_ns, "
+                                 "round_hi_ns, ci_lo_ns, ci_hi_ns, gbps, floor_ns, ratio, "
+                                 "coalesce(path, '-'), round_cv, coalesce(rounds, 1) FROM "
                                  "cases WHERE role <> 'bandwidth' ORDER BY kernel, dtype, d, k, "
                                  "median_ns",
                            &st);
   if (rc) return rc;
   int step, n = 0;
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    if (n++ == 0) tpc_doc_table(doc, 11, h);
-    char d[24], k[24], med[32], lo[32], hi[32], ci[72], gb[32], fl[32], r[32];
-    snprintf(ci, sizeof ci, "[%s, %s]", tpc_bench_fmt_time(tpc_rep_real(st, 6), lo, sizeof lo),
-             tpc_bench_fmt_time(tpc_rep_real(st, 7), hi, sizeof hi));
-    double ratio = tpc_rep_real(st, 10);
+    if (n++ == 0) tpc_doc_table(doc, 13, h);
+    char d[24], k[24], med[32], rci[72], wci[72], gb[32], fl[32], r[32], cv[48] = "-";
+    if (sqlite3_column_type(st, 14) != SQLITE_NULL)
+      snprintf(cv, sizeof cv, "%.2g%% (%lld rounds)", 100 * tpc_rep_real(st, 14),
+               sqlite3_column_int64(st, 15));
     const char *cells[] = {tpc_rep_text(st, 0),
                            tpc_rep_text(st, 1),
                            fmt_size(st, 2, d, sizeof d),
                            fmt_size(st, 3, k, sizeof k),
                            tpc_rep_text(st, 4),
-                           tpc_rep_text(st, 11),
+                           tpc_rep_text(st, 13),
                            tpc_bench_fmt_time(tpc_rep_real(st, 5), med, sizeof med),
-                           ci,
-                           tpc_rep_num(tpc_rep_real(st, 8), 3, gb, sizeof gb),
-                           tpc_bench_fmt_time(tpc_rep_real(st, 9), fl, sizeof fl),
-                           tpc_rep_num(ratio, 3, r, sizeof r)};
+                           fmt_interval(st, 6, rci, sizeof rci),
+                           fmt_interval(st, 8, wci, sizeof wci),
+                           cv,
+                           tpc_rep_num(tpc_rep_real(st, 10), 3, gb, sizeof gb),
+                           tpc_bench_fmt_time(tpc_rep_real(st, 11), fl, sizeof fl),
+                           tpc_rep_num(tpc_rep_real(st, 12), 3, r, sizeof r)};
     tpc_doc_row(doc, cells, NULL);
   }
   rc = tpc_rep_done(db, step);
@@ -231,8 +249,12 @@ int tpc_report_kernels(tpc_doc *doc, sqlite3 *db, tpc_report_summary *sum) {
   tpc_doc_text(doc,
                "Median time per call; the floor is the bytes a call must move over the read, "
                "copy and write bandwidths measured in the same run, interleaved with the "
-               "kernel (× floor = 1: at memory speed). Intervals are distribution-free 99%% "
-               "intervals of the median. The path is the kernel variant that ran (its "
+               "kernel (× floor = 1: at memory speed). A case is timed in rounds, each a "
+               "fresh process with its own inputs and floors: the interval over rounds "
+               "(a two-level bootstrap, THEORY.md T-BENCH) covers what a rerun would see; "
+               "the distribution-free 99%% interval within a round shows one process's noise "
+               "only, and the spread is the coefficient of variation of the rounds' "
+               "medians. The path is the kernel variant that ran (its "
                "instruction set; TopK's selection): timings of different paths are not "
                "comparable.");
   int before = sum->kernels;

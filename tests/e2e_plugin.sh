@@ -110,6 +110,15 @@ else
                         WHERE r.command = 'bounds' AND s.spec LIKE 'topk%'" 2>&1)
   if [ "${rows:-0}" -ge 1 ] 2>/dev/null; then ok; else bad "finished spec kept after crash: '$rows'"; fi
 
+  # bench times each round in a forked child: a kernel that crashes fails
+  # the round, exit 4 naming it, never a hang; the database stays intact.
+  limit=60
+  expect 4 "bench round crash" -- bench crasher --plugin "$tmp/crash.so" --d 1024 --dtype f32 \
+    --samples 3 --rounds 2 --db "$db"
+  limit=
+  has err "bench round 1" "the crashed round named"
+  integrity "after a crashed bench round"
+
   # A hang: killed at the time-out, reported, exit 4, well within limit + 10 s.
   t0=$(date +%s)
   expect 4 "bounds hang" -- bounds hanger --plugin "$tmp/hang.so" --timeout 1 $small

@@ -90,7 +90,7 @@ static void store_run(tpc_store *st, int64_t id, double base) {
   tpc_bench_opts o;
   tpc_bench_opts_init(&o);
   tpc_bench_env_read(&env, 1);
-  cr_assert(eq(int, tpc_bench_store_env(st, id, &env, &o, 1, NULL), 0));
+  cr_assert(eq(int, tpc_bench_store_env(st, id, &env, &o, 1, NULL, 1, NULL), 0));
   cr_assert(eq(int, tpc_bench_store_group(st, id, 0, c, 3, bw), 0));
   cr_assert(eq(int, tpc_bench_store_env_end(st, id, 1234, "numpy 1.0"), 0));
   for (int i = 0; i < 3; i++) tpc_bench_case_clear(&c[i]);

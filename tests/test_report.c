@@ -267,10 +267,11 @@ Test(report, diff_rate_rules, .init = setup, .fini = teardown) {
   tpc_store_close(a);
 }
 
-/* A bench case with samples scale * (100 + i % 7) for i < 30, a floor and
-** the kernel path it ran. */
-static void bench_case(tpc_store *st, int run, int id, double floor_ns, double scale,
-                       const char *path) {
+/* A bench case with samples scale * (100 + i % 7) for i < 30 in `rounds`
+** rounds (0: stored as before rounds, no round and no bench_rounds row), a
+** floor and the kernel path it ran. */
+static void bench_case_rounds(tpc_store *st, int run, int id, double floor_ns, double scale,
+                              const char *path, int rounds) {
   char sql[512];
   snprintf(sql, sizeof sql,
            "INSERT INTO bench_cases (id, run_id, grp, role, kernel, dtype, d, impl, nsamples, "
@@ -279,12 +280,26 @@ static void bench_case(tpc_store *st, int run, int id, double floor_ns, double s
            id, run, 103 * scale, floor_ns, path);
   exec(st, sql);
   for (int i = 0; i < 30; i++) {
+    char round[16] = "NULL";
+    if (rounds) snprintf(round, sizeof round, "%d", i * rounds / 30);
     snprintf(sql, sizeof sql,
-             "INSERT INTO bench_samples (run_id, case_id, sample, seq, ns) VALUES "
-             "(%d, %d, %d, %d, %.17g)",
-             run, id, i, i, scale * (100 + i % 7));
+             "INSERT INTO bench_samples (run_id, case_id, sample, seq, ns, round) VALUES "
+             "(%d, %d, %d, %d, %.17g, %s)",
+             run, id, i, i, scale * (100 + i % 7), round);
     exec(st, sql);
   }
+  for (int r = 0; r < rounds; r++) {
+    snprintf(sql, sizeof sql,
+             "INSERT INTO bench_rounds (run_id, case_id, round, nsamples, floor_ns) VALUES "
+             "(%d, %d, %d, %d, %.17g)", run, id, r, 30 / rounds, floor_ns);
+    exec(st, sql);
+  }
+}
+
+/* Five rounds of six samples: enough rounds for a verdict. */
+static void bench_case(tpc_store *st, int run, int id, double floor_ns, double scale,
+                       const char *path) {
+  bench_case_rounds(st, run, id, floor_ns, scale, path, 5);
 }
 
 /* The level of the one item comparing run 1 (floor 50, avx512, CPU "X") with
@@ -320,6 +335,25 @@ static tpc_diff_level bench_item(double floor_b, double scale_b, int gate, const
 
 static tpc_diff_level bench_level(double floor_b, double scale_b, int gate) {
   return bench_item(floor_b, scale_b, gate, "avx512", "X", NULL);
+}
+
+/* Runs stored before rounds read as one round each: 3x slower is "unclear
+** (too few rounds)", never a failure on within-process noise. */
+Test(report, diff_bench_one_round_is_unclear, .init = setup, .fini = teardown) {
+  tpc_store *a = open_store("old.sqlite");
+  run_row(a, 1, "bench");
+  run_row(a, 2, "bench");
+  bench_case_rounds(a, 1, 1, 50, 1, "avx512", 0);
+  bench_case_rounds(a, 2, 2, 50, 3, "avx512", 0);
+  tpc_diff df;
+  tpc_diff_init(&df, 0.05, 1);
+  cr_assert(eq(int, tpc_diff_bench(&df, a, 1, a, 2), TPC_OK), "%s", tpc_error_msg());
+  cr_assert(eq(sz, df.n, 1));
+  cr_assert(eq(int, df.item[0].level, TPC_DIFF_INFO));
+  cr_assert(strstr(df.item[0].detail, "unclear (too few rounds)") != NULL, "%s",
+            df.item[0].detail);
+  tpc_diff_free(&df);
+  tpc_store_close(a);
 }
 
 Test(report, diff_bench_relative_to_roofline, .init = setup, .fini = teardown) {
@@ -498,4 +532,48 @@ Test(report, baseline_loads_inserts_with_references, .init = setup, .fini = tear
   cr_assert(eq(int, sqlite3_column_int(q, 0), 2));
   sqlite3_finalize(q);
   tpc_store_close(b);
+}
+
+/* An instrumented bench run: one kernel case of `ins` instructions per call
+** on path avx2, counted by callgrind, built by compiler cc. */
+static void instr_run(tpc_store *st, int run, double ins, const char *cc) {
+  char sql[512];
+  run_row(st, run, "bench");
+  snprintf(sql, sizeof sql, "UPDATE runs SET compiler = '%s', cpu_model = 'CPU%d' WHERE id = %d",
+           cc, run, run);
+  exec(st, sql);
+  snprintf(sql, sizeof sql,
+           "INSERT INTO bench_env (run_id, instrument, rounds) VALUES (%d, 'callgrind', 1)", run);
+  exec(st, sql);
+  snprintf(sql, sizeof sql,
+           "INSERT INTO bench_cases (run_id, grp, role, kernel, dtype, d, impl, nsamples, path, "
+           "instructions) VALUES (%d, 0, 'kernel', 'sign', 'f32', 16384, 'comp', 0, 'avx2', "
+           "%.17g)",
+           run, ins);
+  exec(st, sql);
+}
+
+/* Instruction counts gate whether timings gate or not, on any CPU model,
+** but only with the same counter, path and compiler. */
+Test(report, diff_bench_gates_instructions, .init = setup, .fini = teardown) {
+  tpc_store *a = open_store("ins.sqlite");
+  instr_run(a, 1, 1000, "gcc 12");
+  instr_run(a, 2, 1102, "gcc 12"); /* +10.2%: a regression beyond 5% */
+  instr_run(a, 3, 1040, "gcc 12"); /* +4%: within the threshold */
+  instr_run(a, 4, 2000, "gcc 13"); /* another compiler: other instructions */
+  int64_t later[] = {2, 3, 4};
+  tpc_diff_level want[] = {TPC_DIFF_FAIL, TPC_DIFF_INFO, TPC_DIFF_INFO};
+  size_t not_comparable[] = {0, 0, 1};
+  for (int i = 0; i < 3; i++) {
+    tpc_diff df;
+    tpc_diff_init(&df, 0.05, 0);
+    cr_assert(eq(int, tpc_diff_bench(&df, a, 1, a, later[i]), TPC_OK), "%s", tpc_error_msg());
+    cr_assert(eq(sz, df.n, 1));
+    cr_assert(eq(int, df.item[0].level, want[i]), "run %d: %s", (int)later[i],
+              df.item[0].detail);
+    cr_assert(eq(str, df.item[0].what, "instructions"));
+    cr_assert(eq(sz, df.not_comparable, not_comparable[i]));
+    tpc_diff_free(&df);
+  }
+  tpc_store_close(a);
 }

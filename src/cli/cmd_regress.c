@@ -1,14 +1,17 @@
 /*
 ** tpc regress [--baseline FILE] [--update] [--timings gate|warn] ...: the CI
-** gate (issue 6).  Runs a fixed, fast set of checks (every built-in's
-** constants, float64 and float32; Theorem 1 and PL on the paper's quadratic and Theorem 1 on
-** phishing; a short bench) through the ordinary commands, in this process
-** and on the same database, then compares each step's results with the
-** baseline's run of the same step (reports/diff.h) and prints the
-** differences.  Exit 1 when one fails: a violated bound, a constant outside
-** the baseline's interval, a changed Theorem 1 verdict, or (with --timings
-** gate) a kernel slower beyond doubt relative to its roofline.  --update
-** writes the fresh results as the new baseline instead.
+** gate.  Runs a fixed, fast set of checks (every built-in's constants,
+** float64 and float32; Theorem 1 and PL on the paper's quadratic and
+** Theorem 1 on phishing; a short bench in rounds; the same kernels'
+** instruction counts) through the ordinary commands, in this process and on
+** the same database, then compares each step's results with the baseline's
+** run of the same step (reports/diff.h) and prints the differences.  Exit 1
+** when one fails: a violated bound, a constant outside the baseline's
+** interval, a changed Theorem 1 verdict, a kernel running more instructions
+** per call than the threshold allows on the same path, or (with --timings
+** gate) a kernel slower beyond doubt relative to its roofline.  The
+** regress tables are written by reports/store_regress.c.  --update writes
+** the fresh results as the new baseline instead.
 */
 #include <errno.h>
 #include <getopt.h>
@@ -22,6 +25,7 @@
 #include "core/error.h"
 #include "reports/baseline.h"
 #include "reports/diff.h"
+#include "reports/store_regress.h"
 #include "store/store.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -55,6 +59,12 @@ static const char *const logreg_set[] = {"rate", "logreg(file=phishing)", "gd",
 static const char *const bench_set[] = {"bench", "topk", "randk", "sign", "natural", "dither",
                                         "ef21", "--d", "2^20", "--dtype", "f32",
                                         "--impl", "comp", "--samples", "20"};
+/* The same kernels' instruction counts (bench/instrument.h), the gate on
+** kernel regressions: at 2^14, where callgrind takes about a second; the
+** plugins' compressor types join it by their bare names. */
+static const char *const instr_set[] = {"bench", "topk", "randk", "sign", "natural", "dither",
+                                        "ef21", "--d", "2^14", "--dtype", "f32",
+                                        "--impl", "comp", "--instrument", "instructions"};
 
 typedef struct regress_step {
   const char *const *words;   /* the command line, the command first */
@@ -63,7 +73,8 @@ typedef struct regress_step {
 
 #define STEP(set) {set, NELEM(set)}
 static const regress_step steps[] = {STEP(bounds_set), STEP(bounds_f32_set), STEP(rate_set),
-                                     STEP(pl_set), STEP(logreg_set), STEP(bench_set)};
+                                     STEP(pl_set), STEP(logreg_set), STEP(bench_set),
+                                     STEP(instr_set)};
 #define NSTEPS NELEM(steps)
 
 #define MAXARGS 160
@@ -81,6 +92,8 @@ typedef struct regress_args {
   double threshold;
   const char *specs[MAXSPECS];  /* --spec, and the plugins' bare names */
   size_t nspecs;
+  const char *comps[MAXSPECS];  /* the plugins' compressor types with a bare spec */
+  size_t ncomps;
 } regress_args;
 
 static int usage(FILE *out, int code) {
@@ -90,15 +103,16 @@ static int usage(FILE *out, int code) {
           "Runs a fixed set of checks (tpc bounds over every built-in at d = 100, with\n"
           "the float64 and the float32 kernels; tpc rate Theorem 1 and PL on\n"
           "quad(d=200,n=20,s=0), Theorem 1 on phishing; tpc bench of the compressors\n"
-          "at 2^20 floats) and compares each step's results with the baseline's.\n"
-          "Fails (exit 1) on a violated bound, an empirical constant outside the\n"
-          "baseline's confidence interval, a changed Theorem 1 or PL verdict, a result\n"
-          "the baseline has and this run lacks, or a kernel slower beyond doubt,\n"
-          "timings being taken relative to each run's roofline so that another machine\n"
-          "does not fail it.\n\n"
+          "at 2^20 floats in rounds, and their instructions per call at 2^14) and\n"
+          "compares each step's results with the baseline's.  Fails (exit 1) on a\n"
+          "violated bound, an empirical constant outside the baseline's confidence\n"
+          "interval, a changed Theorem 1 or PL verdict, a result the baseline has and\n"
+          "this run lacks, or a kernel running more instructions per call than the\n"
+          "threshold allows on the same kernel path.  Timings, taken relative to each\n"
+          "run's roofline so that another machine does not fail them, warn.\n\n"
           "  --baseline FILE  the baseline (default db/baseline.sql)\n"
           "  --update         write this run's results as the baseline instead of comparing\n"
-          "  --timings MODE   gate (default): slowdowns fail; warn: they are only reported\n"
+          "  --timings MODE   warn (default): slowdowns are reported; gate: they fail too\n"
           "  --threshold T    relative slowdown that counts (default 0.05)\n"
           "  --plugin FILE    also check the plugin's types (their bare names) ...\n"
           "  --spec SPEC      ... and these specs (repeatable)\n"
@@ -199,8 +213,10 @@ static int plugin_specs(regress_args *a) {
   for (size_t i = 0; i < (c1 - c0) + (m1 - m0) && a->nspecs < MAXSPECS; i++) {
     const char *name = i < c1 - c0 ? tpc_registry_comp_at(reg, c0 + i)->name
                                    : tpc_registry_mech_at(reg, m0 + i - (c1 - c0))->name;
-    if (builds_bare(reg, name)) a->specs[a->nspecs++] = name;
-    else if (!a->common.quiet)
+    if (builds_bare(reg, name)) {
+      a->specs[a->nspecs++] = name;
+      if (i < c1 - c0) a->comps[a->ncomps++] = name; /* its kernel joins the count */
+    } else if (!a->common.quiet)
       fprintf(stderr, "regress: plugin type %s takes parameters: check it with --spec\n", name);
   }
   tpc_registry_free(builtin);
@@ -251,6 +267,8 @@ static int run_set(regress_job *j) {
     for (size_t i = 0; i < steps[k].nwords; i++) push(&av, steps[k].words[i]);
     if (!strcmp(steps[k].words[0], "bounds"))
       for (size_t i = 0; i < j->a->nspecs; i++) push(&av, j->a->specs[i]);
+    if (steps[k].words == instr_set)
+      for (size_t i = 0; i < j->a->ncomps; i++) push(&av, j->a->comps[i]);
     push_common(&av, j->a);
     if (!j->a->common.quiet)
       fprintf(stderr, "regress: step %zu/%zu: tpc %s %s ...\n", k + 1, NSTEPS,
@@ -309,102 +327,20 @@ static int compare(regress_job *j, tpc_diff *df) {
   return rc;
 }
 
-static int bind_count(sqlite3_stmt *st, int col, size_t v) {
-  return sqlite3_bind_int64(st, col, (sqlite3_int64)v);
-}
-
-/* The regress_runs row, one regress_steps row per step, the items. */
-static int insert_rows(regress_job *j, const tpc_diff *df, sqlite3 *db) {
-  sqlite3_stmt *r = NULL, *s = NULL, *it = NULL;
-  int ok = sqlite3_prepare_v2(db,
-                              "INSERT INTO regress_runs (run_id, baseline, baseline_commit, "
-                              "timings, threshold, updated, matched, only_baseline, "
-                              "only_current, fails, warns, not_comparable) VALUES (?1, ?2, "
-                              "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                              -1, &r, NULL) == SQLITE_OK &&
-           sqlite3_prepare_v2(db,
-                              "INSERT INTO regress_steps (run_id, step, command, step_run, "
-                              "baseline_run) VALUES (?1, ?2, ?3, ?4, ?5)",
-                              -1, &s, NULL) == SQLITE_OK &&
-           sqlite3_prepare_v2(db,
-                              "INSERT INTO regress_items (run_id, seq, area, result, quantity, "
-                              "baseline, current, detail, level) VALUES (?1, ?2, ?3, ?4, ?5, "
-                              "?6, ?7, ?8, ?9)",
-                              -1, &it, NULL) == SQLITE_OK;
-  if (ok) {
-    sqlite3_bind_int64(r, 1, j->run.id);
-    sqlite3_bind_text(r, 2, j->a->baseline, -1, SQLITE_STATIC);
-    if (j->base) sqlite3_bind_text(r, 3, j->base_commit, -1, SQLITE_STATIC);
-    sqlite3_bind_text(r, 4, j->a->timings_gate ? "gate" : "warn", -1, SQLITE_STATIC);
-    sqlite3_bind_double(r, 5, j->a->threshold);
-    sqlite3_bind_int(r, 6, j->a->update);
-    if (j->base) {
-      bind_count(r, 7, df->matched);
-      bind_count(r, 8, df->only_before);
-      bind_count(r, 9, df->only_after);
-      bind_count(r, 10, df->fails);
-      bind_count(r, 11, df->warns);
-      bind_count(r, 12, df->not_comparable);
-    }
-    ok = sqlite3_step(r) == SQLITE_DONE;
-  }
-  for (size_t k = 0; ok && k < NSTEPS; k++) {
-    sqlite3_reset(s);
-    sqlite3_bind_int64(s, 1, j->run.id);
-    bind_count(s, 2, k);
-    sqlite3_bind_text(s, 3, steps[k].words[0], -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 4, j->ids[k]);
-    if (j->base) sqlite3_bind_int64(s, 5, j->base_ids[k]);
-    else sqlite3_bind_null(s, 5);
-    ok = sqlite3_step(s) == SQLITE_DONE;
-  }
-  for (size_t i = 0; ok && i < df->n; i++) {
-    const tpc_diff_item *d = &df->item[i];
-    sqlite3_reset(it);
-    sqlite3_bind_int64(it, 1, j->run.id);
-    bind_count(it, 2, i);
-    const char *text[] = {d->area, d->key, d->what, d->before, d->after, d->detail,
-                          tpc_diff_level_name(d->level)};
-    for (int c = 0; c < 7; c++) sqlite3_bind_text(it, 3 + c, text[c], -1, SQLITE_STATIC);
-    ok = sqlite3_step(it) == SQLITE_DONE;
-  }
-  int rc = ok ? TPC_OK : tpc_error(TPC_ESTORE, "storing the regress result: %s", sqlite3_errmsg(db));
-  sqlite3_finalize(r);
-  sqlite3_finalize(s);
-  sqlite3_finalize(it);
-  return rc;
-}
-
+/* The regress tables' rows (reports/store_regress.h). */
 static int store_result(regress_job *j, const tpc_diff *df) {
-  int rc = tpc_store_begin(j->run.store);
-  if (rc) return rc;
-  rc = insert_rows(j, df, tpc_store_db(j->run.store));
-  if (rc) tpc_store_rollback(j->run.store);
-  else rc = tpc_store_commit(j->run.store);
-  return rc;
-}
-
-/* Results that must not become a baseline: a violated bound or theorem. */
-static int count_violations(regress_job *j, int64_t *n) {
-  sqlite3 *db = tpc_store_db(j->run.store);
-  sqlite3_stmt *q;
-  if (sqlite3_prepare_v2(db,
-                         "SELECT (SELECT count(*) FROM bounds_specs WHERE verdict IN "
-                         "('violated', 'error') AND run_id IN (SELECT step_run FROM "
-                         "regress_steps WHERE run_id = ?1)) + (SELECT count(*) FROM "
-                         "rate_checks WHERE verdict = 'violated' AND run_id IN (SELECT "
-                         "step_run FROM regress_steps WHERE run_id = ?1))",
-                         -1, &q, NULL) != SQLITE_OK)
-    return tpc_error(TPC_ESTORE, "regress: %s", sqlite3_errmsg(db));
-  sqlite3_bind_int64(q, 1, j->run.id);
-  *n = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
-  sqlite3_finalize(q);
-  return *n < 0 ? tpc_error(TPC_ESTORE, "regress: %s", sqlite3_errmsg(db)) : TPC_OK;
+  const char *commands[NSTEPS];
+  for (size_t k = 0; k < NSTEPS; k++) commands[k] = steps[k].words[0];
+  tpc_regress_record r = {j->run.id,       j->a->baseline, j->base ? j->base_commit : NULL,
+                          j->a->timings_gate, j->a->threshold, j->a->update,
+                          j->base ? df : NULL, NSTEPS,       commands,
+                          j->ids,          j->base ? j->base_ids : NULL};
+  return tpc_regress_store(j->run.store, &r);
 }
 
 static int update_baseline(regress_job *j) {
   int64_t bad = 0;
-  int rc = count_violations(j, &bad);
+  int rc = tpc_regress_count_violations(j->run.store, j->run.id, &bad);
   if (rc) return tpc_cli_fail(rc);
   if (bad) {
     fprintf(stderr, "tpc: %" PRId64 " check(s) violated: not writing them as the baseline\n",
@@ -483,7 +419,7 @@ int cmd_regress(tpc_cli_ctx *ctx) {
   memset(&a, 0, sizeof a);
   tpc_cli_common_init(&a.common);
   a.baseline = "db/baseline.sql";
-  a.timings_gate = 1;
+  a.timings_gate = 0; /* timings warn; instruction counts gate */
   a.threshold = 0.05;
   int code = parse(argc, argv, &a);
   if (code == -1) return usage(stdout, TPC_EXIT_OK);

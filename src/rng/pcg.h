@@ -33,7 +33,9 @@ typedef enum {
   TPC_PURPOSE_SHARED = 3,   /* rate: randomness shared by all clients */
   TPC_PURPOSE_DATA = 4,     /* problem and input generation */
   TPC_PURPOSE_SEARCH = 5,   /* bounds: adversarial search */
-  TPC_PURPOSE_BENCH = 6     /* bench: kernel inputs */
+  TPC_PURPOSE_BENCH = 6,    /* bench: kernel inputs */
+  TPC_PURPOSE_BENCH_BOOT = 7, /* bench: round-level bootstrap (bench/rounds.h) */
+  TPC_PURPOSE_BENCH_ORDER = 8 /* bench: the cases' order in a round */
 } tpc_purpose;
 
 /* Set the reference PCG state: state from initstate, increment from
