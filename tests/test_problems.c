@@ -1627,10 +1627,20 @@ Test(problems_convex, logreg_convex_regularizers, .init = tmp_setup, .fini = tmp
   }
   cr_assert(le(dbl, norm2(gs, 4), o->accuracy + 1e-13), "|grad f(x*)| = %g", norm2(gs, 4));
   tpc_problem_free(pn);
-  /* Rows that x_1 separates: f has no minimiser, and the optimum is
-  ** refused saying why (and again on the second request). */
+  /* Feature 3 only in rows labelled +1: no minimiser, the feature named. */
+  tpc_problem *pq = build_file_ok(
+      "logreg", write_text("q.txt", "1 1:1 2:1\n0 1:1 2:-1\n1 1:-1 3:2\n0 1:-1 2:1\n1 2:0.5\n", 0),
+      ",n=1,reg=none");
+  cr_assert(tpc_problem_optimum(pq) == NULL);
+  cr_assert(strstr(tpc_error_msg(), "feature 3 has y a_3 of one sign (> 0)") != NULL, "%s",
+            tpc_error_msg());
+  tpc_problem_free(pq);
+  /* Rows that x_1 + x_2 separates, each feature of both signs: f has no
+  ** minimiser, and the optimum is refused saying why (and again on the
+  ** second request). */
   tpc_problem *ps = build_file_ok(
-      "logreg", write_text("sep.txt", "1 1:1 2:0.5\n0 1:-1 2:0.5\n1 1:2 2:-1\n0 1:-0.5 2:-1\n", 0),
+      "logreg", write_text("sep.txt", "1 1:1 2:1\n1 1:2 2:-0.5\n1 1:-0.5 2:2\n"
+                                      "0 1:-1 2:-1\n0 1:-2 2:0.5\n0 1:0.5 2:-2\n", 0),
       ",n=1,reg=none");
   cr_assert(tpc_problem_optimum(ps) == NULL);
   cr_assert(strstr(tpc_error_msg(), "linearly separable") != NULL, "%s", tpc_error_msg());
@@ -1647,11 +1657,11 @@ Test(problems_convex, logreg_convex_regularizers, .init = tmp_setup, .fini = tmp
   tpc_problem_free(pd);
 }
 
-/* a9a (shipped): Newton reaches |grad f| <= 1e-10 under l2, recomputed by
-** the full gradient; reg=none on a9a (not separable) has a minimiser too. */
+/* a9a (shipped): Newton reaches |grad f| <= 1e-10 under l2 (two lambdas),
+** recomputed by the full gradient. */
 Test(problems_convex, logreg_a9a_newton, .timeout = 120) {
   static const char *const specs[] = {"logreg(file=a9a,n=10,reg=l2,lambda=0.1)",
-                                      "logreg(file=a9a,n=10,reg=none)"};
+                                      "logreg(file=a9a,n=10,reg=l2,lambda=1e-4)"};
   for (size_t s = 0; s < 2; s++) {
     tpc_problem *p = build_ok(specs[s]);
     const tpc_problem_optimum *o = tpc_problem_optimum(p);
@@ -1670,6 +1680,17 @@ Test(problems_convex, logreg_a9a_newton, .timeout = 120) {
     free(w);
     tpc_problem_free(p);
   }
+}
+
+/* Without a regularizer a9a has no minimiser: feature 12 occurs in 14 rows,
+** all labelled -1, so f falls for ever as x_12 -> -inf.  (Newton, left to
+** itself, creeps on with |grad f| near 1e-14: only the certificate tells.) */
+Test(problems_convex, logreg_a9a_without_regularizer_has_no_minimiser) {
+  tpc_problem *p = build_ok("logreg(file=a9a,n=10,reg=none)");
+  cr_assert(tpc_problem_optimum(p) == NULL);
+  cr_assert(strstr(tpc_error_msg(), "feature 12 has y a_12 of one sign (< 0)") != NULL, "%s",
+            tpc_error_msg());
+  tpc_problem_free(p);
 }
 
 Test(problems_convex, autoencoder_has_no_optimum) {

@@ -52,7 +52,13 @@
 ** its diagonal (those coordinates have zero gradient and stay 0).  On data
 ** that a hyperplane separates, f has no minimiser: when the iterate
 ** separates every row (then f(2x) < f(x)) or Newton does not converge, the
-** optimum is refused with that reason.
+** optimum is refused with that reason.  A weaker form is common: a feature
+** that occurs only in rows of one label (a9a has five) lets f decrease
+** along that coordinate for ever, and Newton creeps on with |grad f| falling
+** by a constant factor while its steps stay of length 1.  That feature is
+** found first and named; other such directions show as steps that do not
+** shrink (converged means |grad f| <= 1e-8 |grad f(0)| and a last step
+** <= 1e-6 (1 + |x|)).
 ** lambda_max comes from eigbound.c (certified upper bound); the rounding of
 ** the Gram sums is covered by gamma_m ||A_i||_F^2 (each entry is a sum of m_i
 ** products; | |A|^T|A| |_2 <= its trace), and each scalar step rounds up.
@@ -544,6 +550,7 @@ typedef struct newton {
   void *work;
   double f, gn;   /* f and |grad f| at the current x */
   double g0;      /* |grad f(0)|, the scale of "converged" */
+  double moved;   /* length of the last step taken */
 } newton;
 
 static double norm2(const double *v, size_t d) {
@@ -598,6 +605,7 @@ static int newton_step(newton *nt, double *x) {
       memcpy(nt->g, nt->gt, d * sizeof *x);
       nt->f = ft;
       nt->gn = gnt;
+      nt->moved = t * norm2(nt->step, d);
       return 1;
     }
   }
@@ -633,6 +641,28 @@ static int newton_run(newton *nt, double *x) {
   return rc;
 }
 
+/* A feature k whose every nonzero y_r a_rk has one sign: f decreases without
+** end along -sign e_k (each row's loss falls, none rises), so with reg=none
+** f has no minimiser.  Returns k + 1, or 0 when there is none. */
+static size_t logreg_one_sided_feature(const tpc_problem *p, int *sign) {
+  const logreg_priv *q = p->priv;
+  size_t d = p->d, found = 0;
+  unsigned char *seen = calloc(d, 1);   /* bit 1: a positive y a_rk, bit 2: a negative */
+  if (!seen) return 0;
+  for (size_t r = 0; r < q->rows; r++)
+    for (size_t a = q->row_ptr[r]; a < q->row_ptr[r + 1]; a++) {
+      double v = q->y[r] * q->val[a];
+      seen[q->col[a]] |= v > 0 ? 1 : v < 0 ? 2 : 0;
+    }
+  for (size_t k = 0; k < d && !found; k++)
+    if (seen[k] == 1 || seen[k] == 2) {
+      found = k + 1;
+      *sign = seen[k] == 1 ? 1 : -1;
+    }
+  free(seen);
+  return found;
+}
+
 /* 1 when x separates the data: every margin y_r a_r^T x > 0. */
 static int logreg_separates(const logreg_priv *q, const double *x) {
   for (size_t r = 0; r < q->rows; r++)
@@ -649,6 +679,13 @@ static int logreg_optimum(const tpc_problem *p, double *x, tpc_const_kind *kind)
   if (q->reg == LOGREG_NONCONVEX)
     return tpc_error(TPC_EINPUT, "no minimiser is known with the nonconvex regularizer "
                      "(use reg=l2 or reg=none)");
+  int sign = 0;
+  size_t k = q->reg == LOGREG_NONE ? logreg_one_sided_feature(p, &sign) : 0;
+  if (k)
+    return tpc_error(TPC_EINPUT, "feature %zu has y a_%zu of one sign (%s) in every row where "
+                     "it occurs: with reg=none f decreases without end as x_%zu -> %s, so it "
+                     "has no minimiser", k, k, sign > 0 ? "> 0" : "< 0", k,
+                     sign > 0 ? "+inf" : "-inf");
   newton nt = {.p = p};
   nt.g = malloc(d * sizeof *nt.g);
   nt.gt = malloc(d * sizeof *nt.gt);
@@ -664,9 +701,9 @@ static int logreg_optimum(const tpc_problem *p, double *x, tpc_const_kind *kind)
   if (!rc && q->reg == LOGREG_NONE && logreg_separates(q, x))
     rc = tpc_error(TPC_EINPUT, "the data are linearly separable (Newton's iterate separates "
                    "every row): with reg=none f has no minimiser");
-  else if (!rc && !(nt.gn <= 1e-8 * nt.g0))
-    rc = tpc_error(TPC_EINPUT, "Newton's method stopped at |grad f| = %.3g (from %.3g): no "
-                   "minimiser found%s", nt.gn, nt.g0,
+  else if (!rc && !(nt.gn <= 1e-8 * nt.g0 && nt.moved <= 1e-6 * (1 + norm2(x, d))))
+    rc = tpc_error(TPC_EINPUT, "Newton's method stopped at |grad f| = %.3g (from %.3g), its "
+                   "last step %.3g long: no minimiser found%s", nt.gn, nt.g0, nt.moved,
                    q->reg == LOGREG_NONE ? " (the data may be separable)" : "");
   free(nt.g);
   free(nt.gt);
