@@ -184,6 +184,21 @@ printf 'quadfile d=2 n=1 storage=dense\nclient 1\n1e308 0\n0 1e308\n1 1\n' >"$tm
 expect 2 "quadfile A = 1e308 I" -- rate "quadfile(file=\"$tmp/big.q\")" gd --db "$db"
 has err "big.q': L+ overflows (the data's values are too large: largest |value| 1e+308, line 3)" \
   "the message names L+ and the value"
+# the convex problems' options (THEORY.md T6): bad values and a lying
+# psd=1 header exit 2 naming what is wrong
+expect 2 "quad convex=2" -- rate 'quad(d=5,convex=2)' gd --db "$db"
+has err "convex must be an integer in [0, 1]" "the message names convex"
+expect 2 "interp without convex" -- rate 'quad(d=5,interp=1)' gd --db "$db"
+has err "interp=1 needs convex=1" "the message says interp needs convex"
+expect 2 "logreg reg=xyz" -- rate 'logreg(file=phishing,reg=xyz)' gd --db "$db"
+has err "reg must be nonconvex, l2 or none, got 'xyz'" "the message names reg"
+expect 2 "logreg lambda < 0" -- rate 'logreg(file=phishing,reg=l2,lambda=-1)' gd --db "$db"
+has err "lambda must be in [0, 1e+06], got -1" "the message names lambda"
+printf 'quadfile d=2 n=2 storage=dense psd=1\nclient 1\n2 0\n0 2\n1 1\nclient 2\n3 0\n0 -1\n1 0\n' \
+  >"$tmp/notpsd.q"
+expect 2 "quadfile psd=1 on an indefinite client" -- rate "quadfile(file=\"$tmp/notpsd.q\")" gd --db "$db"
+has err "the header says psd=1 but A_2 (client 2) has the eigenvalue -1 < 0" \
+  "the message names the client and its eigenvalue"
 mkfifo "$tmp/fifo"
 limit=20
 for p in logreg autoenc quadfile; do
@@ -197,5 +212,18 @@ if [ "$after" = skip ] || [ "$after" = "$before" ]; then ok; else
 expect 0 "autoencoder with --gamma" -- rate "$autoenc" 'ef21(topk(k=50))' --gamma 0.01 --T 5 --db "$db"
 equals "SELECT verdict FROM rate_checks WHERE run_id = $(last_run)" n/a "autoencoder: no check"
 
+# the header shows the convex constants and x*: exact for a convex
+# quadratic with a planted common minimiser (every h_i = 0, so |grad f| = 0),
+# computed by Newton for l2-regularised logistic regression
+expect 0 "interpolation quadratic" -- rate 'quad(d=20,n=4,s=1,convex=1,interp=1)' gd --T 20 --db "$db"
+has out "every f_i convex: yes, Lmax = " "header shows convexity and Lmax"
+has out "mu_i = 1e-06 (exact)" "header shows mu_i"
+has out "x*: exact, |grad f(x*)| = 0," "header shows the exact x*"
+expect 0 "logreg l2" -- rate 'logreg(file=phishing,n=5,reg=l2,lambda=0.01)' gd --T 5 --db "$db"
+has out "mu_sc = 0.01 (bound)" "header shows mu_sc"
+has out "x*: computed," "header shows Newton's x*"
+expect 0 "logreg nonconvex" -- rate 'logreg(file=phishing,n=5)' gd --T 5 --db "$db"
+has out "x*: none known (logreg: no minimiser is known with the nonconvex regularizer" \
+  "header says why there is no x*"
 echo "e2e_rate: $pass passed, $fail failed"
 [ "$fail" = 0 ]

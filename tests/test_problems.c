@@ -343,7 +343,7 @@ Test(problems_quad, same_spec_same_problem_and_full_grad_is_the_mean) {
 
 Test(problems_spec, bad_specs_name_the_column) {
   expect_einput("nosuch(d=3)", "column 1: unknown problem 'nosuch'");
-  expect_einput("quad(e=3)", "has no parameter 'e' (it takes: d, n, s, seed)");
+  expect_einput("quad(e=3)", "has no parameter 'e' (it takes: d, n, s, seed, convex, interp)");
   expect_einput("quad(d=\"big\")", "expects a number for 'd'");
   expect_einput("quad(d=0)", "d must be an integer in [1, ");
   expect_einput("quad(n=2.5)", "n must be an integer");
@@ -1348,4 +1348,356 @@ Test(problems_files, non_regular_files_are_refused, .init = tmp_setup, .fini = t
     snprintf(want, sizeof want, "'%s' is not a regular file (a directory)", tmpdir);
     expect_path_einput(types[t], tmpdir, "", want);
   }
+}
+
+/* ---- convex problems with exact optima (THEORY.md T6) ---------------------- */
+
+/* Every A_i's eigenvalues (dense, from the gradients) against the problem's
+** L_i, Lmax, mu_i, the convex flag and musc = lambda_min(Abar).  The dense
+** matrices are exact up to one rounding per entry, so eigenvalues agree to
+** a few d u |A| (Weyl); 1e-10 |A| leaves a wide margin and still catches a
+** wrong formula (which is off by O(|A|), or by O(lambda) = 1e-6). */
+static void check_client_consts(const tpc_problem *p) {
+  size_t d = p->d, n = p->n;
+  double *ev = malloc(d * sizeof *ev), lmax = 0, mui = INFINITY;
+  cr_assert(p->Li != NULL);
+  for (size_t i = 0; i < n; i++) {
+    double *a = dense_hessian(p, i);
+    eigvals(a, d, ev);
+    double li = fmax(fabs(ev[0]), fabs(ev[d - 1]));
+    cr_assert(le(dbl, fabs(p->Li[i] - li), 1e-10 * li), "L_%zu %.17g, eigen %.17g", i,
+              p->Li[i], li);
+    lmax = fmax(lmax, li);
+    mui = fmin(mui, ev[0]);
+    free(a);
+  }
+  cr_assert(le(dbl, fabs(p->c.Lmax.value - lmax), 1e-10 * lmax));
+  cr_assert(eq(int, p->c.convex, mui >= -1e-10 * lmax), "convex flag, min eigenvalue %g", mui);
+  if (p->c.convex) {
+    cr_assert(eq(int, p->c.mui.kind, TPC_CONST_EXACT));
+    cr_assert(le(dbl, fabs(p->c.mui.value - mui), 1e-10 * lmax), "mu_i %.17g, eigen %.17g",
+              p->c.mui.value, mui);
+  } else {
+    cr_assert(eq(int, p->c.mui.kind, TPC_CONST_UNKNOWN));
+  }
+  dense_consts c = dense_quad_consts(p);
+  cr_assert(le(dbl, fabs(p->c.musc.value - c.lmin), 1e-10 * c.lminus), "musc %.17g, eigen %.17g",
+            p->c.musc.value, c.lmin);
+  free(c.abar);
+  free(c.bbar);
+  free(ev);
+}
+
+/* The optimum of a quadratic: x* against an independent dense Cholesky
+** solve, Abar x* - bbar small in the dense matrices, h_i = grad f_i(x*)
+** bit for bit, (1/n) sum h_i = grad f(x*) within the stated accuracy,
+** f* = f(x*) = f_inf, and f(x* + e) >= f* along every coordinate. */
+static void check_quad_optimum(const tpc_problem *p) {
+  size_t d = p->d, n = p->n;
+  const tpc_problem_optimum *o = tpc_problem_optimum(p);
+  cr_assert(o != NULL, "%s", tpc_error_msg());
+  cr_assert(eq(int, o->kind, TPC_CONST_EXACT));
+  dense_consts c = dense_quad_consts(p);
+  double *xs = dense_solve(&c, d), *g = malloc(d * sizeof *g), *gt = malloc(d * sizeof *gt);
+  double *hs = calloc(d, sizeof *hs), *y = malloc(d * sizeof *y);
+  void *w = work_alloc(p);
+  double xn = norm2(xs, d), err = 0, res = 0;
+  for (size_t j = 0; j < d; j++) err = fmax(err, fabs(o->x[j] - xs[j]));
+  /* Both solves are backward stable: forward error <= kappa d u |x*|. */
+  double kappa = c.lminus / c.lmin;
+  cr_assert(le(dbl, err, 100 * kappa * d * DBL_EPSILON * (1 + xn)), "x* differs by %g", err);
+  for (size_t j = 0; j < d; j++) {
+    double r = -c.bbar[j];
+    for (size_t k = 0; k < d; k++) r += c.abar[j * d + k] * o->x[k];
+    res += r * r;
+  }
+  cr_assert(le(dbl, sqrt(res), 100 * d * DBL_EPSILON * (c.lminus * norm2(o->x, d) + norm2(c.bbar, d))),
+            "residual %g", sqrt(res));
+  for (size_t i = 0; i < n; i++) {
+    p->type->grad(p, i, o->x, g, w);
+    cr_assert(eq(int, memcmp(g, o->h + i * d, d * sizeof *g), 0), "h_%zu is grad f_%zu(x*)", i, i);
+    for (size_t j = 0; j < d; j++) hs[j] += g[j] / (double)n;
+  }
+  double f = tpc_problem_full_grad(p, o->x, g, gt, w);
+  /* The same sum of the h_i in other roundings: apart by n u sum |h_i|. */
+  double hsum = 0;
+  for (size_t i = 0; i < n; i++) hsum += norm2(o->h + i * d, d);
+  double sumtol = 4 * (double)n * DBL_EPSILON * hsum;
+  cr_assert(le(dbl, fabs(norm2(hs, d) - o->accuracy), sumtol));
+  cr_assert(le(dbl, fabs(norm2(g, d) - o->accuracy), sumtol));
+  cr_assert(ieee_ulp_eq(dbl, o->fstar, f, 4), "f* %.17g, f(x*) %.17g", o->fstar, f);
+  /* f(x*) as evaluated rounds terms of size Lmax |x*|^2 and |b| |x*|; f_inf
+  ** is -1/2 bbar^T x*, without that cancellation. */
+  double xo = norm2(o->x, d);
+  double ftol = 100 * d * DBL_EPSILON * (p->c.Lmax.value * xo * xo + norm2(c.bbar, d) * xo);
+  cr_assert(le(dbl, fabs(o->fstar - p->c.finf.value), ftol), "f* %.17g, f_inf %.17g",
+            o->fstar, p->c.finf.value);
+  for (size_t j = 0; j < d; j++) {
+    memcpy(y, o->x, d * sizeof *y);
+    y[j] += 1e-3 * (1 + fabs(y[j]));
+    cr_assert(ge(dbl, tpc_problem_full_grad(p, y, g, gt, w), o->fstar), "coordinate %zu", j);
+  }
+  free(c.abar);
+  free(c.bbar);
+  free(xs);
+  free(g);
+  free(gt);
+  free(hs);
+  free(y);
+  free(w);
+}
+
+Test(problems_convex, quad_convex_keeps_every_client_psd) {
+  static const double svals[] = {0.5, 2.0, 6.4};
+  char spec[128];
+  for (unsigned seed = 1; seed <= 3; seed++)
+    for (size_t k = 0; k < 3; k++) {
+      snprintf(spec, sizeof spec, "quad(d=12,n=7,s=%g,seed=%u,convex=1)", svals[k], seed);
+      tpc_problem *p = build_ok(spec);
+      cr_assert(eq(int, p->c.convex, 1), "%s", spec);
+      /* The shift puts the smallest client eigenvalue at lambda = 1e-6. */
+      cr_assert(epsilon_eq(dbl, p->c.mui.value, 1e-6, 1e-12), "%s: mu_i %g", spec, p->c.mui.value);
+      check_client_consts(p);
+      check_quad_optimum(p);
+      tpc_problem_free(p);
+    }
+}
+
+/* The default generator: L_i and musc exact too; with s > 0 some A_i are
+** indefinite (convex 0, mu_i unknown), and x* still exists (Abar > 0). */
+Test(problems_convex, quad_default_constants_and_optimum) {
+  tpc_problem *p = build_ok("quad(d=10,n=9,s=3,seed=2)");
+  cr_assert(eq(int, p->c.convex, 0));
+  check_client_consts(p);
+  check_quad_optimum(p);
+  tpc_problem_free(p);
+  p = build_ok("quad(d=10,n=3)");   /* s = 0: every A_i = Abar > 0 */
+  cr_assert(eq(int, p->c.convex, 1));
+  check_client_consts(p);
+  tpc_problem_free(p);
+}
+
+/* convex=1 with s = 0 is the default problem bit for bit (nu_i = 1 either way). */
+Test(problems_convex, quad_convex_at_s0_is_the_default) {
+  tpc_problem *a = build_ok("quad(d=50,n=4,seed=5)"), *b = build_ok("quad(d=50,n=4,seed=5,convex=1)");
+  double x[50], ga[50], gb[50];
+  for (size_t j = 0; j < 50; j++) x[j] = sin((double)j);
+  for (size_t i = 0; i < 4; i++) {
+    double f[2] = {a->type->grad(a, i, x, ga, NULL), b->type->grad(b, i, x, gb, NULL)};
+    cr_assert(eq(int, memcmp(&f[0], &f[1], sizeof f[0]), 0));
+    cr_assert(eq(int, memcmp(ga, gb, sizeof ga), 0));
+  }
+  cr_assert(eq(int, memcmp(&a->c.Lminus, &b->c.Lminus, 5 * sizeof(tpc_const)), 0));
+  tpc_problem_free(a);
+  tpc_problem_free(b);
+}
+
+/* interp=1: x* is a minimiser of every f_i, so every h_i = 0 (the planted
+** b_i is formed by the gradient's own expression: exactly 0). */
+Test(problems_convex, quad_interpolation_has_zero_client_gradients) {
+  tpc_problem *p = build_ok("quad(d=30,n=6,s=1.5,seed=4,convex=1,interp=1)");
+  check_client_consts(p);
+  check_quad_optimum(p);
+  const tpc_problem_optimum *o = tpc_problem_optimum(p);
+  for (size_t k = 0; k < p->n * p->d; k++)
+    cr_assert(eq(dbl, o->h[k], 0.0), "h entry %zu = %g", k, o->h[k]);
+  cr_assert(eq(dbl, o->accuracy, 0.0));
+  check_grad_fd(p, 2, p->x0, 1e-5, 1e-6, 30);
+  tpc_problem_free(p);
+}
+
+Test(problems_convex, bad_convex_options_are_refused) {
+  expect_einput("quad(d=5,convex=2)", "convex must be an integer in [0, 1]");
+  expect_einput("quad(d=5,interp=1)", "interp=1 needs convex=1");
+  expect_einput("quad(d=5,convex=1,interp=-1)", "interp must be an integer in [0, 1]");
+  expect_einput("logreg(file=a9a,reg=xyz)", "reg must be nonconvex, l2 or none, got 'xyz'");
+  expect_einput("logreg(file=a9a,reg=2)", "expects a text for 'reg'");
+  expect_einput("logreg(file=a9a,reg=l2,lambda=-0.1)", "lambda must be in [0, 1e+06]");
+  expect_einput("logreg(file=a9a,reg=none,lambda=0.1)", "reg=none takes no lambda");
+}
+
+/* quadfile: psd=1 checked against each A_i, the per-client constants and the
+** optimum as for quad. */
+Test(problems_convex, quadfile_psd_header, .init = tmp_setup, .fini = tmp_teardown) {
+  /* A shift of 4 sqrt(d) makes these random A_i positive definite (their
+  ** Gaussian parts have norm about 2 sqrt(d)). */
+  char *t = quad_text(6, 4, 2, 1, 4 * sqrt(6.0), 11);
+  char *psd = malloc(strlen(t) + 8);
+  char *nl = strchr(t, '\n');
+  sprintf(psd, "%.*s psd=1%s", (int)(nl - t), t, nl);
+  tpc_problem *p = build_file_ok("quadfile", write_text("psd.txt", psd, 0), "");
+  cr_assert(eq(int, p->c.convex, 1));
+  check_client_consts(p);
+  check_quad_optimum(p);
+  tpc_problem_free(p);
+  free(t);
+  free(psd);
+  /* The same header on an indefinite client (Abar = diag(2.5, 0.5) is
+  ** still positive definite) is a lie: refused, naming the client. */
+  static const char *const body = "client 1\n2 0\n0 2\n1 1\nclient 2\n3 0\n0 -1\n1 0\n";
+  char lie[256], honest[256];
+  snprintf(lie, sizeof lie, "quadfile d=2 n=2 storage=dense psd=1\n%s", body);
+  snprintf(honest, sizeof honest, "quadfile d=2 n=2 storage=dense\n%s", body);
+  expect_file_einput("quadfile", lie, "", "the header says psd=1 but A_2 (client 2) has the "
+                     "eigenvalue -1 < 0");
+  expect_file_einput("quadfile", "quadfile d=1 n=1 storage=dense psd=2\nclient 1\n1\n1\n", "",
+                     "psd must be an integer in [0, 1]");
+  /* Without the claim the file is fine, just not convex. */
+  p = build_file_ok("quadfile", write_text("ind.txt", honest, 0), "");
+  check_client_consts(p);
+  check_quad_optimum(p);
+  tpc_problem_free(p);
+}
+
+/* lr_text's rows under a convex regularizer, in long double: f_i and its
+** gradient by the definition. */
+static double lr_convex_expected(size_t r0, size_t r1, const double *x, double lambda,
+                                 double *g) {
+  long double loss = 0, gl[4] = {0};
+  for (size_t r = r0; r < r1; r++) {
+    long double z = 0;
+    for (size_t k = 0; k < 4; k++) z += (long double)lr_a[r][k] * x[k];
+    loss += log1pl(expl(-lr_y[r] * z));
+    long double s = 1 / (1 + expl(lr_y[r] * z));   /* -d/dz log(1 + e^{-yz}) / y */
+    for (size_t k = 0; k < 4; k++) gl[k] -= lr_y[r] * s * lr_a[r][k];
+  }
+  long double m = (long double)(r1 - r0), reg = 0;
+  for (size_t k = 0; k < 4; k++) {
+    reg += (long double)x[k] * x[k];
+    g[k] = (double)(gl[k] / m + lambda * (long double)x[k]);
+  }
+  return (double)(loss / m + lambda / 2 * reg);
+}
+
+Test(problems_convex, logreg_convex_regularizers, .init = tmp_setup, .fini = tmp_teardown) {
+  const char *path = write_text("t.txt", lr_text, 0);
+  tpc_problem *pl = build_file_ok("logreg", path, ",n=3,reg=l2,lambda=0.25");
+  size_t blocks[4] = {0, 2, 4, 7};
+  double x[4] = {0.3, -1.1, 0.7, 2.0}, g[4], ge[4];
+  for (size_t i = 0; i < 3; i++) {
+    double f = pl->type->grad(pl, i, x, g, NULL);
+    double fe = lr_convex_expected(blocks[i], blocks[i + 1], x, 0.25, ge);
+    cr_assert(epsilon_eq(dbl, f, fe, 1e-14), "f_%zu %.17g, expected %.17g", i, f, fe);
+    for (size_t k = 0; k < 4; k++) cr_assert(epsilon_eq(dbl, g[k], ge[k], 1e-14));
+  }
+  cr_assert(eq(int, pl->c.convex, 1));
+  cr_assert(eq(dbl, pl->c.musc.value, 0.25));
+  cr_assert(eq(dbl, pl->c.mui.value, 0.25));
+  /* L_i bounds the Hessian at 0, A_i^T A_i/(4 m_i) + lambda I, tightly. */
+  for (size_t i = 0; i < 3; i++) {
+    double h[16] = {0}, ev[4];
+    double m = (double)(blocks[i + 1] - blocks[i]);
+    for (size_t r = blocks[i]; r < blocks[i + 1]; r++)
+      for (size_t a = 0; a < 4; a++)
+        for (size_t b = 0; b < 4; b++) h[a * 4 + b] += lr_a[r][a] * lr_a[r][b] / (4 * m);
+    eigvals(h, 4, ev);
+    double li = ev[3] + 0.25;
+    cr_assert(ge(dbl, pl->Li[i], li));
+    cr_assert(le(dbl, pl->Li[i], li * (1 + 1e-12)), "L_%zu %.17g, exact %.17g", i, pl->Li[i], li);
+  }
+  /* Newton's optimum: the gradient at x*, recomputed in long double, is
+  ** below the stated accuracy (plus the double evaluation's own error). */
+  const tpc_problem_optimum *o = tpc_problem_optimum(pl);
+  cr_assert(o != NULL, "%s", tpc_error_msg());
+  cr_assert(eq(int, o->kind, TPC_CONST_COMPUTED));
+  cr_assert(le(dbl, o->accuracy, 1e-14));
+  double gs[4] = {0}, fs = 0;
+  for (size_t i = 0; i < 3; i++) {
+    fs += lr_convex_expected(blocks[i], blocks[i + 1], o->x, 0.25, ge) / 3;
+    for (size_t k = 0; k < 4; k++) gs[k] += ge[k] / 3;
+  }
+  cr_assert(le(dbl, norm2(gs, 4), o->accuracy + 1e-14), "|grad f(x*)| = %g", norm2(gs, 4));
+  cr_assert(epsilon_eq(dbl, o->fstar, fs, 1e-14));
+  tpc_problem_free(pl);
+  /* reg=none: f_i by the definition, and a minimiser (these rows are not
+  ** separable), its gradient recomputed in long double. */
+  tpc_problem *pn = build_file_ok("logreg", path, ",n=3,reg=none");
+  cr_assert(eq(int, pn->c.convex, 1));
+  cr_assert(eq(dbl, pn->c.musc.value, 0.0));
+  cr_assert(eq(int, pn->c.musc.kind, TPC_CONST_EXACT));
+  double f0 = pn->type->grad(pn, 0, x, g, NULL), fe0 = lr_convex_expected(0, 2, x, 0.0, ge);
+  cr_assert(epsilon_eq(dbl, f0, fe0, 1e-14));
+  for (size_t k = 0; k < 4; k++) cr_assert(epsilon_eq(dbl, g[k], ge[k], 1e-14));
+  o = tpc_problem_optimum(pn);
+  cr_assert(o != NULL, "%s", tpc_error_msg());
+  memset(gs, 0, sizeof gs);
+  for (size_t i = 0; i < 3; i++) {
+    lr_convex_expected(blocks[i], blocks[i + 1], o->x, 0.0, ge);
+    for (size_t k = 0; k < 4; k++) gs[k] += ge[k] / 3;
+  }
+  cr_assert(le(dbl, norm2(gs, 4), o->accuracy + 1e-13), "|grad f(x*)| = %g", norm2(gs, 4));
+  tpc_problem_free(pn);
+  /* Feature 3 only in rows labelled +1: no minimiser, the feature named. */
+  tpc_problem *pq = build_file_ok(
+      "logreg", write_text("q.txt", "1 1:1 2:1\n0 1:1 2:-1\n1 1:-1 3:2\n0 1:-1 2:1\n1 2:0.5\n", 0),
+      ",n=1,reg=none");
+  cr_assert(tpc_problem_optimum(pq) == NULL);
+  cr_assert(strstr(tpc_error_msg(), "feature 3 has y a_3 of one sign (> 0)") != NULL, "%s",
+            tpc_error_msg());
+  tpc_problem_free(pq);
+  /* Rows that x_1 + x_2 separates, each feature of both signs: f has no
+  ** minimiser, and the optimum is refused saying why (and again on the
+  ** second request). */
+  tpc_problem *ps = build_file_ok(
+      "logreg", write_text("sep.txt", "1 1:1 2:1\n1 1:2 2:-0.5\n1 1:-0.5 2:2\n"
+                                      "0 1:-1 2:-1\n0 1:-2 2:0.5\n0 1:0.5 2:-2\n", 0),
+      ",n=1,reg=none");
+  cr_assert(tpc_problem_optimum(ps) == NULL);
+  cr_assert(strstr(tpc_error_msg(), "linearly separable") != NULL, "%s", tpc_error_msg());
+  tpc_error_clear();
+  cr_assert(tpc_problem_optimum(ps) == NULL);
+  cr_assert(strstr(tpc_error_msg(), "linearly separable") != NULL, "kept: %s", tpc_error_msg());
+  tpc_problem_free(ps);
+  /* The nonconvex regularizer has no known minimiser. */
+  tpc_problem *pd = build_file_ok("logreg", path, ",n=3");
+  cr_assert(eq(int, pd->c.convex, 0));
+  cr_assert(eq(int, pd->c.musc.kind, TPC_CONST_UNKNOWN));
+  cr_assert(tpc_problem_optimum(pd) == NULL);
+  cr_assert(strstr(tpc_error_msg(), "nonconvex regularizer") != NULL, "%s", tpc_error_msg());
+  tpc_problem_free(pd);
+}
+
+/* a9a (shipped): Newton reaches |grad f| <= 1e-10 under l2 (two lambdas),
+** recomputed by the full gradient. */
+Test(problems_convex, logreg_a9a_newton, .timeout = 120) {
+  static const char *const specs[] = {"logreg(file=a9a,n=10,reg=l2,lambda=0.1)",
+                                      "logreg(file=a9a,n=10,reg=l2,lambda=1e-4)"};
+  for (size_t s = 0; s < 2; s++) {
+    tpc_problem *p = build_ok(specs[s]);
+    const tpc_problem_optimum *o = tpc_problem_optimum(p);
+    cr_assert(o != NULL, "%s: %s", specs[s], tpc_error_msg());
+    cr_assert(eq(int, o->kind, TPC_CONST_COMPUTED));
+    cr_assert(le(dbl, o->accuracy, 1e-10), "%s: accuracy %g", specs[s], o->accuracy);
+    double *g = malloc(p->d * sizeof *g), *gt = malloc(p->d * sizeof *gt);
+    void *w = work_alloc(p);
+    double f = tpc_problem_full_grad(p, o->x, g, gt, w);
+    cr_assert(le(dbl, norm2(g, p->d), 1e-10));
+    cr_assert(ieee_ulp_eq(dbl, f, o->fstar, 4));
+    cr_assert(lt(dbl, f, log(2.0)), "below f(0) = log 2");
+    for (size_t i = 0; i < p->n; i++) cr_assert(le(dbl, p->Li[i], p->c.Lmax.value));
+    free(g);
+    free(gt);
+    free(w);
+    tpc_problem_free(p);
+  }
+}
+
+/* Without a regularizer a9a has no minimiser: feature 12 occurs in 14 rows,
+** all labelled -1, so f falls for ever as x_12 -> -inf.  (Newton, left to
+** itself, creeps on with |grad f| near 1e-14: only the certificate tells.) */
+Test(problems_convex, logreg_a9a_without_regularizer_has_no_minimiser) {
+  tpc_problem *p = build_ok("logreg(file=a9a,n=10,reg=none)");
+  cr_assert(tpc_problem_optimum(p) == NULL);
+  cr_assert(strstr(tpc_error_msg(), "feature 12 has y a_12 of one sign (< 0)") != NULL, "%s",
+            tpc_error_msg());
+  tpc_problem_free(p);
+}
+
+Test(problems_convex, autoencoder_has_no_optimum) {
+  tpc_problem *p = build_ok("autoenc(file=t10k,n=10,samples=500)");
+  cr_assert(eq(int, p->c.convex, 0));
+  cr_assert(p->Li == NULL);
+  cr_assert(tpc_problem_optimum(p) == NULL);
+  cr_assert(strstr(tpc_error_msg(), "no minimiser is known") != NULL, "%s", tpc_error_msg());
+  tpc_problem_free(p);
 }

@@ -323,7 +323,10 @@ static int load_job(rate_job *j, int npos, char **pos) {
 }
 
 static const char *kind_text(tpc_const_kind k) {
-  return k == TPC_CONST_EXACT ? "exact" : k == TPC_CONST_BOUND ? "bound" : "unknown";
+  return k == TPC_CONST_EXACT      ? "exact"
+         : k == TPC_CONST_BOUND    ? "bound"
+         : k == TPC_CONST_COMPUTED ? "computed"
+                                   : "unknown";
 }
 
 static void print_const(const char *name, tpc_const c) {
@@ -331,6 +334,22 @@ static void print_const(const char *name, tpc_const c) {
     printf(" %s = ? ", name);
   else
     printf(" %s = %.6g (%s)", name, c.value, kind_text(c.kind));
+}
+
+/* The convex settings' constants (THEORY.md T6, convex problems with exact
+** optima) and the optimum, computed here when the problem has one. */
+static void print_convexity(const tpc_problem *p) {
+  printf("\n  every f_i convex: %s,", p->c.convex ? "yes" : "not known");
+  print_const("Lmax", p->c.Lmax);
+  print_const("mu_sc", p->c.musc);
+  print_const("mu_i", p->c.mui);
+  const tpc_problem_optimum *o = tpc_problem_optimum(p);
+  if (o)
+    printf("\n  x*: %s, |grad f(x*)| = %.3g, f* = %.17g", kind_text(o->kind), o->accuracy,
+           o->fstar);
+  else
+    printf("\n  x*: none known (%s)", tpc_error_msg());
+  tpc_error_clear();
 }
 
 static void print_header(const rate_job *j) {
@@ -345,6 +364,7 @@ static void print_header(const rate_job *j) {
   printf("\n ");
   print_const("mu", j->p->c.mu);
   print_const("f^inf", j->p->c.finf);
+  print_convexity(j->p);
   printf("\n  T = %llu, x0 = %s, init = %s, seed = %llu%s%s\n\n", (unsigned long long)o->T,
          tpc_rate_x0_name(o->x0), tpc_rate_init_name(o->init),
          (unsigned long long)o->seed, j->server ? ", server " : "",

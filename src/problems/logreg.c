@@ -1,8 +1,11 @@
 /*
-** logreg(file=PATH,n=INT,lambda=REAL): logistic regression with the
-** nonconvex regularizer of THEORY.md T6 on a LibSVM data set,
+** logreg(file=PATH,n=INT,lambda=REAL,reg=nonconvex|l2|none): logistic
+** regression on a LibSVM data set with the regularizer r of THEORY.md T6,
 **
-**   f_i(x) = (1/m_i) sum_j log(1 + exp(-y_ij a_ij^T x)) + lambda sum_k x_k^2/(1 + x_k^2),
+**   f_i(x) = (1/m_i) sum_j log(1 + exp(-y_ij a_ij^T x)) + r(x),
+**   reg=nonconvex (the default): r(x) = lambda sum_k x_k^2/(1 + x_k^2),
+**   reg=l2:   r(x) = (lambda/2) |x|^2  (every f_i convex, f lambda-strongly),
+**   reg=none: r(x) = 0                 (every f_i convex; lambda refused),
 **
 ** defaults n = 20, lambda = 0.1, x0 = 0.
 **
@@ -35,6 +38,27 @@
 **         most (1/n) sum ||D_i||^2 / ||x - y||^2 with D_i the logistic parts'
 **         differences, each at most l_i ||x - y||;
 **   f_inf >= 0 (BOUND); mu UNKNOWN (f is not PL in general).
+** With reg=l2 the regularizer's curvature is lambda instead of 2 lambda (and
+** L+- is unchanged), mu = musc = mu_i = lambda (lower bounds); with reg=none
+** it is 0, and musc = mu_i = 0.  Lmax = max_i L_i (BOUND), each L_i kept.
+**
+** The optimum (convex regularizers only; THEORY.md T6, convex problems with
+** exact optima) is computed by Newton's method with a backtracking line
+** search: the Hessian (1/n) sum_i (1/m_i) A_i^T S_i A_i + lambda I
+** (S_i = diag(s(1 - s)), s the logistic function of the margins) factored by
+** gsl_linalg_cholesky_decomp1, stopped when |grad f| stops decreasing; it is
+** marked COMPUTED with the |grad f| reached.  reg=none: features that never
+** occur make the Hessian singular, so 1e-12 (1 + max diagonal) is added to
+** its diagonal (those coordinates have zero gradient and stay 0).  On data
+** that a hyperplane separates, f has no minimiser: when the iterate
+** separates every row (then f(2x) < f(x)) or Newton does not converge, the
+** optimum is refused with that reason.  A weaker form is common: a feature
+** that occurs only in rows of one label (a9a has five) lets f decrease
+** along that coordinate for ever, and Newton creeps on with |grad f| falling
+** by a constant factor while its steps stay of length 1.  That feature is
+** found first and named; other such directions show as steps that do not
+** shrink (converged means |grad f| <= 1e-8 |grad f(0)| and a last step
+** <= 1e-6 (1 + |x|)).
 ** lambda_max comes from eigbound.c (certified upper bound); the rounding of
 ** the Gram sums is covered by gamma_m ||A_i||_F^2 (each entry is a sum of m_i
 ** products; | |A|^T|A| |_2 <= its trace), and each scalar step rounds up.
@@ -45,6 +69,7 @@
 */
 #include <errno.h>
 #include <float.h>
+#include <gsl/gsl_linalg.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -65,11 +90,15 @@ typedef struct logreg_priv {
   int8_t *y;          /* -1 / +1 */
   size_t *start;      /* n + 1: client i owns rows start[i] .. start[i+1]-1 */
   double lambda;
+  int reg;            /* LOGREG_NONCONVEX, LOGREG_L2, LOGREG_NONE */
   tpc_logreg_exp_fn exp;       /* the kernels for this CPU (TPC_KERNEL caps them) */
   tpc_logreg_terms_fn terms;
 } logreg_priv;
 
-static const char *const logreg_keys[] = {"file", "n", "lambda", NULL};
+enum { LOGREG_NONCONVEX, LOGREG_L2, LOGREG_NONE };
+static const char *const logreg_regs[] = {"nonconvex", "l2", "none", NULL};
+
+static const char *const logreg_keys[] = {"file", "n", "lambda", "reg", NULL};
 static const char *const logreg_suffixes[] = {"", ".txt.gz", NULL};
 
 /* ---- gradient ------------------------------------------------------------ */
@@ -150,6 +179,18 @@ static void logreg_scatter(const logreg_priv *q, size_t r0, size_t nr, const dou
   }
 }
 
+/* The convex regularizers: g = g inv + lambda x (reg=l2) or g inv (reg=none)
+** when g is not NULL; returns (lambda/2) |x|^2 or 0. */
+static double logreg_convex_reg(const logreg_priv *q, const double *x, double *g, size_t d,
+                                double inv) {
+  double lam = q->reg == LOGREG_L2 ? q->lambda : 0.0, x2 = 0;
+  for (size_t k = 0; k < d; k++) {
+    x2 += x[k] * x[k];
+    if (g) g[k] = g[k] * inv + lam * x[k];
+  }
+  return 0.5 * lam * x2;
+}
+
 /* f_i(x), and g = grad f_i(x) when g is not NULL (shared by grad and value so
 ** both return the same f_i), block by block of rows. */
 static double logreg_eval(const tpc_problem *p, size_t i, const double *x, double *g) {
@@ -179,12 +220,14 @@ static double logreg_eval(const tpc_problem *p, size_t i, const double *x, doubl
     if (g) logreg_scatter(q, b, nr, s, g);
   }
   double inv = 1.0 / (double)(r1 - r0), reg = 0;
+  double loss = ((l0 + l1) + (l2 + l3)) * inv;
+  if (q->reg != LOGREG_NONCONVEX) return loss + logreg_convex_reg(q, x, g, d, inv);
   for (size_t k = 0; k < d; k++) {
     double x2 = x[k] * x[k], den = 1 + x2;
     reg += x2 / den;
     if (g) g[k] = g[k] * inv + q->lambda * 2 * x[k] / (den * den);
   }
-  return ((l0 + l1) + (l2 + l3)) * inv + q->lambda * reg;
+  return loss + q->lambda * reg;
 }
 
 static double logreg_grad(const tpc_problem *p, size_t i, const double *x, double *g,
@@ -382,6 +425,18 @@ static void gram(const tpc_problem *p, size_t i, double *gm, double *fro2) {
   *fro2 = f;
 }
 
+/* mu, musc, mu_i and the convex flag for the convex regularizers: lambda
+** for l2 (the loss is convex, the regularizer lambda-strongly), 0 for none. */
+static void logreg_convexity(tpc_problem *p, const logreg_priv *q) {
+  if (q->reg == LOGREG_NONCONVEX) return;
+  p->c.convex = 1;
+  if (q->reg == LOGREG_L2) {
+    p->c.musc = p->c.mui = p->c.mu = (tpc_const){.value = q->lambda, .kind = TPC_CONST_BOUND};
+  } else {
+    p->c.musc = p->c.mui = (tpc_const){.value = 0, .kind = TPC_CONST_EXACT};
+  }
+}
+
 /* The T6 bounds (see the top of the file). */
 static int logreg_consts(tpc_problem *p) {
   const logreg_priv *q = p->priv;
@@ -393,7 +448,11 @@ static int logreg_consts(tpc_problem *p) {
     return tpc_error(TPC_ENOMEM, "out of memory for %zu x %zu Gram matrices", d, d);
   }
   int rc = TPC_OK;
-  double sum_l2 = 0, sum_L2 = 0, margin_mean = 0, reg = up(2 * q->lambda);
+  if (!(p->Li = malloc(n * sizeof *p->Li))) rc = tpc_error(TPC_ENOMEM, "out of memory");
+  double sum_l2 = 0, sum_L2 = 0, margin_mean = 0, lmaxi = 0;
+  double reg = q->reg == LOGREG_NONCONVEX ? up(2 * q->lambda)
+               : q->reg == LOGREG_L2      ? q->lambda
+                                          : 0.0;
   for (size_t i = 0; i < n && !rc; i++) {
     double m = (double)(q->start[i + 1] - q->start[i]), fro2, lmax;
     gram(p, i, gm, &fro2);
@@ -404,6 +463,8 @@ static int logreg_consts(tpc_problem *p) {
     rc = tpc_problem_lambda_max_bound(gm, d, &lmax);
     double li = up(up(lmax + up(2 * tpc_problem_gamma(m + 1) * fro2)) / (4 * m));
     double Li = up(li + reg);
+    p->Li[i] = Li;
+    lmaxi = fmax(lmaxi, Li);
     sum_l2 = up(sum_l2 + up(li * li));
     sum_L2 = up(sum_L2 + up(Li * Li));
   }
@@ -422,6 +483,23 @@ static int logreg_consts(tpc_problem *p) {
   p->c.Lpm = (tpc_const){.value = up(sqrt(up(sum_l2 / (double)n))), .kind = TPC_CONST_BOUND};
   p->c.mu = (tpc_const){.value = 0, .kind = TPC_CONST_UNKNOWN};
   p->c.finf = (tpc_const){.value = 0, .kind = TPC_CONST_BOUND};
+  p->c.Lmax = (tpc_const){.value = lmaxi, .kind = TPC_CONST_BOUND};
+  logreg_convexity(p, q);
+  return TPC_OK;
+}
+
+/* reg=nonconvex|l2|none; lambda with reg=none is refused (it would be unused). */
+static int logreg_param_reg(const tpc_spec *s, int *reg) {
+  const tpc_spec_param *r = tpc_spec_param_find(s, "reg");
+  if (!r) return TPC_OK;
+  for (int k = 0; logreg_regs[k]; k++)
+    if (strcmp(r->text, logreg_regs[k]) == 0) *reg = k;
+  if (strcmp(r->text, logreg_regs[*reg]) != 0)
+    return tpc_error(TPC_EINPUT, "column %zu: reg must be nonconvex, l2 or none, got '%s'",
+                     s->pos + 1, r->text);
+  if (*reg == LOGREG_NONE && tpc_spec_param_find(s, "lambda"))
+    return tpc_error(TPC_EINPUT, "column %zu: reg=none takes no lambda (there is no "
+                     "regularizer to weigh)", s->pos + 1);
   return TPC_OK;
 }
 
@@ -432,12 +510,15 @@ static int logreg_init(tpc_problem *p, const tpc_spec *s) {
   int rc = tpc_problem_param_text(s, "file", &name);
   if (!rc) rc = tpc_problem_param_int(s, "n", 20, 1, 100000000L, &n);
   if (!rc) rc = tpc_problem_param_real(s, "lambda", 0.1, 0.0, 1e6, &lambda);
+  int reg = LOGREG_NONCONVEX;
+  if (!rc) rc = logreg_param_reg(s, &reg);
   if (rc) return rc;
   logreg_priv *q = calloc(1, sizeof *q);
   if (!q) return tpc_error(TPC_ENOMEM, "out of memory");
   p->priv = q;
   p->n = (size_t)n;
-  q->lambda = lambda;
+  q->lambda = reg == LOGREG_NONE ? 0.0 : lambda;
+  q->reg = reg;
   tpc_isa isa = tpc_cpu_isa();
   q->exp = isa >= TPC_ISA_AVX512 ? tpc_logreg_exp_avx512
            : isa >= TPC_ISA_AVX2 ? tpc_logreg_exp_avx2
@@ -457,6 +538,184 @@ static int logreg_init(tpc_problem *p, const tpc_spec *s) {
   return rc;
 }
 
+/* ---- the optimum (Newton's method; see the top of the file) -------------- */
+
+#define NEWTON_MAX_ITER 100
+#define NEWTON_STALL 3          /* iterations without a smaller |grad f| that end it */
+
+/* Buffers of one Newton run. */
+typedef struct newton {
+  const tpc_problem *p;
+  double *g, *gt, *xt, *step, *hess, *gtmp;
+  void *work;
+  double f, gn;   /* f and |grad f| at the current x */
+  double g0;      /* |grad f(0)|, the scale of "converged" */
+  double moved;   /* length of the last step taken */
+} newton;
+
+static double norm2(const double *v, size_t d) {
+  double s = 0;
+  for (size_t k = 0; k < d; k++) s += v[k] * v[k];
+  return sqrt(s);
+}
+
+/* The Hessian of f at x into nt->hess (dense, both halves): the loss's
+** (1/n) sum_i (1/m_i) sum_r s_r (1 - s_r) a_r a_r^T plus lambda I (l2), or
+** plus the small ridge of reg=none. */
+static void newton_hessian(newton *nt, const double *x) {
+  const tpc_problem *p = nt->p;
+  const logreg_priv *q = p->priv;
+  size_t d = p->d;
+  double *h = nt->hess, dmax = 0;
+  memset(h, 0, d * d * sizeof *h);
+  for (size_t i = 0; i < p->n; i++) {
+    double scale = 1.0 / ((double)(q->start[i + 1] - q->start[i]) * (double)p->n);
+    for (size_t r = q->start[i]; r < q->start[i + 1]; r++) {
+      double sg = 1.0 / (1.0 + exp(-logreg_dot(q, r, q->row_ptr[r], x, 0)));
+      double w = sg * (1.0 - sg) * scale;
+      for (size_t a = q->row_ptr[r]; a < q->row_ptr[r + 1]; a++)
+        for (size_t b = q->row_ptr[r]; b < q->row_ptr[r + 1]; b++)
+          h[(size_t)q->col[a] * d + q->col[b]] += w * q->val[a] * q->val[b];
+    }
+  }
+  for (size_t k = 0; k < d; k++) dmax = fmax(dmax, h[k * d + k]);
+  double ridge = q->reg == LOGREG_L2 ? q->lambda : 1e-12 * (1.0 + dmax);
+  for (size_t k = 0; k < d; k++) h[k * d + k] += ridge;
+}
+
+/* One damped Newton step from x: the step solves H step = -g; halve it until
+** f decreases by the Armijo amount or |grad f| decreases.  Updates x, g, f,
+** gn; returns 1 when it moved, 0 when no step helped, -status on failure. */
+static int newton_step(newton *nt, double *x) {
+  size_t d = nt->p->d;
+  newton_hessian(nt, x);
+  gsl_matrix_view hv = gsl_matrix_view_array(nt->hess, d, d);
+  gsl_vector_view sv = gsl_vector_view_array(nt->step, d);
+  for (size_t k = 0; k < d; k++) nt->step[k] = -nt->g[k];
+  if (gsl_linalg_cholesky_decomp1(&hv.matrix) || gsl_linalg_cholesky_svx(&hv.matrix, &sv.vector))
+    return -tpc_error(TPC_EINPUT, "the Hessian is not positive definite to working precision");
+  double slope = 0;
+  for (size_t k = 0; k < d; k++) slope += nt->g[k] * nt->step[k];
+  for (double t = 1.0; t > 1e-12; t /= 2) {
+    for (size_t k = 0; k < d; k++) nt->xt[k] = x[k] + t * nt->step[k];
+    double ft = tpc_problem_full_grad(nt->p, nt->xt, nt->gt, nt->gtmp, nt->work);
+    double gnt = norm2(nt->gt, d);
+    if (ft <= nt->f + 1e-4 * t * slope || gnt < nt->gn) {
+      memcpy(x, nt->xt, d * sizeof *x);
+      memcpy(nt->g, nt->gt, d * sizeof *x);
+      nt->f = ft;
+      nt->gn = gnt;
+      nt->moved = t * norm2(nt->step, d);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Iterate until |grad f| has not decreased for NEWTON_STALL steps; x ends at
+** the point of the smallest |grad f| seen (nt->xt is reused as scratch). */
+static int newton_run(newton *nt, double *x) {
+  const tpc_problem *p = nt->p;
+  size_t d = p->d;
+  double *best = malloc(d * sizeof *best);
+  if (!best) return tpc_error(TPC_ENOMEM, "out of memory");
+  memset(x, 0, d * sizeof *x);
+  nt->f = tpc_problem_full_grad(p, x, nt->g, nt->gtmp, nt->work);
+  nt->gn = nt->g0 = norm2(nt->g, d);
+  double bestg = nt->gn;
+  memcpy(best, x, d * sizeof *x);
+  int rc = TPC_OK;
+  for (int it = 0, stall = 0; it < NEWTON_MAX_ITER && stall < NEWTON_STALL && bestg > 0; it++) {
+    int moved = newton_step(nt, x);
+    if (moved < 0) rc = -moved;
+    if (moved <= 0) break;
+    stall = nt->gn < bestg ? 0 : stall + 1;
+    if (nt->gn < bestg) {
+      bestg = nt->gn;
+      memcpy(best, x, d * sizeof *x);
+    }
+  }
+  memcpy(x, best, d * sizeof *x);
+  nt->gn = bestg;
+  free(best);
+  return rc;
+}
+
+/* A feature k whose every nonzero y_r a_rk has one sign: f decreases without
+** end along -sign e_k (each row's loss falls, none rises), so with reg=none
+** f has no minimiser.  Returns k + 1, or 0 when there is none. */
+static size_t logreg_one_sided_feature(const tpc_problem *p, int *sign) {
+  const logreg_priv *q = p->priv;
+  size_t d = p->d, found = 0;
+  unsigned char *seen = calloc(d, 1);   /* bit 1: a positive y a_rk, bit 2: a negative */
+  if (!seen) return 0;
+  for (size_t r = 0; r < q->rows; r++)
+    for (size_t a = q->row_ptr[r]; a < q->row_ptr[r + 1]; a++) {
+      double v = q->y[r] * q->val[a];
+      seen[q->col[a]] |= v > 0 ? 1 : v < 0 ? 2 : 0;
+    }
+  for (size_t k = 0; k < d && !found; k++)
+    if (seen[k] == 1 || seen[k] == 2) {
+      found = k + 1;
+      *sign = seen[k] == 1 ? 1 : -1;
+    }
+  free(seen);
+  return found;
+}
+
+/* 1 when x separates the data: every margin y_r a_r^T x > 0. */
+static int logreg_separates(const logreg_priv *q, const double *x) {
+  for (size_t r = 0; r < q->rows; r++)
+    if (!(q->y[r] * logreg_dot(q, r, q->row_ptr[r], x, 0) > 0)) return 0;
+  return 1;
+}
+
+/* Newton from 0; refused when the regularizer is nonconvex, when the data
+** are separated by the iterate (reg=none: no minimiser), or when |grad f|
+** did not fall below 1e-8 |grad f(0)| (not converged). */
+static int logreg_optimum(const tpc_problem *p, double *x, tpc_const_kind *kind) {
+  const logreg_priv *q = p->priv;
+  size_t d = p->d;
+  if (q->reg == LOGREG_NONCONVEX)
+    return tpc_error(TPC_EINPUT, "no minimiser is known with the nonconvex regularizer "
+                     "(use reg=l2 or reg=none)");
+  int sign = 0;
+  size_t k = q->reg == LOGREG_NONE ? logreg_one_sided_feature(p, &sign) : 0;
+  if (k)
+    return tpc_error(TPC_EINPUT, "feature %zu has y a_%zu of one sign (%s) in every row where "
+                     "it occurs: with reg=none f decreases without end as x_%zu -> %s, so it "
+                     "has no minimiser", k, k, sign > 0 ? "> 0" : "< 0", k,
+                     sign > 0 ? "+inf" : "-inf");
+  newton nt = {.p = p};
+  nt.g = malloc(d * sizeof *nt.g);
+  nt.gt = malloc(d * sizeof *nt.gt);
+  nt.xt = malloc(d * sizeof *nt.xt);
+  nt.step = malloc(d * sizeof *nt.step);
+  nt.gtmp = malloc(d * sizeof *nt.gtmp);
+  nt.hess = malloc(d * d * sizeof *nt.hess);
+  nt.work = malloc(tpc_problem_work_size(p));
+  int rc = TPC_OK;
+  if (!nt.g || !nt.gt || !nt.xt || !nt.step || !nt.gtmp || !nt.hess || !nt.work)
+    rc = tpc_error(TPC_ENOMEM, "out of memory for Newton's method (d = %zu)", d);
+  if (!rc) rc = newton_run(&nt, x);
+  if (!rc && q->reg == LOGREG_NONE && logreg_separates(q, x))
+    rc = tpc_error(TPC_EINPUT, "the data are linearly separable (Newton's iterate separates "
+                   "every row): with reg=none f has no minimiser");
+  else if (!rc && !(nt.gn <= 1e-8 * nt.g0 && nt.moved <= 1e-6 * (1 + norm2(x, d))))
+    rc = tpc_error(TPC_EINPUT, "Newton's method stopped at |grad f| = %.3g (from %.3g), its "
+                   "last step %.3g long: no minimiser found%s", nt.gn, nt.g0, nt.moved,
+                   q->reg == LOGREG_NONE ? " (the data may be separable)" : "");
+  free(nt.g);
+  free(nt.gt);
+  free(nt.xt);
+  free(nt.step);
+  free(nt.gtmp);
+  free(nt.hess);
+  free(nt.work);
+  *kind = TPC_CONST_COMPUTED;
+  return rc;
+}
+
 static void logreg_destroy(tpc_problem *p) {
   logreg_priv *q = p->priv;
   if (!q) return;
@@ -471,7 +730,7 @@ static void logreg_destroy(tpc_problem *p) {
 
 const tpc_problem_type tpc_problem_logreg = {
     .name = "logreg",
-    .synopsis = "logreg(file=PATH, n=INT, lambda=REAL)",
+    .synopsis = "logreg(file=PATH, n=INT, lambda=REAL, reg=nonconvex|l2|none)",
     .summary = "logistic regression, nonconvex regularizer, LibSVM data (T6); bounds",
     .keys = logreg_keys,
     .work_size = logreg_work_size,
@@ -479,4 +738,5 @@ const tpc_problem_type tpc_problem_logreg = {
     .destroy = logreg_destroy,
     .grad = logreg_grad,
     .value = logreg_value,
+    .optimum = logreg_optimum,
 };

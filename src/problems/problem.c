@@ -7,6 +7,11 @@
 ** compressor's (registry/build.c): a known name, no nested specs, only known
 ** keys, and a text value exactly for the keys that take text (`file`), so
 ** every type's init sees well-formed parameters and only checks ranges.
+**
+** The optimum (tpc_problem_optimum_get) is computed on first request: the
+** type gives x*, and h_i* = grad f_i(x*), f* = f(x*) and the accuracy
+** |grad f(x*)| come from the type's own gradient, the same code a method
+** runs, so a check against x* measures what the method sees.
 */
 #include "problems/problem.h"
 
@@ -22,8 +27,19 @@ const tpc_problem_type *const tpc_builtin_problems[] = {
     &tpc_problem_quad, &tpc_problem_quadfile, &tpc_problem_logreg, &tpc_problem_autoenc,
     NULL};
 
-/* Keys whose values are text; every other key takes a number. */
-static const char *const text_keys[] = {"file", NULL};
+/* Keys whose values are text (a file, a word such as reg=l2); every other
+** key takes a number. */
+static const char *const text_keys[] = {"file", "reg", NULL};
+
+/* The optimum once computed; `state` 0 not yet asked, 1 known, -1 none
+** (`why` keeps the message for later calls). */
+struct tpc_problem_opt {
+  int state;
+  int status;
+  char why[256];
+  tpc_problem_optimum o;
+  double *x, *h;
+};
 
 const tpc_problem_type *tpc_problem_type_find(const char *name) {
   for (size_t i = 0; name && tpc_builtin_problems[i]; i++)
@@ -89,7 +105,8 @@ tpc_problem *tpc_problem_alloc(const tpc_spec *s, int *status) {
   }
   if (!rc) {
     p->type = type;
-    rc = type->init(p, s);
+    p->opt = calloc(1, sizeof *p->opt);
+    rc = p->opt ? type->init(p, s) : tpc_error(TPC_ENOMEM, "out of memory allocating a problem");
     if (rc) tpc_error_prefix(rc, "%s: ", type->name);   /* "logreg: ..." */
   }
   if (rc) {
@@ -103,6 +120,12 @@ tpc_problem *tpc_problem_alloc(const tpc_spec *s, int *status) {
 void tpc_problem_free(tpc_problem *p) {
   if (!p) return;
   if (p->type && p->type->destroy) p->type->destroy(p);
+  if (p->opt) {
+    free(p->opt->x);
+    free(p->opt->h);
+    free(p->opt);
+  }
+  free(p->Li);
   free(p->x0);
   free(p);
 }
@@ -126,6 +149,65 @@ double tpc_problem_full_grad(const tpc_problem *p, const double *x, double *g,
   return f * inv;
 }
 
+/* ---- the optimum ---------------------------------------------------------- */
+
+/* h, f* and |grad f(x*)| from the type's gradient, clients in order as in
+** tpc_problem_full_grad. */
+static int optimum_fill(const tpc_problem *p, struct tpc_problem_opt *c) {
+  size_t d = p->d, n = p->n;
+  double *g = calloc(d, sizeof *g);
+  void *work = malloc(tpc_problem_work_size(p));
+  if (!g || !work) {
+    free(g);
+    free(work);
+    return tpc_error(TPC_ENOMEM, "out of memory for the optimum (d = %zu)", d);
+  }
+  double f = 0.0, g2 = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    double *hi = c->h + i * d;
+    f += p->type->grad(p, i, c->x, hi, work);
+    for (size_t j = 0; j < d; j++) g[j] += hi[j];
+  }
+  for (size_t j = 0; j < d; j++) g2 += (g[j] / (double)n) * (g[j] / (double)n);
+  c->o.fstar = f / (double)n;
+  c->o.accuracy = sqrt(g2);
+  c->o.x = c->x;
+  c->o.h = c->h;
+  free(g);
+  free(work);
+  return TPC_OK;
+}
+
+static int optimum_compute(const tpc_problem *p, struct tpc_problem_opt *c) {
+  if (!p->type->optimum)
+    return tpc_error(TPC_EINPUT, "%s: no minimiser is known (the problem is not known convex)",
+                     p->type->name);
+  c->x = calloc(p->d, sizeof *c->x);
+  c->h = calloc(p->n * p->d, sizeof *c->h);
+  if (!c->x || !c->h)
+    return tpc_error(TPC_ENOMEM, "out of memory for the optimum (d = %zu, n = %zu)", p->d,
+                     p->n);
+  int rc = p->type->optimum(p, c->x, &c->o.kind);
+  if (rc) return tpc_error_prefix(rc, "%s: ", p->type->name);
+  return optimum_fill(p, c);
+}
+
+const tpc_problem_optimum *tpc_problem_optimum_get(const tpc_problem *p) {
+  struct tpc_problem_opt *c = p->opt;
+  if (!c) {
+    tpc_error(TPC_EINTERNAL, "the problem was not built by tpc_problem_alloc");
+    return NULL;
+  }
+  if (!c->state) {
+    c->status = optimum_compute(p, c);
+    c->state = c->status ? -1 : 1;
+    if (c->status) snprintf(c->why, sizeof c->why, "%s", tpc_error_msg());
+  }
+  if (c->state > 0) return &c->o;
+  tpc_error(c->status, "%s", c->why);
+  return NULL;
+}
+
 /* ---- data checks ---------------------------------------------------------- */
 
 void tpc_problem_peak_note(tpc_problem_peak *pk, double v, size_t line) {
@@ -141,7 +223,8 @@ int tpc_problem_consts_check(const tpc_problem *p, const char *path,
     const char *name;
     double value;
   } c[] = {{"L-", p->c.Lminus.value}, {"L+", p->c.Lplus.value}, {"L+-", p->c.Lpm.value},
-           {"mu", p->c.mu.value},     {"f_inf", p->c.finf.value}};
+           {"mu", p->c.mu.value},     {"f_inf", p->c.finf.value},
+           {"Lmax", p->c.Lmax.value}, {"mu_sc", p->c.musc.value}, {"mu_i", p->c.mui.value}};
   for (size_t k = 0; k < sizeof c / sizeof c[0]; k++)
     if (!isfinite(c[k].value))
       return tpc_error(TPC_EINPUT, "'%s': %s overflows (the data's values are too large: "

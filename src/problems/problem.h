@@ -6,7 +6,9 @@
 ** Problems are named by spec strings like compressors:
 **   quad(d=1000,n=100,s=0,seed=1)     the paper's generator (T6), banded A_i
 **   quadfile(file="q.txt")            a general quadratic from a file
+**   quad(d=1000,n=100,s=1,convex=1,interp=1)   every A_i PSD; grad f_i(x*) = 0
 **   logreg(file="a9a.txt.gz",n=20,lambda=0.1)   LibSVM, .gz read directly
+**   logreg(file=a9a,reg=l2,lambda=0.1)         convex: (lambda/2)|x|^2 (or reg=none)
 **   autoenc(file="train-images-idx3-ubyte.gz",n=100,de=16,samples=60000)
 ** tpc_problem_alloc reads the data or generates it, checks it (bad files are
 ** TPC_EINPUT with the line or byte at fault), and computes the constants.
@@ -21,9 +23,16 @@
 
 #include "spec/spec.h"
 
-/* How a constant is known.  For L-, L+, L+-: BOUND is an upper bound; for mu
-** and f_inf: a lower bound.  UNKNOWN: not available (autoencoder). */
-typedef enum { TPC_CONST_UNKNOWN = 0, TPC_CONST_EXACT, TPC_CONST_BOUND } tpc_const_kind;
+/* How a constant is known.  For L-, L+, L+-, Lmax: BOUND is an upper bound;
+** for mu, musc, mui and f_inf: a lower bound.  UNKNOWN: not available
+** (autoencoder).  COMPUTED (only for an optimum): a numerical solution whose
+** accuracy is stated next to it. */
+typedef enum {
+  TPC_CONST_UNKNOWN = 0,
+  TPC_CONST_EXACT,
+  TPC_CONST_BOUND,
+  TPC_CONST_COMPUTED
+} tpc_const_kind;
 
 typedef struct tpc_const {
   double value;
@@ -36,7 +45,25 @@ typedef struct tpc_problem_consts {
   tpc_const Lpm;     /* Hessian variance L+- (T5) */
   tpc_const mu;      /* PL constant (0 / UNKNOWN when not PL) */
   tpc_const finf;    /* inf f */
+  /* The convex settings (THEORY.md T6, "Convex problems with exact optima"): */
+  tpc_const Lmax;    /* max_i L_i, L_i the smoothness constant of f_i */
+  tpc_const musc;    /* f is musc-strongly convex (0 EXACT: convex, not strongly);
+                     ** UNKNOWN when f is not known convex */
+  tpc_const mui;     /* every f_i is mui-strongly convex; UNKNOWN when not known */
+  int convex;        /* 1 when every f_i is known convex */
 } tpc_problem_consts;
+
+/* A minimiser of f.  EXACT: a closed form (a linear solve), COMPUTED: an
+** iterative solution; either way `accuracy` is |grad f(x)| at the stored x,
+** evaluated by the problem's own gradient in floating point (so EXACT means
+** exact up to the solve's rounding, and the residual says how much that is). */
+typedef struct tpc_problem_optimum {
+  tpc_const_kind kind;   /* TPC_CONST_EXACT or TPC_CONST_COMPUTED */
+  double accuracy;       /* |grad f(x*)| */
+  double fstar;          /* f(x*) */
+  const double *x;       /* x* (d values) */
+  const double *h;       /* h_i* = grad f_i(x*), client i at h + i d (n d values) */
+} tpc_problem_optimum;
 
 typedef struct tpc_problem tpc_problem;
 
@@ -54,6 +81,9 @@ typedef struct tpc_problem_type {
   double (*grad)(const tpc_problem *p, size_t i, const double *x, double *g, void *work);
   /* f_i(x). */
   double (*value)(const tpc_problem *p, size_t i, const double *x, void *work);
+  /* A minimiser of f into x (d values), its kind (EXACT or COMPUTED).
+  ** TPC_EINPUT with a message when none is known (NULL hook: never). */
+  int (*optimum)(const tpc_problem *p, double *x, tpc_const_kind *kind);
 } tpc_problem_type;
 
 struct tpc_problem {
@@ -63,6 +93,8 @@ struct tpc_problem {
   tpc_problem_consts c;
   double *x0;               /* the problem's own starting point (d values) */
   size_t data_bytes;        /* bytes one pass over all clients' data reads */
+  double *Li;               /* n values: L_i of each f_i (kind of c.Lmax); NULL unknown */
+  struct tpc_problem_opt *opt;   /* the optimum, computed on first request */
   void *priv;
 };
 
@@ -75,6 +107,17 @@ extern const tpc_problem_type *const tpc_builtin_problems[];
 const tpc_problem_type *tpc_problem_type_find(const char *name);
 
 size_t tpc_problem_work_size(const tpc_problem *p);
+
+/* The problem's minimiser x*, h_i* and f*, computed on the first call (a
+** linear solve or Newton's method: see each type) and kept until
+** tpc_problem_free.  NULL with an error message when no minimiser is known
+** (a nonconvex problem, separable data without a regulariser) or on failure.
+** The first call is not thread-safe: make it before starting threads. */
+const tpc_problem_optimum *tpc_problem_optimum_get(const tpc_problem *p);
+/* The same, under the name that reads like its type:
+** `const tpc_problem_optimum *o = tpc_problem_optimum(p);` (a function-like
+** macro, so the type's name used alone is untouched). */
+#define tpc_problem_optimum(p) tpc_problem_optimum_get(p)
 
 /* grad f(x) = (1/n) sum grad f_i(x) into g (d values); returns f(x). work as
 ** for grad; gtmp holds d doubles. Sequential over clients (deterministic). */

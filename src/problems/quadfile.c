@@ -9,6 +9,7 @@
 **
 **   quadfile d=D n=N storage=dense                 (header, first line)
 **   quadfile d=D n=N storage=banded bandwidth=W    (or banded, 0 <= W < D)
+**   quadfile d=D n=N storage=dense psd=1           (every A_i declared PSD)
 **   client 1                                       (then, for each client i = 1..N:)
 **   <row 1 of A_1>
 **   ...
@@ -28,6 +29,9 @@
 **   2 0
 **   0 2
 **   1 0
+** psd=1 (psd=0 is the default) declares every A_i positive semidefinite,
+** i.e. every f_i convex: the declaration is checked (below) and a file that
+** breaks it is refused naming the client.
 ** Errors are TPC_EINPUT naming the file and line: a bad or non-finite
 ** number, a wrong count, a missing `client` line, an asymmetric A_i,
 ** content after the last client, a file that ends before the clients its
@@ -45,12 +49,22 @@
 **     still fails, the next case applies);
 **   < -tol = -d u ||Abar||: f is unbounded below: TPC_EINPUT;
 **   otherwise Abar is singular to working precision: mu and f_inf UNKNOWN.
+** Per client (THEORY.md T6, convex problems with exact optima), from each
+** A_i's extreme eigenvalues by gsl_eigen_symm: L_i = max |lambda(A_i)|,
+** Lmax = max_i L_i; every f_i is convex when every lambda_min(A_i) >= -tol_i
+** (tol_i = d u |A_i|, PSD to working precision), then mu_i = max(0, min_i
+** lambda_min(A_i)); psd=1 with some lambda_min(A_i) < -tol_i is TPC_EINPUT.
+** f's strong convexity musc is mu, or 0 when Abar is singular to working
+** precision but not indefinite.  x* solves Abar x* = bbar by Cholesky
+** (gsl_linalg_cholesky_decomp1) when mu is known; otherwise no optimum.
 ** Storage is the band (the dense matrix when dense) per client: a gradient
 ** costs O(d (2W+1)).
 */
 #include <float.h>
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_eigen.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -69,6 +83,7 @@ typedef struct quadfile_priv {
   double *b;       /* n x d */
   size_t a_cap, b_cap;   /* doubles allocated in a and b while reading */
   tpc_problem_peak peak;  /* the largest |number| of the A_i and b_i, and its line */
+  int psd;         /* the header's psd=1: every A_i declared PSD */
 } quadfile_priv;
 
 static const char *const quadfile_keys[] = {"file", NULL};
@@ -169,13 +184,14 @@ static int header_int(tpc_lines *lr, const char *tok, size_t tl, const char *key
 }
 
 /* The header line: d, n, storage, bandwidth. */
-static int parse_header(tpc_lines *lr, long *d, long *n, long *w) {
+static int parse_header(tpc_lines *lr, long *d, long *n, long *w, long *psd) {
   const char *bad = "'%s' line %zu: expected 'quadfile d=D n=N storage=dense|banded "
                     "[bandwidth=W]', got '%s'";
   char *s = lr->buf + strspn(lr->buf, " \t");
   if (strncmp(s, "quadfile", 8) != 0 || (s[8] && s[8] != ' ' && s[8] != '\t'))
     return tpc_error(TPC_EINPUT, bad, lr->path, lr->lineno, s);
   *d = *n = *w = -1;
+  *psd = 0;
   int dense = -1, rc = TPC_OK;
   for (s += 8; !rc;) {
     s += strspn(s, " \t");
@@ -185,6 +201,7 @@ static int parse_header(tpc_lines *lr, long *d, long *n, long *w) {
     else if (strncmp(s, "n=", 2) == 0) rc = header_int(lr, s, tl, "n", 1, 100000000L, n);
     else if (strncmp(s, "bandwidth=", 10) == 0)
       rc = header_int(lr, s, tl, "bandwidth", 0, QUADFILE_MAX_D, w);
+    else if (strncmp(s, "psd=", 4) == 0) rc = header_int(lr, s, tl, "psd", 0, 1, psd);
     else if (tl == 13 && strncmp(s, "storage=dense", 13) == 0) dense = 1;
     else if (tl == 14 && strncmp(s, "storage=banded", 14) == 0) dense = 0;
     else return tpc_error(TPC_EINPUT, "'%s' line %zu: unknown header item '%.*s'", lr->path,
@@ -308,8 +325,9 @@ static int quadfile_read(tpc_problem *p, quadfile_priv *q, const char *path) {
   int got = rc ? 0 : next_content(&lr);
   if (got < 0) rc = -got;
   if (!rc && !got) rc = tpc_error(TPC_EINPUT, "'%s' is empty: no 'quadfile' header", path);
-  long d, n, w;
-  if (!rc) rc = parse_header(&lr, &d, &n, &w);
+  long d, n, w, psd;
+  if (!rc) rc = parse_header(&lr, &d, &n, &w, &psd);
+  if (!rc) q->psd = (int)psd;
   if (!rc) rc = quadfile_alloc(p, q, d, n, w);
   if (!rc && !(rowline = malloc(p->d * sizeof *rowline)))
     rc = tpc_error(TPC_ENOMEM, "out of memory");
@@ -396,6 +414,8 @@ static int quadfile_finf(tpc_problem *p, double *abar, double lmin, double lminu
   p->c.mu = p->c.finf = (tpc_const){.value = 0, .kind = TPC_CONST_UNKNOWN};
   if (lmin < -tol)
     return tpc_error(TPC_EINPUT, "f is unbounded below: Abar has the eigenvalue %.6g < 0", lmin);
+  /* f convex (Abar PSD to working precision): strongly so when mu is known. */
+  p->c.musc = (tpc_const){.value = 0, .kind = TPC_CONST_EXACT};
   if (!(lmin > tolc)) return TPC_OK;
   double *y = calloc(d, sizeof *y);
   if (!y) return tpc_error(TPC_ENOMEM, "out of memory");
@@ -413,13 +433,66 @@ static int quadfile_finf(tpc_problem *p, double *abar, double lmin, double lminu
     }
     p->c.finf = (tpc_const){.value = -0.5 * bx, .kind = TPC_CONST_EXACT};
     p->c.mu = (tpc_const){.value = lmin, .kind = TPC_CONST_EXACT};
+    p->c.musc = p->c.mu;
   }
   free(y);
   return TPC_OK;
 }
 
-static int quadfile_consts(tpc_problem *p) {
+/* m = A_i, dense (d x d, both halves). */
+static void client_dense(const tpc_problem *p, size_t i, double *m) {
   const quadfile_priv *q = p->priv;
+  size_t d = p->d;
+  const double *a = q->a + i * q->nb;
+  memset(m, 0, d * d * sizeof *m);
+  for (size_t j = 0; j < d; j++)
+    for (size_t k = row_lo(j, q->w); k <= row_hi(j, q->w, d); k++)
+      m[j * d + k] = a[q->off[j] + k - row_lo(j, q->w)];
+}
+
+/* abar += A_i for every client, then abar /= n (abar zeroed by the caller). */
+static void abar_sum(const tpc_problem *p, double *abar) {
+  const quadfile_priv *q = p->priv;
+  size_t d = p->d, n = p->n;
+  for (size_t i = 0; i < n; i++) {
+    const double *a = q->a + i * q->nb;
+    for (size_t j = 0; j < d; j++)
+      for (size_t k = row_lo(j, q->w); k <= row_hi(j, q->w, d); k++)
+        abar[j * d + k] += a[q->off[j] + k - row_lo(j, q->w)];
+  }
+  for (size_t k = 0; k < d * d; k++) abar[k] /= (double)n;
+}
+
+/* L_i, Lmax, convex, mu_i from every A_i's eigenvalues; checks psd=1.  scratch
+** holds d x d doubles. */
+static int client_consts(tpc_problem *p, double *scratch, const char *path) {
+  const quadfile_priv *q = p->priv;
+  size_t d = p->d, n = p->n;
+  if (!(p->Li = malloc(n * sizeof *p->Li))) return tpc_error(TPC_ENOMEM, "out of memory");
+  double lmax = 0, mui = INFINITY;
+  int convex = 1;
+  for (size_t i = 0; i < n; i++) {
+    double lo, hi;
+    client_dense(p, i, scratch);
+    int rc = eig_range(scratch, d, &lo, &hi);
+    if (rc) return rc;
+    p->Li[i] = fmax(fabs(lo), fabs(hi));
+    lmax = fmax(lmax, p->Li[i]);
+    mui = fmin(mui, lo);
+    if (lo >= -(double)d * (DBL_EPSILON / 2) * p->Li[i]) continue;
+    convex = 0;
+    if (q->psd)
+      return tpc_error(TPC_EINPUT, "'%s': the header says psd=1 but A_%zu (client %zu) has "
+                       "the eigenvalue %.6g < 0", path, i + 1, i + 1, lo);
+  }
+  p->c.Lmax = (tpc_const){.value = lmax, .kind = TPC_CONST_EXACT};
+  p->c.convex = convex;
+  p->c.mui = (tpc_const){.value = convex ? fmax(mui, 0.0) : 0.0,
+                         .kind = convex ? TPC_CONST_EXACT : TPC_CONST_UNKNOWN};
+  return TPC_OK;
+}
+
+static int quadfile_consts(tpc_problem *p, const char *path) {
   size_t d = p->d, n = p->n, dd = d * d;
   double *abar = calloc(dd, sizeof *abar), *m2 = calloc(dd, sizeof *m2);
   double *sq = malloc(dd * sizeof *sq), *ab2 = malloc(dd * sizeof *ab2);
@@ -428,17 +501,9 @@ static int quadfile_consts(tpc_problem *p) {
     rc = tpc_error(TPC_ENOMEM, "out of memory for %zu x %zu matrices", d, d);
     goto done;
   }
-  for (size_t i = 0; i < n; i++) {
-    const double *a = q->a + i * q->nb;
-    for (size_t j = 0; j < d; j++)
-      for (size_t k = row_lo(j, q->w); k <= row_hi(j, q->w, d); k++)
-        abar[j * d + k] += a[q->off[j] + k - row_lo(j, q->w)];
-    add_square(p, i, m2, sq);
-  }
-  for (size_t k = 0; k < dd; k++) {
-    abar[k] /= (double)n;
-    m2[k] /= (double)n;
-  }
+  abar_sum(p, abar);
+  for (size_t i = 0; i < n; i++) add_square(p, i, m2, sq);
+  for (size_t k = 0; k < dd; k++) m2[k] /= (double)n;
   lower_to_upper(m2, d);
   gsl_matrix_view va = gsl_matrix_view_array(abar, d, d), vs = gsl_matrix_view_array(sq, d, d);
   gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &va.matrix, &va.matrix, 0.0, &vs.matrix);
@@ -454,12 +519,37 @@ static int quadfile_consts(tpc_problem *p) {
   p->c.Lplus = (tpc_const){.value = sqrt(fmax(m2max, 0)), .kind = TPC_CONST_EXACT};
   p->c.Lpm = (tpc_const){.value = sqrt(fmax(vmax, 0)), .kind = TPC_CONST_EXACT};
   rc = quadfile_finf(p, abar, lmin, lminus);
+  if (!rc) rc = client_consts(p, sq, path);
 done:
   free(abar);
   free(m2);
   free(sq);
   free(ab2);
   return rc;
+}
+
+/* x* of Abar x* = bbar by Cholesky, when Abar is positive definite (mu known). */
+static int quadfile_optimum(const tpc_problem *p, double *x, tpc_const_kind *kind) {
+  const quadfile_priv *q = p->priv;
+  size_t d = p->d, n = p->n;
+  if (p->c.mu.kind != TPC_CONST_EXACT)
+    return tpc_error(TPC_EINPUT, "Abar is singular to working precision: no unique x*");
+  double *abar = calloc(d * d, sizeof *abar);
+  if (!abar) return tpc_error(TPC_ENOMEM, "out of memory for a %zu x %zu matrix", d, d);
+  abar_sum(p, abar);
+  memset(x, 0, d * sizeof *x);
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < d; j++) x[j] += q->b[i * d + j];
+  for (size_t j = 0; j < d; j++) x[j] /= (double)n;
+  gsl_matrix_view a = gsl_matrix_view_array(abar, d, d);
+  gsl_vector_view v = gsl_vector_view_array(x, d);
+  int g = gsl_linalg_cholesky_decomp1(&a.matrix);
+  if (!g) g = gsl_linalg_cholesky_svx(&a.matrix, &v.vector);
+  free(abar);
+  *kind = TPC_CONST_EXACT;
+  return g ? tpc_error(TPC_EINPUT, "Abar is not positive definite to working precision: %s",
+                       gsl_strerror(g))
+           : TPC_OK;
 }
 
 /* ---- the type -------------------------------------------------------------- */
@@ -474,7 +564,7 @@ static int quadfile_init(tpc_problem *p, const tpc_spec *s) {
   char *path = NULL;
   rc = tpc_problem_find_file(name, no_dirs, no_suffixes, &path);
   if (!rc) rc = quadfile_read(p, q, path);
-  if (!rc) rc = quadfile_consts(p);
+  if (!rc) rc = quadfile_consts(p, path);
   if (!rc) rc = tpc_problem_consts_check(p, path, &q->peak);
   free(path);
   return rc;
@@ -500,4 +590,5 @@ const tpc_problem_type tpc_problem_quadfile = {
     .destroy = quadfile_destroy,
     .grad = quadfile_grad,
     .value = quadfile_value,
+    .optimum = quadfile_optimum,
 };
