@@ -38,6 +38,18 @@ typedef struct tpc_problem_consts {
   tpc_const finf;    /* inf f */
 } tpc_problem_consts;
 
+/* A minimiser of f.  EXACT: a closed form (a linear solve), COMPUTED: an
+** iterative solution; either way `accuracy` is |grad f(x)| at the stored x,
+** evaluated by the problem's own gradient in floating point (so EXACT means
+** exact up to the solve's rounding, and the residual says how much that is). */
+typedef struct tpc_problem_optimum {
+  tpc_const_kind kind;   /* TPC_CONST_EXACT (or computed) */
+  double accuracy;       /* |grad f(x*)| */
+  double fstar;          /* f(x*) */
+  const double *x;       /* x* (d values) */
+  const double *h;       /* h_i* = grad f_i(x*), client i at h + i d (n d values) */
+} tpc_problem_optimum;
+
 typedef struct tpc_problem tpc_problem;
 
 typedef struct tpc_problem_type {
@@ -75,6 +87,14 @@ extern const tpc_problem_type *const tpc_builtin_problems[];
 const tpc_problem_type *tpc_problem_type_find(const char *name);
 
 size_t tpc_problem_work_size(const tpc_problem *p);
+
+/* The problem's minimiser x*, h_i* and f*.  NULL with an error message when
+** no minimiser is known (as yet, for every problem type). */
+const tpc_problem_optimum *tpc_problem_optimum_get(const tpc_problem *p);
+/* The same, under the name that reads like its type:
+** `const tpc_problem_optimum *o = tpc_problem_optimum(p);` (a function-like
+** macro, so the type's name used alone is untouched). */
+#define tpc_problem_optimum(p) tpc_problem_optimum_get(p)
 
 /* grad f(x) = (1/n) sum grad f_i(x) into g (d values); returns f(x). work as
 ** for grad; gtmp holds d doubles. Sequential over clients (deterministic). */
