@@ -191,7 +191,7 @@ static int key_known(const tpc_method_type *t, const char *key) {
   return 0;
 }
 
-int tpc_method_check(const tpc_registry *reg, const tpc_method_type *t, const tpc_spec *s) {
+static int type_check(const tpc_registry *reg, const tpc_method_type *t, const tpc_spec *s) {
   size_t want = strlen(t->args);
   if (s->nargs != want)
     return tpc_error(TPC_EINPUT, "%s takes %zu compressor argument%s (%s), not %zu", t->name,
@@ -210,6 +210,18 @@ int tpc_method_check(const tpc_registry *reg, const tpc_method_type *t, const tp
   tpc_method_plan pl;
   memset(&pl, 0, sizeof pl);
   return t->plan(s, NAN, &pl);
+}
+
+int tpc_method_check(const tpc_registry *reg, const tpc_spec *s) {
+  const tpc_method_type *t = tpc_method_type_find(s->name);
+  return t ? type_check(reg, t, s) : tpc_spec_check(reg, s);
+}
+
+int tpc_method_uses_plugin(const tpc_registry *reg, const tpc_spec *s) {
+  if (!tpc_method_type_find(s->name)) return tpc_registry_uses_plugin(reg, s);
+  for (size_t k = 0; k < s->nargs; k++)
+    if (tpc_registry_uses_plugin(reg, s->args[k])) return 1;
+  return 0;
 }
 
 int tpc_method_canonical(const tpc_registry *reg, const tpc_spec *s, char *buf, size_t size) {
@@ -294,7 +306,7 @@ tpc_method *tpc_method_alloc_type(const tpc_method_type *t, const tpc_problem *p
     return NULL;
   }
   m->type = t;
-  int rc = tpc_method_check(reg, t, spec);
+  int rc = type_check(reg, t, spec);
   if (!rc) rc = method_plan(t, p, reg, spec, &pl);
   if (!rc && pl.sh.rule) {
     pl.sh.optimum = opt;
@@ -314,14 +326,27 @@ tpc_method *tpc_method_alloc_type(const tpc_method_type *t, const tpc_problem *p
 
 tpc_method *tpc_method_alloc(const tpc_problem *p, const tpc_registry *reg,
                              const tpc_spec *spec, int *status) {
+  return tpc_method_alloc_server(p, reg, spec, NULL, status);
+}
+
+tpc_method *tpc_method_alloc_server(const tpc_problem *p, const tpc_registry *reg,
+                                    const tpc_spec *spec, const tpc_spec *server,
+                                    int *status) {
   const tpc_method_type *t = tpc_method_type_find(spec->name);
+  if (t && server) {
+    *status = tpc_error(TPC_EINPUT,
+                        "%s: --server is Algorithm 1's downlink; the EF21-P methods "
+                        "take C_s as an argument (%s)",
+                        t->name, t->synopsis);
+    return NULL;
+  }
   if (t) return tpc_method_alloc_type(t, p, reg, spec, NULL, status);
   tpc_method *m = calloc(1, sizeof *m);
   if (!m) {
     *status = tpc_error(TPC_ENOMEM, "out of memory");
     return NULL;
   }
-  if (!(m->alg = tpc_alg1_alloc(p, reg, spec, NULL, status))) {
+  if (!(m->alg = tpc_alg1_alloc(p, reg, spec, server, status))) {
     free(m);
     return NULL;
   }

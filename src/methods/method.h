@@ -80,9 +80,14 @@ int tpc_method_shift_randdiana(const tpc_alg1_shift_step *s, double *h, tpc_msg 
 extern const tpc_alg1_rule tpc_method_rule_const, tpc_method_rule_diana,
     tpc_method_rule_randdiana, tpc_method_rule_model;
 
-/* Check a method spec without a problem: argument count and kinds, keys,
-** the values written (words, ranges).  TPC_EINPUT with a message. */
-int tpc_method_check(const tpc_registry *reg, const tpc_method_type *t, const tpc_spec *s);
+/* Check a method spec without a problem: a method name's argument count and
+** kinds, keys and the values written (words, ranges); any other name as
+** tpc_spec_check.  TPC_EINPUT with a message. */
+int tpc_method_check(const tpc_registry *reg, const tpc_spec *s);
+
+/* Whether the spec runs a plugin's code (tpc_registry_uses_plugin, which
+** does not know the method names). */
+int tpc_method_uses_plugin(const tpc_registry *reg, const tpc_spec *s);
 
 /* The canonical text of a method spec (parameters in the type's order,
 ** arguments canonical), like tpc_spec_canonical. */
@@ -97,6 +102,13 @@ typedef struct tpc_method tpc_method;
 ** (0, 1], an unknown shift, a star shift without x*; TPC_ENOMEM). */
 tpc_method *tpc_method_alloc(const tpc_problem *p, const tpc_registry *reg,
                              const tpc_spec *spec, int *status);
+
+/* The same with Algorithm 1's EF21-P downlink compressor `server` (NULL:
+** none) for a mechanism spec; TPC_EINPUT with a method name, whose EF21-P
+** variants take C_s as an argument. */
+tpc_method *tpc_method_alloc_server(const tpc_problem *p, const tpc_registry *reg,
+                                    const tpc_spec *spec, const tpc_spec *server,
+                                    int *status);
 
 /* The same with an explicit type (a test's variant) and optimum (NULL: the
 ** problem's, tpc_problem_optimum), which must outlive the method. */
