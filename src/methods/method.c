@@ -153,25 +153,27 @@ static const char *const keys_beta[] = {"beta", NULL};
 
 static const tpc_method_type type_dcgd = {
     "dcgd", "dcgd(Q)", "distributed compressed GD: x - gamma (1/n) sum Q(grad f_i)",
-    "T8.1", "Q", keys_none, plan_dcgd};
+    "T8 DCGD (T8.1 a)", "Q", keys_none, plan_dcgd, "Q in U(omega)"};
 static const tpc_method_type type_dcgd_shift = {
     "dcgd_shift", "dcgd_shift(Q, shift=fixed|star|diana|randdiana, beta=REAL, p=REAL)",
     "DCGD with shifts h_i: sends Q(grad f_i - h_i); h_i fixed, optimal or learned",
-    "T8.1", "Q", keys_shift, plan_dcgd_shift};
+    "T8 DCGD-SHIFT (T8.1)", "Q", keys_shift, plan_dcgd_shift,
+    "Q in U(omega); beta, p in (0, 1], default 1/(omega+1); star needs x*"};
 static const tpc_method_type type_gdci = {
     "gdci", "gdci(Q, shift=zero|star)",
-    "compressed iterates: x = (1/n) sum h_i + Q(x - gamma grad f_i(x) - h_i)", "T8.5", "Q",
-    keys_gdci, plan_gdci};
+    "compressed iterates: x = (1/n) sum h_i + Q(x - gamma grad f_i(x) - h_i)", "T8 GDCI (T8.5)", "Q",
+    keys_gdci, plan_gdci, "Q in U(omega); star needs x*"};
 static const tpc_method_type type_ef21p = {
-    "ef21p", "ef21p(C_s)", "GD with the EF21-P downlink w + C_s(x - w)", "T9.1", "C",
-    keys_none, plan_ef21p};
+    "ef21p", "ef21p(C_s)", "GD with the EF21-P downlink w + C_s(x - w)", "T9 EF21-P (T9.1)", "C",
+    keys_none, plan_ef21p, "C_s in B(alpha)"};
 static const tpc_method_type type_ef21p_diana = {
     "ef21p_diana", "ef21p_diana(Q, C_s, beta=REAL)",
-    "EF21-P downlink, DIANA uplink: Q(grad f_i(w) - h_i), h_i += beta m_i", "T9.2", "QC",
-    keys_beta, plan_ef21p_diana};
+    "EF21-P downlink, DIANA uplink: Q(grad f_i(w) - h_i), h_i += beta m_i", "T9 EF21-P + DIANA (T9.2)", "QC",
+    keys_beta, plan_ef21p_diana,
+    "Q in U(omega), C_s in B(alpha); beta in (0, 1], default 1/(omega+1)"};
 static const tpc_method_type type_ef21p_dcgd = {
-    "ef21p_dcgd", "ef21p_dcgd(Q, C_s)", "EF21-P downlink, DCGD uplink: Q(grad f_i(w))", "T9.2",
-    "QC", keys_none, plan_dcgd};
+    "ef21p_dcgd", "ef21p_dcgd(Q, C_s)", "EF21-P downlink, DCGD uplink: Q(grad f_i(w))", "T9 EF21-P + DCGD (T9.2)",
+    "QC", keys_none, plan_dcgd, "Q in U(omega), C_s in B(alpha)"};
 
 const tpc_method_type *const tpc_builtin_methods[] = {
     &type_dcgd, &type_dcgd_shift, &type_gdci, &type_ef21p, &type_ef21p_diana, &type_ef21p_dcgd,
@@ -257,37 +259,40 @@ int tpc_method_canonical(const tpc_registry *reg, const tpc_spec *s, char *buf, 
 
 /* ---- building ---------------------------------------------------------------- */
 
-/* Compressor argument k's constants for dimension d (built and freed). */
-static int arg_consts(const tpc_registry *reg, const tpc_problem *p, const tpc_spec *s,
+/* A compressor's constants for dimension d and n clients (built and freed). */
+static int arg_consts(const tpc_registry *reg, const tpc_spec *s, size_t d, size_t n,
                       tpc_comp_consts *k) {
   int status;
-  tpc_comp *c = tpc_comp_alloc(reg, s, p->d, p->n, &status);
+  tpc_comp *c = tpc_comp_alloc(reg, s, d, n, &status);
   if (!c) return status;
   tpc_comp_consts_get(c, k);
   tpc_comp_free(c);
   return TPC_OK;
 }
 
-/* The plan of spec s of type t on problem p: its compressors' classes
-** checked, Q's omega for the defaults. */
-static int method_plan(const tpc_method_type *t, const tpc_problem *p, const tpc_registry *reg,
-                       const tpc_spec *s, tpc_method_plan *pl) {
+int tpc_method_plan_get(const tpc_registry *reg, const tpc_method_type *t, const tpc_spec *s,
+                        size_t d, size_t n, tpc_method_plan *pl) {
   double omega = NAN;
   char text[256];
   memset(pl, 0, sizeof *pl);
   for (size_t k = 0; t->args[k]; k++) {
     tpc_comp_consts kc;
-    int rc = arg_consts(reg, p, s->args[k], &kc);
+    int rc = arg_consts(reg, s->args[k], d, n, &kc);
     if (rc) return tpc_error_prefix(rc, "%s: ", t->name);
-    if (t->args[k] == 'Q') { /* its class is the runner's check */
+    tpc_spec_print(s->args[k], text, sizeof text);
+    if (t->args[k] == 'Q') {
+      if (!(kc.cls & TPC_CLASS_UNBIASED))
+        return tpc_error(TPC_EINPUT,
+                         "%s: the clients' compressor %s is not unbiased: shifted "
+                         "compression needs Q in U(omega) [%s]",
+                         t->name, text, t->theory);
       omega = kc.omega;
       pl->sh.Q = s->args[k];
     } else {
-      tpc_spec_print(s->args[k], text, sizeof text);
       if (!(kc.cls & TPC_CLASS_CONTRACTIVE))
         return tpc_error(TPC_EINPUT,
-                         "%s: the server compressor %s is not contractive: EF21-P (%s) "
-                         "needs C_s in B(alpha)",
+                         "%s: the server compressor %s is not contractive: the EF21-P "
+                         "downlink needs C_s in B(alpha) [%s]",
                          t->name, text, t->theory);
       pl->server = s->args[k];
     }
@@ -307,7 +312,7 @@ tpc_method *tpc_method_alloc_type(const tpc_method_type *t, const tpc_problem *p
   }
   m->type = t;
   int rc = type_check(reg, t, spec);
-  if (!rc) rc = method_plan(t, p, reg, spec, &pl);
+  if (!rc) rc = tpc_method_plan_get(reg, t, spec, p->d, p->n, &pl);
   if (!rc && pl.sh.rule) {
     pl.sh.optimum = opt;
     m->alg = tpc_alg1_alloc_shifted(p, reg, &pl.sh, pl.server, &rc);

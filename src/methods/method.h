@@ -63,6 +63,7 @@ typedef struct tpc_method_type {
   ** yet: only the values written are checked).  TPC_EINPUT naming the
   ** parameter and the value at fault. */
   int (*plan)(const tpc_spec *spec, double omega, tpc_method_plan *plan);
+  const char *requires;    /* the parameters' classes and ranges, for `tpc list` */
 } tpc_method_type;
 
 /* The built-in method types, NULL-terminated, and look-up by name (NULL:
@@ -88,6 +89,13 @@ int tpc_method_check(const tpc_registry *reg, const tpc_spec *s);
 /* Whether the spec runs a plugin's code (tpc_registry_uses_plugin, which
 ** does not know the method names). */
 int tpc_method_uses_plugin(const tpc_registry *reg, const tpc_spec *s);
+
+/* The plan of spec s of type t for dimension d and n clients: its
+** compressors built to check their classes (TPC_EINPUT naming a biased Q or
+** a non-contractive C_s), Q's omega giving the defaults.  pl->sh.optimum is
+** left NULL. */
+int tpc_method_plan_get(const tpc_registry *reg, const tpc_method_type *t, const tpc_spec *s,
+                        size_t d, size_t n, tpc_method_plan *pl);
 
 /* The canonical text of a method spec (parameters in the type's order,
 ** arguments canonical), like tpc_spec_canonical. */
