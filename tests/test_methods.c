@@ -511,6 +511,17 @@ Test(methods, ef21p_w_copies_through_the_wire, .init = setup, .fini = teardown) 
   cr_expect(same_points(&r, &rw));
   cr_expect(r.last.wx2 >= 0 && isfinite(r.last.wx2));
   cr_expect(r.last.f < r.first.f);
+  /* at t = 0, w = x: the same values, up to the order of the sums (the
+  ** clients' and tpc_problem_full_grad's: a few ulps); at the end f(x^T) and
+  ** |grad f(x^T)|^2 as computed here */
+  cr_expect(fabs(r.first.f_x - r.first.f) <= 1e-14 * fabs(r.first.f));
+  cr_expect(fabs(r.first.gnorm2_x - r.first.gnorm2) <= 1e-14 * r.first.gnorm2);
+  double g[64], gtmp[64], s2 = 0;
+  char work[16];
+  double fx = tpc_problem_full_grad(toy, tpc_alg1_model_x(tpc_method_runner(m)), g, gtmp, work);
+  for (size_t j = 0; j < toy->d; j++) s2 += g[j] * g[j];
+  cr_expect(eq(dbl, rw.last.f_x, fx));
+  cr_expect(fabs(rw.last.gnorm2_x - s2) <= 1e-14 * s2, "%g vs %g", rw.last.gnorm2_x, s2);
   tpc_alg1_result_free(&rw);
   tpc_method_free(m);
   m = make_type(&skip_type, toy, spec, NULL);

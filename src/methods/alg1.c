@@ -95,7 +95,8 @@ struct tpc_alg1 {
   const tpc_problem_optimum *opt;  /* NULL until known */
   void (*down)(const tpc_msg *m, double *w);
   double *xsum;       /* sum_{s=1}^t x^s (opts.average) */
-  double *xbar;       /* xsum / t */
+  double *xbar;       /* xsum / t; grad f(x^t) (observe) */
+  double *ox;         /* scratch of tpc_problem_full_grad (observe) */
 };
 
 const char *tpc_alg1_stop_name(tpc_alg1_stop s) {
@@ -163,6 +164,7 @@ void tpc_alg1_free(tpc_alg1 *a) {
   tpc_spec_free(a->qspec);
   free(a->xsum);
   free(a->xbar);
+  free(a->ox);
   tpc_comp_free(a->server);
   if (a->srng) gsl_rng_free(a->srng);
   free(a->sbuf);
@@ -278,8 +280,9 @@ static int alg1_core(tpc_alg1 *a, const tpc_spec *server) {
   a->zero = vec_alloc(a->d);
   a->xsum = vec_alloc(a->d);
   a->xbar = vec_alloc(a->d);
+  a->ox = vec_alloc(a->d);
   a->c = calloc(a->n, sizeof *a->c);
-  if (!a->x || !a->w || !a->g || !a->gf || !a->zero || !a->xsum || !a->xbar || !a->c)
+  if (!a->x || !a->w || !a->g || !a->gf || !a->zero || !a->xsum || !a->xbar || !a->ox || !a->c)
     return tpc_error(TPC_ENOMEM, "alg1: out of memory (d = %zu, n = %zu)", a->d, a->n);
   if ((rc = instances(a, 1))) return rc;
   for (size_t i = 0; i < a->n && !rc; i++) rc = client_alloc(a, &a->c[i]);
@@ -330,12 +333,14 @@ tpc_alg1 *tpc_alg1_alloc(const tpc_problem *p, const tpc_registry *reg,
 /* Q's class and what the shifts need, before anything is built. */
 static int shifted_check(tpc_alg1 *a, const tpc_alg1_shifted *s) {
   tpc_comp_consts k;
+  char text[256];
   tpc_comp_consts_get(a->qinst[0], &k);
+  tpc_spec_print(s->Q, text, sizeof text);
   if (!(k.cls & TPC_CLASS_UNBIASED))
     return tpc_error(TPC_EINPUT,
                      "the clients' compressor %s is not unbiased: shifted "
-                     "compression (T8.1, T9.2) needs Q in U(omega)",
-                     s->Q->name);
+                     "compression (THEORY.md T8, T9) needs Q in U(omega)",
+                     text);
   a->mc.deterministic = k.deterministic && !s->rule->randomized;
   if (s->h0 == TPC_ALG1_SHIFT0_STAR && !a->opt)
     return tpc_error(TPC_EINPUT,
@@ -844,7 +849,12 @@ static double f_at(const tpc_alg1 *a, const double *z, void *work) {
 /* The observables of tpc_alg1_point at point pt (x^t, w^t in place). */
 static void observe(const tpc_alg1 *a, const tpc_alg1_opts *o, void *work, tpc_alg1_point *pt) {
   size_t d = a->d;
-  pt->f_x = a->server ? f_at(a, a->x, work) : pt->f;
+  pt->f_x = pt->f;
+  pt->gnorm2_x = pt->gnorm2;
+  if (a->server) {
+    pt->f_x = tpc_problem_full_grad(a->p, a->x, a->xbar, a->ox, work);
+    pt->gnorm2_x = tpc_vec_norm2(a->xbar, d);
+  }
   if (a->opt) pt->dist2 = tpc_vec_dist2_4(a->x, a->opt->x, d);
   if (a->server) pt->wx2 = tpc_vec_dist2_4(a->w, a->x, d);
   if (a->rule && a->opt) {
@@ -860,7 +870,7 @@ static void observe(const tpc_alg1 *a, const tpc_alg1_opts *o, void *work, tpc_a
 
 /* A point whose observables are not computed (yet): NaN. */
 static void point_nan(tpc_alg1_point *pt) {
-  pt->f_x = pt->dist2 = pt->f_avg = pt->H = pt->wx2 = NAN;
+  pt->f_x = pt->gnorm2_x = pt->dist2 = pt->f_avg = pt->H = pt->wx2 = NAN;
 }
 
 static double now(void) {

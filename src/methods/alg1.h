@@ -92,7 +92,8 @@ typedef struct tpc_alg1_opts {
   int wire_check;           /* encode/decode every message (see above) */
   uint64_t record_every;    /* keep every k-th point (and the last); >= 1 */
   /* Compute the observables of tpc_alg1_point at every recorded point
-  ** (f(x^t), ||x^t - x*||^2, H^t, ||w^t - x^t||^2): off, they are NaN. */
+  ** (f(x^t), ||grad f(x^t)||^2, ||x^t - x*||^2, H^t, ||w^t - x^t||^2; with
+  ** EF21-P one full gradient at x^t each): off, they are NaN. */
   int observe;
   /* With observe: also f at the running average of the iterates (one more
   ** evaluation of f per recorded point). */
@@ -118,6 +119,7 @@ typedef struct tpc_alg1_point {
   /* The observables of THEORY.md T8 and T9, at recorded points of a run with
   ** tpc_alg1_opts.observe; NaN otherwise and where they do not apply. */
   double f_x;               /* f(x^t) (f above is at w^t with EF21-P) */
+  double gnorm2_x;          /* ||grad f(x^t)||^2 (gnorm2 above is at w^t with EF21-P) */
   double dist2;             /* ||x^t - x*||^2, when x* is known */
   double f_avg;             /* f(xbar^t), xbar^t = (1/t) sum_{s=1}^t x^s (opts.average) */
   double H;                 /* (1/n) sum ||h_i^t - h_i*||^2: shifted clients, h* known */
