@@ -549,3 +549,31 @@ Test(spec, bare_value_ends_plainly) {
   cr_assert(ne(ptr, strstr(tpc_error_msg(), "column 14: expected end of spec, found 'x'"),
                NULL), "%s", tpc_error_msg());
 }
+
+/* Word values name choices (the methods' shift=diana of methods/method.h):
+** they parse as text, print bare and round-trip, next to numbers and nested
+** specs, and a quoted word is the same value. */
+Test(spec, word_values_round_trip) {
+  static const char *const texts[] = {
+      "dcgd_shift(urandk(k=5),shift=diana,beta=0.5)",
+      "dcgd_shift(urandk(ratio=0.1),shift=randdiana,p=0.25)", "gdci(identity,shift=star)",
+      "ef21p_diana(urandk(k=5),topk(k=3),beta=0.1)"};
+  for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+    tpc_spec *s = NULL, *back = NULL;
+    char buf[128];
+    cr_assert(eq(int, tpc_spec_parse(texts[i], &s), TPC_OK), "%s", texts[i]);
+    tpc_spec_print(s, buf, sizeof buf);
+    cr_expect(eq(str, buf, (char *)texts[i]));
+    cr_assert(eq(int, tpc_spec_parse(buf, &back), TPC_OK));
+    cr_expect(tpc_spec_equal(s, back), "%s", texts[i]);
+    tpc_spec_free(s);
+    tpc_spec_free(back);
+  }
+  tpc_spec *bare = NULL, *quoted = NULL;
+  cr_assert(eq(int, tpc_spec_parse("m(shift=diana)", &bare), TPC_OK));
+  cr_assert(eq(int, tpc_spec_parse("m(shift=\"diana\")", &quoted), TPC_OK));
+  cr_expect(eq(str, bare->params[0].text, "diana"));
+  cr_expect(tpc_spec_equal(bare, quoted));
+  tpc_spec_free(bare);
+  tpc_spec_free(quoted);
+}

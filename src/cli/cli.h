@@ -152,6 +152,10 @@ void tpc_cli_caret(const char *text);
 ** *exit_code = 2 (or 4 when out of memory). */
 tpc_spec *tpc_cli_spec(const tpc_registry *reg, const char *text, int *exit_code);
 
+/* The same for a method: a mechanism spec or a method name of
+** methods/method.h (THEORY.md T8, T9), checked by tpc_method_check. */
+tpc_spec *tpc_cli_method_spec(const tpc_registry *reg, const char *text, int *exit_code);
+
 /* Seconds a plugin's constructors and tpc_plugin_init may take. */
 #define TPC_CLI_PLUGIN_LOAD_TIMEOUT 60
 

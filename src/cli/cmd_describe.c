@@ -14,6 +14,7 @@
 
 #include "cli/cli.h"
 #include "core/error.h"
+#include "methods/method.h"
 
 static const char *num(double v, char *buf) {
   tpc_format_double(v, buf, 32);
@@ -121,9 +122,37 @@ static int describe_mech(const tpc_mech *m, const tpc_spec *s) {
   return TPC_EXIT_OK;
 }
 
+/* A method of T8/T9: its item, its compressors at (d, n) and the parameters
+** their constants give (the defaults of methods/method.h). */
+static int describe_method(const tpc_registry *reg, const tpc_method_type *t, const tpc_spec *s,
+                           size_t d, size_t n) {
+  char canon[4096], v[32];
+  tpc_method_plan pl;
+  int rc = tpc_method_plan_get(reg, t, s, d, n, &pl);
+  if (!rc) rc = tpc_method_canonical(reg, s, canon, sizeof canon);
+  if (rc) return tpc_cli_fail(rc);
+  printf("  %-13s %s\n  %-13s d = %zu, n = %zu\n", "spec", canon, "at", d, n);
+  printf("  %-13s method [%s]\n  %-13s %s\n  %-13s %s\n", "object", t->theory, "rule",
+         t->summary, "requires", t->requires);
+  for (size_t k = 0; k < s->nargs; k++) {
+    tpc_comp *c = tpc_comp_alloc(reg, s->args[k], d, n, &rc);
+    if (!c) return tpc_cli_fail(rc);
+    tpc_spec_print(s->args[k], canon, sizeof canon);
+    print_comp_line(c, t->args[k] == 'Q' ? "Q" : "C_s", 2);
+    printf("    %s\n", canon);
+    tpc_comp_free(c);
+  }
+  if (pl.sh.rule == &tpc_method_rule_diana)
+    printf("  %-13s %s\n", "beta", num(pl.sh.beta, v));
+  if (pl.sh.rule == &tpc_method_rule_randdiana)
+    printf("  %-13s %s\n", "p", num(pl.sh.p, v));
+  return TPC_EXIT_OK;
+}
+
 static const char usage[] =
     "usage: tpc describe SPEC [--d D] [--n N] [--plugin FILE.so]...\n\n"
     "Declared constants of a compressor or mechanism spec at dimension D\n"
+    "(or the compressors and parameters of a method of T8, T9)\n"
     "(default 100) with N clients (default 1), each with its THEORY.md item.\n"
     "  --d D            dimension (default 100)\n"
     "  --n N            clients (default 1)\n"
@@ -153,8 +182,11 @@ int cmd_describe(tpc_cli_ctx *ctx) {
   }
   const tpc_registry *reg = ctx->reg;
   size_t d = a.d, n = a.n;
-  tpc_spec *s = tpc_cli_spec(reg, ctx->args[0], &code);
-  if (s) {
+  tpc_spec *s = tpc_cli_method_spec(reg, ctx->args[0], &code);
+  const tpc_method_type *t = s ? tpc_method_type_find(s->name) : NULL;
+  if (t) {
+    code = describe_method(reg, t, s, d, n);
+  } else if (s) {
     int is_comp = tpc_registry_kind(reg, s->name) == TPC_KIND_COMP;
     tpc_comp *cp = is_comp ? tpc_comp_alloc(reg, s, d, n, &rc) : NULL;
     tpc_mech *m = is_comp ? NULL : tpc_mech_alloc(reg, s, d, n, &rc);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "methods/method.h"
 
 /* Plugins may leave the descriptive strings NULL: print "-" instead. */
 static const char *text(const char *s) { return s ? s : "-"; }
@@ -19,7 +20,7 @@ static void entry(const char *synopsis, const char *theory, const char *summary,
 
 static const char usage[] =
     "usage: tpc list [--plugin FILE.so]...\n\n"
-    "Lists every compressor (T1, T2) and mechanism (T3) tpc knows,\n"
+    "Lists every compressor (T1, T2), mechanism (T3) and method (T8, T9) tpc knows,\n"
     "with its spec syntax, declared constants and THEORY.md item.\n"
     "alpha: contraction B(alpha); omega: variance U(omega); A, B: the 3PC pair.\n"
     "With --plugin, also what each plugin registers, marked (plugin).\n";
@@ -45,5 +46,11 @@ int cmd_list(tpc_cli_ctx *ctx) {
   printf("\nMechanisms (THEORY.md T3); C contractive, Q unbiased, M a 3PC\n");
   for (size_t i = 0; (mt = tpc_registry_mech_at(reg, i)); i++)
     entry(mt->synopsis, mt->theory, mt->summary, mt->declared, i >= nmech);
+  printf("\nMethods (THEORY.md T8, T9; any mechanism above runs Algorithm 1, T4)\n");
+  for (size_t i = 0; tpc_builtin_methods[i]; i++) {
+    const tpc_method_type *t = tpc_builtin_methods[i];
+    printf("  %-44s [%s]\n      %s\n      requires: %s\n", t->synopsis, t->theory,
+           t->summary, t->requires);
+  }
   return TPC_EXIT_OK;
 }

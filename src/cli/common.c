@@ -12,6 +12,7 @@
 #include "bounds/sandbox.h"
 #include "cli/cli.h"
 #include "core/error.h"
+#include "methods/method.h"
 #include "registry/plugin.h"
 #include "store/store.h"
 
@@ -30,11 +31,14 @@ void tpc_cli_caret(const char *text) {
   fprintf(stderr, "  %s\n  %*s^\n", text, (int)(column - 1), "");
 }
 
-tpc_spec *tpc_cli_spec(const tpc_registry *reg, const char *text, int *exit_code) {
+/* Parse text and check it with `check` (tpc_cli_spec, tpc_cli_method_spec). */
+static tpc_spec *spec_checked(const tpc_registry *reg, const char *text,
+                              int (*check)(const tpc_registry *, const tpc_spec *),
+                              int *exit_code) {
   tpc_spec *s = NULL;
   int rc = tpc_spec_parse(text, &s);
   if (!rc) {
-    rc = tpc_spec_check(reg, s);
+    rc = check(reg, s);
     if (rc) tpc_error_prefix(rc, "spec '%s': ", text);
   }
   if (!rc) return s;
@@ -42,6 +46,14 @@ tpc_spec *tpc_cli_spec(const tpc_registry *reg, const char *text, int *exit_code
   *exit_code = tpc_cli_fail(rc);
   tpc_cli_caret(text);
   return NULL;
+}
+
+tpc_spec *tpc_cli_spec(const tpc_registry *reg, const char *text, int *exit_code) {
+  return spec_checked(reg, text, tpc_spec_check, exit_code);
+}
+
+tpc_spec *tpc_cli_method_spec(const tpc_registry *reg, const char *text, int *exit_code) {
+  return spec_checked(reg, text, tpc_method_check, exit_code);
 }
 
 /* The child's side of a trial load: a scratch registry, thrown away. */

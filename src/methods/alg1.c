@@ -44,13 +44,18 @@ typedef struct alg1_client {
   double *x;         /* grad f_i at the new point (scratch) */
   double *out;       /* the mechanism's output, swapped with g */
   double *srv;       /* the server's copy of g_i (allocated for a wire check) */
+  double *h;         /* shifted clients: the shift h_i */
+  double *hs;        /* shifted clients: the server's copy of h_i (wire check) */
+  double *diff;      /* shifted clients: v_i - h_i */
   tpc_msg msg;
+  tpc_msg hmsg;      /* shifted clients: the update of h_i */
   gsl_rng *rng;      /* private stream of the round */
   gsl_rng *shared;   /* the round's shared stream */
   uint8_t *buf;      /* wire buffer */
   size_t cap;
   double f;          /* f_i at the new point */
   double G;          /* ||g_i - y_i||^2 */
+  double H;          /* ||h_i - h_i*||^2 before the round's update */
   uint64_t bits, paper;
   int bad;           /* non-finite or huge gradient */
   int status;        /* wire check failure */
@@ -80,6 +85,18 @@ struct tpc_alg1 {
   double *zero;       /* a zero vector: h and y of the compressed init */
   uint64_t dense_bits;   /* a dense d-vector message, encoded */
   uint64_t dense_paper;
+  /* shifted clients (alg1.h); rule NULL for Algorithm 1's mechanisms */
+  const tpc_alg1_rule *rule;
+  tpc_spec *qspec;    /* a copy of Q's spec, to build more instances */
+  size_t nqinst;      /* Q instances: one per thread of the run */
+  tpc_comp **qinst;
+  double beta, prob;
+  tpc_alg1_shift0 h0;
+  const tpc_problem_optimum *opt;  /* NULL until known */
+  void (*down)(const tpc_msg *m, double *w);
+  double *xsum;       /* sum_{s=1}^t x^s (opts.average) */
+  double *xbar;       /* xsum / t; grad f(x^t) (observe) */
+  double *ox;         /* scratch of tpc_problem_full_grad (observe) */
 };
 
 const char *tpc_alg1_stop_name(tpc_alg1_stop s) {
@@ -126,6 +143,9 @@ static void client_free(alg1_client *c) {
   free(c->x);
   free(c->out);
   free(c->srv);
+  free(c->h);
+  free(c->hs);
+  free(c->diff);
   free(c->buf);
   if (c->rng) gsl_rng_free(c->rng);
   if (c->shared) gsl_rng_free(c->shared);
@@ -139,6 +159,12 @@ void tpc_alg1_free(tpc_alg1 *a) {
   for (size_t k = 0; k < a->nmech; k++) tpc_mech_free(a->mech[k]);
   free(a->mech);
   tpc_spec_free(a->method);
+  for (size_t k = 0; k < a->nqinst; k++) tpc_comp_free(a->qinst[k]);
+  free(a->qinst);
+  tpc_spec_free(a->qspec);
+  free(a->xsum);
+  free(a->xbar);
+  free(a->ox);
   tpc_comp_free(a->server);
   if (a->srng) gsl_rng_free(a->srng);
   free(a->sbuf);
@@ -161,7 +187,12 @@ static int client_alloc(tpc_alg1 *a, alg1_client *c) {
   c->out = vec_alloc(d);
   c->rng = gsl_rng_alloc(gsl_rng_pcg64);
   c->shared = gsl_rng_alloc(gsl_rng_pcg64);
-  if (!c->g || !c->y || !c->x || !c->out || !c->rng || !c->shared)
+  if (a->rule) {
+    c->h = vec_alloc(d);
+    c->diff = vec_alloc(d);
+  }
+  if (!c->g || !c->y || !c->x || !c->out || !c->rng || !c->shared ||
+      (a->rule && (!c->h || !c->diff)))
     return tpc_error(TPC_ENOMEM, "alg1: out of memory for a client (d = %zu)", d);
   return TPC_OK;
 }
@@ -217,10 +248,50 @@ static int mech_instances(tpc_alg1 *a, size_t count) {
   return TPC_OK;
 }
 
-tpc_alg1 *tpc_alg1_alloc(const tpc_problem *p, const tpc_registry *reg,
-                         const tpc_spec *method, const tpc_spec *server,
-                         int *status) {
+/* Q instances for shifted clients, as mech_instances: a compressor's
+** message points into its workspace and is used before the thread's next
+** call. */
+static int q_instances(tpc_alg1 *a, size_t count) {
+  int status;
+  if (count <= a->nqinst) return TPC_OK;
+  tpc_comp **q = realloc(a->qinst, count * sizeof *q);
+  if (!q) return tpc_error(TPC_ENOMEM, "alg1: out of memory");
+  a->qinst = q;
+  while (a->nqinst < count) {
+    if (!(q[a->nqinst] = tpc_comp_alloc(a->reg, a->qspec, a->d, a->n, &status))) return status;
+    a->nqinst++;
+  }
+  return TPC_OK;
+}
+
+/* The clients' instances for a run on `count` threads. */
+static int instances(tpc_alg1 *a, size_t count) {
+  return a->rule ? q_instances(a, count) : mech_instances(a, count);
+}
+
+/* The parts every instance has: vectors, clients (after a->rule is set),
+** the server compressor. */
+static int alg1_core(tpc_alg1 *a, const tpc_spec *server) {
   int rc = TPC_OK;
+  a->x = vec_alloc(a->d);
+  a->w = vec_alloc(a->d);
+  a->g = vec_alloc(a->d);
+  a->gf = vec_alloc(a->d);
+  a->zero = vec_alloc(a->d);
+  a->xsum = vec_alloc(a->d);
+  a->xbar = vec_alloc(a->d);
+  a->ox = vec_alloc(a->d);
+  a->c = calloc(a->n, sizeof *a->c);
+  if (!a->x || !a->w || !a->g || !a->gf || !a->zero || !a->xsum || !a->xbar || !a->ox || !a->c)
+    return tpc_error(TPC_ENOMEM, "alg1: out of memory (d = %zu, n = %zu)", a->d, a->n);
+  if ((rc = instances(a, 1))) return rc;
+  for (size_t i = 0; i < a->n && !rc; i++) rc = client_alloc(a, &a->c[i]);
+  if (!rc && server) rc = server_alloc(a, a->reg, server);
+  if (!rc) dense_bits(a);
+  return rc;
+}
+
+static tpc_alg1 *alg1_new(const tpc_problem *p, const tpc_registry *reg, int *status) {
   tpc_alg1 *a = calloc(1, sizeof *a);
   if (!a) {
     *status = tpc_error(TPC_ENOMEM, "alg1: out of memory");
@@ -229,42 +300,85 @@ tpc_alg1 *tpc_alg1_alloc(const tpc_problem *p, const tpc_registry *reg,
   a->p = p;
   a->d = p->d;
   a->n = p->n;
-  if (tpc_registry_kind(reg, method->name) != TPC_KIND_MECH) {
+  a->reg = reg;
+  a->down = tpc_msg_apply_f64;
+  return a;
+}
+
+static tpc_alg1 *alg1_done(tpc_alg1 *a, int rc, int *status) {
+  *status = rc;
+  if (!rc) return a;
+  tpc_alg1_free(a);
+  return NULL;
+}
+
+tpc_alg1 *tpc_alg1_alloc(const tpc_problem *p, const tpc_registry *reg,
+                         const tpc_spec *method, const tpc_spec *server,
+                         int *status) {
+  int rc = TPC_OK;
+  tpc_alg1 *a = alg1_new(p, reg, status);
+  if (!a) return NULL;
+  if (tpc_registry_kind(reg, method->name) != TPC_KIND_MECH)
     rc = tpc_error(TPC_EINPUT,
                    "method '%s' is not a mechanism (a compressor C runs as "
                    "ef21(C), an unbiased Q as marina(Q, p=...))",
                    method->name);
-    goto done;
-  }
-  a->x = vec_alloc(a->d);
-  a->w = vec_alloc(a->d);
-  a->g = vec_alloc(a->d);
-  a->gf = vec_alloc(a->d);
-  a->zero = vec_alloc(a->d);
-  a->c = calloc(a->n, sizeof *a->c);
-  if (!a->x || !a->w || !a->g || !a->gf || !a->zero || !a->c) {
-    rc = tpc_error(TPC_ENOMEM, "alg1: out of memory (d = %zu, n = %zu)", a->d, a->n);
-    goto done;
-  }
-  a->reg = reg;
-  if (!(a->method = tpc_spec_copy(method))) {
+  else if (!(a->method = tpc_spec_copy(method)))
     rc = tpc_error(TPC_ENOMEM, "alg1: out of memory");
-    goto done;
-  }
-  if ((rc = mech_instances(a, 1))) goto done;
-  for (size_t i = 0; i < a->n && !rc; i++) rc = client_alloc(a, &a->c[i]);
-  if (!rc && server) rc = server_alloc(a, reg, server);
-  if (rc) goto done;
-  tpc_mech_consts_get(a->mech[0], &a->mc);
-  dense_bits(a);
-done:
-  *status = rc;
-  if (rc) {
-    tpc_alg1_free(a);
-    return NULL;
-  }
-  return a;
+  if (!rc) rc = alg1_core(a, server);
+  if (!rc) tpc_mech_consts_get(a->mech[0], &a->mc);
+  return alg1_done(a, rc, status);
 }
+
+/* Q's class and what the shifts need, before anything is built. */
+static int shifted_check(tpc_alg1 *a, const tpc_alg1_shifted *s) {
+  tpc_comp_consts k;
+  char text[256];
+  tpc_comp_consts_get(a->qinst[0], &k);
+  tpc_spec_print(s->Q, text, sizeof text);
+  if (!(k.cls & TPC_CLASS_UNBIASED))
+    return tpc_error(TPC_EINPUT,
+                     "the clients' compressor %s is not unbiased: shifted "
+                     "compression (THEORY.md T8, T9) needs Q in U(omega)",
+                     text);
+  a->mc.deterministic = k.deterministic && !s->rule->randomized;
+  if (s->h0 == TPC_ALG1_SHIFT0_STAR && !a->opt)
+    return tpc_error(TPC_EINPUT,
+                     "shift=star needs the minimiser x* of problem %s, and none is known",
+                     a->p->type->name);
+  return TPC_OK;
+}
+
+tpc_alg1 *tpc_alg1_alloc_shifted(const tpc_problem *p, const tpc_registry *reg,
+                                 const tpc_alg1_shifted *s, const tpc_spec *server,
+                                 int *status) {
+  int rc = TPC_OK;
+  tpc_alg1 *a = alg1_new(p, reg, status);
+  if (!a) return NULL;
+  a->rule = s->rule;
+  a->beta = s->beta;
+  a->prob = s->p;
+  a->h0 = s->h0;
+  a->opt = s->optimum;
+  if (!a->opt && s->h0 == TPC_ALG1_SHIFT0_STAR) a->opt = tpc_problem_optimum(p);
+  if (tpc_registry_kind(reg, s->Q->name) != TPC_KIND_COMP)
+    rc = tpc_error(TPC_EINPUT, "'%s' is not a compressor", s->Q->name);
+  else if (!(a->qspec = tpc_spec_copy(s->Q)))
+    rc = tpc_error(TPC_ENOMEM, "alg1: out of memory");
+  if (!rc) rc = alg1_core(a, server);
+  if (!rc) rc = shifted_check(a, s);
+  return alg1_done(a, rc, status);
+}
+
+void tpc_alg1_set_downlink(tpc_alg1 *a, void (*apply)(const tpc_msg *m, double *w)) {
+  a->down = apply ? apply : tpc_msg_apply_f64;
+}
+
+void tpc_alg1_set_optimum(tpc_alg1 *a, const tpc_problem_optimum *opt) { a->opt = opt; }
+
+const double *tpc_alg1_model_x(const tpc_alg1 *a) { return a->x; }
+
+const double *tpc_alg1_client_shift(const tpc_alg1 *a, size_t i) { return a->c[i].h; }
 
 void tpc_alg1_consts(const tpc_alg1 *a, tpc_mech_consts *out) { *out = a->mc; }
 
@@ -285,9 +399,10 @@ typedef struct alg1_round {
   size_t work_size;
 } alg1_round;
 
-/* Encode m, decode it, check its shape, and apply the decoded copy to v: the
-** server's side of a message, through the bytes. */
-static int wire_apply(const tpc_msg *m, double *v, size_t d, uint8_t **buf, size_t *cap) {
+/* Encode m, decode it, check its shape, and apply the decoded copy to v with
+** `apply`: the receiver's side of a message, through the bytes. */
+static int wire_apply(const tpc_msg *m, double *v, size_t d, uint8_t **buf, size_t *cap,
+                      void (*apply)(const tpc_msg *, double *)) {
   size_t size = tpc_wire_size(m, TPC_WIRE_AUTO), len;
   if (size > *cap) {
     uint8_t *nb = realloc(*buf, size);
@@ -300,20 +415,19 @@ static int wire_apply(const tpc_msg *m, double *v, size_t d, uint8_t **buf, size
   tpc_wire_decoded dm;
   rc = tpc_wire_decode(*buf, len, d, TPC_F64, &dm); /* its parts have our shape */
   if (rc) return rc;
-  tpc_msg_apply_f64(&dm.msg, v);
+  apply(&dm.msg, v);
   tpc_wire_decoded_free(&dm);
   return TPC_OK;
 }
 
-/* Account for client c's message, and with the wire check apply it to the
-** server's copy and compare with the client's new state `state`. */
-static void client_message(const alg1_round *r, alg1_client *c, const double *state) {
+/* With the wire check, apply message m to the server's copy `copy` and
+** compare it with the client's `state`. */
+static void client_wire(const alg1_round *r, alg1_client *c, const tpc_msg *m, double *copy,
+                        const double *state) {
   size_t d = r->a->d;
-  c->bits = tpc_wire_bits(&c->msg, TPC_WIRE_AUTO);
-  c->paper = tpc_wire_paper_bits(&c->msg);
-  if (!r->o->wire_check) return;
-  int rc = wire_apply(&c->msg, c->srv, d, &c->buf, &c->cap);
-  if (!rc && memcmp(c->srv, state, d * sizeof(double)) != 0)
+  if (!r->o->wire_check || c->status) return;
+  int rc = wire_apply(m, copy, d, &c->buf, &c->cap, tpc_msg_apply_f64);
+  if (!rc && memcmp(copy, state, d * sizeof(double)) != 0)
     rc = tpc_error(TPC_EINTERNAL,
                    "the server's copy differs from the client's state after "
                    "decoding its message");
@@ -321,6 +435,19 @@ static void client_message(const alg1_round *r, alg1_client *c, const double *st
     c->status = rc;
     snprintf(c->err, sizeof c->err, "%s", tpc_error_msg());
   }
+}
+
+/* Add message m's bits to client c's count. */
+static void client_bits(alg1_client *c, const tpc_msg *m) {
+  c->bits += tpc_wire_bits(m, TPC_WIRE_AUTO);
+  c->paper += tpc_wire_paper_bits(m);
+}
+
+/* Account for client c's message, and with the wire check apply it to the
+** server's copy and compare with the client's new state `state`. */
+static void client_message(const alg1_round *r, alg1_client *c, const double *state) {
+  client_bits(c, &c->msg);
+  client_wire(r, c, &c->msg, c->srv, state);
 }
 
 static void client_streams(const alg1_round *r, size_t i, alg1_client *c) {
@@ -346,13 +473,89 @@ static void swap_vec(double **a, double **b) {
   *b = t;
 }
 
+/* ---- shifted clients (alg1.h) ---------------------------------------------- */
+
+/* h_i^* of client i for the observables and the star shift: grad f_i(x*),
+** or for a model method T_i(x*) = x* - gamma grad f_i(x*) (T8.5), at j. */
+static double shift_star(const tpc_alg1 *a, double gamma, size_t i, size_t j) {
+  double hj = a->opt->h[i * a->d + j];
+  return a->rule->model ? a->opt->x[j] - gamma * hj : hj;
+}
+
+static double shift_dist2(const tpc_alg1 *a, double gamma, size_t i, const double *h) {
+  double s = 0;
+  for (size_t j = 0; j < a->d; j++) {
+    double e = h[j] - shift_star(a, gamma, i, j);
+    s += e * e;
+  }
+  return s;
+}
+
+/* Client i's round with a shift: m_i = Q(v_i - h_i), e_i = h_i + m_i (in
+** c->g, applied as the server applies it), then the rule's update of h_i.
+** c->x holds grad f_i at the round's point; c->out serves as scratch. */
+static void shifted_round(const alg1_round *r, size_t i, tpc_comp *Q) {
+  const tpc_alg1 *a = r->a;
+  alg1_client *c = &r->a->c[i];
+  size_t d = a->d;
+  double gamma = r->o->gamma;
+  for (size_t j = 0; j < d; j++)
+    c->diff[j] = a->rule->model ? (r->pt[j] - gamma * c->x[j]) - c->h[j] : c->x[j] - c->h[j];
+  client_streams(r, i, c);
+  tpc_ctx ctx = {.rng = c->rng, .shared = c->shared, .client = i};
+  tpc_msg_reset(&c->msg);
+  tpc_comp_compress_f64(Q, c->diff, c->out, &c->msg, &ctx);
+  c->H = r->o->observe && a->opt ? shift_dist2(a, gamma, i, c->h) : NAN;
+  memcpy(c->g, c->h, d * sizeof(double));
+  tpc_msg_apply_f64(&c->msg, c->g);
+  client_bits(c, &c->msg);
+  if (r->o->wire_check) memcpy(c->srv, c->hs, d * sizeof(double));
+  client_wire(r, c, &c->msg, c->srv, c->g);
+  if (!a->rule->shift) return;
+  tpc_alg1_shift_step st = {.client = i, .d = d, .grad = c->x, .diff = c->diff,
+                            .msg = &c->msg, .beta = a->beta, .p = a->prob, .Q = Q,
+                            .ctx = &ctx, .scratch = c->out};
+  tpc_msg_reset(&c->hmsg);
+  if (a->rule->shift(&st, c->h, &c->hmsg)) client_bits(c, &c->hmsg);
+  if (c->hmsg.nparts) client_wire(r, c, &c->hmsg, c->hs, c->h);
+}
+
+/* h_i^0 by the method's start (alg1.h), c->x holding grad f_i(x^0); the
+** server's copy receives the same. */
+static void shifted_start(const alg1_round *r, size_t i) {
+  const tpc_alg1 *a = r->a;
+  alg1_client *c = &r->a->c[i];
+  size_t d = a->d;
+  if (a->h0 == TPC_ALG1_SHIFT0_ZERO) {
+    memset(c->h, 0, d * sizeof(double));
+  } else if (a->h0 == TPC_ALG1_SHIFT0_STAR) {
+    for (size_t j = 0; j < d; j++) c->h[j] = shift_star(a, r->o->gamma, i, j);
+  } else {
+    memcpy(c->h, c->x, d * sizeof(double));
+    tpc_msg_reset(&c->hmsg);
+    tpc_msg_part *pt = tpc_msg_add(&c->hmsg, TPC_MSG_DENSE, TPC_F64, d);
+    pt->absolute = 1;
+    pt->val = c->h;
+    client_bits(c, &c->hmsg);
+    client_wire(r, c, &c->hmsg, c->hs, c->h);
+    return;
+  }
+  if (c->hs) memcpy(c->hs, c->h, d * sizeof(double));
+}
+
 /* Round t of T4 for client i: g_i^{t+1} = C_{g_i^t, y_i}(grad f_i(x^{t+1})).
 ** G_i = ||g_i - y_i||^2 after this and client_init is the callers' (on one
 ** thread, fused with the sums). */
-static void client_round(const alg1_round *r, size_t i, tpc_mech *mech, void *work) {
+static void client_round(const alg1_round *r, size_t i, size_t th, void *work) {
   alg1_client *c = &r->a->c[i];
   client_grad(r, i, c, work);
   if (c->bad) return;
+  if (r->a->rule) {
+    shifted_round(r, i, r->a->qinst[th]);
+    swap_vec(&c->y, &c->x);
+    return;
+  }
+  tpc_mech *mech = r->a->mech[th];
   client_streams(r, i, c);
   tpc_ctx ctx = {.rng = c->rng, .shared = c->shared, .client = i};
   tpc_mech_apply_f64(mech, c->g, c->y, c->x, c->out, &c->msg, &ctx);
@@ -362,13 +565,21 @@ static void client_round(const alg1_round *r, size_t i, tpc_mech *mech, void *wo
 }
 
 /* g_i^0 for client i by the initialization of r->o (the server's copy starts
-** at zero and receives the same message). */
-static void client_init(const alg1_round *r, size_t i, tpc_mech *mech, void *work) {
+** at zero and receives the same message); shifted clients start their shift
+** and run their first round. */
+static void client_init(const alg1_round *r, size_t i, size_t th, void *work) {
   tpc_alg1 *a = r->a;
   alg1_client *c = &a->c[i];
   size_t d = a->d;
   client_grad(r, i, c, work);
   if (c->bad) return;
+  if (a->rule) {
+    shifted_start(r, i);
+    shifted_round(r, i, a->qinst[th]);
+    swap_vec(&c->y, &c->x);
+    return;
+  }
+  tpc_mech *mech = a->mech[th];
   swap_vec(&c->y, &c->x);
   if (c->srv) memset(c->srv, 0, d * sizeof(double));
   tpc_msg_reset(&c->msg);
@@ -401,9 +612,9 @@ static void clients_run(const alg1_round *r, int init) {
     void *work = r->work + th * r->work_size;
     alg1_client *c = &r->a->c[i];
     if (init)
-      client_init(r, (size_t)i, r->a->mech[th], work);
+      client_init(r, (size_t)i, th, work);
     else
-      client_round(r, (size_t)i, r->a->mech[th], work);
+      client_round(r, (size_t)i, th, work);
     c->G = tpc_vec_dist2_4(c->g, c->y, r->a->d);
   }
 }
@@ -447,9 +658,9 @@ static void clients_run_serial(const alg1_round *r, int init) {
   for (size_t i = 0; i < n; i++) {
     alg1_client *c = &a->c[i];
     if (init)
-      client_init(r, i, a->mech[0], r->work);
+      client_init(r, i, 0, r->work);
     else
-      client_round(r, i, a->mech[0], r->work);
+      client_round(r, i, 0, r->work);
     c->G = fold(a->g, a->gf, r->o->wire_check ? c->srv : c->g, c->g, c->y, d);
   }
   for (size_t j = 0; j < d; j++) {
@@ -523,6 +734,7 @@ static void point_stats(const tpc_alg1 *a, tpc_alg1_point *pt) {
   pt->f = f / (double)a->n;
   pt->gnorm2 = tpc_vec_norm2(a->gf, a->d);
   pt->G = a->mc.ineq == TPC_INEQ_AGGREGATE ? tpc_vec_dist2_4(a->g, a->gf, a->d) : G / (double)a->n;
+  if (a->rule && a->rule->model) pt->G = NAN; /* its estimates are points */
   if (clients_bad(a)) {
     pt->gnorm2 = INFINITY;
     pt->G = INFINITY;
@@ -578,17 +790,22 @@ static int start_point(tpc_alg1 *a, const tpc_alg1_opts *o) {
   }
   memcpy(a->w, a->x, d * sizeof(double));
   if (a->wc) memcpy(a->wc, a->x, d * sizeof(double));
+  memset(a->xsum, 0, d * sizeof(double));
   return TPC_OK;
 }
 
-/* x^{t+1} = x^t - gamma g^t; with EF21-P the broadcast w^{t+1} = w^t +
-** C_s(x^{t+1} - w^t), which the clients rebuild from the (decoded) message.
-** Adds the downlink bits to pt. */
+/* x^{t+1} = x^t - gamma g^t (a model method: x^{t+1} = g^t, T8.5); with
+** EF21-P the broadcast w^{t+1} = w^t + C_s(x^{t+1} - w^t), which the clients
+** rebuild from the (decoded) message.  Adds the downlink bits to pt. */
 static int server_step(tpc_alg1 *a, const tpc_alg1_opts *o, uint64_t t1, tpc_alg1_point *pt) {
   size_t d = a->d;
-  for (size_t j = 0; j < d; j++) a->x[j] -= o->gamma * a->g[j];
+  if (a->rule && a->rule->model)
+    memcpy(a->x, a->g, d * sizeof(double));
+  else
+    for (size_t j = 0; j < d; j++) a->x[j] -= o->gamma * a->g[j];
   if (!a->server) {
     pt->bits_down += a->dense_bits;
+    pt->bits_down_paper += a->dense_paper;
     return TPC_OK;
   }
   tpc_rng_stream(a->srng, o->seed, TPC_PURPOSE_CLIENT,
@@ -597,10 +814,11 @@ static int server_step(tpc_alg1 *a, const tpc_alg1_opts *o, uint64_t t1, tpc_alg
   for (size_t j = 0; j < d; j++) a->e[j] = a->x[j] - a->w[j];
   tpc_msg_reset(&a->smsg);
   tpc_comp_compress_f64(a->server, a->e, a->q, &a->smsg, &ctx);
-  tpc_msg_apply_f64(&a->smsg, a->w);
+  a->down(&a->smsg, a->w);
   pt->bits_down += tpc_wire_bits(&a->smsg, TPC_WIRE_AUTO);
+  pt->bits_down_paper += tpc_wire_paper_bits(&a->smsg);
   if (!o->wire_check) return TPC_OK;
-  int rc = wire_apply(&a->smsg, a->wc, d, &a->sbuf, &a->scap);
+  int rc = wire_apply(&a->smsg, a->wc, d, &a->sbuf, &a->scap, a->down);
   if (!rc && memcmp(a->wc, a->w, d * sizeof(double)) != 0)
     rc = tpc_error(TPC_EINTERNAL, "the clients' copy of w differs from the server's");
   if (rc) return tpc_error_prefix(rc, "alg1: downlink, round %llu: ", (unsigned long long)(t1 - 1));
@@ -610,7 +828,8 @@ static int server_step(tpc_alg1 *a, const tpc_alg1_opts *o, uint64_t t1, tpc_alg
 /* Why the run stops at point pt (t = pt->t), or -1 to go on. */
 static int stop_reason(const tpc_alg1 *a, const tpc_alg1_opts *o, const tpc_alg1_point *pt,
                        double gn0) {
-  if (!isfinite(pt->gnorm2) || !isfinite(pt->f) || !isfinite(pt->G) ||
+  int G_bad = !isfinite(pt->G) && !(a->rule && a->rule->model);
+  if (!isfinite(pt->gnorm2) || !isfinite(pt->f) || G_bad ||
       (o->diverge > 0 && pt->gnorm2 > o->diverge * gn0))
     return TPC_ALG1_STOP_DIVERGED;
   if (pt->t >= o->T) return TPC_ALG1_STOP_T;
@@ -618,6 +837,40 @@ static int stop_reason(const tpc_alg1 *a, const tpc_alg1_opts *o, const tpc_alg1
   if (o->bits_budget > 0 && pt->bits_up / a->n >= o->bits_budget) return TPC_ALG1_STOP_BITS;
   if (o->cancel && o->cancel(o->cancel_ctx)) return TPC_ALG1_STOP_CANCELLED;
   return -1;
+}
+
+/* f at z: the clients' values in client order. */
+static double f_at(const tpc_alg1 *a, const double *z, void *work) {
+  double f = 0;
+  for (size_t i = 0; i < a->n; i++) f += a->p->type->value(a->p, i, z, work);
+  return f / (double)a->n;
+}
+
+/* The observables of tpc_alg1_point at point pt (x^t, w^t in place). */
+static void observe(const tpc_alg1 *a, const tpc_alg1_opts *o, void *work, tpc_alg1_point *pt) {
+  size_t d = a->d;
+  pt->f_x = pt->f;
+  pt->gnorm2_x = pt->gnorm2;
+  if (a->server) {
+    pt->f_x = tpc_problem_full_grad(a->p, a->x, a->xbar, a->ox, work);
+    pt->gnorm2_x = tpc_vec_norm2(a->xbar, d);
+  }
+  if (a->opt) pt->dist2 = tpc_vec_dist2_4(a->x, a->opt->x, d);
+  if (a->server) pt->wx2 = tpc_vec_dist2_4(a->w, a->x, d);
+  if (a->rule && a->opt) {
+    double H = 0;
+    for (size_t i = 0; i < a->n; i++) H += a->c[i].H;
+    pt->H = H / (double)a->n;
+  }
+  if (o->average && pt->t > 0) {
+    for (size_t j = 0; j < d; j++) a->xbar[j] = a->xsum[j] / (double)pt->t;
+    pt->f_avg = f_at(a, a->xbar, work);
+  }
+}
+
+/* A point whose observables are not computed (yet): NaN. */
+static void point_nan(tpc_alg1_point *pt) {
+  pt->f_x = pt->gnorm2_x = pt->dist2 = pt->f_avg = pt->H = pt->wx2 = NAN;
 }
 
 static double now(void) {
@@ -634,22 +887,29 @@ static int iterate(tpc_alg1 *a, const tpc_alg1_opts *o, alg1_round *r, tpc_alg1_
   if ((rc = clients_status(a, 0))) return rc;
   add_bits(a, &pt);
   point_stats(a, &pt);
+  point_nan(&pt);
+  if (o->observe) observe(a, o, r->work, &pt);
   res->first = pt;
   double t0 = now();
   for (;;) {
     stop = stop_reason(a, o, &pt, res->first.gnorm2);
-    if (stop >= 0 || pt.t % o->record_every == 0)
+    if (stop >= 0 || pt.t % o->record_every == 0) {
+      if (o->observe && pt.t > 0) observe(a, o, r->work, &pt);
       if ((rc = record(res, &cap, &pt))) return rc;
+    }
     if (stop >= 0) break;
     res->sum_gnorm2 += pt.gnorm2;
     r->t1 = pt.t + 1;
     if ((rc = server_step(a, o, r->t1, &pt))) return rc;
+    if (o->average)
+      for (size_t j = 0; j < a->d; j++) a->xsum[j] += a->x[j];
     r->pt = a->server ? a->w : a->x;
     round_run(a, o, r, 0);
     if ((rc = clients_status(a, pt.t))) return rc;
     pt.t++;
     add_bits(a, &pt);
     point_stats(a, &pt);
+    point_nan(&pt);
   }
   res->seconds = now() - t0;
   res->stop = (tpc_alg1_stop)stop;
@@ -662,7 +922,7 @@ int tpc_alg1_run(tpc_alg1 *a, const tpc_alg1_opts *o, tpc_alg1_result *res) {
   memset(res, 0, sizeof *res);
   int rc = check_opts(o);
   if (rc) return rc;
-  if ((rc = mech_instances(a, (size_t)client_threads(a, o)))) return rc;
+  if ((rc = instances(a, (size_t)client_threads(a, o)))) return rc;
   if ((rc = start_point(a, o))) return rc;
   alg1_round r = {.a = a, .o = o, .pt = a->x, .t1 = 0};
   size_t ws = a->p->type->work_size ? a->p->type->work_size(a->p) : 0;
@@ -672,6 +932,8 @@ int tpc_alg1_run(tpc_alg1 *a, const tpc_alg1_opts *o, tpc_alg1_result *res) {
   for (size_t i = 0; i < a->n; i++) {
     a->c[i].status = 0;
     if (o->wire_check && !a->c[i].srv && !(a->c[i].srv = vec_alloc(a->d))) rc = TPC_ENOMEM;
+    if (o->wire_check && a->rule && !a->c[i].hs && !(a->c[i].hs = vec_alloc(a->d)))
+      rc = TPC_ENOMEM;
   }
   if (rc) {
     free(r.work);

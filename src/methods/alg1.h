@@ -44,6 +44,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "comp/comp.h"
 #include "registry/registry.h"
 #include "mech/mech.h"
 #include "problems/problem.h"
@@ -90,6 +91,13 @@ typedef struct tpc_alg1_opts {
   int threads;              /* OpenMP threads, >= 1 */
   int wire_check;           /* encode/decode every message (see above) */
   uint64_t record_every;    /* keep every k-th point (and the last); >= 1 */
+  /* Compute the observables of tpc_alg1_point at every recorded point
+  ** (f(x^t), ||grad f(x^t)||^2, ||x^t - x*||^2, H^t, ||w^t - x^t||^2; with
+  ** EF21-P one full gradient at x^t each): off, they are NaN. */
+  int observe;
+  /* With observe: also f at the running average of the iterates (one more
+  ** evaluation of f per recorded point). */
+  int average;
   /* Polled once per iteration when not NULL: nonzero stops the run. */
   int (*cancel)(void *ctx);
   void *cancel_ctx;
@@ -107,6 +115,15 @@ typedef struct tpc_alg1_point {
   uint64_t bits_up;         /* cumulative encoded uplink bits, all clients */
   uint64_t bits_up_paper;   /* the same in the papers' values-only count */
   uint64_t bits_down;       /* cumulative downlink bits (one broadcast a round) */
+  uint64_t bits_down_paper; /* the same in the papers' values-only count */
+  /* The observables of THEORY.md T8 and T9, at recorded points of a run with
+  ** tpc_alg1_opts.observe; NaN otherwise and where they do not apply. */
+  double f_x;               /* f(x^t) (f above is at w^t with EF21-P) */
+  double gnorm2_x;          /* ||grad f(x^t)||^2 (gnorm2 above is at w^t with EF21-P) */
+  double dist2;             /* ||x^t - x*||^2, when x* is known */
+  double f_avg;             /* f(xbar^t), xbar^t = (1/t) sum_{s=1}^t x^s (opts.average) */
+  double H;                 /* (1/n) sum ||h_i^t - h_i*||^2: shifted clients, h* known */
+  double wx2;               /* ||w^t - x^t||^2, with a downlink compressor */
 } tpc_alg1_point;
 
 typedef struct tpc_alg1_result {
@@ -155,6 +172,87 @@ const double *tpc_alg1_point_x(const tpc_alg1 *a);
 ** names the client and round).  res is filled (and must be freed) on TPC_OK
 ** only. */
 int tpc_alg1_run(tpc_alg1 *a, const tpc_alg1_opts *o, tpc_alg1_result *res);
+
+/* ---- shifted clients: the methods of T8 and T9 (methods/method.h) ----------
+**
+** The same runner with clients that hold a shift h_i instead of a 3PC state:
+** client i sends m_i = Q_i(v_i - h_i) for an unbiased Q_i, where v_i is
+** grad f_i at the clients' point (T8.1, T9.2) or the local step
+** T_i(x) = x - gamma grad f_i(x) (T8.5, `model`), and the server averages
+** the estimates e_i = h_i + m_i, each formed by applying the message to its
+** copy of h_i exactly as the client does (so both hold the same bits):
+** x^{t+1} = x^t - gamma (1/n) sum e_i, or x^{t+1} = (1/n) sum e_i (model).
+** After sending, the client updates h_i by the rule's `shift`, which also
+** writes the message the server applies to its copy of h_i.  The message is
+** sent (and its bits counted) when the rule says so (Rand-DIANA's reset);
+** otherwise the server derives it from m_i (DIANA's h_i + beta m_i: the
+** parts of m_i with coefficient beta) and nothing more goes on the wire.
+** G^t is (1/n) sum ||e_i - grad f_i||^2 (the estimates' error; NaN for
+** model methods, whose estimates are points).  With a server compressor the
+** downlink is EF21-P's, as for Algorithm 1. */
+typedef enum {
+  TPC_ALG1_SHIFT0_ZERO = 0, /* h_i^0 = 0 */
+  TPC_ALG1_SHIFT0_GRAD,     /* h_i^0 = grad f_i(x^0), sent densely first */
+  TPC_ALG1_SHIFT0_STAR      /* h_i^0 = grad f_i(x*), or T_i(x*) for a model
+                               method: known to both sides, nothing sent */
+} tpc_alg1_shift0;
+
+/* What a shift rule sees of client i's round. */
+typedef struct tpc_alg1_shift_step {
+  size_t client, d;
+  const double *grad;     /* grad f_i at the clients' point */
+  const double *diff;     /* v_i - h_i, what Q compressed */
+  const tpc_msg *msg;     /* m_i, as sent */
+  double beta, p;         /* the method's parameters */
+  tpc_comp *Q;            /* the client's compressor instance */
+  const tpc_ctx *ctx;     /* the client's streams, after Q's draws */
+  double *scratch;        /* d doubles the rule may use */
+} tpc_alg1_shift_step;
+
+typedef struct tpc_alg1_rule {
+  int model;              /* 1: Q compresses T_i(x) - h_i and x^{t+1} = e */
+  int randomized;         /* the shift rule draws from the client's stream */
+  /* h_i's update after m_i (NULL: h_i stays): update h in place and write
+  ** into hmsg the message that takes the server's copy of h_i to the same
+  ** bits; return 1 when hmsg is sent, 0 when the server derives it from m_i
+  ** (an empty hmsg: no change). */
+  int (*shift)(const tpc_alg1_shift_step *s, double *h, tpc_msg *hmsg);
+  /* How both sides apply the downlink message to w (NULL: as decoded,
+  ** tpc_msg_apply_f64). */
+  void (*downlink)(const tpc_msg *m, double *w);
+} tpc_alg1_rule;
+
+typedef struct tpc_alg1_shifted {
+  const tpc_alg1_rule *rule;
+  const tpc_spec *Q;          /* the clients' compressor: must be unbiased */
+  double beta, p;             /* passed to the rule */
+  tpc_alg1_shift0 h0;
+  /* x* and h_i* for SHIFT0_STAR and the observables; NULL: the problem's
+  ** (tpc_problem_optimum), which must then be known for SHIFT0_STAR. */
+  const tpc_problem_optimum *optimum;
+} tpc_alg1_shifted;
+
+/* Set up the runner with shifted clients (above) and optionally an EF21-P
+** server compressor, as tpc_alg1_alloc.  TPC_EINPUT when Q is not an
+** unbiased compressor, or SHIFT0_STAR has no optimum. */
+tpc_alg1 *tpc_alg1_alloc_shifted(const tpc_problem *p, const tpc_registry *reg,
+                                 const tpc_alg1_shifted *s, const tpc_spec *server,
+                                 int *status);
+
+/* Replace how both sides apply the downlink message to w (NULL: as decoded),
+** for a method whose w rule differs from EF21-P's (tests plant defects). */
+void tpc_alg1_set_downlink(tpc_alg1 *a, void (*apply)(const tpc_msg *m, double *w));
+
+/* The optimum the observables use (NULL: the problem's, asked on the first
+** observed run); it must outlive a. */
+void tpc_alg1_set_optimum(tpc_alg1 *a, const tpc_problem_optimum *opt);
+
+/* The server's model x^t where the last run stopped (d values). */
+const double *tpc_alg1_model_x(const tpc_alg1 *a);
+
+/* Client i's shift h_i where the last run stopped (d values; NULL for
+** Algorithm 1's clients). */
+const double *tpc_alg1_client_shift(const tpc_alg1 *a, size_t i);
 
 /* Theorem 1's largest step 1/(L- + L+ sqrt(B/A)) (T5). */
 double tpc_alg1_step_theorem1(double Lminus, double Lplus, double A, double B);

@@ -1,0 +1,385 @@
+/*
+** The methods of THEORY.md T8 and T9 by name (methods/method.h): their type
+** table, the parameters each reads, their shift rules, and the plan each
+** hands to the runner of methods/alg1.c.
+*/
+#include "methods/method.h"
+
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+
+struct tpc_method {
+  const tpc_method_type *type; /* NULL: a mechanism spec */
+  tpc_alg1 *alg;
+};
+
+/* ---- shift rules (T8.1, T9.2) -------------------------------------------- */
+
+/* DIANA: h_i += beta m_i.  The update is m_i's parts with coefficient beta,
+** applied as the server applies them to its copy (a compressor's parts add
+** to the vector they are applied to: comp.h), so both hold the same bits;
+** the server derives it from m_i, nothing more is sent. */
+int tpc_method_shift_diana(const tpc_alg1_shift_step *s, double *h, tpc_msg *hmsg) {
+  *hmsg = *s->msg;
+  for (size_t k = 0; k < hmsg->nparts; k++) hmsg->part[k].coef *= s->beta;
+  tpc_msg_apply_f64(hmsg, h);
+  return 0;
+}
+
+/* Rand-DIANA: with probability p (the client's coin, drawn after Q's draws)
+** h_i = grad f_i at the round's point, sent as a dense absolute vector. */
+int tpc_method_shift_randdiana(const tpc_alg1_shift_step *s, double *h, tpc_msg *hmsg) {
+  if (!(gsl_rng_uniform(s->ctx->rng) < s->p)) return 0;
+  tpc_msg_part *pt = tpc_msg_add(hmsg, TPC_MSG_DENSE, TPC_F64, s->d);
+  pt->absolute = 1;
+  pt->val = (void *)s->grad;
+  memcpy(h, s->grad, s->d * sizeof(double));
+  return 1;
+}
+
+const tpc_alg1_rule tpc_method_rule_const = {0};
+const tpc_alg1_rule tpc_method_rule_diana = {.shift = tpc_method_shift_diana};
+const tpc_alg1_rule tpc_method_rule_randdiana = {.randomized = 1,
+                                                 .shift = tpc_method_shift_randdiana};
+const tpc_alg1_rule tpc_method_rule_model = {.model = 1};
+
+/* ---- parameters ------------------------------------------------------------ */
+
+/* TPC_EINPUT about spec s, at the column of its name, as the registry words
+** its spec errors (registry/build.c), so the command's caret points there. */
+static int spec_error(const tpc_spec *s, const char *fmt, ...) TPC_PRINTF(2, 3);
+static int spec_error(const tpc_spec *s, const char *fmt, ...) {
+  char what[400];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof what, fmt, ap);
+  va_end(ap);
+  return tpc_error_at(TPC_EINPUT, s->pos + 1, "column %zu: %s", s->pos + 1, what);
+}
+
+/* Parameter `key` of s as one of `words` (index in *out), or `def` when
+** absent. */
+static int param_word(const tpc_spec *s, const char *key, const char *const *words, int def,
+                      int *out) {
+  const tpc_spec_param *q = tpc_spec_param_find(s, key);
+  *out = def;
+  if (!q) return TPC_OK;
+  for (int k = 0; words[k]; k++)
+    if (q->text && strcmp(q->text, words[k]) == 0) {
+      *out = k;
+      return TPC_OK;
+    }
+  char list[128] = "";
+  for (int k = 0; words[k]; k++)
+    snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "", words[k]);
+  if (q->text)
+    return spec_error(s, "%s: %s=%s is not one of %s", s->name, key, q->text, list);
+  return spec_error(s, "%s: %s=%g is not one of %s", s->name, key, q->value, list);
+}
+
+/* Parameter `key` of s in (0, 1], or `def` when absent. */
+static int param_unit(const tpc_spec *s, const char *key, double def, double *out) {
+  const tpc_spec_param *q = tpc_spec_param_find(s, key);
+  *out = def;
+  if (!q) return TPC_OK;
+  char num[32];
+  tpc_format_double(q->value, num, sizeof num);
+  if (q->text || !(q->value > 0 && q->value <= 1))
+    return spec_error(s, "%s: %s=%s must be a number in (0, 1]", s->name, key,
+                      q->text ? q->text : num);
+  *out = q->value;
+  return TPC_OK;
+}
+
+/* Refuse parameter `key` of s unless `allowed`: it means nothing else. */
+static int param_only(const tpc_spec *s, const char *key, int allowed, const char *when) {
+  if (allowed || !tpc_spec_param_find(s, key)) return TPC_OK;
+  return spec_error(s, "%s: %s applies only to %s", s->name, key, when);
+}
+
+enum { SHIFT_FIXED, SHIFT_STAR, SHIFT_DIANA, SHIFT_RANDDIANA };
+static const char *const shift_words[] = {"fixed", "star", "diana", "randdiana", NULL};
+static const char *const gdci_words[] = {"zero", "star", NULL};
+
+/* The default of beta and p: 1/(omega+1) (method.h). */
+static double unit_default(double omega) { return 1.0 / (omega + 1.0); }
+
+static int plan_dcgd(const tpc_spec *s, double omega, tpc_method_plan *pl) {
+  (void)s;
+  (void)omega;
+  pl->sh.rule = &tpc_method_rule_const;
+  pl->sh.h0 = TPC_ALG1_SHIFT0_ZERO;
+  return TPC_OK;
+}
+
+static int plan_dcgd_shift(const tpc_spec *s, double omega, tpc_method_plan *pl) {
+  int shift, rc = param_word(s, "shift", shift_words, -1, &shift);
+  if (!rc && shift < 0)
+    rc = spec_error(s, "%s: shift= is required (fixed, star, diana or randdiana)", s->name);
+  if (!rc) rc = param_only(s, "beta", shift == SHIFT_DIANA, "shift=diana");
+  if (!rc) rc = param_only(s, "p", shift == SHIFT_RANDDIANA, "shift=randdiana");
+  if (!rc) rc = param_unit(s, "beta", unit_default(omega), &pl->sh.beta);
+  if (!rc) rc = param_unit(s, "p", unit_default(omega), &pl->sh.p);
+  if (rc) return rc;
+  static const tpc_alg1_rule *const rules[] = {&tpc_method_rule_const, &tpc_method_rule_const,
+                                                &tpc_method_rule_diana,
+                                                &tpc_method_rule_randdiana};
+  pl->sh.rule = rules[shift];
+  pl->sh.h0 = shift == SHIFT_STAR ? TPC_ALG1_SHIFT0_STAR : TPC_ALG1_SHIFT0_GRAD;
+  return TPC_OK;
+}
+
+static int plan_gdci(const tpc_spec *s, double omega, tpc_method_plan *pl) {
+  (void)omega;
+  int shift, rc = param_word(s, "shift", gdci_words, 0, &shift);
+  pl->sh.rule = &tpc_method_rule_model;
+  pl->sh.h0 = shift ? TPC_ALG1_SHIFT0_STAR : TPC_ALG1_SHIFT0_ZERO;
+  return rc;
+}
+
+/* EF21-P (T9.1) is Algorithm 1 with gd clients and the EF21-P downlink:
+** the runner's own (sh.rule NULL). */
+static int plan_ef21p(const tpc_spec *s, double omega, tpc_method_plan *pl) {
+  (void)s;
+  (void)omega;
+  pl->sh.rule = NULL;
+  return TPC_OK;
+}
+
+static int plan_ef21p_diana(const tpc_spec *s, double omega, tpc_method_plan *pl) {
+  pl->sh.rule = &tpc_method_rule_diana;
+  pl->sh.h0 = TPC_ALG1_SHIFT0_GRAD;
+  return param_unit(s, "beta", unit_default(omega), &pl->sh.beta);
+}
+
+static const char *const keys_none[] = {NULL};
+static const char *const keys_shift[] = {"shift", "beta", "p", NULL};
+static const char *const keys_gdci[] = {"shift", NULL};
+static const char *const keys_beta[] = {"beta", NULL};
+
+static const tpc_method_type type_dcgd = {
+    "dcgd", "dcgd(Q)", "distributed compressed GD: x - gamma (1/n) sum Q(grad f_i)",
+    "T8 DCGD (T8.1 a)", "Q", keys_none, plan_dcgd, "Q in U(omega)"};
+static const tpc_method_type type_dcgd_shift = {
+    "dcgd_shift", "dcgd_shift(Q, shift=fixed|star|diana|randdiana, beta=REAL, p=REAL)",
+    "DCGD with shifts h_i: sends Q(grad f_i - h_i); h_i fixed, optimal or learned",
+    "T8 DCGD-SHIFT (T8.1)", "Q", keys_shift, plan_dcgd_shift,
+    "Q in U(omega); beta, p in (0, 1], default 1/(omega+1); star needs x*"};
+static const tpc_method_type type_gdci = {
+    "gdci", "gdci(Q, shift=zero|star)",
+    "compressed iterates: x = (1/n) sum h_i + Q(x - gamma grad f_i(x) - h_i)", "T8 GDCI (T8.5)", "Q",
+    keys_gdci, plan_gdci, "Q in U(omega); star needs x*"};
+static const tpc_method_type type_ef21p = {
+    "ef21p", "ef21p(C_s)", "GD with the EF21-P downlink w + C_s(x - w)", "T9 EF21-P (T9.1)", "C",
+    keys_none, plan_ef21p, "C_s in B(alpha)"};
+static const tpc_method_type type_ef21p_diana = {
+    "ef21p_diana", "ef21p_diana(Q, C_s, beta=REAL)",
+    "EF21-P downlink, DIANA uplink: Q(grad f_i(w) - h_i), h_i += beta m_i", "T9 EF21-P + DIANA (T9.2)", "QC",
+    keys_beta, plan_ef21p_diana,
+    "Q in U(omega), C_s in B(alpha); beta in (0, 1], default 1/(omega+1)"};
+static const tpc_method_type type_ef21p_dcgd = {
+    "ef21p_dcgd", "ef21p_dcgd(Q, C_s)", "EF21-P downlink, DCGD uplink: Q(grad f_i(w))", "T9 EF21-P + DCGD (T9.2)",
+    "QC", keys_none, plan_dcgd, "Q in U(omega), C_s in B(alpha)"};
+
+const tpc_method_type *const tpc_builtin_methods[] = {
+    &type_dcgd, &type_dcgd_shift, &type_gdci, &type_ef21p, &type_ef21p_diana, &type_ef21p_dcgd,
+    NULL};
+
+const tpc_method_type *tpc_method_type_find(const char *name) {
+  for (size_t k = 0; tpc_builtin_methods[k]; k++)
+    if (strcmp(tpc_builtin_methods[k]->name, name) == 0) return tpc_builtin_methods[k];
+  return NULL;
+}
+
+/* ---- checking ---------------------------------------------------------------- */
+
+static int key_known(const tpc_method_type *t, const char *key) {
+  for (size_t k = 0; t->keys[k]; k++)
+    if (strcmp(t->keys[k], key) == 0) return 1;
+  return 0;
+}
+
+static int type_check(const tpc_registry *reg, const tpc_method_type *t, const tpc_spec *s) {
+  size_t want = strlen(t->args);
+  if (s->nargs != want)
+    return spec_error(s, "%s takes %zu compressor argument%s (%s), not %zu", t->name, want,
+                      want == 1 ? "" : "s", t->synopsis, s->nargs);
+  for (size_t k = 0; k < want; k++) {
+    int rc = tpc_spec_check(reg, s->args[k]);
+    if (rc) return rc;
+    if (tpc_registry_kind(reg, s->args[k]->name) != TPC_KIND_COMP)
+      return spec_error(s->args[k], "%s: argument %zu '%s' is not a compressor (%s)", t->name,
+                        k + 1, s->args[k]->name, t->synopsis);
+  }
+  for (size_t k = 0; k < s->nparams; k++)
+    if (!key_known(t, s->params[k].key))
+      return spec_error(s, "%s: unknown parameter '%s' (%s)", t->name, s->params[k].key,
+                        t->synopsis);
+  tpc_method_plan pl;
+  memset(&pl, 0, sizeof pl);
+  return t->plan(s, NAN, &pl);
+}
+
+int tpc_method_check(const tpc_registry *reg, const tpc_spec *s) {
+  const tpc_method_type *t = tpc_method_type_find(s->name);
+  return t ? type_check(reg, t, s) : tpc_spec_check(reg, s);
+}
+
+int tpc_method_uses_plugin(const tpc_registry *reg, const tpc_spec *s) {
+  if (!tpc_method_type_find(s->name)) return tpc_registry_uses_plugin(reg, s);
+  for (size_t k = 0; k < s->nargs; k++)
+    if (tpc_registry_uses_plugin(reg, s->args[k])) return 1;
+  return 0;
+}
+
+int tpc_method_canonical(const tpc_registry *reg, const tpc_spec *s, char *buf, size_t size) {
+  const tpc_method_type *t = tpc_method_type_find(s->name);
+  if (!t) return tpc_spec_canonical(reg, s, buf, size);
+  tpc_spec *c = tpc_spec_copy(s);
+  if (!c) return tpc_error(TPC_ENOMEM, "out of memory");
+  int rc = TPC_OK;
+  char text[512];
+  for (size_t k = 0; k < c->nargs && !rc; k++) {
+    tpc_spec *arg = NULL;
+    rc = tpc_spec_canonical(reg, c->args[k], text, sizeof text);
+    if (!rc) rc = tpc_spec_parse(text, &arg);
+    if (!rc) {
+      tpc_spec_free(c->args[k]);
+      c->args[k] = arg;
+    }
+  }
+  /* parameters in the type's order: a stable pass per key */
+  size_t at = 0;
+  for (size_t k = 0; t->keys[k]; k++)
+    for (size_t j = at; j < c->nparams; j++)
+      if (strcmp(c->params[j].key, t->keys[k]) == 0) {
+        tpc_spec_param p = c->params[j];
+        memmove(&c->params[at + 1], &c->params[at], (j - at) * sizeof p);
+        c->params[at++] = p;
+        break;
+      }
+  if (!rc) tpc_spec_print(c, buf, size);
+  tpc_spec_free(c);
+  return rc;
+}
+
+/* ---- building ---------------------------------------------------------------- */
+
+/* A compressor's constants for dimension d and n clients (built and freed). */
+static int arg_consts(const tpc_registry *reg, const tpc_spec *s, size_t d, size_t n,
+                      tpc_comp_consts *k) {
+  int status;
+  tpc_comp *c = tpc_comp_alloc(reg, s, d, n, &status);
+  if (!c) return status;
+  tpc_comp_consts_get(c, k);
+  tpc_comp_free(c);
+  return TPC_OK;
+}
+
+int tpc_method_plan_get(const tpc_registry *reg, const tpc_method_type *t, const tpc_spec *s,
+                        size_t d, size_t n, tpc_method_plan *pl) {
+  double omega = NAN;
+  char text[256];
+  memset(pl, 0, sizeof *pl);
+  for (size_t k = 0; t->args[k]; k++) {
+    tpc_comp_consts kc;
+    int rc = arg_consts(reg, s->args[k], d, n, &kc);
+    if (rc) return tpc_error_prefix(rc, "%s: ", t->name);
+    tpc_spec_print(s->args[k], text, sizeof text);
+    if (t->args[k] == 'Q') {
+      if (!(kc.cls & TPC_CLASS_UNBIASED))
+        return tpc_error(TPC_EINPUT,
+                         "%s: the clients' compressor %s is not unbiased: shifted "
+                         "compression needs Q in U(omega) [%s]",
+                         t->name, text, t->theory);
+      omega = kc.omega;
+      pl->sh.Q = s->args[k];
+    } else {
+      if (!(kc.cls & TPC_CLASS_CONTRACTIVE))
+        return tpc_error(TPC_EINPUT,
+                         "%s: the server compressor %s is not contractive: the EF21-P "
+                         "downlink needs C_s in B(alpha) [%s]",
+                         t->name, text, t->theory);
+      pl->server = s->args[k];
+    }
+  }
+  return t->plan(s, omega, pl);
+}
+
+tpc_method *tpc_method_alloc_type(const tpc_method_type *t, const tpc_problem *p,
+                                  const tpc_registry *reg, const tpc_spec *spec,
+                                  const tpc_problem_optimum *opt, int *status) {
+  tpc_method *m = calloc(1, sizeof *m);
+  tpc_spec *gd = NULL;
+  tpc_method_plan pl;
+  if (!m) {
+    *status = tpc_error(TPC_ENOMEM, "out of memory");
+    return NULL;
+  }
+  m->type = t;
+  int rc = type_check(reg, t, spec);
+  if (!rc) rc = tpc_method_plan_get(reg, t, spec, p->d, p->n, &pl);
+  if (!rc && pl.sh.rule) {
+    pl.sh.optimum = opt;
+    m->alg = tpc_alg1_alloc_shifted(p, reg, &pl.sh, pl.server, &rc);
+    if (rc) tpc_error_prefix(rc, "%s: ", t->name);
+  } else if (!rc && !(rc = tpc_spec_parse("gd", &gd))) {
+    m->alg = tpc_alg1_alloc(p, reg, gd, pl.server, &rc);
+    if (!rc && opt) tpc_alg1_set_optimum(m->alg, opt);
+  }
+  if (!rc && pl.downlink) tpc_alg1_set_downlink(m->alg, pl.downlink);
+  tpc_spec_free(gd);
+  *status = rc;
+  if (!rc) return m;
+  tpc_method_free(m);
+  return NULL;
+}
+
+tpc_method *tpc_method_alloc(const tpc_problem *p, const tpc_registry *reg,
+                             const tpc_spec *spec, int *status) {
+  return tpc_method_alloc_server(p, reg, spec, NULL, status);
+}
+
+tpc_method *tpc_method_alloc_server(const tpc_problem *p, const tpc_registry *reg,
+                                    const tpc_spec *spec, const tpc_spec *server,
+                                    int *status) {
+  const tpc_method_type *t = tpc_method_type_find(spec->name);
+  if (t && server) {
+    *status = tpc_error(TPC_EINPUT,
+                        "%s: --server is Algorithm 1's downlink; the EF21-P methods "
+                        "take C_s as an argument (%s)",
+                        t->name, t->synopsis);
+    return NULL;
+  }
+  if (t) return tpc_method_alloc_type(t, p, reg, spec, NULL, status);
+  tpc_method *m = calloc(1, sizeof *m);
+  if (!m) {
+    *status = tpc_error(TPC_ENOMEM, "out of memory");
+    return NULL;
+  }
+  if (!(m->alg = tpc_alg1_alloc(p, reg, spec, server, status))) {
+    free(m);
+    return NULL;
+  }
+  return m;
+}
+
+void tpc_method_free(tpc_method *m) {
+  if (!m) return;
+  tpc_alg1_free(m->alg);
+  free(m);
+}
+
+const tpc_method_type *tpc_method_get_type(const tpc_method *m) { return m->type; }
+
+tpc_alg1 *tpc_method_runner(tpc_method *m) { return m->alg; }
+
+int tpc_method_run(tpc_method *m, const tpc_alg1_opts *o, tpc_alg1_result *res) {
+  return tpc_alg1_run(m->alg, o, res);
+}

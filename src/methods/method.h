@@ -1,0 +1,136 @@
+/*
+** Optimization methods by name: Algorithm 1 with any mechanism spec (T4),
+** and the shifted-compression and EF21-P methods of THEORY.md T8 and T9,
+** all on the runner of methods/alg1.h (its seeded streams, wire encoding, bit
+** counts in both directions and wire check):
+**
+**   dcgd(Q)                                        T8.1 (a): h_i = 0
+**   dcgd_shift(Q, shift=fixed|star|diana|randdiana, beta=REAL, p=REAL)
+**                                                  T8.1 (b), (b*), (c), (d)
+**   gdci(Q, shift=zero|star)                       T8.5: compressed iterates
+**   ef21p(C_s)                                     T9.1: Algorithm 1 with gd
+**                                                  and the EF21-P downlink
+**   ef21p_diana(Q, C_s, beta=REAL)                 T9.2: EF21-P + DIANA
+**   ef21p_dcgd(Q, C_s)                             T9.2: EF21-P + DCGD
+**
+** Q must be unbiased (U(omega), from its declared constants) and C_s
+** contractive (B(alpha)).  beta and p lie in (0, 1]; beta defaults to
+** 1/(omega+1), the largest value T8.3 and T9.3 allow (a larger one runs,
+** outside the theorems), and p to 1/(omega+1) as well: with Q = urandk(k)
+** that is k/d, so a client's expected dense reset costs as many values per
+** round as its compressed message, and T8.4's rate max{1 - gamma mu,
+** 1 - p/2} matches DIANA's at its default beta.  Starting shifts:
+** shift=fixed holds h_i = grad f_i(x^0) for the whole run (T8.2 allows any
+** given h_i; x^0's gradients are the natural data-dependent choice, and
+** h_i = 0 is dcgd already); diana and randdiana start from the same
+** h_i^0 = grad f_i(x^0), sent densely in the first round, as the EF21-P +
+** DIANA authors' code does (T9.2); star uses grad f_i(x*) (T_i(x*) for
+** gdci), which needs the problem's minimiser (problems/problem.h).
+**
+** The type table is open: a test may define its own tpc_method_type (a
+** defective shift rule, a server that skips w updates) and build it with
+** tpc_method_alloc_type; production code has no hooks for that beyond the
+** rule and downlink functions of methods/alg1.h.
+*/
+#ifndef TPC_METHODS_METHOD_H
+#define TPC_METHODS_METHOD_H
+
+#include <stddef.h>
+
+#include "methods/alg1.h"
+
+/* What a method type asks of the runner: shifted clients (sh.rule set) or
+** Algorithm 1 with mechanism gd (sh.rule NULL), and the server compressor
+** (NULL: uncompressed broadcast). */
+typedef struct tpc_method_plan {
+  tpc_alg1_shifted sh;
+  const tpc_spec *server;
+  /* Applied to the instance after it is built (NULL: EF21-P's w update). */
+  void (*downlink)(const tpc_msg *m, double *w);
+} tpc_method_plan;
+
+typedef struct tpc_method_type {
+  const char *name;        /* spec name: "dcgd_shift" */
+  const char *synopsis;    /* "dcgd_shift(Q, shift=..., beta=REAL, p=REAL)" */
+  const char *summary;     /* one line for `tpc list` */
+  const char *theory;      /* THEORY.md items: "T8.1" */
+  /* Positional arguments, one letter each: 'Q' the clients' unbiased
+  ** compressor, 'C' the server's contractive compressor. */
+  const char *args;
+  const char *const *keys; /* NULL-terminated parameter keys, canonical order */
+  /* Read spec's parameters into plan->sh (rule, h0, beta, p; Q and the
+  ** server are set by the caller), omega Q's constant (NaN when not known
+  ** yet: only the values written are checked).  TPC_EINPUT naming the
+  ** parameter and the value at fault. */
+  int (*plan)(const tpc_spec *spec, double omega, tpc_method_plan *plan);
+  const char *requires;    /* the parameters' classes and ranges, for `tpc list` */
+} tpc_method_type;
+
+/* The built-in method types, NULL-terminated, and look-up by name (NULL:
+** not a method name; mechanisms are the registry's). */
+extern const tpc_method_type *const tpc_builtin_methods[];
+const tpc_method_type *tpc_method_type_find(const char *name);
+
+/* The shift rules of T8.1 and T9.2, for method types (and tests' variants):
+** DIANA's h_i + beta m_i (the server derives it from m_i), Rand-DIANA's
+** reset to grad f_i with probability p (one coin per client and round from
+** the client's stream, the reset sent densely), and the rule of h_i = const
+** (gradient estimates) and of compressed iterates (model). */
+int tpc_method_shift_diana(const tpc_alg1_shift_step *s, double *h, tpc_msg *hmsg);
+int tpc_method_shift_randdiana(const tpc_alg1_shift_step *s, double *h, tpc_msg *hmsg);
+extern const tpc_alg1_rule tpc_method_rule_const, tpc_method_rule_diana,
+    tpc_method_rule_randdiana, tpc_method_rule_model;
+
+/* Check a method spec without a problem: a method name's argument count and
+** kinds, keys and the values written (words, ranges); any other name as
+** tpc_spec_check.  TPC_EINPUT with a message. */
+int tpc_method_check(const tpc_registry *reg, const tpc_spec *s);
+
+/* Whether the spec runs a plugin's code (tpc_registry_uses_plugin, which
+** does not know the method names). */
+int tpc_method_uses_plugin(const tpc_registry *reg, const tpc_spec *s);
+
+/* The plan of spec s of type t for dimension d and n clients: its
+** compressors built to check their classes (TPC_EINPUT naming a biased Q or
+** a non-contractive C_s), Q's omega giving the defaults.  pl->sh.optimum is
+** left NULL. */
+int tpc_method_plan_get(const tpc_registry *reg, const tpc_method_type *t, const tpc_spec *s,
+                        size_t d, size_t n, tpc_method_plan *pl);
+
+/* The canonical text of a method spec (parameters in the type's order,
+** arguments canonical), like tpc_spec_canonical. */
+int tpc_method_canonical(const tpc_registry *reg, const tpc_spec *s, char *buf, size_t size);
+
+typedef struct tpc_method tpc_method;
+
+/* Build the method `spec` on problem p: a mechanism spec runs Algorithm 1
+** as tpc_alg1_alloc (no server compressor), a method name its type.  p and
+** reg must outlive it.  NULL with *status (TPC_EINPUT with a message naming
+** what is wrong: a biased Q, a non-contractive C_s, beta or p outside
+** (0, 1], an unknown shift, a star shift without x*; TPC_ENOMEM). */
+tpc_method *tpc_method_alloc(const tpc_problem *p, const tpc_registry *reg,
+                             const tpc_spec *spec, int *status);
+
+/* The same with Algorithm 1's EF21-P downlink compressor `server` (NULL:
+** none) for a mechanism spec; TPC_EINPUT with a method name, whose EF21-P
+** variants take C_s as an argument. */
+tpc_method *tpc_method_alloc_server(const tpc_problem *p, const tpc_registry *reg,
+                                    const tpc_spec *spec, const tpc_spec *server,
+                                    int *status);
+
+/* The same with an explicit type (a test's variant) and optimum (NULL: the
+** problem's, tpc_problem_optimum), which must outlive the method. */
+tpc_method *tpc_method_alloc_type(const tpc_method_type *t, const tpc_problem *p,
+                                  const tpc_registry *reg, const tpc_spec *spec,
+                                  const tpc_problem_optimum *opt, int *status);
+void tpc_method_free(tpc_method *m);
+
+/* The method's type (NULL for a mechanism spec) and its runner, for the
+** callers that drive Algorithm 1 instances (bounds/theorems/rate.h). */
+const tpc_method_type *tpc_method_get_type(const tpc_method *m);
+tpc_alg1 *tpc_method_runner(tpc_method *m);
+
+/* Run from scratch, as tpc_alg1_run. */
+int tpc_method_run(tpc_method *m, const tpc_alg1_opts *o, tpc_alg1_result *res);
+
+#endif

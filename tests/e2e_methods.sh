@@ -1,0 +1,99 @@
+#!/bin/sh
+# Command tests of the methods of THEORY.md T8 and T9 (src/methods/method.h)
+# through `tpc rate`, `tpc list` and `tpc describe`: each runs and stores its
+# trajectory with bits in both directions and "(no check)"; the EF21-P
+# method equals Algorithm 1 with gd and --server, point for point in SQL;
+# the wire check passes and changes no bit; 1 and 2 threads give the same
+# points; bad parameters exit 2 naming the fault and store nothing.
+# Prints one line per failure and "e2e_methods: N passed, N failed".
+. "$(dirname "$0")/lib.sh"
+db="$tmp/methods.sqlite"
+
+equals() {
+  v=$(rows "$1")
+  if [ "$v" = skip ] || [ "$v" = "$2" ]; then ok; else bad "$3: got '$v', expected '$2'"; fi
+}
+last_run() { rows "SELECT max(id) FROM runs WHERE command = 'rate'"; }
+
+Q='quad(d=50,n=5)'
+METHODS='dcgd(urandk(k=5)) dcgd_shift(urandk(k=5),shift=diana) dcgd_shift(urandk(k=5),shift=fixed)
+  dcgd_shift(urandk(k=5),shift=randdiana,p=0.2) gdci(urandk(k=5)) ef21p(topk(k=5))
+  ef21p_diana(urandk(k=5),topk(k=5)) ef21p_dcgd(urandk(k=5),topk(k=5))'
+
+expect 0 "list" -- list
+for m in dcgd dcgd_shift gdci ef21p ef21p_diana ef21p_dcgd; do has out "  $m(" "list shows $m"; done
+has out "[T8 DCGD-SHIFT (T8.1)]" "list cites T8.1"
+has out "[T9 EF21-P + DIANA (T9.2)]" "list cites T9.2"
+expect 0 "describe" -- describe 'ef21p_diana(urandk(k=5),topk(k=5))' --d 50 --n 5
+has out "beta          0.1" "describe gives beta's default 1/(omega+1)"
+
+# the issue's own command line
+expect 0 "diana rate" -- rate "$Q" 'dcgd_shift(urandk(k=5),shift=diana)' --gamma 0.01 --T 200 \
+  --db "$db"
+has out "(no check)" "no check yet"
+run=$(last_run)
+equals "SELECT count(*) FROM rate_points p JOIN rate_trajectories t ON t.id = p.trajectory_id
+  JOIN rate_checks c ON c.id = t.check_id WHERE c.run_id = $run AND t.rep = 0" 201 \
+  "every point of T = 200 stored"
+equals "SELECT bits_up > 0 AND bits_down > 0 FROM rate_points p JOIN rate_trajectories t
+  ON t.id = p.trajectory_id JOIN rate_checks c ON c.id = t.check_id
+  WHERE c.run_id = $run AND t.rep = 0 AND p.t = 200" 1 "bits up and down stored"
+
+# every method, 1 thread, then 2 threads with the wire check: the same points
+# shellcheck disable=SC2086
+expect 0 "all methods" -- rate "$Q" $METHODS --gamma 0.01 --T 60 --reps 2 --threads 1 --db "$db"
+run1=$(last_run)
+# shellcheck disable=SC2086
+expect 0 "all methods, 2 threads, wire" -- rate "$Q" $METHODS --gamma 0.01 --T 60 --reps 2 \
+  --threads 2 --wire-check --db "$db"
+run2=$(last_run)
+same="SELECT count(*) FROM rate_points p1
+  JOIN rate_trajectories t1 ON t1.id = p1.trajectory_id
+  JOIN rate_checks c1 ON c1.id = t1.check_id AND c1.run_id = $run1
+  JOIN rate_checks c2 ON c2.run_id = $run2 AND c2.method = c1.method
+  JOIN rate_trajectories t2 ON t2.check_id = c2.id AND t2.role = t1.role AND t2.rep = t1.rep
+       AND t2.mult IS t1.mult
+  JOIN rate_points p2 ON p2.trajectory_id = t2.id AND p2.t = p1.t
+  WHERE p1.f IS p2.f AND p1.gnorm2 IS p2.gnorm2 AND p1.bits_up = p2.bits_up
+    AND p1.bits_up_paper = p2.bits_up_paper AND p1.bits_down = p2.bits_down"
+all="SELECT count(*) FROM rate_points p JOIN rate_trajectories t ON t.id = p.trajectory_id
+  JOIN rate_checks c ON c.id = t.check_id WHERE c.run_id = $run1"
+n_all=$(rows "$all")
+equals "$same" "$n_all" "threads 1 and 2 (wire check): bit-identical ($n_all points)"
+equals "SELECT count(DISTINCT method) FROM rate_checks WHERE run_id = $run1" 8 "eight methods"
+
+# ef21p(C_s) is Algorithm 1 with gd and --server C_s
+expect 0 "ef21p" -- rate "$Q" 'ef21p(topk(k=5))' --gamma 0.5 --T 80 --db "$db"
+r1=$(last_run)
+expect 0 "gd --server" -- rate "$Q" gd --server 'topk(k=5)' --gamma 0.5 --T 80 --db "$db"
+r2=$(last_run)
+equals "SELECT count(*) FROM rate_points p1 JOIN rate_trajectories t1 ON t1.id = p1.trajectory_id
+  JOIN rate_checks c1 ON c1.id = t1.check_id AND c1.run_id = $r1 AND t1.role = 'rep'
+  JOIN rate_checks c2 ON c2.run_id = $r2
+  JOIN rate_trajectories t2 ON t2.check_id = c2.id AND t2.rep = t1.rep AND t2.role = 'rep'
+  JOIN rate_points p2 ON p2.trajectory_id = t2.id AND p2.t = p1.t
+  WHERE p1.f IS p2.f AND p1.gnorm2 IS p2.gnorm2 AND p1.bits_up = p2.bits_up
+    AND p1.bits_down = p2.bits_down" 81 "ef21p = gd --server, all 81 points"
+
+# bad input: exit 2, a message naming the fault, nothing stored
+n0=$(rows "SELECT count(*) FROM runs")
+refuse() {
+  expect 2 "$1" -- rate "$Q" "$1" --gamma 0.01 --T 10 --db "$db"
+  has err "$2" "$1 says why"
+}
+refuse 'ef21p(urandk(k=5))' "urandk(k=5) is not contractive"
+refuse 'dcgd_shift(urandk(k=5),shift=diana,beta=0)' "beta=0 must be a number in (0, 1]"
+refuse 'dcgd_shift(urandk(k=5),shift=diana,beta=2)' "beta=2 must be a number in (0, 1]"
+refuse 'dcgd_shift(urandk(k=5),shift=xyz)' "shift=xyz is not one of fixed, star, diana, randdiana"
+refuse 'dcgd_shift(urandk(k=5),shift=randdiana,p=0)' "p=0 must be a number in (0, 1]"
+refuse 'dcgd_shift(urandk(k=5),shift=star)' "shift=star needs the minimiser x* of problem quad"
+refuse 'gdci(urandk(k=5),shift=star)' "needs the minimiser x*"
+refuse 'dcgd(topk(k=5))' "topk(k=5) is not unbiased"
+expect 2 "--server with a method" -- rate "$Q" 'dcgd(urandk(k=5))' --server 'topk(k=5)' \
+  --gamma 0.01 --T 10 --db "$db"
+has err "take C_s as an argument" "--server with a method says why"
+expect 2 "describe ef21p(urandk)" -- describe 'ef21p(urandk(k=5))'
+equals "SELECT count(*) FROM runs" "$n0" "bad input stored no run"
+
+echo "e2e_methods: $pass passed, $fail failed"
+[ "$fail" = 0 ]
