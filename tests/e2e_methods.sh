@@ -86,8 +86,16 @@ refuse 'dcgd_shift(urandk(k=5),shift=diana,beta=0)' "beta=0 must be a number in 
 refuse 'dcgd_shift(urandk(k=5),shift=diana,beta=2)' "beta=2 must be a number in (0, 1]"
 refuse 'dcgd_shift(urandk(k=5),shift=xyz)' "shift=xyz is not one of fixed, star, diana, randdiana"
 refuse 'dcgd_shift(urandk(k=5),shift=randdiana,p=0)' "p=0 must be a number in (0, 1]"
-refuse 'dcgd_shift(urandk(k=5),shift=star)' "shift=star needs the minimiser x* of problem quad"
-refuse 'gdci(urandk(k=5),shift=star)' "needs the minimiser x*"
+# star shifts run where the problem knows x* (quad: a linear solve)
+expect 0 "dcgd_shift star on quad" -- rate "$Q" 'dcgd_shift(urandk(k=5),shift=star)' \
+  --gamma 0.01 --T 10 --db "$tmp/star.sqlite" --quiet
+n0=$(rows "SELECT count(*) FROM runs")
+# star shifts need x*: the nonconvex logistic regression has none known
+for m in 'dcgd_shift(urandk(k=5),shift=star)' 'gdci(urandk(k=5),shift=star)'; do
+  expect 2 "$m on nonconvex logreg" -- rate 'logreg(file=phishing,n=5)' "$m" --gamma 0.01 \
+    --T 10 --db "$db"
+  has err "shift=star needs the minimiser x* of problem logreg" "$m says why"
+done
 refuse 'dcgd(topk(k=5))' "topk(k=5) is not unbiased"
 expect 2 "--server with a method" -- rate "$Q" 'dcgd(urandk(k=5))' --server 'topk(k=5)' \
   --gamma 0.01 --T 10 --db "$db"
