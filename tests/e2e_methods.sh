@@ -89,7 +89,6 @@ refuse 'dcgd_shift(urandk(k=5),shift=randdiana,p=0)' "p=0 must be a number in (0
 # star shifts run where the problem knows x* (quad: a linear solve)
 expect 0 "dcgd_shift star on quad" -- rate "$Q" 'dcgd_shift(urandk(k=5),shift=star)' \
   --gamma 0.01 --T 10 --db "$tmp/star.sqlite" --quiet
-n0=$(rows "SELECT count(*) FROM runs")
 # star shifts need x*: the nonconvex logistic regression has none known
 for m in 'dcgd_shift(urandk(k=5),shift=star)' 'gdci(urandk(k=5),shift=star)'; do
   expect 2 "$m on nonconvex logreg" -- rate 'logreg(file=phishing,n=5)' "$m" --gamma 0.01 \
