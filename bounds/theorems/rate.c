@@ -184,7 +184,7 @@ static int slack_scan(tpc_alg1 *a, const tpc_rate_opts *o, tpc_rate_check *c,
 /* Why the runs cannot be checked (a note and n/a), or NULL. */
 static const char *not_applicable(tpc_alg1 *a, const tpc_rate_check *c, char *buf,
                                   size_t size) {
-  if (!c->thm) return "no check requested";
+  if (!c->thm) return c->note[0] ? NULL : "no check requested"; /* keep the caller's why */
   if (!isfinite(c->gamma_theory)) return NULL; /* note set by prepare */
   if (c->gamma > c->gamma_theory * (1 + 1e-12))
     return "the step is above the theorem's (multiplier > 1)";
@@ -263,7 +263,7 @@ static int decide(tpc_alg1 *a, const tpc_rate_opts *o, tpc_rate_check *c) {
   c->G0 = 0;
   for (size_t r = 0; r < c->reps; r++) c->G0 += c->runs[r].first.G / (double)c->reps;
   if (p->c.finf.kind != TPC_CONST_UNKNOWN) c->delta0 = c->runs[0].first.f - p->c.finf.value;
-  if (na || !isfinite(c->gamma_theory)) {
+  if (na || !c->thm || !isfinite(c->gamma_theory)) {
     c->verdict = TPC_RATE_NA;
     if (na) snprintf(c->note, sizeof c->note, "%s", na);
     return TPC_OK;
