@@ -126,6 +126,8 @@ Test(catalogue, t5_steps_and_bounds_by_hand) {
   tpc_theorem_run run = {&e, 0.1, &r};
   cr_assert(ieee_ulp_eq(dbl, thm1->measured(&run), 2.5, 0));
   cr_assert(ieee_ulp_eq(dbl, pl->measured(&run), 0.5 + 1 + 0.4 * 0.2, 1));
+  for (int m = 0; m < TPC_THEOREM_MEASURES; m++)
+    cr_assert(tpc_theorem_measure_text((tpc_theorem_measure)m) != NULL, "measure %d", m);
   cr_assert(same(tpc_theorem_measure_text(pl->measure),
                 "E[Psi^T], Psi^t = f(x^t) - f^inf + (gamma/A) G^t"));
 }

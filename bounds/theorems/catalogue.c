@@ -33,9 +33,14 @@ const tpc_theorem *tpc_theorem_find(const char *id) {
 }
 
 const char *tpc_theorem_measure_text(tpc_theorem_measure m) {
-  static const char *const text[] = {
+  static const char *const text[TPC_THEOREM_MEASURES] = {
       "(1/T) sum_{t<T} E||grad f(x^t)||^2",
-      "E[Psi^T], Psi^t = f(x^t) - f^inf + (gamma/A) G^t"};
+      "E[Psi^T], Psi^t = f(x^t) - f^inf + (gamma/A) G^t",
+      "E||x^k - x*||^2",
+      "E[Psi^k], Psi^k = ||x^k - x*||^2 + w H^k, H^k = (1/n) sum_i ||h_i^k - h_i*||^2",
+      "(1/(2 gamma)) E||x^T - x*||^2 + E[f(x^T) - f*]",
+      "E f(xbar^T) - f*, xbar^T = (1/T) sum_{t=1}^T x^t",
+      "min_{t<T} E||grad f(x^t)||^2"};
   return text[m];
 }
 

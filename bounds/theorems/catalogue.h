@@ -44,10 +44,17 @@ typedef struct tpc_theorem_assumption {
   int for_step;   /* the step rule itself needs it (a run without a check too) */
 } tpc_theorem_assumption;
 
-/* The quantity a theorem bounds, measured on a run. */
+/* The quantity a theorem bounds, measured on a run: T5's two, and those
+** the theorems of T8 and T9 (rules.h) bound once their methods record them. */
 typedef enum {
-  TPC_THEOREM_MEAN_GNORM2 = 0, /* (1/T) sum_{t<T} ||grad f(x^t)||^2 */
-  TPC_THEOREM_PSI_PL           /* f(x^T) - f^inf + (gamma/A) G^T */
+  TPC_THEOREM_MEAN_GNORM2 = 0, /* (1/T) sum_{t<T} ||grad f(x^t)||^2 (T5 Theorem 1) */
+  TPC_THEOREM_PSI_PL,          /* f(x^T) - f^inf + (gamma/A) G^T (T5 PL) */
+  TPC_THEOREM_DIST,            /* ||x^k - x*||^2 (T8.2; T8.5 step by step) */
+  TPC_THEOREM_PSI_SHIFT,       /* ||x^k - x*||^2 + w H^k (T8.3, T8.4) */
+  TPC_THEOREM_DIST_GAP,        /* (1/(2 gamma))||x^T - x*||^2 + f(x^T) - f* (T9.1, T9.3, T9.6) */
+  TPC_THEOREM_GAP_AVERAGE,     /* f(xbar^T) - f* (T9.5, T9.6 with mu = 0) */
+  TPC_THEOREM_MIN_GNORM2,      /* min_{t<T} ||grad f(x^t)||^2 (T9.1 nonconvex, T9.7) */
+  TPC_THEOREM_MEASURES         /* their number */
 } tpc_theorem_measure;
 
 /* What a check of the theorem reads of one run. */
