@@ -55,7 +55,8 @@ static const char *const newest_views =
     "BY spec, d, n, dtype ORDER BY run_id DESC, id DESC) AS rn FROM bounds_specs b WHERE run_id IN "
     "(SELECT id FROM temp.report_runs)) WHERE rn = 1;"
     "CREATE TEMP VIEW rep_checks AS SELECT * FROM (SELECT c.*, row_number() OVER (PARTITION BY "
-    "problem, method, ifnull(server, ''), check_kind ORDER BY run_id DESC, id DESC) AS rn FROM "
+    "problem, method, ifnull(server, ''), check_kind, ifnull(theorem, '') ORDER BY run_id DESC, "
+    "id DESC) AS rn FROM "
     "rate_checks c WHERE experiment IS NULL AND run_id IN (SELECT id FROM temp.report_runs)) "
     "WHERE rn = 1;"
     "CREATE TEMP VIEW rep_best AS SELECT * FROM (SELECT b.*, row_number() OVER (PARTITION BY "
@@ -163,6 +164,7 @@ int tpc_report_write(tpc_store *st, const tpc_report_opts *o, tpc_report_summary
   rc = tpc_doc_init(&doc, o->out);
   if (!rc) rc = runs_section(&doc, db, sum);
   if (!rc) rc = tpc_report_bounds(&doc, db, sum);
+  if (!rc) rc = tpc_report_theorems(&doc, db, sum);
   if (!rc) rc = tpc_report_rates(&doc, db, sum);
   if (!rc) rc = tpc_report_kernels(&doc, db, sum);
   if (!rc) rc = tpc_report_regress(&doc, db);

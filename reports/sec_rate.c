@@ -1,25 +1,30 @@
 /*
-** Report section "Rates": what `tpc rate` found (db/README.md, rate_*).
-** The Theorem 1 and PL checks (bound, measured, ratio, theory slack; T5),
-** the convergence of each checked method against the bits it sent, and the
-** paper's experiments (T7): ‖∇f‖² against Mbits per client for Fig. 3 and
-** Fig. 1, and Fig. 2's CLAG heat map with the cheapest cell marked.
+** Report sections "Theorems" and "Rates": what `tpc rate` found
+** (db/README.md, rate_*).  Theorems: the checks of the catalogue's theorems
+** (bounds/theorems/catalogue.h; bound, measured, upper bound, ratio,
+** theory slack), one table per family of theorems (THEORY.md T5, ...).
+** Rates: the convergence of each checked method against the bits it sent,
+** and the paper's experiments (T7): ‖∇f‖² against Mbits per client for
+** Fig. 3 and Fig. 1, and Fig. 2's CLAG heat map with the cheapest cell
+** marked.
 */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "bounds/theorems/catalogue.h"
 #include "core/error.h"
 #include "reports/sections.h"
 
-/* The newest check per (problem, method, server, kind) outside experiments
-** (report.c). */
+/* The newest check per (problem, method, server, theorem) outside
+** experiments (report.c), of the theorems of one family. */
 static const char *const checks_sql =
     "SELECT id, problem, method, server, gamma, mult, bound, measured, ucb, ratio, verdict, "
-    "slack, note, n FROM temp.rep_checks WHERE check_kind = ?1 ORDER BY problem, run_id, id";
+    "slack, note, n, theorem FROM temp.rep_checks WHERE theorem LIKE ?1 || '.%' "
+    "ORDER BY theorem, problem, run_id, id";
 
 enum { K_ID, K_PROBLEM, K_METHOD, K_SERVER, K_GAMMA, K_MULT, K_BOUND, K_MEAS, K_UCB, K_RATIO,
-       K_VERDICT, K_SLACK, K_NOTE, K_N };
+       K_VERDICT, K_SLACK, K_NOTE, K_N, K_THEOREM };
 
 static const char *tone_of(const char *verdict) {
   if (!strcmp(verdict, "pass")) return "pass";
@@ -36,7 +41,9 @@ static void check_row(tpc_doc *doc, sqlite3_stmt *st) {
   if (sqlite3_column_type(st, K_SLACK) == SQLITE_NULL) snprintf(s, sizeof s, "-");
   else snprintf(s, sizeof s, "%d", sqlite3_column_int(st, K_SLACK));
   const char *verdict = tpc_rep_text(st, K_VERDICT);
-  const char *cells[] = {tpc_rep_text(st, K_PROBLEM),
+  const tpc_theorem *t = tpc_theorem_find(tpc_rep_text(st, K_THEOREM));
+  const char *cells[] = {t ? t->title : tpc_rep_text(st, K_THEOREM),
+                         tpc_rep_text(st, K_PROBLEM),
                          method,
                          tpc_rep_num(tpc_rep_real(st, K_GAMMA), 4, g, sizeof g),
                          tpc_rep_num(tpc_rep_real(st, K_MULT), 3, m, sizeof m),
@@ -164,23 +171,55 @@ static int convergence_figures(tpc_doc *doc, sqlite3 *db) {
   return rc;
 }
 
-static int checks_table(tpc_doc *doc, sqlite3 *db, const char *kind, int *rows) {
-  static const char *const h[] = {"<problem", "<method", "γ", "× theory", "bound", "measured",
-                                  "upper bound", "ratio", "!verdict", "slack", "<note"};
+/* The checks of one family's theorems, one table. */
+static int checks_table(tpc_doc *doc, sqlite3 *db, const char *family, int *rows) {
+  static const char *const h[] = {"<theorem", "<problem", "<method", "γ", "× theory", "bound",
+                                  "measured", "upper bound", "ratio", "!verdict", "slack",
+                                  "<note"};
   sqlite3_stmt *st;
   int rc = tpc_rep_prepare(db, checks_sql, &st);
   if (rc) return rc;
-  sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 1, family, -1, SQLITE_STATIC);
   int step, n = 0;
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    if (n++ == 0) tpc_doc_table(doc, 11, h);
+    if (n++ == 0) tpc_doc_table(doc, 12, h);
     check_row(doc, st);
   }
   rc = tpc_rep_done(db, step);
   sqlite3_finalize(st);
   if (n) tpc_doc_table_end(doc);
-  else tpc_doc_empty(doc, "No %s check in the selected runs.", kind);
+  else tpc_doc_empty(doc, "No check of a %s theorem in the selected runs.", family);
   *rows += n;
+  return rc;
+}
+
+/* "T5: Theorem 1 (nonconvex), PL (Theorem 2 of EF21)": the family's
+** subsection, from the catalogue entry at i on. */
+static void family_title(size_t i, char *buf, size_t size) {
+  const char *family = tpc_theorems[i]->family;
+  size_t len = (size_t)snprintf(buf, size, "%s:", family);
+  for (size_t k = i; tpc_theorems[k] && !strcmp(tpc_theorems[k]->family, family) && len < size;
+       k++)
+    len += (size_t)snprintf(buf + len, size - len, "%s %s", k > i ? "," : "",
+                            tpc_theorems[k]->title);
+}
+
+int tpc_report_theorems(tpc_doc *doc, sqlite3 *db, tpc_report_summary *sum) {
+  tpc_doc_section(doc, "theorems", "Theorems (tpc rate)");
+  tpc_doc_text(doc,
+               "Each check compares the mean over repetitions of the theorem's measured "
+               "quantity with its bound at the theorem's largest step times the multiplier "
+               "(tpc list states each theorem); randomized methods pass on a one-sided upper "
+               "confidence bound. slack: the largest multiplier in 1, 2, 4, … 4096 at which "
+               "the run still converges. One table per family of theorems.");
+  int rc = TPC_OK;
+  for (size_t i = 0; tpc_theorems[i] && !rc; i++) {
+    if (i && !strcmp(tpc_theorems[i - 1]->family, tpc_theorems[i]->family)) continue;
+    char title[256];
+    family_title(i, title, sizeof title);
+    tpc_doc_subsection(doc, title);
+    rc = checks_table(doc, db, tpc_theorems[i]->family, &sum->rates);
+  }
   return rc;
 }
 
@@ -329,17 +368,9 @@ static int heatmap_figure(tpc_doc *doc, sqlite3 *db) {
 int tpc_report_rates(tpc_doc *doc, sqlite3 *db, tpc_report_summary *sum) {
   tpc_doc_section(doc, "rates", "Rates (tpc rate)");
   tpc_doc_text(doc,
-               "Theorem 1 (T5): the mean over repetitions of (1/T) Σ ‖∇f(x^t)‖² against "
-               "2Δ⁰/(γT) + G⁰/(AT) at γ = 1/(L₋ + L₊√(B/A)) times the multiplier; randomized "
-               "methods pass on a one-sided upper confidence bound. slack: the largest "
-               "multiplier in 1, 2, 4, … 4096 at which the run still converges.");
-  tpc_doc_subsection(doc, "Theorem 1");
-  int rc = checks_table(doc, db, "theorem1", &sum->rates);
-  if (!rc) rc = convergence_figures(doc, db);
-  if (!rc) {
-    tpc_doc_subsection(doc, "PL (Theorem 2 of T5)");
-    rc = checks_table(doc, db, "pl", &sum->rates);
-  }
+               "Convergence of the methods checked against Theorem 1 (T5) at its step, "
+               "and the paper's experiments (T7).");
+  int rc = convergence_figures(doc, db);
   static const char *const exps[][2] = {
       {"fig3", "Fig. 3: quadratics (T7), s = 0 and L± ≈ 6.58"},
       {"fig2", "Fig. 2: CLAG on phishing, K × ζ (table: the ten cheapest cells)"},

@@ -16,6 +16,8 @@
 #include "store/store.h"
 
 int tpc_report_bounds(tpc_doc *d, sqlite3 *db, tpc_report_summary *sum);
+/* The checks of the catalogue's theorems, one table per family. */
+int tpc_report_theorems(tpc_doc *d, sqlite3 *db, tpc_report_summary *sum);
 int tpc_report_rates(tpc_doc *d, sqlite3 *db, tpc_report_summary *sum);
 int tpc_report_kernels(tpc_doc *d, sqlite3 *db, tpc_report_summary *sum);
 int tpc_report_compare(tpc_doc *d, tpc_store *st, int64_t run_a, int64_t run_b, double threshold);

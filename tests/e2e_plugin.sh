@@ -243,13 +243,14 @@ interrupt TERM "bounds SIGTERM" bounds 'topk(k=2)' forker 'randk(k=2)' $fp --tim
 is "$(last_count bounds_specs)" 1 "bounds SIGTERM: the spec before kept, none after"
 rq="quad(d=20,n=4)"
 interrupt INT "rate SIGINT" rate "$rq" gd 'ef21(forker)' 'ef21(topk(k=2))' $fp --T 50 \
-  --timeout 60 --db $db --quiet
+  --theorem T5.thm1 --timeout 60 --db $db --quiet
 is "$(last_count rate_checks)" 1 "rate SIGINT: the method before kept, none after"
 
 # rate: each method with a plugin type runs in a child; its crash, exit,
 # hang or crashing init fails that method (exit 4), the others are stored.
 expect 4 "rate faults" -- rate "$rq" gd 'ef21(crasher)' 'ef21(exiter0)' 'ef21(initcrasher)' \
-  'ef21(interrupter)' 'ef21(topk(k=2))' --plugin "$tmp/crash.so" $fp --T 50 --timeout 20 --db $db
+  'ef21(interrupter)' 'ef21(topk(k=2))' --plugin "$tmp/crash.so" $fp --T 50 --timeout 20 \
+  --theorem T5.thm1 --db $db
 has err "ef21(crasher): error: evaluation killed by signal 11" "rate crash reported"
 has err "ef21(exiter0): error: evaluation exited with status 0 before returning" "rate exit(0)"
 has err "ef21(initcrasher): error: building the method (init, consts) killed by signal 11" \
@@ -260,7 +261,7 @@ is "$(last_count rate_checks)" 2 "rate rows of the sound methods"
 is "$(last_status)" error "rate run row after faults"
 t0=$(now)
 expect 4 "rate hang" -- rate "$rq" 'ef21(hanger)' gd --plugin "$tmp/hang.so" --T 50 \
-  --timeout 1 --db $db --quiet
+  --theorem T5.thm1 --timeout 1 --db $db --quiet
 t1=$(now)
 has err "ef21(hanger): error: evaluation timed out after 1" "rate hang reported"
 if within "$(elapsed $t0 $t1)" 11; then ok; else bad "rate hang took $(elapsed $t0 $t1) s"; fi

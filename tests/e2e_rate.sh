@@ -18,6 +18,8 @@ equals() {
 last_run() { rows "SELECT max(id) FROM runs WHERE command = 'rate'"; }
 
 Q='quad(d=100,n=10,s=0,seed=1)'
+# The runs whose rows are counted check Theorem 1 alone (--theorem T5.thm1;
+# by default every theorem that applies is checked: tests/e2e_theorems.sh)
 DET='gd ef21(topk(k=5)) lag(zeta=4) clag(topk(k=5),zeta=2) 3pcv1(topk(k=5))'
 
 expect 0 "help" -- rate --help
@@ -26,11 +28,11 @@ has out "--experiment" "help names the experiments"
 
 # Theorem 1 on the deterministic methods, 1 thread, then 2 threads
 # shellcheck disable=SC2086
-expect 0 "theorem1 threads 1" -- rate "$Q" $DET --T 150 --threads 1 --db "$db"
+expect 0 "theorem1 threads 1" -- rate "$Q" $DET --T 150 --threads 1 --theorem T5.thm1 --db "$db"
 has out "pass" "table shows pass"
 run1=$(last_run)
 # shellcheck disable=SC2086
-expect 0 "theorem1 threads 2" -- rate "$Q" $DET --T 150 --threads 2 --db "$db"
+expect 0 "theorem1 threads 2" -- rate "$Q" $DET --T 150 --threads 2 --theorem T5.thm1 --db "$db"
 run2=$(last_run)
 equals "SELECT count(*) FROM rate_checks WHERE run_id = $run1 AND verdict = 'pass'
         AND check_kind = 'theorem1' AND slack >= 1" 5 "five checks pass with a slack"
@@ -61,7 +63,7 @@ ALL='gd ef21(topk(k=5)) lag(zeta=4) clag(topk(k=5),zeta=2) 3pcv1(topk(k=5))
   marina(urandk(k=10),p=0.5) shifted(topk(k=5)) diana(urandk(k=10))'
 for q in "$Q" 'quad(d=100,n=10,s=3,seed=1)'; do
   # shellcheck disable=SC2086
-  expect 0 "every mechanism on $q" -- rate "$q" $ALL --T 100 --no-slack --db "$db"
+  expect 0 "every mechanism on $q" -- rate "$q" $ALL --T 100 --no-slack --theorem T5.thm1 --db "$db"
   equals "SELECT count(*) FROM rate_checks WHERE run_id = $(last_run) AND verdict = 'pass'" 13 \
     "13 mechanisms pass Theorem 1 on $q"
 done
@@ -71,7 +73,7 @@ expect 3 "one repetition" -- rate "$Q" 'ef21(randk(k=5))' --T 100 --reps 1 --no-
 has out "inconclusive" "inconclusive verdict shown"
 equals "SELECT status FROM runs WHERE id = $(last_run)" inconclusive "run status inconclusive"
 expect 0 "randomized passes" -- rate "$Q" 'ef21(randk(k=5))' 'marina(urandk(k=10),p=0.5)' \
-  --T 100 --reps 20 --no-slack --threads 2 --db "$db"
+  --T 100 --reps 20 --no-slack --threads 2 --theorem T5.thm1 --db "$db"
 equals "SELECT count(*) FROM rate_checks WHERE run_id = $(last_run) AND ucb <= bound
         AND verdict = 'pass' AND reps = 20" 2 "upper confidence bounds under the bound"
 
@@ -82,13 +84,13 @@ equals "SELECT count(*) FROM rate_checks WHERE run_id = $(last_run) AND check_ki
 expect 0 "compressed init" -- rate "$Q" 'ef21(topk(k=5))' --init compressed --T 50 --no-slack --db "$db"
 
 # stops, downlink, wire check, timing
-expect 0 "eps stop" -- rate "$Q" gd --eps 1e-3 --T 100000 --no-slack --db "$db"
+expect 0 "eps stop" -- rate "$Q" gd --eps 1e-3 --T 100000 --no-slack --theorem T5.thm1 --db "$db"
 equals "SELECT stop FROM rate_trajectories t JOIN rate_checks c ON c.id = t.check_id
         WHERE c.run_id = $(last_run)" eps "stopped by eps"
-expect 0 "bit budget" -- rate "$Q" 'ef21(topk(k=5))' --bits-budget 20000 --T 100000 --no-slack --db "$db"
+expect 0 "bit budget" -- rate "$Q" 'ef21(topk(k=5))' --bits-budget 20000 --T 100000 --no-slack --theorem T5.thm1 --db "$db"
 equals "SELECT stop FROM rate_trajectories t JOIN rate_checks c ON c.id = t.check_id
         WHERE c.run_id = $(last_run)" bits "stopped by the bit budget"
-expect 0 "server" -- rate "$Q" 'ef21(topk(k=5))' --server 'topk(k=10)' --T 50 --no-slack --wire-check --db "$db"
+expect 0 "server" -- rate "$Q" 'ef21(topk(k=5))' --server 'topk(k=10)' --T 50 --no-slack --wire-check --theorem T5.thm1 --db "$db"
 has out "EF21-P" "downlink run is n/a with a note"
 equals "SELECT count(*) FROM rate_points p JOIN rate_trajectories t ON t.id = p.trajectory_id
   JOIN rate_checks c ON c.id = t.check_id WHERE c.run_id = $(last_run) AND p.t = 50

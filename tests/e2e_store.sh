@@ -160,7 +160,7 @@ if command -v python3 >/dev/null 2>&1; then
     'marina(urandk(k=10),p=0.1)' --d 100
   resume_case rate rate_checks 5 "bounds topk(k=1) --d 10" 1 \
     rate 'quad(d=100,n=10,s=0)' gd 'ef21(topk(k=10))' 'marina(urandk(k=10),p=0.1)' \
-    'clag(topk(k=10),zeta=2)' '3pcv5(topk(k=10),p=0.1)' --T 4000
+    'clag(topk(k=10),zeta=2)' '3pcv5(topk(k=10),p=0.1)' --T 4000 --theorem T5.thm1
   expect 2 "rate: --resume of an experiment" -- rate --experiment fig3 --resume 1 --db "$tmp/x.sqlite"
   has err "not an --experiment" "says experiments are not resumed"
 else

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Command tests of the theory citations: every THEORY.md item that the
 # sources, `tpc list` or `tpc describe` cite ("THEORY.md T3", "T1-T3",
-# "[T3 CLAG]") is a numbered section of the repository's THEORY.md, and a
-# named row ("CLAG", "scaled", "Theorem 1") is named in that section.
+# "[T3 CLAG]", "[T8.2]") is a numbered section of the repository's
+# THEORY.md, and a named row ("CLAG", "scaled", "Theorem 1", "T8.2") is
+# named in that section; every theorem `tpc list` shows cites one.
 # Prints "e2e_theory: N passed, N failed".
 . "$(dirname "$0")/lib.sh"
 doc=THEORY.md
@@ -39,9 +40,22 @@ n=$(wc -l <"$tmp/labels")
 if [ "$n" -ge 15 ]; then ok; else bad "only $n distinct citations in list and describe"; fi
 while IFS= read -r label; do
   item=${label%% *}
-  row=$(printf '%s' "$label" | sed -e 's/^T[0-9]*//' -e 's/[:,(].*//' -e 's/^ *//' -e 's/ *$//')
-  cite "$item" "$row"
+  row=$(printf '%s' "$label" | sed -e 's/^T[0-9.]*//' -e 's/[:,(].*//' -e 's/^ *//' -e 's/ *$//')
+  case $item in
+    # a numbered item ("T8.2") is a row of its section
+    T*.*) cite "${item%%.*}" "$item"; [ -z "$row" ] || cite "${item%%.*}" "$row" ;;
+    *) cite "$item" "$row" ;;
+  esac
 done <"$tmp/labels"
+
+# Every theorem of the catalogue is cited in `tpc list`, and its citation
+# resolves (above): one "[T..." per id line of the Theorems section.
+ids=$(awk '/^Theorems/ { on = 1; next } on && /^  T[0-9]/ { print $1 }' "$tmp/cites" | sort -u)
+if [ -n "$ids" ]; then ok; else bad "tpc list shows no theorem"; fi
+for id in $ids; do
+  if grep -qE "^  $id +.*\[T[0-9][^]]*\]" "$tmp/cites"; then ok
+  else bad "theorem $id listed without a THEORY.md citation"; fi
+done
 
 echo "e2e_theory: $pass passed, $fail failed"
 [ "$fail" = 0 ]

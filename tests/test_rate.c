@@ -58,9 +58,9 @@ static tpc_rate_verdict check(const tpc_problem *p, const char *method, const ch
   return c->verdict;
 }
 
-static void opts(tpc_rate_opts *o, tpc_rate_kind kind) {
+static void opts(tpc_rate_opts *o, const char *theorem) {
   tpc_rate_opts_init(o);
-  o->kind = kind;
+  o->theorem = tpc_theorem_find(theorem);
   o->T = 200;
   o->slack = 0;
   o->seed = 3;
@@ -77,7 +77,7 @@ static const char *const rand_methods[] = {
 
 Test(rate, theorem1_passes, .init = setup, .fini = teardown) {
   tpc_rate_opts o;
-  opts(&o, TPC_RATE_THEOREM1);
+  opts(&o, "T5.thm1");
   for (int init = 0; init < 3; init++) {
     o.init = (tpc_alg1_init)init;
     for (size_t k = 0; det_methods[k]; k++) {
@@ -107,7 +107,7 @@ Test(rate, theorem1_passes, .init = setup, .fini = teardown) {
 /* mu = min abar > 0 and f^inf exact: the PL theorem applies. */
 Test(rate, pl_passes, .init = setup, .fini = teardown) {
   tpc_rate_opts o;
-  opts(&o, TPC_RATE_PL);
+  opts(&o, "T5.pl");
   o.init = TPC_ALG1_INIT_ZERO;
   const char *const m[] = {"gd", "ef21(topk(k=4))", "clag(topk(k=4),zeta=2)",
                            "ef21(randk(k=4))", "marina(urandk(k=4),p=0.2)", NULL};
@@ -128,7 +128,7 @@ Test(rate, lie_is_violated, .init = setup, .fini = teardown) {
   tpc_problem *liar = toy_alloc(42, 6, 1.0, 0);
   tpc_rate_opts o;
   tpc_rate_check c;
-  opts(&o, TPC_RATE_THEOREM1);
+  opts(&o, "T5.thm1");
   cr_assert(eq(int, check(liar, "gd", NULL, &o, &c), TPC_RATE_PASS));
   liar->c.finf.value = c.runs[0].first.f - 1e-6;
   tpc_rate_check_free(&c);
@@ -140,7 +140,7 @@ Test(rate, lie_is_violated, .init = setup, .fini = teardown) {
   toy_free(liar);
   liar = toy_alloc(42, 6, 1.0, 0);
   liar->c.mu.value = 10 * liar->c.Lminus.value;
-  o.kind = TPC_RATE_PL;
+  o.theorem = tpc_theorem_find("T5.pl");
   cr_assert(eq(int, check(liar, "gd", NULL, &o, &c), TPC_RATE_VIOLATED));
   tpc_rate_check_free(&c);
   cr_assert(eq(int, check(liar, "ef21(randk(k=4))", NULL, &o, &c), TPC_RATE_VIOLATED));
@@ -151,7 +151,7 @@ Test(rate, lie_is_violated, .init = setup, .fini = teardown) {
 Test(rate, inconclusive_and_na, .init = setup, .fini = teardown) {
   tpc_rate_opts o;
   tpc_rate_check c;
-  opts(&o, TPC_RATE_THEOREM1);
+  opts(&o, "T5.thm1");
   o.reps = 1;
   cr_assert(eq(int, check(toy, "ef21(randk(k=4))", NULL, &o, &c), TPC_RATE_INCONCLUSIVE));
   cr_assert(strstr(c.note, "--reps") != NULL);
@@ -181,7 +181,7 @@ Test(rate, prepare_refuses, .init = setup, .fini = teardown) {
   tpc_rate_opts o;
   tpc_rate_check c;
   tpc_mech_consts mc;
-  opts(&o, TPC_RATE_THEOREM1);
+  opts(&o, "T5.thm1");
   tpc_alg1 *a = make(blind, "ef21(topk(k=4))", NULL);
   tpc_alg1_consts(a, &mc);
   cr_assert(eq(int, tpc_rate_prepare(blind, &mc, &o, &c), TPC_EINPUT));
@@ -206,18 +206,18 @@ Test(rate, prepare_refuses, .init = setup, .fini = teardown) {
   /* PL needs an exact f^inf and mu > 0 */
   a = make(toy, "gd", NULL);
   tpc_alg1_consts(a, &mc);
-  o.kind = TPC_RATE_PL;
+  o.theorem = tpc_theorem_find("T5.pl");
   toy->c.finf.kind = TPC_CONST_BOUND;
   cr_assert(eq(int, tpc_rate_prepare(toy, &mc, &o, &c), TPC_EINPUT));
-  o.kind = TPC_RATE_THEOREM1;
+  o.theorem = tpc_theorem_find("T5.thm1");
   cr_assert(eq(int, tpc_rate_prepare(toy, &mc, &o, &c), TPC_OK));
   toy->c.finf.kind = TPC_CONST_EXACT;
   toy->c.mu.value = 0;
-  o.kind = TPC_RATE_PL;
+  o.theorem = tpc_theorem_find("T5.pl");
   cr_assert(eq(int, tpc_rate_prepare(toy, &mc, &o, &c), TPC_EINPUT));
   cr_assert(strstr(tpc_error_msg(), "mu") != NULL);
   o.mult = -1;
-  o.kind = TPC_RATE_THEOREM1;
+  o.theorem = tpc_theorem_find("T5.thm1");
   cr_assert(eq(int, tpc_rate_prepare(toy, &mc, &o, &c), TPC_EINPUT));
   tpc_alg1_free(a);
 }
@@ -228,13 +228,13 @@ Test(rate, steps, .init = setup, .fini = teardown) {
   tpc_rate_opts o;
   tpc_rate_check c;
   tpc_mech_consts mc;
-  opts(&o, TPC_RATE_THEOREM1);
+  opts(&o, "T5.thm1");
   tpc_alg1 *a = make(toy, "gd", NULL);
   tpc_alg1_consts(a, &mc);
   cr_assert(eq(int, tpc_rate_prepare(toy, &mc, &o, &c), TPC_OK));
   cr_assert(ieee_ulp_eq(dbl, c.gamma_theory, 1.0 / toy->c.Lminus.value, 0));
   double t1 = c.gamma_theory;
-  o.kind = TPC_RATE_PL;
+  o.theorem = tpc_theorem_find("T5.pl");
   cr_assert(eq(int, tpc_rate_prepare(toy, &mc, &o, &c), TPC_OK));
   cr_assert(le(dbl, c.gamma_theory, t1));
   cr_assert(ieee_ulp_eq(dbl, c.gamma_theory, fmin(t1, 1.0 / (2 * toy->c.mu.value)), 0));
@@ -250,7 +250,7 @@ Test(rate, steps, .init = setup, .fini = teardown) {
 Test(rate, slack, .init = setup, .fini = teardown) {
   tpc_rate_opts o;
   tpc_rate_check c;
-  opts(&o, TPC_RATE_THEOREM1);
+  opts(&o, "T5.thm1");
   o.slack = 1;
   cr_assert(eq(int, check(toy, "gd", NULL, &o, &c), TPC_RATE_PASS));
   cr_assert(eq(int, c.slack, 1));
@@ -287,7 +287,7 @@ Test(rate, store_and_discard, .init = setup, .fini = teardown) {
   cr_assert(eq(int, tpc_store_run_begin(st, &info, &run_id), TPC_OK));
   tpc_rate_opts o;
   tpc_rate_check c;
-  opts(&o, TPC_RATE_THEOREM1);
+  opts(&o, "T5.thm1");
   o.slack = 1;
   o.max_points = 50; /* T = 200: every 4th point and the last */
   check(toy, "ef21(randk(k=4))", NULL, &o, &c);
@@ -324,7 +324,7 @@ Test(rate, timing, .init = setup, .fini = teardown) {
   tpc_rate_opts o;
   tpc_rate_check c;
   tpc_rate_timing tm;
-  opts(&o, TPC_RATE_THEOREM1);
+  opts(&o, "T5.thm1");
   check(toy, "gd", NULL, &o, &c);
   /* the passes run on the iterations' threads: as asked, at most n, at least 1 */
   static const int asked[] = {1, 2, 1000, 0};
@@ -411,7 +411,7 @@ Test(rate, isolated_run_stores_the_same_rows, .init = setup, .fini = teardown) {
   tpc_store *st;
   cr_assert(eq(int, tpc_store_open(path, &st), TPC_OK), "%s", tpc_error_msg());
   tpc_rate_opts o;
-  opts(&o, TPC_RATE_THEOREM1);
+  opts(&o, "T5.thm1");
   o.slack = 1;
   o.threads = 2;
   o.max_points = 50;
@@ -451,7 +451,7 @@ Test(rate, isolated_run_stores_the_same_rows, .init = setup, .fini = teardown) {
 ** check left as prepared, and what happened in the status and message. */
 Test(rate, isolated_failures_are_reported, .init = setup, .fini = teardown) {
   tpc_rate_opts o;
-  opts(&o, TPC_RATE_THEOREM1);
+  opts(&o, "T5.thm1");
   static const char *const want[] = {"killed by signal 11 (Segmentation fault)",
                                      "exited with status 0 before returning",
                                      "compute: planted failure"};

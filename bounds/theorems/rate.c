@@ -1,7 +1,8 @@
 /*
-** The Theorem 1 and PL checks and the theory slack (bounds/theorems/rate.h): which
-** constants a check needs, the step it implies, the repetitions, and the
-** verdict from their statistics.
+** The checks of the catalogue's theorems and the theory slack
+** (bounds/theorems/rate.h): whether a theorem applies, the step it implies,
+** the repetitions, and the verdict from their statistics (the theorem's
+** measured quantity and bound come from its descriptor, catalogue.h).
 */
 #include "bounds/theorems/rate.h"
 
@@ -29,9 +30,12 @@ const char *tpc_rate_verdict_name(tpc_rate_verdict v) {
   return names[v];
 }
 
-const char *tpc_rate_kind_name(tpc_rate_kind k) {
-  static const char *const names[] = {"theorem1", "pl", "none"};
-  return names[k];
+const char *tpc_rate_check_kind(const tpc_rate_check *c) {
+  return c->thm ? c->thm->kind : "none";
+}
+
+const char *tpc_rate_check_theorem(const tpc_rate_check *c) {
+  return c->thm ? c->thm->id : NULL;
 }
 
 const char *tpc_rate_x0_name(tpc_alg1_x0 x) {
@@ -46,7 +50,7 @@ const char *tpc_rate_init_name(tpc_alg1_init i) {
 
 void tpc_rate_opts_init(tpc_rate_opts *o) {
   memset(o, 0, sizeof *o);
-  o->kind = TPC_RATE_THEOREM1;
+  o->theorem = tpc_theorems[0];
   o->T = 1000;
   o->mult = 1;
   o->delta = 0.01;
@@ -66,50 +70,36 @@ void tpc_rate_check_free(tpc_rate_check *c) {
 
 /* ---- prepare -------------------------------------------------------------- */
 
-/* The first constant the check needs that is missing, or NULL. */
-static const char *missing_const(const tpc_problem *p, const tpc_mech_consts *mc,
-                                 tpc_rate_kind kind) {
-  if (!mc->has_AB || !(mc->A > 0 && mc->A <= 1) || !(mc->B >= 0) || !isfinite(mc->B))
-    return mc->ineq == TPC_INEQ_SHIFT
-               ? "the method's A, B (a shifted compressor with c >= 1 declares no 3PC pair)"
-               : "the method's A, B (it declares none)";
-  if (p->c.Lminus.kind == TPC_CONST_UNKNOWN) return "the problem's L-";
-  if (p->c.Lplus.kind == TPC_CONST_UNKNOWN) return "the problem's L+";
-  if (kind == TPC_RATE_NONE) return NULL;
-  if (p->c.finf.kind == TPC_CONST_UNKNOWN) return "the problem's f^inf";
-  if (kind == TPC_RATE_PL) {
-    if (p->c.finf.kind != TPC_CONST_EXACT)
-      return "an exact f^inf (the PL check cannot use a lower bound)";
-    if (p->c.mu.kind == TPC_CONST_UNKNOWN || !(p->c.mu.value > 0))
-      return "a PL constant mu > 0 (the problem declares none)";
-  }
-  return NULL;
+/* Why the check (or, without one, the step of the catalogue's first
+** theorem) cannot be had, or NULL. */
+static const char *missing(const tpc_theorem_env *e, const tpc_rate_opts *o) {
+  return o->theorem ? tpc_theorem_why_not(o->theorem, e, NULL)
+                    : tpc_theorem_step_why_not(tpc_theorems[0], e);
 }
 
 int tpc_rate_prepare(const tpc_problem *p, const tpc_mech_consts *mc,
                      const tpc_rate_opts *o, tpc_rate_check *c) {
+  const tpc_theorem *step_thm = o->theorem ? o->theorem : tpc_theorems[0];
+  tpc_theorem_env env;
   memset(c, 0, sizeof *c);
-  c->kind = o->kind;
+  c->thm = o->theorem;
   c->mc = *mc;
   c->slack = -1;
   c->gamma_theory = c->mult = NAN;
   c->delta0 = c->G0 = c->bound = c->measured = c->ucb = c->ratio = NAN;
   if (!(o->mult > 0 && isfinite(o->mult)))
     return tpc_error(TPC_EINPUT, "--mult %g is not positive", o->mult);
-  const char *miss = missing_const(p, mc, o->kind);
+  tpc_theorem_env_fill(&env, p, mc);
+  const char *miss = missing(&env, o);
   if (miss && !(o->gamma > 0))
     return tpc_error(TPC_EINPUT,
                      "the %s check needs %s; give an explicit step with --gamma to "
                      "run without a check",
-                     o->kind == TPC_RATE_PL ? "PL" : "Theorem 1", miss);
-  if (miss) {
+                     step_thm->check_name, miss);
+  if (miss)
     snprintf(c->note, sizeof c->note, "no check: needs %s", miss);
-  } else {
-    double Lm = p->c.Lminus.value, Lp = p->c.Lplus.value;
-    c->gamma_theory = o->kind == TPC_RATE_PL
-                          ? tpc_alg1_step_pl(Lm, Lp, mc->A, mc->B, p->c.mu.value)
-                          : tpc_alg1_step_theorem1(Lm, Lp, mc->A, mc->B);
-  }
+  else
+    c->gamma_theory = step_thm->step(&env);
   c->gamma = o->gamma > 0 ? o->gamma : o->mult * c->gamma_theory;
   c->mult = c->gamma / c->gamma_theory;
   /* A deterministic method repeats identically: one run is the whole truth. */
@@ -192,13 +182,16 @@ static int slack_scan(tpc_alg1 *a, const tpc_rate_opts *o, tpc_rate_check *c,
 /* ---- verdict -------------------------------------------------------------- */
 
 /* Why the runs cannot be checked (a note and n/a), or NULL. */
-static const char *not_applicable(tpc_alg1 *a, const tpc_rate_check *c) {
-  if (c->kind == TPC_RATE_NONE) return "no check requested";
+static const char *not_applicable(tpc_alg1 *a, const tpc_rate_check *c, char *buf,
+                                  size_t size) {
+  if (!c->thm) return c->note[0] ? NULL : "no check requested"; /* keep the caller's why */
   if (!isfinite(c->gamma_theory)) return NULL; /* note set by prepare */
   if (c->gamma > c->gamma_theory * (1 + 1e-12))
     return "the step is above the theorem's (multiplier > 1)";
-  if (tpc_alg1_bidirectional(a))
-    return "EF21-P downlink: T5 covers Algorithm 1 without it";
+  if (c->thm->uplink_only && tpc_alg1_bidirectional(a)) {
+    snprintf(buf, size, "EF21-P downlink: %s covers Algorithm 1 without it", c->thm->family);
+    return buf;
+  }
   for (size_t r = 0; r < c->reps; r++) {
     const tpc_alg1_result *x = &c->runs[r];
     if (x->stop == TPC_ALG1_STOP_CANCELLED) return "cancelled";
@@ -211,36 +204,26 @@ static const char *not_applicable(tpc_alg1 *a, const tpc_rate_check *c) {
 }
 
 /* Per repetition: the statistic Z_r whose mean the theorem bounds by
-** `main`, the measured quantity M_r, and G^0_r. */
-static void rep_stats(const tpc_rate_check *c, const tpc_problem *p, size_t r, double *Z,
-                      double *M, double *main) {
+** `main`, and the measured quantity M_r. */
+static void rep_stats(const tpc_rate_check *c, const tpc_theorem_env *env, size_t r,
+                      double *Z, double *M, double *main) {
   const tpc_alg1_result *x = &c->runs[r];
-  double A = c->mc.A, T = (double)x->iters, G0 = x->first.G;
-  double delta0 = x->first.f - p->c.finf.value;
-  if (c->kind == TPC_RATE_THEOREM1) {
-    *M = x->sum_gnorm2 / T;
-    *Z = *M - G0 / (A * T);
-    *main = 2 * delta0 / (c->gamma * T);
-  } else {
-    double rho = exp(T * log1p(-c->gamma * p->c.mu.value));
-    *M = x->last.f - p->c.finf.value + (c->gamma / A) * x->last.G;
-    *Z = *M - rho * (c->gamma / A) * G0;
-    *main = rho * delta0;
-  }
+  tpc_theorem_run run = {env, c->gamma, x};
+  double T = (double)x->iters, delta0 = x->first.f - env->finf.value;
+  *M = c->thm->measured(&run);
+  *Z = *M - c->thm->bound_start(env, c->gamma, T, x->first.G);
+  *main = c->thm->bound_main(env, c->gamma, T, delta0);
 }
 
 /* The bound with the mean G^0 in place of E[G^0]. */
-static double full_bound(const tpc_rate_check *c, const tpc_problem *p, double main) {
-  double T = (double)c->runs[0].iters;
-  if (c->kind == TPC_RATE_THEOREM1) return main + c->G0 / (c->mc.A * T);
-  double rho = exp(T * log1p(-c->gamma * p->c.mu.value));
-  return main + rho * (c->gamma / c->mc.A) * c->G0;
+static double full_bound(const tpc_rate_check *c, const tpc_theorem_env *env, double main) {
+  return main + c->thm->bound_start(env, c->gamma, (double)c->runs[0].iters, c->G0);
 }
 
 static void decide_deterministic(tpc_rate_check *c, const tpc_problem *p, double Z,
                                  double main) {
   double tol = RATE_REL_TOL * fabs(c->bound);
-  if (c->kind == TPC_RATE_PL)
+  if (c->thm->f_rounding)
     tol += RATE_F_TOL * (fabs(c->runs[0].last.f) + fabs(p->c.finf.value));
   c->ucb = c->measured;
   c->verdict = Z <= main + tol ? TPC_RATE_PASS : TPC_RATE_VIOLATED;
@@ -273,11 +256,14 @@ static void decide_random(tpc_rate_check *c, const double *Z, double main, doubl
 
 static int decide(tpc_alg1 *a, const tpc_rate_opts *o, tpc_rate_check *c) {
   const tpc_problem *p = tpc_alg1_problem(a);
-  const char *na = not_applicable(a, c);
+  char buf[sizeof c->note];
+  const char *na = not_applicable(a, c, buf, sizeof buf);
+  tpc_theorem_env env;
+  tpc_theorem_env_fill(&env, p, &c->mc);
   c->G0 = 0;
   for (size_t r = 0; r < c->reps; r++) c->G0 += c->runs[r].first.G / (double)c->reps;
   if (p->c.finf.kind != TPC_CONST_UNKNOWN) c->delta0 = c->runs[0].first.f - p->c.finf.value;
-  if (na || !isfinite(c->gamma_theory)) {
+  if (na || !c->thm || !isfinite(c->gamma_theory)) {
     c->verdict = TPC_RATE_NA;
     if (na) snprintf(c->note, sizeof c->note, "%s", na);
     return TPC_OK;
@@ -294,10 +280,10 @@ static int decide(tpc_alg1 *a, const tpc_rate_opts *o, tpc_rate_check *c) {
   if (!Z) return tpc_error(TPC_ENOMEM, "rate: out of memory");
   c->measured = 0;
   for (size_t r = 0; r < R; r++) {
-    rep_stats(c, p, r, &Z[r], &M, &main);
+    rep_stats(c, &env, r, &Z[r], &M, &main);
     c->measured += M / (double)R;
   }
-  c->bound = full_bound(c, p, main);
+  c->bound = full_bound(c, &env, main);
   c->ratio = c->measured / c->bound;
   if (R == 1 && c->mc.deterministic)
     decide_deterministic(c, p, Z[0], main);

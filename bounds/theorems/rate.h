@@ -1,34 +1,29 @@
 /*
-** The Theorem 1 and PL checks of THEORY.md T5 on Algorithm 1 runs, the
-** theory slack, the paper's experiments of T7, and their rows in the
-** database (`tpc rate`, db/003_rate.sql).  bounds/theorems/ is where the
-** checks of the convergence theorems live (THEORY.md T5 now; the theorems of
-** T8-T11 about the methods of src/methods/ join them).
+** The checks of the catalogue's theorems (bounds/theorems/catalogue.h) on
+** Algorithm 1 runs, the theory slack, the paper's experiments of T7, and
+** their rows in the database (`tpc rate`, db/003_rate.sql,
+** db/009_theorem.sql).  bounds/theorems/ is where the checks of the
+** convergence theorems live (THEORY.md T5 now; the theorems of T8-T11 about
+** the methods of src/methods/ join the catalogue).
 **
-** Theorem 1.  With gamma <= 1/(L- + L+ sqrt(B/A)) and every T >= 1,
+** A theorem bounds the mean of a quantity M measured on a run by
+** main(Delta0) + start(E[G^0]) (catalogue.h), for example Theorem 1 of T5:
 **     (1/T) sum_{t<T} E||grad f(x^t)||^2 <= 2 Delta0/(gamma T) + E[G^0]/(A T).
-** Each repetition r gives Z_r = (1/T) sum ||grad f(x^t)||^2 - G^0_r/(A T),
-** whose mean is at most 2 Delta0/(gamma T).  A deterministic method has one
-** exact Z (a relative tolerance of 1e-9 covers the rounding of the sums); a
-** randomized one gets a one-sided Student-t interval at level 1 - delta over
-** R >= 2 repetitions: pass when the upper end is within the bound, violated
-** when the lower end is above it, inconclusive otherwise (R < 2 always).
-** Delta0 = f(x^0) - f^inf needs f^inf exact or a lower bound; L-, L+ exact
-** or upper bounds (they keep the step condition valid).
-**
-** PL.  With gamma <= min{1/(L- + L+ sqrt(2B/A)), A/(2 mu)},
-**     E[Psi^T] <= (1 - gamma mu)^T Psi^0,  Psi^t = f(x^t) - f^inf + (gamma/A) G^t;
-** the same statistics on Z_r = Psi^T_r - rho (gamma/A) G^0_r against
-** rho Delta0, rho = (1 - gamma mu)^T.  f^inf must be exact (a lower bound
-** would shift both sides by different amounts) and mu > 0 known (a lower
-** bound is fine: f is then PL with it).  The deterministic tolerance adds
-** 1e-12 (|f(x^T)| + |f^inf|) for the rounding of f near its minimum.
+** Each repetition r gives Z_r = M_r - start(G^0_r), whose mean is at most
+** main(Delta0).  A deterministic method has one exact Z (a relative
+** tolerance of 1e-9 covers the rounding of the sums; a bound on
+** f(x^T) - f^inf adds 1e-12 (|f(x^T)| + |f^inf|) for the rounding of f near
+** its minimum); a randomized one gets a one-sided Student-t interval at
+** level 1 - delta over R >= 2 repetitions: pass when the upper end is within
+** the bound, violated when the lower end is above it, inconclusive otherwise
+** (R < 2 always).
 **
 ** The check applies only when the step is within the theorem's (multiplier
-** <= 1 or an explicit gamma below it), the run has no EF21-P downlink (T5
-** covers Algorithm 1 itself), and every repetition ran T iterations (or a
-** deterministic run stopped by eps); otherwise its verdict is "n/a" with a
-** note.  A repetition that diverges at a valid step is a violation.
+** <= 1 or an explicit gamma below it), the run has no EF21-P downlink when
+** the theorem covers the uplink alone (T5 covers Algorithm 1 itself), and
+** every repetition ran T iterations (or a deterministic run stopped by
+** eps); otherwise its verdict is "n/a" with a note.  A repetition that
+** diverges at a valid step is a violation.
 **
 ** Theory slack: the largest multiplier m in {1, 2, 4, ..., 4096} of the
 ** theoretical step at which repetition 0 converges: it stays finite, ends
@@ -47,12 +42,11 @@
 
 #include "methods/alg1.h"
 #include "bounds/sandbox.h"
+#include "bounds/theorems/catalogue.h"
 #include "registry/registry.h"
 #include "problems/problem.h"
 
 struct tpc_store;
-
-typedef enum { TPC_RATE_THEOREM1 = 0, TPC_RATE_PL, TPC_RATE_NONE } tpc_rate_kind;
 
 typedef enum {
   TPC_RATE_PASS = 0,
@@ -61,9 +55,8 @@ typedef enum {
   TPC_RATE_NA
 } tpc_rate_verdict;
 
-/* "pass", "violated", "inconclusive", "n/a"; "theorem1", "pl", "none". */
+/* "pass", "violated", "inconclusive", "n/a". */
 const char *tpc_rate_verdict_name(tpc_rate_verdict v);
-const char *tpc_rate_kind_name(tpc_rate_kind k);
 
 /* "problem", "zero", "gauss"; "exact", "zero", "compressed". */
 const char *tpc_rate_x0_name(tpc_alg1_x0 x);
@@ -72,7 +65,9 @@ const char *tpc_rate_init_name(tpc_alg1_init i);
 #define TPC_RATE_SLACK_MAX_LOG2 12 /* m up to 4096 */
 
 typedef struct tpc_rate_opts {
-  tpc_rate_kind kind;
+  /* The theorem checked; NULL: no check, the run takes the step of the
+  ** catalogue's first theorem (T5's Theorem 1) or gamma. */
+  const tpc_theorem *theorem;
   uint64_t T;
   size_t reps;            /* 0: 1 for deterministic methods, 20 otherwise */
   double mult;            /* multiplier of the theoretical step (1) */
@@ -95,12 +90,13 @@ typedef struct tpc_rate_opts {
   void *progress_ctx;
 } tpc_rate_opts;
 
-/* T = 1000, mult 1, delta 0.01, max_points 2000, slack on, one thread. */
+/* Theorem 1 of T5, T = 1000, mult 1, delta 0.01, max_points 2000, slack
+** on, one thread. */
 void tpc_rate_opts_init(tpc_rate_opts *o);
 
 /* One method's check and its runs. */
 typedef struct tpc_rate_check {
-  tpc_rate_kind kind;
+  const tpc_theorem *thm;  /* the theorem checked; NULL: none */
   tpc_mech_consts mc;
   double gamma_theory;     /* the theorem's step; NaN when not defined */
   double gamma;            /* the step used */
@@ -117,13 +113,13 @@ typedef struct tpc_rate_check {
   tpc_alg1_result slack_runs[TPC_RATE_SLACK_MAX_LOG2 + 1];
 } tpc_rate_check;
 
-/* Validate that the check (o->kind) can be done for the problem's constants
-** and the method's, and fill c->kind, c->mc, c->gamma_theory, c->gamma,
-** c->mult and c->reps.  TPC_EINPUT with a message when a constant the check
-** needs is unknown: the method declares no (A, B) for Algorithm 1 (a plugin
-** without constants, a shifted compressor with c >= 1), or the problem's L-,
-** L+ (always, unless o->gamma is given), f^inf or mu (PL) are UNKNOWN.  With
-** o->kind == TPC_RATE_NONE only a step is needed. */
+/* Validate that the check of o->theorem can be done for the problem's
+** constants and the method's, and fill c->thm, c->mc, c->gamma_theory,
+** c->gamma, c->mult and c->reps.  TPC_EINPUT with a message naming what is
+** missing when the theorem does not apply (the method is outside it, e.g.
+** declares no (A, B); an assumption fails, e.g. L-, f^inf or mu unknown),
+** unless o->gamma is given: then the run goes on without a check (verdict
+** n/a, the reason in c->note).  With o->theorem NULL only a step is needed. */
 int tpc_rate_prepare(const tpc_problem *p, const tpc_mech_consts *mc,
                      const tpc_rate_opts *o, tpc_rate_check *c);
 
@@ -152,6 +148,11 @@ int tpc_rate_check_isolated(int (*compute)(void *arg, tpc_rate_check *c, void *e
 
 /* ---- the database ----------------------------------------------------------- */
 
+/* rate_checks.check_kind and .theorem of a check: the theorem's kind
+** ("theorem1", "pl") and id, or "none" and NULL without a check. */
+const char *tpc_rate_check_kind(const tpc_rate_check *c);
+const char *tpc_rate_check_theorem(const tpc_rate_check *c);
+
 /* What a check row records besides the check itself. */
 typedef struct tpc_rate_row {
   int64_t run_id;
@@ -174,20 +175,23 @@ int tpc_rate_store(struct tpc_store *store, const tpc_rate_row *row, const tpc_p
                    const tpc_rate_opts *o, const tpc_rate_check *c, tpc_rate_ids *ids);
 
 /* What fixes the results of a tpc rate check run, for tpc_cli_run_start:
-** the canonical problem, server and n methods in order, and every option of
-** o but threads, delta (which follows from the methods) and callbacks, one
-** "key=value" a line.  A method's runs draw from streams of (seed, purpose,
-** repetition, client, iteration) alone (rng/pcg.h), never from the methods
-** before it, so equal settings give equal rows method by method.  Malloc'd;
-** NULL when out of memory. */
-char *tpc_rate_settings(const char *problem, const char *server, const tpc_rate_opts *o,
-                        const char *const *methods, size_t n);
+** the canonical problem, server, the theorems asked for ("all", an id, or
+** "none"), and the n units (method, theorem) in order, and every option of
+** o but theorem (the units say it), threads, delta (which follows from the
+** units) and callbacks, one "key=value" a line.  A method's runs draw from
+** streams of (seed, purpose, repetition, client, iteration) alone
+** (rng/pcg.h), never from the units before it, so equal settings give equal
+** rows unit by unit.  Malloc'd; NULL when out of memory. */
+char *tpc_rate_settings(const char *problem, const char *server, const char *theorems,
+                        const tpc_rate_opts *o, const char *const *methods,
+                        const char *const *theorem_ids, size_t n);
 
 /* The checks run_id has stored, for --resume: verdicts[i] is the verdict of
-** method i, or -1 where none was stored.  TPC_EINPUT when a stored check is
-** not the method at its place in the list; TPC_ESTORE. */
+** unit i (methods[i] with theorem_ids[i], NULL for no check), or -1 where
+** none was stored.  TPC_EINPUT when a stored check is not the unit at its
+** place in the list; TPC_ESTORE. */
 int tpc_rate_stored(struct tpc_store *store, int64_t run_id, const char *const *methods,
-                    size_t n, int *verdicts);
+                    const char *const *theorem_ids, size_t n, int *verdicts);
 
 /* ---- the paper's experiments (T7) ----------------------------------------------
 **

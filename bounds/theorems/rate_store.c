@@ -1,5 +1,6 @@
 /*
-** The rows of a rate check (db/003_rate.sql, documented in db/README.md):
+** The rows of a rate check (db/003_rate.sql and db/010_theorem.sql,
+** documented in db/README.md):
 ** the check, one trajectory per Algorithm 1 run, and the recorded points,
 ** inserted with prepared statements in one transaction.  For --resume: a
 ** run's settings, and which of its checks it has stored.
@@ -19,8 +20,8 @@ static const char *const check_sql =
     " Lminus, Lminus_kind, Lplus, Lplus_kind, Lpm, Lpm_kind, mu, mu_kind, finf, finf_kind,"
     " ineq, A, B, deterministic, check_kind, x0, init, T, reps, eps, bits_budget,"
     " gamma_theory, mult, gamma, delta0, G0, bound, measured, ucb, ratio, confidence,"
-    " verdict, note, slack) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-    "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    " verdict, note, slack, theorem) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+    "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 static const char *const traj_sql =
     "INSERT INTO rate_trajectories (check_id, role, rep, mult, gamma, stop, iters,"
@@ -86,7 +87,7 @@ static void bind_check(sqlite3_stmt *s, const tpc_rate_row *row, const tpc_probl
   bind_real(s, i++, c->mc.has_AB ? c->mc.A : NAN);
   bind_real(s, i++, c->mc.has_AB ? c->mc.B : NAN);
   sqlite3_bind_int(s, i++, c->mc.deterministic != 0);
-  bind_text(s, i++, tpc_rate_kind_name(c->kind));
+  bind_text(s, i++, tpc_rate_check_kind(c));
   bind_text(s, i++, tpc_rate_x0_name(o->x0));
   bind_text(s, i++, tpc_rate_init_name(o->init));
   sqlite3_bind_int64(s, i++, (sqlite3_int64)o->T);
@@ -109,9 +110,10 @@ static void bind_check(sqlite3_stmt *s, const tpc_rate_row *row, const tpc_probl
   bind_text(s, i++, tpc_rate_verdict_name(c->verdict));
   bind_text(s, i++, c->note[0] ? c->note : NULL);
   if (c->slack >= 0)
-    sqlite3_bind_int(s, i, c->slack);
+    sqlite3_bind_int(s, i++, c->slack);
   else
-    sqlite3_bind_null(s, i);
+    sqlite3_bind_null(s, i++);
+  bind_text(s, i, tpc_rate_check_theorem(c));
 }
 
 static int step(sqlite3 *db, sqlite3_stmt *s, const char *what) {
@@ -212,20 +214,22 @@ int tpc_rate_store(tpc_store *store, const tpc_rate_row *row, const tpc_problem 
   return rc;
 }
 
-char *tpc_rate_settings(const char *problem, const char *server, const tpc_rate_opts *o,
-                        const char *const *methods, size_t n) {
+char *tpc_rate_settings(const char *problem, const char *server, const char *theorems,
+                        const tpc_rate_opts *o, const char *const *methods,
+                        const char *const *theorem_ids, size_t n) {
   char *text = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&text, &len);
   if (!f) return NULL;
   fprintf(f,
-          "problem=%s\nserver=%s\ncheck=%s\nT=%" PRIu64 "\nreps=%zu\nmult=%.17g\n"
+          "problem=%s\nserver=%s\ntheorems=%s\nT=%" PRIu64 "\nreps=%zu\nmult=%.17g\n"
           "gamma=%.17g\neps=%.17g\nbits-budget=%" PRIu64 "\nx0=%s\ninit=%s\nslack=%d\n"
-          "wire-check=%d\ndiverge=%.17g\npoints=%" PRIu64 "\nseed=%" PRIu64 "\nmethods=%zu\n",
-          problem, server ? server : "", tpc_rate_kind_name(o->kind), o->T, o->reps, o->mult,
-          o->gamma, o->eps, o->bits_budget, tpc_rate_x0_name(o->x0), tpc_rate_init_name(o->init),
-          o->slack, o->wire_check, o->diverge, o->max_points, o->seed, n);
-  for (size_t i = 0; i < n; i++) fprintf(f, "method %zu=%s\n", i + 1, methods[i]);
+          "wire-check=%d\ndiverge=%.17g\npoints=%" PRIu64 "\nseed=%" PRIu64 "\nunits=%zu\n",
+          problem, server ? server : "", theorems, o->T, o->reps, o->mult, o->gamma, o->eps,
+          o->bits_budget, tpc_rate_x0_name(o->x0), tpc_rate_init_name(o->init), o->slack,
+          o->wire_check, o->diverge, o->max_points, o->seed, n);
+  for (size_t i = 0; i < n; i++)
+    fprintf(f, "unit %zu=%s %s\n", i + 1, methods[i], theorem_ids[i] ? theorem_ids[i] : "none");
   if (fclose(f) != 0) {
     free(text);
     return NULL;
@@ -239,26 +243,33 @@ static int verdict_of(const char *name) {
   return TPC_RATE_NA; /* the CHECK constraint allows no other name */
 }
 
-/* Checks are stored in the order of the methods, one per method, so stored
-** row i is method i's. */
-int tpc_rate_stored(tpc_store *store, int64_t run_id, const char *const *methods, size_t n,
-                    int *verdicts) {
+static int same_text(const char *a, const char *b) {
+  return a && b ? !strcmp(a, b) : a == b;
+}
+
+/* Checks are stored in the order of the units, one per unit, so stored
+** row i is unit i's. */
+int tpc_rate_stored(tpc_store *store, int64_t run_id, const char *const *methods,
+                    const char *const *theorem_ids, size_t n, int *verdicts) {
   sqlite3 *db = tpc_store_db(store);
   sqlite3_stmt *q;
   for (size_t i = 0; i < n; i++) verdicts[i] = -1;
   if (sqlite3_prepare_v2(db,
-                         "SELECT method, verdict FROM rate_checks WHERE run_id = ?1 AND "
-                         "experiment IS NULL ORDER BY id",
+                         "SELECT method, theorem, verdict FROM rate_checks WHERE run_id = ?1 "
+                         "AND experiment IS NULL ORDER BY id",
                          -1, &q, NULL) != SQLITE_OK)
     return db_fail(db, "reading the stored checks");
   sqlite3_bind_int64(q, 1, run_id);
   int step, rc = TPC_OK;
   for (size_t i = 0; rc == TPC_OK && (step = sqlite3_step(q)) == SQLITE_ROW; i++) {
     const char *method = (const char *)sqlite3_column_text(q, 0);
-    if (i >= n || !method || strcmp(method, methods[i]))
-      rc = tpc_error(TPC_EINPUT, "run %" PRId64 " stored a check of %s where its method %zu "
-                     "is %s", run_id, method ? method : "?", i + 1, i < n ? methods[i] : "none");
-    else verdicts[i] = verdict_of((const char *)sqlite3_column_text(q, 1));
+    const char *theorem = (const char *)sqlite3_column_text(q, 1);
+    if (i >= n || !method || strcmp(method, methods[i]) || !same_text(theorem, theorem_ids[i]))
+      rc = tpc_error(TPC_EINPUT, "run %" PRId64 " stored a check of %s (%s) where its unit %zu "
+                     "is %s (%s)", run_id, method ? method : "?", theorem ? theorem : "none",
+                     i + 1, i < n ? methods[i] : "none",
+                     i < n && theorem_ids[i] ? theorem_ids[i] : "none");
+    else verdicts[i] = verdict_of((const char *)sqlite3_column_text(q, 2));
   }
   if (rc == TPC_OK && step != SQLITE_DONE) rc = db_fail(db, "reading the stored checks");
   sqlite3_finalize(q);

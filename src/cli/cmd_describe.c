@@ -1,7 +1,11 @@
 /*
 ** tpc describe SPEC [--d D] [--n N]: the declared constants of one compressor
 ** or mechanism at dimension d and n clients, each with the THEORY.md item it
-** comes from, and the Theorem 1 step size they imply.
+** comes from, and the Theorem 1 step size they imply.  With --problem P
+** (which fixes d and n), the theorems of the catalogue
+** (bounds/theorems/catalogue.h) that apply to the method on P, each with the
+** step it allows, and "not applicable" with the failing assumption for the
+** others.
 **
 ** For a compressor the 3PC pair of EF21 with it is shown too, since that is
 ** how a contractive compressor enters Theorem 1.  --plugin FILE.so makes a
@@ -12,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bounds/theorems/catalogue.h"
 #include "cli/cli.h"
 #include "core/error.h"
 #include "methods/method.h"
@@ -149,29 +154,71 @@ static int describe_method(const tpc_registry *reg, const tpc_method_type *t, co
   return TPC_EXIT_OK;
 }
 
+/* Which theorems apply to the method on the problem: the step each allows,
+** or why not. */
+static void describe_theorems(const tpc_mech *m, const tpc_problem *p, const char *problem) {
+  tpc_mech_consts k;
+  tpc_theorem_env env;
+  char g[32];
+  tpc_mech_consts_get(m, &k);
+  tpc_theorem_env_fill(&env, p, &k);
+  printf("  theorems on %s (tpc rate checks those that apply):\n", problem);
+  for (size_t i = 0; tpc_theorems[i]; i++) {
+    const tpc_theorem *t = tpc_theorems[i];
+    const char *assumption, *why = tpc_theorem_why_not(t, &env, &assumption);
+    if (why)
+      printf("    %-9s not applicable: needs %s ('%s' fails) [%s]\n", t->id, why, assumption,
+             t->theory);
+    else
+      printf("    %-9s applies, step gamma = %-12s [%s: %s]\n", t->id, num(t->step(&env), g),
+             t->theory, t->step_rule);
+  }
+}
+
 static const char usage[] =
-    "usage: tpc describe SPEC [--d D] [--n N] [--plugin FILE.so]...\n\n"
+    "usage: tpc describe SPEC [--d D] [--n N | --problem P] [--plugin FILE.so]...\n\n"
     "Declared constants of a compressor or mechanism spec at dimension D\n"
     "(or the compressors and parameters of a method of T8, T9)\n"
     "(default 100) with N clients (default 1), each with its THEORY.md item.\n"
     "  --d D            dimension (default 100)\n"
     "  --n N            clients (default 1)\n"
-    "Example: tpc describe 'clag(topk(k=10),zeta=2)' --d 100\n";
+    "  --problem P      at the problem's d and n, and which theorems of tpc rate\n"
+    "                   apply to the mechanism on P, with the step each allows\n"
+    "Example: tpc describe 'clag(topk(k=10),zeta=2)' --d 100\n"
+    "         tpc describe 'ef21(topk(k=10))' --problem 'quad(d=100,n=10)'\n";
 
-enum { OPT_D = TPC_OPT_FIRST_FREE, OPT_N };
+enum { OPT_D = TPC_OPT_FIRST_FREE, OPT_N, OPT_PROBLEM };
 
 typedef struct describe_args {
   size_t d, n;
+  int dn_given;
+  const char *problem;
 } describe_args;
 
 static int describe_opt(void *args, int code, const char *value) {
   describe_args *a = args;
+  if (code == OPT_PROBLEM) {
+    a->problem = value;
+    return TPC_EXIT_OK;
+  }
+  a->dn_given = 1;
   return code == OPT_D ? tpc_cli_size("--d", value, &a->d) : tpc_cli_size("--n", value, &a->n);
+}
+
+/* --problem: parse and build it (its d and n replace the defaults). */
+static int load_problem(const describe_args *a, tpc_spec **ps, tpc_problem **p) {
+  int rc = tpc_spec_parse(a->problem, ps);
+  if (!rc) *p = tpc_problem_alloc(*ps, &rc);
+  if (!rc) return TPC_EXIT_OK;
+  fprintf(stderr, "tpc: problem '%s': %s\n", a->problem, tpc_error_msg());
+  tpc_cli_caret(a->problem);
+  return tpc_cli_exit_code(rc);
 }
 
 int cmd_describe(tpc_cli_ctx *ctx) {
   static const struct option opts[] = {{"d", required_argument, 0, OPT_D},
                                        {"n", required_argument, 0, OPT_N},
+                                       {"problem", required_argument, 0, OPT_PROBLEM},
                                        {0, 0, 0, 0}};
   describe_args a = {.d = 100, .n = 1};
   int code = tpc_cli_parse(ctx, opts, describe_opt, &a, usage), rc;
@@ -180,12 +227,23 @@ int cmd_describe(tpc_cli_ctx *ctx) {
     fprintf(stderr, "tpc describe: expected exactly one SPEC\n");
     return TPC_EXIT_USAGE;
   }
+  if (a.problem && a.dn_given) {
+    fprintf(stderr, "tpc describe: --problem fixes d and n; leave out --d and --n\n");
+    return TPC_EXIT_USAGE;
+  }
   const tpc_registry *reg = ctx->reg;
-  size_t d = a.d, n = a.n;
+  tpc_spec *ps = NULL;
+  tpc_problem *p = NULL;
+  if (a.problem && (code = load_problem(&a, &ps, &p))) {
+    tpc_spec_free(ps);
+    return code;
+  }
+  size_t d = p ? p->d : a.d, n = p ? p->n : a.n;
   tpc_spec *s = tpc_cli_method_spec(reg, ctx->args[0], &code);
   const tpc_method_type *t = s ? tpc_method_type_find(s->name) : NULL;
   if (t) {
     code = describe_method(reg, t, s, d, n);
+    if (p && !code) printf("  theorems: none in the catalogue covers %s yet\n", t->name);
   } else if (s) {
     int is_comp = tpc_registry_kind(reg, s->name) == TPC_KIND_COMP;
     tpc_comp *cp = is_comp ? tpc_comp_alloc(reg, s, d, n, &rc) : NULL;
@@ -196,6 +254,8 @@ int cmd_describe(tpc_cli_ctx *ctx) {
         tpc_spec_print(s, canon, sizeof canon);
       printf("  %-13s %s\n  %-13s d = %zu, n = %zu\n", "spec", canon, "at", d, n);
       code = cp ? describe_comp(cp, s) : describe_mech(m, s);
+      if (p && m) describe_theorems(m, p, a.problem);
+      else if (p) printf("  theorems: none (a compressor is not a method; ef21(C) is)\n");
     } else {
       code = tpc_cli_fail(rc);
     }
@@ -203,5 +263,7 @@ int cmd_describe(tpc_cli_ctx *ctx) {
     tpc_mech_free(m);
   }
   tpc_spec_free(s);
+  tpc_problem_free(p);
+  tpc_spec_free(ps);
   return code;
 }

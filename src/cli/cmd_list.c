@@ -1,10 +1,13 @@
 /*
 ** tpc list: every registered compressor and mechanism with its parameters,
-** its declared constants in symbols, and the THEORY.md item they come from.
-** With --plugin FILE.so the plugin's types are listed too, marked as such.
+** its declared constants in symbols, and the THEORY.md item they come from;
+** then the catalogue of theorems `tpc rate` checks
+** (bounds/theorems/catalogue.h).  With --plugin FILE.so the plugin's types
+** are listed too, marked as such.
 */
 #include <stdio.h>
 
+#include "bounds/theorems/catalogue.h"
 #include "cli/cli.h"
 #include "methods/method.h"
 
@@ -18,10 +21,22 @@ static void entry(const char *synopsis, const char *theory, const char *summary,
 }
 
 
+/* One theorem: id, title and citation, then what it covers, assumes, allows,
+** measures and states. */
+static void theorem_entry(const tpc_theorem *t) {
+  printf("  %-9s %-34s [%s]\n      source: %s\n      methods: %s\n      assumes:", t->id,
+         t->title, t->theory, t->source, t->methods);
+  for (const tpc_theorem_assumption *a = t->assumptions; a->name; a++)
+    printf("%s %s", a == t->assumptions ? "" : ";", a->name);
+  printf("\n      step: %s\n      measures: %s\n      bound: %s\n", t->step_rule,
+         tpc_theorem_measure_text(t->measure), t->bound_text);
+}
+
 static const char usage[] =
     "usage: tpc list [--plugin FILE.so]...\n\n"
     "Lists every compressor (T1, T2), mechanism (T3) and method (T8, T9) tpc knows,\n"
-    "with its spec syntax, declared constants and THEORY.md item.\n"
+    "with its spec syntax, declared constants and THEORY.md item, and the\n"
+    "theorems tpc rate checks (id, assumptions, step rule, bound).\n"
     "alpha: contraction B(alpha); omega: variance U(omega); A, B: the 3PC pair.\n"
     "With --plugin, also what each plugin registers, marked (plugin).\n";
 
@@ -52,5 +67,8 @@ int cmd_list(tpc_cli_ctx *ctx) {
     printf("  %-44s [%s]\n      %s\n      requires: %s\n", t->synopsis, t->theory,
            t->summary, t->requires);
   }
+  printf("\nTheorems (tpc rate checks every one that applies; tpc describe METHOD "
+         "--problem P)\n");
+  for (size_t i = 0; tpc_theorems[i]; i++) theorem_entry(tpc_theorems[i]);
   return TPC_EXIT_OK;
 }

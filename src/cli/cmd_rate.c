@@ -1,8 +1,9 @@
 /*
 ** tpc rate PROBLEM METHOD... [options]: Algorithm 1 (THEORY.md T4) on a
-** problem with each method, the Theorem 1 or PL check of T5 with a verdict
-** per method, the theory slack, trajectories in the database
-** (bounds/theorems/rate.h, db/003_rate.sql).
+** problem with each method, the check of every theorem of the catalogue
+** (bounds/theorems/catalogue.h) that applies, or of the one --theorem
+** names, with a verdict per (method, theorem), the theory slack,
+** trajectories in the database (bounds/theorems/rate.h, db/003_rate.sql).
 **
 ** tpc rate --experiment fig3|fig2|fig1: the paper's experiments of T7.
 **
@@ -41,6 +42,7 @@ enum {
   OPT_MULT,
   OPT_GAMMA,
   OPT_PL,
+  OPT_THEOREM,
   OPT_NOCHECK,
   OPT_EPS,
   OPT_BITS,
@@ -62,6 +64,7 @@ static const struct option rate_options[] = {
     {"mult", required_argument, 0, OPT_MULT},
     {"gamma", required_argument, 0, OPT_GAMMA},
     {"pl", no_argument, 0, OPT_PL},
+    {"theorem", required_argument, 0, OPT_THEOREM},
     {"no-check", no_argument, 0, OPT_NOCHECK},
     {"eps", required_argument, 0, OPT_EPS},
     {"bits-budget", required_argument, 0, OPT_BITS},
@@ -83,10 +86,13 @@ static const char usage[] =
     "       tpc rate --experiment fig3|fig2|fig1 [--T N] [--samples N]\n\n"
     "Runs Algorithm 1 (THEORY.md T4) on PROBLEM with each METHOD (a mechanism\n"
     "spec: ef21(topk(k=10)), marina(urandk(k=10),p=0.01), diana(urandk(k=10)), ...)\n"
-    "at the step of Theorem 1 (T5) times --mult, and checks the theorem:\n"
+    "and checks every theorem of the catalogue (tpc list) that applies to it,\n"
+    "each at its largest step times --mult, one row per (method, theorem), e.g.\n"
+    "Theorem 1 (T5.thm1):\n"
     "  (1/T) sum_{t<T} E|grad f(x^t)|^2 <= 2 Delta0/(gamma T) + E[G0]/(A T)\n"
+    "and the PL theorem (T5.pl): E[Psi^T] <= (1 - gamma mu)^T Psi^0\n"
     "(randomized methods: one-sided Student-t bound over --reps repetitions).\n"
-    "--pl checks E[Psi^T] <= (1 - gamma mu)^T Psi^0 at the PL step instead.\n"
+    "tpc describe METHOD --problem PROBLEM says which apply and why not.\n"
     "Problems: quad(d=,n=,s=,seed=), quadfile(file=), logreg(file=,n=,lambda=),\n"
     "autoenc(file=,n=,de=,samples=) (no constants: needs --gamma).\n"
     "A METHOD may also name a method of T8, T9 (no check yet: needs --gamma):\n"
@@ -98,8 +104,10 @@ static const char usage[] =
     "  --reps R         repetitions (default 1 deterministic, 20 randomized)\n"
     "  --mult M         step = M x the theorem's step (default 1; M > 1: no check)\n"
     "  --gamma G        explicit step size (no check when above the theorem's)\n"
-    "  --pl             PL check (needs mu > 0 and an exact f^inf)\n"
-    "  --no-check       run and store only\n"
+    "  --theorem ID     check this theorem only (T5.thm1, T5.pl; exit 2 when it\n"
+    "                   does not apply, naming the assumption that fails)\n"
+    "  --pl             the same as --theorem T5.pl (needs mu > 0, exact f^inf)\n"
+    "  --no-check       run and store only (at Theorem 1's step or --gamma)\n"
     "  --eps E          stop when |grad f|^2 <= E\n"
     "  --bits-budget B  stop when the uplink bits per client reach B\n"
     "  --server SPEC    EF21-P downlink with a contractive compressor (no check)\n"
@@ -132,6 +140,8 @@ typedef struct rate_args {
   int T_given;
   int nocheck;
   int pl;
+  const char *theorem_id;       /* --theorem (--pl: T5.pl) */
+  const tpc_theorem *theorem;   /* its catalogue entry */
 } rate_args;
 
 static int rate_opt(void *args, int code, const char *arg) {
@@ -146,6 +156,7 @@ static int rate_opt(void *args, int code, const char *arg) {
     case OPT_MULT: rc = tpc_cli_read_real("--mult", arg, TPC_CLI_POSITIVE, &a->o.mult); break;
     case OPT_GAMMA: rc = tpc_cli_read_real("--gamma", arg, TPC_CLI_POSITIVE, &a->o.gamma); break;
     case OPT_PL: a->pl = 1; break;
+    case OPT_THEOREM: a->theorem_id = arg; break;
     case OPT_NOCHECK: a->nocheck = 1; break;
     case OPT_EPS: rc = tpc_cli_read_real("--eps", arg, TPC_CLI_POSITIVE, &a->o.eps); break;
     case OPT_BITS: rc = tpc_cli_size("--bits-budget", arg, &n); a->o.bits_budget = n; break;
@@ -175,12 +186,17 @@ static int parse_args(tpc_cli_ctx *ctx, rate_args *a) {
   if (code) return code;
   a->o.seed = a->common->seed;
   a->o.threads = a->common->threads;
-  a->o.kind = a->nocheck ? TPC_RATE_NONE : a->pl ? TPC_RATE_PL : TPC_RATE_THEOREM1;
   if (a->time) a->o.slack = 0;
   if (a->pl && a->nocheck) {
     fprintf(stderr, "tpc rate: --pl and --no-check exclude each other\n");
     return TPC_EXIT_USAGE;
   }
+  if (a->theorem_id && (a->nocheck || a->pl)) {
+    fprintf(stderr, "tpc rate: --theorem and %s exclude each other\n",
+            a->pl ? "--pl" : "--no-check");
+    return TPC_EXIT_USAGE;
+  }
+  if (a->pl) a->theorem_id = "T5.pl";
   return TPC_EXIT_OK;
 }
 
@@ -205,11 +221,22 @@ typedef struct rate_timed {
 typedef struct rate_method {
   tpc_spec *spec;
   char canon[512];
-  tpc_rate_check c;
   int isolated;     /* names a plugin's type: built and run in a child */
+  char fault[256];  /* not empty: why building it in its child failed */
+  tpc_mech_consts mc;
+} rate_method;
+
+/* One row of the table: a method checked against one theorem (thm NULL:
+** run without a check). */
+typedef struct rate_unit {
+  rate_method *m;
+  const tpc_theorem *thm;
+  tpc_rate_check c;
   char fault[256];  /* not empty: why its child failed (verdict error) */
   rate_timed time;
-} rate_method;
+} rate_unit;
+
+#define RATE_MAX_UNITS (RATE_MAX_METHODS * TPC_THEOREMS_MAX)
 
 typedef struct rate_job {
   rate_args *args;
@@ -219,16 +246,16 @@ typedef struct rate_job {
   tpc_problem *p;
   tpc_spec *server;
   char server_text[256];
-  size_t nm;
+  size_t nm, nu;
   rate_method m[RATE_MAX_METHODS];
-  const char *names[RATE_MAX_METHODS]; /* m[k].canon */
+  rate_unit u[RATE_MAX_UNITS];
+  const char *names[RATE_MAX_UNITS];    /* u[k].m->canon */
+  const char *theorems[RATE_MAX_UNITS]; /* u[k].thm's id or NULL */
 } rate_job;
 
 static void job_free(rate_job *j) {
-  for (size_t k = 0; k < j->nm; k++) {
-    tpc_spec_free(j->m[k].spec);
-    tpc_rate_check_free(&j->m[k].c);
-  }
+  for (size_t k = 0; k < j->nm; k++) tpc_spec_free(j->m[k].spec);
+  for (size_t k = 0; k < j->nu; k++) tpc_rate_check_free(&j->u[k].c);
   tpc_spec_free(j->server);
   tpc_problem_free(j->p);
   tpc_spec_free(j->prob_spec);
@@ -283,30 +310,126 @@ static int consts_isolated(rate_job *j, rate_method *m, tpc_mech_consts *mc) {
   return TPC_OK;
 }
 
-/* Parse, build and prepare one method: every reason to refuse it shows up
-** here, before the run starts. */
-static int load_method(rate_job *j, const char *text) {
-  int ec = TPC_EXIT_OK, rc;
-  rate_method *m = &j->m[j->nm];
-  if (!(m->spec = tpc_cli_method_spec(j->reg, text, &ec))) return ec;
-  j->names[j->nm++] = m->canon;
-  if (tpc_method_canonical(j->reg, m->spec, m->canon, sizeof m->canon))
-    tpc_spec_print(m->spec, m->canon, sizeof m->canon);
-  m->isolated = tpc_method_uses_plugin(j->reg, m->spec) ||
-                (j->server && tpc_registry_uses_plugin(j->reg, j->server));
-  tpc_mech_consts mc;
-  rc = m->isolated ? consts_isolated(j, m, &mc) : method_consts(j, m->spec, &mc);
-  if (!rc && m->fault[0]) return TPC_EXIT_OK;
-  if (!rc) rc = tpc_rate_prepare(j->p, &mc, &j->args->o, &m->c);
-  const tpc_method_type *t = tpc_method_type_find(m->spec->name);
-  if (!rc && t) /* T5 is Algorithm 1's; the T8/T9 checks are not wired in yet */
-    snprintf(m->c.note, sizeof m->c.note, "(no check) %s: no theorem of %s is checked here",
-             t->name, t->theory);
+/* Add the unit (m, thm) and prepare its check: every reason to refuse it
+** shows up here, before the run starts. */
+static int add_unit(rate_job *j, rate_method *m, const tpc_theorem *thm, const char *text) {
+  rate_unit *u = &j->u[j->nu];
+  rate_args *a = j->args;
+  u->m = m;
+  u->thm = thm;
+  j->names[j->nu] = m->canon;
+  j->theorems[j->nu++] = thm ? thm->id : NULL;
+  if (m->fault[0]) return TPC_EXIT_OK;
+  a->o.theorem = thm;
+  int rc = tpc_rate_prepare(j->p, &m->mc, &a->o, &u->c);
   if (rc) {
     fprintf(stderr, "tpc: method '%s': %s\n", text, tpc_error_msg());
     return tpc_cli_exit_code(rc);
   }
   return TPC_EXIT_OK;
+}
+
+/* The theorem asked for by --theorem does not apply: exit 2 naming the
+** assumption that fails. */
+static int refuse_theorem(const rate_job *j, const char *text, const tpc_theorem *t,
+                          const char *assumption, const char *why) {
+  fprintf(stderr,
+          "tpc: method '%s': %s [%s] does not apply on %s: '%s' fails: the %s check needs %s\n",
+          text, t->id, t->theory, j->prob_text, assumption, t->check_name, why);
+  return TPC_EXIT_USAGE;
+}
+
+/* No theorem of the catalogue applies and there is no --gamma: say why for
+** each. */
+static int refuse_method(const tpc_theorem_env *env, const char *text) {
+  fprintf(stderr, "tpc: method '%s': no theorem applies:", text);
+  for (size_t i = 0; tpc_theorems[i]; i++)
+    fprintf(stderr, "%s the %s check (%s) needs %s", i ? ";" : "", tpc_theorems[i]->check_name,
+            tpc_theorems[i]->id, tpc_theorem_why_not(tpc_theorems[i], env, NULL));
+  fprintf(stderr, "; give an explicit step with --gamma to run without a check\n");
+  return TPC_EXIT_USAGE;
+}
+
+/* The units of one method: --no-check one unchecked run, --theorem that
+** theorem (which must apply), by default every theorem that applies, or one
+** unchecked run at --gamma when none does. */
+static int method_units(rate_job *j, rate_method *m, const char *text) {
+  const rate_args *a = j->args;
+  tpc_theorem_env env;
+  const char *assumption = NULL, *why;
+  if (a->nocheck || m->fault[0]) return add_unit(j, m, a->nocheck ? NULL : a->theorem, text);
+  tpc_theorem_env_fill(&env, j->p, &m->mc);
+  if (a->theorem) {
+    if ((why = tpc_theorem_why_not(a->theorem, &env, &assumption)))
+      return refuse_theorem(j, text, a->theorem, assumption, why);
+    return add_unit(j, m, a->theorem, text);
+  }
+  size_t before = j->nu;
+  int ec = TPC_EXIT_OK;
+  for (size_t i = 0; tpc_theorems[i] && !ec; i++)
+    if (!tpc_theorem_why_not(tpc_theorems[i], &env, NULL))
+      ec = add_unit(j, m, tpc_theorems[i], text);
+  if (ec || j->nu > before) return ec;
+  if (!(a->o.gamma > 0)) return refuse_method(&env, text);
+  ec = add_unit(j, m, NULL, text);
+  if (!ec)
+    snprintf(j->u[before].c.note, sizeof j->u[before].c.note,
+             "no check: no theorem applies (%s needs %s)", tpc_theorems[0]->id,
+             tpc_theorem_why_not(tpc_theorems[0], &env, NULL));
+  return ec;
+}
+
+/* A method of T8, T9: no theorem of the catalogue covers it yet, so it runs
+** unchecked at --gamma, and --theorem names what it does not cover. */
+static int method_unchecked(rate_job *j, rate_method *m, const tpc_method_type *t,
+                            const char *text) {
+  const rate_args *a = j->args;
+  if (a->theorem && !a->nocheck) {
+    fprintf(stderr, "tpc: method '%s': %s [%s] does not cover %s, a method of %s\n", text,
+            a->theorem->id, a->theorem->theory, t->name, t->theory);
+    return TPC_EXIT_USAGE;
+  }
+  if (!(a->o.gamma > 0)) {
+    fprintf(stderr, "tpc: method '%s': no theorem of the catalogue covers %s yet; give a step "
+            "with --gamma to run it without a check\n", text, t->name);
+    return TPC_EXIT_USAGE;
+  }
+  size_t at = j->nu;
+  int ec = add_unit(j, m, NULL, text);
+  if (!ec)
+    snprintf(j->u[at].c.note, sizeof j->u[at].c.note,
+             "(no check) %s: no theorem of %s is in the catalogue yet", t->name, t->theory);
+  return ec;
+}
+
+/* Parse and build one method, then its units. */
+static int load_method(rate_job *j, const char *text) {
+  int ec = TPC_EXIT_OK, rc;
+  rate_method *m = &j->m[j->nm];
+  if (!(m->spec = tpc_cli_method_spec(j->reg, text, &ec))) return ec;
+  j->nm++;
+  if (tpc_method_canonical(j->reg, m->spec, m->canon, sizeof m->canon))
+    tpc_spec_print(m->spec, m->canon, sizeof m->canon);
+  m->isolated = tpc_method_uses_plugin(j->reg, m->spec) ||
+                (j->server && tpc_registry_uses_plugin(j->reg, j->server));
+  rc = m->isolated ? consts_isolated(j, m, &m->mc) : method_consts(j, m->spec, &m->mc);
+  if (rc) {
+    fprintf(stderr, "tpc: method '%s': %s\n", text, tpc_error_msg());
+    return tpc_cli_exit_code(rc);
+  }
+  const tpc_method_type *t = tpc_method_type_find(m->spec->name);
+  return t ? method_unchecked(j, m, t, text) : method_units(j, m, text);
+}
+
+/* --theorem ID: the catalogue's entry, or exit 2 listing the ids. */
+static int find_theorem(rate_args *a) {
+  if (!a->theorem_id) return TPC_EXIT_OK;
+  if ((a->theorem = tpc_theorem_find(a->theorem_id))) return TPC_EXIT_OK;
+  fprintf(stderr, "tpc rate: --theorem '%s' is not in the catalogue; its theorems are",
+          a->theorem_id);
+  for (size_t i = 0; tpc_theorems[i]; i++) fprintf(stderr, " %s", tpc_theorems[i]->id);
+  fprintf(stderr, " (tpc list)\n");
+  return TPC_EXIT_USAGE;
 }
 
 static int load_job(rate_job *j, int npos, char **pos) {
@@ -319,6 +442,7 @@ static int load_job(rate_job *j, int npos, char **pos) {
     fprintf(stderr, "tpc rate: at most %d methods\n", RATE_MAX_METHODS);
     return TPC_EXIT_USAGE;
   }
+  if ((ec = find_theorem(j->args))) return ec;
   if (j->args->server) {
     if (!(j->server = tpc_cli_spec(j->reg, j->args->server, &ec))) return ec;
     if (tpc_spec_canonical(j->reg, j->server, j->server_text, sizeof j->server_text))
@@ -360,11 +484,21 @@ static void print_convexity(const tpc_problem *p) {
   tpc_error_clear();
 }
 
+/* "theorems": what --theorem, --no-check or the default asked for. */
+static const char *selection(const rate_args *a) {
+  return a->nocheck ? "none" : a->theorem ? a->theorem->id : "all";
+}
+
 static void print_header(const rate_job *j) {
-  const tpc_rate_opts *o = &j->args->o;
-  static const char *const what[] = {"Theorem 1 (THEORY.md T5)", "PL theorem (THEORY.md T5)",
-                                     "no check"};
-  printf("tpc rate: %s on %s\n ", what[o->kind], j->prob_text);
+  const rate_args *a = j->args;
+  const tpc_rate_opts *o = &a->o;
+  if (a->nocheck)
+    printf("tpc rate: no check on %s\n ", j->prob_text);
+  else if (a->theorem)
+    printf("tpc rate: %s, %s (THEORY.md %s) on %s\n ", a->theorem->id, a->theorem->title,
+           a->theorem->theory, j->prob_text);
+  else
+    printf("tpc rate: every theorem that applies (tpc list) on %s\n ", j->prob_text);
   printf(" d = %zu, n = %zu,", j->p->d, j->p->n);
   print_const("L-", j->p->c.Lminus);
   print_const("L+", j->p->c.Lplus);
@@ -377,28 +511,29 @@ static void print_header(const rate_job *j) {
          tpc_rate_x0_name(o->x0), tpc_rate_init_name(o->init),
          (unsigned long long)o->seed, j->server ? ", server " : "",
          j->server ? j->server_text : "");
-  printf("%-40s %10s %10s %10s %11s %11s %10s  %-12s %5s\n", "method", "A", "B/A", "gamma",
-         "bound", "measured", "ratio", "verdict", "slack");
+  printf("%-40s %10s %10s %10s %11s %11s %11s %10s  %-12s %5s  %s\n", "method", "A", "B/A",
+         "gamma", "bound", "measured", "upper", "ratio", "verdict", "slack", "theorem");
 }
 
-static void print_row(const rate_method *m) {
-  const tpc_rate_check *c = &m->c;
+static void print_row(const rate_unit *u) {
+  const tpc_rate_check *c = &u->c;
   char slack[16] = "-";
   if (c->slack >= 0) snprintf(slack, sizeof slack, "%d", c->slack);
-  printf("%-40s %10.4g %10.4g %10.4g %11.5g %11.5g %10.4g  %-12s %5s\n", m->canon,
-         c->mc.has_AB ? c->mc.A : NAN, c->mc.has_AB ? c->mc.B / c->mc.A : NAN, c->gamma,
-         c->bound, c->measured, c->ratio, tpc_rate_verdict_name(c->verdict), slack);
+  printf("%-40s %10.4g %10.4g %10.4g %11.5g %11.5g %11.5g %10.4g  %-12s %5s  %s\n",
+         u->m->canon, c->mc.has_AB ? c->mc.A : NAN, c->mc.has_AB ? c->mc.B / c->mc.A : NAN,
+         c->gamma, c->bound, c->measured, c->ucb, c->ratio, tpc_rate_verdict_name(c->verdict),
+         slack, u->thm ? u->thm->id : "-");
   if (c->verdict != TPC_RATE_PASS && c->note[0]) printf("    %s\n", c->note);
 }
 
-/* A method whose child failed: no numbers, the reason below. */
-static void print_error_row(const rate_method *m) {
-  printf("%-40s %10s %10s %10s %11s %11s %10s  %-12s %5s\n    %s\n", m->canon, "-", "-", "-",
-         "-", "-", "-", "error", "-", m->fault);
+/* A unit whose child failed: no numbers, the reason below. */
+static void print_error_row(const rate_unit *u, const char *fault) {
+  printf("%-40s %10s %10s %10s %11s %11s %11s %10s  %-12s %5s  %s\n    %s\n", u->m->canon, "-",
+         "-", "-", "-", "-", "-", "-", "error", "-", u->thm ? u->thm->id : "-", fault);
 }
 
-static void print_time(const rate_method *m) {
-  const tpc_rate_timing *tm = &m->time.tm;
+static void print_time(const rate_unit *u) {
+  const tpc_rate_timing *tm = &u->time.tm;
   printf("    time (%d thread%s): %.0f ns/iteration; one pass over the data %.0f ns (%zu "
          "bytes): %.2fx;\n"
          "          all n gradients %.0f ns: %.2fx; n d states %.0f ns: %.2fx; "
@@ -409,29 +544,35 @@ static void print_time(const rate_method *m) {
          tm->iter_ns / tm->state_pass_ns, (double)tm->peak_rss_kib / 1024.0);
 }
 
+/* The fault of a unit: its method's (building it) or its own (running it). */
+static const char *unit_fault(const rate_unit *u) {
+  return u->m->fault[0] ? u->m->fault : u->fault;
+}
+
 /* Bonferroni: the randomized checks share the level RATE_DELTA. */
 static void set_delta(rate_job *j) {
   size_t random = 0;
-  for (size_t k = 0; k < j->nm; k++) random += !j->m[k].fault[0] && !j->m[k].c.mc.deterministic;
+  for (size_t k = 0; k < j->nu; k++)
+    random += !unit_fault(&j->u[k])[0] && !j->u[k].c.mc.deterministic;
   j->args->o.delta = RATE_DELTA / (double)(random ? random : 1);
 }
 
-typedef struct method_call {
+typedef struct unit_call {
   rate_job *j;
-  const rate_method *m;
+  const rate_unit *u;
   tpc_cli_progress *pr;
-} method_call;
+} unit_call;
 
-/* Build Algorithm 1 with the method, run its check into c, and time it
-** with --time: everything that runs the method's code, in the child for an
-** isolated method. */
-static int compute_method(void *arg, tpc_rate_check *c, void *extra) {
-  const method_call *call = arg;
+/* Build Algorithm 1 with the method, run the unit's check into c, and time
+** it with --time: everything that runs the method's code, in the child for
+** an isolated method. */
+static int compute_unit(void *arg, tpc_rate_check *c, void *extra) {
+  const unit_call *call = arg;
   const rate_job *j = call->j;
   rate_args *a = j->args;
   rate_timed *t = extra;
   int rc;
-  tpc_method *meth = tpc_method_alloc_server(j->p, j->reg, call->m->spec, j->server, &rc);
+  tpc_method *meth = tpc_method_alloc_server(j->p, j->reg, call->u->m->spec, j->server, &rc);
   if (!meth) return rc;
   tpc_alg1 *alg = tpc_method_runner(meth);
   a->o.progress = tpc_cli_progress_cb;
@@ -445,84 +586,86 @@ static int compute_method(void *arg, tpc_rate_check *c, void *extra) {
   return rc;
 }
 
-/* compute_method in a child.  A failure there is the method's (m->fault,
+/* compute_unit in a child.  A failure there is the unit's (u->fault,
 ** TPC_OK), and *stopped says whether it was an interruption. */
-static int compute_isolated(method_call *call, rate_method *m, int *stopped) {
+static int compute_isolated(unit_call *call, rate_unit *u, int *stopped) {
   tpc_sandbox_opts so = sandbox_opts(call->j->args);
   tpc_sandbox_result sr;
-  int status, rc = tpc_rate_check_isolated(compute_method, call, &m->c, &m->time,
-                                           sizeof m->time, &so, &sr, &status);
+  int status, rc = tpc_rate_check_isolated(compute_unit, call, &u->c, &u->time,
+                                           sizeof u->time, &so, &sr, &status);
   call->pr->last_percent = 0; /* the child drew the bar: ending it clears the line */
   if (rc != TPC_OK || status == TPC_OK) return rc;
-  snprintf(m->fault, sizeof m->fault, "evaluation %s%s", status == TPC_ECHILD ? "" : "failed: ",
+  snprintf(u->fault, sizeof u->fault, "evaluation %s%s", status == TPC_ECHILD ? "" : "failed: ",
            tpc_error_msg());
   *stopped = sr.stopped;
   return TPC_OK;
 }
 
-/* Run one method and store its check, unless it failed in its child. */
-static int run_method(rate_job *j, rate_method *m, tpc_cli_run *run, tpc_cli_progress *pr,
-                      int *stopped) {
-  method_call call = {j, m, pr};
-  int rc = m->isolated ? compute_isolated(&call, m, stopped)
-                        : compute_method(&call, &m->c, &m->time);
-  if (rc != TPC_OK || m->fault[0]) return rc;
-  tpc_rate_row row = {run->id, NULL, NULL, j->prob_text, m->canon,
+/* Run one unit and store its check, unless it failed in its child. */
+static int run_unit(rate_job *j, rate_unit *u, tpc_cli_run *run, tpc_cli_progress *pr,
+                    int *stopped) {
+  unit_call call = {j, u, pr};
+  int rc = u->m->isolated ? compute_isolated(&call, u, stopped)
+                          : compute_unit(&call, &u->c, &u->time);
+  if (rc != TPC_OK || u->fault[0]) return rc;
+  tpc_rate_row row = {run->id, NULL, NULL, j->prob_text, u->m->canon,
                       j->server ? j->server_text : NULL};
-  return tpc_rate_store(run->store, &row, j->p, &j->args->o, &m->c, NULL);
+  return tpc_rate_store(run->store, &row, j->p, &j->args->o, &u->c, NULL);
 }
 
-/* Report a method that failed in its child. */
-static void report_fault(const rate_job *j, const rate_method *m) {
-  if (!j->args->common->quiet) print_error_row(m);
-  fprintf(stderr, "tpc rate: %s: error: %s\n", m->canon, m->fault);
+/* Report a unit that failed in its child. */
+static void report_fault(const rate_job *j, const rate_unit *u) {
+  if (!j->args->common->quiet) print_error_row(u, unit_fault(u));
+  fprintf(stderr, "tpc rate: %s: error: %s\n", u->m->canon, unit_fault(u));
 }
 
 /* A resumed run's stored checks (bounds/theorems/rate.h): in kept the verdict of
-** each method it stored, -1 for the others, which are computed. */
+** each unit it stored, -1 for the others, which are computed. */
 static int stored_checks(rate_job *j, const tpc_cli_run *run, int *kept) {
-  int rc = tpc_rate_stored(run->store, run->id, j->names, j->nm, kept);
+  int rc = tpc_rate_stored(run->store, run->id, j->names, j->theorems, j->nu, kept);
   if (rc) return tpc_cli_fail(rc);
   size_t n = 0;
-  for (size_t k = 0; k < j->nm; k++) n += kept[k] >= 0;
+  for (size_t k = 0; k < j->nu; k++) n += kept[k] >= 0;
   if (!j->args->common->quiet)
-    fprintf(stderr, "tpc rate: resuming run %lld: %zu of %zu methods kept, %zu to compute\n",
-            (long long)run->id, n, j->nm, j->nm - n);
+    fprintf(stderr, "tpc rate: resuming run %lld: %zu of %zu checks kept, %zu to compute\n",
+            (long long)run->id, n, j->nu, j->nu - n);
   return TPC_EXIT_OK;
 }
 
 static int run_checks(rate_job *j, tpc_cli_run *run) {
   int violated = 0, inconclusive = 0, failed = 0, quiet = j->args->common->quiet;
-  int kept[RATE_MAX_METHODS];
+  int kept[RATE_MAX_UNITS];
   int ec = run->resumed ? stored_checks(j, run, kept) : TPC_EXIT_OK;
   if (ec) return ec;
   set_delta(j);
   if (!quiet) print_header(j);
-  for (size_t k = 0; k < j->nm && !tpc_cli_interrupted(); k++) {
-    rate_method *m = &j->m[k];
+  for (size_t k = 0; k < j->nu && !tpc_cli_interrupted(); k++) {
+    rate_unit *u = &j->u[k];
     if (run->resumed && kept[k] >= 0) {
       violated |= kept[k] == TPC_RATE_VIOLATED;
       inconclusive |= kept[k] == TPC_RATE_INCONCLUSIVE;
-      if (!quiet) printf("%-40s kept: %s\n", m->canon, tpc_rate_verdict_name(kept[k]));
+      if (!quiet)
+        printf("%-40s kept: %s  %s\n", u->m->canon, tpc_rate_verdict_name(kept[k]),
+               u->thm ? u->thm->id : "-");
       continue;
     }
     int rc = TPC_OK, stopped = 0;
-    if (!m->fault[0]) {
+    if (!u->m->fault[0]) {
       tpc_cli_progress pr;
-      tpc_cli_progress_init(&pr, m->canon, j->args->common);
-      rc = run_method(j, m, run, &pr, &stopped);
+      tpc_cli_progress_init(&pr, u->m->canon, j->args->common);
+      rc = run_unit(j, u, run, &pr, &stopped);
       tpc_cli_progress_end(&pr);
     }
     if (rc) return tpc_cli_fail(rc);
-    if (stopped) break; /* interrupted: nothing of this method to store */
-    if (m->fault[0]) {
+    if (stopped) break; /* interrupted: nothing of this unit to store */
+    if (unit_fault(u)[0]) {
       failed = 1;
-      report_fault(j, m);
+      report_fault(j, u);
     } else {
-      violated |= m->c.verdict == TPC_RATE_VIOLATED;
-      inconclusive |= m->c.verdict == TPC_RATE_INCONCLUSIVE;
-      if (!quiet) print_row(m);
-      if (!quiet && m->time.timed) print_time(m);
+      violated |= u->c.verdict == TPC_RATE_VIOLATED;
+      inconclusive |= u->c.verdict == TPC_RATE_INCONCLUSIVE;
+      if (!quiet) print_row(u);
+      if (!quiet && u->time.timed) print_time(u);
     }
     fflush(stdout);
   }
@@ -538,7 +681,7 @@ static int checks_mode(tpc_cli_ctx *ctx, rate_args *a) {
   char *settings = NULL;
   int ec = load_job(j, ctx->nargs, ctx->args);
   if (!ec && !(settings = tpc_rate_settings(j->prob_text, j->server ? j->server_text : NULL,
-                                            &a->o, j->names, j->nm)))
+                                            selection(a), &a->o, j->names, j->theorems, j->nu)))
     ec = tpc_cli_fail(tpc_error(TPC_ENOMEM, "out of memory"));
   if (!ec) ec = tpc_cli_run_open(ctx, settings);
   if (!ec) ec = run_checks(j, &ctx->run);

@@ -50,12 +50,12 @@ static const char *const bounds_set[] = {"bounds", BOUNDS_SPECS, "--d", "100"};
 static const char *const bounds_f32_set[] = {"bounds", BOUNDS_SPECS, "--d", "100",
                                              "--dtype", "f32"};
 static const char *const rate_set[] = {"rate", "quad(d=200,n=20,s=0)", THREEPC_METHODS,
-                                       "--T", "300"};
+                                       "--T", "300", "--theorem", "T5.thm1"};
 static const char *const pl_set[] = {"rate", "quad(d=200,n=20,s=0)", THREEPC_METHODS,
-                                     "--T", "300", "--pl", "--no-slack"};
+                                     "--T", "300", "--theorem", "T5.pl", "--no-slack"};
 static const char *const logreg_set[] = {"rate", "logreg(file=phishing)", "gd",
                                          "ef21(topk(k=10))", "clag(topk(k=10),zeta=2)",
-                                         "--T", "200"};
+                                         "--T", "200", "--theorem", "T5.thm1"};
 static const char *const bench_set[] = {"bench", "topk", "randk", "sign", "natural", "dither",
                                         "ef21", "--d", "2^20", "--dtype", "f32",
                                         "--impl", "comp", "--samples", "20"};

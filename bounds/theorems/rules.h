@@ -1,0 +1,84 @@
+/*
+** The step rules and bounds of THEORY.md T8 (shifted compression) and T9
+** (EF21-P and its DIANA and DCGD variants) as pure functions of the
+** constants, for the catalogue's entries of those theorems
+** (bounds/theorems/catalogue.h), which need the methods of src/methods/ to
+** be checked.  Inputs: the problem's constants (L-, L_max, mu, ...), the
+** compressors' omega (Q_i in U(omega)) and alpha (C_s in B(alpha)), the
+** method's beta or p, n clients, the step gamma and the iterations T (or k),
+** and the start's distances as sums over the clients:
+**   dist0  = ||x^0 - x*||^2,      gap0 = f(x^0) - f*,
+**   shift0 = sum_i ||h_i^0 - h_i*||^2,   hstar = sum_i ||h_i*||^2.
+** Powers (1 - c)^T are taken as exp(T log1p(-c)), as the PL bound of T5 is.
+*/
+#ifndef TPC_THEOREMS_RULES_H
+#define TPC_THEOREMS_RULES_H
+
+/* T8.2 fixed shift: gamma <= 1/A_sh, A_sh = L- + 2 omega L_max/n;
+** sigma^2 = (2/n^2) omega sum_i ||h_i - h_i*||^2;
+** E||x^k - x*||^2 <= (1 - gamma mu)^k dist0 + gamma sigma^2/mu. */
+double tpc_rule_t82_step(double Lminus, double Lmax, double omega, double n);
+double tpc_rule_t82_sigma2(double omega, double n, double shift);
+double tpc_rule_t82_bound(double mu, double gamma, double k, double dist0, double sigma2);
+
+/* T8.3 DIANA shift: beta <= 1/(omega+1), gamma <= 1/(L- + 6 omega L_max/n);
+** Psi^k = ||x^k - x*||^2 + w H^k with w = 4 omega gamma^2/(n beta),
+** H^k = (1/n) sum_i ||h_i^k - h_i*||^2;
+** E[Psi^k] <= max{1 - gamma mu, 1 - beta/2}^k Psi^0. */
+double tpc_rule_t83_beta_max(double omega);
+double tpc_rule_t83_step(double Lminus, double Lmax, double omega, double n);
+double tpc_rule_t83_weight(double omega, double n, double gamma, double beta);
+double tpc_rule_t83_bound(double mu, double gamma, double beta, double k, double psi0);
+
+/* T8.4 Rand-DIANA: T8.3 with beta replaced by p, any p in (0, 1]; the step
+** is T8.3's. */
+double tpc_rule_t84_weight(double omega, double n, double gamma, double p);
+double tpc_rule_t84_bound(double mu, double gamma, double p, double k, double psi0);
+
+/* T8.5 compressed iterates with the optimal shift, mu common to every f_i:
+** gamma <= 2/(L_max + mu); one step contracts E||x - x*||^2 by
+** rho^2 + omega rho_max^2/n, rho = max{|1 - gamma mu|, |1 - gamma L-|},
+** rho_max = max_i max{|1 - gamma mu|, |1 - gamma L_i|}: the L_i enter
+** through their extremes Lmin_i and L_max (|1 - gamma L| is convex in L). */
+double tpc_rule_t85_step(double Lmax, double mu);
+double tpc_rule_t85_factor(double gamma, double mu, double Lminus, double Lmin_i, double Lmax,
+                           double omega, double n);
+
+/* T9.1 EF21-P, Thm D.1: gamma <= alpha/(16 L-);
+** (1/(2 gamma)) E||x^T - x*||^2 + E[f(x^T) - f*] <=
+**     (1 - gamma mu/2)^T ((1/(2 gamma)) dist0 + gap0).
+** Nonconvex form: gamma <= alpha/(8 L-), min_{t<T} E||grad f(x^t)||^2 <=
+** 384 Delta0 L-/(alpha T) (T >= 384 Delta0 L-/(alpha eps) solved for eps). */
+double tpc_rule_t91_step(double alpha, double Lminus);
+double tpc_rule_t91_bound(double mu, double gamma, double T, double dist0, double gap0);
+double tpc_rule_t91_nonconvex_step(double alpha, double Lminus);
+double tpc_rule_t91_nonconvex_bound(double delta0, double Lminus, double alpha, double T);
+
+/* T9.3 EF21-P + DIANA, Thm 5.1: beta = 1/(omega+1) (tpc_rule_t83_beta_max),
+** gamma <= min{n/(160 omega L_max), alpha/(100 L-), 1/((omega+1) mu)}
+** (omega = 0: the first term is +inf);
+** (1/(2 gamma)) E||x^T - x*||^2 + E[f(x^T) - f*] <= (1 - gamma mu/2)^T V0,
+** V0 = dist0/(2 gamma) + gap0 + (8 gamma omega (omega+1)/n^2) shift0. */
+double tpc_rule_t93_step(double n, double omega, double Lmax, double alpha, double Lminus,
+                         double mu);
+double tpc_rule_t93_bound(double mu, double gamma, double T, double omega, double n,
+                          double dist0, double gap0, double shift0);
+
+/* T9.5 EF21-P + DIANA, Thm F.2 (mu = 0): beta = 1/(omega+1), gamma <=
+** min{n/(160 omega L_max), alpha/(100 L-)} (tpc_rule_t96_step);
+** E f(xbar^T) - f* <= dist0/(gamma T) + gap0/T
+**                     + (16 gamma omega (omega+1)/(T n^2)) shift0. */
+double tpc_rule_t95_bound(double gamma, double T, double omega, double n, double dist0,
+                          double gap0, double shift0);
+
+/* T9.6 EF21-P + DCGD, Thms G.3 and G.2: gamma <= min{n/(160 omega L_max),
+** alpha/(100 L-)}; strongly convex:
+**   (1 - gamma mu/2)^T (dist0/(2 gamma) + gap0) + (8 omega/(n mu)) hstar/n;
+** mu = 0: E f(xbar^T) - f* <= dist0/(gamma T) + gap0/T + (8 gamma omega/n) hstar/n. */
+double tpc_rule_t96_step(double n, double omega, double Lmax, double alpha, double Lminus);
+double tpc_rule_t96_bound(double mu, double gamma, double T, double omega, double n,
+                          double dist0, double gap0, double hstar);
+double tpc_rule_t96_convex_bound(double gamma, double T, double omega, double n, double dist0,
+                                 double gap0, double hstar);
+
+#endif

@@ -1,0 +1,138 @@
+#!/bin/sh
+# Command tests of the catalogue of theorems (bounds/theorems/catalogue.h):
+# `tpc list` shows it; `tpc describe --problem` says which theorems apply
+# with their steps and why the others do not; `tpc rate` checks every one
+# that applies by default, one row per (method, theorem), with the same
+# results as checking each alone; --theorem checks one, and exits 2 naming
+# the failed assumption when it does not apply or is unknown, storing
+# nothing; a database of schema version 9 gets the theorem of its old rows.
+# Prints one line per failure and "e2e_theorems: N passed, N failed".
+. "$(dirname "$0")/lib.sh"
+db="$tmp/thm.sqlite"
+
+# equals SQL VALUE NAME: the query gives VALUE (or no client to ask).
+equals() {
+  v=$(rows "$1")
+  if [ "$v" = skip ] || [ "$v" = "$2" ]; then ok; else bad "$3: got '$v', expected '$2'"; fi
+}
+last_run() { rows "SELECT max(id) FROM runs WHERE command = 'rate'"; }
+
+Q='quad(d=40,n=4,s=0,seed=3)'
+autoenc='autoenc(file=train,samples=200,n=10,de=2)'
+
+# list: a Theorems section with both of T5's theorems, their rules and bounds
+expect 0 "list" -- list
+has out "Theorems (tpc rate checks every one that applies" "list has a Theorems section"
+has out "T5.thm1   Theorem 1 (nonconvex)" "list shows T5.thm1"
+has out "T5.pl     PL (Theorem 2 of EF21)" "list shows T5.pl"
+has out "step: gamma <= min{1/(L- + L+ sqrt(2B/A)), A/(2 mu)}" "list shows the PL step rule"
+has out "f is PL with a known mu > 0" "list names the PL assumption"
+
+# describe --problem: both apply on the quadratic, with steps; PL not on
+# phishing (f^inf is a bound) nor on the autoencoder (no constants)
+expect 0 "describe on a quadratic" -- describe 'ef21(topk(k=3))' --problem "$Q"
+has out "at            d = 40, n = 4" "the problem fixes d and n"
+has out "T5.thm1   applies, step gamma = " "Theorem 1 applies"
+has out "T5.pl     applies, step gamma = " "PL applies"
+step_pl=$(sed -n 's/^ *T5.pl *applies, step gamma = \([^ ]*\).*/\1/p' "$tmp/out")
+expect 0 "describe on phishing" -- describe 'ef21(topk(k=3))' --problem 'logreg(file=phishing)'
+has out "T5.thm1   applies" "Theorem 1 applies on phishing"
+has out "T5.pl     not applicable: needs an exact f^inf (the PL check cannot use a lower bound) ('f^inf exact' fails)" \
+  "PL not applicable on phishing, with the assumption"
+expect 0 "describe on the autoencoder" -- describe 'ef21(topk(k=3))' --problem "$autoenc"
+has out "T5.pl     not applicable: needs the problem's L- ('L- known (exact or an upper bound)' fails)" \
+  "PL not applicable on the autoencoder"
+expect 0 "describe a compressor on a problem" -- describe 'topk(k=3)' --problem "$Q"
+has out "theorems: none (a compressor is not a method" "a compressor has no theorem"
+expect 2 "describe --problem with --d" -- describe gd --problem "$Q" --d 10
+has err "--problem fixes d and n" "message names the conflict"
+expect 2 "describe bad problem" -- describe gd --problem 'quadx(d=3)'
+has err "unknown problem" "message names the problem"
+
+# rate by default: every theorem that applies, one row each
+expect 0 "rate every theorem" -- rate "$Q" gd 'ef21(topk(k=3))' 'marina(urandk(k=3),p=0.5)' \
+  --T 80 --no-slack --db "$db"
+has out "T5.thm1" "table names T5.thm1"
+has out "T5.pl" "table names T5.pl"
+all=$(last_run)
+equals "SELECT group_concat(method || ' ' || theorem || ' ' || check_kind, ';') FROM
+        (SELECT * FROM rate_checks WHERE run_id = $all ORDER BY id)" \
+  "gd T5.thm1 theorem1;gd T5.pl pl;ef21(topk(k=3)) T5.thm1 theorem1;ef21(topk(k=3)) T5.pl pl;marina(urandk(k=3),p=0.5) T5.thm1 theorem1;marina(urandk(k=3),p=0.5) T5.pl pl" \
+  "one row per (method, theorem), in order"
+equals "SELECT count(*) FROM rate_checks WHERE run_id = $all AND verdict = 'pass'" 6 "all six pass"
+if [ -n "$step_pl" ]; then
+  equals "SELECT abs(gamma_theory - $step_pl) <= 1e-15 * $step_pl FROM rate_checks
+          WHERE run_id = $all AND method = 'ef21(topk(k=3))' AND theorem = 'T5.pl'" 1 \
+    "the stored PL step is the one describe printed ($step_pl)"
+else bad "describe printed no PL step"; fi
+# each theorem alone gives the same trajectories and measured values
+for t in T5.thm1 T5.pl; do
+  expect 0 "rate --theorem $t" -- rate "$Q" gd 'ef21(topk(k=3))' 'marina(urandk(k=3),p=0.5)' \
+    --T 80 --no-slack --theorem "$t" --db "$db"
+  equals "SELECT count(*) FROM rate_checks a JOIN rate_checks b ON b.method = a.method
+          AND b.theorem = a.theorem WHERE a.run_id = $all AND b.run_id = $(last_run)
+          AND a.measured = b.measured AND a.bound = b.bound AND a.gamma = b.gamma" 3 \
+    "$t alone: the same measured, bound and step as in the run of all"
+done
+
+# --pl is --theorem T5.pl; phishing: Theorem 1 only
+expect 0 "rate --pl" -- rate "$Q" gd --T 20 --no-slack --pl --db "$db"
+equals "SELECT theorem FROM rate_checks WHERE run_id = $(last_run)" T5.pl "--pl stores T5.pl"
+printf '1 1:0.5 2:1\n-1 1:-0.5 3:2\n1 2:0.3\n-1 3:-1\n' >"$tmp/small.svm"
+expect 0 "rate on logistic regression" -- rate "logreg(file=\"$tmp/small.svm\",n=2)" gd --T 5 \
+  --no-slack --db "$db"
+equals "SELECT group_concat(theorem) FROM rate_checks WHERE run_id = $(last_run)" T5.thm1 \
+  "only Theorem 1 applies on logistic regression"
+
+# no theorem applies: --gamma runs without a check, one row
+expect 0 "autoencoder at --gamma" -- rate "$autoenc" 'ef21(topk(k=50))' --gamma 0.01 --T 3 --db "$db"
+equals "SELECT check_kind || ' ' || ifnull(theorem, 'NULL') || ' ' || verdict FROM rate_checks
+        WHERE run_id = $(last_run)" "none NULL n/a" "unchecked row"
+equals "SELECT note LIKE 'no check: no theorem applies (T5.thm1 needs the problem''s L-)'
+        FROM rate_checks WHERE run_id = $(last_run)" 1 "the note says why"
+
+# bad input: exit 2, the assumption named, nothing stored
+before=$(rows "SELECT count(*) FROM runs")
+expect 2 "PL on the autoencoder" -- rate "$autoenc" 'ef21(topk(k=50))' --theorem T5.pl \
+  --gamma 0.01 --db "$db"
+has err "T5.pl [T5 PL theorem] does not apply on $autoenc: 'L- known (exact or an upper bound)' fails" \
+  "message names the assumption"
+expect 2 "PL on phishing" -- rate 'logreg(file=phishing)' gd --theorem T5.pl --db "$db"
+has err "'f^inf exact' fails: the PL check needs an exact f^inf" "message names f^inf"
+expect 2 "Theorem 1 for a method without a pair" -- rate "$Q" 'shifted(urandk(k=5))' \
+  --theorem T5.thm1 --db "$db"
+has err "'the methods it covers' fails: the Theorem 1 check needs the method's A, B" \
+  "message names the method's constants"
+expect 2 "unknown theorem" -- rate "$Q" gd --theorem T9.9 --db "$db"
+has err "--theorem 'T9.9' is not in the catalogue; its theorems are T5.thm1 T5.pl" \
+  "message lists the ids"
+expect 2 "no theorem, no --gamma" -- rate "$autoenc" 'ef21(topk(k=50))' --db "$db"
+has err "no theorem applies: the Theorem 1 check (T5.thm1) needs the problem's L-" \
+  "message says why for each"
+expect 2 "--theorem and --no-check" -- rate "$Q" gd --theorem T5.thm1 --no-check --db "$db"
+expect 2 "--theorem and --pl" -- rate "$Q" gd --theorem T5.thm1 --pl --db "$db"
+after=$(rows "SELECT count(*) FROM runs")
+if [ "$after" = skip ] || [ "$after" = "$before" ]; then ok; else
+  bad "bad input stored runs: $before -> $after"; fi
+
+# migration 10: rows of a version-9 database get the theorem of their kind
+if command -v sqlite3 >/dev/null 2>&1; then
+  old="$tmp/v9.sqlite"
+  for m in db/00[1-9]_*.sql; do sqlite3 "$old" <"$m" || bad "applying $m"; done
+  sqlite3 "$old" "PRAGMA user_version = 9;
+    INSERT INTO runs (command, started_at, status) VALUES ('rate', '2026-01-01T00:00:00.000Z', 'ok');
+    INSERT INTO rate_checks (run_id, problem, method, d, n, check_kind, x0, init, T, reps, gamma,
+      verdict) VALUES (1, 'q', 'gd', 2, 1, 'pl', 'problem', 'exact', 1, 1, 1, 'pass'),
+      (1, 'q', 'gd', 2, 1, 'theorem1', 'problem', 'exact', 1, 1, 1, 'pass'),
+      (1, 'q', 'gd', 2, 1, 'none', 'problem', 'exact', 1, 1, 1, 'n/a');"
+  expect 0 "rate on a version-9 database" -- rate "$Q" gd --T 5 --no-slack --db "$old"
+  db=$old
+  equals "SELECT group_concat(ifnull(theorem, 'NULL')) FROM (SELECT theorem FROM rate_checks
+          WHERE run_id = 1 ORDER BY id)" "T5.pl,T5.thm1,NULL" "old rows get their theorem"
+  equals "PRAGMA user_version" 10 "migrated to version 10"
+else
+  echo "e2e_theorems: migration check skipped, no sqlite3"
+fi
+
+echo "e2e_theorems: $pass passed, $fail failed"
+[ "$fail" = 0 ]
