@@ -68,6 +68,9 @@ refused "bench --ratio 0" "tpc: --ratio expects a number in (0, 1], got '0'" -- 
 refused "bench --dtype f16" "tpc: --dtype expects f32 or f64, got 'f16'" -- bench topk --dtype f32,f16
 refused "bench --instrument" "tpc: --instrument expects instructions, got 'cycles'" \
   -- bench topk --instrument cycles
+kernels=$(i=0; while [ $i -lt 65 ]; do printf 'sign '; i=$((i + 1)); done)
+# shellcheck disable=SC2086 # one word per kernel
+refused "65 kernels" "tpc: at most 64 kernels" -- bench $kernels
 refused "calibrate --d 2^99" "--d expects" -- bench calibrate sign --d 2^99
 refused "calibrate --rounds x" "tpc: --rounds expects an integer from 1 to 1000, got 'x'" \
   -- bench calibrate sign --rounds x

@@ -220,7 +220,10 @@ static int check_kernels(const tpc_cli_ctx *ctx, bench_args *a) {
       fprintf(stderr, "tpc: '%s' is not a bench kernel (see tpc bench --help)\n", ctx->args[i]);
       return TPC_EXIT_USAGE;
     }
-    if (a->nkernels == MAXLIST) return TPC_EXIT_USAGE;
+    if (a->nkernels == MAXLIST) {
+      fprintf(stderr, "tpc: at most %d kernels\n", MAXLIST);
+      return TPC_EXIT_USAGE;
+    }
     a->kernels[a->nkernels++] = ctx->args[i];
   }
   defaults(a);
