@@ -98,17 +98,6 @@ enum {
   TPC_OPT_FIRST_FREE = 0x120 /* commands number their own long options from here */
 };
 
-/* The help of the common options, which every command takes (tpc_cli_parse
-** adds them) and whose --help ends with it. */
-#define TPC_CLI_COMMON_HELP                                                          \
-  "\ncommon options (every command takes them and uses those it needs):\n"          \
-  "  --db PATH        database (default db/tpc.sqlite; created and migrated)\n"      \
-  "  --seed N         run seed: fixes every result, whatever the thread count\n"     \
-  "  --threads N      worker threads, 1 to 1024 (default: all processors)\n"         \
-  "  --plugin FILE    load compressors/mechanisms from a plugin (repeatable)\n"      \
-  "  --quiet          no progress bar or table\n"                                    \
-  "  --help           this text\n"
-
 /* --resume RUN, for the commands whose runs can be resumed (tpc_cli_run_open). */
 #define TPC_CLI_RESUME_OPTION {"resume", required_argument, 0, TPC_OPT_RESUME}
 #define TPC_CLI_RESUME_HELP                                                        \
@@ -235,8 +224,8 @@ typedef int (*tpc_cli_opt_fn)(void *args, int code, const char *value);
 #define TPC_CLI_HELP (-1)
 
 /* Read ctx's options: each of the command's to apply(args, code, value),
-** the common ones into ctx->common; --help prints usage then
-** TPC_CLI_COMMON_HELP and returns TPC_CLI_HELP.  An unknown option, a
+** the common ones into ctx->common; --help prints usage then the common
+** options' help block and returns TPC_CLI_HELP.  An unknown option, a
 ** missing value or a bad one prints why and returns 2.  Then the operands
 ** into ctx->args, and the registry when the command needs it: 2 for a
 ** plugin that cannot be loaded, 4 when loading it crashed or hung in the

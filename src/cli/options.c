@@ -109,6 +109,16 @@ static tpc_registry *registry_plugins(const tpc_cli_common *o, int *exit_code) {
   return r;
 }
 
+/* The common options' help, which ends every command's --help. */
+#define COMMON_HELP                                                                  \
+  "\ncommon options (every command takes them and uses those it needs):\n"          \
+  "  --db PATH        database (default db/tpc.sqlite; created and migrated)\n"      \
+  "  --seed N         run seed: fixes every result, whatever the thread count\n"     \
+  "  --threads N      worker threads, 1 to 1024 (default: all processors)\n"         \
+  "  --plugin FILE    load compressors/mechanisms from a plugin (repeatable)\n"      \
+  "  --quiet          no progress bar or table\n"                                    \
+  "  --help           this text\n"
+
 #define TPC_CLI_MAXOPTIONS 48
 
 /* The command's options, then the common ones and --help, in one table. */
@@ -151,7 +161,7 @@ int tpc_cli_parse(tpc_cli_ctx *ctx, const struct option *opts, tpc_cli_opt_fn ap
   opterr = 0;
   while (!rc && (c = getopt_long(ctx->argc, ctx->argv, ":h", all, NULL)) != -1) {
     if (c == 'h') {
-      printf("%s" TPC_CLI_COMMON_HELP, usage);
+      printf("%s" COMMON_HELP, usage);
       return TPC_CLI_HELP;
     }
     if (c == ':' || c == '?') return refuse_word(ctx, c);
