@@ -64,3 +64,66 @@ int tpc_bench_compare(const tpc_bench_rounds *a, const tpc_bench_rounds *b, doub
                                  : tpc_bench_verdict_of(out->lo, out->hi, threshold);
   return TPC_OK;
 }
+
+/* Instruction counts: exact (callgrind) or nearly (perf), so the ratio is
+** its own interval and the verdict that of [r, r]. */
+static void compare_instructions(const tpc_bench_row *ra, const tpc_bench_row *rb,
+                                 double threshold, tpc_bench_cmp *m) {
+  memset(m, 0, sizeof *m);
+  m->ratio = m->lo = m->hi = rb->instructions / ra->instructions;
+  m->verdict = tpc_bench_verdict_of(m->lo, m->hi, threshold);
+}
+
+/* Timings by the round-level comparison; 1 when the samples cannot be
+** compared (none, or one <= 0: below the clock). */
+static int compare_times(const tpc_bench_row *ra, const tpc_bench_row *rb, double threshold,
+                         tpc_bench_cmp *m) {
+  tpc_bench_rounds a, b;
+  if (!tpc_bench_row_rounds(ra, 0, &a) || !tpc_bench_row_rounds(rb, 0, &b)) return 1;
+  if (tpc_bench_compare(&a, &b, 0.99, threshold, (uint64_t)rb->seed, m) == TPC_OK) return 0;
+  tpc_error_clear();
+  return 1;
+}
+
+/* B's first case not yet matched that is the same case as ra, marked used;
+** NULL when there is none. */
+static const tpc_bench_row *match(const tpc_bench_row *ra, const tpc_bench_rows *B, int *used) {
+  for (size_t j = 0; j < B->n; j++)
+    if (!used[j] && tpc_bench_same_case(ra, &B->row[j])) {
+      used[j] = 1;
+      return &B->row[j];
+    }
+  return NULL;
+}
+
+int tpc_bench_compare_runs(const tpc_bench_rows *A, const tpc_bench_rows *B, double threshold,
+                           tpc_bench_row_fn row, void *ctx, tpc_bench_tally *t) {
+  memset(t, 0, sizeof *t);
+  int *used = calloc(B->n + 1, sizeof *used);
+  if (!used) return tpc_error(TPC_ENOMEM, "out of memory");
+  for (size_t i = 0; i < A->n; i++) {
+    const tpc_bench_row *ra = &A->row[i], *rb = match(ra, B, used);
+    if (!rb) {
+      t->only_a++;
+      continue;
+    }
+    if (!tpc_bench_same_path(ra, rb)) {
+      t->other_path++;
+      if (row) row(ctx, ra, rb, NULL, 0);
+      continue;
+    }
+    tpc_bench_cmp m;
+    int instructions = ra->instructions > 0 && rb->instructions > 0;
+    if (instructions) compare_instructions(ra, rb, threshold, &m);
+    else if (compare_times(ra, rb, threshold, &m)) {
+      t->skipped++;
+      continue;
+    }
+    t->matched++;
+    if (!strcmp(ra->role, "kernel")) t->verdicts[m.verdict]++;
+    if (row) row(ctx, ra, rb, &m, instructions);
+  }
+  for (size_t j = 0; j < B->n; j++) t->only_b += !used[j];
+  free(used);
+  return TPC_OK;
+}

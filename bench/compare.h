@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "bench/rounds.h"
+#include "bench/store_bench.h"
 
 typedef enum {
   TPC_BENCH_SAME = 0,
@@ -62,5 +63,29 @@ int tpc_bench_compare(const tpc_bench_rounds *a, const tpc_bench_rounds *b, doub
 ** column and for the A/A test that shows why (tests/test_bench_rounds.c). */
 int tpc_bench_compare_within(const double *a, size_t na, const double *b, size_t nb,
                              double level, double threshold, tpc_bench_cmp *out);
+
+/* ---- two stored runs, case by case (tpc bench compare) -------------------- */
+
+/* What a comparison of two runs found: kernel cases by verdict, the cases
+** compared (kernels and bandwidths), those of one run only, those whose
+** samples could not be compared, and those of different kernel paths. */
+typedef struct tpc_bench_tally {
+  size_t verdicts[4]; /* indexed by tpc_bench_verdict; kernel cases only */
+  size_t matched, only_a, only_b, skipped, other_path;
+} tpc_bench_tally;
+
+/* One compared case: m NULL when a and b ran different kernel paths (not
+** compared); instructions when m compares instruction counts, not times. */
+typedef void (*tpc_bench_row_fn)(void *ctx, const tpc_bench_row *a, const tpc_bench_row *b,
+                                 const tpc_bench_cmp *m, int instructions);
+
+/* Match every case of A with the same case of B (tpc_bench_same_case) and
+** compare them at 99% and `threshold`: instruction counts when both runs
+** have them (exact or nearly, so the ratio is its own interval), else the
+** timings by tpc_bench_compare, seeded by B's seed.  row (may be NULL) sees
+** each compared case and each of another path, in A's order; *t is zeroed
+** first.  TPC_OK or TPC_ENOMEM. */
+int tpc_bench_compare_runs(const tpc_bench_rows *A, const tpc_bench_rows *B, double threshold,
+                           tpc_bench_row_fn row, void *ctx, tpc_bench_tally *t);
 
 #endif

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "core/error.h"
+#include "core/vec.h"
 
 #define MAX_ITERS ((size_t)1 << 30)
 
@@ -29,11 +30,6 @@ uint64_t tpc_bench_clock_monotonic(void *ctx) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 double tpc_bench_timer_overhead(void) {
   enum { N = 2001 };
   static double d[N];
@@ -42,7 +38,7 @@ double tpc_bench_timer_overhead(void) {
     uint64_t t1 = tpc_bench_clock_monotonic(NULL);
     d[i] = (double)(t1 - t0);
   }
-  qsort(d, N, sizeof *d, cmp_double);
+  qsort(d, N, sizeof *d, tpc_vec_cmp_f64);
   return d[N / 2];
 }
 

@@ -1,6 +1,8 @@
 /*
 ** Peers: other libraries timed on the same input at the same size as the
-** TopK kernels (issue 5), stored as role 'peer' rows so reports compare them.
+** TopK kernels, so that tpc's TopK is measured against what users would
+** otherwise call (numpy.argpartition, torch.topk); stored as role 'peer'
+** rows so reports compare them.
 **
 ** The bench writes the group's input x to a temporary file (raw float32 or
 ** float64), runs bench/peers/topk_peers.py with python3, and parses the

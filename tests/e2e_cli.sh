@@ -20,6 +20,16 @@ for cmd in list describe bounds rate bench report regress; do
   expect 0 "help $cmd" -- help "$cmd"
   has out "common options (every command" "tpc help $cmd: the common block"
 done
+# bench's subcommands parse like every command: the usage, then the block
+for sub in compare calibrate; do
+  expect 0 "bench $sub --help" -- bench "$sub" --help
+  has out "tpc bench $sub" "bench $sub --help: its usage"
+  has out "common options (every command takes them and uses those it needs):" \
+    "bench $sub --help: the common block"
+  for opt in "--db PATH" "--seed N" "--threads N" "--plugin FILE" "--quiet" "--help"; do
+    has out "  $opt" "bench $sub --help shows $opt"
+  done
+done
 # report documents every option it takes
 expect 0 "report --help" -- report --help
 for opt in "--out DIR" "--run ID" "--compare A B" "--threshold T" "--db PATH" "--quiet"; do
@@ -50,6 +60,25 @@ refused "threads 1025" "tpc: --threads expects an integer from 1 to 1024, got '1
 refused "bounds --d 2^99" "tpc: --d expects a positive integer, got '2^99'" -- bounds 'topk(k=1)' --d 2^99
 refused "bench --d 2^99" "--d expects" -- bench topk --d 2^99
 has err "'2^99'" "bench --d 2^99: the text named"
+refused "bench --rounds 0" "tpc: --rounds expects an integer from 1 to 1000, got '0'" -- bench topk --rounds 0
+refused "bench --samples 2" "tpc: --samples expects an integer from 3 to 100000, got '2'" \
+  -- bench topk --samples 2
+refused "bench --k 0" "tpc: --k expects a positive integer, got '0'" -- bench topk --k 8,0
+refused "bench --ratio 0" "tpc: --ratio expects a number in (0, 1], got '0'" -- bench topk --ratio 0
+refused "bench --dtype f16" "tpc: --dtype expects f32 or f64, got 'f16'" -- bench topk --dtype f32,f16
+refused "bench --instrument" "tpc: --instrument expects instructions, got 'cycles'" \
+  -- bench topk --instrument cycles
+kernels=$(i=0; while [ $i -lt 65 ]; do printf 'sign '; i=$((i + 1)); done)
+# shellcheck disable=SC2086 # one word per kernel
+refused "65 kernels" "tpc: at most 64 kernels" -- bench $kernels
+refused "calibrate --d 2^99" "--d expects" -- bench calibrate sign --d 2^99
+refused "calibrate --rounds x" "tpc: --rounds expects an integer from 1 to 1000, got 'x'" \
+  -- bench calibrate sign --rounds x
+refused "compare --threshold x" "tpc: --threshold expects a number in [0, 10), got 'x'" \
+  -- bench compare 1 2 --threshold x
+refused "regress --timings x" "tpc: --timings expects gate or warn, got 'x'" -- regress --timings x
+refused "regress --threshold -1" "tpc: --threshold expects a number in [0, 10), got '-1'" \
+  -- regress --threshold -1
 refused "describe --n 0" "tpc: --n expects a positive integer, got '0'" -- describe 'topk(k=1)' --n 0
 refused "samples -1" "tpc: --samples expects a positive integer, got '-1'" \
   -- rate --experiment fig1 --samples -1
@@ -79,11 +108,14 @@ refused "17 plugins" "tpc: at most 16 --plugin options" -- list \
   --plugin a --plugin a --plugin a --plugin a --plugin a --plugin a --plugin a --plugin a --plugin a
 
 # ---- unknown, ambiguous and incomplete options ------------------------------
-for cmd in list describe bounds rate report; do
+for cmd in list describe bounds rate bench report regress; do
   expect 2 "$cmd --frobnicate" -- "$cmd" --frobnicate
   has err "tpc $cmd: unknown or ambiguous option '--frobnicate'; see \`tpc $cmd --help\`" \
     "$cmd --frobnicate: message"
 done
+refused "bench compare --frobnicate" \
+  "tpc bench compare: unknown or ambiguous option '--frobnicate'; see \`tpc bench compare --help\`" \
+  -- bench compare 1 2 --frobnicate
 refused "ambiguous --t" "tpc rate: unknown or ambiguous option '--t'" -- rate 'quad(d=8,n=2)' gd --t 5
 expect 2 "missing value" -- bounds 'topk(k=1)' --d
 has err "tpc: --d expects a value" "missing value: message"

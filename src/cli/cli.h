@@ -98,26 +98,6 @@ enum {
   TPC_OPT_FIRST_FREE = 0x120 /* commands number their own long options from here */
 };
 
-/* The common options, which every command takes (tpc_cli_parse adds them),
-** and their help, which every command's --help ends with. */
-#define TPC_CLI_COMMON_OPTIONS                                  \
-  {"db", required_argument, 0, TPC_OPT_DB},                     \
-      {"seed", required_argument, 0, TPC_OPT_SEED},             \
-      {"threads", required_argument, 0, TPC_OPT_THREADS},       \
-      {"quiet", no_argument, 0, TPC_OPT_QUIET},                 \
-  {                                                             \
-    "plugin", required_argument, 0, TPC_OPT_PLUGIN              \
-  }
-
-#define TPC_CLI_COMMON_HELP                                                          \
-  "\ncommon options (every command takes them and uses those it needs):\n"          \
-  "  --db PATH        database (default db/tpc.sqlite; created and migrated)\n"      \
-  "  --seed N         run seed: fixes every result, whatever the thread count\n"     \
-  "  --threads N      worker threads, 1 to 1024 (default: all processors)\n"         \
-  "  --plugin FILE    load compressors/mechanisms from a plugin (repeatable)\n"      \
-  "  --quiet          no progress bar or table\n"                                    \
-  "  --help           this text\n"
-
 /* --resume RUN, for the commands whose runs can be resumed (tpc_cli_run_open). */
 #define TPC_CLI_RESUME_OPTION {"resume", required_argument, 0, TPC_OPT_RESUME}
 #define TPC_CLI_RESUME_HELP                                                        \
@@ -126,11 +106,6 @@ enum {
   "                   finished units and computes the rest\n"
 
 void tpc_cli_common_init(tpc_cli_common *o);
-
-/* Apply a common option returned by getopt_long.  Returns 1 when `code` was
-** one (and its value good), 0 when it is not a common option, and -1 after
-** printing a message when the value is bad (the command exits 2). */
-int tpc_cli_common_opt(tpc_cli_common *o, int code, const char *arg);
 
 /* Shorthands: a positive count (tpc_cli_read_count from 1), and
 ** --threshold (tpc_cli_read_real in TPC_CLI_THRESHOLD). */
@@ -156,14 +131,6 @@ tpc_spec *tpc_cli_spec(const tpc_registry *reg, const char *text, int *exit_code
 ** methods/method.h (THEORY.md T8, T9), checked by tpc_method_check. */
 tpc_spec *tpc_cli_method_spec(const tpc_registry *reg, const char *text, int *exit_code);
 
-/* Seconds a plugin's constructors and tpc_plugin_init may take. */
-#define TPC_CLI_PLUGIN_LOAD_TIMEOUT 60
-
-/* The registry with the built-ins and every --plugin, or NULL after printing
-** why (*exit_code = 2 for a plugin that cannot be loaded, 4 when loading it
-** crashed or hung in the child it is first loaded in, or otherwise). */
-tpc_registry *tpc_cli_registry_plugins(const tpc_cli_common *o, int *exit_code);
-
 /* ---- a run in the database ---------------------------------------------- */
 
 struct tpc_store;
@@ -175,19 +142,16 @@ typedef struct tpc_cli_run {
 } tpc_cli_run;
 
 /* Open the database and insert the runs row ('running') with the command
-** line, seed and threads.  Installs SIGINT/SIGTERM handlers that set the flag
-** tpc_cli_interrupted() reads.  Returns an exit code: 0; 2 after printing
-** why when --db is not a tpc database or a newer one; 4 when SQLite fails. */
-int tpc_cli_run_begin(tpc_cli_run *run, const tpc_cli_common *o, const char *command,
-                      int argc, char **argv);
-
-/* tpc_cli_run_begin for a command whose runs can be resumed: settings is
-** what fixes its results, one "key=value" a line (the canonical specs and
-** every option but threads, time-outs and output).  With --resume RUN
-** (o->resume), takes over run RUN instead (run->resumed set; its finished
-** units are the caller's to keep), or returns 2 after printing why not: it
-** finished, is still running, is of another command, another build or
-** other settings. */
+** line, seed, threads and settings: what fixes the command's results, one
+** "key=value" a line (the canonical specs and every option but threads,
+** time-outs and output), NULL for a command whose runs cannot be resumed.
+** Installs SIGINT/SIGTERM handlers that set the flag tpc_cli_interrupted()
+** reads.  With --resume RUN (o->resume), takes over run RUN instead
+** (run->resumed set; its finished units are the caller's to keep), or
+** returns 2 after printing why not: it finished, is still running, is of
+** another command, another build or other settings.  Returns an exit code:
+** 0; 2 after printing why when --db is not a tpc database or a newer one;
+** 4 when SQLite fails. */
 int tpc_cli_run_start(tpc_cli_run *run, const tpc_cli_common *o, const char *command,
                       int argc, char **argv, const char *settings);
 
@@ -198,12 +162,12 @@ int tpc_cli_run_start(tpc_cli_run *run, const tpc_cli_common *o, const char *com
 ** 'interrupted' instead.  Returns the exit code to use. */
 int tpc_cli_run_end(tpc_cli_run *run, int exit_code);
 
-/* The id of the last run tpc_cli_run_begin or _start inserted or took over
+/* The id of the last run tpc_cli_run_start inserted or took over
 ** in this process (0: none); after tpc_cli_run_end with exit code 2 a new
 ** run's id no longer exists. */
 int64_t tpc_cli_last_run_id(void);
 
-/* Set by SIGINT or SIGTERM after tpc_cli_run_begin: long loops stop at the
+/* Set by SIGINT or SIGTERM after tpc_cli_run_start: long loops stop at the
 ** next unit of work, keep what finished, and end the run. */
 int tpc_cli_interrupted(void);
 
@@ -264,11 +228,12 @@ typedef int (*tpc_cli_opt_fn)(void *args, int code, const char *value);
 #define TPC_CLI_HELP (-1)
 
 /* Read ctx's options: each of the command's to apply(args, code, value),
-** the common ones into ctx->common; --help prints usage then
-** TPC_CLI_COMMON_HELP and returns TPC_CLI_HELP.  An unknown option, a
+** the common ones into ctx->common; --help prints usage then the common
+** options' help block and returns TPC_CLI_HELP.  An unknown option, a
 ** missing value or a bad one prints why and returns 2.  Then the operands
-** into ctx->args, and the registry when the command needs it (exit code of
-** tpc_cli_registry_plugins when a plugin fails). */
+** into ctx->args, and the registry when the command needs it: 2 for a
+** plugin that cannot be loaded, 4 when loading it crashed or hung in the
+** child it is first loaded in, or otherwise. */
 int tpc_cli_parse(tpc_cli_ctx *ctx, const struct option *opts, tpc_cli_opt_fn apply, void *args,
                   const char *usage);
 

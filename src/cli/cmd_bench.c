@@ -6,8 +6,6 @@
 ** and prints.  Every flag is checked before any work: bad input exits 2 and
 ** stores nothing.
 */
-#include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <omp.h>
@@ -16,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench/calibrate.h"
 #include "bench/cases.h"
 #include "bench/compare.h"
 #include "bench/env.h"
@@ -40,12 +39,10 @@ enum {
   OPT_SAMPLES,
   OPT_ROUNDS,
   OPT_INSTRUMENT,
-  OPT_THRESHOLD,
-  OPT_HELP
+  OPT_THRESHOLD
 };
 
 typedef struct bench_args {
-  tpc_cli_common common;
   const char *kernels[MAXLIST];
   size_t nkernels;
   size_t d[MAXLIST];
@@ -66,79 +63,60 @@ typedef struct bench_args {
 
 #define DEFAULT_ROUNDS 5
 
-static int usage(FILE *out, int code) {
-  fprintf(out,
-          "usage: tpc bench [KERNEL...] [--d LIST] [--k LIST | --ratio LIST]\n"
-          "                 [--dtype f32,f64] [--impl LIST] [--samples N] [options]\n"
-          "       tpc bench compare RUN_A RUN_B [--threshold T] [--db PATH]\n"
-          "       tpc bench calibrate [KERNEL...] [--rounds R] [bench options]\n\n"
-          "Times compression kernels and stores every sample in the database.  Each\n"
-          "kernel's cases are interleaved with read, copy and write bandwidth\n"
-          "measurements at the same size; floor = bytes the kernel must move divided\n"
-          "by those bandwidths, ratio = median / floor.\n\n"
-          "kernels (default: all):\n"
-          "  identity topk randk urandk permk bernoulli natural dither sign threshold\n"
-          "           the base compressors (impl comp); topk adds every TopK\n"
-          "           implementation and ISA path (topk/filter/avx512, ...) and the\n"
-          "           peers numpy.argpartition and torch.topk when python3 has them\n"
-          "  ef21 clag       the fused steps h + C(x - h) with C = topk (clag: send, skip)\n"
-          "  encode decode   wire format of sparse, sign, quant, pow2, dense messages\n"
-          "  NAME            with --plugin: a plugin's compressor type, bare spec\n\n"
-          "options (LIST = comma-separated):\n"
-          "  --d LIST         dimensions, 2^N allowed (default 2^20)\n"
-          "  --k LIST         kept coordinates for topk, randk, ... (each <= every d)\n"
-          "  --ratio LIST     k = max(1, round(ratio d)) instead (default 0.01)\n"
-          "  --dtype LIST     f32, f64 (default both)\n"
-          "  --impl LIST      only these implementations (comp, quickselect, filter/avx2,\n"
-          "                   numpy, sparse, send, ...; a name matches its ISA variants)\n"
-          "  --samples N      samples per case and round, each >= 1 ms (default 20, at\n"
-          "                   least 3)\n"
-          "  --rounds R       rounds per case, each with fresh inputs at new addresses,\n"
-          "                   the cases in a new order and the floors measured again\n"
-          "                   (default 5; 1 to 1000); intervals come from the rounds\n"
-          "  --instrument instructions\n"
-          "                   count instructions per call instead of timing (perf where\n"
-          "                   the machine has counters, else a re-run under valgrind's\n"
-          "                   callgrind, which runs the avx2 paths)\n" TPC_CLI_COMMON_HELP
-          "\ncompare: per case matched on kernel, dtype, d, k and impl, the ratio of B's\n"
-          "median to A's with its 99%% round-level interval (a two-level bootstrap over\n"
-          "rounds, then samples), beside the within-round interval; instruction counts\n"
-          "of the same path when both runs have them.\n"
-          "  --threshold T    a case regressed when the whole interval lies above 1 + T\n"
-          "                   (default 0.05); exit 1 then, 2 for unknown runs; fewer than\n"
-          "                   3 rounds in a run: unclear, never a verdict\n"
-          "\ncalibrate [KERNEL...] [bench options]: an A/A test of this machine: 2 R\n"
-          "rounds of one build, split into two halves and compared; per case the false\n"
-          "verdicts and the noise floor (the smallest change detectable at R rounds:\n"
-          "the half-width of the ratio's interval).  Default R 5, d 2^20, f32, comp.\n");
-  return code;
-}
+static const char usage[] =
+    "usage: tpc bench [KERNEL...] [--d LIST] [--k LIST | --ratio LIST]\n"
+    "                 [--dtype f32,f64] [--impl LIST] [--samples N] [options]\n"
+    "       tpc bench compare RUN_A RUN_B [--threshold T] [--db PATH]\n"
+    "       tpc bench calibrate [KERNEL...] [--rounds R] [bench options]\n\n"
+    "Times compression kernels and stores every sample in the database.  Each\n"
+    "kernel's cases are interleaved with read, copy and write bandwidth\n"
+    "measurements at the same size; floor = bytes the kernel must move divided\n"
+    "by those bandwidths, ratio = median / floor.\n\n"
+    "kernels (default: all):\n"
+    "  identity topk randk urandk permk bernoulli natural dither sign threshold\n"
+    "           the base compressors (impl comp); topk adds every TopK\n"
+    "           implementation and ISA path (topk/filter/avx512, ...) and the\n"
+    "           peers numpy.argpartition and torch.topk when python3 has them\n"
+    "  ef21 clag       the fused steps h + C(x - h) with C = topk (clag: send, skip)\n"
+    "  encode decode   wire format of sparse, sign, quant, pow2, dense messages\n"
+    "  NAME            with --plugin: a plugin's compressor type, bare spec\n\n"
+    "options (LIST = comma-separated):\n"
+    "  --d LIST         dimensions, 2^N allowed (default 2^20)\n"
+    "  --k LIST         kept coordinates for topk, randk, ... (each <= every d)\n"
+    "  --ratio LIST     k = max(1, round(ratio d)) instead (default 0.01)\n"
+    "  --dtype LIST     f32, f64 (default both)\n"
+    "  --impl LIST      only these implementations (comp, quickselect, filter/avx2,\n"
+    "                   numpy, sparse, send, ...; a name matches its ISA variants)\n"
+    "  --samples N      samples per case and round, each >= 1 ms (default 20, at\n"
+    "                   least 3)\n"
+    "  --rounds R       rounds per case, each with fresh inputs at new addresses,\n"
+    "                   the cases in a new order and the floors measured again\n"
+    "                   (default 5; 1 to 1000); intervals come from the rounds\n"
+    "  --instrument instructions\n"
+    "                   count instructions per call instead of timing (perf where\n"
+    "                   the machine has counters, else a re-run under valgrind's\n"
+    "                   callgrind, which runs the avx2 paths)\n"
+    "\ncompare: per case matched on kernel, dtype, d, k and impl, the ratio of B's\n"
+    "median to A's with its 99% round-level interval (a two-level bootstrap over\n"
+    "rounds, then samples), beside the within-round interval; instruction counts\n"
+    "of the same path when both runs have them.\n"
+    "  --threshold T    a case regressed when the whole interval lies above 1 + T\n"
+    "                   (default 0.05); exit 1 then, 2 for unknown runs; fewer than\n"
+    "                   3 rounds in a run: unclear, never a verdict\n"
+    "\ncalibrate [KERNEL...] [bench options]: an A/A test of this machine: 2 R\n"
+    "rounds of one build, split into two halves and compared; per case the false\n"
+    "verdicts and the noise floor (the smallest change detectable at R rounds:\n"
+    "the half-width of the ratio's interval).  Default R 5, d 2^20, f32, comp.\n";
 
 /* ---- parsing ------------------------------------------------------------------ */
 
-/* "4096" or "2^12" */
-static int parse_d(const char *text, size_t *out) {
-  char *end;
-  errno = 0;
-  if (!strncmp(text, "2^", 2)) {
-    unsigned long e = strtoul(text + 2, &end, 10);
-    if (errno || end == text + 2 || *end || e > 31) return 0;
-    *out = (size_t)1 << e;
-    return 1;
-  }
-  unsigned long long v = strtoull(text, &end, 10);
-  if (errno || end == text || *end || text[0] == '-' || v == 0 || v > MAX_D) return 0;
-  *out = (size_t)v;
-  return 1;
-}
-
-/* Split a comma-separated list in place into items[]; 2 on an empty item or
-** too many. */
-static int split(const char *opt, char *text, char **items, size_t *n) {
+/* Split a comma-separated list in place into at most cap items[] (empty
+** items skipped, as strtok does); 2 when there are none or too many. */
+static int split(const char *opt, char *text, size_t cap, char **items, size_t *n) {
   *n = 0;
   for (char *save = NULL, *t = strtok_r(text, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-    if (*n == MAXLIST) {
-      fprintf(stderr, "tpc: %s takes at most %d values\n", opt, MAXLIST);
+    if (*n == cap) {
+      fprintf(stderr, "tpc: %s takes at most %zu values\n", opt, cap);
       return TPC_EXIT_USAGE;
     }
     items[(*n)++] = t;
@@ -150,38 +128,32 @@ static int split(const char *opt, char *text, char **items, size_t *n) {
   return TPC_EXIT_OK;
 }
 
-static int parse_list(int code, const char *arg, bench_args *a) {
-  char buf[4096], *items[MAXLIST];
-  size_t n;
-  static const char *const names[] = {"--d", "--k", "--ratio", "--dtype"};
-  const char *opt = names[code - OPT_D];
-  snprintf(buf, sizeof buf, "%s", arg);
-  int rc = split(opt, buf, items, &n);
-  for (size_t i = 0; i < n && !rc; i++) {
-    char *end;
-    if (code == OPT_D) {
-      if (!parse_d(items[i], &a->d[i])) rc = TPC_EXIT_USAGE;
-    } else if (code == OPT_K) {
-      rc = tpc_cli_size("--k", items[i], &a->k[i]);
-      if (rc) return rc;
-    } else if (code == OPT_RATIO) {
-      errno = 0;
-      a->ratio[i] = strtod(items[i], &end);
-      if (errno || end == items[i] || *end || !(a->ratio[i] > 0 && a->ratio[i] <= 1))
-        rc = TPC_EXIT_USAGE;
-    } else {
-      if (i >= 2 || (strcmp(items[i], "f32") && strcmp(items[i], "f64"))) rc = TPC_EXIT_USAGE;
-      else a->dtype[i] = strcmp(items[i], "f32") ? TPC_F64 : TPC_F32;
-    }
-    if (rc) {
-      static const char *const want[] = {"a dimension (N or 2^N, 1 <= d <= 2^31)", "",
-                                         "a ratio in (0, 1]", "f32 or f64"};
-      fprintf(stderr, "tpc: %s expects %s, got '%s'\n", opt, want[code - OPT_D], items[i]);
-    }
+/* Item i of --k, --ratio or --dtype into its slot. */
+static int read_item(int code, const char *item, size_t i, bench_args *a) {
+  static const char *const dtypes[] = {"f32", "f64", NULL}; /* in tpc_dtype's order */
+  static const tpc_cli_range ratio = {0, 1, 1, 0};          /* (0, 1] */
+  int dtype, rc;
+  switch (code) {
+    case OPT_K: return tpc_cli_size("--k", item, &a->k[i]);
+    case OPT_RATIO: return tpc_cli_read_real("--ratio", item, ratio, &a->ratio[i]);
+    default:
+      rc = tpc_cli_read_choice("--dtype", item, dtypes, &dtype);
+      if (!rc) a->dtype[i] = (tpc_dtype)dtype;
+      return rc;
   }
+}
+
+/* --k, --ratio, --dtype: each item read, the count set once all are good. */
+static int parse_list(int code, const char *opt, const char *arg, bench_args *a) {
+  char *text = strdup(arg), *items[MAXLIST];
+  if (!text) return tpc_cli_fail(tpc_error(TPC_ENOMEM, "out of memory"));
+  size_t n, cap = code == OPT_DTYPE ? 2 : MAXLIST;
+  int rc = split(opt, text, cap, items, &n);
+  for (size_t i = 0; i < n && !rc; i++) rc = read_item(code, items[i], i, a);
+  free(text);
   if (rc) return rc;
-  size_t *counts[] = {&a->nd, &a->nk, &a->nratio, &a->ndtype};
-  *counts[code - OPT_D] = n;
+  size_t *counts[] = {&a->nk, &a->nratio, &a->ndtype};
+  *counts[code - OPT_K] = n;
   return TPC_EXIT_OK;
 }
 
@@ -190,28 +162,29 @@ static int parse_impl(const char *arg, bench_args *a) {
   a->impl_text = strdup(arg);
   if (!a->impl_text) return tpc_cli_fail(tpc_error(TPC_ENOMEM, "out of memory"));
   char *items[MAXLIST];
-  int rc = split("--impl", a->impl_text, items, &a->nimpl);
+  int rc = split("--impl", a->impl_text, MAXLIST, items, &a->nimpl);
   for (size_t i = 0; i < a->nimpl && !rc; i++) a->impl[i] = items[i];
   return rc;
 }
 
-/* A count in [lo, hi] for option opt. */
-static int parse_count(const char *opt, const char *arg, size_t lo, size_t hi, size_t *out) {
-  int rc = tpc_cli_size(opt, arg, out);
-  if (!rc && (*out < lo || *out > hi)) {
-    fprintf(stderr, "tpc: %s %zu is out of range (%zu to %zu)\n", opt, *out, lo, hi);
-    rc = TPC_EXIT_USAGE;
+static int bench_opt(void *args, int code, const char *value) {
+  static const char *const instruments[] = {"instructions", NULL};
+  bench_args *a = args;
+  int instrument;
+  switch (code) {
+    case OPT_D: return tpc_cli_read_sizes("--d", value, MAX_D, MAXLIST, a->d, &a->nd);
+    case OPT_K: return parse_list(code, "--k", value, a);
+    case OPT_RATIO: return parse_list(code, "--ratio", value, a);
+    case OPT_DTYPE: return parse_list(code, "--dtype", value, a);
+    case OPT_IMPL: return parse_impl(value, a);
+    case OPT_SAMPLES: return tpc_cli_read_count("--samples", value, 3, 100000, &a->samples);
+    case OPT_ROUNDS: return tpc_cli_read_count("--rounds", value, 1, 1000, &a->rounds);
+    default: /* OPT_INSTRUMENT */
+      if (tpc_cli_read_choice("--instrument", value, instruments, &instrument))
+        return TPC_EXIT_USAGE;
+      a->instrument = 1;
+      return TPC_EXIT_OK;
   }
-  return rc;
-}
-
-static int parse_instrument(const char *arg, bench_args *a) {
-  if (strcmp(arg, "instructions")) {
-    fprintf(stderr, "tpc: --instrument expects instructions, got '%s'\n", arg);
-    return TPC_EXIT_USAGE;
-  }
-  a->instrument = 1;
-  return TPC_EXIT_OK;
 }
 
 /* Every k must fit every d; ratios always do. */
@@ -239,49 +212,22 @@ static void defaults(bench_args *a) {
   }
 }
 
-static int parse_args(int argc, char **argv, bench_args *a) {
-  static const struct option opts[] = {
-      {"d", required_argument, 0, OPT_D},         {"k", required_argument, 0, OPT_K},
-      {"ratio", required_argument, 0, OPT_RATIO}, {"dtype", required_argument, 0, OPT_DTYPE},
-      {"impl", required_argument, 0, OPT_IMPL},   {"samples", required_argument, 0, OPT_SAMPLES},
-      {"rounds", required_argument, 0, OPT_ROUNDS},
-      {"instrument", required_argument, 0, OPT_INSTRUMENT},
-      {"help", no_argument, 0, OPT_HELP},         TPC_CLI_COMMON_OPTIONS,
-      {0, 0, 0, 0}};
-  int c, rc = TPC_EXIT_OK;
-  optind = 1;
-  opterr = 0;
-  while (!rc && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-    int common = tpc_cli_common_opt(&a->common, c, optarg);
-    if (common == 1) continue;
-    if (common < 0) return TPC_EXIT_USAGE;
-    if (c == OPT_HELP || c == 'h') return -1;
-    if (c >= OPT_D && c <= OPT_DTYPE) rc = parse_list(c, optarg, a);
-    else if (c == OPT_IMPL) rc = parse_impl(optarg, a);
-    else if (c == OPT_SAMPLES) rc = parse_count("--samples", optarg, 3, 100000, &a->samples);
-    else if (c == OPT_ROUNDS) rc = parse_count("--rounds", optarg, 1, 1000, &a->rounds);
-    else if (c == OPT_INSTRUMENT) rc = parse_instrument(optarg, a);
-    else {
-      fprintf(stderr, "tpc: bench: unknown or incomplete option '%s'\n", argv[optind - 1]);
-      rc = TPC_EXIT_USAGE;
-    }
-  }
-  if (rc) return rc;
-  if (a->nk && a->nratio) {
-    fprintf(stderr, "tpc: give --k or --ratio, not both\n");
-    return TPC_EXIT_USAGE;
-  }
-  for (int i = optind; i < argc; i++) {
-    /* with --plugin, a name may be a plugin's compressor: the registry decides */
-    if (!tpc_bench_kernel_known(argv[i]) && !a->common.nplugins) {
-      fprintf(stderr, "tpc: '%s' is not a bench kernel (see tpc bench --help)\n", argv[i]);
+/* The kernels named (with --plugin, a name may be a plugin's compressor:
+** the registry decides) and every --impl among their cases. */
+static int check_kernels(const tpc_cli_ctx *ctx, bench_args *a) {
+  for (int i = 0; i < ctx->nargs; i++) {
+    if (!tpc_bench_kernel_known(ctx->args[i]) && !ctx->common.nplugins) {
+      fprintf(stderr, "tpc: '%s' is not a bench kernel (see tpc bench --help)\n", ctx->args[i]);
       return TPC_EXIT_USAGE;
     }
-    if (a->nkernels == MAXLIST) return TPC_EXIT_USAGE;
-    a->kernels[a->nkernels++] = argv[i];
+    if (a->nkernels == MAXLIST) {
+      fprintf(stderr, "tpc: at most %d kernels\n", MAXLIST);
+      return TPC_EXIT_USAGE;
+    }
+    a->kernels[a->nkernels++] = ctx->args[i];
   }
   defaults(a);
-  rc = check_sizes(a);
+  int rc = check_sizes(a);
   for (size_t i = 0; i < a->nimpl && !rc; i++) {
     int known = 0;
     for (size_t j = 0; j < a->nkernels && !known; j++)
@@ -293,6 +239,25 @@ static int parse_args(int argc, char **argv, bench_args *a) {
     }
   }
   return rc;
+}
+
+/* The options of bench and calibrate, then the kernels; 0, TPC_CLI_HELP or
+** an exit code. */
+static int parse_args(tpc_cli_ctx *ctx, bench_args *a) {
+  static const struct option opts[] = {
+      {"d", required_argument, 0, OPT_D},         {"k", required_argument, 0, OPT_K},
+      {"ratio", required_argument, 0, OPT_RATIO}, {"dtype", required_argument, 0, OPT_DTYPE},
+      {"impl", required_argument, 0, OPT_IMPL},   {"samples", required_argument, 0, OPT_SAMPLES},
+      {"rounds", required_argument, 0, OPT_ROUNDS},
+      {"instrument", required_argument, 0, OPT_INSTRUMENT},
+      {0, 0, 0, 0}};
+  int rc = tpc_cli_parse(ctx, opts, bench_opt, a, usage);
+  if (rc) return rc;
+  if (a->nk && a->nratio) {
+    fprintf(stderr, "tpc: give --k or --ratio, not both\n");
+    return TPC_EXIT_USAGE;
+  }
+  return check_kernels(ctx, a);
 }
 
 /* ---- the table ---------------------------------------------------------------- */
@@ -335,7 +300,9 @@ static void print_case(const tpc_bench_case *c) {
 /* ---- a run -------------------------------------------------------------------- */
 
 typedef struct bench_cli {
+  tpc_cli_ctx *ctx;
   const bench_args *a;
+  int quiet;         /* no table: --quiet, or calibrate, which prints its own */
   tpc_cli_progress prog;
   double coverage;   /* lowest coverage of a within-round median interval printed */
   void (*group_stored)(void *ctx, const tpc_bench_case *cases, size_t n); /* calibrate */
@@ -345,7 +312,7 @@ typedef struct bench_cli {
 static void on_started(void *ctx, const tpc_bench_env *env, const tpc_bench_opts *o,
                        const tpc_bench_plan *p) {
   bench_cli *b = ctx;
-  if (b->a->common.quiet) return;
+  if (b->quiet) return;
   printf("tpc bench: %s, %d cores, governor %s, turbo %s; ", env->cpu_model, env->cores,
          env->governor[0] ? env->governor : "unknown", env->turbo[0] ? env->turbo : "unknown");
   if (p->instrument) printf("instructions per call, %d calls counted\n", TPC_BENCH_COUNT_CALLS);
@@ -357,8 +324,10 @@ static void on_started(void *ctx, const tpc_bench_env *env, const tpc_bench_opts
 static void on_group_begin(void *ctx, const char *kernel, tpc_dtype dtype, size_t round) {
   bench_cli *b = ctx;
   char label[64];
+  tpc_cli_common shown = b->ctx->common;
+  shown.quiet = b->quiet;
   snprintf(label, sizeof label, "%s %s r%zu", kernel, tpc_bench_dtype_name(dtype), round + 1);
-  tpc_cli_progress_init(&b->prog, label, &b->a->common);
+  tpc_cli_progress_init(&b->prog, label, &shown);
 }
 
 static void on_group_end(void *ctx) { tpc_cli_progress_end(&((bench_cli *)ctx)->prog); }
@@ -366,38 +335,40 @@ static void on_group_end(void *ctx) { tpc_cli_progress_end(&((bench_cli *)ctx)->
 static void on_group_stored(void *ctx, const tpc_bench_case *cases, size_t n) {
   bench_cli *b = ctx;
   if (b->group_stored) b->group_stored(b->stored_ctx, cases, n);
-  for (size_t i = 0; !b->a->common.quiet && i < n; i++) {
-    if (!b->group_stored) print_case(&cases[i]);
+  for (size_t i = 0; !b->quiet && i < n; i++) {
+    print_case(&cases[i]);
     if (cases[i].sum.n && cases[i].sum.ci_level < b->coverage) b->coverage = cases[i].sum.ci_level;
   }
   fflush(stdout);
 }
 
-static void plan_of(const bench_args *a, tpc_bench_plan *p) {
+static void plan_of(const bench_args *a, const tpc_cli_common *o, tpc_bench_plan *p) {
   *p = (tpc_bench_plan){a->kernels, a->nkernels, a->d,         a->nd,
                         a->k,       a->nk,       a->ratio,     a->nratio,
                         a->dtype,   a->ndtype,   a->impl,      a->nimpl,
-                        a->rounds ? a->rounds : DEFAULT_ROUNDS, a->common.seed,
-                        a->common.threads,       a->instrument};
+                        a->rounds ? a->rounds : DEFAULT_ROUNDS, o->seed,
+                        o->threads, a->instrument};
+}
+
+/* For instruction counts without perf: this command again under callgrind
+** (bench/instrument.h), storing into run_id; its exit code. */
+static int bench_rerun(const tpc_cli_ctx *ctx, int64_t run_id) {
+  char **full = calloc((size_t)ctx->argc + 2, sizeof *full);
+  if (!full) return tpc_cli_fail(tpc_error(TPC_ENOMEM, "out of memory"));
+  full[0] = "tpc";
+  for (int i = 0; i < ctx->argc; i++) full[i + 1] = ctx->argv[i];
+  int code, rc = tpc_bench_counter_rerun(full, (long long)run_id, &code);
+  free(full);
+  return rc ? tpc_cli_fail(rc) : code;
 }
 
 /* The run itself, into run_id: in this process, or for instruction counts
-** without perf, in a re-run of this command under callgrind (bench/instrument.h). */
-static int bench_body(bench_args *a, bench_cli *b, tpc_store *st, int64_t run_id, int argc,
-                      char **argv) {
-  if (a->instrument && !tpc_bench_counter_available()) {
-    char **full = calloc((size_t)argc + 2, sizeof *full);
-    if (!full) return tpc_cli_fail(tpc_error(TPC_ENOMEM, "out of memory"));
-    full[0] = "tpc";
-    for (int i = 0; i < argc; i++) full[i + 1] = argv[i];
-    int code, rc = tpc_bench_counter_rerun(full, (long long)run_id, &code);
-    free(full);
-    return rc ? tpc_cli_fail(rc) : code;
-  }
-  int code;
-  tpc_registry *reg = tpc_cli_registry_plugins(&a->common, &code);
-  if (!reg) return code;
-  omp_set_num_threads(a->common.threads);
+** without perf, in a re-run of this command. */
+static int bench_body(bench_cli *b, tpc_store *st, int64_t run_id) {
+  const bench_args *a = b->a;
+  const tpc_cli_common *o = &b->ctx->common;
+  if (a->instrument && !tpc_bench_counter_available()) return bench_rerun(b->ctx, run_id);
+  omp_set_num_threads(o->threads);
   tpc_bench_opts opts;
   tpc_bench_opts_init(&opts);
   opts.samples = a->samples ? a->samples : 20;
@@ -405,154 +376,120 @@ static int bench_body(bench_args *a, bench_cli *b, tpc_store *st, int64_t run_id
   opts.progress = tpc_cli_progress_cb;
   opts.progress_ctx = &b->prog;
   tpc_bench_plan plan;
-  plan_of(a, &plan);
+  plan_of(a, o, &plan);
   tpc_bench_hooks hooks = {b, on_started, on_group_begin, on_group_end, on_group_stored};
   tpc_bench_outcome out;
-  int rc = tpc_bench_run(reg, st, run_id, &plan, &opts, &hooks, &out);
-  tpc_registry_free(reg);
-  if (!rc && !a->common.quiet) {
+  int rc = tpc_bench_run(b->ctx->reg, st, run_id, &plan, &opts, &hooks, &out);
+  if (!rc && !b->quiet) {
     if (out.peers[0]) printf("peers: %s\n", out.peers);
-    if (b->coverage < opts.level && !b->group_stored)
+    if (b->coverage < opts.level)
       printf("note: below 8 samples the within-round interval is the whole range, with "
              "%.4g%% coverage rather than 99%%\n", 100 * b->coverage);
-    printf("run %" PRId64 " stored in %s; peak resident set %.1f MiB\n", run_id, a->common.db,
+    printf("run %" PRId64 " stored in %s; peak resident set %.1f MiB\n", run_id, o->db,
            (double)out.peak_rss_kib / 1024.0);
   }
-  code = rc ? tpc_cli_fail(rc) : TPC_EXIT_OK;
+  int code = rc ? tpc_cli_fail(rc) : TPC_EXIT_OK;
   return code == TPC_EXIT_USAGE ? TPC_EXIT_INTERNAL : code; /* input was checked: ours */
 }
 
-/* The re-run under callgrind: it stores into its parent's run. */
-static int bench_child(bench_args *a, bench_cli *b, int argc, char **argv) {
+/* The re-run under callgrind: it stores into its parent's run, opens none. */
+static int bench_child(bench_cli *b) {
   long long id = atoll(getenv(TPC_BENCH_ENV_RUN));
   tpc_store *st;
-  int rc = tpc_store_open(a->common.db, &st);
+  int rc = tpc_store_open(b->ctx->common.db, &st);
   if (rc) return tpc_cli_fail(rc);
-  int code = bench_body(a, b, st, id, argc, argv);
+  int code = bench_body(b, st, id);
   tpc_store_close(st);
   return code;
 }
 
-static int bench_main(bench_args *a, bench_cli *b, int argc, char **argv) {
-  if (a->instrument && getenv(TPC_BENCH_ENV_RUN) && tpc_bench_counter_available())
-    return bench_child(a, b, argc, argv);
-  tpc_cli_run run;
-  int code = tpc_cli_run_begin(&run, &a->common, "bench", argc, argv);
-  if (code) return code;
-  code = bench_body(a, b, run.store, run.id, argc, argv);
-  return tpc_cli_run_end(&run, code);
+static int bench_main(bench_cli *b) {
+  if (b->a->instrument && getenv(TPC_BENCH_ENV_RUN) && tpc_bench_counter_available())
+    return bench_child(b);
+  int code = tpc_cli_run_open(b->ctx, NULL);
+  return code ? code : bench_body(b, b->ctx->run.store, b->ctx->run.id);
 }
 
 /* ---- calibrate ---------------------------------------------------------------- */
 
-typedef struct calib {
-  size_t cases, false_verdicts, few;
-  double threshold;
-  double floors[4096];   /* each case's noise floor, for the median */
-} calib;
-
-/* Split a case's 2R rounds into its first and second R and compare them:
-** the same build, so any "faster" or "slower" is a false alarm, and the
-** interval's half-width is the smallest change R rounds can resolve here. */
-static void calibrate_case(calib *k, const tpc_bench_case *c) {
-  size_t h = c->rounds / 2;
-  if (h == 0 || c->rounds < 2) {
-    k->few++;
-    return;
-  }
-  size_t first = c->round_end[h - 1], end_b[1000];
-  for (size_t r = h; r < c->rounds && r - h < 1000; r++) end_b[r - h] = c->round_end[r] - first;
-  tpc_bench_rounds a = {c->ns, c->round_end, NULL, h};
-  tpc_bench_rounds b = {c->ns + first, end_b, NULL, c->rounds - h};
-  tpc_bench_cmp m;
-  if (tpc_bench_compare(&a, &b, 0.99, k->threshold, (uint64_t)c->d ^ c->k, &m) != TPC_OK) {
-    tpc_error_clear();
-    k->few++;
-    return;
-  }
-  double floor = fmax(m.hi / m.ratio, m.ratio / m.lo) - 1.0;
-  int alarm = m.verdict == TPC_BENCH_SLOWER || m.verdict == TPC_BENCH_FASTER;
-  k->false_verdicts += alarm;
-  k->few += m.few_rounds;
-  if (k->cases < sizeof k->floors / sizeof k->floors[0]) k->floors[k->cases] = floor;
-  k->cases++;
+static void print_calibrated(const tpc_bench_case *c, const tpc_bench_calib_case *r) {
+  const tpc_bench_cmp *m = &r->cmp;
   char d[16], kk[24];
   snprintf(kk, sizeof kk, "%zu", c->k);
   printf("%-10s %-5s %6s %8s %-20s %7.3f [%.3f, %.3f] %-9s %8.1f%% %7.1f%%\n", c->kernel,
          tpc_bench_dtype_name(c->dtype), tpc_bench_fmt_size(c->d, d, sizeof d), c->k ? kk : "-",
-         c->impl, m.ratio, m.lo, m.hi, alarm ? "FALSE" : tpc_bench_verdict_name(m.verdict),
-         100 * floor, 100 * c->round_cv);
+         c->impl, m->ratio, m->lo, m->hi,
+         r->false_verdict ? "FALSE" : tpc_bench_verdict_name(m->verdict), 100 * r->floor,
+         100 * c->round_cv);
 }
 
 static void calibrate_group(void *ctx, const tpc_bench_case *cases, size_t n) {
+  tpc_bench_calib_case r;
   for (size_t i = 0; i < n; i++)
-    if (cases[i].role == TPC_BENCH_KERNEL) calibrate_case(ctx, &cases[i]);
+    if (cases[i].role == TPC_BENCH_KERNEL && tpc_bench_calib_add(ctx, &cases[i], &r))
+      print_calibrated(&cases[i], &r);
 }
 
-static int cmp_floor(const void *x, const void *y) {
-  double a = *(const double *)x, b = *(const double *)y;
-  return (a > b) - (a < b);
-}
-
-/* tpc bench calibrate: a bench run of 2 R rounds whose halves are compared. */
-static int calibrate_main(int argc, char **argv) {
-  bench_args a;
-  memset(&a, 0, sizeof a);
-  tpc_cli_common_init(&a.common);
-  int rc = parse_args(argc, argv, &a);
-  if (rc == -1) rc = usage(stdout, TPC_EXIT_OK);
-  if (!rc && a.instrument) {
+/* calibrate's own checks: timings only, and 2 R rounds within --rounds' range. */
+static int calibrate_check(const bench_args *a, size_t R) {
+  if (a->instrument) {
     fprintf(stderr, "tpc: bench calibrate measures timings: --instrument does not apply\n");
-    rc = TPC_EXIT_USAGE;
+    return TPC_EXIT_USAGE;
   }
-  size_t R = a.rounds ? a.rounds : DEFAULT_ROUNDS;
-  if (!rc && (R < TPC_BENCH_MIN_ROUNDS || R > 500)) {
+  if (R < TPC_BENCH_MIN_ROUNDS || R > 500) {
     fprintf(stderr, "tpc: bench calibrate needs --rounds from %d to 500 (it runs twice as many)\n",
             TPC_BENCH_MIN_ROUNDS);
-    rc = TPC_EXIT_USAGE;
+    return TPC_EXIT_USAGE;
   }
-  static calib k;
-  memset(&k, 0, sizeof k);
-  k.threshold = 0.05;
-  if (!rc) {
-    a.rounds = 2 * R;
-    bench_cli b = {.a = &a, .coverage = 1.0, .group_stored = calibrate_group, .stored_ctx = &k};
-    if (!a.common.quiet)
-      printf("tpc bench calibrate: an A/A test, %zu rounds split into two halves of %zu; "
-             "verdicts at 99%% and threshold 5%%\n"
-             "%-10s %-5s %6s %8s %-20s %7s %-16s %-9s %9s %8s\n",
-             2 * R, R, "kernel", "dtype", "d", "k", "impl", "B/A", "99% CI (rounds)", "verdict",
-             "noise", "spread");
-    a.common.quiet = 1; /* the bench table: calibrate prints its own */
-    rc = bench_main(&a, &b, argc, argv);
-    a.common.quiet = 0;
-  }
-  free(a.impl_text);
-  if (rc) return rc;
-  size_t m = k.cases < 4096 ? k.cases : 4096;
-  qsort(k.floors, m, sizeof k.floors[0], cmp_floor);
+  return TPC_EXIT_OK;
+}
+
+static int calibrate_summary(tpc_bench_calib *k, size_t R) {
+  double median, largest;
+  tpc_bench_calib_floors(k, &median, &largest);
   printf("%zu kernel cases: %zu false verdicts (expected about 1%% at 99%%); noise floor at %zu "
          "rounds: median %.1f%%, largest %.1f%%\n",
-         k.cases, k.false_verdicts, R, m ? 100 * k.floors[m / 2] : 0.0,
-         m ? 100 * k.floors[m - 1] : 0.0);
-  if (k.cases == 0 || k.few) {
+         k->cases, k->false_verdicts, R, 100 * median, 100 * largest);
+  if (k->cases == 0 || k->few) {
     fprintf(stderr, "tpc: calibrate: %s\n",
-            k.cases ? "some cases have too few rounds (interrupted?)" : "no kernel case was timed");
+            k->cases ? "some cases have too few rounds (interrupted?)" : "no kernel case was timed");
     return TPC_EXIT_INCONCLUSIVE;
   }
   return TPC_EXIT_OK;
 }
 
+/* tpc bench calibrate: a bench run of 2 R rounds whose halves are compared.
+** ctx's words start at "calibrate". */
+static int calibrate_main(tpc_cli_ctx *ctx, bench_args *a) {
+  int rc = parse_args(ctx, a);
+  size_t R = a->rounds ? a->rounds : DEFAULT_ROUNDS;
+  if (!rc) rc = calibrate_check(a, R);
+  if (rc) return rc;
+  static tpc_bench_calib k; /* 32 KiB of floors */
+  tpc_bench_calib_init(&k, 0.05);
+  a->rounds = 2 * R;
+  bench_cli b = {.ctx = ctx, .a = a, .quiet = 1, .coverage = 1.0,
+                 .group_stored = calibrate_group, .stored_ctx = &k};
+  if (!ctx->common.quiet)
+    printf("tpc bench calibrate: an A/A test, %zu rounds split into two halves of %zu; "
+           "verdicts at 99%% and threshold 5%%\n"
+           "%-10s %-5s %6s %8s %-20s %7s %-16s %-9s %9s %8s\n",
+           2 * R, R, "kernel", "dtype", "d", "k", "impl", "B/A", "99% CI (rounds)", "verdict",
+           "noise", "spread");
+  rc = bench_main(&b);
+  /* interrupted: the run ends as every interrupted run does (exit 4), with
+  ** no summary of cases it did not finish */
+  if (rc || tpc_cli_interrupted()) return rc;
+  return calibrate_summary(&k, R);
+}
+
 /* ---- compare ------------------------------------------------------------------ */
 
-typedef struct tally {
-  size_t verdicts[4], matched, only_a, only_b, skipped, other_path;
-} tally;
-
-/* One line of the comparison: m is NULL for cases of different kernel paths,
-** whose timings are not compared; what says "time" or "instructions". */
-static void print_compare_row(const tpc_bench_row *ra, const tpc_bench_row *rb,
+/* One line of the comparison (a tpc_bench_row_fn): m is NULL for cases of
+** different kernel paths, whose timings are not compared. */
+static void print_compare_row(void *ctx, const tpc_bench_row *ra, const tpc_bench_row *rb,
                               const tpc_bench_cmp *m, int instructions) {
+  (void)ctx;
   char d[16], k[24], ma[24], mb[24], ci[48] = "-", ratio[16] = "-", within[48] = "-",
                                       verdict[160];
   snprintf(k, sizeof k, "%" PRId64, ra->k);
@@ -580,129 +517,30 @@ static void print_compare_row(const tpc_bench_row *ra, const tpc_bench_row *rb,
          ratio, ci, within, verdict);
 }
 
-/* Instruction counts: exact (callgrind) or nearly (perf), so the ratio is
-** its own interval and the verdict that of [r, r]. */
-static void compare_instructions(const tpc_bench_row *ra, const tpc_bench_row *rb,
-                                 double threshold, tpc_bench_cmp *m) {
-  memset(m, 0, sizeof *m);
-  m->ratio = m->lo = m->hi = rb->instructions / ra->instructions;
-  m->verdict = tpc_bench_verdict_of(m->lo, m->hi, threshold);
+static void print_compare_header(const tpc_bench_rows *A, const tpc_bench_rows *B,
+                                 double threshold) {
+  printf("tpc bench compare: run %" PRId64 " (A) -> run %" PRId64
+         " (B); ratio B/A with its 99%% interval over rounds (within rounds beside it, "
+         "for contrast); threshold %g%%\n",
+         A->run_id, B->run_id, 100 * threshold);
+  if (strcmp(A->cpu_model, B->cpu_model))
+    printf("note: different CPUs: A on %s, B on %s\n", A->cpu_model, B->cpu_model);
+  printf("%-10s %-5s %6s %8s %-20s %12s %12s %7s %-17s %-17s  %s\n", "kernel", "dtype", "d",
+         "k", "impl", "median A", "median B", "B/A", "99% CI (rounds)", "within rounds",
+         "verdict");
 }
 
-/* Timings by the round-level comparison (bench/compare.h); 1 when the
-** samples cannot be compared (none, or one <= 0: below the clock). */
-static int compare_times(const tpc_bench_row *ra, const tpc_bench_row *rb, double threshold,
-                         tpc_bench_cmp *m) {
-  tpc_bench_rounds a, b;
-  if (!tpc_bench_row_rounds(ra, 0, &a) || !tpc_bench_row_rounds(rb, 0, &b)) return 1;
-  if (tpc_bench_compare(&a, &b, 0.99, threshold, (uint64_t)rb->seed, m) == TPC_OK) return 0;
-  tpc_error_clear();
-  return 1;
-}
-
-static int compare_rows(const tpc_bench_rows *A, const tpc_bench_rows *B, double threshold,
-                        int quiet, tally *t) {
-  int *used = calloc(B->n + 1, sizeof *used);
-  if (!used) return tpc_error(TPC_ENOMEM, "out of memory");
-  for (size_t i = 0; i < A->n; i++) {
-    const tpc_bench_row *ra = &A->row[i], *rb = NULL;
-    for (size_t j = 0; j < B->n && !rb; j++)
-      if (!used[j] && tpc_bench_same_case(ra, &B->row[j])) {
-        used[j] = 1;
-        rb = &B->row[j];
-      }
-    if (!rb) {
-      t->only_a++;
-      continue;
-    }
-    if (!tpc_bench_same_path(ra, rb)) {
-      t->other_path++;
-      if (!quiet) print_compare_row(ra, rb, NULL, 0);
-      continue;
-    }
-    tpc_bench_cmp m;
-    int instructions = ra->instructions > 0 && rb->instructions > 0;
-    if (instructions) compare_instructions(ra, rb, threshold, &m);
-    else if (compare_times(ra, rb, threshold, &m)) {
-      t->skipped++;
-      continue;
-    }
-    t->matched++;
-    if (!strcmp(ra->role, "kernel")) t->verdicts[m.verdict]++;
-    if (!quiet) print_compare_row(ra, rb, &m, instructions);
-  }
-  for (size_t j = 0; j < B->n; j++) t->only_b += !used[j];
-  free(used);
-  return TPC_OK;
-}
-
-static int compare_main(int argc, char **argv) {
-  static const struct option opts[] = {{"threshold", required_argument, 0, OPT_THRESHOLD},
-                                       {"help", no_argument, 0, OPT_HELP},
-                                       TPC_CLI_COMMON_OPTIONS,
-                                       {0, 0, 0, 0}};
-  tpc_cli_common common;
-  tpc_cli_common_init(&common);
-  double threshold = 0.05;
-  int c;
-  optind = 1;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-    int r = tpc_cli_common_opt(&common, c, optarg);
-    if (r == 1) continue;
-    if (r < 0) return TPC_EXIT_USAGE;
-    if (c == OPT_HELP || c == 'h') return usage(stdout, TPC_EXIT_OK);
-    if (c == OPT_THRESHOLD) {
-      if (tpc_cli_threshold(optarg, &threshold)) return TPC_EXIT_USAGE;
-      continue;
-    }
-    fprintf(stderr, "tpc: bench compare: unknown or incomplete option '%s'\n", argv[optind - 1]);
-    return TPC_EXIT_USAGE;
-  }
-  if (argc - optind != 2) {
-    fprintf(stderr, "tpc: bench compare expects two run ids (RUN_A RUN_B)\n");
-    return TPC_EXIT_USAGE;
-  }
-  if (access(common.db, F_OK) != 0) {
-    fprintf(stderr, "tpc: %s does not exist\n", common.db);
-    return TPC_EXIT_USAGE;
-  }
-  tpc_store *st;
-  int rc = tpc_store_open(common.db, &st);
-  if (rc) {
-    tpc_cli_fail(rc);
-    return TPC_EXIT_USAGE; /* not a tpc database, or a newer one: the user's input */
-  }
-  int64_t ida, idb;
-  tpc_bench_rows A = {0}, B = {0};
-  rc = tpc_bench_resolve_run(st, argv[optind], &ida);
-  if (!rc) rc = tpc_bench_resolve_run(st, argv[optind + 1], &idb);
-  if (!rc) rc = tpc_bench_load(st, ida, &A);
-  if (!rc) rc = tpc_bench_load(st, idb, &B);
-  tpc_store_close(st);
-  tally t = {0};
-  if (!rc && !common.quiet) {
-    printf("tpc bench compare: run %" PRId64 " (A) -> run %" PRId64
-           " (B); ratio B/A with its 99%% interval over rounds (within rounds beside it, "
-           "for contrast); threshold %g%%\n",
-           ida, idb, 100 * threshold);
-    if (strcmp(A.cpu_model, B.cpu_model))
-      printf("note: different CPUs: A on %s, B on %s\n", A.cpu_model, B.cpu_model);
-    printf("%-10s %-5s %6s %8s %-20s %12s %12s %7s %-17s %-17s  %s\n", "kernel", "dtype", "d",
-           "k", "impl", "median A", "median B", "B/A", "99% CI (rounds)", "within rounds",
-           "verdict");
-  }
-  if (!rc) rc = compare_rows(&A, &B, threshold, common.quiet, &t);
-  tpc_bench_rows_free(&A);
-  tpc_bench_rows_free(&B);
-  if (rc) return tpc_cli_fail(rc);
-  size_t *v = t.verdicts;
-  if (!common.quiet)
+/* The summary line and the exit code: 1 when a kernel case is slower, 3
+** when none was compared. */
+static int compare_verdict(const tpc_bench_tally *t, int64_t ida, int64_t idb, double threshold,
+                           int quiet) {
+  const size_t *v = t->verdicts;
+  if (!quiet)
     printf("%zu kernel cases: %zu same, %zu faster, %zu slower, %zu unclear; %zu only in A, "
            "%zu only in B, %zu of different kernel paths%s\n",
            v[0] + v[1] + v[2] + v[3], v[TPC_BENCH_SAME], v[TPC_BENCH_FASTER],
-           v[TPC_BENCH_SLOWER], v[TPC_BENCH_UNCLEAR], t.only_a, t.only_b, t.other_path,
-           t.skipped ? " (some without usable samples)" : "");
+           v[TPC_BENCH_SLOWER], v[TPC_BENCH_UNCLEAR], t->only_a, t->only_b, t->other_path,
+           t->skipped ? " (some without usable samples)" : "");
   if (v[TPC_BENCH_SLOWER]) {
     fprintf(stderr, "tpc: %zu case(s) slower than %g%% beyond doubt\n", v[TPC_BENCH_SLOWER],
             100 * threshold);
@@ -710,25 +548,94 @@ static int compare_main(int argc, char **argv) {
   }
   if (v[0] + v[1] + v[2] + v[3] == 0) {
     fprintf(stderr, "tpc: runs %" PRId64 " and %" PRId64 " have no kernel case in common%s\n",
-            ida, idb, t.other_path ? " on the same kernel path" : "");
+            ida, idb, t->other_path ? " on the same kernel path" : "");
     return TPC_EXIT_INCONCLUSIVE;
   }
   return TPC_EXIT_OK;
 }
 
+/* Both runs' cases, read from the database; 2 for a database or run id
+** that is not one. */
+static int compare_load(const char *db, char **ids, tpc_bench_rows *A, tpc_bench_rows *B) {
+  if (access(db, F_OK) != 0) {
+    fprintf(stderr, "tpc: %s does not exist\n", db);
+    return TPC_EXIT_USAGE;
+  }
+  tpc_store *st;
+  int rc = tpc_store_open(db, &st);
+  if (rc) {
+    tpc_cli_fail(rc);
+    return TPC_EXIT_USAGE; /* not a tpc database, or a newer one: the user's input */
+  }
+  int64_t ida, idb;
+  rc = tpc_bench_resolve_run(st, ids[0], &ida);
+  if (!rc) rc = tpc_bench_resolve_run(st, ids[1], &idb);
+  if (!rc) rc = tpc_bench_load(st, ida, A);
+  if (!rc) rc = tpc_bench_load(st, idb, B);
+  tpc_store_close(st);
+  return rc ? tpc_cli_fail(rc) : TPC_EXIT_OK;
+}
+
+static int compare_opt(void *args, int code, const char *value) {
+  (void)code; /* OPT_THRESHOLD */
+  return tpc_cli_threshold(value, args);
+}
+
+/* tpc bench compare RUN_A RUN_B: ctx's words start at "compare"; it loads
+** no registry and stores no run. */
+static int compare_main(tpc_cli_ctx *ctx) {
+  static const struct option opts[] = {{"threshold", required_argument, 0, OPT_THRESHOLD},
+                                       {0, 0, 0, 0}};
+  double threshold = 0.05;
+  int rc = tpc_cli_parse(ctx, opts, compare_opt, &threshold, usage);
+  if (rc) return rc;
+  if (ctx->nargs != 2) {
+    fprintf(stderr, "tpc: bench compare expects two run ids (RUN_A RUN_B)\n");
+    return TPC_EXIT_USAGE;
+  }
+  tpc_bench_rows A = {0}, B = {0};
+  tpc_bench_tally t;
+  int quiet = ctx->common.quiet, status = TPC_OK;
+  rc = compare_load(ctx->common.db, ctx->args, &A, &B);
+  if (!rc && !quiet) print_compare_header(&A, &B, threshold);
+  if (!rc)
+    status = tpc_bench_compare_runs(&A, &B, threshold, quiet ? NULL : print_compare_row, NULL, &t);
+  int64_t ida = A.run_id, idb = B.run_id;
+  tpc_bench_rows_free(&A);
+  tpc_bench_rows_free(&B);
+  if (rc) return rc;
+  if (status) return tpc_cli_fail(status);
+  return compare_verdict(&t, ida, idb, threshold, quiet);
+}
+
+/* The words from argv[1] on under another table entry: `bench compare`
+** opens no run and loads no plugin, so its entry has no flags. */
+static tpc_cli_ctx subcommand(const tpc_cli_ctx *ctx, const tpc_cli_cmd *entry) {
+  tpc_cli_ctx sub = *ctx;
+  sub.cmd = entry;
+  sub.argc--;
+  sub.argv++;
+  return sub;
+}
+
 int cmd_bench(tpc_cli_ctx *ctx) {
-  int argc = ctx->argc;
-  char **argv = ctx->argv;
-  if (argc >= 2 && !strcmp(argv[1], "compare")) return compare_main(argc - 1, argv + 1);
-  if (argc >= 2 && !strcmp(argv[1], "calibrate")) return calibrate_main(argc - 1, argv + 1);
+  static const tpc_cli_cmd compare_entry = {.name = "bench compare"};
+  const char *word = ctx->argc >= 2 ? ctx->argv[1] : "";
+  if (!strcmp(word, "compare")) {
+    tpc_cli_ctx sub = subcommand(ctx, &compare_entry);
+    return compare_main(&sub);
+  }
   bench_args a;
   memset(&a, 0, sizeof a);
-  tpc_cli_common_init(&a.common);
-  int rc = parse_args(argc, argv, &a);
-  if (rc == -1) rc = usage(stdout, TPC_EXIT_OK);
-  else if (rc == TPC_EXIT_OK) {
-    bench_cli b = {.a = &a, .coverage = 1.0};
-    rc = bench_main(&a, &b, argc, argv);
+  int rc;
+  if (!strcmp(word, "calibrate")) {
+    ctx->argc--; /* the run's command line is stored from "calibrate" on, as before */
+    ctx->argv++;
+    rc = calibrate_main(ctx, &a);
+  } else {
+    rc = parse_args(ctx, &a);
+    bench_cli b = {.ctx = ctx, .a = &a, .quiet = ctx->common.quiet, .coverage = 1.0};
+    if (!rc) rc = bench_main(&b);
   }
   free(a.impl_text);
   return rc;

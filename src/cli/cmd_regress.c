@@ -14,7 +14,6 @@
 ** the fresh results as the new baseline instead.
 */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,10 +80,9 @@ static const regress_step steps[] = {STEP(bounds_set), STEP(bounds_f32_set), STE
 #define MAXSPECS 64
 
 enum { OPT_BASELINE = TPC_OPT_FIRST_FREE, OPT_UPDATE, OPT_TIMINGS, OPT_THRESHOLD, OPT_SPEC,
-       OPT_VERBOSE, OPT_HELP };
+       OPT_VERBOSE };
 
 typedef struct regress_args {
-  tpc_cli_common common;
   const char *baseline;
   int update;
   int timings_gate;
@@ -96,82 +94,64 @@ typedef struct regress_args {
   size_t ncomps;
 } regress_args;
 
-static int usage(FILE *out, int code) {
-  fprintf(out,
-          "usage: tpc regress [--baseline FILE] [--update] [--timings gate|warn]\n"
-          "                   [--threshold T] [--plugin FILE [--spec SPEC]...] [--db PATH]\n\n"
-          "Runs a fixed set of checks (tpc bounds over every built-in at d = 100, with\n"
-          "the float64 and the float32 kernels; tpc rate Theorem 1 and PL on\n"
-          "quad(d=200,n=20,s=0), Theorem 1 on phishing; tpc bench of the compressors\n"
-          "at 2^20 floats in rounds, and their instructions per call at 2^14) and\n"
-          "compares each step's results with the baseline's.  Fails (exit 1) on a\n"
-          "violated bound, an empirical constant outside the baseline's confidence\n"
-          "interval, a changed Theorem 1 or PL verdict, a result the baseline has and\n"
-          "this run lacks, or a kernel running more instructions per call than the\n"
-          "threshold allows on the same kernel path.  Timings, taken relative to each\n"
-          "run's roofline so that another machine does not fail them, warn.\n\n"
-          "  --baseline FILE  the baseline (default db/baseline.sql)\n"
-          "  --update         write this run's results as the baseline instead of comparing\n"
-          "  --timings MODE   warn (default): slowdowns are reported; gate: they fail too\n"
-          "  --threshold T    relative slowdown that counts (default 0.05)\n"
-          "  --plugin FILE    also check the plugin's types (their bare names) ...\n"
-          "  --spec SPEC      ... and these specs (repeatable)\n"
-          "  --verbose        print every difference, not only failures and warnings\n"
-          TPC_CLI_COMMON_HELP);
-  return code;
+static const char usage[] =
+    "usage: tpc regress [--baseline FILE] [--update] [--timings gate|warn]\n"
+    "                   [--threshold T] [--plugin FILE [--spec SPEC]...] [--db PATH]\n\n"
+    "Runs a fixed set of checks (tpc bounds over every built-in at d = 100, with\n"
+    "the float64 and the float32 kernels; tpc rate Theorem 1 and PL on\n"
+    "quad(d=200,n=20,s=0), Theorem 1 on phishing; tpc bench of the compressors\n"
+    "at 2^20 floats in rounds, and their instructions per call at 2^14) and\n"
+    "compares each step's results with the baseline's.  Fails (exit 1) on a\n"
+    "violated bound, an empirical constant outside the baseline's confidence\n"
+    "interval, a changed Theorem 1 or PL verdict, a result the baseline has and\n"
+    "this run lacks, or a kernel running more instructions per call than the\n"
+    "threshold allows on the same kernel path.  Timings, taken relative to each\n"
+    "run's roofline so that another machine does not fail them, warn.\n\n"
+    "  --baseline FILE  the baseline (default db/baseline.sql)\n"
+    "  --update         write this run's results as the baseline instead of comparing\n"
+    "  --timings MODE   warn (default): slowdowns are reported; gate: they fail too\n"
+    "  --threshold T    relative slowdown that counts (default 0.05)\n"
+    "  --plugin FILE    also check the plugin's types (their bare names) ...\n"
+    "  --spec SPEC      ... and these specs (repeatable)\n"
+    "  --verbose        print every difference, not only failures and warnings\n";
+
+static int regress_opt(void *args, int code, const char *value) {
+  static const char *const timings[] = {"gate", "warn", NULL};
+  regress_args *a = args;
+  int timing;
+  switch (code) {
+    case OPT_BASELINE: a->baseline = value; return TPC_EXIT_OK;
+    case OPT_UPDATE: a->update = 1; return TPC_EXIT_OK;
+    case OPT_VERBOSE: a->verbose = 1; return TPC_EXIT_OK;
+    case OPT_TIMINGS:
+      if (tpc_cli_read_choice("--timings", value, timings, &timing)) return TPC_EXIT_USAGE;
+      a->timings_gate = timing == 0;
+      return TPC_EXIT_OK;
+    case OPT_THRESHOLD: return tpc_cli_threshold(value, &a->threshold);
+    default: /* OPT_SPEC */
+      if (a->nspecs == MAXSPECS) {
+        fprintf(stderr, "tpc: at most %d --spec\n", MAXSPECS);
+        return TPC_EXIT_USAGE;
+      }
+      a->specs[a->nspecs++] = value;
+      return TPC_EXIT_OK;
+  }
 }
 
-/* 0, -1 for --help, or an exit code. */
-static int parse(int argc, char **argv, regress_args *a) {
+static int parse(tpc_cli_ctx *ctx, regress_args *a) {
   static const struct option opts[] = {{"baseline", required_argument, 0, OPT_BASELINE},
                                        {"update", no_argument, 0, OPT_UPDATE},
                                        {"timings", required_argument, 0, OPT_TIMINGS},
                                        {"threshold", required_argument, 0, OPT_THRESHOLD},
                                        {"spec", required_argument, 0, OPT_SPEC},
                                        {"verbose", no_argument, 0, OPT_VERBOSE},
-                                       {"help", no_argument, 0, OPT_HELP},
-                                       TPC_CLI_COMMON_OPTIONS,
                                        {0, 0, 0, 0}};
-  int c;
-  optind = 1;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-    int r = tpc_cli_common_opt(&a->common, c, optarg);
-    if (r == 1) continue;
-    if (r < 0) return TPC_EXIT_USAGE;
-    switch (c) {
-    case OPT_HELP:
-    case 'h': return -1;
-    case OPT_BASELINE: a->baseline = optarg; break;
-    case OPT_UPDATE: a->update = 1; break;
-    case OPT_VERBOSE: a->verbose = 1; break;
-    case OPT_TIMINGS:
-      if (strcmp(optarg, "gate") && strcmp(optarg, "warn")) {
-        fprintf(stderr, "tpc: --timings expects gate or warn, got '%s'\n", optarg);
-        return TPC_EXIT_USAGE;
-      }
-      a->timings_gate = !strcmp(optarg, "gate");
-      break;
-    case OPT_THRESHOLD:
-      if (tpc_cli_threshold(optarg, &a->threshold)) return TPC_EXIT_USAGE;
-      break;
-    case OPT_SPEC:
-      if (a->nspecs == MAXSPECS) {
-        fprintf(stderr, "tpc: at most %d --spec\n", MAXSPECS);
-        return TPC_EXIT_USAGE;
-      }
-      a->specs[a->nspecs++] = optarg;
-      break;
-    default:
-      fprintf(stderr, "tpc: regress: unknown or incomplete option '%s'\n", argv[optind - 1]);
-      return TPC_EXIT_USAGE;
-    }
+  int code = tpc_cli_parse(ctx, opts, regress_opt, a, usage);
+  if (!code && ctx->nargs) {
+    fprintf(stderr, "tpc: regress takes no arguments, got '%s'\n", ctx->args[0]);
+    code = TPC_EXIT_USAGE;
   }
-  if (optind < argc) {
-    fprintf(stderr, "tpc: regress takes no arguments, got '%s'\n", argv[optind]);
-    return TPC_EXIT_USAGE;
-  }
-  return TPC_EXIT_OK;
+  return code;
 }
 
 /* Does the bare name build at the set's d = 100 (no required parameter)? */
@@ -196,19 +176,13 @@ static int builds_bare(const tpc_registry *reg, const char *name) {
 
 /* The plugins' types that build under their bare name join --spec: a
 ** plugin's compressor with defaults is checked without being named.  The
-** others need --spec with their parameters; say so. */
-static int plugin_specs(regress_args *a) {
-  if (!a->common.nplugins) return TPC_EXIT_OK;
-  int code;
-  tpc_registry *builtin = tpc_registry_alloc();
-  tpc_registry *reg = tpc_cli_registry_plugins(&a->common, &code);
-  if (!builtin || !reg) {
-    tpc_registry_free(builtin);
-    tpc_registry_free(reg);
-    return builtin ? code : TPC_EXIT_INTERNAL;
-  }
-  size_t c0, m0, c1, m1;
-  tpc_registry_counts(builtin, &c0, &m0);
+** others need --spec with their parameters; say so.  Plugins register
+** after the built-ins: what lies past them in the registry is theirs. */
+static void plugin_specs(const tpc_cli_ctx *ctx, regress_args *a) {
+  const tpc_registry *reg = ctx->reg;
+  size_t c0 = 0, m0 = 0, c1, m1;
+  while (tpc_builtin_comps[c0]) c0++;
+  while (tpc_builtin_mechs[m0]) m0++;
   tpc_registry_counts(reg, &c1, &m1);
   for (size_t i = 0; i < (c1 - c0) + (m1 - m0) && a->nspecs < MAXSPECS; i++) {
     const char *name = i < c1 - c0 ? tpc_registry_comp_at(reg, c0 + i)->name
@@ -216,12 +190,9 @@ static int plugin_specs(regress_args *a) {
     if (builds_bare(reg, name)) {
       a->specs[a->nspecs++] = name;
       if (i < c1 - c0) a->comps[a->ncomps++] = name; /* its kernel joins the count */
-    } else if (!a->common.quiet)
+    } else if (!ctx->common.quiet)
       fprintf(stderr, "regress: plugin type %s takes parameters: check it with --spec\n", name);
   }
-  tpc_registry_free(builtin);
-  tpc_registry_free(reg); /* the names are the plugin's static strings: still loaded */
-  return TPC_EXIT_OK;
 }
 
 /* An argv for a command run in-process: the fixed words, then the common
@@ -237,21 +208,22 @@ static void push(argvec *av, const char *word) {
   av->v[av->n] = NULL;
 }
 
-static void push_common(argvec *av, const regress_args *a) {
-  snprintf(av->seed, sizeof av->seed, "%" PRIu64, a->common.seed);
-  snprintf(av->threads, sizeof av->threads, "%d", a->common.threads);
-  const char *words[] = {"--db", a->common.db, "--seed", av->seed, "--threads", av->threads,
+static void push_common(argvec *av, const tpc_cli_common *o) {
+  snprintf(av->seed, sizeof av->seed, "%" PRIu64, o->seed);
+  snprintf(av->threads, sizeof av->threads, "%d", o->threads);
+  const char *words[] = {"--db", o->db, "--seed", av->seed, "--threads", av->threads,
                          "--quiet"};
   for (size_t i = 0; i < NELEM(words); i++) push(av, words[i]);
-  for (size_t i = 0; i < a->common.nplugins; i++) {
+  for (size_t i = 0; i < o->nplugins; i++) {
     push(av, "--plugin");
-    push(av, a->common.plugins[i]);
+    push(av, o->plugins[i]);
   }
 }
 
 typedef struct regress_job {
   regress_args *a;
-  tpc_cli_run run;
+  const tpc_cli_common *common;
+  tpc_cli_run *run;          /* regress's own, opened by tpc_cli_run_open */
   int64_t ids[NSTEPS];       /* the run each step made */
   tpc_store *base;           /* the baseline, loaded; NULL with --update */
   int64_t base_ids[NSTEPS];  /* the baseline's run of each step */
@@ -269,8 +241,8 @@ static int run_set(regress_job *j) {
       for (size_t i = 0; i < j->a->nspecs; i++) push(&av, j->a->specs[i]);
     if (steps[k].words == instr_set)
       for (size_t i = 0; i < j->a->ncomps; i++) push(&av, j->a->comps[i]);
-    push_common(&av, j->a);
-    if (!j->a->common.quiet)
+    push_common(&av, j->common);
+    if (!j->common->quiet)
       fprintf(stderr, "regress: step %zu/%zu: tpc %s %s ...\n", k + 1, NSTEPS,
               steps[k].words[0], steps[k].words[1]);
     int code = tpc_cli_dispatch(av.n, av.v);
@@ -307,10 +279,10 @@ static int load_baseline(regress_job *j) {
                    "regress set: write it again with tpc regress --update",
                    j->a->baseline, n, NSTEPS);
   /* another seed draws other points: every randomized estimate would move */
-  if (!rc && runs[0].seed != j->a->common.seed)
+  if (!rc && runs[0].seed != j->common->seed)
     rc = tpc_error(TPC_EINPUT, "baseline %s was made with --seed %" PRIu64 ", not %" PRIu64
                    ": run with that seed, or write a new baseline with --update",
-                   j->a->baseline, runs[0].seed, j->a->common.seed);
+                   j->a->baseline, runs[0].seed, j->common->seed);
   if (!rc) snprintf(j->base_commit, sizeof j->base_commit, "%s", runs[0].commit);
   return rc ? tpc_cli_fail(rc) : TPC_EXIT_OK;
 }
@@ -322,7 +294,7 @@ static int compare(regress_job *j, tpc_diff *df) {
         !strcmp(steps[k].words[0], "bounds") ? tpc_diff_bounds
         : !strcmp(steps[k].words[0], "rate") ? tpc_diff_rate
                                              : tpc_diff_bench;
-    rc = diff(df, j->base, j->base_ids[k], j->run.store, j->ids[k]);
+    rc = diff(df, j->base, j->base_ids[k], j->run->store, j->ids[k]);
   }
   return rc;
 }
@@ -331,32 +303,32 @@ static int compare(regress_job *j, tpc_diff *df) {
 static int store_result(regress_job *j, const tpc_diff *df) {
   const char *commands[NSTEPS];
   for (size_t k = 0; k < NSTEPS; k++) commands[k] = steps[k].words[0];
-  tpc_regress_record r = {j->run.id,       j->a->baseline, j->base ? j->base_commit : NULL,
+  tpc_regress_record r = {j->run->id,       j->a->baseline, j->base ? j->base_commit : NULL,
                           j->a->timings_gate, j->a->threshold, j->a->update,
                           j->base ? df : NULL, NSTEPS,       commands,
                           j->ids,          j->base ? j->base_ids : NULL};
-  return tpc_regress_store(j->run.store, &r);
+  return tpc_regress_store(j->run->store, &r);
 }
 
 static int update_baseline(regress_job *j) {
   int64_t bad = 0;
-  int rc = tpc_regress_count_violations(j->run.store, j->run.id, &bad);
+  int rc = tpc_regress_count_violations(j->run->store, j->run->id, &bad);
   if (rc) return tpc_cli_fail(rc);
   if (bad) {
     fprintf(stderr, "tpc: %" PRId64 " check(s) violated: not writing them as the baseline\n",
             bad);
     return TPC_EXIT_FAIL;
   }
-  rc = tpc_baseline_write(j->run.store, j->ids, NSTEPS, j->a->baseline);
+  rc = tpc_baseline_write(j->run->store, j->ids, NSTEPS, j->a->baseline);
   if (rc) return tpc_cli_fail(rc);
-  if (!j->a->common.quiet)
+  if (!j->common->quiet)
     printf("regress: baseline %s written from runs %" PRId64 " to %" PRId64 "\n",
            j->a->baseline, j->ids[0], j->ids[NSTEPS - 1]);
   return TPC_EXIT_OK;
 }
 
 static int report(regress_job *j, const tpc_diff *df) {
-  if (!j->a->common.quiet) {
+  if (!j->common->quiet) {
     printf("tpc regress: baseline %s (commit %.12s) -> runs %" PRId64 " to %" PRId64 "\n",
            j->a->baseline, j->base_commit, j->ids[0], j->ids[NSTEPS - 1]);
     tpc_diff_print(stdout, df, j->a->verbose ? TPC_DIFF_INFO : TPC_DIFF_WARN);
@@ -387,13 +359,11 @@ static int check_writable(const char *path) {
   return TPC_EXIT_OK;
 }
 
-static int regress_main(regress_job *j, int argc, char **argv) {
+static int regress_main(tpc_cli_ctx *ctx, regress_job *j) {
   regress_args *a = j->a;
-  int code = plugin_specs(a);
-  if (!code && a->update) code = check_writable(a->baseline);
-  if (!code && !a->update) code = load_baseline(j);
-  if (code) return code;
-  code = tpc_cli_run_begin(&j->run, &a->common, "regress", argc, argv);
+  plugin_specs(ctx, a);
+  int code = a->update ? check_writable(a->baseline) : load_baseline(j);
+  if (!code) code = tpc_cli_run_open(ctx, NULL);
   if (code) return code;
   code = run_set(j);
   tpc_diff df;
@@ -409,33 +379,34 @@ static int regress_main(regress_job *j, int argc, char **argv) {
   }
   if (!code) code = a->update ? update_baseline(j) : report(j, &df);
   tpc_diff_free(&df);
-  return tpc_cli_run_end(&j->run, code);
+  return code;
+}
+
+/* The baseline's scratch database and its WAL and shared-memory files. */
+static void remove_scratch(const char *scratch) {
+  char side[300];
+  unlink(scratch);
+  snprintf(side, sizeof side, "%s-wal", scratch);
+  unlink(side);
+  snprintf(side, sizeof side, "%s-shm", scratch);
+  unlink(side);
 }
 
 int cmd_regress(tpc_cli_ctx *ctx) {
-  int argc = ctx->argc;
-  char **argv = ctx->argv;
   regress_args a;
   memset(&a, 0, sizeof a);
-  tpc_cli_common_init(&a.common);
   a.baseline = "db/baseline.sql";
   a.timings_gate = 0; /* timings warn; instruction counts gate */
   a.threshold = 0.05;
-  int code = parse(argc, argv, &a);
-  if (code == -1) return usage(stdout, TPC_EXIT_OK);
+  int code = parse(ctx, &a);
   if (code) return code;
   regress_job j;
   memset(&j, 0, sizeof j);
   j.a = &a;
-  code = regress_main(&j, argc, argv);
+  j.common = &ctx->common;
+  j.run = &ctx->run;
+  code = regress_main(ctx, &j);
   tpc_store_close(j.base);
-  if (j.scratch[0]) {
-    unlink(j.scratch);
-    char side[300];
-    snprintf(side, sizeof side, "%s-wal", j.scratch);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", j.scratch);
-    unlink(side);
-  }
+  if (j.scratch[0]) remove_scratch(j.scratch);
   return code;
 }

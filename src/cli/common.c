@@ -1,7 +1,7 @@
 /*
 ** Helpers shared by the commands: reporting library errors with the right
-** exit code, reading specs with a caret under the error, the registry with
-** the plugins, the life of a runs row, and the progress bar.
+** exit code, reading specs with a caret under the error, the life of a runs
+** row, and the progress bar.
 */
 #include <signal.h>
 #include <stdio.h>
@@ -9,11 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bounds/sandbox.h"
 #include "cli/cli.h"
 #include "core/error.h"
 #include "methods/method.h"
-#include "registry/plugin.h"
 #include "store/store.h"
 
 int tpc_cli_exit_code(int status) {
@@ -54,49 +52,6 @@ tpc_spec *tpc_cli_spec(const tpc_registry *reg, const char *text, int *exit_code
 
 tpc_spec *tpc_cli_method_spec(const tpc_registry *reg, const char *text, int *exit_code) {
   return spec_checked(reg, text, tpc_method_check, exit_code);
-}
-
-/* The child's side of a trial load: a scratch registry, thrown away. */
-static int load_in_child(void *arg, void *out) {
-  (void)out;
-  tpc_registry *r = tpc_registry_alloc();
-  if (!r) return tpc_error(TPC_ENOMEM, "out of memory");
-  int rc = tpc_plugin_load(r, arg);
-  tpc_registry_free(r);
-  return rc;
-}
-
-/* Load a plugin into r, after loading it once in a child process.  The
-** registration itself has to happen here, since r keeps pointers into the
-** plugin's memory; but the plugin's constructors and tpc_plugin_init are
-** its own code, and a crash or hang in them is caught in the child (exit 4)
-** before they can take this process down. */
-static int load_plugin(tpc_registry *r, const char *path) {
-  tpc_sandbox_opts so = {.timeout_s = TPC_CLI_PLUGIN_LOAD_TIMEOUT};
-  tpc_sandbox_result sr;
-  int status, rc = tpc_sandbox_call(load_in_child, (void *)path, NULL, 0, &so, &sr, &status);
-  if (rc == TPC_OK && status == TPC_ECHILD)
-    return tpc_error_prefix(TPC_ECHILD, "plugin %s: loading it (its constructors, "
-                                        "tpc_plugin_init) ", path);
-  if (rc == TPC_OK) rc = status;
-  return rc == TPC_OK ? tpc_plugin_load(r, path) : rc;
-}
-
-tpc_registry *tpc_cli_registry_plugins(const tpc_cli_common *o, int *exit_code) {
-  tpc_registry *r = tpc_registry_alloc();
-  if (!r) {
-    *exit_code = tpc_cli_fail(tpc_error(TPC_ENOMEM, "out of memory"));
-    return NULL;
-  }
-  for (size_t i = 0; i < o->nplugins; i++) {
-    int rc = load_plugin(r, o->plugins[i]);
-    if (rc) {
-      *exit_code = tpc_cli_fail(rc);
-      tpc_registry_free(r);
-      return NULL;
-    }
-  }
-  return r;
 }
 
 /* ---- runs ------------------------------------------------------------------ */
@@ -184,13 +139,6 @@ int tpc_cli_run_open(tpc_cli_ctx *ctx, const char *settings) {
                                   ctx->cmd->name));
   return tpc_cli_run_start(&ctx->run, &ctx->common, ctx->cmd->name, ctx->argc, ctx->argv,
                            settings);
-}
-
-int tpc_cli_run_begin(tpc_cli_run *run, const tpc_cli_common *o, const char *command,
-                      int argc, char **argv) {
-  tpc_cli_common fresh = *o;
-  fresh.resume = 0;
-  return tpc_cli_run_start(run, &fresh, command, argc, argv, NULL);
 }
 
 int tpc_cli_run_end(tpc_cli_run *run, int exit_code) {

@@ -26,8 +26,6 @@ extern void openblas_set_num_threads(int) __attribute__((weak));
 #define NEEDS_REGISTRY TPC_CMD_NEEDS_REGISTRY
 #define STORES_RUN TPC_CMD_STORES_RUN
 
-/* bench and regress load their registry and begin and end their runs
-** themselves, for now: flags 0. */
 static const tpc_cli_cmd commands[] = {
     {"list", cmd_list, NEEDS_REGISTRY, "list",
      "every compressor and mechanism, its parameters and declared constants"},
@@ -37,11 +35,11 @@ static const tpc_cli_cmd commands[] = {
      "empirical check of alpha, omega, unbiasedness and the 3PC inequality"},
     {"rate", cmd_rate, NEEDS_REGISTRY | STORES_RUN, "rate PROBLEM METHOD... [options]",
      "Algorithm 1 runs, the Theorem 1 and PL checks, the paper's experiments"},
-    {"bench", cmd_bench, 0, "bench [KERNEL...] [options]",
+    {"bench", cmd_bench, NEEDS_REGISTRY | STORES_RUN, "bench [KERNEL...] [options]",
      "kernel timings with a roofline; bench compare RUN_A RUN_B"},
     {"report", cmd_report, 0, "report [--out DIR] [--run ID...]",
      "HTML + Markdown report of the database, plots by gnuplot"},
-    {"regress", cmd_regress, 0, "regress [--baseline F] [--update]",
+    {"regress", cmd_regress, NEEDS_REGISTRY | STORES_RUN, "regress [--baseline F] [--update]",
      "CI gate: a fixed set of checks compared with a baseline"},
 };
 

@@ -3,13 +3,20 @@
 ** options, the common ones (--db, --seed, --threads, --quiet, --plugin) and
 ** --help, with one convention for what goes wrong (an unknown or ambiguous
 ** option, a missing value: a message naming it, exit 2) and one help block
-** for the common options after every command's usage (cli.h).
+** for the common options after every command's usage (cli.h); and, for the
+** commands that need it, the registry with every --plugin loaded.
 */
 #include <omp.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "bounds/sandbox.h"
 #include "cli/cli.h"
+#include "core/error.h"
+#include "registry/plugin.h"
+
+/* Seconds a plugin's constructors and tpc_plugin_init may take. */
+#define PLUGIN_LOAD_TIMEOUT 60
 
 void tpc_cli_common_init(tpc_cli_common *o) {
   memset(o, 0, sizeof *o);
@@ -21,7 +28,10 @@ void tpc_cli_common_init(tpc_cli_common *o) {
 /* 1 for a good value, -1 for a bad one: tpc_cli_common_opt's convention. */
 static int applied(int exit_code) { return exit_code == TPC_EXIT_OK ? 1 : -1; }
 
-int tpc_cli_common_opt(tpc_cli_common *o, int code, const char *arg) {
+/* Apply a common option returned by getopt_long.  Returns 1 when `code` was
+** one (and its value good), 0 when it is not a common option, and -1 after
+** printing a message when the value is bad (the command exits 2). */
+static int common_opt(tpc_cli_common *o, int code, const char *arg) {
   size_t n = 0;
   int rc;
   switch (code) {
@@ -53,12 +63,72 @@ int tpc_cli_common_opt(tpc_cli_common *o, int code, const char *arg) {
   }
 }
 
+/* The child's side of a trial load: a scratch registry, thrown away. */
+static int load_in_child(void *arg, void *out) {
+  (void)out;
+  tpc_registry *r = tpc_registry_alloc();
+  if (!r) return tpc_error(TPC_ENOMEM, "out of memory");
+  int rc = tpc_plugin_load(r, arg);
+  tpc_registry_free(r);
+  return rc;
+}
+
+/* Load a plugin into r, after loading it once in a child process.  The
+** registration itself has to happen here, since r keeps pointers into the
+** plugin's memory; but the plugin's constructors and tpc_plugin_init are
+** its own code, and a crash or hang in them is caught in the child (exit 4)
+** before they can take this process down. */
+static int load_plugin(tpc_registry *r, const char *path) {
+  tpc_sandbox_opts so = {.timeout_s = PLUGIN_LOAD_TIMEOUT};
+  tpc_sandbox_result sr;
+  int status, rc = tpc_sandbox_call(load_in_child, (void *)path, NULL, 0, &so, &sr, &status);
+  if (rc == TPC_OK && status == TPC_ECHILD)
+    return tpc_error_prefix(TPC_ECHILD, "plugin %s: loading it (its constructors, "
+                                        "tpc_plugin_init) ", path);
+  if (rc == TPC_OK) rc = status;
+  return rc == TPC_OK ? tpc_plugin_load(r, path) : rc;
+}
+
+/* The registry with the built-ins and every --plugin, or NULL after printing
+** why (*exit_code = 2 for a plugin that cannot be loaded, 4 when loading it
+** crashed or hung in the child it is first loaded in, or otherwise). */
+static tpc_registry *registry_plugins(const tpc_cli_common *o, int *exit_code) {
+  tpc_registry *r = tpc_registry_alloc();
+  if (!r) {
+    *exit_code = tpc_cli_fail(tpc_error(TPC_ENOMEM, "out of memory"));
+    return NULL;
+  }
+  for (size_t i = 0; i < o->nplugins; i++) {
+    int rc = load_plugin(r, o->plugins[i]);
+    if (rc) {
+      *exit_code = tpc_cli_fail(rc);
+      tpc_registry_free(r);
+      return NULL;
+    }
+  }
+  return r;
+}
+
+/* The common options' help, which ends every command's --help. */
+#define COMMON_HELP                                                                  \
+  "\ncommon options (every command takes them and uses those it needs):\n"          \
+  "  --db PATH        database (default db/tpc.sqlite; created and migrated)\n"      \
+  "  --seed N         run seed: fixes every result, whatever the thread count\n"     \
+  "  --threads N      worker threads, 1 to 1024 (default: all processors)\n"         \
+  "  --plugin FILE    load compressors/mechanisms from a plugin (repeatable)\n"      \
+  "  --quiet          no progress bar or table\n"                                    \
+  "  --help           this text\n"
+
 #define TPC_CLI_MAXOPTIONS 48
 
 /* The command's options, then the common ones and --help, in one table. */
 static int merge_options(const tpc_cli_cmd *cmd, const struct option *own,
                          struct option *all) {
-  static const struct option common[] = {TPC_CLI_COMMON_OPTIONS,
+  static const struct option common[] = {{"db", required_argument, 0, TPC_OPT_DB},
+                                         {"seed", required_argument, 0, TPC_OPT_SEED},
+                                         {"threads", required_argument, 0, TPC_OPT_THREADS},
+                                         {"quiet", no_argument, 0, TPC_OPT_QUIET},
+                                         {"plugin", required_argument, 0, TPC_OPT_PLUGIN},
                                          {"help", no_argument, 0, 'h'}};
   size_t n = 0;
   while (own[n].name) n++;
@@ -91,11 +161,11 @@ int tpc_cli_parse(tpc_cli_ctx *ctx, const struct option *opts, tpc_cli_opt_fn ap
   opterr = 0;
   while (!rc && (c = getopt_long(ctx->argc, ctx->argv, ":h", all, NULL)) != -1) {
     if (c == 'h') {
-      printf("%s" TPC_CLI_COMMON_HELP, usage);
+      printf("%s" COMMON_HELP, usage);
       return TPC_CLI_HELP;
     }
     if (c == ':' || c == '?') return refuse_word(ctx, c);
-    int common = tpc_cli_common_opt(&ctx->common, c, optarg);
+    int common = common_opt(&ctx->common, c, optarg);
     if (common < 0) rc = TPC_EXIT_USAGE;
     else if (common == 0) rc = apply(args, c, optarg);
   }
@@ -103,7 +173,7 @@ int tpc_cli_parse(tpc_cli_ctx *ctx, const struct option *opts, tpc_cli_opt_fn ap
   ctx->nargs = ctx->argc - optind;
   ctx->args = ctx->argv + optind;
   if (ctx->cmd->flags & TPC_CMD_NEEDS_REGISTRY)
-    ctx->reg = tpc_cli_registry_plugins(&ctx->common, &rc);
+    ctx->reg = registry_plugins(&ctx->common, &rc);
   return rc;
 }
 
