@@ -123,6 +123,31 @@ elif command -v valgrind >/dev/null 2>&1; then
   if [ "$n" = skip ] || [ "$n" = 2 ]; then ok; else bad "two counted cases with paths: $n"; fi
   expect 0 "compare instructions" -- bench compare last~1 last --db "$db"
   has out "same (instructions)" "instructions compared"
+  # SIGTERM to tpc alone while its re-run under callgrind counts: the re-run
+  # stops after its group, the finished groups stay, the run ends
+  # interrupted (exit 4), and no valgrind outlives tpc.
+  idb=$tmp/interrupted.sqlite
+  "$TPC" bench --d 2^20 --instrument instructions --quiet --db "$idb" \
+    >"$tmp/out" 2>"$tmp/err" &
+  tp=$!
+  child=
+  for i in $(seq 1 600); do
+    child=$(ps -o pid= --ppid "$tp" | tr -d ' ')
+    n=$(sqlite3 "$idb" "SELECT count(*) FROM bench_cases" 2>/dev/null)
+    [ -n "$child" ] && [ "${n:-0}" -gt 0 ] && break
+    sleep 0.1
+  done
+  kill -TERM "$tp"; wait "$tp"; got=$?
+  if [ "$got" = 4 ]; then ok; else bad "instructions interrupted: exit $got"; cat "$tmp/err"; fi
+  lacks err "Interrupted system call" "the wait for valgrind survives the signal"
+  if [ -n "$child" ] && kill -0 "$child" 2>/dev/null; then
+    bad "valgrind ($child) outlives an interrupted tpc"; kill -KILL "$child"
+  else ok; fi
+  db=$idb
+  st=$(rows "SELECT status FROM runs")
+  if [ "$st" = skip ] || [ "$st" = interrupted ]; then ok; else bad "interrupted run: $st"; fi
+  n=$(rows "SELECT count(*) FROM bench_cases")
+  if [ "$n" = skip ] || [ "$n" -gt 0 ]; then ok; else bad "finished groups kept: $n"; fi
 else
   bad "valgrind is missing (make deps installs it)"
 fi

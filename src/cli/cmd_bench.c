@@ -425,6 +425,7 @@ static int bench_body(bench_args *a, bench_cli *b, tpc_store *st, int64_t run_id
 /* The re-run under callgrind: it stores into its parent's run. */
 static int bench_child(bench_args *a, bench_cli *b, int argc, char **argv) {
   long long id = atoll(getenv(TPC_BENCH_ENV_RUN));
+  tpc_cli_interrupts_catch(); /* a signal stops it between groups, as its parent */
   tpc_store *st;
   int rc = tpc_store_open(a->common.db, &st);
   if (rc) return tpc_cli_fail(rc);
