@@ -123,6 +123,11 @@ elif command -v valgrind >/dev/null 2>&1; then
   if [ "$n" = skip ] || [ "$n" = 2 ]; then ok; else bad "two counted cases with paths: $n"; fi
   expect 0 "compare instructions" -- bench compare last~1 last --db "$db"
   has out "same (instructions)" "instructions compared"
+  # a timed run (the calibrate run) against a counted one: nothing in
+  # common to compare, said as such (exit 2), not "without usable samples"
+  expect 2 "compare time with instructions" -- bench compare last~2 last --db "$db"
+  has err "counted instructions" "time against instructions named"
+  expect 2 "compare instructions with time" -- bench compare last last~2 --db "$db"
   # SIGTERM to tpc alone while its re-run under callgrind counts: the re-run
   # stops after its group, the finished groups stay, the run ends
   # interrupted (exit 4), and no valgrind outlives tpc.

@@ -637,6 +637,12 @@ static int compare_rows(const tpc_bench_rows *A, const tpc_bench_rows *B, double
   return TPC_OK;
 }
 
+/* How a run measured its cases, for the message refusing to compare a timed
+** run with a counted one (their rows share no measure). */
+static const char *measure_of(const tpc_bench_rows *r) {
+  return r->instrument[0] ? "counted instructions" : "measured time";
+}
+
 static int compare_main(int argc, char **argv) {
   static const struct option opts[] = {{"threshold", required_argument, 0, OPT_THRESHOLD},
                                        {"help", no_argument, 0, OPT_HELP},
@@ -681,6 +687,10 @@ static int compare_main(int argc, char **argv) {
   if (!rc) rc = tpc_bench_load(st, ida, &A);
   if (!rc) rc = tpc_bench_load(st, idb, &B);
   tpc_store_close(st);
+  if (!rc && !A.instrument[0] != !B.instrument[0])
+    rc = tpc_error(TPC_EINPUT,
+                   "run %" PRId64 " %s and run %" PRId64 " %s: compare two timed runs "
+                   "or two counted ones", ida, measure_of(&A), idb, measure_of(&B));
   tally t = {0};
   if (!rc && !common.quiet) {
     printf("tpc bench compare: run %" PRId64 " (A) -> run %" PRId64
