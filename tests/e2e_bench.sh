@@ -99,6 +99,11 @@ has out "1 kernel cases:" "calibrate summary"
 has out "noise floor at 3 rounds" "calibrate noise floor"
 n=$(rows "SELECT rounds FROM bench_env ORDER BY run_id DESC LIMIT 1")
 if [ "$n" = skip ] || [ "$n" = 6 ]; then ok; else bad "calibrate stores its 6 rounds: $n"; fi
+# --help prints the help and nothing else: no calibration, no database
+expect 0 "calibrate --help" -- bench calibrate --db "$tmp/help.sqlite" --help
+has out "calibrate" "calibrate help printed"
+lacks out "kernel cases" "calibrate --help runs nothing"
+if [ -e "$tmp/help.sqlite" ]; then bad "calibrate --help wrote a database"; else ok; fi
 expect 2 "calibrate with 2 rounds" -- bench calibrate sign --rounds 2 --db "$db"
 has err "calibrate needs --rounds" "calibrate rounds message"
 expect 2 "calibrate instrument" -- bench calibrate sign --instrument instructions --db "$db"

@@ -501,7 +501,10 @@ static int calibrate_main(int argc, char **argv) {
   memset(&a, 0, sizeof a);
   tpc_cli_common_init(&a.common);
   int rc = parse_args(argc, argv, &a);
-  if (rc == -1) rc = usage(stdout, TPC_EXIT_OK);
+  if (rc == -1) { /* --help: the help and nothing else */
+    free(a.impl_text);
+    return usage(stdout, TPC_EXIT_OK);
+  }
   if (!rc && a.instrument) {
     fprintf(stderr, "tpc: bench calibrate measures timings: --instrument does not apply\n");
     rc = TPC_EXIT_USAGE;
