@@ -6,6 +6,7 @@
 #include "bench/instrument.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <linux/perf_event.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -139,6 +140,17 @@ static int self_path(char *buf, size_t size) {
   return TPC_OK;
 }
 
+/* Wait for the re-run.  A signal that interrupts the wait (SIGINT, SIGTERM
+** sent to tpc alone) is passed on as SIGTERM, so the re-run stops after its
+** group and stores what it finished, rather than running on after tpc. */
+static int wait_forwarding(pid_t pid, int *status) {
+  while (waitpid(pid, status, 0) < 0) {
+    if (errno != EINTR) return errno;
+    kill(pid, SIGTERM);
+  }
+  return 0;
+}
+
 int tpc_bench_counter_rerun(char *const *argv, long long run_id, int *code) {
 #if defined(__SANITIZE_ADDRESS__)
   (void)argv;
@@ -175,7 +187,7 @@ int tpc_bench_counter_rerun(char *const *argv, long long run_id, int *code) {
   unsetenv(TPC_BENCH_ENV_RUN);
   free(av);
   int status = 0;
-  if (!err && waitpid(pid, &status, 0) < 0) err = errno;
+  if (!err) err = wait_forwarding(pid, &status);
   remove(out); /* the dump at exit (nothing collected) */
   rmdir(dir);
   if (err) return tpc_error(TPC_EIO, "cannot run valgrind (apt-get install valgrind): %s",

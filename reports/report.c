@@ -49,7 +49,9 @@ static int exec(sqlite3 *db, const char *sql) {
 
 /* The newest result per key among the selected runs, one temp view per
 ** result table; the sections read only these, so "newest" means one thing
-** everywhere. */
+** everywhere.  Kernel cases have two: the newest timing (rep_cases) and the
+** newest instruction count per path (rep_counts), so that a counted run
+** does not hide the timings it has none of. */
 static const char *const newest_views =
     "CREATE TEMP VIEW rep_bounds AS SELECT * FROM (SELECT b.*, row_number() OVER (PARTITION "
     "BY spec, d, n, dtype ORDER BY run_id DESC, id DESC) AS rn FROM bounds_specs b WHERE run_id IN "
@@ -64,12 +66,17 @@ static const char *const newest_views =
     "b WHERE run_id IN (SELECT id FROM temp.report_runs)) WHERE rn = 1;"
     "CREATE TEMP VIEW rep_cases AS SELECT * FROM (SELECT c.*, row_number() OVER (PARTITION BY "
     "role, kernel, dtype, d, ifnull(k, -1), impl ORDER BY run_id DESC, id DESC) AS rn FROM "
-    "bench_cases c WHERE run_id IN (SELECT id FROM temp.report_runs)) WHERE rn = 1;"
+    "bench_cases c WHERE instructions IS NULL AND run_id IN (SELECT id FROM temp.report_runs)) "
+    "WHERE rn = 1;"
+    "CREATE TEMP VIEW rep_counts AS SELECT * FROM (SELECT c.*, row_number() OVER (PARTITION BY "
+    "role, kernel, dtype, d, ifnull(k, -1), impl, path ORDER BY run_id DESC, id DESC) AS rn "
+    "FROM bench_cases c WHERE instructions IS NOT NULL AND run_id IN (SELECT id FROM "
+    "temp.report_runs)) WHERE rn = 1;"
     "CREATE TEMP VIEW rep_regress AS SELECT * FROM regress_runs WHERE updated = 0 AND run_id "
     "IN (SELECT id FROM temp.report_runs) ORDER BY run_id DESC LIMIT 1;"
     "CREATE TEMP VIEW rep_runs AS SELECT run_id AS id FROM rep_bounds UNION SELECT run_id "
     "FROM rep_checks UNION SELECT run_id FROM rep_best UNION SELECT run_id FROM rep_cases "
-    "UNION SELECT run_id FROM rep_regress;";
+    "UNION SELECT run_id FROM rep_counts UNION SELECT run_id FROM rep_regress;";
 
 /* temp.report_runs: the runs named, each checked to exist, or every run
 ** that is not still running (an abandoned run's finished rows count: its

@@ -198,6 +198,15 @@ static const char *fmt_interval(sqlite3_stmt *st, int col, char *buf, size_t n) 
   return buf;
 }
 
+/* The median column: a time, or for a counted case its instructions per
+** call (the unit bench's own table prints). */
+static const char *median_cell(sqlite3_stmt *st, char *buf, size_t n) {
+  if (sqlite3_column_type(st, 16) == SQLITE_NULL)
+    return tpc_bench_fmt_time(tpc_rep_real(st, 5), buf, n);
+  snprintf(buf, n, "%.4g ins", tpc_rep_real(st, 16));
+  return buf;
+}
+
 /* Every case: its median with the round-level interval (what a rerun would
 ** see, bench/rounds.h) beside the within-round one (one process's noise)
 ** and the spread of the rounds' medians, so that a reader sees which of the
@@ -210,9 +219,12 @@ static int cases_table(tpc_doc *doc, sqlite3 *db, int *rows) {
   int rc = tpc_rep_prepare(db,
                            CASES "SELECT kernel, dtype, d, k, impl, median_ns, round_lo_ns, "
                                  "round_hi_ns, ci_lo_ns, ci_hi_ns, gbps, floor_ns, ratio, "
-                                 "coalesce(path, '-'), round_cv, coalesce(rounds, 1) FROM "
-                                 "cases WHERE role <> 'bandwidth' ORDER BY kernel, dtype, d, k, "
-                                 "median_ns",
+                                 "coalesce(path, '-'), round_cv, coalesce(rounds, 1), NULL FROM "
+                                 "cases WHERE role <> 'bandwidth' UNION ALL SELECT kernel, "
+                                 "dtype, d, k, impl, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+                                 "NULL, coalesce(path, '-'), NULL, NULL, instructions FROM "
+                                 "temp.rep_counts WHERE role = 'kernel' ORDER BY 1, 2, 3, 4, "
+                                 "17, 6",
                            &st);
   if (rc) return rc;
   int step, n = 0;
@@ -228,7 +240,7 @@ static int cases_table(tpc_doc *doc, sqlite3 *db, int *rows) {
                            fmt_size(st, 3, k, sizeof k),
                            tpc_rep_text(st, 4),
                            tpc_rep_text(st, 13),
-                           tpc_bench_fmt_time(tpc_rep_real(st, 5), med, sizeof med),
+                           median_cell(st, med, sizeof med),
                            fmt_interval(st, 6, rci, sizeof rci),
                            fmt_interval(st, 8, wci, sizeof wci),
                            cv,
@@ -256,7 +268,8 @@ int tpc_report_kernels(tpc_doc *doc, sqlite3 *db, tpc_report_summary *sum) {
                "only, and the spread is the coefficient of variation of the rounds' "
                "medians. The path is the kernel variant that ran (its "
                "instruction set; TopK's selection): timings of different paths are not "
-               "comparable.");
+               "comparable. A case counted with --instrument instructions has its own row, "
+               "instructions per call in the median column.");
   int before = sum->kernels;
   tpc_doc_subsection(doc, "Throughput against the roofline");
   int rc = throughput_figures(doc, db);

@@ -99,6 +99,11 @@ has out "1 kernel cases:" "calibrate summary"
 has out "noise floor at 3 rounds" "calibrate noise floor"
 n=$(rows "SELECT rounds FROM bench_env ORDER BY run_id DESC LIMIT 1")
 if [ "$n" = skip ] || [ "$n" = 6 ]; then ok; else bad "calibrate stores its 6 rounds: $n"; fi
+# --help prints the help and nothing else: no calibration, no database
+expect 0 "calibrate --help" -- bench calibrate --db "$tmp/help.sqlite" --help
+has out "calibrate" "calibrate help printed"
+lacks out "kernel cases" "calibrate --help runs nothing"
+if [ -e "$tmp/help.sqlite" ]; then bad "calibrate --help wrote a database"; else ok; fi
 expect 2 "calibrate with 2 rounds" -- bench calibrate sign --rounds 2 --db "$db"
 has err "calibrate needs --rounds" "calibrate rounds message"
 expect 2 "calibrate instrument" -- bench calibrate sign --instrument instructions --db "$db"
@@ -123,6 +128,36 @@ elif command -v valgrind >/dev/null 2>&1; then
   if [ "$n" = skip ] || [ "$n" = 2 ]; then ok; else bad "two counted cases with paths: $n"; fi
   expect 0 "compare instructions" -- bench compare last~1 last --db "$db"
   has out "same (instructions)" "instructions compared"
+  # a timed run (the calibrate run) against a counted one: nothing in
+  # common to compare, said as such (exit 2), not "without usable samples"
+  expect 2 "compare time with instructions" -- bench compare last~2 last --db "$db"
+  has err "counted instructions" "time against instructions named"
+  expect 2 "compare instructions with time" -- bench compare last last~2 --db "$db"
+  # SIGTERM to tpc alone while its re-run under callgrind counts: the re-run
+  # stops after its group, the finished groups stay, the run ends
+  # interrupted (exit 4), and no valgrind outlives tpc.
+  idb=$tmp/interrupted.sqlite
+  "$TPC" bench --d 2^20 --instrument instructions --quiet --db "$idb" \
+    >"$tmp/out" 2>"$tmp/err" &
+  tp=$!
+  child=
+  for i in $(seq 1 600); do
+    child=$(ps -o pid= --ppid "$tp" | tr -d ' ')
+    n=$(sqlite3 "$idb" "SELECT count(*) FROM bench_cases" 2>/dev/null)
+    [ -n "$child" ] && [ "${n:-0}" -gt 0 ] && break
+    sleep 0.1
+  done
+  kill -TERM "$tp"; wait "$tp"; got=$?
+  if [ "$got" = 4 ]; then ok; else bad "instructions interrupted: exit $got"; cat "$tmp/err"; fi
+  lacks err "Interrupted system call" "the wait for valgrind survives the signal"
+  if [ -n "$child" ] && kill -0 "$child" 2>/dev/null; then
+    bad "valgrind ($child) outlives an interrupted tpc"; kill -KILL "$child"
+  else ok; fi
+  db=$idb
+  st=$(rows "SELECT status FROM runs")
+  if [ "$st" = skip ] || [ "$st" = interrupted ]; then ok; else bad "interrupted run: $st"; fi
+  n=$(rows "SELECT count(*) FROM bench_cases")
+  if [ "$n" = skip ] || [ "$n" -gt 0 ]; then ok; else bad "finished groups kept: $n"; fi
 else
   bad "valgrind is missing (make deps installs it)"
 fi

@@ -241,5 +241,24 @@ if [ "$before" = "$after" ]; then ok; else bad "bad baseline stored runs ($befor
 n=$(rows "SELECT count(*) FROM regress_items WHERE level = 'fail'")
 if [ "$n" = skip ] || [ "$n" -ge 1 ]; then ok; else bad "failure stored in regress_items: $n"; fi
 
+# A counted run (--instrument instructions) after a timed one of the same
+# case: the report keeps the timing and shows the count beside it, rather
+# than a row of dashes where the newest (counted) row has no time.  An
+# AddressSanitizer build counts nothing (exit 3): there only the timing.
+db="$tmp/counted.sqlite"
+q bench sign --d 2^12 --dtype f32 --impl comp --samples 3 --rounds 3
+"$TPC" bench sign --d 2^12 --dtype f32 --impl comp --instrument instructions --quiet \
+  --db "$db" >/dev/null 2>"$tmp/err"
+counted=$?
+expect 0 "report of a timed and a counted run" -- report --db "$db" --out "$tmp/counted"
+if grep -qE '^\| sign \| f32 \| 2\^12 \| - \| comp \| [^|]* \| [0-9.]+ (ns|us) \|' \
+  "$tmp/counted/report.md"; then ok; else bad "the timing of sign is in the report"; fi
+if [ "$counted" = 0 ]; then
+  if grep -qE '^\| sign \| f32 \| 2\^12 \| - \| comp \| [^|]* \| [0-9.e+]+ ins \|' \
+    "$tmp/counted/report.md"; then ok; else bad "the count of sign is in the report"; fi
+else
+  case $TPC in */build-san/*) ok ;; *) bad "sign counted: exit $counted"; cat "$tmp/err" ;; esac
+fi
+
 echo "e2e_report: $pass passed, $fail failed"
 [ "$fail" = 0 ]

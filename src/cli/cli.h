@@ -171,6 +171,10 @@ int64_t tpc_cli_last_run_id(void);
 ** next unit of work, keep what finished, and end the run. */
 int tpc_cli_interrupted(void);
 
+/* Catch SIGINT and SIGTERM into the flag tpc_cli_interrupted() reads (done
+** by tpc_cli_run_start; a process that stores into another's run calls it). */
+void tpc_cli_interrupts_catch(void);
+
 /* ---- commands ------------------------------------------------------------ */
 
 /* What a command's table entry asks of the common code. */

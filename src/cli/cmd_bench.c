@@ -395,6 +395,7 @@ static int bench_body(bench_cli *b, tpc_store *st, int64_t run_id) {
 /* The re-run under callgrind: it stores into its parent's run, opens none. */
 static int bench_child(bench_cli *b) {
   long long id = atoll(getenv(TPC_BENCH_ENV_RUN));
+  tpc_cli_interrupts_catch(); /* a signal stops it between groups, as its parent */
   tpc_store *st;
   int rc = tpc_store_open(b->ctx->common.db, &st);
   if (rc) return tpc_cli_fail(rc);
@@ -554,8 +555,14 @@ static int compare_verdict(const tpc_bench_tally *t, int64_t ida, int64_t idb, d
   return TPC_EXIT_OK;
 }
 
+/* How a run measured its cases, for the message refusing to compare a timed
+** run with a counted one (their rows share no measure). */
+static const char *measure_of(const tpc_bench_rows *r) {
+  return r->instrument[0] ? "counted instructions" : "measured time";
+}
+
 /* Both runs' cases, read from the database; 2 for a database or run id
-** that is not one. */
+** that is not one, or for a timed run against a counted one. */
 static int compare_load(const char *db, char **ids, tpc_bench_rows *A, tpc_bench_rows *B) {
   if (access(db, F_OK) != 0) {
     fprintf(stderr, "tpc: %s does not exist\n", db);
@@ -573,6 +580,10 @@ static int compare_load(const char *db, char **ids, tpc_bench_rows *A, tpc_bench
   if (!rc) rc = tpc_bench_load(st, ida, A);
   if (!rc) rc = tpc_bench_load(st, idb, B);
   tpc_store_close(st);
+  if (!rc && !A->instrument[0] != !B->instrument[0])
+    rc = tpc_error(TPC_EINPUT,
+                   "run %" PRId64 " %s and run %" PRId64 " %s: compare two timed runs "
+                   "or two counted ones", ida, measure_of(A), idb, measure_of(B));
   return rc ? tpc_cli_fail(rc) : TPC_EXIT_OK;
 }
 

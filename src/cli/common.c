@@ -97,7 +97,7 @@ static int64_t last_run_id;
 int64_t tpc_cli_last_run_id(void) { return last_run_id; }
 
 /* SIGINT and SIGTERM set the flag that long loops poll. */
-static void catch_interrupts(void) {
+void tpc_cli_interrupts_catch(void) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
@@ -129,7 +129,7 @@ int tpc_cli_run_start(tpc_cli_run *run, const tpc_cli_common *o, const char *com
     run->resumed = 1;
   }
   last_run_id = run->id;
-  catch_interrupts();
+  tpc_cli_interrupts_catch();
   return TPC_EXIT_OK;
 }
 
