@@ -1659,7 +1659,7 @@ Test(problems_convex, logreg_convex_regularizers, .init = tmp_setup, .fini = tmp
 
 /* a9a (shipped): Newton reaches |grad f| <= 1e-10 under l2 (two lambdas),
 ** recomputed by the full gradient. */
-Test(problems_convex, logreg_a9a_newton, .timeout = 120) {
+Test(problems_convex, logreg_a9a_newton) {
   static const char *const specs[] = {"logreg(file=a9a,n=10,reg=l2,lambda=0.1)",
                                       "logreg(file=a9a,n=10,reg=l2,lambda=1e-4)"};
   for (size_t s = 0; s < 2; s++) {
