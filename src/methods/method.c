@@ -7,7 +7,6 @@
 
 #include <gsl/gsl_rng.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,18 +50,6 @@ const tpc_alg1_rule tpc_method_rule_model = {.model = 1};
 
 /* ---- parameters ------------------------------------------------------------ */
 
-/* TPC_EINPUT about spec s, at the column of its name, as the registry words
-** its spec errors (registry/build.c), so the command's caret points there. */
-static int spec_error(const tpc_spec *s, const char *fmt, ...) TPC_PRINTF(2, 3);
-static int spec_error(const tpc_spec *s, const char *fmt, ...) {
-  char what[400];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(what, sizeof what, fmt, ap);
-  va_end(ap);
-  return tpc_error_at(TPC_EINPUT, s->pos + 1, "column %zu: %s", s->pos + 1, what);
-}
-
 /* Parameter `key` of s as one of `words` (index in *out), or `def` when
 ** absent. */
 static int param_word(const tpc_spec *s, const char *key, const char *const *words, int def,
@@ -79,8 +66,8 @@ static int param_word(const tpc_spec *s, const char *key, const char *const *wor
   for (int k = 0; words[k]; k++)
     snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "", words[k]);
   if (q->text)
-    return spec_error(s, "%s: %s=%s is not one of %s", s->name, key, q->text, list);
-  return spec_error(s, "%s: %s=%g is not one of %s", s->name, key, q->value, list);
+    return tpc_spec_error(s, "%s: %s=%s is not one of %s", s->name, key, q->text, list);
+  return tpc_spec_error(s, "%s: %s=%g is not one of %s", s->name, key, q->value, list);
 }
 
 /* Parameter `key` of s in (0, 1], or `def` when absent. */
@@ -91,7 +78,7 @@ static int param_unit(const tpc_spec *s, const char *key, double def, double *ou
   char num[32];
   tpc_format_double(q->value, num, sizeof num);
   if (q->text || !(q->value > 0 && q->value <= 1))
-    return spec_error(s, "%s: %s=%s must be a number in (0, 1]", s->name, key,
+    return tpc_spec_error(s, "%s: %s=%s must be a number in (0, 1]", s->name, key,
                       q->text ? q->text : num);
   *out = q->value;
   return TPC_OK;
@@ -100,7 +87,7 @@ static int param_unit(const tpc_spec *s, const char *key, double def, double *ou
 /* Refuse parameter `key` of s unless `allowed`: it means nothing else. */
 static int param_only(const tpc_spec *s, const char *key, int allowed, const char *when) {
   if (allowed || !tpc_spec_param_find(s, key)) return TPC_OK;
-  return spec_error(s, "%s: %s applies only to %s", s->name, key, when);
+  return tpc_spec_error(s, "%s: %s applies only to %s", s->name, key, when);
 }
 
 enum { SHIFT_FIXED, SHIFT_STAR, SHIFT_DIANA, SHIFT_RANDDIANA };
@@ -121,7 +108,7 @@ static int plan_dcgd(const tpc_spec *s, double omega, tpc_method_plan *pl) {
 static int plan_dcgd_shift(const tpc_spec *s, double omega, tpc_method_plan *pl) {
   int shift, rc = param_word(s, "shift", shift_words, -1, &shift);
   if (!rc && shift < 0)
-    rc = spec_error(s, "%s: shift= is required (fixed, star, diana or randdiana)", s->name);
+    rc = tpc_spec_error(s, "%s: shift= is required (fixed, star, diana or randdiana)", s->name);
   if (!rc) rc = param_only(s, "beta", shift == SHIFT_DIANA, "shift=diana");
   if (!rc) rc = param_only(s, "p", shift == SHIFT_RANDDIANA, "shift=randdiana");
   if (!rc) rc = param_unit(s, "beta", unit_default(omega), &pl->sh.beta);
@@ -208,18 +195,18 @@ static int key_known(const tpc_method_type *t, const char *key) {
 static int type_check(const tpc_registry *reg, const tpc_method_type *t, const tpc_spec *s) {
   size_t want = strlen(t->args);
   if (s->nargs != want)
-    return spec_error(s, "%s takes %zu compressor argument%s (%s), not %zu", t->name, want,
+    return tpc_spec_error(s, "%s takes %zu compressor argument%s (%s), not %zu", t->name, want,
                       want == 1 ? "" : "s", t->synopsis, s->nargs);
   for (size_t k = 0; k < want; k++) {
     int rc = tpc_spec_check(reg, s->args[k]);
     if (rc) return rc;
     if (tpc_registry_kind(reg, s->args[k]->name) != TPC_KIND_COMP)
-      return spec_error(s->args[k], "%s: argument %zu '%s' is not a compressor (%s)", t->name,
+      return tpc_spec_error(s->args[k], "%s: argument %zu '%s' is not a compressor (%s)", t->name,
                         k + 1, s->args[k]->name, t->synopsis);
   }
   for (size_t k = 0; k < s->nparams; k++)
     if (!key_known(t, s->params[k].key))
-      return spec_error(s, "%s: unknown parameter '%s' (%s)", t->name, s->params[k].key,
+      return tpc_spec_error(s, "%s: unknown parameter '%s' (%s)", t->name, s->params[k].key,
                         t->synopsis);
   tpc_method_plan pl;
   memset(&pl, 0, sizeof pl);

@@ -13,7 +13,6 @@
 */
 #include "registry/registry.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,18 +20,6 @@
 #include "core/error.h"
 
 /* ---- shape checks shared by the builders and tpc_spec_check ------------- */
-
-/* TPC_EINPUT with "column N: " + message, N the 1-based column of node s in
-** the text it was parsed from (recorded for the caret, tpc_error_column). */
-TPC_PRINTF(2, 3)
-static int spec_error(const tpc_spec *s, const char *fmt, ...) {
-  char what[512];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(what, sizeof what, fmt, ap);
-  va_end(ap);
-  return tpc_error_at(TPC_EINPUT, s->pos + 1, "column %zu: %s", s->pos + 1, what);
-}
 
 static int key_known(const char *const *keys, const char *key) {
   for (size_t i = 0; keys && keys[i]; i++)
@@ -44,19 +31,19 @@ static int check_keys(const tpc_spec *s, const char *const *keys) {
   for (size_t i = 0; i < s->nparams; i++) {
     if (key_known(keys, s->params[i].key)) {
       if (s->params[i].text)
-        return spec_error(s, "'%s' expects a number for '%s', got '%s'", s->name,
+        return tpc_spec_error(s, "'%s' expects a number for '%s', got '%s'", s->name,
                           s->params[i].key, s->params[i].text);
       continue;
     }
     if (!keys || !keys[0])
-      return spec_error(s, "'%s' takes no parameters, got '%s'", s->name,
+      return tpc_spec_error(s, "'%s' takes no parameters, got '%s'", s->name,
                         s->params[i].key);
     char list[256] = "";
     for (size_t k = 0; keys[k]; k++) {
       size_t len = strlen(list);
       snprintf(list + len, sizeof list - len, "%s%s", k ? ", " : "", keys[k]);
     }
-    return spec_error(s, "'%s' has no parameter '%s' (it takes: %s)", s->name,
+    return tpc_spec_error(s, "'%s' has no parameter '%s' (it takes: %s)", s->name,
                       s->params[i].key, list);
   }
   return TPC_OK;
@@ -90,7 +77,7 @@ static int check_arity(const tpc_spec *s, const char *args) {
   size_t len = strlen(args);
   int variadic = len && args[len - 1] == '+';
   if (s->nargs < min_args(args) || (!variadic && s->nargs > len))
-    return spec_error(s, "'%s' takes %s, got %zu", s->name,
+    return tpc_spec_error(s, "'%s' takes %s, got %zu", s->name,
                      arity_text(args), s->nargs);
   return TPC_OK;
 }
@@ -99,12 +86,12 @@ static int check_arg_kind(const tpc_registry *r, const tpc_spec *parent,
                           const tpc_spec *arg, char want) {
   tpc_kind got = tpc_registry_kind(r, arg->name);
   if (got == TPC_KIND_NONE)
-    return spec_error(arg, "unknown compressor or mechanism '%s'", arg->name);
+    return tpc_spec_error(arg, "unknown compressor or mechanism '%s'", arg->name);
   if (want == 'C' && got != TPC_KIND_COMP)
-    return spec_error(arg, "'%s' expects a compressor here, '%s' is a mechanism",
+    return tpc_spec_error(arg, "'%s' expects a compressor here, '%s' is a mechanism",
                       parent->name, arg->name);
   if (want == 'M' && got != TPC_KIND_MECH)
-    return spec_error(arg, "'%s' expects a mechanism here, '%s' is a compressor",
+    return tpc_spec_error(arg, "'%s' expects a mechanism here, '%s' is a compressor",
                       parent->name, arg->name);
   return TPC_OK;
 }
@@ -121,7 +108,7 @@ static int check_shape(const tpc_registry *r, const tpc_spec *s, const char **ar
   const tpc_comp_type *ct = tpc_registry_comp(r, s->name);
   const tpc_mech_type *mt = ct ? NULL : tpc_registry_mech(r, s->name);
   if (!ct && !mt)
-    return spec_error(s, "unknown compressor or mechanism '%s' (see `tpc list`)", s->name);
+    return tpc_spec_error(s, "unknown compressor or mechanism '%s' (see `tpc list`)", s->name);
   *args = ct ? comp_args(ct) : mt->args;
   *keys = ct ? ct->keys : mt->keys;
   int rc = check_arity(s, *args);
@@ -193,7 +180,7 @@ static int check_build(const tpc_registry *r, const tpc_spec *s, size_t d,
   int rc = check_shape(r, s, args, &keys);
   if (rc) return rc;
   if (tpc_registry_kind(r, s->name) != want)
-    return spec_error(s, "'%s' is a %s, a %s is needed here",
+    return tpc_spec_error(s, "'%s' is a %s, a %s is needed here",
                      s->name, want == TPC_KIND_COMP ? "mechanism" : "compressor",
                      want == TPC_KIND_COMP ? "compressor" : "mechanism");
   return TPC_OK;

@@ -590,3 +590,12 @@ size_t tpc_spec_print(const tpc_spec *s, char *buf, size_t size) {
   if (size > 0) buf[w.len < size ? w.len : size - 1] = '\0';
   return w.len;
 }
+
+int tpc_spec_error(const tpc_spec *s, const char *fmt, ...) {
+  char what[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof what, fmt, ap);
+  va_end(ap);
+  return tpc_error_at(TPC_EINPUT, s->pos + 1, "column %zu: %s", s->pos + 1, what);
+}

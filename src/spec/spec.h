@@ -33,6 +33,8 @@
 
 #include <stddef.h>
 
+#include "core/error.h"
+
 typedef struct tpc_spec_param {
   char *key;
   double value;   /* the number; 0 for a text value */
@@ -71,6 +73,11 @@ int tpc_spec_equal(const tpc_spec *a, const tpc_spec *b);
 ** infinity or nan), into buf (always NUL-terminated when size > 0).  Returns
 ** the length the full text needs, like snprintf; parse(print(x)) equals x. */
 size_t tpc_spec_print(const tpc_spec *s, char *buf, size_t size);
+
+/* TPC_EINPUT with "column N: " + the message, N the 1-based column of node s
+** in the text it was parsed from (recorded for the caret, tpc_error_column):
+** how the builders of every spec-named object word their refusals. */
+int tpc_spec_error(const tpc_spec *s, const char *fmt, ...) TPC_PRINTF(2, 3);
 
 /* The value of parameter `key`, or NULL when absent. */
 const tpc_spec_param *tpc_spec_param_find(const tpc_spec *s, const char *key);
