@@ -115,7 +115,10 @@ after=$(rows "SELECT count(*) FROM runs")
 if [ "$after" = skip ] || [ "$after" = "$before" ]; then ok; else
   bad "bad input stored runs: $before -> $after"; fi
 
-# migration 10: rows of a version-9 database get the theorem of their kind
+# migrations 10 and 11: rows of a version-9 database get the theorem of their
+# kind, and the rebuild of rate_checks and rate_best (migration 11) keeps
+# every row, their trajectories and points (a drop with foreign keys on
+# would have cascaded to them)
 if command -v sqlite3 >/dev/null 2>&1; then
   old="$tmp/v9.sqlite"
   for m in db/00[1-9]_*.sql; do sqlite3 "$old" <"$m" || bad "applying $m"; done
@@ -124,12 +127,24 @@ if command -v sqlite3 >/dev/null 2>&1; then
     INSERT INTO rate_checks (run_id, problem, method, d, n, check_kind, x0, init, T, reps, gamma,
       verdict) VALUES (1, 'q', 'gd', 2, 1, 'pl', 'problem', 'exact', 1, 1, 1, 'pass'),
       (1, 'q', 'gd', 2, 1, 'theorem1', 'problem', 'exact', 1, 1, 1, 'pass'),
-      (1, 'q', 'gd', 2, 1, 'none', 'problem', 'exact', 1, 1, 1, 'n/a');"
+      (1, 'q', 'gd', 2, 1, 'none', 'problem', 'exact', 1, 1, 1, 'n/a');
+    INSERT INTO rate_trajectories (check_id, role, rep, gamma, stop, iters, record_every)
+      VALUES (1, 'rep', 0, 1, 'T', 1, 1), (2, 'rep', 0, 1, 'T', 1, 1);
+    INSERT INTO rate_points (trajectory_id, t, bits_up, bits_up_paper, bits_down)
+      VALUES (1, 0, 0, 0, 0), (1, 1, 8, 8, 0), (2, 0, 0, 0, 0);
+    INSERT INTO rate_best (run_id, experiment, method, metric, trajectory_id)
+      VALUES (1, 'fig3', 'gd', 'final_gnorm2', 2);"
   expect 0 "rate on a version-9 database" -- rate "$Q" gd --T 5 --no-slack --db "$old"
   db=$old
   equals "SELECT group_concat(ifnull(theorem, 'NULL')) FROM (SELECT theorem FROM rate_checks
           WHERE run_id = 1 ORDER BY id)" "T5.pl,T5.thm1,NULL" "old rows get their theorem"
-  equals "PRAGMA user_version" 10 "migrated to version 10"
+  equals "SELECT count(*) FROM rate_trajectories WHERE check_id IN (1, 2)" 2 \
+    "the old checks keep their trajectories"
+  equals "SELECT count(*) FROM rate_points WHERE trajectory_id IN (1, 2)" 3 \
+    "and their points"
+  equals "SELECT trajectory_id FROM rate_best WHERE run_id = 1" 2 "rate_best keeps its rows"
+  equals "SELECT count(*) FROM pragma_foreign_key_check" 0 "no row lost its parent"
+  equals "PRAGMA user_version" 11 "migrated to version 11"
 else
   echo "e2e_theorems: migration check skipped, no sqlite3"
 fi
