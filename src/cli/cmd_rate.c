@@ -224,6 +224,7 @@ typedef struct rate_method {
   int isolated;     /* names a plugin's type: built and run in a child */
   char fault[256];  /* not empty: why building it in its child failed */
   tpc_mech_consts mc;
+  tpc_method_info mi;
 } rate_method;
 
 /* One row of the table: a method checked against one theorem (thm NULL:
@@ -273,13 +274,21 @@ static int load_problem(rate_job *j, const char *text) {
   return TPC_EXIT_OK;
 }
 
-/* The method's declared constants: the method built (its init) is asked
-** for them (its runner's consts). */
-static int method_consts(const rate_job *j, const tpc_spec *spec, tpc_mech_consts *mc) {
+/* What the theorems read of a method: its declared constants and which
+** method it is. */
+typedef struct method_view {
+  tpc_mech_consts mc;
+  tpc_method_info mi;
+} method_view;
+
+/* The method built (its init) is asked for its constants (its runner's) and
+** its description. */
+static int method_consts(const rate_job *j, const tpc_spec *spec, method_view *v) {
   int rc;
   tpc_method *m = tpc_method_alloc_server(j->p, j->reg, spec, j->server, &rc);
   if (!m) return rc;
-  tpc_alg1_consts(tpc_method_runner(m), mc);
+  tpc_alg1_consts(tpc_method_runner(m), &v->mc);
+  tpc_method_info_get(m, &v->mi);
   tpc_method_free(m);
   return TPC_OK;
 }
@@ -291,19 +300,19 @@ typedef struct consts_call {
 
 static int consts_child(void *arg, void *out) {
   const consts_call *call = arg;
-  tpc_mech_consts *mc = out;
-  int rc = method_consts(call->j, call->spec, mc);
-  mc->src = NULL; /* may point into the child's heap; nothing here reads it */
+  method_view *v = out;
+  int rc = method_consts(call->j, call->spec, v);
+  v->mc.src = NULL; /* may point into the child's heap; nothing here reads it */
   return rc;
 }
 
 /* method_consts in a child: a crash or hang there becomes the method's
 ** fault (TPC_OK, m->fault set), reported when its turn comes. */
-static int consts_isolated(rate_job *j, rate_method *m, tpc_mech_consts *mc) {
+static int consts_isolated(rate_job *j, rate_method *m, method_view *v) {
   consts_call call = {j, m->spec};
   tpc_sandbox_opts so = sandbox_opts(j->args);
   tpc_sandbox_result sr;
-  int status, rc = tpc_sandbox_call(consts_child, &call, mc, sizeof *mc, &so, &sr, &status);
+  int status, rc = tpc_sandbox_call(consts_child, &call, v, sizeof *v, &so, &sr, &status);
   if (rc != TPC_OK) return rc;
   if (status != TPC_ECHILD) return status;
   snprintf(m->fault, sizeof m->fault, "building the method (init, consts) %s", tpc_error_msg());
@@ -321,7 +330,7 @@ static int add_unit(rate_job *j, rate_method *m, const tpc_theorem *thm, const c
   j->theorems[j->nu++] = thm ? thm->id : NULL;
   if (m->fault[0]) return TPC_EXIT_OK;
   a->o.theorem = thm;
-  int rc = tpc_rate_prepare(j->p, &m->mc, &a->o, &u->c);
+  int rc = tpc_rate_prepare(j->p, &m->mc, &m->mi, &a->o, &u->c);
   if (rc) {
     fprintf(stderr, "tpc: method '%s': %s\n", text, tpc_error_msg());
     return tpc_cli_exit_code(rc);
@@ -340,12 +349,19 @@ static int refuse_theorem(const rate_job *j, const char *text, const tpc_theorem
 }
 
 /* No theorem of the catalogue applies and there is no --gamma: say why for
-** each. */
+** each theorem that covers the method (or for all when none does). */
 static int refuse_method(const tpc_theorem_env *env, const char *text) {
-  fprintf(stderr, "tpc: method '%s': no theorem applies:", text);
+  int covered = 0, first = 1;
   for (size_t i = 0; tpc_theorems[i]; i++)
-    fprintf(stderr, "%s the %s check (%s) needs %s", i ? ";" : "", tpc_theorems[i]->check_name,
-            tpc_theorems[i]->id, tpc_theorem_why_not(tpc_theorems[i], env, NULL));
+    covered |= !tpc_theorems[i]->method_why_not(env);
+  fprintf(stderr, "tpc: method '%s': no theorem applies:", text);
+  for (size_t i = 0; tpc_theorems[i]; i++) {
+    if (covered && tpc_theorems[i]->method_why_not(env)) continue;
+    fprintf(stderr, "%s the %s check (%s) needs %s", first ? "" : ";",
+            tpc_theorems[i]->check_name, tpc_theorems[i]->id,
+            tpc_theorem_why_not(tpc_theorems[i], env, NULL));
+    first = 0;
+  }
   fprintf(stderr, "; give an explicit step with --gamma to run without a check\n");
   return TPC_EXIT_USAGE;
 }
@@ -358,7 +374,7 @@ static int method_units(rate_job *j, rate_method *m, const char *text) {
   tpc_theorem_env env;
   const char *assumption = NULL, *why;
   if (a->nocheck || m->fault[0]) return add_unit(j, m, a->nocheck ? NULL : a->theorem, text);
-  tpc_theorem_env_fill(&env, j->p, &m->mc);
+  tpc_theorem_env_fill(&env, j->p, &m->mc, &m->mi);
   if (a->theorem) {
     if ((why = tpc_theorem_why_not(a->theorem, &env, &assumption)))
       return refuse_theorem(j, text, a->theorem, assumption, why);
@@ -379,29 +395,6 @@ static int method_units(rate_job *j, rate_method *m, const char *text) {
   return ec;
 }
 
-/* A method of T8, T9: no theorem of the catalogue covers it yet, so it runs
-** unchecked at --gamma, and --theorem names what it does not cover. */
-static int method_unchecked(rate_job *j, rate_method *m, const tpc_method_type *t,
-                            const char *text) {
-  const rate_args *a = j->args;
-  if (a->theorem && !a->nocheck) {
-    fprintf(stderr, "tpc: method '%s': %s [%s] does not cover %s, a method of %s\n", text,
-            a->theorem->id, a->theorem->theory, t->name, t->theory);
-    return TPC_EXIT_USAGE;
-  }
-  if (!(a->o.gamma > 0)) {
-    fprintf(stderr, "tpc: method '%s': no theorem of the catalogue covers %s yet; give a step "
-            "with --gamma to run it without a check\n", text, t->name);
-    return TPC_EXIT_USAGE;
-  }
-  size_t at = j->nu;
-  int ec = add_unit(j, m, NULL, text);
-  if (!ec)
-    snprintf(j->u[at].c.note, sizeof j->u[at].c.note,
-             "(no check) %s: no theorem of %s is in the catalogue yet", t->name, t->theory);
-  return ec;
-}
-
 /* Parse and build one method, then its units. */
 static int load_method(rate_job *j, const char *text) {
   int ec = TPC_EXIT_OK, rc;
@@ -412,13 +405,15 @@ static int load_method(rate_job *j, const char *text) {
     tpc_spec_print(m->spec, m->canon, sizeof m->canon);
   m->isolated = tpc_method_uses_plugin(j->reg, m->spec) ||
                 (j->server && tpc_registry_uses_plugin(j->reg, j->server));
-  rc = m->isolated ? consts_isolated(j, m, &m->mc) : method_consts(j, m->spec, &m->mc);
+  method_view v = {0};
+  rc = m->isolated ? consts_isolated(j, m, &v) : method_consts(j, m->spec, &v);
   if (rc) {
     fprintf(stderr, "tpc: method '%s': %s\n", text, tpc_error_msg());
     return tpc_cli_exit_code(rc);
   }
-  const tpc_method_type *t = tpc_method_type_find(m->spec->name);
-  return t ? method_unchecked(j, m, t, text) : method_units(j, m, text);
+  m->mc = v.mc;
+  m->mi = v.mi;
+  return method_units(j, m, text);
 }
 
 /* --theorem ID: the catalogue's entry, or exit 2 listing the ids. */

@@ -384,6 +384,12 @@ void tpc_alg1_consts(const tpc_alg1 *a, tpc_mech_consts *out) { *out = a->mc; }
 
 int tpc_alg1_bidirectional(const tpc_alg1 *a) { return a->server != NULL; }
 
+int tpc_alg1_server_consts(const tpc_alg1 *a, tpc_comp_consts *k) {
+  if (!a->server) return 0;
+  tpc_comp_consts_get(a->server, k);
+  return 1;
+}
+
 const tpc_problem *tpc_alg1_problem(const tpc_alg1 *a) { return a->p; }
 
 const double *tpc_alg1_point_x(const tpc_alg1 *a) { return a->server ? a->w : a->x; }
@@ -924,6 +930,10 @@ int tpc_alg1_run(tpc_alg1 *a, const tpc_alg1_opts *o, tpc_alg1_result *res) {
   if (rc) return rc;
   if ((rc = instances(a, (size_t)client_threads(a, o)))) return rc;
   if ((rc = start_point(a, o))) return rc;
+  if (o->observe && !a->opt) {
+    a->opt = tpc_problem_optimum(a->p); /* NULL, and a message, when none is known */
+    tpc_error_clear();
+  }
   alg1_round r = {.a = a, .o = o, .pt = a->x, .t1 = 0};
   size_t ws = a->p->type->work_size ? a->p->type->work_size(a->p) : 0;
   r.work_size = (ws + 63) / 64 * 64;

@@ -159,6 +159,9 @@ void tpc_alg1_consts(const tpc_alg1 *a, tpc_mech_consts *out);
 /* Whether the run has an EF21-P downlink compressor. */
 int tpc_alg1_bidirectional(const tpc_alg1 *a);
 
+/* The downlink compressor's constants into *k; 0 (k untouched) without one. */
+int tpc_alg1_server_consts(const tpc_alg1 *a, tpc_comp_consts *k);
+
 /* The problem the instance runs on. */
 const tpc_problem *tpc_alg1_problem(const tpc_alg1 *a);
 
