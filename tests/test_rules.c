@@ -80,3 +80,42 @@ Test(rules, t95_and_t96) {
   /* mu = 0: 1/(0.5*2) + 2/2 + 8*0.5*1/4 * 8/4 */
   cr_assert(ieee_ulp_eq(dbl, tpc_rule_t96_convex_bound(0.5, 2, 1, 4, 1, 2, 8), 4.0, ULPS));
 }
+
+/* n = 4, L_max = 2, L- = 1 throughout; each case makes another term the least. */
+Test(rules, t94_step) {
+  /* omega = 10, alpha = 5, mu = 1, beta = 1: min{4/3200, 0.05, 1} */
+  cr_assert(ieee_ulp_eq(dbl, tpc_rule_t94_step(4, 10, 2, 5, 1, 1, 1), 0.00125, 1));
+  /* omega = 1, alpha = 0.5, mu = 1, beta = 0.5: min{0.0125, 0.005, 0.5} */
+  cr_assert(ieee_ulp_eq(dbl, tpc_rule_t94_step(4, 1, 2, 0.5, 1, 1, 0.5), 0.005, 1));
+  /* omega = 1, alpha = 50, mu = 64, beta = 0.5: min{0.0125, 0.5, 1/128} */
+  cr_assert(ieee_ulp_eq(dbl, tpc_rule_t94_step(4, 1, 2, 50, 1, 64, 0.5), 0.0078125, 0));
+  /* mu = 0: beta/mu is +inf, min{0.0125, 0.5} */
+  cr_assert(ieee_ulp_eq(dbl, tpc_rule_t94_step(4, 1, 2, 50, 1, 0, 0.5), 0.0125, 1));
+  /* omega = 0: n/(160 omega L_max) is +inf, min{0.5, 1} */
+  cr_assert(ieee_ulp_eq(dbl, tpc_rule_t94_step(4, 0, 2, 50, 1, 1, 1), 0.5, 0));
+  /* both: alpha/(100 L-) alone */
+  cr_assert(ieee_ulp_eq(dbl, tpc_rule_t94_step(4, 0, 2, 50, 1, 0, 1), 0.5, 0));
+}
+
+/* gamma = 1/4, omega = 1, L+ = 2, n = 4, alpha = 1/2, beta = 1/2, L- = 1. */
+Test(rules, t94_weights) {
+  /* 192 (1/4) 4/(4/2) + 32/(1/2) = 96 + 64 */
+  cr_assert(ieee_ulp_eq(dbl, tpc_rule_t94_nu(0.25, 1, 2, 4, 0.5, 1), 160.0, 0));
+  cr_assert(ieee_ulp_eq(dbl, tpc_rule_t94_nu(0.25, 0, 2, 4, 0.5, 1), 64.0, 0));
+  /* 4 (1/4)/(4/2) + 768 (1/64) 4/(16/4) + 128 (1/16)/(4/4) = 0.5 + 12 + 8 */
+  cr_assert(ieee_ulp_eq(dbl, tpc_rule_t94_kappa(0.25, 1, 4, 0.5, 2, 0.5, 1), 20.5, 0));
+  /* omega = 2: 1 + 48 + 16, the terms in omega, omega^2 and omega */
+  cr_assert(ieee_ulp_eq(dbl, tpc_rule_t94_kappa(0.25, 2, 4, 0.5, 2, 0.5, 1), 65.0, 0));
+  /* omega = 0 (identity Q): the shifts carry no weight */
+  cr_assert(ieee_ulp_eq(dbl, tpc_rule_t94_kappa(0.25, 0, 4, 0.5, 2, 0.5, 1), 0.0, 0));
+}
+
+/* gamma = 1/4, kappa = 20.5, nu = 160, dist2 = 1, gap = 3, H = 2, wx2 = 1/32:
+** dist2/(2 gamma) + kappa H + nu wx2 = 2 + 41 + 5 = 48. */
+Test(rules, t94_one_step_sides) {
+  cr_assert(ieee_ulp_eq(dbl, tpc_rule_t94_lhs(0.25, 20.5, 160, 1, 3, 2, 0.03125), 51.0, 0));
+  /* mu = 1: (1 - 1/8) 48 + 3/2 */
+  cr_assert(ieee_ulp_eq(dbl, tpc_rule_t94_rhs(0.25, 1, 20.5, 160, 1, 3, 2, 0.03125), 43.5, 0));
+  /* mu = 0: no contraction, only the gap halves */
+  cr_assert(ieee_ulp_eq(dbl, tpc_rule_t94_rhs(0.25, 0, 20.5, 160, 1, 3, 2, 0.03125), 49.5, 0));
+}

@@ -3,7 +3,7 @@
 ** (EF21-P and its DIANA and DCGD variants) as pure functions of the
 ** constants, for the catalogue's entries of those theorems
 ** (bounds/theorems/catalogue.h), which need the methods of src/methods/ to
-** be checked.  Inputs: the problem's constants (L-, L_max, mu, ...), the
+** be checked.  Inputs: the problem's constants (L-, L+, L_max, mu, ...), the
 ** compressors' omega (Q_i in U(omega)) and alpha (C_s in B(alpha)), the
 ** method's beta or p, n clients, the step gamma and the iterations T (or k),
 ** and the start's distances as sums over the clients:
@@ -63,6 +63,28 @@ double tpc_rule_t93_step(double n, double omega, double Lmax, double alpha, doub
                          double mu);
 double tpc_rule_t93_bound(double mu, double gamma, double T, double omega, double n,
                           double dist0, double gap0, double shift0);
+
+/* T9.4 EF21-P + DIANA, Thm F.1, one step: beta in (0, 1/(omega+1)],
+** gamma <= min{n/(160 omega L_max), alpha/(100 L-), beta/mu} (omega = 0:
+** the first term is +inf; mu = 0: the last);
+** nu = 192 gamma omega L+^2/(n alpha) + 32 L-/alpha,
+** kappa = 4 gamma omega/(n beta) + 768 gamma^3 omega^2 L+^2/(n^2 alpha beta)
+**         + 128 gamma^2 omega L-/(n alpha beta)  (0 when omega = 0);
+** at a point with dist2 = ||x - x*||^2, gap = f(x) - f*,
+** H = (1/n) sum_i ||h_i - h_i*||^2 and wx2 = ||w - x||^2 (each an expectation),
+**   lhs = dist2/(2 gamma) + gap + kappa H + nu wx2               (at t+1)
+**   rhs = (1 - gamma mu/2)(dist2/(2 gamma) + kappa H + nu wx2) + gap/2   (at t)
+** and the theorem is E lhs(t+1) <= E rhs(t). */
+double tpc_rule_t94_step(double n, double omega, double Lmax, double alpha, double Lminus,
+                         double mu, double beta);
+double tpc_rule_t94_nu(double gamma, double omega, double Lplus, double n, double alpha,
+                       double Lminus);
+double tpc_rule_t94_kappa(double gamma, double omega, double n, double beta, double Lplus,
+                          double alpha, double Lminus);
+double tpc_rule_t94_lhs(double gamma, double kappa, double nu, double dist2, double gap,
+                        double H, double wx2);
+double tpc_rule_t94_rhs(double gamma, double mu, double kappa, double nu, double dist2,
+                        double gap, double H, double wx2);
 
 /* T9.5 EF21-P + DIANA, Thm F.2 (mu = 0): beta = 1/(omega+1), gamma <=
 ** min{n/(160 omega L_max), alpha/(100 L-)} (tpc_rule_t96_step);
