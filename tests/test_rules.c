@@ -119,3 +119,70 @@ Test(rules, t94_one_step_sides) {
   /* mu = 0: no contraction, only the gap halves */
   cr_assert(ieee_ulp_eq(dbl, tpc_rule_t94_rhs(0.25, 0, 20.5, 160, 1, 3, 2, 0.03125), 49.5, 0));
 }
+
+/* T = 1536, delta0 = 1, L- = 1, L_max = 4, omega = 3, n = 4, so that
+** 4608 omega L- L_max/(n T) = 9 and 1536 omega L- L_max/(n T) = 3:
+** eps = max{1/(4 alpha), 3, sqrt(3 delta_star)}. */
+Test(rules, t97_eps) {
+  /* delta_star = 12, alpha = 1/2: max{0.5, 3, 6} */
+  cr_assert(ieee_ulp_eq(dbl, tpc_rule_t97_eps(1, 12, 1, 4, 0.5, 3, 4, 1536), 6.0, 0));
+  /* delta_star = 3/4: max{0.5, 3, 1.5} */
+  cr_assert(ieee_ulp_eq(dbl, tpc_rule_t97_eps(1, 0.75, 1, 4, 0.5, 3, 4, 1536), 3.0, 0));
+  /* alpha = 1/32: max{8, 3, 1.5} */
+  cr_assert(ieee_ulp_eq(dbl, tpc_rule_t97_eps(1, 0.75, 1, 4, 0.03125, 3, 4, 1536), 8.0, 0));
+  /* delta0 = 2 doubles the first two terms: max{1, 6, sqrt(3 * 2 * 6)} */
+  cr_assert(ieee_ulp_eq(dbl, tpc_rule_t97_eps(2, 6, 1, 4, 0.5, 3, 4, 1536), 6.0, 0));
+  /* delta_star = 3/4: max{1, 6, sqrt(4.5)} */
+  cr_assert(ieee_ulp_eq(dbl, tpc_rule_t97_eps(2, 0.75, 1, 4, 0.5, 3, 4, 1536), 6.0, 0));
+  /* omega = 0: T9.1's nonconvex bound (T9.2: EF21-P + DCGD with identity Q
+  ** is EF21-P) */
+  cr_assert(ieee_ulp_eq(dbl, tpc_rule_t97_eps(1, 12, 1, 4, 0.5, 0, 4, 1536), 0.5, 0));
+  cr_assert(ieee_ulp_eq(dbl, tpc_rule_t97_eps(1, 12, 1, 4, 0.5, 0, 4, 1536),
+                        tpc_rule_t91_nonconvex_bound(1, 1, 0.5, 1536), 0));
+}
+
+/* The bound on T of Thm 6.2, as THEORY.md T9.7 writes it. */
+static double t97_iterations_needed(double delta0, double delta_star, double Lminus,
+                                    double Lmax, double alpha, double omega, double n,
+                                    double eps) {
+  double by_delta0 = 96 * delta0 * omega * Lmax / (n * eps);
+  double by_delta_star = 32 * delta_star * omega * Lmax / (n * eps);
+  return 48 * delta0 * Lminus / eps * fmax(8 / alpha, fmax(by_delta0, by_delta_star));
+}
+
+/* eps(T) meets the bound on T with equality, whichever term binds: the
+** algebra of tpc_rule_t97_eps checked against the statement.  Constants of
+** no special form; each side is a dozen roundings from exact, 16 ulps. */
+Test(rules, t97_eps_meets_the_bound) {
+  static const double cases[][7] = {
+      /* delta0, delta_star, L-, L_max, alpha, omega, n */
+      {0.7, 0.3, 1.3, 5.1, 0.01, 2.5, 7},  /* 8/alpha binds */
+      {3.1, 0.2, 1.3, 5.1, 0.9, 2.5, 7},   /* delta0 binds */
+      {0.7, 9.4, 1.3, 5.1, 0.9, 2.5, 7},   /* delta_star binds */
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    const double *c = cases[i];
+    double T = 1000;
+    double eps = tpc_rule_t97_eps(c[0], c[1], c[2], c[3], c[4], c[5], c[6], T);
+    cr_assert(ieee_ulp_eq(dbl, t97_iterations_needed(c[0], c[1], c[2], c[3], c[4], c[5], c[6],
+                                                     eps),
+                          T, 16), "case %zu", i);
+  }
+}
+
+/* T = 1536, L- = 1, L_max = 4, omega = 3, n = 4: sqrt(n)/sqrt(2 omega L- L_max T)
+** = 2/192 and n eps/(32 delta_star omega L- L_max) = eps/(96 delta_star). */
+Test(rules, t97_step) {
+  /* alpha = 1/2, delta_star = 12, eps = 6: min{1/16, 1/96, 1/192} */
+  cr_assert(ieee_ulp_eq(dbl, tpc_rule_t97_step(0.5, 1, 4, 3, 4, 1536, 12, 6), 1.0 / 192, 1));
+  /* delta_star = 3/4, eps = 3: min{1/16, 1/96, 1/24} */
+  cr_assert(ieee_ulp_eq(dbl, tpc_rule_t97_step(0.5, 1, 4, 3, 4, 1536, 0.75, 3), 1.0 / 96, 1));
+  /* alpha = 1/32, eps = 8: min{1/256, 1/96, 1/9} */
+  cr_assert(ieee_ulp_eq(dbl, tpc_rule_t97_step(0.03125, 1, 4, 3, 4, 1536, 0.75, 8), 1.0 / 256, 0));
+  /* delta_star = 0 (interpolation): the eps term is +inf, min{1/16, 1/96} */
+  cr_assert(ieee_ulp_eq(dbl, tpc_rule_t97_step(0.5, 1, 4, 3, 4, 1536, 0, 3), 1.0 / 96, 1));
+  /* omega = 0: T9.1's nonconvex step alpha/(8 L-) */
+  cr_assert(ieee_ulp_eq(dbl, tpc_rule_t97_step(0.5, 1, 4, 0, 4, 1536, 12, 0.5), 1.0 / 16, 0));
+  cr_assert(ieee_ulp_eq(dbl, tpc_rule_t97_step(0.5, 1, 4, 0, 4, 1536, 12, 0.5),
+                        tpc_rule_t91_nonconvex_step(0.5, 1), 0));
+}

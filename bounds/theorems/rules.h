@@ -103,4 +103,36 @@ double tpc_rule_t96_bound(double mu, double gamma, double T, double omega, doubl
 double tpc_rule_t96_convex_bound(double gamma, double T, double omega, double n, double dist0,
                                  double gap0, double hstar);
 
+/* T9.7 EF21-P + DCGD, Thm 6.2 (nonconvex), with delta0 = f(x^0) - f^inf
+** and delta_star = (1/n) sum_i (f* - f_i*), f_i* a lower bound of f_i.
+** The theorem fixes gamma as a function of eps and T,
+**   gamma = min{alpha/(8 L-), sqrt(n)/sqrt(2 omega L- L_max T),
+**               n eps/(32 delta_star omega L- L_max)}
+** (omega = 0: the last two terms are +inf; delta_star = 0: the last), and
+** gives min_{t<T} E||grad f(x^t)||^2 <= eps once
+**   T >= (48 delta0 L-/eps) max{8/alpha, 96 delta0 omega L_max/(n eps),
+**                               32 delta_star omega L_max/(n eps)}.
+** Each of the three terms of that bound falls as eps grows, so the bound
+** holds iff T is at least each term, and the smallest eps it allows is
+**   eps(T) = max{384 delta0 L-/(alpha T),
+**                sqrt(4608 delta0^2 omega L- L_max/(n T)),
+**                sqrt(1536 delta0 delta_star omega L- L_max/(n T))}
+** (48*8 = 384, 48*96 = 4608, 48*32 = 1536; at eps(T) the bound is met with
+** equality, which tests/test_rules.c checks).  A check of the theorem takes
+** eps(T) at the run's T (tpc_rule_t97_eps), runs the method with the gamma
+** of that eps (tpc_rule_t97_step) and compares min_{t<T} ||grad f(x^t)||^2
+** with eps(T).  At omega = 0 the two are T9.1's nonconvex bound and step.
+** Upper bounds of delta0 and delta_star keep the statement valid:
+** delta_star is defined by any lower bounds f_i*, and lowering every f_i*
+** by the same c >= 0 raises delta_star by c, so any upper bound is itself a
+** delta_star of the theorem; delta0 does not enter gamma, and the bound on
+** T only grows with delta0, so the T that meets it with an upper bound of
+** delta0 meets it with delta0.  The eps is then larger (weaker) but true.
+** eps(T) is a few roundings from the exact value: compare with a relative
+** tolerance of a few ulps. */
+double tpc_rule_t97_eps(double delta0, double delta_star, double Lminus, double Lmax,
+                        double alpha, double omega, double n, double T);
+double tpc_rule_t97_step(double alpha, double Lminus, double Lmax, double omega, double n,
+                         double T, double delta_star, double eps);
+
 #endif

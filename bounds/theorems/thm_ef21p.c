@@ -1,8 +1,8 @@
 /*
 ** The step rules and bounds of EF21-P and its DIANA and DCGD variants,
-** THEORY.md T9.1 and T9.3 to T9.6 (rules.h), read in Gruntkowska, Tyurin
-** and Richtárik (ICML 2023) [paper]: Theorems D.1, 5.1, F.1, F.2, G.3 and
-** G.2, with the misprint of F.2 and G.2 corrected (T-ERRATA).
+** THEORY.md T9.1 and T9.3 to T9.7 (rules.h), read in Gruntkowska, Tyurin
+** and Richtárik (ICML 2023) [paper]: Theorems D.1, 5.1, F.1, F.2, G.3, G.2
+** and 6.2, with the misprint of F.2 and G.2 corrected (T-ERRATA).
 */
 #include <math.h>
 
@@ -105,4 +105,20 @@ double tpc_rule_t96_bound(double mu, double gamma, double T, double omega, doubl
 double tpc_rule_t96_convex_bound(double gamma, double T, double omega, double n, double dist0,
                                  double gap0, double hstar) {
   return dist0 / (gamma * T) + gap0 / T + 8 * gamma * omega / n * hstar / n;
+}
+
+/* Thm 6.2's bound on T solved for eps, term by term (rules.h). */
+double tpc_rule_t97_eps(double delta0, double delta_star, double Lminus, double Lmax,
+                        double alpha, double omega, double n, double T) {
+  double by_alpha = 384 * delta0 * Lminus / (alpha * T);
+  double by_delta0 = sqrt(4608 * delta0 * delta0 * omega * Lminus * Lmax / (n * T));
+  double by_delta_star = sqrt(1536 * delta0 * delta_star * omega * Lminus * Lmax / (n * T));
+  return fmax(by_alpha, fmax(by_delta0, by_delta_star));
+}
+
+double tpc_rule_t97_step(double alpha, double Lminus, double Lmax, double omega, double n,
+                         double T, double delta_star, double eps) {
+  double by_T = ratio_or_inf(sqrt(n), sqrt(2 * omega * Lminus * Lmax * T));
+  double by_eps = ratio_or_inf(n * eps, 32 * delta_star * omega * Lminus * Lmax);
+  return fmin(tpc_rule_t91_nonconvex_step(alpha, Lminus), fmin(by_T, by_eps));
 }
