@@ -120,9 +120,11 @@ double tpc_rule_t96_convex_bound(double gamma, double T, double omega, double n,
 ** (48*8 = 384, 48*96 = 4608, 48*32 = 1536; at eps(T) the bound is met with
 ** equality, which tests/test_rules.c checks).  A check of the theorem takes
 ** eps(T) at the run's T (tpc_rule_t97_eps), runs the method with the gamma
-** of that eps (tpc_rule_t97_step) and compares min_{t<T} ||grad f(x^t)||^2
-** with eps(T).  At omega = 0 the two are T9.1's nonconvex bound and step.
-** Upper bounds of delta0 and delta_star keep the statement valid:
+** of that eps (tpc_rule_t97_step) and compares min_{t<T} of the mean over
+** runs of ||grad f(x^t)||^2 with eps(T).  At omega = 0 the two are T9.1's
+** nonconvex bound and step.
+** Upper bounds of delta0 and delta_star keep the statement, as THEORY.md
+** T9.7 gives it, valid:
 ** delta_star is defined by any lower bounds f_i*, and lowering every f_i*
 ** by the same c >= 0 raises delta_star by c, so any upper bound is itself a
 ** delta_star of the theorem; delta0 does not enter gamma, and the bound on
