@@ -20,8 +20,8 @@
 
 static const char *needs_pair(const tpc_theorem_env *e) {
   const tpc_mech_consts *mc = &e->mc;
-  if (e->m.shift)
-    return "Algorithm 1 with a 3PC mechanism (shifted clients, T8 and T9, are not one)";
+  if (e->m.typed)
+    return "Algorithm 1 with a 3PC mechanism (the methods of T8 and T9 are not one)";
   if (mc->has_AB && mc->A > 0 && mc->A <= 1 && mc->B >= 0 && isfinite(mc->B)) return NULL;
   return mc->ineq == TPC_INEQ_SHIFT
              ? "the method's A, B (a shifted compressor with c >= 1 declares no 3PC pair)"
