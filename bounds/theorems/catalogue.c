@@ -15,13 +15,13 @@
 extern const tpc_theorem tpc_theorem_3pc_thm1, tpc_theorem_3pc_pl;
 extern const tpc_theorem tpc_theorem_t82, tpc_theorem_t83, tpc_theorem_t84, tpc_theorem_t85;
 extern const tpc_theorem tpc_theorem_t91, tpc_theorem_t91nc, tpc_theorem_t93, tpc_theorem_t94,
-    tpc_theorem_t95, tpc_theorem_t96, tpc_theorem_t96c;
+    tpc_theorem_t95, tpc_theorem_t96, tpc_theorem_t96c, tpc_theorem_t97;
 
 const tpc_theorem *const tpc_theorems[] = {
     &tpc_theorem_3pc_thm1, &tpc_theorem_3pc_pl, &tpc_theorem_t82,  &tpc_theorem_t83,
     &tpc_theorem_t84,      &tpc_theorem_t85,    &tpc_theorem_t91,  &tpc_theorem_t91nc,
     &tpc_theorem_t93,      &tpc_theorem_t94,    &tpc_theorem_t95,  &tpc_theorem_t96,
-    &tpc_theorem_t96c,     NULL};
+    &tpc_theorem_t96c,     &tpc_theorem_t97,    NULL};
 
 /* The one place that reads a problem's and a method's constants for the
 ** theorems: constants declared later (per-client L_i, strong convexity,
@@ -44,6 +44,8 @@ void tpc_theorem_env_fill(tpc_theorem_env *e, const tpc_problem *p, const tpc_me
   e->mc = *mc;
   e->m = *m;
   e->hstar = NAN;
+  e->finf_i = p->c.finf_i;
+  e->T = e->f0 = NAN;
   /* a problem without a known minimiser says why in the error message,
   ** which the theorems that need one do not read */
   if ((e->opt = tpc_problem_optimum(p)))

@@ -35,6 +35,9 @@ typedef struct tpc_theorem_env {
   double Lmin_i;                       /* min_i L_i (NaN: unknown) */
   const tpc_problem_optimum *opt;      /* x*, h_i* (NULL: none known) */
   double hstar;                        /* sum_i ||h_i*||^2 (NaN without opt) */
+  tpc_const finf_i;                    /* a lower bound of every f_i */
+  double T, f0;                        /* the run's T and f(x^0) when a step needs them
+                                          (T9.7; set by the caller, else NaN) */
   tpc_mech_consts mc;                  /* the method's declared constants */
   tpc_method_info m;                   /* which method, its omega, alpha, beta, p */
 } tpc_theorem_env;

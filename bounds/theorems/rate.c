@@ -77,6 +77,18 @@ static const char *missing(const tpc_theorem_env *e, const tpc_rate_opts *o) {
                     : tpc_theorem_step_why_not(tpc_theorems[0], e);
 }
 
+/* f(x^0) at the start the runs of o take (T9.7's step needs it). */
+static int start_value(const tpc_problem *p, const tpc_rate_opts *o, double *f0) {
+  size_t d = p->d, ws = tpc_problem_work_size(p);
+  double *x = malloc(3 * d * sizeof *x);
+  void *work = malloc(ws ? ws : 1);
+  int rc = x && work ? tpc_alg1_x0_fill(p, o->x0, o->seed, x) : TPC_ENOMEM;
+  if (!rc) *f0 = tpc_problem_full_grad(p, x, x + d, x + 2 * d, work);
+  free(x);
+  free(work);
+  return rc ? tpc_error(rc, "rate: out of memory") : TPC_OK;
+}
+
 int tpc_rate_prepare(const tpc_problem *p, const tpc_mech_consts *mc,
                      const tpc_method_info *mi, const tpc_rate_opts *o, tpc_rate_check *c) {
   const tpc_theorem *step_thm = o->theorem ? o->theorem : tpc_theorems[0];
@@ -91,6 +103,9 @@ int tpc_rate_prepare(const tpc_problem *p, const tpc_mech_consts *mc,
   if (!(o->mult > 0 && isfinite(o->mult)))
     return tpc_error(TPC_EINPUT, "--mult %g is not positive", o->mult);
   tpc_theorem_env_fill(&env, p, mc, &c->mi);
+  env.T = (double)o->T;
+  int rc = start_value(p, o, &env.f0);
+  if (rc) return rc;
   const char *miss = missing(&env, o);
   if (miss && !(o->gamma > 0))
     return tpc_error(TPC_EINPUT,

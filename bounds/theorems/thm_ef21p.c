@@ -248,9 +248,13 @@ static double mean_gnorm2(const tpc_theorem_run *r) {
   return s / (double)n;
 }
 
-static double gnorm2_at(const tpc_theorem_run *r, const tpc_alg1_point *pt) {
-  (void)r;
-  return pt->gnorm2_x;
+/* min_{s<t} ||grad f(x^s)||^2 at point pt = x^t: the theorem's quantity
+** for T = t. */
+static double running_min_at(const tpc_theorem_run *r, const tpc_alg1_point *pt) {
+  double m = INFINITY;
+  for (size_t k = 0; k < r->res->npoints && r->res->points[k].t < pt->t; k++)
+    m = fmin(m, r->res->points[k].gnorm2_x);
+  return m;
 }
 
 /* Delta0 = f(x^0) - f^inf (a lower bound of f* gives an upper bound). */
@@ -282,7 +286,7 @@ const tpc_theorem tpc_theorem_t91nc = {
     .bound_text = "384 Delta0 L-/(alpha T)",
     .measured = min_gnorm2,
     .measured_upper = mean_gnorm2,
-    .measured_at = gnorm2_at,
+    .measured_at = running_min_at,
     .bound_main = t91nc_main,
     .bound_start = no_start};
 
@@ -461,3 +465,55 @@ const tpc_theorem tpc_theorem_t96c = {
     .bound_main = t96c_main,
     .bound_start = no_start,
     .f_rounding = 1};
+
+/* ---- T9.7: EF21-P + DCGD, nonconvex (Thm 6.2) ----------------------------- */
+
+/* Delta0 and Delta* from f at the start: f(x^0) - f^inf bounds
+** f(x^0) - f* above, and f(x^0) - l (l a lower bound of every f_i) bounds
+** (1/n) sum_i (f* - f_i*) above (f* <= f(x^0)); upper bounds keep the
+** theorem (rules.h). */
+static double t97_eps_from(const tpc_theorem_env *e, double f0, double T) {
+  return tpc_rule_t97_eps(f0 - e->finf.value, f0 - e->finf_i.value, e->Lminus.value,
+                          e->Lmax.value, e->m.alpha, e->m.omega, n_of(e), T);
+}
+
+static double t97_step(const tpc_theorem_env *e) {
+  double eps = t97_eps_from(e, e->f0, e->T);
+  return tpc_rule_t97_step(e->m.alpha, e->Lminus.value, e->Lmax.value, e->m.omega, n_of(e),
+                           e->T, e->f0 - e->finf_i.value, eps);
+}
+
+static double t97_main(const tpc_theorem_run *r, double t) {
+  return t97_eps_from(r->env, r->res->first.f_x, t);
+}
+
+static const char *needs_finf_i(const tpc_theorem_env *e) {
+  return e->finf_i.kind == TPC_CONST_UNKNOWN ? "a lower bound of every f_i (f_i*)" : NULL;
+}
+
+const tpc_theorem tpc_theorem_t97 = {
+    .id = "T9.7",
+    .family = "T9",
+    .title = "EF21-P + DCGD, nonconvex (Thm 6.2)",
+    .check_name = "T9.7",
+    .theory = "T9.7",
+    .source = "EF21-P paper, Theorem 6.2 [paper]",
+    .kind = "min_gnorm2",
+    .methods = "ef21p_dcgd(Q, C_s)",
+    .method_why_not = dcgd_method,
+    .assumptions = {{"L- known", tpc_theorem_need_Lminus, 1},
+                    {"L_max known", tpc_theorem_need_Lmax, 1},
+                    {"f bounded below (f^inf exact or a lower bound)", tpc_theorem_need_finf, 1},
+                    {"every f_i bounded below, by a known f_i*", needs_finf_i, 1},
+                    {NULL, NULL, 0}},
+    .step_rule = "gamma = min{alpha/(8 L-), sqrt(n/(2 omega L- L_max T)), "
+                 "n eps/(32 Delta* omega L- L_max)} at the smallest eps T allows",
+    .step = t97_step,
+    .step_fixed = 1,
+    .measure = TPC_THEOREM_MIN_GNORM2,
+    .bound_text = "eps(T) = max{384 Delta0 L-/(alpha T), sqrt(4608 Delta0^2 omega L- L_max/(n T)), "
+                  "sqrt(1536 Delta0 Delta* omega L- L_max/(n T))}",
+    .measured = min_gnorm2,
+    .measured_upper = mean_gnorm2,
+    .bound_main = t97_main,
+    .bound_start = no_start};

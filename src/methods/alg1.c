@@ -782,18 +782,25 @@ static int check_opts(const tpc_alg1_opts *o) {
   return TPC_OK;
 }
 
-static int start_point(tpc_alg1 *a, const tpc_alg1_opts *o) {
-  size_t d = a->d;
-  if (o->x0 == TPC_ALG1_X0_ZERO || (o->x0 == TPC_ALG1_X0_PROBLEM && !a->p->x0)) {
-    memset(a->x, 0, d * sizeof(double));
-  } else if (o->x0 == TPC_ALG1_X0_PROBLEM) {
-    memcpy(a->x, a->p->x0, d * sizeof(double));
+int tpc_alg1_x0_fill(const tpc_problem *p, tpc_alg1_x0 which, uint64_t seed, double *x) {
+  size_t d = p->d;
+  if (which == TPC_ALG1_X0_ZERO || (which == TPC_ALG1_X0_PROBLEM && !p->x0)) {
+    memset(x, 0, d * sizeof(double));
+  } else if (which == TPC_ALG1_X0_PROBLEM) {
+    memcpy(x, p->x0, d * sizeof(double));
   } else {
-    gsl_rng *r = tpc_rng_alloc_stream(o->seed, TPC_PURPOSE_DATA, UINT64_C(1) << 63);
+    gsl_rng *r = tpc_rng_alloc_stream(seed, TPC_PURPOSE_DATA, UINT64_C(1) << 63);
     if (!r) return TPC_ENOMEM;
-    for (size_t j = 0; j < d; j++) a->x[j] = gsl_ran_gaussian(r, 1.0);
+    for (size_t j = 0; j < d; j++) x[j] = gsl_ran_gaussian(r, 1.0);
     gsl_rng_free(r);
   }
+  return TPC_OK;
+}
+
+static int start_point(tpc_alg1 *a, const tpc_alg1_opts *o) {
+  size_t d = a->d;
+  int rc = tpc_alg1_x0_fill(a->p, o->x0, o->seed, a->x);
+  if (rc) return rc;
   memcpy(a->w, a->x, d * sizeof(double));
   if (a->wc) memcpy(a->wc, a->x, d * sizeof(double));
   memset(a->xsum, 0, d * sizeof(double));

@@ -169,6 +169,10 @@ const tpc_problem *tpc_alg1_problem(const tpc_alg1 *a);
 ** stopped: d values, valid until the next run. */
 const double *tpc_alg1_point_x(const tpc_alg1 *a);
 
+/* The start x^0 of a run with options x0 and seed into x (d values), as
+** tpc_alg1_run takes it.  TPC_ENOMEM. */
+int tpc_alg1_x0_fill(const tpc_problem *p, tpc_alg1_x0 which, uint64_t seed, double *x);
+
 /* Run from scratch with options o; the result owns its points.  TPC_OK also
 ** for a diverged or cancelled run (see res->stop); TPC_EINPUT for bad
 ** options, TPC_ENOMEM, TPC_EINTERNAL when a wire check fails (the message
