@@ -32,16 +32,26 @@ has out "f is PL with a known mu > 0" "list names the PL assumption"
 # phishing (f^inf is a bound) nor on the autoencoder (no constants)
 expect 0 "describe on a quadratic" -- describe 'ef21(topk(k=3))' --problem "$Q"
 has out "at            d = 40, n = 4" "the problem fixes d and n"
-has out "T5.thm1   applies, step gamma = " "Theorem 1 applies"
-has out "T5.pl     applies, step gamma = " "PL applies"
+has out "T5.thm1     applies, step gamma = " "Theorem 1 applies"
+has out "T5.pl       applies, step gamma = " "PL applies"
 step_pl=$(sed -n 's/^ *T5.pl *applies, step gamma = \([^ ]*\).*/\1/p' "$tmp/out")
 expect 0 "describe on phishing" -- describe 'ef21(topk(k=3))' --problem 'logreg(file=phishing)'
-has out "T5.thm1   applies" "Theorem 1 applies on phishing"
-has out "T5.pl     not applicable: needs an exact f^inf (the PL check cannot use a lower bound) ('f^inf exact' fails)" \
+has out "T5.thm1     applies" "Theorem 1 applies on phishing"
+has out "T5.pl       not applicable: needs an exact f^inf (the PL check cannot use a lower bound) ('f^inf exact' fails)" \
   "PL not applicable on phishing, with the assumption"
 expect 0 "describe on the autoencoder" -- describe 'ef21(topk(k=3))' --problem "$autoenc"
-has out "T5.pl     not applicable: needs the problem's L- ('L- known (exact or an upper bound)' fails)" \
+has out "T5.pl       not applicable: needs the problem's L- ('L- known (exact or an upper bound)' fails)" \
   "PL not applicable on the autoencoder"
+has out "for other methods: T8.2" "theorems of other methods on one line"
+# a method of T9: its theorems with their steps, on a convex quadratic; none
+# on the nonconvex logistic regression, naming convexity
+CQ='quad(d=20,n=10,s=1,seed=3,convex=1,lambda=0.1)'
+expect 0 "describe EF21-P + DIANA" -- describe 'ef21p_diana(urandk(k=5),topk(k=5))' --problem "$CQ"
+has out "T9.3        applies, step gamma = " "Thm 5.1 applies"
+has out "T9.4        applies, step gamma = " "Thm F.1 applies"
+expect 0 "describe EF21-P + DIANA on phishing" -- describe 'ef21p_diana(urandk(k=5),topk(k=5))' \
+  --problem 'logreg(file=phishing,n=10)'
+has out "T9.3        not applicable: needs every f_i convex" "Thm 5.1 needs convex f_i"
 expect 0 "describe a compressor on a problem" -- describe 'topk(k=3)' --problem "$Q"
 has out "theorems: none (a compressor is not a method" "a compressor has no theorem"
 expect 2 "describe --problem with --d" -- describe gd --problem "$Q" --d 10

@@ -173,13 +173,18 @@ static int describe_theorems(const tpc_registry *reg, const tpc_spec *s, const t
   for (size_t i = 0; tpc_theorems[i]; i++) {
     const tpc_theorem *t = tpc_theorems[i];
     const char *assumption, *why = tpc_theorem_why_not(t, &env, &assumption);
+    if (t->method_why_not(&env)) continue;
     if (why)
-      printf("    %-9s not applicable: needs %s ('%s' fails) [%s]\n", t->id, why, assumption,
+      printf("    %-11s not applicable: needs %s ('%s' fails) [%s]\n", t->id, why, assumption,
              t->theory);
     else
-      printf("    %-9s applies, step gamma = %-12s [%s: %s]\n", t->id, num(t->step(&env), g),
+      printf("    %-11s applies, step gamma = %-12s [%s: %s]\n", t->id, num(t->step(&env), g),
              t->theory, t->step_rule);
   }
+  printf("    for other methods:");
+  for (size_t i = 0; tpc_theorems[i]; i++)
+    if (tpc_theorems[i]->method_why_not(&env)) printf(" %s", tpc_theorems[i]->id);
+  printf("\n");
   return TPC_EXIT_OK;
 }
 
