@@ -14,10 +14,11 @@
 ** (catalogue.h) a run's minimum over t has a mean below that quantity and
 ** its mean over t one above: the check is violated on the first and passes
 ** on the second.  A one-step theorem (T8.5, T9.4) states
-** E[lhs(x^{t+1})] <= E[rhs(x^t)] at every t: each t is compared as above
-** with Z_r = lhs_r - rhs_r and main 0, a violation at any t (at level
-** delta/T: Bonferroni over the steps) is one, and the check passes when
-** every t passes.  A deterministic method has one exact Z (a relative
+** E[lhs(x^{t+1}) | x^t] <= rhs(x^t) at every t, so each run's ratio
+** lhs/rhs at step t has a mean at most 1: a step whose mean ratio over the
+** runs is above 1 at level delta/T (Bonferroni over the steps) is a
+** violation, and the check passes on each run's mean ratio over its steps
+** (rate.c says why not step by step).  A deterministic method has one exact Z (a relative
 ** tolerance of 1e-9 covers the rounding of the sums; a bound on
 ** f(x^T) - f^inf adds 1e-12 (|f(x^T)| + |f^inf|) for the rounding of f near
 ** its minimum); a randomized one gets a one-sided Student-t interval at
