@@ -83,6 +83,12 @@ const char *tpc_theorem_need_optimum(const tpc_theorem_env *e) {
   return e->opt ? NULL : "the minimiser x* and grad f_i(x*) (the problem knows none)";
 }
 
+double tpc_theorem_no_start(const tpc_theorem_run *r, double t) {
+  (void)r;
+  (void)t;
+  return 0;
+}
+
 int tpc_theorem_method_is(const tpc_theorem_env *e, const char *name) {
   return e->m.typed && !strcmp(e->m.name, name);
 }

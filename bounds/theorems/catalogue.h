@@ -142,6 +142,9 @@ const char *tpc_theorem_need_convex(const tpc_theorem_env *e);
 const char *tpc_theorem_need_strongly_convex(const tpc_theorem_env *e);
 const char *tpc_theorem_need_optimum(const tpc_theorem_env *e);
 
+/* bound_start of a theorem whose bound does not depend on the random start. */
+double tpc_theorem_no_start(const tpc_theorem_run *r, double t);
+
 /* Whether the method is the typed method `name` (methods/method.h). */
 int tpc_theorem_method_is(const tpc_theorem_env *e, const char *name);
 

@@ -184,12 +184,6 @@ static double dist0(const tpc_theorem_run *r) { return r->res->first.dist2; }
 static double gap0(const tpc_theorem_run *r) { return r->res->first.f_x - fstar(r); }
 static double shift0(const tpc_theorem_run *r) { return n_of(r->env) * r->res->first.H; }
 
-static double no_start(const tpc_theorem_run *r, double t) {
-  (void)r;
-  (void)t;
-  return 0;
-}
-
 #define CONVEX_ASSUMPTIONS                                                            \
   {"L- known", tpc_theorem_need_Lminus, 1}, {"every f_i convex", tpc_theorem_need_convex, 0}, \
       {"x* and grad f_i(x*) known", tpc_theorem_need_optimum, 0}
@@ -224,7 +218,7 @@ const tpc_theorem tpc_theorem_t91 = {
     .measured = dist_gap,
     .measured_at = dist_gap_at,
     .bound_main = t91_main,
-    .bound_start = no_start,
+    .bound_start = tpc_theorem_no_start,
     .f_rounding = 1};
 
 static double t91nc_step(const tpc_theorem_env *e) {
@@ -288,7 +282,7 @@ const tpc_theorem tpc_theorem_t91nc = {
     .measured_upper = mean_gnorm2,
     .measured_at = running_min_at,
     .bound_main = t91nc_main,
-    .bound_start = no_start};
+    .bound_start = tpc_theorem_no_start};
 
 /* ---- T9.3 (Thm 5.1), T9.4 (Thm F.1), T9.5 (Thm F.2): EF21-P + DIANA ------- */
 
@@ -323,7 +317,7 @@ const tpc_theorem tpc_theorem_t93 = {
     .measured = dist_gap,
     .measured_at = dist_gap_at,
     .bound_main = t93_main,
-    .bound_start = no_start,
+    .bound_start = tpc_theorem_no_start,
     .f_rounding = 1};
 
 static double t94_step(const tpc_theorem_env *e) {
@@ -405,7 +399,7 @@ const tpc_theorem tpc_theorem_t95 = {
     .measured = gap_average,
     .measured_at = gap_average_at,
     .bound_main = t95_main,
-    .bound_start = no_start,
+    .bound_start = tpc_theorem_no_start,
     .f_rounding = 1};
 
 /* ---- T9.6: EF21-P + DCGD, Thms G.3 and G.2 -------------------------------- */
@@ -441,7 +435,7 @@ const tpc_theorem tpc_theorem_t96 = {
     .measured = dist_gap,
     .measured_at = dist_gap_at,
     .bound_main = t96_main,
-    .bound_start = no_start,
+    .bound_start = tpc_theorem_no_start,
     .f_rounding = 1};
 
 const tpc_theorem tpc_theorem_t96c = {
@@ -463,7 +457,7 @@ const tpc_theorem tpc_theorem_t96c = {
     .measured = gap_average,
     .measured_at = gap_average_at,
     .bound_main = t96c_main,
-    .bound_start = no_start,
+    .bound_start = tpc_theorem_no_start,
     .f_rounding = 1};
 
 /* ---- T9.7: EF21-P + DCGD, nonconvex (Thm 6.2) ----------------------------- */
@@ -516,4 +510,4 @@ const tpc_theorem tpc_theorem_t97 = {
     .measured = min_gnorm2,
     .measured_upper = mean_gnorm2,
     .bound_main = t97_main,
-    .bound_start = no_start};
+    .bound_start = tpc_theorem_no_start};

@@ -79,12 +79,6 @@ static double dist_measured_at(const tpc_theorem_run *r, const tpc_alg1_point *p
 
 static double dist_measured(const tpc_theorem_run *r) { return r->res->last.dist2; }
 
-static double no_start(const tpc_theorem_run *r, double t) {
-  (void)r;
-  (void)t;
-  return 0;
-}
-
 /* ---- T8.2: fixed shift --------------------------------------------------- */
 
 static const char *t82_method(const tpc_theorem_env *e) {
@@ -130,7 +124,7 @@ const tpc_theorem tpc_theorem_t82 = {
     .measured = dist_measured,
     .measured_at = dist_measured_at,
     .bound_main = t82_main,
-    .bound_start = no_start};
+    .bound_start = tpc_theorem_no_start};
 
 /* ---- T8.3 DIANA and T8.4 Rand-DIANA -------------------------------------- */
 
@@ -203,7 +197,7 @@ const tpc_theorem tpc_theorem_t83 = {
     .measured = psi_measured,
     .measured_at = psi_measured_at,
     .bound_main = psi_main,
-    .bound_start = no_start};
+    .bound_start = tpc_theorem_no_start};
 
 const tpc_theorem tpc_theorem_t84 = {
     .id = "T8.4",
@@ -223,7 +217,7 @@ const tpc_theorem tpc_theorem_t84 = {
     .measured = psi_measured,
     .measured_at = psi_measured_at,
     .bound_main = psi_main,
-    .bound_start = no_start};
+    .bound_start = tpc_theorem_no_start};
 
 /* ---- T8.5: compressed iterates with the optimal shift -------------------- */
 
