@@ -112,6 +112,17 @@ expect 2 "calibrate instrument" -- bench calibrate sign --instrument instruction
 # kernel path is stored beside them.  valgrind cannot run an
 # AddressSanitizer build: there, without perf, nothing is counted (exit 3).
 case $TPC in */build-san/*) san=1 ;; *) san= ;; esac
+# without valgrind (an empty PATH) and without perf: exit 2 before any run
+# is stored; with perf the counts are taken (exit 0)
+before=$(rows "SELECT count(*) FROM runs")
+PATH=/nonexistent "$TPC" bench sign --d 2^12 --dtype f32 --impl comp \
+  --instrument instructions --quiet --db "$db" >"$tmp/out" 2>"$tmp/err"
+code=$?
+if [ "$code" = 0 ] || { [ "$code" = 2 ] && grep -q "valgrind is not installed" "$tmp/err"; }
+then ok; else bad "instructions without valgrind: exit $code"; cat "$tmp/err"; fi
+after=$(rows "SELECT count(*) FROM runs")
+if [ "$code" = 0 ] || [ "$after" = skip ] || [ "$after" = "$before" ]; then ok
+else bad "instructions without valgrind stored a run: $before -> $after"; fi
 if [ -n "$san" ]; then
   "$TPC" bench sign --d 2^12 --dtype f32 --impl comp --instrument instructions --quiet \
     --db "$db" >"$tmp/out" 2>"$tmp/err"
