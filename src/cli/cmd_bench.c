@@ -412,6 +412,10 @@ static int bench_main(bench_cli *b) {
     fprintf(stderr, "tpc bench: --instrument instructions: %s; nothing run\n", missing);
     return TPC_EXIT_USAGE;
   }
+  tpc_bench_plan plan;
+  plan_of(b->a, &b->ctx->common, &plan);
+  int rc = tpc_bench_plan_check_memory(&plan);
+  if (rc) return tpc_cli_fail(rc);
   int code = tpc_cli_run_open(b->ctx, NULL);
   return code ? code : bench_body(b, b->ctx->run.store, b->ctx->run.id);
 }
