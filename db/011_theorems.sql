@@ -1,18 +1,8 @@
--- Migration 11: the theorems of THEORY.md T8 and T9 in the catalogue
--- (bounds/theorems/catalogue.h).  rate_checks.check_kind takes every
--- theorem's kind (it was limited to T5's 'theorem1', 'pl', 'none'), and the
--- row records the constants those theorems read: L_max, the strong
--- convexity mu of f (musc), the clients' omega, the server's alpha, the
--- method's beta and p.  rate_best.metric gains 'final_f' (the smallest
--- f(x^T): --experiment ef21p).  rate_points records the observables of T8
--- and T9 and, for the checked runs, the theorem's measured quantity and its
--- bound at t (the report plots one against the other).
---
--- SQLite cannot change a CHECK constraint in place: the two tables are
--- rebuilt by the procedure of its documentation ("Making Other Kinds Of
--- Table Schema Changes", lang_altertable.html), which the store makes safe
--- by running migrations with foreign keys off and checking them before the
--- commit (src/store/store.c).  Documented in db/README.md.
+-- Migration 11: the theorems of THEORY.md T8 and T9.  check_kind takes any
+-- theorem's kind, rate_checks records L_max, mu, omega, alpha, beta, p,
+-- rate_best.metric gains 'final_f', rate_points the observables and each
+-- check's curve.  A CHECK cannot be altered: both tables are rebuilt by
+-- SQLite's procedure (foreign keys off: src/store/store.c).  db/README.md.
 CREATE TABLE rate_checks_new (
   id            INTEGER PRIMARY KEY,
   run_id        INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
@@ -68,18 +58,9 @@ CREATE TABLE rate_checks_new (
   beta          REAL,
   p             REAL
 );
-INSERT INTO rate_checks_new (
-    id, run_id, experiment, label, problem, method, server, d, n, Lminus, Lminus_kind,
-    Lplus, Lplus_kind, Lpm, Lpm_kind, mu, mu_kind, finf, finf_kind, ineq, A, B,
-    deterministic, check_kind, x0, init, T, reps, eps, bits_budget, gamma_theory, mult,
-    gamma, delta0, G0, bound, measured, ucb, ratio, confidence, verdict, note, slack,
-    theorem)
-  SELECT
-    id, run_id, experiment, label, problem, method, server, d, n, Lminus, Lminus_kind,
-    Lplus, Lplus_kind, Lpm, Lpm_kind, mu, mu_kind, finf, finf_kind, ineq, A, B,
-    deterministic, check_kind, x0, init, T, reps, eps, bits_budget, gamma_theory, mult,
-    gamma, delta0, G0, bound, measured, ucb, ratio, confidence, verdict, note, slack,
-    theorem FROM rate_checks;
+-- the old columns in their order (003, then 010's theorem), the new ones NULL
+INSERT INTO rate_checks_new SELECT *, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+  FROM rate_checks;
 DROP TABLE rate_checks;
 ALTER TABLE rate_checks_new RENAME TO rate_checks;
 CREATE INDEX rate_checks_run ON rate_checks (run_id);
@@ -103,12 +84,7 @@ CREATE TABLE rate_best_new (
   bits_up_paper_per_client REAL,
   iters         INTEGER
 );
-INSERT INTO rate_best_new (
-    id, run_id, experiment, panel, method, K, zeta, metric, best_mult, best_gamma,
-    trajectory_id, reached, value, bits_up_per_client, bits_up_paper_per_client, iters)
-  SELECT
-    id, run_id, experiment, panel, method, K, zeta, metric, best_mult, best_gamma,
-    trajectory_id, reached, value, bits_up_per_client, bits_up_paper_per_client, iters FROM rate_best;
+INSERT INTO rate_best_new SELECT * FROM rate_best;
 DROP TABLE rate_best;
 ALTER TABLE rate_best_new RENAME TO rate_best;
 CREATE INDEX rate_best_run ON rate_best (run_id);
