@@ -5,7 +5,9 @@
 # checks: tests/e2e_theorems.sh); the EF21-P
 # method equals Algorithm 1 with gd and --server, point for point in SQL;
 # the wire check passes and changes no bit; 1 and 2 threads give the same
-# points; bad parameters exit 2 naming the fault and store nothing.
+# points, for the deterministic methods (identity Q, TopK C_s) under their
+# theorems' checks also the same observables, curves and verdicts; bad
+# parameters exit 2 naming the fault and store nothing.
 # Prints one line per failure and "e2e_methods: N passed, N failed".
 . "$(dirname "$0")/lib.sh"
 db="$tmp/methods.sqlite"
@@ -63,6 +65,48 @@ all="SELECT count(*) FROM rate_points p JOIN rate_trajectories t ON t.id = p.tra
 n_all=$(rows "$all")
 equals "$same" "$n_all" "threads 1 and 2 (wire check): bit-identical ($n_all points)"
 equals "SELECT count(DISTINCT method) FROM rate_checks WHERE run_id = $run1" 8 "eight methods"
+
+# the deterministic methods (identity Q, TopK C_s) checked by every theorem
+# that applies, so that the observables of T8, T9 and the theorems' curves
+# are stored too: 1 thread, then 2 with the wire check (which compares the
+# server's and the clients' copies of h_i and of w): every column of every
+# point and every check's figures the same
+QC='quad(d=30,n=6,s=1,seed=5,convex=1,lambda=0.1)'
+DET='dcgd(identity) dcgd_shift(identity,shift=fixed) dcgd_shift(identity,shift=star)
+  dcgd_shift(identity,shift=diana) gdci(identity,shift=star) ef21p(topk(k=5))
+  ef21p_dcgd(identity,topk(k=5)) ef21p_diana(identity,topk(k=5))'
+# shellcheck disable=SC2086
+expect 0 "deterministic methods, checked" -- rate "$QC" $DET --T 60 --threads 1 --no-slack \
+  --db "$db"
+det1=$(last_run)
+# shellcheck disable=SC2086
+expect 0 "deterministic methods, 2 threads, wire" -- rate "$QC" $DET --T 60 --threads 2 \
+  --wire-check --no-slack --db "$db"
+det2=$(last_run)
+equals "SELECT count(*) || ' ' || sum(deterministic) || ' ' || sum(reps) || ' '
+  || sum(verdict = 'pass') FROM rate_checks WHERE run_id = $det1" "12 12 12 12" \
+  "12 checks of the deterministic methods, one run each, all pass"
+equals "SELECT count(*) FROM rate_checks c1 JOIN rate_checks c2 ON c2.run_id = $det2
+  AND c2.method = c1.method AND c2.theorem = c1.theorem WHERE c1.run_id = $det1
+  AND c1.gamma = c2.gamma AND c1.bound = c2.bound AND c1.measured = c2.measured
+  AND c1.verdict = c2.verdict" 12 "threads 1 and 2 (wire check): the same checks"
+same_det="SELECT count(*) FROM rate_points p1
+  JOIN rate_trajectories t1 ON t1.id = p1.trajectory_id
+  JOIN rate_checks c1 ON c1.id = t1.check_id AND c1.run_id = $det1
+  JOIN rate_checks c2 ON c2.run_id = $det2 AND c2.method = c1.method AND c2.theorem = c1.theorem
+  JOIN rate_trajectories t2 ON t2.check_id = c2.id AND t2.role = t1.role AND t2.rep = t1.rep
+  JOIN rate_points p2 ON p2.trajectory_id = t2.id AND p2.t = p1.t
+  WHERE p1.f IS p2.f AND p1.gnorm2 IS p2.gnorm2 AND p1.G IS p2.G
+    AND p1.bits_up = p2.bits_up AND p1.bits_up_paper = p2.bits_up_paper
+    AND p1.bits_down = p2.bits_down AND p1.bits_down_paper IS p2.bits_down_paper
+    AND p1.f_x IS p2.f_x AND p1.gnorm2_x IS p2.gnorm2_x AND p1.dist2 IS p2.dist2
+    AND p1.f_avg IS p2.f_avg AND p1.H IS p2.H AND p1.wx2 IS p2.wx2
+    AND p1.measure IS p2.measure AND p1.bound IS p2.bound"
+equals "$same_det" $((12 * 61)) "threads 1 and 2 (wire check): every column of all 732 points"
+equals "SELECT count(*) FROM rate_points p JOIN rate_trajectories t ON t.id = p.trajectory_id
+  JOIN rate_checks c ON c.id = t.check_id WHERE c.run_id = $det1 AND p.t > 0
+  AND p.dist2 IS NOT NULL AND p.measure IS NOT NULL" $((12 * 60)) \
+  "the observables and curves are stored at every t > 0"
 
 # ef21p(C_s) is Algorithm 1 with gd and --server C_s
 expect 0 "ef21p" -- rate "$Q" 'ef21p(topk(k=5))' --gamma 0.5 --T 80 --no-check --db "$db"

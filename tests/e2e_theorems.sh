@@ -5,7 +5,9 @@
 # that applies by default, one row per (method, theorem), with the same
 # results as checking each alone; --theorem checks one, and exits 2 naming
 # the failed assumption when it does not apply or is unknown, storing
-# nothing; a database of schema version 9 gets the theorem of its old rows.
+# nothing (T5's theorems and those of T8, T9: convexity, mu_i, beta, the
+# method, x*, L-; a non-contractive C_s); a database of schema version 9
+# gets the theorem of its old rows.
 # Prints one line per failure and "e2e_theorems: N passed, N failed".
 . "$(dirname "$0")/lib.sh"
 db="$tmp/thm.sqlite"
@@ -121,6 +123,34 @@ has err "no theorem applies: the Theorem 1 check (T5.thm1) needs the problem's L
   "message says why for each"
 expect 2 "--theorem and --no-check" -- rate "$Q" gd --theorem T5.thm1 --no-check --db "$db"
 expect 2 "--theorem and --pl" -- rate "$Q" gd --theorem T5.thm1 --pl --db "$db"
+# the theorems of T8 and T9 where the problem or the method breaks an
+# assumption: each names it (quad with s = 1 and no convex=1 has
+# indefinite A_i; the default logreg regularizer is nonconvex)
+refuse_thm() {
+  expect 2 "$3 for $2 on $1" -- rate "$1" "$2" --theorem "$3" --db "$db"
+  has err "$4" "$3 for $2 on $1 names the assumption"
+}
+Qnc='quad(d=20,n=4,s=1,seed=3)'
+Qc='quad(d=20,n=4,s=1,seed=3,convex=1)'
+refuse_thm 'logreg(file=phishing,n=5)' 'ef21p(topk(k=5))' T9.1 \
+  "'every f_i convex' fails: the T9.1 check needs every f_i convex (the problem does not"
+refuse_thm "$Qnc" 'dcgd_shift(urandk(k=5),shift=star)' T8.2 \
+  "'every f_i convex' fails: the T8.2 check needs every f_i convex"
+refuse_thm "$Qnc" 'ef21p_diana(urandk(k=5),topk(k=5))' T9.4 "'every f_i convex' fails"
+refuse_thm "$Qnc" 'gdci(urandk(k=5),shift=star)' T8.5 \
+  "'every f_i mu_i-strongly convex, mu_i > 0 known' fails"
+refuse_thm "$Qc" 'ef21p_diana(urandk(k=5),topk(k=5),beta=0.1)' T9.3 \
+  "'beta = 1/(omega+1)' fails: the T9.3 check needs beta = 1/(omega + 1) (the default)"
+refuse_thm "$Qc" 'dcgd_shift(urandk(k=5),shift=diana,beta=1)' T8.3 \
+  "'beta <= 1/(omega+1)' fails: the T8.3 check needs beta <= 1/(omega + 1)"
+refuse_thm "$Qc" 'ef21p_dcgd(urandk(k=5),topk(k=5))' T9.3 \
+  "'the methods it covers' fails: the T9.3 check needs ef21p_diana(Q, C_s)"
+refuse_thm 'logreg(file=phishing,n=5,reg=none)' 'ef21p_dcgd(urandk(k=5),topk(k=5))' T9.6.convex \
+  "'x* and grad f_i(x*) known' fails: the T9.6 convex check needs the minimiser x*"
+refuse_thm "$autoenc" 'ef21p(topk(k=5))' T9.1.nc \
+  "'L- known' fails: the T9.1 nonconvex check needs the problem's L-"
+refuse_thm "$Qc" 'ef21p(urandk(k=5))' T9.1 \
+  "ef21p: the server compressor urandk(k=5) is not contractive"
 after=$(rows "SELECT count(*) FROM runs")
 if [ "$after" = skip ] || [ "$after" = "$before" ]; then ok; else
   bad "bad input stored runs: $before -> $after"; fi
