@@ -240,12 +240,6 @@ typedef struct rate_stats {
   double floor;       /* the measured quantity's rounding floor (catalogue.h) */
 } rate_stats;
 
-/* The rounding floor of the measured quantity of run r (0 when the theorem
-** states none). */
-static double floor_of(const tpc_rate_check *c, const tpc_theorem_env *env, size_t r) {
-  tpc_theorem_run run = {env, c->gamma, &c->runs[r]};
-  return c->thm->rounding ? c->thm->rounding(&run) : 0;
-}
 
 static void stats_of_run(const tpc_rate_check *c, const tpc_theorem_env *env, size_t r,
                          rate_stats *st) {
@@ -261,22 +255,31 @@ static void stats_of_run(const tpc_rate_check *c, const tpc_theorem_env *env, si
   if (r == 0) st->main = c->thm->bound_main(&run, T);
 }
 
-/* Rounding allowed to a deterministic comparison with bound b: the sums'
-** relative error, and the rounding of f near its minimum where the bound is
-** on f(x^T) - f^inf or f(x^T) - f*. */
-static double tolerance(const tpc_rate_check *c, const tpc_theorem_env *env,
-                        const tpc_alg1_point *pt, double b) {
-  double tol = RATE_REL_TOL * fabs(b);
-  if (!c->thm->f_rounding) return tol;
+/* The rounding under the measured quantity of run r at point pt: the floor
+** the theorem states for distances to x* (catalogue.h), and where the
+** quantity holds f(x) - f^inf or f(x) - f*, the rounding of f near its
+** minimum. */
+static double floor_at(const tpc_rate_check *c, const tpc_theorem_env *env, size_t r,
+                       const tpc_alg1_point *pt) {
+  tpc_theorem_run run = {env, c->gamma, &c->runs[r]};
+  double floor = c->thm->rounding ? c->thm->rounding(&run) : 0;
+  if (!c->thm->f_rounding) return floor;
   double fref = env->opt ? fabs(env->opt->fstar) : 0;
   if (env->finf.kind != TPC_CONST_UNKNOWN) fref = fmax(fref, fabs(env->finf.value));
   double f = isfinite(pt->f_x) ? fmax(fabs(pt->f), fabs(pt->f_x)) : fabs(pt->f);
-  return tol + RATE_F_TOL * (f + fref);
+  return floor + RATE_F_TOL * (f + fref);
+}
+
+/* Rounding allowed to a deterministic comparison with bound b: the sums'
+** relative error and the floor at pt. */
+static double tolerance(const tpc_rate_check *c, const tpc_theorem_env *env,
+                        const tpc_alg1_point *pt, double b) {
+  return RATE_REL_TOL * fabs(b) + floor_at(c, env, 0, pt);
 }
 
 static void decide_deterministic(tpc_rate_check *c, const tpc_theorem_env *env,
                                  const rate_stats *st) {
-  double tol = tolerance(c, env, &c->runs[0].last, c->bound) + st->floor;
+  double tol = tolerance(c, env, &c->runs[0].last, c->bound);
   c->ucb = c->measured;
   c->verdict = st->Z[0] <= st->main + tol ? TPC_RATE_PASS : TPC_RATE_VIOLATED;
   snprintf(c->note, sizeof c->note, "deterministic: exact comparison, tolerance %.3g", tol);
@@ -320,7 +323,7 @@ static int decide_at_T(tpc_rate_check *c, const tpc_theorem_env *env, const tpc_
   st.Z = malloc(2 * st.R * sizeof *st.Z);
   if (!st.Z) return tpc_error(TPC_ENOMEM, "rate: out of memory");
   st.U = st.Z + st.R;
-  st.floor = floor_of(c, env, 0);
+  st.floor = floor_at(c, env, 0, &c->runs[0].last);
   for (size_t r = 0; r < st.R; r++) stats_of_run(c, env, r, &st);
   c->measured = st.measured;
   c->bound = st.main + st.start;
@@ -361,7 +364,7 @@ static int every_point(const tpc_rate_check *c, size_t R) {
 ** rounding.  The left side counts above its floor only.  *z is lhs/rhs. */
 static int step_ratio(const tpc_rate_check *c, const tpc_theorem_env *env, size_t r,
                       uint64_t t, double *z) {
-  double lhs, rhs, floor = floor_of(c, env, r);
+  double lhs, rhs, floor = floor_at(c, env, r, &c->runs[r].points[t + 1]);
   step_sides(c, env, r, t, &lhs, &rhs);
   if (!(rhs > floor)) return 0;
   *z = fmax(lhs - floor, 0) / rhs;
@@ -377,7 +380,7 @@ static void one_step_exact(tpc_rate_check *c, const tpc_theorem_env *env, uint64
     if (!step_ratio(c, env, 0, t, &z)) continue;
     step_sides(c, env, 0, t, &lhs, &rhs);
     *resolved += 1;
-    double tol = tolerance(c, env, &c->runs[0].points[t + 1], rhs) + floor_of(c, env, 0);
+    double tol = tolerance(c, env, &c->runs[0].points[t + 1], rhs);
     if (lhs - rhs > tol && *first_bad == T) *first_bad = t;
     if (z > c->ratio) {
       *worst = t;
