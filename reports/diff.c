@@ -248,7 +248,7 @@ int tpc_diff_bounds(tpc_diff *df, tpc_store *a, int64_t before, tpc_store *b, in
 
 static const char *const rate_sql =
     "SELECT problem || '  ' || method || ifnull('  --server ' || server, '') || '  [' || "
-    "check_kind || ']', verdict, deterministic, measured, ucb, ratio, slack FROM rate_checks "
+    "ifnull(theorem, check_kind) || ']', verdict, deterministic, measured, ucb, ratio, slack FROM rate_checks "
     "WHERE run_id = ?1 AND experiment IS NULL AND check_kind <> 'none' ORDER BY id";
 
 enum { R_MEAS, R_UCB, R_RATIO, R_SLACK };

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Command tests of the methods of THEORY.md T8 and T9 (src/methods/method.h)
-# through `tpc rate`, `tpc list` and `tpc describe`: each runs and stores its
-# trajectory with bits in both directions and "(no check)"; the EF21-P
+# through `tpc rate --no-check`, `tpc list` and `tpc describe`: each runs
+# and stores its trajectory with bits in both directions (their theorems'
+# checks: tests/e2e_theorems.sh); the EF21-P
 # method equals Algorithm 1 with gd and --server, point for point in SQL;
 # the wire check passes and changes no bit; 1 and 2 threads give the same
 # points; bad parameters exit 2 naming the fault and store nothing.
@@ -29,8 +30,8 @@ has out "beta          0.1" "describe gives beta's default 1/(omega+1)"
 
 # the issue's own command line
 expect 0 "diana rate" -- rate "$Q" 'dcgd_shift(urandk(k=5),shift=diana)' --gamma 0.01 --T 200 \
-  --db "$db"
-has out "(no check)" "no check yet"
+  --no-check --db "$db"
+has out "no check requested" "the note says no check"
 run=$(last_run)
 equals "SELECT count(*) FROM rate_points p JOIN rate_trajectories t ON t.id = p.trajectory_id
   JOIN rate_checks c ON c.id = t.check_id WHERE c.run_id = $run AND t.rep = 0" 201 \
@@ -41,11 +42,12 @@ equals "SELECT bits_up > 0 AND bits_down > 0 FROM rate_points p JOIN rate_trajec
 
 # every method, 1 thread, then 2 threads with the wire check: the same points
 # shellcheck disable=SC2086
-expect 0 "all methods" -- rate "$Q" $METHODS --gamma 0.01 --T 60 --reps 2 --threads 1 --db "$db"
+expect 0 "all methods" -- rate "$Q" $METHODS --gamma 0.01 --T 60 --reps 2 --threads 1 \
+  --no-check --db "$db"
 run1=$(last_run)
 # shellcheck disable=SC2086
 expect 0 "all methods, 2 threads, wire" -- rate "$Q" $METHODS --gamma 0.01 --T 60 --reps 2 \
-  --threads 2 --wire-check --db "$db"
+  --threads 2 --wire-check --no-check --db "$db"
 run2=$(last_run)
 same="SELECT count(*) FROM rate_points p1
   JOIN rate_trajectories t1 ON t1.id = p1.trajectory_id
@@ -63,7 +65,7 @@ equals "$same" "$n_all" "threads 1 and 2 (wire check): bit-identical ($n_all poi
 equals "SELECT count(DISTINCT method) FROM rate_checks WHERE run_id = $run1" 8 "eight methods"
 
 # ef21p(C_s) is Algorithm 1 with gd and --server C_s
-expect 0 "ef21p" -- rate "$Q" 'ef21p(topk(k=5))' --gamma 0.5 --T 80 --db "$db"
+expect 0 "ef21p" -- rate "$Q" 'ef21p(topk(k=5))' --gamma 0.5 --T 80 --no-check --db "$db"
 r1=$(last_run)
 expect 0 "gd --server" -- rate "$Q" gd --server 'topk(k=5)' --gamma 0.5 --T 80 --no-check \
   --db "$db"
@@ -89,7 +91,7 @@ refuse 'dcgd_shift(urandk(k=5),shift=xyz)' "shift=xyz is not one of fixed, star,
 refuse 'dcgd_shift(urandk(k=5),shift=randdiana,p=0)' "p=0 must be a number in (0, 1]"
 # star shifts run where the problem knows x* (quad: a linear solve)
 expect 0 "dcgd_shift star on quad" -- rate "$Q" 'dcgd_shift(urandk(k=5),shift=star)' \
-  --gamma 0.01 --T 10 --db "$tmp/star.sqlite" --quiet
+  --gamma 0.01 --T 10 --no-check --db "$tmp/star.sqlite" --quiet
 # star shifts need x*: the nonconvex logistic regression has none known
 for m in 'dcgd_shift(urandk(k=5),shift=star)' 'gdci(urandk(k=5),shift=star)'; do
   expect 2 "$m on nonconvex logreg" -- rate 'logreg(file=phishing,n=5)' "$m" --gamma 0.01 \

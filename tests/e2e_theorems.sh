@@ -32,16 +32,26 @@ has out "f is PL with a known mu > 0" "list names the PL assumption"
 # phishing (f^inf is a bound) nor on the autoencoder (no constants)
 expect 0 "describe on a quadratic" -- describe 'ef21(topk(k=3))' --problem "$Q"
 has out "at            d = 40, n = 4" "the problem fixes d and n"
-has out "T5.thm1   applies, step gamma = " "Theorem 1 applies"
-has out "T5.pl     applies, step gamma = " "PL applies"
+has out "T5.thm1     applies, step gamma = " "Theorem 1 applies"
+has out "T5.pl       applies, step gamma = " "PL applies"
 step_pl=$(sed -n 's/^ *T5.pl *applies, step gamma = \([^ ]*\).*/\1/p' "$tmp/out")
 expect 0 "describe on phishing" -- describe 'ef21(topk(k=3))' --problem 'logreg(file=phishing)'
-has out "T5.thm1   applies" "Theorem 1 applies on phishing"
-has out "T5.pl     not applicable: needs an exact f^inf (the PL check cannot use a lower bound) ('f^inf exact' fails)" \
+has out "T5.thm1     applies" "Theorem 1 applies on phishing"
+has out "T5.pl       not applicable: needs an exact f^inf (the PL check cannot use a lower bound) ('f^inf exact' fails)" \
   "PL not applicable on phishing, with the assumption"
 expect 0 "describe on the autoencoder" -- describe 'ef21(topk(k=3))' --problem "$autoenc"
-has out "T5.pl     not applicable: needs the problem's L- ('L- known (exact or an upper bound)' fails)" \
+has out "T5.pl       not applicable: needs the problem's L- ('L- known (exact or an upper bound)' fails)" \
   "PL not applicable on the autoencoder"
+has out "for other methods: T8.2" "theorems of other methods on one line"
+# a method of T9: its theorems with their steps, on a convex quadratic; none
+# on the nonconvex logistic regression, naming convexity
+CQ='quad(d=20,n=10,s=1,seed=3,convex=1,lambda=0.1)'
+expect 0 "describe EF21-P + DIANA" -- describe 'ef21p_diana(urandk(k=5),topk(k=5))' --problem "$CQ"
+has out "T9.3        applies, step gamma = " "Thm 5.1 applies"
+has out "T9.4        applies, step gamma = " "Thm F.1 applies"
+expect 0 "describe EF21-P + DIANA on phishing" -- describe 'ef21p_diana(urandk(k=5),topk(k=5))' \
+  --problem 'logreg(file=phishing,n=10)'
+has out "T9.3        not applicable: needs every f_i convex" "Thm 5.1 needs convex f_i"
 expect 0 "describe a compressor on a problem" -- describe 'topk(k=3)' --problem "$Q"
 has out "theorems: none (a compressor is not a method" "a compressor has no theorem"
 expect 2 "describe --problem with --d" -- describe gd --problem "$Q" --d 10
@@ -115,7 +125,10 @@ after=$(rows "SELECT count(*) FROM runs")
 if [ "$after" = skip ] || [ "$after" = "$before" ]; then ok; else
   bad "bad input stored runs: $before -> $after"; fi
 
-# migration 10: rows of a version-9 database get the theorem of their kind
+# migrations 10 and 11: rows of a version-9 database get the theorem of their
+# kind, and the rebuild of rate_checks and rate_best (migration 11) keeps
+# every row, their trajectories and points (a drop with foreign keys on
+# would have cascaded to them)
 if command -v sqlite3 >/dev/null 2>&1; then
   old="$tmp/v9.sqlite"
   for m in db/00[1-9]_*.sql; do sqlite3 "$old" <"$m" || bad "applying $m"; done
@@ -124,12 +137,24 @@ if command -v sqlite3 >/dev/null 2>&1; then
     INSERT INTO rate_checks (run_id, problem, method, d, n, check_kind, x0, init, T, reps, gamma,
       verdict) VALUES (1, 'q', 'gd', 2, 1, 'pl', 'problem', 'exact', 1, 1, 1, 'pass'),
       (1, 'q', 'gd', 2, 1, 'theorem1', 'problem', 'exact', 1, 1, 1, 'pass'),
-      (1, 'q', 'gd', 2, 1, 'none', 'problem', 'exact', 1, 1, 1, 'n/a');"
+      (1, 'q', 'gd', 2, 1, 'none', 'problem', 'exact', 1, 1, 1, 'n/a');
+    INSERT INTO rate_trajectories (check_id, role, rep, gamma, stop, iters, record_every)
+      VALUES (1, 'rep', 0, 1, 'T', 1, 1), (2, 'rep', 0, 1, 'T', 1, 1);
+    INSERT INTO rate_points (trajectory_id, t, bits_up, bits_up_paper, bits_down)
+      VALUES (1, 0, 0, 0, 0), (1, 1, 8, 8, 0), (2, 0, 0, 0, 0);
+    INSERT INTO rate_best (run_id, experiment, method, metric, trajectory_id)
+      VALUES (1, 'fig3', 'gd', 'final_gnorm2', 2);"
   expect 0 "rate on a version-9 database" -- rate "$Q" gd --T 5 --no-slack --db "$old"
   db=$old
   equals "SELECT group_concat(ifnull(theorem, 'NULL')) FROM (SELECT theorem FROM rate_checks
           WHERE run_id = 1 ORDER BY id)" "T5.pl,T5.thm1,NULL" "old rows get their theorem"
-  equals "PRAGMA user_version" 10 "migrated to version 10"
+  equals "SELECT count(*) FROM rate_trajectories WHERE check_id IN (1, 2)" 2 \
+    "the old checks keep their trajectories"
+  equals "SELECT count(*) FROM rate_points WHERE trajectory_id IN (1, 2)" 3 \
+    "and their points"
+  equals "SELECT trajectory_id FROM rate_best WHERE run_id = 1" 2 "rate_best keeps its rows"
+  equals "SELECT count(*) FROM pragma_foreign_key_check" 0 "no row lost its parent"
+  equals "PRAGMA user_version" 11 "migrated to version 11"
 else
   echo "e2e_theorems: migration check skipped, no sqlite3"
 fi

@@ -212,7 +212,9 @@ Test(problems_quad, gradient_matches_central_differences) {
 
 Test(problems_quad, constants_match_dense_eigen_solvers) {
   const char *specs[] = {"quad(d=12,n=5,s=3,seed=7)", "quad(d=9,n=4,s=0.5,seed=2)",
-                         "quad(d=15,n=6,s=20,seed=3)", "quad(d=1,n=3,s=1)"};
+                         "quad(d=15,n=6,s=20,seed=3)", "quad(d=1,n=3,s=1)",
+                         "quad(d=12,n=5,s=3,seed=7,lambda=0.25)"};
+  double lambda[] = {1e-6, 1e-6, 1e-6, 1e-6, 0.25};
   for (size_t t = 0; t < sizeof specs / sizeof *specs; t++) {
     tpc_problem *p = build_ok(specs[t]);
     dense_consts c = dense_quad_consts(p);
@@ -225,8 +227,8 @@ Test(problems_quad, constants_match_dense_eigen_solvers) {
     ** subtraction's ~d eps ||M2|| error near 0, hence sqrt(1e-12 scale). */
     cr_assert(epsilon_eq(dbl, p->c.Lpm.value, c.lpm, sqrt(1e-12 * scale)), "%s L+-", specs[t]);
     cr_assert(epsilon_eq(dbl, p->c.mu.value, c.lmin, 1e-12 * scale), "%s mu", specs[t]);
-    cr_assert(epsilon_eq(dbl, p->c.mu.value, 1e-6, 1e-12 * scale),
-              "%s: the shift puts lambda_min(Abar) at 1e-6", specs[t]);
+    cr_assert(epsilon_eq(dbl, p->c.mu.value, lambda[t], 1e-12 * scale),
+              "%s: the shift puts lambda_min(Abar) at lambda", specs[t]);
     cr_assert(eq(int, p->c.Lminus.kind, TPC_CONST_EXACT));
     cr_assert(eq(int, p->c.Lplus.kind, TPC_CONST_EXACT));
     cr_assert(eq(int, p->c.Lpm.kind, TPC_CONST_EXACT));
@@ -343,7 +345,7 @@ Test(problems_quad, same_spec_same_problem_and_full_grad_is_the_mean) {
 
 Test(problems_spec, bad_specs_name_the_column) {
   expect_einput("nosuch(d=3)", "column 1: unknown problem 'nosuch'");
-  expect_einput("quad(e=3)", "has no parameter 'e' (it takes: d, n, s, seed, convex, interp)");
+  expect_einput("quad(e=3)", "has no parameter 'e' (it takes: d, n, s, seed, convex, interp, lambda)");
   expect_einput("quad(d=\"big\")", "expects a number for 'd'");
   expect_einput("quad(d=0)", "d must be an integer in [1, ");
   expect_einput("quad(n=2.5)", "n must be an integer");

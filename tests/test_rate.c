@@ -52,7 +52,7 @@ static tpc_rate_verdict check(const tpc_problem *p, const char *method, const ch
   tpc_alg1 *a = make(p, method, server);
   tpc_mech_consts mc;
   tpc_alg1_consts(a, &mc);
-  cr_assert(eq(int, tpc_rate_prepare(p, &mc, o, c), TPC_OK), "%s: %s", method, tpc_error_msg());
+  cr_assert(eq(int, tpc_rate_prepare(p, &mc, NULL, o, c), TPC_OK), "%s: %s", method, tpc_error_msg());
   cr_assert(eq(int, tpc_rate_run(a, o, c), TPC_OK), "%s: %s", method, tpc_error_msg());
   tpc_alg1_free(a);
   return c->verdict;
@@ -184,10 +184,10 @@ Test(rate, prepare_refuses, .init = setup, .fini = teardown) {
   opts(&o, "T5.thm1");
   tpc_alg1 *a = make(blind, "ef21(topk(k=4))", NULL);
   tpc_alg1_consts(a, &mc);
-  cr_assert(eq(int, tpc_rate_prepare(blind, &mc, &o, &c), TPC_EINPUT));
+  cr_assert(eq(int, tpc_rate_prepare(blind, &mc, NULL, &o, &c), TPC_EINPUT));
   cr_assert(strstr(tpc_error_msg(), "L-") != NULL);
   o.gamma = 0.01;
-  cr_assert(eq(int, tpc_rate_prepare(blind, &mc, &o, &c), TPC_OK));
+  cr_assert(eq(int, tpc_rate_prepare(blind, &mc, NULL, &o, &c), TPC_OK));
   cr_assert(eq(int, tpc_rate_run(a, &o, &c), TPC_OK));
   cr_assert(eq(int, c.verdict, TPC_RATE_NA));
   cr_assert(ieee_ulp_eq(dbl, c.gamma, 0.01, 0));
@@ -199,7 +199,7 @@ Test(rate, prepare_refuses, .init = setup, .fini = teardown) {
   o.gamma = 0;
   a = make(toy, "shifted(urandk(k=2))", NULL);
   tpc_alg1_consts(a, &mc);
-  cr_assert(eq(int, tpc_rate_prepare(toy, &mc, &o, &c), TPC_EINPUT));
+  cr_assert(eq(int, tpc_rate_prepare(toy, &mc, NULL, &o, &c), TPC_EINPUT));
   cr_assert(strstr(tpc_error_msg(), "shifted") != NULL);
   tpc_alg1_free(a);
 
@@ -208,17 +208,17 @@ Test(rate, prepare_refuses, .init = setup, .fini = teardown) {
   tpc_alg1_consts(a, &mc);
   o.theorem = tpc_theorem_find("T5.pl");
   toy->c.finf.kind = TPC_CONST_BOUND;
-  cr_assert(eq(int, tpc_rate_prepare(toy, &mc, &o, &c), TPC_EINPUT));
+  cr_assert(eq(int, tpc_rate_prepare(toy, &mc, NULL, &o, &c), TPC_EINPUT));
   o.theorem = tpc_theorem_find("T5.thm1");
-  cr_assert(eq(int, tpc_rate_prepare(toy, &mc, &o, &c), TPC_OK));
+  cr_assert(eq(int, tpc_rate_prepare(toy, &mc, NULL, &o, &c), TPC_OK));
   toy->c.finf.kind = TPC_CONST_EXACT;
   toy->c.mu.value = 0;
   o.theorem = tpc_theorem_find("T5.pl");
-  cr_assert(eq(int, tpc_rate_prepare(toy, &mc, &o, &c), TPC_EINPUT));
+  cr_assert(eq(int, tpc_rate_prepare(toy, &mc, NULL, &o, &c), TPC_EINPUT));
   cr_assert(strstr(tpc_error_msg(), "mu") != NULL);
   o.mult = -1;
   o.theorem = tpc_theorem_find("T5.thm1");
-  cr_assert(eq(int, tpc_rate_prepare(toy, &mc, &o, &c), TPC_EINPUT));
+  cr_assert(eq(int, tpc_rate_prepare(toy, &mc, NULL, &o, &c), TPC_EINPUT));
   tpc_alg1_free(a);
 }
 
@@ -231,11 +231,11 @@ Test(rate, steps, .init = setup, .fini = teardown) {
   opts(&o, "T5.thm1");
   tpc_alg1 *a = make(toy, "gd", NULL);
   tpc_alg1_consts(a, &mc);
-  cr_assert(eq(int, tpc_rate_prepare(toy, &mc, &o, &c), TPC_OK));
+  cr_assert(eq(int, tpc_rate_prepare(toy, &mc, NULL, &o, &c), TPC_OK));
   cr_assert(ieee_ulp_eq(dbl, c.gamma_theory, 1.0 / toy->c.Lminus.value, 0));
   double t1 = c.gamma_theory;
   o.theorem = tpc_theorem_find("T5.pl");
-  cr_assert(eq(int, tpc_rate_prepare(toy, &mc, &o, &c), TPC_OK));
+  cr_assert(eq(int, tpc_rate_prepare(toy, &mc, NULL, &o, &c), TPC_OK));
   cr_assert(le(dbl, c.gamma_theory, t1));
   cr_assert(ieee_ulp_eq(dbl, c.gamma_theory, fmin(t1, 1.0 / (2 * toy->c.mu.value)), 0));
   tpc_alg1_free(a);
@@ -382,7 +382,7 @@ static void prepare(const char *method, const tpc_rate_opts *o, tpc_rate_check *
   tpc_mech_consts mc;
   tpc_alg1_consts(a, &mc);
   tpc_alg1_free(a);
-  cr_assert(eq(int, tpc_rate_prepare(toy, &mc, o, c), TPC_OK), "%s", tpc_error_msg());
+  cr_assert(eq(int, tpc_rate_prepare(toy, &mc, NULL, o, c), TPC_OK), "%s", tpc_error_msg());
 }
 
 static int isolated(compute_arg *a, tpc_rate_check *c, double *x, int *status) {

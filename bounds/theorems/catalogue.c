@@ -6,16 +6,28 @@
 */
 #include "bounds/theorems/catalogue.h"
 
+#include <math.h>
 #include <string.h>
 
-extern const tpc_theorem tpc_theorem_3pc_thm1, tpc_theorem_3pc_pl;
+#include "core/error.h"
+#include "core/vec.h"
 
-const tpc_theorem *const tpc_theorems[] = {&tpc_theorem_3pc_thm1, &tpc_theorem_3pc_pl, NULL};
+extern const tpc_theorem tpc_theorem_3pc_thm1, tpc_theorem_3pc_pl;
+extern const tpc_theorem tpc_theorem_t82, tpc_theorem_t83, tpc_theorem_t84, tpc_theorem_t85;
+extern const tpc_theorem tpc_theorem_t91, tpc_theorem_t91nc, tpc_theorem_t93, tpc_theorem_t94,
+    tpc_theorem_t95, tpc_theorem_t96, tpc_theorem_t96c, tpc_theorem_t97;
+
+const tpc_theorem *const tpc_theorems[] = {
+    &tpc_theorem_3pc_thm1, &tpc_theorem_3pc_pl, &tpc_theorem_t82,  &tpc_theorem_t83,
+    &tpc_theorem_t84,      &tpc_theorem_t85,    &tpc_theorem_t91,  &tpc_theorem_t91nc,
+    &tpc_theorem_t93,      &tpc_theorem_t94,    &tpc_theorem_t95,  &tpc_theorem_t96,
+    &tpc_theorem_t96c,     &tpc_theorem_t97,    NULL};
 
 /* The one place that reads a problem's and a method's constants for the
 ** theorems: constants declared later (per-client L_i, strong convexity,
 ** the optimum) are copied here. */
-void tpc_theorem_env_fill(tpc_theorem_env *e, const tpc_problem *p, const tpc_mech_consts *mc) {
+void tpc_theorem_env_fill(tpc_theorem_env *e, const tpc_problem *p, const tpc_mech_consts *mc,
+                          const tpc_method_info *m) {
   memset(e, 0, sizeof *e);
   e->d = p->d;
   e->n = p->n;
@@ -23,7 +35,62 @@ void tpc_theorem_env_fill(tpc_theorem_env *e, const tpc_problem *p, const tpc_me
   e->Lplus = p->c.Lplus;
   e->mu = p->c.mu;
   e->finf = p->c.finf;
+  e->Lmax = p->c.Lmax;
+  e->musc = p->c.musc;
+  e->mui = p->c.mui;
+  e->convex = p->c.convex;
+  e->Lmin_i = NAN;
+  for (size_t i = 0; p->Li && i < p->n; i++) e->Lmin_i = i ? fmin(e->Lmin_i, p->Li[i]) : p->Li[i];
   e->mc = *mc;
+  e->m = *m;
+  e->hstar = NAN;
+  e->finf_i = p->c.finf_i;
+  e->T = e->f0 = NAN;
+  /* a problem without a known minimiser says why in the error message,
+  ** which the theorems that need one do not read */
+  if ((e->opt = tpc_problem_optimum(p)))
+    e->hstar = tpc_vec_norm2(e->opt->h, p->n * p->d);
+  tpc_error_clear();
+}
+
+const char *tpc_theorem_need_Lminus(const tpc_theorem_env *e) {
+  return e->Lminus.kind == TPC_CONST_UNKNOWN ? "the problem's L-" : NULL;
+}
+
+const char *tpc_theorem_need_Lplus(const tpc_theorem_env *e) {
+  return e->Lplus.kind == TPC_CONST_UNKNOWN ? "the problem's L+" : NULL;
+}
+
+const char *tpc_theorem_need_Lmax(const tpc_theorem_env *e) {
+  return e->Lmax.kind == TPC_CONST_UNKNOWN ? "the problem's L_max = max_i L_i" : NULL;
+}
+
+const char *tpc_theorem_need_finf(const tpc_theorem_env *e) {
+  return e->finf.kind == TPC_CONST_UNKNOWN ? "the problem's f^inf" : NULL;
+}
+
+const char *tpc_theorem_need_convex(const tpc_theorem_env *e) {
+  return e->convex ? NULL : "every f_i convex (the problem does not declare it)";
+}
+
+const char *tpc_theorem_need_strongly_convex(const tpc_theorem_env *e) {
+  return e->musc.kind == TPC_CONST_UNKNOWN || !(e->musc.value > 0)
+             ? "f mu-strongly convex with a known mu > 0"
+             : NULL;
+}
+
+const char *tpc_theorem_need_optimum(const tpc_theorem_env *e) {
+  return e->opt ? NULL : "the minimiser x* and grad f_i(x*) (the problem knows none)";
+}
+
+double tpc_theorem_no_start(const tpc_theorem_run *r, double t) {
+  (void)r;
+  (void)t;
+  return 0;
+}
+
+int tpc_theorem_method_is(const tpc_theorem_env *e, const char *name) {
+  return e->m.typed && !strcmp(e->m.name, name);
 }
 
 const tpc_theorem *tpc_theorem_find(const char *id) {
@@ -40,8 +107,17 @@ const char *tpc_theorem_measure_text(tpc_theorem_measure m) {
       "E[Psi^k], Psi^k = ||x^k - x*||^2 + w H^k, H^k = (1/n) sum_i ||h_i^k - h_i*||^2",
       "(1/(2 gamma)) E||x^T - x*||^2 + E[f(x^T) - f*]",
       "E f(xbar^T) - f*, xbar^T = (1/T) sum_{t=1}^T x^t",
-      "min_{t<T} E||grad f(x^t)||^2"};
+      "min_{t<T} E||grad f(x^t)||^2",
+      "one step: E[lhs(x^{t+1})] <= E[rhs(x^t)] at every t < T"};
   return text[m];
+}
+
+tpc_theorem_needs tpc_theorem_needs_of(const tpc_theorem *t) {
+  tpc_theorem_needs n = {0, 0, 0};
+  n.observe = t->measure >= TPC_THEOREM_DIST;
+  n.average = t->measure == TPC_THEOREM_GAP_AVERAGE;
+  n.every_point = t->measure == TPC_THEOREM_MIN_GNORM2 || t->measure == TPC_THEOREM_ONE_STEP;
+  return n;
 }
 
 /* The first reason among the method's and the assumptions (all of them, or

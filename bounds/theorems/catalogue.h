@@ -23,17 +23,29 @@
 
 #include "mech/mech.h"
 #include "methods/alg1.h"
+#include "methods/method.h"
 #include "problems/problem.h"
 
 /* The constants the theorems' assumptions, steps and bounds read. */
 typedef struct tpc_theorem_env {
   size_t d, n;
   tpc_const Lminus, Lplus, mu, finf;   /* the problem's (problems/problem.h) */
+  tpc_const Lmax, musc, mui;           /* its convex settings */
+  int convex;                          /* every f_i known convex */
+  double Lmin_i;                       /* min_i L_i (NaN: unknown) */
+  const tpc_problem_optimum *opt;      /* x*, h_i* (NULL: none known) */
+  double hstar;                        /* sum_i ||h_i*||^2 (NaN without opt) */
+  tpc_const finf_i;                    /* a lower bound of every f_i */
+  double T, f0;                        /* the run's T and f(x^0) when a step needs them
+                                          (T9.7; set by the caller, else NaN) */
   tpc_mech_consts mc;                  /* the method's declared constants */
+  tpc_method_info m;                   /* which method, its omega, alpha, beta, p */
 } tpc_theorem_env;
 
-/* The problem's and the method's constants as the theorems see them. */
-void tpc_theorem_env_fill(tpc_theorem_env *e, const tpc_problem *p, const tpc_mech_consts *mc);
+/* The problem's and the method's constants as the theorems see them; the
+** optimum is asked of the problem (computed once, problems/problem.h). */
+void tpc_theorem_env_fill(tpc_theorem_env *e, const tpc_problem *p, const tpc_mech_consts *mc,
+                          const tpc_method_info *m);
 
 /* One assumption: its name, and why it fails (NULL when it holds).  The
 ** reason completes "needs ...": "a PL constant mu > 0 (the problem declares
@@ -54,15 +66,24 @@ typedef enum {
   TPC_THEOREM_DIST_GAP,        /* (1/(2 gamma))||x^T - x*||^2 + f(x^T) - f* (T9.1, T9.3, T9.6) */
   TPC_THEOREM_GAP_AVERAGE,     /* f(xbar^T) - f* (T9.5, T9.6 with mu = 0) */
   TPC_THEOREM_MIN_GNORM2,      /* min_{t<T} ||grad f(x^t)||^2 (T9.1 nonconvex, T9.7) */
+  TPC_THEOREM_ONE_STEP,        /* E[lhs(t+1)] <= E[rhs(t)] at every t (T8.5, T9.4) */
   TPC_THEOREM_MEASURES         /* their number */
 } tpc_theorem_measure;
 
-/* What a check of the theorem reads of one run. */
+/* What a check of the theorem reads of one run: res->first is x^0's point,
+** with the observables of T8, T9 (methods/alg1.h) when the measure needs
+** them (tpc_theorem_observes). */
 typedef struct tpc_theorem_run {
   const tpc_theorem_env *env;
   double gamma;                /* the step the run used */
   const tpc_alg1_result *res;  /* its trajectory summary */
 } tpc_theorem_run;
+
+/* What the runs of a check must record for the measure: the observables,
+** f at the running average, and every point (min over t, one-step). */
+typedef struct tpc_theorem_needs {
+  int observe, average, every_point;
+} tpc_theorem_needs;
 
 #define TPC_THEOREM_MAX_ASSUMPTIONS 8
 
@@ -82,19 +103,50 @@ typedef struct tpc_theorem {
   tpc_theorem_assumption assumptions[TPC_THEOREM_MAX_ASSUMPTIONS]; /* NULL name ends */
   const char *step_rule;       /* "gamma <= 1/(L- + L+ sqrt(B/A))" */
   double (*step)(const tpc_theorem_env *e);  /* the largest step it allows */
+  /* The theorem's bound holds at its step only (T9.1's nonconvex form and
+  ** T9.7 fix gamma): a smaller step is outside it (verdict n/a). */
+  int step_fixed;
   tpc_theorem_measure measure;
   const char *bound_text;      /* "2 Delta0/(gamma T) + E[G0]/(A T)" */
-  /* The measured quantity of one run. */
+  /* The measured quantity M of one run, whose mean the bound holds
+  ** (NULL for a one-step theorem).  For min_{t<T} E||grad f||^2 it is the
+  ** run's own minimum, and measured_upper its mean over t: the mean of the
+  ** first is at most the theorem's quantity and the mean of the second at
+  ** least, so the check passes on the second and is violated on the first
+  ** (NULL: both are `measured`). */
   double (*measured)(const tpc_theorem_run *r);
-  /* The bound is main(Delta0) + start(G0), affine in the start's error G0
-  ** so that a randomized method's G0 is taken per repetition: T the
-  ** iterations, Delta0 = f(x^0) - f^inf. */
-  double (*bound_main)(const tpc_theorem_env *e, double gamma, double T, double delta0);
-  double (*bound_start)(const tpc_theorem_env *e, double gamma, double T, double G0);
+  double (*measured_upper)(const tpc_theorem_run *r);
+  /* M at a recorded point, for the trajectory drawn against its bound
+  ** (NULL: none drawn). */
+  double (*measured_at)(const tpc_theorem_run *r, const tpc_alg1_point *pt);
+  /* The bound at iteration t is main + start: main the same in every
+  ** repetition, start affine in the repetition's random start (G^0), so
+  ** that each repetition's start is taken with its own measurement. */
+  double (*bound_main)(const tpc_theorem_run *r, double t);
+  double (*bound_start)(const tpc_theorem_run *r, double t);
+  /* One-step theorems: the two sides at consecutive points. */
+  double (*step_lhs)(const tpc_theorem_run *r, const tpc_alg1_point *next);
+  double (*step_rhs)(const tpc_theorem_run *r, const tpc_alg1_point *now);
   /* A deterministic comparison also allows the rounding of f near its
   ** minimum (bounds on f(x^T) - f^inf). */
   int f_rounding;
 } tpc_theorem;
+
+/* Assumptions several theorems share (catalogue.c): NULL when the problem
+** meets them, else what it lacks ("the problem's L-"). */
+const char *tpc_theorem_need_Lminus(const tpc_theorem_env *e);
+const char *tpc_theorem_need_Lplus(const tpc_theorem_env *e);
+const char *tpc_theorem_need_Lmax(const tpc_theorem_env *e);
+const char *tpc_theorem_need_finf(const tpc_theorem_env *e);
+const char *tpc_theorem_need_convex(const tpc_theorem_env *e);
+const char *tpc_theorem_need_strongly_convex(const tpc_theorem_env *e);
+const char *tpc_theorem_need_optimum(const tpc_theorem_env *e);
+
+/* bound_start of a theorem whose bound does not depend on the random start. */
+double tpc_theorem_no_start(const tpc_theorem_run *r, double t);
+
+/* Whether the method is the typed method `name` (methods/method.h). */
+int tpc_theorem_method_is(const tpc_theorem_env *e, const char *name);
 
 /* The catalogue in order, NULL-terminated (fewer than TPC_THEOREMS_MAX
 ** entries); look-up by id (NULL if none). */
@@ -104,6 +156,9 @@ const tpc_theorem *tpc_theorem_find(const char *id);
 
 /* "(1/T) sum_{t<T} ||grad f(x^t)||^2", ... */
 const char *tpc_theorem_measure_text(tpc_theorem_measure m);
+
+/* What the runs of a check of t must record. */
+tpc_theorem_needs tpc_theorem_needs_of(const tpc_theorem *t);
 
 /* Why the theorem does not apply to the method on the problem, NULL when it
 ** does: the method's exclusion or the first failing assumption's reason.

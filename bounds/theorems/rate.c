@@ -77,28 +77,44 @@ static const char *missing(const tpc_theorem_env *e, const tpc_rate_opts *o) {
                     : tpc_theorem_step_why_not(tpc_theorems[0], e);
 }
 
+/* f(x^0) at the start the runs of o take (T9.7's step needs it). */
+static int start_value(const tpc_problem *p, const tpc_rate_opts *o, double *f0) {
+  size_t d = p->d, ws = tpc_problem_work_size(p);
+  double *x = malloc(3 * d * sizeof *x);
+  void *work = malloc(ws ? ws : 1);
+  int rc = x && work ? tpc_alg1_x0_fill(p, o->x0, o->seed, x) : TPC_ENOMEM;
+  if (!rc) *f0 = tpc_problem_full_grad(p, x, x + d, x + 2 * d, work);
+  free(x);
+  free(work);
+  return rc ? tpc_error(rc, "rate: out of memory") : TPC_OK;
+}
+
 int tpc_rate_prepare(const tpc_problem *p, const tpc_mech_consts *mc,
-                     const tpc_rate_opts *o, tpc_rate_check *c) {
+                     const tpc_method_info *mi, const tpc_rate_opts *o, tpc_rate_check *c) {
   const tpc_theorem *step_thm = o->theorem ? o->theorem : tpc_theorems[0];
   tpc_theorem_env env;
   memset(c, 0, sizeof *c);
   c->thm = o->theorem;
   c->mc = *mc;
+  c->mi = mi ? *mi : (tpc_method_info){.omega = NAN, .alpha = NAN, .beta = NAN, .p = NAN};
   c->slack = -1;
   c->gamma_theory = c->mult = NAN;
   c->delta0 = c->G0 = c->bound = c->measured = c->ucb = c->ratio = NAN;
   if (!(o->mult > 0 && isfinite(o->mult)))
     return tpc_error(TPC_EINPUT, "--mult %g is not positive", o->mult);
-  tpc_theorem_env_fill(&env, p, mc);
+  tpc_theorem_env_fill(&env, p, mc, &c->mi);
+  env.T = (double)o->T;
+  int rc = start_value(p, o, &env.f0);
+  if (rc) return rc;
   const char *miss = missing(&env, o);
   if (miss && !(o->gamma > 0))
     return tpc_error(TPC_EINPUT,
                      "the %s check needs %s; give an explicit step with --gamma to "
                      "run without a check",
                      step_thm->check_name, miss);
-  if (miss)
+  if (miss && o->theorem)
     snprintf(c->note, sizeof c->note, "no check: needs %s", miss);
-  else
+  else if (!miss)
     c->gamma_theory = step_thm->step(&env);
   c->gamma = o->gamma > 0 ? o->gamma : o->mult * c->gamma_theory;
   c->mult = c->gamma / c->gamma_theory;
@@ -113,7 +129,12 @@ int tpc_rate_prepare(const tpc_problem *p, const tpc_mech_consts *mc,
 
 /* ---- runs ----------------------------------------------------------------- */
 
-static void alg1_opts(const tpc_rate_opts *o, double gamma, tpc_alg1_opts *a) {
+/* The runner's options for a run at step gamma (a slack run: no theorem's
+** needs). */
+static void alg1_opts(const tpc_rate_opts *o, double gamma, const tpc_theorem *thm,
+                      tpc_alg1_opts *a) {
+  tpc_theorem_needs needs = {0, 0, 0};
+  if (thm) needs = tpc_theorem_needs_of(thm);
   tpc_alg1_opts_init(a);
   a->gamma = gamma;
   a->T = o->T;
@@ -125,9 +146,11 @@ static void alg1_opts(const tpc_rate_opts *o, double gamma, tpc_alg1_opts *a) {
   a->threads = o->threads;
   a->wire_check = o->wire_check;
   a->diverge = o->diverge;
-  a->record_every = o->max_points && o->T > o->max_points
+  a->record_every = o->max_points && o->T > o->max_points && !needs.every_point
                         ? (o->T + o->max_points - 1) / o->max_points
                         : 1;
+  a->observe = needs.observe;
+  a->average = needs.average;
   a->cancel = o->cancel;
   a->cancel_ctx = o->cancel_ctx;
 }
@@ -163,7 +186,7 @@ static int slack_scan(tpc_alg1 *a, const tpc_rate_opts *o, tpc_rate_check *c,
   c->slack = 0;
   for (int k = 0; k <= TPC_RATE_SLACK_MAX_LOG2 && fails < 2 && !cancelled(o); k++) {
     double m = ldexp(1.0, k);
-    alg1_opts(o, m * c->gamma_theory, &ao);
+    alg1_opts(o, m * c->gamma_theory, NULL, &ao);
     ao.diverge = RATE_SLACK_DIVERGE;
     int rc = tpc_alg1_run(a, &ao, &c->slack_runs[k]);
     if (rc) return rc;
@@ -188,6 +211,8 @@ static const char *not_applicable(tpc_alg1 *a, const tpc_rate_check *c, char *bu
   if (!isfinite(c->gamma_theory)) return NULL; /* note set by prepare */
   if (c->gamma > c->gamma_theory * (1 + 1e-12))
     return "the step is above the theorem's (multiplier > 1)";
+  if (c->thm->step_fixed && c->gamma < c->gamma_theory * (1 - 1e-12))
+    return "the theorem's bound holds at its own step only (multiplier < 1)";
   if (c->thm->uplink_only && tpc_alg1_bidirectional(a)) {
     snprintf(buf, size, "EF21-P downlink: %s covers Algorithm 1 without it", c->thm->family);
     return buf;
@@ -203,50 +228,77 @@ static const char *not_applicable(tpc_alg1 *a, const tpc_rate_check *c, char *bu
   return NULL;
 }
 
-/* Per repetition: the statistic Z_r whose mean the theorem bounds by
-** `main`, and the measured quantity M_r. */
-static void rep_stats(const tpc_rate_check *c, const tpc_theorem_env *env, size_t r,
-                      double *Z, double *M, double *main) {
+/* The statistics of one check: per repetition r, Z_r (whose mean must stay
+** below `main` for a violation) and U_r (for a pass), and the measured
+** means they come from. */
+typedef struct rate_stats {
+  size_t R;
+  double *Z, *U;
+  double main;        /* the part of the bound common to the repetitions */
+  double measured;    /* mean of M_r */
+  double start;       /* mean of start_r */
+} rate_stats;
+
+static void stats_of_run(const tpc_rate_check *c, const tpc_theorem_env *env, size_t r,
+                         rate_stats *st) {
   const tpc_alg1_result *x = &c->runs[r];
   tpc_theorem_run run = {env, c->gamma, x};
-  double T = (double)x->iters, delta0 = x->first.f - env->finf.value;
-  *M = c->thm->measured(&run);
-  *Z = *M - c->thm->bound_start(env, c->gamma, T, x->first.G);
-  *main = c->thm->bound_main(env, c->gamma, T, delta0);
+  double T = (double)x->iters, start = c->thm->bound_start(&run, T);
+  double M = c->thm->measured(&run);
+  double U = c->thm->measured_upper ? c->thm->measured_upper(&run) : M;
+  st->Z[r] = M - start;
+  st->U[r] = U - start;
+  st->measured += M / (double)st->R;
+  st->start += start / (double)st->R;
+  if (r == 0) st->main = c->thm->bound_main(&run, T);
 }
 
-/* The bound with the mean G^0 in place of E[G^0]. */
-static double full_bound(const tpc_rate_check *c, const tpc_theorem_env *env, double main) {
-  return main + c->thm->bound_start(env, c->gamma, (double)c->runs[0].iters, c->G0);
+/* Rounding allowed to a deterministic comparison with bound b: the sums'
+** relative error, and the rounding of f near its minimum where the bound is
+** on f(x^T) - f^inf or f(x^T) - f*. */
+static double tolerance(const tpc_rate_check *c, const tpc_theorem_env *env,
+                        const tpc_alg1_point *pt, double b) {
+  double tol = RATE_REL_TOL * fabs(b);
+  if (!c->thm->f_rounding) return tol;
+  double fref = env->opt ? fabs(env->opt->fstar) : 0;
+  if (env->finf.kind != TPC_CONST_UNKNOWN) fref = fmax(fref, fabs(env->finf.value));
+  double f = isfinite(pt->f_x) ? fmax(fabs(pt->f), fabs(pt->f_x)) : fabs(pt->f);
+  return tol + RATE_F_TOL * (f + fref);
 }
 
-static void decide_deterministic(tpc_rate_check *c, const tpc_problem *p, double Z,
-                                 double main) {
-  double tol = RATE_REL_TOL * fabs(c->bound);
-  if (c->thm->f_rounding)
-    tol += RATE_F_TOL * (fabs(c->runs[0].last.f) + fabs(p->c.finf.value));
+static void decide_deterministic(tpc_rate_check *c, const tpc_theorem_env *env,
+                                 const rate_stats *st) {
+  double tol = tolerance(c, env, &c->runs[0].last, c->bound);
   c->ucb = c->measured;
-  c->verdict = Z <= main + tol ? TPC_RATE_PASS : TPC_RATE_VIOLATED;
+  c->verdict = st->Z[0] <= st->main + tol ? TPC_RATE_PASS : TPC_RATE_VIOLATED;
   snprintf(c->note, sizeof c->note, "deterministic: exact comparison, tolerance %.3g", tol);
 }
 
-static void decide_random(tpc_rate_check *c, const double *Z, double main, double delta) {
+/* Mean and the one-sided Student-t half width at level 1 - delta of x[R]. */
+static void t_interval(const double *x, size_t R, double delta, double *mean, double *half) {
+  double m = 0, var = 0;
+  for (size_t r = 0; r < R; r++) m += x[r];
+  m /= (double)R;
+  for (size_t r = 0; r < R; r++) var += (x[r] - m) * (x[r] - m);
+  var /= (double)(R - 1);
+  *mean = m;
+  *half = gsl_cdf_tdist_Pinv(1 - delta, (double)(R - 1)) * sqrt(var / (double)R);
+}
+
+static void decide_random(tpc_rate_check *c, const rate_stats *st, double delta) {
   size_t R = c->reps;
-  double mean = 0, var = 0;
-  for (size_t r = 0; r < R; r++) mean += Z[r];
-  mean /= (double)R;
+  double zmean, zhalf, umean, uhalf;
   if (R < 2) {
     c->verdict = TPC_RATE_INCONCLUSIVE;
     snprintf(c->note, sizeof c->note, "randomized method: needs --reps >= 2");
     return;
   }
-  for (size_t r = 0; r < R; r++) var += (Z[r] - mean) * (Z[r] - mean);
-  var /= (double)(R - 1);
-  double half = gsl_cdf_tdist_Pinv(1 - delta, (double)(R - 1)) * sqrt(var / (double)R);
-  c->ucb = c->measured + half;
-  if (mean + half <= main)
+  t_interval(st->Z, R, delta, &zmean, &zhalf);
+  t_interval(st->U, R, delta, &umean, &uhalf);
+  c->ucb = umean + uhalf + st->start;
+  if (umean + uhalf <= st->main)
     c->verdict = TPC_RATE_PASS;
-  else if (mean - half > main)
+  else if (zmean - zhalf > st->main)
     c->verdict = TPC_RATE_VIOLATED;
   else
     c->verdict = TPC_RATE_INCONCLUSIVE;
@@ -254,12 +306,142 @@ static void decide_random(tpc_rate_check *c, const double *Z, double main, doubl
            1 - delta);
 }
 
+/* A theorem bounding a quantity at T: its statistics, then the verdict. */
+static int decide_at_T(tpc_rate_check *c, const tpc_theorem_env *env, const tpc_rate_opts *o) {
+  rate_stats st = {c->mc.deterministic ? 1 : c->reps, NULL, NULL, 0, 0, 0};
+  st.Z = malloc(2 * st.R * sizeof *st.Z);
+  if (!st.Z) return tpc_error(TPC_ENOMEM, "rate: out of memory");
+  st.U = st.Z + st.R;
+  for (size_t r = 0; r < st.R; r++) stats_of_run(c, env, r, &st);
+  c->measured = st.measured;
+  c->bound = st.main + st.start;
+  c->ratio = c->measured / c->bound;
+  if (st.R == 1 && c->mc.deterministic)
+    decide_deterministic(c, env, &st);
+  else
+    decide_random(c, &st, o->delta);
+  free(st.Z);
+  return TPC_OK;
+}
+
+/* One step t of a one-step theorem in run r: lhs(x^{t+1}) and rhs(x^t). */
+static void step_sides(const tpc_rate_check *c, const tpc_theorem_env *env, size_t r,
+                       uint64_t t, double *lhs, double *rhs) {
+  tpc_theorem_run run = {env, c->gamma, &c->runs[r]};
+  *lhs = c->thm->step_lhs(&run, &c->runs[r].points[t + 1]);
+  *rhs = c->thm->step_rhs(&run, &c->runs[r].points[t]);
+}
+
+/* Whether every run recorded every point x^0 .. x^T (a one-step check
+** needs them all). */
+static int every_point(const tpc_rate_check *c, size_t R) {
+  for (size_t r = 0; r < R; r++)
+    if (c->runs[r].npoints != c->runs[r].iters + 1 || c->runs[r].iters != c->runs[0].iters)
+      return 0;
+  return 1;
+}
+
+/* The ratios lhs/rhs of step t in the R runs into z (the right side is a
+** function of x^t and the state there, so the theorem's E[lhs | x^t] <= rhs
+** gives each ratio a mean at most 1, however far apart the runs' distances
+** are).  Returns their mean. */
+static double step_ratios(const tpc_rate_check *c, const tpc_theorem_env *env, size_t R,
+                          uint64_t t, double *z) {
+  double lhs, rhs, mean = 0;
+  for (size_t r = 0; r < R; r++) {
+    step_sides(c, env, r, t, &lhs, &rhs);
+    z[r] = rhs > 0 ? lhs / rhs : lhs > 0 ? INFINITY : 1;
+    mean += z[r] / (double)R;
+  }
+  return mean;
+}
+
+/* Deterministic: every step exactly, with rounding; the largest ratio. */
+static void one_step_exact(tpc_rate_check *c, const tpc_theorem_env *env, uint64_t T,
+                           uint64_t *worst, uint64_t *first_bad) {
+  double lhs, rhs;
+  for (uint64_t t = 0; t < T; t++) {
+    step_sides(c, env, 0, t, &lhs, &rhs);
+    if (lhs - rhs > tolerance(c, env, &c->runs[0].points[t + 1], rhs) && *first_bad == T)
+      *first_bad = t;
+    if (lhs / rhs > c->ratio) {
+      *worst = t;
+      c->ratio = c->measured = c->ucb = lhs / rhs;
+    }
+  }
+  c->verdict = *first_bad < T ? TPC_RATE_VIOLATED : TPC_RATE_PASS;
+}
+
+/* Randomized: step t is violated when the lower bound of its mean ratio
+** (level delta/T, Bonferroni over the steps) exceeds 1.  A bound attained in
+** the limit (T8.5) leaves each step's mean within noise of 1, so no step
+** alone can pass: the pass is on each run's mean ratio over its T steps,
+** whose expectation is the mean over t of every step's, at most 1 (the runs
+** are independent; the steps of one run are not, so they are not counted
+** as samples).  The table shows the mean and its upper bound; the note the
+** step with the largest mean. */
+static int one_step_random(tpc_rate_check *c, const tpc_theorem_env *env, size_t R,
+                           uint64_t T, double delta, uint64_t *worst, uint64_t *first_bad) {
+  double *z = malloc(2 * R * sizeof *z), *per_run = z + R, mean, half;
+  if (!z) return tpc_error(TPC_ENOMEM, "rate: out of memory");
+  double worst_mean = -INFINITY;
+  for (size_t r = 0; r < R; r++) per_run[r] = 0;
+  for (uint64_t t = 0; t < T; t++) {
+    double m = step_ratios(c, env, R, t, z);
+    for (size_t r = 0; r < R; r++) per_run[r] += z[r] / (double)T;
+    t_interval(z, R, delta / (double)T, &mean, &half);
+    if (mean - half > 1 && *first_bad == T) *first_bad = t;
+    if (m > worst_mean) {
+      worst_mean = m;
+      *worst = t;
+    }
+  }
+  t_interval(per_run, R, delta, &mean, &half);
+  free(z);
+  c->ratio = c->measured = mean;
+  c->ucb = mean + half;
+  c->verdict = *first_bad < T ? TPC_RATE_VIOLATED
+               : mean + half <= 1 ? TPC_RATE_PASS
+                                  : TPC_RATE_INCONCLUSIVE;
+  return TPC_OK;
+}
+
+/* A one-step theorem: the ratio lhs(x^{t+1})/rhs(x^t) against the bound 1
+** at every t < T. */
+static int decide_one_step(tpc_rate_check *c, const tpc_theorem_env *env,
+                           const tpc_rate_opts *o) {
+  size_t R = c->mc.deterministic ? 1 : c->reps;
+  uint64_t T = c->runs[0].iters, worst = 0, first_bad = T;
+  if (!every_point(c, R) || (R < 2 && !c->mc.deterministic)) {
+    c->verdict = TPC_RATE_NA;
+    snprintf(c->note, sizeof c->note, "%s", R < 2 ? "randomized method: needs --reps >= 2"
+                                                  : "the runs did not record every step");
+    return TPC_OK;
+  }
+  c->bound = 1;
+  c->ratio = -INFINITY;
+  if (R == 1) {
+    one_step_exact(c, env, T, &worst, &first_bad);
+  } else {
+    int rc = one_step_random(c, env, R, T, o->delta, &worst, &first_bad);
+    if (rc) return rc;
+  }
+  char bad[64] = "";
+  if (first_bad < T)
+    snprintf(bad, sizeof bad, "; first violated at t = %llu", (unsigned long long)first_bad);
+  snprintf(c->note, sizeof c->note, "one step lhs/rhs <= 1, t = 0..%llu, %s; largest at t = %llu%s",
+           (unsigned long long)T - 1,
+           R == 1 ? "deterministic: every step exactly" : "randomized: each run's mean over t",
+           (unsigned long long)worst, bad);
+  return TPC_OK;
+}
+
 static int decide(tpc_alg1 *a, const tpc_rate_opts *o, tpc_rate_check *c) {
   const tpc_problem *p = tpc_alg1_problem(a);
   char buf[sizeof c->note];
   const char *na = not_applicable(a, c, buf, sizeof buf);
   tpc_theorem_env env;
-  tpc_theorem_env_fill(&env, p, &c->mc);
+  tpc_theorem_env_fill(&env, p, &c->mc, &c->mi);
   c->G0 = 0;
   for (size_t r = 0; r < c->reps; r++) c->G0 += c->runs[r].first.G / (double)c->reps;
   if (p->c.finf.kind != TPC_CONST_UNKNOWN) c->delta0 = c->runs[0].first.f - p->c.finf.value;
@@ -275,22 +457,8 @@ static int decide(tpc_alg1 *a, const tpc_rate_opts *o, tpc_rate_check *c) {
       snprintf(c->note, sizeof c->note, "repetition %zu diverged at the theorem's step", r);
       return TPC_OK;
     }
-  size_t R = c->mc.deterministic ? 1 : c->reps;
-  double *Z = malloc(R * sizeof *Z), M, main = 0;
-  if (!Z) return tpc_error(TPC_ENOMEM, "rate: out of memory");
-  c->measured = 0;
-  for (size_t r = 0; r < R; r++) {
-    rep_stats(c, &env, r, &Z[r], &M, &main);
-    c->measured += M / (double)R;
-  }
-  c->bound = full_bound(c, &env, main);
-  c->ratio = c->measured / c->bound;
-  if (R == 1 && c->mc.deterministic)
-    decide_deterministic(c, p, Z[0], main);
-  else
-    decide_random(c, Z, main, o->delta);
-  free(Z);
-  return TPC_OK;
+  return c->thm->measure == TPC_THEOREM_ONE_STEP ? decide_one_step(c, &env, o)
+                                                 : decide_at_T(c, &env, o);
 }
 
 int tpc_rate_run(tpc_alg1 *a, const tpc_rate_opts *o, tpc_rate_check *c) {
@@ -299,7 +467,7 @@ int tpc_rate_run(tpc_alg1 *a, const tpc_rate_opts *o, tpc_rate_check *c) {
   size_t total = c->reps + (o->slack ? TPC_RATE_SLACK_MAX_LOG2 + 1 : 0);
   c->runs = calloc(c->reps, sizeof *c->runs);
   if (!c->runs) return tpc_error(TPC_ENOMEM, "rate: out of memory");
-  alg1_opts(o, c->gamma, &ao);
+  alg1_opts(o, c->gamma, c->thm, &ao);
   for (size_t r = 0; r < c->reps; r++) {
     ao.rep = r;
     int rc = tpc_alg1_run(a, &ao, &c->runs[r]);

@@ -10,7 +10,15 @@
 ** main(Delta0) + start(E[G^0]) (catalogue.h), for example Theorem 1 of T5:
 **     (1/T) sum_{t<T} E||grad f(x^t)||^2 <= 2 Delta0/(gamma T) + E[G^0]/(A T).
 ** Each repetition r gives Z_r = M_r - start(G^0_r), whose mean is at most
-** main(Delta0).  A deterministic method has one exact Z (a relative
+** main(Delta0).  Where the theorem bounds min_{t<T} E||grad f(x^t)||^2
+** (catalogue.h) a run's minimum over t has a mean below that quantity and
+** its mean over t one above: the check is violated on the first and passes
+** on the second.  A one-step theorem (T8.5, T9.4) states
+** E[lhs(x^{t+1}) | x^t] <= rhs(x^t) at every t, so each run's ratio
+** lhs/rhs at step t has a mean at most 1: a step whose mean ratio over the
+** runs is above 1 at level delta/T (Bonferroni over the steps) is a
+** violation, and the check passes on each run's mean ratio over its steps
+** (rate.c says why not step by step).  A deterministic method has one exact Z (a relative
 ** tolerance of 1e-9 covers the rounding of the sums; a bound on
 ** f(x^T) - f^inf adds 1e-12 (|f(x^T)| + |f^inf|) for the rounding of f near
 ** its minimum); a randomized one gets a one-sided Student-t interval at
@@ -19,7 +27,8 @@
 ** (R < 2 always).
 **
 ** The check applies only when the step is within the theorem's (multiplier
-** <= 1 or an explicit gamma below it), the run has no EF21-P downlink when
+** <= 1 or an explicit gamma below it; equal to it where the theorem fixes
+** its step), the run has no EF21-P downlink when
 ** the theorem covers the uplink alone (T5 covers Algorithm 1 itself), and
 ** every repetition ran T iterations (or a deterministic run stopped by
 ** eps); otherwise its verdict is "n/a" with a note.  A repetition that
@@ -98,6 +107,7 @@ void tpc_rate_opts_init(tpc_rate_opts *o);
 typedef struct tpc_rate_check {
   const tpc_theorem *thm;  /* the theorem checked; NULL: none */
   tpc_mech_consts mc;
+  tpc_method_info mi;      /* the method as the theorems see it */
   double gamma_theory;     /* the theorem's step; NaN when not defined */
   double gamma;            /* the step used */
   double mult;             /* gamma / gamma_theory, NaN without a theory step */
@@ -119,9 +129,10 @@ typedef struct tpc_rate_check {
 ** missing when the theorem does not apply (the method is outside it, e.g.
 ** declares no (A, B); an assumption fails, e.g. L-, f^inf or mu unknown),
 ** unless o->gamma is given: then the run goes on without a check (verdict
-** n/a, the reason in c->note).  With o->theorem NULL only a step is needed. */
+** n/a, the reason in c->note).  With o->theorem NULL only a step is needed.
+** mi NULL: a mechanism run by Algorithm 1, described by nothing more. */
 int tpc_rate_prepare(const tpc_problem *p, const tpc_mech_consts *mc,
-                     const tpc_rate_opts *o, tpc_rate_check *c);
+                     const tpc_method_info *mi, const tpc_rate_opts *o, tpc_rate_check *c);
 
 /* Run the repetitions (and the slack scan when asked) with the Algorithm 1
 ** instance a of the prepared check c, then decide the verdict.  TPC_OK also

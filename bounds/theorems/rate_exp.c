@@ -333,7 +333,7 @@ static int run_one(task_run *tr, double m, int explicit_gamma, double *metric) {
     o.gamma = m;
   else
     o.mult = m;
-  int rc = tpc_rate_prepare(p, &tr->mc, &o, &c);
+  int rc = tpc_rate_prepare(p, &tr->mc, NULL, &o, &c);
   if (rc) return rc;
   rc = tpc_rate_run(tr->a, &o, &c);
   tpc_rate_row row = {.run_id = tr->run_id, .experiment = e->name, .label = tr->t->panel,

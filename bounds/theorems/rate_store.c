@@ -1,6 +1,6 @@
 /*
-** The rows of a rate check (db/003_rate.sql and db/010_theorem.sql,
-** documented in db/README.md):
+** The rows of a rate check (db/003_rate.sql, db/010_theorem.sql and
+** db/011_theorems.sql, documented in db/README.md):
 ** the check, one trajectory per Algorithm 1 run, and the recorded points,
 ** inserted with prepared statements in one transaction.  For --resume: a
 ** run's settings, and which of its checks it has stored.
@@ -20,8 +20,9 @@ static const char *const check_sql =
     " Lminus, Lminus_kind, Lplus, Lplus_kind, Lpm, Lpm_kind, mu, mu_kind, finf, finf_kind,"
     " ineq, A, B, deterministic, check_kind, x0, init, T, reps, eps, bits_budget,"
     " gamma_theory, mult, gamma, delta0, G0, bound, measured, ucb, ratio, confidence,"
-    " verdict, note, slack, theorem) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-    "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    " verdict, note, slack, theorem, Lmax, Lmax_kind, musc, musc_kind, omega, alpha, beta, p)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+    "?,?,?,?,?,?,?,?,?,?,?)";
 
 static const char *const traj_sql =
     "INSERT INTO rate_trajectories (check_id, role, rep, mult, gamma, stop, iters,"
@@ -29,7 +30,8 @@ static const char *const traj_sql =
 
 static const char *const point_sql =
     "INSERT INTO rate_points (trajectory_id, t, f, gnorm2, G, bits_up, bits_up_paper,"
-    " bits_down) VALUES (?,?,?,?,?,?,?,?)";
+    " bits_down, bits_down_paper, f_x, gnorm2_x, dist2, f_avg, H, wx2, measure, bound)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 static int db_fail(sqlite3 *db, const char *what) {
   return tpc_error(TPC_ESTORE, "rate: %s: %s", what, sqlite3_errmsg(db));
@@ -51,7 +53,10 @@ static void bind_text(sqlite3_stmt *s, int i, const char *v) {
 }
 
 static const char *kind_name(tpc_const_kind k) {
-  return k == TPC_CONST_EXACT ? "exact" : k == TPC_CONST_BOUND ? "bound" : "unknown";
+  return k == TPC_CONST_EXACT      ? "exact"
+         : k == TPC_CONST_BOUND    ? "bound"
+         : k == TPC_CONST_COMPUTED ? "computed"
+                                   : "unknown";
 }
 
 static const char *ineq_name(tpc_ineq q) {
@@ -113,7 +118,14 @@ static void bind_check(sqlite3_stmt *s, const tpc_rate_row *row, const tpc_probl
     sqlite3_bind_int(s, i++, c->slack);
   else
     sqlite3_bind_null(s, i++);
-  bind_text(s, i, tpc_rate_check_theorem(c));
+  bind_text(s, i++, tpc_rate_check_theorem(c));
+  bind_const(s, i, p->c.Lmax);
+  bind_const(s, i + 2, p->c.musc);
+  i += 4;
+  bind_real(s, i++, c->mi.omega);
+  bind_real(s, i++, c->mi.alpha);
+  bind_real(s, i++, c->mi.beta);
+  bind_real(s, i, c->mi.p);
 }
 
 static int step(sqlite3 *db, sqlite3_stmt *s, const char *what) {
@@ -128,19 +140,53 @@ typedef struct traj_info {
   size_t rep;
   double mult, gamma;
   uint64_t record_every;
+  const tpc_theorem *thm;      /* the theorem checked on it (its curve), or NULL */
+  const tpc_theorem_env *env;
 } traj_info;
 
-static int store_points(sqlite3 *db, sqlite3_stmt *ps, int64_t tid, const tpc_alg1_result *r) {
+/* The checked theorem's measured quantity and bound at point k of run r
+** (NaN where the theorem draws none): a one-step theorem's sides at x^t
+** (lhs) and x^{t-1} (rhs), otherwise M(x^t) and the bound at t. */
+static void curve_at(const traj_info *ti, const tpc_alg1_result *r, size_t k, double *m,
+                     double *b) {
+  const tpc_theorem *t = ti->thm;
+  tpc_theorem_run run = {ti->env, ti->gamma, r};
+  const tpc_alg1_point *pt = &r->points[k];
+  double at = (double)pt->t;
+  *m = *b = NAN;
+  if (!t || pt->t == 0) return;
+  if (t->measure == TPC_THEOREM_ONE_STEP) {
+    if (r->points[k - 1].t + 1 != pt->t) return;
+    *m = t->step_lhs(&run, pt);
+    *b = t->step_rhs(&run, &r->points[k - 1]);
+    return;
+  }
+  if (!t->measured_at) return;
+  *m = t->measured_at(&run, pt);
+  *b = t->bound_main(&run, at) + t->bound_start(&run, at);
+}
+
+static void bind_count(sqlite3_stmt *s, int i, uint64_t v) {
+  sqlite3_bind_int64(s, i, (sqlite3_int64)v);
+}
+
+static int store_points(sqlite3 *db, sqlite3_stmt *ps, int64_t tid, const traj_info *ti,
+                        const tpc_alg1_result *r) {
   for (size_t k = 0; k < r->npoints; k++) {
     const tpc_alg1_point *pt = &r->points[k];
+    double m, b;
+    curve_at(ti, r, k, &m, &b);
     sqlite3_bind_int64(ps, 1, tid);
     sqlite3_bind_int64(ps, 2, (sqlite3_int64)pt->t);
     bind_real(ps, 3, pt->f);
     bind_real(ps, 4, pt->gnorm2);
     bind_real(ps, 5, pt->G);
-    sqlite3_bind_int64(ps, 6, (sqlite3_int64)pt->bits_up);
-    sqlite3_bind_int64(ps, 7, (sqlite3_int64)pt->bits_up_paper);
-    sqlite3_bind_int64(ps, 8, (sqlite3_int64)pt->bits_down);
+    bind_count(ps, 6, pt->bits_up);
+    bind_count(ps, 7, pt->bits_up_paper);
+    bind_count(ps, 8, pt->bits_down);
+    bind_count(ps, 9, pt->bits_down_paper);
+    const double obs[] = {pt->f_x, pt->gnorm2_x, pt->dist2, pt->f_avg, pt->H, pt->wx2, m, b};
+    for (int j = 0; j < 8; j++) bind_real(ps, 10 + j, obs[j]);
     int rc = step(db, ps, "inserting a point");
     if (rc) return rc;
   }
@@ -167,7 +213,7 @@ static int store_traj(sqlite3 *db, sqlite3_stmt *ts, sqlite3_stmt *ps, int64_t c
   int rc = step(db, ts, "inserting a trajectory");
   if (rc) return rc;
   *tid = sqlite3_last_insert_rowid(db);
-  return store_points(db, ps, *tid, r);
+  return store_points(db, ps, *tid, ti, r);
 }
 
 /* Spacing of the recorded points: the step between the first two. */
@@ -182,15 +228,18 @@ static int store_all(sqlite3 *db, sqlite3_stmt *st[3], const tpc_rate_row *row,
   int rc = step(db, st[0], "inserting a check");
   if (rc) return rc;
   int64_t cid = sqlite3_last_insert_rowid(db), tid;
+  tpc_theorem_env env;
+  tpc_theorem_env_fill(&env, p, &c->mc, &c->mi);
   ids->check_id = cid;
   for (size_t r = 0; r < c->reps && !rc; r++) {
-    traj_info ti = {"rep", r, c->mult, c->gamma, spacing(&c->runs[r])};
+    traj_info ti = {"rep", r, c->mult, c->gamma, spacing(&c->runs[r]),
+                    c->verdict == TPC_RATE_NA ? NULL : c->thm, &env};
     rc = store_traj(db, st[1], st[2], cid, &ti, &c->runs[r], &tid);
     if (r == 0) ids->traj0_id = tid;
   }
   for (size_t k = 0; k < c->nslack && !rc; k++) {
     double m = ldexp(1.0, (int)k);
-    traj_info ti = {"slack", 0, m, m * c->gamma_theory, spacing(&c->slack_runs[k])};
+    traj_info ti = {"slack", 0, m, m * c->gamma_theory, spacing(&c->slack_runs[k]), NULL, NULL};
     rc = store_traj(db, st[1], st[2], cid, &ti, &c->slack_runs[k], &tid);
   }
   return rc;

@@ -3,7 +3,7 @@
 ** (EF21-P and its DIANA and DCGD variants) as pure functions of the
 ** constants, for the catalogue's entries of those theorems
 ** (bounds/theorems/catalogue.h), which need the methods of src/methods/ to
-** be checked.  Inputs: the problem's constants (L-, L_max, mu, ...), the
+** be checked.  Inputs: the problem's constants (L-, L+, L_max, mu, ...), the
 ** compressors' omega (Q_i in U(omega)) and alpha (C_s in B(alpha)), the
 ** method's beta or p, n clients, the step gamma and the iterations T (or k),
 ** and the start's distances as sums over the clients:
@@ -64,6 +64,28 @@ double tpc_rule_t93_step(double n, double omega, double Lmax, double alpha, doub
 double tpc_rule_t93_bound(double mu, double gamma, double T, double omega, double n,
                           double dist0, double gap0, double shift0);
 
+/* T9.4 EF21-P + DIANA, Thm F.1, one step: beta in (0, 1/(omega+1)],
+** gamma <= min{n/(160 omega L_max), alpha/(100 L-), beta/mu} (omega = 0:
+** the first term is +inf; mu = 0: the last);
+** nu = 192 gamma omega L+^2/(n alpha) + 32 L-/alpha,
+** kappa = 4 gamma omega/(n beta) + 768 gamma^3 omega^2 L+^2/(n^2 alpha beta)
+**         + 128 gamma^2 omega L-/(n alpha beta)  (0 when omega = 0);
+** at a point with dist2 = ||x - x*||^2, gap = f(x) - f*,
+** H = (1/n) sum_i ||h_i - h_i*||^2 and wx2 = ||w - x||^2 (each an expectation),
+**   lhs = dist2/(2 gamma) + gap + kappa H + nu wx2               (at t+1)
+**   rhs = (1 - gamma mu/2)(dist2/(2 gamma) + kappa H + nu wx2) + gap/2   (at t)
+** and the theorem is E lhs(t+1) <= E rhs(t). */
+double tpc_rule_t94_step(double n, double omega, double Lmax, double alpha, double Lminus,
+                         double mu, double beta);
+double tpc_rule_t94_nu(double gamma, double omega, double Lplus, double n, double alpha,
+                       double Lminus);
+double tpc_rule_t94_kappa(double gamma, double omega, double n, double beta, double Lplus,
+                          double alpha, double Lminus);
+double tpc_rule_t94_lhs(double gamma, double kappa, double nu, double dist2, double gap,
+                        double H, double wx2);
+double tpc_rule_t94_rhs(double gamma, double mu, double kappa, double nu, double dist2,
+                        double gap, double H, double wx2);
+
 /* T9.5 EF21-P + DIANA, Thm F.2 (mu = 0): beta = 1/(omega+1), gamma <=
 ** min{n/(160 omega L_max), alpha/(100 L-)} (tpc_rule_t96_step);
 ** E f(xbar^T) - f* <= dist0/(gamma T) + gap0/T
@@ -80,5 +102,39 @@ double tpc_rule_t96_bound(double mu, double gamma, double T, double omega, doubl
                           double dist0, double gap0, double hstar);
 double tpc_rule_t96_convex_bound(double gamma, double T, double omega, double n, double dist0,
                                  double gap0, double hstar);
+
+/* T9.7 EF21-P + DCGD, Thm 6.2 (nonconvex), with delta0 = f(x^0) - f^inf
+** and delta_star = (1/n) sum_i (f* - f_i*), f_i* a lower bound of f_i.
+** The theorem fixes gamma as a function of eps and T,
+**   gamma = min{alpha/(8 L-), sqrt(n)/sqrt(2 omega L- L_max T),
+**               n eps/(32 delta_star omega L- L_max)}
+** (omega = 0: the last two terms are +inf; delta_star = 0: the last), and
+** gives min_{t<T} E||grad f(x^t)||^2 <= eps once
+**   T >= (48 delta0 L-/eps) max{8/alpha, 96 delta0 omega L_max/(n eps),
+**                               32 delta_star omega L_max/(n eps)}.
+** Each of the three terms of that bound falls as eps grows, so the bound
+** holds iff T is at least each term, and the smallest eps it allows is
+**   eps(T) = max{384 delta0 L-/(alpha T),
+**                sqrt(4608 delta0^2 omega L- L_max/(n T)),
+**                sqrt(1536 delta0 delta_star omega L- L_max/(n T))}
+** (48*8 = 384, 48*96 = 4608, 48*32 = 1536; at eps(T) the bound is met with
+** equality, which tests/test_rules.c checks).  A check of the theorem takes
+** eps(T) at the run's T (tpc_rule_t97_eps), runs the method with the gamma
+** of that eps (tpc_rule_t97_step) and compares min_{t<T} of the mean over
+** runs of ||grad f(x^t)||^2 with eps(T).  At omega = 0 the two are T9.1's
+** nonconvex bound and step.
+** Upper bounds of delta0 and delta_star keep the statement, as THEORY.md
+** T9.7 gives it, valid:
+** delta_star is defined by any lower bounds f_i*, and lowering every f_i*
+** by the same c >= 0 raises delta_star by c, so any upper bound is itself a
+** delta_star of the theorem; delta0 does not enter gamma, and the bound on
+** T only grows with delta0, so the T that meets it with an upper bound of
+** delta0 meets it with delta0.  The eps is then larger (weaker) but true.
+** eps(T) is a few roundings from the exact value: compare with a relative
+** tolerance of a few ulps. */
+double tpc_rule_t97_eps(double delta0, double delta_star, double Lminus, double Lmax,
+                        double alpha, double omega, double n, double T);
+double tpc_rule_t97_step(double alpha, double Lminus, double Lmax, double omega, double n,
+                         double T, double delta_star, double eps);
 
 #endif

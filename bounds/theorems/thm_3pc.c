@@ -20,22 +20,12 @@
 
 static const char *needs_pair(const tpc_theorem_env *e) {
   const tpc_mech_consts *mc = &e->mc;
+  if (e->m.typed)
+    return "Algorithm 1 with a 3PC mechanism (the methods of T8 and T9 are not one)";
   if (mc->has_AB && mc->A > 0 && mc->A <= 1 && mc->B >= 0 && isfinite(mc->B)) return NULL;
   return mc->ineq == TPC_INEQ_SHIFT
              ? "the method's A, B (a shifted compressor with c >= 1 declares no 3PC pair)"
              : "the method's A, B (it declares none)";
-}
-
-static const char *needs_Lminus(const tpc_theorem_env *e) {
-  return e->Lminus.kind == TPC_CONST_UNKNOWN ? "the problem's L-" : NULL;
-}
-
-static const char *needs_Lplus(const tpc_theorem_env *e) {
-  return e->Lplus.kind == TPC_CONST_UNKNOWN ? "the problem's L+" : NULL;
-}
-
-static const char *needs_finf(const tpc_theorem_env *e) {
-  return e->finf.kind == TPC_CONST_UNKNOWN ? "the problem's f^inf" : NULL;
 }
 
 static const char *needs_exact_finf(const tpc_theorem_env *e) {
@@ -60,14 +50,15 @@ static double thm1_measured(const tpc_theorem_run *r) {
   return r->res->sum_gnorm2 / (double)r->res->iters;
 }
 
-static double thm1_main(const tpc_theorem_env *e, double gamma, double T, double delta0) {
-  (void)e;
-  return 2 * delta0 / (gamma * T);
+/* Delta0 = f(x^0) - f^inf. */
+static double delta0(const tpc_theorem_run *r) { return r->res->first.f - r->env->finf.value; }
+
+static double thm1_main(const tpc_theorem_run *r, double T) {
+  return 2 * delta0(r) / (r->gamma * T);
 }
 
-static double thm1_start(const tpc_theorem_env *e, double gamma, double T, double G0) {
-  (void)gamma;
-  return G0 / (e->mc.A * T);
+static double thm1_start(const tpc_theorem_run *r, double T) {
+  return r->res->first.G / (r->env->mc.A * T);
 }
 
 const tpc_theorem tpc_theorem_3pc_thm1 = {
@@ -81,9 +72,9 @@ const tpc_theorem tpc_theorem_3pc_thm1 = {
     .methods = "Algorithm 1 (T4) with a mechanism that declares a 3PC pair (A, B)",
     .method_why_not = needs_pair,
     .uplink_only = 1,
-    .assumptions = {{"L- known (exact or an upper bound)", needs_Lminus, 1},
-                    {"L+ known (exact or an upper bound)", needs_Lplus, 1},
-                    {"f bounded below (f^inf exact or a lower bound)", needs_finf, 0},
+    .assumptions = {{"L- known (exact or an upper bound)", tpc_theorem_need_Lminus, 1},
+                    {"L+ known (exact or an upper bound)", tpc_theorem_need_Lplus, 1},
+                    {"f bounded below (f^inf exact or a lower bound)", tpc_theorem_need_finf, 0},
                     {NULL, NULL, 0}},
     .step_rule = "gamma <= 1/(L- + L+ sqrt(B/A))",
     .step = thm1_step,
@@ -96,25 +87,24 @@ const tpc_theorem tpc_theorem_3pc_thm1 = {
 
 /* ---- PL theorem ----------------------------------------------------------- */
 
-static double pl_rho(const tpc_theorem_env *e, double gamma, double T) {
-  return exp(T * log1p(-gamma * e->mu.value));
+static double pl_rho(const tpc_theorem_run *r, double T) {
+  return exp(T * log1p(-r->gamma * r->env->mu.value));
 }
 
 static double pl_step(const tpc_theorem_env *e) {
   return tpc_alg1_step_pl(e->Lminus.value, e->Lplus.value, e->mc.A, e->mc.B, e->mu.value);
 }
 
-static double pl_measured(const tpc_theorem_run *r) {
-  const tpc_alg1_point *last = &r->res->last;
-  return last->f - r->env->finf.value + (r->gamma / r->env->mc.A) * last->G;
+static double pl_measured_at(const tpc_theorem_run *r, const tpc_alg1_point *pt) {
+  return pt->f - r->env->finf.value + (r->gamma / r->env->mc.A) * pt->G;
 }
 
-static double pl_main(const tpc_theorem_env *e, double gamma, double T, double delta0) {
-  return pl_rho(e, gamma, T) * delta0;
-}
+static double pl_measured(const tpc_theorem_run *r) { return pl_measured_at(r, &r->res->last); }
 
-static double pl_start(const tpc_theorem_env *e, double gamma, double T, double G0) {
-  return pl_rho(e, gamma, T) * (gamma / e->mc.A) * G0;
+static double pl_main(const tpc_theorem_run *r, double T) { return pl_rho(r, T) * delta0(r); }
+
+static double pl_start(const tpc_theorem_run *r, double T) {
+  return pl_rho(r, T) * (r->gamma / r->env->mc.A) * r->res->first.G;
 }
 
 const tpc_theorem tpc_theorem_3pc_pl = {
@@ -128,9 +118,9 @@ const tpc_theorem tpc_theorem_3pc_pl = {
     .methods = "Algorithm 1 (T4) with a mechanism that declares a 3PC pair (A, B)",
     .method_why_not = needs_pair,
     .uplink_only = 1,
-    .assumptions = {{"L- known (exact or an upper bound)", needs_Lminus, 1},
-                    {"L+ known (exact or an upper bound)", needs_Lplus, 1},
-                    {"f bounded below (f^inf exact or a lower bound)", needs_finf, 0},
+    .assumptions = {{"L- known (exact or an upper bound)", tpc_theorem_need_Lminus, 1},
+                    {"L+ known (exact or an upper bound)", tpc_theorem_need_Lplus, 1},
+                    {"f bounded below (f^inf exact or a lower bound)", tpc_theorem_need_finf, 0},
                     {"f^inf exact", needs_exact_finf, 0},
                     {"f is PL with a known mu > 0", needs_mu, 1},
                     {NULL, NULL, 0}},
@@ -139,6 +129,7 @@ const tpc_theorem tpc_theorem_3pc_pl = {
     .measure = TPC_THEOREM_PSI_PL,
     .bound_text = "(1 - gamma mu)^T (Delta0 + (gamma/A) E[G0])",
     .measured = pl_measured,
+    .measured_at = pl_measured_at,
     .bound_main = pl_main,
     .bound_start = pl_start,
     .f_rounding = 1};

@@ -154,25 +154,38 @@ static int describe_method(const tpc_registry *reg, const tpc_method_type *t, co
   return TPC_EXIT_OK;
 }
 
-/* Which theorems apply to the method on the problem: the step each allows,
-** or why not. */
-static void describe_theorems(const tpc_mech *m, const tpc_problem *p, const char *problem) {
+/* Which theorems apply to the method (a mechanism run by Algorithm 1, or a
+** method of T8, T9) on the problem: the step each allows, or why not. */
+static int describe_theorems(const tpc_registry *reg, const tpc_spec *s, const tpc_problem *p,
+                             const char *problem) {
   tpc_mech_consts k;
+  tpc_method_info mi;
   tpc_theorem_env env;
   char g[32];
-  tpc_mech_consts_get(m, &k);
-  tpc_theorem_env_fill(&env, p, &k);
+  int rc;
+  tpc_method *m = tpc_method_alloc(p, reg, s, &rc);
+  if (!m) return tpc_cli_fail(rc);
+  tpc_alg1_consts(tpc_method_runner(m), &k);
+  tpc_method_info_get(m, &mi);
+  tpc_method_free(m);
+  tpc_theorem_env_fill(&env, p, &k, &mi);
   printf("  theorems on %s (tpc rate checks those that apply):\n", problem);
   for (size_t i = 0; tpc_theorems[i]; i++) {
     const tpc_theorem *t = tpc_theorems[i];
     const char *assumption, *why = tpc_theorem_why_not(t, &env, &assumption);
+    if (t->method_why_not(&env)) continue;
     if (why)
-      printf("    %-9s not applicable: needs %s ('%s' fails) [%s]\n", t->id, why, assumption,
+      printf("    %-11s not applicable: needs %s ('%s' fails) [%s]\n", t->id, why, assumption,
              t->theory);
     else
-      printf("    %-9s applies, step gamma = %-12s [%s: %s]\n", t->id, num(t->step(&env), g),
+      printf("    %-11s applies, step gamma = %-12s [%s: %s]\n", t->id, num(t->step(&env), g),
              t->theory, t->step_rule);
   }
+  printf("    for other methods:");
+  for (size_t i = 0; tpc_theorems[i]; i++)
+    if (tpc_theorems[i]->method_why_not(&env)) printf(" %s", tpc_theorems[i]->id);
+  printf("\n");
+  return TPC_EXIT_OK;
 }
 
 static const char usage[] =
@@ -243,7 +256,7 @@ int cmd_describe(tpc_cli_ctx *ctx) {
   const tpc_method_type *t = s ? tpc_method_type_find(s->name) : NULL;
   if (t) {
     code = describe_method(reg, t, s, d, n);
-    if (p && !code) printf("  theorems: none in the catalogue covers %s yet\n", t->name);
+    if (p && !code) code = describe_theorems(reg, s, p, a.problem);
   } else if (s) {
     int is_comp = tpc_registry_kind(reg, s->name) == TPC_KIND_COMP;
     tpc_comp *cp = is_comp ? tpc_comp_alloc(reg, s, d, n, &rc) : NULL;
@@ -254,7 +267,7 @@ int cmd_describe(tpc_cli_ctx *ctx) {
         tpc_spec_print(s, canon, sizeof canon);
       printf("  %-13s %s\n  %-13s d = %zu, n = %zu\n", "spec", canon, "at", d, n);
       code = cp ? describe_comp(cp, s) : describe_mech(m, s);
-      if (p && m) describe_theorems(m, p, a.problem);
+      if (p && m && !code) code = describe_theorems(reg, s, p, a.problem);
       else if (p) printf("  theorems: none (a compressor is not a method; ef21(C) is)\n");
     } else {
       code = tpc_cli_fail(rc);

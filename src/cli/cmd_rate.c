@@ -85,33 +85,32 @@ static const struct option rate_options[] = {
 static const char usage[] =
     "usage: tpc rate PROBLEM METHOD... [options]\n"
     "       tpc rate --experiment fig3|fig2|fig1|ef21p [--T N] [--samples N]\n\n"
-    "Runs Algorithm 1 (THEORY.md T4) on PROBLEM with each METHOD (a mechanism\n"
-    "spec: ef21(topk(k=10)), marina(urandk(k=10),p=0.01), diana(urandk(k=10)), ...)\n"
-    "and checks every theorem of the catalogue (tpc list) that applies to it,\n"
-    "each at its largest step times --mult, one row per (method, theorem), e.g.\n"
-    "Theorem 1 (T5.thm1):\n"
-    "  (1/T) sum_{t<T} E|grad f(x^t)|^2 <= 2 Delta0/(gamma T) + E[G0]/(A T)\n"
-    "and the PL theorem (T5.pl): E[Psi^T] <= (1 - gamma mu)^T Psi^0\n"
-    "(randomized methods: one-sided Student-t bound over --reps repetitions).\n"
-    "tpc describe METHOD --problem PROBLEM says which apply and why not.\n"
-    "Problems: quad(d=,n=,s=,seed=), quadfile(file=), logreg(file=,n=,lambda=),\n"
-    "autoenc(file=,n=,de=,samples=) (no constants: needs --gamma).\n"
-    "A METHOD may also name a method of T8, T9 (no check yet: needs --gamma):\n"
+    "Runs each METHOD on PROBLEM and checks every theorem of the catalogue\n"
+    "(tpc list) that applies to it, each at its largest step times --mult, one\n"
+    "row per (method, theorem). A METHOD is a mechanism spec run by Algorithm 1\n"
+    "(T4: ef21(topk(k=10)), marina(urandk(k=10),p=0.01), ...), checked by T5's\n"
+    "Theorem 1 (T5.thm1) and PL theorem (T5.pl), or a method of T8, T9:\n"
     "dcgd(Q), dcgd_shift(Q,shift=fixed|star|diana|randdiana,beta=,p=),\n"
-    "gdci(Q,shift=zero|star), ef21p(C_s), ef21p_diana(Q,C_s,beta=), ef21p_dcgd(Q,C_s).\n\n"
+    "gdci(Q,shift=zero|star) (T8.2-T8.5), ef21p(C_s), ef21p_diana(Q,C_s,beta=),\n"
+    "ef21p_dcgd(Q,C_s) (T9.1, T9.3-T9.7). Randomized methods: one-sided Student-t\n"
+    "bounds over --reps repetitions; one-step theorems (T8.5, T9.4): every step.\n"
+    "tpc describe METHOD --problem PROBLEM says which theorems apply and why not.\n"
+    "Problems: quad(d=,n=,s=,seed=,convex=,interp=,lambda=), quadfile(file=),\n"
+    "logreg(file=,n=,lambda=,reg=nonconvex|l2|none), autoenc(file=,n=,de=,samples=)\n"
+    "(no constants: needs --gamma).\n\n"
     "options:\n"
     "  --T N            iterations (default 1000; experiments: fig3 2000,\n"
     "                   fig2 2000 per run, fig1 200, ef21p 1000)\n"
     "  --reps R         repetitions (default 1 deterministic, 20 randomized)\n"
     "  --mult M         step = M x the theorem's step (default 1; M > 1: no check)\n"
     "  --gamma G        explicit step size (no check when above the theorem's)\n"
-    "  --theorem ID     check this theorem only (T5.thm1, T5.pl; exit 2 when it\n"
+    "  --theorem ID     check this theorem only (tpc list; exit 2 when it\n"
     "                   does not apply, naming the assumption that fails)\n"
     "  --pl             the same as --theorem T5.pl (needs mu > 0, exact f^inf)\n"
     "  --no-check       run and store only (at Theorem 1's step or --gamma)\n"
     "  --eps E          stop when |grad f|^2 <= E\n"
     "  --bits-budget B  stop when the uplink bits per client reach B\n"
-    "  --server SPEC    EF21-P downlink with a contractive compressor (no check)\n"
+    "  --server SPEC    EF21-P downlink with a contractive compressor (gd: T9.1)\n"
     "  --x0 WHICH       problem (default) | zero | gauss (standard normal, --seed)\n"
     "  --init WHICH     exact (default, G0 = 0) | zero | compressed (g_i^0 = C(grad))\n"
     "  --no-slack       skip the theory slack (largest converging m in 1..4096)\n"
@@ -227,6 +226,7 @@ typedef struct rate_method {
   int isolated;     /* names a plugin's type: built and run in a child */
   char fault[256];  /* not empty: why building it in its child failed */
   tpc_mech_consts mc;
+  tpc_method_info mi;
 } rate_method;
 
 /* One row of the table: a method checked against one theorem (thm NULL:
@@ -276,13 +276,21 @@ static int load_problem(rate_job *j, const char *text) {
   return TPC_EXIT_OK;
 }
 
-/* The method's declared constants: the method built (its init) is asked
-** for them (its runner's consts). */
-static int method_consts(const rate_job *j, const tpc_spec *spec, tpc_mech_consts *mc) {
+/* What the theorems read of a method: its declared constants and which
+** method it is. */
+typedef struct method_view {
+  tpc_mech_consts mc;
+  tpc_method_info mi;
+} method_view;
+
+/* The method built (its init) is asked for its constants (its runner's) and
+** its description. */
+static int method_consts(const rate_job *j, const tpc_spec *spec, method_view *v) {
   int rc;
   tpc_method *m = tpc_method_alloc_server(j->p, j->reg, spec, j->server, &rc);
   if (!m) return rc;
-  tpc_alg1_consts(tpc_method_runner(m), mc);
+  tpc_alg1_consts(tpc_method_runner(m), &v->mc);
+  tpc_method_info_get(m, &v->mi);
   tpc_method_free(m);
   return TPC_OK;
 }
@@ -294,19 +302,19 @@ typedef struct consts_call {
 
 static int consts_child(void *arg, void *out) {
   const consts_call *call = arg;
-  tpc_mech_consts *mc = out;
-  int rc = method_consts(call->j, call->spec, mc);
-  mc->src = NULL; /* may point into the child's heap; nothing here reads it */
+  method_view *v = out;
+  int rc = method_consts(call->j, call->spec, v);
+  v->mc.src = NULL; /* may point into the child's heap; nothing here reads it */
   return rc;
 }
 
 /* method_consts in a child: a crash or hang there becomes the method's
 ** fault (TPC_OK, m->fault set), reported when its turn comes. */
-static int consts_isolated(rate_job *j, rate_method *m, tpc_mech_consts *mc) {
+static int consts_isolated(rate_job *j, rate_method *m, method_view *v) {
   consts_call call = {j, m->spec};
   tpc_sandbox_opts so = sandbox_opts(j->args);
   tpc_sandbox_result sr;
-  int status, rc = tpc_sandbox_call(consts_child, &call, mc, sizeof *mc, &so, &sr, &status);
+  int status, rc = tpc_sandbox_call(consts_child, &call, v, sizeof *v, &so, &sr, &status);
   if (rc != TPC_OK) return rc;
   if (status != TPC_ECHILD) return status;
   snprintf(m->fault, sizeof m->fault, "building the method (init, consts) %s", tpc_error_msg());
@@ -324,7 +332,7 @@ static int add_unit(rate_job *j, rate_method *m, const tpc_theorem *thm, const c
   j->theorems[j->nu++] = thm ? thm->id : NULL;
   if (m->fault[0]) return TPC_EXIT_OK;
   a->o.theorem = thm;
-  int rc = tpc_rate_prepare(j->p, &m->mc, &a->o, &u->c);
+  int rc = tpc_rate_prepare(j->p, &m->mc, &m->mi, &a->o, &u->c);
   if (rc) {
     fprintf(stderr, "tpc: method '%s': %s\n", text, tpc_error_msg());
     return tpc_cli_exit_code(rc);
@@ -343,12 +351,19 @@ static int refuse_theorem(const rate_job *j, const char *text, const tpc_theorem
 }
 
 /* No theorem of the catalogue applies and there is no --gamma: say why for
-** each. */
+** each theorem that covers the method (or for all when none does). */
 static int refuse_method(const tpc_theorem_env *env, const char *text) {
-  fprintf(stderr, "tpc: method '%s': no theorem applies:", text);
+  int covered = 0, first = 1;
   for (size_t i = 0; tpc_theorems[i]; i++)
-    fprintf(stderr, "%s the %s check (%s) needs %s", i ? ";" : "", tpc_theorems[i]->check_name,
-            tpc_theorems[i]->id, tpc_theorem_why_not(tpc_theorems[i], env, NULL));
+    covered |= !tpc_theorems[i]->method_why_not(env);
+  fprintf(stderr, "tpc: method '%s': no theorem applies:", text);
+  for (size_t i = 0; tpc_theorems[i]; i++) {
+    if (covered && tpc_theorems[i]->method_why_not(env)) continue;
+    fprintf(stderr, "%s the %s check (%s) needs %s", first ? "" : ";",
+            tpc_theorems[i]->check_name, tpc_theorems[i]->id,
+            tpc_theorem_why_not(tpc_theorems[i], env, NULL));
+    first = 0;
+  }
   fprintf(stderr, "; give an explicit step with --gamma to run without a check\n");
   return TPC_EXIT_USAGE;
 }
@@ -361,7 +376,7 @@ static int method_units(rate_job *j, rate_method *m, const char *text) {
   tpc_theorem_env env;
   const char *assumption = NULL, *why;
   if (a->nocheck || m->fault[0]) return add_unit(j, m, a->nocheck ? NULL : a->theorem, text);
-  tpc_theorem_env_fill(&env, j->p, &m->mc);
+  tpc_theorem_env_fill(&env, j->p, &m->mc, &m->mi);
   if (a->theorem) {
     if ((why = tpc_theorem_why_not(a->theorem, &env, &assumption)))
       return refuse_theorem(j, text, a->theorem, assumption, why);
@@ -382,29 +397,6 @@ static int method_units(rate_job *j, rate_method *m, const char *text) {
   return ec;
 }
 
-/* A method of T8, T9: no theorem of the catalogue covers it yet, so it runs
-** unchecked at --gamma, and --theorem names what it does not cover. */
-static int method_unchecked(rate_job *j, rate_method *m, const tpc_method_type *t,
-                            const char *text) {
-  const rate_args *a = j->args;
-  if (a->theorem && !a->nocheck) {
-    fprintf(stderr, "tpc: method '%s': %s [%s] does not cover %s, a method of %s\n", text,
-            a->theorem->id, a->theorem->theory, t->name, t->theory);
-    return TPC_EXIT_USAGE;
-  }
-  if (!(a->o.gamma > 0)) {
-    fprintf(stderr, "tpc: method '%s': no theorem of the catalogue covers %s yet; give a step "
-            "with --gamma to run it without a check\n", text, t->name);
-    return TPC_EXIT_USAGE;
-  }
-  size_t at = j->nu;
-  int ec = add_unit(j, m, NULL, text);
-  if (!ec)
-    snprintf(j->u[at].c.note, sizeof j->u[at].c.note,
-             "(no check) %s: no theorem of %s is in the catalogue yet", t->name, t->theory);
-  return ec;
-}
-
 /* Parse and build one method, then its units. */
 static int load_method(rate_job *j, const char *text) {
   int ec = TPC_EXIT_OK, rc;
@@ -415,13 +407,15 @@ static int load_method(rate_job *j, const char *text) {
     tpc_spec_print(m->spec, m->canon, sizeof m->canon);
   m->isolated = tpc_method_uses_plugin(j->reg, m->spec) ||
                 (j->server && tpc_registry_uses_plugin(j->reg, j->server));
-  rc = m->isolated ? consts_isolated(j, m, &m->mc) : method_consts(j, m->spec, &m->mc);
+  method_view v = {0};
+  rc = m->isolated ? consts_isolated(j, m, &v) : method_consts(j, m->spec, &v);
   if (rc) {
     fprintf(stderr, "tpc: method '%s': %s\n", text, tpc_error_msg());
     return tpc_cli_exit_code(rc);
   }
-  const tpc_method_type *t = tpc_method_type_find(m->spec->name);
-  return t ? method_unchecked(j, m, t, text) : method_units(j, m, text);
+  m->mc = v.mc;
+  m->mi = v.mi;
+  return method_units(j, m, text);
 }
 
 /* --theorem ID: the catalogue's entry, or exit 2 listing the ids. */

@@ -33,6 +33,7 @@
 ** compressor and mechanism (T2, T3) at d = 100, with the float64 kernels and
 ** again with the float32 ones; Theorem 1 and PL for the mechanisms with a
 ** 3PC pair on a small paper quadratic, Theorem 1 on phishing; the
+** theorems of T8 and T9 (one check each, below); the
 ** compressors' kernels and EF21's step at 2^20 floats.
 ** Changing it means a new baseline (--update). */
 #define THREEPC_METHODS                                                                    \
@@ -55,6 +56,19 @@ static const char *const pl_set[] = {"rate", "quad(d=200,n=20,s=0)", THREEPC_MET
 static const char *const logreg_set[] = {"rate", "logreg(file=phishing)", "gd",
                                          "ef21(topk(k=10))", "clag(topk(k=10),zeta=2)",
                                          "--T", "200", "--theorem", "T5.thm1"};
+/* One check of each theorem of T8 and T9 (bounds/theorems/thm_shift.c,
+** thm_ef21p.c) at its step: a well-conditioned convex quadratic with exact
+** optima for the convex ones, phishing for the nonconvex T9.7 and T9.1. */
+#define CONVEX_QUAD "quad(d=20,n=10,s=1,seed=3,convex=1,lambda=0.1)"
+static const char *const shift_set[] = {
+    "rate", CONVEX_QUAD, "dcgd(urandk(k=5))", "dcgd_shift(urandk(k=5),shift=star)",
+    "dcgd_shift(urandk(k=5),shift=diana)", "dcgd_shift(urandk(k=5),shift=randdiana)",
+    "gdci(urandk(k=15),shift=star)", "ef21p(topk(k=5))", "ef21p_diana(urandk(k=5),topk(k=5))",
+    "ef21p_dcgd(urandk(k=5),topk(k=5))", "--T", "200", "--reps", "10", "--no-slack"};
+static const char *const nonconvex_set[] = {"rate", "logreg(file=phishing,n=10)",
+                                            "ef21p(topk(k=5))",
+                                            "ef21p_dcgd(urandk(k=5),topk(k=5))", "--T", "200",
+                                            "--reps", "5", "--no-slack"};
 static const char *const bench_set[] = {"bench", "topk", "randk", "sign", "natural", "dither",
                                         "ef21", "--d", "2^20", "--dtype", "f32",
                                         "--impl", "comp", "--samples", "20"};
@@ -72,8 +86,8 @@ typedef struct regress_step {
 
 #define STEP(set) {set, NELEM(set)}
 static const regress_step steps[] = {STEP(bounds_set), STEP(bounds_f32_set), STEP(rate_set),
-                                     STEP(pl_set), STEP(logreg_set), STEP(bench_set),
-                                     STEP(instr_set)};
+                                     STEP(pl_set),     STEP(logreg_set),     STEP(shift_set),
+                                     STEP(nonconvex_set), STEP(bench_set),  STEP(instr_set)};
 #define NSTEPS NELEM(steps)
 
 #define MAXARGS 160
@@ -99,11 +113,12 @@ static const char usage[] =
     "                   [--threshold T] [--plugin FILE [--spec SPEC]...] [--db PATH]\n\n"
     "Runs a fixed set of checks (tpc bounds over every built-in at d = 100, with\n"
     "the float64 and the float32 kernels; tpc rate Theorem 1 and PL on\n"
-    "quad(d=200,n=20,s=0), Theorem 1 on phishing; tpc bench of the compressors\n"
+    "quad(d=200,n=20,s=0), Theorem 1 on phishing, one check of every theorem\n"
+    "of T8 and T9 on a convex quadratic and on phishing; tpc bench of the compressors\n"
     "at 2^20 floats in rounds, and their instructions per call at 2^14) and\n"
     "compares each step's results with the baseline's.  Fails (exit 1) on a\n"
     "violated bound, an empirical constant outside the baseline's confidence\n"
-    "interval, a changed Theorem 1 or PL verdict, a result the baseline has and\n"
+    "interval, a changed theorem verdict, a result the baseline has and\n"
     "this run lacks, or a kernel running more instructions per call than the\n"
     "threshold allows on the same kernel path.  Timings, taken relative to each\n"
     "run's roofline so that another machine does not fail them, warn.\n\n"

@@ -384,6 +384,12 @@ void tpc_alg1_consts(const tpc_alg1 *a, tpc_mech_consts *out) { *out = a->mc; }
 
 int tpc_alg1_bidirectional(const tpc_alg1 *a) { return a->server != NULL; }
 
+int tpc_alg1_server_consts(const tpc_alg1 *a, tpc_comp_consts *k) {
+  if (!a->server) return 0;
+  tpc_comp_consts_get(a->server, k);
+  return 1;
+}
+
 const tpc_problem *tpc_alg1_problem(const tpc_alg1 *a) { return a->p; }
 
 const double *tpc_alg1_point_x(const tpc_alg1 *a) { return a->server ? a->w : a->x; }
@@ -776,18 +782,25 @@ static int check_opts(const tpc_alg1_opts *o) {
   return TPC_OK;
 }
 
-static int start_point(tpc_alg1 *a, const tpc_alg1_opts *o) {
-  size_t d = a->d;
-  if (o->x0 == TPC_ALG1_X0_ZERO || (o->x0 == TPC_ALG1_X0_PROBLEM && !a->p->x0)) {
-    memset(a->x, 0, d * sizeof(double));
-  } else if (o->x0 == TPC_ALG1_X0_PROBLEM) {
-    memcpy(a->x, a->p->x0, d * sizeof(double));
+int tpc_alg1_x0_fill(const tpc_problem *p, tpc_alg1_x0 which, uint64_t seed, double *x) {
+  size_t d = p->d;
+  if (which == TPC_ALG1_X0_ZERO || (which == TPC_ALG1_X0_PROBLEM && !p->x0)) {
+    memset(x, 0, d * sizeof(double));
+  } else if (which == TPC_ALG1_X0_PROBLEM) {
+    memcpy(x, p->x0, d * sizeof(double));
   } else {
-    gsl_rng *r = tpc_rng_alloc_stream(o->seed, TPC_PURPOSE_DATA, UINT64_C(1) << 63);
+    gsl_rng *r = tpc_rng_alloc_stream(seed, TPC_PURPOSE_DATA, UINT64_C(1) << 63);
     if (!r) return TPC_ENOMEM;
-    for (size_t j = 0; j < d; j++) a->x[j] = gsl_ran_gaussian(r, 1.0);
+    for (size_t j = 0; j < d; j++) x[j] = gsl_ran_gaussian(r, 1.0);
     gsl_rng_free(r);
   }
+  return TPC_OK;
+}
+
+static int start_point(tpc_alg1 *a, const tpc_alg1_opts *o) {
+  size_t d = a->d;
+  int rc = tpc_alg1_x0_fill(a->p, o->x0, o->seed, a->x);
+  if (rc) return rc;
   memcpy(a->w, a->x, d * sizeof(double));
   if (a->wc) memcpy(a->wc, a->x, d * sizeof(double));
   memset(a->xsum, 0, d * sizeof(double));
@@ -924,6 +937,10 @@ int tpc_alg1_run(tpc_alg1 *a, const tpc_alg1_opts *o, tpc_alg1_result *res) {
   if (rc) return rc;
   if ((rc = instances(a, (size_t)client_threads(a, o)))) return rc;
   if ((rc = start_point(a, o))) return rc;
+  if (o->observe && !a->opt) {
+    a->opt = tpc_problem_optimum(a->p); /* NULL, and a message, when none is known */
+    tpc_error_clear();
+  }
   alg1_round r = {.a = a, .o = o, .pt = a->x, .t1 = 0};
   size_t ws = a->p->type->work_size ? a->p->type->work_size(a->p) : 0;
   r.work_size = (ws + 63) / 64 * 64;

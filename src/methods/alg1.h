@@ -159,12 +159,19 @@ void tpc_alg1_consts(const tpc_alg1 *a, tpc_mech_consts *out);
 /* Whether the run has an EF21-P downlink compressor. */
 int tpc_alg1_bidirectional(const tpc_alg1 *a);
 
+/* The downlink compressor's constants into *k; 0 (k untouched) without one. */
+int tpc_alg1_server_consts(const tpc_alg1 *a, tpc_comp_consts *k);
+
 /* The problem the instance runs on. */
 const tpc_problem *tpc_alg1_problem(const tpc_alg1 *a);
 
 /* The clients' evaluation point (x, or w with EF21-P) where the last run
 ** stopped: d values, valid until the next run. */
 const double *tpc_alg1_point_x(const tpc_alg1 *a);
+
+/* The start x^0 of a run with options x0 and seed into x (d values), as
+** tpc_alg1_run takes it.  TPC_ENOMEM. */
+int tpc_alg1_x0_fill(const tpc_problem *p, tpc_alg1_x0 which, uint64_t seed, double *x);
 
 /* Run from scratch with options o; the result owns its points.  TPC_OK also
 ** for a diverged or cancelled run (see res->stop); TPC_EINPUT for bad

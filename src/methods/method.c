@@ -16,6 +16,7 @@
 struct tpc_method {
   const tpc_method_type *type; /* NULL: a mechanism spec */
   tpc_alg1 *alg;
+  tpc_method_info info;
 };
 
 /* ---- shift rules (T8.1, T9.2) -------------------------------------------- */
@@ -102,6 +103,7 @@ static int plan_dcgd(const tpc_spec *s, double omega, tpc_method_plan *pl) {
   (void)omega;
   pl->sh.rule = &tpc_method_rule_const;
   pl->sh.h0 = TPC_ALG1_SHIFT0_ZERO;
+  pl->shift = "zero";
   return TPC_OK;
 }
 
@@ -119,6 +121,7 @@ static int plan_dcgd_shift(const tpc_spec *s, double omega, tpc_method_plan *pl)
                                                 &tpc_method_rule_randdiana};
   pl->sh.rule = rules[shift];
   pl->sh.h0 = shift == SHIFT_STAR ? TPC_ALG1_SHIFT0_STAR : TPC_ALG1_SHIFT0_GRAD;
+  pl->shift = shift_words[shift];
   return TPC_OK;
 }
 
@@ -127,6 +130,7 @@ static int plan_gdci(const tpc_spec *s, double omega, tpc_method_plan *pl) {
   int shift, rc = param_word(s, "shift", gdci_words, 0, &shift);
   pl->sh.rule = &tpc_method_rule_model;
   pl->sh.h0 = shift ? TPC_ALG1_SHIFT0_STAR : TPC_ALG1_SHIFT0_ZERO;
+  pl->shift = gdci_words[shift];
   return rc;
 }
 
@@ -142,6 +146,7 @@ static int plan_ef21p(const tpc_spec *s, double omega, tpc_method_plan *pl) {
 static int plan_ef21p_diana(const tpc_spec *s, double omega, tpc_method_plan *pl) {
   pl->sh.rule = &tpc_method_rule_diana;
   pl->sh.h0 = TPC_ALG1_SHIFT0_GRAD;
+  pl->shift = "diana";
   return param_unit(s, "beta", unit_default(omega), &pl->sh.beta);
 }
 
@@ -274,6 +279,7 @@ int tpc_method_plan_get(const tpc_registry *reg, const tpc_method_type *t, const
   double omega = NAN;
   char text[256];
   memset(pl, 0, sizeof *pl);
+  pl->omega = pl->alpha = NAN;
   for (size_t k = 0; t->args[k]; k++) {
     tpc_comp_consts kc;
     int rc = arg_consts(reg, s->args[k], d, n, &kc);
@@ -285,7 +291,7 @@ int tpc_method_plan_get(const tpc_registry *reg, const tpc_method_type *t, const
                          "%s: the clients' compressor %s is not unbiased: shifted "
                          "compression needs Q in U(omega) [%s]",
                          t->name, text, t->theory);
-      omega = kc.omega;
+      omega = pl->omega = kc.omega;
       pl->sh.Q = s->args[k];
     } else {
       if (!(kc.cls & TPC_CLASS_CONTRACTIVE))
@@ -294,9 +300,31 @@ int tpc_method_plan_get(const tpc_registry *reg, const tpc_method_type *t, const
                          "downlink needs C_s in B(alpha) [%s]",
                          t->name, text, t->theory);
       pl->server = s->args[k];
+      pl->alpha = kc.alpha;
     }
   }
   return t->plan(s, omega, pl);
+}
+
+/* The theorems' view of a typed method (tpc_method_info). */
+static void plan_info(const tpc_method_type *t, const tpc_method_plan *pl, tpc_method_info *in) {
+  snprintf(in->name, sizeof in->name, "%s", t->name);
+  in->typed = 1;
+  in->shift = pl->shift;
+  in->model = pl->sh.rule && pl->sh.rule->model;
+  in->downlink = pl->server != NULL;
+  in->omega = pl->omega;
+  in->alpha = pl->alpha;
+  in->beta = pl->shift && !strcmp(pl->shift, "diana") ? pl->sh.beta : NAN;
+  in->p = pl->shift && !strcmp(pl->shift, "randdiana") ? pl->sh.p : NAN;
+}
+
+/* The same for Algorithm 1 with mechanism `spec` and downlink `server`. */
+static void mech_info(tpc_method *m, const tpc_spec *spec) {
+  tpc_comp_consts k;
+  m->info = (tpc_method_info){.omega = NAN, .alpha = NAN, .beta = NAN, .p = NAN};
+  snprintf(m->info.name, sizeof m->info.name, "%s", spec->name);
+  if ((m->info.downlink = tpc_alg1_server_consts(m->alg, &k))) m->info.alpha = k.alpha;
 }
 
 tpc_method *tpc_method_alloc_type(const tpc_method_type *t, const tpc_problem *p,
@@ -321,6 +349,7 @@ tpc_method *tpc_method_alloc_type(const tpc_method_type *t, const tpc_problem *p
     if (!rc && opt) tpc_alg1_set_optimum(m->alg, opt);
   }
   if (!rc && pl.downlink) tpc_alg1_set_downlink(m->alg, pl.downlink);
+  if (!rc) plan_info(t, &pl, &m->info);
   tpc_spec_free(gd);
   *status = rc;
   if (!rc) return m;
@@ -354,6 +383,7 @@ tpc_method *tpc_method_alloc_server(const tpc_problem *p, const tpc_registry *re
     free(m);
     return NULL;
   }
+  mech_info(m, spec);
   return m;
 }
 
@@ -366,6 +396,8 @@ void tpc_method_free(tpc_method *m) {
 const tpc_method_type *tpc_method_get_type(const tpc_method *m) { return m->type; }
 
 tpc_alg1 *tpc_method_runner(tpc_method *m) { return m->alg; }
+
+void tpc_method_info_get(const tpc_method *m, tpc_method_info *out) { *out = m->info; }
 
 int tpc_method_run(tpc_method *m, const tpc_alg1_opts *o, tpc_alg1_result *res) {
   return tpc_alg1_run(m->alg, o, res);

@@ -45,6 +45,11 @@
 typedef struct tpc_method_plan {
   tpc_alg1_shifted sh;
   const tpc_spec *server;
+  /* The shift the method declares ("zero", "fixed", "star", "diana",
+  ** "randdiana"; NULL without shifted clients): what the theorems read, so a
+  ** test's variant with a defective rule is checked as what it claims. */
+  const char *shift;
+  double omega, alpha;     /* Q's and C_s's constants (NaN: no such argument) */
   /* Applied to the instance after it is built (NULL: EF21-P's w update). */
   void (*downlink)(const tpc_msg *m, double *w);
 } tpc_method_plan;
@@ -129,6 +134,20 @@ void tpc_method_free(tpc_method *m);
 ** callers that drive Algorithm 1 instances (bounds/theorems/rate.h). */
 const tpc_method_type *tpc_method_get_type(const tpc_method *m);
 tpc_alg1 *tpc_method_runner(tpc_method *m);
+
+/* What the theorems of the catalogue (bounds/theorems/catalogue.h) read of
+** a method: which one it is and its constants. */
+typedef struct tpc_method_info {
+  char name[64];          /* the type's ("ef21p_diana") or the mechanism's ("gd") */
+  int typed;              /* a method of T8, T9 (0: Algorithm 1 with a mechanism) */
+  const char *shift;      /* the declared shift (tpc_method_plan), NULL */
+  int model;              /* compressed iterates (T8.5) */
+  int downlink;           /* an EF21-P downlink compressor */
+  double omega, alpha;    /* Q's omega, C_s's alpha; NaN without them */
+  double beta, p;         /* DIANA's beta, Rand-DIANA's p; NaN for other shifts */
+} tpc_method_info;
+
+void tpc_method_info_get(const tpc_method *m, tpc_method_info *out);
 
 /* Run from scratch, as tpc_alg1_run. */
 int tpc_method_run(tpc_method *m, const tpc_alg1_opts *o, tpc_alg1_result *res);

@@ -483,6 +483,7 @@ static int logreg_consts(tpc_problem *p) {
   p->c.Lpm = (tpc_const){.value = up(sqrt(up(sum_l2 / (double)n))), .kind = TPC_CONST_BOUND};
   p->c.mu = (tpc_const){.value = 0, .kind = TPC_CONST_UNKNOWN};
   p->c.finf = (tpc_const){.value = 0, .kind = TPC_CONST_BOUND};
+  p->c.finf_i = p->c.finf; /* every f_i: a mean of logistic losses and a regularizer, >= 0 */
   p->c.Lmax = (tpc_const){.value = lmaxi, .kind = TPC_CONST_BOUND};
   logreg_convexity(p, q);
   return TPC_OK;

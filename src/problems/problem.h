@@ -51,6 +51,7 @@ typedef struct tpc_problem_consts {
                      ** UNKNOWN when f is not known convex */
   tpc_const mui;     /* every f_i is mui-strongly convex; UNKNOWN when not known */
   int convex;        /* 1 when every f_i is known convex */
+  tpc_const finf_i;  /* a lower bound of every f_i (T9.7's f_i*); UNKNOWN when none */
 } tpc_problem_consts;
 
 /* A minimiser of f.  EXACT: a closed form (a linear solve), COMPUTED: an

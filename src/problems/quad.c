@@ -5,6 +5,10 @@
 **   nu_i = 1 + s xi_i,  A_i = (nu_i/4) T + c I,  b_i = (nu_i/4)(-1 + s xi'_i) e_1,
 **   T = tridiag(-1, 2, -1),  c = lambda - lambda_min((nubar/4) T),  lambda = 1e-6,
 **
+** (lambda=REAL sets lambda, the strong convexity of f: the paper's 1e-6 by
+** default, larger for well-conditioned problems whose linear rates show in
+** a few hundred steps: THEORY.md T8, T9),
+**
 ** xi_i, xi'_i standard normal, drawn in that order from the stream
 ** tpc_rng_stream(seed, TPC_PURPOSE_DATA, i) of client i (so client i's data
 ** do not depend on n), and x0 = sqrt(d) e_1.
@@ -63,13 +67,15 @@ typedef struct quad_priv {
   double *nu;  /* nu_i */
   double *b1;  /* first entry of b_i */
   double c;    /* the shift shared by every A_i */
+  double lambda;  /* f's strong convexity (the smallest eigenvalue of Abar) */
   double nubar, bbar1;   /* the means, for Abar x* = bbar */
   int convex;  /* nu_i folded at 0 and the shift of the convex option */
   double *xs;  /* interp: the planted x* (d values), else NULL */
   double *txs; /* interp: T x* */
 } quad_priv;
 
-static const char *const quad_keys[] = {"d", "n", "s", "seed", "convex", "interp", NULL};
+static const char *const quad_keys[] = {"d", "n", "s", "seed", "convex", "interp", "lambda",
+                                        NULL};
 
 /* (A_i x)_j = a (T x)_j + c x_j with a = nu_i/4, the same expression in grad
 ** and value so that both return f_i bit for bit. */
@@ -303,8 +309,8 @@ static int quad_consts(tpc_problem *p) {
   q->nubar = nubar;
   q->bbar1 = bbar1;
   double t1 = tridiag_eig(1, d), td = tridiag_eig(d, d);
-  q->c = q->convex ? QUAD_LAMBDA - quad_min_nu(q, n) * t1 / 4.0
-                   : QUAD_LAMBDA - fmin(nubar * t1 / 4.0, nubar * td / 4.0);
+  q->c = q->convex ? q->lambda - quad_min_nu(q, n) * t1 / 4.0
+                   : q->lambda - fmin(nubar * t1 / 4.0, nubar * td / 4.0);
   double lminus = 0.0, lplus2 = 0.0, mu = INFINITY;
   for (size_t k = 1; k <= d; k++) {
     double t = tridiag_eig(k, d), e = nubar * t / 4.0 + q->c;
@@ -325,13 +331,14 @@ static int quad_consts(tpc_problem *p) {
 
 static int quad_init(tpc_problem *p, const tpc_spec *s) {
   long d, n, seed, convex, interp;
-  double sv;
+  double sv, lambda;
   int rc = tpc_problem_param_int(s, "d", 1000, 1, 100000000L, &d);
   if (!rc) rc = tpc_problem_param_int(s, "n", 100, 1, 100000000L, &n);
   if (!rc) rc = tpc_problem_param_real(s, "s", 0.0, 0.0, 1e6, &sv);
   if (!rc) rc = tpc_problem_param_int(s, "seed", 1, 0, 9007199254740992L, &seed);
   if (!rc) rc = tpc_problem_param_int(s, "convex", 0, 0, 1, &convex);
   if (!rc) rc = tpc_problem_param_int(s, "interp", 0, 0, 1, &interp);
+  if (!rc) rc = tpc_problem_param_real(s, "lambda", QUAD_LAMBDA, 1e-300, 1e6, &lambda);
   if (!rc && interp && !convex)
     rc = tpc_error(TPC_EINPUT, "column %zu: interp=1 needs convex=1 (a common minimiser of "
                    "every f_i needs every f_i convex)", s->pos + 1);
@@ -342,6 +349,7 @@ static int quad_init(tpc_problem *p, const tpc_spec *s) {
   if (!q) return tpc_error(TPC_ENOMEM, "out of memory");
   p->priv = q;
   q->convex = (int)convex;
+  q->lambda = lambda;
   q->nu = malloc(p->n * sizeof *q->nu);
   q->b1 = malloc(p->n * sizeof *q->b1);
   p->x0 = calloc(p->d, sizeof *p->x0);
@@ -368,7 +376,7 @@ static void quad_destroy(tpc_problem *p) {
 
 const tpc_problem_type tpc_problem_quad = {
     .name = "quad",
-    .synopsis = "quad(d=INT, n=INT, s=REAL, seed=INT, convex=0|1, interp=0|1)",
+    .synopsis = "quad(d=INT, n=INT, s=REAL, seed=INT, convex=0|1, interp=0|1, lambda=REAL)",
     .summary = "the paper's tridiagonal quadratic (T6); exact constants",
     .keys = quad_keys,
     .work_size = quad_work_size,

@@ -10,6 +10,10 @@
 ** migration runs in its own BEGIN IMMEDIATE transaction that re-reads
 ** PRAGMA user_version and sets it to the migration's number, so two tpc
 ** processes opening a fresh file at once apply each step exactly once.
+** Migrations run with foreign keys off, as SQLite's procedure for rebuilding
+** a table requires (dropping a parent table would otherwise cascade to its
+** children), and each checks them with PRAGMA foreign_key_check before its
+** commit; the connection turns them on once the schema is current.
 **
 ** All values go through bound parameters; the only SQL built with snprintf is
 ** "PRAGMA user_version = N" from a compiled-in integer (pragmas take no
@@ -216,7 +220,7 @@ static int store_connect(tpc_store *st) {
                                  store_sql_run_status, NULL, NULL,
                                  NULL) != SQLITE_OK)
     return store_fail(st, "adding tpc_run_status()");
-  return store_exec(st, "PRAGMA foreign_keys = ON", "enabling foreign keys");
+  return TPC_OK;
 }
 
 /* Read the schema version and whether the schema looks like ours, in one
@@ -320,6 +324,14 @@ static int store_step_up(tpc_store *st, const tpc_migration *m, int64_t found) {
     sqlite3_free(msg);
     return rc;
   }
+  int64_t orphans = 0;
+  int rc = store_query_int(st, "SELECT count(*) FROM pragma_foreign_key_check", &orphans,
+                           m->name);
+  if (rc == TPC_OK && orphans)
+    rc = tpc_error(TPC_ESTORE, "%s: migration %s would leave %lld rows whose parent is gone",
+                   st->path, m->name, (long long)orphans);
+  if (rc != TPC_OK)
+    return rc;
   char sql[64];
   snprintf(sql, sizeof sql, "PRAGMA user_version = %d", m->version);
   return store_exec(st, sql, m->name);
@@ -373,6 +385,8 @@ int tpc_store_open(const char *path, tpc_store **out) {
     rc = store_set_wal(st);
   if (rc == TPC_OK)
     rc = store_migrate(st);
+  if (rc == TPC_OK)
+    rc = store_exec(st, "PRAGMA foreign_keys = ON", "enabling foreign keys");
   if (rc != TPC_OK) {
     tpc_store_close(st);
     return rc;
