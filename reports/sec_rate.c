@@ -70,9 +70,9 @@ static const series gnorm2_up = {"p.bits_up * 1e-6 / c.n", "p.gnorm2", "Mbits se
 /* EF21-P (T9.8), in the papers' count: every client receives the one
 ** broadcast, so the downlink bits per client are the broadcast's.  f has no
 ** known minimum there (w8a without a regularizer): a linear axis. */
-static const series f_up = {"p.bits_up_paper * 1e-6 / c.n", "p.f",
+static const series f_up = {"p.bits_up_paper * 1e-6 / c.n", "p.f_x",
                             "uplink Mbits per client (values only)", "f(x^t)", 0};
-static const series f_down = {"p.bits_down * 1e-6", "p.f",
+static const series f_down = {"p.bits_down_paper * 1e-6", "p.f_x",
                               "downlink Mbits per client (values only)", "f(x^t)", 0};
 
 /* Points of one trajectory as datablock $name: the series' x and y

@@ -110,10 +110,13 @@ equals "SELECT count(*) FROM rate_best WHERE run_id = $(last_run) AND experiment
   "fig3 best rows"
 
 # EF21-P (T9.8) at a tiny T: both methods at each of the 21 steps 2^-10 ..
-# 2^10 (nothing diverges in 3 rounds), two best rows ranked by the final f,
-# each the smallest final f of its method's runs; EF21-P's TopK downlink
-# sends 10 of d = 300 values a round where DIANA broadcasts all 300; the
-# report draws f against the bits of each direction
+# 2^10 (nothing diverges in 3 rounds), two best rows ranked by the final
+# f(x^T), each the smallest of its method's runs; f(x^t) is recorded beside
+# f at the clients' point, which is w^t under EF21-P's downlink (w^0 = x^0,
+# then it lags x: f differs by far more than the rounding of the two
+# summation orders, ~1e-16) and x^t for DIANA; EF21-P's TopK downlink sends 10 of d = 300 values (64
+# bits each in the papers' count) a round where DIANA broadcasts all 300;
+# the report draws f(x^t) against the bits of each direction
 expect 0 "ef21p tiny" -- rate --experiment ef21p --T 3 --db "$db"
 has out "final f" "ef21p table ranks by the final f"
 has out "papers' count" "ef21p prints both directions' bits"
@@ -126,13 +129,17 @@ equals "SELECT min(gamma) = 1.0 / 1024 AND max(gamma) = 1024 FROM rate_checks
 equals "SELECT count(*) FROM rate_trajectories t JOIN rate_checks c ON c.id = t.check_id
         WHERE c.run_id = $ef AND t.stop = 'T' AND t.iters = 3" 42 "ef21p runs all ran T = 3"
 equals "SELECT count(*) FROM rate_best b WHERE run_id = $ef AND experiment = 'ef21p'
-        AND metric = 'final_f' AND reached = 1 AND value = (SELECT min(p.f) FROM rate_checks c
+        AND metric = 'final_f' AND reached = 1 AND value = (SELECT min(p.f_x) FROM rate_checks c
           JOIN rate_trajectories t ON t.check_id = c.id
           JOIN rate_points p ON p.trajectory_id = t.id AND p.t = t.iters
-          WHERE c.run_id = $ef AND c.method = b.method)" 2 "ef21p best = smallest final f"
-equals "SELECT group_concat(bits, ' ') FROM (SELECT p.bits_down AS bits FROM rate_best b
+          WHERE c.run_id = $ef AND c.method = b.method)" 2 "ef21p best = smallest final f_x"
+equals "SELECT group_concat(n, ' ') FROM (SELECT sum(p.f_x IS NOT NULL) || '/'
+          || sum(abs(p.f_x - p.f) > 1e-9) AS n FROM rate_best b JOIN rate_points p
+          ON p.trajectory_id = b.trajectory_id WHERE b.run_id = $ef GROUP BY b.id ORDER BY b.id)" \
+  "4/3 4/0" "ef21p: f(x^t) at every point, apart from f(w^t) after x^0"
+equals "SELECT group_concat(bits, ' ') FROM (SELECT p.bits_down_paper AS bits FROM rate_best b
           JOIN rate_points p ON p.trajectory_id = b.trajectory_id AND p.t = 1
-          WHERE b.run_id = $ef ORDER BY b.id)" "748 19209" "ef21p downlink per round: TopK vs dense"
+          WHERE b.run_id = $ef ORDER BY b.id)" "640 19200" "ef21p downlink per round: TopK vs dense"
 expect 0 "report of ef21p" -- report --db "$db" --out "$tmp/rep" --run "$ef"
 for f in ef21p-up-0 ef21p-down-0; do
   if grep -qF "ef21p_diana(urandk(k=10),topk(k=10))" "$tmp/rep/plots/$f.svg" &&

@@ -90,6 +90,8 @@ typedef struct tpc_rate_opts {
   int wire_check;
   int slack;              /* compute the theory slack */
   double diverge;         /* tpc_alg1_opts.diverge of the check's runs (0) */
+  int observe;            /* tpc_alg1_opts.observe even when the theorem does
+                             not need it: f(x^t) under an EF21-P downlink */
   double delta;           /* 1 - confidence of one check (already corrected
                              for the number of checks by the caller) */
   uint64_t max_points;    /* keep at most about this many points per run */
@@ -233,7 +235,8 @@ int tpc_rate_stored(struct tpc_store *store, int64_t run_id, const char *const *
 **         downlink, dcgd_shift(urandk(k=10),shift=diana), beta = 1/(omega+1)
 **         for both; explicit step sizes 2^-10 .. 2^10 (no theorem step
 **         without mu), each run to T (only a non-finite value stops one
-**         early); best: the smallest final f (at the clients' point w^T).
+**         early); best: the smallest final f(x^T) (tpc_rate_opts.observe:
+**         EF21-P's clients evaluate at w^t, the model is x^t).
 ** Every run is stored (rate_checks with experiment and label, its
 ** trajectory and points); rate_best holds one row per method or cell. */
 

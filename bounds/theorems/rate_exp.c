@@ -48,6 +48,7 @@ struct tpc_rate_exp {
   uint64_t T;
   double eps;             /* fig2: stop at |grad f|^2 <= eps; else 0 */
   tpc_rate_metric metric; /* what ranks a task's runs */
+  int observe;            /* record f(x^t) (tpc_rate_opts.observe) */
   tpc_alg1_x0 x0;
   exp_scan scan;
   double diverge;         /* abandon a run once |grad f|^2 > diverge x its start */
@@ -205,6 +206,7 @@ static int ef21p_setup(tpc_rate_exp *e) {
   e->x0 = TPC_ALG1_X0_ZERO;
   e->scan = SCAN_GAMMA;
   e->metric = TPC_RATE_METRIC_FINAL_F;
+  e->observe = 1; /* f at the model x^t, not at the clients' w^t */
   e->diverge = 0; /* the logistic gradients are bounded: only non-finite values stop a run */
   for (int k = -10; k <= 10; k++) e->gammas[e->ngamma++] = ldexp(1.0, k);
   for (size_t i = 0; methods[i] && !rc; i++) rc = add_task(e, 0, "w8a", methods[i], -1, NAN);
@@ -298,12 +300,12 @@ typedef struct task_run {
 } task_run;
 
 /* The experiment's metric of run r: bits per client to eps (NaN when not
-** reached), or the final ||grad f||^2 or f (Inf when the run diverged or
-** ended on a non-finite value). */
+** reached), or the final ||grad f||^2 or f(x^T) (Inf when the run diverged
+** or ended on a non-finite value). */
 static double run_metric(const tpc_rate_exp *e, const tpc_alg1_result *r, double bits) {
   if (e->metric == TPC_RATE_METRIC_BITS_TO_EPS)
     return r->stop == TPC_ALG1_STOP_EPS ? bits : NAN;
-  double v = e->metric == TPC_RATE_METRIC_FINAL_F ? r->last.f : r->last.gnorm2;
+  double v = e->metric == TPC_RATE_METRIC_FINAL_F ? r->last.f_x : r->last.gnorm2;
   return r->stop != TPC_ALG1_STOP_DIVERGED && isfinite(v) ? v : INFINITY;
 }
 
@@ -326,6 +328,7 @@ static int run_one(task_run *tr, double m, int explicit_gamma, double *metric) {
   o.wire_check = e->o.wire_check;
   o.slack = 0;
   o.diverge = e->diverge;
+  o.observe = e->observe;
   o.max_points = e->o.max_points;
   o.cancel = e->o.cancel;
   o.cancel_ctx = e->o.cancel_ctx;
