@@ -257,7 +257,7 @@ typedef struct tpc_rate_exp_opts {
 typedef enum {
   TPC_RATE_METRIC_FINAL_GNORM2 = 0, /* fig3, fig1: smallest final ||grad f||^2 */
   TPC_RATE_METRIC_BITS_TO_EPS,      /* fig2: fewest uplink bits per client to eps */
-  TPC_RATE_METRIC_FINAL_F           /* ef21p: smallest final f */
+  TPC_RATE_METRIC_FINAL_F           /* ef21p: smallest final f(x^T) */
 } tpc_rate_metric;
 
 /* "final_gnorm2", "bits_to_eps", "final_f": the name stored. */

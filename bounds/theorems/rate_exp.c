@@ -195,7 +195,7 @@ static int fig1_setup(tpc_rate_exp *e) {
 /* T9.8's w8a setting.  reg=none is the paper's plain logistic loss; w8a has
 ** no minimiser then (THEORY.md T6: a feature occurs in rows of one label
 ** only), which the experiment does not need: it plots f itself, which is
-** positive, and ranks the steps by the final f.  Neither method has a
+** positive, and ranks the steps by the final f(x^T).  Neither method has a
 ** theorem step on a problem without mu, so the steps are explicit. */
 static int ef21p_setup(tpc_rate_exp *e) {
   static const char *const methods[] = {"ef21p_diana(urandk(k=10),topk(k=10))",
@@ -214,7 +214,7 @@ static int ef21p_setup(tpc_rate_exp *e) {
            "ef21p: plain logistic regression (reg=none) on w8a, n = 10, d = %zu, x0 = 0;\n"
            "  EF21-P + DIANA (RandK(10) up, TopK(10) down) and DIANA with an uncompressed "
            "downlink, beta = 1/(omega+1);\n  steps 2^-10..2^10, T = %llu each; best: the "
-           "smallest final f (paper: w8a and real-sim, longer runs)",
+           "smallest final f(x^T) (paper: w8a and real-sim, longer runs)",
            e->probs[0]->d, (unsigned long long)e->T);
   return rc;
 }

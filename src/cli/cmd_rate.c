@@ -704,7 +704,7 @@ static void print_best(const tpc_rate_best *b) {
          b->bits_pc / 1e6, (unsigned long long)b->iters);
 }
 
-/* The table of best runs; with the final f as the metric (ef21p, whose
+/* The table of best runs; with the final f(x^T) as the metric (ef21p, whose
 ** methods talk both ways), the papers' values-only bits of each best run in
 ** both directions under it. */
 static void print_bests(const tpc_rate_exp *e) {
@@ -712,7 +712,7 @@ static void print_bests(const tpc_rate_exp *e) {
   tpc_rate_metric m = n ? tpc_rate_exp_best(e, 0)->metric : TPC_RATE_METRIC_FINAL_GNORM2;
   printf("%-12s %-48s %10s %12s %14s %8s\n", "panel", "method", "best mult",
          m == TPC_RATE_METRIC_BITS_TO_EPS ? "bits/client"
-         : m == TPC_RATE_METRIC_FINAL_F   ? "final f"
+         : m == TPC_RATE_METRIC_FINAL_F   ? "final f(x)"
                                           : "final |g|^2",
          "Mbits/client", "iters");
   for (size_t k = 0; k < n; k++) print_best(tpc_rate_exp_best(e, k));
