@@ -311,10 +311,10 @@ static int ef21p_figures(tpc_doc *doc, sqlite3 *db) {
     const series *s;
     const char *prefix, *title, *what;
   } dirs[] = {{&f_up, "ef21p-up", ": uplink",
-               "f against the uplink Mbits per client, each method at its best step "
-               "(values only, as many bits a value as the run's doubles: 64)"},
+               "f(x^t) at the model x against the uplink Mbits per client, each method at "
+               "its best step (values only, as many bits a value as the run's doubles: 64)"},
               {&f_down, "ef21p-down", ": downlink",
-               "f against the downlink Mbits per client (the broadcast every client "
+               "f(x^t) against the downlink Mbits per client (the broadcast every client "
                "receives, values only, 64 bits a value)"}};
   sqlite3_stmt *st;
   int rc = tpc_rep_prepare(
