@@ -302,6 +302,15 @@ RUN_METHODS := $(filter-out 'shifted% 'diana%,$(RUN_MECHS))
 # The PL check (Theorem 2 of T5) for the deterministic 3PC methods and MARINA.
 RUN_PL_METHODS := gd 'ef21(topk(k=10))' 'lag(zeta=4)' 'clag(topk(k=10),zeta=2)' \
   '3pcv1(topk(k=10))' 'marina(urandk(k=10),p=0.1)'
+# The methods of T8 and T9 on a convex quadratic with exact optima, where
+# every one of their theorems applies, and the EF21-P family on a9a.
+RUN_CONVEX_QUAD := 'quad(d=100,n=10,s=1,seed=3,convex=1,lambda=0.1)'
+RUN_T8T9_METHODS := 'dcgd(urandk(k=20))' 'dcgd_shift(urandk(k=20),shift=star)' \
+  'dcgd_shift(urandk(k=20),shift=fixed)' 'dcgd_shift(urandk(k=20),shift=diana)' \
+  'dcgd_shift(urandk(k=20),shift=randdiana)' 'gdci(urandk(k=50),shift=star)' \
+  'ef21p(topk(k=20))' 'ef21p_diana(urandk(k=20),topk(k=20))' 'ef21p_dcgd(urandk(k=20),topk(k=20))'
+RUN_EF21P_A9A := 'ef21p(topk(k=12))' 'ef21p_diana(urandk(k=12),topk(k=12))' \
+  'ef21p_dcgd(urandk(k=12),topk(k=12))'
 
 # make print-VAR: a variable as the shell would read it (tests use RUN_SPECS).
 print-%:
@@ -309,7 +318,8 @@ print-%:
 
 # The main job on the default database: the constants of every built-in
 # (float64 and float32 kernels), Theorem 1 (and PL) on quad(s=0) and on
-# logistic regression (phishing), the paper's three experiments (T7), a short
+# logistic regression (phishing), the theorems of T8 and T9 on a convex
+# quadratic and on a9a, the paper's three experiments (T7), a short
 # bench, and the report.  A failed check does not stop the job: the report
 # shows it, and make exits 1 at the end naming the commands that failed.
 RUN_FAILED = $(BUILD)/run.failed
@@ -323,6 +333,10 @@ run: deps
 	  || echo rate-pl >> $(RUN_FAILED)
 	$(BUILD)/tpc rate 'logreg(file=phishing)' gd 'ef21(topk(k=10))' 'clag(topk(k=10),zeta=2)' --T 500 \
 	  || echo rate-phishing >> $(RUN_FAILED)
+	$(BUILD)/tpc rate $(RUN_CONVEX_QUAD) $(RUN_T8T9_METHODS) --T 1000 --no-slack \
+	  || echo rate-t8-t9 >> $(RUN_FAILED)
+	$(BUILD)/tpc rate 'logreg(file=a9a,n=10,reg=l2,lambda=0.001)' $(RUN_EF21P_A9A) --T 300 \
+	  --reps 10 --no-slack || echo rate-a9a >> $(RUN_FAILED)
 	$(BUILD)/tpc rate --experiment fig3 || echo fig3 >> $(RUN_FAILED)
 	$(BUILD)/tpc rate --experiment fig2 || echo fig2 >> $(RUN_FAILED)
 	$(BUILD)/tpc rate --experiment fig1 || echo fig1 >> $(RUN_FAILED)

@@ -46,6 +46,28 @@ int tpc_bench_counter_available(void) {
   return fd >= 0;
 }
 
+/* Whether an executable `name` is in a directory of PATH (posix_spawnp's
+** search, asked before a run row is opened). */
+static int in_path(const char *name) {
+  const char *path = getenv("PATH");
+  char file[4096];
+  while (path && *path) {
+    size_t n = strcspn(path, ":");
+    if (n && n + strlen(name) + 2 <= sizeof file) {
+      snprintf(file, sizeof file, "%.*s/%s", (int)n, path, name);
+      if (access(file, X_OK) == 0) return 1;
+    }
+    path += n + (path[n] == ':');
+  }
+  return 0;
+}
+
+const char *tpc_bench_counter_missing(void) {
+  if (tpc_bench_counter_available() || in_path("valgrind")) return NULL;
+  return "this machine refuses perf_event_open and valgrind is not installed "
+         "(apt-get install valgrind)";
+}
+
 int tpc_bench_counter_open(tpc_bench_counter *c) {
   memset(c, 0, sizeof *c);
   c->fd = -1;

@@ -58,6 +58,10 @@ typedef struct tpc_bench_counter {
 ** (tpc_bench_counter_rerun). */
 int tpc_bench_counter_available(void);
 
+/* Why instructions cannot be counted here at all (no perf counter and no
+** valgrind to re-run under), NULL when they can: asked before a run starts. */
+const char *tpc_bench_counter_missing(void);
+
 /* Open the counter this process can use.  TPC_EIO with a message when none. */
 int tpc_bench_counter_open(tpc_bench_counter *c);
 

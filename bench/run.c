@@ -22,6 +22,7 @@
 #include "bench/rounds.h"
 #include "bench/store_bench.h"
 #include "core/error.h"
+#include "core/sysinfo.h"
 #include "rng/pcg.h"
 
 #define MAXK 64
@@ -72,6 +73,24 @@ static int any_needs_hy(const tpc_bench_plan *p) {
   for (size_t i = 0; i < p->nkernels; i++)
     if (tpc_bench_kernel_needs_hy(p->kernels[i])) return 1;
   return 0;
+}
+
+int tpc_bench_plan_check_memory(const tpc_bench_plan *p) {
+  unsigned long long avail = tpc_sys_mem_available(), need = 0;
+  size_t at_d = 0;
+  for (size_t i = 0; i < p->nd; i++)
+    for (size_t j = 0; j < p->ndtype; j++) {
+      unsigned long long e = p->dtype[j] == TPC_F64 ? 8 : 4;
+      unsigned long long bytes = (any_needs_hy(p) ? 4 : 2) * e * p->d[i];
+      if (bytes > need) {
+        need = bytes;
+        at_d = p->d[i];
+      }
+    }
+  if (!avail || need <= avail) return TPC_OK;
+  return tpc_error(TPC_EINPUT, "--d %zu needs at least %.1f GiB (its inputs and one output); "
+                   "this machine has %.1f GiB available", at_d, (double)need / 1073741824.0,
+                   (double)avail / 1073741824.0);
 }
 
 /* ---- accumulating rounds ---------------------------------------------------------- */

@@ -74,6 +74,12 @@ typedef struct tpc_bench_outcome {
   const char *instrument;  /* "perf", "callgrind", or NULL when timed */
 } tpc_bench_outcome;
 
+/* Refuse a plan whose largest group cannot fit in this machine's available
+** memory (tpc_sys_mem_available): its inputs and one dense output already
+** exceed it, so it would be killed for memory midway.  TPC_EINPUT with the
+** sizes; TPC_OK when it may fit or the memory is unknown. */
+int tpc_bench_plan_check_memory(const tpc_bench_plan *p);
+
 /* Run plan p into run run_id of st (the bench_env row, then the groups).
 ** o holds the harness options (samples, stop, progress); o->stopped says
 ** whether it ended early.  An instrument run needs a counter this process

@@ -2,7 +2,9 @@
 ** Report sections "Theorems" and "Rates": what `tpc rate` found
 ** (db/README.md, rate_*).  Theorems: the checks of the catalogue's theorems
 ** (bounds/theorems/catalogue.h; bound, measured, upper bound, ratio,
-** theory slack), one table per family of theorems (THEORY.md T5, ...).
+** theory slack), one table per family of theorems (THEORY.md T5, T8, T9),
+** and per check that recorded it the trajectory of the theorem's measured
+** quantity against its bound (rate_points.measure, .bound).
 ** Rates: the convergence of each checked method against the bits it sent,
 ** and the papers' experiments (T7, T9.8): ‖∇f‖² against Mbits per client for
 ** Fig. 3 and Fig. 1, Fig. 2's CLAG heat map with the cheapest cell marked,
@@ -220,6 +222,183 @@ static int checks_table(tpc_doc *doc, sqlite3 *db, const char *family, int *rows
   return rc;
 }
 
+/* ---- each check's trajectory against its bound ---------------------------
+**
+** A checked run stores, at each recorded t of each repetition, the
+** theorem's measured quantity and its bound (rate_points.measure, .bound;
+** for a one-step theorem the left side at t and the right side at t - 1:
+** bounds/theorems/rate_store.c).  One panel per check draws repetition 0's
+** pair and, with several repetitions, the pair's means over them.  A
+** one-step theorem's two sides differ by a fraction of a percent where it
+** is tight, one line on a log scale: its panel draws their ratio against
+** the bound 1 instead, on a linear scale, the per-step ratio its check
+** decides on (bounds/theorems/rate.h). */
+
+/* Rows kept per panel: a one-step or min_t check records every iteration,
+** and T = 10^5 would otherwise put 10^5 points in each line. */
+#define CURVE_POINTS 400
+
+/* Per recorded t of check ?1's repetitions, the value (measure, or
+** measure/bound when ?3) and its bound (bound, or 1): repetition 0's, and
+** their means where every repetition has the point (NULL elsewhere); every
+** k-th row plus the last, so that at most ?2 remain. */
+static const char *const curve_sql =
+    "WITH reps AS (SELECT count(*) AS R FROM rate_trajectories WHERE check_id = ?1 AND "
+    "role = 'rep'), "
+    "pts AS (SELECT p.t AS t, r.rep AS rep, CASE WHEN ?3 THEN p.measure / p.bound ELSE "
+    "p.measure END AS v, CASE WHEN ?3 THEN 1.0 ELSE p.bound END AS b FROM rate_points p JOIN "
+    "rate_trajectories r ON r.id = p.trajectory_id WHERE r.check_id = ?1 AND r.role = 'rep' "
+    "AND p.measure IS NOT NULL AND p.bound IS NOT NULL), "
+    "per_t AS (SELECT t, max(CASE WHEN rep = 0 THEN v END) AS v0, max(CASE WHEN rep = 0 THEN b "
+    "END) AS b0, avg(v) AS vm, avg(b) AS bm, count(*) AS k FROM pts GROUP BY t), "
+    "numbered AS (SELECT *, row_number() OVER (ORDER BY t) - 1 AS i, count(*) OVER () AS n "
+    "FROM per_t) "
+    "SELECT t, v0, b0, CASE WHEN k = R THEN vm END, CASE WHEN k = R THEN bm END FROM numbered, "
+    "reps WHERE i % ((n + ?2 - 1) / ?2) = 0 OR i = n - 1 ORDER BY t";
+
+/* What a panel's data turned out to hold. */
+typedef struct curve_info {
+  size_t drawn;     /* rows with a value to draw (positive_cell) */
+  int common_bound; /* the mean bound is repetition 0's at every t: one line */
+} curve_info;
+
+/* A value for the datablock, positive or left out (the log axis cannot
+** show the rest, and a ratio of nonnegative sides is not below 0 but by
+** rounding): gnuplot reads NaN as undefined and draws no point. */
+static void positive_cell(double v, char *buf, size_t size) {
+  if (isfinite(v) && v > 0) snprintf(buf, size, "%.9g", v);
+  else snprintf(buf, size, "NaN");
+}
+
+/* Bounds this close are one line at any size a plot is drawn: the mean of
+** equal bounds differs from them by the rounding of the sum alone. */
+static int same_line(double a, double b) { return fabs(a - b) <= 1e-6 * fabs(a); }
+
+/* Datablock $C of check `id`: t, then repetition 0's value and bound, then
+** their means over the repetitions (ratio: measure/bound against 1). */
+static int curve_data(sqlite3 *db, int64_t id, int ratio, tpc_plot *p, curve_info *ci) {
+  sqlite3_stmt *st;
+  int rc = tpc_rep_prepare(db, curve_sql, &st);
+  if (rc) return rc;
+  sqlite3_bind_int64(st, 1, id);
+  sqlite3_bind_int(st, 2, CURVE_POINTS);
+  sqlite3_bind_int(st, 3, ratio);
+  tpc_plot_data_begin(p, "C");
+  int step;
+  ci->drawn = 0;
+  ci->common_bound = 1;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    char c[4][32];
+    int any = 0;
+    for (int j = 0; j < 4; j++) {
+      double v = tpc_rep_real(st, 1 + j);
+      positive_cell(v, c[j], sizeof c[j]);
+      any |= isfinite(v) && v > 0;
+    }
+    double b0 = tpc_rep_real(st, 2), bm = tpc_rep_real(st, 4);
+    if (!isnan(bm) && !same_line(b0, bm)) ci->common_bound = 0;
+    ci->drawn += (size_t)any;
+    tpc_plot_row(p, "%lld %s %s %s %s", (long long)sqlite3_column_int64(st, 0), c[0], c[1], c[2],
+                 c[3]);
+  }
+  tpc_plot_data_end(p);
+  rc = tpc_rep_done(db, step);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+/* One line of the plot command: column `col` of $C, labelled. */
+static void curve_line(tpc_plot *p, int col, int dashed, const char *colour, const char *label) {
+  tpc_buf_printf(&p->script, "%s$C using 1:%d with lines lw 1.6%s lc rgb '%s' title ",
+                 col == 2 ? "plot " : ", ", col, dashed ? " dt 2" : "", colour);
+  tpc_plot_quote(&p->script, label);
+}
+
+/* Repetition 0 in blue, the means in orange, a bound common to both in
+** grey; values solid, bounds dashed.  The value's line comes first (the
+** plot command starts there). */
+static void curve_plot_command(tpc_plot *p, int reps, int ratio, const curve_info *ci) {
+  const char *what = ratio ? "lhs/rhs" : "measured";
+  char label[64];
+  tpc_buf_printf(&p->script,
+                 "set xlabel 'iteration t'\nset ylabel '%s'\nset key right top opaque\n",
+                 ratio ? "left side / right side" : "measured and bound");
+  snprintf(label, sizeof label, "%s, rep. 0", what);
+  curve_line(p, 2, 0, "#1f5fa8", label);
+  if (reps > 1) {
+    snprintf(label, sizeof label, "%s, mean of %d", what, reps);
+    curve_line(p, 4, 0, "#d9730d", label);
+  }
+  if (reps < 2 || ci->common_bound) {
+    curve_line(p, 3, 1, "#444444", ratio ? "bound 1" : "bound");
+  } else {
+    curve_line(p, 3, 1, "#1f5fa8", "bound, rep. 0");
+    snprintf(label, sizeof label, "bound, mean of %d", reps);
+    curve_line(p, 5, 1, "#d9730d", label);
+  }
+  tpc_buf_puts(&p->script, "\n");
+}
+
+/* What one panel says under it: the theorem, the problem, what is drawn. */
+static void curve_caption(const tpc_theorem *t, const char *problem, int reps, int ratio,
+                          char *buf, size_t size) {
+  const char *what = ratio ? "each step's left side at t over its right side at t − 1 (solid) "
+                             "against the bound 1 (dashed)"
+                           : "the measured quantity (solid) against the bound at t (dashed)";
+  snprintf(buf, size, "%s on %s: %s, repetition 0%s", t->title, problem, what,
+           reps > 1 ? " and the mean over the repetitions" : "");
+}
+
+/* One check's panel, from a row of checks_with_curves_sql. */
+static int curve_figure(tpc_doc *doc, sqlite3 *db, sqlite3_stmt *row, int index) {
+  const tpc_theorem *t = tpc_theorem_find(tpc_rep_text(row, 1));
+  if (!t) return TPC_OK; /* a theorem this tpc does not know: its table row says so */
+  int reps = sqlite3_column_int(row, 5), ratio = t->measure == TPC_THEOREM_ONE_STEP;
+  const char *server = tpc_rep_text(row, 4);
+  char title[512], caption[1024], name[64];
+  snprintf(title, sizeof title, "%s: %s%s%s", t->id, tpc_rep_text(row, 3),
+           *server ? " --server " : "", server);
+  tpc_plot p;
+  tpc_plot_begin(&p, title);
+  curve_info ci;
+  int rc = curve_data(db, sqlite3_column_int64(row, 0), ratio, &p, &ci);
+  if (!rc && ci.drawn) {
+    if (!ratio) tpc_plot_log_axis(&p, 'y', 10);
+    curve_plot_command(&p, reps, ratio, &ci);
+    curve_caption(t, tpc_rep_text(row, 2), reps, ratio, caption, sizeof caption);
+    snprintf(name, sizeof name, "theorem-%s-%d", t->family, index);
+    rc = tpc_doc_figure(doc, &p, name, caption);
+  }
+  tpc_plot_free(&p);
+  return rc;
+}
+
+/* The family's checks whose repetition 0 has a curve: id, theorem,
+** problem, method, server, repetitions. */
+static const char *const checks_with_curves_sql =
+    "SELECT c.id, c.theorem, c.problem, c.method, c.server, (SELECT count(*) FROM "
+    "rate_trajectories r WHERE r.check_id = c.id AND r.role = 'rep') FROM temp.rep_checks c "
+    "WHERE c.theorem LIKE ?1 || '.%' AND EXISTS (SELECT 1 FROM rate_trajectories r JOIN "
+    "rate_points p ON p.trajectory_id = r.id WHERE r.check_id = c.id AND r.role = 'rep' AND "
+    "r.rep = 0 AND p.measure IS NOT NULL) ORDER BY c.theorem, c.problem, c.run_id, c.id";
+
+/* The panels of one family's checks, side by side; none without curves. */
+static int curve_figures(tpc_doc *doc, sqlite3 *db, const char *family) {
+  sqlite3_stmt *st;
+  int rc = tpc_rep_prepare(db, checks_with_curves_sql, &st);
+  if (rc) return rc;
+  sqlite3_bind_text(st, 1, family, -1, SQLITE_STATIC);
+  int step, n = 0;
+  while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    if (n == 0) tpc_doc_grid_begin(doc);
+    rc = curve_figure(doc, db, st, n++);
+  }
+  if (!rc) rc = tpc_rep_done(db, step);
+  if (n) tpc_doc_grid_end(doc);
+  sqlite3_finalize(st);
+  return rc;
+}
+
 /* "T5: Theorem 1 (nonconvex), PL (Theorem 2 of EF21)": the family's
 ** subsection, from the catalogue entry at i on. */
 static void family_title(size_t i, char *buf, size_t size) {
@@ -238,14 +417,18 @@ int tpc_report_theorems(tpc_doc *doc, sqlite3 *db, tpc_report_summary *sum) {
                "quantity with its bound at the theorem's largest step times the multiplier "
                "(tpc list states each theorem); randomized methods pass on a one-sided upper "
                "confidence bound. slack: the largest multiplier in 1, 2, 4, … 4096 at which "
-               "the run still converges. One table per family of theorems.");
+               "the run still converges. One table per family of theorems, then per check "
+               "that recorded its curve the measured quantity against its bound at each t "
+               "(log scale; for a one-step theorem, each step's left side over its right "
+               "side against 1).");
   int rc = TPC_OK;
   for (size_t i = 0; tpc_theorems[i] && !rc; i++) {
     if (i && !strcmp(tpc_theorems[i - 1]->family, tpc_theorems[i]->family)) continue;
-    char title[256];
+    char title[1024]; /* T9's seven titles fill 300 characters */
     family_title(i, title, sizeof title);
     tpc_doc_subsection(doc, title);
     rc = checks_table(doc, db, tpc_theorems[i]->family, &sum->rates);
+    if (!rc) rc = curve_figures(doc, db, tpc_theorems[i]->family);
   }
   return rc;
 }

@@ -83,6 +83,18 @@ expect 2 "bad impl" -- bench topk --impl bogus --db "$db"
 expect 2 "impl of another kernel" -- bench sign --impl filter --db "$db"
 expect 2 "few samples" -- bench topk --samples 2 --db "$db"
 expect 2 "no rounds" -- bench topk --rounds 0 --db "$db"
+# a size that cannot fit (x and one output of 2^31 doubles: 32 GiB) is
+# refused before any run is stored, naming the sizes; on a machine with that
+# much memory available the check is not the point here
+avail=$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo 2>/dev/null)
+if [ -n "$avail" ] && [ "$avail" -lt 33554432 ]; then
+  before=$(rows "SELECT count(*) FROM runs")
+  expect 2 "d = 2^31 does not fit" -- bench topk --d 2^31 --dtype f64 --db "$db"
+  has err "needs at least 32.0 GiB" "the memory message names the size"
+  after=$(rows "SELECT count(*) FROM runs")
+  if [ "$after" = skip ] || [ "$after" = "$before" ]; then ok
+  else bad "a plan that does not fit stored a run"; fi
+fi
 expect 2 "bad instrument" -- bench topk --instrument cycles --db "$db"
 has err "instructions" "instrument choices named"
 expect 2 "unknown option" -- bench topk --frob --db "$db"
@@ -112,6 +124,17 @@ expect 2 "calibrate instrument" -- bench calibrate sign --instrument instruction
 # kernel path is stored beside them.  valgrind cannot run an
 # AddressSanitizer build: there, without perf, nothing is counted (exit 3).
 case $TPC in */build-san/*) san=1 ;; *) san= ;; esac
+# without valgrind (an empty PATH) and without perf: exit 2 before any run
+# is stored; with perf the counts are taken (exit 0)
+before=$(rows "SELECT count(*) FROM runs")
+PATH=/nonexistent "$TPC" bench sign --d 2^12 --dtype f32 --impl comp \
+  --instrument instructions --quiet --db "$db" >"$tmp/out" 2>"$tmp/err"
+code=$?
+if [ "$code" = 0 ] || { [ "$code" = 2 ] && grep -q "valgrind is not installed" "$tmp/err"; }
+then ok; else bad "instructions without valgrind: exit $code"; cat "$tmp/err"; fi
+after=$(rows "SELECT count(*) FROM runs")
+if [ "$code" = 0 ] || [ "$after" = skip ] || [ "$after" = "$before" ]; then ok
+else bad "instructions without valgrind stored a run: $before -> $after"; fi
 if [ -n "$san" ]; then
   "$TPC" bench sign --d 2^12 --dtype f32 --impl comp --instrument instructions --quiet \
     --db "$db" >"$tmp/out" 2>"$tmp/err"

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Command tests of `tpc report` and `tpc regress`.  report: a small database
 # (bounds, rate with Theorem 1 and PL, a fig2 heat map's rows, two bench runs
-# at d = 2^16 and 2^20) renders to a self-contained page whose every plot has
+# at d = 2^16 and 2^20, checks of T8 and T9 theorems) renders to a
+# self-contained page whose theorems' curves are drawn, thinned, for the
+# checks that have one and only for them, whose every plot has
 # data, whose d axes are labelled with the true powers of two, and whose plots
 # are drawn at least 560 px wide with text of 11 px or more, never shrunk by
 # the page; headless Chromium loads it without a console message, renders
@@ -33,6 +35,16 @@ if command -v sqlite3 >/dev/null 2>&1; then
     || bad "setup: fig2 rows"
 else bad "sqlite3 (make deps) is needed for the heat-map rows"; fi
 
+# Checks of T8 and T9 theorems, whose runs store the measured quantity and
+# its bound at each t (the EF21-P + DIANA one records every point: T = 1000
+# points a line unless the report thins them), and a check at twice the
+# theorem's step (verdict n/a: nothing checked, no curve stored).
+quad='quad(d=20,n=10,s=1,seed=3,convex=1,lambda=0.1)'
+q rate "$quad" 'dcgd_shift(urandk(k=5),shift=diana)' --T 200 --reps 4 --no-slack --threads 1
+q rate "$quad" 'ef21p_diana(urandk(k=5),topk(k=5))' --T 1000 --reps 4 --no-slack --threads 1
+q rate "$quad" 'dcgd_shift(urandk(k=5),shift=star)' --T 100 --reps 4 --mult 2 --no-slack --threads 1
+unchecked=$(rows "SELECT max(id) FROM runs")
+
 expect 0 "report" -- report --db "$db" --out "$out"
 has out "report.html" "prints where the report is"
 for f in report.html report.md plots/fig2-heatmap.svg; do
@@ -50,6 +62,40 @@ lacks page "<script" "no script in the page"
 lacks page "src=\"http" "nothing fetched from the network"
 lacks page "href=\"http" "no link out"
 lacks page "id='gp" "gnuplot ids scoped per figure"
+
+# The theorems' curves: one panel per check that has one (T8.3; T9.3, T9.4,
+# T9.5 in that order), the means of the 4 repetitions beside repetition 0,
+# one bound line where the repetitions share it (T9.3), the one-step T9.4 as
+# the ratio of its sides against 1; at most 400 points a line (T9.4's 1000
+# every 3rd, 334 and the last); the T9 heading lists all seven theorems.
+for f in theorem-T8-0 theorem-T9-0 theorem-T9-1 theorem-T9-2; do
+  if [ -s "$out/plots/$f.svg" ]; then ok; else bad "report drew $f"; fi
+done
+for f in theorem-T8-1 theorem-T9-3; do
+  if [ -e "$out/plots/$f.svg" ]; then bad "$f drawn: a panel without a curve"; else ok; fi
+done
+has md "EF21-P + DIANA, one step (Thm F.1) on $quad: each step's left side at t over its right side" \
+  "T9.4's panel is captioned"
+has md "(plots/theorem-T9-1.svg)" "T9.4's panel is linked"
+has md "EF21-P + DCGD, convex (Thm G.2)" "the T9 heading names its last theorem"
+cp "$out/plots/theorem-T9-0.svg" "$tmp/t93"
+cp "$out/plots/theorem-T9-1.svg" "$tmp/t94"
+has t93 "<title>measured, mean of 4</title>" "T9.3: the mean of the repetitions"
+has t93 "<title>bound</title>" "T9.3: one bound, common to the repetitions"
+lacks t93 "bound, mean of" "T9.3: no second bound line"
+has t94 "<title>lhs/rhs, rep. 0</title>" "T9.4: the ratio of repetition 0"
+has t94 "<title>bound 1</title>" "T9.4: against 1"
+# segments of each plotted line: the L commands of its group's path
+most=$(awk 'BEGIN { RS = "<g id=\"gnuplot_plot_" } NR > 1 { n = gsub(/L[0-9]/, ""); if (n > m) m = n }
+  END { print m + 0 }' "$tmp/t94")
+if [ "$most" -ge 300 ] && [ "$most" -lt 400 ]; then ok
+else bad "T9.4's longest line has $most segments, expected 334 (335 of its 1000 points)"; fi
+# nothing checked (n/a at twice the step): no curve, no panel
+expect 0 "report of an unchecked run" -- report --db "$db" --out "$tmp/unchecked" --run "$unchecked"
+if grep -qF "dcgd_shift(urandk(k=5),shift=star)" "$tmp/unchecked/report.md" &&
+   ! grep -q 'id="fig-theorem-' "$tmp/unchecked/report.html" &&
+   [ -z "$(ls "$tmp/unchecked/plots")" ]; then ok
+else bad "a run with nothing checked drew a theorem's curve"; fi
 
 # xticks SVG: the x axis's tick labels, one a line, an exponent (a tspan
 # raised by a negative dy) after '^' ("2^16").  They are the centred labels

@@ -125,6 +125,23 @@ after=$(rows "SELECT count(*) FROM runs")
 if [ "$after" = skip ] || [ "$after" = "$before" ]; then ok; else
   bad "bad input stored runs: $before -> $after"; fi
 
+# DCGD-STAR converges to x* to rounding: once there, ||x^T - x*||^2 sits at
+# about 1e-32 while the bound keeps falling (1e-115 at T = 3000); the
+# comparison allows x*'s rounding floor, which stays far below anything a
+# defect would leave (1e-25 here), and says so
+CQ='quad(d=100,n=10,s=1,seed=3,convex=1,lambda=0.1)'
+expect 0 "DCGD-STAR at x*'s rounding floor" -- rate "$CQ" 'dcgd_shift(identity,shift=star)' \
+  --theorem T8.2 --T 3000 --no-slack --db "$db"
+note=$(rows "SELECT note FROM rate_checks ORDER BY id DESC LIMIT 1")
+floor=$(echo "$note" | sed -n "s/.*rounding floor \([0-9.e+-]*\).*/\1/p")
+if [ "$note" = skip ] || awk -v f="$floor" 'BEGIN { exit !(f > 0 && f < 1e-20) }'; then ok
+else bad "the note names a rounding floor in (0, 1e-20): '$note'"; fi
+expect 0 "compressed iterates past the floor" -- rate "$CQ" 'gdci(identity,shift=star)' \
+  --theorem T8.5 --T 3000 --no-slack --db "$db"
+note=$(rows "SELECT note FROM rate_checks ORDER BY id DESC LIMIT 1")
+case $note in skip|*"steps above x*'s rounding floor"*) ok ;;
+  *) bad "the one-step note counts the resolved steps: '$note'" ;; esac
+
 # migrations 10 and 11: rows of a version-9 database get the theorem of their
 # kind, and the rebuild of rate_checks and rate_best (migration 11) keeps
 # every row, their trajectories and points (a drop with foreign keys on

@@ -6,6 +6,7 @@
 */
 #include "bounds/theorems/catalogue.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -48,8 +49,11 @@ void tpc_theorem_env_fill(tpc_theorem_env *e, const tpc_problem *p, const tpc_me
   e->T = e->f0 = NAN;
   /* a problem without a known minimiser says why in the error message,
   ** which the theorems that need one do not read */
-  if ((e->opt = tpc_problem_optimum(p)))
+  e->xstar_norm = NAN;
+  if ((e->opt = tpc_problem_optimum(p))) {
     e->hstar = tpc_vec_norm2(e->opt->h, p->n * p->d);
+    e->xstar_norm = sqrt(tpc_vec_norm2(e->opt->x, p->d));
+  }
   tpc_error_clear();
 }
 
@@ -81,6 +85,20 @@ const char *tpc_theorem_need_strongly_convex(const tpc_theorem_env *e) {
 
 const char *tpc_theorem_need_optimum(const tpc_theorem_env *e) {
   return e->opt ? NULL : "the minimiser x* and grad f_i(x*) (the problem knows none)";
+}
+
+double tpc_theorem_dist_floor(const tpc_theorem_run *r, double mu) {
+  const tpc_theorem_env *e = r->env;
+  double size = e->xstar_norm + sqrt(r->res->first.dist2);
+  double err = 8 * DBL_EPSILON * size / (r->gamma * mu) + e->opt->accuracy / mu;
+  return err * err;
+}
+
+double tpc_theorem_shift_floor(const tpc_theorem_run *r, double mu, double rate) {
+  const tpc_theorem_env *e = r->env;
+  double size = sqrt(e->hstar / (double)e->n) + sqrt(r->res->first.H);
+  double err = 8 * DBL_EPSILON * size / rate + e->Lmax.value * e->opt->accuracy / mu;
+  return err * err;
 }
 
 double tpc_theorem_no_start(const tpc_theorem_run *r, double t) {

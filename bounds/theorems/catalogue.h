@@ -35,6 +35,7 @@ typedef struct tpc_theorem_env {
   double Lmin_i;                       /* min_i L_i (NaN: unknown) */
   const tpc_problem_optimum *opt;      /* x*, h_i* (NULL: none known) */
   double hstar;                        /* sum_i ||h_i*||^2 (NaN without opt) */
+  double xstar_norm;                   /* ||x*|| (NaN without opt) */
   tpc_const finf_i;                    /* a lower bound of every f_i */
   double T, f0;                        /* the run's T and f(x^0) when a step needs them
                                           (T9.7; set by the caller, else NaN) */
@@ -130,6 +131,10 @@ typedef struct tpc_theorem {
   /* A deterministic comparison also allows the rounding of f near its
   ** minimum (bounds on f(x^T) - f^inf). */
   int f_rounding;
+  /* The floor that rounding puts under the measured quantity (the left
+  ** side of a one-step theorem) of run r, where iterates converge to x*:
+  ** a measurement within it says nothing against the bound (NULL: none). */
+  double (*rounding)(const tpc_theorem_run *r);
 } tpc_theorem;
 
 /* Assumptions several theorems share (catalogue.c): NULL when the problem
@@ -141,6 +146,18 @@ const char *tpc_theorem_need_finf(const tpc_theorem_env *e);
 const char *tpc_theorem_need_convex(const tpc_theorem_env *e);
 const char *tpc_theorem_need_strongly_convex(const tpc_theorem_env *e);
 const char *tpc_theorem_need_optimum(const tpc_theorem_env *e);
+
+/* Rounding floors of ||x^t - x*||^2 and of H^t = (1/n) sum ||h_i^t - h_i*||^2
+** for iterates that contract to x* (h_i to h_i*) at the rate `rate` per
+** step (gamma mu for x; beta or p for DIANA's shifts): each step rounds
+** x (h_i) by a few ulps of its size, which adds up over about 2/rate
+** steps, and x* itself is off by up to |grad f(x*)|/mu (h_i* by L_max times
+** that):
+**   dist: (8 eps (||x*|| + ||x^0 - x*||)/(gamma mu) + acc/mu)^2
+**   H:    (8 eps (sqrt(sum ||h_i*||^2/n) + sqrt(H^0))/rate + L_max acc/mu)^2
+** with mu the constant the theorem uses. */
+double tpc_theorem_dist_floor(const tpc_theorem_run *r, double mu);
+double tpc_theorem_shift_floor(const tpc_theorem_run *r, double mu, double rate);
 
 /* bound_start of a theorem whose bound does not depend on the random start. */
 double tpc_theorem_no_start(const tpc_theorem_run *r, double t);

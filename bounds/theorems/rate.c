@@ -237,7 +237,15 @@ typedef struct rate_stats {
   double main;        /* the part of the bound common to the repetitions */
   double measured;    /* mean of M_r */
   double start;       /* mean of start_r */
+  double floor;       /* the measured quantity's rounding floor (catalogue.h) */
 } rate_stats;
+
+/* The rounding floor of the measured quantity of run r (0 when the theorem
+** states none). */
+static double floor_of(const tpc_rate_check *c, const tpc_theorem_env *env, size_t r) {
+  tpc_theorem_run run = {env, c->gamma, &c->runs[r]};
+  return c->thm->rounding ? c->thm->rounding(&run) : 0;
+}
 
 static void stats_of_run(const tpc_rate_check *c, const tpc_theorem_env *env, size_t r,
                          rate_stats *st) {
@@ -268,7 +276,7 @@ static double tolerance(const tpc_rate_check *c, const tpc_theorem_env *env,
 
 static void decide_deterministic(tpc_rate_check *c, const tpc_theorem_env *env,
                                  const rate_stats *st) {
-  double tol = tolerance(c, env, &c->runs[0].last, c->bound);
+  double tol = tolerance(c, env, &c->runs[0].last, c->bound) + st->floor;
   c->ucb = c->measured;
   c->verdict = st->Z[0] <= st->main + tol ? TPC_RATE_PASS : TPC_RATE_VIOLATED;
   snprintf(c->note, sizeof c->note, "deterministic: exact comparison, tolerance %.3g", tol);
@@ -296,9 +304,9 @@ static void decide_random(tpc_rate_check *c, const rate_stats *st, double delta)
   t_interval(st->Z, R, delta, &zmean, &zhalf);
   t_interval(st->U, R, delta, &umean, &uhalf);
   c->ucb = umean + uhalf + st->start;
-  if (umean + uhalf <= st->main)
+  if (umean + uhalf <= st->main + st->floor)
     c->verdict = TPC_RATE_PASS;
-  else if (zmean - zhalf > st->main)
+  else if (zmean - zhalf > st->main + st->floor)
     c->verdict = TPC_RATE_VIOLATED;
   else
     c->verdict = TPC_RATE_INCONCLUSIVE;
@@ -308,10 +316,11 @@ static void decide_random(tpc_rate_check *c, const rate_stats *st, double delta)
 
 /* A theorem bounding a quantity at T: its statistics, then the verdict. */
 static int decide_at_T(tpc_rate_check *c, const tpc_theorem_env *env, const tpc_rate_opts *o) {
-  rate_stats st = {c->mc.deterministic ? 1 : c->reps, NULL, NULL, 0, 0, 0};
+  rate_stats st = {c->mc.deterministic ? 1 : c->reps, NULL, NULL, 0, 0, 0, 0};
   st.Z = malloc(2 * st.R * sizeof *st.Z);
   if (!st.Z) return tpc_error(TPC_ENOMEM, "rate: out of memory");
   st.U = st.Z + st.R;
+  st.floor = floor_of(c, env, 0);
   for (size_t r = 0; r < st.R; r++) stats_of_run(c, env, r, &st);
   c->measured = st.measured;
   c->bound = st.main + st.start;
@@ -321,6 +330,12 @@ static int decide_at_T(tpc_rate_check *c, const tpc_theorem_env *env, const tpc_
   else
     decide_random(c, &st, o->delta);
   free(st.Z);
+  if (st.floor > 1e-3 * c->bound) { /* the run reached x* to rounding */
+    c->ratio = c->measured / (c->bound + st.floor);
+    size_t len = strlen(c->note);
+    snprintf(c->note + len, sizeof c->note - len,
+             "; compared with the bound plus x*'s rounding floor %.3g", st.floor);
+  }
   return TPC_OK;
 }
 
@@ -341,67 +356,74 @@ static int every_point(const tpc_rate_check *c, size_t R) {
   return 1;
 }
 
-/* The ratios lhs/rhs of step t in the R runs into z (the right side is a
-** function of x^t and the state there, so the theorem's E[lhs | x^t] <= rhs
-** gives each ratio a mean at most 1, however far apart the runs' distances
-** are).  Returns their mean. */
-static double step_ratios(const tpc_rate_check *c, const tpc_theorem_env *env, size_t R,
-                          uint64_t t, double *z) {
-  double lhs, rhs, mean = 0;
-  for (size_t r = 0; r < R; r++) {
-    step_sides(c, env, r, t, &lhs, &rhs);
-    z[r] = rhs > 0 ? lhs / rhs : lhs > 0 ? INFINITY : 1;
-    mean += z[r] / (double)R;
-  }
-  return mean;
+/* Step t of run r is resolved when its right side is above the rounding
+** floor: below it x^t sits at x* to rounding, and lhs/rhs is rounding over
+** rounding.  The left side counts above its floor only.  *z is lhs/rhs. */
+static int step_ratio(const tpc_rate_check *c, const tpc_theorem_env *env, size_t r,
+                      uint64_t t, double *z) {
+  double lhs, rhs, floor = floor_of(c, env, r);
+  step_sides(c, env, r, t, &lhs, &rhs);
+  if (!(rhs > floor)) return 0;
+  *z = fmax(lhs - floor, 0) / rhs;
+  return 1;
 }
 
-/* Deterministic: every step exactly, with rounding; the largest ratio. */
+/* Deterministic: every resolved step exactly, with rounding; the largest
+** ratio. */
 static void one_step_exact(tpc_rate_check *c, const tpc_theorem_env *env, uint64_t T,
-                           uint64_t *worst, uint64_t *first_bad) {
-  double lhs, rhs;
+                           uint64_t *worst, uint64_t *first_bad, double *resolved) {
+  double lhs, rhs, z;
   for (uint64_t t = 0; t < T; t++) {
+    if (!step_ratio(c, env, 0, t, &z)) continue;
     step_sides(c, env, 0, t, &lhs, &rhs);
-    if (lhs - rhs > tolerance(c, env, &c->runs[0].points[t + 1], rhs) && *first_bad == T)
-      *first_bad = t;
-    if (lhs / rhs > c->ratio) {
+    *resolved += 1;
+    double tol = tolerance(c, env, &c->runs[0].points[t + 1], rhs) + floor_of(c, env, 0);
+    if (lhs - rhs > tol && *first_bad == T) *first_bad = t;
+    if (z > c->ratio) {
       *worst = t;
-      c->ratio = c->measured = c->ucb = lhs / rhs;
+      c->ratio = c->measured = c->ucb = z;
     }
   }
   c->verdict = *first_bad < T ? TPC_RATE_VIOLATED : TPC_RATE_PASS;
 }
 
-/* Randomized: step t is violated when the lower bound of its mean ratio
-** (level delta/T, Bonferroni over the steps) exceeds 1.  A bound attained in
-** the limit (T8.5) leaves each step's mean within noise of 1, so no step
-** alone can pass: the pass is on each run's mean ratio over its T steps,
-** whose expectation is the mean over t of every step's, at most 1 (the runs
-** are independent; the steps of one run are not, so they are not counted
-** as samples).  The table shows the mean and its upper bound; the note the
-** step with the largest mean. */
+/* Randomized.  Step t is violated when the lower bound of the mean ratio
+** of its resolved runs (level delta/T, Bonferroni over the steps) exceeds 1.
+** A bound attained in the limit (T8.5) leaves each step's mean within noise
+** of 1, so no step alone can pass: the pass is on Y_r = (1/T) sum over run
+** r's resolved steps of (z - 1), whose mean is at most 0 (whether a step is
+** resolved is known at x^t, before its draws); the runs are independent,
+** the steps of one run are not.  The table shows 1 + mean(Y) T/(resolved
+** steps per run), the mean ratio, and its upper bound; the note the step
+** with the largest mean. */
 static int one_step_random(tpc_rate_check *c, const tpc_theorem_env *env, size_t R,
-                           uint64_t T, double delta, uint64_t *worst, uint64_t *first_bad) {
-  double *z = malloc(2 * R * sizeof *z), *per_run = z + R, mean, half;
+                           uint64_t T, double delta, uint64_t *worst, uint64_t *first_bad,
+                           double *resolved) {
+  double *z = malloc(2 * R * sizeof *z), *Y = z + R, mean, half, worst_mean = -INFINITY;
   if (!z) return tpc_error(TPC_ENOMEM, "rate: out of memory");
-  double worst_mean = -INFINITY;
-  for (size_t r = 0; r < R; r++) per_run[r] = 0;
+  for (size_t r = 0; r < R; r++) Y[r] = 0;
   for (uint64_t t = 0; t < T; t++) {
-    double m = step_ratios(c, env, R, t, z);
-    for (size_t r = 0; r < R; r++) per_run[r] += z[r] / (double)T;
-    t_interval(z, R, delta / (double)T, &mean, &half);
+    size_t m = 0;
+    for (size_t r = 0; r < R; r++)
+      if (step_ratio(c, env, r, t, &z[m])) {
+        Y[r] += (z[m++] - 1) / (double)T;
+        *resolved += 1.0 / (double)R;
+      }
+    if (m < 2) continue;
+    t_interval(z, m, delta / (double)T, &mean, &half);
     if (mean - half > 1 && *first_bad == T) *first_bad = t;
-    if (m > worst_mean) {
-      worst_mean = m;
+    if (mean > worst_mean) {
+      worst_mean = mean;
       *worst = t;
     }
   }
-  t_interval(per_run, R, delta, &mean, &half);
+  t_interval(Y, R, delta, &mean, &half);
   free(z);
-  c->ratio = c->measured = mean;
-  c->ucb = mean + half;
+  double per_step = *resolved > 0 ? (double)T / *resolved : 0;
+  c->ratio = c->measured = 1 + mean * per_step;
+  c->ucb = 1 + (mean + half) * per_step;
   c->verdict = *first_bad < T ? TPC_RATE_VIOLATED
-               : mean + half <= 1 ? TPC_RATE_PASS
+               : mean + half <= 0 ? TPC_RATE_PASS
                                   : TPC_RATE_INCONCLUSIVE;
   return TPC_OK;
 }
@@ -418,21 +440,23 @@ static int decide_one_step(tpc_rate_check *c, const tpc_theorem_env *env,
                                                   : "the runs did not record every step");
     return TPC_OK;
   }
+  double resolved = 0;
   c->bound = 1;
   c->ratio = -INFINITY;
   if (R == 1) {
-    one_step_exact(c, env, T, &worst, &first_bad);
+    one_step_exact(c, env, T, &worst, &first_bad, &resolved);
   } else {
-    int rc = one_step_random(c, env, R, T, o->delta, &worst, &first_bad);
+    int rc = one_step_random(c, env, R, T, o->delta, &worst, &first_bad, &resolved);
     if (rc) return rc;
   }
   char bad[64] = "";
   if (first_bad < T)
     snprintf(bad, sizeof bad, "; first violated at t = %llu", (unsigned long long)first_bad);
-  snprintf(c->note, sizeof c->note, "one step lhs/rhs <= 1, t = 0..%llu, %s; largest at t = %llu%s",
-           (unsigned long long)T - 1,
+  snprintf(c->note, sizeof c->note,
+           "one step lhs/rhs <= 1 at t < %llu, %s; %.0f steps above x*'s rounding floor; "
+           "largest at t = %llu%s", (unsigned long long)T,
            R == 1 ? "deterministic: every step exactly" : "randomized: each run's mean over t",
-           (unsigned long long)worst, bad);
+           resolved, (unsigned long long)worst, bad);
   return TPC_OK;
 }
 

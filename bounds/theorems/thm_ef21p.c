@@ -184,6 +184,11 @@ static double dist0(const tpc_theorem_run *r) { return r->res->first.dist2; }
 static double gap0(const tpc_theorem_run *r) { return r->res->first.f_x - fstar(r); }
 static double shift0(const tpc_theorem_run *r) { return n_of(r->env) * r->res->first.H; }
 
+/* The floor of (1/(2 gamma)) ||x - x*||^2 (f's rounding is f_rounding's). */
+static double dist_gap_rounding(const tpc_theorem_run *r) {
+  return tpc_theorem_dist_floor(r, r->env->musc.value) / (2 * r->gamma);
+}
+
 #define CONVEX_ASSUMPTIONS                                                            \
   {"L- known", tpc_theorem_need_Lminus, 1}, {"every f_i convex", tpc_theorem_need_convex, 0}, \
       {"x* and grad f_i(x*) known", tpc_theorem_need_optimum, 0}
@@ -219,7 +224,8 @@ const tpc_theorem tpc_theorem_t91 = {
     .measured_at = dist_gap_at,
     .bound_main = t91_main,
     .bound_start = tpc_theorem_no_start,
-    .f_rounding = 1};
+    .f_rounding = 1,
+    .rounding = dist_gap_rounding};
 
 static double t91nc_step(const tpc_theorem_env *e) {
   return tpc_rule_t91_nonconvex_step(e->m.alpha, e->Lminus.value);
@@ -318,7 +324,8 @@ const tpc_theorem tpc_theorem_t93 = {
     .measured_at = dist_gap_at,
     .bound_main = t93_main,
     .bound_start = tpc_theorem_no_start,
-    .f_rounding = 1};
+    .f_rounding = 1,
+    .rounding = dist_gap_rounding};
 
 static double t94_step(const tpc_theorem_env *e) {
   return tpc_rule_t94_step(n_of(e), e->m.omega, e->Lmax.value, e->m.alpha, e->Lminus.value,
@@ -340,6 +347,14 @@ static double t94_kappa(const tpc_theorem_run *r) {
 static double t94_lhs(const tpc_theorem_run *r, const tpc_alg1_point *next) {
   return tpc_rule_t94_lhs(r->gamma, t94_kappa(r), t94_nu(r), next->dist2, next->f_x - fstar(r),
                           next->H, next->wx2);
+}
+
+/* The floor of the left side: x's, the shifts', and w's (w follows x
+** through C_s, at x's rate). */
+static double t94_rounding(const tpc_theorem_run *r) {
+  double mu = r->env->musc.value, dist = tpc_theorem_dist_floor(r, mu);
+  return dist / (2 * r->gamma) + t94_kappa(r) * tpc_theorem_shift_floor(r, mu, r->env->m.beta) +
+         t94_nu(r) * 4 * dist;
 }
 
 static double t94_rhs(const tpc_theorem_run *r, const tpc_alg1_point *now) {
@@ -368,7 +383,8 @@ const tpc_theorem tpc_theorem_t94 = {
     .measured_at = t94_lhs,
     .step_lhs = t94_lhs,
     .step_rhs = t94_rhs,
-    .f_rounding = 1};
+    .f_rounding = 1,
+    .rounding = t94_rounding};
 
 static double t96_step(const tpc_theorem_env *e) {
   return tpc_rule_t96_step(n_of(e), e->m.omega, e->Lmax.value, e->m.alpha, e->Lminus.value);
@@ -436,7 +452,8 @@ const tpc_theorem tpc_theorem_t96 = {
     .measured_at = dist_gap_at,
     .bound_main = t96_main,
     .bound_start = tpc_theorem_no_start,
-    .f_rounding = 1};
+    .f_rounding = 1,
+    .rounding = dist_gap_rounding};
 
 const tpc_theorem tpc_theorem_t96c = {
     .id = "T9.6.convex",

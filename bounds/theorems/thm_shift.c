@@ -79,6 +79,10 @@ static double dist_measured_at(const tpc_theorem_run *r, const tpc_alg1_point *p
 
 static double dist_measured(const tpc_theorem_run *r) { return r->res->last.dist2; }
 
+static double dist_rounding(const tpc_theorem_run *r) {
+  return tpc_theorem_dist_floor(r, r->env->musc.value);
+}
+
 /* ---- T8.2: fixed shift --------------------------------------------------- */
 
 static const char *t82_method(const tpc_theorem_env *e) {
@@ -124,7 +128,8 @@ const tpc_theorem tpc_theorem_t82 = {
     .measured = dist_measured,
     .measured_at = dist_measured_at,
     .bound_main = t82_main,
-    .bound_start = tpc_theorem_no_start};
+    .bound_start = tpc_theorem_no_start,
+    .rounding = dist_rounding};
 
 /* ---- T8.3 DIANA and T8.4 Rand-DIANA -------------------------------------- */
 
@@ -168,6 +173,12 @@ static double psi_measured(const tpc_theorem_run *r) {
   return psi_measured_at(r, &r->res->last);
 }
 
+static double psi_rounding(const tpc_theorem_run *r) {
+  double mu = r->env->musc.value;
+  return tpc_theorem_dist_floor(r, mu) +
+         psi_weight(r) * tpc_theorem_shift_floor(r, mu, shift_rate(r->env));
+}
+
 static double psi_main(const tpc_theorem_run *r, double t) {
   return tpc_rule_t83_bound(r->env->musc.value, r->gamma, shift_rate(r->env), t,
                             psi_measured_at(r, &r->res->first));
@@ -197,7 +208,8 @@ const tpc_theorem tpc_theorem_t83 = {
     .measured = psi_measured,
     .measured_at = psi_measured_at,
     .bound_main = psi_main,
-    .bound_start = tpc_theorem_no_start};
+    .bound_start = tpc_theorem_no_start,
+    .rounding = psi_rounding};
 
 const tpc_theorem tpc_theorem_t84 = {
     .id = "T8.4",
@@ -217,7 +229,8 @@ const tpc_theorem tpc_theorem_t84 = {
     .measured = psi_measured,
     .measured_at = psi_measured_at,
     .bound_main = psi_main,
-    .bound_start = tpc_theorem_no_start};
+    .bound_start = tpc_theorem_no_start,
+    .rounding = psi_rounding};
 
 /* ---- T8.5: compressed iterates with the optimal shift -------------------- */
 
@@ -245,6 +258,10 @@ static double t85_factor(const tpc_theorem_run *r) {
   const tpc_theorem_env *e = r->env;
   return tpc_rule_t85_factor(r->gamma, e->mui.value, e->Lminus.value, e->Lmin_i, e->Lmax.value,
                              omega_of(e), (double)e->n);
+}
+
+static double t85_rounding(const tpc_theorem_run *r) {
+  return tpc_theorem_dist_floor(r, r->env->mui.value);
 }
 
 static double t85_lhs(const tpc_theorem_run *r, const tpc_alg1_point *next) {
@@ -278,4 +295,5 @@ const tpc_theorem tpc_theorem_t85 = {
     .bound_text = "E||x^{k+1} - x*||^2 <= (rho^2 + omega rho_max^2/n) ||x^k - x*||^2",
     .measured_at = dist_measured_at,
     .step_lhs = t85_lhs,
-    .step_rhs = t85_rhs};
+    .step_rhs = t85_rhs,
+    .rounding = t85_rounding};

@@ -405,8 +405,17 @@ static int bench_child(bench_cli *b) {
 }
 
 static int bench_main(bench_cli *b) {
+  const char *missing;
   if (b->a->instrument && getenv(TPC_BENCH_ENV_RUN) && tpc_bench_counter_available())
     return bench_child(b);
+  if (b->a->instrument && (missing = tpc_bench_counter_missing())) {
+    fprintf(stderr, "tpc bench: --instrument instructions: %s; nothing run\n", missing);
+    return TPC_EXIT_USAGE;
+  }
+  tpc_bench_plan plan;
+  plan_of(b->a, &b->ctx->common, &plan);
+  int rc = tpc_bench_plan_check_memory(&plan);
+  if (rc) return tpc_cli_fail(rc);
   int code = tpc_cli_run_open(b->ctx, NULL);
   return code ? code : bench_body(b, b->ctx->run.store, b->ctx->run.id);
 }

@@ -101,6 +101,16 @@ int tpc_sys_cores(void) {
   return sys_cores;
 }
 
+unsigned long long tpc_sys_mem_available(void) {
+  FILE *f = fopen("/proc/meminfo", "r");
+  char line[256];
+  unsigned long long kib = 0;
+  while (f && fgets(line, sizeof line, f))
+    if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1) break;
+  if (f) fclose(f);
+  return kib * 1024;
+}
+
 const char *tpc_sys_boot_id(void) {
   pthread_once(&sys_once, sys_init);
   return sys_boot;

@@ -23,6 +23,10 @@ const char *tpc_sys_cpu_model(void);
 ** the machine, not this process's affinity mask. */
 int tpc_sys_cores(void);
 
+/* Memory the kernel can give without swapping (MemAvailable of
+** /proc/meminfo) in bytes, read at each call; 0 where it cannot be read. */
+unsigned long long tpc_sys_mem_available(void);
+
 /* The kernel's id of the current boot (/proc/sys/kernel/random/boot_id):
 ** process ids and start times are only comparable within one boot.  ""
 ** where the kernel has none. */
