@@ -8,7 +8,7 @@
 ** Rates: the convergence of each checked method against the bits it sent,
 ** and the papers' experiments (T7, T9.8): ‖∇f‖² against Mbits per client for
 ** Fig. 3 and Fig. 1, Fig. 2's CLAG heat map with the cheapest cell marked,
-** and f against the bits per client of each direction for EF21-P.
+** and f(x^t) against the bits per client of each direction for EF21-P.
 */
 #include <math.h>
 #include <stdio.h>
@@ -487,8 +487,9 @@ static int best_figures(tpc_doc *doc, sqlite3 *db, const char *experiment) {
   return rc;
 }
 
-/* EF21-P (T9.8): f against the uplink and against the downlink bits per
-** client, each method at its best step, the two directions side by side. */
+/* EF21-P (T9.8): f(x^t) against the uplink and against the downlink bits
+** per client, each method at its best step, the two directions side by
+** side. */
 static int ef21p_figures(tpc_doc *doc, sqlite3 *db) {
   static const struct {
     const series *s;

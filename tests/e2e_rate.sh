@@ -114,9 +114,10 @@ equals "SELECT count(*) FROM rate_best WHERE run_id = $(last_run) AND experiment
 # f(x^T), each the smallest of its method's runs; f(x^t) is recorded beside
 # f at the clients' point, which is w^t under EF21-P's downlink (w^0 = x^0,
 # then it lags x: f differs by far more than the rounding of the two
-# summation orders, ~1e-16) and x^t for DIANA; EF21-P's TopK downlink sends 10 of d = 300 values (64
-# bits each in the papers' count) a round where DIANA broadcasts all 300;
-# the report draws f(x^t) against the bits of each direction
+# summation orders, ~1e-16) and x^t for DIANA; EF21-P's TopK downlink sends
+# 10 of d = 300 values (64 bits each in the papers' count) a round where
+# DIANA broadcasts all 300; the report draws f(x^t) against the bits of
+# each direction
 expect 0 "ef21p tiny" -- rate --experiment ef21p --T 3 --db "$db"
 has out "final f" "ef21p table ranks by the final f"
 has out "papers' count" "ef21p prints both directions' bits"
