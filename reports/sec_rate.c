@@ -6,9 +6,9 @@
 ** and per check that recorded it the trajectory of the theorem's measured
 ** quantity against its bound (rate_points.measure, .bound).
 ** Rates: the convergence of each checked method against the bits it sent,
-** and the paper's experiments (T7): ‖∇f‖² against Mbits per client for
-** Fig. 3 and Fig. 1, and Fig. 2's CLAG heat map with the cheapest cell
-** marked.
+** and the papers' experiments (T7, T9.8): ‖∇f‖² against Mbits per client for
+** Fig. 3 and Fig. 1, Fig. 2's CLAG heat map with the cheapest cell marked,
+** and f(x^t) against the bits per client of each direction for EF21-P.
 */
 #include <math.h>
 #include <stdio.h>
@@ -59,23 +59,42 @@ static void check_row(tpc_doc *doc, sqlite3_stmt *st) {
   tpc_doc_row(doc, cells, tone_of(verdict));
 }
 
-/* Points of one trajectory as datablock $name: Mbits sent per client, and
-** ‖∇f‖² (positive values only: the axis is logarithmic). */
-static int trajectory_data(sqlite3 *db, int64_t traj, const char *name, tpc_plot *p) {
+/* What a convergence plot shows: SQL expressions of x and y over the
+** columns of rate_points p and of the run's rate_checks c, their axis labels
+** (gnuplot text), and whether y is on a logarithmic axis. */
+typedef struct series {
+  const char *x, *y, *xlabel, *ylabel;
+  int log_y;
+} series;
+
+static const series gnorm2_up = {"p.bits_up * 1e-6 / c.n", "p.gnorm2", "Mbits sent per client",
+                                 "‖∇f(x^t)‖^2", 1};
+/* EF21-P (T9.8), in the papers' count: every client receives the one
+** broadcast, so the downlink bits per client are the broadcast's.  f has no
+** known minimum there (w8a without a regularizer): a linear axis. */
+static const series f_up = {"p.bits_up_paper * 1e-6 / c.n", "p.f_x",
+                            "uplink Mbits per client (values only)", "f(x^t)", 0};
+static const series f_down = {"p.bits_down_paper * 1e-6", "p.f_x",
+                              "downlink Mbits per client (values only)", "f(x^t)", 0};
+
+/* Points of one trajectory as datablock $name: the series' x and y
+** (positive y only on a logarithmic axis). */
+static int trajectory_data(sqlite3 *db, int64_t traj, const series *s, const char *name,
+                           tpc_plot *p) {
   sqlite3_stmt *st;
-  int rc = tpc_rep_prepare(db,
-                           "SELECT p.bits_up * 1e-6 / c.n, p.gnorm2 FROM rate_points p "
-                           "JOIN rate_trajectories t ON t.id = p.trajectory_id "
-                           "JOIN rate_checks c ON c.id = t.check_id "
-                           "WHERE p.trajectory_id = ?1 ORDER BY p.t",
-                           &st);
+  char sql[512];
+  snprintf(sql, sizeof sql,
+           "SELECT %s, %s FROM rate_points p JOIN rate_trajectories t ON t.id = p.trajectory_id "
+           "JOIN rate_checks c ON c.id = t.check_id WHERE p.trajectory_id = ?1 ORDER BY p.t",
+           s->x, s->y);
+  int rc = tpc_rep_prepare(db, sql, &st);
   if (rc) return rc;
   sqlite3_bind_int64(st, 1, traj);
   tpc_plot_data_begin(p, name);
   int step;
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
     double x = tpc_rep_real(st, 0), y = tpc_rep_real(st, 1);
-    if (isfinite(x) && isfinite(y) && y > 0) tpc_plot_row(p, "%.9g %.9g", x, y);
+    if (isfinite(x) && isfinite(y) && (y > 0 || !s->log_y)) tpc_plot_row(p, "%.9g %.9g", x, y);
   }
   tpc_plot_data_end(p);
   rc = tpc_rep_done(db, step);
@@ -87,11 +106,13 @@ static int trajectory_data(sqlite3 *db, int64_t traj, const char *name, tpc_plot
 typedef struct curves {
   tpc_plot p;
   tpc_buf plot;      /* the plot command being assembled */
+  const series *s;
   int n;
 } curves;
 
-static void curves_begin(curves *c, const char *title) {
+static void curves_begin(curves *c, const char *title, const series *s) {
   memset(c, 0, sizeof *c);
+  c->s = s;
   tpc_plot_begin(&c->p, title);
 }
 
@@ -99,7 +120,7 @@ static int curves_add(curves *c, sqlite3 *db, int64_t traj, const char *label) {
   char name[16];
   snprintf(name, sizeof name, "T%d", c->n);
   size_t before = c->p.points;
-  int rc = trajectory_data(db, traj, name, &c->p);
+  int rc = trajectory_data(db, traj, c->s, name, &c->p);
   if (rc || c->p.points == before) return rc;
   tpc_buf_printf(&c->plot, "%s$%s using 1:2 with lines lw 1.6 title ", c->n ? ", " : "", name);
   tpc_plot_quote(&c->plot, label);
@@ -112,11 +133,9 @@ static int curves_end(curves *c, tpc_doc *doc, const char *name, const char *cap
   int rc = TPC_OK;
   if (c->plot.failed) rc = tpc_error(TPC_ENOMEM, "out of memory building a plot");
   else if (c->n) {
-    tpc_plot_log_axis(&c->p, 'y', 10);
-    tpc_buf_printf(&c->p.script,
-                   "set xlabel 'Mbits sent per client'\nset ylabel '‖∇f(x^t)‖^2'\n"
-                   "set key right top\nplot %s\n",
-                   tpc_buf_str(&c->plot));
+    if (c->s->log_y) tpc_plot_log_axis(&c->p, 'y', 10);
+    tpc_buf_printf(&c->p.script, "set xlabel '%s'\nset ylabel '%s'\nset key right top\nplot %s\n",
+                   c->s->xlabel, c->s->ylabel, tpc_buf_str(&c->plot));
     rc = tpc_doc_figure(doc, &c->p, name, caption);
   }
   tpc_plot_free(&c->p);
@@ -124,14 +143,14 @@ static int curves_end(curves *c, tpc_doc *doc, const char *name, const char *cap
   return rc;
 }
 
-/* One plot per value of column 0 (the panel), one line per row: label in
-** column 1, trajectory id in column 2. */
-static int panel_figures(tpc_doc *doc, sqlite3 *db, sqlite3_stmt *st, const char *prefix,
-                         const char *what) {
+/* One plot of series s per value of column 0 (the panel), one line per row:
+** label in column 1, trajectory id in column 2; the figures are named
+** prefix-0, prefix-1, ... */
+static int panel_plots(tpc_doc *doc, sqlite3 *db, sqlite3_stmt *st, const series *s,
+                       const char *prefix, const char *what) {
   curves c;
   char panel[256] = "", name[64], caption[512];
   int rc = TPC_OK, step, k = 0, open = 0;
-  tpc_doc_grid_begin(doc);
   while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
     const char *pa = tpc_rep_text(st, 0);
     if (open && strcmp(pa, panel)) {
@@ -142,7 +161,7 @@ static int panel_figures(tpc_doc *doc, sqlite3 *db, sqlite3_stmt *st, const char
       snprintf(panel, sizeof panel, "%s", pa);
       snprintf(name, sizeof name, "%s-%d", prefix, k++);
       snprintf(caption, sizeof caption, "%s: %s", panel, what);
-      curves_begin(&c, panel);
+      curves_begin(&c, panel, s);
       open = 1;
     }
     if (!rc) rc = curves_add(&c, db, sqlite3_column_int64(st, 2), tpc_rep_text(st, 1));
@@ -152,6 +171,14 @@ static int panel_figures(tpc_doc *doc, sqlite3 *db, sqlite3_stmt *st, const char
     int rc2 = curves_end(&c, doc, name, caption);
     if (!rc) rc = rc2;
   }
+  return rc;
+}
+
+/* panel_plots of ‖∇f‖² against the uplink bits, side by side. */
+static int panel_figures(tpc_doc *doc, sqlite3 *db, sqlite3_stmt *st, const char *prefix,
+                         const char *what) {
+  tpc_doc_grid_begin(doc);
+  int rc = panel_plots(doc, db, st, &gnorm2_up, prefix, what);
   tpc_doc_grid_end(doc);
   return rc;
 }
@@ -460,6 +487,36 @@ static int best_figures(tpc_doc *doc, sqlite3 *db, const char *experiment) {
   return rc;
 }
 
+/* EF21-P (T9.8): f(x^t) against the uplink and against the downlink bits
+** per client, each method at its best step, the two directions side by
+** side. */
+static int ef21p_figures(tpc_doc *doc, sqlite3 *db) {
+  static const struct {
+    const series *s;
+    const char *prefix, *title, *what;
+  } dirs[] = {{&f_up, "ef21p-up", ": uplink",
+               "f(x^t) at the model x against the uplink Mbits per client, each method at "
+               "its best step (values only, as many bits a value as the run's doubles: 64)"},
+              {&f_down, "ef21p-down", ": downlink",
+               "f(x^t) against the downlink Mbits per client (the broadcast every client "
+               "receives, values only, 64 bits a value)"}};
+  sqlite3_stmt *st;
+  int rc = tpc_rep_prepare(
+      db, BEST_SQL("ifnull(panel, experiment) || ?2, method, trajectory_id", "ORDER BY panel, id"),
+      &st);
+  if (rc) return rc;
+  tpc_doc_grid_begin(doc);
+  for (size_t i = 0; i < 2 && !rc; i++) {
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, "ef21p", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, dirs[i].title, -1, SQLITE_STATIC);
+    rc = panel_plots(doc, db, st, dirs[i].s, dirs[i].prefix, dirs[i].what);
+  }
+  tpc_doc_grid_end(doc);
+  sqlite3_finalize(st);
+  return rc;
+}
+
 /* Distinct sorted values of one heat-map axis, for the tick labels. */
 typedef struct axis {
   double v[64];
@@ -552,19 +609,21 @@ int tpc_report_rates(tpc_doc *doc, sqlite3 *db, tpc_report_summary *sum) {
   tpc_doc_section(doc, "rates", "Rates (tpc rate)");
   tpc_doc_text(doc,
                "Convergence of the methods checked against Theorem 1 (T5) at its step, "
-               "and the paper's experiments (T7).");
+               "and the papers' experiments (T7, T9.8).");
   int rc = convergence_figures(doc, db);
   static const char *const exps[][2] = {
       {"fig3", "Fig. 3: quadratics (T7), s = 0 and L± ≈ 6.58"},
       {"fig2", "Fig. 2: CLAG on phishing, K × ζ (table: the ten cheapest cells)"},
-      {"fig1", "Fig. 1: autoencoder on Fashion-MNIST"}};
-  for (size_t i = 0; !rc && i < 3; i++) {
+      {"fig1", "Fig. 1: autoencoder on Fashion-MNIST"},
+      {"ef21p", "EF21-P (T9.8): EF21-P + DIANA against DIANA on w8a"}};
+  for (size_t i = 0; !rc && i < sizeof exps / sizeof *exps; i++) {
     tpc_doc_subsection(doc, exps[i][1]);
     int before = sum->rates;
     rc = best_table(doc, db, exps[i][0], i == 1, &sum->rates);
     if (!rc && sum->rates == before)
       tpc_doc_empty(doc, "Not run: tpc rate --experiment %s.", exps[i][0]);
     else if (!rc && i == 1) rc = heatmap_figure(doc, db);
+    else if (!rc && i == 3) rc = ef21p_figures(doc, db);
     else if (!rc) rc = best_figures(doc, db, exps[i][0]);
   }
   return rc;

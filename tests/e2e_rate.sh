@@ -2,10 +2,10 @@
 # Command tests of `tpc rate`: Theorem 1 and PL checks pass on a small
 # quadratic and store their rows; deterministic methods give bit-identical
 # stored trajectories for 1 and 2 threads (compared in SQL, where = on REAL
-# is exact); the stops, the EF21-P downlink, the wire check, --time, an
-# experiment at a tiny T, a data file named by a path written bare; bad
-# input exits 2 and stores nothing, data files that lie, overflow or block
-# included.
+# is exact); the stops, the EF21-P downlink, the wire check, --time, fig3
+# and ef21p at a tiny T (ef21p's report figure), a data file named by a path
+# written bare; bad input exits 2 and stores nothing, data files that lie,
+# overflow or block included.
 # Prints one line per failure and "e2e_rate: N passed, N failed".
 . "$(dirname "$0")/lib.sh"
 db="$tmp/rate.sqlite"
@@ -109,6 +109,47 @@ expect 0 "fig3 tiny" -- rate --experiment fig3 --T 3 --db "$db" --quiet
 equals "SELECT count(*) FROM rate_best WHERE run_id = $(last_run) AND experiment = 'fig3'" 14 \
   "fig3 best rows"
 
+# EF21-P (T9.8) at a tiny T: both methods at each of the 21 steps 2^-10 ..
+# 2^10 (nothing diverges in 3 rounds), two best rows ranked by the final
+# f(x^T), each the smallest of its method's runs; f(x^t) is recorded beside
+# f at the clients' point, which is w^t under EF21-P's downlink (w^0 = x^0,
+# then it lags x: f differs by far more than the rounding of the two
+# summation orders, ~1e-16) and x^t for DIANA; EF21-P's TopK downlink sends
+# 10 of d = 300 values (64 bits each in the papers' count) a round where
+# DIANA broadcasts all 300; the report draws f(x^t) against the bits of
+# each direction
+expect 0 "ef21p tiny" -- rate --experiment ef21p --T 3 --db "$db"
+has out "final f" "ef21p table ranks by the final f"
+has out "papers' count" "ef21p prints both directions' bits"
+ef=$(last_run)
+equals "SELECT count(*) || ' ' || count(DISTINCT method) || ' ' || count(DISTINCT gamma)
+        FROM rate_checks WHERE run_id = $ef AND experiment = 'ef21p'" "42 2 21" \
+  "ef21p: 2 methods x 21 steps stored"
+equals "SELECT min(gamma) = 1.0 / 1024 AND max(gamma) = 1024 FROM rate_checks
+        WHERE run_id = $ef" 1 "ef21p steps 2^-10 .. 2^10"
+equals "SELECT count(*) FROM rate_trajectories t JOIN rate_checks c ON c.id = t.check_id
+        WHERE c.run_id = $ef AND t.stop = 'T' AND t.iters = 3" 42 "ef21p runs all ran T = 3"
+equals "SELECT count(*) FROM rate_best b WHERE run_id = $ef AND experiment = 'ef21p'
+        AND metric = 'final_f' AND reached = 1 AND value = (SELECT min(p.f_x) FROM rate_checks c
+          JOIN rate_trajectories t ON t.check_id = c.id
+          JOIN rate_points p ON p.trajectory_id = t.id AND p.t = t.iters
+          WHERE c.run_id = $ef AND c.method = b.method)" 2 "ef21p best = smallest final f_x"
+equals "SELECT group_concat(n, ' ') FROM (SELECT sum(p.f_x IS NOT NULL) || '/'
+          || sum(abs(p.f_x - p.f) > 1e-9) AS n FROM rate_best b JOIN rate_points p
+          ON p.trajectory_id = b.trajectory_id WHERE b.run_id = $ef GROUP BY b.id ORDER BY b.id)" \
+  "4/3 4/0" "ef21p: f(x^t) at every point, apart from f(w^t) after x^0"
+equals "SELECT group_concat(bits, ' ') FROM (SELECT p.bits_down_paper AS bits FROM rate_best b
+          JOIN rate_points p ON p.trajectory_id = b.trajectory_id AND p.t = 1
+          WHERE b.run_id = $ef ORDER BY b.id)" "640 19200" "ef21p downlink per round: TopK vs dense"
+expect 0 "report of ef21p" -- report --db "$db" --out "$tmp/rep" --run "$ef"
+for f in ef21p-up-0 ef21p-down-0; do
+  if grep -qF "ef21p_diana(urandk(k=10),topk(k=10))" "$tmp/rep/plots/$f.svg" &&
+     grep -qF "dcgd_shift(urandk(k=10),shift=diana)" "$tmp/rep/plots/$f.svg"; then ok
+  else bad "report: $f.svg lacks a method's curve"; fi
+  if grep -qF "plots/$f.svg" "$tmp/rep/report.md"; then ok; else bad "report.md lacks $f"; fi
+done
+if grep -qF "EF21-P (T9.8)" "$tmp/rep/report.md"; then ok; else bad "report.md lacks EF21-P"; fi
+
 # a problem file named by an absolute path written bare, no quotes inside the
 # spec, is stored under the canonical name, which quotes it
 svm="$tmp/small-1.svm"
@@ -147,6 +188,8 @@ expect 2 "no method" -- rate "$Q" --db "$db"
 expect 2 "pl and no-check" -- rate "$Q" gd --pl --no-check --db "$db"
 expect 2 "unknown experiment" -- rate --experiment fig9 --db "$db"
 expect 2 "experiment with methods" -- rate --experiment fig3 gd --db "$db"
+expect 2 "ef21p with a problem" -- rate --experiment ef21p 'logreg(file=w8a,n=10)' --db "$db"
+has err "--experiment takes no PROBLEM" "the message says an experiment takes no problem"
 expect 2 "missing data file" -- rate 'logreg(file=/nonexistent/x.txt)' gd --db "$db"
 expect 2 "pl without mu" -- rate 'logreg(file=phishing)' gd --pl --db "$db"
 has err "PL check needs" "message names what PL needs"

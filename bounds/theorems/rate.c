@@ -149,7 +149,7 @@ static void alg1_opts(const tpc_rate_opts *o, double gamma, const tpc_theorem *t
   a->record_every = o->max_points && o->T > o->max_points && !needs.every_point
                         ? (o->T + o->max_points - 1) / o->max_points
                         : 1;
-  a->observe = needs.observe;
+  a->observe = needs.observe || o->observe;
   a->average = needs.average;
   a->cancel = o->cancel;
   a->cancel_ctx = o->cancel_ctx;

@@ -90,6 +90,8 @@ typedef struct tpc_rate_opts {
   int wire_check;
   int slack;              /* compute the theory slack */
   double diverge;         /* tpc_alg1_opts.diverge of the check's runs (0) */
+  int observe;            /* tpc_alg1_opts.observe even when the theorem does
+                             not need it: f(x^t) under an EF21-P downlink */
   double delta;           /* 1 - confidence of one check (already corrected
                              for the number of checks by the caller) */
   uint64_t max_points;    /* keep at most about this many points per run */
@@ -167,7 +169,7 @@ const char *tpc_rate_check_theorem(const tpc_rate_check *c);
 /* What a check row records besides the check itself. */
 typedef struct tpc_rate_row {
   int64_t run_id;
-  const char *experiment;  /* NULL, or "fig3", "fig2", "fig1" */
+  const char *experiment;  /* NULL, or "fig3", "fig2", "fig1", "ef21p" */
   const char *label;       /* experiment panel or cell; NULL otherwise */
   const char *problem;     /* canonical problem spec */
   const char *method;      /* canonical mechanism spec */
@@ -204,7 +206,7 @@ char *tpc_rate_settings(const char *problem, const char *server, const char *the
 int tpc_rate_stored(struct tpc_store *store, int64_t run_id, const char *const *methods,
                     const char *const *theorem_ids, size_t n, int *verdicts);
 
-/* ---- the paper's experiments (T7) ----------------------------------------------
+/* ---- the papers' experiments (T7, T9.8) ------------------------------------
 **
 **   fig3  quad(d=1000,n=100,seed=123), panels s = 0 and s chosen so that
 **         L+- = 6.58 (L+- is linear in s for a fixed seed: s = 6.58 / L+-(s=1),
@@ -227,6 +229,14 @@ int tpc_rate_stored(struct tpc_store *store, int64_t run_id, const char *const *
 **         step sizes 2^-12 .. 2^-8 (no constants: T6; ||grad f(x^0)||^2 is
 **         ~7e3 with pixels in [0, 1], and 2^-8 already diverges at
 **         samples = 2000); best: smallest final ||grad f||^2.
+**   ef21p logreg(file=w8a,n=10,reg=none) (T9.8: the paper's plain logistic
+**         loss; w8a has no minimiser then, f is plotted as it is), x0 = 0;
+**         ef21p_diana(urandk(k=10),topk(k=10)) and, with an uncompressed
+**         downlink, dcgd_shift(urandk(k=10),shift=diana), beta = 1/(omega+1)
+**         for both; explicit step sizes 2^-10 .. 2^10 (no theorem step
+**         without mu), each run to T (only a non-finite value stops one
+**         early); best: the smallest final f(x^T) (tpc_rate_opts.observe:
+**         EF21-P's clients evaluate at w^t, the model is x^t).
 ** Every run is stored (rate_checks with experiment and label, its
 ** trajectory and points); rate_best holds one row per method or cell. */
 
@@ -243,18 +253,30 @@ typedef struct tpc_rate_exp_opts {
   void *progress_ctx;
 } tpc_rate_exp_opts;
 
+/* What ranks the runs of one task (rate_best.metric). */
+typedef enum {
+  TPC_RATE_METRIC_FINAL_GNORM2 = 0, /* fig3, fig1: smallest final ||grad f||^2 */
+  TPC_RATE_METRIC_BITS_TO_EPS,      /* fig2: fewest uplink bits per client to eps */
+  TPC_RATE_METRIC_FINAL_F           /* ef21p: smallest final f(x^T) */
+} tpc_rate_metric;
+
+/* "final_gnorm2", "bits_to_eps", "final_f": the name stored. */
+const char *tpc_rate_metric_name(tpc_rate_metric m);
+
 /* One summary row (rate_best). */
 typedef struct tpc_rate_best {
   char panel[64];
   char method[256];
   long K;                  /* fig2 cells, else -1 */
   double zeta;             /* fig2 cells, else NaN */
-  int bits_metric;         /* 1: bits_to_eps, 0: final_gnorm2 */
+  tpc_rate_metric metric;
   int reached;             /* some multiplier reached eps / stayed finite */
   double best_mult;        /* NaN when none */
   double best_gamma;
   double value;            /* the metric at the best multiplier */
   double bits_pc, paper_pc;/* uplink bits per client of the best run */
+  double down_paper_pc;    /* its downlink bits per client (each receives the
+                              broadcast), papers' values-only count */
   uint64_t iters;
   int64_t traj_id;         /* its trajectory row, 0 when none */
 } tpc_rate_best;
