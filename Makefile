@@ -319,7 +319,8 @@ print-%:
 # The main job on the default database: the constants of every built-in
 # (float64 and float32 kernels), Theorem 1 (and PL) on quad(s=0) and on
 # logistic regression (phishing), the theorems of T8 and T9 on a convex
-# quadratic and on a9a, the paper's three experiments (T7), a short
+# quadratic and on a9a, the paper's three experiments (T7) and EF21-P's
+# (T9.8), a short
 # bench, and the report.  A failed check does not stop the job: the report
 # shows it, and make exits 1 at the end naming the commands that failed.
 RUN_FAILED = $(BUILD)/run.failed
@@ -340,6 +341,7 @@ run: deps
 	$(BUILD)/tpc rate --experiment fig3 || echo fig3 >> $(RUN_FAILED)
 	$(BUILD)/tpc rate --experiment fig2 || echo fig2 >> $(RUN_FAILED)
 	$(BUILD)/tpc rate --experiment fig1 || echo fig1 >> $(RUN_FAILED)
+	$(BUILD)/tpc rate --experiment ef21p || echo ef21p >> $(RUN_FAILED)
 	$(BUILD)/tpc bench topk randk natural dither sign --d 2^16,2^20 --dtype f32 \
 	  --impl comp,quickselect,filter,numpy || echo bench >> $(RUN_FAILED)
 	$(BUILD)/tpc report
