@@ -155,6 +155,15 @@ after=$(rows "SELECT count(*) FROM runs")
 if [ "$after" = skip ] || [ "$after" = "$before" ]; then ok; else
   bad "bad input stored runs: $before -> $after"; fi
 
+# a method of T8 where none of its theorems applies: exit 2 with the reason of
+# the theorem that covers it, or a run at --gamma whose note gives it
+expect 2 "dcgd on nonconvex logreg" -- rate 'logreg(file=phishing,n=5)' 'dcgd(urandk(k=5))' \
+  --db "$db"
+has err "the T8.2 check (T8.2) needs every f_i convex" "the covering theorem's reason"
+expect 0 "dcgd on nonconvex logreg at --gamma" -- rate 'logreg(file=phishing,n=5)' \
+  'dcgd(urandk(k=5))' --gamma 0.1 --T 20 --db "$db"
+has out "no check: no theorem applies (T8.2 needs every f_i convex" "the note names T8.2"
+
 # DCGD-STAR converges to x* to rounding: once there, ||x^T - x*||^2 sits at
 # about 1e-32 while the bound keeps falling (1e-115 at T = 3000); the
 # comparison allows x*'s rounding floor, which stays far below anything a

@@ -368,6 +368,15 @@ static int refuse_method(const tpc_theorem_env *env, const char *text) {
   return TPC_EXIT_USAGE;
 }
 
+/* The first theorem that covers the method (whatever the problem), or the
+** catalogue's first: the one whose failing assumption explains a run
+** without a check. */
+static const tpc_theorem *covering(const tpc_theorem_env *env) {
+  for (size_t i = 0; tpc_theorems[i]; i++)
+    if (!tpc_theorems[i]->method_why_not(env)) return tpc_theorems[i];
+  return tpc_theorems[0];
+}
+
 /* The units of one method: --no-check one unchecked run, --theorem that
 ** theorem (which must apply), by default every theorem that applies, or one
 ** unchecked run at --gamma when none does. */
@@ -390,10 +399,11 @@ static int method_units(rate_job *j, rate_method *m, const char *text) {
   if (ec || j->nu > before) return ec;
   if (!(a->o.gamma > 0)) return refuse_method(&env, text);
   ec = add_unit(j, m, NULL, text);
+  const tpc_theorem *t = covering(&env);
   if (!ec)
     snprintf(j->u[before].c.note, sizeof j->u[before].c.note,
-             "no check: no theorem applies (%s needs %s)", tpc_theorems[0]->id,
-             tpc_theorem_why_not(tpc_theorems[0], &env, NULL));
+             "no check: no theorem applies (%s needs %s)", t->id,
+             tpc_theorem_why_not(t, &env, NULL));
   return ec;
 }
 
