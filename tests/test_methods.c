@@ -27,6 +27,7 @@
 #include "methods/method.h"
 #include "registry/registry.h"
 #include "wire/wire.h"
+#include "make_objects.h"
 #include "rate_toy.h"
 
 /* ---- the toy problem's optimum --------------------------------------------- */
@@ -61,26 +62,6 @@ static void toy_opt_free(toy_opt *t) {
 }
 
 /* ---- helpers ------------------------------------------------------------------ */
-
-static tpc_method *make_type(const tpc_method_type *t, const tpc_problem *p, const char *text,
-                             const tpc_problem_optimum *opt) {
-  tpc_spec *s = NULL;
-  int status;
-  cr_assert(eq(int, tpc_spec_parse(text, &s), TPC_OK), "%s", text);
-  tpc_method *m = t ? tpc_method_alloc_type(t, p, reg, s, opt, &status)
-                    : tpc_method_alloc(p, reg, s, &status);
-  cr_assert(m != NULL, "%s: %s", text, tpc_error_msg());
-  tpc_spec_free(s);
-  return m;
-}
-
-static tpc_method *make(const tpc_problem *p, const char *text, const tpc_problem_optimum *opt) {
-  tpc_spec *s = NULL;
-  cr_assert(eq(int, tpc_spec_parse(text, &s), TPC_OK), "%s", text);
-  const tpc_method_type *t = tpc_method_type_find(s->name);
-  tpc_spec_free(s);
-  return make_type(t, p, text, opt);
-}
 
 static void run(tpc_method *m, const tpc_alg1_opts *o, tpc_alg1_result *r) {
   int rc = tpc_method_run(m, o, r);
@@ -167,7 +148,7 @@ static void check_step(const char *spec, const ref *r) {
   tpc_problem *p = toy_alloc(3, 2, 1.0, 0);
   toy_opt opt;
   toy_opt_init(&opt, p);
-  tpc_method *m = make(p, spec, &opt.o);
+  tpc_method *m = test_method_make(reg, NULL, p, spec, &opt.o);
   tpc_alg1_opts o;
   tpc_alg1_result res;
   opts(&o, r->gamma, 2);
@@ -236,15 +217,15 @@ Test(methods, dcgd_star_converges_linearly, .init = setup, .fini = teardown) {
   toy_opt opt;
   toy_opt_init(&opt, toy);
   double d0;
-  tpc_method *m = make(toy, "dcgd_shift(identity,shift=star)", &opt.o);
+  tpc_method *m = test_method_make(reg, NULL, toy, "dcgd_shift(identity,shift=star)", &opt.o);
   double dT = final_dist2(m, 1.0 / toy->c.Lminus.value, 100, &d0);
   cr_expect(d0 > 1 && dT <= 1e-20 * d0, "identity: %g -> %g", d0, dT);
   tpc_method_free(m);
-  m = make(toy, "dcgd_shift(urandk(k=5),shift=star)", &opt.o);
+  m = test_method_make(reg, NULL, toy, "dcgd_shift(urandk(k=5),shift=star)", &opt.o);
   dT = final_dist2(m, 0.1, 600, &d0);
   cr_expect(dT <= 1e-20 * d0, "urandk: %g -> %g", d0, dT);
   tpc_method_free(m);
-  m = make(toy, "dcgd(urandk(k=5))", &opt.o);
+  m = test_method_make(reg, NULL, toy, "dcgd(urandk(k=5))", &opt.o);
   dT = final_dist2(m, 0.1, 600, &d0);
   cr_expect(dT > 1e-6 * d0, "dcgd without a shift should stall: %g -> %g", d0, dT);
   tpc_method_free(m);
@@ -256,7 +237,7 @@ Test(methods, dcgd_star_converges_linearly, .init = setup, .fini = teardown) {
 Test(methods, observables, .init = setup, .fini = teardown) {
   toy_opt opt;
   toy_opt_init(&opt, toy);
-  tpc_method *m = make(toy, "dcgd_shift(urandk(k=5),shift=star)", &opt.o);
+  tpc_method *m = test_method_make(reg, NULL, toy, "dcgd_shift(urandk(k=5),shift=star)", &opt.o);
   tpc_alg1_opts o;
   tpc_alg1_result r;
   opts(&o, 0.1, 5);
@@ -355,13 +336,13 @@ Test(methods, diana_shift_uses_the_sent_message, .init = setup, .fini = teardown
   tpc_alg1_result r, rw;
   opts(&o, 0.05, 30);
   spy_checked = spy_bad = 0;
-  tpc_method *m = make_type(&spy_type, toy, spec, NULL);
+  tpc_method *m = test_method_make(reg, &spy_type, toy, spec, NULL);
   run(m, &o, &r);
   cr_expect(eq(int, spy_checked, 31 * 6));
   cr_expect(eq(int, spy_bad, 0));
   tpc_method_free(m);
   /* the production rule: the same bits, and the wire check passes */
-  m = make(toy, spec, NULL);
+  m = test_method_make(reg, NULL, toy, spec, NULL);
   o.wire_check = 1;
   run(m, &o, &rw);
   cr_expect(same_points(&r, &rw));
@@ -369,7 +350,7 @@ Test(methods, diana_shift_uses_the_sent_message, .init = setup, .fini = teardown
   tpc_alg1_result_free(&rw);
   tpc_alg1_result_free(&r);
   /* the defect: the server's copy of h_i, derived from m_i, differs */
-  m = make_type(&fresh_type, toy, spec, NULL);
+  m = test_method_make(reg, &fresh_type, toy, spec, NULL);
   cr_expect(eq(int, tpc_method_run(m, &o, &rw), TPC_EINTERNAL));
   cr_expect(strstr(tpc_error_msg(), "differs") != NULL, "%s", tpc_error_msg());
   tpc_method_free(m);
@@ -390,7 +371,7 @@ static uint64_t dense_msg_bits(size_t d, uint64_t *paper) {
 
 /* The uplink bits of each round of `spec` after the first. */
 static uint64_t *round_bits(const char *spec, uint64_t T) {
-  tpc_method *m = make(toy, spec, NULL);
+  tpc_method *m = test_method_make(reg, NULL, toy, spec, NULL);
   tpc_alg1_opts o;
   tpc_alg1_result r;
   opts(&o, 0.05, T);
@@ -442,7 +423,7 @@ Test(methods, downlink_bits_are_the_encoded_messages, .init = setup, .fini = tea
   uint64_t sparse = tpc_wire_bits(&sm, TPC_WIRE_AUTO);
   const char *specs[] = {"dcgd(urandk(k=3))", "ef21p_dcgd(urandk(k=3),topk(k=3))"};
   for (int k = 0; k < 2; k++) {
-    tpc_method *m = make(toy, specs[k], NULL);
+    tpc_method *m = test_method_make(reg, NULL, toy, specs[k], NULL);
     tpc_alg1_opts o;
     tpc_alg1_result r;
     opts(&o, 0.05, 20);
@@ -465,7 +446,7 @@ Test(methods, ef21p_is_alg1_gd_with_server, .init = setup, .fini = teardown) {
   int status;
   cr_assert(tpc_spec_parse("gd", &gd) == TPC_OK && tpc_spec_parse("topk(k=3)", &srv) == TPC_OK);
   tpc_alg1 *a = tpc_alg1_alloc(toy, reg, gd, srv, &status);
-  tpc_method *m = make(toy, "ef21p(topk(k=3))", NULL);
+  tpc_method *m = test_method_make(reg, NULL, toy, "ef21p(topk(k=3))", NULL);
   tpc_alg1_opts o;
   tpc_alg1_result r1, r2;
   opts(&o, 0.1, 60);
@@ -504,7 +485,7 @@ Test(methods, ef21p_w_copies_through_the_wire, .init = setup, .fini = teardown) 
   tpc_alg1_result r, rw;
   opts(&o, 0.05, 50);
   o.observe = 1;
-  tpc_method *m = make(toy, spec, NULL);
+  tpc_method *m = test_method_make(reg, NULL, toy, spec, NULL);
   run(m, &o, &r);
   o.wire_check = 1;
   run(m, &o, &rw);
@@ -524,7 +505,7 @@ Test(methods, ef21p_w_copies_through_the_wire, .init = setup, .fini = teardown) 
   cr_expect(fabs(rw.last.gnorm2_x - s2) <= 1e-14 * s2, "%g vs %g", rw.last.gnorm2_x, s2);
   tpc_alg1_result_free(&rw);
   tpc_method_free(m);
-  m = make_type(&skip_type, toy, spec, NULL);
+  m = test_method_make(reg, &skip_type, toy, spec, NULL);
   run(m, &o, &rw);
   for (size_t t = 0; t < rw.npoints; t++) cr_expect(eq(dbl, rw.points[t].f, rw.first.f));
   cr_expect(rw.last.wx2 > 0);
@@ -543,7 +524,7 @@ Test(methods, threads_bit_identical, .init = setup, .fini = teardown) {
                          "ef21p(topk(k=2))", "dcgd_shift(urandk(k=3),shift=randdiana)",
                          "ef21p_diana(urandk(k=4),topk(k=3),beta=0.1)", NULL};
   for (int k = 0; specs[k]; k++) {
-    tpc_method *m = make(toy, specs[k], &opt.o);
+    tpc_method *m = test_method_make(reg, NULL, toy, specs[k], &opt.o);
     tpc_alg1_opts o;
     tpc_alg1_result r1, r2;
     opts(&o, 0.05, 40);

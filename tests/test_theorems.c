@@ -29,6 +29,7 @@
 #include "methods/method.h"
 #include "problems/problem.h"
 #include "registry/registry.h"
+#include "make_objects.h"
 
 /* Strongly convex (mu = 0.104, L- = 1.16, L_max = 2.0) with heterogeneous
 ** clients, so the shifts have something to learn. */
@@ -48,34 +49,11 @@ static void teardown(void) { tpc_registry_free(reg); }
 
 /* ---- helpers -------------------------------------------------------------- */
 
-static tpc_problem *problem_make(const char *text) {
-  tpc_spec *s = NULL;
-  int status;
-  cr_assert(eq(int, tpc_spec_parse(text, &s), TPC_OK), "%s", text);
-  tpc_problem *p = tpc_problem_alloc(s, &status);
-  cr_assert(p != NULL, "%s: %s", text, tpc_error_msg());
-  tpc_spec_free(s);
-  return p;
-}
-
-/* Method `text` on p, of type t (a test's variant) or, t NULL, of the
-** built-in type its name says. */
-static tpc_method *method_make(const tpc_method_type *t, const tpc_problem *p, const char *text) {
-  tpc_spec *s = NULL;
-  int status;
-  cr_assert(eq(int, tpc_spec_parse(text, &s), TPC_OK), "%s", text);
-  tpc_method *m = t ? tpc_method_alloc_type(t, p, reg, s, NULL, &status)
-                    : tpc_method_alloc(p, reg, s, &status);
-  cr_assert(m != NULL, "%s: %s", text, tpc_error_msg());
-  tpc_spec_free(s);
-  return m;
-}
-
-/* Check o->theorem on method `text` (type t as for method_make), as `tpc
+/* Check o->theorem on method `text` (type t as for test_method_make), as `tpc
 ** rate` does, into *c; the status of its runs. */
 static int check_runs(const tpc_method_type *t, const tpc_problem *p, const char *text,
                       const tpc_rate_opts *o, tpc_rate_check *c) {
-  tpc_method *m = method_make(t, p, text);
+  tpc_method *m = test_method_make(reg, t, p, text, NULL);
   tpc_mech_consts mc;
   tpc_method_info mi;
   tpc_alg1_consts(tpc_method_runner(m), &mc);
@@ -170,7 +148,7 @@ static void expect_passes(const tpc_problem *p, const thm_case *cases, uint64_t 
 
 Test(theorems, pass_at_their_step_on_a_strongly_convex_quadratic, .init = setup,
      .fini = teardown) {
-  tpc_problem *p = problem_make(QUAD_SC);
+  tpc_problem *p = test_problem_make(QUAD_SC);
   expect_passes(p, sc_cases, 300, 0, 0);
   tpc_problem_free(p);
 }
@@ -181,7 +159,7 @@ Test(theorems, pass_at_their_step_on_a_strongly_convex_quadratic, .init = setup,
 ** upper confidence bound of E||x^T - x*||^2 is below 1e-12 ||x^0 - x*||^2;
 ** with identity Q (GD) the one run is compared exactly. */
 Test(theorems, dcgd_star_to_1e12_relative, .init = setup, .fini = teardown) {
-  tpc_problem *p = problem_make(QUAD_SC);
+  tpc_problem *p = test_problem_make(QUAD_SC);
   const char *methods[] = {"dcgd_shift(urandk(k=5),shift=star)", "dcgd_shift(identity,shift=star)"};
   for (int k = 0; k < 2; k++) {
     tpc_rate_opts o;
@@ -216,10 +194,10 @@ static const thm_case a9a_cases[] = {
     {NULL, NULL, 0}};
 
 Test(theorems, mu_zero_theorems_on_a9a, .init = setup, .fini = teardown) {
-  tpc_problem *p = problem_make("logreg(file=a9a,n=10,reg=l2,lambda=1e-3)");
+  tpc_problem *p = test_problem_make("logreg(file=a9a,n=10,reg=l2,lambda=1e-3)");
   expect_passes(p, a9a_cases, 50, 5, 0);
   tpc_problem_free(p);
-  p = problem_make("logreg(file=a9a,n=10)");
+  p = test_problem_make("logreg(file=a9a,n=10)");
   expect_passes(p, a9a_cases + 2, 50, 5, 0);
   tpc_problem_free(p);
 }
@@ -294,7 +272,7 @@ static uint64_t mean_crossing(const tpc_problem *p, const tpc_rate_check *c, dou
 ** The band [7000, 7400] allows another libm's rounding of the bound. */
 Test(theorems_defects, diana_beta_doubled, .init = setup, .fini = teardown) {
   const char *spec = "ef21p_diana(urandk(k=5),topk(k=5))";
-  tpc_problem *p = problem_make(QUAD_STIFF);
+  tpc_problem *p = test_problem_make(QUAD_STIFF);
   tpc_rate_opts o;
   tpc_rate_check honest, doubled;
   double worst;
@@ -367,7 +345,7 @@ Test(theorems_defects, diana_fresh_draw, .init = setup, .fini = teardown) {
   } cases[] = {{"T8.3", shift, &type_fresh},
                {"T9.3", ef21p, &type_fresh_ef21p},
                {"T9.4", ef21p, &type_fresh_ef21p}};
-  tpc_problem *p = problem_make(QUAD_SC);
+  tpc_problem *p = test_problem_make(QUAD_SC);
   for (int k = 0; k < 3; k++) {
     tpc_rate_opts o;
     tpc_rate_check honest, fresh;
@@ -421,7 +399,7 @@ Test(theorems_defects, server_never_updates_w, .init = setup, .fini = teardown) 
   } cases[] = {{"T9.1", "ef21p(topk(k=5))", &type_never, 300},
                {"T9.3", "ef21p_diana(urandk(k=5),topk(k=5))", &type_never_diana, 3000},
                {"T9.4", "ef21p_diana(urandk(k=5),topk(k=5))", &type_never_diana, 3000}};
-  tpc_problem *p = problem_make(QUAD_SC);
+  tpc_problem *p = test_problem_make(QUAD_SC);
   for (int k = 0; k < 3; k++) {
     tpc_rate_opts o;
     tpc_rate_check honest, never;
@@ -462,10 +440,10 @@ static const thm_case floor_cases_ef21p[] = {
     {NULL, NULL, 0}};
 
 Test(theorems, honest_methods_pass_below_the_rounding_floor, .init = setup, .fini = teardown) {
-  tpc_problem *p = problem_make(QUAD_SC);
+  tpc_problem *p = test_problem_make(QUAD_SC);
   expect_passes(p, floor_cases, 6000, 10, 1);
   tpc_problem_free(p);
-  p = problem_make(QUAD_STIFF);
+  p = test_problem_make(QUAD_STIFF);
   expect_passes(p, floor_cases_ef21p, 16000, 10, 1);
   tpc_problem_free(p);
 }
