@@ -12,12 +12,6 @@
 . "$(dirname "$0")/lib.sh"
 db="$tmp/methods.sqlite"
 
-equals() {
-  v=$(rows "$1")
-  if [ "$v" = skip ] || [ "$v" = "$2" ]; then ok; else bad "$3: got '$v', expected '$2'"; fi
-}
-last_run() { rows "SELECT max(id) FROM runs WHERE command = 'rate'"; }
-
 Q='quad(d=50,n=5)'
 METHODS='dcgd(urandk(k=5)) dcgd_shift(urandk(k=5),shift=diana) dcgd_shift(urandk(k=5),shift=fixed)
   dcgd_shift(urandk(k=5),shift=randdiana,p=0.2) gdci(urandk(k=5)) ef21p(topk(k=5))

@@ -10,13 +10,6 @@
 . "$(dirname "$0")/lib.sh"
 db="$tmp/rate.sqlite"
 
-# equals SQL VALUE NAME: the query gives VALUE (or no client to ask).
-equals() {
-  v=$(rows "$1")
-  if [ "$v" = skip ] || [ "$v" = "$2" ]; then ok; else bad "$3: got '$v', expected '$2'"; fi
-}
-last_run() { rows "SELECT max(id) FROM runs WHERE command = 'rate'"; }
-
 Q='quad(d=100,n=10,s=0,seed=1)'
 # The runs whose rows are counted check Theorem 1 alone (--theorem T5.thm1;
 # by default every theorem that applies is checked: tests/e2e_theorems.sh)

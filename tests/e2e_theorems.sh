@@ -12,13 +12,6 @@
 . "$(dirname "$0")/lib.sh"
 db="$tmp/thm.sqlite"
 
-# equals SQL VALUE NAME: the query gives VALUE (or no client to ask).
-equals() {
-  v=$(rows "$1")
-  if [ "$v" = skip ] || [ "$v" = "$2" ]; then ok; else bad "$3: got '$v', expected '$2'"; fi
-}
-last_run() { rows "SELECT max(id) FROM runs WHERE command = 'rate'"; }
-
 Q='quad(d=40,n=4,s=0,seed=3)'
 autoenc='autoenc(file=train,samples=200,n=10,de=2)'
 

@@ -32,3 +32,12 @@ rows() {
     python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$db" "$1"
   else echo skip; fi
 }
+
+# equals SQL VALUE NAME: the query gives VALUE (or no client to ask).
+equals() {
+  v=$(rows "$1")
+  if [ "$v" = skip ] || [ "$v" = "$2" ]; then ok; else bad "$3: got '$v', expected '$2'"; fi
+}
+
+# The newest tpc rate run's id.
+last_run() { rows "SELECT max(id) FROM runs WHERE command = 'rate'"; }
