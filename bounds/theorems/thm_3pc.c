@@ -40,6 +40,13 @@ static const char *needs_mu(const tpc_theorem_env *e) {
              : NULL;
 }
 
+/* What both theorems assume of the problem (L-, L+ may be upper bounds,
+** f^inf a lower bound). */
+#define T5_ASSUMPTIONS                                                                       \
+  {"L- known (exact or an upper bound)", tpc_theorem_need_Lminus, 1},                         \
+      {"L+ known (exact or an upper bound)", tpc_theorem_need_Lplus, 1},                      \
+      {"f bounded below (f^inf exact or a lower bound)", tpc_theorem_need_finf, 0}
+
 /* ---- Theorem 1 ------------------------------------------------------------ */
 
 static double thm1_step(const tpc_theorem_env *e) {
@@ -72,10 +79,7 @@ const tpc_theorem tpc_theorem_3pc_thm1 = {
     .methods = "Algorithm 1 (T4) with a mechanism that declares a 3PC pair (A, B)",
     .method_why_not = needs_pair,
     .uplink_only = 1,
-    .assumptions = {{"L- known (exact or an upper bound)", tpc_theorem_need_Lminus, 1},
-                    {"L+ known (exact or an upper bound)", tpc_theorem_need_Lplus, 1},
-                    {"f bounded below (f^inf exact or a lower bound)", tpc_theorem_need_finf, 0},
-                    {NULL, NULL, 0}},
+    .assumptions = {T5_ASSUMPTIONS, {NULL, NULL, 0}},
     .step_rule = "gamma <= 1/(L- + L+ sqrt(B/A))",
     .step = thm1_step,
     .measure = TPC_THEOREM_MEAN_GNORM2,
@@ -118,9 +122,7 @@ const tpc_theorem tpc_theorem_3pc_pl = {
     .methods = "Algorithm 1 (T4) with a mechanism that declares a 3PC pair (A, B)",
     .method_why_not = needs_pair,
     .uplink_only = 1,
-    .assumptions = {{"L- known (exact or an upper bound)", tpc_theorem_need_Lminus, 1},
-                    {"L+ known (exact or an upper bound)", tpc_theorem_need_Lplus, 1},
-                    {"f bounded below (f^inf exact or a lower bound)", tpc_theorem_need_finf, 0},
+    .assumptions = {T5_ASSUMPTIONS,
                     {"f^inf exact", needs_exact_finf, 0},
                     {"f is PL with a known mu > 0", needs_mu, 1},
                     {NULL, NULL, 0}},
