@@ -118,7 +118,8 @@ typedef struct tpc_theorem {
   double (*measured)(const tpc_theorem_run *r);
   double (*measured_upper)(const tpc_theorem_run *r);
   /* M at a recorded point, for the trajectory drawn against its bound
-  ** (NULL: none drawn). */
+  ** (NULL: none drawn); for a minimum over t, the quantity whose running
+  ** minimum is drawn. */
   double (*measured_at)(const tpc_theorem_run *r, const tpc_alg1_point *pt);
   /* The bound at iteration t is main + start: main the same in every
   ** repetition, start affine in the repetition's random start (G^0), so

@@ -146,24 +146,33 @@ typedef struct traj_info {
 
 /* The checked theorem's measured quantity and bound at point k of run r
 ** (NaN where the theorem draws none): a one-step theorem's sides at x^t
-** (lhs) and x^{t-1} (rhs), otherwise M(x^t) and the bound at t. */
-static void curve_at(const traj_info *ti, const tpc_alg1_result *r, size_t k, double *m,
-                     double *b) {
+** (lhs) and x^{t-1} (rhs), otherwise M(x^t) and the bound at t.  For a
+** minimum over t, M at t is min_{s<t} of measured_at, carried in *low
+** (the minimum over the points before k) as the points go by. */
+static void curve_at(const traj_info *ti, const tpc_alg1_result *r, size_t k, double *low,
+                     double *m, double *b) {
   const tpc_theorem *t = ti->thm;
   tpc_theorem_run run = {ti->env, ti->gamma, r};
   const tpc_alg1_point *pt = &r->points[k];
   double at = (double)pt->t;
   *m = *b = NAN;
-  if (!t || pt->t == 0) return;
+  if (!t) return;
   if (t->measure == TPC_THEOREM_ONE_STEP) {
-    if (r->points[k - 1].t + 1 != pt->t) return;
+    if (k == 0 || r->points[k - 1].t + 1 != pt->t) return;
     *m = t->step_lhs(&run, pt);
     *b = t->step_rhs(&run, &r->points[k - 1]);
     return;
   }
   if (!t->measured_at) return;
-  *m = t->measured_at(&run, pt);
-  *b = t->bound_main(&run, at) + t->bound_start(&run, at);
+  double here = t->measured_at(&run, pt);
+  if (t->measure == TPC_THEOREM_MIN_GNORM2) {
+    *m = *low;
+    *low = fmin(*low, here);
+  } else {
+    *m = here;
+  }
+  if (pt->t == 0) *m = NAN;
+  else *b = t->bound_main(&run, at) + t->bound_start(&run, at);
 }
 
 static void bind_count(sqlite3_stmt *s, int i, uint64_t v) {
@@ -172,10 +181,11 @@ static void bind_count(sqlite3_stmt *s, int i, uint64_t v) {
 
 static int store_points(sqlite3 *db, sqlite3_stmt *ps, int64_t tid, const traj_info *ti,
                         const tpc_alg1_result *r) {
+  double low = INFINITY;
   for (size_t k = 0; k < r->npoints; k++) {
     const tpc_alg1_point *pt = &r->points[k];
     double m, b;
-    curve_at(ti, r, k, &m, &b);
+    curve_at(ti, r, k, &low, &m, &b);
     sqlite3_bind_int64(ps, 1, tid);
     sqlite3_bind_int64(ps, 2, (sqlite3_int64)pt->t);
     bind_real(ps, 3, pt->f);
