@@ -157,6 +157,14 @@ expect 0 "dcgd on nonconvex logreg at --gamma" -- rate 'logreg(file=phishing,n=5
   'dcgd(urandk(k=5))' --gamma 0.1 --T 20 --db "$db"
 has out "no check: no theorem applies (T8.2 needs every f_i convex" "the note names T8.2"
 
+CQ1='quad(d=20,n=10,convex=1,lambda=0.1)'
+# one repetition of a randomized method decides nothing, whatever the kind
+# of theorem: inconclusive (exit 3), for a one-step theorem as at T
+expect 3 "one repetition, one-step theorem" -- rate "$CQ1" 'gdci(urandk(k=5),shift=star)' \
+  --theorem T8.5 --reps 1 --T 10 --db "$db"
+expect 3 "one repetition, a quantity at T" -- rate "$CQ1" 'dcgd_shift(urandk(k=5),shift=diana)' \
+  --theorem T8.3 --reps 1 --T 10 --db "$db"
+
 # DCGD-STAR converges to x* to rounding: once there, ||x^T - x*||^2 sits at
 # about 1e-32 while the bound keeps falling (1e-115 at T = 3000); the
 # comparison allows x*'s rounding floor, which stays far below anything a

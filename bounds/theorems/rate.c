@@ -437,10 +437,14 @@ static int decide_one_step(tpc_rate_check *c, const tpc_theorem_env *env,
                            const tpc_rate_opts *o) {
   size_t R = c->mc.deterministic ? 1 : c->reps;
   uint64_t T = c->runs[0].iters, worst = 0, first_bad = T;
-  if (!every_point(c, R) || (R < 2 && !c->mc.deterministic)) {
+  if (R < 2 && !c->mc.deterministic) { /* as a quantity at T: too little evidence */
+    c->verdict = TPC_RATE_INCONCLUSIVE;
+    snprintf(c->note, sizeof c->note, "randomized method: needs --reps >= 2");
+    return TPC_OK;
+  }
+  if (!every_point(c, R)) {
     c->verdict = TPC_RATE_NA;
-    snprintf(c->note, sizeof c->note, "%s", R < 2 ? "randomized method: needs --reps >= 2"
-                                                  : "the runs did not record every step");
+    snprintf(c->note, sizeof c->note, "the runs did not record every step");
     return TPC_OK;
   }
   double resolved = 0;
