@@ -294,6 +294,44 @@ Test(alg1, stops, .init = setup, .fini = teardown) {
   tpc_alg1_free(a);
 }
 
+/* The first t whose f at the model (f_x with EF21-P) is at most target. */
+static uint64_t first_below(const tpc_alg1_result *r, int at_x, double target) {
+  for (size_t k = 0; k < r->npoints; k++)
+    if ((at_x ? r->points[k].f_x : r->points[k].f) <= target) return r->points[k].t;
+  return UINT64_MAX;
+}
+
+/* f_stop stops at the first t with f(x^t) <= f_target, at the model x^t
+** (not EF21-P's w^t), as a reference run of the same method shows. */
+Test(alg1, f_target_stops_at_model, .init = setup, .fini = teardown) {
+  const char *servers[] = {NULL, "topk(k=8)"};
+  for (size_t k = 0; k < 2; k++) {
+    tpc_alg1 *a = make("ef21(topk(k=4))", servers[k]);
+    tpc_alg1_opts o;
+    tpc_alg1_result ref, r;
+    tpc_alg1_opts_init(&o);
+    o.T = 200;
+    o.gamma = theory_step(a);
+    o.observe = 1;
+    run(a, &o, &ref);
+    double target = servers[k] ? ref.points[60].f_x : ref.points[60].f;
+    uint64_t want = first_below(&ref, servers[k] != NULL, target);
+    cr_assert(le(u64, want, 60));
+    o.f_stop = 1;
+    o.f_target = target;
+    run(a, &o, &r);
+    cr_assert(eq(int, r.stop, TPC_ALG1_STOP_F), "server %s", servers[k] ? servers[k] : "none");
+    cr_assert(eq(u64, r.iters, want));
+    cr_assert(eq(sz, r.npoints, (size_t)want + 1));
+    cr_assert(memcmp(r.points, ref.points, r.npoints * sizeof *r.points) == 0,
+              "the stop changes no point before it");
+    cr_assert(eq(str, (char *)tpc_alg1_stop_name(r.stop), "f"));
+    tpc_alg1_result_free(&ref);
+    tpc_alg1_result_free(&r);
+    tpc_alg1_free(a);
+  }
+}
+
 static int cancel_at_10(void *ctx) { return ++*(int *)ctx > 10; }
 
 Test(alg1, cancel, .init = setup, .fini = teardown) {

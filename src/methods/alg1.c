@@ -105,6 +105,7 @@ const char *tpc_alg1_stop_name(tpc_alg1_stop s) {
     case TPC_ALG1_STOP_EPS: return "eps";
     case TPC_ALG1_STOP_BITS: return "bits";
     case TPC_ALG1_STOP_DIVERGED: return "diverged";
+    case TPC_ALG1_STOP_F: return "f";
     default: return "cancelled";
   }
 }
@@ -776,6 +777,8 @@ static int check_opts(const tpc_alg1_opts *o) {
   if (o->threads < 1 || o->record_every < 1 || !(o->eps >= 0) || !(o->diverge >= 0))
     return tpc_error(TPC_EINPUT, "alg1: threads, record_every must be >= 1 and "
                                  "eps, diverge >= 0");
+  if (o->f_stop && !isfinite(o->f_target))
+    return tpc_error(TPC_EINPUT, "alg1: the target of f, %g, is not finite", o->f_target);
   if (o->rep >= (UINT64_C(1) << 31))
     return tpc_error(TPC_EINPUT, "alg1: repetition index %llu too large",
                      (unsigned long long)o->rep);
@@ -838,25 +841,34 @@ static int server_step(tpc_alg1 *a, const tpc_alg1_opts *o, uint64_t t1, tpc_alg
   return TPC_OK;
 }
 
+/* f at z: the clients' values in client order. */
+static double f_at(const tpc_alg1 *a, const double *z, void *work) {
+  double f = 0;
+  for (size_t i = 0; i < a->n; i++) f += a->p->type->value(a->p, i, z, work);
+  return f / (double)a->n;
+}
+
+/* Whether f at the model x^t has reached opts.f_target: pt->f is f(x^t)
+** unless the clients evaluate at EF21-P's w^t. */
+static int f_reached(const tpc_alg1 *a, const tpc_alg1_opts *o, const tpc_alg1_point *pt,
+                     void *work) {
+  if (!o->f_stop) return 0;
+  return (a->server ? f_at(a, a->x, work) : pt->f) <= o->f_target;
+}
+
 /* Why the run stops at point pt (t = pt->t), or -1 to go on. */
 static int stop_reason(const tpc_alg1 *a, const tpc_alg1_opts *o, const tpc_alg1_point *pt,
-                       double gn0) {
+                       double gn0, void *work) {
   int G_bad = !isfinite(pt->G) && !(a->rule && a->rule->model);
   if (!isfinite(pt->gnorm2) || !isfinite(pt->f) || G_bad ||
       (o->diverge > 0 && pt->gnorm2 > o->diverge * gn0))
     return TPC_ALG1_STOP_DIVERGED;
   if (pt->t >= o->T) return TPC_ALG1_STOP_T;
   if (o->eps > 0 && pt->gnorm2 <= o->eps) return TPC_ALG1_STOP_EPS;
+  if (f_reached(a, o, pt, work)) return TPC_ALG1_STOP_F;
   if (o->bits_budget > 0 && pt->bits_up / a->n >= o->bits_budget) return TPC_ALG1_STOP_BITS;
   if (o->cancel && o->cancel(o->cancel_ctx)) return TPC_ALG1_STOP_CANCELLED;
   return -1;
-}
-
-/* f at z: the clients' values in client order. */
-static double f_at(const tpc_alg1 *a, const double *z, void *work) {
-  double f = 0;
-  for (size_t i = 0; i < a->n; i++) f += a->p->type->value(a->p, i, z, work);
-  return f / (double)a->n;
 }
 
 /* The observables of tpc_alg1_point at point pt (x^t, w^t in place). */
@@ -905,7 +917,7 @@ static int iterate(tpc_alg1 *a, const tpc_alg1_opts *o, alg1_round *r, tpc_alg1_
   res->first = pt;
   double t0 = now();
   for (;;) {
-    stop = stop_reason(a, o, &pt, res->first.gnorm2);
+    stop = stop_reason(a, o, &pt, res->first.gnorm2, r->work);
     if (stop >= 0 || pt.t % o->record_every == 0) {
       if (o->observe && pt.t > 0) observe(a, o, r->work, &pt);
       if ((rc = record(res, &cap, &pt))) return rc;

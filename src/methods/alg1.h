@@ -68,11 +68,12 @@ typedef enum {
   TPC_ALG1_STOP_EPS,        /* ||grad f||^2 <= eps */
   TPC_ALG1_STOP_BITS,       /* uplink bits per client reached the budget */
   TPC_ALG1_STOP_DIVERGED,   /* non-finite or exploding gradients */
-  TPC_ALG1_STOP_CANCELLED   /* the cancel callback asked to stop */
+  TPC_ALG1_STOP_CANCELLED,  /* the cancel callback asked to stop */
+  TPC_ALG1_STOP_F           /* f at the model reached opts.f_target */
 } tpc_alg1_stop;
 
 /* The name stored and printed for a stop reason: "T", "eps", "bits",
-** "diverged", "cancelled". */
+** "diverged", "cancelled", "f". */
 const char *tpc_alg1_stop_name(tpc_alg1_stop s);
 
 typedef struct tpc_alg1_opts {
@@ -80,6 +81,12 @@ typedef struct tpc_alg1_opts {
   uint64_t T;               /* at most T iterations (updates), >= 1 */
   double eps;               /* stop once ||grad f(x^t)||^2 <= eps; 0: off */
   uint64_t bits_budget;     /* stop once encoded uplink bits / n >= budget; 0: off */
+  /* With f_stop: stop once f(x^t) <= f_target at the model x^t (checked
+  ** every iteration; with EF21-P one more evaluation of f a round, at x^t
+  ** instead of the clients' w^t).  The scaling checks of THEORY.md T12 run
+  ** to f(x^t) - f* <= eps (f(x^0) - f*). */
+  int f_stop;
+  double f_target;
   /* Stop as diverged once ||grad f(x^t)||^2 > diverge ||grad f(x^0)||^2;
   ** 0: only non-finite gradients (or one with ||grad f_i||^2 > 1e200, which
   ** keeps every difference a mechanism forms finite) stop the run. */
