@@ -281,6 +281,19 @@ int tpc_method_canonical(const tpc_registry *reg, const tpc_spec *s, char *buf, 
   return rc;
 }
 
+size_t tpc_method_mech_parts(const tpc_spec *s, size_t n,
+                             tpc_method_mech_part out[TPC_METHOD_MECH_PARTS]) {
+  static const char *const roles[TPC_METHOD_MECH_PARTS] = {"client", "server"};
+  const tpc_method_type *t = tpc_method_type_find(s->name);
+  size_t count = 0;
+  for (size_t k = 0; t && t->args[k] && k < s->nargs; k++)
+    if (t->args[k] == 'M' && count < TPC_METHOD_MECH_PARTS) {
+      out[count] = (tpc_method_mech_part){s->args[k], count ? 1 : n, roles[count]};
+      count++;
+    }
+  return count;
+}
+
 /* ---- building ---------------------------------------------------------------- */
 
 /* A compressor's constants for dimension d and n clients (built and freed). */

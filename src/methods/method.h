@@ -112,6 +112,20 @@ int tpc_method_uses_plugin(const tpc_registry *reg, const tpc_spec *s);
 int tpc_method_plan_get(const tpc_registry *reg, const tpc_method_type *t, const tpc_spec *s,
                         size_t d, size_t n, tpc_method_plan *pl);
 
+/* The mechanisms of a method spec that `tpc bounds` checks like mechanism
+** specs: for bidir(M_w, M_s) the clients' M_w at n clients and the server's
+** M_s at one node (as tpc_alg1_alloc_bidir builds it).  Returns how many
+** were written to out (0 for another spec). */
+typedef struct tpc_method_mech_part {
+  const tpc_spec *spec;   /* points into the method's spec */
+  size_t n;               /* the n it is built for */
+  const char *role;       /* "client", "server" */
+} tpc_method_mech_part;
+
+#define TPC_METHOD_MECH_PARTS 2
+size_t tpc_method_mech_parts(const tpc_spec *s, size_t n,
+                             tpc_method_mech_part out[TPC_METHOD_MECH_PARTS]);
+
 /* The canonical text of a method spec (parameters in the type's order,
 ** arguments canonical), like tpc_spec_canonical. */
 int tpc_method_canonical(const tpc_registry *reg, const tpc_spec *s, char *buf, size_t size);
