@@ -96,7 +96,9 @@ int tpc_rate_prepare(const tpc_problem *p, const tpc_mech_consts *mc,
   memset(c, 0, sizeof *c);
   c->thm = o->theorem;
   c->mc = *mc;
-  c->mi = mi ? *mi : (tpc_method_info){.omega = NAN, .alpha = NAN, .beta = NAN, .p = NAN};
+  c->mi = mi ? *mi
+              : (tpc_method_info){
+                    .omega = NAN, .alpha = NAN, .beta = NAN, .p = NAN, .As = NAN, .Bs = NAN};
   c->slack = -1;
   c->gamma_theory = c->mult = NAN;
   c->delta0 = c->G0 = c->bound = c->measured = c->ucb = c->ratio = NAN;
