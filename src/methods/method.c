@@ -191,7 +191,7 @@ static const tpc_method_type type_ef21p_dcgd = {
 static const tpc_method_type type_bidir = {
     "bidir", "bidir(M_w, M_s)",
     "bidirectional 3PC: clients' M_w up, the server's M_s on the aggregate down",
-    "T10 bidirectional 3PC (T10.1)", "MM", keys_none, plan_bidir,
+    "T10 bidir (T10.1)", "MM", keys_none, plan_bidir,
     "M_w, M_s mechanisms; M_s built for one node (n = 1), not MARINA's aggregate form"};
 
 const tpc_method_type *const tpc_builtin_methods[] = {
