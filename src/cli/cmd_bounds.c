@@ -1,6 +1,7 @@
 /*
 ** tpc bounds SPEC... : the empirical check of THEORY.md T1-T3 for each spec
-** (bounds/bounds.h has the method).  Every input is validated before the run
+** (bounds/bounds.h has the method), and of both mechanisms of a
+** bidir(M_w, M_s) (THEORY.md T10.1).  Every input is validated before the run
 ** row exists, so bad input (exit 2) stores nothing; a spec that names a
 ** plugin's type is validated in a child process, so that its init or consts
 ** crashing or hanging there fails that spec alone.  Each spec is then
@@ -48,8 +49,9 @@ static const char usage[] =
     "test points and an adversarial search: alpha or omega and unbiasedness of a\n"
     "compressor, the 3PC inequality of a mechanism (MARINA: for the average of\n"
     "n clients; shifted, DIANA: their shift inequality), with the empirical A-B\n"
-    "frontier and the Theorem 1 step size it implies.  Exit 0 pass, 1 violated,\n"
-    "3 inconclusive, 4 an evaluation crashed or timed out, 2 bad input.\n"
+    "frontier and the Theorem 1 step size it implies; a bidir(M_w, M_s) spec\n"
+    "checks both mechanisms, the server's M_s as one node (n = 1).  Exit 0 pass,\n"
+    "1 violated, 3 inconclusive, 4 an evaluation crashed or timed out, 2 bad input.\n"
     "Example: tpc bounds 'topk(k=10)' 'ef21(topk(k=10))' --d 100\n\n"
     "  --d D            dimension (default 100)\n"
     "  --n N            clients: PermK's blocks, MARINA's average (default 4)\n"
