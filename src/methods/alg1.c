@@ -389,12 +389,6 @@ tpc_alg1 *tpc_alg1_alloc_bidir(const tpc_problem *p, const tpc_registry *reg,
   return alg1_done(a, rc, status);
 }
 
-int tpc_alg1_server_mech_consts(const tpc_alg1 *a, tpc_mech_consts *k) {
-  if (!a->smech) return 0;
-  tpc_mech_consts_get(a->smech, k);
-  return 1;
-}
-
 /* Q's class and what the shifts need, before anything is built. */
 static int shifted_check(tpc_alg1 *a, const tpc_alg1_shifted *s) {
   tpc_comp_consts k;

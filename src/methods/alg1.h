@@ -1,7 +1,8 @@
 /*
 ** Algorithm 1 of the 3PC paper (THEORY.md T4): distributed gradient descent
 ** whose clients send 3PC messages, optionally with a compressed downlink
-** (EF21-P), on any problem of problems/problem.h.  src/methods/ is the floor
+** (EF21-P, or a server mechanism: bidirectional 3PC, T10.1), on any
+** problem of problems/problem.h.  src/methods/ is the floor
 ** of the optimization methods' runners (THEORY.md T4; the methods of T8-T11
 ** join Algorithm 1 here), above the registry that builds their mechanisms.
 **
@@ -175,9 +176,6 @@ void tpc_alg1_free(tpc_alg1 *a);
 tpc_alg1 *tpc_alg1_alloc_bidir(const tpc_problem *p, const tpc_registry *reg,
                                const tpc_spec *method, const tpc_spec *server_mech,
                                int *status);
-
-/* The server mechanism's constants into *k; 0 (k untouched) without one. */
-int tpc_alg1_server_mech_consts(const tpc_alg1 *a, tpc_mech_consts *k);
 
 /* The method's declared constants (client 0's instance). */
 void tpc_alg1_consts(const tpc_alg1 *a, tpc_mech_consts *out);
