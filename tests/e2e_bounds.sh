@@ -6,7 +6,9 @@
 # rare events are never violated (pass, or inconclusive naming the draws
 # that would decide); identical tables for
 # --threads 1 and 2; a plugin compiled here that violates its constant
-# (exit 1), crashes or hangs (exit 4, the database still usable).  Prints
+# (exit 1), crashes or hangs (exit 4, the database still usable); a
+# bidir(M_w, M_s) checks both mechanisms, the server's as one node, and a
+# server declaring a B 10% too small is caught (exit 1).  Prints
 # "e2e_bounds: N passed, N failed" and exits 1 when a check failed.
 . "$(dirname "$0")/lib.sh"
 
@@ -165,6 +167,48 @@ if ${CC:-cc} -shared -fPIC -Isrc -o "$tmp/bad.so" "$tmp/bad.c" 2>"$tmp/cc.err"; 
   expect 0 "database intact" -- bounds 'topk(k=10)' --trials 4 --db "$db"
 else
   bad "cannot build the test plugin"; cat "$tmp/cc.err"
+fi
+
+# ---- bidir(M_w, M_s): both mechanisms checked, the server's as one node ------
+expect 0 "bidir" -- bounds 'bidir(ef21(topk(k=2)),lag(zeta=2))' --d 20 --n 3 --trials 8 \
+  --search-budget 200 --db "$tmp/bidir.sqlite"
+has out "ef21(topk(k=2)) (client of bidir, n=3)" "the clients' row says so"
+has out "lag(zeta=2) (server of bidir, n=1)" "the server's row says so"
+db="$tmp/bidir.sqlite"
+equals "SELECT group_concat(n) FROM (SELECT n FROM bounds_specs ORDER BY position)" "3,1" \
+  "the server is checked at n = 1"
+expect 2 "a method without mechanisms" -- bounds 'dcgd(urandk(k=2))' --db "$tmp/bidir.sqlite"
+has err "is a method" "the message says what it is"
+# A server mechanism declaring a B 10% too small (test_bounds.c's shrunk,
+# built here as a plugin): the tight EF21 construction exceeds 0.9 B.
+cat >"$tmp/shrunk.c" <<'EOF'
+#include "mech/mech.h"
+#include "registry/registry.h"
+
+/* e2eshrunk(M): M declaring 0.9 times its B. */
+static int init(tpc_mech *m, const tpc_spec *s) { (void)m; (void)s; return 0; }
+static void consts(const tpc_mech *m, tpc_mech_consts *o) {
+  tpc_mech_consts_get(m->inner, o);
+  o->B *= 0.9;
+}
+static void f64(tpc_mech *m, const double *h, const double *y, const double *x, double *out,
+                tpc_msg *msg, const tpc_ctx *ctx) { tpc_mech_apply_f64(m->inner, h, y, x, out, msg, ctx); }
+static void f32(tpc_mech *m, const float *h, const float *y, const float *x, float *out,
+                tpc_msg *msg, const tpc_ctx *ctx) { tpc_mech_apply_f32(m->inner, h, y, x, out, msg, ctx); }
+static const char *const keys[] = {0};
+static const tpc_mech_type shrunk = {.name = "e2eshrunk", .synopsis = "e2eshrunk(M)",
+  .summary = "e2e", .declared = "0.9 B", .theory = "e2e", .args = "M", .keys = keys,
+  .init = init, .consts = consts, .apply_f32 = f32, .apply_f64 = f64};
+int tpc_plugin_init(tpc_registry *r) { return tpc_registry_add_mech(r, &shrunk); }
+EOF
+if ${CC:-cc} -shared -fPIC -Isrc -o "$tmp/shrunk.so" "$tmp/shrunk.c" 2>"$tmp/cc.err"; then
+  expect 1 "bidir server with B 10% too small" -- bounds \
+    'bidir(ef21(topk(k=2)),e2eshrunk(ef21(topk(k=2))))' --plugin "$tmp/shrunk.so" --d 20 \
+    --trials 8 --search-budget 200 --db "$tmp/bidir.sqlite"
+  has err "e2eshrunk(ef21(topk(k=2))) (server of bidir, n=1): violated" "the server's row is violated"
+  lacks err "(client of bidir, n=4): violated" "the client's row is not"
+else
+  bad "cannot build the bidir test plugin"; cat "$tmp/cc.err"
 fi
 
 echo "e2e_bounds: $pass passed, $fail failed"

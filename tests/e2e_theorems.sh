@@ -7,7 +7,10 @@
 # the failed assumption when it does not apply or is unknown, storing
 # nothing (T5's theorems and those of T8, T9: convexity, mu_i, beta, the
 # method, x*, L-; a non-contractive C_s); a database of schema version 9
-# gets the theorem of its old rows.
+# gets the theorem of its old rows.  T10.2 (bidirectional 3PC): describe
+# shows both pairs, M and the step; it passes at its step on a quadratic
+# and on phishing for EF21/EF21, AdaCGD/EF21 and LAG/EF21, storing A_s, B_s;
+# --init zero is outside it; MARINA as the server is refused.
 # Prints one line per failure and "e2e_theorems: N passed, N failed".
 . "$(dirname "$0")/lib.sh"
 db="$tmp/thm.sqlite"
@@ -211,10 +214,36 @@ if command -v sqlite3 >/dev/null 2>&1; then
     "and their points"
   equals "SELECT trajectory_id FROM rate_best WHERE run_id = 1" 2 "rate_best keeps its rows"
   equals "SELECT count(*) FROM pragma_foreign_key_check" 0 "no row lost its parent"
-  equals "PRAGMA user_version" 11 "migrated to version 11"
+  equals "PRAGMA user_version" 12 "migrated to version 12"
 else
   echo "e2e_theorems: migration check skipped, no sqlite3"
 fi
+
+# ---- T10.2: bidirectional 3PC --------------------------------------------------
+B3='bidir(ef21(topk(k=5)),ef21(topk(k=5)))'
+B4='bidir(adacgd(topk(k=2),topk(k=5),zeta=2),ef21(topk(k=5)))'
+B5='bidir(lag(zeta=2),ef21(topk(k=5)))'
+expect 0 "describe bidir" -- describe 'bidir(ef21(topk(k=5)),lag(zeta=2))' --problem "$CQ"
+has out "M_w           ef21(topk(k=5)) at n = 10 (each client)" "describe shows the clients' mechanism"
+has out "A_s = 1, B_s = 2 [T3 LAG]" "describe shows the server's pair"
+has out "T10.2       applies, step gamma = " "T10.2 applies with its step"
+has out "M = " "describe shows T10.2's M"
+for P in "$CQ" 'logreg(file=phishing)'; do
+  expect 0 "T10.2 on $P" -- rate "$P" "$B3" "$B4" "$B5" --theorem T10.2 --T 100 --no-slack \
+    --wire-check --db "$db"
+  equals "SELECT count(*) FROM rate_checks WHERE run_id = $(last_run) AND theorem = 'T10.2'
+          AND verdict = 'pass'" 3 "T10.2 passes for the three pairs on $P"
+done
+run=$(last_run)
+equals "SELECT count(*) FROM rate_checks s JOIN rate_checks c ON c.run_id = s.run_id
+        WHERE s.run_id = $run AND s.method = '$B5' AND c.method = '$B3'
+          AND s.A_s = c.A AND s.B_s = c.B AND s.A = 1 AND s.B = 2" 1 \
+  "the server's pair is stored beside the clients' (EF21-TopK's, as a client of $B3)"
+expect 0 "T10.2 with --init zero" -- rate "$CQ" "$B3" --theorem T10.2 --init zero --T 20 \
+  --no-slack --db "$db"
+has out "n/a" "another initialization is outside T10.2"
+refuse_thm "$CQ" 'bidir(ef21(topk(k=5)),marina(urandk(k=5),p=0.5))' T10.2 \
+  "declares an aggregate inequality"
 
 echo "e2e_theorems: $pass passed, $fail failed"
 [ "$fail" = 0 ]

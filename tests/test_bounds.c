@@ -25,6 +25,7 @@
 #include "bounds/internal.h"
 #include "bounds/stats.h"
 #include "core/error.h"
+#include "methods/method.h"
 #include "registry/registry.h"
 #include "rng/pcg.h"
 #include "store/store.h"
@@ -585,6 +586,32 @@ Test(bounds_run, planted_B_too_small) {
   cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_VIOLATED), "%s", r->sum.reason);
   cr_assert(gt(dbl, r->sum.worst_ratio_lcb, 1.0));
   tpc_bounds_result_free(r);
+}
+
+/* bidir(M_w, M_s): the clients' M_w at n and the server's M_s as one node
+** (tpc_method_mech_parts, what `tpc bounds` checks for a bidir spec), each
+** by the mechanisms' check; the server declaring a B 10% too small is
+** caught, the honest client passes. */
+Test(bounds_run, bidir_server_B_too_small) {
+  tpc_bounds_opts o = small();
+  tpc_spec *s = parse("bidir(ef21(topk(k=2)),shrunk(ef21(topk(k=2)),bfactor=0.9))");
+  tpc_method_mech_part part[TPC_METHOD_MECH_PARTS];
+  cr_assert(eq(sz, tpc_method_mech_parts(s, 3, part), 2));
+  cr_expect(part[0].n == 3 && strcmp(part[0].role, "client") == 0, "%zu %s", part[0].n,
+            part[0].role);
+  cr_expect(part[1].n == 1 && strcmp(part[1].role, "server") == 0, "%zu %s", part[1].n,
+            part[1].role);
+  for (size_t k = 0; k < 2; k++) {
+    o.n = part[k].n;
+    tpc_bounds_result *r = tpc_bounds_result_alloc(&o);
+    cr_assert(not(eq(ptr, r, NULL)));
+    cr_assert(eq(int, tpc_bounds_run(reg, part[k].spec, &o, r), TPC_OK), "%s", tpc_error_msg());
+    int want = k ? TPC_VERDICT_VIOLATED : TPC_VERDICT_PASS;
+    cr_expect(eq(int, r->sum.verdict, want), "%s: %s (%s)", part[k].role,
+              tpc_bounds_verdict_name(r->sum.verdict), r->sum.reason);
+    tpc_bounds_result_free(r);
+  }
+  tpc_spec_free(s);
 }
 
 /* TopK that never selects coordinate 7: with equal magnitudes and x_7 the

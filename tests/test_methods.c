@@ -15,7 +15,12 @@
 **    client copies of w agree through the wire; a test-defined server that
 **    skips w updates leaves the clients at w^0;
 **  - thread counts 1 and 2 give the same bits; downlink bits are the
-**    encoded messages'; bad parameters are refused.
+**    encoded messages'; bad parameters are refused;
+**  - bidir(M_w, M_s) (T10.1): steps by hand with an EF21 and a LAG server,
+**    a gd server is Algorithm 1's broadcast, the downlink bits are the
+**    server's messages, a downlink apply that drops a part is caught by the
+**    wire check, 1, 2 and 3 threads give the same bits, MARINA's aggregate
+**    form is refused as a server.
 */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
@@ -585,4 +590,209 @@ Test(methods, names_and_canonical_texts, .init = setup, .fini = teardown) {
   cr_expect(eq(int, tpc_method_check(reg, back), TPC_OK));
   tpc_spec_free(s);
   tpc_spec_free(back);
+}
+
+/* ---- bidirectional 3PC (T10.1) ------------------------------------------------------- */
+
+/* x^T of bidir(ef21(topk(k=1)), S) by hand, S = ef21(topk(k=1)) or, with
+** zeta > 0, lag(zeta): clients g_i + TopK1(grad f_i - g_i), the server
+** g^{t+1} from g^t, gbar^t and gbar^{t+1}, x^{t+1} = x^t - gamma g^t, every
+** sum over clients in client order as alg1.c takes it. */
+static void bidir_ref(const tpc_problem *p, double gamma, double zeta, uint64_t T, double *x) {
+  size_t d = p->d, n = p->n;
+  double gi[2][8], gbar[8], gs[8], gprev[8], grad[8], e[8], q[8];
+  for (uint64_t t = 0; t <= T; t++) {
+    memset(gbar, 0, sizeof gbar);
+    for (size_t i = 0; i < n; i++) {
+      grad_i(p, i, x, grad);
+      for (size_t j = 0; j < d; j++) e[j] = grad[j] - gi[i][j];
+      topk1(e, q, d);
+      for (size_t j = 0; j < d; j++) {
+        gi[i][j] = t == 0 ? grad[j] : gi[i][j] + q[j];
+        gbar[j] += gi[i][j];
+      }
+    }
+    for (size_t j = 0; j < d; j++) gbar[j] /= (double)n;
+    if (t == T) break;
+    if (t == 0) memcpy(gs, gbar, sizeof gs);
+    double fresh = 0, lagged = 0;
+    for (size_t j = 0; j < d; j++) {
+      fresh += (gbar[j] - gs[j]) * (gbar[j] - gs[j]);
+      lagged += (gbar[j] - gprev[j]) * (gbar[j] - gprev[j]);
+      e[j] = gbar[j] - gs[j];
+    }
+    topk1(e, q, d);
+    for (size_t j = 0; t > 0 && j < d; j++)
+      gs[j] = zeta > 0 ? (fresh > zeta * lagged ? gbar[j] : gs[j]) : gs[j] + q[j];
+    memcpy(gprev, gbar, sizeof gprev);
+    for (size_t j = 0; j < d; j++) x[j] -= gamma * gs[j];
+  }
+}
+
+/* Two rounds and five against the arithmetic above, to the last bit: the
+** server's y is gbar^t (LAG's trigger reads it), its x gbar^{t+1}. */
+Test(methods, bidir_steps_by_hand, .init = setup, .fini = teardown) {
+  static const struct {
+    const char *spec;
+    double zeta;
+  } cases[] = {{"bidir(ef21(topk(k=1)),ef21(topk(k=1)))", 0},
+               {"bidir(ef21(topk(k=1)),lag(zeta=2))", 2}};
+  tpc_problem *p = toy_alloc(3, 2, 1.0, 0);
+  for (size_t c = 0; c < 2; c++)
+    for (uint64_t T = 2; T <= 5; T += 3) {
+      tpc_method *m = test_method_make(reg, NULL, p, cases[c].spec, NULL);
+      tpc_alg1_opts o;
+      tpc_alg1_result res;
+      opts(&o, 0.3, T);
+      run(m, &o, &res);
+      double x[3];
+      memcpy(x, p->x0, sizeof x);
+      bidir_ref(p, 0.3, cases[c].zeta, T, x);
+      const double *mx = tpc_alg1_model_x(tpc_method_runner(m));
+      for (size_t j = 0; j < 3; j++)
+        cr_expect(eq(dbl, mx[j], x[j]), "%s, T = %llu: x_%zu = %.17g, by hand %.17g",
+                  cases[c].spec, (unsigned long long)T, j, mx[j], x[j]);
+      tpc_alg1_result_free(&res);
+      tpc_method_free(m);
+    }
+  toy_free(p);
+}
+
+/* A server that forwards the aggregate (gd: g^{t+1} = gbar^{t+1}, sent
+** densely) is Algorithm 1's uncompressed broadcast: the same points, bits
+** down included. */
+Test(methods, bidir_with_gd_server_is_alg1, .init = setup, .fini = teardown) {
+  tpc_method *a = test_method_make(reg, NULL, toy, "ef21(topk(k=3))", NULL);
+  tpc_method *b = test_method_make(reg, NULL, toy, "bidir(ef21(topk(k=3)),gd)", NULL);
+  tpc_alg1_opts o;
+  tpc_alg1_result ra, rb;
+  opts(&o, 0.05, 30);
+  run(a, &o, &ra);
+  o.wire_check = 1;
+  run(b, &o, &rb);
+  cr_expect(same_points(&ra, &rb));
+  tpc_alg1_result_free(&ra);
+  tpc_alg1_result_free(&rb);
+  tpc_method_free(a);
+  tpc_method_free(b);
+}
+
+/* Downlink: g^0 densely, then the server's EF21-TopK(3) message, the same
+** encoded sparse message (and 3 values in the papers' count) as one
+** client's EF21-TopK(3) uplink. */
+Test(methods, bidir_downlink_bits_are_the_servers_messages, .init = setup, .fini = teardown) {
+  uint64_t paper, dense = dense_msg_bits(toy->d, &paper);
+  tpc_method *m = test_method_make(reg, NULL, toy, "bidir(ef21(topk(k=3)),ef21(topk(k=3)))", NULL);
+  tpc_alg1_opts o;
+  tpc_alg1_result r;
+  opts(&o, 0.05, 20);
+  run(m, &o, &r);
+  const tpc_alg1_point *pt = r.points;
+  cr_expect(eq(u64, pt[0].bits_down, 0));
+  cr_expect(eq(u64, pt[1].bits_down, dense));
+  cr_expect(eq(u64, pt[1].bits_down_paper, paper));
+  for (size_t t = 2; t < r.npoints; t++) {
+    uint64_t up = (pt[t].bits_up - pt[t - 1].bits_up) / toy->n;
+    cr_expect(eq(u64, pt[t].bits_down - pt[t - 1].bits_down, up), "t = %zu", t);
+    cr_expect(eq(u64, pt[t].bits_down_paper - pt[t - 1].bits_down_paper, 3 * 64), "t = %zu", t);
+  }
+  cr_expect(lt(u64, pt[2].bits_down - pt[1].bits_down, dense / 4));
+  tpc_alg1_result_free(&r);
+  tpc_method_free(m);
+}
+
+/* The clients' apply of the server's message with a defect: a compressed
+** message (not g^0's absolute one) loses its last part. */
+static void drop_last_part(const tpc_msg *m, double *g) {
+  tpc_msg copy = *m;
+  if (copy.nparts && !copy.part[0].absolute) copy.nparts--;
+  tpc_msg_apply_f64(&copy, g);
+}
+
+static int plan_drop(const tpc_spec *s, double omega, tpc_method_plan *pl) {
+  int rc = tpc_method_type_find("bidir")->plan(s, omega, pl);
+  pl->downlink = drop_last_part;
+  return rc;
+}
+
+static const char *const no_keys[] = {NULL};
+static const tpc_method_type drop_type = {"bidir", "drop", "drop", "T10", "MM", no_keys,
+                                          plan_drop, "-"};
+
+/* Under the wire check the clients' copy of g goes through the bytes and
+** equals the server's (the unchecked run gives the same points); a downlink
+** apply that drops a part is caught in round 1, the first compressed
+** message, with TPC_EINTERNAL. */
+Test(methods, bidir_wire_check_catches_a_dropped_part, .init = setup, .fini = teardown) {
+  const char *spec = "bidir(ef21(topk(k=3)),ef21(topk(k=3)))";
+  tpc_alg1_opts o;
+  tpc_alg1_result r, rw;
+  opts(&o, 0.05, 30);
+  tpc_method *m = test_method_make(reg, NULL, toy, spec, NULL);
+  run(m, &o, &r);
+  o.wire_check = 1;
+  run(m, &o, &rw);
+  cr_expect(same_points(&r, &rw));
+  tpc_alg1_result_free(&r);
+  tpc_alg1_result_free(&rw);
+  tpc_method_free(m);
+  m = test_method_make(reg, &drop_type, toy, spec, NULL);
+  cr_expect(eq(int, tpc_method_run(m, &o, &r), TPC_EINTERNAL));
+  cr_expect(strstr(tpc_error_msg(), "downlink, round 1:") != NULL, "%s", tpc_error_msg());
+  cr_expect(strstr(tpc_error_msg(), "clients' copy of g differs") != NULL, "%s",
+            tpc_error_msg());
+  tpc_method_free(m);
+}
+
+/* Bit-identical on 1, 2 and 3 threads: deterministic (EF21-TopK both
+** ways) and randomized (RandK both ways, the server's stream from the
+** seed). */
+Test(methods, bidir_threads_bit_identical, .init = setup, .fini = teardown) {
+  const char *specs[] = {"bidir(ef21(topk(k=2)),ef21(topk(k=3)))",
+                         "bidir(ef21(randk(k=2)),ef21(randk(k=3)))", NULL};
+  for (int k = 0; specs[k]; k++) {
+    tpc_method *m = test_method_make(reg, NULL, toy, specs[k], NULL);
+    tpc_alg1_opts o;
+    tpc_alg1_result r1, rt;
+    opts(&o, 0.05, 40);
+    o.seed = 7;
+    run(m, &o, &r1);
+    for (int threads = 2; threads <= 3; threads++) {
+      o.threads = threads;
+      o.wire_check = threads == 3;
+      run(m, &o, &rt);
+      cr_expect(same_points(&r1, &rt), "%s, %d threads", specs[k], threads);
+      tpc_alg1_result_free(&rt);
+    }
+    o.seed = 8; /* another seed moves a randomized run */
+    run(m, &o, &rt);
+    cr_expect(eq(int, same_points(&r1, &rt), k == 0), "%s: seeds 7 and 8", specs[k]);
+    tpc_alg1_result_free(&rt);
+    tpc_alg1_result_free(&r1);
+    tpc_method_free(m);
+  }
+}
+
+/* The server's constants in tpc_method_info, the clients' as the runner's,
+** deterministic only when both mechanisms are; MARINA's aggregate form and
+** non-mechanisms are refused. */
+Test(methods, bidir_constants_and_refusals, .init = setup, .fini = teardown) {
+  tpc_method *m = test_method_make(reg, NULL, toy, "bidir(ef21(topk(k=3)),lag(zeta=2))", NULL);
+  tpc_method_info mi;
+  tpc_mech_consts mc;
+  tpc_method_info_get(m, &mi);
+  tpc_alg1_consts(tpc_method_runner(m), &mc);
+  cr_expect(mi.typed && mi.server_mech && strcmp(mi.name, "bidir") == 0);
+  cr_expect(mi.As == 1.0 && mi.Bs == 2.0, "A_s = %g, B_s = %g", mi.As, mi.Bs);
+  double A, B;
+  tpc_ef21_constants_alpha(3.0 / 42, &A, &B);
+  cr_expect(mc.A == A && mc.B == B && mc.deterministic, "A_w = %g, B_w = %g", mc.A, mc.B);
+  tpc_method_free(m);
+  m = test_method_make(reg, NULL, toy, "bidir(ef21(topk(k=3)),ef21(randk(k=3)))", NULL);
+  tpc_alg1_consts(tpc_method_runner(m), &mc);
+  cr_expect(mc.deterministic == 0);
+  tpc_method_free(m);
+  refused("bidir(ef21(topk(k=3)),marina(urandk(k=3),p=0.5))", "declares an aggregate inequality");
+  refused("bidir(topk(k=3),ef21(topk(k=3)))", "argument 1 'topk' is not a mechanism");
+  refused("bidir(ef21(topk(k=3)))", "takes 2 mechanism arguments");
 }

@@ -1,5 +1,5 @@
 /*
-** Tests of the step rules and bounds of THEORY.md T8 and T9
+** Tests of the step rules and bounds of THEORY.md T8, T9 and T10
 ** (bounds/theorems/rules.h) against values computed by hand, with numbers
 ** chosen so that every intermediate is exact in binary or a short decimal.
 ** Powers go through exp(k log1p(-c)), a few ulps from the exact product:
@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include "bounds/theorems/rules.h"
+#include "methods/alg1.h"
 
 #define ULPS 8
 
@@ -185,4 +186,33 @@ Test(rules, t97_step) {
   cr_assert(ieee_ulp_eq(dbl, tpc_rule_t97_step(0.5, 1, 4, 0, 4, 1536, 12, 0.5), 1.0 / 16, 0));
   cr_assert(ieee_ulp_eq(dbl, tpc_rule_t97_step(0.5, 1, 4, 0, 4, 1536, 12, 0.5),
                         tpc_rule_t91_nonconvex_step(0.5, 1), 0));
+}
+
+/* T10.2.  L- = L+ = 1, A_w = 1/2, B_w = 1, A_s = 3/4, B_s = 1/4:
+** 3 B_s/A_s = 1, 1 + 6 B_s/A_s = 3, so M^2 = 2 [(1 + 1) + 3 * 1/(1/2)] = 16,
+** M = 4 and the step 1/(1 + 4); the bound 2 * 3/(0.25 * 6) = 4. */
+Test(rules, t102_bidirectional_3pc) {
+  cr_assert(ieee_ulp_eq(dbl, tpc_rule_t102_M(1, 1, 0.5, 1, 0.75, 0.25), 4.0, 1));
+  cr_assert(ieee_ulp_eq(dbl, tpc_rule_t102_step(1, 1, 0.5, 1, 0.75, 0.25), 0.2, 2));
+  cr_assert(ieee_ulp_eq(dbl, tpc_rule_t102_bound(3, 0.25, 6), 4.0, 0));
+  /* L- = 2, L+ = 3, A_w = 1/4, B_w = 2, A_s = 1/2, B_s = 1/2:
+  ** 2 [3 (1/2)(2*9 + 4)/(1/2) + (1 + 6) 2*9/(1/4)] = 2 [66 + 504] = 1140 */
+  cr_assert(ieee_ulp_eq(dbl, tpc_rule_t102_M(2, 3, 0.25, 2, 0.5, 0.5), sqrt(1140.0), 1));
+}
+
+/* An exact server (A_s = 1, B_s = 0) leaves M = L+ sqrt(2 B_w/A_w): T5
+** Theorem 1's step with sqrt(2) more in front of L+, and so smaller. */
+Test(rules, t102_exact_server_is_sqrt2_weaker_than_theorem1) {
+  static const double cases[][4] = {{1, 1, 0.5, 1}, {2, 3, 0.134, 5.6}, {0.7, 11, 1, 2}};
+  for (size_t k = 0; k < 3; k++) {
+    double Lm = cases[k][0], Lp = cases[k][1], A = cases[k][2], B = cases[k][3];
+    double thm1 = 1 / tpc_alg1_step_theorem1(Lm, Lp, A, B) - Lm; /* L+ sqrt(B/A) */
+    cr_expect(ieee_ulp_eq(dbl, tpc_rule_t102_M(Lm, Lp, A, B, 1, 0), sqrt(2.0) * thm1, 4),
+              "case %zu: M = %.17g, sqrt 2 L+ sqrt(B/A) = %.17g", k,
+              tpc_rule_t102_M(Lm, Lp, A, B, 1, 0), sqrt(2.0) * thm1);
+    cr_expect(ieee_ulp_eq(dbl, tpc_rule_t102_step(Lm, Lp, A, B, 1, 0),
+                          1 / (Lm + Lp * sqrt(2 * B / A)), 4), "case %zu", k);
+    cr_expect(lt(dbl, tpc_rule_t102_step(Lm, Lp, A, B, 1, 0),
+                 tpc_alg1_step_theorem1(Lm, Lp, A, B)), "case %zu", k);
+  }
 }

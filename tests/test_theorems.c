@@ -1,6 +1,6 @@
 /*
-** Tests of the theorems of THEORY.md T8 and T9 in the catalogue
-** (bounds/theorems/thm_shift.c, thm_ef21p.c) checked by `tpc rate`
+** Tests of the theorems of THEORY.md T8, T9 and T10 in the catalogue
+** (bounds/theorems/thm_shift.c, thm_ef21p.c, thm_bidir.c) checked by `tpc rate`
 ** (bounds/theorems/rate.h) on the methods of src/methods/method.h:
 **
 **  - every theorem passes at its own step (multiplier 1) on a strongly
@@ -16,7 +16,10 @@
 **    2 beta m, DIANA's shift from a fresh draw of Q, and a server that never
 **    updates w.  What each check finds is asserted, caught or not;
 **  - honest methods run past their rounding floor (x^T = x* up to rounding
-**    while the bound keeps falling) still pass.
+**    while the bound keeps falling) still pass;
+**  - T10.2 (bidirectional 3PC, derived) at its step on the quadratic and on
+**    phishing for EF21/EF21, AdaCGD/EF21, LAG/EF21 and a randomized pair; a
+**    server that never updates g is caught; another --init is n/a.
 */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
@@ -445,5 +448,98 @@ Test(theorems, honest_methods_pass_below_the_rounding_floor, .init = setup, .fin
   tpc_problem_free(p);
   p = test_problem_make(QUAD_STIFF);
   expect_passes(p, floor_cases_ef21p, 16000, 10, 1);
+  tpc_problem_free(p);
+}
+
+/* ---- T10.2: bidirectional 3PC --------------------------------------------------------
+**
+** A derived theorem, checked at its step on the strongly convex quadratic
+** and on phishing (logistic regression with the default nonconvex
+** regularizer) for the three pairs T10 names, plus a randomized one. */
+static const thm_case bidir_cases[] = {
+    {"T10.2", "bidir(ef21(topk(k=5)),ef21(topk(k=5)))", 1},
+    {"T10.2", "bidir(adacgd(topk(k=2),topk(k=5),zeta=2),ef21(topk(k=5)))", 1},
+    {"T10.2", "bidir(lag(zeta=2),ef21(topk(k=5)))", 1},
+    {"T10.2", "bidir(ef21(randk(k=5)),ef21(randk(k=5)))", 0},
+    {NULL, NULL, 0}};
+
+Test(theorems, t102_passes_on_quad_and_phishing, .init = setup, .fini = teardown) {
+  tpc_problem *p = test_problem_make(QUAD_SC);
+  expect_passes(p, bidir_cases, 300, 5, 0);
+  tpc_problem_free(p);
+  p = test_problem_make("logreg(file=phishing)");
+  expect_passes(p, bidir_cases, 100, 5, 0);
+  tpc_problem_free(p);
+}
+
+/* frozen(M): M's declared constants, but it never moves its state
+** (out = h, nothing sent): a server that keeps g^0 for ever. */
+static int frozen_init(tpc_mech *m, const tpc_spec *s) {
+  (void)m;
+  (void)s;
+  return TPC_OK;
+}
+
+static void frozen_consts(const tpc_mech *m, tpc_mech_consts *out) {
+  tpc_mech_consts_get(m->inner, out);
+}
+
+static void frozen_f64(tpc_mech *m, const double *h, const double *y, const double *x,
+                       double *out, tpc_msg *msg, const tpc_ctx *ctx) {
+  (void)y;
+  (void)x;
+  (void)ctx;
+  tpc_msg_reset(msg);
+  tpc_msg_add(msg, TPC_MSG_SKIP, TPC_F64, m->d);
+  memcpy(out, h, m->d * sizeof(double));
+}
+
+static void frozen_f32(tpc_mech *m, const float *h, const float *y, const float *x, float *out,
+                       tpc_msg *msg, const tpc_ctx *ctx) {
+  (void)y;
+  (void)x;
+  (void)ctx;
+  tpc_msg_reset(msg);
+  tpc_msg_add(msg, TPC_MSG_SKIP, TPC_F32, m->d);
+  memcpy(out, h, m->d * sizeof(float));
+}
+
+static const char *const frozen_keys[] = {NULL};
+static const tpc_mech_type frozen_type = {
+    .name = "frozen",
+    .synopsis = "frozen(M)",
+    .summary = "test: M's constants, the state never moves",
+    .declared = "as M",
+    .theory = "test",
+    .args = "M",
+    .keys = frozen_keys,
+    .init = frozen_init,
+    .consts = frozen_consts,
+    .apply_f32 = frozen_f32,
+    .apply_f64 = frozen_f64,
+};
+
+/* The check is not a formality: a server that never updates g, declaring
+** EF21's pair, steps along -grad f(x^0) until the gradient grows past the
+** bound; the honest server on the same problem and seed passes.  Other
+** initializations are outside T10.2 (n/a, saying why). */
+Test(theorems_defects, t102_frozen_server, .init = setup, .fini = teardown) {
+  cr_assert(eq(int, tpc_registry_add_mech(reg, &frozen_type), TPC_OK));
+  tpc_problem *p = test_problem_make(QUAD_STIFF);
+  tpc_rate_opts o;
+  tpc_rate_check c;
+  opts(&o, "T10.2", 2000, 0);
+  cr_expect(eq(int, check(NULL, p, "bidir(ef21(topk(k=5)),ef21(topk(k=5)))", &o, &c),
+               TPC_RATE_PASS), "%s", c.note);
+  tpc_rate_check_free(&c);
+  tpc_rate_verdict v = check(NULL, p, "bidir(ef21(topk(k=5)),frozen(ef21(topk(k=5))))", &o, &c);
+  cr_expect(eq(int, v, TPC_RATE_VIOLATED), "%s: measured %g, bound %g (%s)",
+            tpc_rate_verdict_name(v), c.measured, c.bound, c.note);
+  tpc_rate_check_free(&c);
+  o.init = TPC_ALG1_INIT_ZERO;
+  v = check(NULL, p, "bidir(ef21(topk(k=5)),ef21(topk(k=5)))", &o, &c);
+  cr_expect(eq(int, v, TPC_RATE_NA), "%s", tpc_rate_verdict_name(v));
+  cr_expect(strstr(c.note, "exact initialization") != NULL, "%s", c.note);
+  tpc_rate_check_free(&c);
   tpc_problem_free(p);
 }

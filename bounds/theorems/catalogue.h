@@ -8,7 +8,7 @@
 ** theorem added here is listed, described and checked.
 **
 ** Ids are "T<section>.<name>": "T5.thm1", "T5.pl"; the items of T8 and T9
-** take their numbers ("T8.2", "T9.3").  A descriptor's `theory` is the
+** take their numbers ("T8.2", "T9.3", "T10.2").  A descriptor's `theory` is the
 ** citation printed in brackets ("T5 Theorem 1"), checked against THEORY.md
 ** by tests/e2e_theory.sh.
 **
@@ -101,9 +101,16 @@ typedef struct tpc_theorem {
   const char *(*method_why_not)(const tpc_theorem_env *e);
   /* Runs with an EF21-P downlink are outside the theorem (verdict n/a). */
   int uplink_only;
+  /* The theorem assumes the exact initialization g_i^0 = grad f_i(x^0)
+  ** (T10.2): runs with another --init are outside it (verdict n/a). */
+  int exact_init;
   tpc_theorem_assumption assumptions[TPC_THEOREM_MAX_ASSUMPTIONS]; /* NULL name ends */
   const char *step_rule;       /* "gamma <= 1/(L- + L+ sqrt(B/A))" */
   double (*step)(const tpc_theorem_env *e);  /* the largest step it allows */
+  /* A constant of the step rule that `tpc describe` shows ("M" of T10.2;
+  ** NULL: none). */
+  const char *constant_name;
+  double (*constant)(const tpc_theorem_env *e);
   /* The theorem's bound holds at its step only (T9.1's nonconvex form and
   ** T9.7 fix gamma): a smaller step is outside it (verdict n/a). */
   int step_fixed;

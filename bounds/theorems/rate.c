@@ -96,7 +96,9 @@ int tpc_rate_prepare(const tpc_problem *p, const tpc_mech_consts *mc,
   memset(c, 0, sizeof *c);
   c->thm = o->theorem;
   c->mc = *mc;
-  c->mi = mi ? *mi : (tpc_method_info){.omega = NAN, .alpha = NAN, .beta = NAN, .p = NAN};
+  c->mi = mi ? *mi
+              : (tpc_method_info){
+                    .omega = NAN, .alpha = NAN, .beta = NAN, .p = NAN, .As = NAN, .Bs = NAN};
   c->slack = -1;
   c->gamma_theory = c->mult = NAN;
   c->delta0 = c->G0 = c->bound = c->measured = c->ucb = c->ratio = NAN;
@@ -205,8 +207,8 @@ static int slack_scan(tpc_alg1 *a, const tpc_rate_opts *o, tpc_rate_check *c,
 /* ---- verdict -------------------------------------------------------------- */
 
 /* Why the runs cannot be checked (a note and n/a), or NULL. */
-static const char *not_applicable(tpc_alg1 *a, const tpc_rate_check *c, char *buf,
-                                  size_t size) {
+static const char *not_applicable(tpc_alg1 *a, const tpc_rate_opts *o,
+                                  const tpc_rate_check *c, char *buf, size_t size) {
   if (!c->thm) return c->note[0] ? NULL : "no check requested"; /* keep the caller's why */
   if (!isfinite(c->gamma_theory)) return NULL; /* note set by prepare */
   if (c->gamma > c->gamma_theory * (1 + 1e-12))
@@ -215,6 +217,11 @@ static const char *not_applicable(tpc_alg1 *a, const tpc_rate_check *c, char *bu
     return "the theorem's bound holds at its own step only (multiplier < 1)";
   if (c->thm->uplink_only && tpc_alg1_bidirectional(a)) {
     snprintf(buf, size, "EF21-P downlink: %s covers Algorithm 1 without it", c->thm->family);
+    return buf;
+  }
+  if (c->thm->exact_init && o->init != TPC_ALG1_INIT_EXACT) {
+    snprintf(buf, size, "--init %s: %s assumes the exact initialization",
+             tpc_rate_init_name(o->init), c->thm->id);
     return buf;
   }
   for (size_t r = 0; r < c->reps; r++) {
@@ -470,7 +477,7 @@ static int decide_one_step(tpc_rate_check *c, const tpc_theorem_env *env,
 static int decide(tpc_alg1 *a, const tpc_rate_opts *o, tpc_rate_check *c) {
   const tpc_problem *p = tpc_alg1_problem(a);
   char buf[sizeof c->note];
-  const char *na = not_applicable(a, c, buf, sizeof buf);
+  const char *na = not_applicable(a, o, c, buf, sizeof buf);
   tpc_theorem_env env;
   tpc_theorem_env_fill(&env, p, &c->mc, &c->mi);
   c->G0 = 0;

@@ -1,6 +1,6 @@
 /*
-** The rows of a rate check (db/003_rate.sql, db/010_theorem.sql and
-** db/011_theorems.sql, documented in db/README.md):
+** The rows of a rate check (db/003_rate.sql, db/010_theorem.sql,
+** db/011_theorems.sql and db/012_bidir.sql, documented in db/README.md):
 ** the check, one trajectory per Algorithm 1 run, and the recorded points,
 ** inserted with prepared statements in one transaction.  For --resume: a
 ** run's settings, and which of its checks it has stored.
@@ -20,9 +20,10 @@ static const char *const check_sql =
     " Lminus, Lminus_kind, Lplus, Lplus_kind, Lpm, Lpm_kind, mu, mu_kind, finf, finf_kind,"
     " ineq, A, B, deterministic, check_kind, x0, init, T, reps, eps, bits_budget,"
     " gamma_theory, mult, gamma, delta0, G0, bound, measured, ucb, ratio, confidence,"
-    " verdict, note, slack, theorem, Lmax, Lmax_kind, musc, musc_kind, omega, alpha, beta, p)"
+    " verdict, note, slack, theorem, Lmax, Lmax_kind, musc, musc_kind, omega, alpha, beta, p,"
+    " A_s, B_s)"
     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-    "?,?,?,?,?,?,?,?,?,?,?)";
+    "?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 static const char *const traj_sql =
     "INSERT INTO rate_trajectories (check_id, role, rep, mult, gamma, stop, iters,"
@@ -125,7 +126,9 @@ static void bind_check(sqlite3_stmt *s, const tpc_rate_row *row, const tpc_probl
   bind_real(s, i++, c->mi.omega);
   bind_real(s, i++, c->mi.alpha);
   bind_real(s, i++, c->mi.beta);
-  bind_real(s, i, c->mi.p);
+  bind_real(s, i++, c->mi.p);
+  bind_real(s, i++, c->mi.As);
+  bind_real(s, i, c->mi.Bs);
 }
 
 static int step(sqlite3 *db, sqlite3_stmt *s, const char *what) {

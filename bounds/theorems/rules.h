@@ -1,6 +1,7 @@
 /*
-** The step rules and bounds of THEORY.md T8 (shifted compression) and T9
-** (EF21-P and its DIANA and DCGD variants) as pure functions of the
+** The step rules and bounds of THEORY.md T8 (shifted compression), T9
+** (EF21-P and its DIANA and DCGD variants) and T10 (bidirectional 3PC) as
+** pure functions of the
 ** constants, for the catalogue's entries of those theorems
 ** (bounds/theorems/catalogue.h), which need the methods of src/methods/ to
 ** be checked.  Inputs: the problem's constants (L-, L+, L_max, mu, ...), the
@@ -136,5 +137,18 @@ double tpc_rule_t97_eps(double delta0, double delta_star, double Lminus, double 
                         double alpha, double omega, double n, double T);
 double tpc_rule_t97_step(double alpha, double Lminus, double Lmax, double omega, double n,
                          double T, double delta_star, double eps);
+
+/* T10.2 bidirectional 3PC [derived], clients' pair (A_w, B_w), server's
+** (A_s, B_s):
+**   M = sqrt(2 [3 B_s (B_w L+^2 + L-^2)/A_s + (1 + 6 B_s/A_s) B_w L+^2/A_w]),
+**   gamma <= 1/(L- + M),
+**   (1/T) sum_{t<T} E||grad f(x^t)||^2 <= 2 delta0/(gamma T)
+** with the exact initialization, delta0 = f(x^0) - f^inf.  An exact server
+** (A_s = 1, B_s = 0) gives M = L+ sqrt(2 B_w/A_w): T5 Theorem 1's step with
+** sqrt(2) more in front of L+ (T10.2 is a sufficient condition). */
+double tpc_rule_t102_M(double Lminus, double Lplus, double Aw, double Bw, double As, double Bs);
+double tpc_rule_t102_step(double Lminus, double Lplus, double Aw, double Bw, double As,
+                          double Bs);
+double tpc_rule_t102_bound(double delta0, double gamma, double T);
 
 #endif

@@ -1,6 +1,7 @@
 /*
 ** tpc bounds SPEC... : the empirical check of THEORY.md T1-T3 for each spec
-** (bounds/bounds.h has the method).  Every input is validated before the run
+** (bounds/bounds.h has the method), and of both mechanisms of a
+** bidir(M_w, M_s) (THEORY.md T10.1).  Every input is validated before the run
 ** row exists, so bad input (exit 2) stores nothing; a spec that names a
 ** plugin's type is validated in a child process, so that its init or consts
 ** crashing or hanging there fails that spec alone.  Each spec is then
@@ -19,6 +20,7 @@
 #include "bounds/bounds.h"
 #include "cli/cli.h"
 #include "core/error.h"
+#include "methods/method.h"
 
 enum {
   OPT_D = TPC_OPT_FIRST_FREE,
@@ -47,8 +49,9 @@ static const char usage[] =
     "test points and an adversarial search: alpha or omega and unbiasedness of a\n"
     "compressor, the 3PC inequality of a mechanism (MARINA: for the average of\n"
     "n clients; shifted, DIANA: their shift inequality), with the empirical A-B\n"
-    "frontier and the Theorem 1 step size it implies.  Exit 0 pass, 1 violated,\n"
-    "3 inconclusive, 4 an evaluation crashed or timed out, 2 bad input.\n"
+    "frontier and the Theorem 1 step size it implies; a bidir(M_w, M_s) spec\n"
+    "checks both mechanisms, the server's M_s as one node (n = 1).  Exit 0 pass,\n"
+    "1 violated, 3 inconclusive, 4 an evaluation crashed or timed out, 2 bad input.\n"
     "Example: tpc bounds 'topk(k=10)' 'ef21(topk(k=10))' --d 100\n\n"
     "  --d D            dimension (default 100)\n"
     "  --n N            clients: PermK's blocks, MARINA's average (default 4)\n"
@@ -195,11 +198,15 @@ static void print_row(int width, const char *spec, const tpc_bounds_summary *s, 
 
 /* ---- the run -------------------------------------------------------------------- */
 
+/* The checks to run: one per spec, or per mechanism of a bidir(M_w, M_s)
+** spec (methods/method.h: tpc_method_mech_parts), each with the n it is
+** built for and a label that says which it is. */
 typedef struct spec_list {
   size_t n;
   tpc_spec **spec;
   char **canon;
   char **fault; /* NULL, or why the spec's plugin code failed to build it */
+  size_t *clients;
 } spec_list;
 
 static void specs_free(spec_list *l) {
@@ -211,6 +218,7 @@ static void specs_free(spec_list *l) {
   free(l->spec);
   free(l->canon);
   free(l->fault);
+  free(l->clients);
 }
 
 /* Validate one spec: in this process when it is built-in only, else in a
@@ -227,33 +235,72 @@ static int validate_spec(const bounds_args *a, const tpc_registry *reg, const tp
   return *fault ? TPC_OK : tpc_error(TPC_ENOMEM, "out of memory");
 }
 
-/* Parse, check and build every spec at d, n: exit code 2 with a message for
-** the first bad one. */
-static int read_specs(const bounds_args *a, const tpc_registry *reg, int count, char **text,
-                      spec_list *l) {
-  const tpc_bounds_opts *o = &a->opts;
-  l->n = 0;
-  l->spec = calloc((size_t)count, sizeof *l->spec);
-  l->canon = calloc((size_t)count, sizeof *l->canon);
-  l->fault = calloc((size_t)count, sizeof *l->fault);
-  if (!l->spec || !l->canon || !l->fault)
-    return tpc_cli_fail(tpc_error(TPC_ENOMEM, "out of memory"));
-  for (int i = 0; i < count; i++) {
-    int code = TPC_EXIT_OK;
-    tpc_spec *s = tpc_cli_spec(reg, text[i], &code);
-    if (!s) return code;
-    l->spec[l->n] = s;
-    l->canon[l->n] = malloc(1024);
-    l->n++;
-    if (!l->canon[l->n - 1]) return tpc_cli_fail(tpc_error(TPC_ENOMEM, "out of memory"));
-    tpc_spec_canonical(reg, s, l->canon[l->n - 1], 1024);
-    int rc = validate_spec(a, reg, s, &l->fault[l->n - 1]);
-    if (rc != TPC_OK) {
-      tpc_error_prefix(rc, "spec '%s' at d = %zu, n = %zu: ", text[i], o->d, o->n);
-      return tpc_cli_fail(rc);
-    }
+/* Add spec s (owned from here) as a check at n clients labelled with its
+** canonical text and `role` ("" for a spec of its own), validated as the
+** run will build it: exit code 2 with a message when it is bad. */
+static int add_check(bounds_args *a, const tpc_registry *reg, spec_list *l, tpc_spec *s,
+                     size_t n, const char *role) {
+  char text[1024];
+  size_t i = l->n++;
+  l->spec[i] = s;
+  l->clients[i] = n;
+  tpc_spec_canonical(reg, s, text, sizeof text);
+  size_t len = strlen(text) + strlen(role) + 40;
+  if (!(l->canon[i] = malloc(len))) return tpc_cli_fail(tpc_error(TPC_ENOMEM, "out of memory"));
+  if (*role)
+    snprintf(l->canon[i], len, "%s (%s of bidir, n=%zu)", text, role, n);
+  else
+    snprintf(l->canon[i], len, "%s", text);
+  a->opts.n = n;
+  int rc = validate_spec(a, reg, s, &l->fault[i]);
+  if (rc != TPC_OK) {
+    tpc_error_prefix(rc, "spec '%s' at d = %zu, n = %zu: ", l->canon[i], a->opts.d, n);
+    return tpc_cli_fail(rc);
   }
   return TPC_EXIT_OK;
+}
+
+/* The checks of one SPEC argument: itself, or the mechanisms of a
+** bidir(M_w, M_s), the server's as one node (THEORY.md T10.1). */
+static int add_spec(bounds_args *a, const tpc_registry *reg, spec_list *l, const char *text,
+                    size_t n) {
+  int code = TPC_EXIT_OK;
+  tpc_spec *s = tpc_cli_method_spec(reg, text, &code);
+  if (!s) return code;
+  tpc_method_mech_part part[TPC_METHOD_MECH_PARTS];
+  size_t parts = tpc_method_mech_parts(s, n, part);
+  if (!parts && tpc_method_type_find(s->name)) {
+    fprintf(stderr, "tpc bounds: '%s' is a method: check its compressors (or a bidir's "
+                    "mechanisms)\n", text);
+    tpc_spec_free(s);
+    return TPC_EXIT_USAGE;
+  }
+  if (!parts) return add_check(a, reg, l, s, n, "");
+  for (size_t k = 0; k < parts && !code; k++) {
+    tpc_spec *copy = tpc_spec_copy(part[k].spec);
+    code = copy ? add_check(a, reg, l, copy, part[k].n, part[k].role)
+                : tpc_cli_fail(tpc_error(TPC_ENOMEM, "out of memory"));
+  }
+  tpc_spec_free(s);
+  return code;
+}
+
+/* Parse, check and build every spec at d, n: exit code 2 with a message for
+** the first bad one. */
+static int read_specs(bounds_args *a, const tpc_registry *reg, int count, char **text,
+                      spec_list *l) {
+  size_t cap = (size_t)count * TPC_METHOD_MECH_PARTS, n = a->opts.n;
+  int code = TPC_EXIT_OK;
+  l->n = 0;
+  l->spec = calloc(cap, sizeof *l->spec);
+  l->canon = calloc(cap, sizeof *l->canon);
+  l->fault = calloc(cap, sizeof *l->fault);
+  l->clients = calloc(cap, sizeof *l->clients);
+  if (!l->spec || !l->canon || !l->fault || !l->clients)
+    return tpc_cli_fail(tpc_error(TPC_ENOMEM, "out of memory"));
+  for (int i = 0; i < count && !code; i++) code = add_spec(a, reg, l, text[i], n);
+  a->opts.n = n;
+  return code;
 }
 
 /* The exit code of the verdicts so far (4 > 1 > 3 > 0). */
@@ -313,6 +360,7 @@ static int run_specs(bounds_args *a, const tpc_registry *reg, const spec_list *l
     a->opts.progress = tpc_cli_progress_cb;
     a->opts.progress_ctx = &prog;
     int rc = TPC_OK;
+    a->opts.n = l->clients[i]; /* a bidir's server is one node */
     if (l->fault[i])
       tpc_bounds_result_error(res, l->fault[i]);
     else

@@ -127,6 +127,28 @@ static int describe_mech(const tpc_mech *m, const tpc_spec *s) {
   return TPC_EXIT_OK;
 }
 
+/* Mechanism argument k of a bidir(M_w, M_s): the clients' (k = 0) at n
+** clients, the server's at one node (methods/alg1.h), with its pair. */
+static int describe_method_mech(const tpc_registry *reg, const tpc_spec *arg, size_t d,
+                                size_t n, size_t k) {
+  int rc;
+  char text[1024], a[32], b[32];
+  tpc_mech_consts mc;
+  tpc_mech *m = tpc_mech_alloc(reg, arg, d, k ? 1 : n, &rc);
+  if (!m) return rc;
+  tpc_mech_consts_get(m, &mc);
+  tpc_mech_free(m);
+  tpc_spec_print(arg, text, sizeof text);
+  printf("  %-13s %s at n = %zu (%s)\n", k ? "M_s" : "M_w", text, k ? (size_t)1 : n,
+         k ? "the server, one node" : "each client");
+  if (mc.has_AB)
+    printf("    %s = %s, %s = %s [%s], %s\n", k ? "A_s" : "A_w", num(mc.A, a), k ? "B_s" : "B_w",
+           num(mc.B, b), src(mc.src), mc.deterministic ? "deterministic" : "randomized");
+  else
+    printf("    no 3PC pair (c >= 1) [%s]\n", src(mc.src));
+  return TPC_OK;
+}
+
 /* A method of T8/T9: its item, its compressors at (d, n) and the parameters
 ** their constants give (the defaults of methods/method.h). */
 static int describe_method(const tpc_registry *reg, const tpc_method_type *t, const tpc_spec *s,
@@ -140,6 +162,10 @@ static int describe_method(const tpc_registry *reg, const tpc_method_type *t, co
   printf("  %-13s method [%s]\n  %-13s %s\n  %-13s %s\n", "object", t->theory, "rule",
          t->summary, "requires", t->requires);
   for (size_t k = 0; k < s->nargs; k++) {
+    if (t->args[k] == 'M') {
+      if ((rc = describe_method_mech(reg, s->args[k], d, n, k))) return tpc_cli_fail(rc);
+      continue;
+    }
     tpc_comp *c = tpc_comp_alloc(reg, s->args[k], d, n, &rc);
     if (!c) return tpc_cli_fail(rc);
     tpc_spec_print(s->args[k], canon, sizeof canon);
@@ -155,7 +181,7 @@ static int describe_method(const tpc_registry *reg, const tpc_method_type *t, co
 }
 
 /* Which theorems apply to the method (a mechanism run by Algorithm 1, or a
-** method of T8, T9) on the problem: the step each allows, or why not. */
+** method of T8-T10) on the problem: the step each allows, or why not. */
 static int describe_theorems(const tpc_registry *reg, const tpc_spec *s, const tpc_problem *p,
                              const char *problem) {
   tpc_mech_consts k;
@@ -180,6 +206,8 @@ static int describe_theorems(const tpc_registry *reg, const tpc_spec *s, const t
     else
       printf("    %-11s applies, step gamma = %-12s [%s: %s]\n", t->id, num(t->step(&env), g),
              t->theory, t->step_rule);
+    if (!why && t->constant)
+      printf("    %-11s %s = %s\n", "", t->constant_name, num(t->constant(&env), g));
   }
   printf("    for other methods:");
   for (size_t i = 0; tpc_theorems[i]; i++)
@@ -191,7 +219,7 @@ static int describe_theorems(const tpc_registry *reg, const tpc_spec *s, const t
 static const char usage[] =
     "usage: tpc describe SPEC [--d D] [--n N | --problem P] [--plugin FILE.so]...\n\n"
     "Declared constants of a compressor or mechanism spec at dimension D\n"
-    "(or the compressors and parameters of a method of T8, T9)\n"
+    "(or the compressors, mechanisms and parameters of a method of T8-T10)\n"
     "(default 100) with N clients (default 1), each with its THEORY.md item.\n"
     "  --d D            dimension (default 100)\n"
     "  --n N            clients (default 1)\n"

@@ -97,6 +97,12 @@ struct tpc_alg1 {
   double *xsum;       /* sum_{s=1}^t x^s (opts.average) */
   double *xbar;       /* xsum / t; grad f(x^t) (observe) */
   double *ox;         /* scratch of tpc_problem_full_grad (observe) */
+  /* bidirectional 3PC (THEORY.md T10.1): the server's mechanism, its
+  ** estimate g^t (a->g is the aggregate gbar^t), gbar^{t-1}, the
+  ** mechanism's output, the clients' decoded copy of g^t (wire check); the
+  ** message, stream and wire buffer are smsg, srng, sbuf (no EF21-P then) */
+  tpc_mech *smech;
+  double *gs, *gprev, *gout, *gsc;
 };
 
 const char *tpc_alg1_stop_name(tpc_alg1_stop s) {
@@ -167,6 +173,11 @@ void tpc_alg1_free(tpc_alg1 *a) {
   free(a->xbar);
   free(a->ox);
   tpc_comp_free(a->server);
+  tpc_mech_free(a->smech);
+  free(a->gs);
+  free(a->gprev);
+  free(a->gout);
+  free(a->gsc);
   if (a->srng) gsl_rng_free(a->srng);
   free(a->sbuf);
   free(a->x);
@@ -328,6 +339,53 @@ tpc_alg1 *tpc_alg1_alloc(const tpc_problem *p, const tpc_registry *reg,
     rc = tpc_error(TPC_ENOMEM, "alg1: out of memory");
   if (!rc) rc = alg1_core(a, server);
   if (!rc) tpc_mech_consts_get(a->mech[0], &a->mc);
+  return alg1_done(a, rc, status);
+}
+
+/* The server's mechanism of T10.1.  It is one node: it compresses one
+** vector, the aggregate gbar, against its own state g, so it is built for
+** n = 1; a mechanism's n counts the senders that share its coin or its
+** permutation (MARINA's B = (1-p) omega/n, PermK's blocks), and the server
+** has no peers.  MARINA's inequality bounds the error of an average over n
+** senders, not of one node's state, so it is refused: T10.2's recursion of
+** S = ||g - gbar||^2 needs a per-node pair (A_s, B_s). */
+static int server_mech_alloc(tpc_alg1 *a, const tpc_spec *spec) {
+  int status;
+  tpc_mech_consts k;
+  char text[256];
+  tpc_spec_print(spec, text, sizeof text);
+  if (tpc_registry_kind(a->reg, spec->name) != TPC_KIND_MECH)
+    return tpc_error(TPC_EINPUT, "the server's '%s' is not a mechanism", text);
+  if (!(a->smech = tpc_mech_alloc(a->reg, spec, a->d, 1, &status)))
+    return tpc_error_prefix(status, "the server's mechanism %s: ", text);
+  tpc_mech_consts_get(a->smech, &k);
+  if (k.ineq == TPC_INEQ_AGGREGATE)
+    return tpc_error(TPC_EINPUT,
+                     "the server's mechanism %s declares an aggregate inequality (over n "
+                     "clients sharing a coin): the server is one node and needs a "
+                     "per-node 3PC pair (THEORY.md T10.1)",
+                     text);
+  a->gs = vec_alloc(a->d);
+  a->gprev = vec_alloc(a->d);
+  a->gout = vec_alloc(a->d);
+  a->gsc = vec_alloc(a->d);
+  if (!a->srng) a->srng = gsl_rng_alloc(gsl_rng_pcg64);
+  if (!a->gs || !a->gprev || !a->gout || !a->gsc || !a->srng)
+    return tpc_error(TPC_ENOMEM, "alg1: out of memory for the server's mechanism");
+  return TPC_OK;
+}
+
+tpc_alg1 *tpc_alg1_alloc_bidir(const tpc_problem *p, const tpc_registry *reg,
+                               const tpc_spec *method, const tpc_spec *server_mech,
+                               int *status) {
+  tpc_alg1 *a = tpc_alg1_alloc(p, reg, method, NULL, status);
+  if (!a) return NULL;
+  int rc = server_mech_alloc(a, server_mech);
+  tpc_mech_consts k;
+  if (!rc) {
+    tpc_mech_consts_get(a->smech, &k);
+    a->mc.deterministic = a->mc.deterministic && k.deterministic;
+  }
   return alg1_done(a, rc, status);
 }
 
@@ -810,15 +868,52 @@ static int start_point(tpc_alg1 *a, const tpc_alg1_opts *o) {
   return TPC_OK;
 }
 
+/* The server's broadcast of round t = t1 - 1 in a bidirectional 3PC run
+** (T10.1): g^0 = gbar^0 sent densely, then g^t = C^s_{g^{t-1},
+** gbar^{t-1}}(gbar^t) and its message, from the server's stream (slot n, as
+** EF21-P's compressor).  The clients apply the message to their copy of g
+** with the downlink apply (tpc_alg1_set_downlink); under the wire check
+** that copy goes through the bytes and must equal the server's g^t. */
+static int bidir_broadcast(tpc_alg1 *a, const tpc_alg1_opts *o, uint64_t t1,
+                           tpc_alg1_point *pt) {
+  size_t d = a->d;
+  tpc_msg_reset(&a->smsg);
+  if (t1 == 1) {
+    tpc_msg_part *part = tpc_msg_add(&a->smsg, TPC_MSG_DENSE, TPC_F64, d);
+    part->absolute = 1;
+    part->val = a->g;
+    memcpy(a->gs, a->g, d * sizeof(double));
+  } else {
+    tpc_rng_stream(a->srng, o->seed, TPC_PURPOSE_CLIENT,
+                   ((o->rep * (a->n + 1) + a->n) << 32) | t1);
+    tpc_ctx ctx = {.rng = a->srng, .shared = a->srng, .client = 0};
+    tpc_mech_apply_f64(a->smech, a->gs, a->gprev, a->g, a->gout, &a->smsg, &ctx);
+    swap_vec(&a->gs, &a->gout);
+  }
+  memcpy(a->gprev, a->g, d * sizeof(double));
+  pt->bits_down += tpc_wire_bits(&a->smsg, TPC_WIRE_AUTO);
+  pt->bits_down_paper += tpc_wire_paper_bits(&a->smsg);
+  if (!o->wire_check) return TPC_OK;
+  int rc = wire_apply(&a->smsg, a->gsc, d, &a->sbuf, &a->scap, a->down);
+  if (!rc && memcmp(a->gsc, a->gs, d * sizeof(double)) != 0)
+    rc = tpc_error(TPC_EINTERNAL, "the clients' copy of g differs from the server's");
+  if (rc) return tpc_error_prefix(rc, "alg1: downlink, round %llu: ", (unsigned long long)(t1 - 1));
+  return TPC_OK;
+}
+
 /* x^{t+1} = x^t - gamma g^t (a model method: x^{t+1} = g^t, T8.5); with
 ** EF21-P the broadcast w^{t+1} = w^t + C_s(x^{t+1} - w^t), which the clients
 ** rebuild from the (decoded) message.  Adds the downlink bits to pt. */
 static int server_step(tpc_alg1 *a, const tpc_alg1_opts *o, uint64_t t1, tpc_alg1_point *pt) {
   size_t d = a->d;
+  int rc = a->smech ? bidir_broadcast(a, o, t1, pt) : TPC_OK;
+  if (rc) return rc;
+  const double *g = a->smech ? a->gs : a->g;
   if (a->rule && a->rule->model)
-    memcpy(a->x, a->g, d * sizeof(double));
+    memcpy(a->x, g, d * sizeof(double));
   else
-    for (size_t j = 0; j < d; j++) a->x[j] -= o->gamma * a->g[j];
+    for (size_t j = 0; j < d; j++) a->x[j] -= o->gamma * g[j];
+  if (a->smech) return TPC_OK;
   if (!a->server) {
     pt->bits_down += a->dense_bits;
     pt->bits_down_paper += a->dense_paper;
@@ -834,7 +929,7 @@ static int server_step(tpc_alg1 *a, const tpc_alg1_opts *o, uint64_t t1, tpc_alg
   pt->bits_down += tpc_wire_bits(&a->smsg, TPC_WIRE_AUTO);
   pt->bits_down_paper += tpc_wire_paper_bits(&a->smsg);
   if (!o->wire_check) return TPC_OK;
-  int rc = wire_apply(&a->smsg, a->wc, d, &a->sbuf, &a->scap, a->down);
+  rc = wire_apply(&a->smsg, a->wc, d, &a->sbuf, &a->scap, a->down);
   if (!rc && memcmp(a->wc, a->w, d * sizeof(double)) != 0)
     rc = tpc_error(TPC_EINTERNAL, "the clients' copy of w differs from the server's");
   if (rc) return tpc_error_prefix(rc, "alg1: downlink, round %llu: ", (unsigned long long)(t1 - 1));

@@ -1,7 +1,8 @@
 /*
 ** Algorithm 1 of the 3PC paper (THEORY.md T4): distributed gradient descent
 ** whose clients send 3PC messages, optionally with a compressed downlink
-** (EF21-P), on any problem of problems/problem.h.  src/methods/ is the floor
+** (EF21-P, or a server mechanism: bidirectional 3PC, T10.1), on any
+** problem of problems/problem.h.  src/methods/ is the floor
 ** of the optimization methods' runners (THEORY.md T4; the methods of T8-T11
 ** join Algorithm 1 here), above the registry that builds their mechanisms.
 **
@@ -160,6 +161,22 @@ tpc_alg1 *tpc_alg1_alloc(const tpc_problem *p, const tpc_registry *reg,
                          int *status);
 void tpc_alg1_free(tpc_alg1 *a);
 
+/* Bidirectional 3PC (THEORY.md T10.1): Algorithm 1 with the clients'
+** mechanism `method` and a server that applies the mechanism `server_mech`
+** to the aggregate instead of broadcasting it:
+**     g^{t+1} = C^s_{g^t, gbar^t}(gbar^{t+1}),  x^{t+1} = x^t - gamma g^t,
+** gbar^t = (1/n) sum_i g_i^t, g^0 = gbar^0 (sent densely).  The downlink
+** bits are the server's messages; under the wire check each is decoded and
+** applied to the clients' copy of g (with the downlink apply of
+** tpc_alg1_set_downlink), which must equal the server's g bit for bit, else
+** TPC_EINTERNAL naming the round.  The server's mechanism is built for n = 1
+** (one node); TPC_EINPUT for one that is not a mechanism or declares
+** MARINA's aggregate inequality.  tpc_alg1_consts gives the clients'
+** constants, deterministic only when both mechanisms are. */
+tpc_alg1 *tpc_alg1_alloc_bidir(const tpc_problem *p, const tpc_registry *reg,
+                               const tpc_spec *method, const tpc_spec *server_mech,
+                               int *status);
+
 /* The method's declared constants (client 0's instance). */
 void tpc_alg1_consts(const tpc_alg1 *a, tpc_mech_consts *out);
 
@@ -254,7 +271,9 @@ tpc_alg1 *tpc_alg1_alloc_shifted(const tpc_problem *p, const tpc_registry *reg,
                                  int *status);
 
 /* Replace how both sides apply the downlink message to w (NULL: as decoded),
-** for a method whose w rule differs from EF21-P's (tests plant defects). */
+** for a method whose w rule differs from EF21-P's (tests plant defects); in
+** a bidirectional 3PC run, how the clients apply the server's message to
+** their copy of g. */
 void tpc_alg1_set_downlink(tpc_alg1 *a, void (*apply)(const tpc_msg *m, double *w));
 
 /* The optimum the observables use (NULL: the problem's, asked on the first

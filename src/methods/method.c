@@ -1,5 +1,5 @@
 /*
-** The methods of THEORY.md T8 and T9 by name (methods/method.h): their type
+** The methods of THEORY.md T8, T9 and T10 by name (methods/method.h): their type
 ** table, the parameters each reads, their shift rules, and the plan each
 ** hands to the runner of methods/alg1.c.
 */
@@ -150,6 +150,15 @@ static int plan_ef21p_diana(const tpc_spec *s, double omega, tpc_method_plan *pl
   return param_unit(s, "beta", unit_default(omega), &pl->sh.beta);
 }
 
+/* Bidirectional 3PC (T10.1): Algorithm 1 with the clients' mechanism and
+** the server's (the plan's mechanisms, set by the caller). */
+static int plan_bidir(const tpc_spec *s, double omega, tpc_method_plan *pl) {
+  (void)s;
+  (void)omega;
+  pl->sh.rule = NULL;
+  return TPC_OK;
+}
+
 static const char *const keys_none[] = {NULL};
 static const char *const keys_shift[] = {"shift", "beta", "p", NULL};
 static const char *const keys_gdci[] = {"shift", NULL};
@@ -179,9 +188,15 @@ static const tpc_method_type type_ef21p_dcgd = {
     "ef21p_dcgd", "ef21p_dcgd(Q, C_s)", "EF21-P downlink, DCGD uplink: Q(grad f_i(w))", "T9 EF21-P + DCGD (T9.2)",
     "QC", keys_none, plan_dcgd, "Q in U(omega), C_s in B(alpha)"};
 
+static const tpc_method_type type_bidir = {
+    "bidir", "bidir(M_w, M_s)",
+    "bidirectional 3PC: clients' M_w up, the server's M_s on the aggregate down",
+    "T10 bidir (T10.1)", "MM", keys_none, plan_bidir,
+    "M_w, M_s mechanisms; M_s built for one node (n = 1), not MARINA's aggregate form"};
+
 const tpc_method_type *const tpc_builtin_methods[] = {
     &type_dcgd, &type_dcgd_shift, &type_gdci, &type_ef21p, &type_ef21p_diana, &type_ef21p_dcgd,
-    NULL};
+    &type_bidir, NULL};
 
 const tpc_method_type *tpc_method_type_find(const char *name) {
   for (size_t k = 0; tpc_builtin_methods[k]; k++)
@@ -197,17 +212,22 @@ static int key_known(const tpc_method_type *t, const char *key) {
   return 0;
 }
 
+/* What an argument letter of a type takes: 'M' a mechanism, else a
+** compressor. */
+static const char *arg_noun(char letter) { return letter == 'M' ? "mechanism" : "compressor"; }
+
 static int type_check(const tpc_registry *reg, const tpc_method_type *t, const tpc_spec *s) {
   size_t want = strlen(t->args);
   if (s->nargs != want)
-    return tpc_spec_error(s, "%s takes %zu compressor argument%s (%s), not %zu", t->name, want,
-                      want == 1 ? "" : "s", t->synopsis, s->nargs);
+    return tpc_spec_error(s, "%s takes %zu %s argument%s (%s), not %zu", t->name, want,
+                          arg_noun(t->args[0]), want == 1 ? "" : "s", t->synopsis, s->nargs);
   for (size_t k = 0; k < want; k++) {
     int rc = tpc_spec_check(reg, s->args[k]);
     if (rc) return rc;
-    if (tpc_registry_kind(reg, s->args[k]->name) != TPC_KIND_COMP)
-      return tpc_spec_error(s->args[k], "%s: argument %zu '%s' is not a compressor (%s)", t->name,
-                        k + 1, s->args[k]->name, t->synopsis);
+    tpc_kind kind = t->args[k] == 'M' ? TPC_KIND_MECH : TPC_KIND_COMP;
+    if (tpc_registry_kind(reg, s->args[k]->name) != kind)
+      return tpc_spec_error(s->args[k], "%s: argument %zu '%s' is not a %s (%s)", t->name,
+                            k + 1, s->args[k]->name, arg_noun(t->args[k]), t->synopsis);
   }
   for (size_t k = 0; k < s->nparams; k++)
     if (!key_known(t, s->params[k].key))
@@ -261,6 +281,19 @@ int tpc_method_canonical(const tpc_registry *reg, const tpc_spec *s, char *buf, 
   return rc;
 }
 
+size_t tpc_method_mech_parts(const tpc_spec *s, size_t n,
+                             tpc_method_mech_part out[TPC_METHOD_MECH_PARTS]) {
+  static const char *const roles[TPC_METHOD_MECH_PARTS] = {"client", "server"};
+  const tpc_method_type *t = tpc_method_type_find(s->name);
+  size_t count = 0;
+  for (size_t k = 0; t && t->args[k] && k < s->nargs; k++)
+    if (t->args[k] == 'M' && count < TPC_METHOD_MECH_PARTS) {
+      out[count] = (tpc_method_mech_part){s->args[k], count ? 1 : n, roles[count]};
+      count++;
+    }
+  return count;
+}
+
 /* ---- building ---------------------------------------------------------------- */
 
 /* A compressor's constants for dimension d and n clients (built and freed). */
@@ -274,13 +307,41 @@ static int arg_consts(const tpc_registry *reg, const tpc_spec *s, size_t d, size
   return TPC_OK;
 }
 
+/* A mechanism argument of a bidirectional method: the clients' (the
+** first), or the server's, built for one node (methods/alg1.h) to read its
+** declared pair. */
+static int plan_mech(const tpc_registry *reg, const tpc_method_type *t, const tpc_spec *arg,
+                     size_t d, tpc_method_plan *pl) {
+  int status;
+  if (!pl->client_mech) {
+    pl->client_mech = arg;
+    return TPC_OK;
+  }
+  tpc_mech *m = tpc_mech_alloc(reg, arg, d, 1, &status);
+  if (!m) return tpc_error_prefix(status, "%s: the server's mechanism: ", t->name);
+  tpc_mech_consts k;
+  tpc_mech_consts_get(m, &k);
+  tpc_mech_free(m);
+  pl->server_mech = arg;
+  if (k.has_AB) {
+    pl->As = k.A;
+    pl->Bs = k.B;
+  }
+  return TPC_OK;
+}
+
 int tpc_method_plan_get(const tpc_registry *reg, const tpc_method_type *t, const tpc_spec *s,
                         size_t d, size_t n, tpc_method_plan *pl) {
   double omega = NAN;
   char text[256];
   memset(pl, 0, sizeof *pl);
-  pl->omega = pl->alpha = NAN;
+  pl->omega = pl->alpha = pl->As = pl->Bs = NAN;
   for (size_t k = 0; t->args[k]; k++) {
+    if (t->args[k] == 'M') {
+      int rc = plan_mech(reg, t, s->args[k], d, pl);
+      if (rc) return rc;
+      continue;
+    }
     tpc_comp_consts kc;
     int rc = arg_consts(reg, s->args[k], d, n, &kc);
     if (rc) return tpc_error_prefix(rc, "%s: ", t->name);
@@ -317,12 +378,16 @@ static void plan_info(const tpc_method_type *t, const tpc_method_plan *pl, tpc_m
   in->alpha = pl->alpha;
   in->beta = pl->shift && !strcmp(pl->shift, "diana") ? pl->sh.beta : NAN;
   in->p = pl->shift && !strcmp(pl->shift, "randdiana") ? pl->sh.p : NAN;
+  in->server_mech = pl->server_mech != NULL;
+  in->As = pl->As;
+  in->Bs = pl->Bs;
 }
 
 /* The same for Algorithm 1 with mechanism `spec` and downlink `server`. */
 static void mech_info(tpc_method *m, const tpc_spec *spec) {
   tpc_comp_consts k;
-  m->info = (tpc_method_info){.omega = NAN, .alpha = NAN, .beta = NAN, .p = NAN};
+  m->info = (tpc_method_info){
+      .omega = NAN, .alpha = NAN, .beta = NAN, .p = NAN, .As = NAN, .Bs = NAN};
   snprintf(m->info.name, sizeof m->info.name, "%s", spec->name);
   if ((m->info.downlink = tpc_alg1_server_consts(m->alg, &k))) m->info.alpha = k.alpha;
 }
@@ -344,6 +409,10 @@ tpc_method *tpc_method_alloc_type(const tpc_method_type *t, const tpc_problem *p
     pl.sh.optimum = opt;
     m->alg = tpc_alg1_alloc_shifted(p, reg, &pl.sh, pl.server, &rc);
     if (rc) tpc_error_prefix(rc, "%s: ", t->name);
+  } else if (!rc && pl.server_mech) {
+    m->alg = tpc_alg1_alloc_bidir(p, reg, pl.client_mech, pl.server_mech, &rc);
+    if (rc) tpc_error_prefix(rc, "%s: ", t->name);
+    if (!rc && opt) tpc_alg1_set_optimum(m->alg, opt);
   } else if (!rc && !(rc = tpc_spec_parse("gd", &gd))) {
     m->alg = tpc_alg1_alloc(p, reg, gd, pl.server, &rc);
     if (!rc && opt) tpc_alg1_set_optimum(m->alg, opt);

@@ -12,9 +12,13 @@
 **                                                  and the EF21-P downlink
 **   ef21p_diana(Q, C_s, beta=REAL)                 T9.2: EF21-P + DIANA
 **   ef21p_dcgd(Q, C_s)                             T9.2: EF21-P + DCGD
+**   bidir(M_w, M_s)                                T10.1: bidirectional 3PC,
+**                                                  clients' M_w, server's M_s
 **
 ** Q must be unbiased (U(omega), from its declared constants) and C_s
-** contractive (B(alpha)).  beta and p lie in (0, 1]; beta defaults to
+** contractive (B(alpha)); M_w and M_s are mechanisms (mech/mech.h), M_s
+** built for one node (n = 1) and not MARINA's aggregate form
+** (methods/alg1.h: tpc_alg1_alloc_bidir).  beta and p lie in (0, 1]; beta defaults to
 ** 1/(omega+1), the largest value T8.3 and T9.3 allow (a larger one runs,
 ** outside the theorems), and p to 1/(omega+1) as well: with Q = urandk(k)
 ** that is k/d, so a client's expected dense reset costs as many values per
@@ -50,6 +54,10 @@ typedef struct tpc_method_plan {
   ** test's variant with a defective rule is checked as what it claims. */
   const char *shift;
   double omega, alpha;     /* Q's and C_s's constants (NaN: no such argument) */
+  /* Bidirectional 3PC: the clients' and the server's mechanisms (NULL
+  ** otherwise) and the server's declared pair (NaN without one). */
+  const tpc_spec *client_mech, *server_mech;
+  double As, Bs;
   /* Applied to the instance after it is built (NULL: EF21-P's w update). */
   void (*downlink)(const tpc_msg *m, double *w);
 } tpc_method_plan;
@@ -60,7 +68,8 @@ typedef struct tpc_method_type {
   const char *summary;     /* one line for `tpc list` */
   const char *theory;      /* THEORY.md items: "T8.1" */
   /* Positional arguments, one letter each: 'Q' the clients' unbiased
-  ** compressor, 'C' the server's contractive compressor. */
+  ** compressor, 'C' the server's contractive compressor, 'M' a mechanism
+  ** (the first the clients', the second the server's). */
   const char *args;
   const char *const *keys; /* NULL-terminated parameter keys, canonical order */
   /* Read spec's parameters into plan->sh (rule, h0, beta, p; Q and the
@@ -97,10 +106,25 @@ int tpc_method_uses_plugin(const tpc_registry *reg, const tpc_spec *s);
 
 /* The plan of spec s of type t for dimension d and n clients: its
 ** compressors built to check their classes (TPC_EINPUT naming a biased Q or
-** a non-contractive C_s), Q's omega giving the defaults.  pl->sh.optimum is
+** a non-contractive C_s), Q's omega giving the defaults; its mechanisms
+** built for their constants (the server's for n = 1).  pl->sh.optimum is
 ** left NULL. */
 int tpc_method_plan_get(const tpc_registry *reg, const tpc_method_type *t, const tpc_spec *s,
                         size_t d, size_t n, tpc_method_plan *pl);
+
+/* The mechanisms of a method spec that `tpc bounds` checks like mechanism
+** specs: for bidir(M_w, M_s) the clients' M_w at n clients and the server's
+** M_s at one node (as tpc_alg1_alloc_bidir builds it).  Returns how many
+** were written to out (0 for another spec). */
+typedef struct tpc_method_mech_part {
+  const tpc_spec *spec;   /* points into the method's spec */
+  size_t n;               /* the n it is built for */
+  const char *role;       /* "client", "server" */
+} tpc_method_mech_part;
+
+#define TPC_METHOD_MECH_PARTS 2
+size_t tpc_method_mech_parts(const tpc_spec *s, size_t n,
+                             tpc_method_mech_part out[TPC_METHOD_MECH_PARTS]);
 
 /* The canonical text of a method spec (parameters in the type's order,
 ** arguments canonical), like tpc_spec_canonical. */
@@ -145,6 +169,10 @@ typedef struct tpc_method_info {
   int downlink;           /* an EF21-P downlink compressor */
   double omega, alpha;    /* Q's omega, C_s's alpha; NaN without them */
   double beta, p;         /* DIANA's beta, Rand-DIANA's p; NaN for other shifts */
+  /* Bidirectional 3PC: the server mechanism's declared pair (the clients'
+  ** is the runner's, tpc_alg1_consts); NaN for other methods. */
+  int server_mech;
+  double As, Bs;
 } tpc_method_info;
 
 void tpc_method_info_get(const tpc_method *m, tpc_method_info *out);
