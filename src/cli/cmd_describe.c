@@ -165,7 +165,7 @@ static int describe_theorems(const tpc_registry *reg, const tpc_spec *s, const t
   int rc;
   tpc_method *m = tpc_method_alloc(p, reg, s, &rc);
   if (!m) return tpc_cli_fail(rc);
-  tpc_alg1_consts(tpc_method_runner(m), &k);
+  tpc_method_consts(m, &k);
   tpc_method_info_get(m, &mi);
   tpc_method_free(m);
   tpc_theorem_env_fill(&env, p, &k, &mi);

@@ -289,7 +289,7 @@ static int method_consts(const rate_job *j, const tpc_spec *spec, method_view *v
   int rc;
   tpc_method *m = tpc_method_alloc_server(j->p, j->reg, spec, j->server, &rc);
   if (!m) return rc;
-  tpc_alg1_consts(tpc_method_runner(m), &v->mc);
+  tpc_method_consts(m, &v->mc);
   tpc_method_info_get(m, &v->mi);
   tpc_method_free(m);
   return TPC_OK;
@@ -581,14 +581,13 @@ static int compute_unit(void *arg, tpc_rate_check *c, void *extra) {
   int rc;
   tpc_method *meth = tpc_method_alloc_server(j->p, j->reg, call->u->m->spec, j->server, &rc);
   if (!meth) return rc;
-  tpc_alg1 *alg = tpc_method_runner(meth);
   a->o.progress = tpc_cli_progress_cb;
   a->o.progress_ctx = call->pr;
-  rc = tpc_rate_run(alg, &a->o, c);
+  rc = tpc_rate_run(meth, &a->o, c);
   /* gradients timed where the last repetition stopped (--time implies
   ** --no-slack, so that is a repetition's point) */
   if (!rc && a->time && c->reps)
-    t->timed = !tpc_rate_time(j->p, tpc_alg1_point_x(alg), &c->runs[0], a->o.threads, &t->tm);
+    t->timed = !tpc_rate_time(j->p, tpc_method_point_x(meth), &c->runs[0], a->o.threads, &t->tm);
   tpc_method_free(meth);
   return rc;
 }

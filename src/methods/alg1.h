@@ -131,6 +131,8 @@ typedef struct tpc_alg1_point {
   double f_avg;             /* f(xbar^t), xbar^t = (1/t) sum_{s=1}^t x^s (opts.average) */
   double H;                 /* (1/n) sum ||h_i^t - h_i*||^2: shifted clients, h* known */
   double wx2;               /* ||w^t - x^t||^2, with a downlink compressor */
+  /* 2Direction's Lyapunov quantity of T11.3 (methods/twodir.h), x* known. */
+  double psi;
 } tpc_alg1_point;
 
 typedef struct tpc_alg1_result {
