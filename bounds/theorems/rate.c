@@ -264,7 +264,9 @@ static void stats_of_run(const tpc_rate_check *c, const tpc_theorem_env *env, si
 static double floor_at(const tpc_rate_check *c, const tpc_theorem_env *env, size_t r,
                        const tpc_alg1_point *pt) {
   tpc_theorem_run run = {env, c->gamma, &c->runs[r]};
-  double floor = c->thm->rounding ? c->thm->rounding(&run) : 0;
+  double floor = c->thm->rounding_at ? c->thm->rounding_at(&run, pt)
+                 : c->thm->rounding  ? c->thm->rounding(&run)
+                                     : 0;
   if (!c->thm->f_rounding) return floor;
   double fref = env->opt ? fabs(env->opt->fstar) : 0;
   if (env->finf.kind != TPC_CONST_UNKNOWN) fref = fmax(fref, fabs(env->finf.value));

@@ -863,7 +863,7 @@ static void observe(const tpc_alg1 *a, const tpc_alg1_opts *o, void *work, tpc_a
 
 /* A point whose observables are not computed (yet): NaN. */
 static void point_nan(tpc_alg1_point *pt) {
-  pt->f_x = pt->gnorm2_x = pt->dist2 = pt->f_avg = pt->H = pt->wx2 = pt->psi = NAN;
+  pt->f_x = pt->gnorm2_x = pt->dist2 = pt->f_avg = pt->H = pt->wx2 = pt->Gamma = pt->psi = NAN;
 }
 
 static double now(void) {

@@ -31,6 +31,14 @@
 /* Coordinates per block of the sums over clients (as alg1.c). */
 #define TWODIR_BLOCK 128
 
+/* A round has seven loops over clients; below these sizes (bytes of data
+** one pass over the clients reads, values one sum over clients adds) a
+** loop runs on one thread, as the fork and join of a parallel region cost
+** more than the loop (tpc rate on quad(d=20,n=4) spent 70% of its time in
+** libgomp).  The sums are in client order either way: the same bits. */
+#define TWODIR_PAR_BYTES (256 * 1024)
+#define TWODIR_PAR_VALUES 65536
+
 /* The scalars broadcast each round: theta, gamma, Gamma+. */
 #define TWODIR_NSCALARS 3
 
@@ -53,6 +61,7 @@ typedef struct twodir_client {
   uint8_t *buf;
   size_t cap;
   double f, G;                /* f_i(x) (observer), ||h_i - grad f_i(z)||^2 */
+  double fz;                  /* f_i(z), with grad f_i(z) in V_GRAD after the round */
   uint64_t bits, paper;
   int bad, status;
   char err[200];
@@ -75,8 +84,11 @@ struct tpc_twodir {
   gsl_rng *srng;
   tpc_twodir_scalars s;
   int coin;
+  int z_is_x;                 /* z = x after the round (the start, a coin that
+                                 came up): f_i(x), grad f_i(x) are the clients' */
   uint64_t dense_bits, dense_paper, scalar_bits, scalar_paper;
   const tpc_problem_optimum *opt;
+  double fstar;               /* f(x*) as this runner evaluates f (observe) */
 };
 
 void tpc_twodir_params_init(tpc_twodir_params *pr) {
@@ -383,7 +395,7 @@ static void client_down_z(const twodir_round *r, size_t i, size_t th, void *work
     tw->ops.anchor(i, r->t, zn, kn, c->v[V_Z], c->v[V_K], d);
   }
   c->Gamma = s.Gamma_next;
-  client_grad(r, i, c, c->v[V_Z], work);
+  c->fz = client_grad(r, i, c, c->v[V_Z], work);
   if (c->bad) return;
   client_send(r, i, th, c, c->v[V_B]);
   tpc_msg hm = c->msg;
@@ -405,7 +417,7 @@ static void client_start(const twodir_round *r, size_t i, size_t th, void *work)
   c->Gamma = tw->info.Gamma0;
   memcpy(c->v[V_W], tw->x, d * sizeof(double));
   memcpy(c->v[V_Z], tw->x, d * sizeof(double));
-  client_grad(r, i, c, tw->x, work);
+  c->fz = client_grad(r, i, c, tw->x, work);
   memcpy(c->v[V_H], c->v[V_GRAD], d * sizeof(double));
   dense_message(&m, c->v[V_H], d);
   c->bits += tw->dense_bits;
@@ -424,7 +436,8 @@ static void client_take_k(const twodir_round *r, size_t i, size_t th, void *work
   receive(r, c, &m, c->v[V_K], r->tw->d);
 }
 
-/* The observer: f_i and grad f_i at the server's x (not communication). */
+/* The observer: f_i and grad f_i at the server's x (not communication),
+** where z != x (else they are the clients' own at z: point_stats). */
 static void client_observe_x(const twodir_round *r, size_t i, size_t th, void *work) {
   (void)th;
   twodir_client *c = &r->tw->c[i];
@@ -439,7 +452,8 @@ static int client_threads(const tpc_twodir *tw, const tpc_alg1_opts *o) {
 
 static void clients_run(const twodir_round *r, client_fn fn) {
   long nl = (long)r->tw->n;
-#pragma omp parallel for num_threads(client_threads(r->tw, r->o)) schedule(static)
+  int par = r->tw->p->data_bytes >= TWODIR_PAR_BYTES;
+#pragma omp parallel for num_threads(client_threads(r->tw, r->o)) schedule(static) if (par)
   for (long i = 0; i < nl; i++) {
     size_t th = (size_t)omp_get_thread_num();
     fn(r, (size_t)i, th, r->work + th * r->work_size);
@@ -451,7 +465,8 @@ static void clients_run(const twodir_round *r, client_fn fn) {
 static void clients_mean(const tpc_twodir *tw, const tpc_alg1_opts *o, int which, double *out) {
   size_t d = tw->d, n = tw->n;
   long nb = (long)((d + TWODIR_BLOCK - 1) / TWODIR_BLOCK);
-#pragma omp parallel for num_threads(o->threads) schedule(static) if (nb > 1)
+  int par = nb > 1 && n * d >= TWODIR_PAR_VALUES;
+#pragma omp parallel for num_threads(o->threads) schedule(static) if (par)
   for (long b = 0; b < nb; b++) {
     size_t lo = (size_t)b * TWODIR_BLOCK, hi = lo + TWODIR_BLOCK < d ? lo + TWODIR_BLOCK : d;
     for (size_t j = lo; j < hi; j++) out[j] = 0;
@@ -485,7 +500,7 @@ static void server_step(tpc_twodir *tw, const tpc_alg1_opts *o, uint64_t t,
   tpc_msg_apply_f64(&tw->smsg, tw->w);
   double th = tw->s.theta;
   for (size_t j = 0; j < d; j++) tw->x[j] = th * tw->u[j] + (1.0 - th) * tw->z[j];
-  tw->coin = gsl_rng_uniform(tw->srng) < tw->info.p;
+  tw->coin = tw->z_is_x = gsl_rng_uniform(tw->srng) < tw->info.p;
   if (tw->coin) {
     memcpy(tw->k, tw->v, d * sizeof(double));
     memcpy(tw->z, tw->x, d * sizeof(double));
@@ -566,10 +581,10 @@ static int round_check(tpc_twodir *tw, const tpc_alg1_opts *o, uint64_t t) {
 static void point_stats(tpc_twodir *tw, const twodir_round *r, tpc_alg1_point *pt) {
   double f = 0, G = 0;
   int bad = 0;
-  clients_run(r, client_observe_x);
+  if (!tw->z_is_x) clients_run(r, client_observe_x);
   for (size_t i = 0; i < tw->n; i++) {
     twodir_client *c = &tw->c[i];
-    f += c->f;
+    f += tw->z_is_x ? c->fz : c->f;
     G += c->G;
     pt->bits_up += c->bits;
     pt->bits_up_paper += c->paper;
@@ -580,6 +595,7 @@ static void point_stats(tpc_twodir *tw, const twodir_round *r, tpc_alg1_point *p
   pt->G = G / (double)tw->n;
   pt->gnorm2 = bad ? INFINITY : tpc_vec_norm2(tw->gx, tw->d);
   pt->f_x = pt->gnorm2_x = pt->dist2 = pt->f_avg = pt->H = pt->wx2 = pt->psi = NAN;
+  pt->Gamma = tw->s.Gamma;
 }
 
 static double f_at(const tpc_twodir *tw, const double *z, void *work) {
@@ -597,8 +613,8 @@ static void observe(tpc_twodir *tw, void *work, tpc_alg1_point *pt) {
   pt->wx2 = tpc_vec_dist2_4(tw->w, tw->x, d);
   if (!tw->opt) return;
   pt->dist2 = tpc_vec_dist2_4(tw->x, tw->opt->x, d);
-  double G = tw->s.Gamma, fstar = f_at(tw, tw->opt->x, work);
-  pt->psi = G * (f_at(tw, tw->z, work) - fstar) +
+  double G = tw->s.Gamma, fz = tw->z_is_x ? pt->f : f_at(tw, tw->z, work);
+  pt->psi = G * (fz - tw->fstar) +
             0.5 * (tw->s.Lbar + G * tw->s.mu) * tpc_vec_dist2_4(tw->u, tw->opt->x, d);
 }
 
@@ -636,6 +652,7 @@ static int start(tpc_twodir *tw, twodir_round *r, tpc_alg1_point *pt) {
   for (size_t k = 0; k < 4; k++) memcpy(vs[k], tw->x, d * sizeof(double));
   memset(tw->hbound, 0, d * sizeof(double));
   tw->s = (tpc_twodir_scalars){.Gamma = tw->info.Gamma0, .Lbar = lbar_of(tw, o), .mu = tw->info.mu};
+  tw->z_is_x = 1;
   clients_run(r, client_start);
   clients_mean(tw, o, V_A, tw->h);
   memcpy(tw->v, tw->h, d * sizeof(double));
@@ -726,6 +743,7 @@ int tpc_twodir_run(tpc_twodir *tw, const tpc_alg1_opts *o, tpc_alg1_result *res)
   r.work_size = (ws + 63) / 64 * 64;
   r.work = r.work_size ? tpc_calloc_aligned((size_t)o->threads, r.work_size) : NULL;
   if (r.work_size && !r.work) return tpc_error(TPC_ENOMEM, "twodirection: out of memory");
+  if (tw->opt && o->observe) tw->fstar = f_at(tw, tw->opt->x, r.work);
   rc = iterate(tw, &r, res);
   free(r.work);
   if (rc) tpc_alg1_result_free(res);
