@@ -469,6 +469,8 @@ const tpc_method_type *tpc_method_get_type(const tpc_method *m) { return m->type
 
 tpc_alg1 *tpc_method_runner(tpc_method *m) { return m->alg; }
 
+tpc_twodir *tpc_method_twodir(tpc_method *m) { return m->tw; }
+
 void tpc_method_info_get(const tpc_method *m, tpc_method_info *out) { *out = m->info; }
 
 void tpc_method_consts(const tpc_method *m, tpc_mech_consts *out) {

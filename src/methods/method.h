@@ -143,6 +143,9 @@ void tpc_method_free(tpc_method *m);
 const tpc_method_type *tpc_method_get_type(const tpc_method *m);
 tpc_alg1 *tpc_method_runner(tpc_method *m);
 
+/* 2Direction's runner (NULL for the methods on Algorithm 1's). */
+tpc_twodir *tpc_method_twodir(tpc_method *m);
+
 /* The method's declared constants, as tpc_alg1_consts; for 2Direction no
 ** (A, B) pair, deterministic when it draws nothing (tpc_twodir_info). */
 void tpc_method_consts(const tpc_method *m, tpc_mech_consts *out);
