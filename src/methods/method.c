@@ -344,7 +344,7 @@ int tpc_method_plan_get(const tpc_registry *reg, const tpc_method_type *t, const
     } else {
       if (!(kc.cls & TPC_CLASS_CONTRACTIVE))
         return tpc_error(TPC_EINPUT,
-                         "%s: the server compressor %s is not contractive: the EF21-P "
+                         "%s: the server compressor %s is not contractive: its compressed "
                          "downlink needs C_s in B(alpha) [%s]",
                          t->name, text, t->theory);
       pl->server = s->args[k];
