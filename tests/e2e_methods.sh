@@ -1,5 +1,5 @@
 #!/bin/sh
-# Command tests of the methods of THEORY.md T8 and T9 (src/methods/method.h)
+# Command tests of the methods of THEORY.md T8, T9 and T11 (src/methods/method.h)
 # through `tpc rate --no-check`, `tpc list` and `tpc describe`: each runs
 # and stores its trajectory with bits in both directions (their theorems'
 # checks: tests/e2e_theorems.sh); the EF21-P
@@ -18,7 +18,11 @@ METHODS='dcgd(urandk(k=5)) dcgd_shift(urandk(k=5),shift=diana) dcgd_shift(urandk
   ef21p_diana(urandk(k=5),topk(k=5)) ef21p_dcgd(urandk(k=5),topk(k=5))'
 
 expect 0 "list" -- list
-for m in dcgd dcgd_shift gdci ef21p ef21p_diana ef21p_dcgd; do has out "  $m(" "list shows $m"; done
+for m in dcgd dcgd_shift gdci ef21p ef21p_diana ef21p_dcgd twodirection; do
+  has out "  $m(" "list shows $m"
+done
+has out "[T11 2Direction (T11.1)]" "list cites T11.1"
+has out "T11.3 " "list shows T11.3"
 has out "[T8 DCGD-SHIFT (T8.1)]" "list cites T8.1"
 has out "[T9 EF21-P + DIANA (T9.2)]" "list cites T9.2"
 expect 0 "describe" -- describe 'ef21p_diana(urandk(k=5),topk(k=5))' --d 50 --n 5
@@ -141,7 +145,37 @@ expect 2 "--server with a method" -- rate "$Q" 'dcgd(urandk(k=5))' --server 'top
   --gamma 0.01 --T 10 --db "$db"
 has err "take C_s as an argument" "--server with a method says why"
 expect 2 "describe ef21p(urandk)" -- describe 'ef21p(urandk(k=5))'
+# 2Direction's parameters (T11.2) and compressors (T11.1)
+TD='urandk(k=5),topk(k=5)'
+refuse "twodirection($TD,p=0)" "p=0 must be a number in (0, 1]"
+refuse "twodirection($TD,tau=2)" "tau=2 must be a number in (0, 1]"
+refuse "twodirection($TD,Lbar=-1)" "Lbar=-1 must be a positive number"
+refuse "twodirection($TD,Lbar=1,Lbar_mult=2)" "give Lbar= or Lbar_mult=, not both"
+refuse 'twodirection(topk(k=5),topk(k=5))' "topk(k=5) is not unbiased"
+refuse 'twodirection(urandk(k=5),urandk(k=5))' "urandk(k=5) is not contractive"
 equals "SELECT count(*) FROM runs" "$n0" "bad input stored no run"
+
+# 2Direction (T11.1) on its own runner: 2 threads with the wire check give
+# the points of 1 thread, bits stored in both directions; T11.3 checks the
+# uncompressed method and stores Psi_t as the measure at every t
+expect 0 "twodirection" -- rate "$Q" "twodirection($TD)" --gamma 0.0625 --T 100 --threads 1 \
+  --no-check --db "$db"
+td1=$(last_run)
+expect 0 "twodirection, 2 threads, wire" -- rate "$Q" "twodirection($TD)" --gamma 0.0625 \
+  --T 100 --threads 2 --wire-check --no-check --db "$db"
+td2=$(last_run)
+equals "$(echo "$same" | sed "s/= $run1/= $td1/; s/= $run2/= $td2/")" \
+  "$(rows "$(echo "$all" | sed "s/= $run1/= $td1/")")" "twodirection: threads 1 and 2 the same"
+equals "SELECT bits_up > 0 AND bits_down > bits_up / 10 FROM rate_points p
+  JOIN rate_trajectories t ON t.id = p.trajectory_id JOIN rate_checks c ON c.id = t.check_id
+  WHERE c.run_id = $td1 AND t.rep = 0 AND p.t = 100" 1 "twodirection: bits up and down stored"
+expect 0 "twodirection T11.3" -- rate "$QC" 'twodirection(identity,identity)' --T 100 \
+  --no-slack --db "$db"
+equals "SELECT verdict || ' ' || check_kind FROM rate_checks WHERE run_id = $(last_run)
+  AND theorem = 'T11.3'" "pass one_step" "T11.3 passes on the uncompressed method"
+equals "SELECT count(*) FROM rate_points p JOIN rate_trajectories t ON t.id = p.trajectory_id
+  JOIN rate_checks c ON c.id = t.check_id WHERE c.run_id = $(last_run) AND p.t > 0
+  AND p.measure IS NOT NULL AND p.bound IS NOT NULL" 100 "Psi_t stored as the measure at every t > 0"
 
 echo "e2e_methods: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -34,12 +34,12 @@
 #include "rate_toy.h"
 #include "store/store.h"
 
-static tpc_alg1 *make(const tpc_problem *p, const char *method, const char *server) {
+static tpc_method *make(const tpc_problem *p, const char *method, const char *server) {
   tpc_spec *m = NULL, *s = NULL;
   int status;
   cr_assert(eq(int, tpc_spec_parse(method, &m), TPC_OK));
   if (server) cr_assert(eq(int, tpc_spec_parse(server, &s), TPC_OK));
-  tpc_alg1 *a = tpc_alg1_alloc(p, reg, m, s, &status);
+  tpc_method *a = tpc_method_alloc_server(p, reg, m, s, &status);
   cr_assert(a != NULL, "%s: %s", method, tpc_error_msg());
   tpc_spec_free(m);
   tpc_spec_free(s);
@@ -49,12 +49,12 @@ static tpc_alg1 *make(const tpc_problem *p, const char *method, const char *serv
 /* Prepare and run one check; returns the verdict, the check in *c. */
 static tpc_rate_verdict check(const tpc_problem *p, const char *method, const char *server,
                               const tpc_rate_opts *o, tpc_rate_check *c) {
-  tpc_alg1 *a = make(p, method, server);
+  tpc_method *a = make(p, method, server);
   tpc_mech_consts mc;
-  tpc_alg1_consts(a, &mc);
+  tpc_method_consts(a, &mc);
   cr_assert(eq(int, tpc_rate_prepare(p, &mc, NULL, o, c), TPC_OK), "%s: %s", method, tpc_error_msg());
   cr_assert(eq(int, tpc_rate_run(a, o, c), TPC_OK), "%s: %s", method, tpc_error_msg());
-  tpc_alg1_free(a);
+  tpc_method_free(a);
   return c->verdict;
 }
 
@@ -182,8 +182,8 @@ Test(rate, prepare_refuses, .init = setup, .fini = teardown) {
   tpc_rate_check c;
   tpc_mech_consts mc;
   opts(&o, "T5.thm1");
-  tpc_alg1 *a = make(blind, "ef21(topk(k=4))", NULL);
-  tpc_alg1_consts(a, &mc);
+  tpc_method *a = make(blind, "ef21(topk(k=4))", NULL);
+  tpc_method_consts(a, &mc);
   cr_assert(eq(int, tpc_rate_prepare(blind, &mc, NULL, &o, &c), TPC_EINPUT));
   cr_assert(strstr(tpc_error_msg(), "L-") != NULL);
   o.gamma = 0.01;
@@ -192,20 +192,20 @@ Test(rate, prepare_refuses, .init = setup, .fini = teardown) {
   cr_assert(eq(int, c.verdict, TPC_RATE_NA));
   cr_assert(ieee_ulp_eq(dbl, c.gamma, 0.01, 0));
   tpc_rate_check_free(&c);
-  tpc_alg1_free(a);
+  tpc_method_free(a);
   toy_free(blind);
 
   /* shifted(Q) with omega = 42/2 - 1 >= 1 declares no 3PC pair */
   o.gamma = 0;
   a = make(toy, "shifted(urandk(k=2))", NULL);
-  tpc_alg1_consts(a, &mc);
+  tpc_method_consts(a, &mc);
   cr_assert(eq(int, tpc_rate_prepare(toy, &mc, NULL, &o, &c), TPC_EINPUT));
   cr_assert(strstr(tpc_error_msg(), "shifted") != NULL);
-  tpc_alg1_free(a);
+  tpc_method_free(a);
 
   /* PL needs an exact f^inf and mu > 0 */
   a = make(toy, "gd", NULL);
-  tpc_alg1_consts(a, &mc);
+  tpc_method_consts(a, &mc);
   o.theorem = tpc_theorem_find("T5.pl");
   toy->c.finf.kind = TPC_CONST_BOUND;
   cr_assert(eq(int, tpc_rate_prepare(toy, &mc, NULL, &o, &c), TPC_EINPUT));
@@ -219,7 +219,7 @@ Test(rate, prepare_refuses, .init = setup, .fini = teardown) {
   o.mult = -1;
   o.theorem = tpc_theorem_find("T5.thm1");
   cr_assert(eq(int, tpc_rate_prepare(toy, &mc, NULL, &o, &c), TPC_EINPUT));
-  tpc_alg1_free(a);
+  tpc_method_free(a);
 }
 
 /* Steps: GD's Theorem 1 step is 1/L-; the PL step of EF21 is capped by
@@ -229,8 +229,8 @@ Test(rate, steps, .init = setup, .fini = teardown) {
   tpc_rate_check c;
   tpc_mech_consts mc;
   opts(&o, "T5.thm1");
-  tpc_alg1 *a = make(toy, "gd", NULL);
-  tpc_alg1_consts(a, &mc);
+  tpc_method *a = make(toy, "gd", NULL);
+  tpc_method_consts(a, &mc);
   cr_assert(eq(int, tpc_rate_prepare(toy, &mc, NULL, &o, &c), TPC_OK));
   cr_assert(ieee_ulp_eq(dbl, c.gamma_theory, 1.0 / toy->c.Lminus.value, 0));
   double t1 = c.gamma_theory;
@@ -238,7 +238,7 @@ Test(rate, steps, .init = setup, .fini = teardown) {
   cr_assert(eq(int, tpc_rate_prepare(toy, &mc, NULL, &o, &c), TPC_OK));
   cr_assert(le(dbl, c.gamma_theory, t1));
   cr_assert(ieee_ulp_eq(dbl, c.gamma_theory, fmin(t1, 1.0 / (2 * toy->c.mu.value)), 0));
-  tpc_alg1_free(a);
+  tpc_method_free(a);
 }
 
 /* Diagonal toy, GD: every mode contracts by |1 - gamma abar_j|.  At 1/L-
@@ -365,12 +365,12 @@ static int compute(void *arg, tpc_rate_check *c, void *extra) {
   const compute_arg *a = arg;
   tpc_spec *m = NULL;
   int rc = tpc_spec_parse(a->method, &m);
-  tpc_alg1 *alg = rc ? NULL : tpc_alg1_alloc(toy, reg, m, NULL, &rc);
+  tpc_method *alg = rc ? NULL : tpc_method_alloc_server(toy, reg, m, NULL, &rc);
   tpc_spec_free(m);
   if (!alg) return rc;
   rc = tpc_rate_run(alg, a->o, c);
-  *(double *)extra = tpc_alg1_point_x(alg)[0];
-  tpc_alg1_free(alg);
+  *(double *)extra = tpc_method_point_x(alg)[0];
+  tpc_method_free(alg);
   if (a->fault == 1) kill(getpid(), SIGSEGV);
   if (a->fault == 2) _exit(0);
   if (a->fault == 3) return tpc_error(TPC_EINTERNAL, "compute: planted failure");
@@ -378,10 +378,10 @@ static int compute(void *arg, tpc_rate_check *c, void *extra) {
 }
 
 static void prepare(const char *method, const tpc_rate_opts *o, tpc_rate_check *c) {
-  tpc_alg1 *a = make(toy, method, NULL);
+  tpc_method *a = make(toy, method, NULL);
   tpc_mech_consts mc;
-  tpc_alg1_consts(a, &mc);
-  tpc_alg1_free(a);
+  tpc_method_consts(a, &mc);
+  tpc_method_free(a);
   cr_assert(eq(int, tpc_rate_prepare(toy, &mc, NULL, o, c), TPC_OK), "%s", tpc_error_msg());
 }
 

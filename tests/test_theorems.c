@@ -59,11 +59,11 @@ static int check_runs(const tpc_method_type *t, const tpc_problem *p, const char
   tpc_method *m = test_method_make(reg, t, p, text, NULL);
   tpc_mech_consts mc;
   tpc_method_info mi;
-  tpc_alg1_consts(tpc_method_runner(m), &mc);
+  tpc_method_consts(m, &mc);
   tpc_method_info_get(m, &mi);
   cr_assert(eq(int, tpc_rate_prepare(p, &mc, &mi, o, c), TPC_OK), "%s: %s", text,
             tpc_error_msg());
-  int rc = tpc_rate_run(tpc_method_runner(m), o, c);
+  int rc = tpc_rate_run(m, o, c);
   tpc_method_free(m);
   return rc;
 }

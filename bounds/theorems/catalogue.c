@@ -16,14 +16,15 @@
 extern const tpc_theorem tpc_theorem_3pc_thm1, tpc_theorem_3pc_pl;
 extern const tpc_theorem tpc_theorem_t82, tpc_theorem_t83, tpc_theorem_t84, tpc_theorem_t85;
 extern const tpc_theorem tpc_theorem_t91, tpc_theorem_t91nc, tpc_theorem_t93, tpc_theorem_t94,
-    tpc_theorem_t95, tpc_theorem_t96, tpc_theorem_t96c, tpc_theorem_t97;
-extern const tpc_theorem tpc_theorem_t102;
+    tpc_theorem_t95, tpc_theorem_t96, tpc_theorem_t96c, tpc_theorem_t97, tpc_theorem_t102,
+    tpc_theorem_t113;
 
 const tpc_theorem *const tpc_theorems[] = {
     &tpc_theorem_3pc_thm1, &tpc_theorem_3pc_pl, &tpc_theorem_t82,  &tpc_theorem_t83,
     &tpc_theorem_t84,      &tpc_theorem_t85,    &tpc_theorem_t91,  &tpc_theorem_t91nc,
     &tpc_theorem_t93,      &tpc_theorem_t94,    &tpc_theorem_t95,  &tpc_theorem_t96,
-    &tpc_theorem_t96c,     &tpc_theorem_t97,    &tpc_theorem_t102, NULL};
+    &tpc_theorem_t96c,     &tpc_theorem_t97,    &tpc_theorem_t102, &tpc_theorem_t113,
+    NULL};
 
 /* The one place that reads a problem's and a method's constants for the
 ** theorems: constants declared later (per-client L_i, strong convexity,

@@ -143,6 +143,9 @@ typedef struct tpc_theorem {
   ** side of a one-step theorem) of run r, where iterates converge to x*:
   ** a measurement within it says nothing against the bound (NULL: none). */
   double (*rounding)(const tpc_theorem_run *r);
+  /* The same at point pt, for a quantity whose rounding grows along the
+  ** run (T11.3's Gamma_t (f - f*)); when set it replaces `rounding`. */
+  double (*rounding_at)(const tpc_theorem_run *r, const tpc_alg1_point *pt);
 } tpc_theorem;
 
 /* Assumptions several theorems share (catalogue.c): NULL when the problem

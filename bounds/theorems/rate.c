@@ -97,8 +97,9 @@ int tpc_rate_prepare(const tpc_problem *p, const tpc_mech_consts *mc,
   c->thm = o->theorem;
   c->mc = *mc;
   c->mi = mi ? *mi
-              : (tpc_method_info){
-                    .omega = NAN, .alpha = NAN, .beta = NAN, .p = NAN, .As = NAN, .Bs = NAN};
+              : (tpc_method_info){.omega = NAN, .alpha = NAN, .beta = NAN, .p = NAN, .As = NAN,
+                                  .Bs = NAN, .tau = NAN, .Gamma0 = NAN, .mu = NAN,
+                                  .Lbar = NAN};
   c->slack = -1;
   c->gamma_theory = c->mult = NAN;
   c->delta0 = c->G0 = c->bound = c->measured = c->ucb = c->ratio = NAN;
@@ -181,7 +182,7 @@ static int slack_converged(const tpc_rate_check *c, int k) {
 
 /* Repetition 0 at m = 1, 2, 4, ... times the theoretical step, up to two
 ** consecutive failures; the scan needs m = 1 to converge to go on. */
-static int slack_scan(tpc_alg1 *a, const tpc_rate_opts *o, tpc_rate_check *c,
+static int slack_scan(tpc_method *meth, const tpc_rate_opts *o, tpc_rate_check *c,
                       size_t *done, size_t total) {
   tpc_alg1_opts ao;
   int fails = 0;
@@ -190,7 +191,7 @@ static int slack_scan(tpc_alg1 *a, const tpc_rate_opts *o, tpc_rate_check *c,
     double m = ldexp(1.0, k);
     alg1_opts(o, m * c->gamma_theory, NULL, &ao);
     ao.diverge = RATE_SLACK_DIVERGE;
-    int rc = tpc_alg1_run(a, &ao, &c->slack_runs[k]);
+    int rc = tpc_method_run(meth, &ao, &c->slack_runs[k]);
     if (rc) return rc;
     c->nslack = (size_t)k + 1;
     if (slack_converged(c, k)) {
@@ -207,15 +208,15 @@ static int slack_scan(tpc_alg1 *a, const tpc_rate_opts *o, tpc_rate_check *c,
 /* ---- verdict -------------------------------------------------------------- */
 
 /* Why the runs cannot be checked (a note and n/a), or NULL. */
-static const char *not_applicable(tpc_alg1 *a, const tpc_rate_opts *o,
-                                  const tpc_rate_check *c, char *buf, size_t size) {
+static const char *not_applicable(const tpc_rate_check *c, const tpc_rate_opts *o,
+                                  int downlink, char *buf, size_t size) {
   if (!c->thm) return c->note[0] ? NULL : "no check requested"; /* keep the caller's why */
   if (!isfinite(c->gamma_theory)) return NULL; /* note set by prepare */
   if (c->gamma > c->gamma_theory * (1 + 1e-12))
     return "the step is above the theorem's (multiplier > 1)";
   if (c->thm->step_fixed && c->gamma < c->gamma_theory * (1 - 1e-12))
     return "the theorem's bound holds at its own step only (multiplier < 1)";
-  if (c->thm->uplink_only && tpc_alg1_bidirectional(a)) {
+  if (c->thm->uplink_only && downlink) {
     snprintf(buf, size, "EF21-P downlink: %s covers Algorithm 1 without it", c->thm->family);
     return buf;
   }
@@ -269,7 +270,9 @@ static void stats_of_run(const tpc_rate_check *c, const tpc_theorem_env *env, si
 static double floor_at(const tpc_rate_check *c, const tpc_theorem_env *env, size_t r,
                        const tpc_alg1_point *pt) {
   tpc_theorem_run run = {env, c->gamma, &c->runs[r]};
-  double floor = c->thm->rounding ? c->thm->rounding(&run) : 0;
+  double floor = c->thm->rounding_at ? c->thm->rounding_at(&run, pt)
+                 : c->thm->rounding  ? c->thm->rounding(&run)
+                                     : 0;
   if (!c->thm->f_rounding) return floor;
   double fref = env->opt ? fabs(env->opt->fstar) : 0;
   if (env->finf.kind != TPC_CONST_UNKNOWN) fref = fmax(fref, fabs(env->finf.value));
@@ -474,10 +477,12 @@ static int decide_one_step(tpc_rate_check *c, const tpc_theorem_env *env,
   return TPC_OK;
 }
 
-static int decide(tpc_alg1 *a, const tpc_rate_opts *o, tpc_rate_check *c) {
-  const tpc_problem *p = tpc_alg1_problem(a);
+static int decide(const tpc_method *m, const tpc_rate_opts *o, tpc_rate_check *c) {
+  const tpc_problem *p = tpc_method_problem(m);
+  tpc_method_info mi;
   char buf[sizeof c->note];
-  const char *na = not_applicable(a, o, c, buf, sizeof buf);
+  tpc_method_info_get(m, &mi);
+  const char *na = not_applicable(c, o, mi.downlink, buf, sizeof buf);
   tpc_theorem_env env;
   tpc_theorem_env_fill(&env, p, &c->mc, &c->mi);
   c->G0 = 0;
@@ -499,7 +504,7 @@ static int decide(tpc_alg1 *a, const tpc_rate_opts *o, tpc_rate_check *c) {
                                                  : decide_at_T(c, &env, o);
 }
 
-int tpc_rate_run(tpc_alg1 *a, const tpc_rate_opts *o, tpc_rate_check *c) {
+int tpc_rate_run(tpc_method *m, const tpc_rate_opts *o, tpc_rate_check *c) {
   tpc_alg1_opts ao;
   size_t done = 0;
   size_t total = c->reps + (o->slack ? TPC_RATE_SLACK_MAX_LOG2 + 1 : 0);
@@ -508,7 +513,7 @@ int tpc_rate_run(tpc_alg1 *a, const tpc_rate_opts *o, tpc_rate_check *c) {
   alg1_opts(o, c->gamma, c->thm, &ao);
   for (size_t r = 0; r < c->reps; r++) {
     ao.rep = r;
-    int rc = tpc_alg1_run(a, &ao, &c->runs[r]);
+    int rc = tpc_method_run(m, &ao, &c->runs[r]);
     if (rc) {
       c->reps = r;
       return rc;
@@ -516,8 +521,8 @@ int tpc_rate_run(tpc_alg1 *a, const tpc_rate_opts *o, tpc_rate_check *c) {
     if (o->progress) o->progress(o->progress_ctx, ++done, total);
   }
   if (o->slack && isfinite(c->gamma_theory) && !cancelled(o)) {
-    int rc = slack_scan(a, o, c, &done, total);
+    int rc = slack_scan(m, o, c, &done, total);
     if (rc) return rc;
   }
-  return decide(a, o, c);
+  return decide(m, o, c);
 }

@@ -136,10 +136,11 @@ typedef struct tpc_rate_check {
 int tpc_rate_prepare(const tpc_problem *p, const tpc_mech_consts *mc,
                      const tpc_method_info *mi, const tpc_rate_opts *o, tpc_rate_check *c);
 
-/* Run the repetitions (and the slack scan when asked) with the Algorithm 1
-** instance a of the prepared check c, then decide the verdict.  TPC_OK also
-** when cancelled (c->note says so); errors of tpc_alg1_run. */
-int tpc_rate_run(tpc_alg1 *a, const tpc_rate_opts *o, tpc_rate_check *c);
+/* Run the repetitions (and the slack scan when asked) with method m (its
+** Algorithm 1 or 2Direction runner) of the prepared check c, then decide the
+** verdict.  TPC_OK also when cancelled (c->note says so); errors of
+** tpc_method_run. */
+int tpc_rate_run(tpc_method *m, const tpc_rate_opts *o, tpc_rate_check *c);
 
 void tpc_rate_check_free(tpc_rate_check *c);
 

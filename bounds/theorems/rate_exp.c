@@ -292,7 +292,6 @@ typedef struct task_run {
   const exp_task *t;
   tpc_rate_best *b;
   tpc_method *m;
-  tpc_alg1 *a;            /* m's runner */
   tpc_mech_consts mc;
   struct tpc_store *store;
   int64_t run_id;
@@ -338,7 +337,7 @@ static int run_one(task_run *tr, double m, int explicit_gamma, double *metric) {
     o.mult = m;
   int rc = tpc_rate_prepare(p, &tr->mc, NULL, &o, &c);
   if (rc) return rc;
-  rc = tpc_rate_run(tr->a, &o, &c);
+  rc = tpc_rate_run(tr->m, &o, &c);
   tpc_rate_row row = {.run_id = tr->run_id, .experiment = e->name, .label = tr->t->panel,
                       .problem = e->prob_spec[tr->t->prob], .method = tr->canon};
   if (!rc) rc = tpc_rate_store(tr->store, &row, p, &o, &c, &ids);
@@ -466,8 +465,7 @@ static int run_task(tpc_rate_exp *e, size_t k, struct tpc_store *store, int64_t 
   if (!rc) tr.m = tpc_method_alloc(e->probs[t->prob], e->reg, s, &rc);
   tpc_spec_free(s);
   if (rc) return rc;
-  tr.a = tpc_method_runner(tr.m);
-  tpc_alg1_consts(tr.a, &tr.mc);
+  tpc_method_consts(tr.m, &tr.mc);
   rc = e->scan == SCAN_UP ? scan_up(&tr) : e->scan == SCAN_DOWN ? scan_down(&tr) : scan_gamma(&tr);
   if (!rc && !cancelled(e)) rc = store_best(&tr);
   tpc_method_free(tr.m);

@@ -149,6 +149,23 @@ static int describe_method_mech(const tpc_registry *reg, const tpc_spec *arg, si
   return TPC_OK;
 }
 
+/* 2Direction's parameters in use (T11.2): p, tau, beta, Lbar's rule, Gamma_0. */
+static void describe_twodir(const tpc_method_plan *pl) {
+  char v[32];
+  double p = isnan(pl->td.p) ? tpc_twodir_default_p(pl->omega, pl->alpha) : pl->td.p;
+  double tau = isnan(pl->td.tau) ? tpc_twodir_default_tau(pl->omega) : pl->td.tau;
+  printf("  %-13s %s%s\n", "p", num(p, v), isnan(pl->td.p) ? " (T11.2's default)" : "");
+  printf("  %-13s %s%s\n", "tau", num(tau, v), isnan(pl->td.tau) ? " (T11.2's default)" : "");
+  printf("  %-13s %s (1/(omega+1))\n", "beta", num(1.0 / (pl->omega + 1.0), v));
+  if (pl->td.lbar == TPC_TWODIR_LBAR_ABS)
+    printf("  %-13s %s\n", "Lbar", num(pl->td.Lbar, v));
+  else if (pl->td.lbar == TPC_TWODIR_LBAR_MULT)
+    printf("  %-13s %s x L-\n", "Lbar", num(pl->td.Lbar, v));
+  else
+    printf("  %-13s 1/gamma (the run's step)\n", "Lbar");
+  printf("  %-13s %s\n", "gamma0", num(pl->td.Gamma0, v));
+}
+
 /* A method of T8/T9: its item, its compressors at (d, n) and the parameters
 ** their constants give (the defaults of methods/method.h). */
 static int describe_method(const tpc_registry *reg, const tpc_method_type *t, const tpc_spec *s,
@@ -177,6 +194,7 @@ static int describe_method(const tpc_registry *reg, const tpc_method_type *t, co
     printf("  %-13s %s\n", "beta", num(pl.sh.beta, v));
   if (pl.sh.rule == &tpc_method_rule_randdiana)
     printf("  %-13s %s\n", "p", num(pl.sh.p, v));
+  if (pl.twodir) describe_twodir(&pl);
   return TPC_EXIT_OK;
 }
 
@@ -191,7 +209,7 @@ static int describe_theorems(const tpc_registry *reg, const tpc_spec *s, const t
   int rc;
   tpc_method *m = tpc_method_alloc(p, reg, s, &rc);
   if (!m) return tpc_cli_fail(rc);
-  tpc_alg1_consts(tpc_method_runner(m), &k);
+  tpc_method_consts(m, &k);
   tpc_method_info_get(m, &mi);
   tpc_method_free(m);
   tpc_theorem_env_fill(&env, p, &k, &mi);

@@ -89,12 +89,13 @@ static const char usage[] =
     "(tpc list) that applies to it, each at its largest step times --mult, one\n"
     "row per (method, theorem). A METHOD is a mechanism spec run by Algorithm 1\n"
     "(T4: ef21(topk(k=10)), marina(urandk(k=10),p=0.01), ...), checked by T5's\n"
-    "Theorem 1 (T5.thm1) and PL theorem (T5.pl), or a method of T8-T10:\n"
+    "Theorem 1 (T5.thm1) and PL theorem (T5.pl), or a method of T8-T11:\n"
     "dcgd(Q), dcgd_shift(Q,shift=fixed|star|diana|randdiana,beta=,p=),\n"
     "gdci(Q,shift=zero|star) (T8.2-T8.5), ef21p(C_s), ef21p_diana(Q,C_s,beta=),\n"
-    "ef21p_dcgd(Q,C_s) (T9.1, T9.3-T9.7), bidir(M_w,M_s) (T10.2). Randomized\n"
-    "methods: one-sided Student-t bounds over --reps repetitions; one-step\n"
-    "theorems (T8.5, T9.4): every step.\n"
+    "ef21p_dcgd(Q,C_s) (T9.1, T9.3-T9.7), bidir(M_w,M_s) (T10.2), or 2Direction\n"
+    "of T11: twodirection(Q,C_s,p=,tau=,Lbar=|Lbar_mult=,gamma0=) (T11.3; Lbar =\n"
+    "1/gamma unless given). Randomized methods: one-sided Student-t bounds over\n"
+    "--reps repetitions; one-step theorems (T8.5, T9.4, T11.3): every step.\n"
     "tpc describe METHOD --problem PROBLEM says which theorems apply and why not.\n"
     "Problems: quad(d=,n=,s=,seed=,convex=,interp=,lambda=), quadfile(file=),\n"
     "logreg(file=,n=,lambda=,reg=nonconvex|l2|none), autoenc(file=,n=,de=,samples=)\n"
@@ -290,7 +291,7 @@ static int method_consts(const rate_job *j, const tpc_spec *spec, method_view *v
   int rc;
   tpc_method *m = tpc_method_alloc_server(j->p, j->reg, spec, j->server, &rc);
   if (!m) return rc;
-  tpc_alg1_consts(tpc_method_runner(m), &v->mc);
+  tpc_method_consts(m, &v->mc);
   tpc_method_info_get(m, &v->mi);
   tpc_method_free(m);
   return TPC_OK;
@@ -582,14 +583,13 @@ static int compute_unit(void *arg, tpc_rate_check *c, void *extra) {
   int rc;
   tpc_method *meth = tpc_method_alloc_server(j->p, j->reg, call->u->m->spec, j->server, &rc);
   if (!meth) return rc;
-  tpc_alg1 *alg = tpc_method_runner(meth);
   a->o.progress = tpc_cli_progress_cb;
   a->o.progress_ctx = call->pr;
-  rc = tpc_rate_run(alg, &a->o, c);
+  rc = tpc_rate_run(meth, &a->o, c);
   /* gradients timed where the last repetition stopped (--time implies
   ** --no-slack, so that is a repetition's point) */
   if (!rc && a->time && c->reps)
-    t->timed = !tpc_rate_time(j->p, tpc_alg1_point_x(alg), &c->runs[0], a->o.threads, &t->tm);
+    t->timed = !tpc_rate_time(j->p, tpc_method_point_x(meth), &c->runs[0], a->o.threads, &t->tm);
   tpc_method_free(meth);
   return rc;
 }

@@ -24,6 +24,7 @@
 
 #include "core/error.h"
 #include "core/vec.h"
+#include "methods/runner.h"
 #include "rng/pcg.h"
 #include "wire/wire.h"
 
@@ -464,34 +465,13 @@ typedef struct alg1_round {
   size_t work_size;
 } alg1_round;
 
-/* Encode m, decode it, check its shape, and apply the decoded copy to v with
-** `apply`: the receiver's side of a message, through the bytes. */
-static int wire_apply(const tpc_msg *m, double *v, size_t d, uint8_t **buf, size_t *cap,
-                      void (*apply)(const tpc_msg *, double *)) {
-  size_t size = tpc_wire_size(m, TPC_WIRE_AUTO), len;
-  if (size > *cap) {
-    uint8_t *nb = realloc(*buf, size);
-    if (!nb) return tpc_error(TPC_ENOMEM, "out of memory for a %zu-byte message", size);
-    *buf = nb;
-    *cap = size;
-  }
-  int rc = tpc_wire_encode(m, TPC_WIRE_AUTO, *buf, size, &len);
-  if (rc) return rc;
-  tpc_wire_decoded dm;
-  rc = tpc_wire_decode(*buf, len, d, TPC_F64, &dm); /* its parts have our shape */
-  if (rc) return rc;
-  apply(&dm.msg, v);
-  tpc_wire_decoded_free(&dm);
-  return TPC_OK;
-}
-
 /* With the wire check, apply message m to the server's copy `copy` and
 ** compare it with the client's `state`. */
 static void client_wire(const alg1_round *r, alg1_client *c, const tpc_msg *m, double *copy,
                         const double *state) {
   size_t d = r->a->d;
   if (!r->o->wire_check || c->status) return;
-  int rc = wire_apply(m, copy, d, &c->buf, &c->cap, tpc_msg_apply_f64);
+  int rc = tpc_runner_wire_apply(m, copy, d, &c->buf, &c->cap, tpc_msg_apply_f64);
   if (!rc && memcmp(copy, state, d * sizeof(double)) != 0)
     rc = tpc_error(TPC_EINTERNAL,
                    "the server's copy differs from the client's state after "
@@ -813,18 +793,6 @@ static void add_bits(const tpc_alg1 *a, tpc_alg1_point *pt) {
   }
 }
 
-static int record(tpc_alg1_result *res, size_t *cap, const tpc_alg1_point *pt) {
-  if (res->npoints == *cap) {
-    size_t nc = *cap ? 2 * *cap : 256;
-    tpc_alg1_point *np = realloc(res->points, nc * sizeof *np);
-    if (!np) return tpc_error(TPC_ENOMEM, "alg1: out of memory for the trajectory");
-    res->points = np;
-    *cap = nc;
-  }
-  res->points[res->npoints++] = *pt;
-  return TPC_OK;
-}
-
 static int check_opts(const tpc_alg1_opts *o) {
   if (!(o->gamma > 0 && isfinite(o->gamma)))
     return tpc_error(TPC_EINPUT, "alg1: step size gamma = %g is not positive and finite",
@@ -894,7 +862,7 @@ static int bidir_broadcast(tpc_alg1 *a, const tpc_alg1_opts *o, uint64_t t1,
   pt->bits_down += tpc_wire_bits(&a->smsg, TPC_WIRE_AUTO);
   pt->bits_down_paper += tpc_wire_paper_bits(&a->smsg);
   if (!o->wire_check) return TPC_OK;
-  int rc = wire_apply(&a->smsg, a->gsc, d, &a->sbuf, &a->scap, a->down);
+  int rc = tpc_runner_wire_apply(&a->smsg, a->gsc, d, &a->sbuf, &a->scap, a->down);
   if (!rc && memcmp(a->gsc, a->gs, d * sizeof(double)) != 0)
     rc = tpc_error(TPC_EINTERNAL, "the clients' copy of g differs from the server's");
   if (rc) return tpc_error_prefix(rc, "alg1: downlink, round %llu: ", (unsigned long long)(t1 - 1));
@@ -929,7 +897,7 @@ static int server_step(tpc_alg1 *a, const tpc_alg1_opts *o, uint64_t t1, tpc_alg
   pt->bits_down += tpc_wire_bits(&a->smsg, TPC_WIRE_AUTO);
   pt->bits_down_paper += tpc_wire_paper_bits(&a->smsg);
   if (!o->wire_check) return TPC_OK;
-  rc = wire_apply(&a->smsg, a->wc, d, &a->sbuf, &a->scap, a->down);
+  rc = tpc_runner_wire_apply(&a->smsg, a->wc, d, &a->sbuf, &a->scap, a->down);
   if (!rc && memcmp(a->wc, a->w, d * sizeof(double)) != 0)
     rc = tpc_error(TPC_EINTERNAL, "the clients' copy of w differs from the server's");
   if (rc) return tpc_error_prefix(rc, "alg1: downlink, round %llu: ", (unsigned long long)(t1 - 1));
@@ -990,7 +958,7 @@ static void observe(const tpc_alg1 *a, const tpc_alg1_opts *o, void *work, tpc_a
 
 /* A point whose observables are not computed (yet): NaN. */
 static void point_nan(tpc_alg1_point *pt) {
-  pt->f_x = pt->gnorm2_x = pt->dist2 = pt->f_avg = pt->H = pt->wx2 = NAN;
+  pt->f_x = pt->gnorm2_x = pt->dist2 = pt->f_avg = pt->H = pt->wx2 = pt->Gamma = pt->psi = NAN;
 }
 
 static double now(void) {
@@ -1015,7 +983,7 @@ static int iterate(tpc_alg1 *a, const tpc_alg1_opts *o, alg1_round *r, tpc_alg1_
     stop = stop_reason(a, o, &pt, res->first.gnorm2, r->work);
     if (stop >= 0 || pt.t % o->record_every == 0) {
       if (o->observe && pt.t > 0) observe(a, o, r->work, &pt);
-      if ((rc = record(res, &cap, &pt))) return rc;
+      if ((rc = tpc_runner_record(res, &cap, &pt))) return rc;
     }
     if (stop >= 0) break;
     res->sum_gnorm2 += pt.gnorm2;

@@ -132,6 +132,10 @@ typedef struct tpc_alg1_point {
   double f_avg;             /* f(xbar^t), xbar^t = (1/t) sum_{s=1}^t x^s (opts.average) */
   double H;                 /* (1/n) sum ||h_i^t - h_i*||^2: shifted clients, h* known */
   double wx2;               /* ||w^t - x^t||^2, with a downlink compressor */
+  /* 2Direction (methods/twodir.h): Gamma_t of T11.2 at every point, and
+  ** T11.3's Lyapunov quantity Psi_t where observed with x* known. */
+  double Gamma;
+  double psi;
 } tpc_alg1_point;
 
 typedef struct tpc_alg1_result {

@@ -15,7 +15,8 @@
 
 struct tpc_method {
   const tpc_method_type *type; /* NULL: a mechanism spec */
-  tpc_alg1 *alg;
+  tpc_alg1 *alg;               /* Algorithm 1's runner, or NULL with */
+  tpc_twodir *tw;              /* 2Direction's */
   tpc_method_info info;
 };
 
@@ -159,10 +160,51 @@ static int plan_bidir(const tpc_spec *s, double omega, tpc_method_plan *pl) {
   return TPC_OK;
 }
 
+/* Parameter `key` of s, a positive finite number, or NaN when absent. */
+static int param_positive(const tpc_spec *s, const char *key, double *out) {
+  const tpc_spec_param *q = tpc_spec_param_find(s, key);
+  *out = NAN;
+  if (!q) return TPC_OK;
+  char num[32];
+  tpc_format_double(q->value, num, sizeof num);
+  if (q->text || !(q->value > 0 && isfinite(q->value)))
+    return tpc_spec_error(s, "%s: %s=%s must be a positive number", s->name, key,
+                          q->text ? q->text : num);
+  *out = q->value;
+  return TPC_OK;
+}
+
+/* 2Direction (T11.1, T11.2): p and tau in (0, 1] (NaN: T11.2's defaults),
+** Lbar absolute or Lbar_mult times L- (neither: 1/gamma), gamma0 > 0. */
+static int plan_twodir(const tpc_spec *s, double omega, tpc_method_plan *pl) {
+  (void)omega;
+  double lbar, mult, g0;
+  tpc_twodir_params_init(&pl->td);
+  pl->twodir = 1;
+  int rc = param_unit(s, "p", NAN, &pl->td.p);
+  if (!rc) rc = param_unit(s, "tau", NAN, &pl->td.tau);
+  if (!rc) rc = param_positive(s, "Lbar", &lbar);
+  if (!rc) rc = param_positive(s, "Lbar_mult", &mult);
+  if (!rc) rc = param_positive(s, "gamma0", &g0);
+  if (!rc && !isnan(lbar) && !isnan(mult))
+    rc = tpc_spec_error(s, "%s: give Lbar= or Lbar_mult=, not both", s->name);
+  if (rc) return rc;
+  if (!isnan(lbar)) {
+    pl->td.lbar = TPC_TWODIR_LBAR_ABS;
+    pl->td.Lbar = lbar;
+  } else if (!isnan(mult)) {
+    pl->td.lbar = TPC_TWODIR_LBAR_MULT;
+    pl->td.Lbar = mult;
+  }
+  if (!isnan(g0)) pl->td.Gamma0 = g0;
+  return TPC_OK;
+}
+
 static const char *const keys_none[] = {NULL};
 static const char *const keys_shift[] = {"shift", "beta", "p", NULL};
 static const char *const keys_gdci[] = {"shift", NULL};
 static const char *const keys_beta[] = {"beta", NULL};
+static const char *const keys_twodir[] = {"p", "tau", "Lbar", "Lbar_mult", "gamma0", NULL};
 
 static const tpc_method_type type_dcgd = {
     "dcgd", "dcgd(Q)", "distributed compressed GD: x - gamma (1/n) sum Q(grad f_i)",
@@ -187,6 +229,12 @@ static const tpc_method_type type_ef21p_diana = {
 static const tpc_method_type type_ef21p_dcgd = {
     "ef21p_dcgd", "ef21p_dcgd(Q, C_s)", "EF21-P downlink, DCGD uplink: Q(grad f_i(w))", "T9 EF21-P + DCGD (T9.2)",
     "QC", keys_none, plan_dcgd, "Q in U(omega), C_s in B(alpha)"};
+static const tpc_method_type type_twodir = {
+    "twodirection", "twodirection(Q, C_s, p=REAL, tau=REAL, Lbar=REAL|Lbar_mult=REAL, gamma0=REAL)",
+    "2Direction: accelerated, Q(grad f_i - h_i) up twice, C_s(u - q) down",
+    "T11 2Direction (T11.1)", "QC", keys_twodir, plan_twodir,
+    "Q in U(omega), C_s in B(alpha); p, tau in (0, 1] (default T11.2's); Lbar > 0, or "
+    "Lbar_mult > 0 times L-, else 1/gamma; gamma0 > 0 (default 1)"};
 
 static const tpc_method_type type_bidir = {
     "bidir", "bidir(M_w, M_s)",
@@ -196,7 +244,7 @@ static const tpc_method_type type_bidir = {
 
 const tpc_method_type *const tpc_builtin_methods[] = {
     &type_dcgd, &type_dcgd_shift, &type_gdci, &type_ef21p, &type_ef21p_diana, &type_ef21p_dcgd,
-    &type_bidir, NULL};
+    &type_bidir, &type_twodir, NULL};
 
 const tpc_method_type *tpc_method_type_find(const char *name) {
   for (size_t k = 0; tpc_builtin_methods[k]; k++)
@@ -357,7 +405,7 @@ int tpc_method_plan_get(const tpc_registry *reg, const tpc_method_type *t, const
     } else {
       if (!(kc.cls & TPC_CLASS_CONTRACTIVE))
         return tpc_error(TPC_EINPUT,
-                         "%s: the server compressor %s is not contractive: the EF21-P "
+                         "%s: the server compressor %s is not contractive: its compressed "
                          "downlink needs C_s in B(alpha) [%s]",
                          t->name, text, t->theory);
       pl->server = s->args[k];
@@ -381,13 +429,30 @@ static void plan_info(const tpc_method_type *t, const tpc_method_plan *pl, tpc_m
   in->server_mech = pl->server_mech != NULL;
   in->As = pl->As;
   in->Bs = pl->Bs;
+  in->tau = in->Gamma0 = in->mu = in->Lbar = NAN;
+}
+
+/* The theorems' view of 2Direction: its runner's parameters (T11.2). */
+static void twodir_info(const tpc_twodir *tw, tpc_method_info *in) {
+  tpc_twodir_info ti;
+  tpc_twodir_info_get(tw, &ti);
+  in->shift = NULL;
+  in->downlink = 1;
+  in->twodir = 1;
+  in->beta = ti.beta;
+  in->p = ti.p;
+  in->tau = ti.tau;
+  in->Gamma0 = ti.Gamma0;
+  in->mu = ti.mu;
+  in->lbar = ti.lbar;
+  in->Lbar = ti.Lbar;
 }
 
 /* The same for Algorithm 1 with mechanism `spec` and downlink `server`. */
 static void mech_info(tpc_method *m, const tpc_spec *spec) {
   tpc_comp_consts k;
-  m->info = (tpc_method_info){
-      .omega = NAN, .alpha = NAN, .beta = NAN, .p = NAN, .As = NAN, .Bs = NAN};
+  m->info = (tpc_method_info){.omega = NAN, .alpha = NAN, .beta = NAN, .p = NAN, .As = NAN,
+                              .Bs = NAN, .tau = NAN, .Gamma0 = NAN, .mu = NAN, .Lbar = NAN};
   snprintf(m->info.name, sizeof m->info.name, "%s", spec->name);
   if ((m->info.downlink = tpc_alg1_server_consts(m->alg, &k))) m->info.alpha = k.alpha;
 }
@@ -405,7 +470,11 @@ tpc_method *tpc_method_alloc_type(const tpc_method_type *t, const tpc_problem *p
   m->type = t;
   int rc = type_check(reg, t, spec);
   if (!rc) rc = tpc_method_plan_get(reg, t, spec, p->d, p->n, &pl);
-  if (!rc && pl.sh.rule) {
+  if (!rc && pl.twodir) {
+    pl.td.Q = pl.sh.Q;
+    pl.td.Cs = pl.server;
+    m->tw = tpc_twodir_alloc(p, reg, &pl.td, &rc);
+  } else if (!rc && pl.sh.rule) {
     pl.sh.optimum = opt;
     m->alg = tpc_alg1_alloc_shifted(p, reg, &pl.sh, pl.server, &rc);
     if (rc) tpc_error_prefix(rc, "%s: ", t->name);
@@ -419,6 +488,7 @@ tpc_method *tpc_method_alloc_type(const tpc_method_type *t, const tpc_problem *p
   }
   if (!rc && pl.downlink) tpc_alg1_set_downlink(m->alg, pl.downlink);
   if (!rc) plan_info(t, &pl, &m->info);
+  if (!rc && m->tw) twodir_info(m->tw, &m->info);
   tpc_spec_free(gd);
   *status = rc;
   if (!rc) return m;
@@ -459,6 +529,7 @@ tpc_method *tpc_method_alloc_server(const tpc_problem *p, const tpc_registry *re
 void tpc_method_free(tpc_method *m) {
   if (!m) return;
   tpc_alg1_free(m->alg);
+  tpc_twodir_free(m->tw);
   free(m);
 }
 
@@ -466,8 +537,28 @@ const tpc_method_type *tpc_method_get_type(const tpc_method *m) { return m->type
 
 tpc_alg1 *tpc_method_runner(tpc_method *m) { return m->alg; }
 
+tpc_twodir *tpc_method_twodir(tpc_method *m) { return m->tw; }
+
 void tpc_method_info_get(const tpc_method *m, tpc_method_info *out) { *out = m->info; }
 
+void tpc_method_consts(const tpc_method *m, tpc_mech_consts *out) {
+  if (m->alg) {
+    tpc_alg1_consts(m->alg, out);
+    return;
+  }
+  tpc_twodir_info ti;
+  tpc_twodir_info_get(m->tw, &ti);
+  *out = (tpc_mech_consts){.deterministic = ti.deterministic, .src = "T11 2Direction"};
+}
+
+const tpc_problem *tpc_method_problem(const tpc_method *m) {
+  return m->alg ? tpc_alg1_problem(m->alg) : tpc_twodir_problem(m->tw);
+}
+
+const double *tpc_method_point_x(const tpc_method *m) {
+  return m->alg ? tpc_alg1_point_x(m->alg) : tpc_twodir_x(m->tw);
+}
+
 int tpc_method_run(tpc_method *m, const tpc_alg1_opts *o, tpc_alg1_result *res) {
-  return tpc_alg1_run(m->alg, o, res);
+  return m->alg ? tpc_alg1_run(m->alg, o, res) : tpc_twodir_run(m->tw, o, res);
 }

@@ -14,6 +14,9 @@
 **   ef21p_dcgd(Q, C_s)                             T9.2: EF21-P + DCGD
 **   bidir(M_w, M_s)                                T10.1: bidirectional 3PC,
 **                                                  clients' M_w, server's M_s
+**   twodirection(Q, C_s, p=REAL, tau=REAL, Lbar=REAL | Lbar_mult=REAL,
+**                gamma0=REAL)                      T11.1: 2Direction, on its
+**                                                  own runner (methods/twodir.h)
 **
 ** Q must be unbiased (U(omega), from its declared constants) and C_s
 ** contractive (B(alpha)); M_w and M_s are mechanisms (mech/mech.h), M_s
@@ -42,6 +45,7 @@
 #include <stddef.h>
 
 #include "methods/alg1.h"
+#include "methods/twodir.h"
 
 /* What a method type asks of the runner: shifted clients (sh.rule set) or
 ** Algorithm 1 with mechanism gd (sh.rule NULL), and the server compressor
@@ -60,6 +64,10 @@ typedef struct tpc_method_plan {
   double As, Bs;
   /* Applied to the instance after it is built (NULL: EF21-P's w update). */
   void (*downlink)(const tpc_msg *m, double *w);
+  /* 2Direction (T11.1) runs on its own runner with these parameters (Q and
+  ** C_s set by the caller) instead of Algorithm 1's. */
+  int twodir;
+  tpc_twodir_params td;
 } tpc_method_plan;
 
 typedef struct tpc_method_type {
@@ -154,10 +162,22 @@ tpc_method *tpc_method_alloc_type(const tpc_method_type *t, const tpc_problem *p
                                   const tpc_problem_optimum *opt, int *status);
 void tpc_method_free(tpc_method *m);
 
-/* The method's type (NULL for a mechanism spec) and its runner, for the
-** callers that drive Algorithm 1 instances (bounds/theorems/rate.h). */
+/* The method's type (NULL for a mechanism spec) and its Algorithm 1 runner
+** (NULL for 2Direction, which has its own: methods/twodir.h). */
 const tpc_method_type *tpc_method_get_type(const tpc_method *m);
 tpc_alg1 *tpc_method_runner(tpc_method *m);
+
+/* 2Direction's runner (NULL for the methods on Algorithm 1's). */
+tpc_twodir *tpc_method_twodir(tpc_method *m);
+
+/* The method's declared constants, as tpc_alg1_consts; for 2Direction no
+** (A, B) pair, deterministic when it draws nothing (tpc_twodir_info). */
+void tpc_method_consts(const tpc_method *m, tpc_mech_consts *out);
+
+/* The problem it runs on, and the clients' evaluation point where the last
+** run stopped (d values: tpc_alg1_point_x, or 2Direction's x). */
+const tpc_problem *tpc_method_problem(const tpc_method *m);
+const double *tpc_method_point_x(const tpc_method *m);
 
 /* What the theorems of the catalogue (bounds/theorems/catalogue.h) read of
 ** a method: which one it is and its constants. */
@@ -168,16 +188,23 @@ typedef struct tpc_method_info {
   int model;              /* compressed iterates (T8.5) */
   int downlink;           /* an EF21-P downlink compressor */
   double omega, alpha;    /* Q's omega, C_s's alpha; NaN without them */
-  double beta, p;         /* DIANA's beta, Rand-DIANA's p; NaN for other shifts */
+  double beta, p;         /* DIANA's beta, Rand-DIANA's p; NaN for other shifts;
+                             2Direction's beta = 1/(omega+1) and coin p */
   /* Bidirectional 3PC: the server mechanism's declared pair (the clients'
   ** is the runner's, tpc_alg1_consts); NaN for other methods. */
   int server_mech;
   double As, Bs;
+  /* 2Direction (T11.2; NaN for the others): tau, Gamma_0, mu, and Lbar's
+  ** rule with its value (tpc_twodir_info). */
+  int twodir;
+  double tau, Gamma0, mu;
+  tpc_twodir_lbar lbar;
+  double Lbar;
 } tpc_method_info;
 
 void tpc_method_info_get(const tpc_method *m, tpc_method_info *out);
 
-/* Run from scratch, as tpc_alg1_run. */
+/* Run from scratch, as tpc_alg1_run (or tpc_twodir_run). */
 int tpc_method_run(tpc_method *m, const tpc_alg1_opts *o, tpc_alg1_result *res);
 
 #endif
