@@ -146,6 +146,8 @@ static void alg1_opts(const tpc_rate_opts *o, double gamma, const tpc_theorem *t
   a->threads = o->threads;
   a->wire_check = o->wire_check;
   a->diverge = o->diverge;
+  a->f_stop = o->f_stop;
+  a->f_target = o->f_target;
   a->record_every = o->max_points && o->T > o->max_points && !needs.every_point
                         ? (o->T + o->max_points - 1) / o->max_points
                         : 1;
@@ -156,10 +158,10 @@ static void alg1_opts(const tpc_rate_opts *o, double gamma, const tpc_theorem *t
 }
 
 static int converged(const tpc_alg1_result *r) {
-  return (r->stop == TPC_ALG1_STOP_T || r->stop == TPC_ALG1_STOP_EPS ||
-          r->stop == TPC_ALG1_STOP_BITS) &&
+  int target = r->stop == TPC_ALG1_STOP_EPS || r->stop == TPC_ALG1_STOP_F;
+  return (r->stop == TPC_ALG1_STOP_T || r->stop == TPC_ALG1_STOP_BITS || target) &&
          isfinite(r->last.gnorm2) && isfinite(r->last.f) &&
-         (r->last.gnorm2 < r->first.gnorm2 || r->stop == TPC_ALG1_STOP_EPS);
+         (r->last.gnorm2 < r->first.gnorm2 || target);
 }
 
 static int cancelled(const tpc_rate_opts *o) { return o->cancel && o->cancel(o->cancel_ctx); }

@@ -90,6 +90,8 @@ typedef struct tpc_rate_opts {
   int wire_check;
   int slack;              /* compute the theory slack */
   double diverge;         /* tpc_alg1_opts.diverge of the check's runs (0) */
+  int f_stop;             /* stop once f(x^t) <= f_target (tpc_alg1_opts.f_stop: */
+  double f_target;        /* the scaling laws of T12, bounds/theorems/scaling.h) */
   int observe;            /* tpc_alg1_opts.observe even when the theorem does
                              not need it: f(x^t) under an EF21-P downlink */
   double delta;           /* 1 - confidence of one check (already corrected
