@@ -203,20 +203,22 @@ static int load_family(tpc_scaling *s, const char *family) {
 
 /* The method's clients' compressor argument for the omega sweep: `urandk`
 ** written without k, which the sweep sets.  Its index, or TPC_EINPUT. */
-static int omega_argument(const tpc_spec *spec, const char *text, size_t *argi) {
+static int omega_argument(const tpc_spec *spec, size_t *argi) {
   const tpc_method_type *t = tpc_method_type_find(spec->name);
   for (size_t i = 0; t && t->args[i] && i < spec->nargs; i++) {
     if (t->args[i] != 'Q') continue;
     const tpc_spec *q = spec->args[i];
-    if (strcmp(q->name, "urandk") || q->nparams)
-      return tpc_error(TPC_EINPUT, "method '%s': --scaling omega sets the k of the clients' "
-                       "compressor, written urandk without parameters (not '%s')", text,
-                       q->name);
+    if (strcmp(q->name, "urandk"))
+      return tpc_spec_error(q, "--scaling omega sets the k of the clients' compressor, which "
+                            "must be urandk (not %s)", q->name);
+    if (q->nparams)
+      return tpc_spec_error(q, "--scaling omega sets urandk's k: write urandk without "
+                            "parameters");
     *argi = i;
     return TPC_OK;
   }
-  return tpc_error(TPC_EINPUT, "method '%s' has no unbiased compressor argument for --scaling "
-                   "omega to sweep (its bits do not depend on omega)", text);
+  return tpc_error(TPC_EINPUT, "no unbiased compressor argument for --scaling omega to sweep "
+                   "(its bits do not depend on omega)");
 }
 
 /* The method spec with urandk(k=K) in argument argi; NULL when out of memory. */
@@ -249,7 +251,7 @@ static int method_spec(tpc_scaling *s, size_t m, size_t k, const tpc_spec *spec)
     return *out ? TPC_OK : tpc_error(TPC_ENOMEM, "scaling: out of memory");
   }
   size_t argi = 0, d = s->probs[0]->d;
-  int rc = omega_argument(spec, s->input[m], &argi);
+  int rc = omega_argument(spec, &argi);
   if (rc) return rc;
   double K = round(grid_value(&s->o, k));
   if (K < 1 || K > (double)d - 1)
