@@ -127,27 +127,25 @@ static double plain_slope(const double *x, const double *y, size_t n) {
 ** compressors, 2Direction: T11). */
 static int accelerated(const tpc_method_info *mi) { return !strcmp(mi->name, "twodirection"); }
 
-/* The communication complexity the theory states for the method, hidden
-** constants 1: values sent per round (RandK's k = d/(omega+1) for a method
-** with an unbiased Q, else 1) times the rounds, which are
+/* The rounds to eps the theory states for the method, hidden constants 1
+** (the papers' communication complexity is these rounds times the values
+** a client sends per round, rounds_per_value below):
 **   T11 (2Direction):  sqrt(L-(w+1)/(a mu)) + sqrt(L_max w^2/(n mu)) + 1/a + w
 **   T9.3 (EF21-P + DIANA, and the methods of T8, T9 with a = 1 without C_s):
 **                      L-/(a mu) + L_max w/(n mu) + w
 **   T5 PL (Algorithm 1 with a 3PC (A, B)):  (L- + L+ sqrt(B/A))/mu + 1/A. */
-static double formula(const tpc_problem *p, const tpc_method_info *mi,
-                      const tpc_mech_consts *mc, const char **rule) {
+static double formula_rounds(const tpc_problem *p, const tpc_method_info *mi,
+                             const tpc_mech_consts *mc, const char **rule) {
   double Lm = p->c.Lminus.value, mu = p->c.mu.value, Lmax = p->c.Lmax.value;
   double n = (double)p->n, w = isnan(mi->omega) ? 0 : mi->omega;
   double a = isnan(mi->alpha) ? 1 : mi->alpha;
-  double per_round = isnan(mi->omega) ? 1 : (double)p->d / (w + 1);
   if (accelerated(mi)) {
     *rule = "T11";
-    return per_round *
-           (sqrt(Lm * (w + 1) / (a * mu)) + sqrt(Lmax * w * w / (n * mu)) + 1 / a + w);
+    return sqrt(Lm * (w + 1) / (a * mu)) + sqrt(Lmax * w * w / (n * mu)) + 1 / a + w;
   }
   if (mi->typed) {
     *rule = "T9.3";
-    return per_round * (Lm / (a * mu) + Lmax * w / (n * mu) + w);
+    return Lm / (a * mu) + Lmax * w / (n * mu) + w;
   }
   *rule = "T5 PL";
   if (!mc->has_AB) return Lm / mu;
@@ -294,7 +292,11 @@ static int load_method(tpc_scaling *s, size_t m, const char *text) {
     pt->kappa = p->c.Lminus.value / p->c.mu.value;
     if (s->o.var == TPC_SCALING_KAPPA) pt->value = grid_value(&s->o, k);
     pt->omega = mi.omega;
-    pt->formula = formula(p, &mi, &mc, &pt->formula_rule);
+    /* values a client sends per round: RandK's k = d/(omega+1) when the
+    ** method has an unbiased Q (what the omega sweep changes), else d */
+    double per_round = (double)p->d / (isnan(mi.omega) ? 1 : mi.omega + 1);
+    pt->rounds = formula_rounds(p, &mi, &mc, &pt->formula_rule);
+    pt->formula = per_round * pt->rounds;
     pt->accelerated = accelerated(&mi);
     snprintf(pt->problem, sizeof pt->problem, "%s", s->prob_text[problem_index(s, k)]);
     if (tpc_method_canonical(s->reg, s->specs[m * s->np + k], pt->method, sizeof pt->method))
@@ -542,14 +544,21 @@ static double point_bits(const tpc_scaling_point *pt, tpc_scaling_bits b) {
                                       : pt->up_paper + pt->down_paper;
 }
 
-/* Method m's fits: the reached points with positive bits. */
-static void fit_method(tpc_scaling *s, size_t m) {
+/* The slope of the formula over method m's grid: of the uplink's values
+** (rounds times values per round) or, for the downlink, whose broadcast
+** does not depend on the clients' compressor, of the rounds. */
+static double formula_slope(const tpc_scaling *s, size_t m, tpc_scaling_bits b) {
   double fx[SCALING_MAX_POINTS], fy[SCALING_MAX_POINTS];
   for (size_t k = 0; k < s->np; k++) {
-    fx[k] = point_at(s, m, k)->value;
-    fy[k] = point_at(s, m, k)->formula;
+    const tpc_scaling_point *pt = point_at(s, m, k);
+    fx[k] = pt->value;
+    fy[k] = b == TPC_SCALING_BITS_DOWN ? pt->rounds : pt->formula;
   }
-  double fslope = plain_slope(fx, fy, s->np);
+  return plain_slope(fx, fy, s->np);
+}
+
+/* Method m's fits: the reached points with positive bits. */
+static void fit_method(tpc_scaling *s, size_t m) {
   const tpc_scaling_point *p0 = point_at(s, m, 0);
   int acc = p0->accelerated;
   for (int b = 0; b < TPC_SCALING_BITS_KINDS; b++) {
@@ -563,6 +572,7 @@ static void fit_method(tpc_scaling *s, size_t m) {
       y[n++] = bits;
     }
     tpc_scaling_fit *f = &s->fits[m * TPC_SCALING_BITS_KINDS + (size_t)b];
+    double fslope = formula_slope(s, m, (tpc_scaling_bits)b);
     double pred = s->o.var == TPC_SCALING_OMEGA ? fslope : acc ? 0.5 : 1.0;
     tpc_scaling_fit_points(x, y, n, pred, f);
     f->formula_slope = fslope;

@@ -100,7 +100,8 @@ typedef struct tpc_scaling_point {
   int reached;
   uint64_t iters;
   double up, down, up_paper, down_paper;   /* bits per client */
-  double formula;          /* the complexity formula at this point (scaling.c) */
+  double rounds;           /* the rounds the theory's formula states (scaling.c) */
+  double formula;          /* times the values a client sends per round */
   const char *formula_rule;/* which: "T11", "T9.3", "T5 PL" */
   int accelerated;         /* twodirection: the prediction for kappa is 1/2 */
   int64_t check_id;        /* the stored run (0: none) */

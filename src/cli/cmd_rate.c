@@ -838,8 +838,11 @@ static void print_scaling_points(const tpc_scaling *s, size_t m) {
          "iters", "Mbits up", "Mbits down", "Mbits total", "total (paper)");
   for (size_t k = 0; k < tpc_scaling_npoints(s); k++) {
     const tpc_scaling_point *pt = tpc_scaling_get_point(s, m, k);
+    char step[32];
+    snprintf(step, sizeof step, "%s%s", pt->grid ? "grid:" : "",
+             pt->theorem ? pt->theorem : "1/L-");
     printf("  %10.4g %10.4g %8.4g %-12s %10.4g %9.4g %10llu", pt->value, pt->kappa, pt->omega,
-           pt->grid ? "grid" : pt->theorem, pt->gamma, pt->mult,
+           step, pt->gamma, pt->mult,
            (unsigned long long)pt->iters);
     if (pt->reached)
       printf(" %14.6g %14.6g %14.6g %14.6g\n", pt->up / 1e6, pt->down / 1e6,
