@@ -32,6 +32,7 @@ CREATE TABLE scaling_points (
   family        TEXT NOT NULL,
   problem       TEXT NOT NULL,
   method        TEXT NOT NULL,
+  method_arg    TEXT NOT NULL,
   variable      TEXT NOT NULL CHECK (variable IN ('kappa', 'omega')),
   value         REAL NOT NULL,
   kappa         REAL NOT NULL,

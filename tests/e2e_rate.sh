@@ -286,5 +286,8 @@ equals "SELECT count(DISTINCT label) FROM rate_checks WHERE run_id = $(last_run)
         AND experiment = 'scaling'" 3 "each value's run is a rate row"
 equals "SELECT verdict FROM scaling_fits WHERE run_id = $(last_run) AND bits = 'total'" \
   consistent "gd's slope is about 1"
+expect 0 "report of the scaling law" -- report --db "$db" --out "$tmp/rep" --run "$(last_run)"
+has rep/report.md "| gd | 3 |" "the report's table of fits has gd's row"
+if [ -s "$tmp/rep/plots/scaling-kappa.svg" ]; then ok; else bad "no plot of the scaling law"; fi
 echo "e2e_rate: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -601,10 +601,10 @@ static int store_step(sqlite3 *db, sqlite3_stmt *st, const char *what) {
 static const char *const point_sql =
     "INSERT INTO scaling_points (run_id, family, problem, method, variable, value, kappa,"
     " omega, gamma, step_rule, theorem, mult, reached, iters, bits_up, bits_down, bits_total,"
-    " bits_up_paper, bits_down_paper, bits_total_paper, check_id)"
-    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    " bits_up_paper, bits_down_paper, bits_total_paper, check_id, method_arg)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
-static int store_point(const tpc_scaling *s, const tpc_scaling_point *pt,
+static int store_point(const tpc_scaling *s, size_t m, const tpc_scaling_point *pt,
                        struct tpc_store *store, int64_t run_id) {
   sqlite3 *db = tpc_store_db(store);
   sqlite3_stmt *st;
@@ -637,6 +637,7 @@ static int store_point(const tpc_scaling *s, const tpc_scaling_point *pt,
     sqlite3_bind_int64(st, 21, pt->check_id);
   else
     sqlite3_bind_null(st, 21);
+  sqlite3_bind_text(st, 22, s->input[m], -1, SQLITE_TRANSIENT);
   return store_step(db, st, "a point");
 }
 
@@ -672,7 +673,7 @@ int tpc_scaling_run(tpc_scaling *s, struct tpc_store *store, int64_t run_id) {
   for (size_t m = 0; m < s->nm; m++)
     for (size_t k = 0; k < s->np && !cancelled(s); k++) {
       int rc = run_point(s, m, k, store, run_id);
-      if (!rc && !cancelled(s)) rc = store_point(s, point_at(s, m, k), store, run_id);
+      if (!rc && !cancelled(s)) rc = store_point(s, m, point_at(s, m, k), store, run_id);
       if (rc) return rc;
       if (s->o.progress) s->o.progress(s->o.progress_ctx, ++done, s->nm * s->np);
     }
