@@ -200,6 +200,9 @@ has err "out of reach" "the message says kappa is out of reach"
 expect 2 "scaling: omega without urandk" -- rate --scaling omega 'quad(d=20)' gd --db "$db"
 has err "no unbiased compressor argument" "gd has nothing to sweep"
 expect 2 "scaling and experiment" -- rate --scaling kappa --experiment fig3 --db "$db"
+expect 2 "scaling with --gamma" -- rate --scaling kappa 'quad(d=20)' gd --gamma 0.1 --db "$db"
+has err "chooses its own steps" "the message says why --gamma is refused"
+expect 2 "scaling with T = 0" -- rate --scaling kappa 'quad(d=20)' gd --T 0 --db "$db"
 # Fashion-MNIST: Debian's dataset-fashion-mnist, which make deps installs.
 autoenc='autoenc(file=train,samples=200,n=10,de=2)'
 expect 2 "autoencoder needs --gamma" -- rate "$autoenc" 'ef21(topk(k=50))' --db "$db"

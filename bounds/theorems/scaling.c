@@ -332,6 +332,8 @@ tpc_scaling *tpc_scaling_alloc(const tpc_registry *reg, const char *family,
   s->np = o->npoints;
   if (!nmethods || nmethods > SCALING_MAX_METHODS)
     rc = tpc_error(TPC_EINPUT, "--scaling needs 1 to %d methods", SCALING_MAX_METHODS);
+  else if (o->T < 1)
+    rc = tpc_error(TPC_EINPUT, "--T must be at least 1");
   else if (!(o->eps_rel > 0 && o->eps_rel < 1))
     rc = tpc_error(TPC_EINPUT, "--eps-rel %g is not in (0, 1)", o->eps_rel);
   else if (!s->np || s->np > SCALING_MAX_POINTS || !(o->lo > 0 && o->hi >= o->lo))

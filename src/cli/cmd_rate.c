@@ -817,6 +817,11 @@ static int scaling_opts(const rate_args *a, tpc_scaling_opts *so) {
     fprintf(stderr, "tpc rate: %s\n", tpc_error_msg());
     return TPC_EXIT_USAGE;
   }
+  if (a->theorem_id || a->nocheck || a->server || a->o.gamma > 0 || a->o.mult != 1) {
+    fprintf(stderr, "tpc rate: --scaling chooses its own steps and runs no check: it takes no "
+            "--theorem, --pl, --no-check, --server, --gamma or --mult\n");
+    return TPC_EXIT_USAGE;
+  }
   if (a->grid_k > 60) {
     fprintf(stderr, "tpc rate: --step-grid %zu: at most 60 halvings\n", a->grid_k);
     return TPC_EXIT_USAGE;
