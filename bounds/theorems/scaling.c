@@ -272,6 +272,29 @@ static const tpc_problem *point_problem(const tpc_scaling *s, size_t k) {
   return s->probs[problem_index(s, k)];
 }
 
+/* Point k of method m as built (meth): its kappa and omega, the
+** complexity formula there (formula_rounds) and the texts stored. */
+static void describe_point(tpc_scaling *s, size_t m, size_t k, tpc_method *meth) {
+  tpc_scaling_point *pt = point_at(s, m, k);
+  const tpc_problem *p = point_problem(s, k);
+  tpc_method_info mi;
+  tpc_mech_consts mc;
+  tpc_method_info_get(meth, &mi);
+  tpc_alg1_consts(tpc_method_runner(meth), &mc);
+  pt->kappa = p->c.Lminus.value / p->c.mu.value;
+  if (s->o.var == TPC_SCALING_KAPPA) pt->value = grid_value(&s->o, k);
+  pt->omega = mi.omega;
+  /* values a client sends per round: RandK's k = d/(omega+1) when the
+  ** method has an unbiased Q (what the omega sweep changes), else d */
+  double per_round = (double)p->d / (isnan(mi.omega) ? 1 : mi.omega + 1);
+  pt->rounds = formula_rounds(p, &mi, &mc, &pt->formula_rule);
+  pt->formula = per_round * pt->rounds;
+  pt->accelerated = accelerated(&mi);
+  snprintf(pt->problem, sizeof pt->problem, "%s", s->prob_text[problem_index(s, k)]);
+  if (tpc_method_canonical(s->reg, s->specs[m * s->np + k], pt->method, sizeof pt->method))
+    tpc_spec_print(s->specs[m * s->np + k], pt->method, sizeof pt->method);
+}
+
 /* Build method m at every point (its constants fill the points' formula)
 ** so that nothing that can be refused is found after the runs start. */
 static int load_method(tpc_scaling *s, size_t m, const char *text) {
@@ -279,28 +302,12 @@ static int load_method(tpc_scaling *s, size_t m, const char *text) {
   int rc = tpc_spec_parse(text, &spec);
   if (!rc) rc = tpc_method_check(s->reg, spec);
   for (size_t k = 0; k < s->np && !rc; k++) {
-    tpc_scaling_point *pt = point_at(s, m, k);
-    const tpc_problem *p = point_problem(s, k);
     if ((rc = method_spec(s, m, k, spec))) break;
-    tpc_method *meth = tpc_method_alloc(p, s->reg, s->specs[m * s->np + k], &rc);
+    const tpc_spec *point_spec = s->specs[m * s->np + k];
+    tpc_method *meth = tpc_method_alloc(point_problem(s, k), s->reg, point_spec, &rc);
     if (!meth) break;
-    tpc_method_info mi;
-    tpc_mech_consts mc;
-    tpc_method_info_get(meth, &mi);
-    tpc_alg1_consts(tpc_method_runner(meth), &mc);
+    describe_point(s, m, k, meth);
     tpc_method_free(meth);
-    pt->kappa = p->c.Lminus.value / p->c.mu.value;
-    if (s->o.var == TPC_SCALING_KAPPA) pt->value = grid_value(&s->o, k);
-    pt->omega = mi.omega;
-    /* values a client sends per round: RandK's k = d/(omega+1) when the
-    ** method has an unbiased Q (what the omega sweep changes), else d */
-    double per_round = (double)p->d / (isnan(mi.omega) ? 1 : mi.omega + 1);
-    pt->rounds = formula_rounds(p, &mi, &mc, &pt->formula_rule);
-    pt->formula = per_round * pt->rounds;
-    pt->accelerated = accelerated(&mi);
-    snprintf(pt->problem, sizeof pt->problem, "%s", s->prob_text[problem_index(s, k)]);
-    if (tpc_method_canonical(s->reg, s->specs[m * s->np + k], pt->method, sizeof pt->method))
-      tpc_spec_print(s->specs[m * s->np + k], pt->method, sizeof pt->method);
   }
   tpc_spec_free(spec);
   return rc ? tpc_error_prefix(rc, "method '%s': ", text) : TPC_OK;
