@@ -150,6 +150,55 @@ Test(scaling, grid_step_is_the_fewest_bits, .init = setup, .fini = teardown) {
   tpc_scaling_free(s);
 }
 
+/* The omega sweep: EF21-P + DIANA's urandk gets k from the grid (omega =
+** d/k - 1), the step is T9.3's, and the prediction is the slope of T9.3's
+** formula over the grid: uplink values k times the rounds
+** L-/(a mu) + L_max w/(n mu) + w, recomputed here. */
+Test(scaling, omega_sweep_sets_k_and_predicts_by_the_formula, .init = setup, .fini = teardown) {
+  tpc_scaling_opts o;
+  tpc_scaling_opts_init(&o, TPC_SCALING_OMEGA);
+  cr_assert(eq(int, tpc_scaling_grid_parse("2:10:3", &o), TPC_OK));
+  const char *methods[] = {"ef21p_diana(urandk,topk(k=10))"};
+  int rc;
+  tpc_scaling *s = tpc_scaling_alloc(reg, "quad(d=20,n=4,kappa=10)", methods, 1, &o, &rc);
+  cr_assert(s != NULL, "%s", tpc_error_msg());
+  cr_assert(eq(int, tpc_scaling_run(s, st, run_id), TPC_OK), "%s", tpc_error_msg());
+  const double ks[] = {2, 4, 10}; /* 2 (10/2)^(1/2) = 4.47 rounds to 4 */
+  double x[3], y[3];
+  for (size_t k = 0; k < 3; k++) {
+    const tpc_scaling_point *pt = tpc_scaling_get_point(s, 0, k);
+    char want[64];
+    snprintf(want, sizeof want, "urandk(k=%g)", ks[k]);
+    cr_assert(strstr(pt->method, want) != NULL, "%s has %s", pt->method, want);
+    cr_assert(epsilon_eq(dbl, pt->value, 20 / ks[k] - 1, 1e-12));
+    cr_assert(epsilon_eq(dbl, pt->omega, pt->value, 1e-12));
+    cr_assert_str_eq(pt->theorem, "T9.3");
+    cr_assert(pt->reached, "k = %g reached eps", ks[k]);
+    /* s = 0: every L_i = L- = 10 mu, and TopK(10) of 20 has alpha = 1/2 */
+    double w = pt->omega;
+    cr_assert(epsilon_eq(dbl, pt->rounds, 10 / 0.5 + 10 * w / 4 + w, 1e-9 * pt->rounds));
+    x[k] = pt->value;
+    y[k] = ks[k] * pt->rounds;
+  }
+  const tpc_scaling_fit *f = tpc_scaling_get_fit(s, 0, TPC_SCALING_BITS_UP);
+  double lx[3], ly[3], mx = 0, my = 0, sxy = 0, sxx = 0;
+  for (size_t k = 0; k < 3; k++) {
+    lx[k] = log(x[k]);
+    ly[k] = log(y[k]);
+    mx += lx[k] / 3;
+    my += ly[k] / 3;
+  }
+  for (size_t k = 0; k < 3; k++) {
+    sxy += (lx[k] - mx) * (ly[k] - my);
+    sxx += (lx[k] - mx) * (lx[k] - mx);
+  }
+  cr_assert(epsilon_eq(dbl, f->prediction, sxy / sxx, 1e-12), "%g vs %g", f->prediction,
+            sxy / sxx);
+  cr_assert_str_eq(f->prediction_rule, "formula T9.3");
+  cr_assert(eq(sz, f->npoints, 3));
+  tpc_scaling_free(s);
+}
+
 static void expect_refused(tpc_scaling_var var, const char *family, const char *method,
                            const char *want) {
   tpc_scaling_opts o;
