@@ -141,6 +141,9 @@ Test(scaling, grid_step_is_the_fewest_bits, .init = setup, .fini = teardown) {
   cr_assert(eq(int, tpc_scaling_run(s, st, run_id), TPC_OK), "%s", tpc_error_msg());
   const tpc_scaling_point *pt = tpc_scaling_get_point(s, 0, 0);
   cr_assert(pt->grid && pt->reached);
+  cr_assert(pt->theorem == NULL, "the grid scales 1/L-, not a theorem's step");
+  double e = log2(pt->mult);
+  cr_assert(e <= 0 && e >= -4 && e == round(e), "mult %g is 2^-j, j in 0..4", pt->mult);
   /* every stored run of the scan needs at least the chosen run's bits */
   cr_assert(eq(int, count("SELECT count(*) FROM scaling_points p JOIN rate_checks c ON"
                           " c.run_id = p.run_id JOIN rate_trajectories t ON t.check_id = c.id"

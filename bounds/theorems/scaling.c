@@ -397,7 +397,8 @@ typedef struct point_run {
 } point_run;
 
 /* The first theorem of the catalogue whose step rule applies (a fixed step
-** for a given T excluded: T is only a cap here), its step in *gamma. */
+** for a given T excluded: T is only a cap here), its step in *gamma; NULL
+** and 1/L- without one. */
 static const tpc_theorem *theory_step(const point_run *r, double *gamma) {
   tpc_theorem_env env;
   tpc_theorem_env_fill(&env, r->p, &r->mc, &r->mi);
@@ -478,6 +479,7 @@ static int run_at(point_run *r, double gamma, run_bits *out) {
 }
 
 static void keep(tpc_scaling_point *pt, const run_bits *b, double gamma, double base) {
+  pt->ran = 1;
   pt->gamma = gamma;
   pt->mult = gamma / base;
   pt->reached = b->reached;
@@ -531,9 +533,12 @@ static int run_point(tpc_scaling *s, size_t m, size_t k, struct tpc_store *store
   double base;
   const tpc_theorem *t = theory_step(&r, &base);
   rc = target_value(&r);
-  if (s->o.step_scale) base *= s->o.step_scale(r.pt->kappa);
-  r.pt->theorem = t ? t->id : NULL;
   r.pt->grid = !t || s->o.step_grid;
+  /* the grid scales 1/L-: a theorem's step is usually far below the
+  ** largest that converges, and halving it only costs more rounds */
+  if (r.pt->grid) base = 1 / r.p->c.Lminus.value;
+  if (s->o.step_scale) base *= s->o.step_scale(r.pt->kappa);
+  r.pt->theorem = r.pt->grid ? NULL : t->id;
   if (!rc && r.pt->grid) rc = scan_grid(&r, base);
   if (!rc && !r.pt->grid) {
     run_bits b;

@@ -22,9 +22,10 @@
 ** Step: the step of the first theorem of the catalogue whose step rule
 ** applies to the method on the point's problem (catalogue.h; theorems with
 ** a fixed step for a given T are skipped: T is a cap here), or, without one
-** or with `grid`, the best of the multipliers 2^0, 2^-1, ..., 2^-K of that
-** step (of 1/L- without one): the fewest total bits to eps, scanning down
-** until a smaller multiplier needs more bits than the best so far.
+** or with `grid`, the best of the multipliers 2^0, 2^-1, ..., 2^-K of 1/L-:
+** the fewest total bits to eps, scanning down until a smaller multiplier
+** needs more bits than the best so far (a theorem's step is often far below
+** the largest that converges, so the grid does not start from it).
 **
 ** Fit: log(bits) = a + s log(value) by least squares over the reached points
 ** (gsl_fit_linear), with the 95 % Student-t interval of s (n - 2 degrees of
@@ -94,9 +95,10 @@ typedef struct tpc_scaling_point {
   char problem[256];       /* the point's problem spec */
   char method[256];        /* the point's method spec, canonical */
   double gamma;
-  int grid;                /* 1: the best multiplier of the grid; 0: the theorem's */
-  const char *theorem;     /* the catalogue id whose step it is (NULL: 1/L-) */
-  double mult;             /* gamma / that step */
+  int ran;                 /* 0: not run (the run was interrupted first) */
+  int grid;                /* 1: the best multiplier of 1/L-; 0: the theorem's step */
+  const char *theorem;     /* the catalogue id whose step it is (NULL: grid) */
+  double mult;             /* gamma / that step (gamma L- for the grid) */
   int reached;
   uint64_t iters;
   double up, down, up_paper, down_paper;   /* bits per client */

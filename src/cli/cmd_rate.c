@@ -149,7 +149,7 @@ static const char usage[] =
     "  --grid LO:HI:N   values: kappa=v of FAMILY (a quad spec, default\n"
     "                   1e2:1e5:7); omega: k of METHOD's `urandk` (default 1:8:4)\n"
     "  --eps-rel E      eps (default 1e-6); --T caps each run (default 10^6)\n"
-    "  --step WHICH     theory (default; else the grid) | grid (2^0..2^-K)\n"
+    "  --step WHICH     theory (default; else the grid) | grid (2^0..2^-K / L-)\n"
     "  --step-grid K    K (default 8)\n"
     "\nExit codes: 0 pass (or no check), 1 a check violated, 2 bad input,\n"
     "3 inconclusive, 4 internal error, or a plugin crashed or timed out.\n";
@@ -843,9 +843,11 @@ static void print_scaling_points(const tpc_scaling *s, size_t m) {
          "iters", "Mbits up", "Mbits down", "Mbits total", "total (paper)");
   for (size_t k = 0; k < tpc_scaling_npoints(s); k++) {
     const tpc_scaling_point *pt = tpc_scaling_get_point(s, m, k);
-    char step[32];
-    snprintf(step, sizeof step, "%s%s", pt->grid ? "grid:" : "",
-             pt->theorem ? pt->theorem : "1/L-");
+    if (!pt->ran) {
+      printf("  %10.4g   not run (interrupted)\n", pt->value);
+      continue;
+    }
+    const char *step = pt->grid ? "grid x 1/L-" : pt->theorem;
     printf("  %10.4g %10.4g %8.4g %-12s %10.4g %9.4g %10llu", pt->value, pt->kappa, pt->omega,
            step, pt->gamma, pt->mult,
            (unsigned long long)pt->iters);
@@ -903,7 +905,7 @@ static int scaling_mode(tpc_cli_ctx *ctx, rate_args *a) {
     if (rc) tpc_cli_fail(rc);
     if (!rc && !a->common->quiet) {
       for (size_t m = 0; m < tpc_scaling_nmethods(s); m++) print_scaling_points(s, m);
-      print_scaling_fits(s);
+      if (!tpc_cli_interrupted()) print_scaling_fits(s);
     }
     ec = rc ? TPC_EXIT_INTERNAL : TPC_EXIT_OK;
   }
