@@ -145,6 +145,11 @@ int tpc_rate_run(tpc_alg1 *a, const tpc_rate_opts *o, tpc_rate_check *c);
 
 void tpc_rate_check_free(tpc_rate_check *c);
 
+/* f(x^0) at the start x0 (seed for a Gaussian one) that the runs take:
+** T9.7's step and the relative targets of the scaling laws (scaling.h)
+** need it.  TPC_ENOMEM. */
+int tpc_rate_start_value(const tpc_problem *p, tpc_alg1_x0 x0, uint64_t seed, double *f0);
+
 /* ---- isolation ----------------------------------------------------------------
 **
 ** The prepared check c filled in a child process (bounds/sandbox.h), for a

@@ -414,18 +414,10 @@ static const tpc_theorem *theory_step(const point_run *r, double *gamma) {
 
 /* f* + eps (f(x^0) - f*) at the problem's x^0. */
 static int target_value(point_run *r) {
-  size_t d = r->p->d, ws = tpc_problem_work_size(r->p);
-  double *x = malloc(3 * d * sizeof *x);
-  void *work = malloc(ws ? ws : 1);
-  int rc = x && work ? tpc_alg1_x0_fill(r->p, TPC_ALG1_X0_PROBLEM, 0, x) : TPC_ENOMEM;
-  if (!rc) {
-    double f0 = tpc_problem_full_grad(r->p, x, x + d, x + 2 * d, work);
-    double fstar = r->p->c.finf.value;
-    r->f_target = fstar + r->s->o.eps_rel * (f0 - fstar);
-  }
-  free(x);
-  free(work);
-  return rc ? tpc_error(rc, "scaling: out of memory") : TPC_OK;
+  double f0, fstar = r->p->c.finf.value;
+  int rc = tpc_rate_start_value(r->p, TPC_ALG1_X0_PROBLEM, r->s->o.seed, &f0);
+  if (!rc) r->f_target = fstar + r->s->o.eps_rel * (f0 - fstar);
+  return rc;
 }
 
 /* What one run at step gamma gave. */
