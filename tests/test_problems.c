@@ -375,7 +375,8 @@ Test(problems_quad, same_spec_same_problem_and_full_grad_is_the_mean) {
 
 Test(problems_spec, bad_specs_name_the_column) {
   expect_einput("nosuch(d=3)", "column 1: unknown problem 'nosuch'");
-  expect_einput("quad(e=3)", "has no parameter 'e' (it takes: d, n, s, seed, convex, interp, lambda)");
+  expect_einput("quad(e=3)",
+                "has no parameter 'e' (it takes: d, n, s, seed, convex, interp, lambda, kappa)");
   expect_einput("quad(d=\"big\")", "expects a number for 'd'");
   expect_einput("quad(d=0)", "d must be an integer in [1, ");
   expect_einput("quad(n=2.5)", "n must be an integer");

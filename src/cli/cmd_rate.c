@@ -111,7 +111,7 @@ static const char usage[] =
     "ef21p_dcgd(Q,C_s) (T9.1, T9.3-T9.7). Randomized methods: one-sided Student-t\n"
     "bounds over --reps repetitions; one-step theorems (T8.5, T9.4): every step.\n"
     "tpc describe METHOD --problem PROBLEM says which theorems apply and why not.\n"
-    "Problems: quad(d=,n=,s=,seed=,convex=,interp=,lambda=), quadfile(file=),\n"
+    "Problems: quad(d=,n=,s=,seed=,convex=,interp=,lambda=|kappa=), quadfile(file=),\n"
     "logreg(file=,n=,lambda=,reg=nonconvex|l2|none), autoenc(file=,n=,de=,samples=)\n"
     "(no constants: needs --gamma).\n\n"
     "options:\n"
