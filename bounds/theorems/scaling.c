@@ -87,20 +87,27 @@ static double grid_value(const tpc_scaling_opts *o, size_t k) {
 
 /* ---- fits ------------------------------------------------------------------ */
 
-void tpc_scaling_fit_points(const double *x, const double *y, size_t n, double prediction,
-                            tpc_scaling_fit *fit) {
-  double lx[SCALING_MAX_POINTS], ly[SCALING_MAX_POINTS], c0, c1, cov00, cov01, cov11, ss;
-  fit->npoints = n;
-  fit->prediction = prediction;
-  fit->intercept = fit->slope = fit->lo = fit->hi = NAN;
-  fit->verdict = TPC_SCALING_INCONCLUSIVE;
-  if (n < 3 || n > SCALING_MAX_POINTS) return;
+/* log y = c0 + c1 log x by least squares over n <= SCALING_MAX_POINTS
+** points, *var the variance of c1 estimated from the scatter (GSL: the
+** residual sum of squares over n - 2).  Nonzero when GSL fails. */
+static int log_fit(const double *x, const double *y, size_t n, double *c0, double *c1,
+                   double *var) {
+  double lx[SCALING_MAX_POINTS], ly[SCALING_MAX_POINTS], cov00, cov01, ss;
   for (size_t k = 0; k < n; k++) {
     lx[k] = log(x[k]);
     ly[k] = log(y[k]);
   }
-  if (gsl_fit_linear(lx, 1, ly, 1, n, &c0, &c1, &cov00, &cov01, &cov11, &ss)) return;
-  /* cov11 is the slope's variance estimated from the scatter, ss/(n-2) */
+  return gsl_fit_linear(lx, 1, ly, 1, n, c0, c1, &cov00, &cov01, var, &ss);
+}
+
+void tpc_scaling_fit_points(const double *x, const double *y, size_t n, double prediction,
+                            tpc_scaling_fit *fit) {
+  double c0, c1, cov11;
+  fit->npoints = n;
+  fit->prediction = prediction;
+  fit->intercept = fit->slope = fit->lo = fit->hi = NAN;
+  fit->verdict = TPC_SCALING_INCONCLUSIVE;
+  if (n < 3 || n > SCALING_MAX_POINTS || log_fit(x, y, n, &c0, &c1, &cov11)) return;
   double half = gsl_cdf_tdist_Pinv(0.5 + SCALING_LEVEL / 2, (double)(n - 2)) * sqrt(cov11);
   fit->intercept = c0;
   fit->slope = c1;
@@ -112,13 +119,8 @@ void tpc_scaling_fit_points(const double *x, const double *y, size_t n, double p
 
 /* Slope of log y over log x by least squares (the formula's, no interval). */
 static double plain_slope(const double *x, const double *y, size_t n) {
-  double lx[SCALING_MAX_POINTS], ly[SCALING_MAX_POINTS], c0, c1, cov00, cov01, cov11, ss;
-  if (n < 2) return NAN;
-  for (size_t k = 0; k < n; k++) {
-    lx[k] = log(x[k]);
-    ly[k] = log(y[k]);
-  }
-  return gsl_fit_linear(lx, 1, ly, 1, n, &c0, &c1, &cov00, &cov01, &cov11, &ss) ? NAN : c1;
+  double c0, c1, var;
+  return n < 2 || log_fit(x, y, n, &c0, &c1, &var) ? NAN : c1;
 }
 
 /* ---- the complexity formulas ---------------------------------------------- */
@@ -129,7 +131,7 @@ static int accelerated(const tpc_method_info *mi) { return !strcmp(mi->name, "tw
 
 /* The rounds to eps the theory states for the method, hidden constants 1
 ** (the papers' communication complexity is these rounds times the values
-** a client sends per round, rounds_per_value below):
+** a client sends per round, describe_point below):
 **   T11 (2Direction):  sqrt(L-(w+1)/(a mu)) + sqrt(L_max w^2/(n mu)) + 1/a + w
 **   T9.3 (EF21-P + DIANA, and the methods of T8, T9 with a = 1 without C_s):
 **                      L-/(a mu) + L_max w/(n mu) + w
