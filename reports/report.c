@@ -49,7 +49,8 @@ static int exec(sqlite3 *db, const char *sql) {
 
 /* The newest result per key among the selected runs, one temp view per
 ** result table; the sections read only these, so "newest" means one thing
-** everywhere.  Kernel cases have two: the newest timing (rep_cases) and the
+** everywhere.  A scaling law is one run's grid: the newest run per swept
+** variable (rep_scaling).  Kernel cases have two: the newest timing (rep_cases) and the
 ** newest instruction count per path (rep_counts), so that a counted run
 ** does not hide the timings it has none of. */
 static const char *const newest_views =
@@ -74,9 +75,13 @@ static const char *const newest_views =
     "temp.report_runs)) WHERE rn = 1;"
     "CREATE TEMP VIEW rep_regress AS SELECT * FROM regress_runs WHERE updated = 0 AND run_id "
     "IN (SELECT id FROM temp.report_runs) ORDER BY run_id DESC LIMIT 1;"
+    "CREATE TEMP VIEW rep_scaling AS SELECT * FROM scaling_fits WHERE run_id IN (SELECT "
+    "max(run_id) FROM scaling_fits WHERE run_id IN (SELECT id FROM temp.report_runs) GROUP BY "
+    "variable);"
     "CREATE TEMP VIEW rep_runs AS SELECT run_id AS id FROM rep_bounds UNION SELECT run_id "
     "FROM rep_checks UNION SELECT run_id FROM rep_best UNION SELECT run_id FROM rep_cases "
-    "UNION SELECT run_id FROM rep_counts UNION SELECT run_id FROM rep_regress;";
+    "UNION SELECT run_id FROM rep_counts UNION SELECT run_id FROM rep_regress UNION SELECT "
+    "run_id FROM rep_scaling;";
 
 /* temp.report_runs: the runs named, each checked to exist, or every run
 ** that is not still running (an abandoned run's finished rows count: its

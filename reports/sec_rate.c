@@ -626,5 +626,5 @@ int tpc_report_rates(tpc_doc *doc, sqlite3 *db, tpc_report_summary *sum) {
     else if (!rc && i == 3) rc = ef21p_figures(doc, db);
     else if (!rc) rc = best_figures(doc, db, exps[i][0]);
   }
-  return rc;
+  return rc ? rc : tpc_report_scaling(doc, db, sum);
 }

@@ -186,6 +186,23 @@ has err "--experiment takes no PROBLEM" "the message says an experiment takes no
 expect 2 "missing data file" -- rate 'logreg(file=/nonexistent/x.txt)' gd --db "$db"
 expect 2 "pl without mu" -- rate 'logreg(file=phishing)' gd --pl --db "$db"
 has err "PL check needs" "message names what PL needs"
+# --scaling (THEORY.md T12): the family, the grid and the variable are
+# checked before anything runs
+expect 2 "scaling: family sets kappa" -- rate --scaling kappa 'quad(d=20,kappa=10)' gd --db "$db"
+has err "sets kappa, the swept variable" "the message names kappa"
+expect 2 "scaling: unknown variable" -- rate --scaling theta 'quad(d=20)' gd --db "$db"
+has err "expects kappa or omega" "the message names the variables"
+expect 2 "scaling: bad grid" -- rate --scaling kappa 'quad(d=20)' gd --grid 100:10:3 --db "$db"
+has err "0 < LO <= HI" "the message says what a grid is"
+expect 2 "scaling: kappa out of reach" -- rate --scaling kappa 'quad(d=20,s=1,convex=1)' gd \
+  --grid 10:1e6:3 --db "$db"
+has err "out of reach" "the message says kappa is out of reach"
+expect 2 "scaling: omega without urandk" -- rate --scaling omega 'quad(d=20)' gd --db "$db"
+has err "no unbiased compressor argument" "gd has nothing to sweep"
+expect 2 "scaling and experiment" -- rate --scaling kappa --experiment fig3 --db "$db"
+expect 2 "scaling with --gamma" -- rate --scaling kappa 'quad(d=20)' gd --gamma 0.1 --db "$db"
+has err "chooses its own steps" "the message says why --gamma is refused"
+expect 2 "scaling with T = 0" -- rate --scaling kappa 'quad(d=20)' gd --T 0 --db "$db"
 # Fashion-MNIST: Debian's dataset-fashion-mnist, which make deps installs.
 autoenc='autoenc(file=train,samples=200,n=10,de=2)'
 expect 2 "autoencoder needs --gamma" -- rate "$autoenc" 'ef21(topk(k=50))' --db "$db"
@@ -263,5 +280,17 @@ has out "x*: computed," "header shows Newton's x*"
 expect 0 "logreg nonconvex" -- rate 'logreg(file=phishing,n=5)' gd --T 5 --db "$db"
 has out "x*: none known (logreg: no minimiser is known with the nonconvex regularizer" \
   "header says why there is no x*"
+# a tiny scaling law: gd's bits to eps over kappa 10..100, stored with its fit
+expect 0 "scaling gd" -- rate --scaling kappa 'quad(d=20,n=2)' gd --grid 10:100:3 --db "$db"
+has out "non-accelerated: 1" "the prediction's rule is printed"
+equals "SELECT count(*) || ' ' || sum(reached) FROM scaling_points WHERE run_id = $(last_run)" \
+  "3 3" "three points reached"
+equals "SELECT count(DISTINCT label) FROM rate_checks WHERE run_id = $(last_run)
+        AND experiment = 'scaling'" 3 "each value's run is a rate row"
+equals "SELECT verdict FROM scaling_fits WHERE run_id = $(last_run) AND bits = 'total'" \
+  consistent "gd's slope is about 1"
+expect 0 "report of the scaling law" -- report --db "$db" --out "$tmp/rep" --run "$(last_run)"
+has rep/report.md "| gd | 3 |" "the report's table of fits has gd's row"
+if [ -s "$tmp/rep/plots/scaling-kappa.svg" ]; then ok; else bad "no plot of the scaling law"; fi
 echo "e2e_rate: $pass passed, $fail failed"
 [ "$fail" = 0 ]

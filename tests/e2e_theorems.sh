@@ -185,10 +185,10 @@ note=$(rows "SELECT note FROM rate_checks ORDER BY id DESC LIMIT 1")
 case $note in skip|*"steps above x*'s rounding floor"*) ok ;;
   *) bad "the one-step note counts the resolved steps: '$note'" ;; esac
 
-# migrations 10 and 11: rows of a version-9 database get the theorem of their
-# kind, and the rebuild of rate_checks and rate_best (migration 11) keeps
-# every row, their trajectories and points (a drop with foreign keys on
-# would have cascaded to them)
+# migrations 10 to 12: rows of a version-9 database get the theorem of their
+# kind, and the rebuilds of rate_checks and rate_best (migration 11) and of
+# rate_trajectories (12, scaling) keep every row, id, trajectory and point
+# (a drop with foreign keys on would have cascaded to them)
 if command -v sqlite3 >/dev/null 2>&1; then
   old="$tmp/v9.sqlite"
   for m in db/00[1-9]_*.sql; do sqlite3 "$old" <"$m" || bad "applying $m"; done
@@ -208,13 +208,13 @@ if command -v sqlite3 >/dev/null 2>&1; then
   db=$old
   equals "SELECT group_concat(ifnull(theorem, 'NULL')) FROM (SELECT theorem FROM rate_checks
           WHERE run_id = 1 ORDER BY id)" "T5.pl,T5.thm1,NULL" "old rows get their theorem"
-  equals "SELECT count(*) FROM rate_trajectories WHERE check_id IN (1, 2)" 2 \
-    "the old checks keep their trajectories"
+  equals "SELECT group_concat(id || ':' || stop) FROM rate_trajectories WHERE check_id IN (1, 2)" \
+    "1:T,2:T" "the old checks keep their trajectories and ids"
   equals "SELECT count(*) FROM rate_points WHERE trajectory_id IN (1, 2)" 3 \
     "and their points"
   equals "SELECT trajectory_id FROM rate_best WHERE run_id = 1" 2 "rate_best keeps its rows"
   equals "SELECT count(*) FROM pragma_foreign_key_check" 0 "no row lost its parent"
-  equals "PRAGMA user_version" 12 "migrated to version 12"
+  equals "PRAGMA user_version" 13 "migrated to version 13"
 else
   echo "e2e_theorems: migration check skipped, no sqlite3"
 fi

@@ -314,6 +314,36 @@ Test(problems_quad, closed_forms_at_d_1000) {
   tpc_problem_free(p);
 }
 
+/* kappa= sets lambda in closed form: L-/mu, both computed by quad_consts
+** from the eigenvalues, is kappa up to rounding.  The worst case is mu
+** formed as nubar t_1/4 + c, whose rounding (an ulp of nubar t_1/4 ~ 1e-3)
+** is a few 1e-14 of mu = 1e-5 at kappa = 1e5: 1e-12 has room. */
+Test(problems_quad, kappa_sets_the_condition_number_exactly) {
+  const char *families[] = {"quad(d=50,n=5,s=0", "quad(d=30,n=6,s=3,seed=2",
+                            "quad(d=40,n=8,s=0.3,seed=4,convex=1"};
+  const double kappas[] = {1.5, 10, 1e3, 1e5};
+  for (size_t f = 0; f < 3; f++)
+    for (size_t k = 0; k < 4; k++) {
+      /* convex=1 reaches L-/mu < (nubar t_d - min nu t_1)/((nubar - min nu) t_1): 1895 here */
+      if (f == 2 && kappas[k] > 1e3) continue;
+      char text[128];
+      snprintf(text, sizeof text, "%s,kappa=%g)", families[f], kappas[k]);
+      tpc_problem *p = build_ok(text);
+      double ratio = p->c.Lminus.value / p->c.mu.value;
+      cr_assert(epsilon_eq(dbl, ratio, kappas[k], 1e-12 * kappas[k]), "%s: L-/mu = %.17g", text,
+                ratio);
+      tpc_problem_free(p);
+    }
+}
+
+Test(problems_quad, kappa_out_of_reach_or_with_lambda_is_bad_input) {
+  expect_einput("quad(d=10,n=2,kappa=10,lambda=0.1)", "exclude each other");
+  expect_einput("quad(d=10,n=2,kappa=1)", "out of reach");
+  expect_einput("quad(d=1,n=2,kappa=10)", "is 1 for every lambda");
+  /* convex=1 with s > 0: L-/mu < top/bottom, named in the message */
+  expect_einput("quad(d=40,n=8,s=0.3,seed=4,convex=1,kappa=1e9)", "lies in (1, ");
+}
+
 Test(problems_quad, same_spec_same_problem_and_full_grad_is_the_mean) {
   tpc_problem *a = build_ok("quad(d=30,n=4,s=1.5,seed=9)");
   tpc_problem *b = build_ok("quad(seed=9,s=1.5,n=4,d=30)");
@@ -345,7 +375,8 @@ Test(problems_quad, same_spec_same_problem_and_full_grad_is_the_mean) {
 
 Test(problems_spec, bad_specs_name_the_column) {
   expect_einput("nosuch(d=3)", "column 1: unknown problem 'nosuch'");
-  expect_einput("quad(e=3)", "has no parameter 'e' (it takes: d, n, s, seed, convex, interp, lambda)");
+  expect_einput("quad(e=3)",
+                "has no parameter 'e' (it takes: d, n, s, seed, convex, interp, lambda, kappa)");
   expect_einput("quad(d=\"big\")", "expects a number for 'd'");
   expect_einput("quad(d=0)", "d must be an integer in [1, ");
   expect_einput("quad(n=2.5)", "n must be an integer");

@@ -77,12 +77,11 @@ static const char *missing(const tpc_theorem_env *e, const tpc_rate_opts *o) {
                     : tpc_theorem_step_why_not(tpc_theorems[0], e);
 }
 
-/* f(x^0) at the start the runs of o take (T9.7's step needs it). */
-static int start_value(const tpc_problem *p, const tpc_rate_opts *o, double *f0) {
+int tpc_rate_start_value(const tpc_problem *p, tpc_alg1_x0 x0, uint64_t seed, double *f0) {
   size_t d = p->d, ws = tpc_problem_work_size(p);
   double *x = malloc(3 * d * sizeof *x);
   void *work = malloc(ws ? ws : 1);
-  int rc = x && work ? tpc_alg1_x0_fill(p, o->x0, o->seed, x) : TPC_ENOMEM;
+  int rc = x && work ? tpc_alg1_x0_fill(p, x0, seed, x) : TPC_ENOMEM;
   if (!rc) *f0 = tpc_problem_full_grad(p, x, x + d, x + 2 * d, work);
   free(x);
   free(work);
@@ -107,7 +106,7 @@ int tpc_rate_prepare(const tpc_problem *p, const tpc_mech_consts *mc,
     return tpc_error(TPC_EINPUT, "--mult %g is not positive", o->mult);
   tpc_theorem_env_fill(&env, p, mc, &c->mi);
   env.T = (double)o->T;
-  int rc = start_value(p, o, &env.f0);
+  int rc = tpc_rate_start_value(p, o->x0, o->seed, &env.f0);
   if (rc) return rc;
   const char *miss = missing(&env, o);
   if (miss && !(o->gamma > 0))
@@ -149,6 +148,8 @@ static void alg1_opts(const tpc_rate_opts *o, double gamma, const tpc_theorem *t
   a->threads = o->threads;
   a->wire_check = o->wire_check;
   a->diverge = o->diverge;
+  a->f_stop = o->f_stop;
+  a->f_target = o->f_target;
   a->record_every = o->max_points && o->T > o->max_points && !needs.every_point
                         ? (o->T + o->max_points - 1) / o->max_points
                         : 1;
@@ -159,10 +160,10 @@ static void alg1_opts(const tpc_rate_opts *o, double gamma, const tpc_theorem *t
 }
 
 static int converged(const tpc_alg1_result *r) {
-  return (r->stop == TPC_ALG1_STOP_T || r->stop == TPC_ALG1_STOP_EPS ||
-          r->stop == TPC_ALG1_STOP_BITS) &&
+  int target = r->stop == TPC_ALG1_STOP_EPS || r->stop == TPC_ALG1_STOP_F;
+  return (r->stop == TPC_ALG1_STOP_T || r->stop == TPC_ALG1_STOP_BITS || target) &&
          isfinite(r->last.gnorm2) && isfinite(r->last.f) &&
-         (r->last.gnorm2 < r->first.gnorm2 || r->stop == TPC_ALG1_STOP_EPS);
+         (r->last.gnorm2 < r->first.gnorm2 || target);
 }
 
 static int cancelled(const tpc_rate_opts *o) { return o->cancel && o->cancel(o->cancel_ctx); }

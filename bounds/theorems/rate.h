@@ -90,6 +90,8 @@ typedef struct tpc_rate_opts {
   int wire_check;
   int slack;              /* compute the theory slack */
   double diverge;         /* tpc_alg1_opts.diverge of the check's runs (0) */
+  int f_stop;             /* stop once f(x^t) <= f_target (tpc_alg1_opts.f_stop: */
+  double f_target;        /* the scaling laws of T12, bounds/theorems/scaling.h) */
   int observe;            /* tpc_alg1_opts.observe even when the theorem does
                              not need it: f(x^t) under an EF21-P downlink */
   double delta;           /* 1 - confidence of one check (already corrected
@@ -143,6 +145,11 @@ int tpc_rate_prepare(const tpc_problem *p, const tpc_mech_consts *mc,
 int tpc_rate_run(tpc_method *m, const tpc_rate_opts *o, tpc_rate_check *c);
 
 void tpc_rate_check_free(tpc_rate_check *c);
+
+/* f(x^0) at the start x0 (seed for a Gaussian one) that the runs take:
+** T9.7's step and the relative targets of the scaling laws (scaling.h)
+** need it.  TPC_ENOMEM. */
+int tpc_rate_start_value(const tpc_problem *p, tpc_alg1_x0 x0, uint64_t seed, double *f0);
 
 /* ---- isolation ----------------------------------------------------------------
 **

@@ -221,7 +221,7 @@ static int store_traj(sqlite3 *db, sqlite3_stmt *ts, sqlite3_stmt *ps, int64_t c
                                r->stop != TPC_ALG1_STOP_CANCELLED &&
                                isfinite(r->last.gnorm2) &&
                                (r->last.gnorm2 < r->first.gnorm2 ||
-                                r->stop == TPC_ALG1_STOP_EPS));
+                                r->stop == TPC_ALG1_STOP_EPS || r->stop == TPC_ALG1_STOP_F));
   bind_real(ts, 11, r->seconds);
   int rc = step(db, ts, "inserting a trajectory");
   if (rc) return rc;

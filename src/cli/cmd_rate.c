@@ -8,6 +8,10 @@
 ** tpc rate --experiment fig3|fig2|fig1|ef21p: the papers' experiments of T7
 ** and T9.8.
 **
+** tpc rate --scaling kappa|omega FAMILY METHOD...: the bits to eps against
+** the condition number or omega, and the fitted slope against the theory's
+** (THEORY.md T12, bounds/theorems/scaling.h).
+**
 ** Every input (problem, methods, constants the check needs) is validated
 ** before the run starts, so bad input exits 2 and stores nothing.
 **
@@ -29,6 +33,7 @@
 
 #include "bench/rate_time.h"
 #include "bounds/theorems/rate.h"
+#include "bounds/theorems/scaling.h"
 #include "cli/cli.h"
 #include "core/error.h"
 #include "methods/method.h"
@@ -56,7 +61,12 @@ enum {
   OPT_POINTS,
   OPT_EXPERIMENT,
   OPT_SAMPLES,
-  OPT_TIMEOUT
+  OPT_TIMEOUT,
+  OPT_SCALING,
+  OPT_GRID,
+  OPT_EPS_REL,
+  OPT_STEP,
+  OPT_STEP_GRID
 };
 
 static const struct option rate_options[] = {
@@ -79,12 +89,18 @@ static const struct option rate_options[] = {
     {"experiment", required_argument, 0, OPT_EXPERIMENT},
     {"samples", required_argument, 0, OPT_SAMPLES},
     {"timeout", required_argument, 0, OPT_TIMEOUT},
+    {"scaling", required_argument, 0, OPT_SCALING},
+    {"grid", required_argument, 0, OPT_GRID},
+    {"eps-rel", required_argument, 0, OPT_EPS_REL},
+    {"step", required_argument, 0, OPT_STEP},
+    {"step-grid", required_argument, 0, OPT_STEP_GRID},
     TPC_CLI_RESUME_OPTION,
     {0, 0, 0, 0}};
 
 static const char usage[] =
     "usage: tpc rate PROBLEM METHOD... [options]\n"
-    "       tpc rate --experiment fig3|fig2|fig1|ef21p [--T N] [--samples N]\n\n"
+    "       tpc rate --experiment fig3|fig2|fig1|ef21p [--T N] [--samples N]\n"
+    "       tpc rate --scaling kappa|omega FAMILY METHOD... [--grid LO:HI:N]\n\n"
     "Runs each METHOD on PROBLEM and checks every theorem of the catalogue\n"
     "(tpc list) that applies to it, each at its largest step times --mult, one\n"
     "row per (method, theorem). A METHOD is a mechanism spec run by Algorithm 1\n"
@@ -97,7 +113,7 @@ static const char usage[] =
     "1/gamma unless given). Randomized methods: one-sided Student-t bounds over\n"
     "--reps repetitions; one-step theorems (T8.5, T9.4, T11.3): every step.\n"
     "tpc describe METHOD --problem PROBLEM says which theorems apply and why not.\n"
-    "Problems: quad(d=,n=,s=,seed=,convex=,interp=,lambda=), quadfile(file=),\n"
+    "Problems: quad(d=,n=,s=,seed=,convex=,interp=,lambda=|kappa=), quadfile(file=),\n"
     "logreg(file=,n=,lambda=,reg=nonconvex|l2|none), autoenc(file=,n=,de=,samples=)\n"
     "(no constants: needs --gamma).\n\n"
     "options:\n"
@@ -130,6 +146,13 @@ static const char usage[] =
     "                   --samples N images (fig1, default 2000); all runs are\n"
     "                   stored\n"
     TPC_CLI_RESUME_HELP "                   (checks only: one unit is one method)\n"
+    "\n--scaling kappa|omega (T12; README.md): bits per client to f - f* <=\n"
+    "eps (f(x^0) - f*), fitted slope vs the theory's (exit 0 either way)\n"
+    "  --grid LO:HI:N   values: kappa=v of FAMILY (a quad spec, default\n"
+    "                   1e2:1e5:7); omega: k of METHOD's `urandk` (default 1:8:4)\n"
+    "  --eps-rel E      eps (default 1e-6); --T caps each run (default 10^6)\n"
+    "  --step WHICH     theory (default; else the grid) | grid (2^0..2^-K / L-)\n"
+    "  --step-grid K    K (default 8)\n"
     "\nExit codes: 0 pass (or no check), 1 a check violated, 2 bad input,\n"
     "3 inconclusive, 4 internal error, or a plugin crashed or timed out.\n";
 
@@ -138,6 +161,11 @@ typedef struct rate_args {
   tpc_rate_opts o;
   const char *server;
   const char *experiment;
+  const char *scaling;      /* --scaling kappa|omega */
+  const char *grid;         /* --grid LO:HI:N */
+  double eps_rel;
+  int step_grid;            /* --step grid */
+  size_t grid_k;
   size_t samples;
   double timeout;
   int time;
@@ -152,6 +180,7 @@ static int rate_opt(void *args, int code, const char *arg) {
   rate_args *a = args;
   static const char *const x0s[] = {"problem", "zero", "gauss", NULL};
   static const char *const inits[] = {"exact", "zero", "compressed", NULL};
+  static const char *const steps[] = {"theory", "grid", NULL};
   size_t n = 0;
   int k = 0, rc = TPC_EXIT_OK;
   switch (code) {
@@ -176,6 +205,13 @@ static int rate_opt(void *args, int code, const char *arg) {
     case OPT_POINTS: rc = tpc_cli_size("--points", arg, &n); a->o.max_points = n; break;
     case OPT_EXPERIMENT: a->experiment = arg; break;
     case OPT_SAMPLES: rc = tpc_cli_size("--samples", arg, &a->samples); break;
+    case OPT_SCALING: a->scaling = arg; break;
+    case OPT_GRID: a->grid = arg; break;
+    case OPT_EPS_REL:
+      rc = tpc_cli_read_real("--eps-rel", arg, TPC_CLI_POSITIVE, &a->eps_rel);
+      break;
+    case OPT_STEP: rc = tpc_cli_read_choice("--step", arg, steps, &a->step_grid); break;
+    case OPT_STEP_GRID: rc = tpc_cli_size("--step-grid", arg, &a->grid_k); break;
     default: /* OPT_TIMEOUT */
       rc = tpc_cli_read_real("--timeout", arg, TPC_CLI_POSITIVE, &a->timeout);
   }
@@ -186,6 +222,7 @@ static int parse_args(tpc_cli_ctx *ctx, rate_args *a) {
   a->common = &ctx->common;
   tpc_rate_opts_init(&a->o);
   a->timeout = 600;
+  a->grid_k = 8;
   int code = tpc_cli_parse(ctx, rate_options, rate_opt, a, usage);
   if (code) return code;
   a->o.seed = a->common->seed;
@@ -769,11 +806,125 @@ static int experiment_mode(tpc_cli_ctx *ctx, rate_args *a) {
   return ec;
 }
 
+/* ---- scaling laws ----------------------------------------------------------- */
+
+/* The scaling options from the command line; exit 2 naming what is wrong. */
+static int scaling_opts(const rate_args *a, tpc_scaling_opts *so) {
+  static const char *const vars[] = {"kappa", "omega", NULL};
+  int var = 0, rc = tpc_cli_read_choice("--scaling", a->scaling, vars, &var);
+  if (rc) return rc;
+  tpc_scaling_opts_init(so, (tpc_scaling_var)var);
+  if (a->grid && tpc_scaling_grid_parse(a->grid, so)) {
+    fprintf(stderr, "tpc rate: %s\n", tpc_error_msg());
+    return TPC_EXIT_USAGE;
+  }
+  if (a->theorem_id || a->nocheck || a->server || a->o.gamma > 0 || a->o.mult != 1) {
+    fprintf(stderr, "tpc rate: --scaling chooses its own steps and runs no check: it takes no "
+            "--theorem, --pl, --no-check, --server, --gamma or --mult\n");
+    return TPC_EXIT_USAGE;
+  }
+  if (a->grid_k > 60) {
+    fprintf(stderr, "tpc rate: --step-grid %zu: at most 60 halvings\n", a->grid_k);
+    return TPC_EXIT_USAGE;
+  }
+  if (a->eps_rel > 0) so->eps_rel = a->eps_rel;
+  if (a->T_given) so->T = a->o.T;
+  so->step_grid = a->step_grid;
+  so->grid_k = (int)a->grid_k;
+  so->seed = a->common->seed;
+  so->threads = a->common->threads;
+  so->wire_check = a->o.wire_check;
+  so->cancel = cli_cancel;
+  return TPC_EXIT_OK;
+}
+
+static void print_scaling_points(const tpc_scaling *s, size_t m) {
+  printf("%s\n  %10s %10s %8s %-12s %10s %9s %10s %14s %14s %14s %14s\n",
+         tpc_scaling_method(s, m), "value", "kappa", "omega", "step", "gamma", "mult",
+         "iters", "Mbits up", "Mbits down", "Mbits total", "total (paper)");
+  for (size_t k = 0; k < tpc_scaling_npoints(s); k++) {
+    const tpc_scaling_point *pt = tpc_scaling_get_point(s, m, k);
+    if (!pt->ran) {
+      printf("  %10.4g   not run (interrupted)\n", pt->value);
+      continue;
+    }
+    const char *step = pt->grid ? "grid x 1/L-" : pt->theorem;
+    printf("  %10.4g %10.4g %8.4g %-12s %10.4g %9.4g %10llu", pt->value, pt->kappa, pt->omega,
+           step, pt->gamma, pt->mult,
+           (unsigned long long)pt->iters);
+    if (pt->reached)
+      printf(" %14.6g %14.6g %14.6g %14.6g\n", pt->up / 1e6, pt->down / 1e6,
+             (pt->up + pt->down) / 1e6, (pt->up_paper + pt->down_paper) / 1e6);
+    else
+      printf(" %14s   (eps not reached in T; left out of the fit)\n", "-");
+  }
+}
+
+static void print_scaling_fits(const tpc_scaling *s) {
+  printf("\nslope of log(bits per client to eps) against log(%s), 95%% Student-t interval:\n",
+         tpc_scaling_var_name(tpc_scaling_variable(s)));
+  printf("%-44s %-11s %3s %9s %21s %10s %-24s %9s  %s\n", "method", "bits", "n", "slope",
+         "interval", "predicted", "rule", "formula", "verdict");
+  for (size_t m = 0; m < tpc_scaling_nmethods(s); m++)
+    for (int b = 0; b < TPC_SCALING_BITS_KINDS; b++) {
+      const tpc_scaling_fit *f = tpc_scaling_get_fit(s, m, (tpc_scaling_bits)b);
+      char iv[48];
+      snprintf(iv, sizeof iv, "[%.4f, %.4f]", f->lo, f->hi);
+      printf("%-44s %-11s %3zu %9.4f %21s %10.4f %-24s %9.4f  %s\n",
+             b ? "" : tpc_scaling_method(s, m), tpc_scaling_bits_name((tpc_scaling_bits)b),
+             f->npoints, f->slope, iv, f->prediction, f->prediction_rule, f->formula_slope,
+             tpc_scaling_verdict_name(f->verdict));
+    }
+}
+
+static int scaling_mode(tpc_cli_ctx *ctx, rate_args *a) {
+  tpc_scaling_opts so;
+  tpc_cli_progress pr;
+  int rc, ec = scaling_opts(a, &so);
+  if (ec) return ec;
+  if (a->common->resume) {
+    fprintf(stderr, "tpc rate: --resume continues checks, not --scaling\n");
+    return TPC_EXIT_USAGE;
+  }
+  if (ctx->nargs < 2) {
+    fprintf(stderr, "tpc rate: --scaling expects FAMILY METHOD...; see `tpc rate --help`\n");
+    return TPC_EXIT_USAGE;
+  }
+  tpc_cli_progress_init(&pr, "scaling", a->common);
+  so.progress = tpc_cli_progress_cb;
+  so.progress_ctx = &pr;
+  tpc_scaling *s = tpc_scaling_alloc(ctx->reg, ctx->args[0], (const char *const *)ctx->args + 1,
+                                     (size_t)ctx->nargs - 1, &so, &rc);
+  if (!s) {
+    fprintf(stderr, "tpc rate: --scaling %s: %s\n", a->scaling, tpc_error_msg());
+    return tpc_cli_exit_code(rc);
+  }
+  ec = tpc_cli_run_open(ctx, NULL);
+  if (!ec) {
+    rc = tpc_scaling_run(s, ctx->run.store, ctx->run.id);
+    tpc_cli_progress_end(&pr);
+    if (rc) tpc_cli_fail(rc);
+    if (!rc && !a->common->quiet) {
+      for (size_t m = 0; m < tpc_scaling_nmethods(s); m++) print_scaling_points(s, m);
+      if (!tpc_cli_interrupted()) print_scaling_fits(s);
+    }
+    ec = rc ? TPC_EXIT_INTERNAL : TPC_EXIT_OK;
+  }
+  tpc_scaling_free(s);
+  return ec;
+}
+
 int cmd_rate(tpc_cli_ctx *ctx) {
   rate_args a;
   memset(&a, 0, sizeof a);
   int ec = parse_args(ctx, &a);
   if (ec) return ec;
   a.o.cancel = cli_cancel;
-  return a.experiment ? experiment_mode(ctx, &a) : checks_mode(ctx, &a);
+  if (a.experiment && a.scaling) {
+    fprintf(stderr, "tpc rate: --experiment and --scaling exclude each other\n");
+    return TPC_EXIT_USAGE;
+  }
+  return a.experiment ? experiment_mode(ctx, &a)
+         : a.scaling  ? scaling_mode(ctx, &a)
+                      : checks_mode(ctx, &a);
 }

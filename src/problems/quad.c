@@ -1,5 +1,5 @@
 /*
-** quad(d=INT,n=INT,s=REAL,seed=INT,convex=0|1,interp=0|1): the paper's
+** quad(d=INT,n=INT,s=REAL,seed=INT,convex=0|1,interp=0|1,lambda=REAL|kappa=REAL): the paper's
 ** quadratic generator (THEORY.md T6), f_i(x) = 1/2 x^T A_i x - b_i^T x with
 **
 **   nu_i = 1 + s xi_i,  A_i = (nu_i/4) T + c I,  b_i = (nu_i/4)(-1 + s xi'_i) e_1,
@@ -7,7 +7,9 @@
 **
 ** (lambda=REAL sets lambda, the strong convexity of f: the paper's 1e-6 by
 ** default, larger for well-conditioned problems whose linear rates show in
-** a few hundred steps: THEORY.md T8, T9),
+** a few hundred steps: THEORY.md T8, T9; kappa=REAL instead sets lambda so
+** that f's condition number L-/mu is kappa exactly, for the scaling laws of
+** THEORY.md T12: see quad_lambda_for_kappa),
 **
 ** xi_i, xi'_i standard normal, drawn in that order from the stream
 ** tpc_rng_stream(seed, TPC_PURPOSE_DATA, i) of client i (so client i's data
@@ -74,8 +76,8 @@ typedef struct quad_priv {
   double *txs; /* interp: T x* */
 } quad_priv;
 
-static const char *const quad_keys[] = {"d", "n", "s", "seed", "convex", "interp", "lambda",
-                                        NULL};
+static const char *const quad_keys[] = {"d",      "n",      "s",     "seed", "convex",
+                                        "interp", "lambda", "kappa", NULL};
 
 /* (A_i x)_j = a (T x)_j + c x_j with a = nu_i/4, the same expression in grad
 ** and value so that both return f_i bit for bit. */
@@ -293,6 +295,32 @@ static double quad_min_nu(const quad_priv *q, size_t n) {
   return m;
 }
 
+/* The lambda at which L-/mu = kappa.  f's eigenvalues are nubar t_k/4 + c,
+** and the shift c of quad_consts is lambda minus a number that does not
+** depend on lambda, so L- = lambda + top and mu = lambda + bottom with
+**   default:  top = |nubar| (t_d - t_1)/4,   bottom = 0,
+**   convex=1: top = (nubar t_d - min nu t_1)/4,  bottom = (nubar - min nu) t_1/4
+** (every eigenvalue is at least lambda > 0, so L- is the largest).  Then
+** L-/mu = kappa at lambda = (top - kappa bottom)/(kappa - 1), positive only
+** for kappa < top/bottom: L-/mu falls from top/bottom (lambda -> 0) to 1. */
+static int quad_lambda_for_kappa(const tpc_problem *p, const quad_priv *q, double kappa,
+                                 size_t column, double *lambda) {
+  double nubar = 0.0, t1 = tridiag_eig(1, p->d), td = tridiag_eig(p->d, p->d);
+  for (size_t i = 0; i < p->n; i++) nubar += q->nu[i];
+  nubar /= (double)p->n;
+  double m = quad_min_nu(q, p->n);
+  double top = q->convex ? (nubar * td - m * t1) / 4.0 : fabs(nubar) * (td - t1) / 4.0;
+  double bottom = q->convex ? (nubar - m) * t1 / 4.0 : 0.0;
+  *lambda = (top - kappa * bottom) / (kappa - 1.0);
+  if (kappa > 1.0 && *lambda > 0.0 && isfinite(*lambda)) return TPC_OK;
+  if (!(top > 0.0))
+    return tpc_error(TPC_EINPUT, "column %zu: kappa=%g is out of reach: this problem's L-/mu "
+                     "is 1 for every lambda (d = 1, or the mean nu is 0)", column, kappa);
+  return tpc_error(TPC_EINPUT, "column %zu: kappa=%g is out of reach: with lambda > 0 this "
+                   "problem's L-/mu lies in (1, %.6g) (its limit as lambda -> 0)",
+                   column, kappa, bottom > 0.0 ? top / bottom : INFINITY);
+}
+
 /* The shift c and every constant, in closed form (see the top of the file). */
 static int quad_consts(tpc_problem *p) {
   quad_priv *q = p->priv;
@@ -331,7 +359,7 @@ static int quad_consts(tpc_problem *p) {
 
 static int quad_init(tpc_problem *p, const tpc_spec *s) {
   long d, n, seed, convex, interp;
-  double sv, lambda;
+  double sv, lambda, kappa;
   int rc = tpc_problem_param_int(s, "d", 1000, 1, 100000000L, &d);
   if (!rc) rc = tpc_problem_param_int(s, "n", 100, 1, 100000000L, &n);
   if (!rc) rc = tpc_problem_param_real(s, "s", 0.0, 0.0, 1e6, &sv);
@@ -339,6 +367,10 @@ static int quad_init(tpc_problem *p, const tpc_spec *s) {
   if (!rc) rc = tpc_problem_param_int(s, "convex", 0, 0, 1, &convex);
   if (!rc) rc = tpc_problem_param_int(s, "interp", 0, 0, 1, &interp);
   if (!rc) rc = tpc_problem_param_real(s, "lambda", QUAD_LAMBDA, 1e-300, 1e6, &lambda);
+  if (!rc) rc = tpc_problem_param_real(s, "kappa", 0.0, 0.0, 1e300, &kappa);
+  if (!rc && tpc_spec_param_find(s, "kappa") && tpc_spec_param_find(s, "lambda"))
+    rc = tpc_error(TPC_EINPUT, "column %zu: kappa= and lambda= exclude each other (kappa "
+                   "sets lambda)", s->pos + 1);
   if (!rc && interp && !convex)
     rc = tpc_error(TPC_EINPUT, "column %zu: interp=1 needs convex=1 (a common minimiser of "
                    "every f_i needs every f_i convex)", s->pos + 1);
@@ -359,6 +391,8 @@ static int quad_init(tpc_problem *p, const tpc_spec *s) {
   p->data_bytes = (2 * p->n + 1) * sizeof(double);
   rc = quad_generate(p, q, sv, (unsigned long)seed);
   if (!rc && interp) rc = quad_plant(p, q, (unsigned long)seed);
+  if (!rc && tpc_spec_param_find(s, "kappa"))
+    rc = quad_lambda_for_kappa(p, q, kappa, s->pos + 1, &q->lambda);
   if (interp) p->data_bytes += 2 * p->d * sizeof(double);
   return rc ? rc : quad_consts(p);
 }
@@ -376,7 +410,8 @@ static void quad_destroy(tpc_problem *p) {
 
 const tpc_problem_type tpc_problem_quad = {
     .name = "quad",
-    .synopsis = "quad(d=INT, n=INT, s=REAL, seed=INT, convex=0|1, interp=0|1, lambda=REAL)",
+    .synopsis = "quad(d=INT, n=INT, s=REAL, seed=INT, convex=0|1, interp=0|1, lambda=REAL "
+                "| kappa=REAL)",
     .summary = "the paper's tridiagonal quadratic (T6); exact constants",
     .keys = quad_keys,
     .work_size = quad_work_size,
