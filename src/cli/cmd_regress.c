@@ -33,7 +33,7 @@
 ** compressor and mechanism (T2, T3) at d = 100, with the float64 kernels and
 ** again with the float32 ones; Theorem 1 and PL for the mechanisms with a
 ** 3PC pair on a small paper quadratic, Theorem 1 on phishing; the
-** theorems of T8 and T9 (one check each, below); the
+** theorems of T8 to T11 (one check each, below); the
 ** compressors' kernels and EF21's step at 2^20 floats.
 ** Changing it means a new baseline (--update). */
 #define THREEPC_METHODS                                                                    \
@@ -69,6 +69,13 @@ static const char *const nonconvex_set[] = {"rate", "logreg(file=phishing,n=10)"
                                             "ef21p(topk(k=5))",
                                             "ef21p_dcgd(urandk(k=5),topk(k=5))", "--T", "200",
                                             "--reps", "5", "--no-slack"};
+/* T10.2 for the three pairs of bidirectional 3PC it must cover, and
+** T11.3 for AGD (2Direction without compression), on the same quadratic. */
+static const char *const bidir_set[] = {
+    "rate", CONVEX_QUAD, "bidir(ef21(topk(k=5)),ef21(topk(k=5)))",
+    "bidir(adacgd(topk(k=2),topk(k=5),zeta=2),ef21(topk(k=5)))",
+    "bidir(lag(zeta=2),ef21(topk(k=5)))", "twodirection(identity,identity)", "--T", "200",
+    "--no-slack"};
 static const char *const bench_set[] = {"bench", "topk", "randk", "sign", "natural", "dither",
                                         "ef21", "--d", "2^20", "--dtype", "f32",
                                         "--impl", "comp", "--samples", "20"};
@@ -87,7 +94,8 @@ typedef struct regress_step {
 #define STEP(set) {set, NELEM(set)}
 static const regress_step steps[] = {STEP(bounds_set), STEP(bounds_f32_set), STEP(rate_set),
                                      STEP(pl_set),     STEP(logreg_set),     STEP(shift_set),
-                                     STEP(nonconvex_set), STEP(bench_set),  STEP(instr_set)};
+                                     STEP(nonconvex_set), STEP(bidir_set),  STEP(bench_set),
+                                     STEP(instr_set)};
 #define NSTEPS NELEM(steps)
 
 #define MAXARGS 160
