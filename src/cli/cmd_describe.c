@@ -199,7 +199,7 @@ static int describe_method(const tpc_registry *reg, const tpc_method_type *t, co
 }
 
 /* Which theorems apply to the method (a mechanism run by Algorithm 1, or a
-** method of T8-T10) on the problem: the step each allows, or why not. */
+** method of T8-T11) on the problem: the step each allows, or why not. */
 static int describe_theorems(const tpc_registry *reg, const tpc_spec *s, const tpc_problem *p,
                              const char *problem) {
   tpc_mech_consts k;
@@ -237,7 +237,7 @@ static int describe_theorems(const tpc_registry *reg, const tpc_spec *s, const t
 static const char usage[] =
     "usage: tpc describe SPEC [--d D] [--n N | --problem P] [--plugin FILE.so]...\n\n"
     "Declared constants of a compressor or mechanism spec at dimension D\n"
-    "(or the compressors, mechanisms and parameters of a method of T8-T10)\n"
+    "(or the compressors, mechanisms and parameters of a method of T8-T11)\n"
     "(default 100) with N clients (default 1), each with its THEORY.md item.\n"
     "  --d D            dimension (default 100)\n"
     "  --n N            clients (default 1)\n"

@@ -34,7 +34,7 @@ static void theorem_entry(const tpc_theorem *t) {
 
 static const char usage[] =
     "usage: tpc list [--plugin FILE.so]...\n\n"
-    "Lists every compressor (T1, T2), mechanism (T3) and method (T8-T10) tpc knows,\n"
+    "Lists every compressor (T1, T2), mechanism (T3) and method (T8-T11) tpc knows,\n"
     "with its spec syntax, declared constants and THEORY.md item, and the\n"
     "theorems tpc rate checks (id, assumptions, step rule, bound).\n"
     "alpha: contraction B(alpha); omega: variance U(omega); A, B: the 3PC pair.\n"
@@ -61,7 +61,7 @@ int cmd_list(tpc_cli_ctx *ctx) {
   printf("\nMechanisms (THEORY.md T3); C contractive, Q unbiased, M a 3PC\n");
   for (size_t i = 0; (mt = tpc_registry_mech_at(reg, i)); i++)
     entry(mt->synopsis, mt->theory, mt->summary, mt->declared, i >= nmech);
-  printf("\nMethods (THEORY.md T8-T10; any mechanism above runs Algorithm 1, T4)\n");
+  printf("\nMethods (THEORY.md T8-T11; any mechanism above runs Algorithm 1, T4)\n");
   for (size_t i = 0; tpc_builtin_methods[i]; i++) {
     const tpc_method_type *t = tpc_builtin_methods[i];
     printf("  %-44s [%s]\n      %s\n      requires: %s\n", t->synopsis, t->theory,
