@@ -567,7 +567,7 @@ static int refine_point(point_run *r) {
   if (!pt->reached || r->s->o.T <= r->s->o.max_points || T >= r->s->o.T / 2) return TPC_OK;
   run_bits b;
   int rc = run_at(r, pt->gamma, T, &b);
-  if (rc) return rc;
+  if (rc || cancelled(r->s)) return rc; /* interrupted: the first run stays the point's */
   if (!b.reached || b.iters != pt->iters || b.up != pt->up || b.down != pt->down)
     return tpc_error(TPC_EINTERNAL, "scaling: %s on %s at gamma %.17g: the run again with "
                      "T = %llu did not repeat itself", pt->method, pt->problem, pt->gamma,

@@ -43,7 +43,11 @@
 **
 ** Storage: every run a rate_checks row (experiment 'scaling', label
 ** 'kappa=V' or 'omega=V'), scaling_points and scaling_fits
-** (db/013_scaling.sql).
+** (db/013_scaling.sql).  The runs record f(x^t) at the model; a kept run
+** that reached eps before half the cap, and so kept one point every
+** T / max_points rounds, is run again with the cap just past its rounds
+** (the same run bit for bit, checked) and that row is the point's, with
+** max_points points for the report's convergence figure.
 */
 #ifndef TPC_THEOREMS_SCALING_H
 #define TPC_THEOREMS_SCALING_H
