@@ -59,23 +59,17 @@ static void check_row(tpc_doc *doc, sqlite3_stmt *st) {
   tpc_doc_row(doc, cells, tone_of(verdict));
 }
 
-/* What a convergence plot shows: SQL expressions of x and y over the
-** columns of rate_points p and of the run's rate_checks c, their axis labels
-** (gnuplot text), and whether y is on a logarithmic axis. */
-typedef struct series {
-  const char *x, *y, *xlabel, *ylabel;
-  int log_y;
-} series;
+typedef tpc_rep_series series;
 
 static const series gnorm2_up = {"p.bits_up * 1e-6 / c.n", "p.gnorm2", "Mbits sent per client",
-                                 "‖∇f(x^t)‖^2", 1};
+                                 "‖∇f(x^t)‖^2", 1, 0};
 /* EF21-P (T9.8), in the papers' count: every client receives the one
 ** broadcast, so the downlink bits per client are the broadcast's.  f has no
 ** known minimum there (w8a without a regularizer): a linear axis. */
 static const series f_up = {"p.bits_up_paper * 1e-6 / c.n", "p.f_x",
-                            "uplink Mbits per client (values only)", "f(x^t)", 0};
+                            "uplink Mbits per client (values only)", "f(x^t)", 0, 0};
 static const series f_down = {"p.bits_down_paper * 1e-6", "p.f_x",
-                              "downlink Mbits per client (values only)", "f(x^t)", 0};
+                              "downlink Mbits per client (values only)", "f(x^t)", 0, 0};
 
 /* Points of one trajectory as datablock $name: the series' x and y
 ** (positive y only on a logarithmic axis). */
@@ -94,7 +88,8 @@ static int trajectory_data(sqlite3 *db, int64_t traj, const series *s, const cha
   int step;
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
     double x = tpc_rep_real(st, 0), y = tpc_rep_real(st, 1);
-    if (isfinite(x) && isfinite(y) && (y > 0 || !s->log_y)) tpc_plot_row(p, "%.9g %.9g", x, y);
+    if (isfinite(x) && isfinite(y) && (y > 0 || !s->log_y) && (x > 0 || !s->log_x))
+      tpc_plot_row(p, "%.9g %.9g", x, y);
   }
   tpc_plot_data_end(p);
   rc = tpc_rep_done(db, step);
@@ -134,6 +129,7 @@ static int curves_end(curves *c, tpc_doc *doc, const char *name, const char *cap
   if (c->plot.failed) rc = tpc_error(TPC_ENOMEM, "out of memory building a plot");
   else if (c->n) {
     if (c->s->log_y) tpc_plot_log_axis(&c->p, 'y', 10);
+    if (c->s->log_x) tpc_plot_log_axis(&c->p, 'x', 10);
     tpc_buf_printf(&c->p.script, "set xlabel '%s'\nset ylabel '%s'\nset key right top\nplot %s\n",
                    c->s->xlabel, c->s->ylabel, tpc_buf_str(&c->plot));
     rc = tpc_doc_figure(doc, &c->p, name, caption);
@@ -143,11 +139,8 @@ static int curves_end(curves *c, tpc_doc *doc, const char *name, const char *cap
   return rc;
 }
 
-/* One plot of series s per value of column 0 (the panel), one line per row:
-** label in column 1, trajectory id in column 2; the figures are named
-** prefix-0, prefix-1, ... */
-static int panel_plots(tpc_doc *doc, sqlite3 *db, sqlite3_stmt *st, const series *s,
-                       const char *prefix, const char *what) {
+int tpc_rep_panel_plots(tpc_doc *doc, sqlite3 *db, sqlite3_stmt *st, const series *s,
+                        const char *prefix, const char *what) {
   curves c;
   char panel[256] = "", name[64], caption[512];
   int rc = TPC_OK, step, k = 0, open = 0;
@@ -178,7 +171,7 @@ static int panel_plots(tpc_doc *doc, sqlite3 *db, sqlite3_stmt *st, const series
 static int panel_figures(tpc_doc *doc, sqlite3 *db, sqlite3_stmt *st, const char *prefix,
                          const char *what) {
   tpc_doc_grid_begin(doc);
-  int rc = panel_plots(doc, db, st, &gnorm2_up, prefix, what);
+  int rc = tpc_rep_panel_plots(doc, db, st, &gnorm2_up, prefix, what);
   tpc_doc_grid_end(doc);
   return rc;
 }
@@ -510,7 +503,7 @@ static int ef21p_figures(tpc_doc *doc, sqlite3 *db) {
     sqlite3_reset(st);
     sqlite3_bind_text(st, 1, "ef21p", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, dirs[i].title, -1, SQLITE_STATIC);
-    rc = panel_plots(doc, db, st, dirs[i].s, dirs[i].prefix, dirs[i].what);
+    rc = tpc_rep_panel_plots(doc, db, st, dirs[i].s, dirs[i].prefix, dirs[i].what);
   }
   tpc_doc_grid_end(doc);
   sqlite3_finalize(st);

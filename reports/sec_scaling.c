@@ -5,7 +5,11 @@
 ** their 95 % intervals, predictions and verdicts, and a log-log plot of the
 ** bits per client against the variable, one colour per method, its fitted
 ** line drawn over its points and its slope +- half the interval in the
-** legend (scaling_points, scaling_fits: db/README.md).
+** legend (scaling_points, scaling_fits: db/README.md).  For kappa (so for
+** `tpc rate --experiment 2direction`) also f(x^t) - f* against the uplink
+** and the downlink bits per client of each method's kept run at the
+** largest kappa every method reached, from its stored trajectory, and the
+** table of its bits to eps with the ratio to the fewest.
 */
 #include <math.h>
 #include <stdio.h>
@@ -124,11 +128,101 @@ static int variable_part(tpc_doc *doc, sqlite3 *db, const char *var, int *rows) 
   return rc;
 }
 
+/* Each method's kept point of run ?1 at the largest kappa every method
+** reached (a method that stopped short: its largest reached), joined to
+** its trajectory t; ?2 is free for the caller. */
+#define KEPT_SQL(cols)                                                                        \
+  "SELECT " cols " FROM scaling_points s JOIN rate_trajectories t ON t.check_id = s.check_id" \
+  " AND t.role = 'rep' AND t.rep = 0 WHERE s.run_id = ?1 AND s.variable = 'kappa' AND"       \
+  " s.reached = 1 AND s.value = (SELECT max(value) FROM scaling_points s2 WHERE s2.run_id ="  \
+  " s.run_id AND s2.method_arg = s.method_arg AND s2.variable = 'kappa' AND s2.reached = 1"   \
+  " AND s2.value <= (SELECT min(top) FROM (SELECT max(value) AS top FROM scaling_points"      \
+  " WHERE run_id = ?1 AND variable = 'kappa' AND reached = 1 GROUP BY method_arg)))"           \
+  " ORDER BY s.id"
+
+/* f(x^t) - f* at the model (f^inf of the quad family is exact). */
+static const tpc_rep_series gap_up = {"p.bits_up * 1.0 / c.n", "p.f_x - c.finf",
+                                      "uplink bits per client", "f(x^t) − f*", 1, 1};
+static const tpc_rep_series gap_down = {"p.bits_down", "p.f_x - c.finf",
+                                        "downlink bits per client", "f(x^t) − f*", 1, 1};
+
+/* The two panels, uplink and downlink, side by side. */
+static int gap_figures(tpc_doc *doc, sqlite3 *db, int64_t run) {
+  static const struct {
+    const tpc_rep_series *s;
+    const char *prefix, *title;
+  } dirs[] = {{&gap_up, "scaling-gap-up", "f(x^t) − f* against the uplink bits per client"},
+              {&gap_down, "scaling-gap-down",
+               "f(x^t) − f* against the downlink bits per client (the broadcast)"}};
+  sqlite3_stmt *st;
+  int rc = tpc_rep_prepare(
+      db, KEPT_SQL("?2, s.method_arg || ' (κ = ' || printf('%g', s.value) || ')', t.id"), &st);
+  if (rc) return rc;
+  tpc_doc_grid_begin(doc);
+  for (size_t i = 0; i < 2 && !rc; i++) {
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, run);
+    sqlite3_bind_text(st, 2, dirs[i].title, -1, SQLITE_STATIC);
+    rc = tpc_rep_panel_plots(doc, db, st, dirs[i].s, dirs[i].prefix,
+                             "each method's kept run (its best step) at the largest kappa "
+                             "every method reached, encoded bits");
+  }
+  tpc_doc_grid_end(doc);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+/* Bits per client to eps of the kept runs and the ratio of each total to
+** the fewest: by how much one method beats another at large kappa. */
+static int gap_table(tpc_doc *doc, sqlite3 *db, int64_t run) {
+  static const char *const h[] = {"<method", "kappa", "rounds", "bits up", "bits down",
+                                  "bits total", "total / fewest"};
+  sqlite3_stmt *st;
+  int rc = tpc_rep_prepare(db, KEPT_SQL("s.method_arg, s.value, s.iters, s.bits_up,"
+                                        " s.bits_down, s.bits_total,"
+                                        " s.bits_total / min(s.bits_total) OVER ()"),
+                           &st), step, n = 0;
+  if (rc) return rc;
+  sqlite3_bind_int64(st, 1, run);
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    char v[6][32];
+    const char *cells[7] = {tpc_rep_text(st, 0)};
+    for (int c = 1; c < 7; c++) cells[c] = tpc_rep_num(tpc_rep_real(st, c), 4, v[c - 1], 32);
+    if (n++ == 0) tpc_doc_table(doc, 7, h);
+    tpc_doc_row(doc, cells, tpc_rep_real(st, 6) == 1 ? "pass" : "info");
+  }
+  rc = tpc_rep_done(db, step);
+  sqlite3_finalize(st);
+  if (n) tpc_doc_table_end(doc);
+  return rc;
+}
+
+/* The convergence of the newest kappa scaling run, when there is one. */
+static int kappa_convergence(tpc_doc *doc, sqlite3 *db) {
+  sqlite3_stmt *st;
+  int rc = tpc_rep_prepare(
+      db, "SELECT max(run_id) FROM temp.rep_scaling WHERE variable = 'kappa'", &st);
+  if (rc) return rc;
+  int step = sqlite3_step(st);
+  int64_t run = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+  rc = tpc_rep_done(db, step == SQLITE_ROW ? SQLITE_DONE : step);
+  sqlite3_finalize(st);
+  if (rc || !run) return rc;
+  tpc_doc_text(doc, "Bits per client to eps at the largest kappa every method reached "
+               "(encoded bits; the ratio is each total over the fewest):");
+  rc = gap_table(doc, db, run);
+  if (!rc) rc = gap_figures(doc, db, run);
+  return rc;
+}
+
 int tpc_report_scaling(tpc_doc *doc, sqlite3 *db, tpc_report_summary *sum) {
   static const char *const vars[] = {"kappa", "omega"};
   tpc_doc_subsection(doc, "Scaling laws (T12): bits to eps against kappa and omega");
   int before = sum->rates, rc = TPC_OK;
-  for (size_t i = 0; !rc && i < 2; i++) rc = variable_part(doc, db, vars[i], &sum->rates);
+  for (size_t i = 0; !rc && i < 2; i++) {
+    rc = variable_part(doc, db, vars[i], &sum->rates);
+    if (!rc && i == 0) rc = kappa_convergence(doc, db);
+  }
   if (!rc && sum->rates == before)
     tpc_doc_empty(doc, "Not run: tpc rate --scaling kappa|omega FAMILY METHOD...");
   return rc;

@@ -29,6 +29,20 @@ int tpc_report_regress(tpc_doc *d, sqlite3 *db);
 ** TPC_EINPUT with a message otherwise. */
 int tpc_report_compare_check(sqlite3 *db, int64_t a, int64_t b, char *cmd, size_t size);
 
+/* What a convergence plot shows: SQL expressions of x and y over the
+** columns of rate_points p and of the run's rate_checks c, their axis labels
+** (gnuplot text), and which axes are logarithmic. */
+typedef struct tpc_rep_series {
+  const char *x, *y, *xlabel, *ylabel;
+  int log_y, log_x;
+} tpc_rep_series;
+
+/* One plot of series s per value of column 0 of st (the panel), one line
+** per row: label in column 1, trajectory id in column 2; the figures are
+** named prefix-0, prefix-1, ... (sec_rate.c). */
+int tpc_rep_panel_plots(tpc_doc *doc, sqlite3 *db, sqlite3_stmt *st, const tpc_rep_series *s,
+                        const char *prefix, const char *what);
+
 /* Prepare sql; TPC_ESTORE with SQLite's message. */
 int tpc_rep_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st);
 /* A column as a double (NaN when NULL) and as text ("" when NULL). */

@@ -180,6 +180,9 @@ expect 2 "server not contractive" -- rate "$Q" gd --server 'urandk(k=5)' --db "$
 expect 2 "no method" -- rate "$Q" --db "$db"
 expect 2 "pl and no-check" -- rate "$Q" gd --pl --no-check --db "$db"
 expect 2 "unknown experiment" -- rate --experiment fig9 --db "$db"
+has err "2direction" "the unknown-name message lists the scaling experiment"
+expect 2 "2direction with a bad grid" -- rate --experiment 2direction --grid 1:x --db "$db"
+expect 2 "2direction with a theorem" -- rate --experiment 2direction --theorem T5.pl --db "$db"
 expect 2 "experiment with methods" -- rate --experiment fig3 gd --db "$db"
 expect 2 "ef21p with a problem" -- rate --experiment ef21p 'logreg(file=w8a,n=10)' --db "$db"
 has err "--experiment takes no PROBLEM" "the message says an experiment takes no problem"
@@ -292,5 +295,37 @@ equals "SELECT verdict FROM scaling_fits WHERE run_id = $(last_run) AND bits = '
 expect 0 "report of the scaling law" -- report --db "$db" --out "$tmp/rep" --run "$(last_run)"
 has rep/report.md "| gd | 3 |" "the report's table of fits has gd's row"
 if [ -s "$tmp/rep/plots/scaling-kappa.svg" ]; then ok; else bad "no plot of the scaling law"; fi
+# --experiment 2direction (THEORY.md T11, T12) on a tiny grid and cap: the
+# three methods' scaling rows; each kept run's trajectory is its run to eps
+# run again with the cap just past its rounds, so it keeps every round up
+# to 500 rounds and about 500 points beyond (at least 250; the cap's
+# spacing, one point in 10, would keep 15 of EF21-P + DIANA's 143), f(x^t)
+# at each
+expect 0 "2direction tiny" -- rate --experiment 2direction --grid 10:100:2 --T 5000 \
+  --threads 1 --db "$db"
+has out "EF21-P + DIANA" "the experiment says what it runs"
+tdr=$(last_run)
+equals "SELECT count(DISTINCT method_arg) || ' ' || count(*) || ' ' || sum(reached)
+        FROM scaling_points WHERE run_id = $tdr" "3 6 6" "three methods at two kappas, all reached"
+equals "SELECT group_concat(DISTINCT method_arg) FROM (SELECT method_arg FROM scaling_points
+        WHERE run_id = $tdr ORDER BY id)" \
+  "twodirection(urandk(k=10),topk(k=1)),ef21p_diana(urandk(k=10),topk(k=1)),twodirection(identity,identity)" \
+  "2Direction, EF21-P + DIANA and AGD"
+equals "SELECT count(*) FROM scaling_points s JOIN rate_trajectories t ON t.check_id = s.check_id
+        WHERE s.run_id = $tdr AND t.iters = s.iters AND t.stop = 'f'
+        AND (SELECT count(*) FROM rate_points p WHERE p.trajectory_id = t.id
+             AND p.f_x IS NOT NULL) >= min(s.iters + 1, 250)
+        AND (SELECT p.bits_up * 1.0 / c.n FROM rate_points p JOIN rate_checks c
+             ON c.id = t.check_id WHERE p.trajectory_id = t.id AND p.t = s.iters) = s.bits_up" \
+  6 "every kept trajectory has all its rounds, f(x^t), and the point's bits"
+expect 0 "report of 2direction" -- report --db "$db" --out "$tmp/rep2" --run "$tdr"
+has rep2/report.md "| ef21p_diana(urandk(k=10),topk(k=1)) | 100 |" \
+  "the bits-to-eps table has EF21-P + DIANA at the largest kappa"
+has rep2/report.md "total / fewest" "the table gives the ratio to the fewest bits"
+for dir in up down; do
+  svg="$tmp/rep2/plots/scaling-gap-$dir-0.svg"
+  if [ "$(grep -c 'κ = 100' "$svg" 2>/dev/null)" -ge 3 ]; then ok
+  else bad "no $dir convergence figure with the three methods at kappa 100"; fi
+done
 echo "e2e_rate: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -262,7 +262,8 @@ tpc_rate_exp *tpc_rate_exp_alloc(const char *name, const tpc_registry *reg,
   else if (!strcmp(name, "ef21p"))
     rc = ef21p_setup(e);
   else
-    rc = tpc_error(TPC_EINPUT, "unknown experiment '%s' (known: fig3, fig2, fig1, ef21p)",
+    rc = tpc_error(TPC_EINPUT, "unknown experiment '%s' (known: fig3, fig2, fig1, ef21p, "
+                   "2direction)",
                    name);
   if (!rc) rc = check_tasks(e);
   if (!rc && !(e->best = calloc(e->ntask, sizeof *e->best)))

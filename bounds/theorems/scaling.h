@@ -43,7 +43,11 @@
 **
 ** Storage: every run a rate_checks row (experiment 'scaling', label
 ** 'kappa=V' or 'omega=V'), scaling_points and scaling_fits
-** (db/013_scaling.sql).
+** (db/013_scaling.sql).  The runs record f(x^t) at the model; a kept run
+** that reached eps before half the cap, and so kept one point every
+** T / max_points rounds, is run again with the cap just past its rounds
+** (the same run bit for bit, checked) and that row is the point's, with
+** max_points points for the report's convergence figure.
 */
 #ifndef TPC_THEOREMS_SCALING_H
 #define TPC_THEOREMS_SCALING_H
@@ -153,6 +157,29 @@ void tpc_scaling_free(tpc_scaling *s);
 /* Run every point, storing each run and the points and fits under run_id.
 ** TPC_OK also when cancelled (what finished is stored, no fits). */
 int tpc_scaling_run(tpc_scaling *s, struct tpc_store *store, int64_t run_id);
+
+/* A named experiment run by this machinery (`tpc rate --experiment NAME`):
+** its family, methods, grid and options live here, so the command line
+** only parses, dispatches and prints. */
+typedef struct tpc_scaling_preset {
+  const char *name;
+  const char *about;       /* what it runs and how it differs from the paper */
+  const char *family;
+  const char *const *methods;
+  size_t nmethods;
+  tpc_scaling_var var;
+  double lo, hi;           /* the default grid */
+  size_t npoints;
+  uint64_t T;              /* the default cap */
+  int step_grid;           /* the best multiplier of 1/L- for every method */
+} tpc_scaling_preset;
+
+/* "2direction" (THEORY.md T11, T12): quad(d=100,n=10) over kappa 1e2..1e5,
+** 2Direction against EF21-P + DIANA and AGD; NULL for another name. */
+const tpc_scaling_preset *tpc_scaling_preset_find(const char *name);
+
+/* The options of a preset: tpc_scaling_opts_init and its grid, T, step. */
+void tpc_scaling_preset_opts(const tpc_scaling_preset *p, tpc_scaling_opts *o);
 
 tpc_scaling_var tpc_scaling_variable(const tpc_scaling *s);
 size_t tpc_scaling_nmethods(const tpc_scaling *s);

@@ -5,8 +5,8 @@
 ** names, with a verdict per (method, theorem), the theory slack,
 ** trajectories in the database (bounds/theorems/rate.h, db/003_rate.sql).
 **
-** tpc rate --experiment fig3|fig2|fig1|ef21p: the papers' experiments of T7
-** and T9.8.
+** tpc rate --experiment fig3|fig2|fig1|ef21p|2direction: the papers'
+** experiments of T7, T9.8 and, run as a kappa scaling law, T11's.
 **
 ** tpc rate --scaling kappa|omega FAMILY METHOD...: the bits to eps against
 ** the condition number or omega, and the fitted slope against the theory's
@@ -99,7 +99,7 @@ static const struct option rate_options[] = {
 
 static const char usage[] =
     "usage: tpc rate PROBLEM METHOD... [options]\n"
-    "       tpc rate --experiment fig3|fig2|fig1|ef21p [--T N] [--samples N]\n"
+    "       tpc rate --experiment fig3|fig2|fig1|ef21p|2direction [--T N] [--samples N]\n"
     "       tpc rate --scaling kappa|omega FAMILY METHOD... [--grid LO:HI:N]\n\n"
     "Runs each METHOD on PROBLEM and checks every theorem of the catalogue\n"
     "(tpc list) that applies to it, each at its largest step times --mult, one\n"
@@ -142,9 +142,9 @@ static const char usage[] =
     "                   process before it is killed (default 600)\n"
     "  --experiment E   fig3 (quadratic), fig2 (CLAG heat map, phishing),\n"
     "                   fig1 (autoencoder, Fashion-MNIST), ef21p (EF21-P +\n"
-    "                   DIANA vs DIANA, w8a, f against bits up and down);\n"
-    "                   --samples N images (fig1, default 2000); all runs are\n"
-    "                   stored\n"
+    "                   DIANA vs DIANA, w8a), 2direction (2Direction vs\n"
+    "                   EF21-P + DIANA, AGD: a --scaling kappa law, T11);\n"
+    "                   --samples N images (fig1, default 2000)\n"
     TPC_CLI_RESUME_HELP "                   (checks only: one unit is one method)\n"
     "\n--scaling kappa|omega (T12; README.md): bits per client to f - f* <=\n"
     "eps (f(x^0) - f*), fitted slope vs the theory's (exit 0 either way)\n"
@@ -774,6 +774,8 @@ static void print_bests(const tpc_rate_exp *e) {
   }
 }
 
+static int preset_mode(tpc_cli_ctx *ctx, rate_args *a, const tpc_scaling_preset *p);
+
 static int experiment_mode(tpc_cli_ctx *ctx, rate_args *a) {
   int ec, rc;
   tpc_cli_progress pr;
@@ -785,6 +787,8 @@ static int experiment_mode(tpc_cli_ctx *ctx, rate_args *a) {
     fprintf(stderr, "tpc rate: --resume continues checks, not an --experiment\n");
     return TPC_EXIT_USAGE;
   }
+  const tpc_scaling_preset *preset = tpc_scaling_preset_find(a->experiment);
+  if (preset) return preset_mode(ctx, a, preset);
   tpc_rate_exp_opts eo = {.T = a->T_given ? a->o.T : 0, .seed = a->common->seed,
                           .threads = a->common->threads, .wire_check = a->o.wire_check,
                           .samples = a->samples, .cancel = cli_cancel};
@@ -808,12 +812,9 @@ static int experiment_mode(tpc_cli_ctx *ctx, rate_args *a) {
 
 /* ---- scaling laws ----------------------------------------------------------- */
 
-/* The scaling options from the command line; exit 2 naming what is wrong. */
-static int scaling_opts(const rate_args *a, tpc_scaling_opts *so) {
-  static const char *const vars[] = {"kappa", "omega", NULL};
-  int var = 0, rc = tpc_cli_read_choice("--scaling", a->scaling, vars, &var);
-  if (rc) return rc;
-  tpc_scaling_opts_init(so, (tpc_scaling_var)var);
+/* The command line's scaling options over the defaults in *so; exit 2
+** naming what is wrong. */
+static int scaling_overrides(const rate_args *a, tpc_scaling_opts *so) {
   if (a->grid && tpc_scaling_grid_parse(a->grid, so)) {
     fprintf(stderr, "tpc rate: %s\n", tpc_error_msg());
     return TPC_EXIT_USAGE;
@@ -829,13 +830,22 @@ static int scaling_opts(const rate_args *a, tpc_scaling_opts *so) {
   }
   if (a->eps_rel > 0) so->eps_rel = a->eps_rel;
   if (a->T_given) so->T = a->o.T;
-  so->step_grid = a->step_grid;
+  so->step_grid |= a->step_grid;
   so->grid_k = (int)a->grid_k;
   so->seed = a->common->seed;
   so->threads = a->common->threads;
   so->wire_check = a->o.wire_check;
   so->cancel = cli_cancel;
   return TPC_EXIT_OK;
+}
+
+/* The scaling options of --scaling kappa|omega and the command line. */
+static int scaling_opts(const rate_args *a, tpc_scaling_opts *so) {
+  static const char *const vars[] = {"kappa", "omega", NULL};
+  int var = 0, rc = tpc_cli_read_choice("--scaling", a->scaling, vars, &var);
+  if (rc) return rc;
+  tpc_scaling_opts_init(so, (tpc_scaling_var)var);
+  return scaling_overrides(a, so);
 }
 
 static void print_scaling_points(const tpc_scaling *s, size_t m) {
@@ -877,30 +887,24 @@ static void print_scaling_fits(const tpc_scaling *s) {
     }
 }
 
-static int scaling_mode(tpc_cli_ctx *ctx, rate_args *a) {
-  tpc_scaling_opts so;
+/* Run the scaling law of FAMILY and the methods under options so (`what`
+** names it in messages; about, not NULL, is printed first). */
+static int scaling_run(tpc_cli_ctx *ctx, const rate_args *a, const char *what,
+                       const char *about, const char *family, const char *const *methods,
+                       size_t nmethods, tpc_scaling_opts *so) {
   tpc_cli_progress pr;
-  int rc, ec = scaling_opts(a, &so);
-  if (ec) return ec;
-  if (a->common->resume) {
-    fprintf(stderr, "tpc rate: --resume continues checks, not --scaling\n");
-    return TPC_EXIT_USAGE;
-  }
-  if (ctx->nargs < 2) {
-    fprintf(stderr, "tpc rate: --scaling expects FAMILY METHOD...; see `tpc rate --help`\n");
-    return TPC_EXIT_USAGE;
-  }
+  int rc, ec;
   tpc_cli_progress_init(&pr, "scaling", a->common);
-  so.progress = tpc_cli_progress_cb;
-  so.progress_ctx = &pr;
-  tpc_scaling *s = tpc_scaling_alloc(ctx->reg, ctx->args[0], (const char *const *)ctx->args + 1,
-                                     (size_t)ctx->nargs - 1, &so, &rc);
+  so->progress = tpc_cli_progress_cb;
+  so->progress_ctx = &pr;
+  tpc_scaling *s = tpc_scaling_alloc(ctx->reg, family, methods, nmethods, so, &rc);
   if (!s) {
-    fprintf(stderr, "tpc rate: --scaling %s: %s\n", a->scaling, tpc_error_msg());
+    fprintf(stderr, "tpc rate: %s: %s\n", what, tpc_error_msg());
     return tpc_cli_exit_code(rc);
   }
   ec = tpc_cli_run_open(ctx, NULL);
   if (!ec) {
+    if (about && !a->common->quiet) printf("%s\n\n", about);
     rc = tpc_scaling_run(s, ctx->run.store, ctx->run.id);
     tpc_cli_progress_end(&pr);
     if (rc) tpc_cli_fail(rc);
@@ -912,6 +916,35 @@ static int scaling_mode(tpc_cli_ctx *ctx, rate_args *a) {
   }
   tpc_scaling_free(s);
   return ec;
+}
+
+static int scaling_mode(tpc_cli_ctx *ctx, rate_args *a) {
+  tpc_scaling_opts so;
+  char what[64];
+  int ec = scaling_opts(a, &so);
+  if (ec) return ec;
+  if (a->common->resume) {
+    fprintf(stderr, "tpc rate: --resume continues checks, not --scaling\n");
+    return TPC_EXIT_USAGE;
+  }
+  if (ctx->nargs < 2) {
+    fprintf(stderr, "tpc rate: --scaling expects FAMILY METHOD...; see `tpc rate --help`\n");
+    return TPC_EXIT_USAGE;
+  }
+  snprintf(what, sizeof what, "--scaling %s", a->scaling);
+  return scaling_run(ctx, a, what, NULL, ctx->args[0], (const char *const *)ctx->args + 1,
+                     (size_t)ctx->nargs - 1, &so);
+}
+
+/* --experiment NAME of a scaling preset (bounds/theorems/scaling.h). */
+static int preset_mode(tpc_cli_ctx *ctx, rate_args *a, const tpc_scaling_preset *p) {
+  tpc_scaling_opts so;
+  char what[64];
+  tpc_scaling_preset_opts(p, &so);
+  int ec = scaling_overrides(a, &so);
+  if (ec) return ec;
+  snprintf(what, sizeof what, "--experiment %s", p->name);
+  return scaling_run(ctx, a, what, p->about, p->family, p->methods, p->nmethods, &so);
 }
 
 int cmd_rate(tpc_cli_ctx *ctx) {
