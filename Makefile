@@ -311,6 +311,11 @@ RUN_T8T9_METHODS := 'dcgd(urandk(k=20))' 'dcgd_shift(urandk(k=20),shift=star)' \
   'ef21p(topk(k=20))' 'ef21p_diana(urandk(k=20),topk(k=20))' 'ef21p_dcgd(urandk(k=20),topk(k=20))'
 RUN_EF21P_A9A := 'ef21p(topk(k=12))' 'ef21p_diana(urandk(k=12),topk(k=12))' \
   'ef21p_dcgd(urandk(k=12),topk(k=12))'
+# T10.2 for the three bidirectional 3PC pairs it must cover and T11.3 for AGD
+# (2Direction without compression), on the same convex quadratic.
+RUN_T10T11_METHODS := 'bidir(ef21(topk(k=10)),ef21(topk(k=10)))' \
+  'bidir(adacgd(topk(k=1),topk(k=10),zeta=2),ef21(topk(k=10)))' \
+  'bidir(lag(zeta=2),ef21(topk(k=10)))' 'twodirection(identity,identity)'
 
 # make print-VAR: a variable as the shell would read it (tests use RUN_SPECS).
 print-%:
@@ -338,6 +343,8 @@ run: deps
 	  || echo rate-t8-t9 >> $(RUN_FAILED)
 	$(BUILD)/tpc rate 'logreg(file=a9a,n=10,reg=l2,lambda=0.001)' $(RUN_EF21P_A9A) --T 300 \
 	  --reps 10 --no-slack || echo rate-a9a >> $(RUN_FAILED)
+	$(BUILD)/tpc rate $(RUN_CONVEX_QUAD) $(RUN_T10T11_METHODS) --T 1000 --no-slack \
+	  || echo rate-t10-t11 >> $(RUN_FAILED)
 	$(BUILD)/tpc rate --experiment fig3 || echo fig3 >> $(RUN_FAILED)
 	$(BUILD)/tpc rate --experiment fig2 || echo fig2 >> $(RUN_FAILED)
 	$(BUILD)/tpc rate --experiment fig1 || echo fig1 >> $(RUN_FAILED)
