@@ -43,6 +43,10 @@ typedef struct py_type {
   char text[];              /* the strings above point into it */
 } py_type;
 
+/* How many types pyplugin.py defines itself (pyidentity), listed first by
+** every probe. */
+#define PY_BRIDGE_TYPES 1
+
 /* Kept for the life of the process, like a loaded shared object. */
 static py_type *py_types;
 
@@ -123,9 +127,8 @@ static int py_start(void) {
 }
 
 /* Start Python, take the GIL, and import path if this process has not yet
-** (pyplugin.py's _load); *names receives what the file registered when
-** names is not NULL.  On failure the GIL is released. */
-static int py_enter(const char *path, PyGILState_STATE *gil, PyObject **names) {
+** (pyplugin.py's _load).  On failure the GIL is released. */
+static int py_enter(const char *path, PyGILState_STATE *gil) {
   int rc = py_start();
   if (rc) return rc;
   *gil = PyGILState_Ensure();
@@ -135,10 +138,7 @@ static int py_enter(const char *path, PyGILState_STATE *gil, PyObject **names) {
     PyGILState_Release(*gil);
     return rc;
   }
-  if (names)
-    *names = r;
-  else
-    Py_DECREF(r);
+  Py_DECREF(r);
   return TPC_OK;
 }
 
@@ -371,7 +371,7 @@ static int py_inst_init(py_inst *p, const py_type *t, const tpc_spec *s, size_t 
   p->val = malloc((d ? d : 1) * sizeof *p->val);
   if (!p->idx || !p->val) return tpc_error(TPC_ENOMEM, "out of memory");
   PyGILState_STATE g;
-  int rc = py_enter(t->path, &g, NULL);
+  int rc = py_enter(t->path, &g);
   if (rc) return rc;
   PyObject *values = py_values(s);
   p->obj = values ? PyObject_CallMethod(py_api, "_new", "snnO", t->name, (Py_ssize_t)d,
@@ -495,11 +495,9 @@ int tpc_pyplugin_probe(const char *path, void *buf, size_t size) {
   char abs[4096];
   if (!realpath(path, abs)) return tpc_error(TPC_EIO, "%s: %s", path, strerror(errno));
   PyGILState_STATE g;
-  PyObject *names;
-  rc = py_enter(abs, &g, &names);
+  rc = py_enter(abs, &g);
   if (rc) return rc;
-  PyObject *listing = PyObject_CallMethod(py_api, "_listing", "(O)", names);
-  Py_DECREF(names);
+  PyObject *listing = PyObject_CallMethod(py_api, "_probe", "s", abs);
   if (!listing)
     rc = tpc_error(TPC_EINPUT, "%s", py_why());
   else
@@ -580,6 +578,8 @@ int tpc_pyplugin_register(tpc_registry *r, const char *path, const void *buf, si
     }
     t->next = py_types;
     py_types = t;
+    /* The bridge's own types come with every file: the first one adds them. */
+    if (i < PY_BRIDGE_TYPES && tpc_registry_kind(r, t->name) != TPC_KIND_NONE) continue;
     rc = t->is_mech ? tpc_registry_add_mech(r, &t->mech) : tpc_registry_add_comp(r, &t->comp);
   }
   if (rc) tpc_registry_truncate(r, ncomp, nmech);
