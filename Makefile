@@ -17,7 +17,7 @@ endif
 
 DEPS_DEB := gcc make pkg-config libgsl-dev libopenblas-dev libcriterion-dev \
             libsqlite3-dev sqlite3 zlib1g-dev gnuplot-nox dataset-fashion-mnist chromium \
-            python3-dev python3-numpy clang libclang-rt-dev libomp-dev llvm valgrind
+            python3-dev python3-numpy python3-torch clang libclang-rt-dev libomp-dev llvm valgrind
 
 ifeq ($(FUZZ),1)
 # The fuzz build (make fuzz): clang's coverage hooks for libFuzzer in every
