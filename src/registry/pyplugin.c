@@ -452,6 +452,11 @@ static void py_mech_consts(const tpc_mech *m, tpc_mech_consts *out) {
   *out = (tpc_mech_consts){.ineq = shift ? TPC_INEQ_SHIFT : TPC_INEQ_3PC, .has_AB = !shift,
                            .A = v[1], .B = v[2], .shift_c = v[3], .unbiased = v[4] != 0,
                            .deterministic = v[5] != 0, .bits_claimed = v[6], .src = t->source};
+  /* A shift constant c < 1 gives a 3PC pair, as for the built-ins (T3). */
+  if (shift && v[3] < 1) {
+    out->has_AB = 1;
+    tpc_ef21_constants(v[3], &out->A, &out->B);
+  }
 }
 
 /* ---- loading ------------------------------------------------------------------------ */

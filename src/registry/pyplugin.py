@@ -63,7 +63,10 @@ def _register(kind, name, params, summary, declared, theory):
                 raise TypeError(f"{name}: class {cls.__name__} has no method {method}")
         e = _Entry()
         e.kind, e.name, e.cls, e.params = kind, name, cls, checked
-        e.summary, e.declared, e.theory = summary or "", declared or "", theory or ""
+        doc = (cls.__doc__ or "").strip().split("\n")[0]
+        e.summary = summary or doc or f"a Python {'compressor' if kind == 'comp' else 'mechanism'}"
+        e.declared = declared or "what constants() returns"
+        e.theory = theory or ""
         _entries[name] = e
         return cls
     return decorate
