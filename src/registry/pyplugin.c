@@ -170,14 +170,15 @@ static int py_count(PyObject *arg, Py_ssize_t *n) {
   return 0;
 }
 
-/* n draws of `draw` into a bytes object viewed as an array by `wrap`. */
+/* n draws (raw words, or uniforms) into a bytearray that `wrap` views as a
+** writable numpy array (the plugin owns it). */
 static PyObject *py_rng_fill(py_rng *self, PyObject *arg, int words, const char *wrap) {
   gsl_rng *r = py_rng_live(self);
   Py_ssize_t n;
   if (!r || py_count(arg, &n)) return NULL;
-  PyObject *raw = PyBytes_FromStringAndSize(NULL, n * 8);
+  PyObject *raw = PyByteArray_FromStringAndSize(NULL, n * 8);
   if (!raw) return NULL;
-  char *p = PyBytes_AS_STRING(raw);
+  char *p = PyByteArray_AS_STRING(raw);
   for (Py_ssize_t i = 0; i < n; i++) {
     if (words) {
       uint64_t w = gsl_rng_get(r);

@@ -15,6 +15,7 @@ import os as _os
 import re as _re
 import sys as _sys
 import traceback as _traceback
+import warnings as _warnings
 
 import numpy as _np
 
@@ -24,6 +25,10 @@ _REQUIRED = object()  # a parameter without a default
 _TYPE_WORDS = {int: "INT", float: "REAL", str: "TEXT"}
 _DTYPES = (_np.dtype(_np.float32), _np.dtype(_np.float64))
 _CLASSES = {"none": 0, "contractive": 1, "unbiased": 2, "both": 3}
+# x, h and y are read-only on purpose (they are tpc's buffers); PyTorch warns
+# once that torch.from_numpy got such an array.  The tensor shares the memory
+# all the same, and writing into it is what the API forbids.
+_warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
 _NAME = _re.compile(r"[A-Za-z0-9][A-Za-z0-9_]*\Z")
 _KEY = _re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
