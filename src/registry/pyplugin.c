@@ -379,7 +379,7 @@ static int py_inst_init(py_inst *p, const py_type *t, const tpc_spec *s, size_t 
                                         (Py_ssize_t)n, values)
                   : NULL;
   Py_XDECREF(values);
-  if (!p->obj) rc = tpc_spec_error(s, "%s", py_why());
+  if (!p->obj) rc = tpc_spec_error(s, "%s: %s", t->name, py_why());
   PyGILState_Release(g);
   return rc;
 }

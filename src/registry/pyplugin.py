@@ -168,10 +168,10 @@ def _value(name, key, kind, value):
             return value
         return str(int(value)) if value == int(value) else repr(value)
     if isinstance(value, str):
-        raise ValueError(f"{name}: {key} must be a number, not {value!r}")
+        raise ValueError(f"{key} must be a number, not {value!r}")
     if kind is int:
         if value != int(value):
-            raise ValueError(f"{name}: {key} must be an integer, not {value!r}")
+            raise ValueError(f"{key} must be an integer, not {value!r}")
         return int(value)
     return float(value)
 
@@ -184,7 +184,7 @@ def _new(name, d, n, values):
         if key in values:
             kwargs[key] = _value(name, key, kind, values[key])
         elif default is _REQUIRED:
-            raise ValueError(f"{name}: missing parameter {key}")
+            raise ValueError(f"missing parameter {key}")
         else:
             kwargs[key] = default
     return e.cls(d, n, **kwargs)
@@ -193,21 +193,21 @@ def _new(name, d, n, values):
 def _number(name, c, key, lo, hi, default=None):
     if key not in c:
         if default is None:
-            raise ValueError(f"{name}: constants() has no {key!r}")
+            raise ValueError(f"constants() has no {key!r}")
         return default
     v = c[key]
     if isinstance(v, bool) or not isinstance(v, (int, float, _np.floating, _np.integer)):
-        raise TypeError(f"{name}: constants()[{key!r}] must be a number, not {v!r}")
+        raise TypeError(f"constants()[{key!r}] must be a number, not {v!r}")
     v = float(v)
     if not (_math.isfinite(v) and lo <= v <= hi):
-        raise ValueError(f"{name}: constants()[{key!r}] = {v!r} is outside [{lo}, {hi}]")
+        raise ValueError(f"constants()[{key!r}] = {v!r} is outside [{lo}, {hi}]")
     return v
 
 
 def _flag(name, c, key):
     v = c.get(key, False)
     if not isinstance(v, (bool, _np.bool_)):
-        raise TypeError(f"{name}: constants()[{key!r}] must be True or False, not {v!r}")
+        raise TypeError(f"constants()[{key!r}] must be True or False, not {v!r}")
     return 1.0 if v else 0.0
 
 
@@ -218,25 +218,25 @@ def _constants(obj, name, kind, d, n):
     deterministic, bits)."""
     c = obj.constants(d, n)
     if not isinstance(c, dict):
-        raise TypeError(f"{name}: constants() must return a dict, not {type(c).__name__}")
+        raise TypeError(f"constants() must return a dict, not {type(c).__name__}")
     known = ({"class", "alpha", "omega", "deterministic", "shared", "omega_avg", "bits"}
              if kind == "comp" else {"ineq", "A", "B", "c", "unbiased", "deterministic", "bits"})
     unknown = sorted(set(c) - known)
     if unknown:
-        raise ValueError(f"{name}: constants() has unknown keys {unknown} "
+        raise ValueError(f"constants() has unknown keys {unknown} "
                          f"(known: {sorted(known)})")
     bits = _number(name, c, "bits", 0.0, _math.inf, 0.0)
     det = _flag(name, c, "deterministic")
     if kind == "comp":
         cls = c.get("class")
         if cls not in _CLASSES:
-            raise ValueError(f"{name}: constants()['class'] must be one of "
+            raise ValueError(f"constants()['class'] must be one of "
                              f"{sorted(_CLASSES)}, not {cls!r}")
         code = _CLASSES[cls]
         alpha = _number(name, c, "alpha", 0.0, 1.0) if code & 1 else 0.0
         omega = _number(name, c, "omega", 0.0, _math.inf) if code & 2 else 0.0
         if code & 1 and alpha <= 0.0:
-            raise ValueError(f"{name}: alpha must be in (0, 1]")
+            raise ValueError(f"alpha must be in (0, 1]")
         shared = _flag(name, c, "shared")
         omega_avg = _number(name, c, "omega_avg", 0.0, _math.inf, 0.0)
         return (float(code), alpha, omega, det, shared, omega_avg, bits)
@@ -244,36 +244,36 @@ def _constants(obj, name, kind, d, n):
     if ineq == "3pc":
         A = _number(name, c, "A", 0.0, 1.0)
         if A <= 0.0:
-            raise ValueError(f"{name}: A must be in (0, 1]")
+            raise ValueError(f"A must be in (0, 1]")
         return (0.0, A, _number(name, c, "B", 0.0, _math.inf), 0.0,
                 _flag(name, c, "unbiased"), det, bits)
     if ineq == "shift":
         return (1.0, 0.0, 0.0, _number(name, c, "c", 0.0, _math.inf),
                 _flag(name, c, "unbiased"), det, bits)
-    raise ValueError(f"{name}: constants()['ineq'] must be '3pc' or 'shift', not {ineq!r}")
+    raise ValueError(f"constants()['ineq'] must be '3pc' or 'shift', not {ineq!r}")
 
 
-def _result(name, what, out, dtype, d):
+def _result(out, dtype, d):
     """The plugin's result as a C-contiguous array of x's type and shape."""
     a = _np.ascontiguousarray(out, dtype=dtype)
     if a.shape != (d,):
-        raise ValueError(f"{name}.{what} returned shape {a.shape}, expected ({d},)")
+        raise ValueError(f"the result has shape {a.shape}, expected ({d},)")
     finite = _np.isfinite(a)
     if not finite.all():
         i = int(_np.argmin(finite))
-        raise ValueError(f"{name}.{what} returned {a[i]!r} at index {i}")
+        raise ValueError(f"the result is {a[i]!r} at index {i}")
     return a
 
 
-def _compress(obj, name, x, dtype, d, rng):
+def _compress(obj, x, dtype, d, rng):
     dt = _DTYPES[dtype]
-    return _result(name, "compress", obj.compress(_np.frombuffer(x, dt), rng), dt, d)
+    return _result(obj.compress(_np.frombuffer(x, dt), rng), dt, d)
 
 
-def _apply(obj, name, h, y, x, dtype, d, rng):
+def _apply(obj, h, y, x, dtype, d, rng):
     dt = _DTYPES[dtype]
     out = obj.apply(_np.frombuffer(h, dt), _np.frombuffer(y, dt), _np.frombuffer(x, dt), rng)
-    return _result(name, "apply", out, dt, d)
+    return _result(out, dt, d)
 
 
 def _words_array(raw):

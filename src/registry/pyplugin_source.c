@@ -66,8 +66,8 @@ static void FUNCTION(py, compress)(tpc_comp *c, const BASE *x, BASE *out, tpc_ms
   PyGILState_STATE g = PyGILState_Ensure();
   PyObject *xv = py_view(x, c->d * sizeof(BASE));
   PyObject *rng = py_rng_new(ctx->rng, ctx->shared, (long)ctx->client);
-  PyObject *res = xv && rng ? PyObject_CallFunction(py_fn_compress, "OsOinO", p->obj, t->name,
-                                                    xv, (int)DTYPE, (Py_ssize_t)c->d, rng)
+  PyObject *res = xv && rng ? PyObject_CallFunction(py_fn_compress, "OOinO", p->obj, xv,
+                                                    (int)DTYPE, (Py_ssize_t)c->d, rng)
                             : NULL;
   py_rng_end(rng);
   Py_XDECREF(rng);
@@ -88,8 +88,8 @@ static void FUNCTION(py, apply)(tpc_mech *m, const BASE *h, const BASE *y, const
   PyObject *hv = py_view(h, bytes), *yv = py_view(y, bytes), *xv = py_view(x, bytes);
   PyObject *rng = py_rng_new(ctx->rng, ctx->shared, (long)ctx->client);
   PyObject *res = hv && yv && xv && rng
-                      ? PyObject_CallFunction(py_fn_apply, "OsOOOinO", p->obj, t->name, hv, yv,
-                                              xv, (int)DTYPE, (Py_ssize_t)m->d, rng)
+                      ? PyObject_CallFunction(py_fn_apply, "OOOOinO", p->obj, hv, yv, xv,
+                                              (int)DTYPE, (Py_ssize_t)m->d, rng)
                       : NULL;
   py_rng_end(rng);
   Py_XDECREF(rng);
