@@ -710,7 +710,8 @@ static int group_runs_python(const case_list *l, const char *kernel) {
 ** same kernel with impl "bridge", k 0 and the plugin's bytes. */
 static int add_bridge(const kernel_desc *kd, const tpc_registry *reg, case_list *l,
                       const char *kernel, const tpc_bench_inputs *in, uint64_t seed) {
-  if (!is_plugin(kd) || !strcmp(kernel, TPC_PYPLUGIN_BRIDGE) || !group_runs_python(l, kernel))
+  if (!is_plugin(kd) || !strcmp(kernel, TPC_PYPLUGIN_BRIDGE) ||
+      tpc_registry_kind(reg, TPC_PYPLUGIN_BRIDGE) != TPC_KIND_COMP || !group_runs_python(l, kernel))
     return TPC_OK;
   return add_comp(&plugin_bare, reg, l, kernel, TPC_BENCH_BRIDGE, TPC_PYPLUGIN_BRIDGE, in, 0,
                   seed);

@@ -5,7 +5,7 @@
 # plugin's bytes and floor) and the plugin's rows note the bridge's share;
 # bench compare matches the bridge case; tpc report shows the Python kernel
 # beside its bridge; a type with a required parameter other than k, and a
-# --k beyond d, exit 2 and store nothing.  Timings are never asserted.
+# --k beyond d, and a name that is no kernel, exit 2 and store nothing.  Timings are never asserted.
 # Prints "e2e_pybench: N passed, N failed"; exits 1 when a check failed.
 . "$(dirname "$0")/lib.sh"
 db="$tmp/pybench.sqlite"
@@ -58,6 +58,9 @@ has err "missing parameter s" "the plugin's message"
 has err "cannot be timed" "why bench cannot time it"
 expect 2 "k beyond d" -- bench pybtopk --plugin "$plugin" --d 64 --k 100 --db "$db"
 has err "exceeds d = 64" "k > d named"
+expect 2 "neither a kernel nor a plugin's compressor" -- bench frob --plugin "$plugin" --d 100 \
+  --db "$db"
+has err "'frob' is not a bench kernel nor a compressor of a plugin" "unknown kernel named"
 after=$(rows "SELECT count(*) FROM runs")
 if [ "$before" = "$after" ]; then ok; else bad "bad input stored runs: $before -> $after"; fi
 
