@@ -598,7 +598,8 @@ static const kernel_desc kernel_table[] = {
 /* A plugin's compressor type named as a kernel: name(k=K) for each k when
 ** the type has a parameter k, as topk is timed, else its bare spec; the
 ** least any compressor moves (read x, write out). */
-#define PLUGIN(HAS_K, SPEC) {NULL, HAS_K, 0, 0, 0, 0, comp_impls, NULL, add_comp_kernel, SPEC, BYTES_OUT}
+#define PLUGIN(HAS_K, SPEC) \
+  {NULL, HAS_K, 0, 0, 0, 0, comp_impls, NULL, add_comp_kernel, SPEC, BYTES_OUT}
 static const kernel_desc plugin_bare = PLUGIN(0, SPEC_NAME);
 static const kernel_desc plugin_k = PLUGIN(1, SPEC_K);
 
