@@ -147,6 +147,8 @@ typedef struct tpc_bounds_summary {
   int32_t has_AB;         /* a 3PC pair is declared: frontier computed */
   int32_t loose;          /* worst ratio < 0.5 */
   int32_t no_compression; /* mean message bits >= the dense 64 d */
+  int32_t identity_output; /* compressors: every call's output equalled its
+                              input, coordinate by coordinate */
   int32_t interrupted;
   int32_t worst_family;
   uint32_t worst_index;
