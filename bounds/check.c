@@ -37,10 +37,10 @@
 ** was found), and a target whose messages are on average as long as the
 ** dense vector (64 d bits, 32 d for float32 kernels) is flagged as not
 ** compressing.  A compressor whose output equalled its input on every call
-** of every phase (eval.c notes it, the threads' notes are ANDed, so it does
-** not depend on --threads) compresses nothing, whatever its messages claim
-** to cost: when it passes a positive declared right side it is flagged
-** loose by an infinite factor (flag_identity).
+** of every phase (eval.c notes any difference and bnd_parallel ORs the
+** threads' notes, so it does not depend on --threads) compresses nothing,
+** whatever its messages claim to cost: when it passes a positive declared
+** right side it is flagged loose by an infinite factor (flag_identity).
 */
 #include <math.h>
 #include <stdio.h>

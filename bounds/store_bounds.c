@@ -1,10 +1,10 @@
 /*
 ** Storing a check of tpc bounds: one bounds_specs row, its bounds_points and
 ** bounds_frontier rows, in one transaction (db/002_bounds.sql; columns in
-** db/README.md and db/014_identity.sql).  Non-finite values are stored as
-** SQLite's Inf (a frontier that no B covers, the loose factor of a
-** compressor whose output is its input) or NULL (NaN).  For --resume: a run's settings, and which
-** of its specs it has stored.
+** db/README.md).  Non-finite values are stored as SQLite's Inf (a frontier
+** that no B covers, the loose factor of a compressor whose output is its
+** input) or NULL (NaN).  For --resume: a run's settings, and which of its
+** specs it has stored.
 */
 #include <inttypes.h>
 #include <math.h>
