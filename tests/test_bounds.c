@@ -83,8 +83,9 @@ static void planted_consts(const tpc_comp *c, tpc_comp_consts *out) {
   tpc_comp_consts_get(c->sub[0], &in);
   int cls = (c->par[0] >= 0 ? TPC_CLASS_CONTRACTIVE : 0) |
             (c->par[1] >= 0 ? TPC_CLASS_UNBIASED : 0);
-  *out = (tpc_comp_consts){(tpc_class)cls, c->par[0], c->par[1], in.deterministic, "test", "test",
-                           in.shared, in.omega_avg};
+  *out = (tpc_comp_consts){.cls = (tpc_class)cls, .alpha = c->par[0], .omega = c->par[1],
+                           .deterministic = in.deterministic, .alpha_src = "test",
+                           .omega_src = "test", .shared = in.shared, .omega_avg = in.omega_avg};
 }
 
 static void planted_f64(tpc_comp *c, const double *x, double *out, tpc_msg *msg,
