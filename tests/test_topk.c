@@ -10,8 +10,9 @@
 **
 ** Inputs cover ties, equal magnitudes, signed zeros, subnormals, values near
 ** the top of the range, sorted orders, inputs that put a whole radix bucket
-** in the band (the radix path's extra histogram passes), and inputs that
-** defeat the filter's sample (its radix fallback).  Also: the
+** in the band (the radix path's extra histogram passes), inputs that
+** defeat the filter's sample (its radix fallback), and equal magnitudes at
+** 2^20, whose column maxima bound nothing (maxbound's fallback).  Also: the
 ** TPC_KERNEL override, lookup by name, and the scratch size; and the other
 ** compressor kernel with an ISA path, the scaled sign, whose float scale
 ** must equal the double sum of |x_i| in its documented blocked order
@@ -290,16 +291,18 @@ Test(topk, kernel_override) {
   cr_assert(tpc_cpu_supports(TPC_ISA_SCALAR));
 }
 
-/* Names: the five implementations, the filter's three paths, each name/isa
-** once; unknown names, unknown paths and unavailable paths give NULL. */
+/* Names: the six implementations, the three paths of the filter and of
+** maxbound, each name/isa once; unknown names, unknown paths and
+** unavailable paths give NULL. */
 Test(topk, impl_find_names) {
-  static const char *const names[] = {"sort", "quickselect", "heap", "radix", "filter"};
+  static const char *const names[] = {"sort",   "quickselect", "heap",
+                                      "radix",  "filter",      "maxbound"};
   size_t count = 0;
   for (const tpc_topk_impl *const *p = tpc_topk_impls(); *p != NULL; p++, count++)
     for (const tpc_topk_impl *const *q = tpc_topk_impls(); q != p; q++)
       cr_assert(strcmp((*p)->name, (*q)->name) != 0 || strcmp((*p)->isa, (*q)->isa) != 0);
-  cr_assert(eq(sz, count, 7));
-  for (size_t i = 0; i < 5; i++) {
+  cr_assert(eq(sz, count, 10));
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
     const tpc_topk_impl *impl = tpc_topk_impl_find(names[i]);
     cr_assert(impl != NULL, "%s", names[i]);
     cr_assert(eq(str, (char *)impl->name, (char *)names[i]));
@@ -312,6 +315,10 @@ Test(topk, impl_find_names) {
                tpc_cpu_supports(TPC_ISA_AVX2) ? (void *)&tpc_topk_filter_avx2 : NULL));
   cr_assert(eq(ptr, (void *)tpc_topk_impl_find("filter/avx512"),
                tpc_cpu_supports(TPC_ISA_AVX512) ? (void *)&tpc_topk_filter_avx512 : NULL));
+  cr_assert(eq(ptr, (void *)tpc_topk_impl_find("maxbound/avx2"),
+               tpc_cpu_supports(TPC_ISA_AVX2) ? (void *)&tpc_topk_maxbound_avx2 : NULL));
+  cr_assert(eq(ptr, (void *)tpc_topk_impl_find("maxbound/avx512"),
+               tpc_cpu_supports(TPC_ISA_AVX512) ? (void *)&tpc_topk_maxbound_avx512 : NULL));
   cr_assert(eq(ptr, (void *)tpc_topk_impl_find("sort/avx2"), NULL));
   cr_assert(eq(ptr, (void *)tpc_topk_impl_find("filte"), NULL));
   cr_assert(eq(ptr, (void *)tpc_topk_impl_find("filter/"), NULL));

@@ -22,13 +22,17 @@ static const topk_entry topk_entries[] = {
     {&tpc_topk_filter_portable, tpc_topk_filter_work},
     {&tpc_topk_filter_avx2, tpc_topk_filter_work},
     {&tpc_topk_filter_avx512, tpc_topk_filter_work},
+    {&tpc_topk_maxbound_portable, tpc_topk_maxbound_work},
+    {&tpc_topk_maxbound_avx2, tpc_topk_maxbound_work},
+    {&tpc_topk_maxbound_avx512, tpc_topk_maxbound_work},
 };
 enum { TOPK_NIMPL = sizeof topk_entries / sizeof *topk_entries };
 
 static const tpc_topk_impl *const topk_list[TOPK_NIMPL + 1] = {
     &tpc_topk_sort,           &tpc_topk_quickselect,     &tpc_topk_heap,
     &tpc_topk_radix,          &tpc_topk_filter_portable, &tpc_topk_filter_avx2,
-    &tpc_topk_filter_avx512,  NULL};
+    &tpc_topk_filter_avx512,  &tpc_topk_maxbound_portable, &tpc_topk_maxbound_avx2,
+    &tpc_topk_maxbound_avx512, NULL};
 
 const tpc_topk_impl *const *tpc_topk_impls(void) { return topk_list; }
 
