@@ -119,9 +119,10 @@ void FUNCTION(tpc_topk, finish)(tpc_topk_band *b, size_t k, uint32_t *idx) {
   memcpy(idx + o, sure + i, (ns - i) * sizeof *idx);
 }
 
-void FUNCTION(tpc_topk, band_tail)(const BASE *x, size_t i0, size_t d,
-                                   TOPK_UKEY lo, TOPK_UKEY hi,
-                                   tpc_topk_band *b) {
+/* The band pass of x[i0..d) in scalar code, continuing b's counts (no
+** capacity check): the classification of the portable pass. */
+static void FUNCTION(topk, band_scalar)(const BASE *x, size_t i0, size_t d, TOPK_UKEY lo,
+                                        TOPK_UKEY hi, tpc_topk_band *b) {
   uint32_t *sure = b->sure, *bidx = b->idx;
   TOPK_UKEY *bkey = b->key, width = hi - lo;
   size_t ns = b->nsure, nb = b->n;
@@ -180,8 +181,8 @@ int FUNCTION(tpc_topk, band_portable)(const BASE *x, size_t d, TOPK_UKEY lo,
     size_t end = d - i0 < TPC_TOPK_CHUNK ? d : i0 + TPC_TOPK_CHUNK, i = i0;
     for (; i + TOPK_BLOCK <= end; i += TOPK_BLOCK)
       if (FUNCTION(topk, block_hit)(x + i, lof))
-        FUNCTION(tpc_topk, band_tail)(x, i, i + TOPK_BLOCK, lo, hi, b);
-    FUNCTION(tpc_topk, band_tail)(x, i, end, lo, hi, b);
+        FUNCTION(topk, band_scalar)(x, i, i + TOPK_BLOCK, lo, hi, b);
+    FUNCTION(topk, band_scalar)(x, i, end, lo, hi, b);
   }
   return 1;
 }

@@ -16,6 +16,7 @@
 static inline uint64_t band256_group_f32(const float *p, __m256i lo1) {
   const __m256i abs = _mm256_set1_epi32(0x7fffffff);
   uint64_t word = 0;
+#pragma GCC unroll 8 /* left a loop with a variable shift at -O2 */
   for (int j = 0; j < 8; j++) {
     __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + 8 * j));
     __m256i c = _mm256_cmpgt_epi32(_mm256_and_si256(v, abs), lo1);
@@ -27,6 +28,7 @@ static inline uint64_t band256_group_f32(const float *p, __m256i lo1) {
 static inline uint64_t band256_group_f64(const double *p, __m256i lo1) {
   const __m256i abs = _mm256_set1_epi64x(0x7fffffffffffffffLL);
   uint64_t word = 0;
+#pragma GCC unroll 16
   for (int j = 0; j < 16; j++) {
     __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + 4 * j));
     __m256i c = _mm256_cmpgt_epi64(_mm256_and_si256(v, abs), lo1);

@@ -178,13 +178,6 @@ void tpc_topk_colmax_avx2_f64(const double *x, size_t rows, size_t m, uint64_t *
 void tpc_topk_colmax_avx512_f32(const float *x, size_t rows, size_t m, uint32_t *acc);
 void tpc_topk_colmax_avx512_f64(const double *x, size_t rows, size_t m, uint64_t *acc);
 
-/* The band pass of x[i0..d) in scalar code, continuing b's counts (no
-** capacity check): the SIMD kernels' tail. */
-void tpc_topk_band_tail_f32(const float *x, size_t i0, size_t d, uint32_t lo,
-                            uint32_t hi, tpc_topk_band *b);
-void tpc_topk_band_tail_f64(const double *x, size_t i0, size_t d, uint64_t lo,
-                            uint64_t hi, tpc_topk_band *b);
-
 /* Bytes of the band buffers for (d, k) and keys of key_size bytes, and
 ** their placement at the start of work (64-byte aligned); sets the
 ** capacities (sure_cap = k), the unroll for the density k/d, and zeroes the
@@ -258,7 +251,9 @@ size_t tpc_topk_impl_work(const tpc_topk_impl *impl, size_t d, size_t k,
 /* The band pass of an ISA path, defined once for both: NAME(x, d, lo, hi, b,
 ** unroll) scans x in groups of 64 with GROUP(x + i, SET1(lo)) (the ISA's
 ** candidate mask), emits them, and stops with 0 when the band overflows its
-** capacity; the tail is scalar.  Inlined once per unroll (a constant) so the
+** capacity; the tail (under 64 elements, which at d = 10^3 cost as much as
+** the rest in scalar code) is one more group, copied into zeros and masked
+** to its length.  Inlined once per unroll (a constant) so the
 ** emission's unconditional steps are straight-line code.  Expanded in the
 ** *_avx2.c / *_avx512.c files, which carry the ISA flags. */
 #define TPC_TOPK_BAND_RUN(NAME, SHORT_, BASE_, UKEY_, VTYPE, SET1, GROUP)     \
@@ -285,9 +280,15 @@ size_t tpc_topk_impl_work(const tpc_topk_impl *impl, size_t d, size_t k,
                                &ns, &nb, unroll);                              \
       }                                                                        \
     }                                                                          \
+    if (full < d) {                                                            \
+      BASE_ pad[64] = {0};                                                     \
+      memcpy(pad, x + full, (d - full) * sizeof(BASE_));                       \
+      uint64_t live = ((uint64_t)1 << (d - full)) - 1;                         \
+      tpc_topk_emit_##SHORT_(GROUP(pad, vlo) & live, x, full, hi, sure, bidx,  \
+                             bkey, &ns, &nb, unroll);                          \
+    }                                                                          \
     b->nsure = ns;                                                             \
     b->n = nb;                                                                 \
-    tpc_topk_band_tail_##SHORT_(x, full, d, lo, hi, b);                        \
     return 1;                                                                  \
   }
 

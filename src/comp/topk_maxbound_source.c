@@ -1,17 +1,32 @@
 /* Template body of topk_maxbound.c. */
 
-/* The portable column maxima: blocks of 64 columns, a fixed trip count the
-** compiler vectorizes. */
+/* The portable column maxima: blocks of 128 bytes of columns (8 registers
+** of 16-byte GNU C vectors: SSE2 has 16, NEON 32), the keys compared as the
+** magnitudes they are (the
+** baseline has no 64-bit integer compare; gcc -O2 leaves the scalar loop
+** unvectorized for double) and the larger kept by a bit select.  Were
+** subnormals read as zero (DAZ), a maximum could come out below its
+** column's largest key: a lower bound, still a valid one. */
 void FUNCTION(tpc_topk, colmax_portable)(const BASE *x, size_t rows, size_t m,
                                          TOPK_UKEY *acc) {
-  for (size_t c = 0; c < m; c += 64) {
-    TOPK_UKEY a[64];
-    for (size_t j = 0; j < 64; j++) a[j] = TOPK_KEY(x[c + j]);
+  typedef BASE vbase __attribute__((vector_size(16)));
+  typedef TOPK_UKEY vkey __attribute__((vector_size(16)));
+  enum { L = sizeof(vbase) / sizeof(BASE), NV = 8, W = NV * L };
+  for (size_t c = 0; c < m; c += W) {
+    vkey a[NV];
+    for (size_t j = 0; j < NV; j++) {
+      memcpy(&a[j], x + c + L * j, sizeof a[j]);
+      a[j] &= TOPK_KEY_MAX;
+    }
     for (size_t r = 1; r < rows; r++) {
       const BASE *row = x + r * m + c;
-      for (size_t j = 0; j < 64; j++) {
-        TOPK_UKEY v = TOPK_KEY(row[j]);
-        a[j] = v > a[j] ? v : a[j];
+#pragma GCC unroll 8 /* keeps a[] in registers */
+      for (size_t j = 0; j < NV; j++) {
+        vkey v;
+        memcpy(&v, row + L * j, sizeof v);
+        v &= TOPK_KEY_MAX;
+        vkey more = (vkey)((vbase)v > (vbase)a[j]);
+        a[j] = (a[j] & ~more) | (v & more);
       }
     }
     memcpy(acc + c, a, sizeof a);
