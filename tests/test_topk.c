@@ -262,8 +262,9 @@ Test(topk, all_paths_have_the_property_large) {
   bufs_free(&b);
 }
 
-/* TPC_KERNEL caps the path that "filter" resolves to; the explicit
-** "name/isa" form ignores it; an unknown value is ignored. */
+/* TPC_KERNEL caps the path that "filter" resolves to, and the one the
+** table picks for maxbound; the explicit "name/isa" form ignores it; an
+** unknown value is ignored. */
 Test(topk, kernel_override) {
   static const struct { const char *env; tpc_isa cap; } cases[] = {
       {"scalar", TPC_ISA_SCALAR}, {"avx2", TPC_ISA_AVX2},
@@ -281,6 +282,10 @@ Test(topk, kernel_override) {
     cr_assert(best != NULL);
     cr_assert(strcmp(best->isa, "portable") == 0 || strcmp(best->isa, f->isa) == 0,
               "best %s/%s under TPC_KERNEL=%s", best->name, best->isa, cases[c].env);
+    /* Algorithm 1's size, d = 1000, k = 10: maxbound on the capped path. */
+    const tpc_topk_impl *small = tpc_topk_best(1000, 10, TPC_F64);
+    cr_assert(eq(str, (char *)small->name, "maxbound"), "TPC_KERNEL=%s", cases[c].env);
+    cr_assert(eq(str, (char *)small->isa, (char *)f->isa), "TPC_KERNEL=%s", cases[c].env);
     cr_assert(eq(ptr, (void *)tpc_topk_impl_find("filter/portable"),
                  (void *)&tpc_topk_filter_portable));
   }
