@@ -253,7 +253,8 @@ size_t tpc_topk_impl_work(const tpc_topk_impl *impl, size_t d, size_t k,
 ** candidate mask), emits them, and stops with 0 when the band overflows its
 ** capacity; the tail (under 64 elements, which at d = 10^3 cost as much as
 ** the rest in scalar code) is one more group, copied into zeros and masked
-** to its length.  Inlined once per unroll (a constant) so the
+** to its length, emitted without unconditional steps (they would read
+** x[full + 63], beyond d).  Inlined once per unroll (a constant) so the
 ** emission's unconditional steps are straight-line code.  Expanded in the
 ** *_avx2.c / *_avx512.c files, which carry the ISA flags. */
 #define TPC_TOPK_BAND_RUN(NAME, SHORT_, BASE_, UKEY_, VTYPE, SET1, GROUP)     \
@@ -285,7 +286,7 @@ size_t tpc_topk_impl_work(const tpc_topk_impl *impl, size_t d, size_t k,
       memcpy(pad, x + full, (d - full) * sizeof(BASE_));                       \
       uint64_t live = ((uint64_t)1 << (d - full)) - 1;                         \
       tpc_topk_emit_##SHORT_(GROUP(pad, vlo) & live, x, full, hi, sure, bidx,  \
-                             bkey, &ns, &nb, unroll);                          \
+                             bkey, &ns, &nb, 0);                               \
     }                                                                          \
     b->nsure = ns;                                                             \
     b->n = nb;                                                                 \
