@@ -83,11 +83,15 @@ const tpc_topk_impl *tpc_topk_impl_find(const char *name) {
 ** maxbound's on the Xeon, min of 40 timings on a loaded machine, AVX2 path
 ** (figures: float / double):
 **
-**   512 <= d < 2^14, k <= 32 or  maxbound (d = 1000, k = 10: 0.30 / 0.43 us
-**   k <= d/64                    vs heap 0.59 / 0.71; 10^4, k = 100: 3.8 /
-**                                5.2 us vs filter 5.2 / 6.8, heap 8.8 /
-**                                9.4; 500, k = 32: even with the heap; its
-**                                portable path 0.46 / 0.64 us at 1000, 10)
+**   512 <= d < 2^14, k <= 32 or  maxbound on a vector path (d = 1000,
+**   k <= d/64                    k = 10: 0.31 / 0.45 us vs heap 0.51 /
+**                                0.47; 5000: 0.81 / 1.38 vs 1.74 / 1.71;
+**                                10^4, k = 100: 3.8 / 5.2 us vs filter
+**                                5.2 / 6.8, heap 8.8 / 9.4; 500, k = 32:
+**                                even with the heap); its portable path
+**                                (16-byte vectors) is 0.46 / 0.63 us at
+**                                1000 and 1.45 / 2.40 at 5000: the heap
+**                                rules below keep those sizes
 **   d <= 2^11, k <= 16           heap    (d = 123, k = 10: 0.18 us vs
 **                                quickselect 0.46, EF21's step on a9a;
 **                                d = 200, k = 10: even with maxbound)
@@ -110,8 +114,10 @@ const tpc_topk_impl *tpc_topk_impl_find(const char *name) {
 ** from the bench's measurements. */
 const tpc_topk_impl *tpc_topk_best(size_t d, size_t k, tpc_dtype dtype) {
   (void)dtype;
-  if (d >= 512 && d < 16384 && (k <= 32 || k <= d / 64))
-    return tpc_topk_impl_find("maxbound");
+  if (d >= 512 && d < 16384 && (k <= 32 || k <= d / 64)) {
+    const tpc_topk_impl *maxbound = tpc_topk_impl_find("maxbound");
+    if (strcmp(maxbound->isa, "portable") != 0) return maxbound;
+  }
   if ((d <= 2048 && (k <= 16 || (d >= 512 && k <= d / 16))) || (d <= 8192 && k <= 32))
     return &tpc_topk_heap;
   if (d <= 2048) return &tpc_topk_quickselect;
