@@ -992,7 +992,7 @@ ParameterizedTest(tpc_dtype *dt, comp, every_isa_path_matches_portable) {
 
 /* The path each type reports is the kernel its calls run under each
 ** TPC_KERNEL cap: the widest variant it has within the cap (natural, dither
-** and randk have none for AVX2; sign's double kernel is portable), TopK's
+** and randk have none for AVX2; sign's double kernel has only AVX2), TopK's
 ** selection by size with its instruction set, combinators their parts'. */
 Test(comp, reported_path_is_the_kernel_that_runs) {
   static const struct {
@@ -1003,7 +1003,8 @@ Test(comp, reported_path_is_the_kernel_that_runs) {
       {"natural", "avx512", TPC_F32, "avx512"},   {"natural", "avx2", TPC_F32, "portable"},
       {"dither(s=4)", "avx512", TPC_F64, "avx512"}, {"urandk(k=9)", "avx2", TPC_F64, "portable"},
       {"randk(k=9)", "avx512", TPC_F32, "avx512"}, {"sign", "avx2", TPC_F32, "avx2"},
-      {"sign", "avx512", TPC_F32, "avx512"},      {"sign", "avx512", TPC_F64, "portable"},
+      {"sign", "avx512", TPC_F32, "avx512"},      {"sign", "avx512", TPC_F64, "avx2"},
+      {"sign", "avx2", TPC_F64, "avx2"},          {"sign", "scalar", TPC_F64, "portable"},
       {"sign", "scalar", TPC_F32, "portable"},    {"identity", "avx512", TPC_F32, "portable"},
       {"topk(k=10)", "avx512", TPC_F32, "filter/avx512"},
       {"topk(k=10)", "avx2", TPC_F64, "filter/avx2"},

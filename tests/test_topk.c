@@ -10,8 +10,9 @@
 **
 ** Inputs cover ties, equal magnitudes, signed zeros, subnormals, values near
 ** the top of the range, sorted orders, inputs that put a whole radix bucket
-** in the band (the radix path's extra histogram passes), and inputs that
-** defeat the filter's sample (its radix fallback).  Also: the
+** in the band (the radix path's extra histogram passes), inputs that
+** defeat the filter's sample (its radix fallback), and equal magnitudes at
+** 2^20, whose column maxima bound nothing (maxbound's fallback).  Also: the
 ** TPC_KERNEL override, lookup by name, and the scratch size; and the other
 ** compressor kernel with an ISA path, the scaled sign, whose float scale
 ** must equal the double sum of |x_i| in its documented blocked order
@@ -24,6 +25,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "comp/comp.h"
 #include "core/cpu.h"
@@ -261,8 +264,45 @@ Test(topk, all_paths_have_the_property_large) {
   bufs_free(&b);
 }
 
-/* TPC_KERNEL caps the path that "filter" resolves to; the explicit
-** "name/isa" form ignores it; an unknown value is ignored. */
+/* Every path reads only x[0..d): the input ends on an inaccessible page,
+** so a read past it crashes the test.  Sizes whose last group of 64 is
+** partial (the vector passes' masked tail), in float and double, k at 1%
+** and 10 (one candidate per group or fewer: the emission's unconditional
+** steps run on empty masks). */
+Test(topk, paths_read_nothing_past_the_input) {
+  static const size_t dims[] = {1000, 4099, 65536 + 3};
+  long page = sysconf(_SC_PAGESIZE);
+  size_t most = (65536 + 3) * sizeof(double), span = (most / (size_t)page + 2) * (size_t)page;
+  unsigned char *map = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  cr_assert(map != MAP_FAILED);
+  unsigned char *guard = map + span - (size_t)page;
+  cr_assert(eq(int, mprotect(guard, (size_t)page, PROT_NONE), 0));
+  bufs b = bufs_alloc(65536 + 3);
+  const tpc_topk_impl *impls[16];
+  size_t n = available_impls(impls);
+  for (int dt = TPC_F32; dt <= TPC_F64; dt++)
+    for (size_t di = 0; di < sizeof dims / sizeof *dims; di++) {
+      size_t d = dims[di], es = dt == TPC_F32 ? sizeof(float) : sizeof(double);
+      make_input(GAUSS, d, (tpc_dtype)dt, b.x, b.xf, b.mark);
+      void *x = guard - d * es; /* aligned to es: page size and d * es are */
+      memcpy(x, dt == TPC_F32 ? (void *)b.xf : (void *)b.x, d * es);
+      size_t ks[] = {10, d / 100};
+      for (size_t ki = 0; ki < 2; ki++) {
+        run_impl(&tpc_topk_sort, (tpc_dtype)dt, b.x, b.xf, d, ks[ki], b.ref, b.work);
+        for (size_t m = 0; m < n; m++) {
+          run_impl(impls[m], (tpc_dtype)dt, x, x, d, ks[ki], b.idx, b.work);
+          cr_assert(eq(int, memcmp(b.idx, b.ref, ks[ki] * sizeof *b.idx), 0),
+                    "%s/%s d = %zu k = %zu", impls[m]->name, impls[m]->isa, d, ks[ki]);
+        }
+      }
+    }
+  bufs_free(&b);
+  munmap(map, span);
+}
+
+/* TPC_KERNEL caps the path that "filter" resolves to, and the one the
+** table picks for maxbound (vector paths only); the explicit "name/isa"
+** form ignores it; an unknown value is ignored. */
 Test(topk, kernel_override) {
   static const struct { const char *env; tpc_isa cap; } cases[] = {
       {"scalar", TPC_ISA_SCALAR}, {"avx2", TPC_ISA_AVX2},
@@ -280,6 +320,12 @@ Test(topk, kernel_override) {
     cr_assert(best != NULL);
     cr_assert(strcmp(best->isa, "portable") == 0 || strcmp(best->isa, f->isa) == 0,
               "best %s/%s under TPC_KERNEL=%s", best->name, best->isa, cases[c].env);
+    /* Algorithm 1's size, d = 1000, k = 10: maxbound on the capped vector
+    ** path, the heap on the portable one. */
+    const tpc_topk_impl *small = tpc_topk_best(1000, 10, TPC_F64);
+    cr_assert(eq(str, (char *)small->name, want == TPC_ISA_SCALAR ? "heap" : "maxbound"),
+              "TPC_KERNEL=%s", cases[c].env);
+    cr_assert(eq(str, (char *)small->isa, (char *)f->isa), "TPC_KERNEL=%s", cases[c].env);
     cr_assert(eq(ptr, (void *)tpc_topk_impl_find("filter/portable"),
                  (void *)&tpc_topk_filter_portable));
   }
@@ -290,16 +336,18 @@ Test(topk, kernel_override) {
   cr_assert(tpc_cpu_supports(TPC_ISA_SCALAR));
 }
 
-/* Names: the five implementations, the filter's three paths, each name/isa
-** once; unknown names, unknown paths and unavailable paths give NULL. */
+/* Names: the six implementations, the three paths of the filter and of
+** maxbound, each name/isa once; unknown names, unknown paths and
+** unavailable paths give NULL. */
 Test(topk, impl_find_names) {
-  static const char *const names[] = {"sort", "quickselect", "heap", "radix", "filter"};
+  static const char *const names[] = {"sort",   "quickselect", "heap",
+                                      "radix",  "filter",      "maxbound"};
   size_t count = 0;
   for (const tpc_topk_impl *const *p = tpc_topk_impls(); *p != NULL; p++, count++)
     for (const tpc_topk_impl *const *q = tpc_topk_impls(); q != p; q++)
       cr_assert(strcmp((*p)->name, (*q)->name) != 0 || strcmp((*p)->isa, (*q)->isa) != 0);
-  cr_assert(eq(sz, count, 7));
-  for (size_t i = 0; i < 5; i++) {
+  cr_assert(eq(sz, count, 10));
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
     const tpc_topk_impl *impl = tpc_topk_impl_find(names[i]);
     cr_assert(impl != NULL, "%s", names[i]);
     cr_assert(eq(str, (char *)impl->name, (char *)names[i]));
@@ -312,6 +360,10 @@ Test(topk, impl_find_names) {
                tpc_cpu_supports(TPC_ISA_AVX2) ? (void *)&tpc_topk_filter_avx2 : NULL));
   cr_assert(eq(ptr, (void *)tpc_topk_impl_find("filter/avx512"),
                tpc_cpu_supports(TPC_ISA_AVX512) ? (void *)&tpc_topk_filter_avx512 : NULL));
+  cr_assert(eq(ptr, (void *)tpc_topk_impl_find("maxbound/avx2"),
+               tpc_cpu_supports(TPC_ISA_AVX2) ? (void *)&tpc_topk_maxbound_avx2 : NULL));
+  cr_assert(eq(ptr, (void *)tpc_topk_impl_find("maxbound/avx512"),
+               tpc_cpu_supports(TPC_ISA_AVX512) ? (void *)&tpc_topk_maxbound_avx512 : NULL));
   cr_assert(eq(ptr, (void *)tpc_topk_impl_find("sort/avx2"), NULL));
   cr_assert(eq(ptr, (void *)tpc_topk_impl_find("filte"), NULL));
   cr_assert(eq(ptr, (void *)tpc_topk_impl_find("filter/"), NULL));

@@ -29,10 +29,12 @@ static int sign_init(tpc_comp *c, const tpc_spec *s) {
   return tpc_work_alloc(c, 0, (c->d + 63) / 64 * sizeof(uint64_t));
 }
 
-/* The float kernel has AVX-512 and AVX2 variants; the double one is portable. */
+/* The float kernel has AVX-512 and AVX2 variants, the double one AVX2 (its
+** scan already runs at read bandwidth there). */
 static void sign_path(const tpc_comp *c, tpc_dtype t, char *buf, size_t size) {
-  tpc_kernel_path(sign_isa(c), t == TPC_F32 ? TPC_ISA_BIT_AVX2 | TPC_ISA_BIT_AVX512 : 0, buf,
-                  size);
+  tpc_kernel_path(sign_isa(c),
+                  t == TPC_F32 ? TPC_ISA_BIT_AVX2 | TPC_ISA_BIT_AVX512 : TPC_ISA_BIT_AVX2,
+                  buf, size);
 }
 
 static void sign_consts(const tpc_comp *c, tpc_comp_consts *out) {
@@ -66,6 +68,21 @@ static int sign_fast_f32(const tpc_comp *c, const float *x, float *out,
   return 1;
 }
 
+/* The double kernel on the AVX2 path (also under an AVX-512 cap), as the
+** float one.  Returns 0 where AVX2 is not available, and where the sum
+** overflows: the portable path then sums again scaled (sign_source.c) and
+** rewrites the bits, a rare input that may cost a second read. */
+static int sign_fast_f64(const tpc_comp *c, const double *x, double *out,
+                         uint64_t *bits, double *scale) {
+  size_t d = c->d;
+  if (sign_isa(c) < TPC_ISA_AVX2) return 0;
+  double sum = tpc_sign_scan_f64_avx2(x, d, bits);
+  if (isinf(sum)) return 0;
+  *scale = sum / (double)d;
+  tpc_sign_fill_f64_avx2(bits, d, *scale, out, d * sizeof(double) > ((size_t)4 << 20));
+  return 1;
+}
+
 /* SIGN_FAST: the type's fast path, 0 where it has none. */
 #define TPC_BASE_F32
 #include "core/templates_on.h"
@@ -77,7 +94,7 @@ static int sign_fast_f32(const tpc_comp *c, const float *x, float *out,
 
 #define TPC_BASE_F64
 #include "core/templates_on.h"
-#define SIGN_FAST(c, x, out, bits, scale) 0
+#define SIGN_FAST(c, x, out, bits, scale) sign_fast_f64(c, x, out, bits, scale)
 #include "comp/sign_source.c"
 #undef SIGN_FAST
 #include "core/templates_off.h"

@@ -1,5 +1,5 @@
 /*
-** The scaled sign's float kernels shared between sign.c and its AVX2 and
+** The scaled sign's vector kernels shared between sign.c and its AVX2 and
 ** AVX-512 files (sign_avx2.c, sign_avx512.c, compiled with their flags and
 ** called only when the CPU and OS support them), and the one definition of
 ** the order in which every path sums |x_i|.
@@ -26,7 +26,13 @@ double tpc_sign_scan_f32_avx2(const float *x, size_t d, uint64_t *bits);
 void tpc_sign_fill_f32_avx2(const uint64_t *bits, size_t d, float scale, float *out,
                             int stream);
 
-/* AVX-512: the same contract (sign_avx512.c). */
+/* AVX2, double input: the same contract; the sum is exact to the portable
+** one's bits, and +inf where it overflows. */
+double tpc_sign_scan_f64_avx2(const double *x, size_t d, uint64_t *bits);
+void tpc_sign_fill_f64_avx2(const uint64_t *bits, size_t d, double scale, double *out,
+                            int stream);
+
+/* AVX-512, float input: the same contract (sign_avx512.c). */
 double tpc_sign_scan_f32_avx512(const float *x, size_t d, uint64_t *bits);
 void tpc_sign_fill_f32_avx512(const uint64_t *bits, size_t d, float scale, float *out,
                               int stream);

@@ -19,6 +19,11 @@ static size_t topk_band_cap(size_t d) {
 /* Few enough keys left in a bucket to finish by sorting them. */
 enum { TOPK_SMALL = 64 };
 
+/* Elements the portable band pass tests at once for a candidate: a divisor
+** of TPC_TOPK_CHUNK; 16 leaves most blocks without one at the densities of
+** the filter's band (k/d up to a few percent). */
+enum { TOPK_BLOCK = 16 };
+
 static size_t topk_align(size_t bytes) { return (bytes + 63) / 64 * 64; }
 
 /* Keys of scratch for tpc_topk_kth_key: a quarter of the band's capacity

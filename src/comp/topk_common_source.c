@@ -119,9 +119,10 @@ void FUNCTION(tpc_topk, finish)(tpc_topk_band *b, size_t k, uint32_t *idx) {
   memcpy(idx + o, sure + i, (ns - i) * sizeof *idx);
 }
 
-void FUNCTION(tpc_topk, band_tail)(const BASE *x, size_t i0, size_t d,
-                                   TOPK_UKEY lo, TOPK_UKEY hi,
-                                   tpc_topk_band *b) {
+/* The band pass of x[i0..d) in scalar code, continuing b's counts (no
+** capacity check): the classification of the portable pass. */
+static void FUNCTION(topk, band_scalar)(const BASE *x, size_t i0, size_t d, TOPK_UKEY lo,
+                                        TOPK_UKEY hi, tpc_topk_band *b) {
   uint32_t *sure = b->sure, *bidx = b->idx;
   TOPK_UKEY *bkey = b->key, width = hi - lo;
   size_t ns = b->nsure, nb = b->n;
@@ -137,17 +138,51 @@ void FUNCTION(tpc_topk, band_tail)(const BASE *x, size_t i0, size_t d,
   b->n = nb;
 }
 
-/* The reference band pass: branch-free, the counts advance by the
-** comparisons (lo <= key <= hi as one unsigned comparison). */
+/* Whether x[0..TOPK_BLOCK) has a key >= lo, where lof is the value whose
+** bits are lo (finite: lo is 0 or some element's key).  Compared as
+** magnitudes, which order as the keys do for finite values, in 16-byte
+** vectors of GNU C (every target has them: SSE2 on x86-64, NEON on ARM),
+** because the compiler's own vectorizer leaves the double loop scalar at
+** -O2 (the baseline has no 64-bit integer compare, and the float compare
+** reduced into a flag is not its "very cheap" pattern).  Where subnormals
+** are read as zero (a DAZ mode set by code compiled with -ffast-math) the
+** test only flags more blocks, never fewer: the classification that follows
+** compares the integer keys. */
+static int FUNCTION(topk, block_hit)(const BASE *x, BASE lof) {
+  typedef BASE vbase __attribute__((vector_size(16)));
+  typedef TOPK_UKEY vkey __attribute__((vector_size(16)));
+  const vbase low = (vbase){0} + lof;
+  vkey any = {0};
+  for (size_t j = 0; j < TOPK_BLOCK; j += sizeof(vbase) / sizeof(BASE)) {
+    vkey bits;
+    memcpy(&bits, x + j, sizeof bits);
+    bits &= TOPK_KEY_MAX;
+    any |= (vkey)((vbase)bits >= low);
+  }
+  TOPK_UKEY hit = 0;
+  for (size_t l = 0; l < sizeof(vkey) / sizeof(TOPK_UKEY); l++) hit |= any[l];
+  return hit != 0;
+}
+
+/* The reference band pass: blocks of TOPK_BLOCK elements without a
+** candidate (most of them, for the bounds the filter and maxbound set) are
+** passed over after one vectorized test; the others are classified
+** branch-free, the counts advancing by the comparisons (lo <= key <= hi as
+** one unsigned comparison). */
 int FUNCTION(tpc_topk, band_portable)(const BASE *x, size_t d, TOPK_UKEY lo,
                                       TOPK_UKEY hi, tpc_topk_band *b) {
+  BASE lof;
+  memcpy(&lof, &lo, sizeof lof);
   b->nsure = b->n = 0;
   b->lo = lo;
   b->hi = hi;
   for (size_t i0 = 0; i0 < d; i0 += TPC_TOPK_CHUNK) {
     if (b->nsure > b->sure_cap || b->n > b->cap) return 0;
-    size_t end = d - i0 < TPC_TOPK_CHUNK ? d : i0 + TPC_TOPK_CHUNK;
-    FUNCTION(tpc_topk, band_tail)(x, i0, end, lo, hi, b);
+    size_t end = d - i0 < TPC_TOPK_CHUNK ? d : i0 + TPC_TOPK_CHUNK, i = i0;
+    for (; i + TOPK_BLOCK <= end; i += TOPK_BLOCK)
+      if (FUNCTION(topk, block_hit)(x + i, lof))
+        FUNCTION(topk, band_scalar)(x, i, i + TOPK_BLOCK, lo, hi, b);
+    FUNCTION(topk, band_scalar)(x, i, end, lo, hi, b);
   }
   return 1;
 }

@@ -1,5 +1,6 @@
 /*
-** AVX2 band pass of the TopK filter (comp/topk_kern.h); compiled with
+** AVX2 kernels of TopK (comp/topk_kern.h): the band pass of the filter and
+** the maxbound implementation, and maxbound's column maxima; compiled with
 ** -mavx2 -mfma -mbmi2 and called only when tpc_cpu_supports(TPC_ISA_AVX2).
 ** Per group of 64 elements (8 vectors of floats, 16 of doubles): the keys
 ** are the loaded bits with the sign cleared, one compare per vector gives
@@ -15,6 +16,7 @@
 static inline uint64_t band256_group_f32(const float *p, __m256i lo1) {
   const __m256i abs = _mm256_set1_epi32(0x7fffffff);
   uint64_t word = 0;
+#pragma GCC unroll 8 /* left a loop with a variable shift at -O2 */
   for (int j = 0; j < 8; j++) {
     __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + 8 * j));
     __m256i c = _mm256_cmpgt_epi32(_mm256_and_si256(v, abs), lo1);
@@ -26,6 +28,7 @@ static inline uint64_t band256_group_f32(const float *p, __m256i lo1) {
 static inline uint64_t band256_group_f64(const double *p, __m256i lo1) {
   const __m256i abs = _mm256_set1_epi64x(0x7fffffffffffffffLL);
   uint64_t word = 0;
+#pragma GCC unroll 16
   for (int j = 0; j < 16; j++) {
     __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + 4 * j));
     __m256i c = _mm256_cmpgt_epi64(_mm256_and_si256(v, abs), lo1);
@@ -49,4 +52,40 @@ int tpc_topk_band_avx2_f32(const float *x, size_t d, uint32_t lo, uint32_t hi,
 int tpc_topk_band_avx2_f64(const double *x, size_t d, uint64_t lo,
                            uint64_t hi, tpc_topk_band *b) {
   TPC_TOPK_UNROLL_SWITCH(b->unroll, band256_run_f64(x, d, lo, hi, b, U));
+}
+
+/* Column maxima, 64 columns at a time in registers; the float keys compare
+** as unsigned integers, the double ones as the non-negative doubles they
+** are (AVX2 has no 64-bit integer maximum; for finite values the order is
+** the same and equal keys are equal bits).  Were subnormals read as zero
+** (DAZ), a column's maximum could come out below its largest key, which
+** lowers the bound and adds candidates but never drops a kept element. */
+void tpc_topk_colmax_avx2_f32(const float *x, size_t rows, size_t m, uint32_t *acc) {
+  const __m256i abs = _mm256_set1_epi32(0x7fffffff);
+  for (size_t c = 0; c < m; c += 64) {
+    __m256i a[8];
+    for (int j = 0; j < 8; j++)
+      a[j] = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(const void *)(x + c + 8 * j)), abs);
+    for (size_t r = 1; r < rows; r++) {
+      const float *p = x + r * m + c;
+      for (int j = 0; j < 8; j++)
+        a[j] = _mm256_max_epu32(
+            a[j], _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(const void *)(p + 8 * j)), abs));
+    }
+    for (int j = 0; j < 8; j++) _mm256_storeu_si256((__m256i *)(void *)(acc + c + 8 * j), a[j]);
+  }
+}
+
+void tpc_topk_colmax_avx2_f64(const double *x, size_t rows, size_t m, uint64_t *acc) {
+  const __m256d abs = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffffLL));
+  for (size_t c = 0; c < m; c += 64) {
+    __m256d a[16];
+    for (int j = 0; j < 16; j++) a[j] = _mm256_and_pd(_mm256_loadu_pd(x + c + 4 * j), abs);
+    for (size_t r = 1; r < rows; r++) {
+      const double *p = x + r * m + c;
+      for (int j = 0; j < 16; j++)
+        a[j] = _mm256_max_pd(a[j], _mm256_and_pd(_mm256_loadu_pd(p + 4 * j), abs));
+    }
+    for (int j = 0; j < 16; j++) _mm256_storeu_pd((double *)(void *)(acc + c + 4 * j), a[j]);
+  }
 }

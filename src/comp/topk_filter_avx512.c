@@ -1,5 +1,6 @@
 /*
-** AVX-512 band pass of the TopK filter (comp/topk_kern.h); compiled with
+** AVX-512 kernels of TopK (comp/topk_kern.h): the band pass of the filter
+** and the maxbound implementation, and maxbound's column maxima; compiled with
 ** -mavx512f -mavx512vl -mavx512bw -mavx512dq and called only when
 ** tpc_cpu_supports(TPC_ISA_AVX512).  Per group of 64 elements (4 vectors of
 ** floats, 8 of doubles): the keys are the loaded bits with the sign
@@ -55,4 +56,33 @@ int tpc_topk_band_avx512_f32(const float *x, size_t d, uint32_t lo,
 int tpc_topk_band_avx512_f64(const double *x, size_t d, uint64_t lo,
                              uint64_t hi, tpc_topk_band *b) {
   TPC_TOPK_UNROLL_SWITCH(b->unroll, band512_run_f64(x, d, lo, hi, b, U));
+}
+
+/* Column maxima, 64 columns at a time in registers (unsigned maxima). */
+void tpc_topk_colmax_avx512_f32(const float *x, size_t rows, size_t m, uint32_t *acc) {
+  const __m512i abs = _mm512_set1_epi32(0x7fffffff);
+  for (size_t c = 0; c < m; c += 64) {
+    __m512i a[4];
+    for (int j = 0; j < 4; j++) a[j] = _mm512_and_si512(_mm512_loadu_si512(x + c + 16 * j), abs);
+    for (size_t r = 1; r < rows; r++) {
+      const float *p = x + r * m + c;
+      for (int j = 0; j < 4; j++)
+        a[j] = _mm512_max_epu32(a[j], _mm512_and_si512(_mm512_loadu_si512(p + 16 * j), abs));
+    }
+    for (int j = 0; j < 4; j++) _mm512_storeu_si512(acc + c + 16 * j, a[j]);
+  }
+}
+
+void tpc_topk_colmax_avx512_f64(const double *x, size_t rows, size_t m, uint64_t *acc) {
+  const __m512i abs = _mm512_set1_epi64(0x7fffffffffffffffLL);
+  for (size_t c = 0; c < m; c += 64) {
+    __m512i a[8];
+    for (int j = 0; j < 8; j++) a[j] = _mm512_and_si512(_mm512_loadu_si512(x + c + 8 * j), abs);
+    for (size_t r = 1; r < rows; r++) {
+      const double *p = x + r * m + c;
+      for (int j = 0; j < 8; j++)
+        a[j] = _mm512_max_epu64(a[j], _mm512_and_si512(_mm512_loadu_si512(p + 8 * j), abs));
+    }
+    for (int j = 0; j < 8; j++) _mm512_storeu_si512(acc + c + 8 * j, a[j]);
+  }
 }

@@ -22,13 +22,17 @@ static const topk_entry topk_entries[] = {
     {&tpc_topk_filter_portable, tpc_topk_filter_work},
     {&tpc_topk_filter_avx2, tpc_topk_filter_work},
     {&tpc_topk_filter_avx512, tpc_topk_filter_work},
+    {&tpc_topk_maxbound_portable, tpc_topk_maxbound_work},
+    {&tpc_topk_maxbound_avx2, tpc_topk_maxbound_work},
+    {&tpc_topk_maxbound_avx512, tpc_topk_maxbound_work},
 };
 enum { TOPK_NIMPL = sizeof topk_entries / sizeof *topk_entries };
 
 static const tpc_topk_impl *const topk_list[TOPK_NIMPL + 1] = {
     &tpc_topk_sort,           &tpc_topk_quickselect,     &tpc_topk_heap,
     &tpc_topk_radix,          &tpc_topk_filter_portable, &tpc_topk_filter_avx2,
-    &tpc_topk_filter_avx512,  NULL};
+    &tpc_topk_filter_avx512,  &tpc_topk_maxbound_portable, &tpc_topk_maxbound_avx2,
+    &tpc_topk_maxbound_avx512, NULL};
 
 const tpc_topk_impl *const *tpc_topk_impls(void) { return topk_list; }
 
@@ -75,11 +79,22 @@ const tpc_topk_impl *tpc_topk_impl_find(const char *name) {
 /* The fastest implementation by size, from one-thread medians (Gaussian
 ** input, float and double, d = 2^6 .. 2^26) on an Intel Xeon at 2.1 GHz
 ** (AVX-512) and an AMD EPYC Zen 4; the thresholds below d = 2^14 were
-** revised on the EPYC after the heap's index sort lost its fixed cost
-** (figures: float or double, EPYC):
+** revised on the EPYC after the heap's index sort lost its fixed cost, and
+** maxbound's on the Xeon, min of 40 timings on a loaded machine, AVX2 path
+** (figures: float / double):
 **
+**   512 <= d < 2^14, k <= 32 or  maxbound on a vector path (d = 1000,
+**   k <= d/64                    k = 10: 0.31 / 0.45 us vs heap 0.51 /
+**                                0.47; 5000: 0.81 / 1.38 vs 1.74 / 1.71;
+**                                10^4, k = 100: 3.8 / 5.2 us vs filter
+**                                5.2 / 6.8, heap 8.8 / 9.4; 500, k = 32:
+**                                even with the heap); its portable path
+**                                (16-byte vectors) is 0.46 / 0.63 us at
+**                                1000 and 1.45 / 2.40 at 5000: the heap
+**                                rules below keep those sizes
 **   d <= 2^11, k <= 16           heap    (d = 123, k = 10: 0.18 us vs
-**                                quickselect 0.46, EF21's step on a9a)
+**                                quickselect 0.46, EF21's step on a9a;
+**                                d = 200, k = 10: even with maxbound)
 **   2^9 <= d <= 2^11, k <= d/16  heap    (2^11, k = 128: 5.1 us vs 5.5;
 **                                2^10, k = 128: 4.0 us vs 3.3, not taken)
 **   d <= 2^11, larger k          quickselect (5.7 us vs filter 10.4 at
@@ -91,11 +106,18 @@ const tpc_topk_impl *tpc_topk_impl_find(const char *name) {
 **                                quickselect 177 ms, radix 56 ms)
 **
 ** The filter has a fixed cost of a few microseconds (its sample and two
-** selections in it), which the heap beats while k and d are small.  The
-** rules hold for both element types; a later table may come from the
-** bench's measurements. */
+** selections in it), which the heap and maxbound beat while k and d are
+** small; maxbound's lead shrinks as k/d grows (k = d/16 at d = 1000: 1.75
+** us against the heap's 2.10 in double, left to the heap's rule), and from
+** about 2^14 on its second pass loses to the filter's one pass (3 * 10^4,
+** k = 300: 10.4 us vs 9.6).  The rules hold for both element types; a later table may come
+** from the bench's measurements. */
 const tpc_topk_impl *tpc_topk_best(size_t d, size_t k, tpc_dtype dtype) {
   (void)dtype;
+  if (d >= 512 && d < 16384 && (k <= 32 || k <= d / 64)) {
+    const tpc_topk_impl *maxbound = tpc_topk_impl_find("maxbound");
+    if (strcmp(maxbound->isa, "portable") != 0) return maxbound;
+  }
   if ((d <= 2048 && (k <= 16 || (d >= 512 && k <= d / 16))) || (d <= 8192 && k <= 32))
     return &tpc_topk_heap;
   if (d <= 2048) return &tpc_topk_quickselect;

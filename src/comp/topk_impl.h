@@ -20,7 +20,8 @@
 #include "wire/msg.h"
 
 typedef struct tpc_topk_impl {
-  const char *name;   /* "sort", "quickselect", "heap", "radix", "filter" */
+  const char *name;   /* "sort", "quickselect", "heap", "radix", "filter",
+                         "maxbound" */
   const char *isa;    /* "portable", "avx2", "avx512" */
   int (*available)(void);  /* CPU and OS support this path (NULL: always) */
   /* idx[0..k) = indices of the k largest magnitudes, increasing.  work has

@@ -57,6 +57,8 @@ typedef uint64_t tpc_topk_ukey_f64;
 #define TOPK_KEY_MAX ((TOPK_UKEY)(~(TOPK_UKEY)0 >> 1))
 /* The band pass kernel type of BASE. */
 #define TOPK_BAND_FN TOPK_CAT(TOPK_CAT(tpc_topk_band_, SHORT), _fn)
+/* The column maxima kernel type of BASE. */
+#define TOPK_COLMAX_FN TOPK_CAT(TOPK_CAT(tpc_topk_colmax_, SHORT), _fn)
 
 /* Band pass granularity: capacities are checked once per chunk (a multiple
 ** of 64 elements), so the buffers hold capacity + TPC_TOPK_SLACK entries (a
@@ -162,12 +164,19 @@ int tpc_topk_band_avx512_f32(const float *x, size_t d, uint32_t lo,
 int tpc_topk_band_avx512_f64(const double *x, size_t d, uint64_t lo,
                              uint64_t hi, tpc_topk_band *b);
 
-/* The band pass of x[i0..d) in scalar code, continuing b's counts (no
-** capacity check): the SIMD kernels' tail. */
-void tpc_topk_band_tail_f32(const float *x, size_t i0, size_t d, uint32_t lo,
-                            uint32_t hi, tpc_topk_band *b);
-void tpc_topk_band_tail_f64(const double *x, size_t i0, size_t d, uint64_t lo,
-                            uint64_t hi, tpc_topk_band *b);
+/* Column maxima for the maxbound implementation (topk_maxbound.c): acc[j]
+** = the largest key of x[j], x[m + j], ..., x[(rows - 1) m + j], for rows
+** >= 1 and m a multiple of 64. */
+typedef void (*tpc_topk_colmax_f32_fn)(const float *x, size_t rows, size_t m,
+                                       uint32_t *acc);
+typedef void (*tpc_topk_colmax_f64_fn)(const double *x, size_t rows, size_t m,
+                                       uint64_t *acc);
+void tpc_topk_colmax_portable_f32(const float *x, size_t rows, size_t m, uint32_t *acc);
+void tpc_topk_colmax_portable_f64(const double *x, size_t rows, size_t m, uint64_t *acc);
+void tpc_topk_colmax_avx2_f32(const float *x, size_t rows, size_t m, uint32_t *acc);
+void tpc_topk_colmax_avx2_f64(const double *x, size_t rows, size_t m, uint64_t *acc);
+void tpc_topk_colmax_avx512_f32(const float *x, size_t rows, size_t m, uint32_t *acc);
+void tpc_topk_colmax_avx512_f64(const double *x, size_t rows, size_t m, uint64_t *acc);
 
 /* Bytes of the band buffers for (d, k) and keys of key_size bytes, and
 ** their placement at the start of work (64-byte aligned); sets the
@@ -220,16 +229,18 @@ size_t tpc_topk_sample_lines(size_t d, size_t k, size_t esize);
 size_t tpc_topk_sample_start(size_t d, size_t lines, size_t esize, size_t j);
 
 /* The implementations (topk_sort.c, topk_quickselect.c, topk_heap.c,
-** topk_radix.c, topk_filter.c) and the scratch each needs for elements of
-** esize bytes (4 or 8). */
+** topk_radix.c, topk_filter.c, topk_maxbound.c) and the scratch each needs
+** for elements of esize bytes (4 or 8). */
 extern const tpc_topk_impl tpc_topk_sort, tpc_topk_quickselect, tpc_topk_heap,
     tpc_topk_radix, tpc_topk_filter_portable, tpc_topk_filter_avx2,
-    tpc_topk_filter_avx512;
+    tpc_topk_filter_avx512, tpc_topk_maxbound_portable, tpc_topk_maxbound_avx2,
+    tpc_topk_maxbound_avx512;
 size_t tpc_topk_sort_work(size_t d, size_t k, size_t esize);
 size_t tpc_topk_quickselect_work(size_t d, size_t k, size_t esize);
 size_t tpc_topk_heap_work(size_t d, size_t k, size_t esize);
 size_t tpc_topk_radix_work(size_t d, size_t k, size_t esize);
 size_t tpc_topk_filter_work(size_t d, size_t k, size_t esize);
+size_t tpc_topk_maxbound_work(size_t d, size_t k, size_t esize);
 
 /* Scratch bytes `impl` needs for (d, k) and one element type: what the topk
 ** compressor allocates for the implementations it chose. */
@@ -240,7 +251,10 @@ size_t tpc_topk_impl_work(const tpc_topk_impl *impl, size_t d, size_t k,
 /* The band pass of an ISA path, defined once for both: NAME(x, d, lo, hi, b,
 ** unroll) scans x in groups of 64 with GROUP(x + i, SET1(lo)) (the ISA's
 ** candidate mask), emits them, and stops with 0 when the band overflows its
-** capacity; the tail is scalar.  Inlined once per unroll (a constant) so the
+** capacity; the tail (under 64 elements, which at d = 10^3 cost as much as
+** the rest in scalar code) is one more group, copied into zeros and masked
+** to its length, emitted without unconditional steps (they would read
+** x[full + 63], beyond d).  Inlined once per unroll (a constant) so the
 ** emission's unconditional steps are straight-line code.  Expanded in the
 ** *_avx2.c / *_avx512.c files, which carry the ISA flags. */
 #define TPC_TOPK_BAND_RUN(NAME, SHORT_, BASE_, UKEY_, VTYPE, SET1, GROUP)     \
@@ -267,9 +281,15 @@ size_t tpc_topk_impl_work(const tpc_topk_impl *impl, size_t d, size_t k,
                                &ns, &nb, unroll);                              \
       }                                                                        \
     }                                                                          \
+    if (full < d) {                                                            \
+      BASE_ pad[64] = {0};                                                     \
+      memcpy(pad, x + full, (d - full) * sizeof(BASE_));                       \
+      uint64_t live = ((uint64_t)1 << (d - full)) - 1;                         \
+      tpc_topk_emit_##SHORT_(GROUP(pad, vlo) & live, x, full, hi, sure, bidx,  \
+                             bkey, &ns, &nb, 0);                               \
+    }                                                                          \
     b->nsure = ns;                                                             \
     b->n = nb;                                                                 \
-    tpc_topk_band_tail_##SHORT_(x, full, d, lo, hi, b);                        \
     return 1;                                                                  \
   }
 
