@@ -113,8 +113,8 @@ int tpc_rate_time(const tpc_problem *p, const double *x, const tpc_alg1_result *
                   int threads, tpc_rate_timing *out) {
   int ok = 1;
   memset(out, 0, sizeof *out);
-  /* the iterations' threads: Algorithm 1 runs at most one per client */
-  threads = threads < 1 ? 1 : (size_t)threads > p->n ? (int)p->n : threads;
+  /* the iterations' threads: at most one per client, one on a small problem */
+  threads = tpc_alg1_threads(p, threads);
   out->threads = threads;
   out->data_bytes = p->data_bytes;
   out->iter_ns = r->iters ? 1e9 * r->seconds / (double)r->iters : NAN;

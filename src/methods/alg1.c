@@ -644,9 +644,13 @@ static void client_init(const alg1_round *r, size_t i, size_t th, void *work) {
   client_message(r, c, c->g);
 }
 
-/* Threads of the client loop: no more than clients. */
+int tpc_alg1_threads(const tpc_problem *p, int threads) {
+  if (threads <= 1 || p->n * p->d < TPC_ALG1_PAR_VALUES) return 1;
+  return (size_t)threads < p->n ? threads : (int)p->n;
+}
+
 static int client_threads(const tpc_alg1 *a, const tpc_alg1_opts *o) {
-  return (size_t)o->threads < a->n ? o->threads : (int)a->n;
+  return tpc_alg1_threads(a->p, o->threads);
 }
 
 static void clients_run(const alg1_round *r, int init) {
@@ -741,9 +745,10 @@ static void aggregate(tpc_alg1 *a, const tpc_alg1_opts *o) {
 }
 
 /* A round's client loop and aggregation (the init round when init is set):
-** fused on one thread, else two parallel loops. */
+** fused on one thread (asked for, or a problem below TPC_ALG1_PAR_VALUES),
+** else two parallel loops. */
 static void round_run(tpc_alg1 *a, const tpc_alg1_opts *o, const alg1_round *r, int init) {
-  if (o->threads == 1) {
+  if (client_threads(a, o) == 1) {
     clients_run_serial(r, init);
     return;
   }
