@@ -371,6 +371,46 @@ Test(problems_quad, same_spec_same_problem_and_full_grad_is_the_mean) {
   tpc_problem_free(c);
 }
 
+/* Clients grouped four at a time share T x and sum side by side: every
+** gradient and value is still the one grad and value give alone, bit for
+** bit, at every d (the first and last rows of T, the tail past a multiple
+** of four), every count (groups cut short) and every variant. */
+Test(problems_quad, grad_many_is_grad_bit_for_bit) {
+  static const char *const variants[] = {"", ",s=1.3,seed=5", ",s=1,convex=1,interp=1"};
+  static const size_t dims[] = {1, 2, 3, 4, 5, 7, 8, 9, 13, 1000};
+  enum { N = 11 };
+  for (size_t v = 0; v < sizeof variants / sizeof *variants; v++) {
+    for (size_t t = 0; t < sizeof dims / sizeof *dims; t++) {
+      char spec[96];
+      snprintf(spec, sizeof spec, "quad(d=%zu,n=%d%s)", dims[t], N, variants[v]);
+      tpc_problem *p = build_ok(spec);
+      size_t d = p->d;
+      double *x = malloc(d * sizeof *x), *g1 = malloc(d * sizeof *g1);
+      double *gm = malloc(N * d * sizeof *gm), f[N], *gp[N];
+      for (size_t j = 0; j < d; j++) x[j] = 3.0 * sin(1.7 * (double)j + 0.3) - 0.5;
+      for (size_t i = 0; i < N; i++) gp[i] = gm + i * d;
+      void *w = work_alloc(p);
+      for (size_t count = 1; count <= N; count++) {
+        size_t i0 = N - count;
+        tpc_problem_grad_many(p, i0, count, x, gp, f, w);
+        for (size_t k = 0; k < count; k++) {
+          double fk = p->type->grad(p, i0 + k, x, g1, w);
+          cr_assert(ieee_ulp_eq(dbl, f[k], fk, 0), "%s count %zu client %zu", spec, count,
+                    i0 + k);
+          cr_assert(ieee_ulp_eq(dbl, p->type->value(p, i0 + k, x, w), fk, 0), "%s", spec);
+          cr_assert(eq(int, memcmp(gp[k], g1, d * sizeof *g1), 0), "%s count %zu client %zu",
+                    spec, count, i0 + k);
+        }
+      }
+      free(w);
+      free(x);
+      free(g1);
+      free(gm);
+      tpc_problem_free(p);
+    }
+  }
+}
+
 /* ---- spec checks ----------------------------------------------------------- */
 
 Test(problems_spec, bad_specs_name_the_column) {
