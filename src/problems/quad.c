@@ -58,8 +58,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cpu.h"
 #include "core/error.h"
 #include "problems/internal.h"
+#include "problems/quad_kern.h"
 #include "rng/pcg.h"
 
 #define QUAD_LAMBDA 1e-6
@@ -74,24 +76,24 @@ typedef struct quad_priv {
   int convex;  /* nu_i folded at 0 and the shift of the convex option */
   double *xs;  /* interp: the planted x* (d values), else NULL */
   double *txs; /* interp: T x* */
+  tpc_quad_ax_fn ax;  /* the gradient kernel for this CPU (TPC_KERNEL caps it) */
 } quad_priv;
 
 static const char *const quad_keys[] = {"d",      "n",      "s",     "seed", "convex",
                                         "interp", "lambda", "kappa", NULL};
 
-/* (T x)_j = 2 x_j - x_{j-1} - x_{j+1} in that order, a neighbour past
-** either end left out. */
-static inline double quad_trow(const double *x, size_t j, size_t d) {
-  double tx = 2.0 * x[j];
-  if (j > 0) tx -= x[j - 1];
-  if (j + 1 < d) tx -= x[j + 1];
-  return tx;
-}
+/* The portable gradient kernel (quad_kern_source.c), two coordinates at a
+** time; its qk_trow forms (T x)_j for every other use here too. */
+#define QK_LANES 2
+#define QK_NAME(f) tpc_quad_##f
+#include "problems/quad_kern_source.c"
+#undef QK_NAME
+#undef QK_LANES
 
 /* (A_i x)_j = a (T x)_j + c x_j with a = nu_i/4, the same expression in grad
 ** and value so that both return f_i bit for bit. */
 static inline double quad_row(const double *x, size_t j, size_t d, double a, double c) {
-  return a * quad_trow(x, j, d) + c * x[j];
+  return a * qk_trow(x, j, d) + c * x[j];
 }
 
 /* b_i^T x: b_i1 x_1, or under interp sum_j (a (T x*)_j + c x*_j) x_j in
@@ -132,89 +134,26 @@ static double quad_eval(const tpc_problem *p, size_t i, const double *x) {
   return 0.5 * ((s[0] + s[1]) + (s[2] + s[3])) - quad_bx(q, i, x, d);
 }
 
-/* Two doubles, coordinates j and j+1 (an SSE2 register on x86-64; GCC
-** vector types, each lane's IEEE operations exactly as written).  Lanes
-** (j mod 4) = 0, 1 and 2, 3 of a four-way partial sum are a pair of them. */
-typedef double quad_v2 __attribute__((vector_size(16)));
-
-static inline quad_v2 quad_load2(const double *v) {
-  quad_v2 r;
-  memcpy(&r, v, sizeof r);
-  return r;
-}
-
-/* (T x)_j and (T x)_{j+1}, as quad_trow forms them. */
-static inline quad_v2 quad_tx2(const double *x, size_t j, size_t d) {
-  if (j > 0 && j + 2 < d)
-    return 2.0 * quad_load2(x + j) - quad_load2(x + j - 1) - quad_load2(x + j + 1);
-  return (quad_v2){quad_trow(x, j, d), quad_trow(x, j + 1, d)};
-}
-
-/* Clients this many at a time share T x and run their x^T A_i x sums side by
-** side: each sum is a chain of d/4 dependent additions, whose latency, not
-** the arithmetic, bounded one client's gradient. */
-#define QUAD_GROUP 4
-
-/* g[k] = A_i x for the `group` (1 or QUAD_GROUP) clients i[k] (a client may
-** repeat: it gets the same bits twice), and xax[k] = x^T A_i x in four
-** partial sums over j mod 4 as quad_eval keeps them: (A_i x)_j = a_i (T x)_j
-** + c x_j as quad_row forms it, T x and c x computed once for the group.
-** Inlined with a constant group, so that the loops over clients unroll and
-** the sums stay in registers. */
-static inline __attribute__((always_inline)) void quad_ax_group(const quad_priv *q,
-                                                                const size_t *i,
-                                                                const double *x, size_t d,
-                                                                double *const *g,
-                                                                double *xax, size_t group) {
-  quad_v2 s[QUAD_GROUP][2] = {{{0}}}, a[QUAD_GROUP];
-  const double c = q->c;
-  for (size_t k = 0; k < group; k++) {
-    double ak = q->nu[i[k]] / 4.0;
-    a[k] = (quad_v2){ak, ak};
-  }
-  size_t j = 0;
-  for (; j + 4 <= d; j += 4) {
-#pragma GCC unroll 2
-    for (size_t h = 0; h < 2; h++) {
-      quad_v2 xv = quad_load2(x + j + 2 * h), tx = quad_tx2(x, j + 2 * h, d), cx = c * xv;
-#pragma GCC unroll 4
-      for (size_t k = 0; k < group; k++) {
-        quad_v2 gv = a[k] * tx + cx;
-        memcpy(g[k] + j + 2 * h, &gv, sizeof gv);
-        s[k][h] += xv * gv;
-      }
-    }
-  }
-  for (size_t k = 0; k < group; k++) {
-    for (size_t l = j; l < d; l++) {
-      g[k][l] = quad_row(x, l, d, a[k][0], c);
-      s[k][0][0] += x[l] * g[k][l];
-    }
-    xax[k] = (s[k][0][0] + s[k][0][1]) + (s[k][1][0] + s[k][1][1]);
-  }
-}
-
 /* g = A_i x - b_i and f_i = 1/2 x^T A_i x - b_i^T x for clients i0 ..
-** i0 + count - 1, QUAD_GROUP at a time, each as quad_eval orders its sums. */
+** i0 + count - 1, TPC_QUAD_GROUP at a time (one kernel call each), each
+** as quad_eval orders its sums. */
 static void quad_grad_many(const tpc_problem *p, size_t i0, size_t count, const double *x,
                            double *const *g, double *f, void *work) {
   (void)work;
   const quad_priv *q = p->priv;
   const size_t d = p->d;
-  for (size_t k0 = 0; k0 < count; k0 += QUAD_GROUP) {
-    size_t m = count - k0 < QUAD_GROUP ? count - k0 : QUAD_GROUP, i[QUAD_GROUP];
-    double *gk[QUAD_GROUP], xax[QUAD_GROUP];
-    for (size_t k = 0; k < QUAD_GROUP; k++) { /* a short group repeats its last client */
-      i[k] = i0 + k0 + (k < m ? k : m - 1);
-      gk[k] = g[k0 + (k < m ? k : m - 1)];
+  for (size_t k0 = 0; k0 < count; k0 += TPC_QUAD_GROUP) {
+    size_t m = count - k0 < TPC_QUAD_GROUP ? count - k0 : TPC_QUAD_GROUP;
+    double *gk[TPC_QUAD_GROUP], a[TPC_QUAD_GROUP], xax[TPC_QUAD_GROUP];
+    for (size_t k = 0; k < TPC_QUAD_GROUP; k++) { /* a short group repeats its last client */
+      size_t kk = k < m ? k : m - 1;
+      gk[k] = g[k0 + kk];
+      a[k] = q->nu[i0 + k0 + kk] / 4.0;
     }
-    if (m == 1)
-      quad_ax_group(q, i, x, d, gk, xax, 1);
-    else
-      quad_ax_group(q, i, x, d, gk, xax, QUAD_GROUP);
+    q->ax(a, q->c, x, d, gk, xax, m == 1 ? 1 : TPC_QUAD_GROUP);
     for (size_t k = 0; k < m; k++) {
-      quad_b_sub(q, i[k], gk[k], d);
-      f[k0 + k] = 0.5 * xax[k] - quad_bx(q, i[k], x, d);
+      quad_b_sub(q, i0 + k0 + k, gk[k], d);
+      f[k0 + k] = 0.5 * xax[k] - quad_bx(q, i0 + k0 + k, x, d);
     }
   }
 }
@@ -448,6 +387,7 @@ static int quad_init(tpc_problem *p, const tpc_spec *s) {
   p->priv = q;
   q->convex = (int)convex;
   q->lambda = lambda;
+  q->ax = tpc_cpu_isa() >= TPC_ISA_AVX2 ? tpc_quad_ax_avx2 : tpc_quad_ax;
   q->nu = malloc(p->n * sizeof *q->nu);
   q->b1 = malloc(p->n * sizeof *q->b1);
   p->x0 = calloc(p->d, sizeof *p->x0);
