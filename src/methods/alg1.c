@@ -61,7 +61,9 @@ static inline alg1_v2 v2_load(const double *v) {
 
 /* (s0 + s1) + (s2 + s3) of the four partial sums q[0] = (s0, s1), q[1] =
 ** (s2, s3), as tpc_vec_dist2_4 ends. */
-static inline double v2_total(const alg1_v2 *q) { return (q[0][0] + q[0][1]) + (q[1][0] + q[1][1]); }
+static inline double v2_total(const alg1_v2 *q) {
+  return (q[0][0] + q[0][1]) + (q[1][0] + q[1][1]);
+}
 
 typedef struct alg1_client {
   double *g;         /* g_i^t, the client's state */
@@ -307,7 +309,6 @@ static int q_instances(tpc_alg1 *a, size_t count) {
   return TPC_OK;
 }
 
-/* The clients' instances for a run on `count` threads. */
 /* The spare vectors for a run on `count` threads (alg1_client.x, out). */
 static int spare_vectors(tpc_alg1 *a, size_t count) {
   size_t want = count * TPC_ALG1_SPARES;
@@ -321,6 +322,7 @@ static int spare_vectors(tpc_alg1 *a, size_t count) {
   return TPC_OK;
 }
 
+/* The clients' instances and spare vectors for a run on `count` threads. */
 static int instances(tpc_alg1 *a, size_t count) {
   int rc = spare_vectors(a, count);
   if (rc) return rc;

@@ -17,7 +17,8 @@
 **
 ** Storage is three numbers per client in spirit (nu_i, the shared shift c,
 ** the first entry of b_i): a gradient is one tridiagonal product, O(d), and
-** quad(d=1000,n=100) holds 1.6 KB of data.
+** quad(d=1000,n=100) holds 1.6 KB of data.  Clients four at a time
+** (grad_many, the kernel of quad_kern.h) share T x and c x.
 **
 ** The constants are exact in closed form: every A_i is a polynomial in T, so
 ** all share T's eigenvectors, and on the k-th one A_i acts as
@@ -197,7 +198,7 @@ static int quad_generate(tpc_problem *p, quad_priv *q, double s, unsigned long s
   return TPC_OK;
 }
 
-/* interp: the planted x* and T x*, (T x*)_j in quad_row's order so that
+/* interp: the planted x* and T x*, (T x*)_j as qk_trow forms it, so that
 ** a (T x*)_j + c x*_j is bit for bit the gradient's (A_i x*)_j. */
 static int quad_plant(tpc_problem *p, quad_priv *q, unsigned long seed) {
   size_t d = p->d;
@@ -211,12 +212,7 @@ static int quad_plant(tpc_problem *p, quad_priv *q, unsigned long seed) {
   tpc_rng_stream(r, seed, TPC_PURPOSE_DATA, QUAD_XSTAR_STREAM);
   for (size_t j = 0; j < d; j++) q->xs[j] = gsl_ran_ugaussian(r);
   gsl_rng_free(r);
-  for (size_t j = 0; j < d; j++) {
-    double tx = 2.0 * q->xs[j];
-    if (j > 0) tx -= q->xs[j - 1];
-    if (j + 1 < d) tx -= q->xs[j + 1];
-    q->txs[j] = tx;
-  }
+  for (size_t j = 0; j < d; j++) q->txs[j] = qk_trow(q->xs, j, d);
   return TPC_OK;
 }
 
