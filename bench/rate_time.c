@@ -4,10 +4,10 @@
 ** problem's data (data_bytes read by the roofline's sum, roofline.h, the
 ** widest vectorized loop the CPU runs, so it moves bytes at the read
 ** bandwidth `tpc bench` measures), every local gradient (the oracle) at the
-** point where the run stopped, in the rounds' blocks of clients, and one read of the n client
-** states (n d doubles, which the aggregation must touch).  Each is the median
-** over 9 batches of repeated passes lasting about 2 ms each, warm in cache
-** where it fits, as the iterations are, and runs on as many threads as the
+** point where the run stopped, in the rounds' blocks of clients, and one
+** read of the n client states (n d doubles, which the aggregation must
+** touch).  Each is the median over 9 batches of repeated passes lasting
+** about 2 ms each, warm in cache where it fits, as the iterations are, and runs on as many threads as the
 ** iterations did (contiguous slices of the data, clients split as Algorithm
 ** 1 splits them): a parallel iteration measured against a serial pass would
 ** flatter it by the thread count.  Peak RSS from getrusage.
