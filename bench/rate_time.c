@@ -3,11 +3,11 @@
 ** to what it cannot avoid, measured in the same process: one pass over the
 ** problem's data (data_bytes read by the roofline's sum, roofline.h, the
 ** widest vectorized loop the CPU runs, so it moves bytes at the read
-** bandwidth `tpc bench` measures), one call of every local gradient (the
-** oracle) at the point where the run stopped, and one read of the n client
-** states (n d doubles, which the aggregation must touch).  Each is the median
-** over 9 batches of repeated passes lasting about 2 ms each, warm in cache
-** where it fits, as the iterations are, and runs on as many threads as the
+** bandwidth `tpc bench` measures), every local gradient (the oracle) at the
+** point where the run stopped, in the rounds' blocks of clients, and one
+** read of the n client states (n d doubles, which the aggregation must
+** touch).  Each is the median over 9 batches of repeated passes lasting
+** about 2 ms each, warm in cache where it fits, as the iterations are, and runs on as many threads as the
 ** iterations did (contiguous slices of the data, clients split as Algorithm
 ** 1 splits them): a parallel iteration measured against a serial pass would
 ** flatter it by the thread count.  Peak RSS from getrusage.
@@ -75,7 +75,8 @@ static void sum_pass(void *ctx) {
   time_sink = (double)total;
 }
 
-/* g and work: one of each per thread, `ws` bytes of work apart. */
+/* g and work: TPC_ALG1_CLIENTS gradients and one work buffer per thread,
+** `ws` bytes of work apart. */
 typedef struct grad_ctx {
   const tpc_problem *p;
   const double *x;
@@ -85,14 +86,22 @@ typedef struct grad_ctx {
   int threads;
 } grad_ctx;
 
+/* Every gradient, in Algorithm 1's blocks of TPC_ALG1_CLIENTS clients (one
+** tpc_problem_grad_many call each), the blocks split between threads as
+** the rounds split them. */
 static void grad_pass(void *ctx) {
   const grad_ctx *c = ctx;
+  const size_t n = c->p->n, d = c->p->d;
   double acc = 0;
-  long n = (long)c->p->n;
+  long nb = (long)((n + TPC_ALG1_CLIENTS - 1) / TPC_ALG1_CLIENTS);
 #pragma omp parallel for num_threads(c->threads) schedule(static) reduction(+ : acc)
-  for (long i = 0; i < n; i++) {
-    size_t t = (size_t)omp_get_thread_num();
-    acc += c->p->type->grad(c->p, (size_t)i, c->x, c->g + t * c->p->d, c->work + t * c->ws);
+  for (long b = 0; b < nb; b++) {
+    size_t t = (size_t)omp_get_thread_num(), i0 = (size_t)b * TPC_ALG1_CLIENTS;
+    size_t count = n - i0 < TPC_ALG1_CLIENTS ? n - i0 : TPC_ALG1_CLIENTS;
+    double *g[TPC_ALG1_CLIENTS], f[TPC_ALG1_CLIENTS];
+    for (size_t k = 0; k < count; k++) g[k] = c->g + (t * TPC_ALG1_CLIENTS + k) * d;
+    tpc_problem_grad_many(c->p, i0, count, c->x, g, f, c->work + t * c->ws);
+    for (size_t k = 0; k < count; k++) acc += f[k];
   }
   time_sink = acc;
 }
@@ -113,8 +122,8 @@ int tpc_rate_time(const tpc_problem *p, const double *x, const tpc_alg1_result *
                   int threads, tpc_rate_timing *out) {
   int ok = 1;
   memset(out, 0, sizeof *out);
-  /* the iterations' threads: Algorithm 1 runs at most one per client */
-  threads = threads < 1 ? 1 : (size_t)threads > p->n ? (int)p->n : threads;
+  /* the iterations' threads: at most one per client, one on a small problem */
+  threads = tpc_alg1_threads(p, threads);
   out->threads = threads;
   out->data_bytes = p->data_bytes;
   out->iter_ns = r->iters ? 1e9 * r->seconds / (double)r->iters : NAN;
@@ -122,7 +131,7 @@ int tpc_rate_time(const tpc_problem *p, const double *x, const tpc_alg1_result *
   out->state_pass_ns = time_sum(p->n * p->d * sizeof(double), threads, &ok);
   size_t ws = p->type->work_size ? p->type->work_size(p) : 0;
   ws = (ws + 63) / 64 * 64;
-  grad_ctx g = {p, x, calloc((size_t)threads * p->d, sizeof(double)),
+  grad_ctx g = {p, x, calloc((size_t)threads * TPC_ALG1_CLIENTS * p->d, sizeof(double)),
                 calloc((size_t)threads * (ws ? ws : 1), 1), ws, threads};
   if (g.g && g.work && ok)
     out->grad_pass_ns = time_pass(grad_pass, &g);

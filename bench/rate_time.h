@@ -27,8 +27,8 @@ typedef struct tpc_rate_timing {
 ** the point where the run stopped, since a gradient's cost can depend on
 ** the point: exp(0) is a fast path, and logreg starts at 0) and a pass over
 ** n d doubles (each the median of repeated passes, warm), on the run's
-** `threads` (at most n, as Algorithm 1 uses), and fill the rest from the
-** finished run r.  TPC_ENOMEM. */
+** `threads` (as many as Algorithm 1 uses: tpc_alg1_threads), and fill the
+** rest from the finished run r.  TPC_ENOMEM. */
 int tpc_rate_time(const tpc_problem *p, const double *x, const tpc_alg1_result *r,
                   int threads, tpc_rate_timing *out);
 

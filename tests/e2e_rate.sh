@@ -11,6 +11,9 @@
 db="$tmp/rate.sqlite"
 
 Q='quad(d=100,n=10,s=0,seed=1)'
+# n d = 65600 client-state values: at least TPC_ALG1_PAR_VALUES (65536), so
+# its rounds run in parallel on 2 threads (Q's run on one whatever is asked)
+QPAR='quad(d=656,n=100,s=0,seed=1)'
 # The runs whose rows are counted check Theorem 1 alone (--theorem T5.thm1;
 # by default every theorem that applies is checked: tests/e2e_theorems.sh)
 DET='gd ef21(topk(k=5)) lag(zeta=4) clag(topk(k=5),zeta=2) 3pcv1(topk(k=5))'
@@ -21,11 +24,11 @@ has out "--experiment" "help names the experiments"
 
 # Theorem 1 on the deterministic methods, 1 thread, then 2 threads
 # shellcheck disable=SC2086
-expect 0 "theorem1 threads 1" -- rate "$Q" $DET --T 150 --threads 1 --theorem T5.thm1 --db "$db"
+expect 0 "theorem1 threads 1" -- rate "$QPAR" $DET --T 150 --threads 1 --theorem T5.thm1 --db "$db"
 has out "pass" "table shows pass"
 run1=$(last_run)
 # shellcheck disable=SC2086
-expect 0 "theorem1 threads 2" -- rate "$Q" $DET --T 150 --threads 2 --theorem T5.thm1 --db "$db"
+expect 0 "theorem1 threads 2" -- rate "$QPAR" $DET --T 150 --threads 2 --theorem T5.thm1 --db "$db"
 run2=$(last_run)
 equals "SELECT count(*) FROM rate_checks WHERE run_id = $run1 AND verdict = 'pass'
         AND check_kind = 'theorem1' AND slack >= 1" 5 "five checks pass with a slack"
@@ -92,8 +95,10 @@ expect 0 "wire check" -- rate "$Q" $DET 'marina(permk,p=0.1)' --wire-check --T 5
 expect 0 "time" -- rate "$Q" 'ef21(topk(k=10))' --T 50 --no-slack --time --db "$db"
 has out "ns/iteration" "time line"
 has out "peak RSS" "peak RSS shown"
-expect 0 "time, 2 threads" -- rate "$Q" 'ef21(topk(k=10))' --T 50 --no-slack --time --threads 2 --db "$db"
+expect 0 "time, 2 threads" -- rate "$QPAR" 'ef21(topk(k=10))' --T 50 --no-slack --time --threads 2 --db "$db"
 has out "time (2 threads)" "the floors are timed on the run's threads"
+expect 0 "time, small problem" -- rate "$Q" 'ef21(topk(k=10))' --T 50 --no-slack --time --threads 2 --db "$db"
+has out "time (1 thread)" "a small problem runs, and is timed, on one thread"
 expect 0 "mult 2 is n/a" -- rate "$Q" gd --mult 2 --T 50 --no-slack --db "$db"
 has out "n/a" "n/a verdict"
 

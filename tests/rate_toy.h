@@ -20,6 +20,7 @@
 
 #include <criterion/criterion.h>
 
+#include "methods/alg1.h"
 #include "registry/registry.h"
 #include "problems/problem.h"
 
@@ -135,6 +136,15 @@ static tpc_problem *toy;
 static void setup(void) {
   reg = tpc_registry_alloc();
   toy = toy_alloc(42, 6, 1.0, 0);
+  cr_assert(reg && toy);
+}
+
+/* The same with a toy of n d = TPC_ALG1_PAR_VALUES (d = 2048, n = 32), the
+** smallest whose rounds Algorithm 1 runs in parallel: the tests comparing
+** thread counts need it, since a smaller problem runs on one thread. */
+static inline void setup_parallel(void) {
+  reg = tpc_registry_alloc();
+  toy = toy_alloc(TPC_ALG1_PAR_VALUES / 32, 32, 1.0, 0);
   cr_assert(reg && toy);
 }
 

@@ -4,7 +4,9 @@
 **
 **  - gd: Algorithm 1 with `gd` is plain gradient descent, point for point.
 **  - threads: every deterministic and randomized method gives bit-identical
-**    trajectories for 1 and 2 threads and across repeated runs.
+**    trajectories for 1 and 2 threads and across repeated runs (on a toy
+**    big enough to run in parallel: setup_parallel), and a small problem
+**    runs on one thread whatever is asked.
 **  - wire: with every message encoded, decoded and applied at the server, no
 **    server copy ever differs from its client, and the trajectory equals the
 **    unchecked one bit for bit, on 1 and 2 threads.
@@ -107,7 +109,7 @@ Test(alg1, gd_is_gradient_descent, .init = setup, .fini = teardown) {
   tpc_alg1_free(a);
 }
 
-Test(alg1, threads_and_repeats_bit_identical, .init = setup, .fini = teardown) {
+Test(alg1, threads_and_repeats_bit_identical, .init = setup_parallel, .fini = teardown) {
   for (size_t k = 0; methods[k]; k++) {
     tpc_alg1 *a = make(methods[k], NULL);
     tpc_alg1_opts o;
@@ -131,6 +133,20 @@ Test(alg1, threads_and_repeats_bit_identical, .init = setup, .fini = teardown) {
   }
 }
 
+/* The fork and join of a parallel round cost more than a small round: below
+** TPC_ALG1_PAR_VALUES client-state values a round runs on one thread. */
+Test(alg1, small_problems_run_on_one_thread, .init = setup, .fini = teardown) {
+  cr_assert(eq(int, tpc_alg1_threads(toy, 2), 1));
+  tpc_problem *big = toy_alloc(TPC_ALG1_PAR_VALUES / 32, 32, 1.0, 0);
+  cr_assert(eq(int, tpc_alg1_threads(big, 2), 2));
+  cr_assert(eq(int, tpc_alg1_threads(big, 1000), 32));
+  cr_assert(eq(int, tpc_alg1_threads(big, 1), 1));
+  big->d--; /* one value below */
+  cr_assert(eq(int, tpc_alg1_threads(big, 2), 1));
+  big->d++;
+  toy_free(big);
+}
+
 /* A different repetition or seed draws other streams: randomized methods
 ** change, deterministic ones do not. */
 Test(alg1, reps_are_independent, .init = setup, .fini = teardown) {
@@ -152,7 +168,7 @@ Test(alg1, reps_are_independent, .init = setup, .fini = teardown) {
   }
 }
 
-Test(alg1, wire_check_server_equals_clients, .init = setup, .fini = teardown) {
+Test(alg1, wire_check_server_equals_clients, .init = setup_parallel, .fini = teardown) {
   for (size_t k = 0; methods[k]; k++) {
     for (int init = 0; init < 3; init++) {
       tpc_alg1 *a = make(methods[k], NULL);

@@ -521,7 +521,7 @@ Test(methods, ef21p_w_copies_through_the_wire, .init = setup, .fini = teardown) 
 
 /* ---- threads ------------------------------------------------------------------------------- */
 
-Test(methods, threads_bit_identical, .init = setup, .fini = teardown) {
+Test(methods, threads_bit_identical, .init = setup_parallel, .fini = teardown) {
   toy_opt opt;
   toy_opt_init(&opt, toy);
   const char *specs[] = {"dcgd(identity)", "dcgd_shift(identity,shift=diana)",
@@ -747,7 +747,7 @@ Test(methods, bidir_wire_check_catches_a_dropped_part, .init = setup, .fini = te
 /* Bit-identical on 1, 2 and 3 threads: deterministic (EF21-TopK both
 ** ways) and randomized (RandK both ways, the server's stream from the
 ** seed). */
-Test(methods, bidir_threads_bit_identical, .init = setup, .fini = teardown) {
+Test(methods, bidir_threads_bit_identical, .init = setup_parallel, .fini = teardown) {
   const char *specs[] = {"bidir(ef21(topk(k=2)),ef21(topk(k=3)))",
                          "bidir(ef21(randk(k=2)),ef21(randk(k=3)))", NULL};
   for (int k = 0; specs[k]; k++) {

@@ -371,6 +371,70 @@ Test(problems_quad, same_spec_same_problem_and_full_grad_is_the_mean) {
   tpc_problem_free(c);
 }
 
+/* TPC_KERNEL=isa for the problems built until kernel_pop, which restores
+** the value saved (saved[0] = 0: unset). */
+static void kernel_push(const char *isa, char saved[32]) {
+  const char *old = getenv("TPC_KERNEL");
+  saved[0] = '\0';
+  if (old) snprintf(saved, 32, "%s", old);
+  cr_assert(eq(int, setenv("TPC_KERNEL", isa, 1), 0));
+}
+
+static void kernel_pop(const char saved[32]) {
+  if (saved[0])
+    setenv("TPC_KERNEL", saved, 1);
+  else
+    unsetenv("TPC_KERNEL");
+}
+
+/* Clients grouped four at a time share T x and sum side by side: every
+** gradient and value is still the one grad and value give alone, bit for
+** bit, at every d (the first and last rows of T, the tail past a multiple
+** of four), every count (groups cut short) and every variant; and the
+** portable kernel gives the AVX2 one's bits. */
+Test(problems_quad, grad_many_is_grad_bit_for_bit) {
+  static const char *const variants[] = {"", ",s=1.3,seed=5", ",s=1,convex=1,interp=1"};
+  static const size_t dims[] = {1, 2, 3, 4, 5, 7, 8, 9, 13, 1000};
+  enum { N = 11 };
+  for (size_t v = 0; v < sizeof variants / sizeof *variants; v++) {
+    for (size_t t = 0; t < sizeof dims / sizeof *dims; t++) {
+      char spec[96];
+      snprintf(spec, sizeof spec, "quad(d=%zu,n=%d%s)", dims[t], N, variants[v]);
+      char saved[32];
+      kernel_push("scalar", saved);
+      tpc_problem *ps = build_ok(spec);
+      kernel_pop(saved);
+      tpc_problem *p = build_ok(spec);
+      size_t d = p->d;
+      double *x = malloc(d * sizeof *x), *g1 = malloc(d * sizeof *g1);
+      double *gm = malloc(N * d * sizeof *gm), f[N], *gp[N];
+      for (size_t j = 0; j < d; j++) x[j] = 3.0 * sin(1.7 * (double)j + 0.3) - 0.5;
+      for (size_t i = 0; i < N; i++) gp[i] = gm + i * d;
+      void *w = work_alloc(p);
+      for (size_t count = 1; count <= N; count++) {
+        size_t i0 = N - count;
+        tpc_problem_grad_many(p, i0, count, x, gp, f, w);
+        for (size_t k = 0; k < count; k++) {
+          double fk = p->type->grad(p, i0 + k, x, g1, w);
+          cr_assert(ieee_ulp_eq(dbl, f[k], fk, 0), "%s count %zu client %zu", spec, count,
+                    i0 + k);
+          cr_assert(ieee_ulp_eq(dbl, p->type->value(p, i0 + k, x, w), fk, 0), "%s", spec);
+          cr_assert(eq(int, memcmp(gp[k], g1, d * sizeof *g1), 0), "%s count %zu client %zu",
+                    spec, count, i0 + k);
+          cr_assert(ieee_ulp_eq(dbl, ps->type->grad(ps, i0 + k, x, g1, w), fk, 0), "%s", spec);
+          cr_assert(eq(int, memcmp(gp[k], g1, d * sizeof *g1), 0), "%s: portable kernel", spec);
+        }
+      }
+      free(w);
+      free(x);
+      free(g1);
+      free(gm);
+      tpc_problem_free(p);
+      tpc_problem_free(ps);
+    }
+  }
+}
+
 /* ---- spec checks ----------------------------------------------------------- */
 
 Test(problems_spec, bad_specs_name_the_column) {
@@ -918,15 +982,10 @@ Test(problems_logreg, exp_within_one_ulp) {
 /* Build logreg from `path` with the kernel path capped at `isa` (TPC_KERNEL
 ** is read at init), restoring the caller's TPC_KERNEL. */
 static tpc_problem *build_logreg_isa(const char *path, const char *extra, const char *isa) {
-  const char *old = getenv("TPC_KERNEL");
-  char saved[32] = "";
-  if (old) snprintf(saved, sizeof saved, "%s", old);
-  cr_assert(eq(int, setenv("TPC_KERNEL", isa, 1), 0));
+  char saved[32];
+  kernel_push(isa, saved);
   tpc_problem *p = build_file_ok("logreg", path, extra);
-  if (old)
-    setenv("TPC_KERNEL", saved, 1);
-  else
-    unsetenv("TPC_KERNEL");
+  kernel_pop(saved);
   return p;
 }
 

@@ -326,19 +326,26 @@ Test(rate, timing, .init = setup, .fini = teardown) {
   tpc_rate_timing tm;
   opts(&o, "T5.thm1");
   check(toy, "gd", NULL, &o, &c);
-  /* the passes run on the iterations' threads: as asked, at most n, at least 1 */
+  /* the passes run on the iterations' threads: one on the small toy, as the
+  ** rounds do; on one of parallel size as asked, at most n, at least 1 */
+  tpc_problem *big = toy_alloc(TPC_ALG1_PAR_VALUES / 32, 32, 1.0, 0);
   static const int asked[] = {1, 2, 1000, 0};
-  for (size_t i = 0; i < sizeof asked / sizeof *asked; i++) {
-    cr_assert(eq(int, tpc_rate_time(toy, toy->x0, &c.runs[0], asked[i], &tm), TPC_OK));
-    int want = asked[i] < 1 ? 1 : (size_t)asked[i] > toy->n ? (int)toy->n : asked[i];
-    cr_assert(eq(int, tm.threads, want), "asked %d", asked[i]);
-    cr_assert(gt(dbl, tm.iter_ns, 0));
-    cr_assert(gt(dbl, tm.data_pass_ns, 0));
-    cr_assert(gt(dbl, tm.grad_pass_ns, 0));
-    cr_assert(gt(dbl, tm.state_pass_ns, 0));
-    cr_assert(eq(sz, tm.data_bytes, toy->data_bytes));
-    cr_assert(gt(long, tm.peak_rss_kib, 0));
+  for (int k = 0; k < 2; k++) {
+    tpc_problem *p = k ? big : toy;
+    for (size_t i = 0; i < sizeof asked / sizeof *asked; i++) {
+      cr_assert(eq(int, tpc_rate_time(p, p->x0, &c.runs[0], asked[i], &tm), TPC_OK));
+      int want = asked[i] < 1 ? 1 : (size_t)asked[i] > p->n ? (int)p->n : asked[i];
+      cr_assert(eq(int, tm.threads, k ? want : 1), "n d = %zu, asked %d", p->n * p->d,
+                asked[i]);
+      cr_assert(gt(dbl, tm.iter_ns, 0));
+      cr_assert(gt(dbl, tm.data_pass_ns, 0));
+      cr_assert(gt(dbl, tm.grad_pass_ns, 0));
+      cr_assert(gt(dbl, tm.state_pass_ns, 0));
+      cr_assert(eq(sz, tm.data_bytes, p->data_bytes));
+      cr_assert(gt(long, tm.peak_rss_kib, 0));
+    }
   }
+  toy_free(big);
   tpc_rate_check_free(&c);
 }
 

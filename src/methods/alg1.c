@@ -1,14 +1,18 @@
 /*
 ** Algorithm 1 (THEORY.md T4): the runner declared in methods/alg1.h.
 **
-** One round is two parallel loops.  The client loop gives each client its
-** new gradient, its mechanism's message and new state, the message's bit
-** counts and its share of G^t; with the wire check it also encodes, decodes
-** and applies the message to the server's copy and compares the bits.  The
+** One round is two parallel loops.  The client loop runs blocks of
+** TPC_ALG1_CLIENTS clients: one call of the problem gives the block's new
+** gradients, then each client its mechanism's message and new state, the
+** message's bit counts and its share of G^t; with the wire check it also
+** encodes, decodes and applies the message to the server's copy and
+** compares the bits.  The
 ** aggregation loop runs over blocks of coordinates and sums the clients in
 ** client order, so the averages do not depend on the thread count.  On one
-** thread the two loops are fused: each client's vectors are added to the sums
-** right after its round, while in cache, in the same order.  Every
+** thread the two loops are fused: each block's vectors are added to the sums
+** right after its round, while in cache, each coordinate's clients in the
+** same order.  A block's sums of squares (each client's four partial sums
+** over j mod 4, as tpc_vec_dist2_4) run side by side, the same bits.  Every
 ** per-client scalar is kept in the client's slot and summed afterwards in
 ** client order for the same reason.
 */
@@ -39,9 +43,34 @@
 ** to 530-690 us per iteration in 8 interleaved pairs (a noisy spell). */
 #define TPC_ALG1_BLOCK 128
 
+/* Spare vectors per thread: a gradient for each client of a block, and the
+** mechanism's output, which one client at a time borrows. */
+#define TPC_ALG1_SPARES (TPC_ALG1_CLIENTS + 1)
+
+/* Two doubles, coordinates j and j+1 (an SSE2 register on x86-64; a GCC
+** vector type, each lane's IEEE operations exactly as written): the four
+** partial sums over j mod 4 that tpc_vec_norm2_4 and tpc_vec_dist2_4 keep
+** are a pair of them, lanes 0, 1 and 2, 3. */
+typedef double alg1_v2 __attribute__((vector_size(16)));
+
+static inline alg1_v2 v2_load(const double *v) {
+  alg1_v2 r;
+  memcpy(&r, v, sizeof r);
+  return r;
+}
+
+/* (s0 + s1) + (s2 + s3) of the four partial sums q[0] = (s0, s1), q[1] =
+** (s2, s3), as tpc_vec_dist2_4 ends. */
+static inline double v2_total(const alg1_v2 *q) {
+  return (q[0][0] + q[0][1]) + (q[1][0] + q[1][1]);
+}
+
 typedef struct alg1_client {
   double *g;         /* g_i^t, the client's state */
   double *y;         /* grad f_i at the current evaluation point */
+  /* Lent by the thread for the client's round (spare_lend), NULL between
+  ** rounds: only g and y persist, which keeps n clients' vectors half as
+  ** large (quad(d=1000,n=100): 1.6 MB, inside a 2 MB L2). */
   double *x;         /* grad f_i at the new point (scratch) */
   double *out;       /* the mechanism's output, swapped with g */
   double *srv;       /* the server's copy of g_i (allocated for a wire check) */
@@ -70,6 +99,11 @@ struct tpc_alg1 {
   size_t d, n;
   size_t nmech;       /* mechanism instances: one per thread of the run */
   tpc_mech **mech;
+  /* Scratch vectors a thread lends its clients (alg1_client.x, out), the
+  ** buffers swapped in and out as a round's swaps move them:
+  ** TPC_ALG1_SPARES per thread of the run. */
+  size_t nspare;
+  double **spare;
   alg1_client *c;
   tpc_mech_consts mc;
   tpc_comp *server;   /* EF21-P compressor or NULL */
@@ -148,8 +182,6 @@ static double *vec_alloc(size_t d) { return tpc_calloc_aligned(d, sizeof(double)
 static void client_free(alg1_client *c) {
   free(c->g);
   free(c->y);
-  free(c->x);
-  free(c->out);
   free(c->srv);
   free(c->h);
   free(c->hs);
@@ -166,6 +198,8 @@ void tpc_alg1_free(tpc_alg1 *a) {
   free(a->c);
   for (size_t k = 0; k < a->nmech; k++) tpc_mech_free(a->mech[k]);
   free(a->mech);
+  for (size_t k = 0; k < a->nspare; k++) free(a->spare[k]);
+  free(a->spare);
   tpc_spec_free(a->method);
   for (size_t k = 0; k < a->nqinst; k++) tpc_comp_free(a->qinst[k]);
   free(a->qinst);
@@ -196,15 +230,13 @@ static int client_alloc(tpc_alg1 *a, alg1_client *c) {
   size_t d = a->d;
   c->g = vec_alloc(d);
   c->y = vec_alloc(d);
-  c->x = vec_alloc(d);
-  c->out = vec_alloc(d);
   c->rng = gsl_rng_alloc(gsl_rng_pcg64);
   c->shared = gsl_rng_alloc(gsl_rng_pcg64);
   if (a->rule) {
     c->h = vec_alloc(d);
     c->diff = vec_alloc(d);
   }
-  if (!c->g || !c->y || !c->x || !c->out || !c->rng || !c->shared ||
+  if (!c->g || !c->y || !c->rng || !c->shared ||
       (a->rule && (!c->h || !c->diff)))
     return tpc_error(TPC_ENOMEM, "alg1: out of memory for a client (d = %zu)", d);
   return TPC_OK;
@@ -277,8 +309,23 @@ static int q_instances(tpc_alg1 *a, size_t count) {
   return TPC_OK;
 }
 
-/* The clients' instances for a run on `count` threads. */
+/* The spare vectors for a run on `count` threads (alg1_client.x, out). */
+static int spare_vectors(tpc_alg1 *a, size_t count) {
+  size_t want = count * TPC_ALG1_SPARES;
+  if (want <= a->nspare) return TPC_OK;
+  double **v = realloc(a->spare, want * sizeof *v);
+  if (!v) return tpc_error(TPC_ENOMEM, "alg1: out of memory");
+  a->spare = v;
+  for (; a->nspare < want; a->nspare++)
+    if (!(v[a->nspare] = vec_alloc(a->d)))
+      return tpc_error(TPC_ENOMEM, "alg1: out of memory (d = %zu)", a->d);
+  return TPC_OK;
+}
+
+/* The clients' instances and spare vectors for a run on `count` threads. */
 static int instances(tpc_alg1 *a, size_t count) {
+  int rc = spare_vectors(a, count);
+  if (rc) return rc;
   return a->rule ? q_instances(a, count) : mech_instances(a, count);
 }
 
@@ -502,14 +549,62 @@ static void client_streams(const alg1_round *r, size_t i, alg1_client *c) {
   tpc_rng_stream(c->shared, r->o->seed, TPC_PURPOSE_SHARED, (r->o->rep << 32) | r->t1);
 }
 
-/* The gradient of client i at the round's point into c->x; flags it bad
-** when it is non-finite or beyond the guard. */
-static void client_grad(const alg1_round *r, size_t i, alg1_client *c, void *work) {
-  const tpc_problem *p = r->a->p;
-  c->bits = c->paper = 0;
-  c->f = p->type->grad(p, i, r->pt, c->x, work);
-  double nx = tpc_vec_norm2_4(c->x, r->a->d);
-  c->bad = !(isfinite(c->f) && nx <= TPC_ALG1_GUARD);
+/* ||a_k - b_k||^2 into out[k] for `group` pairs, each in tpc_vec_dist2_4's
+** four partial sums over j mod 4 (the same bits), the pairs side by side:
+** one pair's sum is a chain of d/4 dependent additions whose latency
+** bounded the pass.  Inlined with a constant group (1 or TPC_ALG1_CLIENTS),
+** so that the loop over pairs unrolls and the sums stay in registers. */
+static inline __attribute__((always_inline)) void dist2_group(const double *const *a,
+                                                              const double *const *b,
+                                                              size_t d, double *out,
+                                                              size_t group) {
+  alg1_v2 q[TPC_ALG1_CLIENTS][2] = {{{0}}};
+  size_t j = 0;
+  for (; j + 4 <= d; j += 4)
+#pragma GCC unroll 4
+    for (size_t k = 0; k < group; k++)
+#pragma GCC unroll 2
+      for (size_t h = 0; h < 2; h++) {
+        alg1_v2 t = v2_load(a[k] + j + 2 * h) - v2_load(b[k] + j + 2 * h);
+        q[k][h] += t * t;
+      }
+  for (size_t k = 0; k < group; k++) {
+    for (size_t l = j; l < d; l++) q[k][0][0] += (a[k][l] - b[k][l]) * (a[k][l] - b[k][l]);
+    out[k] = v2_total(q[k]);
+  }
+}
+
+/* dist2_group over a block of count <= TPC_ALG1_CLIENTS pairs. */
+static void dist2_block(const double *const *a, const double *const *b, size_t count,
+                        size_t d, double *out) {
+  if (count == TPC_ALG1_CLIENTS) {
+    dist2_group(a, b, d, out, TPC_ALG1_CLIENTS);
+    return;
+  }
+  for (size_t k = 0; k < count; k++) dist2_group(a + k, b + k, d, out + k, 1);
+}
+
+/* The gradients of the count clients from i0 at the round's point into
+** their c->x, in one call of the problem (tpc_problem_grad_many); flags a
+** client bad when its gradient is non-finite or beyond the guard (its norm
+** minus zero: the same bits as the norm). */
+static void clients_grad(const alg1_round *r, size_t i0, size_t count, void *work) {
+  const tpc_alg1 *a = r->a;
+  double *g[TPC_ALG1_CLIENTS] = {0}, f[TPC_ALG1_CLIENTS], nx[TPC_ALG1_CLIENTS];
+  const double *zero[TPC_ALG1_CLIENTS] = {0};
+  for (size_t k = 0; k < count; k++) {
+    alg1_client *c = &a->c[i0 + k];
+    c->bits = c->paper = 0;
+    g[k] = c->x;
+    zero[k] = a->zero;
+  }
+  tpc_problem_grad_many(a->p, i0, count, r->pt, g, f, work);
+  dist2_block((const double *const *)g, zero, count, a->d, nx);
+  for (size_t k = 0; k < count; k++) {
+    alg1_client *c = &a->c[i0 + k];
+    c->f = f[k];
+    c->bad = !(isfinite(c->f) && nx[k] <= TPC_ALG1_GUARD);
+  }
 }
 
 static void swap_vec(double **a, double **b) {
@@ -588,12 +683,12 @@ static void shifted_start(const alg1_round *r, size_t i) {
   if (c->hs) memcpy(c->hs, c->h, d * sizeof(double));
 }
 
-/* Round t of T4 for client i: g_i^{t+1} = C_{g_i^t, y_i}(grad f_i(x^{t+1})).
-** G_i = ||g_i - y_i||^2 after this and client_init is the callers' (on one
-** thread, fused with the sums). */
-static void client_round(const alg1_round *r, size_t i, size_t th, void *work) {
+/* Round t of T4 for client i, its gradient in c->x (clients_grad):
+** g_i^{t+1} = C_{g_i^t, y_i}(grad f_i(x^{t+1})).  G_i = ||g_i - y_i||^2
+** after this and client_init is the callers' (on one thread, fused with the
+** sums). */
+static void client_round(const alg1_round *r, size_t i, size_t th) {
   alg1_client *c = &r->a->c[i];
-  client_grad(r, i, c, work);
   if (c->bad) return;
   if (r->a->rule) {
     shifted_round(r, i, r->a->qinst[th]);
@@ -612,11 +707,10 @@ static void client_round(const alg1_round *r, size_t i, size_t th, void *work) {
 /* g_i^0 for client i by the initialization of r->o (the server's copy starts
 ** at zero and receives the same message); shifted clients start their shift
 ** and run their first round. */
-static void client_init(const alg1_round *r, size_t i, size_t th, void *work) {
+static void client_init(const alg1_round *r, size_t i, size_t th) {
   tpc_alg1 *a = r->a;
   alg1_client *c = &a->c[i];
   size_t d = a->d;
-  client_grad(r, i, c, work);
   if (c->bad) return;
   if (a->rule) {
     shifted_start(r, i);
@@ -644,69 +738,130 @@ static void client_init(const alg1_round *r, size_t i, size_t th, void *work) {
   client_message(r, c, c->g);
 }
 
-/* Threads of the client loop: no more than clients. */
+int tpc_alg1_threads(const tpc_problem *p, int threads) {
+  if (threads <= 1 || p->n * p->d < TPC_ALG1_PAR_VALUES) return 1;
+  return (size_t)threads < p->n ? threads : (int)p->n;
+}
+
 static int client_threads(const tpc_alg1 *a, const tpc_alg1_opts *o) {
-  return (size_t)o->threads < a->n ? o->threads : (int)a->n;
+  return tpc_alg1_threads(a->p, o->threads);
+}
+
+/* The block of count clients from i0: their gradients (clients_grad), then
+** each client's round, or its initialization when init is set; thread th
+** lends the clients its spare vectors for their scratch and takes back
+** whichever buffers the round's swaps left there. */
+static void block_run(const alg1_round *r, size_t i0, size_t count, size_t th, void *work,
+                      int init) {
+  double **spare = r->a->spare + th * TPC_ALG1_SPARES;
+  for (size_t k = 0; k < count; k++) r->a->c[i0 + k].x = spare[k];
+  clients_grad(r, i0, count, work);
+  for (size_t k = 0; k < count; k++) {
+    alg1_client *c = &r->a->c[i0 + k];
+    c->out = spare[TPC_ALG1_CLIENTS];
+    if (init)
+      client_init(r, i0 + k, th);
+    else
+      client_round(r, i0 + k, th);
+    spare[k] = c->x; /* the buffers the swaps left with the client's scratch */
+    spare[TPC_ALG1_CLIENTS] = c->out;
+    c->x = c->out = NULL;
+  }
+}
+
+/* The clients' states g_i and gradients y_i of a block, by pointer. */
+static void block_vectors(const tpc_alg1 *a, size_t i0, size_t count, const double **g,
+                          const double **y) {
+  for (size_t k = 0; k < count; k++) {
+    g[k] = a->c[i0 + k].g;
+    y[k] = a->c[i0 + k].y;
+  }
+}
+
+static size_t block_count(const tpc_alg1 *a, size_t i0) {
+  return a->n - i0 < TPC_ALG1_CLIENTS ? a->n - i0 : TPC_ALG1_CLIENTS;
 }
 
 static void clients_run(const alg1_round *r, int init) {
-  long nl = (long)r->a->n;
+  const tpc_alg1 *a = r->a;
+  long nb = (long)((a->n + TPC_ALG1_CLIENTS - 1) / TPC_ALG1_CLIENTS);
 #pragma omp parallel for num_threads(client_threads(r->a, r->o)) schedule(static)
-  for (long i = 0; i < nl; i++) {
-    size_t th = (size_t)omp_get_thread_num();
-    void *work = r->work + th * r->work_size;
-    alg1_client *c = &r->a->c[i];
-    if (init)
-      client_init(r, (size_t)i, th, work);
-    else
-      client_round(r, (size_t)i, th, work);
-    c->G = tpc_vec_dist2_4(c->g, c->y, r->a->d);
+  for (long b = 0; b < nb; b++) {
+    size_t th = (size_t)omp_get_thread_num(), i0 = (size_t)b * TPC_ALG1_CLIENTS;
+    size_t count = block_count(a, i0);
+    const double *g[TPC_ALG1_CLIENTS], *y[TPC_ALG1_CLIENTS];
+    double G[TPC_ALG1_CLIENTS];
+    block_run(r, i0, count, th, r->work + th * r->work_size, init);
+    block_vectors(a, i0, count, g, y);
+    dist2_block(g, y, count, a->d, G);
+    for (size_t k = 0; k < count; k++) a->c[i0 + k].G = G[k];
   }
 }
 
-/* acc[j] += s[j] and accf[j] += y[j] for j < d, and ||g - y||^2 in dist2's
-** four partial sums: one pass over a client's vectors instead of three.
-** s is the server's copy of g (the same values; its own buffer under the
-** wire check). */
-static double fold(double *restrict acc, double *restrict accf, const double *s,
-                   const double *g, const double *y, size_t d) {
-  double q0 = 0, q1 = 0, q2 = 0, q3 = 0;
+/* acc[j] += s_k[j] and accf[j] += y_k[j] for j < d and the `group` clients
+** k in order, and G[k] = ||g_k - y_k||^2 as dist2_group sums it: one pass
+** over the clients' vectors instead of three, their chains side by side
+** (inlined with a constant group, as dist2_group).  s_k is the server's
+** copy of g_k (the same values; its own buffer under the wire check). */
+static inline __attribute__((always_inline)) void fold_group(
+    double *restrict acc, double *restrict accf, const double *const *s,
+    const double *const *g, const double *const *y, size_t d, double *G, size_t group) {
+  alg1_v2 q[TPC_ALG1_CLIENTS][2] = {{{0}}};
   size_t j = 0;
-  for (; j + 4 <= d; j += 4) {
-    double t0 = g[j] - y[j], t1 = g[j + 1] - y[j + 1];
-    double t2 = g[j + 2] - y[j + 2], t3 = g[j + 3] - y[j + 3];
-    for (size_t l = 0; l < 4; l++) {
-      acc[j + l] += s[j + l];
-      accf[j + l] += y[j + l];
+  for (; j + 4 <= d; j += 4)
+#pragma GCC unroll 2
+    for (size_t h = 0; h < 2; h++) {
+      size_t jh = j + 2 * h;
+      alg1_v2 av = v2_load(acc + jh), fv = v2_load(accf + jh);
+#pragma GCC unroll 4
+      for (size_t k = 0; k < group; k++) {
+        alg1_v2 yv = v2_load(y[k] + jh), t = v2_load(g[k] + jh) - yv;
+        av += v2_load(s[k] + jh);
+        fv += yv;
+        q[k][h] += t * t;
+      }
+      memcpy(acc + jh, &av, sizeof av);
+      memcpy(accf + jh, &fv, sizeof fv);
     }
-    q0 += t0 * t0;
-    q1 += t1 * t1;
-    q2 += t2 * t2;
-    q3 += t3 * t3;
+  for (size_t k = 0; k < group; k++) {
+    for (size_t l = j; l < d; l++) {
+      acc[l] += s[k][l];
+      accf[l] += y[k][l];
+      q[k][0][0] += (g[k][l] - y[k][l]) * (g[k][l] - y[k][l]);
+    }
+    G[k] = v2_total(q[k]);
   }
-  for (; j < d; j++) {
-    acc[j] += s[j];
-    accf[j] += y[j];
-    q0 += (g[j] - y[j]) * (g[j] - y[j]);
-  }
-  return (q0 + q1) + (q2 + q3);
 }
 
-/* One thread: each client's round, then its g_i (the server's copy) and y_i
-** added to g and gf while they are still in cache.  The same sums in the
-** same order as clients_run and aggregate, so the same bits. */
+/* fold_group over a block of count <= TPC_ALG1_CLIENTS clients (a short
+** block client by client: each coordinate still sums them in order). */
+static void fold_block(double *restrict acc, double *restrict accf, const double *const *s,
+                       const double *const *g, const double *const *y, size_t count,
+                       size_t d, double *G) {
+  if (count == TPC_ALG1_CLIENTS) {
+    fold_group(acc, accf, s, g, y, d, G, TPC_ALG1_CLIENTS);
+    return;
+  }
+  for (size_t k = 0; k < count; k++) fold_group(acc, accf, s + k, g + k, y + k, d, G + k, 1);
+}
+
+/* One thread: each block's round, then its g_i (the server's copies) and
+** y_i added to g and gf while they are still in cache.  The same sums in
+** the same order as clients_run and aggregate, so the same bits. */
 static void clients_run_serial(const alg1_round *r, int init) {
   tpc_alg1 *a = r->a;
   size_t d = a->d, n = a->n;
   memset(a->g, 0, d * sizeof(double));
   memset(a->gf, 0, d * sizeof(double));
-  for (size_t i = 0; i < n; i++) {
-    alg1_client *c = &a->c[i];
-    if (init)
-      client_init(r, i, 0, r->work);
-    else
-      client_round(r, i, 0, r->work);
-    c->G = fold(a->g, a->gf, r->o->wire_check ? c->srv : c->g, c->g, c->y, d);
+  for (size_t i0 = 0; i0 < n; i0 += TPC_ALG1_CLIENTS) {
+    size_t count = block_count(a, i0);
+    const double *g[TPC_ALG1_CLIENTS], *y[TPC_ALG1_CLIENTS], *s[TPC_ALG1_CLIENTS];
+    double G[TPC_ALG1_CLIENTS];
+    block_run(r, i0, count, 0, r->work, init);
+    block_vectors(a, i0, count, g, y);
+    for (size_t k = 0; k < count; k++) s[k] = r->o->wire_check ? a->c[i0 + k].srv : g[k];
+    fold_block(a->g, a->gf, s, g, y, count, d, G);
+    for (size_t k = 0; k < count; k++) a->c[i0 + k].G = G[k];
   }
   for (size_t j = 0; j < d; j++) {
     a->g[j] /= (double)n;
@@ -741,9 +896,10 @@ static void aggregate(tpc_alg1 *a, const tpc_alg1_opts *o) {
 }
 
 /* A round's client loop and aggregation (the init round when init is set):
-** fused on one thread, else two parallel loops. */
+** fused on one thread (asked for, or a problem below TPC_ALG1_PAR_VALUES),
+** else two parallel loops. */
 static void round_run(tpc_alg1 *a, const tpc_alg1_opts *o, const alg1_round *r, int init) {
-  if (o->threads == 1) {
+  if (client_threads(a, o) == 1) {
     clients_run_serial(r, init);
     return;
   }

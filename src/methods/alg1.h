@@ -111,6 +111,24 @@ typedef struct tpc_alg1_opts {
   void *cancel_ctx;
 } tpc_alg1_opts;
 
+/* Below this many client-state values (n d) a round runs on one thread
+** whatever opts.threads asks: the fork and join of its two parallel loops
+** then cost more than the work they share (quad(d=100,n=10): 18 us a round
+** on 2 threads, 11.5 us on 1, on an EPYC Zen 3).  The one-thread round makes
+** the same sums in the same order, so the trajectory is the same bits. */
+#define TPC_ALG1_PAR_VALUES 65536
+
+/* Clients per block of a round: their gradients come from one call of the
+** problem (tpc_problem_grad_many) and their sums of squares (the guard's
+** norm, G's distance) run side by side, four chains of additions at a time
+** instead of one: a chain's latency, not its arithmetic, bounded a client's
+** pass over its vectors. */
+#define TPC_ALG1_CLIENTS 4
+
+/* The threads a round of Algorithm 1 on p runs on when `threads` are asked:
+** 1 below TPC_ALG1_PAR_VALUES, else at most one per client, at least 1. */
+int tpc_alg1_threads(const tpc_problem *p, int threads);
+
 /* Defaults: T = 1000, record_every 1, threads 1, the problem's x^0, exact
 ** initialization, everything else off (gamma must still be set). */
 void tpc_alg1_opts_init(tpc_alg1_opts *o);

@@ -136,6 +136,15 @@ size_t tpc_problem_work_size(const tpc_problem *p) {
   return w ? w : sizeof(double);
 }
 
+void tpc_problem_grad_many(const tpc_problem *p, size_t i0, size_t count, const double *x,
+                           double *const *g, double *f, void *work) {
+  if (p->type->grad_many) {
+    p->type->grad_many(p, i0, count, x, g, f, work);
+    return;
+  }
+  for (size_t k = 0; k < count; k++) f[k] = p->type->grad(p, i0 + k, x, g[k], work);
+}
+
 double tpc_problem_full_grad(const tpc_problem *p, const double *x, double *g,
                              double *gtmp, void *work) {
   double f = 0.0;

@@ -80,6 +80,12 @@ typedef struct tpc_problem_type {
   void (*destroy)(tpc_problem *p);   /* accepts a partly initialized problem */
   /* g = grad f_i(x); returns f_i(x). */
   double (*grad)(const tpc_problem *p, size_t i, const double *x, double *g, void *work);
+  /* g[k] = grad f_{i0+k}(x) and f[k] = f_{i0+k}(x) for k < count, the same
+  ** bits as grad (NULL: grad client by client).  For problems whose clients
+  ** share work at one point, or whose per-client sums are chains of
+  ** additions that run faster side by side than one after the other. */
+  void (*grad_many)(const tpc_problem *p, size_t i0, size_t count, const double *x,
+                    double *const *g, double *f, void *work);
   /* f_i(x). */
   double (*value)(const tpc_problem *p, size_t i, const double *x, void *work);
   /* A minimiser of f into x (d values), its kind (EXACT or COMPUTED).
@@ -119,6 +125,12 @@ const tpc_problem_optimum *tpc_problem_optimum_get(const tpc_problem *p);
 ** `const tpc_problem_optimum *o = tpc_problem_optimum(p);` (a function-like
 ** macro, so the type's name used alone is untouched). */
 #define tpc_problem_optimum(p) tpc_problem_optimum_get(p)
+
+/* The gradients of clients i0 .. i0 + count - 1 at x into g[k], their
+** values into f[k]: the type's grad_many, or its grad client by client
+** (the same bits either way). */
+void tpc_problem_grad_many(const tpc_problem *p, size_t i0, size_t count, const double *x,
+                           double *const *g, double *f, void *work);
 
 /* grad f(x) = (1/n) sum grad f_i(x) into g (d values); returns f(x). work as
 ** for grad; gtmp holds d doubles. Sequential over clients (deterministic). */

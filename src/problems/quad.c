@@ -17,7 +17,8 @@
 **
 ** Storage is three numbers per client in spirit (nu_i, the shared shift c,
 ** the first entry of b_i): a gradient is one tridiagonal product, O(d), and
-** quad(d=1000,n=100) holds 1.6 KB of data.
+** quad(d=1000,n=100) holds 1.6 KB of data.  Clients four at a time
+** (grad_many, the kernel of quad_kern.h) share T x and c x.
 **
 ** The constants are exact in closed form: every A_i is a polynomial in T, so
 ** all share T's eigenvectors, and on the k-th one A_i acts as
@@ -58,8 +59,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cpu.h"
 #include "core/error.h"
 #include "problems/internal.h"
+#include "problems/quad_kern.h"
 #include "rng/pcg.h"
 
 #define QUAD_LAMBDA 1e-6
@@ -74,34 +77,29 @@ typedef struct quad_priv {
   int convex;  /* nu_i folded at 0 and the shift of the convex option */
   double *xs;  /* interp: the planted x* (d values), else NULL */
   double *txs; /* interp: T x* */
+  tpc_quad_ax_fn ax;  /* the gradient kernel for this CPU (TPC_KERNEL caps it) */
 } quad_priv;
 
 static const char *const quad_keys[] = {"d",      "n",      "s",     "seed", "convex",
                                         "interp", "lambda", "kappa", NULL};
 
+/* The portable gradient kernel (quad_kern_source.c), two coordinates at a
+** time; its qk_trow forms (T x)_j for every other use here too. */
+#define QK_LANES 2
+#define QK_NAME(f) tpc_quad_##f
+#include "problems/quad_kern_source.c"
+#undef QK_NAME
+#undef QK_LANES
+
 /* (A_i x)_j = a (T x)_j + c x_j with a = nu_i/4, the same expression in grad
 ** and value so that both return f_i bit for bit. */
 static inline double quad_row(const double *x, size_t j, size_t d, double a, double c) {
-  double tx = 2.0 * x[j];
-  if (j > 0) tx -= x[j - 1];
-  if (j + 1 < d) tx -= x[j + 1];
-  return a * tx + c * x[j];
-}
-
-/* x^T v in four partial sums over j mod 4, added at the end: four chains of
-** additions instead of one, whose latency was a fifth of a quad(d=1000)
-** iteration of Algorithm 1. */
-static double quad_dot(const double *x, const double *v, size_t d) {
-  double s[4] = {0.0, 0.0, 0.0, 0.0};
-  size_t j = 0;
-  for (; j + 4 <= d; j += 4)
-    for (size_t l = 0; l < 4; l++) s[l] += x[j + l] * v[j + l];
-  for (; j < d; j++) s[0] += x[j] * v[j];
-  return (s[0] + s[1]) + (s[2] + s[3]);
+  return a * qk_trow(x, j, d) + c * x[j];
 }
 
 /* b_i^T x: b_i1 x_1, or under interp sum_j (a (T x*)_j + c x*_j) x_j in
-** quad_dot's order, with b_i's entries as quad_b_sub forms them. */
+** four partial sums over j mod 4 (as every sum over j here), with b_i's
+** entries as quad_b_sub forms them. */
 static double quad_bx(const quad_priv *q, size_t i, const double *x, size_t d) {
   if (!q->xs) return q->b1[i] * x[0];
   const double a = q->nu[i] / 4.0, c = q->c;
@@ -123,7 +121,8 @@ static void quad_b_sub(const quad_priv *q, size_t i, double *g, size_t d) {
   for (size_t j = 0; j < d; j++) g[j] -= a * q->txs[j] + c * q->xs[j];
 }
 
-/* f_i(x) = 1/2 x^T (A_i x) - b_i^T x, the sum in quad_dot's order. */
+/* f_i(x) = 1/2 x^T (A_i x) - b_i^T x, the sums in four partial sums over
+** j mod 4, added at the end: four chains of additions instead of one. */
 static double quad_eval(const tpc_problem *p, size_t i, const double *x) {
   const quad_priv *q = p->priv;
   const size_t d = p->d;
@@ -136,28 +135,35 @@ static double quad_eval(const tpc_problem *p, size_t i, const double *x) {
   return 0.5 * ((s[0] + s[1]) + (s[2] + s[3])) - quad_bx(q, i, x, d);
 }
 
-/* g = A_i x - b_i: the interior rows without branches, four at a time
-** through a temporary (loads before stores, so they vectorize without alias
-** checks), then f_i from g in the same order as quad_eval. */
-static double quad_grad(const tpc_problem *p, size_t i, const double *x, double *g,
-                        void *work) {
+/* g = A_i x - b_i and f_i = 1/2 x^T A_i x - b_i^T x for clients i0 ..
+** i0 + count - 1, TPC_QUAD_GROUP at a time (one kernel call each), each
+** as quad_eval orders its sums. */
+static void quad_grad_many(const tpc_problem *p, size_t i0, size_t count, const double *x,
+                           double *const *g, double *f, void *work) {
   (void)work;
   const quad_priv *q = p->priv;
   const size_t d = p->d;
-  const double a = q->nu[i] / 4.0, c = q->c;
-  g[0] = quad_row(x, 0, d, a, c);
-  size_t j = 1;
-  for (; j + 5 <= d; j += 4) {
-    double t[4];
-    for (size_t l = 0; l < 4; l++)
-      t[l] = a * (2.0 * x[j + l] - x[j + l - 1] - x[j + l + 1]) + c * x[j + l];
-    memcpy(g + j, t, sizeof t);
+  for (size_t k0 = 0; k0 < count; k0 += TPC_QUAD_GROUP) {
+    size_t m = count - k0 < TPC_QUAD_GROUP ? count - k0 : TPC_QUAD_GROUP;
+    double *gk[TPC_QUAD_GROUP], a[TPC_QUAD_GROUP], xax[TPC_QUAD_GROUP];
+    for (size_t k = 0; k < TPC_QUAD_GROUP; k++) { /* a short group repeats its last client */
+      size_t kk = k < m ? k : m - 1;
+      gk[k] = g[k0 + kk];
+      a[k] = q->nu[i0 + k0 + kk] / 4.0;
+    }
+    q->ax(a, q->c, x, d, gk, xax, m == 1 ? 1 : TPC_QUAD_GROUP);
+    for (size_t k = 0; k < m; k++) {
+      quad_b_sub(q, i0 + k0 + k, gk[k], d);
+      f[k0 + k] = 0.5 * xax[k] - quad_bx(q, i0 + k0 + k, x, d);
+    }
   }
-  for (; j + 1 < d; j++) g[j] = a * (2.0 * x[j] - x[j - 1] - x[j + 1]) + c * x[j];
-  if (d > 1) g[d - 1] = quad_row(x, d - 1, d, a, c);
-  double xax = quad_dot(x, g, d);
-  quad_b_sub(q, i, g, d);
-  return 0.5 * xax - quad_bx(q, i, x, d);
+}
+
+static double quad_grad(const tpc_problem *p, size_t i, const double *x, double *g,
+                        void *work) {
+  double f;
+  quad_grad_many(p, i, 1, x, &g, &f, work);
+  return f;
 }
 
 static double quad_value(const tpc_problem *p, size_t i, const double *x, void *work) {
@@ -192,7 +198,7 @@ static int quad_generate(tpc_problem *p, quad_priv *q, double s, unsigned long s
   return TPC_OK;
 }
 
-/* interp: the planted x* and T x*, (T x*)_j in quad_row's order so that
+/* interp: the planted x* and T x*, (T x*)_j as qk_trow forms it, so that
 ** a (T x*)_j + c x*_j is bit for bit the gradient's (A_i x*)_j. */
 static int quad_plant(tpc_problem *p, quad_priv *q, unsigned long seed) {
   size_t d = p->d;
@@ -206,12 +212,7 @@ static int quad_plant(tpc_problem *p, quad_priv *q, unsigned long seed) {
   tpc_rng_stream(r, seed, TPC_PURPOSE_DATA, QUAD_XSTAR_STREAM);
   for (size_t j = 0; j < d; j++) q->xs[j] = gsl_ran_ugaussian(r);
   gsl_rng_free(r);
-  for (size_t j = 0; j < d; j++) {
-    double tx = 2.0 * q->xs[j];
-    if (j > 0) tx -= q->xs[j - 1];
-    if (j + 1 < d) tx -= q->xs[j + 1];
-    q->txs[j] = tx;
-  }
+  for (size_t j = 0; j < d; j++) q->txs[j] = qk_trow(q->xs, j, d);
   return TPC_OK;
 }
 
@@ -382,6 +383,7 @@ static int quad_init(tpc_problem *p, const tpc_spec *s) {
   p->priv = q;
   q->convex = (int)convex;
   q->lambda = lambda;
+  q->ax = tpc_cpu_isa() >= TPC_ISA_AVX2 ? tpc_quad_ax_avx2 : tpc_quad_ax;
   q->nu = malloc(p->n * sizeof *q->nu);
   q->b1 = malloc(p->n * sizeof *q->b1);
   p->x0 = calloc(p->d, sizeof *p->x0);
@@ -418,6 +420,7 @@ const tpc_problem_type tpc_problem_quad = {
     .init = quad_init,
     .destroy = quad_destroy,
     .grad = quad_grad,
+    .grad_many = quad_grad_many,
     .value = quad_value,
     .optimum = quad_optimum,
 };
