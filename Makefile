@@ -17,7 +17,7 @@ endif
 
 DEPS_DEB := gcc make pkg-config libgsl-dev libopenblas-dev libcriterion-dev \
             libsqlite3-dev sqlite3 zlib1g-dev gnuplot-nox dataset-fashion-mnist chromium \
-            python3-numpy clang libclang-rt-dev libomp-dev llvm valgrind
+            python3-dev python3-numpy python3-torch clang libclang-rt-dev libomp-dev llvm valgrind
 
 ifeq ($(FUZZ),1)
 # The fuzz build (make fuzz): clang's coverage hooks for libFuzzer in every
@@ -92,7 +92,21 @@ LAYER_SRC := $(shell find bounds bench reports -name '*.c' ! -name '*_source.c' 
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 MIGRATIONS := $(sort $(wildcard db/[0-9]*.sql))
 
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o
+# Python plugins (registry/pyplugin.h) need Python's headers and libpython;
+# without them the bridge is pyplugin_none.c, which refuses .py plugins and
+# says why.  Python's headers are system headers: our warnings are not theirs.
+PY_OK    := $(shell pkg-config --exists python3-embed 2>/dev/null && echo 1)
+ifeq ($(PY_OK),1)
+PY_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags python3-embed))
+LIBS     += $(shell pkg-config --libs python3-embed)
+LIB_SRC  := $(filter-out src/registry/pyplugin_none.c,$(LIB_SRC))
+PY_OBJ   := $(BUILD)/obj/gen/pyplugin_py.o
+else
+LIB_SRC  := $(filter-out src/registry/pyplugin.c,$(LIB_SRC))
+PY_OBJ   :=
+endif
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o $(PY_OBJ)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 EXTRA_OBJ := $(LAYER_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/report_css.o
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
@@ -163,13 +177,24 @@ $(BUILD)/gen/migrations.c: $(MIGRATIONS) Makefile
 	   done; \
 	   echo '  {0, 0, 0}};'; } > $@
 
-# The report's stylesheet, embedded as one C string (reports/doc.c).
-$(BUILD)/gen/report_css.c: reports/page.css Makefile
+# A text file embedded as one C string named $(1): the report's stylesheet
+# (reports/doc.c) and the Python half of the plugin bridge (pyplugin.c).
+define embed_text
 	@mkdir -p $(dir $@)
-	@{ echo '/* generated from reports/page.css by the Makefile: do not edit */'; \
-	   echo 'const char tpc_report_css[] ='; \
+	@{ echo '/* generated from $< by the Makefile: do not edit */'; \
+	   echo 'const char $(1)[] ='; \
 	   sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/  "/' -e 's/$$/\\n"/' $<; \
 	   echo '  ;'; } > $@
+endef
+
+$(BUILD)/gen/report_css.c: reports/page.css Makefile
+	$(call embed_text,tpc_report_css)
+
+$(BUILD)/gen/pyplugin_py.c: src/registry/pyplugin.py Makefile
+	$(call embed_text,tpc_pyplugin_source)
+
+$(BUILD)/obj/src/registry/pyplugin.o: ALL_CFLAGS += $(PY_CFLAGS)
+$(BUILD)/obj/gen/pyplugin_py.o: ALL_CFLAGS += -Wno-overlength-strings
 
 # Build provenance for runs rows; rewritten only when it changes.
 $(BUILD)/gen/buildinfo_gen.h: FORCE

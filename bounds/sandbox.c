@@ -257,6 +257,7 @@ typedef struct call_header {
   uint64_t magic;
   int32_t status;
   char msg[512];
+  char fault[512];  /* what tpc_fault wrote, when plugin code faulted */
 } call_header;
 
 typedef struct call_arg {
@@ -270,6 +271,7 @@ static int call_child(void *arg, void *shm) {
   const call_arg *a = arg;
   call_header *h = shm;
   tpc_error_clear();
+  tpc_fault_channel_set(h->fault, sizeof h->fault);
   int status = a->fn(a->arg, (char *)shm + call_offset());
   h->status = status;
   snprintf(h->msg, sizeof h->msg, "%s", status == TPC_OK ? "" : tpc_error_msg());
@@ -284,6 +286,8 @@ static int call_outcome(const void *shm, void *out, size_t size, const tpc_sandb
   tpc_sandbox_describe(res, why, sizeof why);
   int returned = res->exited && res->exit_status == 0 &&
                  __atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) == CALL_MAGIC;
+  if (!returned && res->exited && res->exit_status == TPC_FAULT_STATUS && h->fault[0])
+    return tpc_error(TPC_ECHILD, "%s", h->fault);
   if (!returned)
     return tpc_error(TPC_ECHILD, "%s%s", why, res->exited ? " before returning" : "");
   if (size) memcpy(out, (const char *)shm + call_offset(), size);

@@ -8,12 +8,14 @@
 */
 #include <omp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bounds/sandbox.h"
 #include "cli/cli.h"
 #include "core/error.h"
 #include "registry/plugin.h"
+#include "registry/pyplugin.h"
 
 /* Seconds a plugin's constructors and tpc_plugin_init may take. */
 #define PLUGIN_LOAD_TIMEOUT 60
@@ -78,7 +80,30 @@ static int load_in_child(void *arg, void *out) {
 ** plugin's memory; but the plugin's constructors and tpc_plugin_init are
 ** its own code, and a crash or hang in them is caught in the child (exit 4)
 ** before they can take this process down. */
+/* The child's side of loading a Python plugin: import it, describe it. */
+static int probe_in_child(void *arg, void *out) {
+  return tpc_pyplugin_probe(arg, out, TPC_PYPLUGIN_PROBE_SIZE);
+}
+
+/* Load a Python plugin into r: its file is imported in a child process only
+** (this one never starts Python), which describes what it registers; the
+** proxies registered here run the file's code wherever they are used. */
+static int load_python(tpc_registry *r, const char *path) {
+  tpc_sandbox_opts so = {.timeout_s = PLUGIN_LOAD_TIMEOUT};
+  tpc_sandbox_result sr;
+  void *buf = malloc(TPC_PYPLUGIN_PROBE_SIZE);
+  if (!buf) return tpc_error(TPC_ENOMEM, "out of memory");
+  int status, rc = tpc_sandbox_call(probe_in_child, (void *)path, buf, TPC_PYPLUGIN_PROBE_SIZE,
+                                    &so, &sr, &status);
+  if (rc == TPC_OK) rc = status;
+  if (rc == TPC_OK) rc = tpc_pyplugin_register(r, path, buf, TPC_PYPLUGIN_PROBE_SIZE);
+  free(buf);
+  if (rc == TPC_ECHILD) return tpc_error_prefix(rc, "plugin %s: importing it ", path);
+  return rc ? tpc_error_prefix(rc, "plugin %s: ", path) : TPC_OK;
+}
+
 static int load_plugin(tpc_registry *r, const char *path) {
+  if (tpc_pyplugin_is_python(path)) return load_python(r, path);
   tpc_sandbox_opts so = {.timeout_s = PLUGIN_LOAD_TIMEOUT};
   tpc_sandbox_result sr;
   int status, rc = tpc_sandbox_call(load_in_child, (void *)path, NULL, 0, &so, &sr, &status);

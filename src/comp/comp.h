@@ -48,6 +48,10 @@ typedef struct tpc_comp_consts {
   ** omega_avg (1/n) sum_i ||a_i||^2 (0: not declared, MARINA refuses it). */
   int shared;
   double omega_avg;
+  /* The message size in bits the type claims for one call (a plugin's
+  ** claim; 0: none).  Never used as a measurement: tpc counts the bits of
+  ** its own encoding of every message. */
+  double bits_claimed;
 } tpc_comp_consts;
 
 /* Everything a call may need besides the vectors.  `rng` is this client's

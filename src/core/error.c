@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define TPC_ERROR_MAX 1024
 
@@ -50,4 +51,27 @@ const char *tpc_error_msg(void) { return error_buf; }
 void tpc_error_clear(void) {
   error_buf[0] = '\0';
   error_column = 0;
+}
+
+static char *fault_buf;
+static size_t fault_size;
+
+void tpc_fault_channel_set(char *buf, size_t size) {
+  fault_buf = buf;
+  fault_size = size;
+}
+
+void tpc_fault(const char *fmt, ...) {
+  char msg[TPC_ERROR_MAX];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (fault_buf && fault_size) {
+    snprintf(fault_buf, fault_size, "%s", msg);
+  } else {
+    fflush(stdout);
+    fprintf(stderr, "tpc: %s\n", msg);
+  }
+  _exit(TPC_FAULT_STATUS);
 }

@@ -6,7 +6,9 @@
 ** problem in a thread-local buffer, read back with tpc_error_msg().  The codes
 ** map one to one onto the command's exit codes (README.md): TPC_EINPUT is bad
 ** input or usage (exit 2), everything else is an internal or environment
-** error (exit 4).  The library never prints and never aborts.
+** error (exit 4).  The library never prints and never aborts, with one
+** exception: tpc_fault, for plugin code that failed where the interface has
+** no error return.
 */
 #ifndef TPC_ERROR_H
 #define TPC_ERROR_H
@@ -49,5 +51,22 @@ int tpc_error_prefix(int code, const char *fmt, ...) TPC_PRINTF(2, 3);
 const char *tpc_error_msg(void);
 
 void tpc_error_clear(void);
+
+/* A fault in plugin code where the interface has no error return (a
+** compressor's kernel, a constants call): a Python exception, an output of
+** the wrong shape.  Nothing sensible can continue, so the process ends:
+** the message goes to the fault channel if one is set, else to stderr, and
+** the process exits at once (_exit) with status TPC_FAULT_STATUS.  Meant for
+** the child processes that evaluate plugins (bounds/sandbox.h sets the
+** channel there, and the parent reports the message as the child's fate). */
+#define TPC_FAULT_STATUS 70
+#if defined(__GNUC__)
+__attribute__((noreturn))
+#endif
+void tpc_fault(const char *fmt, ...) TPC_PRINTF(1, 2);
+
+/* Where tpc_fault writes its message in this process: size bytes at buf,
+** NUL-terminated (NULL: stderr). */
+void tpc_fault_channel_set(char *buf, size_t size);
 
 #endif

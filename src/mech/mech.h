@@ -40,6 +40,7 @@ typedef struct tpc_mech_consts {
   int unbiased;        /* E out = x is also declared (shifted unbiased Q) */
   int deterministic;
   const char *src;     /* THEORY.md row: "T3 EF21", "T3 3PCv3", ... */
+  double bits_claimed; /* as tpc_comp_consts.bits_claimed */
 } tpc_mech_consts;
 
 typedef struct tpc_mech tpc_mech;

@@ -1,0 +1,103 @@
+/* Template body of pyplugin.c: the calls into Python and the messages built
+** from their results, per element type. */
+
+/* A compressor's output as its message: a SPARSE part of the nonzeros when
+** that is shorter on the wire than DENSE (the wire writes a sparse part as
+** a bitmap of d bits plus the values at most), else DENSE.  Either decodes
+** to out exactly (zeros up to their sign). */
+static void FUNCTION(py, emit)(py_inst *p, const BASE *out, size_t d, tpc_msg *msg) {
+  BASE *val = (BASE *)(void *)p->val;
+  const size_t w = 8 * sizeof(BASE);
+  size_t nnz = 0;
+  for (size_t i = 0; i < d; i++) nnz += out[i] != 0;
+  if (d + nnz * w >= d * w) {
+    memcpy(val, out, d * sizeof(BASE));
+    tpc_msg_add(msg, TPC_MSG_DENSE, DTYPE, d)->val = val;
+    return;
+  }
+  nnz = 0;
+  for (size_t i = 0; i < d; i++)
+    if (out[i] != 0) {
+      p->idx[nnz] = (uint32_t)i;
+      val[nnz++] = out[i];
+    }
+  tpc_msg_part *part = tpc_msg_add(msg, TPC_MSG_SPARSE, DTYPE, d);
+  part->nnz = nnz;
+  part->idx = p->idx;
+  part->val = val;
+}
+
+/* A mechanism's new state as its message: a SPARSE part of out - h at the
+** coordinates that changed, when h + (out - h) gives out back bit for bit
+** at each of them and the part is shorter than DENSE; else out itself as an
+** absolute DENSE part.  Applying it to a copy of h gives out exactly. */
+static void FUNCTION(py, emit_state)(py_inst *p, const BASE *h, const BASE *out, size_t d,
+                                     tpc_msg *msg) {
+  BASE *val = (BASE *)(void *)p->val;
+  const size_t w = 8 * sizeof(BASE);
+  size_t nnz = 0;
+  int exact = 1;
+  for (size_t i = 0; exact && i < d; i++) {
+    if (PY_SAME(out[i], h[i])) continue;
+    BASE delta = out[i] - h[i];
+    BASE back = h[i] + delta;
+    exact = PY_SAME(back, out[i]) && d + (nnz + 1) * w < d * w;
+    p->idx[nnz] = (uint32_t)i;
+    val[nnz++] = delta;
+  }
+  tpc_msg_reset(msg);
+  if (exact) {
+    tpc_msg_part *part = tpc_msg_add(msg, TPC_MSG_SPARSE, DTYPE, d);
+    part->nnz = nnz;
+    part->idx = p->idx;
+    part->val = val;
+    return;
+  }
+  memcpy(val, out, d * sizeof(BASE));
+  tpc_msg_part *part = tpc_msg_add(msg, TPC_MSG_DENSE, DTYPE, d);
+  part->absolute = 1;
+  part->val = val;
+}
+
+static void FUNCTION(py, compress)(tpc_comp *c, const BASE *x, BASE *out, tpc_msg *msg,
+                                   const tpc_ctx *ctx) {
+  const py_type *t = py_type_of_comp(c->type);
+  py_inst *p = c->priv;
+  PyGILState_STATE g = PyGILState_Ensure();
+  PyObject *xv = py_view(x, c->d * sizeof(BASE));
+  PyObject *rng = py_rng_new(ctx->rng, ctx->shared, (long)ctx->client);
+  PyObject *res = xv && rng ? PyObject_CallFunction(py_fn_compress, "OsOinO", p->obj, t->name,
+                                                    xv, (int)DTYPE, (Py_ssize_t)c->d, rng)
+                            : NULL;
+  py_rng_end(rng);
+  Py_XDECREF(rng);
+  Py_XDECREF(xv);
+  if (!res || py_copy_out(res, out, c->d * sizeof(BASE)) != 0)
+    tpc_fault("%s.compress: %s", t->name, py_why());
+  Py_DECREF(res);
+  PyGILState_Release(g);
+  FUNCTION(py, emit)(p, out, c->d, msg);
+}
+
+static void FUNCTION(py, apply)(tpc_mech *m, const BASE *h, const BASE *y, const BASE *x,
+                                BASE *out, tpc_msg *msg, const tpc_ctx *ctx) {
+  const py_type *t = py_type_of_mech(m->type);
+  py_inst *p = m->work;
+  const size_t bytes = m->d * sizeof(BASE);
+  PyGILState_STATE g = PyGILState_Ensure();
+  PyObject *hv = py_view(h, bytes), *yv = py_view(y, bytes), *xv = py_view(x, bytes);
+  PyObject *rng = py_rng_new(ctx->rng, ctx->shared, (long)ctx->client);
+  PyObject *res = hv && yv && xv && rng
+                      ? PyObject_CallFunction(py_fn_apply, "OsOOOinO", p->obj, t->name, hv, yv,
+                                              xv, (int)DTYPE, (Py_ssize_t)m->d, rng)
+                      : NULL;
+  py_rng_end(rng);
+  Py_XDECREF(rng);
+  Py_XDECREF(hv);
+  Py_XDECREF(yv);
+  Py_XDECREF(xv);
+  if (!res || py_copy_out(res, out, bytes) != 0) tpc_fault("%s.apply: %s", t->name, py_why());
+  Py_DECREF(res);
+  PyGILState_Release(g);
+  FUNCTION(py, emit_state)(p, h, out, m->d, msg);
+}
