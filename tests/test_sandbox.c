@@ -524,3 +524,20 @@ Test(sandbox, call_reports_a_child_that_did_not_return) {
   cr_assert(eq(int, status, TPC_ECHILD));
   cr_assert(eq(str, (char *)tpc_error_msg(), "exited with status 0 before returning"));
 }
+
+static int faulting(void *arg, void *out) {
+  (void)arg, (void)out;
+  tpc_fault("plugin code failed: %d", 7);
+}
+
+/* tpc_fault in the child (a plugin's fault where its interface has no error
+** return) reaches the parent as the call's failure, with its message. */
+Test(sandbox, a_fault_in_the_child_is_reported_with_its_message) {
+  tpc_sandbox_opts o = {.timeout_s = 10};
+  tpc_sandbox_result res;
+  int status;
+  cr_assert(eq(int, tpc_sandbox_call(faulting, NULL, NULL, 0, &o, &res, &status), TPC_OK));
+  cr_assert(eq(int, status, TPC_ECHILD));
+  cr_assert(eq(int, res.exit_status, TPC_FAULT_STATUS));
+  cr_assert(eq(str, (char *)tpc_error_msg(), "plugin code failed: 7"));
+}

@@ -47,6 +47,14 @@ static void print_pair(double A, double B, const char *src) {
          "step factor", num(1.0 / (1.0 + sqrt(B / A)), f));
 }
 
+/* A plugin's claim about its message size, never a measurement. */
+static void print_claimed_bits(double bits) {
+  char b[32];
+  if (bits > 0)
+    printf("  %-13s %-24s [claimed by the plugin; tpc counts the bits of its own encoding]\n",
+           "message bits", num(bits, b));
+}
+
 static void print_comp_line(const tpc_comp *c, const char *name, int indent) {
   tpc_comp_consts k;
   char a[32], w[32];
@@ -70,6 +78,7 @@ static int describe_comp(const tpc_comp *c, const tpc_spec *s) {
   printf("  %-13s %-24s [%s]\n", "omega",
          (k.cls & TPC_CLASS_UNBIASED) ? num(k.omega, buf) : "-",
          (k.cls & TPC_CLASS_UNBIASED) ? src(k.omega_src) : "not unbiased");
+  print_claimed_bits(k.bits_claimed);
   if (k.cls & TPC_CLASS_CONTRACTIVE) {
     double A, B;
     tpc_ef21_constants_alpha(k.alpha, &A, &B);
@@ -122,6 +131,7 @@ static int describe_mech(const tpc_mech *m, const tpc_spec *s) {
   else
     printf("  %-13s none (c >= 1: no 3PC pair follows)\n", "A, B");
   printf("  %-13s %s\n", "randomness", k.deterministic ? "deterministic" : "randomized");
+  print_claimed_bits(k.bits_claimed);
   printf("  parts:\n");
   describe_parts(m, s, 4);
   return TPC_EXIT_OK;

@@ -170,14 +170,15 @@ static int py_count(PyObject *arg, Py_ssize_t *n) {
   return 0;
 }
 
-/* n draws of `draw` into a bytes object viewed as an array by `wrap`. */
+/* n draws (raw words, or uniforms) into a bytearray that `wrap` views as a
+** writable numpy array (the plugin owns it). */
 static PyObject *py_rng_fill(py_rng *self, PyObject *arg, int words, const char *wrap) {
   gsl_rng *r = py_rng_live(self);
   Py_ssize_t n;
   if (!r || py_count(arg, &n)) return NULL;
-  PyObject *raw = PyBytes_FromStringAndSize(NULL, n * 8);
+  PyObject *raw = PyByteArray_FromStringAndSize(NULL, n * 8);
   if (!raw) return NULL;
-  char *p = PyBytes_AS_STRING(raw);
+  char *p = PyByteArray_AS_STRING(raw);
   for (Py_ssize_t i = 0; i < n; i++) {
     if (words) {
       uint64_t w = gsl_rng_get(r);
@@ -378,7 +379,7 @@ static int py_inst_init(py_inst *p, const py_type *t, const tpc_spec *s, size_t 
                                         (Py_ssize_t)n, values)
                   : NULL;
   Py_XDECREF(values);
-  if (!p->obj) rc = tpc_spec_error(s, "%s", py_why());
+  if (!p->obj) rc = tpc_spec_error(s, "%s: %s", t->name, py_why());
   PyGILState_Release(g);
   return rc;
 }
@@ -452,6 +453,11 @@ static void py_mech_consts(const tpc_mech *m, tpc_mech_consts *out) {
   *out = (tpc_mech_consts){.ineq = shift ? TPC_INEQ_SHIFT : TPC_INEQ_3PC, .has_AB = !shift,
                            .A = v[1], .B = v[2], .shift_c = v[3], .unbiased = v[4] != 0,
                            .deterministic = v[5] != 0, .bits_claimed = v[6], .src = t->source};
+  /* A shift constant c < 1 gives a 3PC pair, as for the built-ins (T3). */
+  if (shift && v[3] < 1) {
+    out->has_AB = 1;
+    tpc_ef21_constants(v[3], &out->A, &out->B);
+  }
 }
 
 /* ---- loading ------------------------------------------------------------------------ */

@@ -1,6 +1,14 @@
 /* Template body of pyplugin.c: the calls into Python and the messages built
 ** from their results, per element type. */
 
+/* The first coordinate of out that is not finite, or d. */
+static size_t FUNCTION(py, nonfinite)(const BASE *out, size_t d) {
+  size_t bad = d;
+  for (size_t i = d; i-- > 0;)
+    if (!isfinite(out[i])) bad = i;
+  return bad;
+}
+
 /* A compressor's output as its message: a SPARSE part of the nonzeros when
 ** that is shorter on the wire than DENSE (the wire writes a sparse part as
 ** a bitmap of d bits plus the values at most), else DENSE.  Either decodes
@@ -66,8 +74,8 @@ static void FUNCTION(py, compress)(tpc_comp *c, const BASE *x, BASE *out, tpc_ms
   PyGILState_STATE g = PyGILState_Ensure();
   PyObject *xv = py_view(x, c->d * sizeof(BASE));
   PyObject *rng = py_rng_new(ctx->rng, ctx->shared, (long)ctx->client);
-  PyObject *res = xv && rng ? PyObject_CallFunction(py_fn_compress, "OsOinO", p->obj, t->name,
-                                                    xv, (int)DTYPE, (Py_ssize_t)c->d, rng)
+  PyObject *res = xv && rng ? PyObject_CallFunction(py_fn_compress, "OOinO", p->obj, xv,
+                                                    (int)DTYPE, (Py_ssize_t)c->d, rng)
                             : NULL;
   py_rng_end(rng);
   Py_XDECREF(rng);
@@ -76,6 +84,9 @@ static void FUNCTION(py, compress)(tpc_comp *c, const BASE *x, BASE *out, tpc_ms
     tpc_fault("%s.compress: %s", t->name, py_why());
   Py_DECREF(res);
   PyGILState_Release(g);
+  size_t bad = FUNCTION(py, nonfinite)(out, c->d);
+  if (bad < c->d)
+    tpc_fault("%s.compress: the result is %g at index %zu", t->name, (double)out[bad], bad);
   FUNCTION(py, emit)(p, out, c->d, msg);
 }
 
@@ -88,8 +99,8 @@ static void FUNCTION(py, apply)(tpc_mech *m, const BASE *h, const BASE *y, const
   PyObject *hv = py_view(h, bytes), *yv = py_view(y, bytes), *xv = py_view(x, bytes);
   PyObject *rng = py_rng_new(ctx->rng, ctx->shared, (long)ctx->client);
   PyObject *res = hv && yv && xv && rng
-                      ? PyObject_CallFunction(py_fn_apply, "OsOOOinO", p->obj, t->name, hv, yv,
-                                              xv, (int)DTYPE, (Py_ssize_t)m->d, rng)
+                      ? PyObject_CallFunction(py_fn_apply, "OOOOinO", p->obj, hv, yv, xv,
+                                              (int)DTYPE, (Py_ssize_t)m->d, rng)
                       : NULL;
   py_rng_end(rng);
   Py_XDECREF(rng);
@@ -99,5 +110,8 @@ static void FUNCTION(py, apply)(tpc_mech *m, const BASE *h, const BASE *y, const
   if (!res || py_copy_out(res, out, bytes) != 0) tpc_fault("%s.apply: %s", t->name, py_why());
   Py_DECREF(res);
   PyGILState_Release(g);
+  size_t bad = FUNCTION(py, nonfinite)(out, m->d);
+  if (bad < m->d)
+    tpc_fault("%s.apply: the result is %g at index %zu", t->name, (double)out[bad], bad);
   FUNCTION(py, emit_state)(p, h, out, m->d, msg);
 }
