@@ -79,6 +79,13 @@ is "$(spec_col verdict 'qsgd(s=2)')" pass "qsgd verdict"
 # reaches 1 - s/sqrt(d) = 0.553 of it (tpc_example.py).
 at_least "$(spec_col worst_ratio 'qsgd(s=2)')" 0.5 "qsgd near 1 - s/sqrt(d)"
 integrity "after the honest run"
+# float32: x arrives as float32, the output goes back as float32 (the twin
+# below covers nprtopk); the allowance for float rounding keeps the attained
+# bound just under 1.
+expect 0 "bounds honest f32" -- bounds 'nprandk(k=5)' 'qsgd(s=2)' --plugin "$ex" --dtype f32 $small
+is "$(spec_col "verdict || ' ' || dtype" 'qsgd(s=2)')" "pass f32" "qsgd f32 verdict"
+is "$(spec_col verdict 'nprandk(k=5)')" pass "nprandk f32 verdict"
+at_least "$(spec_col worst_ratio 'nprandk(k=5)')" 0.99 "nprandk f32 attains its bound"
 # The same results with two threads (each call's stream is fixed by the
 # seed and the call, never by the thread that makes it): every point equal.
 expect 0 "bounds honest, 2 threads" -- bounds 'nprtopk(k=5)' 'nprandk(k=5)' 'qsgd(s=2)' \
