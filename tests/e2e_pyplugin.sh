@@ -95,6 +95,7 @@ expect 0 "bounds honest, 1 thread" -- bounds 'nprtopk(k=5)' 'nprandk(k=5)' 'qsgd
   --plugin "$ex" $small --threads 1
 one=$(rows "SELECT max(id) FROM runs")
 points="SELECT count(*) FROM bounds_points WHERE run_id ="
+at_least "$(rows "$points $one")" 100 "points stored"
 is "$(rows "SELECT count(*) FROM bounds_points p1 JOIN bounds_specs s1 ON s1.id = p1.spec_id
             JOIN bounds_specs s2 ON s2.run_id = $two AND s2.spec = s1.spec
             JOIN bounds_points p2 ON p2.spec_id = s2.id AND p2.family = p1.family
@@ -108,7 +109,10 @@ is "$(rows "$points $one") $(rows "$points $honest")" "$(rows "$points $two") $(
 # ---- the twin: the C rtopk and the numpy nprtopk --------------------------------
 # Same selection from the same draws (tpc_example.py): same verdict and worst
 # ratio, in float64 and float32.
-if ! make -s --no-print-directory install PREFIX="$tmp/prefix" >"$tmp/make.log" 2>&1; then
+# The sanitized command installs its own build (as tests/e2e_plugin.sh).
+san=
+case $TPC in */build-san/*) san=SANITIZE=1 ;; esac
+if ! make -s --no-print-directory install $san PREFIX="$tmp/prefix" >"$tmp/make.log" 2>&1; then
   cat "$tmp/make.log"; bad "make install failed"
 fi
 export PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig"
@@ -132,6 +136,7 @@ for dt in f64 f32; do
     "$(rows "SELECT count(*) FROM bounds_points WHERE spec_id =
               (SELECT id FROM bounds_specs WHERE run_id = $run AND spec = 'rtopk(k=5)')")" \
     "twin $dt: every point equal"
+  at_least "$(rows "$points $run")" 100 "twin $dt: points stored"
 done
 # Which tied coordinates are kept does not change ||C(x) - x||, so bounds
 # cannot tell two tie-breaks apart; EF21's state can.  On mushrooms at
