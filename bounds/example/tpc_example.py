@@ -99,16 +99,17 @@ class QSGD:
 
     def constants(self, d, n):
         omega = min(d / self.s ** 2, math.sqrt(d) / self.s)
-        # The paper's Elias coding is about (3 + 1.5 log2(2(s^2 + d)/s(s + sqrt d)))
-        # s(s + sqrt d) bits plus the 32-bit norm; claim the plain form instead:
-        # a norm, then a sign and log2(s + 1) bits of level per coordinate.
+        # The plain code (the paper's Elias code is shorter for small s): a
+        # 64-bit norm, then a sign and ceil(log2(s + 1)) bits of level per
+        # coordinate.  tpc shows it beside the size of its own encoding.
         bits = 64 + d * (1 + math.ceil(math.log2(self.s + 1)))
         return {"class": "unbiased", "omega": omega, "deterministic": False, "bits": bits}
 
     def compress(self, x, rng):
-        # Written as tensor code: the same lines work on a torch tensor with
-        # torch.from_numpy(x) and torch.linalg.vector_norm.  Everything is in
-        # double so that float32 input cannot overflow when squared.
+        # Tensor code: each line has a torch counterpart (torch.from_numpy(x),
+        # torch.linalg.vector_norm, torch.floor, torch.sign; a tensor is a
+        # valid result).  Everything is in double so that float32 input cannot
+        # overflow when squared.
         v = x.astype(np.float64)
         m = np.max(np.abs(v))
         if m == 0:
