@@ -10,7 +10,8 @@
 #   the other specs are stored and the database stays intact;
 #   the C rtopk and its numpy twin nprtopk give the same verdict and worst
 #   ratio, and break the same ties (EF21 trajectories equal); results do not
-#   depend on --threads; rate runs a method built on a Python compressor;
+#   depend on --threads; rate runs a method built on a Python compressor,
+#   and a Python fault fails only its method;
 #   a missing file, a syntax error and a module that registers nothing are
 #   exit 2 naming the file (and the line).
 # Prints one line per failure and "e2e_pyplugin: N passed, N failed".
@@ -243,6 +244,15 @@ is "$(rows "$(echo "$traj AND p1.bits_up = p2.bits_up" | sed "s/RUN2/$r2/; s/MET
 is "$(rows "$(echo "$traj" | sed "s/RUN2/$r1/; s/METHOD2/'ef21(topk(k=10))'/;
                                   s/t2.rep = t1.rep/t2.rep = 0/")")" "$n" \
   "ef21(nprtopk) runs as ef21(topk) on continuous data"
+
+# A Python fault inside a method fails that method alone (exit 4).
+expect 4 "rate faults" -- rate 'quad(d=20,n=4)' 'ef21(pyraiser)' 'ef21(pysegv)' gd --T 20 \
+  --no-slack --theorem T5.thm1 --plugin "$faults" --timeout 20 --db "$db" --quiet
+has err "ef21(pyraiser): error: evaluation pyraiser.compress: RuntimeError" "rate: the exception"
+has err "ef21(pysegv): error: evaluation killed by signal 11" "rate: the crash"
+is "$(last_count rate_checks)" 1 "rate: the sound method stored"
+is "$(last_status)" error "rate: the run row ends"
+integrity "after the rate faults"
 
 # ---- files that cannot be loaded: exit 2 naming the file ---------------------------
 before=$(rows "SELECT count(*) FROM runs")
