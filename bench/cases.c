@@ -42,8 +42,10 @@
 #include <string.h>
 
 #include "bench/roofline.h"
+#include "bench/store_bench.h"
 #include "comp/topk_impl.h"
 #include "core/error.h"
+#include "registry/pyplugin.h"
 #include "rng/pcg.h"
 #include "wire/wire.h"
 
@@ -135,7 +137,7 @@ typedef enum {
   BYTES_COIN,    /* p d s read, d s + p d s written */
   BYTES_LEVELS,  /* 2 d s read, d s + 4 d written */
   BYTES_SIGNS,   /* d s + d/8 written */
-  BYTES_OUT      /* a plugin's type: read x, write out */
+  BYTES_OUT      /* a plugin's type, and its bridge case: read x, write out */
 } bytes_form;
 
 struct case_list;
@@ -346,14 +348,18 @@ static void comp_bytes(const kernel_desc *kd, tpc_bench_case *c, size_t nnz, dou
   }
 }
 
+/* A case of `kernel` with `impl` that times the compressor type `type`
+** (the kernel's own, or the bridge's for a Python kernel), its spec written
+** as kd says. */
 static int add_comp(const kernel_desc *kd, const tpc_registry *reg, case_list *l,
-                    const char *kernel, const tpc_bench_inputs *in, size_t k, uint64_t seed) {
+                    const char *kernel, const char *impl, const char *type,
+                    const tpc_bench_inputs *in, size_t k, uint64_t seed) {
   size_t n;
-  tpc_bench_case *c = case_add(l, kernel, "comp", in, k, seed);
+  tpc_bench_case *c = case_add(l, kernel, impl, in, k, seed);
   if (!c) return tpc_error(TPC_ENOMEM, "out of memory (bench case)");
   case_arg *a = c->arg;
   a->kd = kd;
-  comp_spec(kd, kernel, in->d, k ? k : 1, c->spec, sizeof c->spec, &n);
+  comp_spec(kd, type, in->d, k ? k : 1, c->spec, sizeof c->spec, &n);
   int rc = make_comp(reg, c->spec, in->d, n, &a->comp);
   if (rc) return rc;
   tpc_comp_path(a->comp, in->dtype, c->path, sizeof c->path);
@@ -528,8 +534,9 @@ static int add_wire(const kernel_desc *kd, size_t kind, const tpc_registry *reg,
 static int add_comp_kernel(const kernel_desc *kd, const tpc_registry *reg, case_list *l,
                            const char *name, const tpc_bench_inputs *in, size_t k,
                            const char *const *f, size_t nf, uint64_t seed) {
-  int rc = tpc_bench_impl_matches(f, nf, "comp") ? add_comp(kd, reg, l, name, in, k, seed)
-                                                 : TPC_OK;
+  int rc = tpc_bench_impl_matches(f, nf, "comp")
+               ? add_comp(kd, reg, l, name, "comp", name, in, k, seed)
+               : TPC_OK;
   if (!rc && kd->has_peers) rc = add_topk_impls(l, in, k, f, nf, seed);
   return rc;
 }
@@ -588,10 +595,13 @@ static const kernel_desc kernel_table[] = {
     WIRE("decode", 0)};
 #define NKERNELS (sizeof kernel_table / sizeof kernel_table[0])
 
-/* A plugin's compressor type named as a kernel: its bare spec, and the least
-** any compressor moves (read x, write out). */
-static const kernel_desc plugin_kernel = {NULL, 0, 0, 0, 0, 0, comp_impls, NULL,
-                                          add_comp_kernel, SPEC_NAME, BYTES_OUT};
+/* A plugin's compressor type named as a kernel: name(k=K) for each k when
+** the type has a parameter k, as topk is timed, else its bare spec; the
+** least any compressor moves (read x, write out). */
+#define PLUGIN(HAS_K, SPEC) \
+  {NULL, HAS_K, 0, 0, 0, 0, comp_impls, NULL, add_comp_kernel, SPEC, BYTES_OUT}
+static const kernel_desc plugin_bare = PLUGIN(0, SPEC_NAME);
+static const kernel_desc plugin_k = PLUGIN(1, SPEC_K);
 
 static const kernel_desc *find_kernel(const char *name) {
   for (size_t i = 0; i < NKERNELS; i++)
@@ -608,8 +618,22 @@ const char *const *tpc_bench_kernels(void) {
 
 int tpc_bench_kernel_known(const char *name) { return find_kernel(name) != NULL; }
 
-int tpc_bench_kernel_has_k(const char *name) {
+static int type_has_key(const tpc_comp_type *t, const char *key) {
+  for (const char *const *k = t && t->keys ? t->keys : NULL; k && *k; k++)
+    if (!strcmp(*k, key)) return 1;
+  return 0;
+}
+
+/* The kernel named: a built-in, or a plugin's compressor type the registry
+** knows (NULL when reg is); NULL otherwise. */
+static const kernel_desc *kernel_in(const tpc_registry *reg, const char *name) {
   const kernel_desc *kd = find_kernel(name);
+  if (kd || !reg || tpc_registry_kind(reg, name) != TPC_KIND_COMP) return kd;
+  return type_has_key(tpc_registry_comp(reg, name), "k") ? &plugin_k : &plugin_bare;
+}
+
+int tpc_bench_kernel_has_k(const tpc_registry *reg, const char *name) {
+  const kernel_desc *kd = kernel_in(reg, name);
   return kd && kd->has_k;
 }
 
@@ -639,21 +663,83 @@ static int kernel_has_impl(const kernel_desc *kd, const char *filter) {
 int tpc_bench_impl_known(const char *kernel, const char *filter) {
   if (kernel) {
     const kernel_desc *kd = find_kernel(kernel);
-    return kernel_has_impl(kd ? kd : &plugin_kernel, filter);
+    return kernel_has_impl(kd ? kd : &plugin_bare, filter);
   }
   for (size_t i = 0; i < NKERNELS; i++)
     if (kernel_has_impl(&kernel_table[i], filter)) return 1;
   return 0;
 }
 
-/* The kernel named: a built-in, or a plugin's compressor type the registry
-** knows; NULL with an error otherwise. */
+/* kernel_in, with an error when it is neither. */
 static const kernel_desc *kernel_of(const tpc_registry *reg, const char *name) {
-  const kernel_desc *kd = find_kernel(name);
-  if (kd) return kd;
-  if (tpc_registry_kind(reg, name) == TPC_KIND_COMP) return &plugin_kernel;
-  tpc_error(TPC_EINPUT, "'%s' is not a bench kernel nor a compressor of a plugin", name);
-  return NULL;
+  const kernel_desc *kd = kernel_in(reg, name);
+  if (!kd) tpc_error(TPC_EINPUT, "'%s' is not a bench kernel nor a compressor of a plugin", name);
+  return kd;
+}
+
+static int is_plugin(const kernel_desc *kd) { return kd == &plugin_bare || kd == &plugin_k; }
+
+int tpc_bench_kernel_check(const tpc_registry *reg, const char *kernel, size_t d, size_t k) {
+  const kernel_desc *kd = kernel_of(reg, kernel);
+  if (!kd) return TPC_EINPUT;
+  if (!is_plugin(kd)) return TPC_OK;
+  char spec[160], why[512];
+  size_t n;
+  tpc_comp *c;
+  comp_spec(kd, kernel, d, k ? k : 1, spec, sizeof spec, &n);
+  int rc = make_comp(reg, spec, d, n, &c);
+  if (!rc) tpc_comp_free(c);
+  if (rc != TPC_EINPUT) return rc;
+  snprintf(why, sizeof why, "%s", tpc_error_msg());
+  return tpc_error(rc, "bench %s: %s at d = %zu: %s (tpc bench times a plugin's type as "
+                   "name(k=K) when it has a parameter k, else by its bare name: a type that "
+                   "needs another parameter cannot be timed)", kernel, spec, d, why);
+}
+
+/* Whether the group has a case of `kernel` that runs Python. */
+static int group_runs_python(const case_list *l, const char *kernel) {
+  for (size_t i = 0; i < l->n; i++)
+    if (l->v[i].role == TPC_BENCH_KERNEL && !strcmp(l->v[i].kernel, kernel) &&
+        !strcmp(l->v[i].path, TPC_PYPLUGIN_PATH))
+      return 1;
+  return 0;
+}
+
+/* A Python compressor's group also times the bridge alone (pyidentity: the
+** memoryview, the call, the conversion, the checks and the copy of every
+** call, and no work of the plugin's), once per (dtype, d), as a case of the
+** same kernel with impl "bridge", k 0 and the plugin's bytes. */
+static int add_bridge(const kernel_desc *kd, const tpc_registry *reg, case_list *l,
+                      const char *kernel, const tpc_bench_inputs *in, uint64_t seed) {
+  if (!is_plugin(kd) || !strcmp(kernel, TPC_PYPLUGIN_BRIDGE) ||
+      tpc_registry_kind(reg, TPC_PYPLUGIN_BRIDGE) != TPC_KIND_COMP || !group_runs_python(l, kernel))
+    return TPC_OK;
+  return add_comp(&plugin_bare, reg, l, kernel, TPC_BENCH_BRIDGE, TPC_PYPLUGIN_BRIDGE, in, 0,
+                  seed);
+}
+
+/* What a call of c cost: its instructions where counted, else its median. */
+static double case_cost(const tpc_bench_case *c) {
+  return c->instructions > 0 ? c->instructions : c->sum.median;
+}
+
+void tpc_bench_bridge_notes(tpc_bench_case *cases, size_t n) {
+  const tpc_bench_case *b = NULL;
+  for (size_t i = 0; i < n; i++)
+    if (cases[i].role == TPC_BENCH_KERNEL && !strcmp(cases[i].impl, TPC_BENCH_BRIDGE))
+      b = &cases[i];
+  for (size_t i = 0; b && i < n; i++) {
+    tpc_bench_case *c = &cases[i];
+    if (c == b || c->role != TPC_BENCH_KERNEL || strcmp(c->kernel, b->kernel) ||
+        strcmp(c->path, TPC_PYPLUGIN_PATH) || !(case_cost(b) > 0 && case_cost(c) > 0))
+      continue;
+    double share = 100 * case_cost(b) / case_cost(c);
+    char cost[32];
+    if (b->instructions > 0) snprintf(cost, sizeof cost, "%.4g ins", b->instructions);
+    else tpc_bench_fmt_time(b->sum.median, cost, sizeof cost);
+    snprintf(c->note, sizeof c->note, share < 99.95 ? "bridge %s (%.3g %%)" : "bridge %s (%.0f %%)",
+             cost, share);
+  }
 }
 
 void tpc_bench_group_free(tpc_bench_case *cases, size_t n, void *scratch) {
@@ -712,6 +798,7 @@ int tpc_bench_group_build(const tpc_registry *reg, const char *kernel,
   if (!kd) rc = TPC_EINPUT;
   for (size_t i = 0; kd && i < (kd->has_k ? nk : 1) && !rc; i++)
     rc = kd->add(kd, reg, &l, kernel, in, kd->has_k ? ks[i] : 0, filters, nfilters, seed);
+  if (!rc) rc = add_bridge(kd, reg, &l, kernel, in, seed);
   if (!rc) drop_repeats(&l);
   if (!rc) rc = finish_group(&l, scratch);
   if (rc) {

@@ -16,8 +16,12 @@
 **   decode   tpc_wire_decode of those bytes, the check of the parts' d and
 **            dtype, the server's apply to its vector (a copy of x, restored
 **            before each call: in place) and the decoded message's free
-**   NAME     with --plugin, a plugin's compressor type by its bare spec
-**            (impl "comp"; its floor: read x, write the output)
+**   NAME     with --plugin, a plugin's compressor type (impl "comp"; its
+**            floor: read x, write the output): NAME(k=K) for each k when the
+**            type has a parameter k, as topk, else its bare spec.  A Python
+**            type's group adds the bridge alone (impl "bridge": pyidentity,
+**            registry/pyplugin.h, with the plugin's bytes), once per (dtype,
+**            d), and the plugin's rows note what share of a call it is
 ** Each kernel is described once, in cases.c's kernel table (name, k, h and
 ** y, impls, how its cases are added, its spec and bytes).
 ** Every group also holds the three bandwidth cases of roofline.h.
@@ -43,8 +47,23 @@
 /* Kernel names in the order a run times them, NULL-terminated. */
 const char *const *tpc_bench_kernels(void);
 int tpc_bench_kernel_known(const char *name);
-/* Whether the kernel's cases take k (--k / --ratio). */
-int tpc_bench_kernel_has_k(const char *name);
+/* Whether the kernel's cases take k (--k / --ratio): a built-in's, or with
+** reg (may be NULL) a plugin's compressor type that has a parameter k. */
+int tpc_bench_kernel_has_k(const tpc_registry *reg, const char *name);
+
+/* Whether the registry builds the kernel's spec at (d, k), checked before a
+** run stores anything: TPC_OK for a built-in, else what building a plugin's
+** type said (TPC_EINPUT: a required parameter other than k, a k its
+** constructor refuses; the message says which, at which d). */
+int tpc_bench_kernel_check(const tpc_registry *reg, const char *kernel, size_t d, size_t k);
+
+/* The impl of a Python kernel's bridge case. */
+#define TPC_BENCH_BRIDGE "bridge"
+
+/* After the summaries: the note of each Python case of a group that has a
+** bridge case, "bridge 6.1 us (42 %)", the bridge's median (instructions
+** when counted) and its share of the case's. */
+void tpc_bench_bridge_notes(tpc_bench_case *cases, size_t n);
 
 /* Whether `impl` passes the --impl filters (all when nfilters == 0): equal to
 ** one, or one followed by '/' or '.' in impl ("filter" passes

@@ -21,6 +21,7 @@
 #include "bench/roofline.h"
 #include "bench/rounds.h"
 #include "bench/store_bench.h"
+#include "bounds/sandbox.h"
 #include "core/error.h"
 #include "core/sysinfo.h"
 #include "rng/pcg.h"
@@ -35,6 +36,9 @@
 #define MMAP_THRESHOLD (128 * 1024)
 #define PAD_PAGES 4096
 #define HEAP_PAD (96 * 1024)
+/* The plugins' constructors at every size of a plan, in one child: as long
+** as loading a plugin may take (a Python module importing torch). */
+#define PLUGIN_CHECK_TIMEOUT 300.0
 
 /* One kernel's group across the rounds of a (dtype, d) block. */
 typedef struct group_acc {
@@ -91,6 +95,55 @@ int tpc_bench_plan_check_memory(const tpc_bench_plan *p) {
   return tpc_error(TPC_EINPUT, "--d %zu needs at least %.1f GiB (its inputs and one output); "
                    "this machine has %.1f GiB available", at_d, (double)need / 1073741824.0,
                    (double)avail / 1073741824.0);
+}
+
+/* What the child that checks the plugins' kernels needs. */
+typedef struct check_arg {
+  const tpc_registry *reg;
+  const tpc_bench_plan *p;
+  int (*stop)(void);
+} check_arg;
+
+static int check_stop(void *ctx) {
+  const check_arg *c = ctx;
+  return c->stop && c->stop();
+}
+
+/* One plugin kernel built at every d and k of the plan. */
+static int check_plugin(const tpc_registry *reg, const tpc_bench_plan *p, const char *kernel) {
+  int has_k = tpc_bench_kernel_has_k(reg, kernel), rc = TPC_OK;
+  size_t ks[MAXK] = {0};
+  for (size_t i = 0; i < p->nd && !rc; i++) {
+    size_t nk = has_k ? ks_for(p, p->d[i], ks) : 1;
+    for (size_t m = 0; m < nk && !rc; m++) rc = tpc_bench_kernel_check(reg, kernel, p->d[i], ks[m]);
+  }
+  return rc;
+}
+
+/* The plan's plugin kernels (tpc_bench_kernel_check), in the sandboxed
+** child of tpc_bench_plan_check_plugins. */
+static int check_plugins_in_child(void *arg, void *out) {
+  (void)out;
+  const check_arg *c = arg;
+  int rc = TPC_OK;
+  for (size_t j = 0; j < c->p->nkernels && !rc; j++)
+    if (!tpc_bench_kernel_known(c->p->kernels[j]))
+      rc = check_plugin(c->reg, c->p, c->p->kernels[j]);
+  return rc;
+}
+
+int tpc_bench_plan_check_plugins(const tpc_registry *reg, const tpc_bench_plan *p,
+                                 int (*stop)(void)) {
+  int plugins = 0;
+  for (size_t j = 0; j < p->nkernels; j++) plugins |= !tpc_bench_kernel_known(p->kernels[j]);
+  if (!plugins) return TPC_OK;
+  check_arg arg = {reg, p, stop};
+  tpc_sandbox_opts so = {.timeout_s = PLUGIN_CHECK_TIMEOUT, .stop = check_stop, .stop_ctx = &arg};
+  tpc_sandbox_result sr;
+  int status, rc = tpc_sandbox_call(check_plugins_in_child, &arg, NULL, 0, &so, &sr, &status);
+  if (rc == TPC_OK && status == TPC_ECHILD)
+    return tpc_error_prefix(status, "bench: building the plugins' kernels ");
+  return rc ? rc : status;
 }
 
 /* ---- accumulating rounds ---------------------------------------------------------- */
@@ -204,6 +257,7 @@ static int store_block(run_state *s, group_acc *groups) {
     if (s->counter) drop_unmeasured(g);
     for (size_t i = 0; i < g->n && !rc; i++)
       rc = tpc_bench_case_summarize_rounds(&g->cases[i], s->o->level, s->p->seed);
+    if (!rc) tpc_bench_bridge_notes(g->cases, g->n);
     if (!rc) rc = tpc_bench_store_group(s->st, s->run_id, s->grp++, g->cases, g->n, g->bw);
     if (!rc && s->h && s->h->group_stored) s->h->group_stored(s->h->ctx, g->cases, g->n);
   }

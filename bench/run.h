@@ -80,6 +80,17 @@ typedef struct tpc_bench_outcome {
 ** sizes; TPC_OK when it may fit or the memory is unknown. */
 int tpc_bench_plan_check_memory(const tpc_bench_plan *p);
 
+/* Build every plugin kernel of the plan at each of its d and k, in a
+** sandboxed child (bounds/sandbox.h: the process that owns the database
+** never runs a plugin's code; a Python plugin starts its interpreter there),
+** so that a spec the plugin refuses is bad input before any run is stored:
+** a type with a required parameter other than k, a k its constructor
+** refuses.  TPC_OK at once when every kernel is a built-in; TPC_EINPUT with
+** the plugin's message; TPC_ECHILD when the child crashed, hung or stop()
+** asked (stop may be NULL). */
+int tpc_bench_plan_check_plugins(const tpc_registry *reg, const tpc_bench_plan *p,
+                                 int (*stop)(void));
+
 /* Run plan p into run run_id of st (the bench_env row, then the groups).
 ** o holds the harness options (samples, stop, progress); o->stopped says
 ** whether it ended early.  An instrument run needs a counter this process

@@ -145,8 +145,11 @@ typedef struct tpc_bounds_summary {
   int32_t verdict;        /* tpc_bounds_verdict */
   int32_t deterministic;
   int32_t has_AB;         /* a 3PC pair is declared: frontier computed */
-  int32_t loose;          /* worst ratio < 0.5 */
+  int32_t loose;          /* worst ratio < 0.5, or identity_output against a
+                             positive declared right side */
   int32_t no_compression; /* mean message bits >= the dense 64 d */
+  int32_t identity_output; /* compressors: every call's output equalled its
+                              input, coordinate by coordinate */
   int32_t interrupted;
   int32_t worst_family;
   uint32_t worst_index;
@@ -157,7 +160,7 @@ typedef struct tpc_bounds_summary {
   double alpha, omega, A, B, c;    /* declared (0 where not declared) */
   double sup, sup_ucb;    /* compressors: max E||C(x)-x||^2/||x||^2 found */
   double worst_ratio, worst_ratio_lcb, worst_ratio_ucb;
-  double loose_factor;    /* 1/worst_ratio */
+  double loose_factor;    /* 1/worst_ratio (+inf for identity_output) */
   double front_A, front_B, front_BA; /* argmin of B_hat(A)/A, and the min */
   double front_BA_lcb;    /* the min of B_lcb(A)/A */
   double B_at_A;          /* B_hat at the declared A */

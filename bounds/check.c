@@ -36,7 +36,11 @@
 ** below 0.5 is flagged loose (the declared constant is more than twice what
 ** was found), and a target whose messages are on average as long as the
 ** dense vector (64 d bits, 32 d for float32 kernels) is flagged as not
-** compressing.
+** compressing.  A compressor whose output equalled its input on every call
+** of every phase (eval.c notes any difference and bnd_parallel ORs the
+** threads' notes, so it does not depend on --threads) compresses nothing,
+** whatever its messages claim to cost: when it passes a positive declared
+** right side it is flagged loose by an infinite factor (flag_identity).
 */
 #include <math.h>
 #include <stdio.h>
@@ -325,6 +329,27 @@ static void fmt_point(const tpc_bounds_point *p, char *buf, size_t size) {
     snprintf(buf, size, "%s #%u", tpc_bounds_family_name(p->family), p->index);
 }
 
+/* A passing compressor whose every output equalled its input: E||C(x) -
+** x||^2 = 0 at every point against a positive declared right side, so the
+** declared constant is loose by an infinite factor, whatever the messages
+** claim to cost.  The reason says so in place of the worst ratio (0). */
+static void flag_identity(const bnd_target *t, double calls, tpc_bounds_summary *sum) {
+  char decl[96];
+  if (t->check == TPC_CHECK_ALPHA)
+    snprintf(decl, sizeof decl, "alpha = %.6g (1 - alpha = %.6g)", t->alpha, 1.0 - t->alpha);
+  else if (t->check == TPC_CHECK_OMEGA)
+    snprintf(decl, sizeof decl, "omega = %.6g", t->omega);
+  else
+    snprintf(decl, sizeof decl, "alpha = %.6g, omega = %.6g (min(1 - alpha, omega) = %.6g)",
+             t->alpha, t->omega, t->cu);
+  sum->loose = 1;
+  sum->loose_factor = INFINITY;
+  snprintf(sum->reason, sizeof sum->reason,
+           "output equalled its input on every point tested (%.0f calls): it compresses "
+           "nothing; declared %s is loose x inf",
+           calls, decl);
+}
+
 /* Worst re-estimate, sup of the compressor ratio, bits, and the verdict. */
 static void summarize(const work *wk, size_t nconf, tpc_bounds_summary *sum) {
   const bnd_target *t = &wk->st->t;
@@ -345,6 +370,8 @@ static void summarize(const work *wk, size_t nconf, tpc_bounds_summary *sum) {
   }
   sum->dense_bits = (t->o->dtype == TPC_F32 ? 32.0 : 64.0) * (double)t->d;
   sum->no_compression = sum->bits_mean >= sum->dense_bits;
+  const bnd_progress *prog = wk->st->progress;
+  sum->identity_output = t->is_comp && prog->evals > 0 && !prog->output_changed;
   if (worst) {
     if (t->is_comp && worst->u > 0) {
       sum->sup = worst->e / worst->u;
@@ -399,6 +426,9 @@ static void summarize(const work *wk, size_t nconf, tpc_bounds_summary *sum) {
     sum->loose = 1;
     sum->loose_factor = 1.0 / sum->worst_ratio;
   }
+  /* The built-in identity declares a right side of 0: nothing is loose. */
+  if (sum->verdict == TPC_VERDICT_PASS && sum->identity_output && t->cu > 0)
+    flag_identity(t, prog->evals, sum);
 }
 
 static void declared(const bnd_target *t, tpc_bounds_summary *sum) {
@@ -532,7 +562,7 @@ int tpc_bounds_run(const tpc_registry *reg, const tpc_spec *spec, const tpc_boun
                    tpc_bounds_result *res) {
   double start = now_s();
   bnd_state st;
-  bnd_progress prog = {0, 0, 0};
+  bnd_progress prog = {0, 0, 0, 0};
   memset(&st, 0, sizeof st);
   memset(&res->sum, 0, sizeof res->sum);
   res->npoints = res->nfront = 0;

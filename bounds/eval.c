@@ -158,6 +158,16 @@ static void mech_apply(bnd_worker *w, const double *h, const double *y, const do
   from_f32(fout, out, d);
 }
 
+/* Whether out differs from x anywhere: == on the element type (-0 == 0; a
+** NaN differs), stopping at the first difference.  The output of a float32
+** kernel is widened exactly and its input is float-exact (bnd_round), so
+** comparing in double is comparing the floats. */
+static int output_differs(const double *x, const double *out, size_t d) {
+  for (size_t i = 0; i < d; i++)
+    if (!(out[i] == x[i])) return 1;
+  return 0;
+}
+
 double bnd_apply(bnd_worker *w, const bnd_point *p, uint32_t purpose, unsigned phase,
                  uint32_t index, uint32_t draw) {
   const bnd_target *t = &w->st->t;
@@ -168,9 +178,10 @@ double bnd_apply(bnd_worker *w, const bnd_point *p, uint32_t purpose, unsigned p
     size_t client = t->ncl > 1 ? c : index % t->n;
     tpc_ctx ctx = {.rng = w->rng, .shared = w->shared, .client = client};
     set_streams(w, purpose, phase, index, draw, c);
-    if (w->comp)
+    if (w->comp) {
       bnd_compress(w, w->comp, p->x, w->out, &ctx);
-    else
+      if (!w->output_changed) w->output_changed = output_differs(p->x, w->out, d);
+    } else
       mech_apply(w, p->h + c * d, p->y + c * d, p->x + c * d, w->out + c * d, &ctx);
     bits += (double)tpc_wire_bits(&w->msg, TPC_WIRE_AUTO);
   }
@@ -327,7 +338,10 @@ int bnd_parallel(const bnd_state *st, size_t count, bnd_task fn, void *arg, int 
     }
     if (status == TPC_OK) {
 #pragma omp critical(bnd_evals)
-      st->progress->evals += w.evals;
+      {
+        st->progress->evals += w.evals;
+        st->progress->output_changed |= w.output_changed;
+      }
       bnd_worker_free(&w);
     }
   }

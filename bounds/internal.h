@@ -113,6 +113,8 @@ void bnd_round(const bnd_target *t, double *v, size_t len);
 typedef struct bnd_progress {
   size_t done, total;
   double evals;           /* compressor/mechanism calls, all threads */
+  int output_changed;     /* a compressor call's output differed from its
+                             input (any thread): the OR of the workers' */
 } bnd_progress;
 
 typedef struct bnd_state {
@@ -140,6 +142,8 @@ typedef struct bnd_worker {
   float *f32;       /* float32 targets: h, y, x, out of len each */
   bnd_point pt;     /* scratch point */
   double evals;
+  int output_changed; /* one of this worker's compressor calls returned
+                         something other than its input */
 } bnd_worker;
 
 int bnd_worker_init(bnd_worker *w, const bnd_state *st);
@@ -168,7 +172,8 @@ int bnd_target_init(bnd_target *t, const tpc_registry *reg, const tpc_spec *spec
 
 /* Apply the target once to point p with the streams of (purpose, phase,
 ** index, draw): out = C(x) or C_{h,y}(x) per client.  Returns the mean
-** encoded bits per client message. */
+** encoded bits per client message.  For a compressor, notes in
+** w->output_changed whether out differs from x (bnd_parallel gathers it). */
 double bnd_apply(bnd_worker *w, const bnd_point *p, uint32_t purpose,
                  unsigned phase, uint32_t index, uint32_t draw);
 

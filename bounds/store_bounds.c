@@ -2,8 +2,9 @@
 ** Storing a check of tpc bounds: one bounds_specs row, its bounds_points and
 ** bounds_frontier rows, in one transaction (db/002_bounds.sql; columns in
 ** db/README.md).  Non-finite values are stored as SQLite's Inf (a frontier
-** that no B covers) or NULL (NaN).  For --resume: a run's settings, and which
-** of its specs it has stored.
+** that no B covers, the loose factor of a compressor whose output is its
+** input) or NULL (NaN).  For --resume: a run's settings, and which of its
+** specs it has stored.
 */
 #include <inttypes.h>
 #include <math.h>
@@ -25,9 +26,9 @@ static const char *const sql_spec =
     " declared_step_factor, step_gain, step_gain_max,"
     " unbiased_tests, unbiased_rejected, unbiased_p, bits_mean, bits_max, dense_bits,"
     " no_compression, loose, loose_factor, points, evaluations, verdict, reason, seconds,"
-    " dtype)"
+    " dtype, identity_output)"
     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-    "?,?,?,?,?,?,?,?,?,?,?)";
+    "?,?,?,?,?,?,?,?,?,?,?,?)";
 
 static const char *const sql_point =
     "INSERT INTO bounds_points (run_id, spec_id, family, idx, confirm, client, draws,"
@@ -145,6 +146,7 @@ static int insert_spec(sqlite3 *db, binder *b, int64_t run_id, int position, con
   b_text(b, s->reason);
   b_real(b, s->seconds);
   b_text(b, o->dtype == TPC_F32 ? "f32" : "f64");
+  b_int(b, s->identity_output != 0);
   return b_step(b, db, "a bounds_specs row");
 }
 

@@ -3,8 +3,9 @@
 ** bench_*).  Per kernel and dtype, throughput against d for every
 ** implementation with the memory floor of the same runs (the roofline); TopK's
 ** implementations beside the peer libraries, as a table and as time against
-** d; and every case with its median, its intervals over rounds and within a
-** round, the spread across rounds, and its distance to the floor.
+** d; Python kernels beside the bridge's own cost (bench/cases.h); and every
+** case with its median, its intervals over rounds and within a round, the
+** spread across rounds, and its distance to the floor.
 */
 #include <math.h>
 #include <stdio.h>
@@ -189,6 +190,46 @@ static int topk_figures(tpc_doc *doc, sqlite3 *db) {
   return rc;
 }
 
+/* Python kernels: each case's median beside its run's bridge case at the
+** same (dtype, d) (pyidentity, impl "bridge") and the bridge's share, the
+** interpreter's cost apart from the plugin's own code.  Nothing when no
+** Python kernel was timed. */
+static int python_table(tpc_doc *doc, sqlite3 *db) {
+  static const char *const h[] = {"<kernel", "dtype", "d", "k", "median", "bridge",
+                                  "bridge share"};
+  sqlite3_stmt *st;
+  int rc = tpc_rep_prepare(
+      db,
+      CASES "SELECT c.kernel, c.dtype, c.d, c.k, c.median_ns, b.median_ns, 100.0 * "
+            "b.median_ns / c.median_ns FROM cases c JOIN cases b ON b.run_id = c.run_id AND "
+            "b.kernel = c.kernel AND b.dtype = c.dtype AND b.d = c.d AND b.role = 'kernel' "
+            "AND b.impl = 'bridge' WHERE c.role = 'kernel' AND c.impl <> 'bridge' AND c.path "
+            "= 'python' ORDER BY 1, 2, 3, 4",
+      &st);
+  if (rc) return rc;
+  int step, n = 0;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    if (n++ == 0) {
+      tpc_doc_subsection(doc, "Python kernels and the bridge");
+      tpc_doc_table(doc, 7, h);
+    }
+    char d[24], k[24], med[32], br[32], share[32];
+    snprintf(share, sizeof share, "%.3g %%", tpc_rep_real(st, 6));
+    const char *cells[] = {tpc_rep_text(st, 0),
+                           tpc_rep_text(st, 1),
+                           fmt_size(st, 2, d, sizeof d),
+                           fmt_size(st, 3, k, sizeof k),
+                           tpc_bench_fmt_time(tpc_rep_real(st, 4), med, sizeof med),
+                           tpc_bench_fmt_time(tpc_rep_real(st, 5), br, sizeof br),
+                           share};
+    tpc_doc_row(doc, cells, NULL);
+  }
+  rc = tpc_rep_done(db, step);
+  sqlite3_finalize(st);
+  if (n) tpc_doc_table_end(doc);
+  return rc;
+}
+
 /* "[lo, hi]" of two time columns, "-" when the first is NULL. */
 static const char *fmt_interval(sqlite3_stmt *st, int col, char *buf, size_t n) {
   char lo[32], hi[32];
@@ -269,7 +310,9 @@ int tpc_report_kernels(tpc_doc *doc, sqlite3 *db, tpc_report_summary *sum) {
                "medians. The path is the kernel variant that ran (its "
                "instruction set; TopK's selection): timings of different paths are not "
                "comparable. A case counted with --instrument instructions has its own row, "
-               "instructions per call in the median column.");
+               "instructions per call in the median column. A Python kernel's group also "
+               "times the bridge alone (impl bridge: C(x) = x in Python), the interpreter's "
+               "share of each call.");
   int before = sum->kernels;
   tpc_doc_subsection(doc, "Throughput against the roofline");
   int rc = throughput_figures(doc, db);
@@ -278,6 +321,7 @@ int tpc_report_kernels(tpc_doc *doc, sqlite3 *db, tpc_report_summary *sum) {
     rc = topk_table(doc, db);
   }
   if (!rc) rc = topk_figures(doc, db);
+  if (!rc) rc = python_table(doc, db);
   if (!rc) {
     tpc_doc_subsection(doc, "Every case");
     rc = cases_table(doc, db, &sum->kernels);

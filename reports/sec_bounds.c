@@ -20,13 +20,13 @@ static const char *const specs_sql =
     "d, n, declared_alpha, declared_omega, declared_A, "
     "declared_B, alpha_hat, omega_hat, worst_ratio, worst_ratio_lcb, worst_ratio_ucb, "
     "frontier_BA, frontier_BA_lcb, step_factor, declared_step_factor, bits_mean, verdict, "
-    "loose_factor, reason, run_id, frontier_A, frontier_B "
+    "loose_factor, reason, run_id, frontier_A, frontier_B, loose AND identity_output "
     "FROM temp.rep_bounds WHERE kind = ?1 ORDER BY run_id, position";
 
 enum {
   C_ID, C_SPEC, C_KIND, C_CHECK, C_D, C_N, C_DALPHA, C_DOMEGA, C_DA, C_DB, C_AHAT, C_OHAT,
   C_WR, C_WRLO, C_WRHI, C_BA, C_BALO, C_STEP, C_DSTEP, C_BITS, C_VERDICT, C_LOOSE, C_REASON,
-  C_RUN, C_FA, C_FB
+  C_RUN, C_FA, C_FB, C_IDENTITY
 };
 
 static const char *tone_of(const char *verdict) {
@@ -50,6 +50,16 @@ static const char *bits_per_coord(sqlite3_stmt *st, char *buf, size_t n) {
   return tpc_rep_num(tpc_rep_real(st, C_BITS) / d, 3, buf, n);
 }
 
+/* How loose: the factor, and for a compressor flagged for returning its
+** input (bounds/check.c, flag_identity) why it is infinite. */
+static const char *loose_cell(sqlite3_stmt *st, char *buf, size_t n) {
+  if (sqlite3_column_int(st, C_IDENTITY)) {
+    snprintf(buf, n, "inf, output = input");
+    return buf;
+  }
+  return tpc_rep_num(tpc_rep_real(st, C_LOOSE), 3, buf, n);
+}
+
 static void compressor_row(tpc_doc *doc, sqlite3_stmt *st) {
   char d[24], al[32], om[32], ah[32], oh[32], wr[96], bits[32], loose[32];
   snprintf(d, sizeof d, "%lld", (long long)sqlite3_column_int64(st, C_D));
@@ -68,7 +78,7 @@ static void compressor_row(tpc_doc *doc, sqlite3_stmt *st) {
                          interval(st, C_WR, C_WRLO, C_WRHI, wr, sizeof wr),
                          bits_per_coord(st, bits, sizeof bits),
                          tpc_rep_text(st, C_VERDICT),
-                         tpc_rep_num(tpc_rep_real(st, C_LOOSE), 3, loose, sizeof loose)};
+                         loose_cell(st, loose, sizeof loose)};
   tpc_doc_row(doc, cells, tone_of(tpc_rep_text(st, C_VERDICT)));
 }
 
@@ -222,9 +232,10 @@ int tpc_report_bounds(tpc_doc *doc, sqlite3 *db, tpc_report_summary *sum) {
                "Declared constants against their Monte Carlo and adversarial estimates "
                "(THEORY.md T1-T3). worst ratio: E|C(x)-x|^2 over the declared bound at the "
                "worst point found (at most 1 when the bound holds); loose ×: how far below "
-               "the bound the worst point stays. γL: Theorem 1's step times L when "
-               "L- = L+ = L (T5), with the declared pair and with the smallest B/A the "
-               "points allow.");
+               "the bound the worst point stays (inf, output = input: the compressor "
+               "returned its input on every call, so it compresses nothing). γL: "
+               "Theorem 1's step times L when L- = L+ = L (T5), with the declared pair and "
+               "with the smallest B/A the points allow.");
   failure fail[MAXFAIL];
   size_t nfail = 0;
   tpc_doc_subsection(doc, "Compressors");

@@ -6,8 +6,9 @@
 #   list/describe see the new names; a missing file, a FIFO, a file without
 #   tpc_plugin_init and a failing init exit 2 naming the file;
 #   bounds passes the example, finds the liar and the biased coinflip
-#   (exit 1), and reports a crash or a hang in a kernel (exit 4) while the
-#   database stays intact;
+#   (exit 1), passes echo (output = input, declared omega 1/8) but flags it
+#   loose x inf on a line of its own, stored and in the report, and reports
+#   a crash or a hang in a kernel (exit 4) while the database stays intact;
 #   the sandbox holds (bounds and rate): a kernel that raises SIGINT, exits 0,
 #   forks spinning processes, or an init/consts that crashes fails only its
 #   spec or method (exit 4, the others stored, the run row ended); nothing
@@ -33,7 +34,7 @@ cp -r bounds/example "$tmp/example"
 if make -s -C "$tmp/example" CFLAGS="-O2 -Werror" >"$tmp/make.log" 2>&1; then ok; else
   bad "example plugin: make failed"; cat "$tmp/make.log"; fi
 ex=$tmp/example/tpc_example.so
-for p in crash hang liar coinflip initfail nosym faults loadcrash; do
+for p in crash hang liar coinflip echo initfail nosym faults loadcrash; do
   if cc -std=c11 -O2 -Wall -Wextra -Wpedantic -Werror -fPIC -shared $(pkg-config --cflags tpc) \
        "tests/plugins/$p.c" -o "$tmp/$p.so" 2>"$tmp/cc.log"; then ok; else
     bad "test plugin $p: build failed"; cat "$tmp/cc.log"; fi
@@ -129,9 +130,25 @@ else
   # A bias within the declared variance: only the unbiasedness test sees it.
   expect 1 "bounds coinflip" -- bounds coinflip --plugin "$tmp/coinflip.so" $small
   has err "coinflip: violated: E C(x) != x" "coinflip reported biased"
+  # Output equal to input, declared unbiased with omega = 1/8 and a 3-bit
+  # message: the bound holds and the message is short, so it passes, but
+  # it compresses nothing: loose x inf, on a line of its own, and stored.
+  expect 0 "bounds echo" -- bounds echo --plugin "$tmp/echo.so" --d 20 --db "$db"
+  has out "pass, loose xinf" "echo's row says loose x inf"
+  has out "  flag: output equalled its input on every point tested (" "echo flagged on its own line"
+  has out "it compresses nothing; declared omega = 0.125 is loose x inf" "echo's flag names omega"
+  lacks out "no compression" "echo's messages are short: only its outputs give it away"
+  got=$(rows "SELECT identity_output || ' ' || loose || ' ' || (loose_factor = 9e999)
+              FROM bounds_specs WHERE spec = 'echo' ORDER BY id DESC LIMIT 1")
+  if [ "$got" = "1 1 1" ]; then ok; else bad "echo stored: identity_output, loose, inf '$got'"; fi
+  expect 0 "report with echo" -- report --db "$db" --out "$tmp/report" --quiet
+  if grep -qF "inf, output = input" "$tmp/report/report.md"; then ok; else
+    bad "the report's loose column flags echo"; fi
 
   # The example's declarations hold.
   expect 0 "bounds example" -- bounds 'rtopk(k=5)' terngrad --plugin "$ex" $small
+  got=$(rows "SELECT sum(identity_output) FROM bounds_specs WHERE spec IN ('rtopk(k=5)', 'terngrad')")
+  if [ "$got" = 0 ]; then ok; else bad "the example's outputs differ from their inputs: '$got'"; fi
   integrity "after example"
 fi
 

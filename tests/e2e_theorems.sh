@@ -214,7 +214,7 @@ if command -v sqlite3 >/dev/null 2>&1; then
     "and their points"
   equals "SELECT trajectory_id FROM rate_best WHERE run_id = 1" 2 "rate_best keeps its rows"
   equals "SELECT count(*) FROM pragma_foreign_key_check" 0 "no row lost its parent"
-  equals "PRAGMA user_version" 13 "migrated to version 13"
+  equals "PRAGMA user_version" 14 "migrated to version 14"
 else
   echo "e2e_theorems: migration check skipped, no sqlite3"
 fi

@@ -2,8 +2,9 @@
 ** Tests of tpc bounds (bounds/): the statistics, the frontier, the families,
 ** whole checks of built-in specs where THEORY.md says the bound is attained,
 ** planted defects registered here as test types (each must come out
-** violated), the flags (loose, no compression), determinism across thread
-** counts, the child-process isolation and the stored rows.
+** violated), the flags (loose, no compression, output equal to input),
+** determinism across thread counts, the child-process isolation and the
+** stored rows.
 **
 ** Whole checks run at d = 20 with few points and draws so that the file
 ** stays fast under the sanitizers; the full-default run at d = 100 is the
@@ -82,8 +83,9 @@ static void planted_consts(const tpc_comp *c, tpc_comp_consts *out) {
   tpc_comp_consts_get(c->sub[0], &in);
   int cls = (c->par[0] >= 0 ? TPC_CLASS_CONTRACTIVE : 0) |
             (c->par[1] >= 0 ? TPC_CLASS_UNBIASED : 0);
-  *out = (tpc_comp_consts){(tpc_class)cls, c->par[0], c->par[1], in.deterministic, "test", "test",
-                           in.shared, in.omega_avg};
+  *out = (tpc_comp_consts){.cls = (tpc_class)cls, .alpha = c->par[0], .omega = c->par[1],
+                           .deterministic = in.deterministic, .alpha_src = "test",
+                           .omega_src = "test", .shared = in.shared, .omega_avg = in.omega_avg};
 }
 
 static void planted_f64(tpc_comp *c, const double *x, double *out, tpc_msg *msg,
@@ -174,6 +176,49 @@ static const tpc_mech_type shrunk_type = {
     .apply_f64 = shrunk_f64,
 };
 
+/* echo(blip=): a "natural dithering" that returns its input unchanged while
+** declaring itself unbiased with omega = 0.5 and randomized.  With blip = P
+** > 0, a fraction P of calls (drawn from the client's stream) change the
+** last coordinate alone (doubled, or 1 where it is 0), so that only a
+** comparison that reaches the end of the vector sees the difference. */
+static const char *const echo_keys[] = {"blip", NULL};
+
+static int echo_init(tpc_comp *c, const tpc_spec *s) {
+  c->par[0] = param(s, "blip", 0);
+  return TPC_OK;
+}
+
+static void echo_consts(const tpc_comp *c, tpc_comp_consts *out) {
+  (void)c;
+  *out = (tpc_comp_consts){.cls = TPC_CLASS_UNBIASED, .omega = 0.5, .deterministic = 0,
+                           .omega_src = "test: false, nothing is compressed"};
+}
+
+/* One DENSE part holding the output itself (the caller's buffer). */
+#define ECHO_KERNEL(NAME, T, DTYPE)                                                      \
+  static void NAME(tpc_comp *c, const T *x, T *out, tpc_msg *msg, const tpc_ctx *ctx) { \
+    memcpy(out, x, c->d * sizeof *out);                                                 \
+    if (c->par[0] > 0 && gsl_rng_uniform(ctx->rng) < c->par[0])                         \
+      out[c->d - 1] = x[c->d - 1] == 0 ? 1 : 2 * x[c->d - 1];                           \
+    tpc_msg_add(msg, TPC_MSG_DENSE, DTYPE, c->d)->val = out;                            \
+  }
+
+ECHO_KERNEL(echo_f32, float, TPC_F32)
+ECHO_KERNEL(echo_f64, double, TPC_F64)
+
+static const tpc_comp_type echo_type = {
+    .name = "echo",
+    .synopsis = "echo(blip=)",
+    .summary = "test: returns x, declares omega = 0.5",
+    .declared = "U(0.5)",
+    .theory = "test",
+    .keys = echo_keys,
+    .init = echo_init,
+    .consts = echo_consts,
+    .compress_f32 = echo_f32,
+    .compress_f64 = echo_f64,
+};
+
 /* ---- helpers ------------------------------------------------------------- */
 
 static tpc_registry *reg;
@@ -184,6 +229,7 @@ static void setup(void) {
   cr_assert(not(eq(ptr, reg, NULL)));
   cr_assert(eq(int, tpc_registry_add_comp(reg, &planted_type), TPC_OK));
   cr_assert(eq(int, tpc_registry_add_mech(reg, &shrunk_type), TPC_OK));
+  cr_assert(eq(int, tpc_registry_add_comp(reg, &echo_type), TPC_OK));
 }
 
 static void teardown(void) { tpc_registry_free(reg); }
@@ -540,6 +586,62 @@ Test(bounds_run, loose) {
   cr_assert(eq(int, r->sum.loose, 1));
   cr_assert(epsilon_eq(dbl, r->sum.loose_factor, 0.99 / 0.4, 1e-6));
   tpc_bounds_result_free(r);
+}
+
+/* A compressor that returns its input passes its omega bound (0 <= omega
+** |x|^2) but compresses nothing: flagged loose by an infinite factor, from
+** its outputs, with the reason saying why; in float32 too. */
+Test(bounds_run, identity_output_flagged) {
+  tpc_bounds_opts o = small();
+  for (int f32 = 0; f32 < 2; f32++) {
+    o.dtype = f32 ? TPC_F32 : TPC_F64;
+    tpc_bounds_result *r = check("echo", &o);
+    cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_PASS), "%s", r->sum.reason);
+    cr_assert(eq(int, r->sum.identity_output, 1), "dtype %d", f32);
+    cr_assert(eq(int, r->sum.loose, 1));
+    cr_assert(eq(int, isinf(r->sum.loose_factor) && r->sum.loose_factor > 0, 1), "%g",
+              r->sum.loose_factor);
+    cr_assert(not(eq(ptr, strstr(r->sum.reason, "output equalled its input on every point"),
+                     NULL)), "%s", r->sum.reason);
+    cr_assert(not(eq(ptr, strstr(r->sum.reason, "declared omega = 0.5 is loose x inf"), NULL)),
+              "%s", r->sum.reason);
+    tpc_bounds_result_free(r);
+  }
+}
+
+/* The built-in identity declares what it does (omega = 0, alpha = 1: a
+** right side of 0): its output is recorded as the input, but nothing is
+** loose.  A mechanism's output is a state, never flagged (gd returns x). */
+Test(bounds_run, identity_output_declared) {
+  tpc_bounds_opts o = small();
+  tpc_bounds_result *r = check("identity", &o);
+  cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_PASS), "%s", r->sum.reason);
+  cr_assert(eq(int, r->sum.identity_output, 1));
+  cr_assert(eq(int, r->sum.loose, 0));
+  cr_assert(eq(ptr, strstr(r->sum.reason, "equalled"), NULL), "%s", r->sum.reason);
+  tpc_bounds_result_free(r);
+  r = check("gd", &o);
+  cr_assert(eq(int, r->sum.identity_output, 0));
+  tpc_bounds_result_free(r);
+}
+
+/* One differing output anywhere clears the flag: urandk at d = 100, and an
+** echo that changes its last coordinate on 1% of calls (with 1 and 2
+** threads: the flag is an AND over every call of every worker). */
+Test(bounds_run, identity_output_cleared) {
+  tpc_bounds_opts o = small();
+  o.d = 100;
+  tpc_bounds_result *r = check("urandk(k=10)", &o);
+  cr_assert(eq(int, r->sum.identity_output, 0));
+  tpc_bounds_result_free(r);
+  o = small();
+  for (int threads = 1; threads <= 2; threads++) {
+    o.threads = threads;
+    r = check("echo(blip=0.01)", &o);
+    cr_assert(eq(int, r->sum.identity_output, 0), "%d threads", threads);
+    cr_assert(eq(ptr, strstr(r->sum.reason, "equalled"), NULL), "%s", r->sum.reason);
+    tpc_bounds_result_free(r);
+  }
 }
 
 /* ---- planted defects -------------------------------------------------------------- */
@@ -979,10 +1081,50 @@ Test(bounds_run, store_rows) {
   cr_assert(eq(int, count(db, "SELECT count(*) FROM bounds_frontier"), BND_GRID + 1));
   cr_assert(eq(int, count(db, "SELECT count(*) FROM bounds_frontier WHERE declared = 1"), 1));
   cr_assert(ge(int, count(db, "SELECT count(*) FROM bounds_points WHERE confirm = 1"), 1));
+  cr_assert(eq(int, count(db, "SELECT identity_output FROM bounds_specs"), 0));
   /* Discarding the run removes every row (exit 2 stores nothing). */
   cr_assert(eq(int, tpc_store_run_discard(st, run), TPC_OK));
   cr_assert(eq(int, count(db, "SELECT count(*) FROM bounds_points"), 0));
   cr_assert(eq(int, count(db, "SELECT count(*) FROM bounds_specs"), 0));
+  tpc_bounds_result_free(r);
+  tpc_store_close(st);
+  unlink(path);
+}
+
+static double real_of(sqlite3 *db, const char *sql) {
+  sqlite3_stmt *st;
+  cr_assert(eq(int, sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK), "%s", sql);
+  cr_assert(eq(int, sqlite3_step(st), SQLITE_ROW));
+  cr_assert(eq(int, sqlite3_column_type(st, 0), SQLITE_FLOAT), "%s", sql);
+  double v = sqlite3_column_double(st, 0);
+  sqlite3_finalize(st);
+  return v;
+}
+
+/* The identity-output flag and its infinite loose factor are stored: the
+** factor as SQLite's REAL Inf, read back as +inf (not NULL, not a big number). */
+Test(bounds_run, store_identity_output) {
+  char path[] = "/tmp/tpc_test_bounds_XXXXXX";
+  int fd = mkstemp(path);
+  cr_assert(ge(int, fd, 0));
+  close(fd);
+  unlink(path);
+  tpc_store *st;
+  cr_assert(eq(int, tpc_store_open(path, &st), TPC_OK), "%s", tpc_error_msg());
+  tpc_run_info info = {.command = "bounds", .argv = "test", .seed = 11, .threads = 1};
+  int64_t run;
+  cr_assert(eq(int, tpc_store_run_begin(st, &info, &run), TPC_OK));
+  tpc_bounds_opts o = small();
+  o.search_budget = 0;
+  tpc_bounds_result *r = check("echo", &o);
+  cr_assert(eq(int, tpc_bounds_store(st, run, 0, "echo", &o, r), TPC_OK), "%s",
+            tpc_error_msg());
+  sqlite3 *db = tpc_store_db(st);
+  cr_assert(eq(int, count(db, "SELECT identity_output FROM bounds_specs"), 1));
+  cr_assert(eq(int, count(db, "SELECT loose FROM bounds_specs"), 1));
+  double f = real_of(db, "SELECT loose_factor FROM bounds_specs");
+  cr_assert(eq(int, isinf(f) && f > 0, 1), "%g", f);
+  cr_assert(eq(int, count(db, "SELECT loose_factor = 9e999 FROM bounds_specs"), 1));
   tpc_bounds_result_free(r);
   tpc_store_close(st);
   unlink(path);

@@ -79,7 +79,10 @@ static const char usage[] =
     "           peers numpy.argpartition and torch.topk when python3 has them\n"
     "  ef21 clag       the fused steps h + C(x - h) with C = topk (clag: send, skip)\n"
     "  encode decode   wire format of sparse, sign, quant, pow2, dense messages\n"
-    "  NAME            with --plugin: a plugin's compressor type, bare spec\n\n"
+    "  NAME            with --plugin: a plugin's compressor type, NAME(k=K) as topk\n"
+    "                  when it has a parameter k, else its bare spec; a Python\n"
+    "                  type adds impl bridge (pyidentity: the interpreter's cost\n"
+    "                  per call, shown as a share in the type's note)\n\n"
     "options (LIST = comma-separated):\n"
     "  --d LIST         dimensions, 2^N allowed (default 2^20)\n"
     "  --k LIST         kept coordinates for topk, randk, ... (each <= every d)\n"
@@ -188,9 +191,9 @@ static int bench_opt(void *args, int code, const char *value) {
 }
 
 /* Every k must fit every d; ratios always do. */
-static int check_sizes(const bench_args *a) {
+static int check_sizes(const tpc_registry *reg, const bench_args *a) {
   int any_k = 0;
-  for (size_t i = 0; i < a->nkernels; i++) any_k |= tpc_bench_kernel_has_k(a->kernels[i]);
+  for (size_t i = 0; i < a->nkernels; i++) any_k |= tpc_bench_kernel_has_k(reg, a->kernels[i]);
   for (size_t i = 0; any_k && i < a->nk; i++)
     for (size_t j = 0; j < a->nd; j++)
       if (a->k[i] > a->d[j]) {
@@ -227,7 +230,7 @@ static int check_kernels(const tpc_cli_ctx *ctx, bench_args *a) {
     a->kernels[a->nkernels++] = ctx->args[i];
   }
   defaults(a);
-  int rc = check_sizes(a);
+  int rc = check_sizes(ctx->reg, a);
   for (size_t i = 0; i < a->nimpl && !rc; i++) {
     int known = 0;
     for (size_t j = 0; j < a->nkernels && !known; j++)
@@ -415,6 +418,7 @@ static int bench_main(bench_cli *b) {
   tpc_bench_plan plan;
   plan_of(b->a, &b->ctx->common, &plan);
   int rc = tpc_bench_plan_check_memory(&plan);
+  if (!rc) rc = tpc_bench_plan_check_plugins(b->ctx->reg, &plan, tpc_cli_interrupted);
   if (rc) return tpc_cli_fail(rc);
   int code = tpc_cli_run_open(b->ctx, NULL);
   return code ? code : bench_body(b, b->ctx->run.store, b->ctx->run.id);

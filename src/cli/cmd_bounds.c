@@ -194,6 +194,9 @@ static void print_row(int width, const char *spec, const tpc_bounds_summary *s, 
   if (s->no_compression)
     printf(", no compression (%s of dense)", g(s->bits_mean / s->dense_bits, a));
   printf("\n");
+  /* On a line of its own: a pass whose output was its input is no pass a
+  ** reader may skim over (bounds/check.c, flag_identity). */
+  if (s->identity_output && s->loose) printf("  flag: %s\n", s->reason);
 }
 
 /* ---- the run -------------------------------------------------------------------- */

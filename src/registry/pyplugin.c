@@ -431,7 +431,7 @@ static void py_comp_consts(const tpc_comp *c, tpc_comp_consts *out) {
 static void py_comp_path(const tpc_comp *c, tpc_dtype t, char *buf, size_t size) {
   (void)c;
   (void)t;
-  snprintf(buf, size, "python");
+  snprintf(buf, size, "%s", TPC_PYPLUGIN_PATH);
 }
 
 static int py_mech_init(tpc_mech *m, const tpc_spec *s) {

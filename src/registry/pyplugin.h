@@ -33,6 +33,13 @@
 
 #include "registry/registry.h"
 
+/* The kernel path of every Python type (tpc_comp_path), and the type that
+** every .py plugin registers beside its own: pyidentity, C(x) = x in Python,
+** the bridge's own cost per call (registry/pyplugin.py); tpc bench times it
+** beside each Python compressor (bench/cases.c). */
+#define TPC_PYPLUGIN_PATH "python"
+#define TPC_PYPLUGIN_BRIDGE "pyidentity"
+
 /* Bytes of the buffer a probe writes. */
 #define TPC_PYPLUGIN_PROBE_SIZE 65536
 

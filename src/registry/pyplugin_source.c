@@ -9,17 +9,30 @@ static size_t FUNCTION(py, nonfinite)(const BASE *out, size_t d) {
   return bad;
 }
 
-/* A compressor's output as its message: a SPARSE part of the nonzeros when
-** that is shorter on the wire than DENSE (the wire writes a sparse part as
-** a bitmap of d bits plus the values at most), else DENSE.  Either decodes
-** to out exactly (zeros up to their sign). */
-static void FUNCTION(py, emit)(py_inst *p, const BASE *out, size_t d, tpc_msg *msg) {
+/* The plugin's result (pyplugin.py made it C-contiguous, of type BASE and
+** length d) into out and the dense message buffer in one pass, counting its
+** nonzeros; the index of its first value that is not finite, or d. */
+static size_t FUNCTION(py, take)(py_inst *p, const BASE *src, BASE *out, size_t d, size_t *nnz) {
+  BASE *val = (BASE *)(void *)p->val;
+  size_t bad = d, count = 0;
+  for (size_t i = d; i-- > 0;) {
+    BASE v = src[i];
+    out[i] = val[i] = v;
+    count += v != 0;
+    if (!isfinite(v)) bad = i;
+  }
+  *nnz = count;
+  return bad;
+}
+
+/* A compressor's output as its message: a SPARSE part of its nnz nonzeros
+** when that is shorter on the wire than DENSE (the wire writes a sparse part
+** as a bitmap of d bits plus the values at most), else DENSE from the copy
+** py_take made.  Either decodes to out exactly (zeros up to their sign). */
+static void FUNCTION(py, emit)(py_inst *p, const BASE *out, size_t d, size_t nnz, tpc_msg *msg) {
   BASE *val = (BASE *)(void *)p->val;
   const size_t w = 8 * sizeof(BASE);
-  size_t nnz = 0;
-  for (size_t i = 0; i < d; i++) nnz += out[i] != 0;
   if (d + nnz * w >= d * w) {
-    memcpy(val, out, d * sizeof(BASE));
     tpc_msg_add(msg, TPC_MSG_DENSE, DTYPE, d)->val = val;
     return;
   }
@@ -80,14 +93,18 @@ static void FUNCTION(py, compress)(tpc_comp *c, const BASE *x, BASE *out, tpc_ms
   py_rng_end(rng);
   Py_XDECREF(rng);
   Py_XDECREF(xv);
-  if (!res || py_copy_out(res, out, c->d * sizeof(BASE)) != 0)
+  Py_buffer b;
+  if (!res || PyObject_GetBuffer(res, &b, PyBUF_C_CONTIGUOUS) != 0)
     tpc_fault("%s.compress: %s", t->name, py_why());
+  if ((size_t)b.len != c->d * sizeof(BASE))
+    tpc_fault("%s.compress: a result of the wrong size", t->name);
+  size_t nnz, bad = FUNCTION(py, take)(p, b.buf, out, c->d, &nnz);
+  PyBuffer_Release(&b);
   Py_DECREF(res);
   PyGILState_Release(g);
-  size_t bad = FUNCTION(py, nonfinite)(out, c->d);
   if (bad < c->d)
     tpc_fault("%s.compress: the result is %g at index %zu", t->name, (double)out[bad], bad);
-  FUNCTION(py, emit)(p, out, c->d, msg);
+  FUNCTION(py, emit)(p, out, c->d, nnz, msg);
 }
 
 static void FUNCTION(py, apply)(tpc_mech *m, const BASE *h, const BASE *y, const BASE *x,
