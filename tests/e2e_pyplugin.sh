@@ -79,6 +79,8 @@ is "$(spec_col verdict 'qsgd(s=2)')" pass "qsgd verdict"
 # QSGD's omega is an upper bound; at d = 20, s = 2 the equal-magnitude x
 # reaches 1 - s/sqrt(d) = 0.553 of it (tpc_example.py).
 at_least "$(spec_col worst_ratio 'qsgd(s=2)')" 0.5 "qsgd near 1 - s/sqrt(d)"
+is "$(rows "SELECT sum(identity_output) FROM bounds_specs WHERE run_id = $honest")" 0 \
+  "the honest compressors' outputs differ from their inputs"
 integrity "after the honest run"
 # float32: x arrives as float32, the output goes back as float32 (the twin
 # below covers nprtopk); the allowance for float rounding keeps the attained
@@ -182,6 +184,19 @@ planted 'pybiased(k=5)' "E C(x) != x" --d 20 --trials 2 --families equal --draws
 planted 'pyef21(k=15)' "left side 1.015" --d 20 --db "$db" --quiet
 at_least "$(spec_col worst_ratio 'pyef21(k=15)')" 1.015 "the EF21 construction reached"
 integrity "after the planted defects"
+# The "natural dithering" that returns x: its omega holds (the error is 0)
+# and its claimed 9 bits per coordinate are shown as a claim only; tpc sees
+# from the outputs that it compresses nothing, flags the pass and stores it.
+expect 0 "describe pynatural" -- describe pynatural --d 20 --plugin "$planted"
+has out "message bits  180 " "the claimed size shown"
+has out "[claimed by the plugin" "shown as a claim"
+expect 0 "bounds pynatural" -- bounds pynatural --plugin "$planted" --d 20 --trials 8 --draws 200 \
+  --search-budget 200 --db "$db"
+has out "pass, loose xinf" "pynatural's pass is loose x inf"
+has out "  flag: output equalled its input on every point tested (" "pynatural flagged"
+has out "it compresses nothing; declared omega = 0.125 is loose x inf" "the flag names omega"
+is "$(spec_col "identity_output || ' ' || loose || ' ' || (loose_factor = 9e999)" pynatural)" \
+  "1 1 1" "pynatural stored: identity_output, loose, loose_factor inf"
 
 # ---- faults: the spec's error, exit 4, the others stored ---------------------------
 expect 4 "bounds faults" -- bounds 'topk(k=2)' pyraiser pyshape pynan pysegv pyexit0 'randk(k=2)' \
