@@ -1,6 +1,7 @@
 """Test plugin: Python compressors and a mechanism with planted defects, each
-a claim that `tpc bounds` must find false (exit 1).  Loaded by
-tests/e2e_pyplugin.sh; bounds/example/tpc_example.py holds the honest twins.
+a claim that `tpc bounds` must find false (exit 1), or, for pynatural, flag.
+Loaded by tests/e2e_pyplugin.sh; bounds/example/tpc_example.py holds the
+honest twins.
 
   pyliar(k=INT)     RandK scaled by d/k, declaring omega = 0.9 (d/k - 1): its
                     variance is exactly (d/k - 1)||x||^2 at every x, so the
@@ -17,7 +18,8 @@ tests/e2e_pyplugin.sh; bounds/example/tpc_example.py holds the honest twins.
                     magnitudes, h - y along it) exceed the claim.
   pynatural         "natural dithering" that returns its input unchanged,
                     declaring unbiased omega = 1/8 and a 9-bit-per-coordinate
-                    message: the constants hold, the message size does not.
+                    message: the bound holds (the error is 0), so bounds passes
+                    it, flagged: its output equalled its input at every call.
 """
 import math
 
