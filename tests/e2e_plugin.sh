@@ -93,10 +93,6 @@ has err "terngrad" "duplicate registration names the type"
 # ---- bounds: kernels run in the sandbox ------------------------------------
 db=$tmp/t.sqlite
 small="--d 20 --db $db --quiet"
-integrity() {
-  got=$(sqlite3 "$db" 'PRAGMA integrity_check' 2>&1)
-  if [ "$got" = ok ]; then ok; else bad "$1: integrity_check said '$got'"; fi
-}
 if "$TPC" bounds --help 2>&1 | grep -q "not built yet"; then
   echo "e2e_plugin: tpc bounds is not built yet; its plugin checks were skipped"
   fail=$((fail + 1))
@@ -157,10 +153,6 @@ else
 fi
 
 # ---- the sandbox holds ---------------------------------------------------------
-# The run row of the last run, and how many rows a table has for it.
-last_status() { rows "SELECT status FROM runs ORDER BY id DESC LIMIT 1"; }
-last_count() { rows "SELECT count(*) FROM $1 WHERE run_id = (SELECT max(id) FROM runs)"; }
-is() { if [ "$1" = "$2" ]; then ok; else bad "$3: '$1', expected '$2'"; fi; }
 # live_pids FILE: how many of the processes listed in FILE ("PID PGID" lines)
 # are alive (zombies are dead: PID 1 here may never reap them); live_group
 # PGID: how many live processes the group has.

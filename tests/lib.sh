@@ -41,3 +41,16 @@ equals() {
 
 # The newest tpc rate run's id.
 last_run() { rows "SELECT max(id) FROM runs WHERE command = 'rate'"; }
+
+# is VALUE EXPECTED NAME: two strings are equal.
+is() { if [ "$1" = "$2" ]; then ok; else bad "$3: '$1', expected '$2'"; fi; }
+
+# integrity NAME: the database $db passes SQLite's integrity check.
+integrity() {
+  got=$(sqlite3 "$db" 'PRAGMA integrity_check' 2>&1)
+  if [ "$got" = ok ]; then ok; else bad "$1: integrity_check said '$got'"; fi
+}
+
+# The newest run's status, and how many rows table $1 has for it.
+last_status() { rows "SELECT status FROM runs ORDER BY id DESC LIMIT 1"; }
+last_count() { rows "SELECT count(*) FROM $1 WHERE run_id = (SELECT max(id) FROM runs)"; }
