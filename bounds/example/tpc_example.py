@@ -1,4 +1,4 @@
-"""An example tpc plugin in Python: three compressors written in numpy, for
+"""An example tpc plugin in Python: three compressors, in numpy and PyTorch, for
 `tpc bounds` to check against the constants they declare.  Read it as a
 tutorial; README.md beside it shows how to load and validate it:
 
@@ -44,8 +44,13 @@ only inside tpc's embedded interpreter.
 import math
 
 import numpy as np
+import torch
 
 import tpc
+
+# tpc runs its own threads (one call per thread at a time): one torch thread
+# per call avoids oversubscribing the cores.
+torch.set_num_threads(1)
 
 
 def check_count(name, key, value, d):
@@ -90,7 +95,7 @@ class NpRTopK:
 
 
 @tpc.compressor("qsgd", params={"s": int}, declared="U(min(d/s^2, sqrt(d)/s))",
-                theory="T1", summary="QSGD with s levels (Alistarh et al. 2017; numpy example)")
+                theory="T1", summary="QSGD with s levels (Alistarh et al. 2017; PyTorch example)")
 class QSGD:
     def __init__(self, d, n, s):
         if s < 1:
@@ -106,22 +111,23 @@ class QSGD:
         return {"class": "unbiased", "omega": omega, "deterministic": False, "bits": bits}
 
     def compress(self, x, rng):
-        # Tensor code: each line has a torch counterpart (torch.from_numpy(x),
-        # torch.linalg.vector_norm, torch.floor, torch.sign; a tensor is a
-        # valid result).  Everything is in double so that float32 input cannot
-        # overflow when squared.
-        v = x.astype(np.float64)
-        m = np.max(np.abs(v))
+        # torch.from_numpy shares x's memory (no copy); x is read-only, and
+        # nothing here writes into it.  The arithmetic is in double, so that
+        # float32 input cannot overflow when squared.
+        v = torch.from_numpy(x).to(torch.float64)
+        m = v.abs().max()
         if m == 0:
-            return np.zeros_like(x)
-        # ||v|| scaled by max|v_i|: np.linalg.norm is sqrt(v.v) unscaled, and
-        # v.v overflows to inf at 1e300 magnitudes and underflows to 0 at 1e-300.
-        norm = m * np.linalg.norm(v / m)
-        r = self.s * (np.abs(v) / norm)                 # in [0, s]
-        low = np.floor(r)
-        level = low + (rng.uniform(v.shape[0]) < r - low)
-        # norm * (level / s): no overflow (level <= s), no premature underflow.
-        return (np.sign(v) * (norm * (level / self.s))).astype(x.dtype)
+            return torch.zeros_like(v)
+        # ||v|| scaled by max|v_i|: the plain norm overflows to inf at 1e300
+        # magnitudes and underflows to 0 at 1e-300.
+        norm = m * torch.linalg.vector_norm(v / m)
+        r = self.s * (v.abs() / norm)                   # in [0, s]
+        low = torch.floor(r)
+        u = torch.from_numpy(rng.uniform(v.shape[0]))  # this call's stream
+        level = low + (u < r - low).to(torch.float64)
+        # A tensor is a valid result: tpc converts it to x's type (numpy's
+        # __array__ protocol) and copies it once.
+        return torch.sign(v) * (norm * (level / self.s))
 
 
 @tpc.compressor("nprandk", params={"k": int}, declared="U(d/k-1)", theory="T1",
