@@ -109,7 +109,9 @@ static inline size_t tpc_rand_blocks(size_t n) { return (n + 31) / 32; }
 /* The lanes' fill for the instruction-set path chosen at init: the same
 ** words either way. */
 static inline tpc_rng_lanes_fill_fn tpc_rand_fill(tpc_isa isa) {
-  return isa >= TPC_ISA_AVX512 ? tpc_rng_lanes_fill_avx512 : tpc_rng_lanes_fill;
+  return isa >= TPC_ISA_AVX512 ? tpc_rng_lanes_fill_avx512
+         : isa >= TPC_ISA_AVX2  ? tpc_rng_lanes_fill_avx2
+                                : tpc_rng_lanes_fill;
 }
 
 /* The path a kernel runs (tpc_comp_type.path): the widest of its variants
