@@ -95,9 +95,10 @@ void tpc_kern_sparse_f64(tpc_work *w, const double *x, double scale, size_t d,
 void tpc_kern_dense_f32(tpc_work *w, size_t d, float *out, tpc_msg *msg);
 void tpc_kern_dense_f64(tpc_work *w, size_t d, double *out, tpc_msg *msg);
 
-/* ---- AVX-512 kernels of natural, dither and randk (their *_avx512.c files;
-** call only where tpc_cpu_supports(TPC_ISA_AVX512); each file's comment says
-** what its kernel computes, bit for bit the portable result) ------------- */
+/* ---- AVX2 and AVX-512 kernels of natural, dither and randk (their
+** *_avx2.c and *_avx512.c files; call only where tpc_cpu_supports() says
+** the instruction set is there; each file's comment says what its kernel
+** computes, bit for bit the portable result) ---------------------------- */
 
 /* Coordinates per fill of the lanes (rng/lanes.h) in natural and dither,
 ** four per word, and the lanes' blocks of 8 words a chunk of n takes (the
@@ -129,6 +130,8 @@ enum { TPC_ISA_BIT_AVX2 = 1 << TPC_ISA_AVX2, TPC_ISA_BIT_AVX512 = 1 << TPC_ISA_A
 ** streaming stores when `stream`. */
 void tpc_natural_f32_avx512(const float *x, size_t d, float *out, float *val,
                             tpc_rng_lanes *lanes, gsl_rng *r, int stream);
+void tpc_natural_f32_avx2(const float *x, size_t d, float *out, float *val,
+                          tpc_rng_lanes *lanes, gsl_rng *r, int stream);
 
 /* natural.c: the word a tie of the 16-bit comparison draws. */
 uint64_t tpc_natural_tie_word(gsl_rng *r);
@@ -138,9 +141,13 @@ uint64_t tpc_natural_tie_word(gsl_rng *r);
 void tpc_dither_f32_avx512(const float *x, size_t d, double inv16, double s16, float scale,
                            float *out, int32_t *level, tpc_rng_lanes *lanes, gsl_rng *r,
                            int stream);
+void tpc_dither_f32_avx2(const float *x, size_t d, double inv16, double s16, float scale,
+                         float *out, int32_t *level, tpc_rng_lanes *lanes, gsl_rng *r,
+                         int stream);
 
 /* dither, float: ||x||^2 in double, summed in dither.c's order. */
 double tpc_dither_sumsq_f32_avx512(const float *x, size_t d);
+double tpc_dither_sumsq_f32_avx2(const float *x, size_t d);
 
 /* dither.c: the rounding on a tie of the 16-bit comparison, drawing one more
 ** word from r; 1 to round up (rest: the fraction below the 16 bits). */

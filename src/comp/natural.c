@@ -19,8 +19,9 @@
 ** times the smallest subnormal; a (exactly a normal number of the type) is
 ** rounded by the same rule and scaled back, so subnormals are exact too.
 ** Everything but the ties is done on the bits without branches (a random
-** choice would be mispredicted every other time); the float kernel has an
-** AVX-512 path (natural_avx512.c) computing the same bits.
+** choice would be mispredicted every other time); the float kernel has
+** AVX2 and AVX-512 paths (natural_avx2.c, natural_avx512.c) computing the
+** same bits.
 */
 #include "comp/kernels.h"
 
@@ -53,21 +54,26 @@ static tpc_isa natural_isa(const tpc_comp *c) {
   return ((const natural_state *)c->priv)->isa;
 }
 
-/* The float kernel on the AVX-512 path, streaming beyond 4 MiB (where out
-** and val would not stay in cache anyway); 0 where the path is not
+/* The float kernel on the AVX-512 or AVX2 path, streaming beyond 4 MiB
+** (where out and val would not stay in cache anyway); 0 where neither is
 ** available. */
 static int natural_fast_f32(const tpc_comp *c, const float *x, float *out, float *val,
                             tpc_rng_lanes *lanes, gsl_rng *r) {
-  if (natural_isa(c) < TPC_ISA_AVX512) return 0;
-  tpc_natural_f32_avx512(x, c->d, out, val, lanes, r,
-                         c->d * sizeof(float) > ((size_t)4 << 20));
+  int stream = c->d * sizeof(float) > ((size_t)4 << 20);
+  if (natural_isa(c) >= TPC_ISA_AVX512)
+    tpc_natural_f32_avx512(x, c->d, out, val, lanes, r, stream);
+  else if (natural_isa(c) >= TPC_ISA_AVX2)
+    tpc_natural_f32_avx2(x, c->d, out, val, lanes, r, stream);
+  else
+    return 0;
   return 1;
 }
 
-/* AVX-512: the float kernel, and the lanes' random words in both types. */
+/* AVX2 and AVX-512: the float kernel, and the lanes' random words in both
+** types. */
 static void natural_path(const tpc_comp *c, tpc_dtype t, char *buf, size_t size) {
   (void)t;
-  tpc_kernel_path(natural_isa(c), TPC_ISA_BIT_AVX512, buf, size);
+  tpc_kernel_path(natural_isa(c), TPC_ISA_BIT_AVX2 | TPC_ISA_BIT_AVX512, buf, size);
 }
 
 static void natural_consts(const tpc_comp *c, tpc_comp_consts *out) {

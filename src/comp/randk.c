@@ -74,10 +74,10 @@ static int urandk_init(tpc_comp *c, const tpc_spec *s) {
 }
 
 /* AVX-512: the draws and the lanes' words in both types, and the float
-** kernel's pass over the bitmap. */
+** kernel's pass over the bitmap; AVX2: the lanes' words in both types. */
 static void randk_path(const tpc_comp *c, tpc_dtype t, char *buf, size_t size) {
   (void)t;
-  tpc_kernel_path(randk_state_of(c)->isa, TPC_ISA_BIT_AVX512, buf, size);
+  tpc_kernel_path(randk_state_of(c)->isa, TPC_ISA_BIT_AVX2 | TPC_ISA_BIT_AVX512, buf, size);
 }
 
 static void randk_consts(const tpc_comp *c, tpc_comp_consts *out) {
