@@ -132,6 +132,9 @@ void tpc_natural_f32_avx512(const float *x, size_t d, float *out, float *val,
                             tpc_rng_lanes *lanes, gsl_rng *r, int stream);
 void tpc_natural_f32_avx2(const float *x, size_t d, float *out, float *val,
                           tpc_rng_lanes *lanes, gsl_rng *r, int stream);
+/* natural, double, on AVX2: the same. */
+void tpc_natural_f64_avx2(const double *x, size_t d, double *out, double *val,
+                          tpc_rng_lanes *lanes, gsl_rng *r, int stream);
 
 /* natural.c: the word a tie of the 16-bit comparison draws. */
 uint64_t tpc_natural_tie_word(gsl_rng *r);
