@@ -29,7 +29,8 @@
 ** word per coordinate.  The per-element loop applies the random choice and
 ** the sign without branches (each would be mispredicted every other time);
 ** the float kernel has AVX2 and AVX-512 paths (dither_avx2.c,
-** dither_avx512.c) computing the same bits.
+** dither_avx512.c), the double kernel an AVX2 path (dither_avx2.c),
+** computing the same bits.
 */
 #include "comp/kernels.h"
 
@@ -66,7 +67,7 @@ static int dither_init(tpc_comp *c, const tpc_spec *s) {
 }
 
 /* AVX2 and AVX-512: the float kernel and its sum of squares, and the
-** lanes' random words in both types. */
+** lanes' random words in both types; AVX2: the double kernel. */
 static void dither_path(const tpc_comp *c, tpc_dtype t, char *buf, size_t size) {
   (void)t;
   tpc_kernel_path(dither_isa(c), TPC_ISA_BIT_AVX2 | TPC_ISA_BIT_AVX512, buf, size);
@@ -117,14 +118,25 @@ static int dither_fast_f32(const tpc_comp *c, const float *x, float *out, int32_
   return 1;
 }
 
+/* The double kernel on the AVX2 path (streaming beyond 4 MiB); 0 where it
+** is not available. */
+static int dither_fast_f64(const tpc_comp *c, const double *x, double *out, int32_t *level,
+                           double pre, double inv16, double scale, tpc_rng_lanes *lanes,
+                           gsl_rng *r) {
+  if (dither_isa(c) < TPC_ISA_AVX2) return 0;
+  tpc_dither_f64_avx2(x, c->d, pre, inv16, c->par[0] * 0x1p16, scale, out, level, lanes, r,
+                      c->d * sizeof(double) > ((size_t)4 << 20));
+  return 1;
+}
+
 /* Per type: the unsigned integer as wide as the element type, the fast path
-** (0 where none), and float's sum of squares (double scales by the maximum
-** instead, see the top of the file). */
+** (float's has pre = 1), and float's sum of squares (double scales by the
+** maximum instead, see the top of the file). */
 #define TPC_BASE_F32
 #include "core/templates_on.h"
 #define DITHER_UINT uint32_t
 #define DITHER_SUMSQ(c, x, d) dither_sumsq_f32(c, x, d)
-#define DITHER_FAST(c, x, out, level, inv16, scale, lanes, r) \
+#define DITHER_FAST(c, x, out, level, pre, inv16, scale, lanes, r) \
   dither_fast_f32(c, x, out, level, inv16, scale, lanes, r)
 #include "comp/dither_source.c"
 #undef DITHER_UINT
@@ -136,7 +148,8 @@ static int dither_fast_f32(const tpc_comp *c, const float *x, float *out, int32_
 #define TPC_BASE_F64
 #include "core/templates_on.h"
 #define DITHER_UINT uint64_t
-#define DITHER_FAST(c, x, out, level, inv16, scale, lanes, r) 0
+#define DITHER_FAST(c, x, out, level, pre, inv16, scale, lanes, r) \
+  dither_fast_f64(c, x, out, level, pre, inv16, scale, lanes, r)
 #include "comp/dither_source.c"
 #undef DITHER_UINT
 #undef DITHER_FAST

@@ -10,8 +10,10 @@
 ** F = q mod 2^16, compared with the 8 random quarters (lane i is quarter
 ** i % 4 of word i / 4 on this little-endian machine).  Streaming stores
 ** for out and the levels when asked.  Also the sum of squares in
-** dither.c's order.  Compiled with the AVX2 flags, called only where
-** tpc_cpu_supports(TPC_ISA_AVX2).
+** dither.c's order.  The double kernel takes 4 coordinates (one word of
+** quarters) at a time, v = min(|x| pre inv16, s16) as dither_source.c
+** multiplies, the levels narrowed to 32 bits for the store.  Compiled with
+** the AVX2 flags, called only where tpc_cpu_supports(TPC_ISA_AVX2).
 */
 #include <immintrin.h>
 #include <math.h>
@@ -27,13 +29,17 @@ typedef struct {
   gsl_rng *r;
 } dith_par;
 
-/* floor(min(a inv16, s16)) of 4 magnitudes as 64-bit lanes, through the
-** bits of the integer plus 2^52. */
-static inline __m256i dith_q(__m128 a, const dith_par *p) {
+/* floor(v) of 4 values 0 <= v < 2^47 as 64-bit lanes, through the bits of
+** the integer plus 2^52. */
+static inline __m256i dith_floor(__m256d v) {
   const __m256d magic = _mm256_set1_pd(0x1p52);
-  __m256d v = _mm256_min_pd(_mm256_mul_pd(_mm256_cvtps_pd(a), p->inv16), p->s16);
   __m256d fl = _mm256_add_pd(_mm256_floor_pd(v), magic);
   return _mm256_sub_epi64(_mm256_castpd_si256(fl), _mm256_castpd_si256(magic));
+}
+
+/* floor(min(a inv16, s16)) of 4 float magnitudes as 64-bit lanes. */
+static inline __m256i dith_q(__m128 a, const dith_par *p) {
+  return dith_floor(_mm256_min_pd(_mm256_mul_pd(_mm256_cvtps_pd(a), p->inv16), p->s16));
 }
 
 /* The low 32 bits of the 64-bit lanes of a, then of b, in order. */
@@ -148,4 +154,95 @@ double tpc_dither_sumsq_f32_avx2(const float *x, size_t d) {
   __m256d u = _mm256_add_pd(t0, t1);
   __m128d h = _mm_add_pd(_mm256_castpd256_pd128(u), _mm256_extractf128_pd(u, 1));
   return _mm_cvtsd_f64(_mm_add_sd(h, _mm_unpackhi_pd(h, h)));
+}
+
+/* ---- double ---------------------------------------------------------- */
+
+typedef struct {
+  __m256d pre, inv16, s16, scale;
+  gsl_rng *r;
+} dith_par4;
+
+/* v = min(|x| pre inv16, s16) of 4 coordinates, multiplied in
+** dither_source.c's order. */
+static inline __m256d dith_v4(__m256d x, const dith_par4 *p) {
+  __m256d a = _mm256_andnot_pd(_mm256_set1_pd(-0.0), x);
+  return _mm256_min_pd(_mm256_mul_pd(_mm256_mul_pd(a, p->pre), p->inv16), p->s16);
+}
+
+/* The lanes of `tie` (bit j for lane j) decided by one more word each, in
+** order; the new up lanes. */
+static __m256i dith_ties4(unsigned tie, __m256i up, __m256d v, __m256i q, gsl_rng *r) {
+  double vv[4];
+  int64_t qv[4], uv[4];
+  _mm256_storeu_pd(vv, v);
+  _mm256_storeu_si256((__m256i *)(void *)qv, q);
+  _mm256_storeu_si256((__m256i *)(void *)uv, up);
+  for (unsigned m = tie; m != 0; m &= m - 1) {
+    unsigned j = (unsigned)__builtin_ctz(m);
+    uv[j] = tpc_dither_tie(r, vv[j] - (double)qv[j]) ? -1 : 0;
+  }
+  return _mm256_loadu_si256((const __m256i *)(const void *)uv);
+}
+
+/* 4 coordinates (those in `live`, all-ones 64-bit lanes) and the word of
+** their quarters: the 4 levels (32-bit) and out values. */
+static inline void dith_4(const double *x, uint64_t word, __m256i live, const dith_par4 *p,
+                          __m128i *lev, __m256d *val) {
+  const __m256i low32 = _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6);
+  __m256d xv = _mm256_maskload_pd(x, live), v = dith_v4(xv, p);
+  __m256i q = dith_floor(v);
+  __m256i f = _mm256_and_si256(q, _mm256_set1_epi64x(0xffff));
+  __m256i u = _mm256_cvtepu16_epi64(_mm_cvtsi64_si128((long long)word));
+  __m256i up = _mm256_cmpgt_epi64(f, u);
+  __m256i tie = _mm256_and_si256(live, _mm256_cmpeq_epi64(u, f));
+  unsigned tmask = (unsigned)_mm256_movemask_pd(_mm256_castsi256_pd(tie));
+  if (tmask != 0) up = dith_ties4(tmask, up, v, q, p->r);
+  __m256i fl = _mm256_sub_epi64(_mm256_srli_epi64(q, 16), up);
+  __m256i neg = _mm256_castpd_si256(_mm256_cmp_pd(xv, _mm256_setzero_pd(), _CMP_LT_OQ));
+  fl = _mm256_sub_epi64(_mm256_xor_si256(fl, neg), neg);
+  *lev = _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(fl, low32));
+  *val = _mm256_mul_pd(p->scale, _mm256_cvtepi32_pd(*lev));
+}
+
+/* A chunk of n coordinates, 4 at a time, the last n % 4 through masked
+** loads and stores; streaming stores when `stream` (out and level then
+** aligned: tpc_dither_f64_avx2). */
+static void dith_chunk4(const double *x, const uint64_t *words, size_t n, const dith_par4 *p,
+                        double *out, int32_t *level, int stream) {
+  const __m256i all = _mm256_set1_epi64x(-1);
+  __m128i lev;
+  __m256d val;
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    dith_4(x + i, words[i / 4], all, p, &lev, &val);
+    if (stream) {
+      _mm256_stream_pd(out + i, val);
+      _mm_stream_si128((__m128i *)(void *)(level + i), lev);
+    } else {
+      _mm256_storeu_pd(out + i, val);
+      _mm_storeu_si128((__m128i *)(void *)(level + i), lev);
+    }
+  }
+  if (i < n) {
+    __m128i m32 = _mm256_castsi256_si128(tpc_mask8(n - i));
+    dith_4(x + i, words[i / 4], _mm256_cvtepi32_epi64(m32), p, &lev, &val);
+    _mm256_maskstore_pd(out + i, _mm256_cvtepi32_epi64(m32), val);
+    _mm_maskstore_epi32((int *)(void *)(level + i), m32, lev);
+  }
+}
+
+void tpc_dither_f64_avx2(const double *x, size_t d, double pre, double inv16, double s16,
+                         double scale, double *out, int32_t *level, tpc_rng_lanes *lanes,
+                         gsl_rng *r, int stream) {
+  dith_par4 p = {_mm256_set1_pd(pre), _mm256_set1_pd(inv16), _mm256_set1_pd(s16),
+                 _mm256_set1_pd(scale), r};
+  uint64_t words[TPC_RAND_CHUNK / 4];
+  stream = stream && ((uintptr_t)out & 31) == 0 && ((uintptr_t)level & 15) == 0;
+  for (size_t i = 0; i < d; i += TPC_RAND_CHUNK) {
+    size_t n = d - i < TPC_RAND_CHUNK ? d - i : TPC_RAND_CHUNK;
+    tpc_rng_lanes_fill_avx2(lanes, words, tpc_rand_blocks(n));
+    dith_chunk4(x + i, words, n, &p, out + i, level + i, stream);
+  }
+  if (stream) _mm_sfence();
 }

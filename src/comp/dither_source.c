@@ -76,7 +76,7 @@ static void FUNCTION(dither, compress)(tpc_comp *c, const BASE *x, BASE *out,
   double inv16 = rel > 0 ? s / rel * 0x1p16 : 0;
   tpc_rng_lanes lanes;
   tpc_rng_lanes_seed(&lanes, ctx->rng);
-  if (DITHER_FAST(c, x, out, level, inv16, scale, &lanes, ctx->rng)) return;
+  if (DITHER_FAST(c, x, out, level, pre, inv16, scale, &lanes, ctx->rng)) return;
   tpc_rng_lanes_fill_fn fill = tpc_rand_fill(dither_isa(c));
   uint64_t words[TPC_RAND_CHUNK / 4];
   for (size_t i = 0; i < c->d; i += TPC_RAND_CHUNK) {

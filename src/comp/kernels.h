@@ -147,6 +147,10 @@ void tpc_dither_f32_avx512(const float *x, size_t d, double inv16, double s16, f
 void tpc_dither_f32_avx2(const float *x, size_t d, double inv16, double s16, float scale,
                          float *out, int32_t *level, tpc_rng_lanes *lanes, gsl_rng *r,
                          int stream);
+/* dither, double, on AVX2: the same with pre (dither.c). */
+void tpc_dither_f64_avx2(const double *x, size_t d, double pre, double inv16, double s16,
+                         double scale, double *out, int32_t *level, tpc_rng_lanes *lanes,
+                         gsl_rng *r, int stream);
 
 /* dither, float: ||x||^2 in double, summed in dither.c's order. */
 double tpc_dither_sumsq_f32_avx512(const float *x, size_t d);
