@@ -922,6 +922,16 @@ static void path_input(tpc_dtype dt, void *x, size_t d) {
   }
 }
 
+/* path_input less its top binade (those coordinates become 1): dither
+** sends an x whose norm nears the type's largest value dense, so only this
+** input reaches its quantizing kernels. */
+static void path_input_quantizable(tpc_dtype dt, void *x, size_t d) {
+  path_input(dt, x, d);
+  for (size_t i = 0; i < d; i++)
+    if (dt == TPC_F32 && fabsf(((float *)x)[i]) > 0x1p126f) ((float *)x)[i] = 1.0f;
+    else if (dt == TPC_F64 && fabs(((double *)x)[i]) > 0x1p1022) ((double *)x)[i] = 1.0;
+}
+
 /* The message parts of two calls hold the same bits. */
 static void assert_same_part(const tpc_msg_part *a, const tpc_msg_part *b, size_t es,
                              const char *what) {
@@ -986,7 +996,8 @@ static const char *const path_specs[] = {"natural", "dither(s=4)", "randk", "ura
 ** same random words, at sizes that exercise the vector heads and tails (none
 ** but 1000 a multiple of 8 or 16) and, beyond 4 MiB, the streaming stores;
 ** at 2^20 natural and dither meet about 16 ties of the 16-bit comparison
-** each (probability 2^-16 per coordinate). */
+** each (probability 2^-16 per coordinate).  dither runs on the input with
+** and without the top binade (dense, then quantized), at a few levels. */
 DTYPES(comp, every_isa_path_matches_portable)
 ParameterizedTest(tpc_dtype *dt, comp, every_isa_path_matches_portable) {
   static const size_t dims[] = {1, 31, 1000, (1u << 20) + 37};
@@ -998,27 +1009,31 @@ ParameterizedTest(tpc_dtype *dt, comp, every_isa_path_matches_portable) {
     path_input(*dt, x, d);
     for (size_t s = 0; s < sizeof path_specs / sizeof *path_specs; s++)
       assert_paths_match(*dt, path_specs[s], x, d, "gaussian");
+    path_input_quantizable(*dt, x, d);
+    assert_paths_match(*dt, "dither(s=4)", x, d, "quantized");
+    assert_paths_match(*dt, "dither(s=1)", x, d, "quantized");
+    assert_paths_match(*dt, "dither(s=100000)", x, d, "quantized");
     free(x);
   }
 }
 
-/* The same on the input scaled to the ends of the type's range (1e-300 and
-** 1e300 for double; 1e-40, subnormal, and 1e36 for float), where natural
+/* The same on the input without its top binade scaled to the ends of the
+** type's range (1e-300 and 1e300 for double; 1e-40, subnormal, and 1e34
+** for float, whose norm stays below half the largest float), where natural
 ** rounds between subnormal powers of two and dither's norm and levels meet
 ** their extremes, at a length that is no multiple of the vector widths. */
 DTYPES(comp, every_isa_path_matches_portable_at_extreme_scales)
 ParameterizedTest(tpc_dtype *dt, comp, every_isa_path_matches_portable_at_extreme_scales) {
-  const double scales[] = {*dt == TPC_F32 ? 1e-40 : 1e-300, *dt == TPC_F32 ? 1e36 : 1e300};
+  const double scales[] = {*dt == TPC_F32 ? 1e-40 : 1e-300, *dt == TPC_F32 ? 1e34 : 1e300};
   size_t d = (1u << 14) + 11, es = *dt == TPC_F32 ? sizeof(float) : sizeof(double);
   double *g = malloc(d * sizeof *g);
   void *x = malloc(d * es);
   cr_assert(g && x);
-  path_input(TPC_F64, g, d);
+  path_input_quantizable(TPC_F64, g, d);
   for (size_t k = 0; k < 2; k++) {
     for (size_t i = 0; i < d; i++) {
-      double v = fabs(g[i]) < 1e3 ? g[i] * scales[k] : g[i]; /* keep the top binade */
-      if (*dt == TPC_F32) ((float *)x)[i] = (float)v;
-      else ((double *)x)[i] = v;
+      if (*dt == TPC_F32) ((float *)x)[i] = (float)(g[i] * scales[k]);
+      else ((double *)x)[i] = g[i] * scales[k];
     }
     char how[32];
     snprintf(how, sizeof how, "scale %g", scales[k]);
@@ -1098,51 +1113,73 @@ Test(comp, reported_path_is_the_kernel_that_runs) {
   }
 }
 
-/* natural's and dither's float AVX-512 kernels give the portable bits and
-** leave the stream where the portable path does also where the test above
-** does not reach: out 64-byte aligned (no masked head, whole vectors from
-** the first coordinate) as well as one float off it, streaming (beyond 4
-** MiB) and not, and with an mt19937 private stream in place of pcg64 (the
-** words then come from tpc_rng_pcg64_fill's generic branch). */
-Test(comp, natural_dither_avx512_aligned_and_any_generator_match_portable) {
-  if (!tpc_cpu_supports(TPC_ISA_AVX512)) cr_skip_test("no AVX-512 on this machine");
+/* spec on x (d elements of dt) with the output at `out` elements past a
+** 64-byte boundary, under the scalar path and under isa, with r as the
+** private stream (reset to seed 7 when it is not the suite's): the same
+** bits and the same words consumed. */
+static void assert_isa_at_offset(tpc_dtype dt, const char *spec, const void *x, size_t d,
+                                 size_t off, const char *isa, gsl_rng *r) {
+  size_t es = dt == TPC_F32 ? sizeof(float) : sizeof(double);
+  size_t bytes = (d + 16) * es + 64 - (d + 16) * es % 64;
+  char *buf[2] = {aligned_alloc(64, bytes), aligned_alloc(64, bytes)};
+  cr_assert(buf[0] && buf[1]);
+  tpc_ctx cx = {r, shared, 0};
+  tpc_comp *c[2] = {build_isa(spec, d, "scalar"), build_isa(spec, d, isa)};
+  tpc_msg m[2];
+  unsigned long next[2];
+  for (int k = 0; k < 2; k++) {
+    tpc_msg_reset(&m[k]);
+    streams(7);
+    if (r != rng) gsl_rng_set(r, 7);
+    void *out = buf[k] + off * es;
+    if (dt == TPC_F32) tpc_comp_compress_f32(c[k], x, out, &m[k], &cx);
+    else tpc_comp_compress_f64(c[k], x, out, &m[k], &cx);
+    next[k] = gsl_rng_get(r);
+  }
+  char what[128];
+  snprintf(what, sizeof what, "%s %s d = %zu off %zu %s %s", spec, dname(dt), d, off, isa,
+           gsl_rng_name(r));
+  cr_assert(eq(ulong, next[0], next[1]), "%s: stream consumed", what);
+  cr_assert(eq(int, memcmp(buf[0] + off * es, buf[1] + off * es, d * es), 0), "%s: out", what);
+  assert_same_part(&m[0].part[0], &m[1].part[0], es, what);
+  tpc_comp_free(c[0]);
+  tpc_comp_free(c[1]);
+  free(buf[0]);
+  free(buf[1]);
+}
+
+/* natural's and dither's AVX2 and AVX-512 kernels give the portable bits
+** and leave the stream where the portable path does also where the tests
+** above do not reach: out 64-byte aligned (no masked head, whole vectors
+** from the first coordinate) as well as one element off it, streaming
+** (beyond 4 MiB) and not, and with an mt19937 private stream in place of
+** pcg64 (the words then come from tpc_rng_pcg64_fill's generic branch);
+** dither on input it quantizes. */
+DTYPES(comp, natural_dither_vector_paths_aligned_and_any_generator_match_portable)
+ParameterizedTest(tpc_dtype *dt, comp,
+                  natural_dither_vector_paths_aligned_and_any_generator_match_portable) {
   static const size_t dims[] = {3000, (1u << 20) + 200};
-  static const char *const specs[] = {"natural", "dither(s=4)"};
-  for (int gen = 0; gen < 2; gen++)
-    for (size_t di = 0; di < 2; di++)
-      for (size_t off = 0; off < 2; off++) {
-        size_t d = dims[di], bytes = (d + 16) * sizeof(float);
-        float *x = malloc(d * sizeof *x), *ref = aligned_alloc(64, bytes + 64 - bytes % 64),
-              *got = aligned_alloc(64, bytes + 64 - bytes % 64);
-        cr_assert(x && ref && got);
-        path_input(TPC_F32, x, d);
-        for (size_t s = 0; s < 2; s++) {
-          gsl_rng *r = gen ? gsl_rng_alloc(gsl_rng_mt19937) : rng;
-          cr_assert(r != NULL);
-          tpc_ctx cx = {r, shared, 0};
-          tpc_comp *c[2] = {build_isa(specs[s], d, "scalar"), build_isa(specs[s], d, "avx512")};
-          tpc_msg m[2];
-          unsigned long next[2];
-          for (int k = 0; k < 2; k++) {
-            tpc_msg_reset(&m[k]);
-            streams(7);
-            if (gen) gsl_rng_set(r, 7);
-            tpc_comp_compress_f32(c[k], x, (k ? got : ref) + off, &m[k], &cx);
-            next[k] = gsl_rng_get(r);
-          }
-          char what[96];
-          snprintf(what, sizeof what, "%s d = %zu off %zu gen %d", specs[s], d, off, gen);
-          cr_assert(eq(ulong, next[0], next[1]), "%s: stream consumed", what);
-          cr_assert(eq(int, memcmp(ref + off, got + off, d * sizeof *x), 0), "%s: out", what);
-          assert_same_part(&m[0].part[0], &m[1].part[0], sizeof(float), what);
-          tpc_comp_free(c[0]);
-          tpc_comp_free(c[1]);
-          if (gen) gsl_rng_free(r);
+  static const char *const isas[] = {"avx2", "avx512"};
+  size_t es = *dt == TPC_F32 ? sizeof(float) : sizeof(double);
+  for (size_t di = 0; di < 2; di++) {
+    size_t d = dims[di];
+    void *x = malloc(d * es), *xq = malloc(d * es);
+    cr_assert(x && xq);
+    path_input(*dt, x, d);
+    path_input_quantizable(*dt, xq, d);
+    for (int gen = 0; gen < 2; gen++) {
+      gsl_rng *r = gen ? gsl_rng_alloc(gsl_rng_mt19937) : rng;
+      cr_assert(r != NULL);
+      for (size_t p = 0; p < 2; p++)
+        for (size_t off = 0; off < 2 && tpc_cpu_supports((tpc_isa)(p + 1)); off++) {
+          assert_isa_at_offset(*dt, "natural", x, d, off, isas[p], r);
+          assert_isa_at_offset(*dt, "dither(s=4)", xq, d, off, isas[p], r);
         }
-        free(x);
-        free(ref);
-        free(got);
-      }
+      if (gen) gsl_rng_free(r);
+    }
+    free(x);
+    free(xq);
+  }
 }
 
 /* randk's float paths agree with the portable one at the extremes of k/d
