@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "comp/comp.h"
 #include "core/cpu.h"
@@ -106,6 +107,18 @@ void tpc_kern_dense_f64(tpc_work *w, size_t d, double *out, tpc_msg *msg);
 ** chunks, so that it draws the same words. */
 enum { TPC_RAND_CHUNK = 1024 };
 static inline size_t tpc_rand_blocks(size_t n) { return (n + 31) / 32; }
+
+/* The 16-bit quarters of words w[0 .. n/4) in coordinate order (quarter i
+** % 4 of word i / 4, low first): the words' bytes as they are on a
+** little-endian machine, where the copy is what compilers vectorize best,
+** shifted out otherwise. */
+static inline void tpc_rand_quarters(const uint64_t *w, size_t n, uint16_t *u) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  memcpy(u, w, n * sizeof *u);
+#else
+  for (size_t i = 0; i < n; i++) u[i] = (uint16_t)(w[i / 4] >> (16 * (i % 4)));
+#endif
+}
 
 /* The lanes' fill for the instruction-set path chosen at init: the same
 ** words either way. */

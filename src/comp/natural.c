@@ -90,19 +90,25 @@ static void natural_consts(const tpc_comp *c, tpc_comp_consts *out) {
   *out = (tpc_comp_consts){.cls = TPC_CLASS_UNBIASED, .omega = 0.125, .omega_src = "T2"};
 }
 
+/* Coordinates per block of the portable loop (natural_source.c): a whole
+** number of vectors of either type on every target. */
+enum { NATURAL_BLOCK = 32 };
+
 /* The bits of the element type: unsigned integer of its width, fraction
-** bits, the largest biased exponent of a finite value, and the fast path (0
-** where none). */
+** bits, the largest biased exponent of a finite value, the bits of 2^FRAC,
+** and the fast path (0 where none). */
 #define TPC_BASE_F32
 #include "core/templates_on.h"
 #define NATURAL_UINT uint32_t
 #define NATURAL_FRAC 23
 #define NATURAL_EMAX 254u
+#define NATURAL_MAGIC 0x4b000000u
 #define NATURAL_FAST(c, x, out, val, lanes, r) natural_fast_f32(c, x, out, val, lanes, r)
 #include "comp/natural_source.c"
 #undef NATURAL_UINT
 #undef NATURAL_FRAC
 #undef NATURAL_EMAX
+#undef NATURAL_MAGIC
 #undef NATURAL_FAST
 #include "core/templates_off.h"
 #undef TPC_BASE_F32
@@ -112,11 +118,13 @@ static void natural_consts(const tpc_comp *c, tpc_comp_consts *out) {
 #define NATURAL_UINT uint64_t
 #define NATURAL_FRAC 52
 #define NATURAL_EMAX 2046u
+#define NATURAL_MAGIC 0x4330000000000000u
 #define NATURAL_FAST(c, x, out, val, lanes, r) natural_fast_f64(c, x, out, val, lanes, r)
 #include "comp/natural_source.c"
 #undef NATURAL_UINT
 #undef NATURAL_FRAC
 #undef NATURAL_EMAX
+#undef NATURAL_MAGIC
 #undef NATURAL_FAST
 #include "core/templates_off.h"
 #undef TPC_BASE_F64
