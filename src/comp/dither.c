@@ -89,14 +89,18 @@ int tpc_dither_tie(gsl_rng *r, double rest) {
 
 /* ||x||^2 of float input in double: coordinate i into partial sum i mod 32,
 ** from the last coordinate to the first (so that the start of x is what
-** the caches keep for the pass that follows), the 32 sums combined as
+** the caches keep for the pass that follows; the partial block at the end
+** first, then whole blocks of 32 down), the 32 sums combined as
 ** (s_j + s_j+8) + (s_j+16 + s_j+24), then lanes j and j+4, j and j+2, 0
 ** and 1: the AVX2 and AVX-512 kernels' order. */
 static double dither_sumsq_f32(const tpc_comp *c, const float *x, size_t d) {
   if (dither_isa(c) >= TPC_ISA_AVX512) return tpc_dither_sumsq_f32_avx512(x, d);
   if (dither_isa(c) >= TPC_ISA_AVX2) return tpc_dither_sumsq_f32_avx2(x, d);
   double acc[32] = {0};
-  for (size_t i = d; i-- > 0;) acc[i % 32] += (double)x[i] * (double)x[i];
+  size_t i = d - d % 32;
+  for (size_t k = 0; i + k < d; k++) acc[k] += (double)x[i + k] * (double)x[i + k];
+  for (; i >= 32; i -= 32) /* 32 sums side by side: gcc -O2 vectorizes it */
+    for (size_t k = 0; k < 32; k++) acc[k] += (double)x[i - 32 + k] * (double)x[i - 32 + k];
   double t[8];
   for (int j = 0; j < 8; j++) t[j] = (acc[j] + acc[j + 8]) + (acc[j + 16] + acc[j + 24]);
   for (int j = 0; j < 4; j++) t[j] += t[j + 4];
@@ -128,6 +132,10 @@ static int dither_fast_f64(const tpc_comp *c, const double *x, double *out, int3
                       c->d * sizeof(double) > ((size_t)4 << 20));
   return 1;
 }
+
+/* Coordinates per block of the portable loop (dither_source.c): a whole
+** number of vectors of either type on every target. */
+enum { DITHER_BLOCK = 32 };
 
 /* Per type: the unsigned integer as wide as the element type, the fast path
 ** (float's has pre = 1), and float's sum of squares (double scales by the
