@@ -202,6 +202,9 @@ static inline size_t tpc_randk_list(const uint64_t *bits, size_t from, size_t to
 ** untouched. */
 int tpc_randk_draw16_avx512(const uint32_t *u, uint32_t m0, uint32_t *out);
 
+/* randk: the same 8 at a time on AVX2 (randk_avx2.c). */
+int tpc_randk_draw8_avx2(const uint32_t *u, uint32_t m0, uint32_t *out);
+
 /* randk, float: from the bitmap of the kept set, the sorted indices and
 ** values (idx, val) and out (randk.c); the bitmap is cleared, idx and val
 ** need 16 entries of room beyond k. */
