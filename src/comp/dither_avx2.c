@@ -64,13 +64,12 @@ static __m256i dith_ties(unsigned tie, __m256i up, const float *x, const dith_pa
   return _mm256_loadu_si256((const __m256i *)(const void *)uv);
 }
 
-/* 8 coordinates (those in `live`, all-ones lanes) of x and their random
-** quarters at w16: levels and out values.  x is read through the mask, so
-** that dead lanes touch no memory (their ties are masked off). */
-static inline void dith_8(const float *x, const uint16_t *w16, __m256i live, const dith_par *p,
-                          __m256i *lev, __m256i *val) {
+/* 8 coordinates v (those in `live`, all-ones lanes, read from x; the
+** others zero) and their random quarters at w16: levels and out values;
+** ties (only live lanes have them) read x again. */
+static inline void dith_8(const float *x, __m256 v, const uint16_t *w16, __m256i live,
+                          const dith_par *p, __m256i *lev, __m256i *val) {
   const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
-  __m256 v = _mm256_maskload_ps(x, live);
   __m256 a = _mm256_and_ps(v, absmask);
   __m256i q0 = dith_q(_mm256_castps256_ps128(a), p), q1 = dith_q(_mm256_extractf128_ps(a, 1), p);
   __m256i fl = dith_low32(_mm256_srli_epi64(q0, 16), _mm256_srli_epi64(q1, 16));
@@ -90,7 +89,7 @@ static inline void dith_8(const float *x, const uint16_t *w16, __m256i live, con
 static void dith_part(const float *x, const uint16_t *w16, size_t i, size_t n,
                       const dith_par *p, float *out, int32_t *level) {
   __m256i m = tpc_mask8(n), lev, val;
-  dith_8(x + i, w16 + i, m, p, &lev, &val);
+  dith_8(x + i, _mm256_maskload_ps(x + i, m), w16 + i, m, p, &lev, &val);
   tpc_store2_mask_avx2(out + i, level + i, m, val, lev);
 }
 
@@ -109,7 +108,7 @@ static void dith_chunk(const float *x, const uint64_t *words, size_t n, const di
   }
   int aligned = ((uintptr_t)(level + i) & 31) == 0;
   for (; i + 8 <= n; i += 8) {
-    dith_8(x + i, w16 + i, all, p, &lev, &val);
+    dith_8(x + i, _mm256_loadu_ps(x + i), w16 + i, all, p, &lev, &val);
     tpc_store2_avx2(out + i, level + i, val, lev, stream, aligned);
   }
   if (i < n) dith_part(x, w16, i, n - i, p, out, level);
@@ -185,12 +184,13 @@ static __m256i dith_ties4(unsigned tie, __m256i up, __m256d v, __m256i q, gsl_rn
   return _mm256_loadu_si256((const __m256i *)(const void *)uv);
 }
 
-/* 4 coordinates (those in `live`, all-ones 64-bit lanes) and the word of
-** their quarters: the 4 levels (32-bit) and out values. */
-static inline void dith_4(const double *x, uint64_t word, __m256i live, const dith_par4 *p,
+/* 4 coordinates xv (those in `live`, all-ones 64-bit lanes; the others
+** zero) and the word of their quarters: the 4 levels (32-bit) and out
+** values. */
+static inline void dith_4(__m256d xv, uint64_t word, __m256i live, const dith_par4 *p,
                           __m128i *lev, __m256d *val) {
   const __m256i low32 = _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6);
-  __m256d xv = _mm256_maskload_pd(x, live), v = dith_v4(xv, p);
+  __m256d v = dith_v4(xv, p);
   __m256i q = dith_floor(v);
   __m256i f = _mm256_and_si256(q, _mm256_set1_epi64x(0xffff));
   __m256i u = _mm256_cvtepu16_epi64(_mm_cvtsi64_si128((long long)word));
@@ -215,7 +215,7 @@ static void dith_chunk4(const double *x, const uint64_t *words, size_t n, const 
   __m256d val;
   size_t i = 0;
   for (; i + 4 <= n; i += 4) {
-    dith_4(x + i, words[i / 4], all, p, &lev, &val);
+    dith_4(_mm256_loadu_pd(x + i), words[i / 4], all, p, &lev, &val);
     if (stream) {
       _mm256_stream_pd(out + i, val);
       _mm_stream_si128((__m128i *)(void *)(level + i), lev);
@@ -226,8 +226,9 @@ static void dith_chunk4(const double *x, const uint64_t *words, size_t n, const 
   }
   if (i < n) {
     __m128i m32 = _mm256_castsi256_si128(tpc_mask8(n - i));
-    dith_4(x + i, words[i / 4], _mm256_cvtepi32_epi64(m32), p, &lev, &val);
-    _mm256_maskstore_pd(out + i, _mm256_cvtepi32_epi64(m32), val);
+    __m256i m = _mm256_cvtepi32_epi64(m32);
+    dith_4(_mm256_maskload_pd(x + i, m), words[i / 4], m, p, &lev, &val);
+    _mm256_maskstore_pd(out + i, m, val);
     _mm_maskstore_epi32((int *)(void *)(level + i), m32, lev);
   }
 }
