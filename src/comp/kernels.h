@@ -210,5 +210,7 @@ int tpc_randk_draw8_avx2(const uint32_t *u, uint32_t m0, uint32_t *out);
 ** need 16 entries of room beyond k. */
 void tpc_randk_f32_avx512(uint64_t *bits, const float *x, size_t d, float scale, float *out,
                           uint32_t *idx, float *val, int stream);
+void tpc_randk_f32_avx2(uint64_t *bits, const float *x, size_t d, float scale, float *out,
+                        uint32_t *idx, float *val, int stream);
 
 #endif
