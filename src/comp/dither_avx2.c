@@ -1,5 +1,5 @@
 /*
-** AVX2 kernel of dithering for float input (comp/dither.c): the portable
+** AVX2 kernels of dithering (comp/dither.c), float input: the portable
 ** rule on 8 coordinates at once, bit for bit the same levels and out from
 ** the same words of the lanes, chunk by chunk (and one word of the stream
 ** per tie in coordinate order: dither.c).  The two halves of 8 floats are

@@ -1,5 +1,5 @@
 /*
-** AVX2 kernel of natural compression for float input (comp/natural.c): the
+** AVX2 kernels of natural compression (comp/natural.c), float input: the
 ** portable rule on 8 coordinates at once, bit for bit the same result from
 ** the same words of the lanes (coordinate i: the 16-bit quarter i % 4 of
 ** word i / 4, which is 16-bit element i of the words on this little-endian
