@@ -204,8 +204,8 @@ static void randk_list(uint64_t *bits, size_t d, uint32_t *idx) {
 ** then one pass over the bitmap (randk_avx512.c, randk_avx2.c); 0 where
 ** neither applies.  Below 4 MiB out stays in the caches, and memset and the
 ** scatter were faster than AVX2's pass (0.22 against 0.27 ms at d = 2^20,
-** k/d = 1%, best of 15; at 2^24 the pass took 8.4 against 9.5 ms, median
-** 10.0 against 14.8 ms, under a load of 8 on this 2-core VM). */
+** k/d = 1%, best of 15 calls on the same buffers; at 2^24 the pass took
+** 4.8 against 7.6 ms, median 5.1 against 9.7, on a loaded 2-core VM). */
 static int randk_fast_f32(const tpc_comp *c, const float *x, float *out, float scale,
                           gsl_rng *r) {
   tpc_isa isa = randk_state_of(c)->isa;
