@@ -922,6 +922,16 @@ static void path_input(tpc_dtype dt, void *x, size_t d) {
   }
 }
 
+/* path_input less its top binade (those coordinates become 1): dither
+** sends an x whose norm nears the type's largest value dense, so only this
+** input reaches its quantizing kernels. */
+static void path_input_quantizable(tpc_dtype dt, void *x, size_t d) {
+  path_input(dt, x, d);
+  for (size_t i = 0; i < d; i++)
+    if (dt == TPC_F32 && fabsf(((float *)x)[i]) > 0x1p126f) ((float *)x)[i] = 1.0f;
+    else if (dt == TPC_F64 && fabs(((double *)x)[i]) > 0x1p1022) ((double *)x)[i] = 1.0;
+}
+
 /* The message parts of two calls hold the same bits. */
 static void assert_same_part(const tpc_msg_part *a, const tpc_msg_part *b, size_t es,
                              const char *what) {
@@ -938,61 +948,137 @@ static void assert_same_part(const tpc_msg_part *a, const tpc_msg_part *b, size_
     cr_assert(eq(int, memcmp(a->bits, b->bits, (d + 63) / 64 * 8), 0), "%s", what);
 }
 
+/* spec (randk and urandk keep d/50 + 1) on x under every path the CPU has:
+** the portable path's output and message bit for bit, and the same random
+** words consumed (the stream's next word agrees after the call). */
+static void assert_paths_match(tpc_dtype dt, const char *name, const void *x, size_t d,
+                               const char *how) {
+  static const char *const isas[] = {"avx2", "avx512"};
+  size_t es = dt == TPC_F32 ? sizeof(float) : sizeof(double);
+  void *ref = malloc(d * es), *got = malloc(d * es);
+  cr_assert(ref && got);
+  char spec[64];
+  if (!strcmp(name, "randk") || !strcmp(name, "urandk"))
+    snprintf(spec, sizeof spec, "%s(k=%zu)", name, d / 50 + 1);
+  else
+    snprintf(spec, sizeof spec, "%s", name);
+  tpc_comp *c0 = build_isa(spec, d, "scalar");
+  tpc_msg m0, m1;
+  tpc_msg_reset(&m0);
+  streams(7);
+  if (dt == TPC_F32) tpc_comp_compress_f32(c0, x, ref, &m0, &ctx);
+  else tpc_comp_compress_f64(c0, x, ref, &m0, &ctx);
+  unsigned long next = gsl_rng_get(rng);
+  for (size_t p = 0; p < sizeof isas / sizeof *isas; p++) {
+    if (!tpc_cpu_supports((tpc_isa)(p + 1))) continue;
+    char what[160];
+    snprintf(what, sizeof what, "%s %s d = %zu %s %s", spec, dname(dt), d, how, isas[p]);
+    tpc_comp *c1 = build_isa(spec, d, isas[p]);
+    tpc_msg_reset(&m1);
+    streams(7);
+    if (dt == TPC_F32) tpc_comp_compress_f32(c1, x, got, &m1, &ctx);
+    else tpc_comp_compress_f64(c1, x, got, &m1, &ctx);
+    cr_assert(eq(ulong, gsl_rng_get(rng), next), "%s: stream consumed", what);
+    cr_assert(eq(int, memcmp(ref, got, d * es), 0), "%s: out", what);
+    cr_assert(eq(sz, m0.nparts, m1.nparts), "%s", what);
+    assert_same_part(&m0.part[0], &m1.part[0], es, what);
+    tpc_comp_free(c1);
+  }
+  tpc_comp_free(c0);
+  free(ref);
+  free(got);
+}
+
+static const char *const path_specs[] = {"natural", "dither(s=4)", "randk", "urandk", "sign"};
+
 /* Every instruction set path of natural, dither, randk, urandk and sign
 ** gives the portable path's output and message bit for bit, and consumes the
-** same random words (the stream's next word agrees after the call), at sizes
-** that exercise the vector heads and tails and, beyond 4 MiB, the streaming
-** stores. */
+** same random words, at sizes that exercise the vector heads and tails (none
+** but 1000 a multiple of 8 or 16) and, beyond 4 MiB, the streaming stores;
+** at 2^20 natural and dither meet about 16 ties of the 16-bit comparison
+** each (probability 2^-16 per coordinate).  dither runs on the input with
+** and without the top binade (dense, then quantized), at a few levels. */
 DTYPES(comp, every_isa_path_matches_portable)
 ParameterizedTest(tpc_dtype *dt, comp, every_isa_path_matches_portable) {
   static const size_t dims[] = {1, 31, 1000, (1u << 20) + 37};
-  static const char *const specs[] = {"natural", "dither(s=4)", "randk", "urandk", "sign"};
-  static const char *const isas[] = {"avx2", "avx512"};
   size_t es = *dt == TPC_F32 ? sizeof(float) : sizeof(double);
   for (size_t di = 0; di < sizeof dims / sizeof *dims; di++) {
     size_t d = dims[di];
-    void *x = malloc(d * es), *ref = malloc(d * es), *got = malloc(d * es);
-    cr_assert(x && ref && got);
+    void *x = malloc(d * es);
+    cr_assert(x != NULL);
     path_input(*dt, x, d);
-    for (size_t s = 0; s < sizeof specs / sizeof *specs; s++) {
-      char spec[64];
-      if (!strcmp(specs[s], "randk") || !strcmp(specs[s], "urandk"))
-        snprintf(spec, sizeof spec, "%s(k=%zu)", specs[s], d / 50 + 1);
-      else
-        snprintf(spec, sizeof spec, "%s", specs[s]);
-      tpc_comp *c0 = build_isa(spec, d, "scalar");
-      tpc_msg m0, m1;
-      tpc_msg_reset(&m0);
-      streams(7);
-      if (*dt == TPC_F32) tpc_comp_compress_f32(c0, x, ref, &m0, &ctx);
-      else tpc_comp_compress_f64(c0, x, ref, &m0, &ctx);
-      unsigned long next = gsl_rng_get(rng);
-      for (size_t p = 0; p < sizeof isas / sizeof *isas; p++) {
-        if (!tpc_cpu_supports((tpc_isa)(p + 1))) continue;
-        char what[128];
-        snprintf(what, sizeof what, "%s %s d = %zu %s", spec, dname(*dt), d, isas[p]);
-        tpc_comp *c1 = build_isa(spec, d, isas[p]);
-        tpc_msg_reset(&m1);
-        streams(7);
-        if (*dt == TPC_F32) tpc_comp_compress_f32(c1, x, got, &m1, &ctx);
-        else tpc_comp_compress_f64(c1, x, got, &m1, &ctx);
-        cr_assert(eq(ulong, gsl_rng_get(rng), next), "%s: stream consumed", what);
-        cr_assert(eq(int, memcmp(ref, got, d * es), 0), "%s: out", what);
-        cr_assert(eq(sz, m0.nparts, m1.nparts), "%s", what);
-        assert_same_part(&m0.part[0], &m1.part[0], es, what);
-        tpc_comp_free(c1);
-      }
-      tpc_comp_free(c0);
-    }
+    for (size_t s = 0; s < sizeof path_specs / sizeof *path_specs; s++)
+      assert_paths_match(*dt, path_specs[s], x, d, "gaussian");
+    path_input_quantizable(*dt, x, d);
+    assert_paths_match(*dt, "dither(s=4)", x, d, "quantized");
+    assert_paths_match(*dt, "dither(s=1)", x, d, "quantized");
+    assert_paths_match(*dt, "dither(s=100000)", x, d, "quantized");
     free(x);
-    free(ref);
-    free(got);
+  }
+}
+
+/* The same on the input without its top binade scaled to the ends of the
+** type's range (1e-300 and 1e300 for double; 1e-40, subnormal, and 1e34
+** for float, whose norm stays below half the largest float), where natural
+** rounds between subnormal powers of two and dither's norm and levels meet
+** their extremes, at a length that is no multiple of the vector widths. */
+DTYPES(comp, every_isa_path_matches_portable_at_extreme_scales)
+ParameterizedTest(tpc_dtype *dt, comp, every_isa_path_matches_portable_at_extreme_scales) {
+  const double scales[] = {*dt == TPC_F32 ? 1e-40 : 1e-300, *dt == TPC_F32 ? 1e34 : 1e300};
+  size_t d = (1u << 14) + 11, es = *dt == TPC_F32 ? sizeof(float) : sizeof(double);
+  double *g = malloc(d * sizeof *g);
+  void *x = malloc(d * es);
+  cr_assert(g && x);
+  path_input_quantizable(TPC_F64, g, d);
+  for (size_t k = 0; k < 2; k++) {
+    for (size_t i = 0; i < d; i++) {
+      if (*dt == TPC_F32) ((float *)x)[i] = (float)(g[i] * scales[k]);
+      else ((double *)x)[i] = g[i] * scales[k];
+    }
+    char how[32];
+    snprintf(how, sizeof how, "scale %g", scales[k]);
+    for (size_t s = 0; s < sizeof path_specs / sizeof *path_specs; s++)
+      assert_paths_match(*dt, path_specs[s], x, d, how);
+  }
+  free(g);
+  free(x);
+}
+
+/* dither's float sum of squares, as documented in comp/dither.c and written
+** here independently of the library: coordinate i into partial sum i mod 32
+** from the last coordinate to the first, then (s_j + s_j+8) + (s_j+16 +
+** s_j+24), lanes j and j+4, (t_0 + t_2) + (t_1 + t_3). */
+static double dither_ordered_sumsq(const float *x, size_t d) {
+  double acc[32] = {0}, t[8];
+  for (size_t i = d; i-- > 0;) acc[i % 32] += (double)x[i] * (double)x[i];
+  for (int j = 0; j < 8; j++) t[j] = (acc[j] + acc[j + 8]) + (acc[j + 16] + acc[j + 24]);
+  for (int j = 0; j < 4; j++) t[j] += t[j + 4];
+  return (t[0] + t[2]) + (t[1] + t[3]);
+}
+
+/* The AVX2 and AVX-512 sums of squares follow that order bit for bit, at
+** every length up to 70 (the masked partial block at each offset) and at
+** 2^16 + 5, on magnitudes within a factor 2^4 of each other, where the
+** partial sums are alike and any other order of the additions rounds
+** differently somewhere. */
+Test(comp, dither_sumsq_isa_paths_follow_the_documented_order) {
+  enum { N = (1 << 16) + 5 };
+  static float x[N];
+  for (size_t i = 0; i < N; i++)
+    x[i] = (float)ldexp(gsl_ran_gaussian(data, 1.0), (int)gsl_rng_uniform_int(data, 5) - 2);
+  for (size_t d = 0; d <= N; d = d < 70 ? d + 1 : N + (d == N)) {
+    double want = dither_ordered_sumsq(x, d);
+    if (tpc_cpu_supports(TPC_ISA_AVX2))
+      cr_assert(eq(dbl, tpc_dither_sumsq_f32_avx2(x, d), want), "avx2, d = %zu", d);
+    if (tpc_cpu_supports(TPC_ISA_AVX512))
+      cr_assert(eq(dbl, tpc_dither_sumsq_f32_avx512(x, d), want), "avx512, d = %zu", d);
   }
 }
 
 /* The path each type reports is the kernel its calls run under each
 ** TPC_KERNEL cap: the widest variant it has within the cap (natural, dither
-** and randk have none for AVX2; sign's double kernel has only AVX2), TopK's
+** and randk draw from the AVX2 lanes in both types; sign's double kernel has
+** only AVX2), TopK's
 ** selection by size with its instruction set, combinators their parts'. */
 Test(comp, reported_path_is_the_kernel_that_runs) {
   static const struct {
@@ -1000,8 +1086,8 @@ Test(comp, reported_path_is_the_kernel_that_runs) {
     tpc_dtype dt;
     const char *want;
   } cases[] = {
-      {"natural", "avx512", TPC_F32, "avx512"},   {"natural", "avx2", TPC_F32, "portable"},
-      {"dither(s=4)", "avx512", TPC_F64, "avx512"}, {"urandk(k=9)", "avx2", TPC_F64, "portable"},
+      {"natural", "avx512", TPC_F32, "avx512"},   {"natural", "avx2", TPC_F32, "avx2"},
+      {"dither(s=4)", "avx512", TPC_F64, "avx512"}, {"urandk(k=9)", "avx2", TPC_F64, "avx2"},
       {"randk(k=9)", "avx512", TPC_F32, "avx512"}, {"sign", "avx2", TPC_F32, "avx2"},
       {"sign", "avx512", TPC_F32, "avx512"},      {"sign", "avx512", TPC_F64, "avx2"},
       {"sign", "avx2", TPC_F64, "avx2"},          {"sign", "scalar", TPC_F64, "portable"},
@@ -1010,7 +1096,8 @@ Test(comp, reported_path_is_the_kernel_that_runs) {
       {"topk(k=10)", "avx2", TPC_F64, "filter/avx2"},
       {"topk(k=10)", "scalar", TPC_F32, "filter/portable"},
       {"compose(urandk(k=9),permk)", "avx512", TPC_F32, "avx512+portable"},
-      {"scaled(urandk(k=9))", "avx2", TPC_F32, "portable"},
+      {"scaled(urandk(k=9))", "avx2", TPC_F32, "avx2"},
+      {"dither(s=4)", "avx2", TPC_F64, "avx2"},   {"natural", "scalar", TPC_F32, "portable"},
       {"compose(natural,natural)", "avx512", TPC_F32, "avx512"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -1027,51 +1114,73 @@ Test(comp, reported_path_is_the_kernel_that_runs) {
   }
 }
 
-/* natural's and dither's float AVX-512 kernels give the portable bits and
-** leave the stream where the portable path does also where the test above
-** does not reach: out 64-byte aligned (no masked head, whole vectors from
-** the first coordinate) as well as one float off it, streaming (beyond 4
-** MiB) and not, and with an mt19937 private stream in place of pcg64 (the
-** words then come from tpc_rng_pcg64_fill's generic branch). */
-Test(comp, natural_dither_avx512_aligned_and_any_generator_match_portable) {
-  if (!tpc_cpu_supports(TPC_ISA_AVX512)) cr_skip_test("no AVX-512 on this machine");
+/* spec on x (d elements of dt) with the output at `out` elements past a
+** 64-byte boundary, under the scalar path and under isa, with r as the
+** private stream (reset to seed 7 when it is not the suite's): the same
+** bits and the same words consumed. */
+static void assert_isa_at_offset(tpc_dtype dt, const char *spec, const void *x, size_t d,
+                                 size_t off, const char *isa, gsl_rng *r) {
+  size_t es = dt == TPC_F32 ? sizeof(float) : sizeof(double);
+  size_t bytes = (d + 16) * es + 64 - (d + 16) * es % 64;
+  char *buf[2] = {aligned_alloc(64, bytes), aligned_alloc(64, bytes)};
+  cr_assert(buf[0] && buf[1]);
+  tpc_ctx cx = {r, shared, 0};
+  tpc_comp *c[2] = {build_isa(spec, d, "scalar"), build_isa(spec, d, isa)};
+  tpc_msg m[2];
+  unsigned long next[2];
+  for (int k = 0; k < 2; k++) {
+    tpc_msg_reset(&m[k]);
+    streams(7);
+    if (r != rng) gsl_rng_set(r, 7);
+    void *out = buf[k] + off * es;
+    if (dt == TPC_F32) tpc_comp_compress_f32(c[k], x, out, &m[k], &cx);
+    else tpc_comp_compress_f64(c[k], x, out, &m[k], &cx);
+    next[k] = gsl_rng_get(r);
+  }
+  char what[128];
+  snprintf(what, sizeof what, "%s %s d = %zu off %zu %s %s", spec, dname(dt), d, off, isa,
+           gsl_rng_name(r));
+  cr_assert(eq(ulong, next[0], next[1]), "%s: stream consumed", what);
+  cr_assert(eq(int, memcmp(buf[0] + off * es, buf[1] + off * es, d * es), 0), "%s: out", what);
+  assert_same_part(&m[0].part[0], &m[1].part[0], es, what);
+  tpc_comp_free(c[0]);
+  tpc_comp_free(c[1]);
+  free(buf[0]);
+  free(buf[1]);
+}
+
+/* natural's and dither's AVX2 and AVX-512 kernels give the portable bits
+** and leave the stream where the portable path does also where the tests
+** above do not reach: out 64-byte aligned (no masked head, whole vectors
+** from the first coordinate) as well as one element off it, streaming
+** (beyond 4 MiB) and not, and with an mt19937 private stream in place of
+** pcg64 (the words then come from tpc_rng_pcg64_fill's generic branch);
+** dither on input it quantizes. */
+DTYPES(comp, natural_dither_vector_paths_aligned_and_any_generator_match_portable)
+ParameterizedTest(tpc_dtype *dt, comp,
+                  natural_dither_vector_paths_aligned_and_any_generator_match_portable) {
   static const size_t dims[] = {3000, (1u << 20) + 200};
-  static const char *const specs[] = {"natural", "dither(s=4)"};
-  for (int gen = 0; gen < 2; gen++)
-    for (size_t di = 0; di < 2; di++)
-      for (size_t off = 0; off < 2; off++) {
-        size_t d = dims[di], bytes = (d + 16) * sizeof(float);
-        float *x = malloc(d * sizeof *x), *ref = aligned_alloc(64, bytes + 64 - bytes % 64),
-              *got = aligned_alloc(64, bytes + 64 - bytes % 64);
-        cr_assert(x && ref && got);
-        path_input(TPC_F32, x, d);
-        for (size_t s = 0; s < 2; s++) {
-          gsl_rng *r = gen ? gsl_rng_alloc(gsl_rng_mt19937) : rng;
-          cr_assert(r != NULL);
-          tpc_ctx cx = {r, shared, 0};
-          tpc_comp *c[2] = {build_isa(specs[s], d, "scalar"), build_isa(specs[s], d, "avx512")};
-          tpc_msg m[2];
-          unsigned long next[2];
-          for (int k = 0; k < 2; k++) {
-            tpc_msg_reset(&m[k]);
-            streams(7);
-            if (gen) gsl_rng_set(r, 7);
-            tpc_comp_compress_f32(c[k], x, (k ? got : ref) + off, &m[k], &cx);
-            next[k] = gsl_rng_get(r);
-          }
-          char what[96];
-          snprintf(what, sizeof what, "%s d = %zu off %zu gen %d", specs[s], d, off, gen);
-          cr_assert(eq(ulong, next[0], next[1]), "%s: stream consumed", what);
-          cr_assert(eq(int, memcmp(ref + off, got + off, d * sizeof *x), 0), "%s: out", what);
-          assert_same_part(&m[0].part[0], &m[1].part[0], sizeof(float), what);
-          tpc_comp_free(c[0]);
-          tpc_comp_free(c[1]);
-          if (gen) gsl_rng_free(r);
+  static const char *const isas[] = {"avx2", "avx512"};
+  size_t es = *dt == TPC_F32 ? sizeof(float) : sizeof(double);
+  for (size_t di = 0; di < 2; di++) {
+    size_t d = dims[di];
+    void *x = malloc(d * es), *xq = malloc(d * es);
+    cr_assert(x && xq);
+    path_input(*dt, x, d);
+    path_input_quantizable(*dt, xq, d);
+    for (int gen = 0; gen < 2; gen++) {
+      gsl_rng *r = gen ? gsl_rng_alloc(gsl_rng_mt19937) : rng;
+      cr_assert(r != NULL);
+      for (size_t p = 0; p < 2; p++)
+        for (size_t off = 0; off < 2 && tpc_cpu_supports((tpc_isa)(p + 1)); off++) {
+          assert_isa_at_offset(*dt, "natural", x, d, off, isas[p], r);
+          assert_isa_at_offset(*dt, "dither(s=4)", xq, d, off, isas[p], r);
         }
-        free(x);
-        free(ref);
-        free(got);
-      }
+      if (gen) gsl_rng_free(r);
+    }
+    free(x);
+    free(xq);
+  }
 }
 
 /* randk's float paths agree with the portable one at the extremes of k/d

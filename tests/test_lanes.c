@@ -1,7 +1,7 @@
 /*
 ** Tests of src/rng/lanes.c: the xoshiro256++ lanes against the reference
-** implementation's published outputs, the AVX-512 fill against the portable
-** one, the seeding's use of the stream, and the balance of the words' bits.
+** implementation's published outputs, the AVX2 and AVX-512 fills against
+** the portable one, the seeding's use of the stream, and the balance of the words' bits.
 */
 #include "core/cpu.h"
 #include "rng/lanes.h"
@@ -14,12 +14,13 @@
 
 typedef void (*lanes_fill_fn)(tpc_rng_lanes *, uint64_t *, size_t);
 
-static lanes_fill_fn fills[2];
+static lanes_fill_fn fills[3];
 static size_t nfills;
 
 static void setup(void) {
   fills[0] = tpc_rng_lanes_fill;
   nfills = 1;
+  if (tpc_cpu_supports(TPC_ISA_AVX2)) fills[nfills++] = tpc_rng_lanes_fill_avx2;
   if (tpc_cpu_supports(TPC_ISA_AVX512)) fills[nfills++] = tpc_rng_lanes_fill_avx512;
 }
 
@@ -46,28 +47,28 @@ Test(lanes, reference_outputs) {
   }
 }
 
-/* Seeded lanes: both fills give the same words, call after call (where the
-** CPU has AVX-512), lane l's words differ from lane 0's, and seeding takes
+/* Seeded lanes: every fill the CPU has gives the portable fill's words,
+** call after call, at block counts that are and are not multiples of the
+** vector width; lane l's words differ from lane 0's, and seeding takes
 ** exactly four words of the stream (the next draw is the fifth word of a
 ** clone). */
 Test(lanes, seed_and_fills_agree) {
   gsl_rng *r = tpc_rng_alloc_stream(5, TPC_PURPOSE_TEST, 1);
   cr_assert(ne(ptr, r, NULL));
   gsl_rng *c = gsl_rng_clone(r);
-  tpc_rng_lanes L[2];
+  tpc_rng_lanes L[3];
   tpc_rng_lanes_seed(&L[0], r);
   for (int i = 0; i < 4; i++) (void)gsl_rng_get(c);
   cr_assert(eq(ulong, gsl_rng_get(r), gsl_rng_get(c)));
-  L[1] = L[0];
-  static uint64_t got[2][8 * 300];
+  L[1] = L[2] = L[0];
+  static uint64_t got[3][8 * 300];
   static const size_t blocks[] = {1, 32, 267};
-  for (size_t b = 0; b < 3; b++) {
-    tpc_rng_lanes_fill(&L[0], got[0], blocks[b]);
-    if (nfills < 2) continue; /* no AVX-512 here: nothing to compare with */
-    tpc_rng_lanes_fill_avx512(&L[1], got[1], blocks[b]);
-    cr_assert(eq(int, memcmp(got[0], got[1], 8 * blocks[b] * sizeof(uint64_t)), 0),
-              "%zu blocks", blocks[b]);
-  }
+  for (size_t b = 0; b < 3; b++)
+    for (size_t f = 0; f < nfills; f++) {
+      fills[f](&L[f], got[f], blocks[b]);
+      cr_assert(eq(int, memcmp(got[0], got[f], 8 * blocks[b] * sizeof(uint64_t)), 0),
+                "fill %zu, %zu blocks", f, blocks[b]);
+    }
   for (int l = 1; l < TPC_LANES; l++) cr_assert(ne(u64, got[0][l], got[0][0]));
   gsl_rng_free(r);
   gsl_rng_free(c);

@@ -28,8 +28,9 @@
 ** resolution).  So P(up) = frac(r) to within 2^-69, for a quarter of a
 ** word per coordinate.  The per-element loop applies the random choice and
 ** the sign without branches (each would be mispredicted every other time);
-** the float kernel has an AVX-512 path (dither_avx512.c) computing the same
-** bits.
+** the float kernel has AVX2 and AVX-512 paths (dither_avx2.c,
+** dither_avx512.c), the double kernel an AVX2 path (dither_avx2.c),
+** computing the same bits.
 */
 #include "comp/kernels.h"
 
@@ -65,11 +66,11 @@ static int dither_init(tpc_comp *c, const tpc_spec *s) {
   return tpc_work_alloc(c, 0, c->d * sizeof(double));
 }
 
-/* AVX-512: the float kernel and its sum of squares, and the lanes' random
-** words in both types. */
+/* AVX2 and AVX-512: the float kernel and its sum of squares, and the
+** lanes' random words in both types; AVX2: the double kernel. */
 static void dither_path(const tpc_comp *c, tpc_dtype t, char *buf, size_t size) {
   (void)t;
-  tpc_kernel_path(dither_isa(c), TPC_ISA_BIT_AVX512, buf, size);
+  tpc_kernel_path(dither_isa(c), TPC_ISA_BIT_AVX2 | TPC_ISA_BIT_AVX512, buf, size);
 }
 
 static void dither_consts(const tpc_comp *c, tpc_comp_consts *out) {
@@ -88,37 +89,62 @@ int tpc_dither_tie(gsl_rng *r, double rest) {
 
 /* ||x||^2 of float input in double: coordinate i into partial sum i mod 32,
 ** from the last coordinate to the first (so that the start of x is what
-** the caches keep for the pass that follows), the 32 sums combined as
+** the caches keep for the pass that follows; the partial block at the end
+** first, then whole blocks of 32 down), the 32 sums combined as
 ** (s_j + s_j+8) + (s_j+16 + s_j+24), then lanes j and j+4, j and j+2, 0
-** and 1: the AVX-512 kernel's order. */
+** and 1: the AVX2 and AVX-512 kernels' order. */
 static double dither_sumsq_f32(const tpc_comp *c, const float *x, size_t d) {
   if (dither_isa(c) >= TPC_ISA_AVX512) return tpc_dither_sumsq_f32_avx512(x, d);
+  if (dither_isa(c) >= TPC_ISA_AVX2) return tpc_dither_sumsq_f32_avx2(x, d);
   double acc[32] = {0};
-  for (size_t i = d; i-- > 0;) acc[i % 32] += (double)x[i] * (double)x[i];
+  size_t i = d - d % 32;
+  for (size_t k = 0; i + k < d; k++) acc[k] += (double)x[i + k] * (double)x[i + k];
+  for (; i >= 32; i -= 32) /* 32 sums side by side: gcc -O2 vectorizes it */
+    for (size_t k = 0; k < 32; k++) acc[k] += (double)x[i - 32 + k] * (double)x[i - 32 + k];
   double t[8];
   for (int j = 0; j < 8; j++) t[j] = (acc[j] + acc[j + 8]) + (acc[j + 16] + acc[j + 24]);
   for (int j = 0; j < 4; j++) t[j] += t[j + 4];
   return (t[0] + t[2]) + (t[1] + t[3]);
 }
 
-/* The float kernel on the AVX-512 path (streaming beyond 4 MiB); 0 where it
-** is not available. */
+/* The float kernel on the AVX-512 or AVX2 path (streaming beyond 4 MiB); 0
+** where neither is available. */
 static int dither_fast_f32(const tpc_comp *c, const float *x, float *out, int32_t *level,
                            double inv16, float scale, tpc_rng_lanes *lanes, gsl_rng *r) {
-  if (dither_isa(c) < TPC_ISA_AVX512) return 0;
-  tpc_dither_f32_avx512(x, c->d, inv16, c->par[0] * 0x1p16, scale, out, level, lanes, r,
-                        c->d * sizeof(float) > ((size_t)4 << 20));
+  int stream = c->d * sizeof(float) > ((size_t)4 << 20);
+  double s16 = c->par[0] * 0x1p16;
+  if (dither_isa(c) >= TPC_ISA_AVX512)
+    tpc_dither_f32_avx512(x, c->d, inv16, s16, scale, out, level, lanes, r, stream);
+  else if (dither_isa(c) >= TPC_ISA_AVX2)
+    tpc_dither_f32_avx2(x, c->d, inv16, s16, scale, out, level, lanes, r, stream);
+  else
+    return 0;
   return 1;
 }
 
+/* The double kernel on the AVX2 path (streaming beyond 4 MiB); 0 where it
+** is not available. */
+static int dither_fast_f64(const tpc_comp *c, const double *x, double *out, int32_t *level,
+                           double pre, double inv16, double scale, tpc_rng_lanes *lanes,
+                           gsl_rng *r) {
+  if (dither_isa(c) < TPC_ISA_AVX2) return 0;
+  tpc_dither_f64_avx2(x, c->d, pre, inv16, c->par[0] * 0x1p16, scale, out, level, lanes, r,
+                      c->d * sizeof(double) > ((size_t)4 << 20));
+  return 1;
+}
+
+/* Coordinates per block of the portable loop (dither_source.c): a whole
+** number of vectors of either type on every target. */
+enum { DITHER_BLOCK = 32 };
+
 /* Per type: the unsigned integer as wide as the element type, the fast path
-** (0 where none), and float's sum of squares (double scales by the maximum
-** instead, see the top of the file). */
+** (float's has pre = 1), and float's sum of squares (double scales by the
+** maximum instead, see the top of the file). */
 #define TPC_BASE_F32
 #include "core/templates_on.h"
 #define DITHER_UINT uint32_t
 #define DITHER_SUMSQ(c, x, d) dither_sumsq_f32(c, x, d)
-#define DITHER_FAST(c, x, out, level, inv16, scale, lanes, r) \
+#define DITHER_FAST(c, x, out, level, pre, inv16, scale, lanes, r) \
   dither_fast_f32(c, x, out, level, inv16, scale, lanes, r)
 #include "comp/dither_source.c"
 #undef DITHER_UINT
@@ -130,7 +156,8 @@ static int dither_fast_f32(const tpc_comp *c, const float *x, float *out, int32_
 #define TPC_BASE_F64
 #include "core/templates_on.h"
 #define DITHER_UINT uint64_t
-#define DITHER_FAST(c, x, out, level, inv16, scale, lanes, r) 0
+#define DITHER_FAST(c, x, out, level, pre, inv16, scale, lanes, r) \
+  dither_fast_f64(c, x, out, level, pre, inv16, scale, lanes, r)
 #include "comp/dither_source.c"
 #undef DITHER_UINT
 #undef DITHER_FAST

@@ -41,19 +41,72 @@ static void FUNCTION(dither, dense)(tpc_comp *c, const BASE *x, BASE *out, tpc_m
   tpc_msg_add(msg, TPC_MSG_DENSE, DTYPE, c->d)->val = val;
 }
 
-/* Coordinates [0, n) of a chunk whose random words are w (dither.c): v =
-** min(|x_j| pre inv16, s16) is r_j 2^16. */
-static void FUNCTION(dither, chunk)(const BASE *x, size_t n, const uint64_t *w, double pre,
-                                    double inv16, double s16, BASE scale, BASE *out,
-                                    int32_t *level, gsl_rng *r) {
-  for (size_t j = 0; j < n; j++) {
-    double v = (double)BASE_FABS(x[j]) * pre * inv16;
-    v = v < s16 ? v : s16;
-    uint64_t q = (uint64_t)(int64_t)v; /* floor: 0 <= v < 2^47, so the signed conversion */
-    uint32_t u = (uint32_t)(w[j / 4] >> (16 * (j % 4))) & 0xffff, f = (uint32_t)q & 0xffff;
-    int32_t up = u < f || (u == f && tpc_dither_tie(r, v - (double)q));
-    int32_t lev = (int32_t)(q >> 16) + up, neg = -(int32_t)(x[j] < 0);
-    level[j] = (lev ^ neg) - neg;
+/* Coordinate x with its 16 random bits u (dither.c): the level, and in
+** *tie whether u = F, where the level (rounded down) must be redone by
+** dither_one.  v = min(|x| pre inv16, s16) is r 2^16; floor(v) is the
+** nearest integer (off the bits of v + 2^52: 0 <= v < 2^47) less one where
+** that lies above v, the comparisons and x's sign are sign bits, so that
+** compilers vectorize it with no more than SSE2 or NEON (a comparison's
+** truth value as an integer kept gcc -O2 from it).  A zero's level is 0
+** whatever its sign bit; x is finite here (dither.c). */
+static inline int64_t FUNCTION(dither, guess)(BASE x, uint64_t u, double pre, double inv16,
+                                              double s16, uint64_t *tie) {
+  const double magic = 0x1p52;
+  uint64_t magic_bits, tb, below_bits;
+  DITHER_UINT xb;
+  memcpy(&magic_bits, &magic, sizeof magic_bits);
+  memcpy(&xb, &x, sizeof xb);
+  double v = (double)BASE_FABS(x) * pre * inv16;
+  v = v < s16 ? v : s16;
+  double t = v + magic, below = v - (t - magic); /* negative where the nearest is above */
+  memcpy(&tb, &t, sizeof tb);
+  memcpy(&below_bits, &below, sizeof below_bits);
+  uint64_t q = tb - magic_bits - (below_bits >> 63), f = q & 0xffff;
+  *tie = 0 - (((u ^ f) - 1) >> 63);
+  int64_t lev = (int64_t)(q >> 16) + (int64_t)((u - f) >> 63);
+  int64_t neg = -(int64_t)(xb >> (8 * sizeof xb - 1));
+  return (lev ^ neg) - neg;
+}
+
+/* The same coordinate whole, a tie drawing its word from r. */
+static int32_t FUNCTION(dither, one)(BASE x, uint32_t u, double pre, double inv16, double s16,
+                                     gsl_rng *r) {
+  double v = (double)BASE_FABS(x) * pre * inv16;
+  v = v < s16 ? v : s16;
+  uint64_t q = (uint64_t)(int64_t)v; /* floor: 0 <= v < 2^47, so the signed conversion */
+  uint32_t f = (uint32_t)q & 0xffff;
+  int32_t up = u < f || (u == f && tpc_dither_tie(r, v - (double)q));
+  int32_t lev = (int32_t)(q >> 16) + up, neg = -(int32_t)(x < 0);
+  return (lev ^ neg) - neg;
+}
+
+/* Coordinates [0, n) of a chunk whose random words are w (dither.c):
+** DITHER_BLOCK at a time through dither_guess, in a loop of fixed length
+** that gcc -O2 vectorizes; a block that met a tie is redone in order by
+** dither_one, which draws its tie words; the last n % DITHER_BLOCK by
+** dither_one alone. */
+static void FUNCTION(dither, chunk)(const BASE *restrict x, size_t n, const uint64_t *w,
+                                    double pre, double inv16, double s16, BASE scale,
+                                    BASE *restrict out, int32_t *restrict level, gsl_rng *r) {
+  size_t j = 0;
+  for (; j + DITHER_BLOCK <= n; j += DITHER_BLOCK) {
+    uint16_t u[DITHER_BLOCK];
+    uint64_t ties = 0;
+    tpc_rand_quarters(w + j / 4, DITHER_BLOCK, u);
+    for (size_t k = 0; k < DITHER_BLOCK; k++) {
+      uint64_t tie;
+      level[j + k] = (int32_t)FUNCTION(dither, guess)(x[j + k], u[k], pre, inv16, s16, &tie);
+      out[j + k] = scale * (BASE)level[j + k];
+      ties |= tie;
+    }
+    for (size_t k = 0; ties != 0 && k < DITHER_BLOCK; k++) {
+      level[j + k] = FUNCTION(dither, one)(x[j + k], u[k], pre, inv16, s16, r);
+      out[j + k] = scale * (BASE)level[j + k];
+    }
+  }
+  for (; j < n; j++) {
+    level[j] = FUNCTION(dither, one)(x[j], (uint32_t)(w[j / 4] >> (16 * (j % 4))) & 0xffff,
+                                     pre, inv16, s16, r);
     out[j] = scale * (BASE)level[j];
   }
 }
@@ -76,7 +129,7 @@ static void FUNCTION(dither, compress)(tpc_comp *c, const BASE *x, BASE *out,
   double inv16 = rel > 0 ? s / rel * 0x1p16 : 0;
   tpc_rng_lanes lanes;
   tpc_rng_lanes_seed(&lanes, ctx->rng);
-  if (DITHER_FAST(c, x, out, level, inv16, scale, &lanes, ctx->rng)) return;
+  if (DITHER_FAST(c, x, out, level, pre, inv16, scale, &lanes, ctx->rng)) return;
   tpc_rng_lanes_fill_fn fill = tpc_rand_fill(dither_isa(c));
   uint64_t words[TPC_RAND_CHUNK / 4];
   for (size_t i = 0; i < c->d; i += TPC_RAND_CHUNK) {

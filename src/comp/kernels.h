@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "comp/comp.h"
 #include "core/cpu.h"
@@ -95,9 +96,10 @@ void tpc_kern_sparse_f64(tpc_work *w, const double *x, double scale, size_t d,
 void tpc_kern_dense_f32(tpc_work *w, size_t d, float *out, tpc_msg *msg);
 void tpc_kern_dense_f64(tpc_work *w, size_t d, double *out, tpc_msg *msg);
 
-/* ---- AVX-512 kernels of natural, dither and randk (their *_avx512.c files;
-** call only where tpc_cpu_supports(TPC_ISA_AVX512); each file's comment says
-** what its kernel computes, bit for bit the portable result) ------------- */
+/* ---- AVX2 and AVX-512 kernels of natural, dither and randk (their
+** *_avx2.c and *_avx512.c files; call only where tpc_cpu_supports() says
+** the instruction set is there; each file's comment says what its kernel
+** computes, bit for bit the portable result) ---------------------------- */
 
 /* Coordinates per fill of the lanes (rng/lanes.h) in natural and dither,
 ** four per word, and the lanes' blocks of 8 words a chunk of n takes (the
@@ -106,10 +108,24 @@ void tpc_kern_dense_f64(tpc_work *w, size_t d, double *out, tpc_msg *msg);
 enum { TPC_RAND_CHUNK = 1024 };
 static inline size_t tpc_rand_blocks(size_t n) { return (n + 31) / 32; }
 
+/* The 16-bit quarters of words w[0 .. n/4) in coordinate order (quarter i
+** % 4 of word i / 4, low first): the words' bytes as they are on a
+** little-endian machine, where the copy is what compilers vectorize best,
+** shifted out otherwise. */
+static inline void tpc_rand_quarters(const uint64_t *w, size_t n, uint16_t *u) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  memcpy(u, w, n * sizeof *u);
+#else
+  for (size_t i = 0; i < n; i++) u[i] = (uint16_t)(w[i / 4] >> (16 * (i % 4)));
+#endif
+}
+
 /* The lanes' fill for the instruction-set path chosen at init: the same
 ** words either way. */
 static inline tpc_rng_lanes_fill_fn tpc_rand_fill(tpc_isa isa) {
-  return isa >= TPC_ISA_AVX512 ? tpc_rng_lanes_fill_avx512 : tpc_rng_lanes_fill;
+  return isa >= TPC_ISA_AVX512 ? tpc_rng_lanes_fill_avx512
+         : isa >= TPC_ISA_AVX2  ? tpc_rng_lanes_fill_avx2
+                                : tpc_rng_lanes_fill;
 }
 
 /* The path a kernel runs (tpc_comp_type.path): the widest of its variants
@@ -127,6 +143,11 @@ enum { TPC_ISA_BIT_AVX2 = 1 << TPC_ISA_AVX2, TPC_ISA_BIT_AVX512 = 1 << TPC_ISA_A
 ** streaming stores when `stream`. */
 void tpc_natural_f32_avx512(const float *x, size_t d, float *out, float *val,
                             tpc_rng_lanes *lanes, gsl_rng *r, int stream);
+void tpc_natural_f32_avx2(const float *x, size_t d, float *out, float *val,
+                          tpc_rng_lanes *lanes, gsl_rng *r, int stream);
+/* natural, double, on AVX2: the same. */
+void tpc_natural_f64_avx2(const double *x, size_t d, double *out, double *val,
+                          tpc_rng_lanes *lanes, gsl_rng *r, int stream);
 
 /* natural.c: the word a tie of the 16-bit comparison draws. */
 uint64_t tpc_natural_tie_word(gsl_rng *r);
@@ -136,9 +157,17 @@ uint64_t tpc_natural_tie_word(gsl_rng *r);
 void tpc_dither_f32_avx512(const float *x, size_t d, double inv16, double s16, float scale,
                            float *out, int32_t *level, tpc_rng_lanes *lanes, gsl_rng *r,
                            int stream);
+void tpc_dither_f32_avx2(const float *x, size_t d, double inv16, double s16, float scale,
+                         float *out, int32_t *level, tpc_rng_lanes *lanes, gsl_rng *r,
+                         int stream);
+/* dither, double, on AVX2: the same with pre (dither.c). */
+void tpc_dither_f64_avx2(const double *x, size_t d, double pre, double inv16, double s16,
+                         double scale, double *out, int32_t *level, tpc_rng_lanes *lanes,
+                         gsl_rng *r, int stream);
 
 /* dither, float: ||x||^2 in double, summed in dither.c's order. */
 double tpc_dither_sumsq_f32_avx512(const float *x, size_t d);
+double tpc_dither_sumsq_f32_avx2(const float *x, size_t d);
 
 /* dither.c: the rounding on a tie of the 16-bit comparison, drawing one more
 ** word from r; 1 to round up (rest: the fraction below the 16 bits). */
@@ -173,10 +202,15 @@ static inline size_t tpc_randk_list(const uint64_t *bits, size_t from, size_t to
 ** untouched. */
 int tpc_randk_draw16_avx512(const uint32_t *u, uint32_t m0, uint32_t *out);
 
+/* randk: the same 8 at a time on AVX2 (randk_avx2.c). */
+int tpc_randk_draw8_avx2(const uint32_t *u, uint32_t m0, uint32_t *out);
+
 /* randk, float: from the bitmap of the kept set, the sorted indices and
 ** values (idx, val) and out (randk.c); the bitmap is cleared, idx and val
 ** need 16 entries of room beyond k. */
 void tpc_randk_f32_avx512(uint64_t *bits, const float *x, size_t d, float scale, float *out,
                           uint32_t *idx, float *val, int stream);
+void tpc_randk_f32_avx2(uint64_t *bits, const float *x, size_t d, float scale, float *out,
+                        uint32_t *idx, float *val, int stream);
 
 #endif

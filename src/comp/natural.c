@@ -19,8 +19,9 @@
 ** times the smallest subnormal; a (exactly a normal number of the type) is
 ** rounded by the same rule and scaled back, so subnormals are exact too.
 ** Everything but the ties is done on the bits without branches (a random
-** choice would be mispredicted every other time); the float kernel has an
-** AVX-512 path (natural_avx512.c) computing the same bits.
+** choice would be mispredicted every other time); the float kernel has
+** AVX2 and AVX-512 paths (natural_avx2.c, natural_avx512.c), the double
+** kernel an AVX2 path (natural_avx2.c), computing the same bits.
 */
 #include "comp/kernels.h"
 
@@ -53,21 +54,35 @@ static tpc_isa natural_isa(const tpc_comp *c) {
   return ((const natural_state *)c->priv)->isa;
 }
 
-/* The float kernel on the AVX-512 path, streaming beyond 4 MiB (where out
-** and val would not stay in cache anyway); 0 where the path is not
+/* The float kernel on the AVX-512 or AVX2 path, streaming beyond 4 MiB
+** (where out and val would not stay in cache anyway); 0 where neither is
 ** available. */
 static int natural_fast_f32(const tpc_comp *c, const float *x, float *out, float *val,
                             tpc_rng_lanes *lanes, gsl_rng *r) {
-  if (natural_isa(c) < TPC_ISA_AVX512) return 0;
-  tpc_natural_f32_avx512(x, c->d, out, val, lanes, r,
-                         c->d * sizeof(float) > ((size_t)4 << 20));
+  int stream = c->d * sizeof(float) > ((size_t)4 << 20);
+  if (natural_isa(c) >= TPC_ISA_AVX512)
+    tpc_natural_f32_avx512(x, c->d, out, val, lanes, r, stream);
+  else if (natural_isa(c) >= TPC_ISA_AVX2)
+    tpc_natural_f32_avx2(x, c->d, out, val, lanes, r, stream);
+  else
+    return 0;
   return 1;
 }
 
-/* AVX-512: the float kernel, and the lanes' random words in both types. */
+/* The double kernel on the AVX2 path (streaming beyond 4 MiB when out and
+** val are 32-byte aligned); 0 where it is not available. */
+static int natural_fast_f64(const tpc_comp *c, const double *x, double *out, double *val,
+                            tpc_rng_lanes *lanes, gsl_rng *r) {
+  if (natural_isa(c) < TPC_ISA_AVX2) return 0;
+  tpc_natural_f64_avx2(x, c->d, out, val, lanes, r, c->d * sizeof(double) > ((size_t)4 << 20));
+  return 1;
+}
+
+/* AVX2 and AVX-512: the float kernel, and the lanes' random words in both
+** types; AVX2: the double kernel. */
 static void natural_path(const tpc_comp *c, tpc_dtype t, char *buf, size_t size) {
   (void)t;
-  tpc_kernel_path(natural_isa(c), TPC_ISA_BIT_AVX512, buf, size);
+  tpc_kernel_path(natural_isa(c), TPC_ISA_BIT_AVX2 | TPC_ISA_BIT_AVX512, buf, size);
 }
 
 static void natural_consts(const tpc_comp *c, tpc_comp_consts *out) {
@@ -75,19 +90,25 @@ static void natural_consts(const tpc_comp *c, tpc_comp_consts *out) {
   *out = (tpc_comp_consts){.cls = TPC_CLASS_UNBIASED, .omega = 0.125, .omega_src = "T2"};
 }
 
+/* Coordinates per block of the portable loop (natural_source.c): a whole
+** number of vectors of either type on every target. */
+enum { NATURAL_BLOCK = 32 };
+
 /* The bits of the element type: unsigned integer of its width, fraction
-** bits, the largest biased exponent of a finite value, and the fast path (0
-** where none). */
+** bits, the largest biased exponent of a finite value, the bits of 2^FRAC,
+** and the fast path (0 where none). */
 #define TPC_BASE_F32
 #include "core/templates_on.h"
 #define NATURAL_UINT uint32_t
 #define NATURAL_FRAC 23
 #define NATURAL_EMAX 254u
+#define NATURAL_MAGIC 0x4b000000u
 #define NATURAL_FAST(c, x, out, val, lanes, r) natural_fast_f32(c, x, out, val, lanes, r)
 #include "comp/natural_source.c"
 #undef NATURAL_UINT
 #undef NATURAL_FRAC
 #undef NATURAL_EMAX
+#undef NATURAL_MAGIC
 #undef NATURAL_FAST
 #include "core/templates_off.h"
 #undef TPC_BASE_F32
@@ -97,11 +118,13 @@ static void natural_consts(const tpc_comp *c, tpc_comp_consts *out) {
 #define NATURAL_UINT uint64_t
 #define NATURAL_FRAC 52
 #define NATURAL_EMAX 2046u
-#define NATURAL_FAST(c, x, out, val, lanes, r) 0
+#define NATURAL_MAGIC 0x4330000000000000u
+#define NATURAL_FAST(c, x, out, val, lanes, r) natural_fast_f64(c, x, out, val, lanes, r)
 #include "comp/natural_source.c"
 #undef NATURAL_UINT
 #undef NATURAL_FRAC
 #undef NATURAL_EMAX
+#undef NATURAL_MAGIC
 #undef NATURAL_FAST
 #include "core/templates_off.h"
 #undef TPC_BASE_F64

@@ -6,8 +6,8 @@
 ** needs a word or more per few coordinates seeds a set of lanes from its
 ** stream (four words) and draws the bulk from the lanes, which cost a few
 ** simple instructions per eight words where pcg64's 128-bit multiply costs
-** tens.  Word 8b + l of a fill is lane l's output b, so the portable and the
-** AVX-512 fill give the same words.
+** tens.  Word 8b + l of a fill is lane l's output b, so the portable, the
+** AVX2 and the AVX-512 fill give the same words.
 */
 #ifndef TPC_LANES_H
 #define TPC_LANES_H
@@ -35,6 +35,10 @@ void tpc_rng_lanes_seed(tpc_rng_lanes *L, gsl_rng *r);
 typedef void (*tpc_rng_lanes_fill_fn)(tpc_rng_lanes *L, uint64_t *out, size_t blocks);
 
 void tpc_rng_lanes_fill(tpc_rng_lanes *L, uint64_t *out, size_t blocks);
+
+/* The same in AVX2 registers (rng/lanes_avx2.c); call only where
+** tpc_cpu_supports(TPC_ISA_AVX2) (core/cpu.h). */
+void tpc_rng_lanes_fill_avx2(tpc_rng_lanes *L, uint64_t *out, size_t blocks);
 
 /* The same in AVX-512 registers (rng/lanes_avx512.c); call only where
 ** tpc_cpu_supports(TPC_ISA_AVX512) (core/cpu.h). */
