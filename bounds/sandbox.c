@@ -287,7 +287,7 @@ static int call_outcome(const void *shm, void *out, size_t size, const tpc_sandb
   int returned = res->exited && res->exit_status == 0 &&
                  __atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) == CALL_MAGIC;
   if (!returned && res->exited && res->exit_status == TPC_FAULT_STATUS && h->fault[0])
-    return tpc_error(TPC_ECHILD, "%s", h->fault);
+    return tpc_error(TPC_ECHILD, "failed: %s", h->fault);
   if (!returned)
     return tpc_error(TPC_ECHILD, "%s%s", why, res->exited ? " before returning" : "");
   if (size) memcpy(out, (const char *)shm + call_offset(), size);

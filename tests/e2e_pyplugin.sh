@@ -263,7 +263,7 @@ is "$(rows "$(echo "$traj" | sed "s/RUN2/$r1/; s/METHOD2/'ef21(topk(k=10))'/;
 # A Python fault inside a method fails that method alone (exit 4).
 expect 4 "rate faults" -- rate 'quad(d=20,n=4)' 'ef21(pyraiser)' 'ef21(pysegv)' gd --T 20 \
   --no-slack --theorem T5.thm1 --plugin "$faults" --timeout 20 --db "$db" --quiet
-has err "ef21(pyraiser): error: evaluation pyraiser.compress: RuntimeError" "rate: the exception"
+has err "ef21(pyraiser): error: evaluation failed: pyraiser.compress: RuntimeError" "rate: the exception"
 has err "ef21(pysegv): error: evaluation killed by signal 11" "rate: the crash"
 is "$(last_count rate_checks)" 1 "rate: the sound method stored"
 is "$(last_status)" error "rate: the run row ends"

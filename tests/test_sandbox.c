@@ -539,5 +539,5 @@ Test(sandbox, a_fault_in_the_child_is_reported_with_its_message) {
   cr_assert(eq(int, tpc_sandbox_call(faulting, NULL, NULL, 0, &o, &res, &status), TPC_OK));
   cr_assert(eq(int, status, TPC_ECHILD));
   cr_assert(eq(int, res.exit_status, TPC_FAULT_STATUS));
-  cr_assert(eq(str, (char *)tpc_error_msg(), "plugin code failed: 7"));
+  cr_assert(eq(str, (char *)tpc_error_msg(), "failed: plugin code failed: 7"));
 }

@@ -56,10 +56,11 @@ void tpc_error_clear(void);
 ** compressor's kernel, a constants call): a Python exception, an output of
 ** the wrong shape.  Nothing sensible can continue, so the process ends:
 ** the message goes to the fault channel if one is set, else to stderr, and
-** the process exits at once (_exit) with status TPC_FAULT_STATUS.  Meant for
+** the process exits at once (_exit) with status TPC_FAULT_STATUS, the
+** command's exit code for an internal or environment error.  Meant for
 ** the child processes that evaluate plugins (bounds/sandbox.h sets the
 ** channel there, and the parent reports the message as the child's fate). */
-#define TPC_FAULT_STATUS 70
+#define TPC_FAULT_STATUS 4
 #if defined(__GNUC__)
 __attribute__((noreturn))
 #endif

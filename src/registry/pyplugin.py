@@ -22,7 +22,8 @@ import numpy as _np
 _entries = {}         # spec name -> _Entry, in registration order
 _loaded = {}          # absolute file name -> the names it registered
 _REQUIRED = object()  # a parameter without a default
-_TYPE_WORDS = {int: "INT", float: "REAL", str: "TEXT"}
+# Parameters are numbers: the registry reads every plugin's values as numbers.
+_TYPE_WORDS = {int: "INT", float: "REAL"}
 _DTYPES = (_np.dtype(_np.float32), _np.dtype(_np.float64))
 _CLASSES = {"none": 0, "contractive": 1, "unbiased": 2, "both": 3}
 # x, h and y are read-only on purpose (they are tpc's buffers); PyTorch warns
@@ -46,8 +47,8 @@ def _check_params(name, params):
         if default in _TYPE_WORDS:
             out[key] = (default, _REQUIRED)
         elif isinstance(default, bool) or type(default) not in _TYPE_WORDS:
-            raise TypeError(f"{name}: parameter {key}: the default must be an int, a float, "
-                            f"a str, or one of the types int, float, str (got {default!r})")
+            raise TypeError(f"{name}: parameter {key}: the default must be an int or a float, "
+                            f"or one of the types int, float (got {default!r})")
         else:
             out[key] = (type(default), default)
     return out
@@ -93,7 +94,8 @@ def _why(exc):
     """One line for an exception: its type, text, and the innermost line of
     the plugin's own code it came from."""
     where = ""
-    frames = [f for f in _traceback.extract_tb(exc.__traceback__) if f.filename != "<tpc>"]
+    frames = [f for f in _traceback.extract_tb(exc.__traceback__)
+              if f.filename != "<tpc>" and not f.filename.startswith("<frozen")]
     if frames:
         where = f" ({_os.path.basename(frames[-1].filename)}, line {frames[-1].lineno})"
     text = str(exc)
@@ -163,10 +165,6 @@ def _listing(names):
 
 
 def _value(name, key, kind, value):
-    if kind is str:
-        if isinstance(value, str):
-            return value
-        return str(int(value)) if value == int(value) else repr(value)
     if isinstance(value, str):
         raise ValueError(f"{key} must be a number, not {value!r}")
     if kind is int:
