@@ -255,8 +255,8 @@ Test(alg1, marina_shared_coin, .init = setup, .fini = teardown) {
       heads++;
       cr_assert(eq(dbl, r.points[t].G, 0.0), "round %zu: heads leaves g = grad f", t);
     }
-  cr_assert(gt(int, heads, 0));
-  cr_assert(gt(u64, heads_bits, tails_bits));
+  cr_assert(lt(int, 0, heads));
+  cr_assert(lt(u64, tails_bits, heads_bits));
   cr_assert(eq(u64, heads_bits % toy->n, 0));
   cr_assert(eq(u64, r.last.bits_up_paper % 64, 0));
   tpc_alg1_result_free(&r);
@@ -274,7 +274,7 @@ Test(alg1, stops, .init = setup, .fini = teardown) {
   run(a, &o, &r);
   cr_assert(eq(int, r.stop, TPC_ALG1_STOP_EPS));
   cr_assert(le(dbl, r.last.gnorm2, 1e-6));
-  cr_assert(gt(dbl, r.points[r.npoints - 2].gnorm2, 1e-6));
+  cr_assert(lt(dbl, 1e-6, r.points[r.npoints - 2].gnorm2));
   cr_assert(eq(u64, r.last.t, r.iters));
   tpc_alg1_result_free(&r);
 
@@ -298,7 +298,7 @@ Test(alg1, stops, .init = setup, .fini = teardown) {
   o.diverge = 1e6;
   run(a, &o, &r);
   cr_assert(eq(int, r.stop, TPC_ALG1_STOP_DIVERGED));
-  cr_assert(gt(dbl, r.last.gnorm2, 1e6 * r.first.gnorm2));
+  cr_assert(lt(dbl, 1e6 * r.first.gnorm2, r.last.gnorm2));
   tpc_alg1_result_free(&r);
 
   o.diverge = 0; /* only the guard: non-finite or huge gradients */

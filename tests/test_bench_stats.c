@@ -158,7 +158,7 @@ Test(bench_stats, compare_flags_planted_slowdown) {
   lognormal(b, 20, 1200, 3);
   cr_assert(eq(int, tpc_bench_compare_within(a, 20, b, 20, 0.99, 0.05, &m), 0));
   cr_assert(eq(int, m.verdict, TPC_BENCH_SLOWER));
-  cr_assert(gt(dbl, m.lo, 1.05));
+  cr_assert(lt(dbl, 1.05, m.lo));
   cr_assert(lt(dbl, m.p, 1e-6));
   lognormal(b, 20, 1010, 3);
   cr_assert(eq(int, tpc_bench_compare_within(a, 20, b, 20, 0.99, 0.05, &m), 0));
@@ -177,7 +177,7 @@ Test(bench_stats, compare_with_itself) {
   cr_assert(eq(int, tpc_bench_compare_within(a, 25, a, 25, 0.99, 0.05, &m), 0));
   cr_assert(epsilon_eq(dbl, m.ratio, 1.0, 1e-12));
   cr_assert(eq(int, m.verdict, TPC_BENCH_SAME));
-  cr_assert(gt(dbl, m.p, 0.9));
+  cr_assert(lt(dbl, 0.9, m.p));
 }
 
 /* Large samples take the normal approximation: 200 + 200 with a planted 20%

@@ -348,7 +348,7 @@ Test(bounds_stats, pvalues) {
   ** below Holm's threshold over hundreds of tests; the bound must not. */
   tpc_bounds_acc_init(&a);
   for (int i = 0; i < 2000; i++) tpc_bounds_acc_add(&a, i < 149 ? 9.0 : -1.0);
-  cr_assert(gt(dbl, tpc_bounds_bernstein_p(a.mean, tpc_bounds_acc_var(&a), 10.0, 2000, 0), 1e-3));
+  cr_assert(lt(dbl, 1e-3, tpc_bounds_bernstein_p(a.mean, tpc_bounds_acc_var(&a), 10.0, 2000, 0)));
   /* (R / (R + c))^n */
   cr_assert(ieee_ulp_eq(dbl, tpc_bounds_const_p(1.0, 3.0, 2), 0.5625, 4));
   cr_assert(eq(dbl, tpc_bounds_const_p(0.0, 3.0, 2), 1.0));
@@ -387,7 +387,7 @@ Test(bounds_stats, mean0_keeps_its_level) {
     }
     cr_assert(le(int, sound, 80), "q = %g: %d rejections", q, sound);
     /* all 200 draws equal c with probability 0.999^200 = 0.82 */
-    if (iq == 0) cr_assert(gt(int, face, 700), "face value: %d rejections", face);
+    if (iq == 0) cr_assert(lt(int, 700, face), "face value: %d rejections", face);
   }
   gsl_rng_free(r);
 }
@@ -398,9 +398,9 @@ Test(bounds_stats, mean0_draws_decide) {
   tpc_bounds_acc a;
   tpc_bounds_acc_init(&a);
   for (int i = 0; i < 200; i++) tpc_bounds_acc_add(&a, 0.1);
-  cr_assert(gt(dbl, tpc_bounds_mean0_p(&a, 1.0), 1e-4));
+  cr_assert(lt(dbl, 1e-4, tpc_bounds_mean0_p(&a, 1.0)));
   double n = tpc_bounds_mean0_draws(&a, 1.0, 1e-4);
-  cr_assert(gt(dbl, n, 200.0));
+  cr_assert(lt(dbl, 200.0, n));
   cr_assert(lt(dbl, n, 1e5)); /* about 2 ln(48e4) / 0.01 = 2600 */
   tpc_bounds_acc b;
   tpc_bounds_acc_init(&b);
@@ -452,10 +452,10 @@ Test(bounds_stats, lcb_truncated) {
 Test(bounds_stats, lcb_draws_decide) {
   tpc_bounds_acc a = {50, 0.5, 0.25 * 49, 0.0, 1.0};
   double n = tpc_bounds_lcb_draws(&a, 0.01, 0.4, 0.5, 0.4);
-  cr_assert(gt(dbl, n, 50.0));
+  cr_assert(lt(dbl, 50.0, n));
   cr_assert(lt(dbl, n, 1e5));
   tpc_bounds_acc b = {(size_t)n, 0.5, 0.25 * (n - 1), 0.0, 1.0};
-  cr_assert(gt(dbl, tpc_bounds_lcb(&b, 0.01, 0.4), 0.4));
+  cr_assert(lt(dbl, 0.4, tpc_bounds_lcb(&b, 0.01, 0.4)));
   b.n = (size_t)n - 1;
   b.m2 = 0.25 * (n - 2);
   cr_assert(le(dbl, tpc_bounds_lcb(&b, 0.01, 0.4), 0.4));
@@ -522,7 +522,7 @@ Test(bounds_run, randomized_tight) {
   tpc_bounds_result *r = check("urandk(k=2)", &o);
   cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_PASS), "%s", r->sum.reason);
   cr_assert(ge(dbl, r->sum.worst_ratio, 0.99));
-  cr_assert(gt(int, r->sum.unb_tests, 100));
+  cr_assert(lt(int, 100, r->sum.unb_tests));
   cr_assert(eq(int, r->sum.unb_rejected, 0));
   tpc_bounds_result_free(r);
 }
@@ -652,7 +652,7 @@ Test(bounds_run, planted_alpha_too_large) {
   tpc_bounds_opts o = small();
   tpc_bounds_result *r = check("planted(randk(k=2),alpha=0.2)", &o);
   cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_VIOLATED), "%s", r->sum.reason);
-  cr_assert(gt(dbl, r->sum.worst_ratio_lcb, 1.0));
+  cr_assert(lt(dbl, 1.0, r->sum.worst_ratio_lcb));
   cr_assert(epsilon_eq(dbl, r->sum.worst_ratio, 1.125, 0.05));
   tpc_bounds_result_free(r);
 }
@@ -664,7 +664,7 @@ Test(bounds_run, planted_scaled_unbiased) {
   tpc_bounds_opts o = small();
   tpc_bounds_result *r = check("planted(urandk(k=2),omega=9,scale=1.02)", &o);
   cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_VIOLATED), "%s", r->sum.reason);
-  cr_assert(gt(dbl, r->sum.worst_ratio_lcb, 1.0));
+  cr_assert(lt(dbl, 1.0, r->sum.worst_ratio_lcb));
   tpc_bounds_result_free(r);
 }
 
@@ -675,7 +675,7 @@ Test(bounds_run, planted_bias_alone) {
   tpc_bounds_result *r = check("planted(identity,omega=0.5,scale=1.02)", &o);
   cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_VIOLATED), "%s", r->sum.reason);
   cr_assert(lt(dbl, r->sum.worst_ratio, 1.0)); /* the variance bound holds */
-  cr_assert(gt(int, r->sum.unb_rejected, 0));
+  cr_assert(lt(int, 0, r->sum.unb_rejected));
   cr_assert(not(eq(ptr, strstr(r->sum.reason, "E C(x) != x"), NULL)));
   tpc_bounds_result_free(r);
 }
@@ -686,7 +686,7 @@ Test(bounds_run, planted_B_too_small) {
   tpc_bounds_opts o = small();
   tpc_bounds_result *r = check("shrunk(ef21(topk(k=2)),bfactor=0.9)", &o);
   cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_VIOLATED), "%s", r->sum.reason);
-  cr_assert(gt(dbl, r->sum.worst_ratio_lcb, 1.0));
+  cr_assert(lt(dbl, 1.0, r->sum.worst_ratio_lcb));
   tpc_bounds_result_free(r);
 }
 
@@ -744,15 +744,15 @@ Test(bounds_run, planted_bias_needs_draws) {
   cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_INCONCLUSIVE), "%s", r->sum.reason);
   cr_assert(lt(dbl, r->sum.worst_ratio, 1.0));
   cr_assert(eq(int, r->sum.unb_rejected, 0));
-  cr_assert(gt(int, r->sum.unb_doubted, 0));
-  cr_assert(gt(dbl, r->sum.draws_needed, 100.0));
+  cr_assert(lt(int, 0, r->sum.unb_doubted));
+  cr_assert(lt(dbl, 100.0, r->sum.draws_needed));
   cr_assert(lt(dbl, r->sum.draws_needed, 5000.0));
   cr_assert(not(eq(ptr, strstr(r->sum.reason, "would decide"), NULL)), "%s", r->sum.reason);
   o.draws = (size_t)r->sum.draws_needed;
   tpc_bounds_result_free(r);
   r = check("planted(urandk(k=2),omega=40,scale=2)", &o);
   cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_VIOLATED), "%s", r->sum.reason);
-  cr_assert(gt(int, r->sum.unb_rejected, 0));
+  cr_assert(lt(int, 0, r->sum.unb_rejected));
   tpc_bounds_result_free(r);
 }
 
@@ -770,7 +770,7 @@ static int never_violated(const char *text, tpc_bounds_opts o) {
               (unsigned long long)seed, r->sum.reason);
     if (r->sum.verdict == TPC_VERDICT_INCONCLUSIVE) {
       inconclusive++;
-      cr_assert(gt(dbl, r->sum.draws_needed, (double)o.draws), "%s", r->sum.reason);
+      cr_assert(lt(dbl, (double)o.draws, r->sum.draws_needed), "%s", r->sum.reason);
       cr_assert(not(eq(ptr, strstr(r->sum.reason, "would decide"), NULL)), "%s", r->sum.reason);
     }
     tpc_bounds_result_free(r);
@@ -787,8 +787,8 @@ static int never_violated(const char *text, tpc_bounds_opts o) {
 ** biased. */
 Test(bounds_run, rare_events_never_violated) {
   tpc_bounds_opts o = small();
-  cr_assert(gt(int, never_violated("bernoulli(p=0.001)", o), 0));
-  cr_assert(gt(int, never_violated("compose(urandk(k=2),compose(urandk(k=2),urandk(k=2)))", o), 0));
+  cr_assert(lt(int, 0, never_violated("bernoulli(p=0.001)", o)));
+  cr_assert(lt(int, 0, never_violated("compose(urandk(k=2),compose(urandk(k=2),urandk(k=2)))", o)));
   cr_assert(eq(int, never_violated("bernoulli(p=1e-300)", o), 5));
 }
 

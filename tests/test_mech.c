@@ -263,7 +263,7 @@ static void want_AB(const char *text, size_t n, long double A, long double B) {
   cr_assert(k.has_AB, "%s declares no A, B", text);
   cr_assert(ieee_ulp_eq(dbl, k.A, (double)A, 4), "%s: A = %.17g, T3 %.17Lg", text, k.A, A);
   cr_assert(ieee_ulp_eq(dbl, k.B, (double)B, 4), "%s: B = %.17g, T3 %.17Lg", text, k.B, B);
-  cr_assert(gt(dbl, k.A, 0.0));
+  cr_assert(lt(dbl, 0.0, k.A));
   cr_assert(le(dbl, k.A, 1.0));
   tpc_mech_free(m);
 }

@@ -85,7 +85,7 @@ Test(rate, theorem1_passes, .init = setup, .fini = teardown) {
       cr_assert(eq(int, check(toy, det_methods[k], NULL, &o, &c), TPC_RATE_PASS), "%s: %s",
                 det_methods[k], c.note);
       cr_assert(eq(sz, c.reps, 1));
-      cr_assert(gt(dbl, c.ratio, 0));
+      cr_assert(lt(dbl, 0, c.ratio));
       cr_assert(le(dbl, c.ratio, 1 + 1e-9));
       tpc_rate_check_free(&c);
     }
@@ -115,7 +115,7 @@ Test(rate, pl_passes, .init = setup, .fini = teardown) {
     tpc_rate_check c;
     cr_assert(eq(int, check(toy, m[k], NULL, &o, &c), TPC_RATE_PASS), "%s: %s", m[k], c.note);
     cr_assert(le(dbl, c.measured, c.bound * (1 + 1e-9)));
-    cr_assert(gt(dbl, c.bound, 0));
+    cr_assert(lt(dbl, 0, c.bound));
     tpc_rate_check_free(&c);
   }
 }
@@ -133,7 +133,7 @@ Test(rate, lie_is_violated, .init = setup, .fini = teardown) {
   liar->c.finf.value = c.runs[0].first.f - 1e-6;
   tpc_rate_check_free(&c);
   cr_assert(eq(int, check(liar, "gd", NULL, &o, &c), TPC_RATE_VIOLATED));
-  cr_assert(gt(dbl, c.ratio, 1e3));
+  cr_assert(lt(dbl, 1e3, c.ratio));
   tpc_rate_check_free(&c);
   cr_assert(eq(int, check(liar, "ef21(randk(k=4))", NULL, &o, &c), TPC_RATE_VIOLATED));
   tpc_rate_check_free(&c);
@@ -337,12 +337,12 @@ Test(rate, timing, .init = setup, .fini = teardown) {
       int want = asked[i] < 1 ? 1 : (size_t)asked[i] > p->n ? (int)p->n : asked[i];
       cr_assert(eq(int, tm.threads, k ? want : 1), "n d = %zu, asked %d", p->n * p->d,
                 asked[i]);
-      cr_assert(gt(dbl, tm.iter_ns, 0));
-      cr_assert(gt(dbl, tm.data_pass_ns, 0));
-      cr_assert(gt(dbl, tm.grad_pass_ns, 0));
-      cr_assert(gt(dbl, tm.state_pass_ns, 0));
+      cr_assert(lt(dbl, 0, tm.iter_ns));
+      cr_assert(lt(dbl, 0, tm.data_pass_ns));
+      cr_assert(lt(dbl, 0, tm.grad_pass_ns));
+      cr_assert(lt(dbl, 0, tm.state_pass_ns));
       cr_assert(eq(sz, tm.data_bytes, p->data_bytes));
-      cr_assert(gt(long, tm.peak_rss_kib, 0));
+      cr_assert(lt(long, 0, tm.peak_rss_kib));
     }
   }
   toy_free(big);
@@ -444,7 +444,7 @@ Test(rate, isolated_run_stores_the_same_rows, .init = setup, .fini = teardown) {
   }
   sqlite3 *db = tpc_store_db(st);
   int rows = count(db, "SELECT count(*) FROM (" ROWS_OF("1") ")");
-  cr_assert(gt(int, rows, 20 * 50), "%d rows", rows);
+  cr_assert(lt(int, 20 * 50, rows), "%d rows", rows);
   cr_assert(eq(int, count(db, "SELECT count(*) FROM (" ROWS_OF("2") ")"), rows));
   cr_assert(eq(int, count(db, "SELECT count(*) FROM (" ROWS_OF("1") " EXCEPT " ROWS_OF("2") ")"),
                0));

@@ -120,7 +120,7 @@ static void check_property(const void *x, tpc_dtype dt, size_t d, size_t k,
   size_t last_t = 0;
   for (size_t j = 0; j < k; j++) {
     cr_assert(lt(sz, (size_t)idx[j], d), "%s: index %zu out of range", what, j);
-    if (j > 0) cr_assert(gt(u32, idx[j], idx[j - 1]), "%s: not increasing at %zu", what, j);
+    if (j > 0) cr_assert(lt(u32, idx[j - 1], idx[j]), "%s: not increasing at %zu", what, j);
     mark[idx[j]] = 1;
     t = fmin(t, magnitude(x, dt, idx[j]));
   }
