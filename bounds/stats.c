@@ -75,6 +75,17 @@ double tpc_bounds_lcb_draws(const tpc_bounds_acc *a, double delta, double ref, d
   return mean - bernstein_hw(var, level, lo, delta_j) > above ? lo : hi;
 }
 
+size_t tpc_bounds_seq_count(size_t first, size_t last) {
+  size_t count = 1;
+  for (size_t n = first ? first : 1; n < last; n *= 2) count++;
+  return count;
+}
+
+size_t tpc_bounds_seq_at(size_t first, size_t last, size_t j) {
+  if (j + 1 >= tpc_bounds_seq_count(first, last)) return last;
+  return first << j;
+}
+
 /* The draws' mean and mean square in units of sigma, for the test of a zero
 ** mean; 0 when they are not finite (an overflowed draw: no usable evidence). */
 static int mean0_moments(const tpc_bounds_acc *a, double sigma, double *m, double *q) {

@@ -72,6 +72,14 @@ double tpc_bounds_lcb(const tpc_bounds_acc *a, double delta, double ref);
 double tpc_bounds_lcb_draws(const tpc_bounds_acc *a, double delta, double ref, double mean,
                             double above);
 
+/* Checkpoints of a sequential estimate (THEORY.md T-STATS, sequential
+** draws): n_0 = first, n_j = min(2^j first, last), the last one `last`;
+** one checkpoint when first >= last.  A bound taken at whichever checkpoint
+** the draws stop uses the level delta / tpc_bounds_seq_count: the union
+** bound over the checkpoints makes it valid at that random stopping time. */
+size_t tpc_bounds_seq_count(size_t first, size_t last);
+size_t tpc_bounds_seq_at(size_t first, size_t last, size_t j);
+
 /* p-value of "E Z = 0" for the draws Z_1..Z_n in a, under the declared
 ** bound E Z^2 <= sigma^2 (THEORY.md T-STATS, unbiasedness): the mixture over
 ** the grid beta = +-2^(-i/2), i < TPC_BOUNDS_MEAN0_GRID, of the e-values
