@@ -5,15 +5,17 @@
 **  1. Prescreen (mechanisms): the worst vectors of each compressor part, for
 **     the tight EF21 construction of the WORST family (families.c).
 **  2. Screening: every point of every selected family, evaluated exactly
-**     (deterministic target) or from M draws, with one-sided empirical
+**     (deterministic target) or from up to M draws, with one-sided empirical
 **     Bernstein bounds at level delta / N (Bonferroni over the N screened
-**     points, delta = 1 - confidence).
+**     points, delta = 1 - confidence) shared by the checkpoints M/8, M/4,
+**     M/2, M of the sequential draws (eval.c, bnd_eval_seq; THEORY.md
+**     T-STATS): a point stops where its bounds settle it.
 **  3. Search (search.c) from the best screened points; its results are
 **     screened like the rest (family SEARCH).
 **  4. Re-estimation: the BND_CONFIRM points with the largest ratio and the
 **     BND_CONFIRM with the largest lower bound are evaluated again with
-**     fresh streams (another phase of the stream index) and 16M draws, at
-**     level delta / K for the K of them.  Selecting on one sample and
+**     fresh streams (another phase of the stream index) and M to 16M
+**     sequential draws, at level delta / K for the K of them.  Selecting on one sample and
 **     testing on an independent one removes the winner's curse of the max
 **     over N noisy estimates; a deterministic target is evaluated again too,
 **     and a different result refutes its claim to be deterministic.
