@@ -58,7 +58,8 @@ void bnd_point_finish(const bnd_target *t, bnd_point *p) {
   bnd_round(t, p->x, len);
   double m = 0;
   for (size_t i = 0; i < len; i++)
-    m = fmax(m, fmax(fabs(p->x[i]), fmax(fabs(p->h[i]), fabs(p->y[i]))));
+    m = tpc_bounds_fmax(m, tpc_bounds_fmax(fabs(p->x[i]),
+                                           tpc_bounds_fmax(fabs(p->h[i]), fabs(p->y[i]))));
   int e = 0;
   if (m > 0) frexp(m, &e);
   p->scale = e;
