@@ -16,8 +16,8 @@
 ** vectors and from an adversarial search; each is evaluated exactly (a
 ** deterministic target) or from up to M sequential draws with one-sided
 ** empirical Bernstein bounds (a randomized one: a point stops where its
-** bounds settle it, THEORY.md T-STATS); the worst points are re-estimated with fresh
-** streams before the verdict.  Every quantity is stored per point, so a
+** bounds settle it, THEORY.md T-STATS); the worst points are re-estimated
+** with fresh streams before the verdict.  Every quantity is stored per point, so a
 ** report can re-analyse them.  See bounds/check.c for the procedure and the
 ** statistics, and db/README.md for the stored columns.
 **

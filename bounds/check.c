@@ -15,9 +15,9 @@
 **  4. Re-estimation: the BND_CONFIRM points with the largest ratio and the
 **     BND_CONFIRM with the largest lower bound are evaluated again with
 **     fresh streams (another phase of the stream index) and M to 16M
-**     sequential draws, at level delta / K for the K of them.  Selecting on one sample and
-**     testing on an independent one removes the winner's curse of the max
-**     over N noisy estimates; a deterministic target is evaluated again too,
+**     sequential draws, at level delta / K for the K of them.  Selecting on
+**     one sample and testing on an independent one removes the winner's
+**     curse of the max over N noisy estimates; a deterministic target is evaluated again too,
 **     and a different result refutes its claim to be deterministic.
 **  5. Unbiasedness (unbiased.c) for declared-unbiased targets.
 **  6. Frontier (frontier.c) for targets that declare a 3PC pair, from the
@@ -320,8 +320,8 @@ void bnd_advice(double draws, char *buf, size_t size) {
 
 /* The --draws that would decide a screening exceedance at s that the fresh
 ** draws did not confirm: the draws at which the fresh lower bound (at the
-** re-estimates' level, per checkpoint) would clear the bound if the fresh draws kept
-** their spread and their mean, or, when that mean is within the bound, the
+** re-estimates' level per checkpoint) would clear the bound if the fresh
+** draws kept their spread and their mean, or, when that mean is within the bound, the
 ** smallest excess the screening vouches for (its lower bound). */
 static double draws_to_confirm(const work *wk, size_t nconf, const tpc_bounds_point *s,
                                double level) {
