@@ -713,7 +713,7 @@ Test(bounds_run, sequential_draws_settle) {
   cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_PASS), "%s", r->sum.reason);
   size_t early;
   expect_settled_stops(r, &o, &early);
-  /* plain comparisons: Criterion 2.4.1's gt and lt also accept equality */
+  /* plain comparisons: Criterion 2.4.1's gt(T, a, b) passes when a == b */
   cr_assert(early > r->sum.npoints / 4, "%zu of %u points stopped early", early,
             r->sum.npoints);
   size_t screened = 0;
