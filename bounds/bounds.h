@@ -14,9 +14,10 @@
 **
 ** Points (a vector x, or triples (h, y, x)) come from families of test
 ** vectors and from an adversarial search; each is evaluated exactly (a
-** deterministic target) or from M draws with one-sided empirical Bernstein
-** bounds (a randomized one); the worst points are re-estimated with fresh
-** streams before the verdict.  Every quantity is stored per point, so a
+** deterministic target) or from up to M sequential draws with one-sided
+** empirical Bernstein bounds (a randomized one: a point stops where its
+** bounds settle it, THEORY.md T-STATS); the worst points are re-estimated
+** with fresh streams before the verdict.  Every quantity is stored per point, so a
 ** report can re-analyse them.  See bounds/check.c for the procedure and the
 ** statistics, and db/README.md for the stored columns.
 **
@@ -86,7 +87,8 @@ const char *tpc_bounds_verdict_name(int verdict);
 typedef struct tpc_bounds_opts {
   size_t d, n;             /* dimension and clients (n: PermK, MARINA) */
   size_t trials;           /* points per family */
-  size_t draws;            /* M: draws per point of a randomized target */
+  size_t draws;            /* M: most draws per point of a randomized target
+                              (sequential: THEORY.md T-STATS) */
   unsigned families;       /* mask of tpc_bounds_family bits */
   size_t search_budget;    /* objective evaluations of the search; 0: none */
   double confidence;       /* 1 - delta, in (0, 1) */

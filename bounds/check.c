@@ -5,17 +5,19 @@
 **  1. Prescreen (mechanisms): the worst vectors of each compressor part, for
 **     the tight EF21 construction of the WORST family (families.c).
 **  2. Screening: every point of every selected family, evaluated exactly
-**     (deterministic target) or from M draws, with one-sided empirical
+**     (deterministic target) or from up to M draws, with one-sided empirical
 **     Bernstein bounds at level delta / N (Bonferroni over the N screened
-**     points, delta = 1 - confidence).
+**     points, delta = 1 - confidence) shared by the checkpoints M/8, M/4,
+**     M/2, M of the sequential draws (eval.c, bnd_eval_seq; THEORY.md
+**     T-STATS): a point stops where its bounds settle it.
 **  3. Search (search.c) from the best screened points; its results are
 **     screened like the rest (family SEARCH).
 **  4. Re-estimation: the BND_CONFIRM points with the largest ratio and the
 **     BND_CONFIRM with the largest lower bound are evaluated again with
-**     fresh streams (another phase of the stream index) and 16M draws, at
-**     level delta / K for the K of them.  Selecting on one sample and
-**     testing on an independent one removes the winner's curse of the max
-**     over N noisy estimates; a deterministic target is evaluated again too,
+**     fresh streams (another phase of the stream index) and M to 16M
+**     sequential draws, at level delta / K for the K of them.  Selecting on
+**     one sample and testing on an independent one removes the winner's
+**     curse of the max over N noisy estimates; a deterministic target is evaluated again too,
 **     and a different result refutes its claim to be deterministic.
 **  5. Unbiasedness (unbiased.c) for declared-unbiased targets.
 **  6. Frontier (frontier.c) for targets that declare a 3PC pair, from the
@@ -173,9 +175,8 @@ typedef struct work {
   size_t off;               /* where the next jobs' records go */
   int *family;              /* of each job */
   uint32_t *index;
-  double delta;
+  bnd_seq seq;              /* the draws of each job and their level */
   unsigned phase;
-  size_t draws;
   tpc_bounds_acc *acc;      /* the draws behind each record, beside recs */
 } work;
 
@@ -185,10 +186,10 @@ static int eval_task(bnd_worker *w, size_t i, void *arg) {
   bnd_point *p = &w->pt;
   bnd_generate(w, wk->family[i], wk->index[i], p);
   uint32_t idx = bnd_point_index(w->st->t.o, wk->family[i], wk->index[i]);
-  bnd_eval(w, p, TPC_PURPOSE_TRIAL, wk->phase, idx, wk->draws, &s);
+  bnd_eval_seq(w, p, TPC_PURPOSE_TRIAL, wk->phase, idx, &wk->seq, &s);
   int confirm = wk->phase == BND_PHASE_CONFIRM ? 1 : wk->phase == BND_PHASE_FRONTIER ? 2 : 0;
-  bnd_record(&w->st->t, &s, wk->delta, wk->family[i], wk->index[i], confirm, p->scale,
-             &wk->recs[wk->off + i]);
+  bnd_record(&w->st->t, &s, bnd_seq_level(&w->st->t, &wk->seq), wk->family[i], wk->index[i],
+             confirm, p->scale, &wk->recs[wk->off + i]);
   wk->acc[wk->off + i] = s.e;
   return TPC_OK;
 }
@@ -218,6 +219,24 @@ static int cmp_lcb(const void *x, const void *y) {
   return cmp_key(a, b, a->ratio_lcb, b->ratio_lcb);
 }
 
+/* The screening's draws: M at most, from M / 2^BND_SEQ_DOUBLINGS (at least
+** 2) on, each point's bounds at delta / N for the N screened points
+** (Bonferroni) shared among the checkpoints.  A point stops where it is
+** settled; one that is not (near its bound: the worst points) gets all M. */
+static bnd_seq screen_seq(const tpc_bounds_opts *o, size_t npoints) {
+  size_t first = o->draws >> BND_SEQ_DOUBLINGS;
+  bnd_seq q = {first < 2 ? 2 : first, o->draws, (1.0 - o->confidence) / (double)npoints};
+  return q;
+}
+
+/* The re-estimates' draws: M to BND_CONFIRM_DRAWS M, at delta / K for K
+** points shared among the checkpoints; a point near its bound gets all. */
+static bnd_seq confirm_seq(const tpc_bounds_opts *o, size_t nconf) {
+  bnd_seq q = {o->draws, BND_CONFIRM_DRAWS * o->draws,
+               (1.0 - o->confidence) / (double)(nconf ? nconf : 1)};
+  return q;
+}
+
 /* Screening over every family; returns the number of points in *n. */
 static int screen(work *wk, int *stopped) {
   const tpc_bounds_opts *o = wk->st->t.o;
@@ -230,9 +249,8 @@ static int screen(work *wk, int *stopped) {
     }
   }
   size_t total = n + bnd_search_restarts(o);
-  wk->delta = (1.0 - o->confidence) / (double)(total ? total : 1);
+  wk->seq = screen_seq(o, total ? total : 1);
   wk->phase = BND_PHASE_SCREEN;
-  wk->draws = o->draws;
   wk->n = wk->off = 0;
   int status = run_jobs(wk, n, stopped);
   wk->n = n;
@@ -302,11 +320,11 @@ void bnd_advice(double draws, char *buf, size_t size) {
 
 /* The --draws that would decide a screening exceedance at s that the fresh
 ** draws did not confirm: the draws at which the fresh lower bound (at the
-** re-estimates' level delta) would clear the bound if the fresh draws kept
-** their spread and their mean, or, when that mean is within the bound, the
+** re-estimates' level per checkpoint) would clear the bound if the fresh
+** draws kept their spread and their mean, or, when that mean is within the bound, the
 ** smallest excess the screening vouches for (its lower bound). */
 static double draws_to_confirm(const work *wk, size_t nconf, const tpc_bounds_point *s,
-                               double delta) {
+                               double level) {
   const bnd_target *t = &wk->st->t;
   for (size_t i = 0; i < nconf; i++) {
     const tpc_bounds_point *c = &wk->recs[wk->n + i];
@@ -314,7 +332,7 @@ static double draws_to_confirm(const work *wk, size_t nconf, const tpc_bounds_po
     const tpc_bounds_acc *a = &wk->acc[wk->n + i];
     double bound = c->rhs + t->tol * (c->rhs + c->s2);
     double mean = a->mean > bound ? a->mean : s->e_lcb;
-    return ceil(tpc_bounds_lcb_draws(a, delta, bound, mean, bound) / BND_CONFIRM_DRAWS);
+    return ceil(tpc_bounds_lcb_draws(a, level, bound, mean, bound) / BND_CONFIRM_DRAWS);
   }
   return HUGE_VAL; /* not re-estimated: pick_confirm takes the largest lower bounds */
 }
@@ -408,8 +426,8 @@ static void summarize(const work *wk, size_t nconf, tpc_bounds_summary *sum) {
     char advice[60];
     fmt_point(unconfirmed, where, sizeof where);
     sum->verdict = TPC_VERDICT_INCONCLUSIVE;
-    sum->draws_needed = draws_to_confirm(wk, nconf, unconfirmed,
-                                         (1.0 - t->o->confidence) / (double)(nconf ? nconf : 1));
+    bnd_seq q = confirm_seq(t->o, nconf);
+    sum->draws_needed = draws_to_confirm(wk, nconf, unconfirmed, bnd_seq_level(t, &q));
     bnd_advice(sum->draws_needed, advice, sizeof advice);
     snprintf(sum->reason, sizeof sum->reason,
              "screening exceedance at %s (lower bound %.6g) not confirmed by fresh draws (%s)",
@@ -499,8 +517,8 @@ static int refresh_frontier(work *wk, tpc_bounds_point *front, size_t *added, in
     if (k == 0) break;
     wk->off = base + *added;
     wk->phase = BND_PHASE_FRONTIER;
-    wk->draws = BND_CONFIRM_DRAWS * t->o->draws;
-    wk->delta = (1.0 - t->o->confidence) / (double)k;
+    wk->seq.first = wk->seq.last = BND_CONFIRM_DRAWS * t->o->draws; /* one checkpoint */
+    wk->seq.delta = (1.0 - t->o->confidence) / (double)k;
     status = run_jobs(wk, k, stopped);
     for (size_t j = 0; status == TPC_OK && j < k; j++) front[slot[j]] = wk->recs[wk->off + j];
     *added += k;
@@ -540,9 +558,8 @@ static int phases(work *wk, tpc_bounds_result *res, int *stopped) {
   size_t nconf = 0, nfront = 0;
   if (status == TPC_OK && !*stopped) status = pick_confirm(wk, wk->family, wk->index, &nconf);
   if (status == TPC_OK && !*stopped) {
-    wk->delta = (1.0 - t->o->confidence) / (double)(nconf ? nconf : 1);
+    wk->seq = confirm_seq(t->o, nconf);
     wk->phase = BND_PHASE_CONFIRM;
-    wk->draws = BND_CONFIRM_DRAWS * t->o->draws;
     wk->off = wk->n;
     status = run_jobs(wk, nconf, stopped);
   }
@@ -574,7 +591,7 @@ int tpc_bounds_run(const tpc_registry *reg, const tpc_spec *spec, const tpc_boun
   status = read_parts(&st);
   size_t cap = tpc_bounds_cap_points(o);
   work wk = {&st, calloc(cap, sizeof(tpc_bounds_point)), 0, 0, calloc(cap, sizeof(int)),
-             calloc(cap, sizeof(uint32_t)), 0, 0, 0, calloc(cap, sizeof(tpc_bounds_acc))};
+             calloc(cap, sizeof(uint32_t)), {0, 0, 0}, 0, calloc(cap, sizeof(tpc_bounds_acc))};
   if (status == TPC_OK && (!wk.recs || !wk.family || !wk.index || !wk.acc))
     status = tpc_error(TPC_ENOMEM, "bounds: out of memory");
   /* Units of progress (an upper bound): prescreen candidates, points,

@@ -58,7 +58,8 @@ void bnd_point_finish(const bnd_target *t, bnd_point *p) {
   bnd_round(t, p->x, len);
   double m = 0;
   for (size_t i = 0; i < len; i++)
-    m = fmax(m, fmax(fabs(p->x[i]), fmax(fabs(p->h[i]), fabs(p->y[i]))));
+    m = tpc_bounds_fmax(m, tpc_bounds_fmax(fabs(p->x[i]),
+                                           tpc_bounds_fmax(fabs(p->h[i]), fabs(p->y[i]))));
   int e = 0;
   if (m > 0) frexp(m, &e);
   p->scale = e;
@@ -225,16 +226,56 @@ void bnd_norms(const bnd_worker *w, const bnd_point *p, uint32_t index, bnd_stat
                                          : tpc_vec_dist2_scaled(p->h, p->y, t->len, f);
 }
 
-void bnd_eval(bnd_worker *w, const bnd_point *p, uint32_t purpose, unsigned phase,
-              uint32_t index, size_t draws, bnd_stat *s) {
-  const bnd_target *t = &w->st->t;
-  size_t m = t->deterministic ? 1 : draws;
+/* Draws [s->e.n, upto) into s: draw j always runs on the streams of j. */
+static void eval_draws(bnd_worker *w, const bnd_point *p, uint32_t purpose, unsigned phase,
+                       uint32_t index, size_t upto, bnd_stat *s) {
+  for (size_t j = s->e.n; j < upto; j++) {
+    s->bits += bnd_apply(w, p, purpose, phase, index, (uint32_t)j);
+    tpc_bounds_acc_add(&s->e, bnd_error(w, p));
+  }
+}
+
+static void eval_start(bnd_worker *w, const bnd_point *p, uint32_t index, bnd_stat *s) {
   tpc_bounds_acc_init(&s->e);
   s->bits = 0;
   bnd_norms(w, p, index, s);
-  for (size_t j = 0; j < m; j++) {
-    s->bits += bnd_apply(w, p, purpose, phase, index, (uint32_t)j);
-    tpc_bounds_acc_add(&s->e, bnd_error(w, p));
+}
+
+void bnd_eval(bnd_worker *w, const bnd_point *p, uint32_t purpose, unsigned phase,
+              uint32_t index, size_t draws, bnd_stat *s) {
+  eval_start(w, p, index, s);
+  eval_draws(w, p, purpose, phase, index, w->st->t.deterministic ? 1 : draws, s);
+}
+
+/* The draws' count for q: a deterministic target's one value is exact. */
+static size_t seq_last(const bnd_target *t, const bnd_seq *q) {
+  return t->deterministic ? 1 : q->last;
+}
+
+double bnd_seq_level(const bnd_target *t, const bnd_seq *q) {
+  return q->delta / (double)tpc_bounds_seq_count(q->first, seq_last(t, q));
+}
+
+/* Whether the draws in s settle the point at this checkpoint (bnd_seq): the
+** bounds bnd_record stores, at the checkpoints' level.  The upper bound is
+** the heuristic one (stats.h): stopping on it can only miss an exceedance,
+** never make one up, so the guarantee of the lower bound is untouched. */
+static int seq_settled(const bnd_target *t, const bnd_stat *s, double level) {
+  const tpc_bounds_acc *a = &s->e;
+  double bound = bnd_bound(t, s);
+  if (tpc_bounds_lcb(a, level, bound) > bound) return 1;
+  return a->mean + tpc_bounds_bernstein(a, level, fmax(a->max, 0.0)) < bound;
+}
+
+void bnd_eval_seq(bnd_worker *w, const bnd_point *p, uint32_t purpose, unsigned phase,
+                  uint32_t index, const bnd_seq *q, bnd_stat *s) {
+  const bnd_target *t = &w->st->t;
+  size_t last = seq_last(t, q), checks = tpc_bounds_seq_count(q->first, last);
+  double level = bnd_seq_level(t, q);
+  eval_start(w, p, index, s);
+  for (size_t c = 0; c < checks; c++) {
+    eval_draws(w, p, purpose, phase, index, tpc_bounds_seq_at(q->first, last, c), s);
+    if (c + 1 < checks && seq_settled(t, s, level)) break;
   }
 }
 

@@ -51,6 +51,8 @@ static inline uint64_t bnd_index(unsigned phase, uint64_t point, uint64_t draw,
 ** and their draws in multiples of M. */
 #define BND_CONFIRM 4
 #define BND_CONFIRM_DRAWS 16
+/* The screening's first checkpoint: M / 2^BND_SEQ_DOUBLINGS draws. */
+#define BND_SEQ_DOUBLINGS 3
 /* Frontier points re-estimated per round, and rounds. */
 #define BND_FRONT_REFRESH 16
 #define BND_FRONT_ROUNDS 2
@@ -199,6 +201,24 @@ double bnd_bound(const bnd_target *t, const bnd_stat *s);
 /* `draws` evaluations (1 for a deterministic target) into s. */
 void bnd_eval(bnd_worker *w, const bnd_point *p, uint32_t purpose, unsigned phase,
               uint32_t index, size_t draws, bnd_stat *s);
+
+/* A sequential estimate (THEORY.md T-STATS, sequential draws): draws at
+** the checkpoints tpc_bounds_seq_at(first, last, .), stopping at the first
+** where the point is settled: its lower bound above the point's bound (an
+** exceedance) or its upper bound below it (within, at face value).  Every
+** bound is at the level delta / tpc_bounds_seq_count. */
+typedef struct bnd_seq {
+  size_t first, last;
+  double delta;
+} bnd_seq;
+
+/* The level of each checkpoint's bounds: q->delta over the checkpoints (a
+** deterministic target has one draw, hence one checkpoint). */
+double bnd_seq_level(const bnd_target *t, const bnd_seq *q);
+
+/* bnd_eval by the sequential rule q. */
+void bnd_eval_seq(bnd_worker *w, const bnd_point *p, uint32_t purpose, unsigned phase,
+                  uint32_t index, const bnd_seq *q, bnd_stat *s);
 
 /* The stored record of an evaluation: bounds at level delta, rhs, ratios. */
 void bnd_record(const bnd_target *t, const bnd_stat *s, double delta, int family,

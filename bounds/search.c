@@ -77,7 +77,7 @@ static double objective(search *s) {
   for (size_t i = 0; i < s->dim; i++) {
     double v = *entry(s, &s->cur, i);
     if (!isfinite(v)) return -1;
-    m = fmax(m, fabs(v));
+    m = tpc_bounds_fmax(m, fabs(v));
   }
   /* t->max_mag: kernels that scale (urandk by d/k) must stay finite */
   if (m == 0 || m > t->max_mag) return -1;
@@ -111,9 +111,11 @@ static void build(search *s, const gsl_vector *theta) {
     }
     return;
   }
+  double th[NM_DIM]; /* theta read once, not once per entry */
+  for (size_t j = 0; j < s->p; j++) th[j] = gsl_vector_get(theta, j);
   for (size_t i = 0; i < s->dim; i++) {
     double z = 0;
-    for (size_t j = 0; j < s->p; j++) z += gsl_vector_get(theta, j) * s->dirs[j * s->dim + i];
+    for (size_t j = 0; j < s->p; j++) z += th[j] * s->dirs[j * s->dim + i];
     double b = *entry(s, &s->base, i);
     *entry(s, &s->cur, i) = s->mode == 0 ? b * exp(fmin(z, 300.0)) : b + s->rms * z;
   }

@@ -17,13 +17,14 @@ void tpc_bounds_acc_init(tpc_bounds_acc *a) {
   a->max = -INFINITY;
 }
 
+/* The unbiasedness test adds d values a draw: the range is kept inline. */
 void tpc_bounds_acc_add(tpc_bounds_acc *a, double x) {
   a->n++;
   double delta = x - a->mean;
   a->mean += delta / (double)a->n;
   a->m2 += delta * (x - a->mean);
-  a->min = fmin(a->min, x);
-  a->max = fmax(a->max, x);
+  a->min = tpc_bounds_fmin(a->min, x);
+  a->max = tpc_bounds_fmax(a->max, x);
 }
 
 double tpc_bounds_acc_var(const tpc_bounds_acc *a) {
@@ -73,6 +74,17 @@ double tpc_bounds_lcb_draws(const tpc_bounds_acc *a, double delta, double ref, d
     else lo = mid;
   }
   return mean - bernstein_hw(var, level, lo, delta_j) > above ? lo : hi;
+}
+
+size_t tpc_bounds_seq_count(size_t first, size_t last) {
+  size_t count = 1;
+  for (size_t n = first ? first : 1; n < last; n *= 2) count++;
+  return count;
+}
+
+size_t tpc_bounds_seq_at(size_t first, size_t last, size_t j) {
+  if (j + 1 >= tpc_bounds_seq_count(first, last)) return last;
+  return first << j;
 }
 
 /* The draws' mean and mean square in units of sigma, for the test of a zero

@@ -462,6 +462,45 @@ Test(bounds_stats, lcb_draws_decide) {
   cr_assert(eq(dbl, tpc_bounds_lcb_draws(&a, 0.01, 0.4, 0.4, 0.4), HUGE_VAL));
 }
 
+/* The checkpoints of a sequential estimate: doubling from `first`, the last
+** one `last` whether or not it is a doubling; one when first >= last. */
+Test(bounds_stats, seq_checkpoints) {
+  cr_assert(eq(sz, tpc_bounds_seq_count(125, 1000), 4));
+  const size_t want[] = {125, 250, 500, 1000};
+  for (size_t j = 0; j < 4; j++) cr_assert(eq(sz, tpc_bounds_seq_at(125, 1000, j), want[j]));
+  cr_assert(eq(sz, tpc_bounds_seq_count(8, 20), 3));
+  cr_assert(eq(sz, tpc_bounds_seq_at(8, 20, 1), 16));
+  cr_assert(eq(sz, tpc_bounds_seq_at(8, 20, 2), 20));
+  cr_assert(eq(sz, tpc_bounds_seq_count(16000, 16000), 1));
+  cr_assert(eq(sz, tpc_bounds_seq_count(2, 1), 1));
+  cr_assert(eq(sz, tpc_bounds_seq_at(2, 1, 0), 1));
+}
+
+/* The lower bound stays valid when the draws stop at a checkpoint chosen
+** from them (THEORY.md T-STATS, sequential draws): X = 1 with probability
+** 0.99, else 1000 (mean 10.99), checkpoints 25, 50, 100 at delta/3 each,
+** stopping at the first whose lower bound clears the mean.  A run that
+** stops there is a false exceedance; over 1000 runs at delta = 0.05 they
+** are Binomial(1000, <= 0.05): more than 80 has probability below 1e-5. */
+Test(bounds_stats, seq_lcb_any_stop) {
+  gsl_rng *r = tpc_rng_alloc_stream(5, TPC_PURPOSE_TEST, 0);
+  size_t checks = tpc_bounds_seq_count(25, 100);
+  int miss = 0;
+  for (int rep = 0; rep < 1000; rep++) {
+    tpc_bounds_acc a;
+    tpc_bounds_acc_init(&a);
+    int exceeded = 0;
+    for (size_t c = 0; c < checks && !exceeded; c++) {
+      while (a.n < tpc_bounds_seq_at(25, 100, c))
+        tpc_bounds_acc_add(&a, gsl_rng_uniform(r) < 0.01 ? 1000.0 : 1.0);
+      exceeded = tpc_bounds_lcb(&a, 0.05 / (double)checks, 1.0) > 10.99;
+    }
+    miss += exceeded;
+  }
+  cr_assert(le(int, miss, 80));
+  gsl_rng_free(r);
+}
+
 /* ---- frontier ---------------------------------------------------------------- */
 
 /* Points on the tight EF21 family of T3 for q = 1 - alpha = 0.9, s on a fine
@@ -642,6 +681,63 @@ Test(bounds_run, identity_output_cleared) {
     cr_assert(eq(ptr, strstr(r->sum.reason, "equalled"), NULL), "%s", r->sum.reason);
     tpc_bounds_result_free(r);
   }
+}
+
+/* ---- sequential draws ----------------------------------------------------------- */
+
+/* Whether every point of r stopped only where its bounds settled it: one
+** with fewer draws than its phase's most has ratio_lcb > 1 or ratio_ucb < 1
+** (the stored bounds are those the rule reads).  Counts the points that
+** stopped early into *early. */
+static void expect_settled_stops(const tpc_bounds_result *r, const tpc_bounds_opts *o,
+                                 size_t *early) {
+  *early = 0;
+  for (size_t i = 0; i < r->npoints; i++) {
+    const tpc_bounds_point *p = &r->points[i];
+    size_t most = p->confirm ? BND_CONFIRM_DRAWS * o->draws : o->draws;
+    if (p->draws >= most) continue;
+    (*early)++;
+    cr_assert(p->ratio_lcb > 1 || p->ratio_ucb < 1, "%s #%u: %u draws, bounds [%g, %g]",
+              tpc_bounds_family_name(p->family), p->index, p->draws, p->ratio_lcb,
+              p->ratio_ucb);
+  }
+}
+
+/* Dithering at d = 20 is far from its bound on most points: those stop at
+** M/8 (8 draws) with an upper bound below it, while the worst points get
+** every draw; the screening spends under 3/4 of M per point, and the check
+** still passes. */
+Test(bounds_run, sequential_draws_settle) {
+  tpc_bounds_opts o = small();
+  tpc_bounds_result *r = check("dither(s=4)", &o);
+  cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_PASS), "%s", r->sum.reason);
+  size_t early;
+  expect_settled_stops(r, &o, &early);
+  /* plain comparisons: Criterion 2.4.1's gt(T, a, b) passes when a == b */
+  cr_assert(early > r->sum.npoints / 4, "%zu of %u points stopped early", early,
+            r->sum.npoints);
+  size_t screened = 0;
+  for (size_t i = 0; i < r->npoints; i++) screened += r->points[i].confirm ? 0 : r->points[i].draws;
+  cr_assert(screened < r->sum.npoints * o.draws * 3 / 4, "%zu screening draws", screened);
+  tpc_bounds_result_free(r);
+}
+
+/* A violation settles early too: RandK declaring alpha 0.2 (ratio 1.125
+** everywhere) is refuted by a re-estimate that stopped before 16 M draws,
+** at a lower bound above 1; the points near the bound still get all M. */
+Test(bounds_run, sequential_draws_violation) {
+  tpc_bounds_opts o = small();
+  o.draws = 256;
+  tpc_bounds_result *r = check("planted(randk(k=2),alpha=0.2)", &o);
+  cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_VIOLATED), "%s", r->sum.reason);
+  size_t early, refuted = 0;
+  expect_settled_stops(r, &o, &early);
+  for (size_t i = 0; i < r->npoints; i++) {
+    const tpc_bounds_point *p = &r->points[i];
+    refuted += p->confirm == 1 && p->ratio_lcb > 1 && p->draws < BND_CONFIRM_DRAWS * o.draws;
+  }
+  cr_assert(refuted > 0, "no re-estimate settled the violation early");
+  tpc_bounds_result_free(r);
 }
 
 /* ---- planted defects -------------------------------------------------------------- */
