@@ -43,10 +43,6 @@ typedef struct py_type {
   char text[];              /* the strings above point into it */
 } py_type;
 
-/* How many types pyplugin.py defines itself (pyidentity), listed first by
-** every probe. */
-#define PY_BRIDGE_TYPES 1
-
 /* Kept for the life of the process, like a loaded shared object. */
 static py_type *py_types;
 
@@ -96,11 +92,13 @@ static const char *py_why(void) {
 
 static PyObject *py_module_init(void);
 
-/* Start the interpreter in this process, once, and release the GIL. */
+/* Start the interpreter in this process, once, and release the GIL.  A
+** start that failed (numpy missing, say) is not retried: CPython cannot be
+** initialized twice, so later calls get the first failure's message. */
 static int py_start(void) {
+  static char failed[512];
   pthread_mutex_lock(&py_mutex);
-  int rc = TPC_OK;
-  if (!py_api) {
+  if (!py_api && !failed[0]) {
     PyImport_AppendInittab("tpc", py_module_init);
     PyConfig config;
     PyConfig_InitPythonConfig(&config);
@@ -109,21 +107,23 @@ static int py_start(void) {
     PyStatus st = Py_InitializeFromConfig(&config);
     PyConfig_Clear(&config);
     if (PyStatus_Exception(st)) {
-      rc = tpc_error(TPC_EINPUT, "cannot start Python: %s", st.err_msg ? st.err_msg : "?");
+      snprintf(failed, sizeof failed, "cannot start Python: %s", st.err_msg ? st.err_msg : "?");
     } else {
-      py_api = PyImport_ImportModule("tpc");
-      if (py_api) {
-        py_fn_compress = PyObject_GetAttrString(py_api, "_compress");
-        py_fn_apply = PyObject_GetAttrString(py_api, "_apply");
-        py_fn_why = PyObject_GetAttrString(py_api, "_why");
+      PyObject *api = PyImport_ImportModule("tpc");
+      if (api) {
+        py_fn_compress = PyObject_GetAttrString(api, "_compress");
+        py_fn_apply = PyObject_GetAttrString(api, "_apply");
+        py_fn_why = PyObject_GetAttrString(api, "_why");
       }
-      if (!py_fn_compress || !py_fn_apply || !py_fn_why)
-        rc = tpc_error(TPC_EINPUT, "cannot set up the module tpc: %s", py_why());
+      if (py_fn_compress && py_fn_apply && py_fn_why)
+        py_api = api;
+      else
+        snprintf(failed, sizeof failed, "cannot set up the module tpc: %s", py_why());
       PyEval_SaveThread();
     }
   }
   pthread_mutex_unlock(&py_mutex);
-  return rc;
+  return py_api ? TPC_OK : tpc_error(TPC_EINPUT, "%s", failed);
 }
 
 /* Start Python, take the GIL, and import path if this process has not yet
@@ -354,7 +354,8 @@ static const double *py_consts(py_inst *p, const py_type *t, size_t d, size_t n)
   return p->consts;
 }
 
-/* The spec's parameters as {key: float or str}. */
+/* The spec's parameters as {key: number, or the text the spec gave}
+** (pyplugin.py's _value refuses a text with a message). */
 static PyObject *py_values(const tpc_spec *s) {
   PyObject *dict = PyDict_New();
   for (size_t i = 0; dict && i < s->nparams; i++) {
@@ -584,8 +585,9 @@ int tpc_pyplugin_register(tpc_registry *r, const char *path, const void *buf, si
     }
     t->next = py_types;
     py_types = t;
-    /* The bridge's own types come with every file: the first one adds them. */
-    if (i < PY_BRIDGE_TYPES && tpc_registry_kind(r, t->name) != TPC_KIND_NONE) continue;
+    /* The bridge's own type comes with every file: the first one adds it. */
+    if (!strcmp(t->name, TPC_PYPLUGIN_BRIDGE) && tpc_registry_kind(r, t->name) != TPC_KIND_NONE)
+      continue;
     rc = t->is_mech ? tpc_registry_add_mech(r, &t->mech) : tpc_registry_add_comp(r, &t->comp);
   }
   if (rc) tpc_registry_truncate(r, ncomp, nmech);
