@@ -618,18 +618,12 @@ const char *const *tpc_bench_kernels(void) {
 
 int tpc_bench_kernel_known(const char *name) { return find_kernel(name) != NULL; }
 
-static int type_has_key(const tpc_comp_type *t, const char *key) {
-  for (const char *const *k = t && t->keys ? t->keys : NULL; k && *k; k++)
-    if (!strcmp(*k, key)) return 1;
-  return 0;
-}
-
 /* The kernel named: a built-in, or a plugin's compressor type the registry
 ** knows (NULL when reg is); NULL otherwise. */
 static const kernel_desc *kernel_in(const tpc_registry *reg, const char *name) {
   const kernel_desc *kd = find_kernel(name);
   if (kd || !reg || tpc_registry_kind(reg, name) != TPC_KIND_COMP) return kd;
-  return type_has_key(tpc_registry_comp(reg, name), "k") ? &plugin_k : &plugin_bare;
+  return tpc_keys_have(tpc_registry_comp(reg, name)->keys, "k") ? &plugin_k : &plugin_bare;
 }
 
 int tpc_bench_kernel_has_k(const tpc_registry *reg, const char *name) {
@@ -707,8 +701,9 @@ static int group_runs_python(const case_list *l, const char *kernel) {
 
 /* A Python compressor's group also times the bridge alone (pyidentity: the
 ** memoryview, the call, the conversion, the checks and the copy of every
-** call, and no work of the plugin's), once per (dtype, d), as a case of the
-** same kernel with impl "bridge", k 0 and the plugin's bytes. */
+** call, and no work of the plugin's), once per Python kernel and (dtype,
+** d), as a case of that kernel with impl "bridge", k 0 and the plugin's
+** bytes; --impl cannot select it alone, it goes with the kernel's cases. */
 static int add_bridge(const kernel_desc *kd, const tpc_registry *reg, case_list *l,
                       const char *kernel, const tpc_bench_inputs *in, uint64_t seed) {
   if (!is_plugin(kd) || !strcmp(kernel, TPC_PYPLUGIN_BRIDGE) ||

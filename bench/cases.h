@@ -20,8 +20,9 @@
 **            floor: read x, write the output): NAME(k=K) for each k when the
 **            type has a parameter k, as topk, else its bare spec.  A Python
 **            type's group adds the bridge alone (impl "bridge": pyidentity,
-**            registry/pyplugin.h, with the plugin's bytes), once per (dtype,
-**            d), and the plugin's rows note what share of a call it is
+**            registry/pyplugin.h, with the plugin's bytes), once per Python
+**            kernel and (dtype, d), whatever --impl asks, and the plugin's
+**            rows note what share of a call it is
 ** Each kernel is described once, in cases.c's kernel table (name, k, h and
 ** y, impls, how its cases are added, its spec and bytes).
 ** Every group also holds the three bandwidth cases of roofline.h.

@@ -75,11 +75,6 @@ static int load_in_child(void *arg, void *out) {
   return rc;
 }
 
-/* Load a plugin into r, after loading it once in a child process.  The
-** registration itself has to happen here, since r keeps pointers into the
-** plugin's memory; but the plugin's constructors and tpc_plugin_init are
-** its own code, and a crash or hang in them is caught in the child (exit 4)
-** before they can take this process down. */
 /* The child's side of loading a Python plugin: import it, describe it. */
 static int probe_in_child(void *arg, void *out) {
   return tpc_pyplugin_probe(arg, out, TPC_PYPLUGIN_PROBE_SIZE);
@@ -102,6 +97,11 @@ static int load_python(tpc_registry *r, const char *path) {
   return rc ? tpc_error_prefix(rc, "plugin %s: ", path) : TPC_OK;
 }
 
+/* Load a plugin into r, after loading it once in a child process.  The
+** registration itself has to happen here, since r keeps pointers into the
+** plugin's memory; but the plugin's constructors and tpc_plugin_init are
+** its own code, and a crash or hang in them is caught in the child (exit 4)
+** before they can take this process down. */
 static int load_plugin(tpc_registry *r, const char *path) {
   if (tpc_pyplugin_is_python(path)) return load_python(r, path);
   tpc_sandbox_opts so = {.timeout_s = PLUGIN_LOAD_TIMEOUT};

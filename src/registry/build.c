@@ -21,7 +21,7 @@
 
 /* ---- shape checks shared by the builders and tpc_spec_check ------------- */
 
-static int key_known(const char *const *keys, const char *key) {
+int tpc_keys_have(const char *const *keys, const char *key) {
   for (size_t i = 0; keys && keys[i]; i++)
     if (strcmp(keys[i], key) == 0) return 1;
   return 0;
@@ -29,7 +29,7 @@ static int key_known(const char *const *keys, const char *key) {
 
 static int check_keys(const tpc_spec *s, const char *const *keys) {
   for (size_t i = 0; i < s->nparams; i++) {
-    if (key_known(keys, s->params[i].key)) {
+    if (tpc_keys_have(keys, s->params[i].key)) {
       if (s->params[i].text)
         return tpc_spec_error(s, "'%s' expects a number for '%s', got '%s'", s->name,
                           s->params[i].key, s->params[i].text);

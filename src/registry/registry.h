@@ -40,6 +40,9 @@ void tpc_registry_truncate(tpc_registry *r, size_t ncomp, size_t nmech);
 const tpc_comp_type *tpc_registry_comp_at(const tpc_registry *r, size_t i);
 const tpc_mech_type *tpc_registry_mech_at(const tpc_registry *r, size_t i);
 
+/* Whether a type's NULL-terminated parameter keys (NULL: none) include key. */
+int tpc_keys_have(const char *const *keys, const char *key);
+
 /* What a spec names. */
 typedef enum { TPC_KIND_NONE = 0, TPC_KIND_COMP, TPC_KIND_MECH } tpc_kind;
 tpc_kind tpc_registry_kind(const tpc_registry *r, const char *name);
