@@ -18,6 +18,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "core/cpu.h"
 #include "comp/kernels.h"
@@ -1459,4 +1461,68 @@ ParameterizedTest(tpc_dtype *dt, comp, every_isa_path_matches_portable_at_awkwar
     assert_awkward_paths(*dt, x, d, d - stream_at, "equal magnitude");
   }
   free(x);
+}
+
+/* Pages: inaccessible, room for `room` bytes, inaccessible, room,
+** inaccessible.  A kernel that reads before x or past x[d - 1], or writes
+** outside out[0..d), crashes the test when x and out are placed against
+** those pages (masked lanes are not accessed, so a masked tail is fine). */
+typedef struct fenced {
+  unsigned char *map, *lo, *hi; /* the two rooms */
+  size_t span, room;
+} fenced;
+
+static fenced fenced_alloc(size_t room) {
+  size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  fenced f = {NULL, NULL, NULL, 0, (room + page - 1) / page * page};
+  f.span = 2 * f.room + 3 * page;
+  f.map = mmap(NULL, f.span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  cr_assert(f.map != MAP_FAILED);
+  f.lo = f.map + page;
+  f.hi = f.lo + f.room + page;
+  cr_assert(eq(int, mprotect(f.map, page, PROT_NONE), 0));
+  cr_assert(eq(int, mprotect(f.lo + f.room, page, PROT_NONE), 0));
+  cr_assert(eq(int, mprotect(f.hi + f.room, page, PROT_NONE), 0));
+  return f;
+}
+
+/* Every spec of the path tests on every path, with x and out each
+** against the page before it or the page after it (four placements). */
+static void assert_fenced(fenced *f, tpc_dtype dt, size_t d) {
+  static const char *const isas[] = {"scalar", "avx2", "avx512"};
+  size_t es = dt == TPC_F32 ? sizeof(float) : sizeof(double);
+  char specs[5][48];
+  snprintf(specs[0], sizeof specs[0], "natural");
+  snprintf(specs[1], sizeof specs[1], "dither(s=4)");
+  snprintf(specs[2], sizeof specs[2], "sign");
+  snprintf(specs[3], sizeof specs[3], "randk(k=%zu)", d / 2 + 1);
+  snprintf(specs[4], sizeof specs[4], "topk(k=%zu)", d / 3 + 1);
+  for (int place = 0; place < 4; place++) {
+    void *x = place & 1 ? (void *)f->lo : (void *)(f->lo + f->room - d * es);
+    void *out = place & 2 ? (void *)f->hi : (void *)(f->hi + f->room - d * es);
+    path_input_quantizable(dt, x, d);
+    for (size_t s = 0; s < 5; s++)
+      for (size_t p = 0; p < 3; p++) {
+        tpc_comp *c = build_isa(specs[s], d, isas[p]);
+        tpc_msg m;
+        tpc_msg_reset(&m);
+        streams(3);
+        if (dt == TPC_F32) tpc_comp_compress_f32(c, x, out, &m, &ctx);
+        else tpc_comp_compress_f64(c, x, out, &m, &ctx);
+        tpc_comp_free(c);
+      }
+  }
+}
+
+/* The vector paths touch only x[0..d) and out[0..d): every d up to 130
+** (each head and tail of the 4-, 8- and 16-wide vectors) and next to the
+** 4 MiB switch to streaming stores, whose heads and tails are masked. */
+DTYPES(comp, isa_paths_touch_only_their_arrays)
+ParameterizedTest(tpc_dtype *dt, comp, isa_paths_touch_only_their_arrays) {
+  size_t es = *dt == TPC_F32 ? sizeof(float) : sizeof(double);
+  size_t stream_at = ((size_t)4 << 20) / es;
+  fenced f = fenced_alloc((stream_at + 7) * es);
+  for (size_t d = 1; d <= 130; d++) assert_fenced(&f, *dt, d);
+  for (size_t d = stream_at; d <= stream_at + 7; d += 7) assert_fenced(&f, *dt, d);
+  munmap(f.map, f.span);
 }
