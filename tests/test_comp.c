@@ -1366,8 +1366,8 @@ static void awk_input(tpc_dtype dt, int kind, void *x, size_t d) {
   }
 }
 
-/* spec on x (d elements from `xoff` elements into the caller's array) on
-** the scalar path and on isa, the output `off` elements past a 64-byte
+/* spec on x (d elements, at whatever offset the caller gives it) on the
+** scalar path and on isa, the output `off` elements past a 64-byte
 ** boundary: two calls on one instance without resetting the streams (the
 ** state a kernel keeps between calls), then the same bits in out and in
 ** the 64 bytes after it (nothing written past the end), in every message
@@ -1384,10 +1384,11 @@ static void assert_isa_twice(tpc_dtype dt, const char *spec, const void *x, size
   for (int k = 0; k < 2; k++) {
     memset(buf[k], 0x5a, bytes);
     streams(7);
+    void *out = buf[k] + off * es;
     for (int call = 0; call < 2; call++) {
       tpc_msg_reset(&m[k]);
-      if (dt == TPC_F32) tpc_comp_compress_f32(c[k], x, (float *)(void *)(buf[k] + off * es), &m[k], &ctx);
-      else tpc_comp_compress_f64(c[k], x, (double *)(void *)(buf[k] + off * es), &m[k], &ctx);
+      if (dt == TPC_F32) tpc_comp_compress_f32(c[k], x, out, &m[k], &ctx);
+      else tpc_comp_compress_f64(c[k], x, out, &m[k], &ctx);
     }
     next[k][0] = gsl_rng_get(rng);
     next[k][1] = gsl_rng_get(shared);
@@ -1486,8 +1487,9 @@ static fenced fenced_alloc(size_t room) {
   return f;
 }
 
-/* Every spec of the path tests on every path, with x and out each
-** against the page before it or the page after it (four placements). */
+/* natural, dither, sign, randk and topk (k near d/2 and d/3: long lists
+** and bands) on every path, with x and out each against the page before
+** it or the page after it (four placements). */
 static void assert_fenced(fenced *f, tpc_dtype dt, size_t d) {
   static const char *const isas[] = {"scalar", "avx2", "avx512"};
   size_t es = dt == TPC_F32 ? sizeof(float) : sizeof(double);
