@@ -6,7 +6,10 @@
 **  - threads: every deterministic and randomized method gives bit-identical
 **    trajectories for 1 and 2 threads and across repeated runs (on a toy
 **    big enough to run in parallel: setup_parallel), and a small problem
-**    runs on one thread whatever is asked.
+**    runs on one thread whatever is asked; on quad and logreg, 1 to 3
+**    threads and every kernel path give the same trajectory with n not a
+**    multiple of the four-client blocks and n d on both sides of the
+**    parallel threshold.
 **  - wire: with every message encoded, decoded and applied at the server, no
 **    server copy ever differs from its client, and the trajectory equals the
 **    unchecked one bit for bit, on 1 and 2 threads.
@@ -17,11 +20,13 @@
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "methods/alg1.h"
 #include "core/error.h"
+#include "problems/problem.h"
 #include "registry/registry.h"
 #include "rate_toy.h"
 
@@ -130,6 +135,103 @@ Test(alg1, threads_and_repeats_bit_identical, .init = setup_parallel, .fini = te
     tpc_alg1_result_free(&r2);
     tpc_alg1_result_free(&r3);
     tpc_alg1_free(a);
+  }
+}
+
+/* TPC_KERNEL=isa for what is built until kernel_pop, which restores the
+** value saved (saved[0] = 0: unset). */
+static void kernel_push(const char *isa, char saved[32]) {
+  const char *old = getenv("TPC_KERNEL");
+  saved[0] = '\0';
+  if (old) snprintf(saved, 32, "%s", old);
+  cr_assert(eq(int, setenv("TPC_KERNEL", isa, 1), 0));
+}
+
+static void kernel_pop(const char saved[32]) {
+  if (saved[0])
+    setenv("TPC_KERNEL", saved, 1);
+  else
+    unsetenv("TPC_KERNEL");
+}
+
+static tpc_problem *problem_capped(const char *text, const char *isa) {
+  char saved[32];
+  tpc_spec *s = NULL;
+  int status;
+  cr_assert(eq(int, tpc_spec_parse(text, &s), TPC_OK));
+  kernel_push(isa, saved);
+  tpc_problem *p = tpc_problem_alloc(s, &status);
+  kernel_pop(saved);
+  cr_assert(p != NULL, "%s: %s", text, tpc_error_msg());
+  tpc_spec_free(s);
+  return p;
+}
+
+/* method on p with its compressors built under TPC_KERNEL=isa: T = 12 from
+** a Gaussian x^0 on `threads` at the Theorem 1 step, into *r. */
+static void run_capped(const tpc_problem *p, const char *method, const char *isa, int threads,
+                       tpc_alg1_result *r) {
+  char saved[32];
+  tpc_spec *m = NULL;
+  int status;
+  cr_assert(eq(int, tpc_spec_parse(method, &m), TPC_OK));
+  kernel_push(isa, saved);
+  tpc_alg1 *a = tpc_alg1_alloc(p, reg, m, NULL, &status);
+  kernel_pop(saved);
+  cr_assert(a != NULL, "%s: %s", method, tpc_error_msg());
+  tpc_spec_free(m);
+  tpc_alg1_opts o;
+  tpc_mech_consts k;
+  tpc_alg1_opts_init(&o);
+  tpc_alg1_consts(a, &k);
+  o.T = 12;
+  o.seed = 3;
+  o.threads = threads;
+  o.x0 = TPC_ALG1_X0_GAUSS;
+  o.gamma = tpc_alg1_step_theorem1(p->c.Lminus.value, p->c.Lplus.value, k.A, k.B);
+  run(a, &o, r);
+  tpc_alg1_free(a);
+}
+
+/* Clients run four to a block, the last block short when 4 does not divide
+** n, and a round runs in parallel from n d = TPC_ALG1_PAR_VALUES on: the
+** trajectory is the one-thread portable one bit for bit for n = 1, 2, 3,
+** 5, 7 at n d just below, at and above the threshold, and on logreg with
+** clients of unequal rows (phishing: 11055 rows, 68 features, n = 963 and
+** 965 on both sides), on 1 to 3 threads and every kernel path (of the
+** problem and of the compressors); methods with and without randomness,
+** a sparse and a quantized message. */
+Test(alg1, short_blocks_threads_and_kernels_bit_identical, .init = setup, .fini = teardown,
+     .timeout = 300) {
+  static const char *const specs[] = {"gd", "ef21(topk(k=3))", "diana(urandk(k=2))",
+                                      "3pcv2(dither(s=4),topk(k=2))"};
+  static const size_t ns[] = {1, 2, 3, 5, 7};
+  static const char *const isas[] = {"scalar", "avx2", "avx512"};
+  char problems[17][64];
+  size_t np = 0;
+  for (size_t a = 0; a < sizeof ns / sizeof *ns; a++)
+    for (size_t b = 0; b < 3; b++)
+      snprintf(problems[np++], sizeof problems[0], "quad(d=%zu,n=%zu,s=1.3,seed=2)",
+               TPC_ALG1_PAR_VALUES / ns[a] - 1 + b, ns[a]);
+  snprintf(problems[np++], sizeof problems[0], "logreg(file=\"phishing\",n=963)");
+  snprintf(problems[np++], sizeof problems[0], "logreg(file=\"phishing\",n=965)");
+  for (size_t pi = 0; pi < np; pi++) {
+    tpc_problem *p[3];
+    for (size_t i = 0; i < 3; i++) p[i] = problem_capped(problems[pi], isas[i]);
+    for (size_t m = 0; m < sizeof specs / sizeof *specs; m++) {
+      tpc_alg1_result ref;
+      run_capped(p[0], specs[m], "scalar", 1, &ref);
+      for (int threads = 1; threads <= 3; threads++)
+        for (size_t i = threads == 1; i < 3; i++) {
+          tpc_alg1_result r;
+          run_capped(p[i], specs[m], isas[i], threads, &r);
+          cr_assert(same_points(&ref, &r), "%s %s: %s, %d threads", problems[pi], specs[m],
+                    isas[i], threads);
+          tpc_alg1_result_free(&r);
+        }
+      tpc_alg1_result_free(&ref);
+    }
+    for (size_t i = 0; i < 3; i++) tpc_problem_free(p[i]);
   }
 }
 

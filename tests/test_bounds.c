@@ -753,6 +753,30 @@ Test(bounds_run, planted_scaled_unbiased) {
   tpc_bounds_result_free(r);
 }
 
+/* A defect 2% over its bound is caught at the defaults (d = 100, M =
+** 1000, confidence 0.99), in both types, although the sequential draws stop
+** most points early: RandK with k = 10 of 100 achieves alpha = 0.1 exactly,
+** so declaring 0.118 puts every point at 0.9/0.882 = 1.0204; unbiased RandK
+** has omega = 9, and declaring 8.82 puts every point at 1.0204 too.  Its
+** lower bound clears 1 only from thousands of fresh draws: a re-estimate
+** capped at M misses it. */
+Test(bounds_run, planted_two_percent_over_caught_at_defaults) {
+  static const char *const specs[] = {"planted(randk(k=10),alpha=0.118)",
+                                      "planted(urandk(k=10),omega=8.82)"};
+  for (size_t s = 0; s < 2; s++)
+    for (int f32 = 0; f32 < 2; f32++) {
+      tpc_bounds_opts o;
+      tpc_bounds_opts_init(&o);
+      o.threads = 2;
+      o.dtype = f32 ? TPC_F32 : TPC_F64;
+      tpc_bounds_result *r = check(specs[s], &o);
+      cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_VIOLATED), "%s %s: %s", specs[s],
+                f32 ? "f32" : "f64", r->sum.reason);
+      cr_assert(epsilon_eq(dbl, r->sum.worst_ratio, 1.0204, 0.02), "%s", specs[s]);
+      tpc_bounds_result_free(r);
+    }
+}
+
 /* A deterministic bias of 2% within the declared variance: only the
 ** unbiasedness test can see it, and it must. */
 Test(bounds_run, planted_bias_alone) {

@@ -18,6 +18,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "core/cpu.h"
 #include "comp/kernels.h"
@@ -1322,4 +1324,207 @@ Test(comp, randk_draw16_accepts_only_sure_groups) {
   u[9] = 0;
   cr_assert(eq(int, tpc_randk_draw16_avx512(u, m0, out), 0));
   cr_assert(eq(int, memcmp(out, keep, sizeof out), 0));
+}
+
+/* ---- instruction set paths at awkward inputs ---------------------------- */
+
+/* Inputs beyond path_input's mixture that every path must treat alike,
+** each a whole vector of one kind: all equal (every TopK and tie-break
+** comparison an equality), equal magnitudes with random signs, zeros of
+** both signs only, subnormals only, magnitudes within a factor 4/3 of the
+** type's largest (norms overflow: dither sends dense, sign rescales its
+** sum), and a mixture of those specials with Gaussians.  Finite only, as
+** comp/comp.h requires of x. */
+enum { AWK_EQUAL, AWK_EQUAL_MAGNITUDE, AWK_ZEROS, AWK_SUBNORMAL, AWK_HUGE, AWK_SPECIALS,
+       AWK_KINDS };
+static const char *const awk_names[AWK_KINDS] = {"equal",     "equal magnitude", "zeros",
+                                                 "subnormal", "huge",            "specials"};
+
+/* Coordinate i of an input of that kind (data's draws). */
+static double awk_value(tpc_dtype dt, int kind, size_t i) {
+  double top = dt == TPC_F32 ? FLT_MAX : DBL_MAX, tiny = dt == TPC_F32 ? 0x1p-149 : 0x1p-1074;
+  double sign = gsl_rng_uniform(data) < 0.5 ? -1.0 : 1.0;
+  static const double specials[] = {0.0, -0.0, 2.0, -2.0};
+  unsigned long j;
+  switch (kind) {
+  case AWK_EQUAL: return 1.5;
+  case AWK_EQUAL_MAGNITUDE: return 3.0 * sign;
+  case AWK_ZEROS: return i % 3 ? 0.0 : -0.0;
+  case AWK_SUBNORMAL: return sign * tiny * (double)(1 + gsl_rng_uniform_int(data, 1000));
+  case AWK_HUGE: return sign * top * (1.0 - 0.25 * gsl_rng_uniform(data));
+  default:
+    j = gsl_rng_uniform_int(data, 8);
+    return j < 4 ? specials[j] : j < 6 ? sign * tiny : gsl_ran_gaussian(data, 1.0);
+  }
+}
+
+static void awk_input(tpc_dtype dt, int kind, void *x, size_t d) {
+  for (size_t i = 0; i < d; i++) {
+    double v = awk_value(dt, kind, i);
+    if (dt == TPC_F32) ((float *)x)[i] = (float)v;
+    else ((double *)x)[i] = v;
+  }
+}
+
+/* spec on x (d elements, at whatever offset the caller gives it) on the
+** scalar path and on isa, the output `off` elements past a 64-byte
+** boundary: two calls on one instance without resetting the streams (the
+** state a kernel keeps between calls), then the same bits in out and in
+** the 64 bytes after it (nothing written past the end), in every message
+** part, and the same next word of both streams (the same words consumed). */
+static void assert_isa_twice(tpc_dtype dt, const char *spec, const void *x, size_t d,
+                             size_t off, const char *isa, const char *how) {
+  size_t es = dt == TPC_F32 ? sizeof(float) : sizeof(double);
+  size_t bytes = ((off + d) * es + 64 + 63) / 64 * 64;
+  char *buf[2] = {aligned_alloc(64, bytes), aligned_alloc(64, bytes)};
+  cr_assert(buf[0] && buf[1]);
+  tpc_comp *c[2] = {build_isa(spec, d, "scalar"), build_isa(spec, d, isa)};
+  tpc_msg m[2];
+  unsigned long next[2][2];
+  for (int k = 0; k < 2; k++) {
+    memset(buf[k], 0x5a, bytes);
+    streams(7);
+    void *out = buf[k] + off * es;
+    for (int call = 0; call < 2; call++) {
+      tpc_msg_reset(&m[k]);
+      if (dt == TPC_F32) tpc_comp_compress_f32(c[k], x, out, &m[k], &ctx);
+      else tpc_comp_compress_f64(c[k], x, out, &m[k], &ctx);
+    }
+    next[k][0] = gsl_rng_get(rng);
+    next[k][1] = gsl_rng_get(shared);
+  }
+  char what[192];
+  snprintf(what, sizeof what, "%s %s d = %zu %s, out +%zu, %s", spec, dname(dt), d, how, off, isa);
+  cr_assert(eq(ulong, next[0][0], next[1][0]), "%s: private stream consumed", what);
+  cr_assert(eq(ulong, next[0][1], next[1][1]), "%s: shared stream consumed", what);
+  cr_assert(eq(int, memcmp(buf[0], buf[1], bytes), 0), "%s: out", what);
+  cr_assert(eq(sz, m[0].nparts, m[1].nparts), "%s", what);
+  for (size_t p = 0; p < m[0].nparts; p++) assert_same_part(&m[0].part[p], &m[1].part[p], es, what);
+  tpc_comp_free(c[0]);
+  tpc_comp_free(c[1]);
+  free(buf[0]);
+  free(buf[1]);
+}
+
+/* Every spec of the path tests, and the selections at k = 1, d - 1 and d
+** (one kept, one dropped, none dropped: the ends of Floyd's draws and of
+** TopK's bounds), on x under every vector path the CPU has. */
+static void assert_awkward_paths(tpc_dtype dt, const void *x, size_t d, size_t off,
+                                 const char *how) {
+  static const char *const fixed[] = {"natural", "dither(s=1)", "dither(s=4)",
+                                      "dither(s=2147483647)", "sign",
+                                      "compose(urandk(k=1),natural)"};
+  static const char *const selections[] = {"randk", "urandk", "topk"};
+  static const char *const isas[] = {"avx2", "avx512"};
+  char spec[64];
+  for (size_t p = 0; p < 2; p++) {
+    if (!tpc_cpu_supports((tpc_isa)(p + 1))) continue;
+    for (size_t s = 0; s < sizeof fixed / sizeof *fixed; s++)
+      assert_isa_twice(dt, fixed[s], x, d, off, isas[p], how);
+    size_t ks[3] = {1, d > 1 ? d - 1 : 1, d};
+    for (size_t s = 0; s < 3; s++)
+      for (size_t k = 0; k < 3; k++) {
+        snprintf(spec, sizeof spec, "%s(k=%zu)", selections[s], ks[k]);
+        assert_isa_twice(dt, spec, x, d, off, isas[p], how);
+      }
+  }
+}
+
+/* The paths agree where the tests above do not look: every d from 1 to 70
+** (each head and tail length of 4-, 8- and 16-wide vectors, several
+** times), d next to the switches (vector widths squared, TopK's 512 and
+** 2^14), on every awkward input, with the input at 0 to 3 elements past
+** an allocation's start (loads at every offset) and the output at another
+** offset; and on both sides of the 4 MiB switch to streaming stores (d =
+** 2^20 floats or 2^19 doubles, and one more). */
+DTYPES(comp, every_isa_path_matches_portable_at_awkward_inputs)
+ParameterizedTest(tpc_dtype *dt, comp, every_isa_path_matches_portable_at_awkward_inputs) {
+  static const size_t near_switch[] = {127, 129, 255, 257, 511, 512, 513, 16383, 16384, 16385};
+  size_t es = *dt == TPC_F32 ? sizeof(float) : sizeof(double);
+  size_t stream_at = ((size_t)4 << 20) / es;
+  size_t dims[70 + sizeof near_switch / sizeof *near_switch], nd = 0;
+  for (size_t d = 1; d <= 70; d++) dims[nd++] = d;
+  for (size_t i = 0; i < sizeof near_switch / sizeof *near_switch; i++) dims[nd++] = near_switch[i];
+  void *x = malloc((16385 + 3) * es);
+  cr_assert(x != NULL);
+  for (size_t di = 0; di < nd; di++)
+    for (int kind = 0; kind < AWK_KINDS; kind++) {
+      size_t d = dims[di], xoff = (di + (size_t)kind) % 4;
+      awk_input(*dt, kind, x, d + xoff);
+      const char *at = (const char *)x + xoff * es;
+      assert_awkward_paths(*dt, at, d, (3 * xoff + 1) % 8, awk_names[kind]);
+    }
+  free(x);
+  x = malloc((stream_at + 1) * es);
+  cr_assert(x != NULL);
+  for (size_t d = stream_at; d <= stream_at + 1; d++) {
+    awk_input(*dt, AWK_EQUAL_MAGNITUDE, x, d);
+    assert_awkward_paths(*dt, x, d, d - stream_at, "equal magnitude");
+  }
+  free(x);
+}
+
+/* Pages: inaccessible, room for `room` bytes, inaccessible, room,
+** inaccessible.  A kernel that reads before x or past x[d - 1], or writes
+** outside out[0..d), crashes the test when x and out are placed against
+** those pages (masked lanes are not accessed, so a masked tail is fine). */
+typedef struct fenced {
+  unsigned char *map, *lo, *hi; /* the two rooms */
+  size_t span, room;
+} fenced;
+
+static fenced fenced_alloc(size_t room) {
+  size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  fenced f = {NULL, NULL, NULL, 0, (room + page - 1) / page * page};
+  f.span = 2 * f.room + 3 * page;
+  f.map = mmap(NULL, f.span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  cr_assert(f.map != MAP_FAILED);
+  f.lo = f.map + page;
+  f.hi = f.lo + f.room + page;
+  cr_assert(eq(int, mprotect(f.map, page, PROT_NONE), 0));
+  cr_assert(eq(int, mprotect(f.lo + f.room, page, PROT_NONE), 0));
+  cr_assert(eq(int, mprotect(f.hi + f.room, page, PROT_NONE), 0));
+  return f;
+}
+
+/* natural, dither, sign, randk and topk (k near d/2 and d/3: long lists
+** and bands) on every path, with x and out each against the page before
+** it or the page after it (four placements). */
+static void assert_fenced(fenced *f, tpc_dtype dt, size_t d) {
+  static const char *const isas[] = {"scalar", "avx2", "avx512"};
+  size_t es = dt == TPC_F32 ? sizeof(float) : sizeof(double);
+  char specs[5][48];
+  snprintf(specs[0], sizeof specs[0], "natural");
+  snprintf(specs[1], sizeof specs[1], "dither(s=4)");
+  snprintf(specs[2], sizeof specs[2], "sign");
+  snprintf(specs[3], sizeof specs[3], "randk(k=%zu)", d / 2 + 1);
+  snprintf(specs[4], sizeof specs[4], "topk(k=%zu)", d / 3 + 1);
+  for (int place = 0; place < 4; place++) {
+    void *x = place & 1 ? (void *)f->lo : (void *)(f->lo + f->room - d * es);
+    void *out = place & 2 ? (void *)f->hi : (void *)(f->hi + f->room - d * es);
+    path_input_quantizable(dt, x, d);
+    for (size_t s = 0; s < 5; s++)
+      for (size_t p = 0; p < 3; p++) {
+        tpc_comp *c = build_isa(specs[s], d, isas[p]);
+        tpc_msg m;
+        tpc_msg_reset(&m);
+        streams(3);
+        if (dt == TPC_F32) tpc_comp_compress_f32(c, x, out, &m, &ctx);
+        else tpc_comp_compress_f64(c, x, out, &m, &ctx);
+        tpc_comp_free(c);
+      }
+  }
+}
+
+/* The vector paths touch only x[0..d) and out[0..d): every d up to 130
+** (each head and tail of the 4-, 8- and 16-wide vectors) and next to the
+** 4 MiB switch to streaming stores, whose heads and tails are masked. */
+DTYPES(comp, isa_paths_touch_only_their_arrays)
+ParameterizedTest(tpc_dtype *dt, comp, isa_paths_touch_only_their_arrays) {
+  size_t es = *dt == TPC_F32 ? sizeof(float) : sizeof(double);
+  size_t stream_at = ((size_t)4 << 20) / es;
+  fenced f = fenced_alloc((stream_at + 7) * es);
+  for (size_t d = 1; d <= 130; d++) assert_fenced(&f, *dt, d);
+  for (size_t d = stream_at; d <= stream_at + 7; d += 7) assert_fenced(&f, *dt, d);
+  munmap(f.map, f.span);
 }
