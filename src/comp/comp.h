@@ -136,6 +136,9 @@ extern const tpc_comp_type *const tpc_builtin_comps[];
 /* Append part to the '+'-joined list in buf unless it is listed already. */
 void tpc_path_join(char *buf, size_t size, const char *part);
 
+/* out = C(x) with c's kernel for the element type.  x must be finite: a NaN
+** or an infinity is not an input of any compressor, and the kernel paths may
+** then differ from one another (tpc's own callers check their inputs first). */
 static inline void tpc_comp_compress_f32(tpc_comp *c, const float *x,
                                          float *out, tpc_msg *msg,
                                          const tpc_ctx *ctx) {
