@@ -100,6 +100,7 @@ static double dither_sumsq_f32(const tpc_comp *c, const float *x, size_t d) {
   size_t i = d - d % 32;
   for (size_t k = 0; i + k < d; k++) acc[k] += (double)x[i + k] * (double)x[i + k];
   for (; i >= 32; i -= 32) /* 32 sums side by side: gcc -O2 vectorizes it */
+#pragma GCC unroll 32
     for (size_t k = 0; k < 32; k++) acc[k] += (double)x[i - 32 + k] * (double)x[i - 32 + k];
   double t[8];
   for (int j = 0; j < 8; j++) t[j] = (acc[j] + acc[j + 8]) + (acc[j + 16] + acc[j + 24]);
@@ -137,17 +138,15 @@ static int dither_fast_f64(const tpc_comp *c, const double *x, double *out, int3
 ** number of vectors of either type on every target. */
 enum { DITHER_BLOCK = 32 };
 
-/* Per type: the unsigned integer as wide as the element type, the fast path
-** (float's has pre = 1), and float's sum of squares (double scales by the
-** maximum instead, see the top of the file). */
+/* Per type: the fast path (float's has pre = 1), float's sum of squares,
+** and for double, which scales by the maximum instead (see the top of the
+** file), the unsigned integer as wide as the element type. */
 #define TPC_BASE_F32
 #include "core/templates_on.h"
-#define DITHER_UINT uint32_t
 #define DITHER_SUMSQ(c, x, d) dither_sumsq_f32(c, x, d)
 #define DITHER_FAST(c, x, out, level, pre, inv16, scale, lanes, r) \
   dither_fast_f32(c, x, out, level, inv16, scale, lanes, r)
 #include "comp/dither_source.c"
-#undef DITHER_UINT
 #undef DITHER_SUMSQ
 #undef DITHER_FAST
 #include "core/templates_off.h"
