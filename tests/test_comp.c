@@ -1075,6 +1075,52 @@ Test(comp, dither_sumsq_isa_paths_follow_the_documented_order) {
   }
 }
 
+/* dither's double norm, as documented in comp/dither.c and written here
+** independently of the library: pre = 2^-E with 2^E > max|x_i| (frexp), the
+** sequential sum of (|x_i| pre)^2, ||x|| = sqrt(sum) / pre; the scale is
+** ||x|| / s. */
+static double dither_scaled_norm_scale(const double *x, size_t d, double s) {
+  double big = 0, sum = 0;
+  for (size_t i = 0; i < d; i++) big = fmax(big, fabs(x[i]));
+  int e = 0;
+  if (big > 0) frexp(big, &e);
+  double pre = ldexp(1.0, -e);
+  for (size_t i = 0; i < d; i++) sum += (fabs(x[i]) * pre) * (fabs(x[i]) * pre);
+  return sqrt(sum) / pre / s;
+}
+
+/* The double scale is that two-pass norm bit for bit, where the library
+** sums the squares unscaled in the pass that finds the maximum (exact where
+** no square leaves the normal range: Gaussian input at 1, 2^-400, 2^400,
+** and magnitudes in [1, 2) 2^-511, the boundary) and where it must scale
+** first: Gaussian input at 2^-530 and magnitudes in [1, 2) 2^-512, whose
+** squares are subnormal unscaled and round differently there, and Gaussian
+** input at 2^600, whose squares overflow unscaled; every seventh
+** coordinate zero, and x all zeros. */
+Test(comp, dither_double_norm_is_the_scaled_sequential_sum) {
+  enum { D = 1000 };
+  static double x[D], out[D];
+  static const struct {
+    double scale;
+    int gaussian;
+  } cases[] = {{1, 1},         {0x1p-400, 1}, {0x1p400, 1}, {0x1p-511, 0},
+               {0x1p-530, 1},  {0x1p-512, 0}, {0x1p600, 1}, {0, 1}};
+  tpc_comp *c = build("dither(s=4)", D, 1);
+  tpc_msg msg;
+  for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+    for (size_t i = 0; i < D; i++) {
+      double v = cases[k].gaussian ? gsl_ran_gaussian(data, 1.0) : 1 + gsl_rng_uniform(data);
+      x[i] = i % 7 == 2 ? 0 : v * cases[k].scale;
+    }
+    streams(k);
+    run(c, TPC_F64, x, out, &msg);
+    double want = dither_scaled_norm_scale(x, D, 4);
+    cr_assert(eq(dbl, msg.part[0].scale, want), "case %zu: %a vs %a", k, msg.part[0].scale,
+              want);
+  }
+  tpc_comp_free(c);
+}
+
 /* The path each type reports is the kernel its calls run under each
 ** TPC_KERNEL cap: the widest variant it has within the cap (natural, dither
 ** and randk draw from the AVX2 lanes in both types; sign's double kernel has

@@ -1,35 +1,5 @@
 /* Template body of dither.c. */
 
-/* ||x|| pre with pre in *pre (dither.c): float sums the squares directly
-** (pre = 1), double scales by pre = 2^-E, 2^E > max|x_i|, first.  Not
-** finite when x is not. */
-static double FUNCTION(dither, relnorm)(const tpc_comp *c, const BASE *x, double *pre) {
-  size_t d = c->d;
-#ifdef DITHER_SUMSQ
-  *pre = 1;
-  return sqrt(DITHER_SUMSQ(c, x, d));
-#else
-  DITHER_UINT top = 0;
-  for (size_t i = 0; i < d; i++) { /* max |x_i| on the bits: it vectorizes */
-    DITHER_UINT u;
-    memcpy(&u, &x[i], sizeof u);
-    u &= ~(DITHER_UINT)0 >> 1;
-    top = u > top ? u : top;
-  }
-  BASE big;
-  memcpy(&big, &top, sizeof big);
-  int e = 0;
-  if (isfinite(big) && big > 0) frexp((double)big, &e);
-  double p = ldexp(1.0, -e), sum = 0;
-  for (size_t i = 0; i < d; i++) {
-    double t = (double)BASE_FABS(x[i]) * p;
-    sum += t * t;
-  }
-  *pre = p;
-  return big > 0 && !isfinite(big) ? (double)big : sqrt(sum);
-#endif
-}
-
 /* ||x|| within a factor 2 of the largest value of the type (or not
 ** finite): the part's scale times a level could overflow, so x goes as it is
 ** (a DENSE part: unbiased, no variance, and the bound of T2 holds a
@@ -118,7 +88,7 @@ static void FUNCTION(dither, compress)(tpc_comp *c, const BASE *x, BASE *out,
                                        tpc_msg *msg, const tpc_ctx *ctx) {
   tpc_work *w = c->priv;
   int32_t *level = w->aux;
-  double pre, rel = FUNCTION(dither, relnorm)(c, x, &pre), s = c->par[0];
+  double pre, rel = DITHER_RELNORM(c, x, &pre), s = c->par[0];
   double norm = rel / pre;
   if (!(norm <= 0.5 * (DTYPE == TPC_F32 ? (double)FLT_MAX : DBL_MAX))) {
     FUNCTION(dither, dense)(c, x, out, msg);
