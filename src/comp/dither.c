@@ -124,6 +124,16 @@ static uint64_t dither_mag_bits(double v) {
   return u & ~(uint64_t)0 >> 1;
 }
 
+/* One coordinate of dither_relnorm_f64's pass: the extreme magnitudes on
+** the bits (top, and the smallest nonzero less one in low) and the
+** unscaled sum of squares. */
+static inline void dither_norm_step(double x, uint64_t *top, uint64_t *low, double *raw) {
+  uint64_t u = dither_mag_bits(x);
+  *top = u > *top ? u : *top;
+  *low = u - 1 < *low ? u - 1 : *low;
+  *raw += x * x;
+}
+
 /* ||x|| pre for double input (the top of the file): pre = 2^-E with 2^E >
 ** max|x_i|, and the sequential sum of (|x_i| pre)^2.  Its additions are one
 ** dependency chain, the cost of the call at large d, so one pass reads x
@@ -134,17 +144,20 @@ static uint64_t dither_mag_bits(double v) {
 ** scaled sum bit for bit.  The sums are monotone, so that holds when the
 ** smallest nonzero |x_i| >= 2^(max(E, 0) - 511) and the unscaled sum is
 ** finite; other inputs (subnormal or huge squares) take the scaled sum in
-** a second pass.  Not finite when x is not. */
+** a second pass.  The pass prefetches DITHER_AHEAD coordinates ahead: the
+** chain consumes x too slowly for the hardware prefetcher to keep ahead of
+** it once x is in memory (a pass over 2^24 cold doubles took 1.5-1.7 ns a
+** coordinate with it, 2.9-3.3 without).  Not finite when x is not. */
 static double dither_relnorm_f64(const tpc_comp *c, const double *x, double *pre) {
-  size_t d = c->d;
+  enum { DITHER_AHEAD = 512 };
+  size_t d = c->d, i = 0;
   uint64_t top = 0, low = UINT64_MAX; /* max |x_i|, min nonzero |x_i| less one */
   double raw = 0;
-  for (size_t i = 0; i < d; i++) {
-    uint64_t u = dither_mag_bits(x[i]);
-    top = u > top ? u : top;
-    low = u - 1 < low ? u - 1 : low;
-    raw += x[i] * x[i];
+  for (; i + 8 <= d; i += 8) { /* 8 doubles: a cache line */
+    if (i + DITHER_AHEAD < d) __builtin_prefetch(x + i + DITHER_AHEAD);
+    for (size_t j = 0; j < 8; j++) dither_norm_step(x[i + j], &top, &low, &raw);
   }
+  for (; i < d; i++) dither_norm_step(x[i], &top, &low, &raw);
   double big, small;
   low += 1; /* 0 when x is all zeros */
   memcpy(&big, &top, sizeof big);
@@ -156,7 +169,7 @@ static double dither_relnorm_f64(const tpc_comp *c, const double *x, double *pre
   if (!isfinite(big)) return big;
   if (isfinite(raw) && (low == 0 || small >= ldexp(1.0, (e > 0 ? e : 0) - 511)))
     return sqrt(raw * p * p);
-  for (size_t i = 0; i < d; i++) {
+  for (i = 0; i < d; i++) {
     double t = fabs(x[i]) * p;
     sum += t * t;
   }
