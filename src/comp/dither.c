@@ -101,8 +101,9 @@ static double dither_sumsq_f32(const tpc_comp *c, const float *x, size_t d) {
   double acc[32] = {0};
   size_t i = d - d % 32;
   for (size_t k = 0; i + k < d; k++) acc[k] += (double)x[i + k] * (double)x[i + k];
-  for (; i >= 32; i -= 32) /* 32 sums side by side, unrolled into registers: */
-#pragma GCC unroll 32         /* gcc -O2 vectorizes it */
+  /* 32 sums side by side, gcc -O2 vectorizes it; unrolled, they stay in registers */
+  for (; i >= 32; i -= 32)
+#pragma GCC unroll 32
     for (size_t k = 0; k < 32; k++) acc[k] += (double)x[i - 32 + k] * (double)x[i - 32 + k];
   double t[8];
   for (int j = 0; j < 8; j++) t[j] = (acc[j] + acc[j + 8]) + (acc[j + 16] + acc[j + 24]);

@@ -28,7 +28,7 @@ static void FUNCTION(sign, bits)(const BASE *x, size_t n, uint64_t *bits) {
     for (size_t h = 0; h < 64; h += SIGN_BITS) {
       SIGN_UINT part = 0;
       for (size_t j = 0; j < SIGN_BITS; j++) part |= x[i + h + j] < 0 ? SIGN_POW2[j] : 0;
-      word |= (uint64_t)part << h % 64;
+      word |= (uint64_t)part << h % 64; /* h is 0 for double: no shift by 64 */
     }
     bits[i / 64] = word;
   }
@@ -70,8 +70,8 @@ static void FUNCTION(sign, fill)(uint64_t word, size_t n, BASE scale, BASE *rest
     return;
   }
   for (size_t h = 0; h < 64; h += SIGN_BITS) {
-    SIGN_UINT part = (SIGN_UINT)(word >> h % 64);
-    for (size_t j = 0; j < SIGN_BITS; j++) { /* part & 2^j is 0 or at most top */
+    SIGN_UINT part = (SIGN_UINT)(word >> h % 64); /* as in sign_bits */
+    for (size_t j = 0; j < SIGN_BITS; j++) { /* p + top - 1 has the top bit iff p != 0 */
       SIGN_UINT o = plus ^ (((part & SIGN_POW2[j]) + (top - 1)) & top);
       memcpy(out + h + j, &o, sizeof o);
     }
