@@ -1349,6 +1349,44 @@ ParameterizedTest(tpc_dtype *dt, comp, sign_scale_is_blocked_sum) {
   }
 }
 
+/* The sign bits and out follow the definition on every path, the portable
+** one included (the every-path test compares it only with the vector paths
+** a CPU has): bit i of word i/64 set exactly where x_i < 0 (-0 and +0 not),
+** the rest of the last word clear, out_i = -scale there and +scale
+** elsewhere, scale the part's scale rounded to the element type; at a d
+** across the portable scan's chunks with a partial last word. */
+DTYPES(comp, sign_bits_and_out_follow_the_signs)
+ParameterizedTest(tpc_dtype *dt, comp, sign_bits_and_out_follow_the_signs) {
+  static const char *const isas[] = {"scalar", "avx2", "avx512"};
+  enum { D = 3 * 1024 + 45 };
+  size_t es = *dt == TPC_F32 ? sizeof(float) : sizeof(double);
+  void *x = malloc(D * es), *out = malloc(D * es);
+  cr_assert(x && out);
+  path_input(*dt, x, D);
+  for (size_t p = 0; p < 3; p++) {
+    if (p > 0 && !tpc_cpu_supports((tpc_isa)p)) continue;
+    tpc_comp *c = build_isa("sign", D, isas[p]);
+    tpc_msg m;
+    tpc_msg_reset(&m);
+    if (*dt == TPC_F32) tpc_comp_compress_f32(c, x, out, &m, &ctx);
+    else tpc_comp_compress_f64(c, x, out, &m, &ctx);
+    const uint64_t *bits = m.part[0].bits;
+    for (size_t i = 0; i < (D + 63) / 64 * 64; i++) {
+      double xi = i >= D ? 0 : *dt == TPC_F32 ? ((float *)x)[i] : ((double *)x)[i];
+      int neg = xi < 0, bit = (int)(bits[i / 64] >> (i % 64) & 1);
+      cr_assert(eq(int, bit, neg), "%s %s bit %zu", dname(*dt), isas[p], i);
+      if (i >= D) continue;
+      double o = *dt == TPC_F32 ? ((float *)out)[i] : ((double *)out)[i];
+      double s = *dt == TPC_F32 ? (double)(float)m.part[0].scale : m.part[0].scale;
+      cr_assert(o == (neg ? -s : s) && !!signbit(o) == neg, "%s %s out %zu", dname(*dt),
+                isas[p], i);
+    }
+    tpc_comp_free(c);
+  }
+  free(x);
+  free(out);
+}
+
 /* randk's 16 draws at once: where every low product half is at least m the
 ** draws are the high halves, (u m) >> 32, as Lemire's scalar rule gives;
 ** one low half below its m (lane 9 with u = 0: low 0) refuses the whole
