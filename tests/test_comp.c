@@ -1077,6 +1077,52 @@ Test(comp, dither_sumsq_isa_paths_follow_the_documented_order) {
   }
 }
 
+/* dither's double norm, as documented in comp/dither.c and written here
+** independently of the library: pre = 2^-E with 2^E > max|x_i| (frexp), the
+** sequential sum of (|x_i| pre)^2, ||x|| = sqrt(sum) / pre; the scale is
+** ||x|| / s. */
+static double dither_scaled_norm_scale(const double *x, size_t d, double s) {
+  double big = 0, sum = 0;
+  for (size_t i = 0; i < d; i++) big = fmax(big, fabs(x[i]));
+  int e = 0;
+  if (big > 0) frexp(big, &e);
+  double pre = ldexp(1.0, -e);
+  for (size_t i = 0; i < d; i++) sum += (fabs(x[i]) * pre) * (fabs(x[i]) * pre);
+  return sqrt(sum) / pre / s;
+}
+
+/* The double scale is that two-pass norm bit for bit, where the library
+** sums the squares unscaled in the pass that finds the maximum (exact where
+** no square leaves the normal range: Gaussian input at 1, 2^-400, 2^400,
+** and magnitudes in [1, 2) 2^-511, the boundary) and where it must scale
+** first: Gaussian input at 2^-530 and magnitudes in [1, 2) 2^-512, whose
+** squares are subnormal unscaled and round differently there, and Gaussian
+** input at 2^600, whose squares overflow unscaled; every seventh
+** coordinate zero, and x all zeros. */
+Test(comp, dither_double_norm_is_the_scaled_sequential_sum) {
+  enum { D = 1000 };
+  static double x[D], out[D];
+  static const struct {
+    double scale;
+    int gaussian;
+  } cases[] = {{1, 1},         {0x1p-400, 1}, {0x1p400, 1}, {0x1p-511, 0},
+               {0x1p-530, 1},  {0x1p-512, 0}, {0x1p600, 1}, {0, 1}};
+  tpc_comp *c = build("dither(s=4)", D, 1);
+  tpc_msg msg;
+  for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+    for (size_t i = 0; i < D; i++) {
+      double v = cases[k].gaussian ? gsl_ran_gaussian(data, 1.0) : 1 + gsl_rng_uniform(data);
+      x[i] = i % 7 == 2 ? 0 : v * cases[k].scale;
+    }
+    streams(k);
+    run(c, TPC_F64, x, out, &msg);
+    double want = dither_scaled_norm_scale(x, D, 4);
+    cr_assert(eq(dbl, msg.part[0].scale, want), "case %zu: %a vs %a", k, msg.part[0].scale,
+              want);
+  }
+  tpc_comp_free(c);
+}
+
 /* The path each type reports is the kernel its calls run under each
 ** TPC_KERNEL cap: the widest variant it has within the cap (natural, dither
 ** and randk draw from the AVX2 lanes in both types; sign's double kernel has
@@ -1303,6 +1349,44 @@ ParameterizedTest(tpc_dtype *dt, comp, sign_scale_is_blocked_sum) {
     double got = sign_scale_on(*dt, *dt == TPC_F32 ? (void *)xf : (void *)xd, 17, isas[p]);
     cr_assert(eq(dbl, got, (1 + 7 * 0x1p-52) / 17), "%s by hand %s", dname(*dt), isas[p]);
   }
+}
+
+/* The sign bits and out follow the definition on every path, the portable
+** one included (the every-path test compares it only with the vector paths
+** a CPU has): bit i of word i/64 set exactly where x_i < 0 (-0 and +0 not),
+** the rest of the last word clear, out_i = -scale there and +scale
+** elsewhere, scale the part's scale rounded to the element type; at a d
+** across the portable scan's chunks with a partial last word. */
+DTYPES(comp, sign_bits_and_out_follow_the_signs)
+ParameterizedTest(tpc_dtype *dt, comp, sign_bits_and_out_follow_the_signs) {
+  static const char *const isas[] = {"scalar", "avx2", "avx512"};
+  enum { D = 3 * 1024 + 45 };
+  size_t es = *dt == TPC_F32 ? sizeof(float) : sizeof(double);
+  void *x = malloc(D * es), *out = malloc(D * es);
+  cr_assert(x && out);
+  path_input(*dt, x, D);
+  for (size_t p = 0; p < 3; p++) {
+    if (p > 0 && !tpc_cpu_supports((tpc_isa)p)) continue;
+    tpc_comp *c = build_isa("sign", D, isas[p]);
+    tpc_msg m;
+    tpc_msg_reset(&m);
+    if (*dt == TPC_F32) tpc_comp_compress_f32(c, x, out, &m, &ctx);
+    else tpc_comp_compress_f64(c, x, out, &m, &ctx);
+    const uint64_t *bits = m.part[0].bits;
+    for (size_t i = 0; i < (D + 63) / 64 * 64; i++) {
+      double xi = i >= D ? 0 : *dt == TPC_F32 ? ((float *)x)[i] : ((double *)x)[i];
+      int neg = xi < 0, bit = (int)(bits[i / 64] >> (i % 64) & 1);
+      cr_assert(eq(int, bit, neg), "%s %s bit %zu", dname(*dt), isas[p], i);
+      if (i >= D) continue;
+      double o = *dt == TPC_F32 ? ((float *)out)[i] : ((double *)out)[i];
+      double s = *dt == TPC_F32 ? (double)(float)m.part[0].scale : m.part[0].scale;
+      cr_assert(o == (neg ? -s : s) && !!signbit(o) == neg, "%s %s out %zu", dname(*dt),
+                isas[p], i);
+    }
+    tpc_comp_free(c);
+  }
+  free(x);
+  free(out);
 }
 
 /* randk's 16 draws at once: where every low product half is at least m the

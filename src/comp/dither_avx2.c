@@ -3,8 +3,9 @@
 ** rule on 8 coordinates at once, bit for bit the same levels and out from
 ** the same words of the lanes, chunk by chunk (and one word of the stream
 ** per tie in coordinate order: dither.c).  The two halves of 8 floats are
-** widened to doubles for v = min(|x| inv16, s16); AVX2 has no conversion
-** of doubles to 64-bit integers, so q = floor(v) is read off the bits of
+** widened to doubles for v = min(|x| inv16, s16); below s = 2^15, q =
+** floor(v) < 2^31 is the truncating conversion to 32 bits; above, AVX2 has
+** no conversion of doubles to 64-bit integers, so q is read off the bits of
 ** floor(v) + 2^52 (exact: 0 <= v < 2^47), and the low 32 bits of the four
 ** 64-bit lanes of each half gathered into 8 lanes: floor(r) = q >> 16 and
 ** F = q mod 2^16, compared with the 8 random quarters (lane i is quarter
@@ -27,6 +28,7 @@ typedef struct {
   __m256d inv16, s16;
   __m256 scale;
   gsl_rng *r;
+  int wide; /* s >= 2^15: floor(v) may exceed 31 bits */
 } dith_par;
 
 /* floor(v) of 4 values 0 <= v < 2^47 as 64-bit lanes, through the bits of
@@ -37,9 +39,9 @@ static inline __m256i dith_floor(__m256d v) {
   return _mm256_sub_epi64(_mm256_castpd_si256(fl), _mm256_castpd_si256(magic));
 }
 
-/* floor(min(a inv16, s16)) of 4 float magnitudes as 64-bit lanes. */
-static inline __m256i dith_q(__m128 a, const dith_par *p) {
-  return dith_floor(_mm256_min_pd(_mm256_mul_pd(_mm256_cvtps_pd(a), p->inv16), p->s16));
+/* v = min(a inv16, s16) of 4 float magnitudes. */
+static inline __m256d dith_v(__m128 a, const dith_par *p) {
+  return _mm256_min_pd(_mm256_mul_pd(_mm256_cvtps_pd(a), p->inv16), p->s16);
 }
 
 /* The low 32 bits of the 64-bit lanes of a, then of b, in order. */
@@ -71,9 +73,17 @@ static inline void dith_8(const float *x, __m256 v, const uint16_t *w16, __m256i
                           const dith_par *p, __m256i *lev, __m256i *val) {
   const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
   __m256 a = _mm256_and_ps(v, absmask);
-  __m256i q0 = dith_q(_mm256_castps256_ps128(a), p), q1 = dith_q(_mm256_extractf128_ps(a, 1), p);
-  __m256i fl = dith_low32(_mm256_srli_epi64(q0, 16), _mm256_srli_epi64(q1, 16));
-  __m256i f = _mm256_and_si256(dith_low32(q0, q1), _mm256_set1_epi32(0xffff));
+  __m256d v0 = dith_v(_mm256_castps256_ps128(a), p), v1 = dith_v(_mm256_extractf128_ps(a, 1), p);
+  __m256i fl, f;
+  if (p->wide) {
+    __m256i q0 = dith_floor(v0), q1 = dith_floor(v1);
+    fl = dith_low32(_mm256_srli_epi64(q0, 16), _mm256_srli_epi64(q1, 16));
+    f = _mm256_and_si256(dith_low32(q0, q1), _mm256_set1_epi32(0xffff));
+  } else { /* q < 2^31: the truncating conversion is the floor (v >= 0) */
+    __m256i q = _mm256_set_m128i(_mm256_cvttpd_epi32(v1), _mm256_cvttpd_epi32(v0));
+    fl = _mm256_srli_epi32(q, 16);
+    f = _mm256_and_si256(q, _mm256_set1_epi32(0xffff));
+  }
   __m256i u = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(const void *)w16));
   __m256i up = _mm256_cmpgt_epi32(f, u);
   __m256i tie = _mm256_and_si256(live, _mm256_cmpeq_epi32(u, f));
@@ -117,7 +127,8 @@ static void dith_chunk(const float *x, const uint64_t *words, size_t n, const di
 void tpc_dither_f32_avx2(const float *x, size_t d, double inv16, double s16, float scale,
                          float *out, int32_t *level, tpc_rng_lanes *lanes, gsl_rng *r,
                          int stream) {
-  dith_par p = {_mm256_set1_pd(inv16), _mm256_set1_pd(s16), _mm256_set1_ps(scale), r};
+  dith_par p = {_mm256_set1_pd(inv16), _mm256_set1_pd(s16), _mm256_set1_ps(scale), r,
+                !(s16 < 0x1p31)};
   /* two words of padding: the last vector of a chunk may read 8 quarters
   ** from where its head left it; zero, so that no lane reads an unset word */
   uint64_t words[TPC_RAND_CHUNK / 4 + 2] = {0};

@@ -1,35 +1,5 @@
 /* Template body of dither.c. */
 
-/* ||x|| pre with pre in *pre (dither.c): float sums the squares directly
-** (pre = 1), double scales by pre = 2^-E, 2^E > max|x_i|, first.  Not
-** finite when x is not. */
-static double FUNCTION(dither, relnorm)(const tpc_comp *c, const BASE *x, double *pre) {
-  size_t d = c->d;
-#ifdef DITHER_SUMSQ
-  *pre = 1;
-  return sqrt(DITHER_SUMSQ(c, x, d));
-#else
-  DITHER_UINT top = 0;
-  for (size_t i = 0; i < d; i++) { /* max |x_i| on the bits: it vectorizes */
-    DITHER_UINT u;
-    memcpy(&u, &x[i], sizeof u);
-    u &= ~(DITHER_UINT)0 >> 1;
-    top = u > top ? u : top;
-  }
-  BASE big;
-  memcpy(&big, &top, sizeof big);
-  int e = 0;
-  if (isfinite(big) && big > 0) frexp((double)big, &e);
-  double p = ldexp(1.0, -e), sum = 0;
-  for (size_t i = 0; i < d; i++) {
-    double t = (double)BASE_FABS(x[i]) * p;
-    sum += t * t;
-  }
-  *pre = p;
-  return big > 0 && !isfinite(big) ? (double)big : sqrt(sum);
-#endif
-}
-
 /* ||x|| within a factor 2 of the largest value of the type (or not
 ** finite): the part's scale times a level could overflow, so x goes as it is
 ** (a DENSE part: unbiased, no variance, and the bound of T2 holds a
@@ -43,29 +13,32 @@ static void FUNCTION(dither, dense)(tpc_comp *c, const BASE *x, BASE *out, tpc_m
 
 /* Coordinate x with its 16 random bits u (dither.c): the level, and in
 ** *tie whether u = F, where the level (rounded down) must be redone by
-** dither_one.  v = min(|x| pre inv16, s16) is r 2^16; floor(v) is the
-** nearest integer (off the bits of v + 2^52: 0 <= v < 2^47) less one where
-** that lies above v, the comparisons and x's sign are sign bits, so that
-** compilers vectorize it with no more than SSE2 or NEON (a comparison's
-** truth value as an integer kept gcc -O2 from it).  A zero's level is 0
-** whatever its sign bit; x is finite here (dither.c). */
-static inline int64_t FUNCTION(dither, guess)(BASE x, uint64_t u, double pre, double inv16,
-                                              double s16, uint64_t *tie) {
-  const double magic = 0x1p52;
-  uint64_t magic_bits, tb, below_bits;
-  DITHER_UINT xb;
-  memcpy(&magic_bits, &magic, sizeof magic_bits);
-  memcpy(&xb, &x, sizeof xb);
+** dither_one.  v = min(|x| pre inv16, s16) is r 2^16, q = floor(v) its
+** integer part: floor(r) = q >> 16 and F = q mod 2^16.  With s < 2^15
+** (not `wide`), q < 2^31 is one conversion to int32 (truncation is the
+** floor: v >= 0); else floor(r) = trunc(v 2^-16) (scaling by a power of
+** two is exact) and F = trunc(v - floor(r) 2^16) (the difference is exact:
+** Sterbenz where floor(r) >= 1, v itself where it is 0).  The comparisons
+** are sign bits of 32-bit differences (u, F < 2^16), so that compilers
+** vectorize it with no more than SSE2 or NEON, in 32-bit lanes.  A zero's
+** level is 0 whatever its sign; x is finite here (dither.c). */
+static inline int32_t FUNCTION(dither, guess)(BASE x, uint32_t u, double pre, double inv16,
+                                              double s16, int wide, uint32_t *tie) {
   double v = (double)BASE_FABS(x) * pre * inv16;
   v = v < s16 ? v : s16;
-  double t = v + magic, below = v - (t - magic); /* negative where the nearest is above */
-  memcpy(&tb, &t, sizeof tb);
-  memcpy(&below_bits, &below, sizeof below_bits);
-  uint64_t q = tb - magic_bits - (below_bits >> 63), f = q & 0xffff;
-  *tie = 0 - (((u ^ f) - 1) >> 63);
-  int64_t lev = (int64_t)(q >> 16) + (int64_t)((u - f) >> 63);
-  int64_t neg = -(int64_t)(xb >> (8 * sizeof xb - 1));
-  return (lev ^ neg) - neg;
+  int32_t top;
+  uint32_t f;
+  if (wide) {
+    top = (int32_t)(v * 0x1p-16);
+    f = (uint32_t)(int32_t)(v - (double)top * 0x1p16);
+  } else {
+    uint32_t q = (uint32_t)(int32_t)v;
+    top = (int32_t)(q >> 16);
+    f = q & 0xffff;
+  }
+  *tie = 0u - (((u ^ f) - 1) >> 31);
+  int32_t lev = top + (int32_t)((u - f) >> 31);
+  return x < 0 ? -lev : lev;
 }
 
 /* The same coordinate whole, a tie drawing its word from r. */
@@ -84,18 +57,18 @@ static int32_t FUNCTION(dither, one)(BASE x, uint32_t u, double pre, double inv1
 ** DITHER_BLOCK at a time through dither_guess, in a loop of fixed length
 ** that gcc -O2 vectorizes; a block that met a tie is redone in order by
 ** dither_one, which draws its tie words; the last n % DITHER_BLOCK by
-** dither_one alone. */
-static void FUNCTION(dither, chunk)(const BASE *restrict x, size_t n, const uint64_t *w,
-                                    double pre, double inv16, double s16, BASE scale,
-                                    BASE *restrict out, int32_t *restrict level, gsl_rng *r) {
+** dither_one alone.  Inlined with `wide` a constant (dither_guess). */
+static inline __attribute__((always_inline)) void FUNCTION(dither, chunk)(
+    const BASE *restrict x, size_t n, const uint64_t *w, double pre, double inv16, double s16,
+    int wide, BASE scale, BASE *restrict out, int32_t *restrict level, gsl_rng *r) {
   size_t j = 0;
   for (; j + DITHER_BLOCK <= n; j += DITHER_BLOCK) {
     uint16_t u[DITHER_BLOCK];
-    uint64_t ties = 0;
+    uint32_t ties = 0;
     tpc_rand_quarters(w + j / 4, DITHER_BLOCK, u);
     for (size_t k = 0; k < DITHER_BLOCK; k++) {
-      uint64_t tie;
-      level[j + k] = (int32_t)FUNCTION(dither, guess)(x[j + k], u[k], pre, inv16, s16, &tie);
+      uint32_t tie;
+      level[j + k] = FUNCTION(dither, guess)(x[j + k], u[k], pre, inv16, s16, wide, &tie);
       out[j + k] = scale * (BASE)level[j + k];
       ties |= tie;
     }
@@ -115,7 +88,7 @@ static void FUNCTION(dither, compress)(tpc_comp *c, const BASE *x, BASE *out,
                                        tpc_msg *msg, const tpc_ctx *ctx) {
   tpc_work *w = c->priv;
   int32_t *level = w->aux;
-  double pre, rel = FUNCTION(dither, relnorm)(c, x, &pre), s = c->par[0];
+  double pre, rel = DITHER_RELNORM(c, x, &pre), s = c->par[0];
   double norm = rel / pre;
   if (!(norm <= 0.5 * (DTYPE == TPC_F32 ? (double)FLT_MAX : DBL_MAX))) {
     FUNCTION(dither, dense)(c, x, out, msg);
@@ -135,7 +108,11 @@ static void FUNCTION(dither, compress)(tpc_comp *c, const BASE *x, BASE *out,
   for (size_t i = 0; i < c->d; i += TPC_RAND_CHUNK) {
     size_t n = c->d - i < TPC_RAND_CHUNK ? c->d - i : TPC_RAND_CHUNK;
     fill(&lanes, words, tpc_rand_blocks(n));
-    FUNCTION(dither, chunk)(x + i, n, words, pre, inv16, s * 0x1p16, scale, out + i,
-                            level + i, ctx->rng);
+    if (s < 0x1p15)
+      FUNCTION(dither, chunk)(x + i, n, words, pre, inv16, s * 0x1p16, 0, scale, out + i,
+                              level + i, ctx->rng);
+    else
+      FUNCTION(dither, chunk)(x + i, n, words, pre, inv16, s * 0x1p16, 1, scale, out + i,
+                              level + i, ctx->rng);
   }
 }

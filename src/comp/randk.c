@@ -100,15 +100,23 @@ static void urandk_consts(const tpc_comp *c, tpc_comp_consts *out) {
 typedef struct {
   tpc_rng_lanes lanes;
   tpc_rng_lanes_fill_fn fill;
-  size_t next; /* in 32-bit words */
+  size_t next, end; /* in 32-bit words */
   uint64_t word[RANDK_WORDS];
 } randk_source;
 
+/* The next `words` words of the lanes (at most RANDK_WORDS, rounded up to
+** whole blocks): the lanes' words come in one sequence whatever the batches,
+** so a first batch sized to the call's k spares a small k the cost of a
+** full one. */
+static void randk_refill(randk_source *src, size_t words) {
+  size_t blocks = (words + TPC_LANES - 1) / TPC_LANES;
+  src->fill(&src->lanes, src->word, blocks);
+  src->next = 0;
+  src->end = 2 * TPC_LANES * blocks;
+}
+
 static uint32_t randk_u32(randk_source *src) {
-  if (src->next == 2 * RANDK_WORDS) {
-    src->fill(&src->lanes, src->word, RANDK_WORDS / TPC_LANES);
-    src->next = 0;
-  }
+  if (src->next == src->end) randk_refill(src, RANDK_WORDS);
   size_t i = src->next++;
   return (uint32_t)(src->word[i / 2] >> (32 * (i % 2)));
 }
@@ -133,7 +141,8 @@ static int randk_draw_wide(tpc_isa isa, const uint32_t *u, uint32_t m0, uint32_t
 ** AVX2 paths take 16 or 8 at a time (randk_avx512.c, randk_avx2.c) where
 ** all their words are surely accepted and leave the others, and a refill,
 ** to randk_below: the same words give the same draws either way.  The
-** lanes advance by whole batches of RANDK_WORDS words. */
+** first batch holds the k/2 words that k draws take without a rejection,
+** the later ones RANDK_WORDS. */
 static void randk_draws(const tpc_comp *c, uint32_t *draw, gsl_rng *r) {
   tpc_isa isa = randk_state_of(c)->isa;
   size_t width = isa >= TPC_ISA_AVX512 ? 16 : isa >= TPC_ISA_AVX2 ? 8 : 0;
@@ -141,9 +150,9 @@ static void randk_draws(const tpc_comp *c, uint32_t *draw, gsl_rng *r) {
   randk_source src;
   tpc_rng_lanes_seed(&src.lanes, r);
   src.fill = tpc_rand_fill(isa);
-  src.next = 2 * RANDK_WORDS;
+  randk_refill(&src, k / 2 + 1 < RANDK_WORDS ? k / 2 + 1 : RANDK_WORDS);
   while (j < k) {
-    if (width > 0 && j + width <= k && src.next + width <= 2 * RANDK_WORDS &&
+    if (width > 0 && j + width <= k && src.next + width <= src.end &&
         randk_draw_wide(isa, (const uint32_t *)(const void *)src.word + src.next,
                         (uint32_t)(d - k + j + 1), draw + j)) {
       src.next += width;

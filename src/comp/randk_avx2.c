@@ -2,14 +2,15 @@
 ** AVX2 paths of randk (comp/randk.c), the same results as the portable
 ** ones: Floyd's draws 8 at a time, for either type, from the lanes' 32-bit
 ** words by Lemire's method (randk.c), as randk_avx512.c takes 16; and the
-** output for float input in one pass over the bitmap, as randk_avx512.c
-** writes it, 8 coordinates at a time.  Compiled with the AVX2 flags (BMI2's
+** output for float input in the pass of randk_pass.h, 8 coordinates at a
+** time.  Compiled with the AVX2 flags (BMI2's
 ** pdep included), called only where tpc_cpu_supports(TPC_ISA_AVX2).
 */
 #include <immintrin.h>
 #include <stdint.h>
 
 #include "comp/kernels.h"
+#include "comp/randk_pass.h"
 
 /* The products of u and m in 64-bit lanes, even and odd words apart; the
 ** high halves are the draws, the low halves decide acceptance (compared
@@ -30,20 +31,6 @@ int tpc_randk_draw8_avx2(const uint32_t *u, uint32_t m0, uint32_t *out) {
 }
 
 /* ---- the float output: one pass over the bitmap ----------------------- */
-
-/* Bitmap words per chunk and chunks listed ahead of the writes: those of
-** randk_avx512.c, whose comment says how they were chosen. */
-enum { RANDK_CHUNK = 16, RANDK_AHEAD = 16 };
-
-/* Appends the set bits of bits[from..to) to idx at n (tpc_randk_list) and
-** prefetches x at each; the new count. */
-static size_t randk_list(const uint64_t *bits, size_t from, size_t to, const float *x,
-                         uint32_t *idx, size_t n) {
-  size_t start = n;
-  n = tpc_randk_list(bits, from, to, idx, n);
-  for (size_t j = start; j < n; j++) _mm_prefetch((const char *)(x + idx[j]), _MM_HINT_T1);
-  return n;
-}
 
 /* The 8 lanes of kept bits m from the list at val: lane i takes value
 ** popcount(m below bit i) where bit i is set, +0 elsewhere.  AVX2 has no
@@ -84,32 +71,21 @@ static size_t randk_write(uint64_t *bits, size_t from, size_t to, const float *v
   return n;
 }
 
-/* randk_avx512.c's pass on 8 lanes: the kept indices RANDK_AHEAD chunks
-** ahead listed and their x prefetched, this chunk's values read into val,
-** out written and the bitmap cleared. */
+/* out[base, d) from the last, partial word m, through masked stores. */
+static size_t randk_tail(uint64_t m, size_t base, size_t d, const float *val, size_t n,
+                         float *out) {
+  for (; base < d; base += 8, m >>= 8) {
+    size_t left = d - base;
+    __m256i part = _mm256_cmpgt_epi32(_mm256_set1_epi32(left >= 8 ? 8 : (int)left),
+                                      _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    n += randk_8((unsigned)m & 0xff, val + n, out + base, 0, part, 0);
+  }
+  return n;
+}
+
+/* randk_pass.h's pass on 8 lanes. */
 void tpc_randk_f32_avx2(uint64_t *bits, const float *x, size_t d, float scale, float *out,
                         uint32_t *idx, float *val, int stream) {
-  size_t words = (d + 63) / 64, full = d / 64;
-  size_t lw = 0, listed = 0, read = 0, n = 0;
-  stream = stream && ((uintptr_t)out & 31) == 0;
-  for (size_t w = 0; w < words; w += RANDK_CHUNK) {
-    size_t end = words - w < RANDK_CHUNK ? words : w + RANDK_CHUNK;
-    size_t to = words - w < (RANDK_AHEAD + 1) * RANDK_CHUNK ? words
-                                                            : w + (RANDK_AHEAD + 1) * RANDK_CHUNK;
-    listed = randk_list(bits, lw, to, x, idx, listed); /* the chunk RANDK_AHEAD on */
-    lw = to;
-    for (; read < listed && idx[read] < 64 * end; read++) val[read] = scale * x[idx[read]];
-    n = randk_write(bits, w, end < full ? end : full, val, n, out, stream);
-  }
-  if (full < words) { /* the last, partial word */
-    uint64_t m = bits[full];
-    bits[full] = 0;
-    for (size_t base = 64 * full; base < d; base += 8, m >>= 8) {
-      size_t left = d - base;
-      __m256i part = _mm256_cmpgt_epi32(_mm256_set1_epi32(left >= 8 ? 8 : (int)left),
-                                        _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-      n += randk_8((unsigned)m & 0xff, val + n, out + base, 0, part, 0);
-    }
-  }
-  if (stream) _mm_sfence();
+  randk_pass(bits, x, d, scale, out, idx, val, stream && ((uintptr_t)out & 31) == 0,
+             randk_write, randk_tail);
 }

@@ -11,6 +11,7 @@
 #include "comp/kernels.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "core/cpu.h"
 #include "comp/sign_kern.h"
@@ -83,20 +84,51 @@ static int sign_fast_f64(const tpc_comp *c, const double *x, double *out,
   return 1;
 }
 
-/* SIGN_FAST: the type's fast path, 0 where it has none. */
+/* 2^j for j < 32 and j < 64: the portable loops (sign_source.c) test and
+** set bit j of a word through a load from these, since a shift by the loop
+** index does not vectorize at the baseline ISA. */
+#define SIGN_POW2_8(T, j)                                                         \
+  (T)1 << (j), (T)1 << ((j) + 1), (T)1 << ((j) + 2), (T)1 << ((j) + 3),           \
+      (T)1 << ((j) + 4), (T)1 << ((j) + 5), (T)1 << ((j) + 6), (T)1 << ((j) + 7)
+static const uint32_t sign_pow2_32[32] = {SIGN_POW2_8(uint32_t, 0), SIGN_POW2_8(uint32_t, 8),
+                                          SIGN_POW2_8(uint32_t, 16),
+                                          SIGN_POW2_8(uint32_t, 24)};
+static const uint64_t sign_pow2_64[64] = {
+    SIGN_POW2_8(uint64_t, 0),  SIGN_POW2_8(uint64_t, 8),  SIGN_POW2_8(uint64_t, 16),
+    SIGN_POW2_8(uint64_t, 24), SIGN_POW2_8(uint64_t, 32), SIGN_POW2_8(uint64_t, 40),
+    SIGN_POW2_8(uint64_t, 48), SIGN_POW2_8(uint64_t, 56)};
+
+/* Elements per chunk of the portable scan (sign_source.c): a multiple of
+** 64 whose doubles fit the L1 cache with room to spare. */
+enum { SIGN_CHUNK = 1024 };
+
+/* Per type: the fast path (0 where it has none), the unsigned integer as
+** wide as the element (SIGN_BITS bits) and its powers of two. */
 #define TPC_BASE_F32
 #include "core/templates_on.h"
 #define SIGN_FAST(c, x, out, bits, scale) sign_fast_f32(c, x, out, bits, scale)
+#define SIGN_UINT uint32_t
+#define SIGN_BITS 32
+#define SIGN_POW2 sign_pow2_32
 #include "comp/sign_source.c"
 #undef SIGN_FAST
+#undef SIGN_UINT
+#undef SIGN_BITS
+#undef SIGN_POW2
 #include "core/templates_off.h"
 #undef TPC_BASE_F32
 
 #define TPC_BASE_F64
 #include "core/templates_on.h"
 #define SIGN_FAST(c, x, out, bits, scale) sign_fast_f64(c, x, out, bits, scale)
+#define SIGN_UINT uint64_t
+#define SIGN_BITS 64
+#define SIGN_POW2 sign_pow2_64
 #include "comp/sign_source.c"
 #undef SIGN_FAST
+#undef SIGN_UINT
+#undef SIGN_BITS
+#undef SIGN_POW2
 #include "core/templates_off.h"
 #undef TPC_BASE_F64
 

@@ -38,6 +38,7 @@ double tpc_sign_scan_f32_avx2(const float *x, size_t d, uint64_t *bits) {
       for (size_t l = 0; l < 4; l++)
         __builtin_prefetch(x + i + SIGN_AHEAD / sizeof *x + 16 * l);
     uint64_t word = 0;
+#pragma GCC unroll 8 /* keeps acc in registers: a loop left it in memory */
     for (size_t j = 0; j < 8; j++) /* elements 8j .. 8j+7: lanes 8(j%2) .. */
       word |= (uint64_t)sign_step8(x + i + 8 * j, &acc[2 * (j % 2)], &acc[2 * (j % 2) + 1])
               << (8 * j);
@@ -77,6 +78,7 @@ static inline __attribute__((always_inline)) void sign_fill64_f32(uint64_t word,
   const __m256i top = _mm256_setr_epi32(31, 30, 29, 28, 27, 26, 25, 24);
   const __m256i half[2] = {_mm256_set1_epi32((int)(uint32_t)word),
                            _mm256_set1_epi32((int)(uint32_t)(word >> 32))};
+#pragma GCC unroll 8 /* the shift counts become constants */
   for (int j = 0; j < 8; j++) { /* lane l of vector j: bit 8j + l */
     __m256i at = _mm256_sub_epi32(top, _mm256_set1_epi32(8 * (j % 4)));
     __m256i m = _mm256_sllv_epi32(half[j / 4], at);
@@ -121,6 +123,7 @@ double tpc_sign_scan_f64_avx2(const double *x, size_t d, uint64_t *bits) {
       for (size_t l = 0; l < 8; l++)
         __builtin_prefetch(x + i + SIGN_AHEAD / sizeof *x + 8 * l);
     uint64_t word = 0;
+#pragma GCC unroll 16 /* keeps acc in registers */
     for (size_t j = 0; j < 16; j++) /* elements 4j .. 4j+3: lanes 4(j%4) .. */
       word |= (uint64_t)sign_step4(x + i + 4 * j, &acc[j % 4]) << (4 * j);
     bits[i / 64] = word;
@@ -143,6 +146,7 @@ static inline __attribute__((always_inline)) void sign_fill64_f64(uint64_t word,
                                                                  __m256d plus, __m256d minus,
                                                                  int stream) {
   const __m256i top = _mm256_setr_epi64x(63, 62, 61, 60), all = _mm256_set1_epi64x((long long)word);
+#pragma GCC unroll 16
   for (int j = 0; j < 16; j++) {
     __m256i m = _mm256_sllv_epi64(all, _mm256_sub_epi64(top, _mm256_set1_epi64x(4 * j)));
     __m256d v = _mm256_blendv_pd(plus, minus, _mm256_castsi256_pd(m));

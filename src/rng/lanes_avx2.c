@@ -30,6 +30,7 @@ void tpc_rng_lanes_fill_avx2(tpc_rng_lanes *L, uint64_t *out, size_t blocks) {
     for (int j = 0; j < 4; j++)
       s[h][j] = _mm256_loadu_si256((const __m256i *)(const void *)(L->s[j] + 4 * h));
   for (size_t b = 0; b < blocks; b++)
+#pragma GCC unroll 2 /* keeps the state in registers: a loop left it in memory */
     for (int h = 0; h < 2; h++)
       lanes_step4(&s[h][0], &s[h][1], &s[h][2], &s[h][3], out + TPC_LANES * b + 4 * (size_t)h);
   for (int h = 0; h < 2; h++)
