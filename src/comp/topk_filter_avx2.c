@@ -1,7 +1,7 @@
 /*
 ** AVX2 kernels of TopK (comp/topk_kern.h): the band pass of the filter and
-** the maxbound implementation, and maxbound's column maxima; compiled with
-** -mavx2 -mfma -mbmi2 and called only when tpc_cpu_supports(TPC_ISA_AVX2).
+** the maxbound implementation, and maxbound's block maxima and gather;
+** compiled with -mavx2 -mfma -mbmi2 and called only when tpc_cpu_supports(TPC_ISA_AVX2).
 ** Per group of 64 elements (8 vectors of floats, 16 of doubles): the keys
 ** are the loaded bits with the sign cleared, one compare per vector gives
 ** the candidate lanes (key >= lo), movemask packs them into one 64-bit
@@ -54,38 +54,91 @@ int tpc_topk_band_avx2_f64(const double *x, size_t d, uint64_t lo,
   TPC_TOPK_UNROLL_SWITCH(b->unroll, band256_run_f64(x, d, lo, hi, b, U));
 }
 
-/* Column maxima, 64 columns at a time in registers; the float keys compare
-** as unsigned integers, the double ones as the non-negative doubles they
-** are (AVX2 has no 64-bit integer maximum; for finite values the order is
-** the same and equal keys are equal bits).  Were subnormals read as zero
-** (DAZ), a column's maximum could come out below its largest key, which
-** lowers the bound and adds candidates but never drops a kept element. */
-void tpc_topk_colmax_avx2_f32(const float *x, size_t rows, size_t m, uint32_t *acc) {
+/* Block maxima, four blocks of 16 at a time: per block the vertical maximum
+** of its vectors, then the four (eight) blocks' lane maxima folded into one
+** vector of block maxima by unpack / permute and maximum steps.  The float
+** keys compare as unsigned integers, the double ones as the non-negative
+** doubles they are (AVX2 has no 64-bit integer maximum; for finite values
+** the order is the same and equal keys are equal bits), whose upper halves
+** are the 32-bit keys.  Were subnormals read as zero (DAZ), a block's
+** maximum could come out below its largest key, which lowers the bound and
+** adds candidates but never drops a kept element. */
+void tpc_topk_blockmax_avx2_f32(const float *x, size_t nb, uint32_t *m) {
   const __m256i abs = _mm256_set1_epi32(0x7fffffff);
-  for (size_t c = 0; c < m; c += 64) {
-    __m256i a[8];
-    for (int j = 0; j < 8; j++)
-      a[j] = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(const void *)(x + c + 8 * j)), abs);
-    for (size_t r = 1; r < rows; r++) {
-      const float *p = x + r * m + c;
-      for (int j = 0; j < 8; j++)
-        a[j] = _mm256_max_epu32(
-            a[j], _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(const void *)(p + 8 * j)), abs));
+  size_t b = 0;
+  for (; b + 8 <= nb; b += 8) {
+    __m256i v[8];
+    for (int j = 0; j < 8; j++) {
+      const __m256i *p = (const __m256i *)(const void *)(x + 16 * (b + (size_t)j));
+      v[j] = _mm256_max_epu32(_mm256_and_si256(_mm256_loadu_si256(p), abs),
+                              _mm256_and_si256(_mm256_loadu_si256(p + 1), abs));
     }
-    for (int j = 0; j < 8; j++) _mm256_storeu_si256((__m256i *)(void *)(acc + c + 8 * j), a[j]);
+    for (int j = 0; j < 8; j += 2)
+      v[j / 2] = _mm256_max_epu32(_mm256_unpacklo_epi32(v[j], v[j + 1]),
+                                  _mm256_unpackhi_epi32(v[j], v[j + 1]));
+    for (int j = 0; j < 4; j += 2)
+      v[j / 2] = _mm256_max_epu32(_mm256_unpacklo_epi64(v[j], v[j + 1]),
+                                  _mm256_unpackhi_epi64(v[j], v[j + 1]));
+    __m256i r = _mm256_max_epu32(_mm256_permute2x128_si256(v[0], v[1], 0x20),
+                                 _mm256_permute2x128_si256(v[0], v[1], 0x31));
+    _mm256_storeu_si256((__m256i *)(void *)(m + b), r);
   }
+  tpc_topk_blockmax_portable_f32(x + 16 * b, nb - b, m + b);
 }
 
-void tpc_topk_colmax_avx2_f64(const double *x, size_t rows, size_t m, uint64_t *acc) {
+void tpc_topk_blockmax_avx2_f64(const double *x, size_t nb, uint32_t *m) {
   const __m256d abs = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffffLL));
-  for (size_t c = 0; c < m; c += 64) {
-    __m256d a[16];
-    for (int j = 0; j < 16; j++) a[j] = _mm256_and_pd(_mm256_loadu_pd(x + c + 4 * j), abs);
-    for (size_t r = 1; r < rows; r++) {
-      const double *p = x + r * m + c;
-      for (int j = 0; j < 16; j++)
-        a[j] = _mm256_max_pd(a[j], _mm256_and_pd(_mm256_loadu_pd(p + 4 * j), abs));
+  const __m256i odd = _mm256_setr_epi32(1, 3, 5, 7, 1, 3, 5, 7);
+  size_t b = 0;
+  for (; b + 4 <= nb; b += 4) {
+    __m256d v[4];
+    for (int j = 0; j < 4; j++) {
+      const double *p = x + 16 * (b + (size_t)j);
+      __m256d a0 = _mm256_and_pd(_mm256_loadu_pd(p), abs);
+      __m256d a1 = _mm256_and_pd(_mm256_loadu_pd(p + 4), abs);
+      __m256d a2 = _mm256_and_pd(_mm256_loadu_pd(p + 8), abs);
+      __m256d a3 = _mm256_and_pd(_mm256_loadu_pd(p + 12), abs);
+      v[j] = _mm256_max_pd(_mm256_max_pd(a0, a1), _mm256_max_pd(a2, a3));
     }
-    for (int j = 0; j < 16; j++) _mm256_storeu_pd((double *)(void *)(acc + c + 4 * j), a[j]);
+    __m256d t0 = _mm256_max_pd(_mm256_unpacklo_pd(v[0], v[1]), _mm256_unpackhi_pd(v[0], v[1]));
+    __m256d t1 = _mm256_max_pd(_mm256_unpacklo_pd(v[2], v[3]), _mm256_unpackhi_pd(v[2], v[3]));
+    __m256d r = _mm256_max_pd(_mm256_permute2f128_pd(t0, t1, 0x20),
+                              _mm256_permute2f128_pd(t0, t1, 0x31));
+    __m256i hi = _mm256_permutevar8x32_epi32(_mm256_castpd_si256(r), odd);
+    _mm_storeu_si128((__m128i *)(void *)(m + b), _mm256_castsi256_si128(hi));
   }
+  tpc_topk_blockmax_portable_f64(x + 16 * b, nb - b, m + b);
+}
+
+size_t tpc_topk_gather_avx2_f32(const float *x, const uint32_t *blk, size_t nblk,
+                                uint32_t lo, uint32_t *idx, uint32_t *key, size_t n,
+                                size_t cap) {
+  const __m256i abs = _mm256_set1_epi32(0x7fffffff), lo1 = LO1_32(lo);
+  for (size_t b = 0; b < nblk && n <= cap; b++) {
+    size_t base = (size_t)blk[b] * 16;
+    const __m256i *p = (const __m256i *)(const void *)(x + base);
+    __m256i c0 = _mm256_cmpgt_epi32(_mm256_and_si256(_mm256_loadu_si256(p), abs), lo1);
+    __m256i c1 = _mm256_cmpgt_epi32(_mm256_and_si256(_mm256_loadu_si256(p + 1), abs), lo1);
+    unsigned mask = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(c0)) |
+                    (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(c1)) << 8;
+    TPC_TOPK_GATHER_EMIT(f32);
+  }
+  return n;
+}
+
+size_t tpc_topk_gather_avx2_f64(const double *x, const uint32_t *blk, size_t nblk,
+                                uint64_t lo, uint32_t *idx, uint64_t *key, size_t n,
+                                size_t cap) {
+  const __m256i abs = _mm256_set1_epi64x(0x7fffffffffffffffLL), lo1 = LO1_64(lo);
+  for (size_t b = 0; b < nblk && n <= cap; b++) {
+    size_t base = (size_t)blk[b] * 16;
+    const __m256i *p = (const __m256i *)(const void *)(x + base);
+    unsigned mask = 0;
+    for (int j = 0; j < 4; j++) {
+      __m256i c = _mm256_cmpgt_epi64(_mm256_and_si256(_mm256_loadu_si256(p + j), abs), lo1);
+      mask |= (unsigned)_mm256_movemask_pd(_mm256_castsi256_pd(c)) << (4 * j);
+    }
+    TPC_TOPK_GATHER_EMIT(f64);
+  }
+  return n;
 }

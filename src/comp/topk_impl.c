@@ -53,6 +53,9 @@ size_t tpc_topk_work_size(size_t d, size_t k) {
   return most;
 }
 
+int tpc_topk_avx2_available(void) { return tpc_cpu_supports(TPC_ISA_AVX2); }
+int tpc_topk_avx512_available(void) { return tpc_cpu_supports(TPC_ISA_AVX512); }
+
 static int topk_available(const tpc_topk_impl *impl) {
   return impl->available == NULL || impl->available();
 }
