@@ -58,8 +58,13 @@ int tpc_topk_band_avx512_f64(const double *x, size_t d, uint64_t lo,
   TPC_TOPK_UNROLL_SWITCH(b->unroll, band512_run_f64(x, d, lo, hi, b, U));
 }
 
-/* The block maxima are the AVX2 kernel's (topk_filter_avx2.c): 16-lane
-** folds cost more shuffles per block than they save in loads. */
+/* The block maxima and the lane bound are the AVX2 kernels'
+** (topk_filter_avx2.c): 16-lane folds cost more shuffles per block than
+** they save in loads, and the bound works on rows of eight. */
+uint32_t tpc_topk_lanebound_avx512(const uint32_t *m, size_t nrow, size_t k) {
+  return tpc_topk_lanebound_avx2(m, nrow, k);
+}
+
 void tpc_topk_blockmax_avx512_f32(const float *x, size_t nb, uint32_t *m) {
   tpc_topk_blockmax_avx2_f32(x, nb, m);
 }

@@ -177,6 +177,11 @@ int tpc_topk_band_avx512_f64(const double *x, size_t d, uint64_t lo,
 ** hold cap + TPC_TOPK_MB_BLOCK entries); returns the count, above cap when
 ** it stopped early. */
 enum { TPC_TOPK_MB_BLOCK = 16 };
+/* lanebound: the bound of maxbound (topk_maxbound.c) from nrow rows of 8
+** block maxima, for 1 <= k <= TPC_TOPK_MB_LIST: the k-th largest of the
+** lanes' r = ceil(k/4) largest maxima, r <= TPC_TOPK_MB_TOP. */
+enum { TPC_TOPK_MB_TOP = 8, TPC_TOPK_MB_LIST = 4 * TPC_TOPK_MB_TOP };
+typedef uint32_t (*tpc_topk_lanebound_fn)(const uint32_t *m, size_t nrow, size_t k);
 typedef void (*tpc_topk_blockmax_f32_fn)(const float *x, size_t nb, uint32_t *m);
 typedef void (*tpc_topk_blockmax_f64_fn)(const double *x, size_t nb, uint32_t *m);
 typedef size_t (*tpc_topk_gather_f32_fn)(const float *x, const uint32_t *blk, size_t nblk,
@@ -186,6 +191,7 @@ typedef size_t (*tpc_topk_gather_f64_fn)(const double *x, const uint32_t *blk, s
                                          uint64_t lo, uint32_t *idx, uint64_t *key,
                                          size_t n, size_t cap);
 #define TPC_TOPK_MB_DECLARE(isa)                                                         \
+  uint32_t tpc_topk_lanebound_##isa(const uint32_t *m, size_t nrow, size_t k);           \
   void tpc_topk_blockmax_##isa##_f32(const float *x, size_t nb, uint32_t *m);            \
   void tpc_topk_blockmax_##isa##_f64(const double *x, size_t nb, uint32_t *m);           \
   size_t tpc_topk_gather_##isa##_f32(const float *x, const uint32_t *blk, size_t nblk,   \

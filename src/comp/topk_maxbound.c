@@ -27,10 +27,10 @@
 */
 #include "comp/topk_kern.h"
 
-/* Largest k for which the bound comes from the lanes' top r (r <= 8); the
-** eight lanes are two 16-byte vectors (SSE2, NEON: every target has them;
-** gcc splits wider GNU C vectors into scalar code there). */
-enum { MAXBOUND_LANES = 8, MAXBOUND_TOP = 8, MAXBOUND_LIST = 4 * MAXBOUND_TOP };
+/* The portable lane bound's eight lanes are two 16-byte vectors (SSE2,
+** NEON: every target has them; gcc splits wider GNU C vectors into scalar
+** code there). */
+enum { MAXBOUND_LANES = 8 };
 
 typedef int32_t maxbound_vec __attribute__((vector_size(16)));
 enum { MAXBOUND_HALF = sizeof(maxbound_vec) / sizeof(int32_t),
@@ -57,12 +57,12 @@ static void maxbound_exchange(maxbound_vec *a, maxbound_vec *b) {
   *a = hi;
 }
 
-/* The k-th largest of the lanes' r largest maxima (1 <= k <= 32): the
-** smallest value with fewer than k values above it. */
-static uint32_t maxbound_lane_bound(const uint32_t *m, size_t nrow, size_t k) {
+/* The portable lane bound (comp/topk_kern.h): the smallest of the lanes'
+** r largest maxima with fewer than k of them above it. */
+uint32_t tpc_topk_lanebound_portable(const uint32_t *m, size_t nrow, size_t k) {
   enum { NV = MAXBOUND_NV };
   size_t r = (k + 3) / 4;
-  maxbound_vec top[MAXBOUND_TOP][NV] = {{{0}}}, above[MAXBOUND_TOP][NV] = {{{0}}};
+  maxbound_vec top[TPC_TOPK_MB_TOP][NV] = {{{0}}}, above[TPC_TOPK_MB_TOP][NV] = {{{0}}};
   for (size_t row = 0; row < nrow; row++)
     for (size_t h = 0; h < NV; h++) {
       maxbound_vec v;
@@ -90,10 +90,10 @@ static uint32_t maxbound_lane_bound(const uint32_t *m, size_t nrow, size_t k) {
 /* A lower bound of the k-th largest of the nb block maxima m (padded to
 ** nrow rows): 0 when there are fewer than k blocks. */
 static uint32_t maxbound_bound(const uint32_t *m, size_t nb, size_t nrow, size_t k,
-                               tpc_topk_band *b) {
+                               tpc_topk_band *b, tpc_topk_lanebound_fn lanebound) {
   size_t greater;
   if (nb < k) return 0;
-  if (k <= MAXBOUND_LIST) return maxbound_lane_bound(m, nrow, k);
+  if (k <= TPC_TOPK_MB_LIST) return lanebound(m, nrow, k);
   return tpc_topk_kth_key_f32(m, nb, k, 0, INT32_MAX, b->scratch, b->scratch_cap,
                               &greater);
 }
@@ -118,12 +118,14 @@ size_t tpc_topk_maxbound_work(size_t d, size_t k, size_t esize) {
   static void maxbound_select_##isa##_f32(const float *x, size_t d, size_t k,  \
                                           uint32_t *idx, void *work) {         \
     maxbound_run_f32(x, d, k, idx, work, tpc_topk_blockmax_##isa##_f32,        \
-                     tpc_topk_gather_##isa##_f32, tpc_topk_band_##isa##_f32);  \
+                     tpc_topk_lanebound_##isa, tpc_topk_gather_##isa##_f32,    \
+                     tpc_topk_band_##isa##_f32);                               \
   }                                                                            \
   static void maxbound_select_##isa##_f64(const double *x, size_t d, size_t k, \
                                           uint32_t *idx, void *work) {         \
     maxbound_run_f64(x, d, k, idx, work, tpc_topk_blockmax_##isa##_f64,        \
-                     tpc_topk_gather_##isa##_f64, tpc_topk_band_##isa##_f64);  \
+                     tpc_topk_lanebound_##isa, tpc_topk_gather_##isa##_f64,    \
+                     tpc_topk_band_##isa##_f64);                               \
   }
 MAXBOUND_SELECT(portable)
 MAXBOUND_SELECT(avx2)

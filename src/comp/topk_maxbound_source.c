@@ -49,7 +49,8 @@ size_t FUNCTION(tpc_topk, gather_portable)(const BASE *x, const uint32_t *blk, s
 
 static void FUNCTION(maxbound, run)(const BASE *x, size_t d, size_t k, uint32_t *idx,
                                     void *work, TOPK_BLOCKMAX_FN blockmax,
-                                    TOPK_GATHER_FN gather, TOPK_BAND_FN band) {
+                                    tpc_topk_lanebound_fn lanebound, TOPK_GATHER_FN gather,
+                                    TOPK_BAND_FN band) {
   tpc_topk_band b;
   size_t nb = d / TPC_TOPK_MB_BLOCK, nrow = maxbound_rows(d), nblk = 0;
   uint32_t *m = work;
@@ -62,7 +63,7 @@ static void FUNCTION(maxbound, run)(const BASE *x, size_t d, size_t k, uint32_t 
                        sizeof(TOPK_UKEY));
   blockmax(x, nb, m);
   for (size_t j = nb; j < nrow * MAXBOUND_LANES; j++) m[j] = 0;
-  uint32_t t = maxbound_bound(m, nb, nrow, k, &b);
+  uint32_t t = maxbound_bound(m, nb, nrow, k, &b, lanebound);
   TOPK_UKEY lo = (TOPK_UKEY)((TOPK_UKEY)t << (8 * sizeof(TOPK_UKEY) - 32));
   for (size_t j = 0; j < nb; j++) {
     blk[nblk] = (uint32_t)j;
