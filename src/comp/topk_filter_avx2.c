@@ -183,10 +183,32 @@ uint32_t tpc_topk_lanebound_avx2(const uint32_t *m, size_t nrow, size_t k) {
   }
 }
 
-size_t tpc_topk_gather_avx2_f32(const float *x, const uint32_t *blk, size_t nblk,
-                                uint32_t lo, uint32_t *idx, uint32_t *key, size_t n,
-                                size_t cap) {
+/* The blocks b < nb with m[b] >= t into blk, increasing: one compare per
+** eight maxima, the set bits of the masks listed by a loop that branches
+** once per listed block and once at its end (not once per block).  Also the
+** AVX-512 gather's list. */
+size_t tpc_topk_blocklist_avx2(const uint32_t *m, size_t nb, uint32_t t, uint32_t *blk) {
+  const __m256i t1 = LO1_32(t);
+  size_t n = 0;
+  for (size_t g = 0; g < nb; g += 64) {
+    uint64_t word = 0;
+    size_t rows = nb - g < 64 ? (nb - g + 7) / 8 : 8;
+    for (size_t r = 0; r < rows; r++) {
+      __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(m + g + 8 * r));
+      word |= (uint64_t)(unsigned)_mm256_movemask_ps(
+                  _mm256_castsi256_ps(_mm256_cmpgt_epi32(v, t1))) << (8 * r);
+    }
+    if (nb - g < 64) word &= ((uint64_t)1 << (nb - g)) - 1;
+    for (; word != 0; word &= word - 1) blk[n++] = (uint32_t)(g + (size_t)__builtin_ctzll(word));
+  }
+  return n;
+}
+
+size_t tpc_topk_gather_avx2_f32(const float *x, const uint32_t *m, size_t nb, uint32_t t,
+                                uint32_t *blk, uint32_t lo, uint32_t *idx, uint32_t *key,
+                                size_t n, size_t cap) {
   const __m256i abs = _mm256_set1_epi32(0x7fffffff), lo1 = LO1_32(lo);
+  size_t nblk = tpc_topk_blocklist_avx2(m, nb, t, blk);
   for (size_t b = 0; b < nblk && n <= cap; b++) {
     size_t base = (size_t)blk[b] * 16;
     const __m256i *p = (const __m256i *)(const void *)(x + base);
@@ -199,10 +221,11 @@ size_t tpc_topk_gather_avx2_f32(const float *x, const uint32_t *blk, size_t nblk
   return n;
 }
 
-size_t tpc_topk_gather_avx2_f64(const double *x, const uint32_t *blk, size_t nblk,
-                                uint64_t lo, uint32_t *idx, uint64_t *key, size_t n,
-                                size_t cap) {
+size_t tpc_topk_gather_avx2_f64(const double *x, const uint32_t *m, size_t nb, uint32_t t,
+                                uint32_t *blk, uint64_t lo, uint32_t *idx, uint64_t *key,
+                                size_t n, size_t cap) {
   const __m256i abs = _mm256_set1_epi64x(0x7fffffffffffffffLL), lo1 = LO1_64(lo);
+  size_t nblk = tpc_topk_blocklist_avx2(m, nb, t, blk);
   for (size_t b = 0; b < nblk && n <= cap; b++) {
     size_t base = (size_t)blk[b] * 16;
     const __m256i *p = (const __m256i *)(const void *)(x + base);

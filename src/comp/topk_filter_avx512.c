@@ -73,10 +73,11 @@ void tpc_topk_blockmax_avx512_f64(const double *x, size_t nb, uint32_t *m) {
   tpc_topk_blockmax_avx2_f64(x, nb, m);
 }
 
-size_t tpc_topk_gather_avx512_f32(const float *x, const uint32_t *blk, size_t nblk,
-                                  uint32_t lo, uint32_t *idx, uint32_t *key, size_t n,
-                                  size_t cap) {
+size_t tpc_topk_gather_avx512_f32(const float *x, const uint32_t *m, size_t nb, uint32_t t,
+                                  uint32_t *blk, uint32_t lo, uint32_t *idx, uint32_t *key,
+                                  size_t n, size_t cap) {
   const __m512i vlo = SET1_32(lo);
+  size_t nblk = tpc_topk_blocklist_avx2(m, nb, t, blk);
   for (size_t b = 0; b < nblk && n <= cap; b++) {
     size_t base = (size_t)blk[b] * 16;
     unsigned mask = band512_cand_f32(x + base, vlo);
@@ -85,10 +86,11 @@ size_t tpc_topk_gather_avx512_f32(const float *x, const uint32_t *blk, size_t nb
   return n;
 }
 
-size_t tpc_topk_gather_avx512_f64(const double *x, const uint32_t *blk, size_t nblk,
-                                  uint64_t lo, uint32_t *idx, uint64_t *key, size_t n,
-                                  size_t cap) {
+size_t tpc_topk_gather_avx512_f64(const double *x, const uint32_t *m, size_t nb, uint32_t t,
+                                  uint32_t *blk, uint64_t lo, uint32_t *idx, uint64_t *key,
+                                  size_t n, size_t cap) {
   const __m512i vlo = SET1_64(lo);
+  size_t nblk = tpc_topk_blocklist_avx2(m, nb, t, blk);
   for (size_t b = 0; b < nblk && n <= cap; b++) {
     size_t base = (size_t)blk[b] * 16;
     unsigned mask = (unsigned)band512_cand_f64(x + base, vlo) |

@@ -171,11 +171,11 @@ int tpc_topk_band_avx512_f64(const double *x, size_t d, uint64_t lo,
 ** the other way and so bounds as the key does.
 **
 ** blockmax: m[b] = the largest 32-bit key of block b, for the nb whole
-** blocks from x.  gather: for each block blk[0..nblk) (whole blocks,
-** increasing), append the index and key of every element with key >= lo to
-** idx[n..] and key[n..], checking n <= cap before each block (the buffers
-** hold cap + TPC_TOPK_MB_BLOCK entries); returns the count, above cap when
-** it stopped early. */
+** blocks from x.  gather: for each block b < nb with m[b] >= t, in
+** increasing order (blk: room for nb block numbers), append the index and
+** key of every element with key >= lo to idx[n..] and key[n..], checking
+** n <= cap before each block (the buffers hold cap + TPC_TOPK_MB_BLOCK
+** entries); returns the count, above cap when it stopped early. */
 enum { TPC_TOPK_MB_BLOCK = 16 };
 /* lanebound: the bound of maxbound (topk_maxbound.c) from nrow rows of 8
 ** block maxima, for 1 <= k <= TPC_TOPK_MB_LIST: the k-th largest of the
@@ -184,22 +184,28 @@ enum { TPC_TOPK_MB_TOP = 8, TPC_TOPK_MB_LIST = 4 * TPC_TOPK_MB_TOP };
 typedef uint32_t (*tpc_topk_lanebound_fn)(const uint32_t *m, size_t nrow, size_t k);
 typedef void (*tpc_topk_blockmax_f32_fn)(const float *x, size_t nb, uint32_t *m);
 typedef void (*tpc_topk_blockmax_f64_fn)(const double *x, size_t nb, uint32_t *m);
-typedef size_t (*tpc_topk_gather_f32_fn)(const float *x, const uint32_t *blk, size_t nblk,
-                                         uint32_t lo, uint32_t *idx, uint32_t *key,
-                                         size_t n, size_t cap);
-typedef size_t (*tpc_topk_gather_f64_fn)(const double *x, const uint32_t *blk, size_t nblk,
-                                         uint64_t lo, uint32_t *idx, uint64_t *key,
-                                         size_t n, size_t cap);
+typedef size_t (*tpc_topk_gather_f32_fn)(const float *x, const uint32_t *m, size_t nb,
+                                         uint32_t t, uint32_t *blk, uint32_t lo,
+                                         uint32_t *idx, uint32_t *key, size_t n,
+                                         size_t cap);
+typedef size_t (*tpc_topk_gather_f64_fn)(const double *x, const uint32_t *m, size_t nb,
+                                         uint32_t t, uint32_t *blk, uint64_t lo,
+                                         uint32_t *idx, uint64_t *key, size_t n,
+                                         size_t cap);
 #define TPC_TOPK_MB_DECLARE(isa)                                                         \
   uint32_t tpc_topk_lanebound_##isa(const uint32_t *m, size_t nrow, size_t k);           \
   void tpc_topk_blockmax_##isa##_f32(const float *x, size_t nb, uint32_t *m);            \
   void tpc_topk_blockmax_##isa##_f64(const double *x, size_t nb, uint32_t *m);           \
-  size_t tpc_topk_gather_##isa##_f32(const float *x, const uint32_t *blk, size_t nblk,   \
-                                     uint32_t lo, uint32_t *idx, uint32_t *key,          \
-                                     size_t n, size_t cap);                              \
-  size_t tpc_topk_gather_##isa##_f64(const double *x, const uint32_t *blk, size_t nblk,  \
-                                     uint64_t lo, uint32_t *idx, uint64_t *key,          \
-                                     size_t n, size_t cap);
+  size_t tpc_topk_gather_##isa##_f32(const float *x, const uint32_t *m, size_t nb,       \
+                                     uint32_t t, uint32_t *blk, uint32_t lo,             \
+                                     uint32_t *idx, uint32_t *key, size_t n, size_t cap); \
+  size_t tpc_topk_gather_##isa##_f64(const double *x, const uint32_t *m, size_t nb,      \
+                                     uint32_t t, uint32_t *blk, uint64_t lo,             \
+                                     uint32_t *idx, uint64_t *key, size_t n, size_t cap);
+/* The blocks b < nb with m[b] >= t into blk, increasing; returns their
+** number (the AVX2 and AVX-512 gathers' first step; m is padded with
+** zeros to a multiple of 8 entries). */
+size_t tpc_topk_blocklist_avx2(const uint32_t *m, size_t nb, uint32_t t, uint32_t *blk);
 TPC_TOPK_MB_DECLARE(portable)
 TPC_TOPK_MB_DECLARE(avx2)
 TPC_TOPK_MB_DECLARE(avx512)

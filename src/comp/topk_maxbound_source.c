@@ -30,11 +30,18 @@ void FUNCTION(tpc_topk, blockmax_portable)(const BASE *x, size_t nb, uint32_t *m
   }
 }
 
-/* The portable gather: each element of a listed block is written and the
-** count advances by the comparison (no branch per element). */
-size_t FUNCTION(tpc_topk, gather_portable)(const BASE *x, const uint32_t *blk, size_t nblk,
-                                           TOPK_UKEY lo, uint32_t *idx, TOPK_UKEY *key,
-                                           size_t n, size_t cap) {
+/* The portable gather: the blocks listed and each element of a listed
+** block written with the count advancing by the comparison (no branch per
+** block or element). */
+size_t FUNCTION(tpc_topk, gather_portable)(const BASE *x, const uint32_t *m, size_t nb,
+                                           uint32_t t, uint32_t *blk, TOPK_UKEY lo,
+                                           uint32_t *idx, TOPK_UKEY *key, size_t n,
+                                           size_t cap) {
+  size_t nblk = 0;
+  for (size_t b = 0; b < nb; b++) {
+    blk[nblk] = (uint32_t)b;
+    nblk += m[b] >= t;
+  }
   for (size_t b = 0; b < nblk && n <= cap; b++) {
     size_t base = (size_t)blk[b] * TPC_TOPK_MB_BLOCK;
     for (size_t j = 0; j < TPC_TOPK_MB_BLOCK; j++) {
@@ -52,7 +59,7 @@ static void FUNCTION(maxbound, run)(const BASE *x, size_t d, size_t k, uint32_t 
                                     tpc_topk_lanebound_fn lanebound, TOPK_GATHER_FN gather,
                                     TOPK_BAND_FN band) {
   tpc_topk_band b;
-  size_t nb = d / TPC_TOPK_MB_BLOCK, nrow = maxbound_rows(d), nblk = 0;
+  size_t nb = d / TPC_TOPK_MB_BLOCK, nrow = maxbound_rows(d);
   uint32_t *m = work;
   uint32_t *blk = m + maxbound_align(nrow * MAXBOUND_LANES * sizeof *m) / sizeof *m;
   if (k == d) {
@@ -65,12 +72,8 @@ static void FUNCTION(maxbound, run)(const BASE *x, size_t d, size_t k, uint32_t 
   for (size_t j = nb; j < nrow * MAXBOUND_LANES; j++) m[j] = 0;
   uint32_t t = maxbound_bound(m, nb, nrow, k, &b, lanebound);
   TOPK_UKEY lo = (TOPK_UKEY)((TOPK_UKEY)t << (8 * sizeof(TOPK_UKEY) - 32));
-  for (size_t j = 0; j < nb; j++) {
-    blk[nblk] = (uint32_t)j;
-    nblk += m[j] >= t;
-  }
   TOPK_UKEY *key = b.key;
-  size_t n = gather(x, blk, nblk, lo, b.idx, key, 0, b.cap);
+  size_t n = gather(x, m, nb, t, blk, lo, b.idx, key, 0, b.cap);
   if (n <= b.cap)
     for (size_t i = nb * TPC_TOPK_MB_BLOCK; i < d; i++) {
       TOPK_UKEY v = TOPK_KEY(x[i]);
