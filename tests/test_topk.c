@@ -301,7 +301,7 @@ Test(topk, paths_read_nothing_past_the_input) {
 }
 
 /* TPC_KERNEL caps the path that "filter" resolves to, and the one the
-** table picks for maxbound (vector paths only); the explicit "name/isa"
+** table picks for maxbound; the explicit "name/isa"
 ** form ignores it; an unknown value is ignored. */
 Test(topk, kernel_override) {
   static const struct { const char *env; tpc_isa cap; } cases[] = {
@@ -320,12 +320,15 @@ Test(topk, kernel_override) {
     cr_assert(best != NULL);
     cr_assert(strcmp(best->isa, "portable") == 0 || strcmp(best->isa, f->isa) == 0,
               "best %s/%s under TPC_KERNEL=%s", best->name, best->isa, cases[c].env);
-    /* Algorithm 1's size, d = 1000, k = 10: maxbound on the capped vector
-    ** path, the heap on the portable one. */
+    /* Algorithm 1's size, d = 1000, k = 10: maxbound on the capped path,
+    ** portable included; d = 256, k = 10: maxbound on a vector path only,
+    ** the heap on the portable one. */
     const tpc_topk_impl *small = tpc_topk_best(1000, 10, TPC_F64);
-    cr_assert(eq(str, (char *)small->name, want == TPC_ISA_SCALAR ? "heap" : "maxbound"),
-              "TPC_KERNEL=%s", cases[c].env);
+    cr_assert(eq(str, (char *)small->name, "maxbound"), "TPC_KERNEL=%s", cases[c].env);
     cr_assert(eq(str, (char *)small->isa, (char *)f->isa), "TPC_KERNEL=%s", cases[c].env);
+    const tpc_topk_impl *tiny = tpc_topk_best(256, 10, TPC_F32);
+    cr_assert(eq(str, (char *)tiny->name, want == TPC_ISA_SCALAR ? "heap" : "maxbound"),
+              "TPC_KERNEL=%s", cases[c].env);
     cr_assert(eq(ptr, (void *)tpc_topk_impl_find("filter/portable"),
                  (void *)&tpc_topk_filter_portable));
   }
