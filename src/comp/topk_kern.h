@@ -18,8 +18,8 @@
 ** scans cost less than two compares and a compress per vector.  The radix
 ** implementation finds exact bounds from histograms; the filter estimates
 ** them from a sample, so that one pass over x usually suffices.  The band
-** pass is the one kernel with per-ISA versions (topk_filter_avx2.c,
-** topk_filter_avx512.c).
+** pass and the kernels of maxbound (block maxima, lane bound, gather) have
+** per-ISA versions (topk_filter_avx2.c, topk_filter_avx512.c).
 **
 ** Template sources include this header after core/templates_on.h and use
 ** TOPK_UKEY (the key type of BASE) and TOPK_KEY(v).
@@ -212,19 +212,20 @@ TPC_TOPK_MB_DECLARE(avx512)
 #undef TPC_TOPK_MB_DECLARE
 
 /* The gather kernels' step: the candidates of one block (bit j of mask:
-** element base + j has key >= lo; x, idx, key, n in scope): the first written unconditionally (an empty mask rewrites element
-** 15 of the block and advances nothing), the rare others in a loop. */
-#define TPC_TOPK_GATHER_EMIT(SHORT_)                                                   \
-  do {                                                                         \
-    size_t j0 = (size_t)__builtin_ctz(mask | 0x8000u);                         \
-    idx[n] = (uint32_t)(base + j0);                                            \
-    key[n] = tpc_topk_key_##SHORT_(x[base + j0]);                              \
-    n += mask != 0;                                                            \
-    for (mask &= mask - 1; mask != 0; mask &= mask - 1) {                      \
-      size_t j = (size_t)__builtin_ctz(mask);                                  \
-      idx[n] = (uint32_t)(base + j);                                           \
-      key[n++] = tpc_topk_key_##SHORT_(x[base + j]);                           \
-    }                                                                          \
+** element base + j has key >= lo; x, idx, key and n in scope), the first
+** written unconditionally (an empty mask rewrites element 15 of the block
+** and advances nothing), the rare others in a loop. */
+#define TPC_TOPK_GATHER_EMIT(SHORT_)                                  \
+  do {                                                                \
+    size_t j0 = (size_t)__builtin_ctz(mask | 0x8000u);                \
+    idx[n] = (uint32_t)(base + j0);                                   \
+    key[n] = tpc_topk_key_##SHORT_(x[base + j0]);                     \
+    n += mask != 0;                                                   \
+    for (mask &= mask - 1; mask != 0; mask &= mask - 1) {             \
+      size_t j = (size_t)__builtin_ctz(mask);                         \
+      idx[n] = (uint32_t)(base + j);                                  \
+      key[n++] = tpc_topk_key_##SHORT_(x[base + j]);                  \
+    }                                                                 \
   } while (0)
 
 /* Whether the CPU and OS run the AVX2 / AVX-512 kernels: the availability
