@@ -19,8 +19,8 @@ static size_t topk_band_cap(size_t d) {
 /* Few enough keys left in a bucket to finish by sorting them. */
 enum { TOPK_SMALL = 64 };
 
-/* Most band entries beyond those needed (less one) that tpc_topk_finish
-** drops by a list of the smallest instead of a radix selection. */
+/* tpc_topk_finish drops up to TOPK_FEW - 1 band entries beyond those it
+** needs through a list of the smallest, instead of a radix selection. */
 enum { TOPK_FEW = 4 };
 
 /* Elements the portable band pass tests at once for a candidate: a divisor

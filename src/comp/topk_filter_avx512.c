@@ -59,8 +59,9 @@ int tpc_topk_band_avx512_f64(const double *x, size_t d, uint64_t lo,
 }
 
 /* The block maxima and the lane bound are the AVX2 kernels'
-** (topk_filter_avx2.c): 16-lane folds cost more shuffles per block than
-** they save in loads, and the bound works on rows of eight. */
+** (topk_filter_avx2.c), run on this path too: no 512-bit versions are
+** written, so the AVX-512 path differs from the AVX2 one in the gather
+** only (the bound works on rows of eight maxima either way). */
 uint32_t tpc_topk_lanebound_avx512(const uint32_t *m, size_t nrow, size_t k) {
   return tpc_topk_lanebound_avx2(m, nrow, k);
 }
