@@ -86,10 +86,12 @@ const tpc_topk_impl *tpc_topk_impl_find(const char *name) {
 ** on a loaded Intel Xeon (Sapphire Rapids), AVX2 path unless named
 ** (figures in ns, double / float; p: portable path):
 **
-**   vector path, d >= 128,       maxbound (d = 1000, k = 10: 144 / 109 vs
-**   k <= d/16, and k <= 32 with  heap 767 / 558; d = 128, k = 4: 87 / 71
-**   d <= 2^18 or d < 2^15        vs 118 / 120; d = 256, k = 16: even
-**                                with the heap; 2^18, k = 32: 36 / 16 us
+**   vector path, 96 <= d <=      maxbound (d = 1000, k = 10: 144 / 109 vs
+**   2^18 and k <= 32, or 128 <=  heap 767 / 558; d = 123, k = 10, each
+**   d < 2^15 and k <= d/16       element its own block: 141 / 139 vs 184 /
+**                                201; d = 96, k = 4: even; d = 64: even
+**                                with the heap, not taken; d = 256, k =
+**                                16: even; 2^18, k = 32: 36 / 16 us
 **                                vs filter 44 / 30; 2^20, k = 10: 268 /
 **                                139 us vs filter 241 / 120, not taken;
 **                                2^15, k = 100: 8.8 / 7.6 us vs filter
@@ -103,7 +105,7 @@ const tpc_topk_impl *tpc_topk_impl_find(const char *name) {
 **                                and 1000, k = 32: even with the heap;
 **                                2^15, k = 100: even with the filter)
 **   d <= 2^11, k <= 16           heap    (d = 123, k = 10: 0.18 us vs
-**                                quickselect 0.46, EF21's step on a9a;
+**                                quickselect 0.46 on the portable path;
 **                                d = 64, k = 1: 31 ns vs maxbound 41)
 **   2^9 <= d <= 2^11, k <= d/16  heap    (2^11, k = 128: 5.1 us vs 5.5;
 **                                2^10, k = 128: 4.0 us vs 3.3, not taken)
@@ -117,15 +119,15 @@ const tpc_topk_impl *tpc_topk_impl_find(const char *name) {
 **
 ** The filter has a fixed cost of a few microseconds (its sample and two
 ** selections in it), which the heap and maxbound beat while k and d are
-** small; maxbound needs d/16 >= k blocks for a bound (below, every element
-** is a candidate), and from about 2^19 on its second look at the blocks
-** loses to the filter's one pass.  The rules hold for both element types;
+** small; maxbound bounds by d/16 blocks (by the elements where there are
+** fewer blocks than k <= 32), and from about 2^19 on its second look at
+** the blocks loses to the filter's one pass.  The rules hold for both element types;
 ** a later table may come from the bench's measurements. */
 const tpc_topk_impl *tpc_topk_best(size_t d, size_t k, tpc_dtype dtype) {
   (void)dtype;
   const tpc_topk_impl *maxbound = tpc_topk_impl_find("maxbound");
   if (strcmp(maxbound->isa, "portable") != 0) {
-    if (d >= 128 && k <= d / 16 && ((k <= 32 && d <= ((size_t)1 << 18)) || d < 32768))
+    if ((d >= 96 && k <= 32 && d <= ((size_t)1 << 18)) || (d >= 128 && k <= d / 16 && d < 32768))
       return maxbound;
   } else if (d >= 512 && d < 32768 && k <= d / 32) {
     return maxbound;

@@ -19,7 +19,11 @@
 ** largest of those 8 r values by counting, for each, the values above it
 ** (8 r >= 2 k: on Gaussian input t is the k-th largest block maximum in
 ** about 9 cases of 10, one block lower in the others).  Beyond k = 32 the
-** bound is the exact k-th largest maximum, by radix selection.
+** bound is the exact k-th largest maximum, by radix selection.  With no
+** more blocks than k (d < 16 (k + 1), k <= 32: EF21's step on a9a, d =
+** 123, k = 10)
+** each element is a block of its own: the same lane bound over the
+** elements' 32-bit keys, then one branch-free scan for the candidates.
 **
 ** The block maxima and the gather are the per-ISA kernels: portable (here),
 ** AVX2 (topk_filter_avx2.c) and AVX-512 (topk_filter_avx512.c), each an
@@ -43,10 +47,28 @@ static size_t maxbound_rows(size_t d) {
   return (d / TPC_TOPK_MB_BLOCK + MAXBOUND_LANES - 1) / MAXBOUND_LANES;
 }
 
-/* Bytes of the block maxima and of the list of candidate blocks, which
-** precede the band buffers in the work area. */
+/* Whether the bound comes from the elements' own keys: with fewer blocks
+** than k there is no block bound, with exactly k a poor one (d = 256, k =
+** 16: 438 ns by the blocks, 345 by the elements); the elements' scan costs
+** about a nanosecond each, so it loses to the blocks beyond (d = 256, k =
+** 10: 286 ns against 173; d = 1000, k = 32: 1.3 us against 0.66). */
+static int maxbound_by_elements(size_t d, size_t k) {
+  return k <= TPC_TOPK_MB_LIST && d / TPC_TOPK_MB_BLOCK <= k;
+}
+
+/* Entries of the maxima: rows of eight block maxima, or where the bound
+** may come from the elements (d / TPC_TOPK_MB_BLOCK <= TPC_TOPK_MB_LIST)
+** rows of eight elements' keys. */
+static size_t maxbound_entries(size_t d) {
+  size_t rows = maxbound_rows(d);
+  if (d / TPC_TOPK_MB_BLOCK <= TPC_TOPK_MB_LIST) rows = (d + MAXBOUND_LANES - 1) / MAXBOUND_LANES;
+  return rows * MAXBOUND_LANES;
+}
+
+/* Bytes of the maxima and of the list of candidate blocks, which precede
+** the band buffers in the work area. */
 static size_t maxbound_head_bytes(size_t d) {
-  return maxbound_align(maxbound_rows(d) * MAXBOUND_LANES * sizeof(uint32_t)) +
+  return maxbound_align(maxbound_entries(d) * sizeof(uint32_t)) +
          maxbound_align(d / TPC_TOPK_MB_BLOCK * sizeof(uint32_t));
 }
 

@@ -54,6 +54,31 @@ size_t FUNCTION(tpc_topk, gather_portable)(const BASE *x, const uint32_t *m, siz
   return n;
 }
 
+/* No more blocks than k <= TPC_TOPK_MB_LIST (d < 16 (k + 1)): the bound
+** from the elements' own 32-bit keys, rows of eight in m, and the
+** candidates by one scan whose count advances by the comparison (d < 528
+** entries fit the band buffers). */
+static void FUNCTION(maxbound, run_elements)(const BASE *x, size_t d, size_t k,
+                                             uint32_t *idx, uint32_t *m, tpc_topk_band *b,
+                                             tpc_topk_lanebound_fn lanebound) {
+  size_t nrow = (d + MAXBOUND_LANES - 1) / MAXBOUND_LANES, n = 0;
+  TOPK_UKEY *key = b->key;
+  for (size_t i = 0; i < d; i++) m[i] = MAXBOUND_KEY32(TOPK_KEY(x[i]));
+  for (size_t i = d; i < nrow * MAXBOUND_LANES; i++) m[i] = 0;
+  uint32_t t = lanebound(m, nrow, k);
+  TOPK_UKEY lo = (TOPK_UKEY)((TOPK_UKEY)t << (8 * sizeof(TOPK_UKEY) - 32));
+  for (size_t i = 0; i < d; i++) {
+    TOPK_UKEY v = TOPK_KEY(x[i]);
+    b->idx[n] = (uint32_t)i;
+    key[n] = v;
+    n += v >= lo;
+  }
+  b->n = n;
+  b->lo = lo;
+  b->hi = TOPK_KEY_MAX;
+  FUNCTION(tpc_topk, finish)(b, k, idx);
+}
+
 static void FUNCTION(maxbound, run)(const BASE *x, size_t d, size_t k, uint32_t *idx,
                                     void *work, TOPK_BLOCKMAX_FN blockmax,
                                     tpc_topk_lanebound_fn lanebound, TOPK_GATHER_FN gather,
@@ -61,13 +86,17 @@ static void FUNCTION(maxbound, run)(const BASE *x, size_t d, size_t k, uint32_t 
   tpc_topk_band b;
   size_t nb = d / TPC_TOPK_MB_BLOCK, nrow = maxbound_rows(d);
   uint32_t *m = work;
-  uint32_t *blk = m + maxbound_align(nrow * MAXBOUND_LANES * sizeof *m) / sizeof *m;
+  uint32_t *blk = m + maxbound_align(maxbound_entries(d) * sizeof *m) / sizeof *m;
   if (k == d) {
     for (size_t i = 0; i < d; i++) idx[i] = (uint32_t)i;
     return;
   }
   tpc_topk_band_layout(&b, (unsigned char *)work + maxbound_head_bytes(d), d, k,
                        sizeof(TOPK_UKEY));
+  if (maxbound_by_elements(d, k)) {
+    FUNCTION(maxbound, run_elements)(x, d, k, idx, m, &b, lanebound);
+    return;
+  }
   blockmax(x, nb, m);
   for (size_t j = nb; j < nrow * MAXBOUND_LANES; j++) m[j] = 0;
   uint32_t t = maxbound_bound(m, nb, nrow, k, &b, lanebound);
