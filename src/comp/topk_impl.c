@@ -86,12 +86,14 @@ const tpc_topk_impl *tpc_topk_impl_find(const char *name) {
 ** on a loaded Intel Xeon (Sapphire Rapids), AVX2 path unless named
 ** (figures in ns, double / float; p: portable path):
 **
-**   vector path, 96 <= d <=      maxbound (d = 1000, k = 10: 144 / 109 vs
-**   2^18 and k <= 32, or 128 <=  heap 767 / 558; d = 123, k = 10, each
-**   d < 2^15 and k <= d/16       element its own block: 141 / 139 vs 184 /
-**                                201; d = 96, k = 4: even; d = 64: even
-**                                with the heap, not taken; d = 256, k =
-**                                16: even; 2^18, k = 32: 36 / 16 us
+**   vector path, k <= 32 and     maxbound (d = 1000, k = 10: 147 / 110 vs
+**   d <= 2^18 from d = 96 (k >=  heap 538 / 532; d = 123, k = 10, each
+**   8) or 128 (k < 8); or 128 <= element its own block: 158 / 145 vs 186
+**   d < 2^15 and k <= d/16       / 184; d = 100, k = 1: 44 / 43 vs the
+**                                heap's 37 / 37, and k = 4 even, not
+**                                taken; d = 64: even with the heap, not
+**                                taken; d = 256, k = 16: even; 2^18, k =
+**                                32: 36 / 16 us
 **                                vs filter 44 / 30; 2^20, k = 10: 268 /
 **                                139 us vs filter 241 / 120, not taken;
 **                                2^15, k = 100: 8.8 / 7.6 us vs filter
@@ -127,7 +129,9 @@ const tpc_topk_impl *tpc_topk_best(size_t d, size_t k, tpc_dtype dtype) {
   (void)dtype;
   const tpc_topk_impl *maxbound = tpc_topk_impl_find("maxbound");
   if (strcmp(maxbound->isa, "portable") != 0) {
-    if ((d >= 96 && k <= 32 && d <= ((size_t)1 << 18)) || (d >= 128 && k <= d / 16 && d < 32768))
+    size_t least = k >= 8 ? 96 : 128;
+    if ((d >= least && k <= 32 && d <= ((size_t)1 << 18)) ||
+        (d >= 128 && k <= d / 16 && d < 32768))
       return maxbound;
   } else if (d >= 512 && d < 32768 && k <= d / 32) {
     return maxbound;
