@@ -8,7 +8,9 @@
 ** determines the set, so at the largest sizes it is checked on every output
 ** instead of comparing with the (slow) baseline.
 **
-** Inputs cover ties, equal magnitudes, signed zeros, subnormals, values near
+** Inputs cover ties, equal magnitudes, signed zeros, subnormals, a support
+** that is a run of 40 coordinates (fewer nonzero blocks than k: maxbound
+** hands over to the heap), values near
 ** the top of the range, sorted orders, inputs that put a whole radix bucket
 ** in the band (the radix path's extra histogram passes), inputs that
 ** defeat the filter's sample (its radix fallback), and equal magnitudes at
@@ -53,12 +55,12 @@ TestSuite(topk_kernels, .init = setup, .fini = teardown);
 
 enum {
   GAUSS, TIES, EQUAL, ZEROS, SPARSE, SUBNORMAL, HUGE, SORTED, REVERSED,
-  NARROW, SPIKES, DIPS, WIDE, NFAMILY
+  NARROW, SPIKES, DIPS, WIDE, RUN, NFAMILY
 };
 
 static const char *const family_name[NFAMILY] = {
     "gauss",  "ties",     "equal",  "zeros",  "sparse", "subnormal",
-    "huge",   "sorted",   "reversed", "narrow", "spikes", "dips", "wide"};
+    "huge",   "sorted",   "reversed", "narrow", "spikes", "dips", "wide", "run"};
 
 /* SPIKES puts large magnitudes exactly on the lines the filter samples for
 ** k = d/100 (tpc_topk_sample_lines), so the sample overestimates the
@@ -92,6 +94,7 @@ static double family_value(int family, size_t i, size_t d, tpc_dtype dt, int sam
     case NARROW: return sgn * (1.0 + u * 1e-6);
     case SPIKES: return sampled ? sgn * (10 + u) : gsl_ran_gaussian(data, 1.0);
     case DIPS: return sampled ? sgn * u * 1e-3 : sgn * (1 + u);
+    case RUN: return i < 40 ? gsl_ran_gaussian(data, 1.0) : sgn * 0.0;
     default: return sgn * ldexp(1 + u, (int)gsl_rng_uniform_int(data, 61) - 40);
   }
 }

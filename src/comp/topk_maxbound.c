@@ -110,12 +110,16 @@ uint32_t tpc_topk_lanebound_portable(const uint32_t *m, size_t nrow, size_t k) {
 }
 
 /* A lower bound of the k-th largest of the nb block maxima m (padded to
-** nrow rows): 0 when there are fewer than k blocks. */
+** nrow rows): 0 when there are fewer than k blocks.  The lane bound is 0
+** when more than r of the few nonzero maxima share a lane (a vector whose
+** support is a run of coordinates, as EF21's x - h can be), which would
+** make every element a candidate: the exact k-th largest maximum then. */
 static uint32_t maxbound_bound(const uint32_t *m, size_t nb, size_t nrow, size_t k,
                                tpc_topk_band *b, tpc_topk_lanebound_fn lanebound) {
   size_t greater;
   if (nb < k) return 0;
-  if (k <= TPC_TOPK_MB_LIST) return lanebound(m, nrow, k);
+  uint32_t t = k <= TPC_TOPK_MB_LIST ? lanebound(m, nrow, k) : 0;
+  if (t > 0) return t;
   return tpc_topk_kth_key_f32(m, nb, k, 0, INT32_MAX, b->scratch, b->scratch_cap,
                               &greater);
 }

@@ -59,14 +59,19 @@ size_t FUNCTION(tpc_topk, gather_portable)(const BASE *x, const uint32_t *m, siz
 ** candidates by one scan whose count advances by the comparison (d < 528
 ** entries fit the band buffers). */
 static void FUNCTION(maxbound, run_elements)(const BASE *x, size_t d, size_t k,
-                                             uint32_t *idx, uint32_t *m, tpc_topk_band *b,
+                                             uint32_t *idx, void *work, tpc_topk_band *b,
                                              tpc_topk_lanebound_fn lanebound) {
+  uint32_t *m = work;
   size_t nrow = (d + MAXBOUND_LANES - 1) / MAXBOUND_LANES, n = 0;
   TOPK_UKEY *key = b->key;
   for (size_t i = 0; i < d; i++) m[i] = MAXBOUND_KEY32(TOPK_KEY(x[i]));
   for (size_t i = d; i < nrow * MAXBOUND_LANES; i++) m[i] = 0;
   uint32_t t = lanebound(m, nrow, k);
   TOPK_UKEY lo = (TOPK_UKEY)((TOPK_UKEY)t << (8 * sizeof(TOPK_UKEY) - 32));
+  if (t == 0) { /* mostly zeros, or their lanes shared: the heap passes the zeros by */
+    tpc_topk_heap.TOPK_CAT(select_, SHORT)(x, d, k, idx, work);
+    return;
+  }
   for (size_t i = 0; i < d; i++) {
     TOPK_UKEY v = TOPK_KEY(x[i]);
     b->idx[n] = (uint32_t)i;
@@ -94,12 +99,16 @@ static void FUNCTION(maxbound, run)(const BASE *x, size_t d, size_t k, uint32_t 
   tpc_topk_band_layout(&b, (unsigned char *)work + maxbound_head_bytes(d), d, k,
                        sizeof(TOPK_UKEY));
   if (maxbound_by_elements(d, k)) {
-    FUNCTION(maxbound, run_elements)(x, d, k, idx, m, &b, lanebound);
+    FUNCTION(maxbound, run_elements)(x, d, k, idx, work, &b, lanebound);
     return;
   }
   blockmax(x, nb, m);
   for (size_t j = nb; j < nrow * MAXBOUND_LANES; j++) m[j] = 0;
   uint32_t t = maxbound_bound(m, nb, nrow, k, &b, lanebound);
+  if (t == 0) { /* fewer than k nonzero blocks: the heap passes the zeros by */
+    tpc_topk_heap.TOPK_CAT(select_, SHORT)(x, d, k, idx, work);
+    return;
+  }
   TOPK_UKEY lo = (TOPK_UKEY)((TOPK_UKEY)t << (8 * sizeof(TOPK_UKEY) - 32));
   TOPK_UKEY *key = b.key;
   size_t n = gather(x, m, nb, t, blk, lo, b.idx, key, 0, b.cap);
