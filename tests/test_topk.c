@@ -10,14 +10,13 @@
 **
 ** Inputs cover ties, equal magnitudes, signed zeros, subnormals, a support
 ** that is a run of 40 coordinates (fewer nonzero blocks than k: maxbound
-** hands over to the heap), values near
-** the top of the range, sorted orders, inputs that put a whole radix bucket
-** in the band (the radix path's extra histogram passes), inputs that
-** defeat the filter's sample (its radix fallback), and equal magnitudes at
-** 2^20, whose block maxima bound nothing (maxbound's fallback).  maxbound's
-** kernels (block maxima, lane bound, gather) match their definitions on
-** every path.  Also: the TPC_KERNEL override, lookup by name, and the
-** scratch size; and the other
+** hands over to the heap), values near the top of the range, sorted
+** orders, inputs that put a whole radix bucket in the band (the radix
+** path's extra histogram passes), inputs that defeat the filter's sample
+** (its radix fallback), and equal magnitudes at 2^20, whose block maxima
+** bound nothing (maxbound's fallback).  maxbound's kernels (block maxima,
+** lane bound, gather) match their definitions on every path.  Also: the
+** TPC_KERNEL override, lookup by name, and the scratch size; and the other
 ** compressor kernel with an ISA path, the scaled sign, whose float scale
 ** must equal the double sum of |x_i| in its documented blocked order
 ** (comp/sign_kern.h) over d bit for bit on every path.
