@@ -10,7 +10,9 @@
 ** order) gathers the candidates, key >= t, in index order, from which
 ** tpc_topk_finish selects exactly.  An input that leaves more candidates
 ** than the band buffers hold (many equal magnitudes at large d) falls back
-** to radix selection, so the answer never depends on the bound's quality.
+** to radix selection, and one with fewer than k nonzero blocks (a support
+** of a few runs) to the heap, so the answer never depends on the bound's
+** quality.
 **
 ** The maxima are 32-bit keys (comp/topk_kern.h), so that the bound's
 ** selection works on eight lanes of one 256-bit vector for both types: the
