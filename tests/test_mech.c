@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "comp/comp.h"
+#include "comp/topk_impl.h"
 #include "core/error.h"
 #include "registry/registry.h"
 #include "mech/common.h"
@@ -73,21 +74,29 @@ static tpc_mech *build(const char *text, size_t n) {
 }
 
 /* A mechanism's path is its compressors', each listed once, inner ones
-** first; one without a compressor runs the portable arithmetic alone. */
+** first; one without a compressor runs the portable arithmetic alone.
+** TopK's part (%s in the expected path) is the selection its size table
+** picks on this CPU for d = D and the case's k. */
 Test(mech, path_lists_the_parts_paths, .init = setup, .fini = teardown) {
-  static const char *const cases[][2] = {
-      {"gd", "portable"},
-      {"lag(zeta=4)", "portable"},
-      {"ef21(topk(k=10))", "heap/portable"},
-      {"3pcv3(lag(zeta=4),topk(k=10))", "heap/portable"},
-      {"3pcv4(topk(k=5),topk(k=5))", "heap/portable"},
-      {"3pcv3(ef21(identity),topk(k=10))", "portable+heap/portable"},
+  static const struct {
+    const char *spec, *want;
+    size_t k;
+  } cases[] = {
+      {"gd", "portable", 1},
+      {"lag(zeta=4)", "portable", 1},
+      {"ef21(topk(k=10))", "%s", 10},
+      {"3pcv3(lag(zeta=4),topk(k=10))", "%s", 10},
+      {"3pcv4(topk(k=5),topk(k=5))", "%s", 5},
+      {"3pcv3(ef21(identity),topk(k=10))", "portable+%s", 10},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-    tpc_mech *m = build(cases[i][0], 1);
-    char path[64];
-    cr_assert(eq(str, (char *)tpc_mech_path(m, TPC_F32, path, sizeof path), (char *)cases[i][1]),
-              "%s", cases[i][0]);
+    const tpc_topk_impl *best = tpc_topk_best(D, cases[i].k, TPC_F32);
+    char topk[48], path[64], want[64];
+    snprintf(topk, sizeof topk, "%s/%s", best->name, best->isa);
+    snprintf(want, sizeof want, cases[i].want, topk);
+    tpc_mech *m = build(cases[i].spec, 1);
+    cr_assert(eq(str, (char *)tpc_mech_path(m, TPC_F32, path, sizeof path), want), "%s",
+              cases[i].spec);
     tpc_mech_free(m);
   }
 }

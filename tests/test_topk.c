@@ -8,11 +8,14 @@
 ** determines the set, so at the largest sizes it is checked on every output
 ** instead of comparing with the (slow) baseline.
 **
-** Inputs cover ties, equal magnitudes, signed zeros, subnormals, values near
-** the top of the range, sorted orders, inputs that put a whole radix bucket
-** in the band (the radix path's extra histogram passes), inputs that
-** defeat the filter's sample (its radix fallback), and equal magnitudes at
-** 2^20, whose column maxima bound nothing (maxbound's fallback).  Also: the
+** Inputs cover ties, equal magnitudes, signed zeros, subnormals, a support
+** that is a run of 40 coordinates (fewer nonzero blocks than k: maxbound
+** hands over to the heap), values near the top of the range, sorted
+** orders, inputs that put a whole radix bucket in the band (the radix
+** path's extra histogram passes), inputs that defeat the filter's sample
+** (its radix fallback), and equal magnitudes at 2^20, whose block maxima
+** bound nothing (maxbound's fallback).  maxbound's kernels (block maxima,
+** lane bound, gather) match their definitions on every path.  Also: the
 ** TPC_KERNEL override, lookup by name, and the scratch size; and the other
 ** compressor kernel with an ISA path, the scaled sign, whose float scale
 ** must equal the double sum of |x_i| in its documented blocked order
@@ -51,12 +54,12 @@ TestSuite(topk_kernels, .init = setup, .fini = teardown);
 
 enum {
   GAUSS, TIES, EQUAL, ZEROS, SPARSE, SUBNORMAL, HUGE, SORTED, REVERSED,
-  NARROW, SPIKES, DIPS, WIDE, NFAMILY
+  NARROW, SPIKES, DIPS, WIDE, RUN, NFAMILY
 };
 
 static const char *const family_name[NFAMILY] = {
     "gauss",  "ties",     "equal",  "zeros",  "sparse", "subnormal",
-    "huge",   "sorted",   "reversed", "narrow", "spikes", "dips", "wide"};
+    "huge",   "sorted",   "reversed", "narrow", "spikes", "dips", "wide", "run"};
 
 /* SPIKES puts large magnitudes exactly on the lines the filter samples for
 ** k = d/100 (tpc_topk_sample_lines), so the sample overestimates the
@@ -90,6 +93,7 @@ static double family_value(int family, size_t i, size_t d, tpc_dtype dt, int sam
     case NARROW: return sgn * (1.0 + u * 1e-6);
     case SPIKES: return sampled ? sgn * (10 + u) : gsl_ran_gaussian(data, 1.0);
     case DIPS: return sampled ? sgn * u * 1e-3 : sgn * (1 + u);
+    case RUN: return i < 40 ? gsl_ran_gaussian(data, 1.0) : sgn * 0.0;
     default: return sgn * ldexp(1 + u, (int)gsl_rng_uniform_int(data, 61) - 40);
   }
 }
@@ -301,7 +305,7 @@ Test(topk, paths_read_nothing_past_the_input) {
 }
 
 /* TPC_KERNEL caps the path that "filter" resolves to, and the one the
-** table picks for maxbound (vector paths only); the explicit "name/isa"
+** table picks for maxbound; the explicit "name/isa"
 ** form ignores it; an unknown value is ignored. */
 Test(topk, kernel_override) {
   static const struct { const char *env; tpc_isa cap; } cases[] = {
@@ -320,12 +324,15 @@ Test(topk, kernel_override) {
     cr_assert(best != NULL);
     cr_assert(strcmp(best->isa, "portable") == 0 || strcmp(best->isa, f->isa) == 0,
               "best %s/%s under TPC_KERNEL=%s", best->name, best->isa, cases[c].env);
-    /* Algorithm 1's size, d = 1000, k = 10: maxbound on the capped vector
-    ** path, the heap on the portable one. */
+    /* Algorithm 1's size, d = 1000, k = 10: maxbound on the capped path,
+    ** portable included; d = 256, k = 10: maxbound on a vector path only,
+    ** the heap on the portable one. */
     const tpc_topk_impl *small = tpc_topk_best(1000, 10, TPC_F64);
-    cr_assert(eq(str, (char *)small->name, want == TPC_ISA_SCALAR ? "heap" : "maxbound"),
-              "TPC_KERNEL=%s", cases[c].env);
+    cr_assert(eq(str, (char *)small->name, "maxbound"), "TPC_KERNEL=%s", cases[c].env);
     cr_assert(eq(str, (char *)small->isa, (char *)f->isa), "TPC_KERNEL=%s", cases[c].env);
+    const tpc_topk_impl *tiny = tpc_topk_best(256, 10, TPC_F32);
+    cr_assert(eq(str, (char *)tiny->name, want == TPC_ISA_SCALAR ? "heap" : "maxbound"),
+              "TPC_KERNEL=%s", cases[c].env);
     cr_assert(eq(ptr, (void *)tpc_topk_impl_find("filter/portable"),
                  (void *)&tpc_topk_filter_portable));
   }
@@ -368,6 +375,157 @@ Test(topk, impl_find_names) {
   cr_assert(eq(ptr, (void *)tpc_topk_impl_find("filte"), NULL));
   cr_assert(eq(ptr, (void *)tpc_topk_impl_find("filter/"), NULL));
   cr_assert(eq(ptr, (void *)tpc_topk_impl_find("bogus"), NULL));
+}
+
+/* maxbound's kernels on one path (NULL where the CPU lacks it). */
+typedef struct mb_path {
+  const char *name;
+  tpc_isa isa;
+  tpc_topk_blockmax_f32_fn blockmax_f32;
+  tpc_topk_blockmax_f64_fn blockmax_f64;
+  tpc_topk_lanebound_fn lanebound;
+  tpc_topk_gather_f32_fn gather_f32;
+  tpc_topk_gather_f64_fn gather_f64;
+} mb_path;
+
+static const mb_path mb_paths[] = {
+    {"portable", TPC_ISA_SCALAR, tpc_topk_blockmax_portable_f32, tpc_topk_blockmax_portable_f64,
+     tpc_topk_lanebound_portable, tpc_topk_gather_portable_f32, tpc_topk_gather_portable_f64},
+    {"avx2", TPC_ISA_AVX2, tpc_topk_blockmax_avx2_f32, tpc_topk_blockmax_avx2_f64,
+     tpc_topk_lanebound_avx2, tpc_topk_gather_avx2_f32, tpc_topk_gather_avx2_f64},
+    {"avx512", TPC_ISA_AVX512, tpc_topk_blockmax_avx512_f32, tpc_topk_blockmax_avx512_f64,
+     tpc_topk_lanebound_avx512, tpc_topk_gather_avx512_f32, tpc_topk_gather_avx512_f64}};
+
+static int cmp_u32_desc(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* The 32-bit key of x_i (comp/topk_kern.h) and the largest of a block, by
+** the definition. */
+static uint32_t key32(const void *x, tpc_dtype dt, size_t i) {
+  return dt == TPC_F32 ? tpc_topk_key_f32(((const float *)x)[i])
+                       : (uint32_t)(tpc_topk_key_f64(((const double *)x)[i]) >> 32);
+}
+
+/* Block maxima on every path equal the largest 32-bit key of each block of
+** 16, for every family (signed zeros, subnormals, huge values, ties) and
+** block counts around the kernels' groups of 4 and 8 blocks. */
+Test(topk_kernels, maxbound_block_maxima) {
+  enum { NB = 45 };
+  bufs b = bufs_alloc(NB * TPC_TOPK_MB_BLOCK);
+  uint32_t m[NB + 8];
+  for (int dt = TPC_F32; dt <= TPC_F64; dt++)
+    for (int family = 0; family < NFAMILY; family++) {
+      make_input(family, NB * TPC_TOPK_MB_BLOCK, (tpc_dtype)dt, b.x, b.xf, b.mark);
+      const void *x = dt == TPC_F32 ? (const void *)b.xf : (const void *)b.x;
+      for (size_t p = 0; p < 3; p++) {
+        if (!tpc_cpu_supports(mb_paths[p].isa)) continue;
+        for (size_t nb = 1; nb <= NB; nb += 11) {
+          m[nb] = 0xdeadbeefu;
+          if (dt == TPC_F32) mb_paths[p].blockmax_f32(b.xf, nb, m);
+          else mb_paths[p].blockmax_f64(b.x, nb, m);
+          cr_assert(eq(u32, m[nb], 0xdeadbeefu), "%s wrote past m[nb]", mb_paths[p].name);
+          for (size_t j = 0; j < nb; j++) {
+            uint32_t want = 0;
+            for (size_t i = j * TPC_TOPK_MB_BLOCK; i < (j + 1) * TPC_TOPK_MB_BLOCK; i++) {
+              uint32_t v = key32(x, (tpc_dtype)dt, i);
+              want = v > want ? v : want;
+            }
+            cr_assert(eq(u32, m[j], want), "%s %s %s nb = %zu: block %zu",
+                      mb_paths[p].name, dt == TPC_F32 ? "f32" : "f64", family_name[family],
+                      nb, j);
+          }
+        }
+      }
+    }
+  bufs_free(&b);
+}
+
+/* The lane bound on every path is the k-th largest of the lanes' r =
+** ceil(k/4) largest values (lane l: m[l], m[l + 8], ...), computed here by
+** sorting, for k = 1..32, 1 to 20 rows, and values drawn from 6 (many ties)
+** or 2^31 levels. */
+Test(topk_kernels, maxbound_lane_bound) {
+  enum { ROWS = 20 };
+  uint32_t m[8 * ROWS], lane[ROWS], pool[8 * 8];
+  for (size_t levels = 6; levels != 0; levels = levels == 6 ? (size_t)1 << 31 : 0)
+    for (size_t nrow = 1; nrow <= ROWS; nrow += 3)
+      for (size_t k = 1; k <= TPC_TOPK_MB_LIST; k++) {
+        for (size_t i = 0; i < 8 * nrow; i++)
+          m[i] = (uint32_t)gsl_rng_uniform_int(data, (unsigned long)levels);
+        size_t r = (k + 3) / 4, np = 0;
+        for (size_t l = 0; l < 8; l++) {
+          for (size_t row = 0; row < nrow; row++) lane[row] = m[8 * row + l];
+          qsort(lane, nrow, sizeof *lane, cmp_u32_desc);
+          for (size_t s = 0; s < r; s++) pool[np++] = s < nrow ? lane[s] : 0;
+        }
+        qsort(pool, np, sizeof *pool, cmp_u32_desc);
+        for (size_t p = 0; p < 3; p++)
+          if (tpc_cpu_supports(mb_paths[p].isa))
+            cr_assert(eq(u32, mb_paths[p].lanebound(m, nrow, k), pool[k - 1]),
+                      "%s: %zu rows, k = %zu, %zu levels", mb_paths[p].name, nrow, k, levels);
+      }
+}
+
+/* The gather on every path lists, in index order, every element with key
+** >= lo of the blocks whose maximum is >= t, with its key; t and lo at the
+** k-th largest block maximum for k = 1, 5, 20 and at 0 (every block); and
+** it stops once the count passes the capacity. */
+Test(topk_kernels, maxbound_gather) {
+  enum { NB = 37, D = NB * TPC_TOPK_MB_BLOCK, CAP = D + TPC_TOPK_MB_BLOCK };
+  bufs b = bufs_alloc(D);
+  static uint32_t m[NB + 8], sorted[NB], blk[NB], idx[CAP], want[CAP];
+  static uint64_t key[CAP];
+  for (int dt = TPC_F32; dt <= TPC_F64; dt++)
+    for (int family = 0; family < NFAMILY; family++) {
+      make_input(family, D, (tpc_dtype)dt, b.x, b.xf, b.mark);
+      const void *x = dt == TPC_F32 ? (const void *)b.xf : (const void *)b.x;
+      for (size_t j = 0; j < NB + 8; j++) m[j] = 0;
+      for (size_t i = 0; i < D; i++) {
+        uint32_t v = key32(x, (tpc_dtype)dt, i);
+        size_t j = i / TPC_TOPK_MB_BLOCK;
+        m[j] = v > m[j] ? v : m[j];
+      }
+      memcpy(sorted, m, sizeof sorted);
+      qsort(sorted, NB, sizeof *sorted, cmp_u32_desc);
+      static const size_t ks[] = {1, 5, 20, NB + 1};
+      for (size_t ki = 0; ki < 4; ki++) {
+        uint32_t t = ks[ki] <= NB ? sorted[ks[ki] - 1] : 0;
+        uint64_t lo = dt == TPC_F32 ? t : (uint64_t)t << 32;
+        size_t n = 0;
+        for (size_t i = 0; i < D; i++) {
+          uint64_t v = dt == TPC_F32 ? tpc_topk_key_f32(b.xf[i]) : tpc_topk_key_f64(b.x[i]);
+          if (m[i / TPC_TOPK_MB_BLOCK] >= t && v >= lo) want[n++] = (uint32_t)i;
+        }
+        for (size_t p = 0; p < 3; p++) {
+          if (!tpc_cpu_supports(mb_paths[p].isa)) continue;
+          size_t got;
+          if (dt == TPC_F32) {
+            uint32_t *k32 = (uint32_t *)(void *)key;
+            got = mb_paths[p].gather_f32(b.xf, m, NB, t, blk, (uint32_t)lo, idx, k32, 0, CAP);
+            for (size_t j = 0; j < got && j < n; j++)
+              cr_assert(eq(u32, k32[j], tpc_topk_key_f32(b.xf[idx[j]])));
+          } else {
+            got = mb_paths[p].gather_f64(b.x, m, NB, t, blk, lo, idx, key, 0, CAP);
+            for (size_t j = 0; j < got && j < n; j++)
+              cr_assert(eq(u64, key[j], tpc_topk_key_f64(b.x[idx[j]])));
+          }
+          cr_assert(eq(sz, got, n), "%s %s %s t = %u", mb_paths[p].name,
+                    dt == TPC_F32 ? "f32" : "f64", family_name[family], t);
+          cr_assert(eq(int, memcmp(idx, want, n * sizeof *idx), 0), "%s", mb_paths[p].name);
+          if (t == 0) { /* every element a candidate: stops past a capacity of 100 */
+            got = dt == TPC_F32
+                      ? mb_paths[p].gather_f32(b.xf, m, NB, t, blk, (uint32_t)lo, idx,
+                                               (uint32_t *)(void *)key, 0, 100)
+                      : mb_paths[p].gather_f64(b.x, m, NB, t, blk, lo, idx, key, 0, 100);
+            cr_assert(gt(sz, got, 100), "%s", mb_paths[p].name);
+            cr_assert(le(sz, got, 100 + TPC_TOPK_MB_BLOCK), "%s", mb_paths[p].name);
+          }
+        }
+      }
+    }
+  bufs_free(&b);
 }
 
 /* tpc_topk_best returns a listed, available implementation for every size

@@ -19,6 +19,10 @@ static size_t topk_band_cap(size_t d) {
 /* Few enough keys left in a bucket to finish by sorting them. */
 enum { TOPK_SMALL = 64 };
 
+/* tpc_topk_finish drops up to TOPK_FEW - 1 band entries beyond those it
+** needs through a list of the smallest, instead of a radix selection. */
+enum { TOPK_FEW = 4 };
+
 /* Elements the portable band pass tests at once for a candidate: a divisor
 ** of TPC_TOPK_CHUNK; 16 leaves most blocks without one at the densities of
 ** the filter's band (k/d up to a few percent). */
@@ -45,9 +49,9 @@ size_t tpc_topk_band_bytes(size_t d, size_t k, size_t key_size) {
 ** deviation, rounded up to a power of two, so that fewer than a third of
 ** the groups branch and the steps rarely run idle. */
 static unsigned topk_unroll(size_t d, size_t k) {
-  double mean = 64.0 * (double)k / (double)d;
+  double mean = 64.0 * (double)k / (double)d, want = mean + 0.5 * sqrt(mean);
   unsigned u = 1;
-  while (u < 64 && (double)u < mean + 0.5 * sqrt(mean)) u *= 2;
+  while (u < 64 && (double)u < want) u *= 2;
   return u;
 }
 

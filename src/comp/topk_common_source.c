@@ -88,6 +88,31 @@ void FUNCTION(tpc_topk, collect)(const BASE *x, size_t d, TOPK_UKEY t,
   }
 }
 
+/* The r-th smallest of key[0..n) (1 <= r <= TOPK_FEW <= n) and, in
+** *greater, how many keys exceed it: the r smallest so far kept sorted in
+** a list that each key passes through by compare-exchange steps, without
+** branches (a band of a few entries more than needed, the usual case after
+** maxbound's bound, would cost the radix selection's fixed cost or an
+** insertion sort's mispredicted branches). */
+static TOPK_UKEY FUNCTION(topk, kth_low)(const TOPK_UKEY *key, size_t n, size_t r,
+                                        size_t *greater) {
+  TOPK_UKEY low[TOPK_FEW];
+  for (size_t s = 0; s < r; s++) low[s] = TOPK_KEY_MAX;
+  for (size_t i = 0; i < n; i++) {
+    TOPK_UKEY v = key[i];
+    for (size_t s = 0; s < r; s++) {
+      TOPK_UKEY a = low[s];
+      low[s] = a < v ? a : v;
+      v = a < v ? v : a;
+    }
+  }
+  TOPK_UKEY t = low[r - 1];
+  size_t g = 0;
+  for (size_t i = 0; i < n; i++) g += key[i] > t;
+  *greater = g;
+  return t;
+}
+
 /* The band's choice is compacted without branches (about half its entries
 ** are taken, in no pattern); the merge copies the run of sure indices below
 ** each chosen band index with a loop whose branch fails once per run, since
@@ -96,12 +121,16 @@ void FUNCTION(tpc_topk, finish)(tpc_topk_band *b, size_t k, uint32_t *idx) {
   size_t need = k - b->nsure, m = 0;
   const uint32_t *sure = b->sure;
   uint32_t *bidx = b->idx;
-  if (need > 0) {
+  if (need == b->n) {
+    m = need;
+  } else if (need > 0) {
     const TOPK_UKEY *key = b->key;
-    size_t greater;
-    TOPK_UKEY t = FUNCTION(tpc_topk, kth_key)(key, b->n, need, (TOPK_UKEY)b->lo,
-                                              (TOPK_UKEY)b->hi, b->scratch,
-                                              b->scratch_cap, &greater);
+    size_t greater, r = b->n - need + 1;
+    TOPK_UKEY t = r <= TOPK_FEW
+                      ? FUNCTION(topk, kth_low)(key, b->n, r, &greater)
+                      : FUNCTION(tpc_topk, kth_key)(key, b->n, need, (TOPK_UKEY)b->lo,
+                                                    (TOPK_UKEY)b->hi, b->scratch,
+                                                    b->scratch_cap, &greater);
     size_t ties = need - greater;
     for (size_t j = 0; j < b->n; j++) {
       size_t tie = (key[j] == t) & (ties > 0);

@@ -19,8 +19,6 @@
 
 #include <math.h>
 
-#include "core/cpu.h"
-
 /* Sample size: a sampled key costs less than a band entry (the sample is
 ** read by whole cache lines; a band entry is stored and selected among), and
 ** the band holds about 2 z sqrt(p/s) d entries for p = k/d: the sum is least
@@ -77,11 +75,6 @@ size_t tpc_topk_filter_work(size_t d, size_t k, size_t esize) {
   return filter_sample_bytes(d, k) + tpc_topk_band_bytes(d, k, esize);
 }
 
-static int filter_avx2_available(void) { return tpc_cpu_supports(TPC_ISA_AVX2); }
-static int filter_avx512_available(void) {
-  return tpc_cpu_supports(TPC_ISA_AVX512);
-}
-
 #define FILTER_SELECT(isa)                                                   \
   static void filter_select_##isa##_f32(const float *x, size_t d, size_t k,  \
                                         uint32_t *idx, void *work) {         \
@@ -100,8 +93,8 @@ const tpc_topk_impl tpc_topk_filter_portable = {
     .name = "filter", .isa = "portable", .select_f32 = filter_select_portable_f32,
     .select_f64 = filter_select_portable_f64};
 const tpc_topk_impl tpc_topk_filter_avx2 = {
-    .name = "filter", .isa = "avx2", .available = filter_avx2_available,
+    .name = "filter", .isa = "avx2", .available = tpc_topk_avx2_available,
     .select_f32 = filter_select_avx2_f32, .select_f64 = filter_select_avx2_f64};
 const tpc_topk_impl tpc_topk_filter_avx512 = {
-    .name = "filter", .isa = "avx512", .available = filter_avx512_available,
+    .name = "filter", .isa = "avx512", .available = tpc_topk_avx512_available,
     .select_f32 = filter_select_avx512_f32, .select_f64 = filter_select_avx512_f64};

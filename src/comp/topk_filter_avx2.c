@@ -1,7 +1,7 @@
 /*
 ** AVX2 kernels of TopK (comp/topk_kern.h): the band pass of the filter and
-** the maxbound implementation, and maxbound's column maxima; compiled with
-** -mavx2 -mfma -mbmi2 and called only when tpc_cpu_supports(TPC_ISA_AVX2).
+** the maxbound implementation, and maxbound's block maxima and gather;
+** compiled with -mavx2 -mfma -mbmi2 and called only when tpc_cpu_supports(TPC_ISA_AVX2).
 ** Per group of 64 elements (8 vectors of floats, 16 of doubles): the keys
 ** are the loaded bits with the sign cleared, one compare per vector gives
 ** the candidate lanes (key >= lo), movemask packs them into one 64-bit
@@ -54,38 +54,187 @@ int tpc_topk_band_avx2_f64(const double *x, size_t d, uint64_t lo,
   TPC_TOPK_UNROLL_SWITCH(b->unroll, band256_run_f64(x, d, lo, hi, b, U));
 }
 
-/* Column maxima, 64 columns at a time in registers; the float keys compare
-** as unsigned integers, the double ones as the non-negative doubles they
-** are (AVX2 has no 64-bit integer maximum; for finite values the order is
-** the same and equal keys are equal bits).  Were subnormals read as zero
-** (DAZ), a column's maximum could come out below its largest key, which
-** lowers the bound and adds candidates but never drops a kept element. */
-void tpc_topk_colmax_avx2_f32(const float *x, size_t rows, size_t m, uint32_t *acc) {
+/* Block maxima, eight (float) or four (double) blocks of 16 at a time: per
+** block the vertical maximum of its vectors, then the blocks' lane maxima
+** folded into one vector of block maxima by unpack / permute and maximum
+** steps; a last few blocks one at a time, folded alone.  The float keys
+** compare as unsigned integers, the double ones as the non-negative doubles
+** they are (AVX2 has no 64-bit integer maximum; for finite values the order
+** is the same and equal keys are equal bits), whose upper halves are the
+** 32-bit keys.  Were subnormals read as zero (DAZ), a block's maximum could
+** come out below its largest key, which lowers the bound and adds
+** candidates but never drops a kept element. */
+static inline __m256i blockmax256_lanes_f32(const float *p) {
   const __m256i abs = _mm256_set1_epi32(0x7fffffff);
-  for (size_t c = 0; c < m; c += 64) {
-    __m256i a[8];
-    for (int j = 0; j < 8; j++)
-      a[j] = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(const void *)(x + c + 8 * j)), abs);
-    for (size_t r = 1; r < rows; r++) {
-      const float *p = x + r * m + c;
-      for (int j = 0; j < 8; j++)
-        a[j] = _mm256_max_epu32(
-            a[j], _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(const void *)(p + 8 * j)), abs));
-    }
-    for (int j = 0; j < 8; j++) _mm256_storeu_si256((__m256i *)(void *)(acc + c + 8 * j), a[j]);
+  const __m256i *v = (const __m256i *)(const void *)p;
+  return _mm256_max_epu32(_mm256_and_si256(_mm256_loadu_si256(v), abs),
+                          _mm256_and_si256(_mm256_loadu_si256(v + 1), abs));
+}
+
+static inline __m256d blockmax256_lanes_f64(const double *p) {
+  const __m256d abs = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffffLL));
+  __m256d a0 = _mm256_and_pd(_mm256_loadu_pd(p), abs);
+  __m256d a1 = _mm256_and_pd(_mm256_loadu_pd(p + 4), abs);
+  __m256d a2 = _mm256_and_pd(_mm256_loadu_pd(p + 8), abs);
+  __m256d a3 = _mm256_and_pd(_mm256_loadu_pd(p + 12), abs);
+  return _mm256_max_pd(_mm256_max_pd(a0, a1), _mm256_max_pd(a2, a3));
+}
+
+void tpc_topk_blockmax_avx2_f32(const float *x, size_t nb, uint32_t *m) {
+  size_t b = 0;
+  for (; b + 8 <= nb; b += 8) {
+    const float *p = x + 16 * b;
+    __m256i v0 = blockmax256_lanes_f32(p), v1 = blockmax256_lanes_f32(p + 16);
+    __m256i v2 = blockmax256_lanes_f32(p + 32), v3 = blockmax256_lanes_f32(p + 48);
+    __m256i v4 = blockmax256_lanes_f32(p + 64), v5 = blockmax256_lanes_f32(p + 80);
+    __m256i v6 = blockmax256_lanes_f32(p + 96), v7 = blockmax256_lanes_f32(p + 112);
+    __m256i a = _mm256_max_epu32(_mm256_unpacklo_epi32(v0, v1), _mm256_unpackhi_epi32(v0, v1));
+    __m256i c = _mm256_max_epu32(_mm256_unpacklo_epi32(v2, v3), _mm256_unpackhi_epi32(v2, v3));
+    __m256i e = _mm256_max_epu32(_mm256_unpacklo_epi32(v4, v5), _mm256_unpackhi_epi32(v4, v5));
+    __m256i g = _mm256_max_epu32(_mm256_unpacklo_epi32(v6, v7), _mm256_unpackhi_epi32(v6, v7));
+    __m256i ac = _mm256_max_epu32(_mm256_unpacklo_epi64(a, c), _mm256_unpackhi_epi64(a, c));
+    __m256i eg = _mm256_max_epu32(_mm256_unpacklo_epi64(e, g), _mm256_unpackhi_epi64(e, g));
+    __m256i r = _mm256_max_epu32(_mm256_permute2x128_si256(ac, eg, 0x20),
+                                 _mm256_permute2x128_si256(ac, eg, 0x31));
+    _mm256_storeu_si256((__m256i *)(void *)(m + b), r);
+  }
+  for (; b < nb; b++) {
+    __m256i v = blockmax256_lanes_f32(x + 16 * b);
+    __m128i h = _mm_max_epu32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    h = _mm_max_epu32(h, _mm_shuffle_epi32(h, 0x4e));
+    h = _mm_max_epu32(h, _mm_shuffle_epi32(h, 0xb1));
+    m[b] = (uint32_t)_mm_cvtsi128_si32(h);
   }
 }
 
-void tpc_topk_colmax_avx2_f64(const double *x, size_t rows, size_t m, uint64_t *acc) {
-  const __m256d abs = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffffLL));
-  for (size_t c = 0; c < m; c += 64) {
-    __m256d a[16];
-    for (int j = 0; j < 16; j++) a[j] = _mm256_and_pd(_mm256_loadu_pd(x + c + 4 * j), abs);
-    for (size_t r = 1; r < rows; r++) {
-      const double *p = x + r * m + c;
-      for (int j = 0; j < 16; j++)
-        a[j] = _mm256_max_pd(a[j], _mm256_and_pd(_mm256_loadu_pd(p + 4 * j), abs));
-    }
-    for (int j = 0; j < 16; j++) _mm256_storeu_pd((double *)(void *)(acc + c + 4 * j), a[j]);
+void tpc_topk_blockmax_avx2_f64(const double *x, size_t nb, uint32_t *m) {
+  const __m256i odd = _mm256_setr_epi32(1, 3, 5, 7, 1, 3, 5, 7);
+  size_t b = 0;
+  for (; b + 4 <= nb; b += 4) {
+    const double *p = x + 16 * b;
+    __m256d v0 = blockmax256_lanes_f64(p), v1 = blockmax256_lanes_f64(p + 16);
+    __m256d v2 = blockmax256_lanes_f64(p + 32), v3 = blockmax256_lanes_f64(p + 48);
+    __m256d t0 = _mm256_max_pd(_mm256_unpacklo_pd(v0, v1), _mm256_unpackhi_pd(v0, v1));
+    __m256d t1 = _mm256_max_pd(_mm256_unpacklo_pd(v2, v3), _mm256_unpackhi_pd(v2, v3));
+    __m256d r = _mm256_max_pd(_mm256_permute2f128_pd(t0, t1, 0x20),
+                              _mm256_permute2f128_pd(t0, t1, 0x31));
+    __m256i hi = _mm256_permutevar8x32_epi32(_mm256_castpd_si256(r), odd);
+    _mm_storeu_si128((__m128i *)(void *)(m + b), _mm256_castsi256_si128(hi));
   }
+  for (; b < nb; b++) {
+    __m256d v = blockmax256_lanes_f64(x + 16 * b);
+    __m128d h = _mm_max_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+    h = _mm_max_pd(h, _mm_unpackhi_pd(h, h));
+    m[b] = (uint32_t)_mm_extract_epi32(_mm_castpd_si128(h), 1);
+  }
+}
+
+/* The k-th largest of the lanes' r largest block maxima (topk_maxbound.c),
+** r a constant in each inlined copy: the compare-exchange network down the
+** rows with 32-bit maxima and minima, then for each of the 8 r values the
+** count of values above it, one compare per vector. */
+static inline __attribute__((always_inline)) uint32_t lanebound256(const uint32_t *m,
+                                                                   size_t nrow, size_t k,
+                                                                   const size_t r) {
+  __m256i top[TPC_TOPK_MB_TOP], above[TPC_TOPK_MB_TOP];
+#pragma GCC unroll 8 /* keeps top[] and above[] in registers */
+  for (size_t s = 0; s < r; s++) top[s] = above[s] = _mm256_setzero_si256();
+  for (size_t row = 0; row < nrow; row++) {
+    __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(m + 8 * row));
+#pragma GCC unroll 8
+    for (size_t s = 0; s < r; s++) {
+      __m256i hi = _mm256_max_epi32(top[s], v);
+      v = _mm256_min_epi32(top[s], v);
+      top[s] = hi;
+    }
+  }
+  for (size_t j = 0; j < r; j++) {
+    uint32_t q[8];
+    _mm256_storeu_si256((__m256i *)(void *)q, top[j]);
+    for (size_t l = 0; l < 8; l++) {
+      __m256i v = _mm256_set1_epi32((int)q[l]);
+#pragma GCC unroll 8
+      for (size_t s = 0; s < r; s++)
+        above[s] = _mm256_sub_epi32(above[s], _mm256_cmpgt_epi32(v, top[s]));
+    }
+  }
+  const __m256i kv = _mm256_set1_epi32((int)k), none = _mm256_set1_epi32(INT32_MAX);
+  __m256i least = none;
+#pragma GCC unroll 8
+  for (size_t s = 0; s < r; s++)
+    least = _mm256_min_epi32(least, _mm256_blendv_epi8(none, top[s],
+                                                       _mm256_cmpgt_epi32(kv, above[s])));
+  __m128i h = _mm_min_epi32(_mm256_castsi256_si128(least), _mm256_extracti128_si256(least, 1));
+  h = _mm_min_epi32(h, _mm_shuffle_epi32(h, 0x4e));
+  h = _mm_min_epi32(h, _mm_shuffle_epi32(h, 0xb1));
+  return (uint32_t)_mm_cvtsi128_si32(h);
+}
+
+uint32_t tpc_topk_lanebound_avx2(const uint32_t *m, size_t nrow, size_t k) {
+  switch ((k + 3) / 4) {
+    case 1: return lanebound256(m, nrow, k, 1);
+    case 2: return lanebound256(m, nrow, k, 2);
+    case 3: return lanebound256(m, nrow, k, 3);
+    case 4: return lanebound256(m, nrow, k, 4);
+    case 5: return lanebound256(m, nrow, k, 5);
+    case 6: return lanebound256(m, nrow, k, 6);
+    case 7: return lanebound256(m, nrow, k, 7);
+    default: return lanebound256(m, nrow, k, 8);
+  }
+}
+
+/* The blocks b < nb with m[b] >= t into blk, increasing: one compare per
+** eight maxima, the set bits of the masks listed by a loop that branches
+** once per listed block and once at its end (not once per block).  Also the
+** AVX-512 gather's list. */
+size_t tpc_topk_blocklist_avx2(const uint32_t *m, size_t nb, uint32_t t, uint32_t *blk) {
+  const __m256i t1 = LO1_32(t);
+  size_t n = 0;
+  for (size_t g = 0; g < nb; g += 64) {
+    uint64_t word = 0;
+    size_t rows = nb - g < 64 ? (nb - g + 7) / 8 : 8;
+    for (size_t r = 0; r < rows; r++) {
+      __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(m + g + 8 * r));
+      word |= (uint64_t)(unsigned)_mm256_movemask_ps(
+                  _mm256_castsi256_ps(_mm256_cmpgt_epi32(v, t1))) << (8 * r);
+    }
+    if (nb - g < 64) word &= ((uint64_t)1 << (nb - g)) - 1;
+    for (; word != 0; word &= word - 1) blk[n++] = (uint32_t)(g + (size_t)__builtin_ctzll(word));
+  }
+  return n;
+}
+
+size_t tpc_topk_gather_avx2_f32(const float *x, const uint32_t *m, size_t nb, uint32_t t,
+                                uint32_t *blk, uint32_t lo, uint32_t *idx, uint32_t *key,
+                                size_t n, size_t cap) {
+  const __m256i abs = _mm256_set1_epi32(0x7fffffff), lo1 = LO1_32(lo);
+  size_t nblk = tpc_topk_blocklist_avx2(m, nb, t, blk);
+  for (size_t b = 0; b < nblk && n <= cap; b++) {
+    size_t base = (size_t)blk[b] * 16;
+    const __m256i *p = (const __m256i *)(const void *)(x + base);
+    __m256i c0 = _mm256_cmpgt_epi32(_mm256_and_si256(_mm256_loadu_si256(p), abs), lo1);
+    __m256i c1 = _mm256_cmpgt_epi32(_mm256_and_si256(_mm256_loadu_si256(p + 1), abs), lo1);
+    unsigned mask = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(c0)) |
+                    (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(c1)) << 8;
+    TPC_TOPK_GATHER_EMIT(f32);
+  }
+  return n;
+}
+
+size_t tpc_topk_gather_avx2_f64(const double *x, const uint32_t *m, size_t nb, uint32_t t,
+                                uint32_t *blk, uint64_t lo, uint32_t *idx, uint64_t *key,
+                                size_t n, size_t cap) {
+  const __m256i abs = _mm256_set1_epi64x(0x7fffffffffffffffLL), lo1 = LO1_64(lo);
+  size_t nblk = tpc_topk_blocklist_avx2(m, nb, t, blk);
+  for (size_t b = 0; b < nblk && n <= cap; b++) {
+    size_t base = (size_t)blk[b] * 16;
+    const __m256i *p = (const __m256i *)(const void *)(x + base);
+    unsigned mask = 0;
+    for (int j = 0; j < 4; j++) {
+      __m256i c = _mm256_cmpgt_epi64(_mm256_and_si256(_mm256_loadu_si256(p + j), abs), lo1);
+      mask |= (unsigned)_mm256_movemask_pd(_mm256_castsi256_pd(c)) << (4 * j);
+    }
+    TPC_TOPK_GATHER_EMIT(f64);
+  }
+  return n;
 }

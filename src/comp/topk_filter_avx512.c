@@ -1,6 +1,6 @@
 /*
 ** AVX-512 kernels of TopK (comp/topk_kern.h): the band pass of the filter
-** and the maxbound implementation, and maxbound's column maxima; compiled with
+** and the maxbound implementation, and maxbound's gather; compiled with
 ** -mavx512f -mavx512vl -mavx512bw -mavx512dq and called only when
 ** tpc_cpu_supports(TPC_ISA_AVX512).  Per group of 64 elements (4 vectors of
 ** floats, 8 of doubles): the keys are the loaded bits with the sign
@@ -58,31 +58,45 @@ int tpc_topk_band_avx512_f64(const double *x, size_t d, uint64_t lo,
   TPC_TOPK_UNROLL_SWITCH(b->unroll, band512_run_f64(x, d, lo, hi, b, U));
 }
 
-/* Column maxima, 64 columns at a time in registers (unsigned maxima). */
-void tpc_topk_colmax_avx512_f32(const float *x, size_t rows, size_t m, uint32_t *acc) {
-  const __m512i abs = _mm512_set1_epi32(0x7fffffff);
-  for (size_t c = 0; c < m; c += 64) {
-    __m512i a[4];
-    for (int j = 0; j < 4; j++) a[j] = _mm512_and_si512(_mm512_loadu_si512(x + c + 16 * j), abs);
-    for (size_t r = 1; r < rows; r++) {
-      const float *p = x + r * m + c;
-      for (int j = 0; j < 4; j++)
-        a[j] = _mm512_max_epu32(a[j], _mm512_and_si512(_mm512_loadu_si512(p + 16 * j), abs));
-    }
-    for (int j = 0; j < 4; j++) _mm512_storeu_si512(acc + c + 16 * j, a[j]);
-  }
+/* The block maxima and the lane bound are the AVX2 kernels'
+** (topk_filter_avx2.c), run on this path too: no 512-bit versions are
+** written, so the AVX-512 path differs from the AVX2 one in the gather
+** only (the bound works on rows of eight maxima either way). */
+uint32_t tpc_topk_lanebound_avx512(const uint32_t *m, size_t nrow, size_t k) {
+  return tpc_topk_lanebound_avx2(m, nrow, k);
 }
 
-void tpc_topk_colmax_avx512_f64(const double *x, size_t rows, size_t m, uint64_t *acc) {
-  const __m512i abs = _mm512_set1_epi64(0x7fffffffffffffffLL);
-  for (size_t c = 0; c < m; c += 64) {
-    __m512i a[8];
-    for (int j = 0; j < 8; j++) a[j] = _mm512_and_si512(_mm512_loadu_si512(x + c + 8 * j), abs);
-    for (size_t r = 1; r < rows; r++) {
-      const double *p = x + r * m + c;
-      for (int j = 0; j < 8; j++)
-        a[j] = _mm512_max_epu64(a[j], _mm512_and_si512(_mm512_loadu_si512(p + 8 * j), abs));
-    }
-    for (int j = 0; j < 8; j++) _mm512_storeu_si512(acc + c + 8 * j, a[j]);
+void tpc_topk_blockmax_avx512_f32(const float *x, size_t nb, uint32_t *m) {
+  tpc_topk_blockmax_avx2_f32(x, nb, m);
+}
+
+void tpc_topk_blockmax_avx512_f64(const double *x, size_t nb, uint32_t *m) {
+  tpc_topk_blockmax_avx2_f64(x, nb, m);
+}
+
+size_t tpc_topk_gather_avx512_f32(const float *x, const uint32_t *m, size_t nb, uint32_t t,
+                                  uint32_t *blk, uint32_t lo, uint32_t *idx, uint32_t *key,
+                                  size_t n, size_t cap) {
+  const __m512i vlo = SET1_32(lo);
+  size_t nblk = tpc_topk_blocklist_avx2(m, nb, t, blk);
+  for (size_t b = 0; b < nblk && n <= cap; b++) {
+    size_t base = (size_t)blk[b] * 16;
+    unsigned mask = band512_cand_f32(x + base, vlo);
+    TPC_TOPK_GATHER_EMIT(f32);
   }
+  return n;
+}
+
+size_t tpc_topk_gather_avx512_f64(const double *x, const uint32_t *m, size_t nb, uint32_t t,
+                                  uint32_t *blk, uint64_t lo, uint32_t *idx, uint64_t *key,
+                                  size_t n, size_t cap) {
+  const __m512i vlo = SET1_64(lo);
+  size_t nblk = tpc_topk_blocklist_avx2(m, nb, t, blk);
+  for (size_t b = 0; b < nblk && n <= cap; b++) {
+    size_t base = (size_t)blk[b] * 16;
+    unsigned mask = (unsigned)band512_cand_f64(x + base, vlo) |
+                    (unsigned)band512_cand_f64(x + base + 8, vlo) << 8;
+    TPC_TOPK_GATHER_EMIT(f64);
+  }
+  return n;
 }

@@ -53,6 +53,9 @@ size_t tpc_topk_work_size(size_t d, size_t k) {
   return most;
 }
 
+int tpc_topk_avx2_available(void) { return tpc_cpu_supports(TPC_ISA_AVX2); }
+int tpc_topk_avx512_available(void) { return tpc_cpu_supports(TPC_ISA_AVX512); }
+
 static int topk_available(const tpc_topk_impl *impl) {
   return impl->available == NULL || impl->available();
 }
@@ -78,23 +81,34 @@ const tpc_topk_impl *tpc_topk_impl_find(const char *name) {
 
 /* The fastest implementation by size, from one-thread medians (Gaussian
 ** input, float and double, d = 2^6 .. 2^26) on an Intel Xeon at 2.1 GHz
-** (AVX-512) and an AMD EPYC Zen 4; the thresholds below d = 2^14 were
-** revised on the EPYC after the heap's index sort lost its fixed cost, and
-** maxbound's on the Xeon, min of 40 timings on a loaded machine, AVX2 path
-** (figures: float / double):
+** (AVX-512) and an AMD EPYC Zen 4; the rules for maxbound were written
+** after its bound came from block maxima, from the best of 5 to 15 timings
+** on a loaded Intel Xeon (Sapphire Rapids), AVX2 path unless named
+** (figures in ns, double / float; p: portable path):
 **
-**   512 <= d < 2^14, k <= 32 or  maxbound on a vector path (d = 1000,
-**   k <= d/64                    k = 10: 0.31 / 0.45 us vs heap 0.51 /
-**                                0.47; 5000: 0.81 / 1.38 vs 1.74 / 1.71;
-**                                10^4, k = 100: 3.8 / 5.2 us vs filter
-**                                5.2 / 6.8, heap 8.8 / 9.4; 500, k = 32:
-**                                even with the heap); its portable path
-**                                (16-byte vectors) is 0.46 / 0.63 us at
-**                                1000 and 1.45 / 2.40 at 5000: the heap
-**                                rules below keep those sizes
+**   vector path, k <= 32 and     maxbound (d = 1000, k = 10: 147 / 110 vs
+**   d <= 2^18 from d = 96 (k >=  heap 538 / 532; d = 123, k = 10, each
+**   8) or 128 (k < 8); or 128 <= element its own block: 158 / 145 vs 186
+**   d < 2^15 and k <= d/16       / 184; d = 100, k = 1: 44 / 43 vs the
+**                                heap's 37 / 37, and k = 4 even, not
+**                                taken; d = 64: even with the heap, not
+**                                taken; d = 256, k = 16: even; 2^18, k =
+**                                32: 36 / 16 us
+**                                vs filter 44 / 30; 2^20, k = 10: 268 /
+**                                139 us vs filter 241 / 120, not taken;
+**                                2^15, k = 100: 8.8 / 7.6 us vs filter
+**                                10.1 / 6.1; 2^16, k = 100: 19 / 9.5 us
+**                                vs 15 / 10, not taken: beyond k = 32
+**                                the bound is a radix selection over the
+**                                d/16 maxima)
+**   portable path, 512 <= d <    maxbound (p: d = 1000, k = 10: 500 / 377
+**   2^15, k <= d/32              vs heap 767 / 558; 8192, k = 100: 5.7 /
+**                                4.4 us vs filter 8.9 / 6.3; 512, k = 16
+**                                and 1000, k = 32: even with the heap;
+**                                2^15, k = 100: even with the filter)
 **   d <= 2^11, k <= 16           heap    (d = 123, k = 10: 0.18 us vs
-**                                quickselect 0.46, EF21's step on a9a;
-**                                d = 200, k = 10: even with maxbound)
+**                                quickselect 0.46 on the portable path;
+**                                d = 64, k = 1: 31 ns vs maxbound 41)
 **   2^9 <= d <= 2^11, k <= d/16  heap    (2^11, k = 128: 5.1 us vs 5.5;
 **                                2^10, k = 128: 4.0 us vs 3.3, not taken)
 **   d <= 2^11, larger k          quickselect (5.7 us vs filter 10.4 at
@@ -107,16 +121,20 @@ const tpc_topk_impl *tpc_topk_impl_find(const char *name) {
 **
 ** The filter has a fixed cost of a few microseconds (its sample and two
 ** selections in it), which the heap and maxbound beat while k and d are
-** small; maxbound's lead shrinks as k/d grows (k = d/16 at d = 1000: 1.75
-** us against the heap's 2.10 in double, left to the heap's rule), and from
-** about 2^14 on its second pass loses to the filter's one pass (3 * 10^4,
-** k = 300: 10.4 us vs 9.6).  The rules hold for both element types; a later table may come
-** from the bench's measurements. */
+** small; maxbound bounds by d/16 blocks (by the elements where there are
+** fewer blocks than k <= 32), and from about 2^19 on its second look at
+** the blocks loses to the filter's one pass.  The rules hold for both element types;
+** a later table may come from the bench's measurements. */
 const tpc_topk_impl *tpc_topk_best(size_t d, size_t k, tpc_dtype dtype) {
   (void)dtype;
-  if (d >= 512 && d < 16384 && (k <= 32 || k <= d / 64)) {
-    const tpc_topk_impl *maxbound = tpc_topk_impl_find("maxbound");
-    if (strcmp(maxbound->isa, "portable") != 0) return maxbound;
+  const tpc_topk_impl *maxbound = tpc_topk_impl_find("maxbound");
+  if (strcmp(maxbound->isa, "portable") != 0) {
+    size_t least = k >= 8 ? 96 : 128;
+    if ((d >= least && k <= 32 && d <= ((size_t)1 << 18)) ||
+        (d >= 128 && k <= d / 16 && d < 32768))
+      return maxbound;
+  } else if (d >= 512 && d < 32768 && k <= d / 32) {
+    return maxbound;
   }
   if ((d <= 2048 && (k <= 16 || (d >= 512 && k <= d / 16))) || (d <= 8192 && k <= 32))
     return &tpc_topk_heap;

@@ -18,8 +18,8 @@
 ** scans cost less than two compares and a compress per vector.  The radix
 ** implementation finds exact bounds from histograms; the filter estimates
 ** them from a sample, so that one pass over x usually suffices.  The band
-** pass is the one kernel with per-ISA versions (topk_filter_avx2.c,
-** topk_filter_avx512.c).
+** pass and the kernels of maxbound (block maxima, lane bound, gather) have
+** per-ISA versions (topk_filter_avx2.c, topk_filter_avx512.c).
 **
 ** Template sources include this header after core/templates_on.h and use
 ** TOPK_UKEY (the key type of BASE) and TOPK_KEY(v).
@@ -57,8 +57,9 @@ typedef uint64_t tpc_topk_ukey_f64;
 #define TOPK_KEY_MAX ((TOPK_UKEY)(~(TOPK_UKEY)0 >> 1))
 /* The band pass kernel type of BASE. */
 #define TOPK_BAND_FN TOPK_CAT(TOPK_CAT(tpc_topk_band_, SHORT), _fn)
-/* The column maxima kernel type of BASE. */
-#define TOPK_COLMAX_FN TOPK_CAT(TOPK_CAT(tpc_topk_colmax_, SHORT), _fn)
+/* The maxbound kernel types of BASE. */
+#define TOPK_BLOCKMAX_FN TOPK_CAT(TOPK_CAT(tpc_topk_blockmax_, SHORT), _fn)
+#define TOPK_GATHER_FN TOPK_CAT(TOPK_CAT(tpc_topk_gather_, SHORT), _fn)
 
 /* Band pass granularity: capacities are checked once per chunk (a multiple
 ** of 64 elements), so the buffers hold capacity + TPC_TOPK_SLACK entries (a
@@ -164,19 +165,73 @@ int tpc_topk_band_avx512_f32(const float *x, size_t d, uint32_t lo,
 int tpc_topk_band_avx512_f64(const double *x, size_t d, uint64_t lo,
                              uint64_t hi, tpc_topk_band *b);
 
-/* Column maxima for the maxbound implementation (topk_maxbound.c): acc[j]
-** = the largest key of x[j], x[m + j], ..., x[(rows - 1) m + j], for rows
-** >= 1 and m a multiple of 64. */
-typedef void (*tpc_topk_colmax_f32_fn)(const float *x, size_t rows, size_t m,
-                                       uint32_t *acc);
-typedef void (*tpc_topk_colmax_f64_fn)(const double *x, size_t rows, size_t m,
-                                       uint64_t *acc);
-void tpc_topk_colmax_portable_f32(const float *x, size_t rows, size_t m, uint32_t *acc);
-void tpc_topk_colmax_portable_f64(const double *x, size_t rows, size_t m, uint64_t *acc);
-void tpc_topk_colmax_avx2_f32(const float *x, size_t rows, size_t m, uint32_t *acc);
-void tpc_topk_colmax_avx2_f64(const double *x, size_t rows, size_t m, uint64_t *acc);
-void tpc_topk_colmax_avx512_f32(const float *x, size_t rows, size_t m, uint32_t *acc);
-void tpc_topk_colmax_avx512_f64(const double *x, size_t rows, size_t m, uint64_t *acc);
+/* The maxbound implementation's kernels (topk_maxbound.c) work on blocks of
+** TPC_TOPK_MB_BLOCK consecutive elements and on 32-bit keys: the key itself
+** for float, its upper half (key >> 32) for double, which orders no pair
+** the other way and so bounds as the key does.
+**
+** blockmax: m[b] = the largest 32-bit key of block b, for the nb whole
+** blocks from x.  gather: for each block b < nb with m[b] >= t, in
+** increasing order (blk: room for nb block numbers), append the index and
+** key of every element with key >= lo to idx[n..] and key[n..], checking
+** n <= cap before each block (the buffers hold cap + TPC_TOPK_MB_BLOCK
+** entries); returns the count, above cap when it stopped early. */
+enum { TPC_TOPK_MB_BLOCK = 16 };
+/* lanebound: the bound of maxbound (topk_maxbound.c) from nrow rows of 8
+** block maxima, for 1 <= k <= TPC_TOPK_MB_LIST: the k-th largest of the
+** lanes' r = ceil(k/4) largest maxima, r <= TPC_TOPK_MB_TOP. */
+enum { TPC_TOPK_MB_TOP = 8, TPC_TOPK_MB_LIST = 4 * TPC_TOPK_MB_TOP };
+typedef uint32_t (*tpc_topk_lanebound_fn)(const uint32_t *m, size_t nrow, size_t k);
+typedef void (*tpc_topk_blockmax_f32_fn)(const float *x, size_t nb, uint32_t *m);
+typedef void (*tpc_topk_blockmax_f64_fn)(const double *x, size_t nb, uint32_t *m);
+typedef size_t (*tpc_topk_gather_f32_fn)(const float *x, const uint32_t *m, size_t nb,
+                                         uint32_t t, uint32_t *blk, uint32_t lo,
+                                         uint32_t *idx, uint32_t *key, size_t n,
+                                         size_t cap);
+typedef size_t (*tpc_topk_gather_f64_fn)(const double *x, const uint32_t *m, size_t nb,
+                                         uint32_t t, uint32_t *blk, uint64_t lo,
+                                         uint32_t *idx, uint64_t *key, size_t n,
+                                         size_t cap);
+#define TPC_TOPK_MB_DECLARE(isa)                                                         \
+  uint32_t tpc_topk_lanebound_##isa(const uint32_t *m, size_t nrow, size_t k);           \
+  void tpc_topk_blockmax_##isa##_f32(const float *x, size_t nb, uint32_t *m);            \
+  void tpc_topk_blockmax_##isa##_f64(const double *x, size_t nb, uint32_t *m);           \
+  size_t tpc_topk_gather_##isa##_f32(const float *x, const uint32_t *m, size_t nb,       \
+                                     uint32_t t, uint32_t *blk, uint32_t lo,             \
+                                     uint32_t *idx, uint32_t *key, size_t n, size_t cap); \
+  size_t tpc_topk_gather_##isa##_f64(const double *x, const uint32_t *m, size_t nb,      \
+                                     uint32_t t, uint32_t *blk, uint64_t lo,             \
+                                     uint32_t *idx, uint64_t *key, size_t n, size_t cap);
+/* The blocks b < nb with m[b] >= t into blk, increasing; returns their
+** number (the AVX2 and AVX-512 gathers' first step; m is padded with
+** zeros to a multiple of 8 entries). */
+size_t tpc_topk_blocklist_avx2(const uint32_t *m, size_t nb, uint32_t t, uint32_t *blk);
+TPC_TOPK_MB_DECLARE(portable)
+TPC_TOPK_MB_DECLARE(avx2)
+TPC_TOPK_MB_DECLARE(avx512)
+#undef TPC_TOPK_MB_DECLARE
+
+/* The gather kernels' step: the candidates of one block (bit j of mask:
+** element base + j has key >= lo; x, idx, key and n in scope), the first
+** written unconditionally (an empty mask rewrites element 15 of the block
+** and advances nothing), the rare others in a loop. */
+#define TPC_TOPK_GATHER_EMIT(SHORT_)                                  \
+  do {                                                                \
+    size_t j0 = (size_t)__builtin_ctz(mask | 0x8000u);                \
+    idx[n] = (uint32_t)(base + j0);                                   \
+    key[n] = tpc_topk_key_##SHORT_(x[base + j0]);                     \
+    n += mask != 0;                                                   \
+    for (mask &= mask - 1; mask != 0; mask &= mask - 1) {             \
+      size_t j = (size_t)__builtin_ctz(mask);                         \
+      idx[n] = (uint32_t)(base + j);                                  \
+      key[n++] = tpc_topk_key_##SHORT_(x[base + j]);                  \
+    }                                                                 \
+  } while (0)
+
+/* Whether the CPU and OS run the AVX2 / AVX-512 kernels: the availability
+** test of every vector path of the filter and maxbound. */
+int tpc_topk_avx2_available(void);
+int tpc_topk_avx512_available(void);
 
 /* Bytes of the band buffers for (d, k) and keys of key_size bytes, and
 ** their placement at the start of work (64-byte aligned); sets the
