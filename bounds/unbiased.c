@@ -118,29 +118,42 @@ static int sums_alloc(unb_sums *u, size_t nt, size_t d) {
   return tpc_error(TPC_ENOMEM, "bounds: out of memory for the unbiasedness test");
 }
 
-/* Accumulate one draw (w->out) of point p: every test in one pass over the
-** draw, each projection its own chain of additions in index order (one pass
-** per projection waited on ten such chains in turn). */
+/* Accumulate one draw (w->out) of point p: the coordinates, then every
+** projection in one pass over the draw, each its own chain of additions in
+** index order (one pass per projection waited on ten such chains in turn).
+** The projections' magnitudes come from the coordinates' at the end
+** (project_mags). */
 static void add_draw(bnd_worker *w, const bnd_point *p, unb_sums *u, int first) {
   size_t d = w->st->t.d;
-  double f = ldexp(1.0, -p->scale);
-  double s[UNB_NPROJ] = {0}, a[UNB_NPROJ] = {0};
+  double f = ldexp(1.0, -p->scale), s[UNB_NPROJ] = {0};
   for (size_t i = 0; i < d; i++) {
-    double o = w->out[i] * f, x = p->x[i] * f, z = o - x, m = fabs(o) + fabs(x);
-    u->range = fmax(u->range, m);
-    if (first) u->first[i] = z;
     tpc_bounds_acc_add(&u->acc[i], (w->out[i] - p->x[i]) / u->unit[i]);
     u->mag[i] += (fabs(w->out[i]) + fabs(p->x[i])) / u->unit[i];
+    u->range = tpc_bounds_fmax(u->range, fabs(w->out[i] * f) + fabs(p->x[i] * f));
+  }
+  for (size_t i = 0; first && i < d; i++) u->first[i] = w->out[i] * f - p->x[i] * f;
+  for (size_t i = 0; i < d; i++) {
+    double z = w->out[i] * f - p->x[i] * f;
     const double *r = dir_at(u->dirs, 0, i);
-    for (size_t k = 0; k < UNB_NPROJ; k++) {
-      s[k] += z * r[k];
-      a[k] += m * fabs(r[k]);
-    }
+#pragma GCC unroll 10
+    for (size_t k = 0; k < UNB_NPROJ; k++) s[k] += z * r[k];
   }
   for (size_t k = 0; k < UNB_NPROJ; k++) {
     if (first) u->first[d + k] = s[k];
     tpc_bounds_acc_add(&u->acc[d + k], s[k]);
-    u->mag[d + k] += a[k];
+  }
+}
+
+/* The magnitude of each projection on r over the draws, sum of |r_i| (|out_i|
+** + |x_i|) in 2^scale units, from the coordinates' sums (in units of unit_i):
+** the floating-point allowance of a projection scales with it.  Summed
+** once, not once a draw. */
+static void project_mags(const bnd_point *p, unb_sums *u, size_t d) {
+  double f = ldexp(1.0, -p->scale);
+  for (size_t k = 0; k < UNB_NPROJ; k++) {
+    double a = 0;
+    for (size_t i = 0; i < d; i++) a += fabs(*dir_at(u->dirs, k, i)) * (u->mag[i] * (u->unit[i] * f));
+    u->mag[d + k] = a;
   }
 }
 
@@ -210,6 +223,7 @@ static int unb_task(bnd_worker *w, size_t u, void *arg) {
     bnd_apply(w, p, TPC_PURPOSE_TRIAL, BND_PHASE_UNBIASED, (uint32_t)u, (uint32_t)j);
     add_draw(w, p, &s, j == 0);
   }
+  project_mags(p, &s, d);
   size_t at = u * nt;
   test_sigmas(w, p, (uint32_t)u, &s, job->sigma + at);
   for (size_t k = 0; k < nt; k++, at++) {
