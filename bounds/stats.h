@@ -27,9 +27,9 @@
 **    reject and the sound one does not is reported as inconclusive, with
 **    the draws that the sound test would need (tpc_bounds_mean0_draws).
 **
-** The upper bound (tpc_bounds_bernstein with the observed largest value)
-** remains a heuristic: no sample bounds a tail it has not seen, and an
-** upper bound decides no verdict.
+** The upper bound (tpc_bounds_bernstein with the observed range, bounds/eval.c
+** bnd_ucb) remains a heuristic: no sample bounds a tail it has not seen, and
+** an upper bound decides no verdict.
 */
 #ifndef TPC_BOUNDS_STATS_H
 #define TPC_BOUNDS_STATS_H

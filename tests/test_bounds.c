@@ -490,6 +490,26 @@ Test(bounds_stats, seq_level_splits_delta_over_the_checkpoints) {
   cr_assert(eq(dbl, bnd_seq_level(&t, &q), 0.03));
 }
 
+/* The stop on the upper bound takes the draws' range for the support: 64
+** draws spread evenly over [0.85, 0.95] of a bound of 1, at level 1e-4,
+** have an upper bound of 0.9 + 0.016 + 7 (0.1) ln(2e4) / (3 63) = 0.953
+** and settle the point; with [0, max] for the support the range term alone
+** would be 7 (0.95) ln(2e4) / 189 = 0.35.  The same spread around the
+** bound settles nothing. */
+Test(bounds_stats, seq_settles_on_the_draws_range) {
+  bnd_target t = {0};
+  t.cu = 1;
+  bnd_stat s = {0};
+  s.u = 1;
+  tpc_bounds_acc_init(&s.e);
+  for (int i = 0; i < 64; i++) tpc_bounds_acc_add(&s.e, 0.85 + 0.1 * i / 63.0);
+  cr_assert(epsilon_eq(dbl, bnd_ucb(&s.e, 1e-4), 0.953, 0.001), "%g", bnd_ucb(&s.e, 1e-4));
+  cr_assert(eq(int, bnd_seq_settled(&t, &s, 1e-4), 1));
+  tpc_bounds_acc_init(&s.e);
+  for (int i = 0; i < 64; i++) tpc_bounds_acc_add(&s.e, 0.95 + 0.1 * i / 63.0);
+  cr_assert(eq(int, bnd_seq_settled(&t, &s, 1e-4), 0));
+}
+
 /* ---- frontier ---------------------------------------------------------------- */
 
 /* Points on the tight EF21 family of T3 for q = 1 - alpha = 0.9, s on a fine
