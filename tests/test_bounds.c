@@ -749,6 +749,19 @@ Test(bounds_run, sequential_draws_violation) {
   tpc_bounds_result_free(r);
 }
 
+/* Bernoulli(1/2) has the left side ||x||^2 in every draw (sent or not): the
+** search's objective does not vary, so each restart evaluates its points
+** with 2 common random numbers, not 32 (search.c, crn_draws).  The whole
+** check then takes fewer calls than the search alone took with 32 a point
+** (500 x 32 = 16000; 27456 in all before), and still passes. */
+Test(bounds_run, search_draws_follow_the_spread) {
+  tpc_bounds_opts o = small();
+  tpc_bounds_result *r = check("bernoulli(p=0.5)", &o);
+  cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_PASS), "%s", r->sum.reason);
+  cr_assert(r->sum.evaluations < 16000, "%g calls", r->sum.evaluations);
+  tpc_bounds_result_free(r);
+}
+
 /* ---- planted defects -------------------------------------------------------------- */
 
 /* RandK with k = 2 of 20 achieves alpha = 0.1 exactly; declaring 0.2 puts
