@@ -120,9 +120,9 @@ static int sums_alloc(unb_sums *u, size_t nt, size_t d) {
 
 /* Accumulate one draw (w->out) of point p: the coordinates, then every
 ** projection in one pass over the draw, each its own chain of additions in
-** index order (one pass per projection waited on ten such chains in turn).
-** The projections' magnitudes come from the coordinates' at the end
-** (project_mags). */
+** index order (one pass per projection waited on ten such chains in turn;
+** unrolled, the ten sums stay in registers).  The projections' magnitudes
+** come from the coordinates' at the end (project_mags). */
 static void add_draw(bnd_worker *w, const bnd_point *p, unb_sums *u, int first) {
   size_t d = w->st->t.d;
   double f = ldexp(1.0, -p->scale), s[UNB_NPROJ] = {0};
