@@ -202,11 +202,13 @@ static double mean_dist2(const double *a, const double *b, size_t d, size_t ncl,
   return s;
 }
 
+/* The left side of every draw, in four chains of additions: in one chain
+** the sum's latency cost as much as the kernel at d = 1e5. */
 double bnd_error(const bnd_worker *w, const bnd_point *p) {
   const bnd_target *t = &w->st->t;
   double f = ldexp(1.0, -p->scale);
   if (t->check == TPC_CHECK_AGGREGATE) return mean_dist2(w->out, p->x, t->d, t->ncl, f);
-  return tpc_vec_dist2_scaled(w->out, p->x, t->len, f);
+  return tpc_vec_dist2_scaled_4(w->out, p->x, t->len, f);
 }
 
 void bnd_norms(const bnd_worker *w, const bnd_point *p, uint32_t index, bnd_stat *s) {
@@ -256,15 +258,15 @@ double bnd_seq_level(const bnd_target *t, const bnd_seq *q) {
   return q->delta / (double)tpc_bounds_seq_count(q->first, seq_last(t, q));
 }
 
-/* Whether the draws in s settle the point at this checkpoint (bnd_seq): the
-** bounds bnd_record stores, at the checkpoints' level.  The upper bound is
-** the heuristic one (stats.h): stopping on it can only miss an exceedance,
-** never make one up, so the guarantee of the lower bound is untouched. */
-static int seq_settled(const bnd_target *t, const bnd_stat *s, double level) {
+double bnd_ucb(const tpc_bounds_acc *a, double delta) {
+  return a->mean + tpc_bounds_bernstein(a, delta, a->max - a->min);
+}
+
+int bnd_seq_settled(const bnd_target *t, const bnd_stat *s, double level) {
   const tpc_bounds_acc *a = &s->e;
   double bound = bnd_bound(t, s);
   if (tpc_bounds_lcb(a, level, bound) > bound) return 1;
-  return a->mean + tpc_bounds_bernstein(a, level, fmax(a->max, 0.0)) < bound;
+  return bnd_ucb(a, level) < bound;
 }
 
 void bnd_eval_seq(bnd_worker *w, const bnd_point *p, uint32_t purpose, unsigned phase,
@@ -275,7 +277,7 @@ void bnd_eval_seq(bnd_worker *w, const bnd_point *p, uint32_t purpose, unsigned 
   eval_start(w, p, index, s);
   for (size_t c = 0; c < checks; c++) {
     eval_draws(w, p, purpose, phase, index, tpc_bounds_seq_at(q->first, last, c), s);
-    if (c + 1 < checks && seq_settled(t, s, level)) break;
+    if (c + 1 < checks && bnd_seq_settled(t, s, level)) break;
   }
 }
 
@@ -302,11 +304,9 @@ double bnd_bound(const bnd_target *t, const bnd_stat *s) {
 
 void bnd_record(const bnd_target *t, const bnd_stat *s, double delta, int family,
                 uint32_t index, int confirm, int scale, tpc_bounds_point *rec) {
-  /* The left side is a squared norm: its support starts at 0.  The upper
-  ** bound takes the largest draw for the top of the support (a heuristic:
-  ** stats.h); the lower bound, which decides violations, truncates at
+  /* The upper bound takes the draws' range for the support (a heuristic:
+  ** bnd_ucb); the lower bound, which decides violations, truncates at
   ** levels above the point's bound instead (THEORY.md T-STATS). */
-  double hw = tpc_bounds_bernstein(&s->e, delta, fmax(s->e.max, 0.0));
   memset(rec, 0, sizeof *rec);
   rec->family = family;
   rec->confirm = confirm;
@@ -316,7 +316,7 @@ void bnd_record(const bnd_target *t, const bnd_stat *s, double delta, int family
   rec->client = s->client;
   rec->e = s->e.mean;
   rec->e_lcb = tpc_bounds_lcb(&s->e, delta, bnd_bound(t, s));
-  rec->e_ucb = s->e.mean + hw;
+  rec->e_ucb = bnd_ucb(&s->e, delta);
   rec->u = s->u;
   rec->v = s->v;
   rec->w = s->w;

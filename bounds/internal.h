@@ -216,6 +216,20 @@ typedef struct bnd_seq {
 ** deterministic target has one draw, hence one checkpoint). */
 double bnd_seq_level(const bnd_target *t, const bnd_seq *q);
 
+/* The heuristic upper bound at level delta on the mean of the draws in a:
+** Maurer-Pontil's half-width with the draws' range [min, max] for the
+** support, as the face-value tests take it (stats.h).  No sample bounds a
+** tail it has not seen; no verdict depends on it.  With [0, max] (before)
+** the range term, about 29 max / n at n = M/8, kept points whose draws
+** agreed to 1% at d = 1e5 from stopping unless far below their bound. */
+double bnd_ucb(const tpc_bounds_acc *a, double delta);
+
+/* Whether the draws in s settle the point at a checkpoint of level `level`:
+** its lower bound above the point's bound (an exceedance) or bnd_ucb below
+** it (within, at face value).  Stopping on the upper bound can only miss an
+** exceedance, never make one up, so the lower bound keeps its guarantee. */
+int bnd_seq_settled(const bnd_target *t, const bnd_stat *s, double level);
+
 /* bnd_eval by the sequential rule q. */
 void bnd_eval_seq(bnd_worker *w, const bnd_point *p, uint32_t purpose, unsigned phase,
                   uint32_t index, const bnd_seq *q, bnd_stat *s);

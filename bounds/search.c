@@ -39,7 +39,11 @@
 #include "core/error.h"
 #include "rng/pcg.h"
 
-enum { NM_DIM = 6, CRN_DRAWS = 32 };
+enum { NM_DIM = 6, CRN_DRAWS = 32, CRN_MIN_DRAWS = 2 };
+
+/* The relative standard error of the objective that ranks the search's
+** moves well enough (crn_draws). */
+#define CRN_PRECISION 0.01
 
 typedef struct search {
   bnd_worker *w;
@@ -53,6 +57,7 @@ typedef struct search {
   bnd_point base, cur, best;
   double best_val;
   size_t evals, budget;
+  size_t crn;         /* common random numbers per evaluation (crn_draws) */
 } search;
 
 size_t bnd_search_restarts(const tpc_bounds_opts *o) {
@@ -83,8 +88,7 @@ static double objective(search *s) {
   if (m == 0 || m > t->max_mag) return -1;
   bnd_point_finish(t, &s->cur);
   bnd_stat st;
-  size_t draws = t->o->draws < CRN_DRAWS ? t->o->draws : CRN_DRAWS;
-  bnd_eval(s->w, &s->cur, TPC_PURPOSE_SEARCH, BND_PHASE_CRN, s->restart, draws, &st);
+  bnd_eval(s->w, &s->cur, TPC_PURPOSE_SEARCH, BND_PHASE_CRN, s->restart, s->crn, &st);
   double rhs = t->cu * st.u + t->cv * st.v + t->cw * st.w;
   double r = bnd_ratio(t, st.e.mean, rhs, st.s2);
   if (!(r <= 1e12)) r = 1e12; /* infinite or NaN: a violation; keep it finite for the simplex */
@@ -119,6 +123,26 @@ static void build(search *s, const gsl_vector *theta) {
     double b = *entry(s, &s->base, i);
     *entry(s, &s->cur, i) = s->mode == 0 ? b * exp(fmin(z, 300.0)) : b + s->rms * z;
   }
+}
+
+/* The draws of a restart's objective: CRN_DRAWS (at most M), halved while
+** the standard error of their mean at the start point, from its sample
+** variance over those draws, stays within CRN_PRECISION of the mean, down
+** to CRN_MIN_DRAWS.  At d = 100 a draw's left side varies by 5-30% and
+** every restart keeps CRN_DRAWS; at d = 1e5 dithering's varies by under 1%
+** on spread points and 2 draws rank the moves as 32 did: the other 30 were
+** a quarter of its calls.  The search's draws bear on no bound: its points
+** are screened and re-estimated like the rest (THEORY.md T-STATS). */
+static size_t crn_draws(search *s) {
+  const bnd_target *t = &s->w->st->t;
+  size_t n = t->o->draws < CRN_DRAWS ? t->o->draws : CRN_DRAWS;
+  if (t->deterministic) return n; /* one exact draw (bnd_eval) */
+  bnd_stat st;
+  bnd_eval(s->w, &s->base, TPC_PURPOSE_SEARCH, BND_PHASE_CRN, s->restart, n, &st);
+  double var = tpc_bounds_acc_var(&st.e), tol = CRN_PRECISION * st.e.mean;
+  if (!(tol > 0) || !isfinite(var)) return n;
+  while (n / 2 >= CRN_MIN_DRAWS && var / (double)(n / 2) <= tol * tol) n /= 2;
+  return n;
 }
 
 static double nm_f(const gsl_vector *theta, void *arg) {
@@ -220,6 +244,7 @@ static int restart_task(bnd_worker *w, size_t r, void *arg) {
     for (size_t i = 0; i < s.p * s.dim; i++) s.dirs[i] = gsl_ran_gaussian(w->gen, 1.0);
     for (size_t i = 0; i < s.dim; i++) s.rms += pow(*entry(&s, &s.base, i), 2);
     s.rms = sqrt(s.rms / (double)s.dim);
+    s.crn = crn_draws(&s);
     bnd_point_copy(&s.cur, &s.base, t->len);
     objective(&s);
     status = nelder_mead(&s);

@@ -6,6 +6,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "core/vec.h"
@@ -15,16 +16,6 @@ void tpc_bounds_acc_init(tpc_bounds_acc *a) {
   a->mean = a->m2 = 0;
   a->min = INFINITY;
   a->max = -INFINITY;
-}
-
-/* The unbiasedness test adds d values a draw: the range is kept inline. */
-void tpc_bounds_acc_add(tpc_bounds_acc *a, double x) {
-  a->n++;
-  double delta = x - a->mean;
-  a->mean += delta / (double)a->n;
-  a->m2 += delta * (x - a->mean);
-  a->min = tpc_bounds_fmin(a->min, x);
-  a->max = tpc_bounds_fmax(a->max, x);
 }
 
 double tpc_bounds_acc_var(const tpc_bounds_acc *a) {
@@ -97,16 +88,31 @@ static int mean0_moments(const tpc_bounds_acc *a, double sigma, double *m, doubl
   return isfinite(*m) && isfinite(*q);
 }
 
+/* The grid's 2^(-i/2) and ln(1 + beta^2 / 2), the same for every test:
+** computed once (the unbiasedness test takes d + 10 p-values a point, and
+** the libm calls per value were most of their cost). */
+static double grid_beta[TPC_BOUNDS_MEAN0_GRID], grid_log[TPC_BOUNDS_MEAN0_GRID];
+static pthread_once_t grid_once = PTHREAD_ONCE_INIT;
+
+static void grid_init(void) {
+  for (int i = 0; i < TPC_BOUNDS_MEAN0_GRID; i++) {
+    grid_beta[i] = exp2(-0.5 * i);
+    grid_log[i] = log1p(0.5 * grid_beta[i] * grid_beta[i]);
+  }
+}
+
 /* The log e-value per draw at grid point i on side `sign`: beta m -
-** beta^2 q / 2 - ln(1 + beta^2 / 2), beta = sign 2^(-i/2). */
+** beta^2 q / 2 - ln(1 + beta^2 / 2), beta = sign 2^(-i/2) (the sign does
+** not change beta^2).  Callers run grid_init first (pthread_once). */
 static double mean0_rate(double m, double q, int i, double sign) {
-  double beta = sign * exp2(-0.5 * i);
-  return beta * m - 0.5 * beta * beta * q - log1p(0.5 * beta * beta);
+  double beta = sign * grid_beta[i];
+  return beta * m - 0.5 * beta * beta * q - grid_log[i];
 }
 
 double tpc_bounds_mean0_p(const tpc_bounds_acc *a, double sigma) {
   double m, q, n = (double)a->n, l[2 * TPC_BOUNDS_MEAN0_GRID], top = -INFINITY, sum = 0;
   if (!mean0_moments(a, sigma, &m, &q)) return 1.0;
+  pthread_once(&grid_once, grid_init);
   for (int k = 0; k < 2 * TPC_BOUNDS_MEAN0_GRID; k++) {
     l[k] = n * mean0_rate(m, q, k / 2, k % 2 ? -1.0 : 1.0);
     top = fmax(top, l[k]);
@@ -119,6 +125,7 @@ double tpc_bounds_mean0_p(const tpc_bounds_acc *a, double sigma) {
 double tpc_bounds_mean0_draws(const tpc_bounds_acc *a, double sigma, double level) {
   double m, q, best = 0;
   if (!mean0_moments(a, sigma, &m, &q)) return HUGE_VAL;
+  pthread_once(&grid_once, grid_init);
   for (int k = 0; k < 2 * TPC_BOUNDS_MEAN0_GRID; k++)
     best = fmax(best, mean0_rate(m, q, k / 2, k % 2 ? -1.0 : 1.0));
   if (!(best > 0)) return HUGE_VAL;

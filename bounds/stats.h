@@ -27,9 +27,9 @@
 **    reject and the sound one does not is reported as inconclusive, with
 **    the draws that the sound test would need (tpc_bounds_mean0_draws).
 **
-** The upper bound (tpc_bounds_bernstein with the observed largest value)
-** remains a heuristic: no sample bounds a tail it has not seen, and an
-** upper bound decides no verdict.
+** The upper bound (tpc_bounds_bernstein with the observed range, bounds/eval.c
+** bnd_ucb) remains a heuristic: no sample bounds a tail it has not seen, and
+** an upper bound decides no verdict.
 */
 #ifndef TPC_BOUNDS_STATS_H
 #define TPC_BOUNDS_STATS_H
@@ -51,7 +51,18 @@ typedef struct tpc_bounds_acc {
 } tpc_bounds_acc;
 
 void tpc_bounds_acc_init(tpc_bounds_acc *a);
-void tpc_bounds_acc_add(tpc_bounds_acc *a, double x);
+
+/* Add x (Welford's update).  Inline: the unbiasedness test adds d values a
+** draw, and a call per value kept its loop from holding its sums in
+** registers. */
+static inline void tpc_bounds_acc_add(tpc_bounds_acc *a, double x) {
+  a->n++;
+  double delta = x - a->mean;
+  a->mean += delta / (double)a->n;
+  a->m2 += delta * (x - a->mean);
+  a->min = tpc_bounds_fmin(a->min, x);
+  a->max = tpc_bounds_fmax(a->max, x);
+}
 
 /* Sample variance (divisor n - 1); 0 for fewer than two values. */
 double tpc_bounds_acc_var(const tpc_bounds_acc *a);

@@ -36,7 +36,7 @@
 #include "core/error.h"
 #include "rng/pcg.h"
 
-enum { UNB_POINTS = 8, UNB_PROJ = 8, UNB_MIN_DRAWS = 200 };
+enum { UNB_POINTS = 8, UNB_PROJ = 8, UNB_NPROJ = UNB_PROJ + 2, UNB_MIN_DRAWS = 200 };
 
 /* Tests per point: d coordinates and UNB_PROJ + 2 projections. */
 typedef struct unb_job {
@@ -61,18 +61,27 @@ static int point_family(const bnd_state *st, size_t u) {
   return family;
 }
 
-/* Directions: UNB_PROJ Gaussian, then x - h, then sign(x - h). */
+/* Entry i of projection direction k: the directions are stored entry by
+** entry (dirs[i UNB_NPROJ + k]), so that one pass over a draw updates every
+** projection from contiguous memory (add_draw). */
+static inline double *dir_at(double *dirs, size_t k, size_t i) {
+  return &dirs[i * UNB_NPROJ + k];
+}
+
+/* Directions: UNB_PROJ Gaussian (each drawn entry by entry in turn), then
+** x - h, then sign(x - h). */
 static void directions(bnd_worker *w, const bnd_point *p, size_t u, double *dirs) {
   const bnd_target *t = &w->st->t;
   size_t d = t->d;
   tpc_rng_stream(w->gen, t->o->seed, TPC_PURPOSE_TRIAL,
                  bnd_index(BND_PHASE_UNBIASED, u, BND_MAX_DRAW, 0));
-  for (size_t k = 0; k < UNB_PROJ * d; k++) dirs[k] = gsl_ran_gaussian(w->gen, 1.0);
+  for (size_t k = 0; k < UNB_PROJ; k++)
+    for (size_t i = 0; i < d; i++) *dir_at(dirs, k, i) = gsl_ran_gaussian(w->gen, 1.0);
   double f = ldexp(1.0, -p->scale);
   for (size_t i = 0; i < d; i++) {
     double z = (p->x[i] - p->h[i]) * f;
-    dirs[UNB_PROJ * d + i] = z;
-    dirs[(UNB_PROJ + 1) * d + i] = (z > 0) - (z < 0);
+    *dir_at(dirs, UNB_PROJ, i) = z;
+    *dir_at(dirs, UNB_PROJ + 1, i) = (z > 0) - (z < 0);
   }
 }
 
@@ -85,7 +94,7 @@ typedef struct unb_sums {
   double *unit;         /* coordinates: the unit in 2^scale units */
   double *mag;          /* sum of |out| + |x| per test, in test units */
   double *first;        /* the first draw's value, in 2^scale units */
-  double *dirs;         /* projection directions, nproj * d */
+  double *dirs;         /* projection directions, d * UNB_NPROJ (dir_at) */
   double range;         /* largest |out_i| + |x_i| seen, in 2^scale units */
 } unb_sums;
 
@@ -97,40 +106,54 @@ static void sums_free(unb_sums *u) {
   free(u->dirs);
 }
 
-static int sums_alloc(unb_sums *u, size_t nt, size_t nproj, size_t d) {
+static int sums_alloc(unb_sums *u, size_t nt, size_t d) {
   memset(u, 0, sizeof *u);
   u->acc = malloc(nt * sizeof *u->acc);
   u->unit = malloc(d * sizeof *u->unit);
   u->mag = calloc(nt, sizeof *u->mag);
   u->first = calloc(nt, sizeof *u->first);
-  u->dirs = malloc(nproj * d * sizeof *u->dirs);
+  u->dirs = malloc(UNB_NPROJ * d * sizeof *u->dirs);
   if (u->acc && u->unit && u->mag && u->first && u->dirs) return TPC_OK;
   sums_free(u);
   return tpc_error(TPC_ENOMEM, "bounds: out of memory for the unbiasedness test");
 }
 
-/* Accumulate one draw (w->out) of point p. */
-static void add_draw(bnd_worker *w, const bnd_point *p, unb_sums *u, size_t nproj, int first) {
+/* Accumulate one draw (w->out) of point p: the coordinates, then every
+** projection in one pass over the draw, each its own chain of additions in
+** index order (one pass per projection waited on ten such chains in turn;
+** unrolled, the ten sums stay in registers).  The projections' magnitudes
+** come from the coordinates' at the end (project_mags). */
+static void add_draw(bnd_worker *w, const bnd_point *p, unb_sums *u, int first) {
   size_t d = w->st->t.d;
-  double f = ldexp(1.0, -p->scale);
+  double f = ldexp(1.0, -p->scale), s[UNB_NPROJ] = {0};
   for (size_t i = 0; i < d; i++) {
-    double o = w->out[i] * f, x = p->x[i] * f, z = o - x;
-    w->tmp[i] = z;
-    u->range = fmax(u->range, fabs(o) + fabs(x));
-    if (first) u->first[i] = z;
     tpc_bounds_acc_add(&u->acc[i], (w->out[i] - p->x[i]) / u->unit[i]);
     u->mag[i] += (fabs(w->out[i]) + fabs(p->x[i])) / u->unit[i];
+    u->range = tpc_bounds_fmax(u->range, fabs(w->out[i] * f) + fabs(p->x[i] * f));
   }
-  for (size_t k = 0; k < nproj; k++) {
-    const double *r = u->dirs + k * d;
-    double s = 0, a = 0;
-    for (size_t i = 0; i < d; i++) {
-      s += w->tmp[i] * r[i];
-      a += (fabs(w->out[i] * f) + fabs(p->x[i] * f)) * fabs(r[i]);
-    }
-    if (first) u->first[d + k] = s;
-    tpc_bounds_acc_add(&u->acc[d + k], s);
-    u->mag[d + k] += a;
+  for (size_t i = 0; first && i < d; i++) u->first[i] = w->out[i] * f - p->x[i] * f;
+  for (size_t i = 0; i < d; i++) {
+    double z = w->out[i] * f - p->x[i] * f;
+    const double *r = dir_at(u->dirs, 0, i);
+#pragma GCC unroll 10
+    for (size_t k = 0; k < UNB_NPROJ; k++) s[k] += z * r[k];
+  }
+  for (size_t k = 0; k < UNB_NPROJ; k++) {
+    if (first) u->first[d + k] = s[k];
+    tpc_bounds_acc_add(&u->acc[d + k], s[k]);
+  }
+}
+
+/* The magnitude of each projection on r over the draws, sum of |r_i| (|out_i|
+** + |x_i|) in 2^scale units, from the coordinates' sums (in units of unit_i):
+** the floating-point allowance of a projection scales with it.  Summed
+** once, not once a draw. */
+static void project_mags(const bnd_point *p, unb_sums *u, size_t d) {
+  double f = ldexp(1.0, -p->scale);
+  for (size_t k = 0; k < UNB_NPROJ; k++) {
+    double a = 0;
+    for (size_t i = 0; i < d; i++) a += fabs(*dir_at(u->dirs, k, i)) * (u->mag[i] * (u->unit[i] * f));
+    u->mag[d + k] = a;
   }
 }
 
@@ -147,7 +170,7 @@ static double face_p(const bnd_target *t, const unb_sums *u, size_t k, double to
   double range = u->range;
   if (k >= d) {
     double l1 = 0;
-    for (size_t i = 0; i < d; i++) l1 += fabs(u->dirs[(k - d) * d + i]);
+    for (size_t i = 0; i < d; i++) l1 += fabs(*dir_at(u->dirs, k - d, i));
     range *= l1;
   }
   return tpc_bounds_const_p(u->first[k], range, a->n);
@@ -167,15 +190,15 @@ static double sound_p(const bnd_target *t, const tpc_bounds_acc *a, double tol, 
 ** coordinate i in units of unit_i has at most sqrt(bound) / (unit_i
 ** 2^-scale), and a projection on r at most sqrt(bound) ||r||. */
 static void test_sigmas(bnd_worker *w, const bnd_point *p, uint32_t u, const unb_sums *s,
-                        size_t nproj, double *sigma) {
+                        double *sigma) {
   size_t d = w->st->t.d;
   bnd_stat ns;
   bnd_norms(w, p, u, &ns);
   double root = sqrt(bnd_bound(&w->st->t, &ns)), f = ldexp(1.0, -p->scale);
   for (size_t i = 0; i < d; i++) sigma[i] = root / (s->unit[i] * f);
-  for (size_t k = 0; k < nproj; k++) {
+  for (size_t k = 0; k < UNB_NPROJ; k++) {
     double r2 = 0;
-    for (size_t i = 0; i < d; i++) r2 += s->dirs[k * d + i] * s->dirs[k * d + i];
+    for (size_t i = 0; i < d; i++) r2 += *dir_at(s->dirs, k, i) * *dir_at(s->dirs, k, i);
     sigma[d + k] = root * sqrt(r2);
   }
 }
@@ -183,11 +206,11 @@ static void test_sigmas(bnd_worker *w, const bnd_point *p, uint32_t u, const unb
 static int unb_task(bnd_worker *w, size_t u, void *arg) {
   unb_job *job = arg;
   const bnd_target *t = &w->st->t;
-  size_t d = t->d, nt = job->ntest, nproj = nt - d;
+  size_t d = t->d, nt = job->ntest;
   bnd_point *p = &w->pt;
   bnd_generate(w, point_family(w->st, u), (uint32_t)u, p);
   unb_sums s;
-  int status = sums_alloc(&s, nt, nproj, d);
+  int status = sums_alloc(&s, nt, d);
   if (status != TPC_OK) return status;
   double f = ldexp(1.0, -p->scale);
   for (size_t i = 0; i < d; i++) {
@@ -198,10 +221,11 @@ static int unb_task(bnd_worker *w, size_t u, void *arg) {
   for (size_t k = 0; k < nt; k++) tpc_bounds_acc_init(&s.acc[k]);
   for (size_t j = 0; j < job->draws; j++) {
     bnd_apply(w, p, TPC_PURPOSE_TRIAL, BND_PHASE_UNBIASED, (uint32_t)u, (uint32_t)j);
-    add_draw(w, p, &s, nproj, j == 0);
+    add_draw(w, p, &s, j == 0);
   }
+  project_mags(p, &s, d);
   size_t at = u * nt;
-  test_sigmas(w, p, (uint32_t)u, &s, nproj, job->sigma + at);
+  test_sigmas(w, p, (uint32_t)u, &s, job->sigma + at);
   for (size_t k = 0; k < nt; k++, at++) {
     const tpc_bounds_acc *a = &s.acc[k];
     double tol = t->tol * s.mag[k] / (double)job->draws;
@@ -300,7 +324,7 @@ static void job_free(unb_job *job) {
 int bnd_unbiased(const bnd_state *st, tpc_bounds_summary *sum) {
   const bnd_target *t = &st->t;
   unb_job job;
-  job.ntest = t->d + UNB_PROJ + 2;
+  job.ntest = t->d + UNB_NPROJ;
   job.draws = 2 * t->o->draws < UNB_MIN_DRAWS ? UNB_MIN_DRAWS : 2 * t->o->draws;
   size_t total = UNB_POINTS * job.ntest;
   job.p = malloc(total * sizeof(double));

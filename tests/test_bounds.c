@@ -490,6 +490,26 @@ Test(bounds_stats, seq_level_splits_delta_over_the_checkpoints) {
   cr_assert(eq(dbl, bnd_seq_level(&t, &q), 0.03));
 }
 
+/* The stop on the upper bound takes the draws' range for the support: 64
+** draws spread evenly over [0.85, 0.95] of a bound of 1, at level 1e-4,
+** have an upper bound of 0.9 + 0.016 + 7 (0.1) ln(2e4) / (3 63) = 0.953
+** and settle the point; with [0, max] for the support the range term alone
+** would be 7 (0.95) ln(2e4) / 189 = 0.35.  The same spread around the
+** bound settles nothing. */
+Test(bounds_stats, seq_settles_on_the_draws_range) {
+  bnd_target t = {0};
+  t.cu = 1;
+  bnd_stat s = {0};
+  s.u = 1;
+  tpc_bounds_acc_init(&s.e);
+  for (int i = 0; i < 64; i++) tpc_bounds_acc_add(&s.e, 0.85 + 0.1 * i / 63.0);
+  cr_assert(epsilon_eq(dbl, bnd_ucb(&s.e, 1e-4), 0.953, 0.001), "%g", bnd_ucb(&s.e, 1e-4));
+  cr_assert(eq(int, bnd_seq_settled(&t, &s, 1e-4), 1));
+  tpc_bounds_acc_init(&s.e);
+  for (int i = 0; i < 64; i++) tpc_bounds_acc_add(&s.e, 0.95 + 0.1 * i / 63.0);
+  cr_assert(eq(int, bnd_seq_settled(&t, &s, 1e-4), 0));
+}
+
 /* ---- frontier ---------------------------------------------------------------- */
 
 /* Points on the tight EF21 family of T3 for q = 1 - alpha = 0.9, s on a fine
@@ -726,6 +746,19 @@ Test(bounds_run, sequential_draws_violation) {
     refuted += p->confirm == 1 && p->ratio_lcb > 1 && p->draws < BND_CONFIRM_DRAWS * o.draws;
   }
   cr_assert(refuted > 0, "no re-estimate settled the violation early");
+  tpc_bounds_result_free(r);
+}
+
+/* Bernoulli(1/2) has the left side ||x||^2 in every draw (sent or not): the
+** search's objective does not vary, so each restart evaluates its points
+** with 2 common random numbers, not 32 (search.c, crn_draws).  The whole
+** check then takes fewer calls than the search alone took with 32 a point
+** (500 x 32 = 16000; 27456 in all before), and still passes. */
+Test(bounds_run, search_draws_follow_the_spread) {
+  tpc_bounds_opts o = small();
+  tpc_bounds_result *r = check("bernoulli(p=0.5)", &o);
+  cr_assert(eq(int, r->sum.verdict, TPC_VERDICT_PASS), "%s", r->sum.reason);
+  cr_assert(r->sum.evaluations < 16000, "%g calls", r->sum.evaluations);
   tpc_bounds_result_free(r);
 }
 

@@ -35,15 +35,17 @@ Test(vec, nan_and_inf_are_refused_with_the_first_index) {
 ** in the four chains each small term stays alone, (2^-54 + 2^-54) +
 ** (2^-54 + 1) = 2^-53 + 1, a tie that rounds to even: 1. */
 Test(vec, norm2_adds_in_index_order_and_norm2_4_in_four_chains) {
-  double a[4] = {0x1p-27, 0x1p-27, 0x1p-27, 1.0}, zero[4] = {0};
+  double a[4] = {0x1p-27, 0x1p-27, 0x1p-27, 1.0}, zero[5] = {0};
   cr_assert(eq(dbl, tpc_vec_norm2(a, 4), 1.0 + 0x1p-52));
   cr_assert(eq(dbl, tpc_vec_norm2_4(a, 4), 1.0));
   cr_assert(eq(dbl, tpc_vec_dist2_4(a, zero, 4), 1.0));
   cr_assert(eq(dbl, tpc_vec_norm2_scaled(a, 4, 1.0), 1.0 + 0x1p-52));
   cr_assert(eq(dbl, tpc_vec_dist2_scaled(a, zero, 4, 1.0), 1.0 + 0x1p-52));
+  cr_assert(eq(dbl, tpc_vec_dist2_scaled_4(a, zero, 4, 1.0), 1.0));
   /* the tail past a multiple of four joins the first chain */
   double b[5] = {1.0, 0, 0, 0, 0x1p-27};
   cr_assert(eq(dbl, tpc_vec_norm2_4(b, 5), 1.0));
+  cr_assert(eq(dbl, tpc_vec_dist2_scaled_4(b, zero, 5, 1.0), 1.0));
   cr_assert(eq(dbl, tpc_vec_norm2(b, 0), 0.0));
 }
 
@@ -56,6 +58,7 @@ Test(vec, scaled_sums_square_after_scaling) {
   cr_assert(isfinite(n) && isfinite(d));
   cr_assert(ieee_ulp_eq(dbl, n, 2 * q * q, 1));
   cr_assert(ieee_ulp_eq(dbl, d, 5 * q * q, 1));
+  cr_assert(ieee_ulp_eq(dbl, tpc_vec_dist2_scaled_4(a, b, 2, f), 5 * q * q, 1));
 }
 
 Test(vec, cmp_f64_sorts_increasing) {

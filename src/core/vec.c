@@ -70,6 +70,24 @@ double tpc_vec_dist2_4(const double *a, const double *b, size_t d) {
   return (s0 + s1) + (s2 + s3);
 }
 
+double tpc_vec_dist2_scaled_4(const double *a, const double *b, size_t d, double f) {
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  size_t j = 0;
+  for (; j + 4 <= d; j += 4) {
+    double t0 = (a[j] - b[j]) * f, t1 = (a[j + 1] - b[j + 1]) * f;
+    double t2 = (a[j + 2] - b[j + 2]) * f, t3 = (a[j + 3] - b[j + 3]) * f;
+    s0 += t0 * t0;
+    s1 += t1 * t1;
+    s2 += t2 * t2;
+    s3 += t3 * t3;
+  }
+  for (; j < d; j++) {
+    double t = (a[j] - b[j]) * f;
+    s0 += t * t;
+  }
+  return (s0 + s1) + (s2 + s3);
+}
+
 int tpc_vec_cmp_f64(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);

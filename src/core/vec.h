@@ -40,6 +40,11 @@ double tpc_vec_dist2_scaled(const double *a, const double *b, size_t d, double f
 double tpc_vec_norm2_4(const double *a, size_t d);
 double tpc_vec_dist2_4(const double *a, const double *b, size_t d);
 
+/* tpc_vec_dist2_scaled in the four chains of tpc_vec_dist2_4: the left side
+** of every draw of tpc bounds, where one chain cost as much as the kernel
+** at d = 1e5 (bounds/eval.c). */
+double tpc_vec_dist2_scaled_4(const double *a, const double *b, size_t d, double f);
+
 /* qsort's comparison for doubles in increasing order (no NaN). */
 int tpc_vec_cmp_f64(const void *a, const void *b);
 
