@@ -29,6 +29,7 @@
 #include "problems/problem.h"
 #include "registry/registry.h"
 #include "rate_toy.h"
+#include "kernel_env.h"
 
 static tpc_alg1 *make(const char *method, const char *server) {
   tpc_spec *m = NULL, *s = NULL;
@@ -138,30 +139,14 @@ Test(alg1, threads_and_repeats_bit_identical, .init = setup_parallel, .fini = te
   }
 }
 
-/* TPC_KERNEL=isa for what is built until kernel_pop, which restores the
-** value saved (saved[0] = 0: unset). */
-static void kernel_push(const char *isa, char saved[32]) {
-  const char *old = getenv("TPC_KERNEL");
-  saved[0] = '\0';
-  if (old) snprintf(saved, 32, "%s", old);
-  cr_assert(eq(int, setenv("TPC_KERNEL", isa, 1), 0));
-}
-
-static void kernel_pop(const char saved[32]) {
-  if (saved[0])
-    setenv("TPC_KERNEL", saved, 1);
-  else
-    unsetenv("TPC_KERNEL");
-}
-
 static tpc_problem *problem_capped(const char *text, const char *isa) {
   char saved[32];
   tpc_spec *s = NULL;
   int status;
   cr_assert(eq(int, tpc_spec_parse(text, &s), TPC_OK));
-  kernel_push(isa, saved);
+  test_kernel_push(isa, saved);
   tpc_problem *p = tpc_problem_alloc(s, &status);
-  kernel_pop(saved);
+  test_kernel_pop(saved);
   cr_assert(p != NULL, "%s: %s", text, tpc_error_msg());
   tpc_spec_free(s);
   return p;
@@ -175,9 +160,9 @@ static void run_capped(const tpc_problem *p, const char *method, const char *isa
   tpc_spec *m = NULL;
   int status;
   cr_assert(eq(int, tpc_spec_parse(method, &m), TPC_OK));
-  kernel_push(isa, saved);
+  test_kernel_push(isa, saved);
   tpc_alg1 *a = tpc_alg1_alloc(p, reg, m, NULL, &status);
-  kernel_pop(saved);
+  test_kernel_pop(saved);
   cr_assert(a != NULL, "%s: %s", method, tpc_error_msg());
   tpc_spec_free(m);
   tpc_alg1_opts o;

@@ -26,6 +26,7 @@
 #include "core/error.h"
 #include "registry/registry.h"
 #include "rng/pcg.h"
+#include "kernel_env.h"
 
 #define SEED 20240611u
 #define DMAX 1024
@@ -900,13 +901,10 @@ Test(comp, dither_extreme_norm_falls_back_to_dense) {
 /* Build `text` with the kernel path capped at `isa` (TPC_KERNEL is read at
 ** init), restoring the caller's TPC_KERNEL. */
 static tpc_comp *build_isa(const char *text, size_t d, const char *isa) {
-  const char *old = getenv("TPC_KERNEL");
-  char saved[32] = "";
-  if (old) snprintf(saved, sizeof saved, "%s", old);
-  cr_assert(eq(int, setenv("TPC_KERNEL", isa, 1), 0));
+  char saved[32];
+  test_kernel_push(isa, saved);
   tpc_comp *c = build(text, d, 1);
-  if (old) setenv("TPC_KERNEL", saved, 1);
-  else unsetenv("TPC_KERNEL");
+  test_kernel_pop(saved);
   return c;
 }
 

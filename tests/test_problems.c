@@ -30,6 +30,7 @@
 #include "problems/problem.h"
 #include "rng/pcg.h"
 #include "spec/spec.h"
+#include "kernel_env.h"
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -371,22 +372,6 @@ Test(problems_quad, same_spec_same_problem_and_full_grad_is_the_mean) {
   tpc_problem_free(c);
 }
 
-/* TPC_KERNEL=isa for the problems built until kernel_pop, which restores
-** the value saved (saved[0] = 0: unset). */
-static void kernel_push(const char *isa, char saved[32]) {
-  const char *old = getenv("TPC_KERNEL");
-  saved[0] = '\0';
-  if (old) snprintf(saved, 32, "%s", old);
-  cr_assert(eq(int, setenv("TPC_KERNEL", isa, 1), 0));
-}
-
-static void kernel_pop(const char saved[32]) {
-  if (saved[0])
-    setenv("TPC_KERNEL", saved, 1);
-  else
-    unsetenv("TPC_KERNEL");
-}
-
 /* Clients grouped four at a time share T x and sum side by side: every
 ** gradient and value is still the one grad and value give alone, bit for
 ** bit, at every d (the first and last rows of T, the tail past a multiple
@@ -401,9 +386,9 @@ Test(problems_quad, grad_many_is_grad_bit_for_bit) {
       char spec[96];
       snprintf(spec, sizeof spec, "quad(d=%zu,n=%d%s)", dims[t], N, variants[v]);
       char saved[32];
-      kernel_push("scalar", saved);
+      test_kernel_push("scalar", saved);
       tpc_problem *ps = build_ok(spec);
-      kernel_pop(saved);
+      test_kernel_pop(saved);
       tpc_problem *p = build_ok(spec);
       size_t d = p->d;
       double *x = malloc(d * sizeof *x), *g1 = malloc(d * sizeof *g1);
@@ -983,9 +968,9 @@ Test(problems_logreg, exp_within_one_ulp) {
 ** is read at init), restoring the caller's TPC_KERNEL. */
 static tpc_problem *build_logreg_isa(const char *path, const char *extra, const char *isa) {
   char saved[32];
-  kernel_push(isa, saved);
+  test_kernel_push(isa, saved);
   tpc_problem *p = build_file_ok("logreg", path, extra);
-  kernel_pop(saved);
+  test_kernel_pop(saved);
   return p;
 }
 
