@@ -843,6 +843,23 @@ static void fold_block(double *restrict acc, double *restrict accf, const double
   for (size_t k = 0; k < count; k++) fold_group(acc, accf, s + k, g + k, y + k, d, G + k, 1);
 }
 
+/* g[j] /= n and gf[j] /= n for j < d, two coordinates a division: the
+** same quotients, and a d = 1000 round's 2000 divisions took 1% of it one
+** at a time. */
+static void sums_average(double *restrict g, double *restrict gf, size_t d, size_t n) {
+  const alg1_v2 nv = {(double)n, (double)n};
+  size_t j = 0;
+  for (; j + 2 <= d; j += 2) {
+    alg1_v2 gv = v2_load(g + j) / nv, fv = v2_load(gf + j) / nv;
+    memcpy(g + j, &gv, sizeof gv);
+    memcpy(gf + j, &fv, sizeof fv);
+  }
+  for (; j < d; j++) {
+    g[j] /= (double)n;
+    gf[j] /= (double)n;
+  }
+}
+
 /* One thread: each block's round, then its g_i (the server's copies) and
 ** y_i added to g and gf while they are still in cache.  The same sums in
 ** the same order as clients_run and aggregate, so the same bits. */
@@ -861,10 +878,7 @@ static void clients_run_serial(const alg1_round *r, int init) {
     fold_block(a->g, a->gf, s, g, y, count, d, G);
     for (size_t k = 0; k < count; k++) a->c[i0 + k].G = G[k];
   }
-  for (size_t j = 0; j < d; j++) {
-    a->g[j] /= (double)n;
-    a->gf[j] /= (double)n;
-  }
+  sums_average(a->g, a->gf, d, n);
 }
 
 /* g = (1/n) sum of the server's copies, gf = (1/n) sum y_i, coordinate blocks
@@ -886,10 +900,7 @@ static void aggregate(tpc_alg1 *a, const tpc_alg1_opts *o) {
         gf[j] += yi[j];
       }
     }
-    for (size_t j = lo; j < hi; j++) {
-      g[j] /= (double)n;
-      gf[j] /= (double)n;
-    }
+    sums_average(g + lo, gf + lo, hi - lo, n);
   }
 }
 
