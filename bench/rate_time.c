@@ -98,9 +98,9 @@ static void grad_pass(void *ctx) {
   for (long b = 0; b < nb; b++) {
     size_t t = (size_t)omp_get_thread_num(), i0 = (size_t)b * TPC_ALG1_CLIENTS;
     size_t count = n - i0 < TPC_ALG1_CLIENTS ? n - i0 : TPC_ALG1_CLIENTS;
-    double *g[TPC_ALG1_CLIENTS], f[TPC_ALG1_CLIENTS];
+    double *g[TPC_ALG1_CLIENTS], f[TPC_ALG1_CLIENTS], g2[TPC_ALG1_CLIENTS];
     for (size_t k = 0; k < count; k++) g[k] = c->g + (t * TPC_ALG1_CLIENTS + k) * d;
-    tpc_problem_grad_many(c->p, i0, count, c->x, g, f, c->work + t * c->ws);
+    tpc_problem_grad_many(c->p, i0, count, c->x, g, f, g2, c->work + t * c->ws);
     for (size_t k = 0; k < count; k++) acc += f[k];
   }
   time_sink = acc;

@@ -26,7 +26,9 @@
 
 #include "core/error.h"
 #include "core/cpu.h"
+#include "core/vec.h"
 #include "problems/logreg_kern.h"
+#include "problems/quad_kern.h"
 #include "problems/problem.h"
 #include "rng/pcg.h"
 #include "spec/spec.h"
@@ -375,8 +377,8 @@ Test(problems_quad, same_spec_same_problem_and_full_grad_is_the_mean) {
 /* Clients grouped four at a time share T x and sum side by side: every
 ** gradient and value is still the one grad and value give alone, bit for
 ** bit, at every d (the first and last rows of T, the tail past a multiple
-** of four), every count (groups cut short) and every variant; and the
-** portable kernel gives the AVX2 one's bits. */
+** of four), every count (groups cut short) and every variant, each norm is
+** tpc_vec_norm2_4's; and the portable kernel gives the AVX2 one's bits. */
 Test(problems_quad, grad_many_is_grad_bit_for_bit) {
   static const char *const variants[] = {"", ",s=1.3,seed=5", ",s=1,convex=1,interp=1"};
   static const size_t dims[] = {1, 2, 3, 4, 5, 7, 8, 9, 13, 1000};
@@ -392,14 +394,16 @@ Test(problems_quad, grad_many_is_grad_bit_for_bit) {
       tpc_problem *p = build_ok(spec);
       size_t d = p->d;
       double *x = malloc(d * sizeof *x), *g1 = malloc(d * sizeof *g1);
-      double *gm = malloc(N * d * sizeof *gm), f[N], *gp[N];
+      double *gm = malloc(N * d * sizeof *gm), f[N], g2[N], *gp[N];
       for (size_t j = 0; j < d; j++) x[j] = 3.0 * sin(1.7 * (double)j + 0.3) - 0.5;
       for (size_t i = 0; i < N; i++) gp[i] = gm + i * d;
       void *w = work_alloc(p);
       for (size_t count = 1; count <= N; count++) {
         size_t i0 = N - count;
-        tpc_problem_grad_many(p, i0, count, x, gp, f, w);
+        tpc_problem_grad_many(p, i0, count, x, gp, f, g2, w);
         for (size_t k = 0; k < count; k++) {
+          cr_assert(ieee_ulp_eq(dbl, g2[k], tpc_vec_norm2_4(gp[k], d), 0), "%s count %zu", spec,
+                    count);
           double fk = p->type->grad(p, i0 + k, x, g1, w);
           cr_assert(ieee_ulp_eq(dbl, f[k], fk, 0), "%s count %zu client %zu", spec, count,
                     i0 + k);
@@ -418,6 +422,42 @@ Test(problems_quad, grad_many_is_grad_bit_for_bit) {
       tpc_problem_free(ps);
     }
   }
+}
+
+/* A kernel call of 1 to TPC_QUAD_GROUP clients computes exactly those:
+** each client's g, x^T A x and |g|^2 are its own call's alone, bit for bit,
+** and nothing is written past the group (a call for two or three clients
+** once ran four, its last client repeated, or only the first). */
+static void quad_kernel_groups_check(tpc_quad_ax_fn ax, const char *name) {
+  enum { D = 13 };
+  const double a[TPC_QUAD_GROUP] = {0.3, -1.7, 2.25, 0.8}, b0[TPC_QUAD_GROUP] = {1, -2, 0.5, 3};
+  double x[D], one[D], many[TPC_QUAD_GROUP][D + 1];
+  for (size_t j = 0; j < D; j++) x[j] = cos(0.9 * (double)j) - 0.2;
+  for (size_t group = 1; group <= TPC_QUAD_GROUP; group++) {
+    double *g[TPC_QUAD_GROUP], xax[TPC_QUAD_GROUP], g2[TPC_QUAD_GROUP];
+    for (size_t k = 0; k < TPC_QUAD_GROUP; k++) {
+      for (size_t j = 0; j <= D; j++) many[k][j] = -7.0; /* a poison value */
+      g[k] = many[k];
+    }
+    ax(a, b0, 0.125, x, D, g, xax, g2, group);
+    for (size_t k = 0; k < TPC_QUAD_GROUP; k++) {
+      double *g1[1] = {one}, xax1, g21;
+      ax(a + k, b0 + k, 0.125, x, D, g1, &xax1, &g21, 1);
+      int written = k < group;
+      cr_assert(eq(int, memcmp(many[k], one, sizeof one) == 0, written), "%s group %zu client %zu",
+                name, group, k);
+      cr_assert(eq(dbl, many[k][D], -7.0), "%s: written past d", name);
+      if (!written) continue;
+      cr_assert(ieee_ulp_eq(dbl, xax[k], xax1, 0), "%s group %zu client %zu", name, group, k);
+      cr_assert(ieee_ulp_eq(dbl, g2[k], g21, 0), "%s group %zu client %zu", name, group, k);
+      cr_assert(ieee_ulp_eq(dbl, g21, tpc_vec_norm2_4(one, D), 0), "%s", name);
+    }
+  }
+}
+
+Test(problems_quad, kernel_takes_every_group_size) {
+  quad_kernel_groups_check(tpc_quad_ax, "portable");
+  if (tpc_cpu_supports(TPC_ISA_AVX2)) quad_kernel_groups_check(tpc_quad_ax_avx2, "avx2");
 }
 
 /* ---- spec checks ----------------------------------------------------------- */

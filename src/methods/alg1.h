@@ -118,9 +118,9 @@ typedef struct tpc_alg1_opts {
 ** the same sums in the same order, so the trajectory is the same bits. */
 #define TPC_ALG1_PAR_VALUES 65536
 
-/* Clients per block of a round: their gradients come from one call of the
-** problem (tpc_problem_grad_many) and their sums of squares (the guard's
-** norm, G's distance) run side by side, four chains of additions at a time
+/* Clients per block of a round: their gradients and the guard's norms come
+** from one call of the problem (tpc_problem_grad_many), and their sums of
+** squares for G run side by side, four chains of additions at a time
 ** instead of one: a chain's latency, not its arithmetic, bounded a client's
 ** pass over its vectors. */
 #define TPC_ALG1_CLIENTS 4

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/vec.h"
 #include "problems/internal.h"
 
 const tpc_problem_type *const tpc_builtin_problems[] = {
@@ -137,12 +138,15 @@ size_t tpc_problem_work_size(const tpc_problem *p) {
 }
 
 void tpc_problem_grad_many(const tpc_problem *p, size_t i0, size_t count, const double *x,
-                           double *const *g, double *f, void *work) {
+                           double *const *g, double *f, double *g2, void *work) {
   if (p->type->grad_many) {
-    p->type->grad_many(p, i0, count, x, g, f, work);
+    p->type->grad_many(p, i0, count, x, g, f, g2, work);
     return;
   }
-  for (size_t k = 0; k < count; k++) f[k] = p->type->grad(p, i0 + k, x, g[k], work);
+  for (size_t k = 0; k < count; k++) {
+    f[k] = p->type->grad(p, i0 + k, x, g[k], work);
+    g2[k] = tpc_vec_norm2_4(g[k], p->d);
+  }
 }
 
 double tpc_problem_full_grad(const tpc_problem *p, const double *x, double *g,

@@ -81,11 +81,13 @@ typedef struct tpc_problem_type {
   /* g = grad f_i(x); returns f_i(x). */
   double (*grad)(const tpc_problem *p, size_t i, const double *x, double *g, void *work);
   /* g[k] = grad f_{i0+k}(x) and f[k] = f_{i0+k}(x) for k < count, the same
-  ** bits as grad (NULL: grad client by client).  For problems whose clients
-  ** share work at one point, or whose per-client sums are chains of
-  ** additions that run faster side by side than one after the other. */
+  ** bits as grad (NULL: grad client by client), and g2[k] = |g[k]|^2 as
+  ** tpc_vec_norm2_4 sums it (core/vec.h).  For problems whose clients
+  ** share work at one point, whose per-client sums are chains of additions
+  ** that run faster side by side than one after the other, or whose
+  ** gradient pass can sum the squares while the values are in registers. */
   void (*grad_many)(const tpc_problem *p, size_t i0, size_t count, const double *x,
-                    double *const *g, double *f, void *work);
+                    double *const *g, double *f, double *g2, void *work);
   /* f_i(x). */
   double (*value)(const tpc_problem *p, size_t i, const double *x, void *work);
   /* A minimiser of f into x (d values), its kind (EXACT or COMPUTED).
@@ -127,10 +129,11 @@ const tpc_problem_optimum *tpc_problem_optimum_get(const tpc_problem *p);
 #define tpc_problem_optimum(p) tpc_problem_optimum_get(p)
 
 /* The gradients of clients i0 .. i0 + count - 1 at x into g[k], their
-** values into f[k]: the type's grad_many, or its grad client by client
-** (the same bits either way). */
+** values into f[k] and |g[k]|^2 into g2[k] (tpc_vec_norm2_4's sums): the
+** type's grad_many, or its grad client by client (the same bits either
+** way). */
 void tpc_problem_grad_many(const tpc_problem *p, size_t i0, size_t count, const double *x,
-                           double *const *g, double *f, void *work);
+                           double *const *g, double *f, double *g2, void *work);
 
 /* grad f(x) = (1/n) sum grad f_i(x) into g (d values); returns f(x). work as
 ** for grad; gtmp holds d doubles. Sequential over clients (deterministic). */

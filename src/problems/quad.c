@@ -61,6 +61,7 @@
 
 #include "core/cpu.h"
 #include "core/error.h"
+#include "core/vec.h"
 #include "problems/internal.h"
 #include "problems/quad_kern.h"
 #include "rng/pcg.h"
@@ -111,12 +112,8 @@ static double quad_bx(const quad_priv *q, size_t i, const double *x, size_t d) {
   return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
-/* g -= b_i. */
+/* g -= b_i under interp (the kernel subtracts b_i = b1_i e_1 otherwise). */
 static void quad_b_sub(const quad_priv *q, size_t i, double *g, size_t d) {
-  if (!q->xs) {
-    g[0] -= q->b1[i];
-    return;
-  }
   const double a = q->nu[i] / 4.0, c = q->c;
   for (size_t j = 0; j < d; j++) g[j] -= a * q->txs[j] + c * q->xs[j];
 }
@@ -135,34 +132,37 @@ static double quad_eval(const tpc_problem *p, size_t i, const double *x) {
   return 0.5 * ((s[0] + s[1]) + (s[2] + s[3])) - quad_bx(q, i, x, d);
 }
 
-/* g = A_i x - b_i and f_i = 1/2 x^T A_i x - b_i^T x for clients i0 ..
-** i0 + count - 1, TPC_QUAD_GROUP at a time (one kernel call each), each
-** as quad_eval orders its sums. */
+/* g = A_i x - b_i, f_i = 1/2 x^T A_i x - b_i^T x and |g|^2 for clients
+** i0 .. i0 + count - 1, TPC_QUAD_GROUP at a time (one kernel call each, the
+** last call taking the clients left), each as quad_eval orders its sums.
+** b_i is e_1's multiple b1_i, which the kernel subtracts, or under interp
+** a full vector, subtracted after it (and |g|^2 summed again). */
 static void quad_grad_many(const tpc_problem *p, size_t i0, size_t count, const double *x,
-                           double *const *g, double *f, void *work) {
+                           double *const *g, double *f, double *g2, void *work) {
   (void)work;
   const quad_priv *q = p->priv;
   const size_t d = p->d;
   for (size_t k0 = 0; k0 < count; k0 += TPC_QUAD_GROUP) {
     size_t m = count - k0 < TPC_QUAD_GROUP ? count - k0 : TPC_QUAD_GROUP;
-    double *gk[TPC_QUAD_GROUP], a[TPC_QUAD_GROUP], xax[TPC_QUAD_GROUP];
-    for (size_t k = 0; k < TPC_QUAD_GROUP; k++) { /* a short group repeats its last client */
-      size_t kk = k < m ? k : m - 1;
-      gk[k] = g[k0 + kk];
-      a[k] = q->nu[i0 + k0 + kk] / 4.0;
-    }
-    q->ax(a, q->c, x, d, gk, xax, m == 1 ? 1 : TPC_QUAD_GROUP);
+    double a[TPC_QUAD_GROUP], b0[TPC_QUAD_GROUP], xax[TPC_QUAD_GROUP];
     for (size_t k = 0; k < m; k++) {
-      quad_b_sub(q, i0 + k0 + k, gk[k], d);
+      a[k] = q->nu[i0 + k0 + k] / 4.0;
+      b0[k] = q->xs ? 0.0 : q->b1[i0 + k0 + k];
+    }
+    q->ax(a, b0, q->c, x, d, g + k0, xax, g2 + k0, m);
+    for (size_t k = 0; k < m; k++) {
       f[k0 + k] = 0.5 * xax[k] - quad_bx(q, i0 + k0 + k, x, d);
+      if (!q->xs) continue;
+      quad_b_sub(q, i0 + k0 + k, g[k0 + k], d);
+      g2[k0 + k] = tpc_vec_norm2_4(g[k0 + k], d);
     }
   }
 }
 
 static double quad_grad(const tpc_problem *p, size_t i, const double *x, double *g,
                         void *work) {
-  double f;
-  quad_grad_many(p, i, 1, x, &g, &f, work);
+  double f, g2;
+  quad_grad_many(p, i, 1, x, &g, &f, &g2, work);
   return f;
 }
 
