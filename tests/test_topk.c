@@ -15,7 +15,9 @@
 ** path's extra histogram passes), inputs that defeat the filter's sample
 ** (its radix fallback), and equal magnitudes at 2^20, whose block maxima
 ** bound nothing (maxbound's fallback).  maxbound's kernels (block maxima,
-** lane bound, gather) match their definitions on every path.  Also: the
+** lane bound, gather) match their definitions on every path, and the
+** compressor's streaming dense output (tpc_topk_dense_avx2_*) matches
+** memset and the k stores bit for bit.  Also: the
 ** TPC_KERNEL override, lookup by name, and the scratch size; and the other
 ** compressor kernel with an ISA path, the scaled sign, whose float scale
 ** must equal the double sum of |x_i| in its documented blocked order
