@@ -15,7 +15,9 @@
 ** path's extra histogram passes), inputs that defeat the filter's sample
 ** (its radix fallback), and equal magnitudes at 2^20, whose block maxima
 ** bound nothing (maxbound's fallback).  maxbound's kernels (block maxima,
-** lane bound, gather) match their definitions on every path.  Also: the
+** lane bound, gather) match their definitions on every path, and the
+** compressor's streaming dense output (tpc_topk_dense_avx2_*) matches
+** memset and the k stores bit for bit.  Also: the
 ** TPC_KERNEL override, lookup by name, and the scratch size; and the other
 ** compressor kernel with an ISA path, the scaled sign, whose float scale
 ** must equal the double sum of |x_i| in its documented blocked order
@@ -525,6 +527,69 @@ Test(topk_kernels, maxbound_gather) {
         }
       }
     }
+  bufs_free(&b);
+}
+
+/* The streaming dense output (tpc_topk_dense_avx2_*, used where x and out
+** exceed the cache) equals memset and the k stores bit for bit, values
+** recorded in val included: every family (signed zeros, subnormals), d
+** around the vector widths and beyond a few of them, out at every element
+** offset from a 32-byte boundary (the scalar head), and kept sets that are
+** one element, runs, every other element, all of x, and random ones. */
+static void check_dense(const void *x, tpc_dtype dt, size_t d, const uint32_t *idx,
+                        size_t k, unsigned char *out, unsigned char *want, void *val,
+                        const char *what) {
+  size_t es = dt == TPC_F32 ? sizeof(float) : sizeof(double);
+  unsigned char *wval = want + d * es;
+  memset(want, 0, d * es);
+  for (size_t j = 0; j < k; j++) {
+    memcpy(want + idx[j] * es, (const unsigned char *)x + idx[j] * es, es);
+    memcpy(wval + j * es, (const unsigned char *)x + idx[j] * es, es);
+  }
+  memset(out, 0xa5, d * es);
+  if (dt == TPC_F32) tpc_topk_dense_avx2_f32(x, d, idx, k, (float *)(void *)out, val);
+  else tpc_topk_dense_avx2_f64(x, d, idx, k, (double *)(void *)out, val);
+  for (size_t i = 0; i < d * es; i++)
+    cr_assert(eq(u8, out[i], want[i]), "%s: out byte %zu", what, i);
+  cr_assert(eq(int, memcmp(val, wval, k * es), 0), "%s: val", what);
+}
+
+Test(topk_kernels, dense_output_matches_memset_and_stores) {
+  enum { D = 1100, NSET = 5 };
+  if (!tpc_cpu_supports(TPC_ISA_AVX2)) return;
+  static const size_t sizes[] = {1, 3, 7, 8, 9, 33, 64, 100, 1027, D};
+  bufs b = bufs_alloc(D);
+  unsigned char *out = aligned_alloc(64, (D + 8) * sizeof(double));
+  unsigned char *want = malloc(2 * D * sizeof(double));
+  void *val = malloc(D * sizeof(double));
+  cr_assert(out && want && val);
+  char what[128];
+  for (int dt = TPC_F32; dt <= TPC_F64; dt++)
+    for (int family = 0; family < NFAMILY; family++) {
+      make_input(family, D, (tpc_dtype)dt, b.x, b.xf, b.mark);
+      const void *x = dt == TPC_F32 ? (const void *)b.xf : (const void *)b.x;
+      size_t es = dt == TPC_F32 ? sizeof(float) : sizeof(double);
+      for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++)
+        for (int set = 0; set < NSET; set++) {
+          size_t d = sizes[s], k = 0;
+          for (size_t i = 0; i < d; i++) {
+            int keep = set == 0 ? i == d / 2
+                     : set == 1 ? i % 37 < 11
+                     : set == 2 ? i % 2 == 0
+                     : set == 3 ? 1
+                                : gsl_rng_uniform(data) < 0.05;
+            if (keep) b.idx[k++] = (uint32_t)i;
+          }
+          for (size_t off = 0; off < 32 / es; off++) {
+            snprintf(what, sizeof what, "%s %s d=%zu set %d offset %zu",
+                     dt == TPC_F32 ? "f32" : "f64", family_name[family], d, set, off);
+            check_dense(x, (tpc_dtype)dt, d, b.idx, k, out + off * es, want, val, what);
+          }
+        }
+    }
+  free(out);
+  free(want);
+  free(val);
   bufs_free(&b);
 }
 

@@ -238,3 +238,78 @@ size_t tpc_topk_gather_avx2_f64(const double *x, const uint32_t *m, size_t nb, u
   }
   return n;
 }
+
+/* The dense output of TopK (tpc_topk_dense_avx2_*, comp/topk_kern.h) in
+** one sequential pass over out, a vector at a time, with streaming stores
+** (after a scalar head up to out's 32-byte boundary): zeros, or x's vector
+** masked to its kept lanes where idx (increasing) lists some, their values
+** recorded in val on the way and their lines of x fetched 32 indices
+** ahead.  So out is written once, never read for ownership, where memset
+** and k scattered stores would read the kept lines back from memory. */
+#define DENSE_SCALAR(BASE_)                                                    \
+  static size_t dense_scalar_##BASE_(const BASE_ *x, size_t from, size_t to,    \
+                                     const uint32_t *idx, size_t j, size_t k,   \
+                                     BASE_ *out, BASE_ *val) {                  \
+    for (size_t i = from; i < to; i++) {                                        \
+      out[i] = 0;                                                               \
+      if (j < k && idx[j] == i) val[j++] = out[i] = x[i];                       \
+    }                                                                           \
+    return j;                                                                   \
+  }
+DENSE_SCALAR(float)
+DENSE_SCALAR(double)
+#undef DENSE_SCALAR
+
+/* Bit l set for each idx[*j..] = i + l below i + L, their values recorded
+** in val; advances *j past them. */
+#define DENSE_LANES(BASE_, L)                                                    \
+  static inline unsigned dense_lanes_##BASE_(const BASE_ *x, size_t i,           \
+                                             const uint32_t *idx, size_t *j,      \
+                                             size_t k, BASE_ *val) {              \
+    unsigned bits = 0;                                                            \
+    for (; *j < k && idx[*j] < i + L; (*j)++) {                                   \
+      bits |= 1u << (idx[*j] - i);                                                \
+      val[*j] = x[idx[*j]];                                                       \
+      __builtin_prefetch(x + idx[*j + 32 < k ? *j + 32 : *j]);                    \
+    }                                                                             \
+    return bits;                                                                  \
+  }
+DENSE_LANES(float, 8)
+DENSE_LANES(double, 4)
+#undef DENSE_LANES
+
+void tpc_topk_dense_avx2_f32(const float *x, size_t d, const uint32_t *idx, size_t k,
+                             float *out, float *val) {
+  const __m256i lane = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+  size_t head = (32 - ((uintptr_t)out & 31)) / 4 % 8, i = head < d ? head : d;
+  size_t j = dense_scalar_float(x, 0, i, idx, 0, k, out, val);
+  for (; i + 8 <= d; i += 8) {
+    __m256 v = _mm256_setzero_ps();
+    if (j < k && idx[j] < i + 8) {
+      __m256i bits = _mm256_set1_epi32((int)dense_lanes_float(x, i, idx, &j, k, val));
+      __m256i keep = _mm256_cmpeq_epi32(_mm256_and_si256(bits, lane), lane);
+      v = _mm256_and_ps(_mm256_loadu_ps(x + i), _mm256_castsi256_ps(keep));
+    }
+    _mm256_stream_ps(out + i, v);
+  }
+  dense_scalar_float(x, i, d, idx, j, k, out, val);
+  _mm_sfence();
+}
+
+void tpc_topk_dense_avx2_f64(const double *x, size_t d, const uint32_t *idx, size_t k,
+                             double *out, double *val) {
+  const __m256i lane = _mm256_setr_epi64x(1, 2, 4, 8);
+  size_t head = (32 - ((uintptr_t)out & 31)) / 8 % 4, i = head < d ? head : d;
+  size_t j = dense_scalar_double(x, 0, i, idx, 0, k, out, val);
+  for (; i + 4 <= d; i += 4) {
+    __m256d v = _mm256_setzero_pd();
+    if (j < k && idx[j] < i + 4) {
+      __m256i bits = _mm256_set1_epi64x((long long)dense_lanes_double(x, i, idx, &j, k, val));
+      __m256i keep = _mm256_cmpeq_epi64(_mm256_and_si256(bits, lane), lane);
+      v = _mm256_and_pd(_mm256_loadu_pd(x + i), _mm256_castsi256_pd(keep));
+    }
+    _mm256_stream_pd(out + i, v);
+  }
+  dense_scalar_double(x, i, d, idx, j, k, out, val);
+  _mm_sfence();
+}

@@ -283,6 +283,16 @@ void tpc_topk_radix_run_f64(const double *x, size_t d, size_t k,
 size_t tpc_topk_sample_lines(size_t d, size_t k, size_t esize);
 size_t tpc_topk_sample_start(size_t d, size_t lines, size_t esize, size_t j);
 
+/* The topk compressor's dense output where x and out exceed the cache
+** (topk.c): out[i] = x[i] for i in idx[0..k) (increasing), +0 elsewhere,
+** and val[j] = x[idx[j]], in one sequential pass of streaming stores over
+** out (topk_filter_avx2.c); the AVX-512 path runs it too.  out must be
+** aligned to its element size. */
+void tpc_topk_dense_avx2_f32(const float *x, size_t d, const uint32_t *idx, size_t k,
+                             float *out, float *val);
+void tpc_topk_dense_avx2_f64(const double *x, size_t d, const uint32_t *idx, size_t k,
+                             double *out, double *val);
+
 /* The implementations (topk_sort.c, topk_quickselect.c, topk_heap.c,
 ** topk_radix.c, topk_filter.c, topk_maxbound.c) and the scratch each needs
 ** for elements of esize bytes (4 or 8). */
