@@ -33,10 +33,11 @@
 #include <gsl/gsl_randist.h>
 
 #include "bounds/internal.h"
+#include "core/cpu.h"
 #include "core/error.h"
 #include "rng/pcg.h"
 
-enum { UNB_POINTS = 8, UNB_PROJ = 8, UNB_NPROJ = UNB_PROJ + 2, UNB_MIN_DRAWS = 200 };
+enum { UNB_POINTS = 8, UNB_PROJ = BND_UNB_PROJ, UNB_NPROJ = BND_UNB_NPROJ, UNB_MIN_DRAWS = 200 };
 
 /* Tests per point: d coordinates and UNB_PROJ + 2 projections. */
 typedef struct unb_job {
@@ -99,10 +100,10 @@ enum { UNB_BLOCK = 8, UNB_CHUNK = 256 };
 ** vector loop; acc gathers them when the draws are done (sums_finish). */
 typedef struct unb_sums {
   tpc_bounds_acc *acc;  /* per test, in test units (sums_finish) */
-  double *mean, *m2;    /* coordinates: Welford's mean and squared deviations */
-  double *min, *max;    /* coordinates: the range */
+  bnd_unb_cols col;     /* the coordinates' sums, x and the directions */
   tpc_bounds_acc proj[UNB_NPROJ];
   size_t n;             /* draws added */
+  tpc_isa isa;          /* the path of a draw's chunk (add_chunk) */
   double *unit;         /* coordinates: the unit in 2^scale units */
   double *mag;          /* sum of |out| + |x| per test, in test units */
   double *first;        /* the first draw's value, in 2^scale units */
@@ -113,10 +114,10 @@ typedef struct unb_sums {
 
 static void sums_free(unb_sums *u) {
   free(u->acc);
-  free(u->mean);
-  free(u->m2);
-  free(u->min);
-  free(u->max);
+  free(u->col.mean);
+  free(u->col.m2);
+  free(u->col.min);
+  free(u->col.max);
   free(u->unit);
   free(u->mag);
   free(u->first);
@@ -124,36 +125,43 @@ static void sums_free(unb_sums *u) {
   free(u->outs);
 }
 
-/* The sums of no draw (tpc_bounds_acc_init for every test). */
-static int sums_alloc(unb_sums *u, size_t nt, size_t d, size_t len) {
+/* The sums of no draw (tpc_bounds_acc_init for every test) of a point p,
+** and the path that takes its draws. */
+static int sums_alloc(unb_sums *u, const bnd_point *p, size_t nt, size_t d, size_t len) {
   memset(u, 0, sizeof *u);
+  bnd_unb_cols *c = &u->col;
   u->acc = malloc(nt * sizeof *u->acc);
-  u->mean = calloc(d, sizeof *u->mean);
-  u->m2 = calloc(d, sizeof *u->m2);
-  u->min = malloc(d * sizeof *u->min);
-  u->max = malloc(d * sizeof *u->max);
+  c->mean = calloc(d, sizeof *c->mean);
+  c->m2 = calloc(d, sizeof *c->m2);
+  c->min = malloc(d * sizeof *c->min);
+  c->max = malloc(d * sizeof *c->max);
   u->unit = malloc(d * sizeof *u->unit);
   u->mag = calloc(nt, sizeof *u->mag);
   u->first = calloc(nt, sizeof *u->first);
   u->dirs = malloc(UNB_NPROJ * d * sizeof *u->dirs);
   u->outs = malloc(UNB_BLOCK * len * sizeof *u->outs);
-  if (!(u->acc && u->mean && u->m2 && u->min && u->max && u->unit && u->mag && u->first &&
+  if (!(u->acc && c->mean && c->m2 && c->min && c->max && u->unit && u->mag && u->first &&
         u->dirs && u->outs)) {
     sums_free(u);
     return tpc_error(TPC_ENOMEM, "bounds: out of memory for the unbiasedness test");
   }
   for (size_t i = 0; i < d; i++) {
-    u->min[i] = INFINITY;
-    u->max[i] = -INFINITY;
+    c->min[i] = INFINITY;
+    c->max[i] = -INFINITY;
   }
   for (size_t k = 0; k < UNB_NPROJ; k++) tpc_bounds_acc_init(&u->proj[k]);
+  c->mag = u->mag;
+  c->unit = u->unit;
+  c->x = p->x;
+  c->dirs = u->dirs;
+  u->isa = tpc_cpu_isa();
   return TPC_OK;
 }
 
 /* Every test's sums as one tpc_bounds_acc, in test order. */
 static void sums_finish(unb_sums *u, size_t d) {
   for (size_t i = 0; i < d; i++)
-    u->acc[i] = (tpc_bounds_acc){u->n, u->mean[i], u->m2[i], u->min[i], u->max[i]};
+    u->acc[i] = (tpc_bounds_acc){u->n, u->col.mean[i], u->col.m2[i], u->col.min[i], u->col.max[i]};
   for (size_t k = 0; k < UNB_NPROJ; k++) u->acc[d + k] = u->proj[k];
 }
 
@@ -162,12 +170,12 @@ static void sums_finish(unb_sums *u, size_t d) {
 ** tpc_bounds_acc_add a draw.  The running range takes the largest of values
 ** that are +0 or more (fabs + fabs) or NaN: ignoring NaN, from +0, it is the
 ** largest non-NaN value in whatever order, so lanes may take it apart. */
-static void add_coords(unb_sums *u, const double *x, const double *out, size_t i0, size_t i1,
-                       double n, double f) {
-  double *mean = u->mean, *m2 = u->m2, *lo = u->min, *hi = u->max, *mag = u->mag;
-  const double *unit = u->unit;
-  double range = u->range;
-#pragma omp simd reduction(max : range)
+static void add_coords(const bnd_unb_cols *c, const double *out, size_t i0, size_t i1,
+                       double n, double f, double *range) {
+  double *mean = c->mean, *m2 = c->m2, *lo = c->min, *hi = c->max, *mag = c->mag;
+  const double *unit = c->unit, *x = c->x;
+  double top = *range;
+#pragma omp simd reduction(max : top)
   for (size_t i = i0; i < i1; i++) {
     double v = (out[i] - x[i]) / unit[i], delta = v - mean[i];
     double r = fabs(out[i] * f) + fabs(x[i] * f);
@@ -176,26 +184,35 @@ static void add_coords(unb_sums *u, const double *x, const double *out, size_t i
     lo[i] = tpc_bounds_fmin(lo[i], v);
     hi[i] = tpc_bounds_fmax(hi[i], v);
     mag[i] += (fabs(out[i]) + fabs(x[i])) / unit[i];
-    range = r > range ? r : range;
+    top = r > top ? r : top;
   }
-  u->range = range;
+  *range = top;
 }
 
 /* One draw's projections over coordinates [i0, i1), added to s: each its
 ** own chain of additions in index order, so a draw's sums over the chunks in
 ** turn are the bits of one pass (one pass per projection waited on ten
 ** such chains in turn; unrolled, the ten sums stay in registers). */
-static void add_projections(const double *dirs, const double *x, const double *out, size_t i0,
-                            size_t i1, double f, double *s) {
+static void add_projections(const bnd_unb_cols *c, const double *out, size_t i0, size_t i1,
+                            double f, double *s) {
   double acc[UNB_NPROJ];
   memcpy(acc, s, sizeof acc);
   for (size_t i = i0; i < i1; i++) {
-    double z = out[i] * f - x[i] * f;
-    const double *r = dirs + i * UNB_NPROJ;
+    double z = out[i] * f - c->x[i] * f;
+    const double *r = c->dirs + i * UNB_NPROJ;
 #pragma GCC unroll 10
     for (size_t k = 0; k < UNB_NPROJ; k++) acc[k] += z * r[k];
   }
   memcpy(s, acc, sizeof acc);
+}
+
+/* Draw n (1-based) of coordinates [i0, i1): on AVX2 as far as it takes
+** them, the rest portable; s[0..UNB_NPROJ) the draw's projections. */
+static void add_chunk(unb_sums *u, const double *out, size_t i0, size_t i1, double n, double f,
+                      double *s) {
+  if (u->isa >= TPC_ISA_AVX2) i0 = bnd_unb_draw_avx2(&u->col, out, i0, i1, n, f, &u->range, s);
+  add_coords(&u->col, out, i0, i1, n, f, &u->range);
+  add_projections(&u->col, out, i0, i1, f, s);
 }
 
 /* Accumulate the nb draws of u->outs of point p, in draw order for every
@@ -208,9 +225,7 @@ static void add_block(const bnd_point *p, unb_sums *u, size_t d, size_t len, siz
   for (size_t i0 = 0; i0 < d; i0 += UNB_CHUNK) {
     size_t i1 = d - i0 < UNB_CHUNK ? d : i0 + UNB_CHUNK;
     for (size_t b = 0; b < nb; b++) {
-      const double *out = u->outs + b * len;
-      add_coords(u, p->x, out, i0, i1, (double)(u->n + b + 1), f);
-      add_projections(u->dirs, p->x, out, i0, i1, f, s[b]);
+      add_chunk(u, u->outs + b * len, i0, i1, (double)(u->n + b + 1), f, s[b]);
     }
   }
   for (size_t b = 0; b < nb; b++)
@@ -303,7 +318,7 @@ static int unb_task(bnd_worker *w, size_t u, void *arg) {
   bnd_point *p = &w->pt;
   bnd_generate(w, point_family(w->st, u), (uint32_t)u, p);
   unb_sums s;
-  int status = sums_alloc(&s, nt, d, t->len);
+  int status = sums_alloc(&s, p, nt, d, t->len);
   if (status != TPC_OK) return status;
   double f = ldexp(1.0, -p->scale);
   for (size_t i = 0; i < d; i++) {
