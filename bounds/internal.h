@@ -22,6 +22,7 @@
 #include "bounds/bounds.h"
 #include "bounds/stats.h"
 #include "comp/comp.h"
+#include "core/cpu.h"
 #include "mech/mech.h"
 #include "wire/msg.h"
 
@@ -301,6 +302,16 @@ typedef struct bnd_unb_cols {
   const double *x;       /* the point */
   const double *dirs;    /* projection directions, entry by entry (BND_UNB_NPROJ a row) */
 } bnd_unb_cols;
+
+/* Draw n (1-based) of coordinates [i0, i1) of the unbiasedness test, the
+** sums of each coordinate and the draw's projections s[0..BND_UNB_NPROJ)
+** (from 0 at the draw's first chunk, its chunks in index order), on the
+** path isa: AVX2 as far as bnd_unb_draw_avx2 takes them, the rest in
+** portable loops.  Every value is the bits of tpc_bounds_acc_add and of
+** one chain of additions per projection in index order, on every path.
+** Returns where the portable loops began (tests). */
+size_t bnd_unb_chunk(const bnd_unb_cols *c, tpc_isa isa, const double *out, size_t i0,
+                     size_t i1, double n, double f, double *range, double *s);
 
 /* Draw n (1-based) of coordinates [i0, i1) on AVX2, four at a time: the
 ** sums of bounds/unbiased.c (add_coords, add_projections) with the same

@@ -103,7 +103,7 @@ typedef struct unb_sums {
   bnd_unb_cols col;     /* the coordinates' sums, x and the directions */
   tpc_bounds_acc proj[UNB_NPROJ];
   size_t n;             /* draws added */
-  tpc_isa isa;          /* the path of a draw's chunk (add_chunk) */
+  tpc_isa isa;          /* the path of a draw's chunk (bnd_unb_chunk) */
   double *unit;         /* coordinates: the unit in 2^scale units */
   double *mag;          /* sum of |out| + |x| per test, in test units */
   double *first;        /* the first draw's value, in 2^scale units */
@@ -206,13 +206,12 @@ static void add_projections(const bnd_unb_cols *c, const double *out, size_t i0,
   memcpy(s, acc, sizeof acc);
 }
 
-/* Draw n (1-based) of coordinates [i0, i1): on AVX2 as far as it takes
-** them, the rest portable; s[0..UNB_NPROJ) the draw's projections. */
-static void add_chunk(unb_sums *u, const double *out, size_t i0, size_t i1, double n, double f,
-                      double *s) {
-  if (u->isa >= TPC_ISA_AVX2) i0 = bnd_unb_draw_avx2(&u->col, out, i0, i1, n, f, &u->range, s);
-  add_coords(&u->col, out, i0, i1, n, f, &u->range);
-  add_projections(&u->col, out, i0, i1, f, s);
+size_t bnd_unb_chunk(const bnd_unb_cols *c, tpc_isa isa, const double *out, size_t i0,
+                     size_t i1, double n, double f, double *range, double *s) {
+  if (isa >= TPC_ISA_AVX2) i0 = bnd_unb_draw_avx2(c, out, i0, i1, n, f, range, s);
+  add_coords(c, out, i0, i1, n, f, range);
+  add_projections(c, out, i0, i1, f, s);
+  return i0;
 }
 
 /* Accumulate the nb draws of u->outs of point p, in draw order for every
@@ -225,7 +224,8 @@ static void add_block(const bnd_point *p, unb_sums *u, size_t d, size_t len, siz
   for (size_t i0 = 0; i0 < d; i0 += UNB_CHUNK) {
     size_t i1 = d - i0 < UNB_CHUNK ? d : i0 + UNB_CHUNK;
     for (size_t b = 0; b < nb; b++) {
-      add_chunk(u, u->outs + b * len, i0, i1, (double)(u->n + b + 1), f, s[b]);
+      bnd_unb_chunk(&u->col, u->isa, u->outs + b * len, i0, i1, (double)(u->n + b + 1), f,
+                    &u->range, s[b]);
     }
   }
   for (size_t b = 0; b < nb; b++)
