@@ -160,8 +160,9 @@ static int sums_alloc(unb_sums *u, const bnd_point *p, size_t nt, size_t d, size
 
 /* Every test's sums as one tpc_bounds_acc, in test order. */
 static void sums_finish(unb_sums *u, size_t d) {
+  const bnd_unb_cols *c = &u->col;
   for (size_t i = 0; i < d; i++)
-    u->acc[i] = (tpc_bounds_acc){u->n, u->col.mean[i], u->col.m2[i], u->col.min[i], u->col.max[i]};
+    u->acc[i] = (tpc_bounds_acc){u->n, c->mean[i], c->m2[i], c->min[i], c->max[i]};
   for (size_t k = 0; k < UNB_NPROJ; k++) u->acc[d + k] = u->proj[k];
 }
 
@@ -223,10 +224,9 @@ static void add_block(const bnd_point *p, unb_sums *u, size_t d, size_t len, siz
     for (size_t i = 0; i < d; i++) u->first[i] = u->outs[i] * f - p->x[i] * f;
   for (size_t i0 = 0; i0 < d; i0 += UNB_CHUNK) {
     size_t i1 = d - i0 < UNB_CHUNK ? d : i0 + UNB_CHUNK;
-    for (size_t b = 0; b < nb; b++) {
+    for (size_t b = 0; b < nb; b++)
       bnd_unb_chunk(&u->col, u->isa, u->outs + b * len, i0, i1, (double)(u->n + b + 1), f,
                     &u->range, s[b]);
-    }
   }
   for (size_t b = 0; b < nb; b++)
     for (size_t k = 0; k < UNB_NPROJ; k++) {

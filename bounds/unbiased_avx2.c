@@ -56,7 +56,8 @@ size_t bnd_unb_draw_avx2(const bnd_unb_cols *c, const double *out, size_t i0, si
     _mm256_storeu_pd(c->min + i, draw_min4(_mm256_loadu_pd(c->min + i), v));
     _mm256_storeu_pd(c->max + i, draw_max4(_mm256_loadu_pd(c->max + i), v));
     __m256d a = _mm256_add_pd(_mm256_andnot_pd(sign, o), _mm256_andnot_pd(sign, x));
-    _mm256_storeu_pd(c->mag + i, _mm256_add_pd(_mm256_loadu_pd(c->mag + i), _mm256_div_pd(a, unit)));
+    a = _mm256_div_pd(a, unit);
+    _mm256_storeu_pd(c->mag + i, _mm256_add_pd(_mm256_loadu_pd(c->mag + i), a));
     top = _mm256_blendv_pd(top, r, _mm256_cmp_pd(r, top, _CMP_GT_OQ));
     double z[4];
     _mm256_storeu_pd(z, _mm256_sub_pd(of, xf));
