@@ -22,6 +22,7 @@
 #include "bounds/bounds.h"
 #include "bounds/stats.h"
 #include "comp/comp.h"
+#include "core/cpu.h"
 #include "mech/mech.h"
 #include "wire/msg.h"
 
@@ -286,6 +287,42 @@ double bnd_frontier_grid(size_t g);
 ** unb_doubted, unb_p and, on a rejection or a doubt, the reason (and for a
 ** doubt the draws that would decide). */
 int bnd_unbiased(const bnd_state *st, tpc_bounds_summary *sum);
+
+/* Projections of the unbiasedness test: random directions, then x - h and
+** sign(x - h). */
+enum { BND_UNB_PROJ = 8, BND_UNB_NPROJ = BND_UNB_PROJ + 2 };
+
+/* The per-coordinate sums of the unbiasedness test (arrays of d), in units
+** of unit_i, and what each draw is compared with. */
+typedef struct bnd_unb_cols {
+  double *mean, *m2;     /* Welford's mean and squared deviations */
+  double *min, *max;     /* the range of the draws */
+  double *mag;           /* sum of |out_i| + |x_i| */
+  const double *unit;    /* the unit of coordinate i, in 2^scale units */
+  const double *x;       /* the point */
+  const double *dirs;    /* projection directions, entry by entry (BND_UNB_NPROJ a row) */
+} bnd_unb_cols;
+
+/* Draw n (1-based) of coordinates [i0, i1) of the unbiasedness test, the
+** sums of each coordinate and the draw's projections s[0..BND_UNB_NPROJ)
+** (from 0 at the draw's first chunk, its chunks in index order), on the
+** path isa: AVX2 as far as bnd_unb_draw_avx2 takes them, the rest in
+** portable loops.  Every value is the bits of tpc_bounds_acc_add and of
+** one chain of additions per projection in index order, on every path.
+** Returns where the portable loops began (tests). */
+size_t bnd_unb_chunk(const bnd_unb_cols *c, tpc_isa isa, const double *out, size_t i0,
+                     size_t i1, double n, double f, double *range, double *s);
+
+/* Draw n (1-based) of coordinates [i0, i1) on AVX2, four at a time: the
+** sums of bounds/unbiased.c (add_coords, add_projections) with the same
+** operations in the same order, bit for bit, in one loop, so that the
+** projections' multiplications and additions run while the divider works.
+** *range takes the largest |out_i 2^-scale| + |x_i 2^-scale|, s[0..10) the
+** projections.  Returns the first coordinate left to the portable loops (at
+** most 3 before i1).  Compiled with the AVX2 flags, called only where
+** tpc_cpu_supports(TPC_ISA_AVX2). */
+size_t bnd_unb_draw_avx2(const bnd_unb_cols *c, const double *out, size_t i0, size_t i1,
+                         double n, double f, double *range, double *s);
 
 /* ---- check.c ------------------------------------------------------------- */
 

@@ -40,9 +40,10 @@
 /* fmax(m, x) and fmin(m, x) as libm returns them (a NaN x is ignored; of
 ** two equal values, ±0 included, x), inline: the loops over d entries a draw
 ** (the running range, a point's largest magnitude) call them, and libm's
-** are calls (a sixth of tpc bounds' time at d = 1e5 for TopK). */
-static inline double tpc_bounds_fmax(double m, double x) { return isnan(x) || m > x ? m : x; }
-static inline double tpc_bounds_fmin(double m, double x) { return isnan(x) || m < x ? m : x; }
+** are calls (a sixth of tpc bounds' time at d = 1e5 for TopK).  | rather
+** than ||: without a branch, gcc vectorizes the loops that call them. */
+static inline double tpc_bounds_fmax(double m, double x) { return isnan(x) | (m > x) ? m : x; }
+static inline double tpc_bounds_fmin(double m, double x) { return isnan(x) | (m < x) ? m : x; }
 
 /* Welford's running mean and sum of squared deviations, with the range. */
 typedef struct tpc_bounds_acc {

@@ -33,10 +33,11 @@
 #include <gsl/gsl_randist.h>
 
 #include "bounds/internal.h"
+#include "core/cpu.h"
 #include "core/error.h"
 #include "rng/pcg.h"
 
-enum { UNB_POINTS = 8, UNB_PROJ = 8, UNB_NPROJ = UNB_PROJ + 2, UNB_MIN_DRAWS = 200 };
+enum { UNB_POINTS = 8, UNB_PROJ = BND_UNB_PROJ, UNB_NPROJ = BND_UNB_NPROJ, UNB_MIN_DRAWS = 200 };
 
 /* Tests per point: d coordinates and UNB_PROJ + 2 projections. */
 typedef struct unb_job {
@@ -63,7 +64,7 @@ static int point_family(const bnd_state *st, size_t u) {
 
 /* Entry i of projection direction k: the directions are stored entry by
 ** entry (dirs[i UNB_NPROJ + k]), so that one pass over a draw updates every
-** projection from contiguous memory (add_draw). */
+** projection from contiguous memory (add_projections). */
 static inline double *dir_at(double *dirs, size_t k, size_t i) {
   return &dirs[i * UNB_NPROJ + k];
 }
@@ -85,62 +86,169 @@ static void directions(bnd_worker *w, const bnd_point *p, size_t u, double *dirs
   }
 }
 
+/* Draws a pass: the compressor's outputs of a block are kept, then each
+** chunk of coordinates takes every draw of the block while its sums, x and
+** its directions are in cache (one pass a draw read them all from memory,
+** 9 times the compressor's call at d = 1e5). */
+enum { UNB_BLOCK = 8, UNB_CHUNK = 256 };
+
 /* Sums of one point's draws.  Coordinate tests run in units of |x_i - h_i|,
 ** the compressed coordinate (h = 0 for a compressor; 2^scale when it is 0),
 ** so that a coordinate 1e-200 times smaller than the largest keeps its
-** precision; projections in units of 2^scale. */
+** precision; projections in units of 2^scale.  The coordinates' Welford
+** sums are arrays of one field each, so that the update of a chunk is a
+** vector loop; acc gathers them when the draws are done (sums_finish). */
 typedef struct unb_sums {
-  tpc_bounds_acc *acc;  /* per test, in test units */
+  tpc_bounds_acc *acc;  /* per test, in test units (sums_finish) */
+  bnd_unb_cols col;     /* the coordinates' sums, x and the directions */
+  tpc_bounds_acc proj[UNB_NPROJ];
+  size_t n;             /* draws added */
+  tpc_isa isa;          /* the path of a draw's chunk (bnd_unb_chunk) */
   double *unit;         /* coordinates: the unit in 2^scale units */
   double *mag;          /* sum of |out| + |x| per test, in test units */
   double *first;        /* the first draw's value, in 2^scale units */
   double *dirs;         /* projection directions, d * UNB_NPROJ (dir_at) */
+  double *outs;         /* the block's draws, UNB_BLOCK rows of len */
   double range;         /* largest |out_i| + |x_i| seen, in 2^scale units */
 } unb_sums;
 
 static void sums_free(unb_sums *u) {
   free(u->acc);
+  free(u->col.mean);
+  free(u->col.m2);
+  free(u->col.min);
+  free(u->col.max);
   free(u->unit);
   free(u->mag);
   free(u->first);
   free(u->dirs);
+  free(u->outs);
 }
 
-static int sums_alloc(unb_sums *u, size_t nt, size_t d) {
+/* The sums of no draw (tpc_bounds_acc_init for every test) of a point p,
+** and the path that takes its draws. */
+static int sums_alloc(unb_sums *u, const bnd_point *p, size_t nt, size_t d, size_t len) {
   memset(u, 0, sizeof *u);
+  bnd_unb_cols *c = &u->col;
   u->acc = malloc(nt * sizeof *u->acc);
+  c->mean = calloc(d, sizeof *c->mean);
+  c->m2 = calloc(d, sizeof *c->m2);
+  c->min = malloc(d * sizeof *c->min);
+  c->max = malloc(d * sizeof *c->max);
   u->unit = malloc(d * sizeof *u->unit);
   u->mag = calloc(nt, sizeof *u->mag);
   u->first = calloc(nt, sizeof *u->first);
   u->dirs = malloc(UNB_NPROJ * d * sizeof *u->dirs);
-  if (u->acc && u->unit && u->mag && u->first && u->dirs) return TPC_OK;
-  sums_free(u);
-  return tpc_error(TPC_ENOMEM, "bounds: out of memory for the unbiasedness test");
+  u->outs = malloc(UNB_BLOCK * len * sizeof *u->outs);
+  if (!(u->acc && c->mean && c->m2 && c->min && c->max && u->unit && u->mag && u->first &&
+        u->dirs && u->outs)) {
+    sums_free(u);
+    return tpc_error(TPC_ENOMEM, "bounds: out of memory for the unbiasedness test");
+  }
+  for (size_t i = 0; i < d; i++) {
+    c->min[i] = INFINITY;
+    c->max[i] = -INFINITY;
+  }
+  for (size_t k = 0; k < UNB_NPROJ; k++) tpc_bounds_acc_init(&u->proj[k]);
+  c->mag = u->mag;
+  c->unit = u->unit;
+  c->x = p->x;
+  c->dirs = u->dirs;
+  u->isa = tpc_cpu_isa();
+  return TPC_OK;
 }
 
-/* Accumulate one draw (w->out) of point p: the coordinates, then every
-** projection in one pass over the draw, each its own chain of additions in
-** index order (one pass per projection waited on ten such chains in turn;
-** unrolled, the ten sums stay in registers).  The projections' magnitudes
-** come from the coordinates' at the end (project_mags). */
-static void add_draw(bnd_worker *w, const bnd_point *p, unb_sums *u, int first) {
-  size_t d = w->st->t.d;
-  double f = ldexp(1.0, -p->scale), s[UNB_NPROJ] = {0};
-  for (size_t i = 0; i < d; i++) {
-    tpc_bounds_acc_add(&u->acc[i], (w->out[i] - p->x[i]) / u->unit[i]);
-    u->mag[i] += (fabs(w->out[i]) + fabs(p->x[i])) / u->unit[i];
-    u->range = tpc_bounds_fmax(u->range, fabs(w->out[i] * f) + fabs(p->x[i] * f));
+/* Every test's sums as one tpc_bounds_acc, in test order. */
+static void sums_finish(unb_sums *u, size_t d) {
+  const bnd_unb_cols *c = &u->col;
+  for (size_t i = 0; i < d; i++)
+    u->acc[i] = (tpc_bounds_acc){u->n, c->mean[i], c->m2[i], c->min[i], c->max[i]};
+  for (size_t k = 0; k < UNB_NPROJ; k++) u->acc[d + k] = u->proj[k];
+}
+
+/* Draw n (1-based) of coordinates [i0, i1): tpc_bounds_acc_add's operations
+** in its order, per coordinate, so every sum is the bits of one
+** tpc_bounds_acc_add a draw.  The running range takes the largest of values
+** that are +0 or more (fabs + fabs) or NaN: ignoring NaN, from +0, it is the
+** largest non-NaN value in whatever order, so lanes may take it apart. */
+static void add_coords(const bnd_unb_cols *c, const double *out, size_t i0, size_t i1,
+                       double n, double f, double *range) {
+  double *mean = c->mean, *m2 = c->m2, *lo = c->min, *hi = c->max, *mag = c->mag;
+  const double *unit = c->unit, *x = c->x;
+  double top = *range;
+#pragma omp simd reduction(max : top)
+  for (size_t i = i0; i < i1; i++) {
+    double v = (out[i] - x[i]) / unit[i], delta = v - mean[i];
+    double r = fabs(out[i] * f) + fabs(x[i] * f);
+    mean[i] += delta / n;
+    m2[i] += delta * (v - mean[i]);
+    lo[i] = tpc_bounds_fmin(lo[i], v);
+    hi[i] = tpc_bounds_fmax(hi[i], v);
+    mag[i] += (fabs(out[i]) + fabs(x[i])) / unit[i];
+    top = r > top ? r : top;
   }
-  for (size_t i = 0; first && i < d; i++) u->first[i] = w->out[i] * f - p->x[i] * f;
-  for (size_t i = 0; i < d; i++) {
-    double z = w->out[i] * f - p->x[i] * f;
-    const double *r = dir_at(u->dirs, 0, i);
+  *range = top;
+}
+
+/* One draw's projections over coordinates [i0, i1), added to s: each its
+** own chain of additions in index order, so a draw's sums over the chunks in
+** turn are the bits of one pass (one pass per projection waited on ten
+** such chains in turn; unrolled, the ten sums stay in registers). */
+static void add_projections(const bnd_unb_cols *c, const double *out, size_t i0, size_t i1,
+                            double f, double *s) {
+  double acc[UNB_NPROJ];
+  memcpy(acc, s, sizeof acc);
+  for (size_t i = i0; i < i1; i++) {
+    double z = out[i] * f - c->x[i] * f;
+    const double *r = c->dirs + i * UNB_NPROJ;
 #pragma GCC unroll 10
-    for (size_t k = 0; k < UNB_NPROJ; k++) s[k] += z * r[k];
+    for (size_t k = 0; k < UNB_NPROJ; k++) acc[k] += z * r[k];
   }
-  for (size_t k = 0; k < UNB_NPROJ; k++) {
-    if (first) u->first[d + k] = s[k];
-    tpc_bounds_acc_add(&u->acc[d + k], s[k]);
+  memcpy(s, acc, sizeof acc);
+}
+
+size_t bnd_unb_chunk(const bnd_unb_cols *c, tpc_isa isa, const double *out, size_t i0,
+                     size_t i1, double n, double f, double *range, double *s) {
+  if (isa >= TPC_ISA_AVX2) i0 = bnd_unb_draw_avx2(c, out, i0, i1, n, f, range, s);
+  add_coords(c, out, i0, i1, n, f, range);
+  add_projections(c, out, i0, i1, f, s);
+  return i0;
+}
+
+/* Accumulate the nb draws of u->outs of point p, in draw order for every
+** test: the coordinates chunk by chunk, each chunk taking the block's draws
+** in turn; each draw's projections after its last chunk. */
+static void add_block(const bnd_point *p, unb_sums *u, size_t d, size_t len, size_t nb) {
+  double f = ldexp(1.0, -p->scale), s[UNB_BLOCK][UNB_NPROJ] = {{0}};
+  if (u->n == 0)
+    for (size_t i = 0; i < d; i++) u->first[i] = u->outs[i] * f - p->x[i] * f;
+  for (size_t i0 = 0; i0 < d; i0 += UNB_CHUNK) {
+    size_t i1 = d - i0 < UNB_CHUNK ? d : i0 + UNB_CHUNK;
+    for (size_t b = 0; b < nb; b++)
+      bnd_unb_chunk(&u->col, u->isa, u->outs + b * len, i0, i1, (double)(u->n + b + 1), f,
+                    &u->range, s[b]);
+  }
+  for (size_t b = 0; b < nb; b++)
+    for (size_t k = 0; k < UNB_NPROJ; k++) {
+      if (u->n + b == 0) u->first[d + k] = s[b][k];
+      tpc_bounds_acc_add(&u->proj[k], s[b][k]);
+    }
+  u->n += nb;
+}
+
+/* The draws of point u in blocks: bnd_apply writes each into its row of
+** s->outs (w->out pointed there), then add_block takes the block. */
+static void add_draws(bnd_worker *w, const bnd_point *p, size_t u, size_t draws, unb_sums *s) {
+  const bnd_target *t = &w->st->t;
+  double *out = w->out;
+  for (size_t j0 = 0; j0 < draws; j0 += UNB_BLOCK) {
+    size_t nb = draws - j0 < UNB_BLOCK ? draws - j0 : UNB_BLOCK;
+    for (size_t b = 0; b < nb; b++) {
+      w->out = s->outs + b * t->len;
+      bnd_apply(w, p, TPC_PURPOSE_TRIAL, BND_PHASE_UNBIASED, (uint32_t)u, (uint32_t)(j0 + b));
+    }
+    w->out = out;
+    add_block(p, s, t->d, t->len, nb);
   }
 }
 
@@ -210,7 +318,7 @@ static int unb_task(bnd_worker *w, size_t u, void *arg) {
   bnd_point *p = &w->pt;
   bnd_generate(w, point_family(w->st, u), (uint32_t)u, p);
   unb_sums s;
-  int status = sums_alloc(&s, nt, d);
+  int status = sums_alloc(&s, p, nt, d, t->len);
   if (status != TPC_OK) return status;
   double f = ldexp(1.0, -p->scale);
   for (size_t i = 0; i < d; i++) {
@@ -218,11 +326,8 @@ static int unb_task(bnd_worker *w, size_t u, void *arg) {
     s.unit[i] = z > 0 && isfinite(z) ? z : 1.0 / f;
   }
   directions(w, p, u, s.dirs);
-  for (size_t k = 0; k < nt; k++) tpc_bounds_acc_init(&s.acc[k]);
-  for (size_t j = 0; j < job->draws; j++) {
-    bnd_apply(w, p, TPC_PURPOSE_TRIAL, BND_PHASE_UNBIASED, (uint32_t)u, (uint32_t)j);
-    add_draw(w, p, &s, j == 0);
-  }
+  add_draws(w, p, u, job->draws, &s);
+  sums_finish(&s, d);
   project_mags(p, &s, d);
   size_t at = u * nt;
   test_sigmas(w, p, (uint32_t)u, &s, job->sigma + at);

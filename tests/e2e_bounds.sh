@@ -211,5 +211,37 @@ else
   bad "cannot build the bidir test plugin"; cat "$tmp/cc.err"
 fi
 
+# ---- the unbiasedness test's stored rows, bit for bit ----------------------
+# tests/unbiased_rows.txt: the rows stored by bounds/unbiased.c as it was
+# before its draws were taken in blocks (one pass over the coordinates a
+# draw, commit 09ac663), the p-value as SQLite's ieee754() (every bit), on
+# unbiased compressors, rare events and the biased coinflip (its adjusted p
+# and mean error come from the sums), f64 and f32.  d = 303: a chunk of 256
+# coordinates and a partial one whose last 3 the AVX2 loop leaves to the
+# portable one; --draws 101: 202 draws, a last block of 2.  Every kernel
+# path must store the same rows.
+if ${CC:-cc} -shared -fPIC -Isrc -o "$tmp/coinflip.so" tests/plugins/coinflip.c 2>"$tmp/cc.err"; then
+  for isa in scalar avx2 avx512; do
+    db="$tmp/unbiased_$isa.sqlite"
+    export TPC_KERNEL=$isa
+    for dt in f64 f32; do
+      expect 1 "unbiasedness rows ($isa, $dt)" -- bounds natural 'dither(s=4)' \
+        'urandk(k=10)' 'bernoulli(p=0.001)' \
+        'compose(urandk(k=2),compose(urandk(k=2),urandk(k=2)))' coinflip \
+        --plugin "$tmp/coinflip.so" --d 303 --draws 101 --trials 2 --search-budget 0 \
+        --dtype $dt --db "$db" --quiet
+    done
+    unset TPC_KERNEL
+    sqlite3 "$db" "SELECT spec, dtype, unbiased_tests, unbiased_rejected, ieee754(unbiased_p),
+                   verdict, reason FROM bounds_specs ORDER BY run_id, position" >"$tmp/rows"
+    if cmp -s "$tmp/rows" tests/unbiased_rows.txt; then ok; else
+      bad "unbiasedness rows ($isa) differ from tests/unbiased_rows.txt"
+      diff tests/unbiased_rows.txt "$tmp/rows"
+    fi
+  done
+else
+  bad "cannot build the coinflip plugin"; cat "$tmp/cc.err"
+fi
+
 echo "e2e_bounds: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -415,6 +415,102 @@ Test(bounds_stats, mean0_draws_decide) {
   cr_assert(eq(dbl, tpc_bounds_mean0_p(&b, 0.0), 1.0));
 }
 
+/* The unbiasedness test's chunks (bnd_unb_chunk) on every path give the bits
+** of one tpc_bounds_acc_add per coordinate and draw and of one chain of
+** additions per projection in index order (bounds/unbiased.c as it was,
+** one pass a draw): d = 263 is a chunk of 256 and one of 7 whose last 3 the
+** AVX2 steps of 4 leave to the portable loops; draws include x itself, 0,
+** -0, a huge value, infinity and NaN. */
+enum { CHUNK_D = 263, CHUNK_SPLIT = 256, CHUNK_DRAWS = 11 };
+
+typedef struct chunk_ref {
+  tpc_bounds_acc acc[CHUNK_D];
+  double mag[CHUNK_D], range, s[CHUNK_DRAWS][BND_UNB_NPROJ];
+} chunk_ref;
+
+static double chunk_out(gsl_rng *r, const double *x, size_t j, size_t i) {
+  switch ((i + 3 * j) % 13) {
+  case 0: return x[i];
+  case 1: return 0.0;
+  case 2: return -0.0;
+  case 3: return (j == 5 && i % 2) ? INFINITY : 1e300;
+  case 4: return (j == 7 && i < 100) ? NAN : 3.0 * x[i];
+  default: return x[i] + gsl_ran_gaussian(r, 1.0);
+  }
+}
+
+static void chunk_reference(const double *outs, const double *x, const double *unit,
+                            const double *dirs, double f, chunk_ref *ref) {
+  for (size_t i = 0; i < CHUNK_D; i++) tpc_bounds_acc_init(&ref->acc[i]);
+  memset(ref->mag, 0, sizeof ref->mag);
+  ref->range = 0;
+  for (size_t j = 0; j < CHUNK_DRAWS; j++) {
+    const double *out = outs + j * CHUNK_D;
+    for (size_t i = 0; i < CHUNK_D; i++) {
+      tpc_bounds_acc_add(&ref->acc[i], (out[i] - x[i]) / unit[i]);
+      ref->mag[i] += (fabs(out[i]) + fabs(x[i])) / unit[i];
+      ref->range = tpc_bounds_fmax(ref->range, fabs(out[i] * f) + fabs(x[i] * f));
+    }
+    for (size_t k = 0; k < BND_UNB_NPROJ; k++) {
+      double s = 0;
+      for (size_t i = 0; i < CHUNK_D; i++)
+        s += (out[i] * f - x[i] * f) * dirs[i * BND_UNB_NPROJ + k];
+      ref->s[j][k] = s;
+    }
+  }
+}
+
+static int same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
+
+Test(bounds_unbiased, chunks_are_the_per_draw_bits) {
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  static double x[CHUNK_D], unit[CHUNK_D], dirs[CHUNK_D * BND_UNB_NPROJ];
+  static double outs[CHUNK_DRAWS * CHUNK_D];
+  double f = 0.25;
+  for (size_t i = 0; i < CHUNK_D; i++) {
+    x[i] = i % 17 == 0 ? 0.0 : gsl_ran_gaussian(r, 1.0) * (i % 5 == 0 ? 1e-200 : 1.0);
+    unit[i] = x[i] != 0 ? fabs(x[i]) : 1.0 / f;
+  }
+  for (size_t i = 0; i < CHUNK_D * BND_UNB_NPROJ; i++) dirs[i] = gsl_ran_gaussian(r, 1.0);
+  for (size_t j = 0; j < CHUNK_DRAWS; j++)
+    for (size_t i = 0; i < CHUNK_D; i++) outs[j * CHUNK_D + i] = chunk_out(r, x, j, i);
+  static chunk_ref ref;
+  chunk_reference(outs, x, unit, dirs, f, &ref);
+  for (tpc_isa isa = TPC_ISA_SCALAR; isa <= TPC_ISA_AVX2; isa++) {
+    if (!tpc_cpu_supports(isa)) continue;
+    static double mean[CHUNK_D], m2[CHUNK_D], lo[CHUNK_D], hi[CHUNK_D], mag[CHUNK_D];
+    bnd_unb_cols c = {mean, m2, lo, hi, mag, unit, x, dirs};
+    for (size_t i = 0; i < CHUNK_D; i++) {
+      mean[i] = m2[i] = mag[i] = 0;
+      lo[i] = INFINITY;
+      hi[i] = -INFINITY;
+    }
+    double range = 0;
+    for (size_t j = 0; j < CHUNK_DRAWS; j++) {
+      double s[BND_UNB_NPROJ] = {0}, n = (double)(j + 1);
+      const double *out = outs + j * CHUNK_D;
+      size_t tail = bnd_unb_chunk(&c, isa, out, 0, CHUNK_SPLIT, n, f, &range, s);
+      cr_assert(eq(sz, tail, isa == TPC_ISA_SCALAR ? 0 : CHUNK_SPLIT));
+      tail = bnd_unb_chunk(&c, isa, out, CHUNK_SPLIT, CHUNK_D, n, f, &range, s);
+      cr_assert(eq(sz, tail, isa == TPC_ISA_SCALAR ? CHUNK_SPLIT : CHUNK_D - 3));
+      for (size_t k = 0; k < BND_UNB_NPROJ; k++)
+        cr_assert(same_bits(s[k], ref.s[j][k]), "isa %d draw %zu projection %zu: %a vs %a",
+                  (int)isa, j, k, s[k], ref.s[j][k]);
+    }
+    cr_assert(same_bits(range, ref.range), "isa %d range %a vs %a", (int)isa, range, ref.range);
+    for (size_t i = 0; i < CHUNK_D; i++) {
+      const tpc_bounds_acc *a = &ref.acc[i];
+      cr_assert(same_bits(mean[i], a->mean) && same_bits(m2[i], a->m2) &&
+                    same_bits(lo[i], a->min) && same_bits(hi[i], a->max) &&
+                    same_bits(mag[i], ref.mag[i]),
+                "isa %d coordinate %zu: mean %a/%a m2 %a/%a min %a/%a max %a/%a mag %a/%a",
+                (int)isa, i, mean[i], a->mean, m2[i], a->m2, lo[i], a->min, hi[i], a->max,
+                mag[i], ref.mag[i]);
+    }
+  }
+  gsl_rng_free(r);
+}
+
 /* The truncated lower bound of a non-negative mean: exact for one draw, 0
 ** after an overflow, below the mean; and valid where the draws never show
 ** the top of the support: X = 1 with probability 0.99, else 1000 (mean
