@@ -89,12 +89,4 @@ FILTER_SELECT(avx2)
 FILTER_SELECT(avx512)
 #undef FILTER_SELECT
 
-const tpc_topk_impl tpc_topk_filter_portable = {
-    .name = "filter", .isa = "portable", .select_f32 = filter_select_portable_f32,
-    .select_f64 = filter_select_portable_f64};
-const tpc_topk_impl tpc_topk_filter_avx2 = {
-    .name = "filter", .isa = "avx2", .available = tpc_topk_avx2_available,
-    .select_f32 = filter_select_avx2_f32, .select_f64 = filter_select_avx2_f64};
-const tpc_topk_impl tpc_topk_filter_avx512 = {
-    .name = "filter", .isa = "avx512", .available = tpc_topk_avx512_available,
-    .select_f32 = filter_select_avx512_f32, .select_f64 = filter_select_avx512_f64};
+TPC_TOPK_IMPL_PATHS(filter);

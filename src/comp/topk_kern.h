@@ -233,6 +233,18 @@ TPC_TOPK_MB_DECLARE(avx512)
 int tpc_topk_avx2_available(void);
 int tpc_topk_avx512_available(void);
 
+/* The implementation `impl` on its three kernel paths (topk_filter.c,
+** topk_maxbound.c): tpc_topk_IMPL_portable, _avx2 and _avx512, over the
+** file's IMPL_select_PATH_f32 and _f64. */
+#define TPC_TOPK_IMPL_PATH(impl, path, avail)                                   \
+  const tpc_topk_impl tpc_topk_##impl##_##path = {                             \
+      .name = #impl, .isa = #path, .available = avail,                         \
+      .select_f32 = impl##_select_##path##_f32, .select_f64 = impl##_select_##path##_f64}
+#define TPC_TOPK_IMPL_PATHS(impl)                                               \
+  TPC_TOPK_IMPL_PATH(impl, portable, NULL);                                     \
+  TPC_TOPK_IMPL_PATH(impl, avx2, tpc_topk_avx2_available);                      \
+  TPC_TOPK_IMPL_PATH(impl, avx512, tpc_topk_avx512_available)
+
 /* Bytes of the band buffers for (d, k) and keys of key_size bytes, and
 ** their placement at the start of work (64-byte aligned); sets the
 ** capacities (sure_cap = k), the unroll for the density k/d, and zeroes the

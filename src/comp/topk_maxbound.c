@@ -160,12 +160,4 @@ MAXBOUND_SELECT(avx2)
 MAXBOUND_SELECT(avx512)
 #undef MAXBOUND_SELECT
 
-const tpc_topk_impl tpc_topk_maxbound_portable = {
-    .name = "maxbound", .isa = "portable", .select_f32 = maxbound_select_portable_f32,
-    .select_f64 = maxbound_select_portable_f64};
-const tpc_topk_impl tpc_topk_maxbound_avx2 = {
-    .name = "maxbound", .isa = "avx2", .available = tpc_topk_avx2_available,
-    .select_f32 = maxbound_select_avx2_f32, .select_f64 = maxbound_select_avx2_f64};
-const tpc_topk_impl tpc_topk_maxbound_avx512 = {
-    .name = "maxbound", .isa = "avx512", .available = tpc_topk_avx512_available,
-    .select_f32 = maxbound_select_avx512_f32, .select_f64 = maxbound_select_avx512_f64};
+TPC_TOPK_IMPL_PATHS(maxbound);
