@@ -556,7 +556,7 @@ static void check_dense(const void *x, tpc_dtype dt, size_t d, const uint32_t *i
 
 Test(topk_kernels, dense_output_matches_memset_and_stores) {
   enum { D = 1100, NSET = 5 };
-  if (!tpc_cpu_supports(TPC_ISA_AVX2)) return;
+  if (!tpc_cpu_supports(TPC_ISA_AVX2)) cr_skip_test("no AVX2 on this machine");
   static const size_t sizes[] = {1, 3, 7, 8, 9, 33, 64, 100, 1027, D};
   bufs b = bufs_alloc(D);
   /* C11's aligned_alloc takes a size that is a multiple of the alignment */
