@@ -17,7 +17,8 @@ endif
 
 DEPS_DEB := gcc make pkg-config libgsl-dev libopenblas-dev libcriterion-dev \
             libsqlite3-dev sqlite3 zlib1g-dev gnuplot-nox dataset-fashion-mnist chromium \
-            python3-dev python3-numpy python3-torch clang libclang-rt-dev libomp-dev llvm valgrind
+            python3-dev python3-numpy python3-torch clang libclang-rt-dev libomp-dev llvm valgrind \
+            openmpi-bin libopenmpi-dev
 
 ifeq ($(FUZZ),1)
 # The fuzz build (make fuzz): clang's coverage hooks for libFuzzer in every
@@ -68,7 +69,7 @@ FLOORS_registry := $(FLOORS_mech) registry
 FLOORS_problems := core rng spec problems
 FLOORS_methods  := $(FLOORS_registry) problems methods
 LIB_FLOORS      := core rng spec wire store comp mech registry problems methods
-LAYERS          := bounds bench reports
+LAYERS          := bounds bench reports dist
 FLOORS_layers   := $(LIB_FLOORS) $(LAYERS)
 floor_dir = $(if $(filter $(1),$(LIB_FLOORS)),src/$(1),$(1))
 $(foreach f,$(LIB_FLOORS),$(eval $(BUILD)/obj/src/$(f)/%.o: FLOOR := $(f)))
@@ -87,8 +88,8 @@ CLI_SRC  := $(shell find src/cli -name '*.c' | sort)
 # The layers above the library (bounds/ with the theorem checks in
 # bounds/theorems/, bench/, reports/): linked into the command and the tests,
 # not into libtpc.  An example/ folder holds code built on its own.
-LAYER_SRC := $(shell find bounds bench reports -name '*.c' ! -name '*_source.c' \
-               ! -path '*/example/*' 2>/dev/null | sort)
+LAYER_SRC := $(shell find bounds bench reports dist -name '*.c' ! -name '*_source.c' \
+               ! -path '*/example/*' ! -path dist/mpi.c ! -path dist/none.c 2>/dev/null | sort)
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 MIGRATIONS := $(sort $(wildcard db/[0-9]*.sql))
 
@@ -106,9 +107,21 @@ LIB_SRC  := $(filter-out src/registry/pyplugin.c,$(LIB_SRC))
 PY_OBJ   :=
 endif
 
+# The transport (dist/dist.h): dist/none.c in build/tpc and the tests, which
+# need no MPI runtime; dist/mpi.c in build/tpc-mpi, built when Open MPI's
+# headers are there (make deps installs them).  MPI's headers are system
+# headers, as Python's.
+MPI_OK   := $(shell pkg-config --exists ompi-c 2>/dev/null && echo 1)
+MPI_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags ompi-c 2>/dev/null))
+MPI_LIBS := $(shell pkg-config --libs ompi-c 2>/dev/null)
+DIST_NONE := $(BUILD)/obj/dist/none.o
+DIST_MPI := $(BUILD)/obj/dist/mpi.o
+$(DIST_MPI): ALL_CFLAGS += $(MPI_CFLAGS)
+
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o $(PY_OBJ)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
-EXTRA_OBJ := $(LAYER_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/report_css.o
+EXTRA_OBJ := $(LAYER_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/report_css.o $(DIST_NONE)
+MPI_BIN  := $(if $(MPI_OK),$(BUILD)/tpc-mpi)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 # The command's readers of option values, unit-tested (tests/test_cli_read.c).
 CLI_TESTED_OBJ := $(BUILD)/obj/src/cli/read.o
@@ -116,7 +129,10 @@ CLI_TESTED_OBJ := $(BUILD)/obj/src/cli/read.o
 .PHONY: all deps test unit e2e floors-check install-check run bench report install uninstall \
         clean check-deps FORCE fuzz fuzz-run fuzz-seeds
 
-all: $(BUILD)/tpc $(BUILD)/libtpc.a $(BUILD)/libtpc.so
+all: $(BUILD)/tpc $(BUILD)/libtpc.a $(BUILD)/libtpc.so $(MPI_BIN)
+ifneq ($(MPI_OK),1)
+	@echo "make: Open MPI's headers are missing (make deps): $(BUILD)/tpc-mpi not built"
+endif
 
 # ---- dependencies ---------------------------------------------------------
 deps:
@@ -235,6 +251,13 @@ $(BUILD)/tpc: $(CLI_OBJ) $(EXTRA_OBJ) $(BUILD)/libtpc.a
 	@echo "  LD $@"
 	@$(CC) -o $@ $(CLI_OBJ) $(EXTRA_OBJ) -rdynamic -Wl,--whole-archive $(BUILD)/libtpc.a \
 	  -Wl,--no-whole-archive $(LDFLAGS_ALL) $(LIBS)
+
+# The same command over MPI (README.md "On a cluster"): the transport is
+# dist/mpi.c instead of dist/none.c, nothing else differs.
+$(BUILD)/tpc-mpi: $(CLI_OBJ) $(EXTRA_OBJ) $(DIST_MPI) $(BUILD)/libtpc.a
+	@echo "  LD $@"
+	@$(CC) -o $@ $(CLI_OBJ) $(filter-out $(DIST_NONE),$(EXTRA_OBJ)) $(DIST_MPI) -rdynamic \
+	  -Wl,--whole-archive $(BUILD)/libtpc.a -Wl,--no-whole-archive $(LDFLAGS_ALL) $(LIBS) $(MPI_LIBS)
 
 # ---- tests ----------------------------------------------------------------
 # Criterion's Test() macro expands to a 1-bit bit-field initialised from an
@@ -399,6 +422,7 @@ HEADERS := src/tpc.h $(shell sed -n 's/^\#include "\(.*\)"/src\/\1/p' src/tpc.h)
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/tpc
 	install -m 755 $(BUILD)/tpc $(DESTDIR)$(PREFIX)/bin/tpc
+	$(if $(MPI_BIN),install -m 755 $(MPI_BIN) $(DESTDIR)$(PREFIX)/bin/tpc-mpi)
 	install -m 644 $(BUILD)/libtpc.a $(DESTDIR)$(PREFIX)/lib/libtpc.a
 	install -m 755 $(BUILD)/libtpc.so $(DESTDIR)$(PREFIX)/lib/libtpc.so
 	for h in $(HEADERS); do \
@@ -411,7 +435,7 @@ install: all
 	test -z "$(DESTDIR)" && command -v ldconfig >/dev/null && ldconfig || true
 
 uninstall:
-	rm -rf $(DESTDIR)$(PREFIX)/bin/tpc $(DESTDIR)$(PREFIX)/lib/libtpc.a $(DESTDIR)$(PREFIX)/share/tpc \
+	rm -rf $(DESTDIR)$(PREFIX)/bin/tpc $(DESTDIR)$(PREFIX)/bin/tpc-mpi $(DESTDIR)$(PREFIX)/lib/libtpc.a $(DESTDIR)$(PREFIX)/share/tpc \
 	  $(DESTDIR)$(PREFIX)/lib/libtpc.so $(DESTDIR)$(PREFIX)/include/tpc \
 	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/tpc.pc
 

@@ -13,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "core/buildinfo.h"
+#include "dist/dist.h"
 
 /* OpenBLAS, which serves GSL's CBLAS calls here, keeps a thread pool of
 ** its own, whose workers spin beside tpc's OpenMP threads and oversubscribe
@@ -85,7 +86,7 @@ static void version(void) {
          tpc_build_compiler(), tpc_build_cflags());
 }
 
-int main(int argc, char **argv) {
+static int run(int argc, char **argv) {
   /* GSL's default handler aborts; every GSL status is checked instead. */
   gsl_set_error_handler_off();
   if (openblas_set_num_threads) openblas_set_num_threads(1);
@@ -108,4 +109,17 @@ int main(int argc, char **argv) {
     return TPC_EXIT_OK;
   }
   return tpc_cli_dispatch(argc - 1, argv + 1);
+}
+
+/* tpc-mpi: every rank runs the command line; rank 0 prints and stores
+** (dist/dist.h), the others' standard output goes nowhere. */
+int main(int argc, char **argv) {
+  int rc = tpc_dist_init(&argc, &argv);
+  if (rc) tpc_dist_exit(tpc_cli_fail(rc));
+  if (tpc_dist_rank() != 0 && !freopen("/dev/null", "w", stdout))
+    tpc_dist_exit(tpc_cli_fail(tpc_error(TPC_EIO, "rank %d: cannot close its output",
+                                         tpc_dist_rank())));
+  int code = run(argc, argv);
+  tpc_dist_finalize();
+  return code;
 }
