@@ -35,6 +35,10 @@ _Noreturn void tpc_dist_exit(int code);
 int tpc_dist_rank(void);
 int tpc_dist_size(void);
 
+/* The ranks on this machine, this one included: the command's default
+** --threads divides the processors among them. */
+int tpc_dist_local_size(void);
+
 /* Whether this binary talks MPI (tpc-mpi), whatever its size. */
 int tpc_dist_enabled(void);
 

@@ -15,8 +15,8 @@
 #include "core/error.h"
 #include "dist/dist.h"
 
-static int rank, size;
-static char library[64];
+static int rank, size, local_size = 1;
+static char library[MPI_MAX_LIBRARY_VERSION_STRING];
 
 static int mpi_fail(int err, const char *what) {
   char text[MPI_MAX_ERROR_STRING];
@@ -32,6 +32,7 @@ static int mpi_fail(int err, const char *what) {
   } while (0)
 
 static int count_of(size_t len, int *count) {
+  *count = 0;
   if (len > INT_MAX)
     return tpc_error(TPC_EINPUT, "MPI: a message of %zu bytes is beyond MPI's int count", len);
   *count = (int)len;
@@ -66,6 +67,12 @@ int tpc_dist_init(int *argc, char ***argv) {
   MPI_Get_version(&major, &minor);
   v[strcspn(v, ",\n")] = '\0';
   snprintf(library, sizeof library, "%s", v);
+  MPI_Comm node;
+  if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node) ==
+      MPI_SUCCESS) {
+    MPI_Comm_size(node, &local_size);
+    MPI_Comm_free(&node);
+  }
   if (provided < MPI_THREAD_FUNNELED)
     return tpc_error(TPC_EIO, "MPI: the library gives no funneled thread support");
   return slurm_size_check();
@@ -82,6 +89,7 @@ _Noreturn void tpc_dist_exit(int code) {
 
 int tpc_dist_rank(void) { return rank; }
 int tpc_dist_size(void) { return size; }
+int tpc_dist_local_size(void) { return local_size; }
 int tpc_dist_enabled(void) { return 1; }
 const char *tpc_dist_library(void) { return library; }
 

@@ -22,6 +22,7 @@ _Noreturn void tpc_dist_exit(int code) { exit(code); }
 
 int tpc_dist_rank(void) { return 0; }
 int tpc_dist_size(void) { return 1; }
+int tpc_dist_local_size(void) { return 1; }
 int tpc_dist_enabled(void) { return 0; }
 const char *tpc_dist_library(void) { return "none"; }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "bounds/sandbox.h"
+#include "dist/dist.h"
 #include "cli/cli.h"
 #include "core/error.h"
 #include "registry/plugin.h"
@@ -24,7 +25,9 @@ void tpc_cli_common_init(tpc_cli_common *o) {
   memset(o, 0, sizeof *o);
   o->db = "db/tpc.sqlite";
   o->seed = 1;
-  o->threads = omp_get_num_procs();
+  /* the ranks of tpc-mpi on one machine share its processors */
+  int share = omp_get_num_procs() / tpc_dist_local_size();
+  o->threads = share > 1 ? share : 1;
 }
 
 /* 1 for a good value, -1 for a bad one: tpc_cli_common_opt's convention. */
@@ -139,7 +142,8 @@ static tpc_registry *registry_plugins(const tpc_cli_common *o, int *exit_code) {
   "\ncommon options (every command takes them and uses those it needs):\n"          \
   "  --db PATH        database (default db/tpc.sqlite; created and migrated)\n"      \
   "  --seed N         run seed: fixes every result, whatever the thread count\n"     \
-  "  --threads N      worker threads, 1 to 1024 (default: all processors)\n"         \
+  "  --threads N      worker threads, 1 to 1024 (default: the processors, shared\n" \
+  "                   by the tpc-mpi ranks on the machine)\n"                       \
   "  --plugin FILE    load compressors/mechanisms from a plugin (repeatable)\n"      \
   "  --quiet          no progress bar or table\n"                                    \
   "  --help           this text\n"
