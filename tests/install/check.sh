@@ -14,4 +14,12 @@ for kind in shared static; do
   got=$("$tmp/$kind")
   [ "$got" = "$want" ] || { echo "install: $kind consumer printed '$got', expected '$want'"; exit 1; }
 done
-echo "install: 2 passed, 0 failed"
+passed=2
+# The MPI build is installed beside tpc when it was built, and starts alone
+# (one rank, MPI's singleton start) from the prefix.
+if [ -x build/tpc-mpi ]; then
+  "$tmp/bin/tpc-mpi" --version >/dev/null ||
+    { echo "install: $tmp/bin/tpc-mpi --version failed"; exit 1; }
+  passed=3
+fi
+echo "install: $passed passed, 0 failed"
