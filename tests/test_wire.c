@@ -276,6 +276,38 @@ Test(wire, dense_roundtrip) {
   gsl_rng_free(r);
 }
 
+/* Bit i of an encoding, LSB first (the wire's order). */
+static unsigned bit_at(const uint8_t *buf, uint64_t i) { return (buf[i >> 3] >> (i & 7)) & 1u; }
+
+/* A dense part after a sparse one of nnz = 0..7 index-listed entries (7 + vb
+** bits each at d = 100): its values start at every bit offset in a byte and
+** travel a word at a time (wire.c's bw_put_bytes, br_get_bytes).  The last
+** d vb bits of the encoding must be the values' patterns, LSB first, read
+** back from a buffer of exactly the message's length; d from 1 to 17 covers
+** the word loop, its byte tail and both together. */
+Test(wire, dense_values_at_every_bit_offset) {
+  gsl_rng *r = tpc_rng_alloc_stream(17, TPC_PURPOSE_TEST, 0);
+  const size_t ds[] = {1, 7, 8, 9, 17, 100};
+  for (size_t it = 0; it < 2; it++)
+    for (size_t id = 0; id < sizeof ds / sizeof *ds; id++)
+      for (size_t nnz = 0; nnz < 8; nnz++) {
+        size_t d = ds[id] < nnz ? nnz : ds[id], vb = 8 * width(dtypes[it]), len;
+        tpc_msg m;
+        tpc_msg_reset(&m);
+        add_sparse(&m, r, dtypes[it], d, nnz);
+        add_dense(&m, r, dtypes[it], d);
+        uint8_t *buf = roundtrip(&m, TPC_WIRE_INDEX, r, &len);
+        uint64_t bits = tpc_wire_bits(&m, TPC_WIRE_INDEX), start = bits - (uint64_t)d * vb;
+        const uint8_t *val = m.part[1].val;
+        for (uint64_t b = 0; b < (uint64_t)d * vb; b++)
+          cr_assert(eq(u32, bit_at(buf, start + b), bit_at(val, b)),
+                    "%s d = %zu nnz = %zu: bit %llu of the values (offset %llu)",
+                    dtypes[it] == TPC_F32 ? "f32" : "f64", d, nnz, (unsigned long long)b,
+                    (unsigned long long)(start & 7));
+      }
+  gsl_rng_free(r);
+}
+
 /* Both layouts and AUTO, k = 0, k = 1, k = d/10 and k = d; the bitmap costs
 ** d bits, the list nnz * ceil(log2 d), and AUTO the smaller. */
 Test(wire, sparse_roundtrip_layouts) {

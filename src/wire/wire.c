@@ -141,6 +141,34 @@ static void bw_put(bit_writer *w, uint64_t v, unsigned n) {
   }
 }
 
+/* The bits of n bytes at src, LSB first, written at w's position: what
+** bw_put would write a byte at a time, a word at a time.  A dense part of
+** d = 10^4 doubles took 90 us to encode value by value. */
+static void bw_put_bytes(bit_writer *w, const uint8_t *src, size_t n) {
+  uint8_t *dst = w->buf + (w->pos >> 3);
+  unsigned off = (unsigned)(w->pos & 7);
+  if (n == 0) return;
+  w->pos += 8 * (uint64_t)n;
+  if (off == 0) {
+    memcpy(dst, src, n);
+    return;
+  }
+  uint64_t carry = dst[0]; /* the low off bits already written; the rest is 0 */
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x, out;
+    memcpy(&x, src + i, sizeof x);
+    out = (x << off) | carry;
+    memcpy(dst + i, &out, sizeof out);
+    carry = x >> (64 - off);
+  }
+  for (; i < n; i++) {
+    dst[i] = (uint8_t)(((unsigned)src[i] << off) | carry);
+    carry = (uint64_t)(src[i] >> (8 - off));
+  }
+  dst[n] = (uint8_t)carry; /* the last off bits: inside the message */
+}
+
 static void bw_varint(bit_writer *w, uint64_t v) {
   do {
     uint64_t group = v & 0x7f;
@@ -170,6 +198,29 @@ static uint64_t br_get(bit_reader *r, unsigned n) {
     r->pos += take;
   }
   return v;
+}
+
+/* n bytes read at r's position into dst, LSB first: what br_get would read
+** a byte at a time, a word at a time; the caller has checked 8 n <=
+** br_left(r).  With an offset, byte n at r's position holds the last bits
+** and is inside the buffer. */
+static void br_get_bytes(bit_reader *r, uint8_t *dst, size_t n) {
+  const uint8_t *src = r->buf + (r->pos >> 3);
+  unsigned off = (unsigned)(r->pos & 7);
+  if (n == 0) return;
+  r->pos += 8 * (uint64_t)n;
+  if (off == 0) {
+    memcpy(dst, src, n);
+    return;
+  }
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x, out;
+    memcpy(&x, src + i, sizeof x);
+    out = (x >> off) | ((uint64_t)src[i + 8] << (64 - off));
+    memcpy(dst + i, &out, sizeof out);
+  }
+  for (; i < n; i++) dst[i] = (uint8_t)((src[i] >> off) | ((unsigned)src[i + 1] << (8 - off)));
 }
 
 /* Checked read of a header field named `what` of part `ip`. */
@@ -392,16 +443,34 @@ static int scale_pattern(double scale, tpc_dtype t, size_t ip, uint64_t *u) {
 
 /* ---- encoding ----------------------------------------------------------------- */
 
+/* The first of the n values of type t at val that is not finite, or n. */
+static size_t first_nonfinite(const void *val, tpc_dtype t, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (!pattern_finite(value_pattern(val, t, i), t)) return i;
+  return n;
+}
+
+static int values_finite(const tpc_msg_part *p, size_t n, size_t ip) {
+  size_t bad = first_nonfinite(p->val, p->dtype, n);
+  if (bad < n)
+    return tpc_error(TPC_EINPUT, "wire: part %zu: value %zu is not finite", ip, bad);
+  return TPC_OK;
+}
+
+/* A little-endian host holds an array of values as the bit string the wire
+** carries (each pattern LSB first, in order): it travels by bytes. */
+#define WIRE_LITTLE_ENDIAN (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+
 static int put_values(bit_writer *w, const tpc_msg_part *p, size_t n,
                       size_t ip) {
   unsigned vb = value_bits(p->dtype);
-  for (size_t i = 0; i < n; i++) {
-    uint64_t u = value_pattern(p->val, p->dtype, i);
-    if (!pattern_finite(u, p->dtype))
-      return tpc_error(TPC_EINPUT, "wire: part %zu: value %zu is not finite",
-                       ip, i);
-    bw_put(w, u, vb);
+  int rc = values_finite(p, n, ip);
+  if (rc != TPC_OK) return rc;
+  if (WIRE_LITTLE_ENDIAN) {
+    bw_put_bytes(w, p->val, n * (vb / 8));
+    return TPC_OK;
   }
+  for (size_t i = 0; i < n; i++) bw_put(w, value_pattern(p->val, p->dtype, i), vb);
   return TPC_OK;
 }
 
@@ -727,14 +796,11 @@ static void *arena_take(arena *a, size_t bytes) {
 
 static int get_values(bit_reader *r, tpc_msg_part *p, size_t n, size_t ip) {
   unsigned vb = value_bits(p->dtype);
-  for (size_t i = 0; i < n; i++) {
-    uint64_t u = br_get(r, vb);
-    if (!pattern_finite(u, p->dtype))
-      return tpc_error(TPC_EINPUT, "wire: part %zu: value %zu is not finite",
-                       ip, i);
-    store_pattern(p->val, p->dtype, i, u);
-  }
-  return TPC_OK;
+  if (WIRE_LITTLE_ENDIAN)
+    br_get_bytes(r, p->val, n * (vb / 8));
+  else
+    for (size_t i = 0; i < n; i++) store_pattern(p->val, p->dtype, i, br_get(r, vb));
+  return values_finite(p, n, ip);
 }
 
 static int get_index_list(bit_reader *r, tpc_msg_part *p, size_t ip) {
