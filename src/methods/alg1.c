@@ -1512,6 +1512,10 @@ static int net_sync(alg1_round *r, net_sync_head *h) {
   const tpc_alg1_net *net = r->o->net;
   double t = net_clock(r);
   int rc = net->bcast(net->ctx, h, sizeof *h);
+  if (net->rank == 0)
+    r->tm->bytes_sent += sizeof *h * (uint64_t)(net->size - 1);
+  else
+    r->tm->bytes_recv += sizeof *h;
   if (!rc && !h->rc && h->stop < 0) {
     if (!(rc = net_grow(&a->sbuf2, &a->scap2, h->down_len)))
       rc = net->bcast(net->ctx, a->sbuf2, h->down_len);
