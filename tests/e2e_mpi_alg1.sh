@@ -81,5 +81,11 @@ equals "SELECT group_concat(clients) FROM (SELECT clients FROM dist_alg1_times
           WHERE trajectory_id = (SELECT min(id) FROM rate_trajectories) ORDER BY rank)" \
   "4,4,2" "P = 3: whole blocks of 4 clients"
 
+# the report's subsection: the links, every rank's split, the model's figure
+expect 0 "report" -- report --db "$db" --out "$tmp/rep"
+has rep/report.md "Algorithm 1 over MPI: time per round" "report: the subsection"
+has rep/report.md "| gd T5.thm1 | 2 | 2 |" "report: rank 2 of gd's first repetition"
+has rep/report.md "dist-comm-model.svg" "report: the model's figure"
+
 echo "e2e_mpi_alg1: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
