@@ -1267,7 +1267,7 @@ static int net_pack(tpc_alg1 *a, size_t lo, size_t hi, size_t *len) {
     int rc = net_grow(&a->sbuf2, &a->scap2, off + sizeof h + c->ops_len);
     if (rc) return rc;
     memcpy(a->sbuf2 + off, &h, sizeof h);
-    memcpy(a->sbuf2 + off + sizeof h, c->ops, c->ops_len);
+    if (c->ops_len) memcpy(a->sbuf2 + off + sizeof h, c->ops, c->ops_len); /* none: NULL */
     off += sizeof h + c->ops_len;
   }
   *len = off;
