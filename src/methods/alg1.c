@@ -90,11 +90,15 @@ typedef struct alg1_client {
   int bad;           /* non-finite or huge gradient */
   int status;        /* wire check failure */
   char err[200];
-  /* Over a network (alg1.h): the round's records for the server, each an
-  ** operation on its copies and, for a message, its wire bytes. */
-  uint8_t *ops;
-  size_t ops_len, ops_cap;
 } alg1_client;
+
+/* Over a network (alg1.h): a client's records of the round for the server,
+** each an operation on its copies and, for a message, its wire bytes.  Kept
+** apart from alg1_client, whose layout the one-process round is tuned to. */
+typedef struct alg1_ops {
+  uint8_t *buf;
+  size_t len, cap;
+} alg1_ops;
 
 struct tpc_alg1 {
   const tpc_problem *p;
@@ -146,6 +150,7 @@ struct tpc_alg1 {
   ** h_i (the clients' own states live on their ranks), and the buffers the
   ** ranks' bytes arrive in and leave from. */
   double **ng, **nh;
+  alg1_ops *ops;      /* every client's records (its own rank's used) */
   uint8_t *rbuf, *sbuf2;
   size_t rcap, scap2;
 };
@@ -197,7 +202,6 @@ static void client_free(alg1_client *c) {
   free(c->hs);
   free(c->diff);
   free(c->buf);
-  free(c->ops);
   if (c->rng) gsl_rng_free(c->rng);
   if (c->shared) gsl_rng_free(c->shared);
 }
@@ -205,6 +209,9 @@ static void client_free(alg1_client *c) {
 static void net_copies_free(tpc_alg1 *a) {
   for (size_t i = 0; a->ng && i < a->n; i++) free(a->ng[i]);
   for (size_t i = 0; a->nh && i < a->n; i++) free(a->nh[i]);
+  for (size_t i = 0; a->ops && i < a->n; i++) free(a->ops[i].buf);
+  free(a->ops);
+  a->ops = NULL;
   free(a->ng);
   free(a->nh);
   a->ng = a->nh = NULL;
@@ -551,31 +558,32 @@ static void client_fail(alg1_client *c, int rc) {
 /* Append record `op` with len payload bytes to the client's records; the
 ** payload is written by the caller at the returned place (NULL: out of
 ** memory, the client's status says so). */
-static uint8_t *net_record(alg1_client *c, int op, size_t len) {
-  size_t need = c->ops_len + 1 + sizeof(uint64_t) + len;
-  if (need > c->ops_cap) {
-    size_t cap = need > 2 * c->ops_cap ? need : 2 * c->ops_cap;
-    uint8_t *b = realloc(c->ops, cap);
+static uint8_t *net_record(const tpc_alg1 *a, alg1_client *c, int op, size_t len) {
+  alg1_ops *o = &a->ops[c - a->c];
+  size_t need = o->len + 1 + sizeof(uint64_t) + len;
+  if (need > o->cap) {
+    size_t cap = need > 2 * o->cap ? need : 2 * o->cap;
+    uint8_t *b = realloc(o->buf, cap);
     if (!b) {
       client_fail(c, tpc_error(TPC_ENOMEM, "out of memory for a %zu-byte record", need));
       return NULL;
     }
-    c->ops = b;
-    c->ops_cap = cap;
+    o->buf = b;
+    o->cap = cap;
   }
-  uint8_t *at = c->ops + c->ops_len;
+  uint8_t *at = o->buf + o->len;
   uint64_t l = len;
   at[0] = (uint8_t)op;
   memcpy(at + 1, &l, sizeof l);
-  c->ops_len = need;
+  o->len = need;
   return at + 1 + sizeof l;
 }
 
 /* Over a network: message m in its wire bytes, for the server's copy of g_i
 ** (op NET_OP_G) or h_i (NET_OP_H). */
-static void net_message(alg1_client *c, int op, const tpc_msg *m) {
+static void net_message(const tpc_alg1 *a, alg1_client *c, int op, const tpc_msg *m) {
   size_t size = tpc_wire_size(m, TPC_WIRE_AUTO), len = 0;
-  uint8_t *at = c->status ? NULL : net_record(c, op, size);
+  uint8_t *at = c->status ? NULL : net_record(a, c, op, size);
   if (!at) return;
   int rc = tpc_wire_encode(m, TPC_WIRE_AUTO, at, size, &len);
   if (rc) client_fail(c, rc);
@@ -587,7 +595,7 @@ static void client_wire(const alg1_round *r, alg1_client *c, const tpc_msg *m, i
                         const double *state) {
   size_t d = r->a->d;
   double *copy = to_h ? c->hs : c->srv;
-  if (r->o->net) net_message(c, to_h ? NET_OP_H : NET_OP_G, m);
+  if (r->o->net) net_message(r->a, c, to_h ? NET_OP_H : NET_OP_G, m);
   if (!r->o->wire_check || c->status) return;
   int rc = tpc_runner_wire_apply(m, copy, d, &c->buf, &c->cap, tpc_msg_apply_f64);
   if (!rc && memcmp(copy, state, d * sizeof(double)) != 0)
@@ -663,7 +671,6 @@ static void clients_grad(const alg1_round *r, size_t i0, size_t count, void *wor
   for (size_t k = 0; k < count; k++) {
     alg1_client *c = &a->c[i0 + k];
     c->bits = c->paper = 0;
-    c->ops_len = 0;
     g[k] = c->x;
   }
   tpc_problem_grad_many(a->p, i0, count, r->pt, g, f, nx, work);
@@ -717,7 +724,7 @@ static void shifted_round(const alg1_round *r, size_t i, tpc_comp *Q) {
   tpc_msg_apply_f64(&c->msg, c->g);
   client_bits(c, &c->msg);
   if (r->o->wire_check) memcpy(c->srv, c->hs, d * sizeof(double));
-  if (r->o->net && !c->status) net_record(c, NET_OP_COPY, 0);
+  if (r->o->net && !c->status) net_record(a, c, NET_OP_COPY, 0);
   client_wire(r, c, &c->msg, 0, c->g);
   if (!a->rule->shift) return;
   tpc_alg1_shift_step st = {.client = i, .d = d, .grad = c->x, .diff = c->diff,
@@ -1260,15 +1267,17 @@ static int net_pack(tpc_alg1 *a, size_t lo, size_t hi, size_t *len) {
     alg1_client *c = &a->c[i];
     if (c->status) {
       size_t l = strlen(c->err) + 1;
-      uint8_t *at = net_record(c, NET_OP_ERR, l);
+      uint8_t *at = net_record(a, c, NET_OP_ERR, l);
       if (at) memcpy(at, c->err, l);
     }
-    net_head h = {c->f, c->G, c->H, c->bits, c->paper, c->ops_len, c->bad, c->status};
-    int rc = net_grow(&a->sbuf2, &a->scap2, off + sizeof h + c->ops_len);
+    alg1_ops *o = &a->ops[i];
+    net_head h = {c->f, c->G, c->H, c->bits, c->paper, o->len, c->bad, c->status};
+    int rc = net_grow(&a->sbuf2, &a->scap2, off + sizeof h + o->len);
     if (rc) return rc;
     memcpy(a->sbuf2 + off, &h, sizeof h);
-    if (c->ops_len) memcpy(a->sbuf2 + off + sizeof h, c->ops, c->ops_len); /* none: NULL */
-    off += sizeof h + c->ops_len;
+    if (o->len) memcpy(a->sbuf2 + off + sizeof h, o->buf, o->len); /* none: NULL */
+    off += sizeof h + o->len;
+    o->len = 0; /* the next round's records start empty */
   }
   *len = off;
   return TPC_OK;
@@ -1616,6 +1625,8 @@ static int run_net(tpc_alg1 *a, const tpc_alg1_opts *o, alg1_round *r, tpc_alg1_
   r->b_hi = (tpc_alg1_net_lo(a->n, net->size, net->rank + 1) + TPC_ALG1_CLIENTS - 1) /
             TPC_ALG1_CLIENTS;
   r->tm = &tm;
+  if (!a->ops && !(a->ops = calloc(a->n, sizeof *a->ops))) return TPC_ENOMEM;
+  for (size_t i = 0; i < a->n; i++) a->ops[i].len = 0; /* a failed run's */
   r->tgrad = calloc(2 * th, sizeof(double));
   if (!r->tgrad) return TPC_ENOMEM;
   r->tcomp = r->tgrad + th;

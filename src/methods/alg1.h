@@ -101,7 +101,8 @@ const char *tpc_alg1_stop_name(tpc_alg1_stop s);
 ** So every rank records the same points, bit for bit those of one process
 ** (THEORY.md T4 fixes the method; the order of the sums fixes the bits).
 ** On ranks other than 0 with an EF21-P downlink only w (the clients' point)
-** is kept: x, the model, is rank 0's.  The transport is the caller's: these
+** is kept: x, the model, is rank 0's; a client's state and shift
+** (tpc_alg1_client_shift) are its own rank's.  The transport is the caller's: these
 ** callbacks (dist/alg1_net.h implements them over dist/dist.h). */
 typedef struct tpc_alg1_net_times {
   double grad;        /* the clients' gradients (thread-seconds) */
