@@ -655,8 +655,10 @@ static int compute_isolated(unit_call *call, rate_unit *u, int *stopped) {
 static int run_unit(rate_job *j, rate_unit *u, tpc_cli_run *run, tpc_cli_progress *pr,
                     int *stopped) {
   unit_call call = {j, u, pr};
-  /* a plugin's child talks to no rank: every rank runs it whole */
-  j->args->o.net = j->dist && !u->m->isolated ? tpc_dist_alg1_net(j->dist) : NULL;
+  /* a plugin's child talks to no rank: every rank runs it whole; one rank
+  ** runs the plain path, without the wire's encoding and decoding */
+  j->args->o.net = j->dist && !u->m->isolated && tpc_dist_size() > 1
+                       ? tpc_dist_alg1_net(j->dist) : NULL;
   if (j->dist) tpc_dist_alg1_clear(j->dist);
   int rc = u->m->isolated ? compute_isolated(&call, u, stopped)
                           : compute_unit(&call, &u->c, &u->time);
@@ -675,7 +677,8 @@ static void print_dist(const rate_job *j) {
   tpc_dist_alg1_summary s;
   tpc_dist_alg1_summary_get(j->dist, &s);
   if (!s.rounds) {
-    printf("    %d ranks: not Algorithm 1's runner: every rank ran it whole\n", tpc_dist_size());
+    printf("    %d ranks: each ran it whole (2Direction's runner, or a plugin's child)\n",
+           tpc_dist_size());
     return;
   }
   printf("    %d ranks, rank 0 per round: gradients %.3g s, compress %.3g s, wait %.3g s, "
@@ -707,12 +710,12 @@ static int stored_checks(rate_job *j, const tpc_cli_run *run, int *kept) {
 /* tpc-mpi: rank 0 read what a resumed run kept; every rank skips the same
 ** units. */
 static int share_kept(rate_job *j, tpc_cli_run *run, int *kept) {
-  int32_t head[2] = {run->resumed, 0};
+  int32_t resumed = run->resumed;
   if (!j->dist) return TPC_EXIT_OK;
-  int rc = tpc_dist_bcast(head, sizeof head, 0);
-  if (!rc && head[0]) rc = tpc_dist_bcast(kept, j->nu * sizeof *kept, 0);
+  int rc = tpc_dist_bcast(&resumed, sizeof resumed, 0);
+  if (!rc && resumed) rc = tpc_dist_bcast(kept, j->nu * sizeof *kept, 0);
   if (rc) return tpc_cli_fail(rc);
-  run->resumed = head[0];
+  run->resumed = resumed;
   return TPC_EXIT_OK;
 }
 
