@@ -6,7 +6,7 @@
 ** "Algorithm 1 over MPI", db/015_dist.sql).
 **
 ** Every rank runs the same `tpc rate` command: each creates the network
-** with tpc_dist_alg1_init, measures the links (collective), and passes
+** with tpc_dist_alg1_alloc, measures the links (collective), and passes
 ** tpc_dist_alg1_net() to the runs; at the end of each run rank 0 gathers the
 ** ranks' sums of times and keeps them until tpc_dist_alg1_store writes them
 ** under the trajectories of a stored check.  Rank 0 alone touches SQLite.

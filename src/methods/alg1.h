@@ -88,7 +88,10 @@ const char *tpc_alg1_stop_name(tpc_alg1_stop s);
 **     (wire/wire.h) with their scalars (f_i, G_i, H_i, bits, the bad flag)
 **     and sends them to rank 0, which decodes and applies them in client
 **     order to its copies of the g_i (and h_i), exactly the wire check's
-**     path, and aggregates g in client order;
+**     path, and aggregates g in client order (a shift's update of h_i
+**     travels as its own message also where the server could derive it
+**     from m_i, as DIANA's: the bits counted stay those of one process, the
+**     bytes sent are more);
 **   - grad f = (1/n) sum y_i travels as a chain (the statistics): rank 0
 **     adds its clients' y_i to +0.0 and sends the sum to rank 1, which adds
 **     its own, ..., and the last rank sends it back to rank 0: the additions
