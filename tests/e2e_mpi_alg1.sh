@@ -79,6 +79,12 @@ for P in 1 2 3; do
                AND o.trajectory_id = z.trajectory_id)" 0 "P = $P: bytes sent = bytes received"
   fi
 done
+# rank 0 cannot open the database: every rank stops with its exit code
+# instead of waiting for rank 0 in the runs
+timeout 60 mpirun --allow-run-as-root --oversubscribe -n 2 "$MPI_TPC" rate "$Q" gd --T 5 \
+  --db "$tmp/no/such/dir/x.sqlite" >"$tmp/out" 2>"$tmp/err"
+is "$?" 4 "a database rank 0 cannot create: exit 4, no rank waiting"
+
 # the clients of 3 ranks: 4, 4, 2
 db="$tmp/p3.sqlite"
 equals "SELECT group_concat(clients) FROM (SELECT clients FROM dist_alg1_times
