@@ -619,5 +619,6 @@ int tpc_report_rates(tpc_doc *doc, sqlite3 *db, tpc_report_summary *sum) {
     else if (!rc && i == 3) rc = ef21p_figures(doc, db);
     else if (!rc) rc = best_figures(doc, db, exps[i][0]);
   }
-  return rc ? rc : tpc_report_scaling(doc, db, sum);
+  if (!rc) rc = tpc_report_scaling(doc, db, sum);
+  return rc ? rc : tpc_report_dist(doc, db, sum);
 }

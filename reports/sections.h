@@ -21,6 +21,8 @@ int tpc_report_theorems(tpc_doc *d, sqlite3 *db, tpc_report_summary *sum);
 int tpc_report_rates(tpc_doc *d, sqlite3 *db, tpc_report_summary *sum);
 /* The scaling laws of T12 (sec_scaling.c), a subsection of the rates. */
 int tpc_report_scaling(tpc_doc *d, sqlite3 *db, tpc_report_summary *sum);
+/* Algorithm 1 over MPI (sec_dist.c), a subsection of the rates. */
+int tpc_report_dist(tpc_doc *d, sqlite3 *db, tpc_report_summary *sum);
 int tpc_report_kernels(tpc_doc *d, sqlite3 *db, tpc_report_summary *sum);
 int tpc_report_compare(tpc_doc *d, tpc_store *st, int64_t run_a, int64_t run_b, double threshold);
 /* The newest regress run's verdict and its failures and warnings. */

@@ -157,6 +157,7 @@ static void alg1_opts(const tpc_rate_opts *o, double gamma, const tpc_theorem *t
   a->average = needs.average;
   a->cancel = o->cancel;
   a->cancel_ctx = o->cancel_ctx;
+  a->net = o->net;
 }
 
 static int converged(const tpc_alg1_result *r) {

@@ -101,6 +101,9 @@ typedef struct tpc_rate_opts {
   void *cancel_ctx;
   void (*progress)(void *ctx, size_t done, size_t total);
   void *progress_ctx;
+  /* Algorithm 1's clients spread over processes (tpc_alg1_opts.net; NULL:
+  ** one process).  2Direction's runner ignores it: every process runs it. */
+  const tpc_alg1_net *net;
 } tpc_rate_opts;
 
 /* Theorem 1 of T5, T = 1000, mult 1, delta 0.01, max_points 2000, slack

@@ -36,6 +36,8 @@
 #include "bounds/theorems/scaling.h"
 #include "cli/cli.h"
 #include "core/error.h"
+#include "dist/alg1_net.h"
+#include "dist/dist.h"
 #include "methods/method.h"
 #include "store/store.h"
 
@@ -293,6 +295,8 @@ typedef struct rate_job {
   rate_unit u[RATE_MAX_UNITS];
   const char *names[RATE_MAX_UNITS];    /* u[k].m->canon */
   const char *theorems[RATE_MAX_UNITS]; /* u[k].thm's id or NULL */
+  /* tpc-mpi: Algorithm 1's clients over the ranks (dist/alg1_net.h) */
+  tpc_dist_alg1 *dist;
 } rate_job;
 
 static void job_free(rate_job *j) {
@@ -301,6 +305,7 @@ static void job_free(rate_job *j) {
   tpc_spec_free(j->server);
   tpc_problem_free(j->p);
   tpc_spec_free(j->prob_spec);
+  tpc_dist_alg1_free(j->dist);
 }
 
 static int load_problem(rate_job *j, const char *text) {
@@ -650,12 +655,37 @@ static int compute_isolated(unit_call *call, rate_unit *u, int *stopped) {
 static int run_unit(rate_job *j, rate_unit *u, tpc_cli_run *run, tpc_cli_progress *pr,
                     int *stopped) {
   unit_call call = {j, u, pr};
+  /* a plugin's child talks to no rank: every rank runs it whole; one rank
+  ** runs the plain path, without the wire's encoding and decoding */
+  j->args->o.net = j->dist && !u->m->isolated && tpc_dist_size() > 1
+                       ? tpc_dist_alg1_net(j->dist) : NULL;
+  if (j->dist) tpc_dist_alg1_clear(j->dist);
   int rc = u->m->isolated ? compute_isolated(&call, u, stopped)
                           : compute_unit(&call, &u->c, &u->time);
-  if (rc != TPC_OK || u->fault[0]) return rc;
+  if (rc != TPC_OK || u->fault[0] || tpc_dist_rank() != 0) return rc;
   tpc_rate_row row = {run->id, NULL, NULL, j->prob_text, u->m->canon,
                       j->server ? j->server_text : NULL};
-  return tpc_rate_store(run->store, &row, j->p, &j->args->o, &u->c, NULL);
+  tpc_rate_ids ids;
+  rc = tpc_rate_store(run->store, &row, j->p, &j->args->o, &u->c, &ids);
+  if (!rc && j->dist) rc = tpc_dist_alg1_store(j->dist, run->store, ids.check_id, j->p->n);
+  return rc;
+}
+
+/* tpc-mpi: the unit's time per round on rank 0 and its communication
+** against the links' model (dist/alg1_net.h). */
+static void print_dist(const rate_job *j) {
+  tpc_dist_alg1_summary s;
+  tpc_dist_alg1_summary_get(j->dist, &s);
+  if (!s.rounds) {
+    printf("    %d ranks: each ran it whole (2Direction's runner, or a plugin's child)\n",
+           tpc_dist_size());
+    return;
+  }
+  printf("    %d ranks, rank 0 per round: gradients %.3g s, compress %.3g s, wait %.3g s, "
+         "comm %.3g s, decode+server %.3g s, statistics %.3g s;\n"
+         "          comm / (a + bytes/b) = %.3g / %.3g = %.3g\n",
+         tpc_dist_size(), s.grad, s.compress, s.wait, s.comm, s.decode, s.stats, s.comm,
+         s.model, s.ratio);
 }
 
 /* Report a unit that failed in its child. */
@@ -677,10 +707,23 @@ static int stored_checks(rate_job *j, const tpc_cli_run *run, int *kept) {
   return TPC_EXIT_OK;
 }
 
+/* tpc-mpi: rank 0 read what a resumed run kept; every rank skips the same
+** units. */
+static int share_kept(rate_job *j, tpc_cli_run *run, int *kept) {
+  int32_t resumed = run->resumed;
+  if (!j->dist) return TPC_EXIT_OK;
+  int rc = tpc_dist_bcast(&resumed, sizeof resumed, 0);
+  if (!rc && resumed) rc = tpc_dist_bcast(kept, j->nu * sizeof *kept, 0);
+  if (rc) return tpc_cli_fail(rc);
+  run->resumed = resumed;
+  return TPC_EXIT_OK;
+}
+
 static int run_checks(rate_job *j, tpc_cli_run *run) {
   int violated = 0, inconclusive = 0, failed = 0, quiet = j->args->common->quiet;
   int kept[RATE_MAX_UNITS];
   int ec = run->resumed ? stored_checks(j, run, kept) : TPC_EXIT_OK;
+  if (!ec) ec = share_kept(j, run, kept);
   if (ec) return ec;
   set_delta(j);
   if (!quiet) print_header(j);
@@ -711,11 +754,29 @@ static int run_checks(rate_job *j, tpc_cli_run *run) {
       inconclusive |= u->c.verdict == TPC_RATE_INCONCLUSIVE;
       if (!quiet) print_row(u);
       if (!quiet && u->time.timed) print_time(u);
+      if (!quiet && j->dist && tpc_dist_size() > 1) print_dist(j);
     }
     fflush(stdout);
   }
   return failed ? TPC_EXIT_INTERNAL : violated ? TPC_EXIT_FAIL
        : inconclusive ? TPC_EXIT_INCONCLUSIVE : TPC_EXIT_OK;
+}
+
+/* Open the run on rank 0 (the only one that touches the database), tell
+** the other ranks how that went, and under tpc-mpi measure the links
+** (dist/alg1_net.h) and store them with the run. */
+static int open_run(tpc_cli_ctx *ctx, rate_job *j, const char *settings) {
+  int rc;
+  int32_t ec = tpc_dist_rank() == 0 ? tpc_cli_run_open(ctx, settings) : TPC_EXIT_OK;
+  if (!tpc_dist_enabled()) return ec;
+  if ((rc = tpc_dist_bcast(&ec, sizeof ec, 0))) return tpc_cli_fail(rc);
+  if (ec) return ec;
+  if (!(j->dist = tpc_dist_alg1_alloc(&rc)) || (rc = tpc_dist_alg1_links(j->dist)))
+    return tpc_cli_fail(rc);
+  if (tpc_dist_rank() == 0 &&
+      (rc = tpc_dist_alg1_store_links(j->dist, ctx->run.store, ctx->run.id)))
+    return tpc_cli_fail(rc);
+  return TPC_EXIT_OK;
 }
 
 static int checks_mode(tpc_cli_ctx *ctx, rate_args *a) {
@@ -728,7 +789,7 @@ static int checks_mode(tpc_cli_ctx *ctx, rate_args *a) {
   if (!ec && !(settings = tpc_rate_settings(j->prob_text, j->server ? j->server_text : NULL,
                                             selection(a), &a->o, j->names, j->theorems, j->nu)))
     ec = tpc_cli_fail(tpc_error(TPC_ENOMEM, "out of memory"));
-  if (!ec) ec = tpc_cli_run_open(ctx, settings);
+  if (!ec) ec = open_run(ctx, j, settings);
   if (!ec) ec = run_checks(j, &ctx->run);
   free(settings);
   job_free(j);

@@ -92,6 +92,14 @@ typedef struct alg1_client {
   char err[200];
 } alg1_client;
 
+/* Over a network (alg1.h): a client's records of the round for the server,
+** each an operation on its copies and, for a message, its wire bytes.  Kept
+** apart from alg1_client, whose layout the one-process round is tuned to. */
+typedef struct alg1_ops {
+  uint8_t *buf;
+  size_t len, cap;
+} alg1_ops;
+
 struct tpc_alg1 {
   const tpc_problem *p;
   const tpc_registry *reg;
@@ -138,6 +146,13 @@ struct tpc_alg1 {
   ** message, stream and wire buffer are smsg, srng, sbuf (no EF21-P then) */
   tpc_mech *smech;
   double *gs, *gprev, *gout, *gsc;
+  /* Over a network, rank 0: the server's copies of every client's g_i and
+  ** h_i (the clients' own states live on their ranks), and the buffers the
+  ** ranks' bytes arrive in and leave from. */
+  double **ng, **nh;
+  alg1_ops *ops;      /* every client's records (its own rank's used) */
+  uint8_t *rbuf, *sbuf2;
+  size_t rcap, scap2;
 };
 
 const char *tpc_alg1_stop_name(tpc_alg1_stop s) {
@@ -191,11 +206,25 @@ static void client_free(alg1_client *c) {
   if (c->shared) gsl_rng_free(c->shared);
 }
 
+static void net_copies_free(tpc_alg1 *a) {
+  for (size_t i = 0; a->ng && i < a->n; i++) free(a->ng[i]);
+  for (size_t i = 0; a->nh && i < a->n; i++) free(a->nh[i]);
+  for (size_t i = 0; a->ops && i < a->n; i++) free(a->ops[i].buf);
+  free(a->ops);
+  a->ops = NULL;
+  free(a->ng);
+  free(a->nh);
+  a->ng = a->nh = NULL;
+}
+
 void tpc_alg1_free(tpc_alg1 *a) {
   if (!a) return;
   if (a->c)
     for (size_t i = 0; i < a->n; i++) client_free(&a->c[i]);
   free(a->c);
+  net_copies_free(a);
+  free(a->rbuf);
+  free(a->sbuf2);
   for (size_t k = 0; k < a->nmech; k++) tpc_mech_free(a->mech[k]);
   free(a->mech);
   for (size_t k = 0; k < a->nspare; k++) free(a->spare[k]);
@@ -510,23 +539,70 @@ typedef struct alg1_round {
   uint64_t t1;         /* stream index of the round: t + 1, 0 for the init */
   char *work;          /* problem work buffers, one per thread */
   size_t work_size;
+  /* Over a network (o->net): this rank's blocks of clients, its sums of
+  ** times, and the gradients' and the rest's thread-seconds per thread. */
+  size_t b_lo, b_hi;
+  tpc_alg1_net_times *tm;
+  double *tgrad, *tcomp;
 } alg1_round;
+
+/* The records of a client's round for the server over a network: apply a
+** message to the copy of g_i or h_i, copy h_i's into g_i's, or an error. */
+enum { NET_OP_G = 'g', NET_OP_H = 'h', NET_OP_COPY = 'c', NET_OP_ERR = 'e' };
+
+static void client_fail(alg1_client *c, int rc) {
+  c->status = rc;
+  snprintf(c->err, sizeof c->err, "%s", tpc_error_msg());
+}
+
+/* Append record `op` with len payload bytes to the client's records; the
+** payload is written by the caller at the returned place (NULL: out of
+** memory, the client's status says so). */
+static uint8_t *net_record(const tpc_alg1 *a, alg1_client *c, int op, size_t len) {
+  alg1_ops *o = &a->ops[c - a->c];
+  size_t need = o->len + 1 + sizeof(uint64_t) + len;
+  if (need > o->cap) {
+    size_t cap = need > 2 * o->cap ? need : 2 * o->cap;
+    uint8_t *b = realloc(o->buf, cap);
+    if (!b) {
+      client_fail(c, tpc_error(TPC_ENOMEM, "out of memory for a %zu-byte record", need));
+      return NULL;
+    }
+    o->buf = b;
+    o->cap = cap;
+  }
+  uint8_t *at = o->buf + o->len;
+  uint64_t l = len;
+  at[0] = (uint8_t)op;
+  memcpy(at + 1, &l, sizeof l);
+  o->len = need;
+  return at + 1 + sizeof l;
+}
+
+/* Over a network: message m in its wire bytes, for the server's copy of g_i
+** (op NET_OP_G) or h_i (NET_OP_H). */
+static void net_message(const tpc_alg1 *a, alg1_client *c, int op, const tpc_msg *m) {
+  size_t size = tpc_wire_size(m, TPC_WIRE_AUTO), len = 0;
+  uint8_t *at = c->status ? NULL : net_record(a, c, op, size);
+  if (!at) return;
+  int rc = tpc_wire_encode(m, TPC_WIRE_AUTO, at, size, &len);
+  if (rc) client_fail(c, rc);
+}
 
 /* With the wire check, apply message m to the server's copy `copy` and
 ** compare it with the client's `state`. */
-static void client_wire(const alg1_round *r, alg1_client *c, const tpc_msg *m, double *copy,
+static void client_wire(const alg1_round *r, alg1_client *c, const tpc_msg *m, int to_h,
                         const double *state) {
   size_t d = r->a->d;
+  double *copy = to_h ? c->hs : c->srv;
+  if (r->o->net) net_message(r->a, c, to_h ? NET_OP_H : NET_OP_G, m);
   if (!r->o->wire_check || c->status) return;
   int rc = tpc_runner_wire_apply(m, copy, d, &c->buf, &c->cap, tpc_msg_apply_f64);
   if (!rc && memcmp(copy, state, d * sizeof(double)) != 0)
     rc = tpc_error(TPC_EINTERNAL,
                    "the server's copy differs from the client's state after "
                    "decoding its message");
-  if (rc) {
-    c->status = rc;
-    snprintf(c->err, sizeof c->err, "%s", tpc_error_msg());
-  }
+  if (rc) client_fail(c, rc);
 }
 
 /* Add message m's bits to client c's count. */
@@ -539,7 +615,7 @@ static void client_bits(alg1_client *c, const tpc_msg *m) {
 ** server's copy and compare with the client's new state `state`. */
 static void client_message(const alg1_round *r, alg1_client *c, const double *state) {
   client_bits(c, &c->msg);
-  client_wire(r, c, &c->msg, c->srv, state);
+  client_wire(r, c, &c->msg, 0, state);
 }
 
 static void client_streams(const alg1_round *r, size_t i, alg1_client *c) {
@@ -648,14 +724,15 @@ static void shifted_round(const alg1_round *r, size_t i, tpc_comp *Q) {
   tpc_msg_apply_f64(&c->msg, c->g);
   client_bits(c, &c->msg);
   if (r->o->wire_check) memcpy(c->srv, c->hs, d * sizeof(double));
-  client_wire(r, c, &c->msg, c->srv, c->g);
+  if (r->o->net && !c->status) net_record(a, c, NET_OP_COPY, 0);
+  client_wire(r, c, &c->msg, 0, c->g);
   if (!a->rule->shift) return;
   tpc_alg1_shift_step st = {.client = i, .d = d, .grad = c->x, .diff = c->diff,
                             .msg = &c->msg, .beta = a->beta, .p = a->prob, .Q = Q,
                             .ctx = &ctx, .scratch = c->out};
   tpc_msg_reset(&c->hmsg);
   if (a->rule->shift(&st, c->h, &c->hmsg)) client_bits(c, &c->hmsg);
-  if (c->hmsg.nparts) client_wire(r, c, &c->hmsg, c->hs, c->h);
+  if (c->hmsg.nparts) client_wire(r, c, &c->hmsg, 1, c->h);
 }
 
 /* h_i^0 by the method's start (alg1.h), c->x holding grad f_i(x^0); the
@@ -675,7 +752,7 @@ static void shifted_start(const alg1_round *r, size_t i) {
     pt->absolute = 1;
     pt->val = c->h;
     client_bits(c, &c->hmsg);
-    client_wire(r, c, &c->hmsg, c->hs, c->h);
+    client_wire(r, c, &c->hmsg, 1, c->h);
     return;
   }
   if (c->hs) memcpy(c->hs, c->h, d * sizeof(double));
@@ -752,8 +829,10 @@ static int client_threads(const tpc_alg1 *a, const tpc_alg1_opts *o) {
 static void block_run(const alg1_round *r, size_t i0, size_t count, size_t th, void *work,
                       int init) {
   double **spare = r->a->spare + th * TPC_ALG1_SPARES;
+  double t0 = r->tgrad ? r->o->net->wtime() : 0, t1 = 0;
   for (size_t k = 0; k < count; k++) r->a->c[i0 + k].x = spare[k];
   clients_grad(r, i0, count, work);
+  if (r->tgrad) t1 = r->o->net->wtime();
   for (size_t k = 0; k < count; k++) {
     alg1_client *c = &r->a->c[i0 + k];
     c->out = spare[TPC_ALG1_CLIENTS];
@@ -764,6 +843,10 @@ static void block_run(const alg1_round *r, size_t i0, size_t count, size_t th, v
     spare[k] = c->x; /* the buffers the swaps left with the client's scratch */
     spare[TPC_ALG1_CLIENTS] = c->out;
     c->x = c->out = NULL;
+  }
+  if (r->tgrad) {
+    r->tgrad[th] += t1 - t0;
+    r->tcomp[th] += r->o->net->wtime() - t1;
   }
 }
 
@@ -780,11 +863,13 @@ static size_t block_count(const tpc_alg1 *a, size_t i0) {
   return a->n - i0 < TPC_ALG1_CLIENTS ? a->n - i0 : TPC_ALG1_CLIENTS;
 }
 
+/* The round's blocks [r->b_lo, r->b_hi): all of them in one process, this
+** rank's over a network. */
 static void clients_run(const alg1_round *r, int init) {
   const tpc_alg1 *a = r->a;
-  long nb = (long)((a->n + TPC_ALG1_CLIENTS - 1) / TPC_ALG1_CLIENTS);
+  long lo = (long)r->b_lo, hi = (long)r->b_hi;
 #pragma omp parallel for num_threads(client_threads(r->a, r->o)) schedule(static)
-  for (long b = 0; b < nb; b++) {
+  for (long b = lo; b < hi; b++) {
     size_t th = (size_t)omp_get_thread_num(), i0 = (size_t)b * TPC_ALG1_CLIENTS;
     size_t count = block_count(a, i0);
     const double *g[TPC_ALG1_CLIENTS], *y[TPC_ALG1_CLIENTS];
@@ -970,6 +1055,8 @@ static int check_opts(const tpc_alg1_opts *o) {
                                  "eps, diverge >= 0");
   if (o->f_stop && !isfinite(o->f_target))
     return tpc_error(TPC_EINPUT, "alg1: the target of f, %g, is not finite", o->f_target);
+  if (o->net && !(o->net->size >= 1 && o->net->rank >= 0 && o->net->rank < o->net->size))
+    return tpc_error(TPC_EINPUT, "alg1: rank %d of %d processes", o->net->rank, o->net->size);
   if (o->rep >= (UINT64_C(1) << 31))
     return tpc_error(TPC_EINPUT, "alg1: repetition index %llu too large",
                      (unsigned long long)o->rep);
@@ -1034,6 +1121,15 @@ static int bidir_broadcast(tpc_alg1 *a, const tpc_alg1_opts *o, uint64_t t1,
   return TPC_OK;
 }
 
+/* x^{t+1} = x^t - gamma g^t, or g^t for a model method (T8.5): on the
+** server, and over a network on every rank from the broadcast g^t. */
+static void model_step(tpc_alg1 *a, const tpc_alg1_opts *o, const double *g) {
+  if (a->rule && a->rule->model)
+    memcpy(a->x, g, a->d * sizeof(double));
+  else
+    for (size_t j = 0; j < a->d; j++) a->x[j] -= o->gamma * g[j];
+}
+
 /* x^{t+1} = x^t - gamma g^t (a model method: x^{t+1} = g^t, T8.5); with
 ** EF21-P the broadcast w^{t+1} = w^t + C_s(x^{t+1} - w^t), which the clients
 ** rebuild from the (decoded) message.  Adds the downlink bits to pt. */
@@ -1041,11 +1137,7 @@ static int server_step(tpc_alg1 *a, const tpc_alg1_opts *o, uint64_t t1, tpc_alg
   size_t d = a->d;
   int rc = a->smech ? bidir_broadcast(a, o, t1, pt) : TPC_OK;
   if (rc) return rc;
-  const double *g = a->smech ? a->gs : a->g;
-  if (a->rule && a->rule->model)
-    memcpy(a->x, g, d * sizeof(double));
-  else
-    for (size_t j = 0; j < d; j++) a->x[j] -= o->gamma * g[j];
+  model_step(a, o, a->smech ? a->gs : a->g);
   if (a->smech) return TPC_OK;
   if (!a->server) {
     pt->bits_down += a->dense_bits;
@@ -1132,6 +1224,358 @@ static double now(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* ---- over a network (alg1.h) --------------------------------------------- */
+
+size_t tpc_alg1_net_lo(size_t n, int size, int r) {
+  size_t nb = (n + TPC_ALG1_CLIENTS - 1) / TPC_ALG1_CLIENTS;
+  size_t lo = nb * (size_t)r / (size_t)size * TPC_ALG1_CLIENTS;
+  return lo < n ? lo : n;
+}
+
+/* A client's scalars as they travel, before its records. */
+typedef struct net_head {
+  double f, G, H;
+  uint64_t bits, paper, ops_len;
+  int32_t bad, status;
+} net_head;
+
+/* What rank 0 broadcasts after each round: its error (the others stop with
+** it), the stop decision, the point to record and the downlink's length. */
+typedef struct net_sync_head {
+  int32_t rc, stop;
+  uint64_t down_len;
+  tpc_alg1_point pt;
+} net_sync_head;
+
+static double net_clock(const alg1_round *r) { return r->o->net->wtime(); }
+
+/* Room for `size` bytes at *buf (capacity *cap). */
+static int net_grow(uint8_t **buf, size_t *cap, size_t size) {
+  if (size <= *cap) return TPC_OK;
+  uint8_t *b = realloc(*buf, size);
+  if (!b) return tpc_error(TPC_ENOMEM, "alg1: out of memory for a %zu-byte message", size);
+  *buf = b;
+  *cap = size;
+  return TPC_OK;
+}
+
+/* This rank's clients [lo, hi) into a->sbuf2: each one's head and records
+** (its error text as a last record); *len the bytes. */
+static int net_pack(tpc_alg1 *a, size_t lo, size_t hi, size_t *len) {
+  size_t off = 0;
+  for (size_t i = lo; i < hi; i++) {
+    alg1_client *c = &a->c[i];
+    if (c->status) {
+      size_t l = strlen(c->err) + 1;
+      uint8_t *at = net_record(a, c, NET_OP_ERR, l);
+      if (at) memcpy(at, c->err, l);
+    }
+    alg1_ops *o = &a->ops[i];
+    net_head h = {c->f, c->G, c->H, c->bits, c->paper, o->len, c->bad, c->status};
+    int rc = net_grow(&a->sbuf2, &a->scap2, off + sizeof h + o->len);
+    if (rc) return rc;
+    memcpy(a->sbuf2 + off, &h, sizeof h);
+    if (o->len) memcpy(a->sbuf2 + off + sizeof h, o->buf, o->len); /* none: NULL */
+    off += sizeof h + o->len;
+    o->len = 0; /* the next round's records start empty */
+  }
+  *len = off;
+  return TPC_OK;
+}
+
+/* One record of client i on rank 0: its message decoded and applied to the
+** server's copy with tpc_msg_apply_f64 (the wire check's path). */
+static int net_apply(tpc_alg1 *a, size_t i, int op, const uint8_t *p, size_t l) {
+  alg1_client *c = &a->c[i];
+  tpc_wire_decoded dm;
+  int rc;
+  switch (op) {
+    case NET_OP_COPY: memcpy(a->ng[i], a->nh[i], a->d * sizeof(double)); return TPC_OK;
+    case NET_OP_ERR: snprintf(c->err, sizeof c->err, "%.*s", (int)l, (const char *)p); return TPC_OK;
+    case NET_OP_G:
+    case NET_OP_H:
+      if ((rc = tpc_wire_decode(p, l, a->d, TPC_F64, &dm))) return rc;
+      tpc_msg_apply_f64(&dm.msg, op == NET_OP_G ? a->ng[i] : a->nh[i]);
+      tpc_wire_decoded_free(&dm);
+      return TPC_OK;
+    default: return tpc_error(TPC_EIO, "an unknown record %d", op);
+  }
+}
+
+/* Rank 0: the clients [lo, hi) of one rank's len bytes, their scalars into
+** a->c and their records applied in client order. */
+static int net_unpack(tpc_alg1 *a, const uint8_t *buf, size_t len, size_t lo, size_t hi) {
+  size_t off = 0;
+  for (size_t i = lo; i < hi; i++) {
+    net_head h;
+    alg1_client *c = &a->c[i];
+    if (len - off < sizeof h) return tpc_error(TPC_EIO, "alg1: client %zu's bytes are cut", i);
+    memcpy(&h, buf + off, sizeof h);
+    off += sizeof h;
+    if (h.ops_len > len - off) return tpc_error(TPC_EIO, "alg1: client %zu's records are cut", i);
+    c->f = h.f, c->G = h.G, c->H = h.H, c->bits = h.bits, c->paper = h.paper;
+    c->bad = h.bad, c->status = h.status;
+    for (size_t end = off + h.ops_len; off < end;) {
+      uint64_t l;
+      int op = buf[off];
+      if (end - off < 1 + sizeof l) return tpc_error(TPC_EIO, "alg1: client %zu: a cut record", i);
+      memcpy(&l, buf + off + 1, sizeof l);
+      off += 1 + sizeof l;
+      if (l > end - off) return tpc_error(TPC_EIO, "alg1: client %zu: a cut record", i);
+      int rc = net_apply(a, i, op, buf + off, (size_t)l);
+      if (rc) return tpc_error_prefix(rc, "alg1: client %zu's message: ", i);
+      off += (size_t)l;
+    }
+  }
+  return off == len ? TPC_OK : tpc_error(TPC_EIO, "alg1: %zu bytes too many", len - off);
+}
+
+/* Rank 0 before the first round: its copies of the clients' states as both
+** sides start them (g_i = 0; h_i by the method's start that sends nothing). */
+static int net_copies_start(const alg1_round *r) {
+  tpc_alg1 *a = r->a;
+  size_t d = a->d;
+  if (!a->ng && !(a->ng = calloc(a->n, sizeof *a->ng))) return TPC_ENOMEM;
+  if (a->rule && !a->nh && !(a->nh = calloc(a->n, sizeof *a->nh))) return TPC_ENOMEM;
+  for (size_t i = 0; i < a->n; i++) {
+    if (!a->ng[i] && !(a->ng[i] = vec_alloc(d))) return TPC_ENOMEM;
+    memset(a->ng[i], 0, d * sizeof(double));
+    if (!a->rule) continue;
+    if (!a->nh[i] && !(a->nh[i] = vec_alloc(d))) return TPC_ENOMEM;
+    for (size_t j = 0; j < d; j++)
+      a->nh[i][j] = a->h0 == TPC_ALG1_SHIFT0_STAR ? shift_star(a, r->o->gamma, i, j) : 0.0;
+  }
+  return TPC_OK;
+}
+
+/* Rank 0: its own clients' bytes, then each other rank's in rank order,
+** applied as they come; probing is waiting, receiving the transfer. */
+static int net_gather(const alg1_round *r, size_t own) {
+  tpc_alg1 *a = r->a;
+  const tpc_alg1_net *net = r->o->net;
+  double t = net_clock(r);
+  int rc = net_unpack(a, a->sbuf2, own, 0, tpc_alg1_net_lo(a->n, net->size, 1));
+  r->tm->decode += net_clock(r) - t;
+  for (int src = 1; src < net->size && !rc; src++) {
+    size_t len;
+    t = net_clock(r);
+    if ((rc = net->probe(net->ctx, src, &len))) break;
+    double t1 = net_clock(r);
+    r->tm->wait += t1 - t;
+    if (!(rc = net_grow(&a->rbuf, &a->rcap, len))) rc = net->recv(net->ctx, a->rbuf, len, src);
+    double t2 = net_clock(r);
+    r->tm->comm += t2 - t1;
+    r->tm->bytes_recv += len;
+    if (!rc)
+      rc = net_unpack(a, a->rbuf, len, tpc_alg1_net_lo(a->n, net->size, src),
+                      tpc_alg1_net_lo(a->n, net->size, src + 1));
+    r->tm->decode += net_clock(r) - t2;
+  }
+  return rc;
+}
+
+/* grad f's sum (1/n itself comes with g's, sums_average): rank 0 adds its
+** clients' y_i to +0.0, each rank adds its own to what the previous sent
+** and passes it on, the last back to rank 0: one process's additions, in
+** its order, without sending a y_i. */
+static int net_chain(const alg1_round *r, size_t lo, size_t hi) {
+  tpc_alg1 *a = r->a;
+  const tpc_alg1_net *net = r->o->net;
+  size_t d = a->d, bytes = d * sizeof(double);
+  double t = net_clock(r);
+  int rc = TPC_OK;
+  if (net->rank == 0)
+    memset(a->gf, 0, bytes);
+  else
+    rc = net->recv(net->ctx, a->gf, bytes, net->rank - 1);
+  for (size_t i = lo; i < hi && !rc; i++)
+    for (size_t j = 0; j < d; j++) a->gf[j] += a->c[i].y[j];
+  if (!rc && net->size > 1) {
+    rc = net->send(net->ctx, a->gf, bytes, (net->rank + 1) % net->size);
+    r->tm->stats_bytes += bytes;
+  }
+  if (!rc && net->rank == 0 && net->size > 1) rc = net->recv(net->ctx, a->gf, bytes, net->size - 1);
+  r->tm->stats += net_clock(r) - t;
+  return rc;
+}
+
+/* Rank 0: g = (1/n) sum of its copies, grad f = (1/n) the chain's sum, each
+** coordinate's clients in order (aggregate's sums). */
+static void net_aggregate(tpc_alg1 *a) {
+  size_t d = a->d;
+  memset(a->g, 0, d * sizeof(double));
+  for (size_t i = 0; i < a->n; i++)
+    for (size_t j = 0; j < d; j++) a->g[j] += a->ng[i][j];
+  sums_average(a->g, a->gf, d, a->n);
+}
+
+/* One round over the network (the initialization when init is set): this
+** rank's clients, their bytes to rank 0, the chain, rank 0's aggregate. */
+static int net_round(alg1_round *r, int init) {
+  tpc_alg1 *a = r->a;
+  const tpc_alg1_net *net = r->o->net;
+  size_t lo = tpc_alg1_net_lo(a->n, net->size, net->rank);
+  size_t hi = tpc_alg1_net_lo(a->n, net->size, net->rank + 1), len = 0;
+  int rc = net->rank == 0 && init ? net_copies_start(r) : TPC_OK;
+  if (rc) return rc;
+  clients_run(r, init);
+  double t = net_clock(r);
+  rc = net_pack(a, lo, hi, &len);
+  r->tm->compress += net_clock(r) - t;
+  r->tm->rounds++;
+  if (!rc && net->rank != 0) {
+    t = net_clock(r);
+    rc = net->send(net->ctx, a->sbuf2, len, 0);
+    r->tm->comm += net_clock(r) - t;
+    r->tm->bytes_sent += len;
+  } else if (!rc) {
+    rc = net_gather(r, len);
+  }
+  if (!rc) rc = net_chain(r, lo, hi);
+  if (rc || net->rank != 0) return rc;
+  t = net_clock(r);
+  net_aggregate(a);
+  r->tm->decode += net_clock(r) - t;
+  return TPC_OK;
+}
+
+/* Rank 0: the downlink of the step just taken in its wire bytes, in
+** a->sbuf2: g^t densely, or the server compressor's or mechanism's message. */
+static int net_downlink_encode(tpc_alg1 *a, size_t *len) {
+  tpc_msg dense;
+  const tpc_msg *m = &a->smsg;
+  if (!a->server && !a->smech) {
+    tpc_msg_reset(&dense);
+    tpc_msg_part *part = tpc_msg_add(&dense, TPC_MSG_DENSE, TPC_F64, a->d);
+    part->absolute = 1;
+    part->val = a->g;
+    m = &dense;
+  }
+  size_t size = tpc_wire_size(m, TPC_WIRE_AUTO);
+  int rc = net_grow(&a->sbuf2, &a->scap2, size);
+  return rc ? rc : tpc_wire_encode(m, TPC_WIRE_AUTO, a->sbuf2, size, len);
+}
+
+/* The other ranks: the downlink's bytes applied as the server applied its
+** message, to rebuild x (from g or the server's g), or w. */
+static int net_downlink_apply(tpc_alg1 *a, const tpc_alg1_opts *o, const uint8_t *buf,
+                              size_t len) {
+  tpc_wire_decoded dm;
+  int rc = tpc_wire_decode(buf, len, a->d, TPC_F64, &dm);
+  if (rc) return tpc_error_prefix(rc, "alg1: the downlink: ");
+  if (a->smech) {
+    a->down(&dm.msg, a->gs);
+    model_step(a, o, a->gs);
+  } else if (a->server) {
+    a->down(&dm.msg, a->w);
+  } else {
+    tpc_msg_apply_f64(&dm.msg, a->g);
+    model_step(a, o, a->g);
+  }
+  tpc_wire_decoded_free(&dm);
+  return TPC_OK;
+}
+
+/* Rank 0 after a round (t_prev the point's t before it, the init round when
+** init is set): the clients' errors, bits and statistics, as iterate does. */
+static int net_point(tpc_alg1 *a, const tpc_alg1_opts *o, alg1_round *r, tpc_alg1_point *pt,
+                     int init) {
+  double t = net_clock(r);
+  int rc = clients_status(a, pt->t);
+  if (rc) return rc;
+  if (!init) pt->t++;
+  add_bits(a, pt);
+  point_stats(a, pt);
+  point_nan(pt);
+  if (init && o->observe) observe(a, o, r->work, pt);
+  r->tm->server += net_clock(r) - t;
+  return TPC_OK;
+}
+
+/* Rank 0 at point pt: the stop decision, the observables of a recorded
+** point (*rec, what every rank records), and unless it stops the server
+** step and its downlink's bytes (*len). */
+static int net_decide(tpc_alg1 *a, const tpc_alg1_opts *o, alg1_round *r, tpc_alg1_point *pt,
+                      double gn0, net_sync_head *h) {
+  double t = net_clock(r);
+  int stop = stop_reason(a, o, pt, gn0, r->work), rc = TPC_OK;
+  if ((stop >= 0 || pt->t % o->record_every == 0) && o->observe && pt->t > 0)
+    observe(a, o, r->work, pt);
+  h->stop = stop;
+  h->pt = *pt;
+  if (stop < 0 && !(rc = server_step(a, o, pt->t + 1, pt))) {
+    if (o->average)
+      for (size_t j = 0; j < a->d; j++) a->xsum[j] += a->x[j];
+    size_t len = 0;
+    rc = net_downlink_encode(a, &len);
+    h->down_len = len;
+  }
+  r->tm->server += net_clock(r) - t;
+  return rc;
+}
+
+/* Every rank: rank 0's decision (its error, the stop, the point) and the
+** downlink, which the others apply. */
+static int net_sync(alg1_round *r, net_sync_head *h) {
+  tpc_alg1 *a = r->a;
+  const tpc_alg1_net *net = r->o->net;
+  double t = net_clock(r);
+  int rc = net->bcast(net->ctx, h, sizeof *h);
+  if (net->rank == 0)
+    r->tm->bytes_sent += sizeof *h * (uint64_t)(net->size - 1);
+  else
+    r->tm->bytes_recv += sizeof *h;
+  if (!rc && !h->rc && h->stop < 0) {
+    if (!(rc = net_grow(&a->sbuf2, &a->scap2, h->down_len)))
+      rc = net->bcast(net->ctx, a->sbuf2, h->down_len);
+    if (net->rank == 0)
+      r->tm->bytes_sent += h->down_len * (uint64_t)(net->size - 1);
+    else
+      r->tm->bytes_recv += h->down_len;
+  }
+  double t1 = net_clock(r);
+  r->tm->comm += t1 - t;
+  if (rc) return rc;
+  if (h->rc)
+    return net->rank == 0 ? h->rc
+                          : tpc_error(h->rc, "alg1: rank 0 stopped the run (error %d)", h->rc);
+  if (net->rank != 0 && h->stop < 0) rc = net_downlink_apply(a, r->o, a->sbuf2, h->down_len);
+  r->tm->decode += net_clock(r) - t1;
+  return rc;
+}
+
+/* iterate over a network: rank 0 decides, every rank records its points. */
+static int iterate_net(tpc_alg1 *a, const tpc_alg1_opts *o, alg1_round *r,
+                       tpc_alg1_result *res) {
+  int root = o->net->rank == 0;
+  size_t cap = 0;
+  tpc_alg1_point pt = {0};
+  int rc = net_round(r, 1);
+  if (root && !rc) rc = net_point(a, o, r, &pt, 1);
+  double t0 = now(), gn0 = pt.gnorm2;
+  for (;;) {
+    net_sync_head h = {.rc = rc, .stop = -1};
+    if (root && !rc) h.rc = net_decide(a, o, r, &pt, gn0, &h);
+    if ((rc = net_sync(r, &h))) return rc;
+    if (h.pt.t == 0) res->first = h.pt;
+    if (h.stop >= 0 || h.pt.t % o->record_every == 0)
+      if ((rc = tpc_runner_record(res, &cap, &h.pt))) return rc;
+    if (h.stop >= 0) {
+      res->stop = (tpc_alg1_stop)h.stop;
+      res->iters = h.pt.t;
+      res->last = h.pt;
+      break;
+    }
+    res->sum_gnorm2 += h.pt.gnorm2;
+    r->t1 = h.pt.t + 1;
+    r->pt = a->server ? a->w : a->x;
+    rc = net_round(r, 0);
+    if (root && !rc) rc = net_point(a, o, r, &pt, 0);
+  }
+  res->seconds = now() - t0;
+  return TPC_OK;
+}
+
 static int iterate(tpc_alg1 *a, const tpc_alg1_opts *o, alg1_round *r, tpc_alg1_result *res) {
   size_t cap = 0;
   tpc_alg1_point pt = {0};
@@ -1171,6 +1615,31 @@ static int iterate(tpc_alg1 *a, const tpc_alg1_opts *o, alg1_round *r, tpc_alg1_
   return TPC_OK;
 }
 
+/* iterate_net with this rank's blocks, its sums of times, and the caller's
+** run_end with them. */
+static int run_net(tpc_alg1 *a, const tpc_alg1_opts *o, alg1_round *r, tpc_alg1_result *res) {
+  const tpc_alg1_net *net = o->net;
+  tpc_alg1_net_times tm = {0};
+  size_t th = (size_t)client_threads(a, o);
+  r->b_lo = tpc_alg1_net_lo(a->n, net->size, net->rank) / TPC_ALG1_CLIENTS;
+  r->b_hi = (tpc_alg1_net_lo(a->n, net->size, net->rank + 1) + TPC_ALG1_CLIENTS - 1) /
+            TPC_ALG1_CLIENTS;
+  r->tm = &tm;
+  if (!a->ops && !(a->ops = calloc(a->n, sizeof *a->ops))) return TPC_ENOMEM;
+  for (size_t i = 0; i < a->n; i++) a->ops[i].len = 0; /* a failed run's */
+  r->tgrad = calloc(2 * th, sizeof(double));
+  if (!r->tgrad) return TPC_ENOMEM;
+  r->tcomp = r->tgrad + th;
+  int rc = iterate_net(a, o, r, res);
+  for (size_t k = 0; k < th; k++) {
+    tm.grad += r->tgrad[k];
+    tm.compress += r->tcomp[k];
+  }
+  free(r->tgrad);
+  if (!rc && net->run_end) rc = net->run_end(net->ctx, &tm);
+  return rc;
+}
+
 int tpc_alg1_run(tpc_alg1 *a, const tpc_alg1_opts *o, tpc_alg1_result *res) {
   memset(res, 0, sizeof *res);
   int rc = check_opts(o);
@@ -1181,7 +1650,8 @@ int tpc_alg1_run(tpc_alg1 *a, const tpc_alg1_opts *o, tpc_alg1_result *res) {
     a->opt = tpc_problem_optimum(a->p); /* NULL, and a message, when none is known */
     tpc_error_clear();
   }
-  alg1_round r = {.a = a, .o = o, .pt = a->x, .t1 = 0};
+  size_t nb = (a->n + TPC_ALG1_CLIENTS - 1) / TPC_ALG1_CLIENTS;
+  alg1_round r = {.a = a, .o = o, .pt = a->x, .t1 = 0, .b_lo = 0, .b_hi = nb};
   size_t ws = a->p->type->work_size ? a->p->type->work_size(a->p) : 0;
   r.work_size = (ws + 63) / 64 * 64;
   r.work = r.work_size ? tpc_calloc_aligned((size_t)o->threads, r.work_size) : NULL;
@@ -1196,7 +1666,7 @@ int tpc_alg1_run(tpc_alg1 *a, const tpc_alg1_opts *o, tpc_alg1_result *res) {
     free(r.work);
     return rc;
   }
-  rc = iterate(a, o, &r, res);
+  rc = o->net ? run_net(a, o, &r, res) : iterate(a, o, &r, res);
   free(r.work);
   if (rc) tpc_alg1_result_free(res);
   return rc;

@@ -77,6 +77,67 @@ typedef enum {
 ** "diverged", "cancelled", "f". */
 const char *tpc_alg1_stop_name(tpc_alg1_stop s);
 
+/* ---- Algorithm 1 over a network of processes ------------------------------
+**
+** With tpc_alg1_opts.net the n clients are split over `size` processes
+** (ranks) that all run the same command with the same problem and options;
+** rank 0 is also the server.  Rank r runs the clients
+** [tpc_alg1_net_lo(n, size, r), ..hi), whole blocks of TPC_ALG1_CLIENTS (the
+** blocks of one process: the same tpc_problem_grad_many calls).  Per round:
+**   - each rank encodes its clients' messages in their wire format
+**     (wire/wire.h) with their scalars (f_i, G_i, H_i, bits, the bad flag)
+**     and sends them to rank 0, which decodes and applies them in client
+**     order to its copies of the g_i (and h_i), exactly the wire check's
+**     path, and aggregates g in client order (a shift's update of h_i
+**     travels as its own message also where the server could derive it
+**     from m_i, as DIANA's: the bits counted stay those of one process, the
+**     bytes sent are more);
+**   - grad f = (1/n) sum y_i travels as a chain (the statistics): rank 0
+**     adds its clients' y_i to +0.0 and sends the sum to rank 1, which adds
+**     its own, ..., and the last rank sends it back to rank 0: the additions
+**     of one process in its order;
+**   - rank 0 computes the point's statistics, the stop decision and the
+**     server step, and broadcasts the point, the decision and the downlink's
+**     wire message (g^t densely; EF21-P's compressed message; the
+**     bidirectional server's message), which every rank decodes and applies
+**     to its x (or w, or g) with the operations of one process.
+** So every rank records the same points, bit for bit those of one process
+** (THEORY.md T4 fixes the method; the order of the sums fixes the bits).
+** On ranks other than 0 with an EF21-P downlink only w (the clients' point)
+** is kept: x, the model, is rank 0's; a client's state and shift
+** (tpc_alg1_client_shift) are its own rank's.  The transport is the caller's: these
+** callbacks (dist/alg1_net.h implements them over dist/dist.h). */
+typedef struct tpc_alg1_net_times {
+  double grad;        /* the clients' gradients (thread-seconds) */
+  double compress;    /* mechanism, message, encoding (thread-seconds) */
+  double wait;        /* rank 0: waiting for a rank's messages to arrive */
+  double comm;        /* sending, receiving, broadcasting the algorithm's bytes */
+  double decode;      /* decoding and applying messages, aggregating */
+  double server;      /* rank 0: statistics of the point and the server step */
+  double stats;       /* the chain of grad f's partial sums */
+  uint64_t rounds;    /* rounds run (the initialization is round 0) */
+  uint64_t bytes_sent, bytes_recv;       /* the algorithm's, not the chain's */
+  uint64_t stats_bytes;                  /* the chain's, sent by this rank */
+} tpc_alg1_net_times;
+
+typedef struct tpc_alg1_net {
+  int rank, size;
+  void *ctx;
+  int (*send)(void *ctx, const void *buf, size_t len, int dest);
+  /* The length of the next message from src (blocking), then its bytes. */
+  int (*probe)(void *ctx, int src, size_t *len);
+  int (*recv)(void *ctx, void *buf, size_t len, int src);
+  int (*bcast)(void *ctx, void *buf, size_t len);    /* from rank 0 */
+  double (*wtime)(void);
+  /* Called on every rank at the end of each run (collective), with this
+  ** rank's sums; NULL: none. */
+  int (*run_end)(void *ctx, const tpc_alg1_net_times *t);
+} tpc_alg1_net;
+
+/* The first client of rank r of size: whole blocks of TPC_ALG1_CLIENTS, as
+** evenly as they go (hi is tpc_alg1_net_lo(n, size, r + 1)). */
+size_t tpc_alg1_net_lo(size_t n, int size, int r);
+
 typedef struct tpc_alg1_opts {
   double gamma;             /* step size, > 0 */
   uint64_t T;               /* at most T iterations (updates), >= 1 */
@@ -109,6 +170,9 @@ typedef struct tpc_alg1_opts {
   /* Polled once per iteration when not NULL: nonzero stops the run. */
   int (*cancel)(void *ctx);
   void *cancel_ctx;
+  /* The clients spread over processes (above); NULL: one process.  The
+  ** cancel callback is polled on rank 0 only, and its decision broadcast. */
+  const tpc_alg1_net *net;
 } tpc_alg1_opts;
 
 /* Below this many client-state values (n d) a round runs on one thread
