@@ -113,7 +113,7 @@ equals "SELECT status FROM runs" interrupted "the run is marked interrupted"
 dump "$db" >"$tmp/k.txt"
 kept=$(grep -c '^rate_best|' "$tmp/k.txt")
 echo "e2e_mpi_sweep: $kept of 14 fig3 tasks stored before the kill"
-[ "$kept" -ge 1 ] && [ "$kept" -lt 14 ] && ok || bad "$kept tasks stored: the kill was not mid-sweep"
+[ "$kept" -ge 1 ] && [ "$kept" -lt 14 ] && ok || bad "$kept tasks stored: not killed mid-sweep"
 # the stored rows are rows of the one-process run, ids included: its first units
 missing=$(grep -vxFf "$tmp/f1.txt" "$tmp/k.txt" | wc -l)
 is "$missing" 0 "every stored row is the one-process run's, with its id"

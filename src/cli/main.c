@@ -38,11 +38,13 @@ static const tpc_cli_cmd commands[] = {
      "empirical check of alpha, omega, unbiasedness and the 3PC inequality"},
     {"rate", cmd_rate, NEEDS_REGISTRY | STORES_RUN, "rate PROBLEM METHOD... [options]",
      "Algorithm 1 runs, the Theorem 1 and PL checks, the paper's experiments"},
-    {"bench", cmd_bench, NEEDS_REGISTRY | STORES_RUN | ONE_PROCESS, "bench [KERNEL...] [options]",
+    {"bench", cmd_bench, NEEDS_REGISTRY | STORES_RUN | ONE_PROCESS,
+     "bench [KERNEL...] [options]",
      "kernel timings with a roofline; bench compare RUN_A RUN_B"},
     {"report", cmd_report, RANK0, "report [--out DIR] [--run ID...]",
      "HTML + Markdown report of the database, plots by gnuplot"},
-    {"regress", cmd_regress, NEEDS_REGISTRY | STORES_RUN | ONE_PROCESS, "regress [--baseline F] [--update]",
+    {"regress", cmd_regress, NEEDS_REGISTRY | STORES_RUN | ONE_PROCESS,
+     "regress [--baseline F] [--update]",
      "CI gate: a fixed set of checks compared with a baseline"},
 };
 

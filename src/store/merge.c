@@ -75,9 +75,9 @@ int tpc_store_unit_image(tpc_store *unit, void **image, size_t *len) {
 ** (a single primary-key column declared INTEGER). */
 static int table_shape(sqlite3 *db, unit_table *t) {
   sqlite3_stmt *s;
-  int rc = TPC_OK, pks = 0;
-  if (sqlite3_prepare_v2(db, "SELECT wr FROM pragma_table_list WHERE schema = '" UNIT_SCHEMA "' AND name = ?1", -1, &s,
-                         NULL) != SQLITE_OK)
+  int pks = 0;
+  if (sqlite3_prepare_v2(db, "SELECT wr FROM pragma_table_list WHERE schema = '" UNIT_SCHEMA
+                         "' AND name = ?1", -1, &s, NULL) != SQLITE_OK)
     return merge_fail(db, "reading a table's kind");
   sqlite3_bind_text(s, 1, t->name, -1, SQLITE_STATIC);
   t->rowid = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) == 0;
@@ -97,7 +97,7 @@ static int table_shape(sqlite3 *db, unit_table *t) {
   }
   sqlite3_finalize(s);
   t->has_ipk = t->has_ipk && pks == 1 && t->rowid;
-  return rc;
+  return TPC_OK;
 }
 
 /* The largest id table t holds in the run's database: the unit's ids move
@@ -173,9 +173,10 @@ static int table_copy_sql(sqlite3 *db, const unit_table *tables, size_t n, const
   for (int first = 1; cols && exprs && sqlite3_step(s) == SQLITE_ROW; first = 0) {
     const char *col = (const char *)sqlite3_column_text(s, 0);
     int64_t by = column_shift(tables, n, t, col, (const char *)sqlite3_column_text(s, 1));
-    char *c = sqlite3_mprintf("%z%s\"%w\"", cols, first ? "" : ", ", col);
-    char *e = by ? sqlite3_mprintf("%z%s\"%w\" + %lld", exprs, first ? "" : ", ", col, (long long)by)
-                 : sqlite3_mprintf("%z%s\"%w\"", exprs, first ? "" : ", ", col);
+    const char *sep = first ? "" : ", ";
+    char *c = sqlite3_mprintf("%z%s\"%w\"", cols, sep, col);
+    char *e = by ? sqlite3_mprintf("%z%s\"%w\" + %lld", exprs, sep, col, (long long)by)
+                 : sqlite3_mprintf("%z%s\"%w\"", exprs, sep, col);
     cols = c;
     exprs = e;
   }
