@@ -1,7 +1,8 @@
 /*
 ** Helpers shared by the commands: reporting library errors with the right
 ** exit code, reading specs with a caret under the error, the life of a runs
-** row, and the progress bar.
+** row (opened by rank 0 alone under tpc-mpi, dist/dist.h), which ranks run a
+** command, and the progress bar.
 */
 #include <signal.h>
 #include <stdio.h>

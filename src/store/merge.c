@@ -44,9 +44,25 @@ static int merge_exec(sqlite3 *db, const char *sql, const char *what) {
   return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? TPC_OK : merge_fail(db, what);
 }
 
-int tpc_store_open_unit(int64_t run_id, tpc_store **out) {
+/* The empty, migrated database every unit of this process starts from:
+** running the migrations costs about 10 ms, copying it a few µs. */
+static void *unit_template;
+static size_t unit_template_len;
+
+static int unit_open_empty(tpc_store **out) {
+  if (unit_template) return tpc_store_open_image(unit_template, unit_template_len, out);
   int rc = tpc_store_open(":memory:", out);
-  if (rc) return rc;
+  if (!rc) rc = tpc_store_unit_image(*out, &unit_template, &unit_template_len);
+  return rc;
+}
+
+int tpc_store_open_unit(int64_t run_id, tpc_store **out) {
+  int rc = unit_open_empty(out);
+  if (rc) {
+    tpc_store_close(*out);
+    *out = NULL;
+    return rc;
+  }
   sqlite3 *db = tpc_store_db(*out);
   sqlite3_stmt *s;
   if (sqlite3_prepare_v2(db, "INSERT INTO runs (id, command, started_at) VALUES (?1, 'unit', '')",

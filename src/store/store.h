@@ -96,6 +96,11 @@ int tpc_store_rollback(tpc_store *st);
 
 /* ---- units computed elsewhere (src/store/merge.c) ------------------------- */
 
+/* A database in memory holding a copy of image (sqlite3_serialize of a
+** tpc database), migrated if older: what tpc_store_open_unit starts each
+** unit from, instead of running every migration again. */
+int tpc_store_open_image(const void *image, size_t len, tpc_store **out);
+
 /* A database in memory, migrated, for one unit of run run_id computed in
 ** another process (dist/sweep.h): its runs table holds a row with that id,
 ** so the unit's rows reference it as they would in the run's database. */
