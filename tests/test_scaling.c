@@ -242,3 +242,46 @@ Test(scaling, bad_input_is_refused_before_any_run, .init = setup, .fini = teardo
   cr_assert(eq(int, tpc_scaling_grid_parse("10:100:3", &o), TPC_OK));
   cr_assert(eq(int, count("SELECT count(*) FROM rate_checks"), 0), "nothing ran");
 }
+
+/* A point computed in another process (dist/sweep.h) travels as bytes:
+** taken into a scaling law that did not run it, every field the run set is
+** the same, the theorem is this process's catalogue entry, and check_id
+** moves by the shift its rows had where they were merged. */
+Test(scaling, unit_result_taken_elsewhere_is_the_same_point, .init = setup, .fini = teardown) {
+  const char *methods[] = {"gd", "ef21(topk(k=5))"};
+  tpc_scaling *ran = run_kappa("quad(d=20,n=3)", methods, 2, 10, 100, 2, NULL);
+  tpc_scaling_opts o;
+  tpc_scaling_opts_init(&o, TPC_SCALING_KAPPA);
+  o.lo = 10;
+  o.hi = 100;
+  o.npoints = 2;
+  int rc;
+  tpc_scaling *other = tpc_scaling_alloc(reg, "quad(d=20,n=3)", methods, 2, &o, &rc);
+  cr_assert(other != NULL, "%s", tpc_error_msg());
+  cr_assert(eq(sz, tpc_scaling_nunits(other), 4));
+  for (size_t u = 0; u < 4; u++) {
+    void *bytes;
+    size_t len;
+    cr_assert(eq(int, tpc_scaling_unit_result(ran, u, &bytes, &len), TPC_OK));
+    cr_assert(eq(int, tpc_scaling_unit_take(other, u, bytes, len, 7), TPC_OK));
+    free(bytes);
+    const tpc_scaling_point *a = tpc_scaling_get_point(ran, u / 2, u % 2),
+                            *b = tpc_scaling_get_point(other, u / 2, u % 2);
+    cr_assert(a->ran && a->check_id > 0);
+    cr_assert(eq(i64, b->check_id, a->check_id + 7));
+    cr_assert(eq(ptr, (void *)b->theorem, (void *)a->theorem), "%s", a->theorem);
+    cr_assert(eq(int, b->ran, a->ran));
+    cr_assert(eq(int, b->grid, a->grid));
+    cr_assert(eq(int, b->reached, a->reached));
+    cr_assert(eq(u64, b->iters, a->iters));
+    cr_assert(eq(dbl, b->gamma, a->gamma));
+    cr_assert(eq(dbl, b->mult, a->mult));
+    cr_assert(eq(dbl, b->up, a->up));
+    cr_assert(eq(dbl, b->down, a->down));
+    cr_assert(eq(dbl, b->up_paper, a->up_paper));
+    cr_assert(eq(dbl, b->down_paper, a->down_paper));
+  }
+  cr_assert(eq(int, tpc_scaling_unit_take(other, 0, "x", 1, 0), TPC_EINTERNAL));
+  tpc_scaling_free(ran);
+  tpc_scaling_free(other);
+}

@@ -260,8 +260,6 @@ typedef struct tpc_rate_exp_opts {
   size_t samples;          /* fig1: images used (0: the default) */
   int (*cancel)(void *ctx);
   void *cancel_ctx;
-  void (*progress)(void *ctx, size_t done, size_t total);
-  void *progress_ctx;
 } tpc_rate_exp_opts;
 
 /* What ranks the runs of one task (rate_best.metric). */
@@ -305,9 +303,17 @@ void tpc_rate_exp_free(tpc_rate_exp *e);
 ** the paper), for the command to print. */
 const char *tpc_rate_exp_about(const tpc_rate_exp *e);
 
-/* Run everything, storing as it goes under run_id.  TPC_OK also when
-** cancelled (the finished methods and cells are stored). */
-int tpc_rate_exp_run(tpc_rate_exp *e, struct tpc_store *store, int64_t run_id);
+/* Task k of tpc_rate_exp_nbest(e), one method or heat-map cell: its scan,
+** every run stored under run_id as it finishes, then its rate_best row and
+** tpc_rate_exp_best(e, k).  The tasks are independent (a sweep's units,
+** dist/sweep.h).  TPC_OK also when cancelled (the finished runs are
+** stored, no rate_best row). */
+int tpc_rate_exp_task(tpc_rate_exp *e, size_t k, struct tpc_store *store, int64_t run_id);
+
+/* Task k's best as another process computed it (tpc_rate_exp_task there),
+** its trajectory's id moved by traj_shift where its rows were merged. */
+void tpc_rate_exp_best_take(tpc_rate_exp *e, size_t k, const tpc_rate_best *b,
+                            int64_t traj_shift);
 
 size_t tpc_rate_exp_nbest(const tpc_rate_exp *e);
 const tpc_rate_best *tpc_rate_exp_best(const tpc_rate_exp *e, size_t i);

@@ -450,7 +450,7 @@ static int store_best(const task_run *tr) {
   return rc;
 }
 
-static int run_task(tpc_rate_exp *e, size_t k, struct tpc_store *store, int64_t run_id) {
+int tpc_rate_exp_task(tpc_rate_exp *e, size_t k, struct tpc_store *store, int64_t run_id) {
   const exp_task *t = &e->tasks[k];
   tpc_rate_best *b = &e->best[k];
   tpc_spec *s = NULL;
@@ -473,11 +473,8 @@ static int run_task(tpc_rate_exp *e, size_t k, struct tpc_store *store, int64_t 
   return rc;
 }
 
-int tpc_rate_exp_run(tpc_rate_exp *e, struct tpc_store *store, int64_t run_id) {
-  for (size_t k = 0; k < e->ntask && !cancelled(e); k++) {
-    int rc = run_task(e, k, store, run_id);
-    if (rc) return rc;
-    if (e->o.progress) e->o.progress(e->o.progress_ctx, k + 1, e->ntask);
-  }
-  return TPC_OK;
+void tpc_rate_exp_best_take(tpc_rate_exp *e, size_t k, const tpc_rate_best *b,
+                            int64_t traj_shift) {
+  e->best[k] = *b;
+  if (b->traj_id) e->best[k].traj_id += traj_shift;
 }

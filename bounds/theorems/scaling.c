@@ -742,15 +742,66 @@ static int store_fit(const tpc_scaling *s, size_t m, tpc_scaling_bits b, struct 
   return store_step(db, st, "a fit");
 }
 
-int tpc_scaling_run(tpc_scaling *s, struct tpc_store *store, int64_t run_id) {
-  size_t done = 0;
-  for (size_t m = 0; m < s->nm; m++)
-    for (size_t k = 0; k < s->np && !cancelled(s); k++) {
-      int rc = run_point(s, m, k, store, run_id);
-      if (!rc && !cancelled(s)) rc = store_point(s, m, point_at(s, m, k), store, run_id);
-      if (rc) return rc;
-      if (s->o.progress) s->o.progress(s->o.progress_ctx, ++done, s->nm * s->np);
-    }
+/* ---- units --------------------------------------------------------------------- */
+
+size_t tpc_scaling_nunits(const tpc_scaling *s) { return s->nm * s->np; }
+
+int tpc_scaling_unit_run(tpc_scaling *s, size_t u, struct tpc_store *store, int64_t run_id) {
+  size_t m = u / s->np, k = u % s->np;
+  int rc = run_point(s, m, k, store, run_id);
+  if (!rc && !cancelled(s)) rc = store_point(s, m, point_at(s, m, k), store, run_id);
+  return rc;
+}
+
+/* What run_point found at a point, pointer-free (the theorem by its id):
+** the bytes another process sends. */
+typedef struct point_outcome {
+  int32_t ran, grid, reached;
+  char theorem[32];
+  double gamma, mult, up, down, up_paper, down_paper;
+  uint64_t iters;
+  int64_t check_id;
+} point_outcome;
+
+int tpc_scaling_unit_result(const tpc_scaling *s, size_t u, void **bytes, size_t *len) {
+  const tpc_scaling_point *pt = &s->pts[u];
+  point_outcome *o = calloc(1, sizeof *o);
+  if (!o) return tpc_error(TPC_ENOMEM, "scaling: out of memory");
+  *o = (point_outcome){.ran = pt->ran, .grid = pt->grid, .reached = pt->reached,
+                       .gamma = pt->gamma, .mult = pt->mult, .up = pt->up, .down = pt->down,
+                       .up_paper = pt->up_paper, .down_paper = pt->down_paper,
+                       .iters = pt->iters, .check_id = pt->check_id};
+  snprintf(o->theorem, sizeof o->theorem, "%s", pt->theorem ? pt->theorem : "");
+  *bytes = o;
+  *len = sizeof *o;
+  return TPC_OK;
+}
+
+int tpc_scaling_unit_take(tpc_scaling *s, size_t u, const void *bytes, size_t len,
+                          int64_t check_shift) {
+  point_outcome o;
+  if (len != sizeof o) return tpc_error(TPC_EINTERNAL, "scaling: a point of %zu bytes", len);
+  memcpy(&o, bytes, sizeof o);
+  const tpc_theorem *t = o.theorem[0] ? tpc_theorem_find(o.theorem) : NULL;
+  if (o.theorem[0] && !t)
+    return tpc_error(TPC_EINTERNAL, "scaling: a point's theorem '%.31s' is unknown", o.theorem);
+  tpc_scaling_point *pt = &s->pts[u];
+  pt->ran = o.ran;
+  pt->grid = o.grid;
+  pt->reached = o.reached;
+  pt->theorem = t ? t->id : NULL;
+  pt->gamma = o.gamma;
+  pt->mult = o.mult;
+  pt->up = o.up;
+  pt->down = o.down;
+  pt->up_paper = o.up_paper;
+  pt->down_paper = o.down_paper;
+  pt->iters = o.iters;
+  pt->check_id = o.check_id ? o.check_id + check_shift : 0;
+  return TPC_OK;
+}
+
+int tpc_scaling_finish(tpc_scaling *s, struct tpc_store *store, int64_t run_id) {
   if (cancelled(s)) return TPC_OK;
   for (size_t m = 0; m < s->nm; m++) {
     fit_method(s, m);
@@ -760,4 +811,14 @@ int tpc_scaling_run(tpc_scaling *s, struct tpc_store *store, int64_t run_id) {
     }
   }
   return TPC_OK;
+}
+
+int tpc_scaling_run(tpc_scaling *s, struct tpc_store *store, int64_t run_id) {
+  size_t n = tpc_scaling_nunits(s);
+  for (size_t u = 0; u < n && !cancelled(s); u++) {
+    int rc = tpc_scaling_unit_run(s, u, store, run_id);
+    if (rc) return rc;
+    if (s->o.progress) s->o.progress(s->o.progress_ctx, u + 1, n);
+  }
+  return tpc_scaling_finish(s, store, run_id);
 }

@@ -158,6 +158,21 @@ void tpc_scaling_free(tpc_scaling *s);
 ** TPC_OK also when cancelled (what finished is stored, no fits). */
 int tpc_scaling_run(tpc_scaling *s, struct tpc_store *store, int64_t run_id);
 
+/* The units of tpc_scaling_run, independent (a sweep's units, dist/sweep.h):
+** point u is method u / npoints at value u % npoints.  tpc_scaling_unit_run
+** runs it and stores its runs and scaling_points row (TPC_OK also when
+** cancelled: no point row then); tpc_scaling_unit_result gives what it
+** found as bytes (malloc'd) for another process, whose
+** tpc_scaling_unit_take sets the point from them, its check_id moved by
+** check_shift where its rows were merged.  tpc_scaling_finish, once every
+** point is set: the fits and their rows (none when cancelled). */
+size_t tpc_scaling_nunits(const tpc_scaling *s);
+int tpc_scaling_unit_run(tpc_scaling *s, size_t u, struct tpc_store *store, int64_t run_id);
+int tpc_scaling_unit_result(const tpc_scaling *s, size_t u, void **bytes, size_t *len);
+int tpc_scaling_unit_take(tpc_scaling *s, size_t u, const void *bytes, size_t len,
+                          int64_t check_shift);
+int tpc_scaling_finish(tpc_scaling *s, struct tpc_store *store, int64_t run_id);
+
 /* A named experiment run by this machinery (`tpc rate --experiment NAME`):
 ** its family, methods, grid and options live here, so the command line
 ** only parses, dispatches and prints. */

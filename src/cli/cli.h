@@ -171,6 +171,12 @@ int64_t tpc_cli_last_run_id(void);
 ** next unit of work, keep what finished, and end the run. */
 int tpc_cli_interrupted(void);
 
+/* tpc_cli_interrupted for the stop and cancel callbacks a sweep's units
+** poll (bounds' tpc_bounds_opts.stop, Algorithm 1's cancel): rank 0 also
+** answers the other ranks there (dist/sweep.h: tpc_sweep_serve). */
+int tpc_cli_sweep_stop(void);
+int tpc_cli_sweep_cancel(void *ctx);
+
 /* Catch SIGINT and SIGTERM into the flag tpc_cli_interrupted() reads (done
 ** by tpc_cli_run_start; a process that stores into another's run calls it). */
 void tpc_cli_interrupts_catch(void);
@@ -184,7 +190,12 @@ enum {
   TPC_CMD_NEEDS_REGISTRY = 1 << 0,
   /* the command opens a run (tpc_cli_run_open) once its input is checked;
   ** tpc_cli_dispatch ends it with the command's exit code */
-  TPC_CMD_STORES_RUN = 1 << 1
+  TPC_CMD_STORES_RUN = 1 << 1,
+  /* under several ranks (tpc-mpi) the command is refused with exit 2: it
+  ** does not distribute, and P copies would fight for the cores it times */
+  TPC_CMD_ONE_PROCESS = 1 << 2,
+  /* under several ranks only rank 0 runs it; the others exit 0 */
+  TPC_CMD_RANK0 = 1 << 3
 };
 
 struct tpc_cli_ctx;
@@ -216,6 +227,15 @@ int cmd_rate(tpc_cli_ctx *ctx);
 int cmd_bench(tpc_cli_ctx *ctx);
 int cmd_report(tpc_cli_ctx *ctx);
 int cmd_regress(tpc_cli_ctx *ctx);
+
+/* What tpc_cli_ranks_check returns to a rank that leaves the command to
+** rank 0. */
+#define TPC_CLI_RANK_IDLE (-2)
+
+/* Whether this rank runs cmd (its TPC_CMD_ONE_PROCESS, TPC_CMD_RANK0
+** flags): 0 yes; TPC_CLI_RANK_IDLE when rank 0 alone runs it; 2 after rank
+** 0 printed why a command that does not distribute is refused. */
+int tpc_cli_ranks_check(const tpc_cli_cmd *cmd);
 
 /* Run the command argv[0] of the table with argv (tpc itself, and tpc
 ** regress for its steps): the common options' defaults, the command, then

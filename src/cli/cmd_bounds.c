@@ -20,6 +20,8 @@
 #include "bounds/bounds.h"
 #include "cli/cli.h"
 #include "core/error.h"
+#include "dist/dist.h"
+#include "dist/sweep.h"
 #include "methods/method.h"
 
 enum {
@@ -114,7 +116,7 @@ static int parse_args(tpc_cli_ctx *ctx, bounds_args *a) {
   if (code) return code;
   a->opts.seed = a->common->seed;
   a->opts.threads = a->common->threads;
-  a->opts.stop = tpc_cli_interrupted;
+  a->opts.stop = tpc_cli_sweep_stop;
   if (tpc_bounds_opts_check(&a->opts) != TPC_OK) {
     fprintf(stderr, "tpc bounds: %s\n", tpc_error_msg());
     return TPC_EXIT_USAGE;
@@ -332,67 +334,130 @@ static int stored_specs(const tpc_cli_run *run, const spec_list *l, int quiet, i
   return TPC_EXIT_OK;
 }
 
-/* Evaluate and store each spec (those a resumed run has stored are kept);
-** the summary rows as they finish. */
+/* A sweep over the specs to compute (dist/sweep.h): unit u is spec
+** unit_spec[u]; a resumed run's kept specs are no units. */
+typedef struct bounds_sweep {
+  bounds_args *a;
+  const tpc_registry *reg;
+  const spec_list *l;
+  int64_t run_id;
+  const int *kept;        /* NULL, or per spec its kept verdict (-1: none) */
+  size_t *unit_spec;
+  tpc_bounds_result *res;
+  size_t printed;         /* specs whose rows are printed */
+  int width, code;
+} bounds_sweep;
+
+/* Evaluate spec unit_spec[u] and store it; its summary is the result. */
+static int spec_compute(void *ctx, size_t u, tpc_store *store, void **result, size_t *len) {
+  bounds_sweep *b = ctx;
+  bounds_args *a = b->a;
+  size_t i = b->unit_spec[u];
+  tpc_cli_progress prog;
+  tpc_cli_progress_init(&prog, b->l->canon[i], a->common);
+  a->opts.progress = tpc_cli_progress_cb;
+  a->opts.progress_ctx = &prog;
+  int rc = TPC_OK;
+  a->opts.n = b->l->clients[i]; /* a bidir's server is one node */
+  if (b->l->fault[i])
+    tpc_bounds_result_error(b->res, b->l->fault[i]);
+  else
+    rc = tpc_bounds_run_isolated(b->reg, b->l->spec[i], &a->opts, a->timeout, b->res);
+  /* The bar was drawn by the child, whose copy of prog the parent never
+  ** sees: mark it drawn so that ending it clears the line. */
+  prog.last_percent = 0;
+  tpc_cli_progress_end(&prog);
+  if (rc != TPC_OK || b->res->sum.interrupted) return rc;
+  rc = tpc_bounds_store(store, b->run_id, (int)i, b->l->canon[i], &a->opts, b->res);
+  if (rc != TPC_OK) return rc;
+  if (!(*result = malloc(sizeof b->res->sum))) return tpc_error(TPC_ENOMEM, "out of memory");
+  memcpy(*result, &b->res->sum, sizeof b->res->sum);
+  *len = sizeof b->res->sum;
+  return TPC_OK;
+}
+
+/* The kept specs' lines before spec `upto`, in spec order. */
+static void print_kept(bounds_sweep *b, size_t upto) {
+  for (; b->printed < upto; b->printed++) {
+    int v = b->kept ? b->kept[b->printed] : -1;
+    if (v < 0) continue;
+    b->code = merge_code(b->code, v);
+    if (!b->a->common->quiet)
+      printf("%-*s kept: %s\n", b->width, b->l->canon[b->printed], tpc_bounds_verdict_name(v));
+  }
+}
+
+/* Rank 0, in spec order: the spec's summary row. */
+static int spec_done(void *ctx, size_t u, tpc_store *store, const tpc_store_merged *merged,
+                     const void *result, size_t len) {
+  bounds_sweep *b = ctx;
+  size_t i = b->unit_spec[u];
+  tpc_bounds_summary sum;
+  (void)store, (void)merged;
+  if (len != sizeof sum) return tpc_error(TPC_EINTERNAL, "bounds: a summary of %zu bytes", len);
+  memcpy(&sum, result, sizeof sum);
+  print_kept(b, i);
+  b->printed = i + 1;
+  b->code = merge_code(b->code, sum.verdict);
+  if (!b->a->common->quiet) print_row(b->width, b->l->canon[i], &sum, b->a->opts.d);
+  if (sum.verdict != TPC_VERDICT_PASS)
+    fprintf(stderr, "tpc bounds: %s: %s: %s\n", b->l->canon[i],
+            tpc_bounds_verdict_name(sum.verdict), sum.reason);
+  fflush(stdout);
+  return TPC_OK;
+}
+
+/* The specs to compute: those a resumed run has not kept. */
+static size_t units_of(const spec_list *l, const int *kept, size_t *unit_spec) {
+  size_t n = 0;
+  for (size_t i = 0; i < l->n; i++)
+    if (!kept || kept[i] < 0) unit_spec[n++] = i;
+  return n;
+}
+
+/* Evaluate and store each spec (those a resumed run has stored are kept),
+** spread over the ranks; the summary rows in spec order. */
 static int run_specs(bounds_args *a, const tpc_registry *reg, const spec_list *l,
                      tpc_cli_run *run) {
   int code = TPC_EXIT_OK, *kept = NULL;
-  if (run->resumed && (code = stored_specs(run, l, a->common->quiet, &kept))) {
+  if (run->resumed && tpc_dist_rank() == 0 &&
+      (code = stored_specs(run, l, a->common->quiet, &kept))) {
     free(kept);
     return code;
   }
-  tpc_bounds_result *res = tpc_bounds_result_alloc(&a->opts);
-  if (!res) {
-    free(kept);
-    return tpc_cli_fail(TPC_ENOMEM);
+  if (run->resumed && tpc_dist_size() > 1) { /* every rank the same units */
+    if (!kept && !(kept = malloc(l->n * sizeof *kept)))
+      return tpc_cli_fail(tpc_error(TPC_ENOMEM, "out of memory"));
+    int rc = tpc_dist_bcast(kept, l->n * sizeof *kept, 0);
+    if (rc) {
+      free(kept);
+      return tpc_cli_fail(rc);
+    }
   }
-  int width = 4;
+  bounds_sweep b = {.a = a, .reg = reg, .l = l, .run_id = run->id, .kept = kept,
+                    .unit_spec = malloc(l->n * sizeof *b.unit_spec),
+                    .res = tpc_bounds_result_alloc(&a->opts), .width = 4};
+  if (!b.unit_spec || !b.res) {
+    free(kept);
+    free(b.unit_spec);
+    tpc_bounds_result_free(b.res);
+    return tpc_cli_fail(tpc_error(TPC_ENOMEM, "out of memory"));
+  }
   for (size_t i = 0; i < l->n; i++) {
     int len = (int)strlen(l->canon[i]);
-    if (len > width) width = len;
+    if (len > b.width) b.width = len;
   }
-  if (!a->common->quiet) print_header(width);
-  for (size_t i = 0; i < l->n && !tpc_cli_interrupted(); i++) {
-    if (kept && kept[i] >= 0) {
-      code = merge_code(code, kept[i]);
-      if (!a->common->quiet)
-        printf("%-*s kept: %s\n", width, l->canon[i], tpc_bounds_verdict_name(kept[i]));
-      continue;
-    }
-    tpc_cli_progress prog;
-    tpc_cli_progress_init(&prog, l->canon[i], a->common);
-    a->opts.progress = tpc_cli_progress_cb;
-    a->opts.progress_ctx = &prog;
-    int rc = TPC_OK;
-    a->opts.n = l->clients[i]; /* a bidir's server is one node */
-    if (l->fault[i])
-      tpc_bounds_result_error(res, l->fault[i]);
-    else
-      rc = tpc_bounds_run_isolated(reg, l->spec[i], &a->opts, a->timeout, res);
-    /* The bar was drawn by the child, whose copy of prog the parent never
-    ** sees: mark it drawn so that ending it clears the line. */
-    prog.last_percent = 0;
-    tpc_cli_progress_end(&prog);
-    if (rc != TPC_OK) {
-      code = tpc_cli_fail(rc);
-      break;
-    }
-    if (res->sum.interrupted) break;
-    rc = tpc_bounds_store(run->store, run->id, (int)i, l->canon[i], &a->opts, res);
-    if (rc != TPC_OK) {
-      code = tpc_cli_fail(rc);
-      break;
-    }
-    code = merge_code(code, res->sum.verdict);
-    if (!a->common->quiet) print_row(width, l->canon[i], &res->sum, a->opts.d);
-    if (res->sum.verdict != TPC_VERDICT_PASS)
-      fprintf(stderr, "tpc bounds: %s: %s: %s\n", l->canon[i],
-              tpc_bounds_verdict_name(res->sum.verdict), res->sum.reason);
-    fflush(stdout);
-  }
-  tpc_bounds_result_free(res);
+  if (!a->common->quiet) print_header(b.width);
+  tpc_sweep sw = {.nunits = units_of(l, kept, b.unit_spec), .run_id = run->id,
+                  .store = run->store, .compute = spec_compute, .done = spec_done,
+                  .stop = tpc_cli_interrupted, .ctx = &b};
+  int rc = tpc_sweep_run(&sw);
+  if (rc != TPC_OK) b.code = tpc_cli_fail(rc);
+  else if (!tpc_cli_interrupted()) print_kept(&b, l->n);
+  tpc_bounds_result_free(b.res);
+  free(b.unit_spec);
   free(kept);
-  return code;
+  return b.code;
 }
 
 int cmd_bounds(tpc_cli_ctx *ctx) {

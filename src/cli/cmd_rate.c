@@ -38,6 +38,7 @@
 #include "core/error.h"
 #include "dist/alg1_net.h"
 #include "dist/dist.h"
+#include "dist/sweep.h"
 #include "methods/method.h"
 #include "store/store.h"
 
@@ -837,6 +838,37 @@ static void print_bests(const tpc_rate_exp *e) {
 
 static int preset_mode(tpc_cli_ctx *ctx, rate_args *a, const tpc_scaling_preset *p);
 
+/* A sweep over an experiment's tasks (dist/sweep.h): rank 0 takes each
+** task's best in task order. */
+typedef struct exp_sweep {
+  tpc_rate_exp *e;
+  int64_t run_id;
+  tpc_cli_progress *pr;
+} exp_sweep;
+
+static int task_compute(void *ctx, size_t k, tpc_store *store, void **result, size_t *len) {
+  exp_sweep *x = ctx;
+  int rc = tpc_rate_exp_task(x->e, k, store, x->run_id);
+  if (rc) return rc;
+  if (!(*result = malloc(sizeof(tpc_rate_best))))
+    return tpc_error(TPC_ENOMEM, "rate: out of memory");
+  memcpy(*result, tpc_rate_exp_best(x->e, k), sizeof(tpc_rate_best));
+  *len = sizeof(tpc_rate_best);
+  return TPC_OK;
+}
+
+static int task_done(void *ctx, size_t k, tpc_store *store, const tpc_store_merged *merged,
+                     const void *result, size_t len) {
+  exp_sweep *x = ctx;
+  tpc_rate_best b;
+  (void)store;
+  if (len != sizeof b) return tpc_error(TPC_EINTERNAL, "rate: a task's best of %zu bytes", len);
+  memcpy(&b, result, sizeof b);
+  tpc_rate_exp_best_take(x->e, k, &b, tpc_store_merged_shift(merged, "rate_trajectories"));
+  tpc_cli_progress_cb(x->pr, k + 1, tpc_rate_exp_nbest(x->e));
+  return TPC_OK;
+}
+
 static int experiment_mode(tpc_cli_ctx *ctx, rate_args *a) {
   int ec, rc;
   tpc_cli_progress pr;
@@ -852,16 +884,18 @@ static int experiment_mode(tpc_cli_ctx *ctx, rate_args *a) {
   if (preset) return preset_mode(ctx, a, preset);
   tpc_rate_exp_opts eo = {.T = a->T_given ? a->o.T : 0, .seed = a->common->seed,
                           .threads = a->common->threads, .wire_check = a->o.wire_check,
-                          .samples = a->samples, .cancel = cli_cancel};
+                          .samples = a->samples, .cancel = tpc_cli_sweep_cancel};
   tpc_cli_progress_init(&pr, a->experiment, a->common);
-  eo.progress = tpc_cli_progress_cb;
-  eo.progress_ctx = &pr;
   tpc_rate_exp *e = tpc_rate_exp_alloc(a->experiment, ctx->reg, &eo, &rc);
   if (!e) return tpc_cli_fail(rc);
   ec = tpc_cli_run_open(ctx, NULL);
   if (!ec) {
     if (!a->common->quiet) printf("%s\n\n", tpc_rate_exp_about(e));
-    rc = tpc_rate_exp_run(e, ctx->run.store, ctx->run.id);
+    exp_sweep x = {e, ctx->run.id, &pr};
+    tpc_sweep sw = {.nunits = tpc_rate_exp_nbest(e), .run_id = ctx->run.id,
+                    .store = ctx->run.store, .compute = task_compute, .done = task_done,
+                    .stop = tpc_cli_interrupted, .ctx = &x};
+    rc = tpc_sweep_run(&sw);
     tpc_cli_progress_end(&pr);
     if (rc) tpc_cli_fail(rc);
     if (!rc && !a->common->quiet) print_bests(e);
@@ -896,7 +930,7 @@ static int scaling_overrides(const rate_args *a, tpc_scaling_opts *so) {
   so->seed = a->common->seed;
   so->threads = a->common->threads;
   so->wire_check = a->o.wire_check;
-  so->cancel = cli_cancel;
+  so->cancel = tpc_cli_sweep_cancel;
   return TPC_EXIT_OK;
 }
 
@@ -948,16 +982,39 @@ static void print_scaling_fits(const tpc_scaling *s) {
     }
 }
 
+/* A sweep over a scaling law's points (dist/sweep.h): rank 0 sets each
+** point in order, then fits. */
+typedef struct scaling_sweep {
+  tpc_scaling *s;
+  int64_t run_id;
+  tpc_cli_progress *pr;
+} scaling_sweep;
+
+static int point_compute(void *ctx, size_t u, tpc_store *store, void **result, size_t *len) {
+  scaling_sweep *x = ctx;
+  int rc = tpc_scaling_unit_run(x->s, u, store, x->run_id);
+  return rc ? rc : tpc_scaling_unit_result(x->s, u, result, len);
+}
+
+static int point_done(void *ctx, size_t u, tpc_store *store, const tpc_store_merged *merged,
+                      const void *result, size_t len) {
+  scaling_sweep *x = ctx;
+  (void)store;
+  int rc = tpc_scaling_unit_take(x->s, u, result, len,
+                                 tpc_store_merged_shift(merged, "rate_checks"));
+  tpc_cli_progress_cb(x->pr, u + 1, tpc_scaling_nunits(x->s));
+  return rc;
+}
+
 /* Run the scaling law of FAMILY and the methods under options so (`what`
-** names it in messages; about, not NULL, is printed first). */
+** names it in messages; about, not NULL, is printed first): its points
+** spread over the ranks, the fits on rank 0. */
 static int scaling_run(tpc_cli_ctx *ctx, const rate_args *a, const char *what,
                        const char *about, const char *family, const char *const *methods,
                        size_t nmethods, tpc_scaling_opts *so) {
   tpc_cli_progress pr;
   int rc, ec;
   tpc_cli_progress_init(&pr, "scaling", a->common);
-  so->progress = tpc_cli_progress_cb;
-  so->progress_ctx = &pr;
   tpc_scaling *s = tpc_scaling_alloc(ctx->reg, family, methods, nmethods, so, &rc);
   if (!s) {
     fprintf(stderr, "tpc rate: %s: %s\n", what, tpc_error_msg());
@@ -966,7 +1023,12 @@ static int scaling_run(tpc_cli_ctx *ctx, const rate_args *a, const char *what,
   ec = tpc_cli_run_open(ctx, NULL);
   if (!ec) {
     if (about && !a->common->quiet) printf("%s\n\n", about);
-    rc = tpc_scaling_run(s, ctx->run.store, ctx->run.id);
+    scaling_sweep x = {s, ctx->run.id, &pr};
+    tpc_sweep sw = {.nunits = tpc_scaling_nunits(s), .run_id = ctx->run.id,
+                    .store = ctx->run.store, .compute = point_compute, .done = point_done,
+                    .stop = tpc_cli_interrupted, .ctx = &x};
+    rc = tpc_sweep_run(&sw);
+    if (!rc && tpc_dist_rank() == 0) rc = tpc_scaling_finish(s, ctx->run.store, ctx->run.id);
     tpc_cli_progress_end(&pr);
     if (rc) tpc_cli_fail(rc);
     if (!rc && !a->common->quiet) {

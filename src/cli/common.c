@@ -1,7 +1,8 @@
 /*
 ** Helpers shared by the commands: reporting library errors with the right
 ** exit code, reading specs with a caret under the error, the life of a runs
-** row, and the progress bar.
+** row (opened by rank 0 alone under tpc-mpi, dist/dist.h), which ranks run a
+** command, and the progress bar.
 */
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +12,8 @@
 
 #include "cli/cli.h"
 #include "core/error.h"
+#include "dist/dist.h"
+#include "dist/sweep.h"
 #include "methods/method.h"
 #include "store/store.h"
 
@@ -65,6 +68,16 @@ static void on_signal(int sig) {
 
 int tpc_cli_interrupted(void) { return interrupted != 0; }
 
+int tpc_cli_sweep_stop(void) {
+  tpc_sweep_serve();
+  return tpc_cli_interrupted();
+}
+
+int tpc_cli_sweep_cancel(void *ctx) {
+  (void)ctx;
+  return tpc_cli_sweep_stop();
+}
+
 /* The command line as one shell-quoted string, for the runs row. */
 static char *join_argv(int argc, char **argv) {
   size_t len = 4;
@@ -105,11 +118,10 @@ void tpc_cli_interrupts_catch(void) {
   sigaction(SIGTERM, &sa, NULL);
 }
 
-int tpc_cli_run_start(tpc_cli_run *run, const tpc_cli_common *o, const char *command,
-                      int argc, char **argv, const char *settings) {
-  run->store = NULL;
+/* Rank 0's side of tpc_cli_run_start: the database and the runs row. */
+static int run_start_root(tpc_cli_run *run, const tpc_cli_common *o, const char *command,
+                          int argc, char **argv, const char *settings) {
   run->id = 0;
-  run->resumed = 0;
   int rc = tpc_store_open(o->db, &run->store);
   if (rc) return tpc_cli_fail(rc); /* not a tpc database, newer or damaged: 2; else 4 */
   char *line = join_argv(argc, argv);
@@ -128,6 +140,25 @@ int tpc_cli_run_start(tpc_cli_run *run, const tpc_cli_common *o, const char *com
     run->id = o->resume;
     run->resumed = 1;
   }
+  return TPC_EXIT_OK;
+}
+
+/* Only rank 0 opens the database (dist/dist.h): the others learn the run's
+** id, or the exit code that ended its start, from it. */
+int tpc_cli_run_start(tpc_cli_run *run, const tpc_cli_common *o, const char *command,
+                      int argc, char **argv, const char *settings) {
+  int64_t told[2] = {0, 0}; /* exit code, run id */
+  run->store = NULL;
+  run->resumed = 0;
+  if (tpc_dist_rank() == 0) {
+    told[0] = run_start_root(run, o, command, argc, argv, settings);
+    told[1] = run->id;
+  }
+  int rc = tpc_dist_bcast(told, sizeof told, 0);
+  if (rc) return tpc_cli_fail(rc);
+  if (told[0] != TPC_EXIT_OK) return (int)told[0];
+  run->id = told[1];
+  run->resumed = o->resume != 0;
   last_run_id = run->id;
   tpc_cli_interrupts_catch();
   return TPC_EXIT_OK;
@@ -141,8 +172,17 @@ int tpc_cli_run_open(tpc_cli_ctx *ctx, const char *settings) {
                            settings);
 }
 
+/* A run of several ranks that was interrupted or failed cannot end with the
+** collective MPI_Finalize (a rank may be dead or still computing): this
+** process leaves with its exit code, and mpirun ends the others. */
+static int run_end_alone(int exit_code) {
+  if (tpc_dist_size() > 1 && (interrupted || exit_code == TPC_EXIT_INTERNAL))
+    tpc_dist_exit(interrupted ? TPC_EXIT_INTERNAL : exit_code);
+  return exit_code;
+}
+
 int tpc_cli_run_end(tpc_cli_run *run, int exit_code) {
-  if (!run->store) return exit_code;
+  if (!run->store) return run_end_alone(exit_code);
   int rc;
   if (exit_code == TPC_EXIT_USAGE && run->resumed) {
     rc = tpc_store_run_end(run->store, run->id, TPC_RUN_INTERRUPTED);
@@ -166,14 +206,27 @@ int tpc_cli_run_end(tpc_cli_run *run, int exit_code) {
   }
   tpc_store_close(run->store);
   run->store = NULL;
-  return exit_code;
+  return run_end_alone(exit_code);
+}
+
+/* ---- ranks ------------------------------------------------------------------ */
+
+int tpc_cli_ranks_check(const tpc_cli_cmd *cmd) {
+  if (tpc_dist_size() == 1) return TPC_EXIT_OK;
+  if (cmd->flags & TPC_CMD_ONE_PROCESS) {
+    if (tpc_dist_rank() == 0)
+      fprintf(stderr, "tpc %s: does not run over %d processes; run it without mpirun (or with "
+                      "-n 1)\n", cmd->name, tpc_dist_size());
+    return TPC_EXIT_USAGE;
+  }
+  return (cmd->flags & TPC_CMD_RANK0) && tpc_dist_rank() != 0 ? TPC_CLI_RANK_IDLE : TPC_EXIT_OK;
 }
 
 /* ---- progress -------------------------------------------------------------- */
 
 void tpc_cli_progress_init(tpc_cli_progress *p, const char *label, const tpc_cli_common *o) {
   p->label = label;
-  p->enabled = !o->quiet && isatty(STDERR_FILENO);
+  p->enabled = !o->quiet && isatty(STDERR_FILENO) && tpc_dist_rank() == 0;
   p->last_percent = -1;
 }
 

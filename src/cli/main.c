@@ -26,21 +26,25 @@ extern void openblas_set_num_threads(int) __attribute__((weak));
 
 #define NEEDS_REGISTRY TPC_CMD_NEEDS_REGISTRY
 #define STORES_RUN TPC_CMD_STORES_RUN
+#define ONE_PROCESS TPC_CMD_ONE_PROCESS
+#define RANK0 TPC_CMD_RANK0
 
 static const tpc_cli_cmd commands[] = {
-    {"list", cmd_list, NEEDS_REGISTRY, "list",
+    {"list", cmd_list, NEEDS_REGISTRY | RANK0, "list",
      "every compressor and mechanism, its parameters and declared constants"},
-    {"describe", cmd_describe, NEEDS_REGISTRY, "describe SPEC [--d D] [--n N]",
+    {"describe", cmd_describe, NEEDS_REGISTRY | RANK0, "describe SPEC [--d D] [--n N]",
      "A, B, B/A, alpha, omega of one spec and the THEORY.md item of each"},
     {"bounds", cmd_bounds, NEEDS_REGISTRY | STORES_RUN, "bounds SPEC... [options]",
      "empirical check of alpha, omega, unbiasedness and the 3PC inequality"},
     {"rate", cmd_rate, NEEDS_REGISTRY | STORES_RUN, "rate PROBLEM METHOD... [options]",
      "Algorithm 1 runs, the Theorem 1 and PL checks, the paper's experiments"},
-    {"bench", cmd_bench, NEEDS_REGISTRY | STORES_RUN, "bench [KERNEL...] [options]",
+    {"bench", cmd_bench, NEEDS_REGISTRY | STORES_RUN | ONE_PROCESS,
+     "bench [KERNEL...] [options]",
      "kernel timings with a roofline; bench compare RUN_A RUN_B"},
-    {"report", cmd_report, 0, "report [--out DIR] [--run ID...]",
+    {"report", cmd_report, RANK0, "report [--out DIR] [--run ID...]",
      "HTML + Markdown report of the database, plots by gnuplot"},
-    {"regress", cmd_regress, NEEDS_REGISTRY | STORES_RUN, "regress [--baseline F] [--update]",
+    {"regress", cmd_regress, NEEDS_REGISTRY | STORES_RUN | ONE_PROCESS,
+     "regress [--baseline F] [--update]",
      "CI gate: a fixed set of checks compared with a baseline"},
 };
 
@@ -71,9 +75,12 @@ int tpc_cli_dispatch(int argc, char **argv) {
     fprintf(stderr, "tpc: '%s' is not a tpc command; see `tpc --help`\n", argv[0]);
     return TPC_EXIT_USAGE;
   }
+  int code = tpc_cli_ranks_check(cmd);
+  if (code == TPC_CLI_RANK_IDLE) return TPC_EXIT_OK;
+  if (code) return code;
   tpc_cli_ctx ctx = {.cmd = cmd, .argc = argc, .argv = argv};
   tpc_cli_common_init(&ctx.common);
-  int code = cmd->run(&ctx);
+  code = cmd->run(&ctx);
   if (code == TPC_CLI_HELP) code = TPC_EXIT_OK;
   if (cmd->flags & TPC_CMD_STORES_RUN) code = tpc_cli_run_end(&ctx.run, code);
   tpc_registry_free(ctx.reg);

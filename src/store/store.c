@@ -395,6 +395,39 @@ int tpc_store_open(const char *path, tpc_store **out) {
   return TPC_OK;
 }
 
+int tpc_store_open_image(const void *image, size_t len, tpc_store **out) {
+  *out = NULL;
+  tpc_store *st = calloc(1, sizeof *st);
+  unsigned char *copy = sqlite3_malloc64(len);
+  if (st == NULL || copy == NULL || (st->path = strdup(":memory:")) == NULL) {
+    free(st);
+    sqlite3_free(copy);
+    return tpc_error(TPC_ENOMEM, "a database image: out of memory");
+  }
+  memcpy(copy, image, len);
+  int rc = store_connect(st);
+  /* SQLite frees the copy when the connection closes, or at once if this fails */
+  if (rc == TPC_OK &&
+      sqlite3_deserialize(st->db, "main", copy, (sqlite3_int64)len, (sqlite3_int64)len,
+                          SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE) !=
+          SQLITE_OK)
+    rc = store_fail(st, "reading a database image");
+  else if (rc != TPC_OK)
+    sqlite3_free(copy);
+  if (rc == TPC_OK)
+    rc = store_check(st);
+  if (rc == TPC_OK)
+    rc = store_migrate(st);
+  if (rc == TPC_OK)
+    rc = store_exec(st, "PRAGMA foreign_keys = ON", "enabling foreign keys");
+  if (rc != TPC_OK) {
+    tpc_store_close(st);
+    return rc;
+  }
+  *out = st;
+  return TPC_OK;
+}
+
 /* sqlite3_close_v2 so that a statement another layer forgot to finalize
 ** delays the close instead of leaking the connection. */
 void tpc_store_close(tpc_store *st) {

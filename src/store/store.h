@@ -13,6 +13,7 @@
 #define TPC_STORE_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct tpc_store tpc_store;
@@ -92,5 +93,42 @@ int tpc_store_run_discard(tpc_store *st, int64_t id);
 int tpc_store_begin(tpc_store *st);
 int tpc_store_commit(tpc_store *st);
 int tpc_store_rollback(tpc_store *st);
+
+/* ---- units computed elsewhere (src/store/merge.c) ------------------------- */
+
+/* A database in memory holding a copy of image (sqlite3_serialize of a
+** tpc database), migrated if older: what tpc_store_open_unit starts each
+** unit from, instead of running every migration again. */
+int tpc_store_open_image(const void *image, size_t len, tpc_store **out);
+
+/* A database in memory, migrated, for one unit of run run_id computed in
+** another process (dist/sweep.h): its runs table holds a row with that id,
+** so the unit's rows reference it as they would in the run's database. */
+int tpc_store_open_unit(int64_t run_id, tpc_store **out);
+
+/* The unit database's image (sqlite3_serialize), sqlite3_free'd by the
+** caller. */
+int tpc_store_unit_image(tpc_store *unit, void **image, size_t *len);
+
+/* What a merge added to the ids of each table it moved. */
+#define TPC_STORE_MERGED_MAX 64
+typedef struct tpc_store_merged {
+  size_t n;
+  struct {
+    char name[64];
+    int64_t shift;
+  } table[TPC_STORE_MERGED_MAX];
+} tpc_store_merged;
+
+/* Merge a unit's image into st in one transaction: every table's rows but
+** runs, each INTEGER PRIMARY KEY id and every column that references one
+** shifted past the ids st holds, so that the rows and ids are those the
+** unit would have had stored into st directly.  merged (or NULL) receives
+** the shifts.  TPC_ESTORE with a message when SQLite fails (nothing is
+** merged then). */
+int tpc_store_merge(tpc_store *st, const void *image, size_t len, tpc_store_merged *merged);
+
+/* The shift a merge applied to table's ids (0: none, or merged NULL). */
+int64_t tpc_store_merged_shift(const tpc_store_merged *merged, const char *table);
 
 #endif
