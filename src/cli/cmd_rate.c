@@ -708,24 +708,22 @@ static int stored_checks(rate_job *j, const tpc_cli_run *run, int *kept) {
   return TPC_EXIT_OK;
 }
 
-/* tpc-mpi: rank 0 read what a resumed run kept; every rank skips the same
-** units. */
-static int share_kept(rate_job *j, tpc_cli_run *run, int *kept) {
-  int32_t resumed = run->resumed;
-  if (!j->dist) return TPC_EXIT_OK;
-  int rc = tpc_dist_bcast(&resumed, sizeof resumed, 0);
-  if (!rc && resumed) rc = tpc_dist_bcast(kept, j->nu * sizeof *kept, 0);
-  if (rc) return tpc_cli_fail(rc);
-  run->resumed = resumed;
-  return TPC_EXIT_OK;
+/* tpc-mpi: rank 0, the only one with the database, read what a resumed run
+** kept (exit code ec); the other ranks learn both and skip the same units. */
+static int share_kept(const rate_job *j, int ec, int *kept) {
+  if (tpc_dist_size() == 1) return ec;
+  int32_t told = ec;
+  int rc = tpc_dist_bcast(&told, sizeof told, 0);
+  if (!rc && !told) rc = tpc_dist_bcast(kept, j->nu * sizeof *kept, 0);
+  return rc ? tpc_cli_fail(rc) : told;
 }
 
 static int run_checks(rate_job *j, tpc_cli_run *run) {
   int violated = 0, inconclusive = 0, failed = 0, quiet = j->args->common->quiet;
   int kept[RATE_MAX_UNITS];
-  int ec = run->resumed ? stored_checks(j, run, kept) : TPC_EXIT_OK;
-  if (!ec) ec = share_kept(j, run, kept);
-  if (ec) return ec;
+  for (size_t k = 0; k < j->nu; k++) kept[k] = -1;
+  int ec = run->resumed && run->store ? stored_checks(j, run, kept) : TPC_EXIT_OK;
+  if ((ec = share_kept(j, ec, kept))) return ec;
   set_delta(j);
   if (!quiet) print_header(j);
   for (size_t k = 0; k < j->nu && !tpc_cli_interrupted(); k++) {
@@ -763,15 +761,12 @@ static int run_checks(rate_job *j, tpc_cli_run *run) {
        : inconclusive ? TPC_EXIT_INCONCLUSIVE : TPC_EXIT_OK;
 }
 
-/* Open the run on rank 0 (the only one that touches the database), tell
-** the other ranks how that went, and under tpc-mpi measure the links
-** (dist/alg1_net.h) and store them with the run. */
+/* Open the run (on rank 0, which tells the others: tpc_cli_run_start), and
+** under tpc-mpi measure the links (dist/alg1_net.h) and store them with
+** the run. */
 static int open_run(tpc_cli_ctx *ctx, rate_job *j, const char *settings) {
-  int rc;
-  int32_t ec = tpc_dist_rank() == 0 ? tpc_cli_run_open(ctx, settings) : TPC_EXIT_OK;
-  if (!tpc_dist_enabled()) return ec;
-  if ((rc = tpc_dist_bcast(&ec, sizeof ec, 0))) return tpc_cli_fail(rc);
-  if (ec) return ec;
+  int rc, ec = tpc_cli_run_open(ctx, settings);
+  if (ec || !tpc_dist_enabled()) return ec;
   if (!(j->dist = tpc_dist_alg1_alloc(&rc)) || (rc = tpc_dist_alg1_links(j->dist)))
     return tpc_cli_fail(rc);
   if (tpc_dist_rank() == 0 &&
