@@ -364,6 +364,21 @@ static int store_migrate(tpc_store *st) {
   return TPC_OK;
 }
 
+/* The last steps of opening a connected store (rc: how far it got):
+** migrate, turn foreign keys on; *out, or the store closed and the error. */
+static int store_ready(tpc_store *st, int rc, tpc_store **out) {
+  if (rc == TPC_OK)
+    rc = store_migrate(st);
+  if (rc == TPC_OK)
+    rc = store_exec(st, "PRAGMA foreign_keys = ON", "enabling foreign keys");
+  if (rc != TPC_OK) {
+    tpc_store_close(st);
+    return rc;
+  }
+  *out = st;
+  return TPC_OK;
+}
+
 int tpc_store_open(const char *path, tpc_store **out) {
   *out = NULL;
   int rc = store_make_parent(path);
@@ -383,16 +398,7 @@ int tpc_store_open(const char *path, tpc_store **out) {
     rc = store_check_pages(st);
   if (rc == TPC_OK)
     rc = store_set_wal(st);
-  if (rc == TPC_OK)
-    rc = store_migrate(st);
-  if (rc == TPC_OK)
-    rc = store_exec(st, "PRAGMA foreign_keys = ON", "enabling foreign keys");
-  if (rc != TPC_OK) {
-    tpc_store_close(st);
-    return rc;
-  }
-  *out = st;
-  return TPC_OK;
+  return store_ready(st, rc, out);
 }
 
 int tpc_store_open_image(const void *image, size_t len, tpc_store **out) {
@@ -416,16 +422,7 @@ int tpc_store_open_image(const void *image, size_t len, tpc_store **out) {
     sqlite3_free(copy);
   if (rc == TPC_OK)
     rc = store_check(st);
-  if (rc == TPC_OK)
-    rc = store_migrate(st);
-  if (rc == TPC_OK)
-    rc = store_exec(st, "PRAGMA foreign_keys = ON", "enabling foreign keys");
-  if (rc != TPC_OK) {
-    tpc_store_close(st);
-    return rc;
-  }
-  *out = st;
-  return TPC_OK;
+  return store_ready(st, rc, out);
 }
 
 /* sqlite3_close_v2 so that a statement another layer forgot to finalize
