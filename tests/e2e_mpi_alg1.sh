@@ -10,9 +10,8 @@
 # line of times per method, and the report's subsection.
 # Prints one line per failure and "e2e_mpi_alg1: N passed, N failed".
 . "$(dirname "$0")/lib.sh"
-MPI_TPC="${TPC}-mpi"
-if [ ! -x "$MPI_TPC" ]; then
-  echo "e2e_mpi_alg1: skipped: $MPI_TPC was not built (no Open MPI headers)"
+if [ ! -x "$TPC_MPI" ]; then
+  echo "e2e_mpi_alg1: skipped: $TPC_MPI was not built (no Open MPI headers)"
   exit 0
 fi
 if ! command -v sqlite3 >/dev/null 2>&1; then
@@ -51,8 +50,7 @@ POINTS='t, f, gnorm2, G, bits_up, bits_up_paper, bits_down, bits_down_paper, f_x
 for P in 1 2 3; do
   db="$tmp/p$P.sqlite"
   # shellcheck disable=SC2086
-  ${limit:+timeout "$limit"} mpirun --allow-run-as-root --oversubscribe -n $P "$MPI_TPC" \
-    rate "$Q" $METHODS $ARGS --db "$db" >"$tmp/out" 2>"$tmp/err"
+  mpi "$P" rate "$Q" $METHODS $ARGS --db "$db" >"$tmp/out" 2>"$tmp/err"
   is "$?" "$code" "P = $P: exit code"
   same rate_checks "$CHECKS" "0" "P = $P"
   same rate_trajectories "$TRAJS" "check_id - (SELECT min(id) FROM rate_checks)" "P = $P"
@@ -81,8 +79,7 @@ for P in 1 2 3; do
 done
 # rank 0 cannot open the database: every rank stops with its exit code
 # instead of waiting for rank 0 in the runs
-timeout 60 mpirun --allow-run-as-root --oversubscribe -n 2 "$MPI_TPC" rate "$Q" gd --T 5 \
-  --db "$tmp/no/such/dir/x.sqlite" >"$tmp/out" 2>"$tmp/err"
+limit=60 mpi 2 rate "$Q" gd --T 5 --db "$tmp/no/such/dir/x.sqlite" >"$tmp/out" 2>"$tmp/err"
 is "$?" 4 "a database rank 0 cannot create: exit 4, no rank waiting"
 
 # the clients of 3 ranks: 4, 4, 2

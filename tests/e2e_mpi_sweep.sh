@@ -11,12 +11,10 @@
 # Prints "e2e_mpi_sweep: N passed, N failed"; exits 1 when a check failed.
 . "$(dirname "$0")/lib.sh"
 
-MPI=${TPC}-mpi
-if [ ! -x "$MPI" ]; then
-  echo "e2e_mpi_sweep: skipped: $MPI was not built (Open MPI's headers are missing: make deps)"
+if [ ! -x "$TPC_MPI" ]; then
+  echo "e2e_mpi_sweep: skipped: $TPC_MPI was not built (Open MPI's headers are missing: make deps)"
   exit 0
 fi
-mpi() { n=$1; shift; mpirun --allow-run-as-root --oversubscribe -n "$n" "$MPI" "$@"; }
 
 # dump DB: every result table's rows, ids included, without the times
 # (runs, whose times, pids and hosts differ, is left out).
@@ -75,7 +73,7 @@ same "scaling: rows (points, fits) of -n 3 and of one process" "$tmp/s1.txt" "$t
 same "scaling: the points and fits printed" "$tmp/s1.out" "$tmp/s3.out"
 
 # ---- refusals: exit 2, nothing stored ----------------------------------------------
-SLURM_NTASKS=2 "$MPI" bounds 'topk(k=3)' --d 20 --db "$tmp/slurm.sqlite" 2>"$tmp/err"
+SLURM_NTASKS=2 "$TPC_MPI" bounds 'topk(k=3)' --d 20 --db "$tmp/slurm.sqlite" 2>"$tmp/err"
 is "$?" 2 "a singleton tpc-mpi in a SLURM job of 2 tasks"
 has err "SLURM_NTASKS is 2 but MPI started 1 process" "says why"
 [ -e "$tmp/slurm.sqlite" ] && bad "the singleton created the database" || ok
@@ -91,7 +89,8 @@ is "$(grep -c '^Compressors' "$tmp/list.out")" 1 "tpc list printed once, by rank
 # Rank 1 of fig3 is killed once a task is stored: mpirun sends rank 0 SIGTERM,
 # which ends the run 'interrupted' with the units merged so far.
 db=$tmp/k.sqlite
-mpirun --allow-run-as-root --oversubscribe -n 2 "$MPI" rate --experiment fig3 --T 100 --quiet \
+ASAN_OPTIONS="$MPI_ASAN_OPTIONS" mpirun --allow-run-as-root --oversubscribe -n 2 "$TPC_MPI" \
+  rate --experiment fig3 --T 100 --quiet \
   --threads 1 --db "$db" 2>"$tmp/kerr" &
 mp=$!
 victim=

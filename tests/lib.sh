@@ -56,14 +56,17 @@ last_status() { rows "SELECT status FROM runs ORDER BY id DESC LIMIT 1"; }
 last_count() { rows "SELECT count(*) FROM $1 WHERE run_id = (SELECT max(id) FROM runs)"; }
 
 # The MPI build beside $TPC (tests/e2e_mpi_*.sh: build/tpc-mpi), and
-# mpi P ARGS...: it on P ranks, however many cores there are, as root too.
-# LeakSanitizer is off inside the ranks of a sanitized build: Open MPI
-# unloads its components (dlclose) in MPI_Finalize, and what they keep is
-# then reported from "<unknown module>", which no suppression can name; the
-# same code paths run leak-checked in one process in the other tests.
+# mpi P ARGS...: it on P ranks, however many cores there are, as root too,
+# killed after $limit seconds while $limit is set.  LeakSanitizer is off
+# inside the ranks of a sanitized build (MPI_ASAN_OPTIONS, for a test that
+# starts mpirun itself): Open MPI unloads its components (dlclose) in
+# MPI_Finalize, and what they keep is then reported from "<unknown module>",
+# which no suppression can name; the same code paths run leak-checked in one
+# process in the other tests.
 TPC_MPI=${TPC}-mpi
+MPI_ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 mpi() {
   np=$1; shift
-  ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+  ASAN_OPTIONS="$MPI_ASAN_OPTIONS" ${limit:+timeout "$limit"} \
     mpirun --allow-run-as-root --oversubscribe -n "$np" "$TPC_MPI" "$@"
 }
