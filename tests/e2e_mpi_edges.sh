@@ -4,7 +4,10 @@
 # a --resume of no run and a file that is not a tpc database under mpirun
 # -n 3 end with exit 2, ONE message (rank 0's, not one per rank) and nothing
 # stored; a distributed `tpc rate` resumed on another number of ranks
-# replaces the links of its first start.  Skipped (with the reason) when
+# replaces the links of its first start; SIGINT to mpirun mid-way through a
+# distributed `tpc rate` leaves it 'interrupted' (not 'running': the other
+# ranks leave after rank 0), and --resume on two ranks completes it to the
+# rows of one process.  Skipped (with the reason) when
 # $TPC-mpi was not built (no Open MPI headers).  Prints "e2e_mpi_edges: N
 # passed, N failed"; exits 1 when a check failed.
 . "$(dirname "$0")/lib.sh"
@@ -58,6 +61,47 @@ lacks err "UNIQUE constraint" "the resumed start stores its links"
 is "$(sqlite3 "$db" 'SELECT status FROM runs')" ok "the resumed run ends ok"
 is "$(sqlite3 "$db" "SELECT group_concat(rank || '/' || ranks) FROM dist_links")" "1/2" \
   "the links are the resumed start's"
+
+# ---- SIGINT to mpirun during a distributed rate, then --resume --------------------
+# mpirun sends every rank SIGTERM, and kills them all (SIGKILL) as soon as one
+# exits with a non-zero status: the others must leave after rank 0 has marked
+# the run.  Slack searches are left out (--no-slack): the resumed rows are
+# compared with one process's.
+set -- rate 'quad(d=50,n=8)' gd 'ef21(topk(k=5))' 'diana(urandk(k=5))' \
+  'marina(urandk(k=5),p=0.1)' 'ef21(randk(k=5))' --T 3000 --reps 3 --no-slack
+"$TPC" "$@" --db "$tmp/one.sqlite" >/dev/null 2>"$tmp/err"
+is "$?" 0 "rate, one process"
+db=$tmp/int.sqlite
+mpirun --allow-run-as-root --oversubscribe -n 3 "$MPI" "$@" --db "$db" >/dev/null \
+  2>"$tmp/ierr" &
+mp=$!
+for i in $(seq 300); do
+  [ "$(sqlite3 "$db" 'SELECT count(*) FROM rate_checks' 2>/dev/null)" -ge 1 ] 2>/dev/null && break
+  sleep 0.05
+done
+kill -INT "$mp"
+wait "$mp"
+is "$(sqlite3 "$db" 'PRAGMA integrity_check')" ok "the database after SIGINT"
+is "$(sqlite3 "$db" 'SELECT status FROM runs')" interrupted "the run after SIGINT to mpirun"
+has ierr "tpc: interrupted; the finished checks are stored" "rank 0 says what it kept"
+timeout 120 mpirun --allow-run-as-root --oversubscribe -n 2 "$MPI" "$@" --resume 1 --db "$db" \
+  >/dev/null 2>"$tmp/err"
+is "$?" 0 "--resume on two ranks"
+is "$(sqlite3 "$db" 'SELECT status FROM runs')" ok "the resumed run ends ok"
+# dump DB: every result table's rows without the times (runs, whose times and
+# pids differ, and the ranks' times and links, which one process lacks, left out).
+dump() {
+  for t in $(sqlite3 "$1" "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE
+             'sqlite%' AND name <> 'runs' AND name NOT LIKE 'dist_%' ORDER BY name"); do
+    cols=$(sqlite3 "$1" "SELECT group_concat('quote(\"' || name || '\")', ' || ''|'' || ')
+                         FROM pragma_table_info('$t') WHERE name <> 'seconds'")
+    sqlite3 "$1" "SELECT '$t|' || $cols AS r FROM \"$t\" ORDER BY r"
+  done
+}
+dump "$tmp/one.sqlite" >"$tmp/one.txt"
+dump "$db" >"$tmp/int.txt"
+if [ -s "$tmp/one.txt" ] && cmp -s "$tmp/one.txt" "$tmp/int.txt"; then ok
+else bad "interrupted and resumed: rows differ from one process's"; fi
 
 echo "e2e_mpi_edges: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -174,12 +174,28 @@ int tpc_cli_run_open(tpc_cli_ctx *ctx, const char *settings) {
                            settings);
 }
 
+/* Seconds a rank other than 0 waits for rank 0 to leave first. */
+#define RANK0_FIRST_SECONDS 10
+
+/* Open MPI's mpirun kills every rank (SIGKILL) as soon as one exits with a
+** non-zero status.  A rank other than 0 that is leaving with the same news
+** as rank 0 (a usage error all found, an interruption all received) waits
+** here for rank 0 to report or store it and leave: mpirun then ends this one.
+** Leaving first would kill rank 0 before it marks the run 'interrupted' or
+** prints.  The bound covers news that reached this rank alone. */
+static void rank0_first_wait(void) {
+  double until = tpc_dist_wtime() + RANK0_FIRST_SECONDS;
+  struct timespec nap = {0, 10000000};
+  while (tpc_dist_wtime() < until) nanosleep(&nap, NULL);
+}
+
 /* A run of several ranks that was interrupted or failed cannot end with the
 ** collective MPI_Finalize (a rank may be dead or still computing): this
 ** process leaves with its exit code, and mpirun ends the others. */
 static int run_end_alone(int exit_code) {
   if (tpc_dist_size() > 1 && (interrupted || exit_code == TPC_EXIT_INTERNAL)) {
     exit_code = interrupted ? TPC_EXIT_INTERNAL : exit_code;
+    if (interrupted && tpc_dist_rank() != 0) rank0_first_wait();
     tpc_cli_stderr_release(exit_code);
     tpc_dist_exit(exit_code);
   }
@@ -229,9 +245,6 @@ int tpc_cli_ranks_check(const tpc_cli_cmd *cmd) {
 
 /* ---- a rank's standard error ------------------------------------------------ */
 
-/* Seconds a rank other than 0 that ends with exit 2 waits for rank 0 to leave. */
-#define RANK0_FIRST_SECONDS 10
-
 static int stderr_real = -1; /* a rank other than 0: its real standard error, while held */
 static FILE *stderr_held;
 
@@ -249,14 +262,6 @@ int tpc_cli_stderr_hold(void) {
   stderr_real = real;
   stderr_held = held;
   return TPC_OK;
-}
-
-/* mpirun ends every rank as soon as one exits with a non-zero status: rank 0,
-** which reports the same usage error, ends this one before it prints. */
-static void rank0_first_wait(void) {
-  double until = tpc_dist_wtime() + RANK0_FIRST_SECONDS;
-  struct timespec nap = {0, 10000000};
-  while (tpc_dist_wtime() < until) nanosleep(&nap, NULL);
 }
 
 /* The held text, from its start, to the real standard error. */
