@@ -12,7 +12,8 @@
 # passed, N failed"; exits 1 when a check failed.
 . "$(dirname "$0")/lib.sh"
 
-MPI=${TPC}-mpi
+limit=120
+MPI=$TPC_MPI
 if [ ! -x "$MPI" ]; then
   echo "e2e_mpi_edges: skipped: $MPI was not built (Open MPI's headers are missing: make deps)"
   exit 0
@@ -25,8 +26,7 @@ is() { if [ "$1" = "$2" ]; then ok; else bad "$3: got '$1', expected '$2'"; fi; 
 refused() {
   name=$1 text=$2
   shift 2
-  timeout 120 mpirun --allow-run-as-root --oversubscribe -n 3 "$MPI" "$@" >/dev/null \
-    2>"$tmp/err"
+  mpi 3 "$@" >/dev/null 2>"$tmp/err"
   is "$?" 2 "$name: exit"
   is "$(grep -c '^tpc' "$tmp/err")" 1 "$name: tpc's messages"
   has err "$text" "$name: says why"
@@ -51,11 +51,10 @@ is "$(cat "$tmp/text.sqlite")" "not a database" "the foreign file is left as it 
 # start's (one row per other rank of the resumed run), not a duplicate key.
 db=$tmp/resume.sqlite
 set -- rate 'quad(d=20,n=8)' gd 'ef21(topk(k=5))' --T 100 --db "$db"
-timeout 120 mpirun --allow-run-as-root --oversubscribe -n 3 "$MPI" "$@" >/dev/null 2>"$tmp/err"
+mpi 3 "$@" >/dev/null 2>"$tmp/err"
 is "$?" 0 "rate under -n 3"
 sqlite3 "$db" "UPDATE runs SET status = 'interrupted'" # as a signal leaves it
-timeout 120 mpirun --allow-run-as-root --oversubscribe -n 2 "$MPI" "$@" --resume 1 >/dev/null \
-  2>"$tmp/err"
+mpi 2 "$@" --resume 1 >/dev/null 2>"$tmp/err"
 is "$?" 0 "rate --resume under -n 2"
 lacks err "UNIQUE constraint" "the resumed start stores its links"
 is "$(sqlite3 "$db" 'SELECT status FROM runs')" ok "the resumed run ends ok"
@@ -72,8 +71,8 @@ set -- rate 'quad(d=50,n=8)' gd 'ef21(topk(k=5))' 'diana(urandk(k=5))' \
 "$TPC" "$@" --db "$tmp/one.sqlite" >/dev/null 2>"$tmp/err"
 is "$?" 0 "rate, one process"
 db=$tmp/int.sqlite
-mpirun --allow-run-as-root --oversubscribe -n 3 "$MPI" "$@" --db "$db" >/dev/null \
-  2>"$tmp/ierr" &
+ASAN_OPTIONS="$MPI_ASAN_OPTIONS" mpirun --allow-run-as-root --oversubscribe -n 3 "$MPI" "$@" \
+  --db "$db" >/dev/null 2>"$tmp/ierr" & # its own pid: the signal goes to mpirun
 mp=$!
 for i in $(seq 300); do
   [ "$(sqlite3 "$db" 'SELECT count(*) FROM rate_checks' 2>/dev/null)" -ge 1 ] 2>/dev/null && break
@@ -83,8 +82,7 @@ kill -INT "$mp"
 wait "$mp"
 is "$(sqlite3 "$db" 'PRAGMA integrity_check')" ok "the database after SIGINT"
 is "$(sqlite3 "$db" 'SELECT status FROM runs')" interrupted "the run after SIGINT to mpirun"
-timeout 120 mpirun --allow-run-as-root --oversubscribe -n 2 "$MPI" "$@" --resume 1 --db "$db" \
-  >/dev/null 2>"$tmp/err"
+mpi 2 "$@" --resume 1 --db "$db" >/dev/null 2>"$tmp/err"
 is "$?" 0 "--resume on two ranks"
 is "$(sqlite3 "$db" 'SELECT status FROM runs')" ok "the resumed run ends ok"
 # dump DB: every result table's rows without the times (runs, whose times and
