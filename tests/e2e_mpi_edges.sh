@@ -39,7 +39,8 @@ refused "a malformed spec" "column 8: expected a value after 'k='" \
 refused "k > d" "topk: k = 30 exceeds d = 20" bounds 'topk(k=30)' --d 20 --db "$db"
 refused "an unknown option" "unknown or ambiguous option '--bogus'" \
   bounds 'topk(k=3)' --d 20 --bogus --db "$db"
-refused "an unknown method" "unknown compressor or mechanism 'nosuch'" rate 'quad(d=20,n=4)' 'nosuch(k=2)' --db "$db"
+refused "an unknown method" "unknown compressor or mechanism 'nosuch'" \
+  rate 'quad(d=20,n=4)' 'nosuch(k=2)' --db "$db"
 refused "--resume of no run" "has no run 5" bounds 'topk(k=3)' --d 20 --resume 5 --db "$db"
 echo "not a database" >"$tmp/text.sqlite"
 refused "a file that is not a tpc database" "file is not a database" \
