@@ -223,16 +223,19 @@ static void bind_real(sqlite3_stmt *s, int i, double v) {
     sqlite3_bind_double(s, i, v);
 }
 
-/* Run `sql` with its statement prepared, once per row: bind(ctx, st, row)
-** binds row's values; one transaction. */
-static int insert_rows(tpc_store *store, const char *sql, size_t rows,
+/* Run `clear` (NULL: none), then `sql` with its statement prepared, once per
+** row: bind(ctx, st, row) binds row's values; one transaction. */
+static int insert_rows(tpc_store *store, const char *clear, const char *sql, size_t rows,
                        void (*bind)(const void *ctx, sqlite3_stmt *st, size_t row),
                        const void *ctx) {
   sqlite3 *db = tpc_store_db(store);
   sqlite3_stmt *st = NULL;
   int rc = tpc_store_begin(store);
   if (rc) return rc;
-  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) rc = db_fail(db, "preparing");
+  if (clear && sqlite3_exec(db, clear, NULL, NULL, NULL) != SQLITE_OK)
+    rc = db_fail(db, "clearing");
+  if (!rc && sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+    rc = db_fail(db, "preparing");
   for (size_t k = 0; k < rows && !rc; k++) {
     sqlite3_reset(st);
     bind(ctx, st, k);
@@ -261,13 +264,19 @@ static void bind_link(const void *ctx, sqlite3_stmt *st, size_t row) {
   sqlite3_bind_int(st, 7, TPC_DIST_BULK_BYTES);
 }
 
+/* A resumed run measures its links again, on its own ranks: they replace the
+** links of its earlier start (which may have had another number of ranks). */
 int tpc_dist_alg1_store_links(tpc_dist_alg1 *d, tpc_store *store, int64_t run_id) {
   if (!d->links_known || d->size < 2) return TPC_OK;
   links_rows l = {d, run_id};
-  return insert_rows(store,
-                     "INSERT INTO dist_links (run_id, rank, ranks, latency, bandwidth,"
-                     " ping_bytes, bulk_bytes) VALUES (?,?,?,?,?,?,?)",
-                     (size_t)d->size - 1, bind_link, &l);
+  char *clear = sqlite3_mprintf("DELETE FROM dist_links WHERE run_id = %lld", (long long)run_id);
+  if (!clear) return tpc_error(TPC_ENOMEM, "dist: out of memory");
+  int rc = insert_rows(store, clear,
+                       "INSERT INTO dist_links (run_id, rank, ranks, latency, bandwidth,"
+                       " ping_bytes, bulk_bytes) VALUES (?,?,?,?,?,?,?)",
+                       (size_t)d->size - 1, bind_link, &l);
+  sqlite3_free(clear);
+  return rc;
 }
 
 typedef struct times_rows {
@@ -333,7 +342,7 @@ int tpc_dist_alg1_store(tpc_dist_alg1 *d, tpc_store *store, int64_t check_id, si
   int rc = trajectories(tpc_store_db(store), check_id, &ids, &count);
   if (!rc && count == d->nruns && count) {
     times_rows tr = {d, ids, n};
-    rc = insert_rows(store,
+    rc = insert_rows(store, NULL,
                      "INSERT INTO dist_alg1_times (trajectory_id, rank, ranks, clients, rounds,"
                      " grad_s, compress_s, wait_s, comm_s, decode_s, server_s, stats_s,"
                      " bytes_sent, bytes_recv, stats_bytes, model_s)"

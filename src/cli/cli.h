@@ -237,6 +237,16 @@ int cmd_regress(tpc_cli_ctx *ctx);
 ** 0 printed why a command that does not distribute is refused. */
 int tpc_cli_ranks_check(const tpc_cli_cmd *cmd);
 
+/* Every rank reads the same command line, so each finds the same bad input
+** and would print it: a rank other than 0 holds its standard error in a
+** temporary file from the start (tpc_cli_stderr_hold), and copies it out
+** when it leaves (tpc_cli_stderr_release, with its exit code).  On exit 2 it
+** first waits for rank 0, which reports the same message, to end the job;
+** a message that this rank alone found (a file missing on its node) still
+** shows.  Rank 0 and one process hold nothing. */
+int tpc_cli_stderr_hold(void);
+void tpc_cli_stderr_release(int exit_code);
+
 /* Run the command argv[0] of the table with argv (tpc itself, and tpc
 ** regress for its steps): the common options' defaults, the command, then
 ** its run ended and its registry freed.  Returns the exit code. */

@@ -663,6 +663,10 @@ static int run_unit(rate_job *j, rate_unit *u, tpc_cli_run *run, tpc_cli_progres
   if (j->dist) tpc_dist_alg1_clear(j->dist);
   int rc = u->m->isolated ? compute_isolated(&call, u, stopped)
                           : compute_unit(&call, &u->c, &u->time);
+  if (rc == TPC_OK && tpc_cli_interrupted()) { /* cancelled runs: not whole, not kept */
+    *stopped = 1;
+    return TPC_OK;
+  }
   if (rc != TPC_OK || u->fault[0] || tpc_dist_rank() != 0) return rc;
   tpc_rate_row row = {run->id, NULL, NULL, j->prob_text, u->m->canon,
                       j->server ? j->server_text : NULL};

@@ -4,10 +4,12 @@
 ** row (opened by rank 0 alone under tpc-mpi, dist/dist.h), which ranks run a
 ** command, and the progress bar.
 */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -172,12 +174,31 @@ int tpc_cli_run_open(tpc_cli_ctx *ctx, const char *settings) {
                            settings);
 }
 
+/* Seconds a rank other than 0 waits for rank 0 to leave first. */
+#define RANK0_FIRST_SECONDS 10
+
+/* Open MPI's mpirun kills every rank (SIGKILL) as soon as one exits with a
+** non-zero status.  A rank other than 0 that is leaving with the same news
+** as rank 0 (a usage error all found, an interruption all received) waits
+** here for rank 0 to report or store it and leave: mpirun then ends this one.
+** Leaving first would kill rank 0 before it marks the run 'interrupted' or
+** prints.  The bound covers news that reached this rank alone. */
+static void rank0_first_wait(void) {
+  double until = tpc_dist_wtime() + RANK0_FIRST_SECONDS;
+  struct timespec nap = {0, 10000000};
+  while (tpc_dist_wtime() < until) nanosleep(&nap, NULL);
+}
+
 /* A run of several ranks that was interrupted or failed cannot end with the
 ** collective MPI_Finalize (a rank may be dead or still computing): this
 ** process leaves with its exit code, and mpirun ends the others. */
 static int run_end_alone(int exit_code) {
-  if (tpc_dist_size() > 1 && (interrupted || exit_code == TPC_EXIT_INTERNAL))
-    tpc_dist_exit(interrupted ? TPC_EXIT_INTERNAL : exit_code);
+  if (tpc_dist_size() > 1 && (interrupted || exit_code == TPC_EXIT_INTERNAL)) {
+    exit_code = interrupted ? TPC_EXIT_INTERNAL : exit_code;
+    if (interrupted && tpc_dist_rank() != 0) rank0_first_wait();
+    tpc_cli_stderr_release(exit_code);
+    tpc_dist_exit(exit_code);
+  }
   return exit_code;
 }
 
@@ -220,6 +241,50 @@ int tpc_cli_ranks_check(const tpc_cli_cmd *cmd) {
     return TPC_EXIT_USAGE;
   }
   return (cmd->flags & TPC_CMD_RANK0) && tpc_dist_rank() != 0 ? TPC_CLI_RANK_IDLE : TPC_EXIT_OK;
+}
+
+/* ---- a rank's standard error ------------------------------------------------ */
+
+static int stderr_real = -1; /* a rank other than 0: its real standard error, while held */
+static FILE *stderr_held;
+
+int tpc_cli_stderr_hold(void) {
+  if (tpc_dist_rank() == 0) return TPC_OK;
+  fflush(stderr);
+  FILE *held = tmpfile();
+  int real = held ? dup(STDERR_FILENO) : -1;
+  if (real < 0 || dup2(fileno(held), STDERR_FILENO) < 0) {
+    if (real >= 0) close(real);
+    if (held) fclose(held);
+    return tpc_error(TPC_EIO, "rank %d: cannot hold its standard error: %s", tpc_dist_rank(),
+                     strerror(errno));
+  }
+  stderr_real = real;
+  stderr_held = held;
+  return TPC_OK;
+}
+
+/* The held text, from its start, to the real standard error. */
+static void stderr_copy(int from, int to) {
+  char buf[4096];
+  off_t at = 0;
+  ssize_t n;
+  while ((n = pread(from, buf, sizeof buf, at)) > 0) {
+    if (write(to, buf, (size_t)n) != n) return;
+    at += n;
+  }
+}
+
+void tpc_cli_stderr_release(int exit_code) {
+  if (stderr_real < 0) return;
+  fflush(stderr);
+  if (exit_code == TPC_EXIT_USAGE && tpc_dist_size() > 1) rank0_first_wait();
+  stderr_copy(fileno(stderr_held), stderr_real);
+  dup2(stderr_real, STDERR_FILENO);
+  close(stderr_real);
+  fclose(stderr_held);
+  stderr_real = -1;
+  stderr_held = NULL;
 }
 
 /* ---- progress -------------------------------------------------------------- */

@@ -126,7 +126,9 @@ int main(int argc, char **argv) {
   if (tpc_dist_rank() != 0 && !freopen("/dev/null", "w", stdout))
     tpc_dist_exit(tpc_cli_fail(tpc_error(TPC_EIO, "rank %d: cannot close its output",
                                          tpc_dist_rank())));
+  if ((rc = tpc_cli_stderr_hold())) tpc_dist_exit(tpc_cli_fail(rc));
   int code = run(argc, argv);
   tpc_dist_finalize();
+  tpc_cli_stderr_release(code);
   return code;
 }
