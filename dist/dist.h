@@ -46,6 +46,12 @@ int tpc_dist_enabled(void);
 ** --version ("Open MPI v4.1.4", "none"). */
 const char *tpc_dist_library(void);
 
+/* A callback every wait polls (the command's interruption flag): once it
+** says 1, the call returns TPC_EIO instead of waiting for a peer that may be
+** dead.  The stopped operation may still be under way: the process makes no
+** further transport call and leaves with tpc_dist_exit.  NULL: none. */
+void tpc_dist_stop_set(int (*stop)(void));
+
 /* Point-to-point, tagged.  tpc_dist_probe waits for a message with `tag`
 ** from `src` (TPC_DIST_ANY: any rank) and says where it is from and how long
 ** it is; tpc_dist_iprobe only looks (1 found, 0 none).  Every call returns

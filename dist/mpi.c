@@ -4,6 +4,13 @@
 ** Errors return instead of aborting (MPI_ERRORS_RETURN on MPI_COMM_WORLD),
 ** so that a failed call becomes a message and an exit code.  MPI counts are
 ** ints: a message of 2 GiB or more is refused with a message rather than cut.
+**
+** Every wait is a nonblocking call and a loop of MPI_Test (or MPI_Iprobe)
+** that also polls the stop callback (tpc_dist_stop_set): a rank that died
+** completes nothing, and Open MPI's mpirun then sends SIGTERM to the others
+** and SIGKILL a second later, so a rank blocked in MPI could not end its
+** run 'interrupted' with its finished units stored.  MPI's blocking calls
+** spin in the same way.
 */
 #include <limits.h>
 #include <mpi.h>
@@ -16,6 +23,7 @@
 #include "dist/dist.h"
 
 static int rank, size, local_size = 1;
+static int (*stop_requested)(void);
 static char library[MPI_MAX_LIBRARY_VERSION_STRING];
 
 static int mpi_fail(int err, const char *what) {
@@ -93,11 +101,28 @@ int tpc_dist_local_size(void) { return local_size; }
 int tpc_dist_enabled(void) { return 1; }
 const char *tpc_dist_library(void) { return library; }
 
+void tpc_dist_stop_set(int (*stop)(void)) { stop_requested = stop; }
+
+static int stopped(const char *what) {
+  return tpc_error(TPC_EIO, "MPI: %s: stopped by a signal (interrupted, or a rank died)", what);
+}
+
+/* Wait for request *r, polling the stop callback. */
+static int wait_for(MPI_Request *r, const char *what) {
+  for (;;) {
+    int done = 0;
+    MPI_CHECK(MPI_Test(r, &done, MPI_STATUS_IGNORE), what);
+    if (done) return TPC_OK;
+    if (stop_requested && stop_requested()) return stopped(what);
+  }
+}
+
 int tpc_dist_send(const void *buf, size_t len, int dest, int tag) {
+  MPI_Request r;
   int n, rc = count_of(len, &n);
   if (rc) return rc;
-  MPI_CHECK(MPI_Send(buf, n, MPI_BYTE, dest, tag, MPI_COMM_WORLD), "MPI_Send");
-  return TPC_OK;
+  MPI_CHECK(MPI_Isend(buf, n, MPI_BYTE, dest, tag, MPI_COMM_WORLD, &r), "MPI_Isend");
+  return wait_for(&r, "MPI_Isend");
 }
 
 static int status_len(const MPI_Status *st, int *from, size_t *len) {
@@ -108,13 +133,6 @@ static int status_len(const MPI_Status *st, int *from, size_t *len) {
   return TPC_OK;
 }
 
-int tpc_dist_probe(int src, int tag, int *from, size_t *len) {
-  MPI_Status st;
-  MPI_CHECK(MPI_Probe(src == TPC_DIST_ANY ? MPI_ANY_SOURCE : src, tag, MPI_COMM_WORLD, &st),
-            "MPI_Probe");
-  return status_len(&st, from, len);
-}
-
 int tpc_dist_iprobe(int src, int tag, int *found, int *from, size_t *len) {
   MPI_Status st;
   MPI_CHECK(MPI_Iprobe(src == TPC_DIST_ANY ? MPI_ANY_SOURCE : src, tag, MPI_COMM_WORLD, found,
@@ -123,28 +141,39 @@ int tpc_dist_iprobe(int src, int tag, int *found, int *from, size_t *len) {
   return *found ? status_len(&st, from, len) : TPC_OK;
 }
 
+int tpc_dist_probe(int src, int tag, int *from, size_t *len) {
+  for (;;) {
+    int found = 0, rc = tpc_dist_iprobe(src, tag, &found, from, len);
+    if (rc || found) return rc;
+    if (stop_requested && stop_requested()) return stopped("MPI_Iprobe");
+  }
+}
+
 int tpc_dist_recv(void *buf, size_t len, int src, int tag) {
+  MPI_Request r;
   int n, rc = count_of(len, &n);
   if (rc) return rc;
-  MPI_CHECK(MPI_Recv(buf, n, MPI_BYTE, src, tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE),
-            "MPI_Recv");
-  return TPC_OK;
+  MPI_CHECK(MPI_Irecv(buf, n, MPI_BYTE, src, tag, MPI_COMM_WORLD, &r), "MPI_Irecv");
+  return wait_for(&r, "MPI_Irecv");
 }
 
 int tpc_dist_bcast(void *buf, size_t len, int root) {
+  MPI_Request r;
   int n, rc = count_of(len, &n);
   if (rc) return rc;
-  MPI_CHECK(MPI_Bcast(buf, n, MPI_BYTE, root, MPI_COMM_WORLD), "MPI_Bcast");
-  return TPC_OK;
+  MPI_CHECK(MPI_Ibcast(buf, n, MPI_BYTE, root, MPI_COMM_WORLD, &r), "MPI_Ibcast");
+  return wait_for(&r, "MPI_Ibcast");
 }
 
 int tpc_dist_barrier(void) {
-  MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier");
-  return TPC_OK;
+  MPI_Request r;
+  MPI_CHECK(MPI_Ibarrier(MPI_COMM_WORLD, &r), "MPI_Ibarrier");
+  return wait_for(&r, "MPI_Ibarrier");
 }
 
 int tpc_dist_gatherv(const void *buf, size_t len, void *recv, const size_t *lens,
                      const size_t *displ) {
+  MPI_Request r;
   int n, rc = count_of(len, &n);
   if (rc) return rc;
   int *counts = NULL, *offs = NULL;
@@ -152,15 +181,18 @@ int tpc_dist_gatherv(const void *buf, size_t len, void *recv, const size_t *lens
     counts = malloc((size_t)size * sizeof *counts);
     offs = malloc((size_t)size * sizeof *offs);
     if (!counts || !offs) rc = tpc_error(TPC_ENOMEM, "MPI: out of memory");
-    for (int r = 0; r < size && !rc; r++)
-      if (!(rc = count_of(lens[r], &counts[r]))) rc = count_of(displ[r], &offs[r]);
+    for (int k = 0; k < size && !rc; k++)
+      if (!(rc = count_of(lens[k], &counts[k]))) rc = count_of(displ[k], &offs[k]);
   }
   int err = rc ? MPI_SUCCESS
-               : MPI_Gatherv(buf, n, MPI_BYTE, recv, counts, offs, MPI_BYTE, 0, MPI_COMM_WORLD);
-  free(counts);
-  free(offs);
-  if (rc) return rc;
-  return err == MPI_SUCCESS ? TPC_OK : mpi_fail(err, "MPI_Gatherv");
+               : MPI_Igatherv(buf, n, MPI_BYTE, recv, counts, offs, MPI_BYTE, 0,
+                              MPI_COMM_WORLD, &r);
+  if (!rc) rc = err == MPI_SUCCESS ? wait_for(&r, "MPI_Igatherv") : mpi_fail(err, "MPI_Igatherv");
+  if (rc == TPC_OK || err != MPI_SUCCESS) { /* a stopped Igatherv may still read them */
+    free(counts);
+    free(offs);
+  }
+  return rc;
 }
 
 double tpc_dist_wtime(void) { return MPI_Wtime(); }

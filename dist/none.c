@@ -26,6 +26,8 @@ int tpc_dist_local_size(void) { return 1; }
 int tpc_dist_enabled(void) { return 0; }
 const char *tpc_dist_library(void) { return "none"; }
 
+void tpc_dist_stop_set(int (*stop)(void)) { (void)stop; }
+
 static int no_peer(void) {
   return tpc_error(TPC_EINTERNAL, "dist: a message to another rank in a one-process run");
 }

@@ -5,21 +5,19 @@
 # -n 3 end with exit 2, ONE message (rank 0's, not one per rank) and nothing
 # stored; a distributed `tpc rate` resumed on another number of ranks
 # replaces the links of its first start; SIGINT to mpirun mid-way through a
-# distributed `tpc rate` leaves it 'interrupted' (not 'running': the other
-# ranks leave after rank 0), and --resume on two ranks completes it to the
-# rows of one process.  Skipped (with the reason) when
+# distributed `tpc rate` and SIGKILL to one of its ranks leave it
+# 'interrupted' (not 'running': rank 0 waits in no MPI call it cannot leave,
+# and the other ranks leave after it), and --resume on two ranks completes it
+# to the rows of one process.  Skipped (with the reason) when
 # $TPC-mpi was not built (no Open MPI headers).  Prints "e2e_mpi_edges: N
 # passed, N failed"; exits 1 when a check failed.
 . "$(dirname "$0")/lib.sh"
 
 limit=120
-MPI=$TPC_MPI
-if [ ! -x "$MPI" ]; then
-  echo "e2e_mpi_edges: skipped: $MPI was not built (Open MPI's headers are missing: make deps)"
+if [ ! -x "$TPC_MPI" ]; then
+  echo "e2e_mpi_edges: skipped: $TPC_MPI was not built (Open MPI's headers are missing: make deps)"
   exit 0
 fi
-
-is() { if [ "$1" = "$2" ]; then ok; else bad "$3: got '$1', expected '$2'"; fi; }
 
 # refused NAME TEXT ARGS...: under mpirun -n 3, exit 2 with TEXT said once
 # (tpc's lines counted: mpirun adds its own banner) and no runs row stored.
@@ -62,44 +60,49 @@ is "$(sqlite3 "$db" 'SELECT status FROM runs')" ok "the resumed run ends ok"
 is "$(sqlite3 "$db" "SELECT group_concat(rank || '/' || ranks) FROM dist_links")" "1/2" \
   "the links are the resumed start's"
 
-# ---- SIGINT to mpirun during a distributed rate, then --resume --------------------
-# mpirun sends every rank SIGTERM, and kills them all (SIGKILL) as soon as one
-# exits with a non-zero status: the others must leave after rank 0 has marked
-# the run.  Slack searches are left out (--no-slack): the resumed rows are
-# compared with one process's.
+# ---- a distributed rate interrupted, then --resume ---------------------------------
+# Once a check is stored, SIGINT to mpirun (which sends every rank SIGTERM and
+# kills them all as soon as one exits non-zero: the others must leave after
+# rank 0 has marked the run), or SIGKILL to rank 1 (mpirun then SIGTERMs the
+# others, and rank 0 must not wait in MPI for the dead one): the run ends
+# 'interrupted' in an intact database, and --resume on two ranks completes it
+# to the rows of one process.  Slack searches are left out (--no-slack).
 set -- rate 'quad(d=50,n=8)' gd 'ef21(topk(k=5))' 'diana(urandk(k=5))' \
   'marina(urandk(k=5),p=0.1)' 'ef21(randk(k=5))' --T 3000 --reps 3 --no-slack
 "$TPC" "$@" --db "$tmp/one.sqlite" >/dev/null 2>"$tmp/err"
 is "$?" 0 "rate, one process"
-db=$tmp/int.sqlite
-ASAN_OPTIONS="$MPI_ASAN_OPTIONS" mpirun --allow-run-as-root --oversubscribe -n 3 "$MPI" "$@" \
-  --db "$db" >/dev/null 2>"$tmp/ierr" & # its own pid: the signal goes to mpirun
-mp=$!
-for i in $(seq 300); do
-  [ "$(sqlite3 "$db" 'SELECT count(*) FROM rate_checks' 2>/dev/null)" -ge 1 ] 2>/dev/null && break
-  sleep 0.05
-done
-kill -INT "$mp"
-wait "$mp"
-is "$(sqlite3 "$db" 'PRAGMA integrity_check')" ok "the database after SIGINT"
-is "$(sqlite3 "$db" 'SELECT status FROM runs')" interrupted "the run after SIGINT to mpirun"
-mpi 2 "$@" --resume 1 --db "$db" >/dev/null 2>"$tmp/err"
-is "$?" 0 "--resume on two ranks"
-is "$(sqlite3 "$db" 'SELECT status FROM runs')" ok "the resumed run ends ok"
-# dump DB: every result table's rows without the times (runs, whose times and
-# pids differ, and the ranks' times and links, which one process lacks, left out).
-dump() {
-  for t in $(sqlite3 "$1" "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE
-             'sqlite%' AND name <> 'runs' AND name NOT LIKE 'dist_%' ORDER BY name"); do
-    cols=$(sqlite3 "$1" "SELECT group_concat('quote(\"' || name || '\")', ' || ''|'' || ')
-                         FROM pragma_table_info('$t') WHERE name <> 'seconds'")
-    sqlite3 "$1" "SELECT '$t|' || $cols AS r FROM \"$t\" ORDER BY r"
+dump "$tmp/one.sqlite" 'dist_%' >"$tmp/one.txt"
+
+# how=HOW interrupted ARGS...: the run of ARGS stopped by HOW (int: SIGINT to
+# mpirun; kill: SIGKILL to rank 1), then resumed.
+interrupted() {
+  db=$tmp/$how.sqlite
+  ASAN_OPTIONS="$MPI_ASAN_OPTIONS" mpirun --allow-run-as-root --oversubscribe -n 3 "$TPC_MPI" \
+    "$@" --db "$db" >/dev/null 2>"$tmp/ierr" & # its own pid: the signal goes to mpirun
+  mp=$!
+  for i in $(seq 300); do
+    [ "$(sqlite3 "$db" 'SELECT count(*) FROM rate_checks' 2>/dev/null)" -ge 1 ] 2>/dev/null && break
+    sleep 0.05
   done
+  if [ "$how" = int ]; then
+    kill -INT "$mp"
+  else
+    for c in $(pgrep -P "$mp"); do
+      tr '\0' '\n' <"/proc/$c/environ" | grep -qx 'OMPI_COMM_WORLD_RANK=1' && kill -9 "$c"
+    done
+  fi
+  wait "$mp"
+  is "$(sqlite3 "$db" 'PRAGMA integrity_check')" ok "$how: the database"
+  is "$(sqlite3 "$db" 'SELECT status FROM runs')" interrupted "$how: the run's status"
+  mpi 2 "$@" --resume 1 --db "$db" >/dev/null 2>"$tmp/err"
+  is "$?" 0 "$how: --resume on two ranks"
+  is "$(sqlite3 "$db" 'SELECT status FROM runs')" ok "$how: the resumed run ends ok"
+  dump "$db" 'dist_%' >"$tmp/$how.txt"
+  if [ -s "$tmp/one.txt" ] && cmp -s "$tmp/one.txt" "$tmp/$how.txt"; then ok
+  else bad "$how: interrupted and resumed, rows differ from one process's"; fi
 }
-dump "$tmp/one.sqlite" >"$tmp/one.txt"
-dump "$db" >"$tmp/int.txt"
-if [ -s "$tmp/one.txt" ] && cmp -s "$tmp/one.txt" "$tmp/int.txt"; then ok
-else bad "interrupted and resumed: rows differ from one process's"; fi
+how=int interrupted "$@"
+how=kill interrupted "$@"
 
 echo "e2e_mpi_edges: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -16,17 +16,6 @@ if [ ! -x "$TPC_MPI" ]; then
   exit 0
 fi
 
-# dump DB: every result table's rows, ids included, without the times
-# (runs, whose times, pids and hosts differ, is left out).
-dump() {
-  for t in $(sqlite3 "$1" "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE
-             'sqlite%' AND name <> 'runs' ORDER BY name"); do
-    cols=$(sqlite3 "$1" "SELECT group_concat('quote(\"' || name || '\")', ' || ''|'' || ')
-                         FROM pragma_table_info('$t') WHERE name <> 'seconds'")
-    sqlite3 "$1" "SELECT '$t|' || $cols AS r FROM \"$t\" ORDER BY r"
-  done
-}
-
 # same NAME A B: the two dumps are identical and not empty.
 same() {
   if [ -s "$2" ] && cmp -s "$2" "$3"; then ok

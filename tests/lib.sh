@@ -70,3 +70,15 @@ mpi() {
   ASAN_OPTIONS="$MPI_ASAN_OPTIONS" ${limit:+timeout "$limit"} \
     mpirun --allow-run-as-root --oversubscribe -n "$np" "$TPC_MPI" "$@"
 }
+
+# dump DB [LIKE]: every result table's rows, ids included, one line a row,
+# sorted, without the columns named seconds; runs (times, pids, hosts) and
+# the tables named LIKE left out.  The MPI tests compare databases with it.
+dump() {
+  for t in $(sqlite3 "$1" "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE
+             'sqlite%' AND name <> 'runs' AND name NOT LIKE '${2:-}' ORDER BY name"); do
+    cols=$(sqlite3 "$1" "SELECT group_concat('quote(\"' || name || '\")', ' || ''|'' || ')
+                         FROM pragma_table_info('$t') WHERE name <> 'seconds'")
+    sqlite3 "$1" "SELECT '$t|' || $cols AS r FROM \"$t\" ORDER BY r"
+  done
+}

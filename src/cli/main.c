@@ -123,6 +123,7 @@ static int run(int argc, char **argv) {
 int main(int argc, char **argv) {
   int rc = tpc_dist_init(&argc, &argv);
   if (rc) tpc_dist_exit(tpc_cli_fail(rc));
+  tpc_dist_stop_set(tpc_cli_interrupted);
   if (tpc_dist_rank() != 0 && !freopen("/dev/null", "w", stdout))
     tpc_dist_exit(tpc_cli_fail(tpc_error(TPC_EIO, "rank %d: cannot close its output",
                                          tpc_dist_rank())));
