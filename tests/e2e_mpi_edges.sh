@@ -67,8 +67,11 @@ is "$(sqlite3 "$db" "SELECT group_concat(rank || '/' || ranks) FROM dist_links")
 # others, and rank 0 must not wait in MPI for the dead one): the run ends
 # 'interrupted' in an intact database, and --resume on two ranks completes it
 # to the rows of one process.  Slack searches are left out (--no-slack).
+# T = 10000: the checks after the first take about 2 s at P = 3 on 2 cores,
+# far beyond the 0.05 s poll that sends the signal (with T = 3000 a quiet
+# machine could finish the run first).
 set -- rate 'quad(d=50,n=8)' gd 'ef21(topk(k=5))' 'diana(urandk(k=5))' \
-  'marina(urandk(k=5),p=0.1)' 'ef21(randk(k=5))' --T 3000 --reps 3 --no-slack
+  'marina(urandk(k=5),p=0.1)' 'ef21(randk(k=5))' --T 10000 --reps 3 --no-slack
 "$TPC" "$@" --db "$tmp/one.sqlite" >/dev/null 2>"$tmp/err"
 is "$?" 0 "rate, one process"
 dump "$tmp/one.sqlite" 'dist_%' >"$tmp/one.txt"
