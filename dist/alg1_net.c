@@ -216,13 +216,6 @@ static int db_fail(sqlite3 *db, const char *what) {
   return tpc_error(TPC_ESTORE, "dist: %s: %s", what, sqlite3_errmsg(db));
 }
 
-static void bind_real(sqlite3_stmt *s, int i, double v) {
-  if (isnan(v))
-    sqlite3_bind_null(s, i);
-  else
-    sqlite3_bind_double(s, i, v);
-}
-
 /* Run `clear` (NULL: none), then `sql` with its statement prepared, once per
 ** row: bind(ctx, st, row) binds row's values; one transaction. */
 static int insert_rows(tpc_store *store, const char *clear, const char *sql, size_t rows,
@@ -258,8 +251,8 @@ static void bind_link(const void *ctx, sqlite3_stmt *st, size_t row) {
   sqlite3_bind_int64(st, 1, l->run_id);
   sqlite3_bind_int(st, 2, (int)row + 1);
   sqlite3_bind_int(st, 3, l->d->size);
-  bind_real(st, 4, k->latency);
-  bind_real(st, 5, k->bandwidth);
+  tpc_store_bind_real(st, 4, k->latency);
+  tpc_store_bind_real(st, 5, k->bandwidth);
   sqlite3_bind_int(st, 6, TPC_DIST_PING_BYTES);
   sqlite3_bind_int(st, 7, TPC_DIST_BULK_BYTES);
 }
@@ -299,11 +292,11 @@ static void bind_times(const void *ctx, sqlite3_stmt *st, size_t row) {
   sqlite3_bind_int(st, 3, tr->d->size);
   sqlite3_bind_int64(st, 4, (sqlite3_int64)(hi - lo));
   sqlite3_bind_int64(st, 5, (sqlite3_int64)t->rounds);
-  for (int k = 0; k < 7; k++) bind_real(st, 6 + k, v[k]);
+  for (int k = 0; k < 7; k++) tpc_store_bind_real(st, 6 + k, v[k]);
   sqlite3_bind_int64(st, 13, (sqlite3_int64)t->bytes_sent);
   sqlite3_bind_int64(st, 14, (sqlite3_int64)t->bytes_recv);
   sqlite3_bind_int64(st, 15, (sqlite3_int64)t->stats_bytes);
-  bind_real(st, 16, r == 0 ? run_model(tr->d, rt) : NAN);
+  tpc_store_bind_real(st, 16, r == 0 ? run_model(tr->d, rt) : NAN);
 }
 
 /* The trajectory ids of check_id in the order they were inserted; *count

@@ -226,6 +226,14 @@ static int sweep_worker(const tpc_sweep *sw) {
   }
 }
 
+int tpc_sweep_result_copy(const void *v, size_t len, void **result, size_t *out_len) {
+  if (!(*result = malloc(len ? len : 1)))
+    return tpc_error(TPC_ENOMEM, "sweep: out of memory for a unit's result");
+  if (len) memcpy(*result, v, len);
+  *out_len = len;
+  return TPC_OK;
+}
+
 int tpc_sweep_run(const tpc_sweep *sw) {
   if (tpc_dist_size() > 1) return tpc_dist_rank() == 0 ? sweep_root(sw) : sweep_worker(sw);
   for (size_t u = 0; u < sw->nunits && !sw->stop(); u++) {

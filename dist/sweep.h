@@ -49,6 +49,9 @@ typedef struct tpc_sweep {
   void *ctx;
 } tpc_sweep;
 
+/* A unit's result for `compute`: a malloc'd copy of the len bytes at v. */
+int tpc_sweep_result_copy(const void *v, size_t len, void **result, size_t *out_len);
+
 /* Run the sweep on every rank (each calls it with the same nunits).
 ** TPC_OK when every unit is done or `stop` ended it; else the first
 ** failure, on rank 0 with its rank's message. */

@@ -38,14 +38,6 @@ static int db_fail(sqlite3 *db, const char *what) {
   return tpc_error(TPC_ESTORE, "rate: %s: %s", what, sqlite3_errmsg(db));
 }
 
-/* NULL for a NaN (SQLite stores NaN as NULL anyway; say so explicitly). */
-static void bind_real(sqlite3_stmt *s, int i, double v) {
-  if (isnan(v))
-    sqlite3_bind_null(s, i);
-  else
-    sqlite3_bind_double(s, i, v);
-}
-
 static void bind_text(sqlite3_stmt *s, int i, const char *v) {
   if (v)
     sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
@@ -68,7 +60,7 @@ static void bind_const(sqlite3_stmt *s, int i, tpc_const c) {
   if (c.kind == TPC_CONST_UNKNOWN)
     sqlite3_bind_null(s, i);
   else
-    bind_real(s, i, c.value);
+    tpc_store_bind_real(s, i, c.value);
   bind_text(s, i + 1, kind_name(c.kind));
 }
 
@@ -90,29 +82,29 @@ static void bind_check(sqlite3_stmt *s, const tpc_rate_row *row, const tpc_probl
   bind_const(s, i + 8, p->c.finf);
   i += 10;
   bind_text(s, i++, ineq_name(c->mc.ineq));
-  bind_real(s, i++, c->mc.has_AB ? c->mc.A : NAN);
-  bind_real(s, i++, c->mc.has_AB ? c->mc.B : NAN);
+  tpc_store_bind_real(s, i++, c->mc.has_AB ? c->mc.A : NAN);
+  tpc_store_bind_real(s, i++, c->mc.has_AB ? c->mc.B : NAN);
   sqlite3_bind_int(s, i++, c->mc.deterministic != 0);
   bind_text(s, i++, tpc_rate_check_kind(c));
   bind_text(s, i++, tpc_rate_x0_name(o->x0));
   bind_text(s, i++, tpc_rate_init_name(o->init));
   sqlite3_bind_int64(s, i++, (sqlite3_int64)o->T);
   sqlite3_bind_int64(s, i++, (sqlite3_int64)c->reps);
-  bind_real(s, i++, o->eps > 0 ? o->eps : NAN);
+  tpc_store_bind_real(s, i++, o->eps > 0 ? o->eps : NAN);
   if (o->bits_budget)
     sqlite3_bind_int64(s, i++, (sqlite3_int64)o->bits_budget);
   else
     sqlite3_bind_null(s, i++);
-  bind_real(s, i++, c->gamma_theory);
-  bind_real(s, i++, c->mult);
-  bind_real(s, i++, c->gamma);
-  bind_real(s, i++, c->delta0);
-  bind_real(s, i++, c->G0);
-  bind_real(s, i++, c->bound);
-  bind_real(s, i++, c->measured);
-  bind_real(s, i++, c->ucb);
-  bind_real(s, i++, c->ratio);
-  bind_real(s, i++, c->mc.deterministic || c->verdict == TPC_RATE_NA ? NAN : 1 - o->delta);
+  tpc_store_bind_real(s, i++, c->gamma_theory);
+  tpc_store_bind_real(s, i++, c->mult);
+  tpc_store_bind_real(s, i++, c->gamma);
+  tpc_store_bind_real(s, i++, c->delta0);
+  tpc_store_bind_real(s, i++, c->G0);
+  tpc_store_bind_real(s, i++, c->bound);
+  tpc_store_bind_real(s, i++, c->measured);
+  tpc_store_bind_real(s, i++, c->ucb);
+  tpc_store_bind_real(s, i++, c->ratio);
+  tpc_store_bind_real(s, i++, c->mc.deterministic || c->verdict == TPC_RATE_NA ? NAN : 1 - o->delta);
   bind_text(s, i++, tpc_rate_verdict_name(c->verdict));
   bind_text(s, i++, c->note[0] ? c->note : NULL);
   if (c->slack >= 0)
@@ -123,12 +115,12 @@ static void bind_check(sqlite3_stmt *s, const tpc_rate_row *row, const tpc_probl
   bind_const(s, i, p->c.Lmax);
   bind_const(s, i + 2, p->c.musc);
   i += 4;
-  bind_real(s, i++, c->mi.omega);
-  bind_real(s, i++, c->mi.alpha);
-  bind_real(s, i++, c->mi.beta);
-  bind_real(s, i++, c->mi.p);
-  bind_real(s, i++, c->mi.As);
-  bind_real(s, i, c->mi.Bs);
+  tpc_store_bind_real(s, i++, c->mi.omega);
+  tpc_store_bind_real(s, i++, c->mi.alpha);
+  tpc_store_bind_real(s, i++, c->mi.beta);
+  tpc_store_bind_real(s, i++, c->mi.p);
+  tpc_store_bind_real(s, i++, c->mi.As);
+  tpc_store_bind_real(s, i, c->mi.Bs);
 }
 
 static int step(sqlite3 *db, sqlite3_stmt *s, const char *what) {
@@ -191,15 +183,15 @@ static int store_points(sqlite3 *db, sqlite3_stmt *ps, int64_t tid, const traj_i
     curve_at(ti, r, k, &low, &m, &b);
     sqlite3_bind_int64(ps, 1, tid);
     sqlite3_bind_int64(ps, 2, (sqlite3_int64)pt->t);
-    bind_real(ps, 3, pt->f);
-    bind_real(ps, 4, pt->gnorm2);
-    bind_real(ps, 5, pt->G);
+    tpc_store_bind_real(ps, 3, pt->f);
+    tpc_store_bind_real(ps, 4, pt->gnorm2);
+    tpc_store_bind_real(ps, 5, pt->G);
     bind_count(ps, 6, pt->bits_up);
     bind_count(ps, 7, pt->bits_up_paper);
     bind_count(ps, 8, pt->bits_down);
     bind_count(ps, 9, pt->bits_down_paper);
     const double obs[] = {pt->f_x, pt->gnorm2_x, pt->dist2, pt->f_avg, pt->H, pt->wx2, m, b};
-    for (int j = 0; j < 8; j++) bind_real(ps, 10 + j, obs[j]);
+    for (int j = 0; j < 8; j++) tpc_store_bind_real(ps, 10 + j, obs[j]);
     int rc = step(db, ps, "inserting a point");
     if (rc) return rc;
   }
@@ -211,18 +203,18 @@ static int store_traj(sqlite3 *db, sqlite3_stmt *ts, sqlite3_stmt *ps, int64_t c
   sqlite3_bind_int64(ts, 1, check_id);
   bind_text(ts, 2, ti->role);
   sqlite3_bind_int64(ts, 3, (sqlite3_int64)ti->rep);
-  bind_real(ts, 4, ti->mult);
-  bind_real(ts, 5, ti->gamma);
+  tpc_store_bind_real(ts, 4, ti->mult);
+  tpc_store_bind_real(ts, 5, ti->gamma);
   bind_text(ts, 6, tpc_alg1_stop_name(r->stop));
   sqlite3_bind_int64(ts, 7, (sqlite3_int64)r->iters);
   sqlite3_bind_int64(ts, 8, (sqlite3_int64)ti->record_every);
-  bind_real(ts, 9, r->sum_gnorm2);
+  tpc_store_bind_real(ts, 9, r->sum_gnorm2);
   sqlite3_bind_int(ts, 10, r->stop != TPC_ALG1_STOP_DIVERGED &&
                                r->stop != TPC_ALG1_STOP_CANCELLED &&
                                isfinite(r->last.gnorm2) &&
                                (r->last.gnorm2 < r->first.gnorm2 ||
                                 r->stop == TPC_ALG1_STOP_EPS || r->stop == TPC_ALG1_STOP_F));
-  bind_real(ts, 11, r->seconds);
+  tpc_store_bind_real(ts, 11, r->seconds);
   int rc = step(db, ts, "inserting a trajectory");
   if (rc) return rc;
   *tid = sqlite3_last_insert_rowid(db);

@@ -369,11 +369,7 @@ static int spec_compute(void *ctx, size_t u, tpc_store *store, void **result, si
   tpc_cli_progress_end(&prog);
   if (rc != TPC_OK || b->res->sum.interrupted) return rc;
   rc = tpc_bounds_store(store, b->run_id, (int)i, b->l->canon[i], &a->opts, b->res);
-  if (rc != TPC_OK) return rc;
-  if (!(*result = malloc(sizeof b->res->sum))) return tpc_error(TPC_ENOMEM, "out of memory");
-  memcpy(*result, &b->res->sum, sizeof b->res->sum);
-  *len = sizeof b->res->sum;
-  return TPC_OK;
+  return rc ? rc : tpc_sweep_result_copy(&b->res->sum, sizeof b->res->sum, result, len);
 }
 
 /* The kept specs' lines before spec `upto`, in spec order. */

@@ -848,12 +848,8 @@ typedef struct exp_sweep {
 static int task_compute(void *ctx, size_t k, tpc_store *store, void **result, size_t *len) {
   exp_sweep *x = ctx;
   int rc = tpc_rate_exp_task(x->e, k, store, x->run_id);
-  if (rc) return rc;
-  if (!(*result = malloc(sizeof(tpc_rate_best))))
-    return tpc_error(TPC_ENOMEM, "rate: out of memory");
-  memcpy(*result, tpc_rate_exp_best(x->e, k), sizeof(tpc_rate_best));
-  *len = sizeof(tpc_rate_best);
-  return TPC_OK;
+  return rc ? rc : tpc_sweep_result_copy(tpc_rate_exp_best(x->e, k), sizeof(tpc_rate_best),
+                                         result, len);
 }
 
 static int task_done(void *ctx, size_t k, tpc_store *store, const tpc_store_merged *merged,

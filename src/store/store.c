@@ -28,6 +28,7 @@
 #include "store/migrations.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -712,6 +713,13 @@ int tpc_store_commit(tpc_store *st) {
 
 /* A no-op outside a transaction: error paths call it without knowing whether
 ** SQLite already rolled back on its own (after SQLITE_FULL, SQLITE_IOERR...). */
+void tpc_store_bind_real(sqlite3_stmt *s, int i, double v) {
+  if (isnan(v))
+    sqlite3_bind_null(s, i);
+  else
+    sqlite3_bind_double(s, i, v);
+}
+
 int tpc_store_rollback(tpc_store *st) {
   if (sqlite3_get_autocommit(st->db))
     return TPC_OK;

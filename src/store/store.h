@@ -88,6 +88,10 @@ int tpc_store_run_end(tpc_store *st, int64_t id, tpc_run_status status);
 ** when a run ends with bad input, so nothing half-written stays. */
 int tpc_store_run_discard(tpc_store *st, int64_t id);
 
+/* Bind v to parameter i of s, NULL for a NaN (SQLite would store a NaN as
+** NULL anyway: the layers' rows say so explicitly). */
+void tpc_store_bind_real(sqlite3_stmt *s, int i, double v);
+
 /* Transactions for grouping a check's rows (BEGIN IMMEDIATE / COMMIT /
 ** ROLLBACK). */
 int tpc_store_begin(tpc_store *st);
