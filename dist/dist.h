@@ -42,10 +42,6 @@ int tpc_dist_local_size(void);
 /* Whether this binary talks MPI (tpc-mpi), whatever its size. */
 int tpc_dist_enabled(void);
 
-/* A short name of the transport and its library, for the runs row and
-** --version ("Open MPI v4.1.4", "none"). */
-const char *tpc_dist_library(void);
-
 /* A callback every wait polls (the command's interruption flag): once it
 ** says 1, the call returns TPC_EIO instead of waiting for a peer that may be
 ** dead.  The stopped operation may still be under way: the process makes no

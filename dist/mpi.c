@@ -16,7 +16,6 @@
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "core/error.h"
@@ -24,7 +23,6 @@
 
 static int rank, size, local_size = 1;
 static int (*stop_requested)(void);
-static char library[MPI_MAX_LIBRARY_VERSION_STRING];
 
 static int mpi_fail(int err, const char *what) {
   char text[MPI_MAX_ERROR_STRING];
@@ -69,12 +67,6 @@ int tpc_dist_init(int *argc, char ***argv) {
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
-  int major, minor, len;
-  char v[MPI_MAX_LIBRARY_VERSION_STRING];
-  MPI_Get_library_version(v, &len);
-  MPI_Get_version(&major, &minor);
-  v[strcspn(v, ",\n")] = '\0';
-  snprintf(library, sizeof library, "%s", v);
   MPI_Comm node;
   if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node) ==
       MPI_SUCCESS) {
@@ -99,7 +91,6 @@ int tpc_dist_rank(void) { return rank; }
 int tpc_dist_size(void) { return size; }
 int tpc_dist_local_size(void) { return local_size; }
 int tpc_dist_enabled(void) { return 1; }
-const char *tpc_dist_library(void) { return library; }
 
 void tpc_dist_stop_set(int (*stop)(void)) { stop_requested = stop; }
 

@@ -24,7 +24,6 @@ int tpc_dist_rank(void) { return 0; }
 int tpc_dist_size(void) { return 1; }
 int tpc_dist_local_size(void) { return 1; }
 int tpc_dist_enabled(void) { return 0; }
-const char *tpc_dist_library(void) { return "none"; }
 
 void tpc_dist_stop_set(int (*stop)(void)) { (void)stop; }
 
